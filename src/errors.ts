@@ -1,0 +1,95 @@
+/**
+ * GraphQL errors: the stable `extensions.code` values frontends rely on, and the ONE function that turns a
+ * Graph client failure into a GraphQL error. Messages never carry tokens, stack traces or upstream URLs.
+ */
+import { GraphQLError } from 'graphql';
+import { isGraphError, type GraphError } from './graph/errors';
+
+export const ErrorCode = {
+  BadUserInput: 'BAD_USER_INPUT',
+  NotFound: 'NOT_FOUND',
+  Forbidden: 'FORBIDDEN',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Throttled: 'THROTTLED',
+  UpstreamTimeout: 'UPSTREAM_TIMEOUT',
+  UpstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
+  UpstreamError: 'UPSTREAM_ERROR',
+  InternalServerError: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A validation failure of the caller's input; `field` is the argument path, e.g. `assignments[0].target.groupId`. */
+export function badUserInput(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, ...(field ? { field } : {}) } });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NotFound } });
+}
+
+/** Graph HTTP status → GraphQL code. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 400) return ErrorCode.BadUserInput;
+  if (status === 401) return ErrorCode.Unauthenticated;
+  if (status === 403) return ErrorCode.Forbidden;
+  if (status === 404) return ErrorCode.NotFound;
+  if (status === 429) return ErrorCode.Throttled;
+  if (status === 504) return ErrorCode.UpstreamTimeout;
+  if (status >= 500) return ErrorCode.UpstreamUnavailable;
+  return ErrorCode.UpstreamError;
+}
+
+function codeForGraphError(error: GraphError): ErrorCode {
+  switch (error.kind) {
+    case 'throttled':
+      return ErrorCode.Throttled;
+    case 'timeout':
+      return ErrorCode.UpstreamTimeout;
+    case 'network':
+    case 'aborted':
+      return ErrorCode.UpstreamUnavailable;
+    case 'invalid-response':
+      return ErrorCode.UpstreamError;
+    case 'rejected':
+      return error.status === 429 ? ErrorCode.Throttled : ErrorCode.UpstreamUnavailable;
+    case 'credential':
+      if (error.credentialFailure === 'unauthenticated') return ErrorCode.Unauthenticated;
+      if (error.credentialFailure === 'forbidden') return ErrorCode.Forbidden;
+      return ErrorCode.UpstreamUnavailable;
+    case 'http':
+      return codeForStatus(error.status ?? 500);
+  }
+}
+
+const SAFE_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.Throttled]: 'Microsoft Graph is throttling requests; retry after the given time.',
+  [ErrorCode.UpstreamTimeout]: 'Microsoft Graph did not answer in time.',
+  [ErrorCode.UpstreamUnavailable]: 'Microsoft Graph is unavailable.',
+};
+
+/**
+ * Any error thrown by a resolver → the GraphQL error the client sees. Graph failures get their code and
+ * `extensions.graph` ({status, code, requestId, clientRequestId}) for support cases; GraphQLErrors pass
+ * through; anything else is returned as-is for the server's masking (INTERNAL_SERVER_ERROR).
+ */
+export function toGraphQLError(error: unknown): GraphQLError | undefined {
+  if (error instanceof GraphQLError) return error;
+  if (!isGraphError(error)) return undefined;
+  const code = codeForGraphError(error);
+  const extensions: Record<string, unknown> = { code };
+  if (error.status !== undefined || error.requestId !== undefined) {
+    extensions.graph = {
+      status: error.status ?? null,
+      code: error.code ?? null,
+      requestId: error.requestId ?? null,
+      clientRequestId: error.clientRequestId ?? null,
+    };
+  }
+  if (code === ErrorCode.Throttled) extensions.retryAfterSeconds = error.retryAfterSeconds ?? 1;
+  // Graph's own message is kept for 4xx (it explains what was wrong); 5xx and transport messages are fixed text.
+  const message =
+    error.kind === 'http' && error.status !== undefined && error.status < 500 && code !== ErrorCode.Throttled
+      ? `Microsoft Graph: ${error.message}`
+      : (SAFE_MESSAGES[code] ?? error.message);
+  return new GraphQLError(message, { extensions });
+}

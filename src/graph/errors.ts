@@ -1,0 +1,136 @@
+/**
+ * The one error type of the Graph client layer. Everything that goes wrong talking to Microsoft Graph
+ * (an error reply, a timeout, a dropped connection, a reply of the wrong shape, a token failure) becomes a
+ * GraphError, so callers need one guard and one mapping.
+ */
+
+export type GraphErrorKind =
+  /** Graph answered with an HTTP error status. */
+  | 'http'
+  /** Throttled (429) and the retry budget or deadline ran out. */
+  | 'throttled'
+  /** The deadline passed or a connect/headers/body timeout fired. */
+  | 'timeout'
+  /** The connection failed or was reset. */
+  | 'network'
+  /** Graph answered, but not with what the operation returns. */
+  | 'invalid-response'
+  /** No token could be obtained for Graph. */
+  | 'credential'
+  /** The caller went away (aborted) before Graph answered. */
+  | 'aborted'
+  /** A client-side limit (bulkhead, write budget) refused the call before it was sent. */
+  | 'rejected';
+
+export interface GraphErrorInit {
+  kind: GraphErrorKind;
+  status?: number;
+  code?: string;
+  requestId?: string;
+  clientRequestId?: string;
+  date?: string;
+  retryAfterSeconds?: number;
+  /** The credential failure class, for credential errors: mapped to UNAUTHENTICATED or FORBIDDEN. */
+  credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
+  /** For network errors: the connection failed before any reply, so the call may be repeated. */
+  beforeReply?: boolean;
+  cause?: unknown;
+}
+
+const GRAPH_ERROR_BRAND = Symbol.for('esim-pools-subgraph.GraphError');
+
+export class GraphError extends Error {
+  override readonly name = 'GraphError';
+  readonly kind: GraphErrorKind;
+  /** HTTP status Graph answered with, when it answered. */
+  readonly status?: number;
+  /** Graph's `error.code` (e.g. `ResourceNotFound`), when it sent one. */
+  readonly code?: string;
+  /** Graph's `request-id` (from the reply's header or `innerError`). */
+  readonly requestId?: string;
+  /** The `client-request-id` this client sent (Graph echoes it). */
+  readonly clientRequestId?: string;
+  /** Graph's `innerError.date`. */
+  readonly date?: string;
+  /** How long Graph asked us to wait, when throttled. */
+  readonly retryAfterSeconds?: number;
+  readonly credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
+  readonly beforeReply?: boolean;
+  readonly [GRAPH_ERROR_BRAND] = true;
+
+  constructor(message: string, init: GraphErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.clientRequestId = init.clientRequestId;
+    this.date = init.date;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+    this.credentialFailure = init.credentialFailure;
+    this.beforeReply = init.beforeReply;
+  }
+}
+
+/** True for any GraphError, also across copies of this module. */
+export function isGraphError(value: unknown): value is GraphError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GRAPH_ERROR_BRAND] === true;
+}
+
+const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * Parses Graph's error body `{error:{code,message,innerError:{request-id,client-request-id,date}}}`.
+ * Anything else (an HTML gateway page, empty, truncated JSON) yields a generic message: a foreign body is never
+ * echoed, since it may hold upstream URLs or markup.
+ */
+export function graphErrorFromReply(
+  status: number,
+  bodyText: string,
+  headers: { requestId?: string; clientRequestId?: string; retryAfterSeconds?: number },
+): GraphError {
+  let code: string | undefined;
+  let message: string | undefined;
+  let requestId = headers.requestId;
+  let clientRequestId = headers.clientRequestId;
+  let date: string | undefined;
+  const parsed = tryParseJson(bodyText);
+  const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
+  if (error) {
+    if (typeof error.code === 'string') code = error.code;
+    if (typeof error.message === 'string') message = truncate(error.message);
+    const inner = isRecord(error.innerError) ? error.innerError : isRecord(error.innererror) ? error.innererror : undefined;
+    if (inner) {
+      if (typeof inner['request-id'] === 'string') requestId ??= inner['request-id'];
+      if (typeof inner['client-request-id'] === 'string') clientRequestId ??= inner['client-request-id'];
+      if (typeof inner.date === 'string') date = inner.date;
+    }
+  }
+  const kind = status === 429 ? 'throttled' : 'http';
+  return new GraphError(message ?? `Microsoft Graph answered HTTP ${status}${error ? '' : ' without a Graph error body'}.`, {
+    kind,
+    status,
+    code: code ?? (error ? undefined : 'NonGraphErrorBody'),
+    requestId,
+    clientRequestId,
+    date,
+    retryAfterSeconds: headers.retryAfterSeconds,
+  });
+}
+
+export function tryParseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+}

@@ -1,0 +1,92 @@
+/**
+ * Microsoft Graph beta wire models for deviceManagement/embeddedSIMActivationCodePools, as defined by the beta
+ * CSDL (see shared/graph-contract). These are the shapes on the wire; nothing here knows GraphQL.
+ */
+
+/**
+ * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`: member names are the GraphQL enum's, values
+ * Graph's wire strings (codegen's `enumValues` binds the GraphQL enum to this one).
+ */
+export enum WireFilterType {
+  NONE = 'none',
+  INCLUDE = 'include',
+  EXCLUDE = 'exclude',
+}
+
+/** `microsoft.graph.embeddedSIMDeviceStateValue`, bound to the GraphQL enum like WireFilterType. */
+export enum WireDeviceStateValue {
+  NOT_EVALUATED = 'notEvaluated',
+  FAILED = 'failed',
+  INSTALLING = 'installing',
+  INSTALLED = 'installed',
+  DELETING = 'deleting',
+  ERROR = 'error',
+  DELETED = 'deleted',
+  REMOVED_BY_USER = 'removedByUser',
+}
+
+export const ODATA_TYPE = {
+  pool: '#microsoft.graph.embeddedSIMActivationCodePool',
+  assignment: '#microsoft.graph.embeddedSIMActivationCodePoolAssignment',
+  deviceState: '#microsoft.graph.embeddedSIMDeviceState',
+  allDevices: '#microsoft.graph.allDevicesAssignmentTarget',
+  allLicensedUsers: '#microsoft.graph.allLicensedUsersAssignmentTarget',
+  group: '#microsoft.graph.groupAssignmentTarget',
+  exclusionGroup: '#microsoft.graph.exclusionGroupAssignmentTarget',
+  configurationManagerCollection: '#microsoft.graph.configurationManagerCollectionAssignmentTarget',
+} as const;
+
+/** `microsoft.graph.deviceAndAppManagementAssignmentTarget` and its derived types (one open shape). */
+export interface WireAssignmentTarget {
+  '@odata.type': string;
+  deviceAndAppManagementAssignmentFilterId?: string | null;
+  deviceAndAppManagementAssignmentFilterType?: WireFilterType | null;
+  /** groupAssignmentTarget, exclusionGroupAssignmentTarget */
+  groupId?: string | null;
+  /** configurationManagerCollectionAssignmentTarget */
+  collectionId?: string | null;
+}
+
+/** `microsoft.graph.embeddedSIMActivationCodePoolAssignment` */
+export interface WireAssignment {
+  '@odata.type'?: string;
+  id: string;
+  target: WireAssignmentTarget;
+}
+
+/** The body of a new assignment sent to the assign action (`id` optional: Graph makes one). */
+export interface WireAssignmentInput {
+  '@odata.type': typeof ODATA_TYPE.assignment;
+  id?: string;
+  target: WireAssignmentTarget;
+}
+
+/** `microsoft.graph.embeddedSIMActivationCodePool` (activationCodes is write-only and never read). */
+export interface WirePool {
+  '@odata.type'?: string;
+  id: string;
+  displayName: string;
+  activationCodeCount: number;
+  createdDateTime: string;
+  modifiedDateTime: string;
+}
+
+/** `microsoft.graph.embeddedSIMDeviceState` */
+export interface WireDeviceState {
+  '@odata.type'?: string;
+  id: string;
+  deviceName?: string | null;
+  userName?: string | null;
+  state: WireDeviceStateValue;
+  stateDetails?: string | null;
+  universalIntegratedCircuitCardIdentifier?: string | null;
+  lastSyncDateTime?: string | null;
+  createdDateTime: string;
+  modifiedDateTime: string;
+}
+
+/** An OData collection page. */
+export interface WirePage<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}

@@ -1,0 +1,30 @@
+/**
+ * Per-request DataLoaders (built in the context, never shared across requests or users). Their batch functions
+ * go through Graph JSON batching: n keys cost ⌈n/20⌉ HTTP requests. Per-item failures stay per item.
+ */
+import DataLoader from 'dataloader';
+import type { CallOptions, EsimPoolsApi } from './graph/client';
+import { GraphError } from './graph/errors';
+import type { WireAssignment, WirePool } from './graph/models';
+
+export interface Loaders {
+  /** Pool by id; null when Graph says 404. */
+  poolById: DataLoader<string, WirePool | null>;
+  /** A pool's assignments by pool id. */
+  assignmentsByPool: DataLoader<string, WireAssignment[]>;
+}
+
+export function createLoaders(graph: EsimPoolsApi, options: CallOptions): Loaders {
+  const cacheKeyFn = (id: string) => id.toLowerCase();
+  return {
+    poolById: new DataLoader<string, WirePool | null>((ids) => graph.getPools(ids, options), { cacheKeyFn, maxBatchSize: 100 }),
+    assignmentsByPool: new DataLoader<string, WireAssignment[]>(
+      async (ids) => {
+        const results = await graph.listAssignmentsOfPools(ids, options);
+        // A pool that does not exist has no assignments to list: its 404 is that item's NOT_FOUND error.
+        return results.map((r) => r ?? new GraphError('The pool was not found.', { kind: 'http', status: 404, code: 'ResourceNotFound' }));
+      },
+      { cacheKeyFn, maxBatchSize: 100 },
+    ),
+  };
+}

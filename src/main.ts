@@ -1,0 +1,65 @@
+/**
+ * Wires configuration, the Graph client and the server together. `index.ts` runs it as a process; tests call
+ * `startService` directly.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { Config } from './config';
+import { startGraphEmulator, type GraphEmulator } from './emulator';
+import { GraphClient } from './graph/client';
+import { createAppCredential, EmulatorCredential } from './graph/credential';
+import type { Logger } from './logger';
+import { createApp, type App } from './server';
+
+export interface Service {
+  app: App;
+  url: string;
+  graph: GraphClient;
+  emulator?: GraphEmulator;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startService(config: Config, logger: Logger): Promise<Service> {
+  let emulator: GraphEmulator | undefined;
+  let baseUrl = config.graph.baseUrl;
+  let credential: TokenCredential;
+  if (config.graph.authMode === 'emulator') {
+    if (!config.graph.baseUrlOverridden) {
+      emulator = await startGraphEmulator({ port: config.emulator.port });
+      baseUrl = emulator.url;
+    }
+    credential = new EmulatorCredential();
+    logger.warn(
+      { graphBaseUrl: baseUrl },
+      '*** GRAPH_AUTH_MODE=emulator: NOT talking to Microsoft Graph. Calls go to the built-in Graph emulator with sample data. ***',
+    );
+  } else {
+    const app = createAppCredential(config.azure);
+    credential = app.credential;
+    logger.info({ graphBaseUrl: baseUrl, cloud: config.graph.cloud, credential: app.kind, mode: config.graph.authMode }, 'calling Microsoft Graph');
+  }
+
+  const graph = new GraphClient(baseUrl, credential, {
+    scope: config.graph.scope,
+    timeoutMs: config.graph.timeoutMs,
+    maxConnections: config.graph.maxConnections,
+    connectTimeoutMs: config.graph.connectTimeoutMs,
+    retry: { maxRetries: config.graph.maxRetries },
+    onCall: (event) => logger.debug({ graphCall: event }, 'graph call'),
+  });
+
+  const app = await createApp({ config, graph, logger });
+  const address = await app.listen(config.port, config.host);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`;
+  return {
+    app,
+    url,
+    graph,
+    emulator,
+    async stop(graceMs) {
+      await app.close(graceMs);
+      await graph.close();
+      await emulator?.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The one place where Graph wire models and GraphQL types meet: input kinds → `@odata.type`, `@odata.type` →
+ * GraphQL type name, filter fields, and the payload model. Resolvers call these; nothing else maps.
+ */
+import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from './generated/graphql';
+import {
+  ODATA_TYPE,
+  WireFilterType,
+  type WireAssignment,
+  type WireAssignmentInput,
+  type WireAssignmentTarget,
+} from './graph/models';
+
+/** What the assign mutation's resolver hands to the payload's field resolvers. */
+export interface AssignPayloadModel {
+  poolId: string;
+  assignments: WireAssignment[];
+}
+
+/** GraphQL input kind → Graph `@odata.type` of the target. */
+export const TARGET_ODATA_TYPE: Readonly<Record<AssignmentTargetKind, string>> = {
+  [AssignmentTargetKind.AllDevices]: ODATA_TYPE.allDevices,
+  [AssignmentTargetKind.AllLicensedUsers]: ODATA_TYPE.allLicensedUsers,
+  [AssignmentTargetKind.Group]: ODATA_TYPE.group,
+  [AssignmentTargetKind.ExclusionGroup]: ODATA_TYPE.exclusionGroup,
+  [AssignmentTargetKind.ConfigurationManagerCollection]: ODATA_TYPE.configurationManagerCollection,
+};
+
+export type AssignmentTargetTypeName =
+  | 'AllDevicesAssignmentTarget'
+  | 'AllLicensedUsersAssignmentTarget'
+  | 'GroupAssignmentTarget'
+  | 'ExclusionGroupAssignmentTarget'
+  | 'ConfigurationManagerCollectionAssignmentTarget'
+  | 'UnknownAssignmentTarget';
+
+/**
+ * Graph `@odata.type` → GraphQL type. Explicit on purpose: Graph adds target types over time, and a type not
+ * listed here becomes `UnknownAssignmentTarget` (never a crash, never a guess from the name).
+ */
+const TARGET_TYPE_NAME: ReadonlyMap<string, AssignmentTargetTypeName> = new Map([
+  [ODATA_TYPE.allDevices, 'AllDevicesAssignmentTarget'],
+  [ODATA_TYPE.allLicensedUsers, 'AllLicensedUsersAssignmentTarget'],
+  [ODATA_TYPE.group, 'GroupAssignmentTarget'],
+  [ODATA_TYPE.exclusionGroup, 'ExclusionGroupAssignmentTarget'],
+  [ODATA_TYPE.configurationManagerCollection, 'ConfigurationManagerCollectionAssignmentTarget'],
+]);
+
+export function targetTypeName(target: WireAssignmentTarget): AssignmentTargetTypeName {
+  return TARGET_TYPE_NAME.get(target['@odata.type']) ?? 'UnknownAssignmentTarget';
+}
+
+/** The target's filter type; Graph's non-nullable property, defaulted to `none` if a reply leaves it out. */
+export function targetFilterType(target: WireAssignmentTarget): WireFilterType {
+  return target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE;
+}
+
+/** A validated GraphQL assignment input → the body item Graph's assign action takes. */
+export function toWireAssignment(input: EmbeddedSIMActivationCodePoolAssignmentInput): WireAssignmentInput {
+  const { target } = input;
+  const wireTarget: WireAssignmentTarget = {
+    '@odata.type': TARGET_ODATA_TYPE[target.kind],
+    deviceAndAppManagementAssignmentFilterId: target.filterId ?? null,
+    deviceAndAppManagementAssignmentFilterType: target.filterType ?? WireFilterType.NONE,
+  };
+  if (target.kind === AssignmentTargetKind.Group || target.kind === AssignmentTargetKind.ExclusionGroup) {
+    wireTarget.groupId = target.groupId;
+  } else if (target.kind === AssignmentTargetKind.ConfigurationManagerCollection) {
+    wireTarget.collectionId = target.collectionId;
+  }
+  const wire: WireAssignmentInput = { '@odata.type': ODATA_TYPE.assignment, target: wireTarget };
+  if (input.id != null) wire.id = input.id;
+  return wire;
+}

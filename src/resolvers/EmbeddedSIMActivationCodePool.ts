@@ -1,0 +1,20 @@
+import { connectionFromPage, decodeCursor } from '../cursor';
+import { badUserInput } from '../errors';
+import type { EmbeddedSIMActivationCodePoolResolvers } from '../generated/graphql';
+import { isGuid, pageSize } from '../validation';
+
+export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolvers = {
+  /** Federation: the router sends `{ __typename, id }` representations; all of a request's go out in $batch. */
+  async __resolveReference(reference, ctx) {
+    if (!isGuid(reference.id)) throw badUserInput('EmbeddedSIMActivationCodePool.id must be a GUID.', 'id');
+    return ctx.loaders.poolById.load(reference.id);
+  },
+  assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
+  async deviceStates(pool, { first, after }, ctx) {
+    const size = pageSize(first);
+    const collection = `deviceStates:${pool.id.toLowerCase()}`;
+    const start = decodeCursor(after, collection);
+    const page = await ctx.graph.listDeviceStates(pool.id, { top: size + start.offset, next: start.next }, ctx.callOptions);
+    return connectionFromPage(collection, start, page, size);
+  },
+};

@@ -1,0 +1,275 @@
+/**
+ * Apollo Server 5 on plain node:http (no framework on the hot path): POST/GET /graphql, /healthz, /readyz.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Config } from './config';
+import { createContext, type Context } from './context';
+import { ErrorCode, toGraphQLError } from './errors';
+import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from './examples';
+import type { EsimPoolsApi } from './graph/client';
+import type { Logger } from './logger';
+import { buildSchema } from './schema';
+
+export interface AppOptions {
+  config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'>;
+  /** The Graph API the resolvers call. */
+  graph: EsimPoolsApi;
+  logger: Logger;
+}
+
+export interface App {
+  server: Server;
+  apollo: ApolloServer<Context>;
+  /** Starts listening; resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Readiness: false before start and once shutdown has begun. */
+  readonly ready: boolean;
+  /** Stops taking requests (readiness 503, new connections refused), lets in-flight ones finish, then stops. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request's id: the router's `x-request-id` (or `request-id`) when it looks sane, else a new GUID. */
+function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'] ?? req.headers['request-id'];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+class BodyTooLargeError extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError());
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function graphQLErrorReply(res: ServerResponse, status: number, code: string, message: string, requestId: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { 'x-request-id': requestId });
+}
+
+const PRODUCTION_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>esim-pools-subgraph</title></head>
+<body><h1>esim-pools-subgraph</h1><p>GraphQL endpoint: send POST requests with a JSON body to this URL.</p></body></html>`;
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, graph, logger } = options;
+  let ready = false;
+  let closing: Promise<void> | undefined;
+
+  const operationLog: ApolloServerPlugin<Context> = {
+    async requestDidStart(requestContext) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, operationName, contextValue, errors }) {
+          const body = response.body;
+          const hasErrors = (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operationName: operationName ?? requestContext.request.operationName ?? null,
+              outcome: hasErrors ? 'error' : 'ok',
+              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema: buildSchema(),
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.production,
+    formatError: (formatted, error) => formatError(formatted, error, logger),
+    plugins: [
+      config.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({
+            embed: { endpointIsEditable: false },
+            document: EXAMPLE_DOCUMENT,
+            variables: EXAMPLE_VARIABLES,
+            includeCookies: false,
+          }),
+      operationLog,
+    ],
+  });
+  await apollo.start();
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'POST') {
+      res.writeHead(405, { allow: 'GET, POST' }).end();
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    if (method === 'GET' && config.production && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PRODUCTION_PAGE);
+      return;
+    }
+    let body: unknown;
+    if (method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, config.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          res.setHeader('connection', 'close');
+          graphQLErrorReply(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${config.maxBodyBytes} bytes.`, requestId);
+          return;
+        }
+        throw error;
+      }
+      const contentType = headers.get('content-type') ?? '';
+      if (contentType.startsWith('application/json') || contentType.includes('+json')) {
+        try {
+          body = text.length === 0 ? undefined : JSON.parse(text);
+        } catch {
+          graphQLErrorReply(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.', requestId);
+          return;
+        }
+      } else {
+        body = text;
+      }
+    }
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableEnded) abort.abort();
+    };
+    res.once('close', onClose);
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => createContext(requestId, graph, abort.signal),
+    });
+    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
+    for (const [name, value] of response.headers) outHeaders[name] = value;
+    if (response.body.kind === 'complete') {
+      outHeaders['content-length'] = String(Buffer.byteLength(response.body.string));
+      res.writeHead(response.status ?? 200, outHeaders);
+      res.end(response.body.string);
+    } else {
+      res.writeHead(response.status ?? 200, outHeaders);
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+    res.off('close', onClose);
+  }
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const requestId = requestIdOf(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = url.pathname;
+    let work: Promise<void>;
+    if (route === '/graphql' || route === '/graphql/') {
+      work = handleGraphQL(req, res, url, requestId);
+    } else if (route === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    } else if (route === '/readyz') {
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      return;
+    } else if (route === '/' && !config.production) {
+      res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    } else {
+      sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });
+      return;
+    }
+    work.catch((error: unknown) => {
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) graphQLErrorReply(res, 500, ErrorCode.InternalServerError, 'Internal server error.', requestId);
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 120_000;
+
+  return {
+    server,
+    apollo,
+    get ready() {
+      return ready;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          ready = true;
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        ready = false;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        await closed;
+        clearTimeout(timer);
+        await apollo.stop();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Errors as clients see them: Graph failures mapped by toGraphQLError; known GraphQL errors as they are;
+ * anything unexpected masked as INTERNAL_SERVER_ERROR with a correlation id that is also logged.
+ */
+function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const mapped = toGraphQLError(original);
+  if (mapped && mapped !== original) {
+    return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== ErrorCode.InternalServerError) return formatted;
+  const correlationId = randomUUID();
+  logger.error({ err: original, correlationId, path: formatted.path }, 'unexpected error');
+  return {
+    message: `Internal server error (correlation id ${correlationId}).`,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.InternalServerError, correlationId },
+  };
+}

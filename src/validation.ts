@@ -1,0 +1,94 @@
+/**
+ * Validation of caller input before any call to Graph. Each failure is BAD_USER_INPUT with a message naming the
+ * field; nothing unchecked reaches Graph's URL or body.
+ */
+import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from './generated/graphql';
+import { WireFilterType } from './graph/models';
+import { badUserInput } from './errors';
+
+/** The most assignments accepted in one assign call. */
+export const MAX_ASSIGNMENTS = 100;
+/** Page sizes accepted by `first`. */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Configuration Manager collection ids are short tokens such as `SMS00001`. */
+const COLLECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Intune assignment ids: GUIDs or GUID compositions joined by `_`. */
+const ASSIGNMENT_ID = /^[A-Za-z0-9_-]{1,256}$/;
+
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
+/** Throws BAD_USER_INPUT unless `value` is a GUID. */
+export function requireGuid(value: string, field: string): string {
+  if (!GUID.test(value)) throw badUserInput(`${field} must be a GUID (Intune ids are GUIDs).`, field);
+  return value;
+}
+
+export function pageSize(first: number | null | undefined, field = 'first'): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badUserInput(`${field} must be between 1 and ${MAX_PAGE_SIZE}.`, field);
+  }
+  return first;
+}
+
+/** Checks the assign mutation's arguments against the rules Graph enforces (and some it doesn't). */
+export function validateAssignInput(poolId: string, assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[]): void {
+  requireGuid(poolId, 'poolId');
+  if (assignments.length > MAX_ASSIGNMENTS) {
+    throw badUserInput(`assignments may hold at most ${MAX_ASSIGNMENTS} items (got ${assignments.length}).`, 'assignments');
+  }
+  const targets = new Map<string, string>();
+  const groups = new Map<string, string>();
+  const ids = new Map<string, string>();
+  assignments.forEach((assignment, index) => {
+    const at = `assignments[${index}]`;
+    if (assignment.id != null) {
+      if (!ASSIGNMENT_ID.test(assignment.id)) throw badUserInput(`${at}.id is not a valid assignment id.`, `${at}.id`);
+      const seen = ids.get(assignment.id.toLowerCase());
+      if (seen) throw badUserInput(`${at}.id repeats the id of ${seen}.`, `${at}.id`);
+      ids.set(assignment.id.toLowerCase(), at);
+    }
+    const { target } = assignment;
+    const t = `${at}.target`;
+    const isGroup = target.kind === AssignmentTargetKind.Group || target.kind === AssignmentTargetKind.ExclusionGroup;
+    const isCollection = target.kind === AssignmentTargetKind.ConfigurationManagerCollection;
+    if (isGroup) {
+      if (target.groupId == null) throw badUserInput(`${t}.groupId is required for kind ${target.kind}.`, `${t}.groupId`);
+      requireGuid(target.groupId, `${t}.groupId`);
+    } else if (target.groupId != null) {
+      throw badUserInput(`${t}.groupId is only allowed for kinds GROUP and EXCLUSION_GROUP.`, `${t}.groupId`);
+    }
+    if (isCollection) {
+      if (target.collectionId == null) throw badUserInput(`${t}.collectionId is required for kind ${target.kind}.`, `${t}.collectionId`);
+      if (!COLLECTION_ID.test(target.collectionId)) {
+        throw badUserInput(`${t}.collectionId is not a valid Configuration Manager collection id.`, `${t}.collectionId`);
+      }
+    } else if (target.collectionId != null) {
+      throw badUserInput(`${t}.collectionId is only allowed for kind CONFIGURATION_MANAGER_COLLECTION.`, `${t}.collectionId`);
+    }
+    const filterType = target.filterType ?? WireFilterType.NONE;
+    if (filterType !== WireFilterType.NONE && target.filterId == null) {
+      throw badUserInput(`${t}.filterId is required when filterType is ${filterType.toUpperCase()}.`, `${t}.filterId`);
+    }
+    if (target.filterId != null) {
+      if (filterType === WireFilterType.NONE) {
+        throw badUserInput(`${t}.filterType must be INCLUDE or EXCLUDE when filterId is given.`, `${t}.filterType`);
+      }
+      requireGuid(target.filterId, `${t}.filterId`);
+    }
+    const key = `${target.kind}:${(target.groupId ?? target.collectionId ?? '').toLowerCase()}`;
+    const seen = targets.get(key);
+    if (seen) throw badUserInput(`${t} repeats the target of ${seen}.target.`, t);
+    targets.set(key, at);
+    if (isGroup && target.groupId != null) {
+      const other = groups.get(target.groupId.toLowerCase());
+      if (other) throw badUserInput(`${t}.groupId is both included and excluded (see ${other}.target).`, `${t}.groupId`);
+      groups.set(target.groupId.toLowerCase(), at);
+    }
+  });
+}
