@@ -68,14 +68,23 @@ const int = (min: number, max: number) =>
 const httpUrl = z
   .string()
   .trim()
-  .url('must be an absolute URL')
-  .refine((v) => {
-    const u = new URL(v);
-    if (u.protocol === 'https:') return true;
+  .superRefine((v, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be an absolute URL' });
+      return;
+    }
     // Plain HTTP only to this machine (the emulator, a local proxy): never a token over the network in clear.
-    return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
-  }, 'must be https:// (http:// is accepted only for localhost)')
-  .refine((v) => new URL(v).search === '' && new URL(v).hash === '', 'must not have a query or fragment')
+    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be https:// (http:// is accepted only for localhost)' });
+    }
+    if (u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not have credentials, a query or a fragment' });
+    }
+  })
   .transform((v) => v.replace(/\/+$/, ''));
 
 const guid = z

@@ -113,6 +113,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
+    logger: logger.child({ component: 'apollo' }),
     formatError: (formatted, error) => formatError(formatted, error, logger),
     plugins: [
       config.production

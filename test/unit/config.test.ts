@@ -1,0 +1,79 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to the emulator with no Azure variables', () => {
+    const config = loadConfig({});
+    expect(config.graph.authMode).toBe('emulator');
+    expect(config.port).toBe(4000);
+    expect(config.introspection).toBe(true);
+    expect(config.graph.baseUrl).toBe('https://graph.microsoft.com');
+    expect(config.graph.scope).toBe('https://graph.microsoft.com/.default');
+  });
+
+  it.each([
+    ['global', 'https://graph.microsoft.com', 'https://login.microsoftonline.com'],
+    ['usgov', 'https://graph.microsoft.us', 'https://login.microsoftonline.us'],
+    ['usgovdod', 'https://dod-graph.microsoft.us', 'https://login.microsoftonline.us'],
+    ['china', 'https://microsoftgraph.chinacloudapi.cn', 'https://login.chinacloudapi.cn'],
+  ])('GRAPH_CLOUD=%s picks the Graph and authority hosts', (cloud, graph, authority) => {
+    const config = loadConfig({ GRAPH_CLOUD: cloud });
+    expect(config.graph.baseUrl).toBe(graph);
+    expect(config.graph.scope).toBe(`${graph}/.default`);
+    expect(config.azure.authorityHost).toBe(authority);
+  });
+
+  it('GRAPH_BASE_URL overrides the host but not the token scope', () => {
+    const config = loadConfig({ GRAPH_BASE_URL: 'https://graph-proxy.contoso.com/' });
+    expect(config.graph.baseUrl).toBe('https://graph-proxy.contoso.com');
+    expect(config.graph.scope).toBe('https://graph.microsoft.com/.default');
+  });
+
+  it('requires GRAPH_AUTH_MODE in production', () => {
+    expect(configError({ NODE_ENV: 'production' })).toContain('GRAPH_AUTH_MODE');
+    const config = loadConfig({ NODE_ENV: 'production', GRAPH_AUTH_MODE: 'emulator' });
+    expect(config.introspection).toBe(false);
+  });
+
+  it('asks for a mode when Azure variables are set', () => {
+    expect(configError({ AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' })).toContain('GRAPH_AUTH_MODE');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ GRAPH_CLOUD: 'mars' }, 'GRAPH_CLOUD'],
+    [{ GRAPH_BASE_URL: 'http://graph.example.com' }, 'GRAPH_BASE_URL'],
+    [{ GRAPH_BASE_URL: 'not a url' }, 'GRAPH_BASE_URL'],
+    [{ GRAPH_AUTH_MODE: 'app' }, 'AZURE_TENANT_ID'],
+    [{ GRAPH_AUTH_MODE: 'app', AZURE_TENANT_ID: 'contoso' }, 'AZURE_TENANT_ID'],
+    [{ GRAPH_TIMEOUT_MS: '5' }, 'GRAPH_TIMEOUT_MS'],
+    [{ INTROSPECTION: 'maybe' }, 'INTROSPECTION'],
+  ])('names the bad variable %j', (env, name) => {
+    expect(configError(env)).toContain(name);
+  });
+
+  it('never prints a secret value', () => {
+    const message = configError({
+      GRAPH_AUTH_MODE: 'app',
+      AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      AZURE_CLIENT_SECRET: 'super-secret-value',
+    });
+    expect(message).toContain('AZURE_CLIENT_ID');
+    expect(message).not.toContain('super-secret-value');
+  });
+
+  it('accepts plain http only for localhost', () => {
+    expect(loadConfig({ GRAPH_BASE_URL: 'http://127.0.0.1:4001' }).graph.baseUrl).toBe('http://127.0.0.1:4001');
+    expect(loadConfig({ GRAPH_BASE_URL: 'http://localhost:4001' }).graph.baseUrl).toBe('http://localhost:4001');
+  });
+});
