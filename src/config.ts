@@ -17,6 +17,8 @@ export interface Config {
   maxBodyBytes: number;
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownGraceMs: number;
+  /** How long readiness reports 503 before the listener closes (lets a load balancer drain). */
+  shutdownDelayMs: number;
   graph: {
     authMode: GraphAuthMode;
     cloud: GraphCloud;
@@ -29,6 +31,8 @@ export interface Config {
     maxRetries: number;
     maxConnections: number;
     connectTimeoutMs: number;
+    bulkhead: { maxConcurrent: number; maxQueue: number; maxWaitMs: number };
+    writeBudget: { limit: number; windowMs: number; maxWaitMs: number };
   };
   azure: {
     tenantId?: string;
@@ -100,6 +104,7 @@ const envSchema = z.object({
   INTROSPECTION: bool.optional(),
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).optional(),
+  SHUTDOWN_DELAY_MS: int(0, 600_000).optional(),
   GRAPH_AUTH_MODE: z.enum(['emulator', 'app', 'obo']).optional(),
   GRAPH_CLOUD: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
   GRAPH_BASE_URL: httpUrl.optional(),
@@ -108,6 +113,12 @@ const envSchema = z.object({
   GRAPH_MAX_RETRIES: int(0, 10).optional(),
   GRAPH_MAX_CONNECTIONS: int(1, 1024).optional(),
   GRAPH_CONNECT_TIMEOUT_MS: int(100, 60_000).optional(),
+  GRAPH_MAX_CONCURRENCY: int(0, 100_000).optional(),
+  GRAPH_MAX_QUEUE: int(0, 1_000_000).optional(),
+  GRAPH_QUEUE_TIMEOUT_MS: int(0, 300_000).optional(),
+  GRAPH_WRITE_LIMIT: int(0, 1_000_000).optional(),
+  GRAPH_WRITE_WINDOW_SECONDS: int(1, 3600).optional(),
+  GRAPH_WRITE_MAX_WAIT_MS: int(0, 300_000).optional(),
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),
   AZURE_CLIENT_SECRET: z.string().min(1).optional(),
@@ -187,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.INTROSPECTION ?? !production,
     maxBodyBytes: e.MAX_BODY_BYTES ?? 256 * 1024,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 10_000,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? 0,
     graph: {
       authMode,
       cloud,
@@ -197,6 +209,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRetries: e.GRAPH_MAX_RETRIES ?? 3,
       maxConnections: e.GRAPH_MAX_CONNECTIONS ?? 32,
       connectTimeoutMs: e.GRAPH_CONNECT_TIMEOUT_MS ?? 10_000,
+      bulkhead: {
+        maxConcurrent: e.GRAPH_MAX_CONCURRENCY ?? 64,
+        maxQueue: e.GRAPH_MAX_QUEUE ?? 256,
+        maxWaitMs: e.GRAPH_QUEUE_TIMEOUT_MS ?? 5_000,
+      },
+      writeBudget: {
+        limit: e.GRAPH_WRITE_LIMIT ?? 100,
+        windowMs: (e.GRAPH_WRITE_WINDOW_SECONDS ?? 20) * 1000,
+        maxWaitMs: e.GRAPH_WRITE_MAX_WAIT_MS ?? 2_000,
+      },
     },
     azure: {
       tenantId: e.AZURE_TENANT_ID,

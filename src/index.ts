@@ -24,7 +24,7 @@ async function run(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: readiness off, finishing in-flight requests');
     service
-      .stop(config.shutdownGraceMs)
+      .stop(config.shutdownGraceMs, config.shutdownDelayMs)
       .then(() => {
         logger.info('stopped');
         process.exit(0);

@@ -8,14 +8,16 @@ import { startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
 import { createAppCredential, EmulatorCredential } from './graph/credential';
 import type { Logger } from './logger';
+import { Metrics } from './metrics';
 import { createApp, type App } from './server';
 
 export interface Service {
   app: App;
   url: string;
   graph: GraphClient;
+  metrics: Metrics;
   emulator?: GraphEmulator;
-  stop(graceMs?: number): Promise<void>;
+  stop(graceMs?: number, drainDelayMs?: number): Promise<void>;
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
@@ -38,16 +40,23 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     logger.info({ graphBaseUrl: baseUrl, cloud: config.graph.cloud, credential: app.kind, mode: config.graph.authMode }, 'calling Microsoft Graph');
   }
 
+  const metrics = new Metrics(() => graph.load);
   const graph = new GraphClient(baseUrl, credential, {
     scope: config.graph.scope,
     timeoutMs: config.graph.timeoutMs,
     maxConnections: config.graph.maxConnections,
     connectTimeoutMs: config.graph.connectTimeoutMs,
     retry: { maxRetries: config.graph.maxRetries },
-    onCall: (event) => logger.debug({ graphCall: event }, 'graph call'),
+    bulkhead: config.graph.bulkhead,
+    writeBudget: config.graph.writeBudget,
+    onCall: (event) => {
+      metrics.recordGraphCall(event);
+      logger.info(event, 'graph call');
+    },
+    onTokenAcquired: () => metrics.tokenAcquisitions.inc(),
   });
 
-  const app = await createApp({ config, graph, logger });
+  const app = await createApp({ config, graph, logger, metrics, healthy: () => graph.tokenHealthy });
   const address = await app.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`;
@@ -55,9 +64,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     app,
     url,
     graph,
+    metrics,
     emulator,
-    async stop(graceMs) {
-      await app.close(graceMs);
+    async stop(graceMs, drainDelayMs) {
+      await app.close(graceMs, drainDelayMs);
       await graph.close();
       await emulator?.close();
     },

@@ -15,6 +15,7 @@ import { ErrorCode, toGraphQLError } from './errors';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from './examples';
 import type { EsimPoolsApi } from './graph/client';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import { buildSchema } from './schema';
 
 export interface AppOptions {
@@ -22,6 +23,10 @@ export interface AppOptions {
   /** The Graph API the resolvers call. */
   graph: EsimPoolsApi;
   logger: Logger;
+  /** Prometheus metrics, served on GET /metrics. */
+  metrics?: Metrics;
+  /** Extra readiness condition (e.g. the credential can get a token). */
+  healthy?: () => boolean;
 }
 
 export interface App {
@@ -31,8 +36,11 @@ export interface App {
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Readiness: false before start and once shutdown has begun. */
   readonly ready: boolean;
-  /** Stops taking requests (readiness 503, new connections refused), lets in-flight ones finish, then stops. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Shuts down: readiness goes 503 at once; after `drainDelayMs` (time for the load balancer to notice) new
+   * connections are refused and idle ones closed; in-flight requests get `graceMs` to finish.
+   */
+  close(graceMs?: number, drainDelayMs?: number): Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -81,7 +89,8 @@ const PRODUCTION_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title
 <body><h1>esim-pools-subgraph</h1><p>GraphQL endpoint: send POST requests with a JSON body to this URL.</p></body></html>`;
 
 export async function createApp(options: AppOptions): Promise<App> {
-  const { config, graph, logger } = options;
+  const { config, graph, logger, metrics } = options;
+  const isReady = (): boolean => ready && (options.healthy?.() ?? true);
   let ready = false;
   let closing: Promise<void> | undefined;
 
@@ -89,18 +98,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     async requestDidStart(requestContext) {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ response, operationName, contextValue, errors }) {
+        async willSendResponse({ response, operationName, operation, contextValue, errors }) {
           const body = response.body;
           const hasErrors = (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operationName: operationName ?? requestContext.request.operationName ?? null,
-              outcome: hasErrors ? 'error' : 'ok',
-              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-            },
-            'graphql operation',
-          );
+          const name = operationName ?? requestContext.request.operationName ?? null;
+          const outcome = hasErrors ? 'error' : 'ok';
+          const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+          metrics?.recordOperation(name, operation?.operation ?? 'unknown', outcome, durationMs / 1000);
+          logger.info({ requestId: contextValue.requestId, operationName: name, outcome, durationMs }, 'graphql operation');
         },
       };
     },
@@ -203,8 +208,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       sendJson(res, 200, { status: 'ok' });
       return;
     } else if (route === '/readyz') {
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      const ok = isReady();
+      sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : ready ? 'no token for Microsoft Graph' : 'not ready' });
       return;
+    } else if (route === '/metrics' && metrics) {
+      work = metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+      });
     } else if (route === '/' && !config.production) {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
@@ -237,9 +247,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         });
       });
     },
-    close(graceMs = 10_000) {
+    close(graceMs = 10_000, drainDelayMs = 0) {
       closing ??= (async () => {
         ready = false;
+        if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

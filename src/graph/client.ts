@@ -9,6 +9,7 @@ import {
   type WirePool,
 } from './models';
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, RETRYABLE_STATUSES, type RetryOptions } from './retry';
+import { Bulkhead, WriteBudget, type BulkheadOptions, type WriteBudgetOptions } from './policy';
 import { CachedToken } from './token-cache';
 
 /** Graph's limit of requests in one JSON batch. */
@@ -68,6 +69,11 @@ export interface EsimPoolsApi {
   getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]>;
   /** The assignments of many pools through Graph JSON batching; results in key order. */
   listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]>;
+  /** One device-state page of each of many pools through Graph JSON batching (404 → null); results in order. */
+  listDeviceStatesOfPools(
+    pages: readonly { poolId: string; top: number; next?: PageToken }[],
+    options?: CallOptions,
+  ): Promise<BatchItemResult<Page<WireDeviceState>>[]>;
 }
 
 export interface GraphClientOptions {
@@ -87,6 +93,10 @@ export interface GraphClientOptions {
   onCall?: (event: GraphCallEvent) => void;
   /** Called on every token acquisition the client had to wait for (metrics). */
   onTokenAcquired?: () => void;
+  /** Concurrent calls to Graph and their queue (default: 64 in flight, 256 queued, 5 s wait). */
+  bulkhead?: Partial<BulkheadOptions>;
+  /** Client-side write budget (default: 100 writes per 20 s, 2 s longest wait; limit 0 turns it off). */
+  writeBudget?: Partial<WriteBudgetOptions>;
   /** For tests: a random source for jitter and a clock. */
   random?: () => number;
 }
@@ -101,6 +111,8 @@ interface Transport {
   retry: RetryOptions;
   onCall?: (event: GraphCallEvent) => void;
   random: () => number;
+  bulkhead: Bulkhead;
+  writeBudget: WriteBudget;
 }
 
 interface SendSpec {
@@ -110,6 +122,8 @@ interface SendSpec {
   /** For logs and metrics: the path with ids replaced by `{id}`. */
   pathTemplate: string;
   body?: string;
+  /** Counts against the write budget (the assign action). */
+  write?: boolean;
 }
 
 interface Reply {
@@ -152,6 +166,23 @@ export class GraphClient implements EsimPoolsApi {
     await this.transport.pool.close();
   }
 
+  /** Calls in flight and waiting in the bulkhead, and open connections to Graph (for metrics and tests). */
+  get load(): { inFlight: number; queued: number; connections: number; running: number } {
+    const pool = this.transport.pool;
+    const stats = pool instanceof Pool ? pool.stats : undefined;
+    return {
+      inFlight: this.transport.bulkhead.inFlight,
+      queued: this.transport.bulkhead.queued,
+      connections: stats?.connected ?? 0,
+      running: stats?.running ?? 0,
+    };
+  }
+
+  /** False while the last attempt to get a token failed (readiness). */
+  get tokenHealthy(): boolean {
+    return this.token.healthy;
+  }
+
   async assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]> {
     const reply = await this.send(
       {
@@ -159,6 +190,7 @@ export class GraphClient implements EsimPoolsApi {
         path: `${poolPath(poolId)}/assign`,
         pathTemplate: `${POOLS_PATH}/{id}/assign`,
         body: JSON.stringify({ assignments }),
+        write: true,
       },
       options,
     );
@@ -223,6 +255,20 @@ export class GraphClient implements EsimPoolsApi {
       options,
     );
     return replies.map((reply) => mapBatchItem(reply, (r) => parseCollection(r, isWireAssignment, 'assignment')));
+  }
+
+  async listDeviceStatesOfPools(
+    pages: readonly { poolId: string; top: number; next?: PageToken }[],
+    options?: CallOptions,
+  ): Promise<BatchItemResult<Page<WireDeviceState>>[]> {
+    const collections = pages.map((p) => `${poolPath(p.poolId)}/deviceStates`);
+    const replies = await this.batchGet(
+      pages.map((p, i) => `${collections[i]}${pageQuery(p)}`),
+      `${POOLS_PATH}/{id}/deviceStates`,
+      options,
+    );
+    // Each item's @odata.nextLink is checked against its own collection, like listDeviceStates does.
+    return replies.map((reply, i) => mapBatchItem(reply, (r) => this.parsePage(r, isWireDeviceState, 'device state', collections[i])));
   }
 
   /**
@@ -433,6 +479,31 @@ export class GraphClient implements EsimPoolsApi {
     };
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     if (retryAttempt > 0) headers['retry-attempt'] = String(retryAttempt);
+    let release: () => void;
+    try {
+      if (spec.write) await t.writeBudget.take(signal);
+      release = await t.bulkhead.acquire(signal);
+    } catch (error) {
+      if (timeoutSignal.aborted) throw new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', clientRequestId });
+      throw error;
+    }
+    try {
+      return await this.exchange(spec, headers, signal, timeoutSignal, deadline, clientRequestId);
+    } finally {
+      release();
+    }
+  }
+
+  private async exchange(
+    spec: SendSpec,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    timeoutSignal: AbortSignal,
+    deadline: number,
+    clientRequestId: string,
+  ): Promise<BatchReply> {
+    const t = this.transport;
+    const remaining = Math.max(1, deadline - Date.now());
     let response: Dispatcher.ResponseData;
     try {
       response = await t.pool.request({
@@ -484,6 +555,8 @@ function createTransport(endpoint: string, options: GraphClientOptions): Transpo
     retry: { ...DEFAULT_RETRY_OPTIONS, ...options.retry },
     onCall: options.onCall,
     random: options.random ?? Math.random,
+    bulkhead: new Bulkhead({ maxConcurrent: 64, maxQueue: 256, maxWaitMs: 5_000, ...options.bulkhead }),
+    writeBudget: new WriteBudget({ limit: 100, windowMs: 20_000, maxWaitMs: 2_000, ...options.writeBudget }),
   };
 }
 

@@ -8,6 +8,7 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 export class CachedToken {
   private token?: AccessToken;
   private pending?: Promise<AccessToken>;
+  private failed = false;
 
   constructor(
     private readonly credential: TokenCredential,
@@ -17,6 +18,11 @@ export class CachedToken {
     /** Called after each token the credential handed out (for metrics). */
     private readonly onAcquired?: () => void,
   ) {}
+
+  /** False while the last acquisition failed. */
+  get healthy(): boolean {
+    return !this.failed;
+  }
 
   /** A valid token: the cached one, or a new one from the credential. */
   get(signal?: AbortSignal): Promise<AccessToken> | AccessToken {
@@ -31,8 +37,12 @@ export class CachedToken {
       const token = await this.credential.getToken(this.scope, { abortSignal: signal });
       if (!token) throw new Error('The credential returned no token.');
       this.token = token;
+      this.failed = false;
       this.onAcquired?.();
       return token;
+    } catch (error) {
+      this.failed = true;
+      throw error;
     } finally {
       this.pending = undefined;
     }

@@ -1,0 +1,130 @@
+/**
+ * Environment parsing for the standalone emulator (cli.ts). Kept separate and side-effect free so it
+ * can be unit-tested.
+ *
+ *   EMULATOR_PORT          0..65535 (default 4001)
+ *   EMULATOR_HOST          interface to bind (default 127.0.0.1)
+ *   EMULATOR_LATENCY_MS    fixed added latency per request, ms (default 0)
+ *   EMULATOR_FAULTS        FaultConfig as JSON (or "null")
+ *   EMULATOR_SEED          integer PRNG seed for fault configs that do not set their own `seed`
+ *   EMULATOR_REQUIRE_AUTH  true|false|1|0 (default true)
+ *   EMULATOR_MAX_RECORDED  request-log cap, positive integer, or 0 = unlimited (default 10000)
+ *
+ * An empty value counts as unset.
+ */
+import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
+import type { StartEmulatorOptions } from './types';
+
+export interface EmulatorCliConfig {
+  port: number;
+  host: string;
+  latencyMs: number;
+  faults?: FaultConfig;
+  seed?: number;
+  requireAuth: boolean;
+  /** 0 = unlimited. */
+  maxRecordedRequests: number;
+}
+
+export const DEFAULT_CLI_PORT = 4001;
+export const DEFAULT_CLI_MAX_RECORDED = 10_000;
+
+export class EnvError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'EnvError';
+  }
+}
+
+function get(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t.length === 0 ? undefined : t;
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  if (!/^[+-]?[0-9]+$/.test(text)) throw new EnvError(name, `must be an integer, got '${text}'`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new EnvError(name, `must be between ${min} and ${max}, got '${text}'`);
+  return n;
+}
+
+/** Parses and validates the EMULATOR_* variables. Throws EnvError naming the variable. */
+export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined>>): EmulatorCliConfig {
+  const cfg: EmulatorCliConfig = {
+    port: DEFAULT_CLI_PORT,
+    host: '127.0.0.1',
+    latencyMs: 0,
+    requireAuth: true,
+    maxRecordedRequests: DEFAULT_CLI_MAX_RECORDED,
+  };
+
+  const port = get(env, 'EMULATOR_PORT');
+  if (port !== undefined) cfg.port = integer('EMULATOR_PORT', port, 0, 65535);
+
+  const host = get(env, 'EMULATOR_HOST');
+  if (host !== undefined) {
+    if (/\s|\//.test(host)) throw new EnvError('EMULATOR_HOST', `must be a host name or IP address, got '${host}'`);
+    cfg.host = host;
+  }
+
+  const latency = get(env, 'EMULATOR_LATENCY_MS');
+  if (latency !== undefined) {
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(latency)) throw new EnvError('EMULATOR_LATENCY_MS', `must be a non-negative number of milliseconds, got '${latency}'`);
+    const ms = Number(latency);
+    if (ms > 600_000) throw new EnvError('EMULATOR_LATENCY_MS', `must be at most 600000, got '${latency}'`);
+    cfg.latencyMs = ms;
+  }
+
+  const faults = get(env, 'EMULATOR_FAULTS');
+  if (faults !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(faults);
+    } catch (err) {
+      throw new EnvError('EMULATOR_FAULTS', `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    try {
+      const fc = parseFaultConfig(parsed, 'EMULATOR_FAULTS');
+      if (fc !== undefined) cfg.faults = fc;
+    } catch (err) {
+      if (err instanceof FaultConfigError) throw new EnvError('EMULATOR_FAULTS', err.message);
+      throw err;
+    }
+  }
+
+  const seed = get(env, 'EMULATOR_SEED');
+  if (seed !== undefined) cfg.seed = integer('EMULATOR_SEED', seed, -0x80000000, 0xffffffff);
+
+  const auth = get(env, 'EMULATOR_REQUIRE_AUTH');
+  if (auth !== undefined) {
+    const a = auth.toLowerCase();
+    if (a === 'true' || a === '1' || a === 'yes') cfg.requireAuth = true;
+    else if (a === 'false' || a === '0' || a === 'no') cfg.requireAuth = false;
+    else throw new EnvError('EMULATOR_REQUIRE_AUTH', `must be true or false, got '${auth}'`);
+  }
+
+  const max = get(env, 'EMULATOR_MAX_RECORDED');
+  if (max !== undefined) cfg.maxRecordedRequests = integer('EMULATOR_MAX_RECORDED', max, 0, 1e9);
+
+  return cfg;
+}
+
+/** Maps the CLI configuration onto startGraphEmulator options. EMULATOR_SEED becomes the default fault seed. */
+export function toStartOptions(cfg: EmulatorCliConfig): StartEmulatorOptions {
+  const opts: StartEmulatorOptions = {
+    port: cfg.port,
+    host: cfg.host,
+    latencyMs: cfg.latencyMs,
+    requireAuth: cfg.requireAuth,
+    seed: true,
+    maxRecordedRequests: cfg.maxRecordedRequests === 0 ? Number.POSITIVE_INFINITY : cfg.maxRecordedRequests,
+  };
+  if (cfg.faults !== undefined) opts.faults = cfg.faults;
+  if (cfg.seed !== undefined) opts.faultSeed = cfg.seed;
+  return opts;
+}

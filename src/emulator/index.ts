@@ -1,0 +1,24 @@
+/**
+ * Microsoft Graph (beta) emulator for deviceManagement/embeddedSIMActivationCodePools: a real HTTP
+ * server on loopback with Graph's semantics, sample data and Dev-Proxy-style fault injection.
+ */
+export { startGraphEmulator, MAX_BATCH_REQUESTS } from './server';
+export type { StartEmulatorOptions, RecordedRequest, GraphEmulator, BatchOrder, AssignReplyMode } from './types';
+export type { FaultConfig, ScriptStep, FaultAction, FaultDecision } from './faults';
+export {
+  parseFaultConfig,
+  FaultConfigError,
+  FaultEngine,
+  mulberry32,
+  DEFAULT_FAULT_SEED,
+  DEFAULT_FAILURE_STATUSES,
+} from './faults';
+export {
+  SAMPLE_POOLS,
+  SAMPLE_GROUP_IDS,
+  SAMPLE_FILTER_ID,
+  SAMPLE_ASSIGNMENT_IDS,
+  TARGET_TYPES,
+  DEVICE_STATE_VALUES,
+} from './data';
+export type { PoolWire, AssignmentWire, TargetWire, DeviceStateWire, DeviceStateValue, FilterType } from './data';

@@ -1,0 +1,72 @@
+import type { FaultConfig } from './faults';
+import type { AssignReplyMode } from './graph';
+
+export type { AssignReplyMode } from './graph';
+
+/** Order of the responses in a $batch reply. Graph does not guarantee request order. */
+export type BatchOrder = 'reverse' | 'request';
+
+export interface StartEmulatorOptions {
+  /** Default 0 (random free port). */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Fixed added latency per HTTP request (default 0); also settable later with setLatency. */
+  latencyMs?: number;
+  /** Fault injection (see faults.ts). */
+  faults?: FaultConfig;
+  /** Default true: 401 without `Authorization: Bearer <non-empty>`. */
+  requireAuth?: boolean;
+  /** Default true: load the sample tenant. */
+  seed?: boolean;
+  /** Extension: PRNG seed used by fault configs that do not set `seed` (default DEFAULT_FAULT_SEED). */
+  faultSeed?: number;
+  /**
+   * Extension: keep at most about this many entries in the request log (oldest dropped first;
+   * counts and `?since=` stay absolute). Default: unlimited.
+   */
+  maxRecordedRequests?: number;
+  /** Extension: $batch response order (default 'reverse'). */
+  batchOrder?: BatchOrder;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path + query exactly as received, e.g. /beta/deviceManagement/embeddedSIMActivationCodePools/abc%2F/assign */
+  rawPath: string;
+  /** Decoded pathname. */
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** Parsed JSON, or the raw string if not JSON, or undefined. */
+  body: unknown;
+  bearerToken?: string;
+  /** Status sent; 0 while unanswered (e.g. a hang fault). For a reset fault, the status in the partial reply. */
+  status: number;
+  /** For $batch: the inner requests. */
+  batchItems?: RecordedRequest[];
+}
+
+export interface GraphEmulator {
+  /** e.g. http://127.0.0.1:43123 (origin only; Graph paths are under /beta). */
+  url: string;
+  port: number;
+  /** Every HTTP request received (a $batch counts as ONE, inner items in batchItems). */
+  readonly requests: RecordedRequest[];
+  requestCount(filter?: (r: RecordedRequest) => boolean): number;
+  clearRequests(): void;
+  /** Re-seed data, clear log, restore faults/latency/overrides to the start options. */
+  reset(): void;
+  setLatency(ms: number): void;
+  setFaults(cfg: FaultConfig | undefined): void;
+  /** How POST …/assign answers (default 'value'). */
+  setAssignReply(mode: AssignReplyMode): void;
+  /** Store raw wire objects, bypassing validation. Throws for an unknown pool. */
+  setRawAssignments(poolId: string, assignments: unknown[]): void;
+  getAssignments(poolId: string): unknown[] | undefined;
+  /** Extension: $batch response order (default 'reverse'). */
+  setBatchOrder(order: BatchOrder): void;
+  /** Closes the server and all keep-alive sockets (including hung requests). */
+  close(): Promise<void>;
+}
