@@ -93,6 +93,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const isReady = (): boolean => ready && (options.healthy?.() ?? true);
   let ready = false;
   let closing: Promise<void> | undefined;
+  let draining = false;
 
   const operationLog: ApolloServerPlugin<Context> = {
     async requestDidStart(requestContext) {
@@ -115,6 +116,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     schema: buildSchema(),
     introspection: config.introspection,
     csrfPrevention: true,
+    // index.ts owns SIGTERM/SIGINT (drain, grace period, exit 0); Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -199,6 +202,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const requestId = requestIdOf(req);
+    if (draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = url.pathname;
     let work: Promise<void>;
@@ -252,10 +256,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         ready = false;
         if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections become idle as their last response is sent: close them as they do, and tell
+        // clients on the responses still to come.
+        draining = true;
         server.closeIdleConnections();
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         timer.unref();
         await closed;
+        clearInterval(sweeper);
         clearTimeout(timer);
         await apollo.stop();
       })();
