@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CLOUDS, type GraphCloud } from './graph/clouds';
+import { DEFAULT_LIMITS, defaultIssuers, defaultJwksUrl, type AuthSettings, type OperationLimits } from './auth/settings';
 
 export type GraphAuthMode = 'emulator' | 'app' | 'obo';
 
@@ -48,6 +49,10 @@ export interface Config {
     /** Port of the embedded emulator in emulator mode (0: any free port). */
     port: number;
   };
+  /** Inbound authentication: bearer tokens, permissions, router secret (docs/identity.md). */
+  auth: AuthSettings;
+  /** Limits on the shape of an operation (depth, aliases, tokens, cost, directives). */
+  limits: OperationLimits;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +101,47 @@ const guid = z
   .trim()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 
+/** A URL for identity metadata (issuers, the JWKS): https, or http for localhost; a query is allowed (`?appid=`). */
+function identityUrlIssue(v: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return `${JSON.stringify(v)} is not an absolute URL`;
+  }
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) return `${JSON.stringify(v)} must be https:// (http:// only for localhost)`;
+  if (u.hash !== '' || u.username !== '' || u.password !== '') return `${JSON.stringify(v)} must not have credentials or a fragment`;
+  return undefined;
+}
+
+/** A comma-separated list of non-empty items. */
+const commaList = z
+  .string()
+  .transform((v) => v.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+  .refine((items) => items.length > 0, 'must list at least one value');
+
+const urlList = commaList.superRefine((items, ctx) => {
+  for (const item of items) {
+    const issue = identityUrlIssue(item);
+    if (issue !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: issue });
+  }
+});
+
+const identityUrl = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    const issue = identityUrlIssue(v);
+    if (issue !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: issue });
+  });
+
+/** A permission (scope or app role) name: no spaces, since `scp` is space-separated. */
+const permissionName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._:-]{1,120}$/, 'must be a scope or app role name (letters, digits, . _ : -)');
+
 const envSchema = z.object({
   NODE_ENV: z.string().trim().optional(),
   HOST: z.string().trim().min(1).optional(),
@@ -128,10 +174,26 @@ const envSchema = z.object({
   AZURE_AUTHORITY_HOST: httpUrl.optional(),
   AZURE_DISABLE_INSTANCE_DISCOVERY: bool.optional(),
   EMULATOR_PORT: int(0, 65535).optional(),
+  AUTH_AUDIENCE: commaList.optional(),
+  AUTH_ISSUER: urlList.optional(),
+  AUTH_JWKS_URL: identityUrl.optional(),
+  AUTH_JWKS_COOLDOWN_SECONDS: int(0, 3600).optional(),
+  AUTH_JWKS_REFRESH_SECONDS: int(60, 7 * 24 * 3600).optional(),
+  AUTH_CLOCK_TOLERANCE_SECONDS: int(0, 300).optional(),
+  AUTH_READ_PERMISSION: permissionName.optional(),
+  AUTH_ASSIGN_PERMISSION: permissionName.optional(),
+  AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).optional(),
+  OBO_CACHE_SIZE: int(1, 100_000).optional(),
+  ROUTER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MAX_DEPTH: int(1, 100).optional(),
+  MAX_ALIASES: int(0, 1000).optional(),
+  MAX_TOKENS: int(10, 100_000).optional(),
+  MAX_COST: int(1, 100_000_000).optional(),
+  MAX_DIRECTIVES: int(0, 1000).optional(),
 });
 
 /** Variables whose values must never be printed. */
-const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD']);
+const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'ROUTER_SECRET']);
 
 /** The AZURE_* variables whose presence means "a real tenant is configured". */
 const AZURE_VARIABLES = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_FEDERATED_TOKEN_FILE'];
@@ -186,7 +248,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('AZURE_CLIENT_ID: required with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH');
     }
   }
+  if (authMode === 'obo' && e.AZURE_CLIENT_CERTIFICATE_PASSWORD !== undefined) {
+    problems.push('AZURE_CLIENT_CERTIFICATE_PASSWORD: not supported with GRAPH_AUTH_MODE=obo (give an unencrypted PEM file)');
+  }
+
+  // Inbound authentication: required in app and obo modes, on in emulator mode when AUTH_AUDIENCE is set.
+  const authorityHost = e.AZURE_AUTHORITY_HOST ?? endpoints.authority;
+  const authEnabled = authMode !== 'emulator' || e.AUTH_AUDIENCE !== undefined;
+  if (authEnabled) {
+    if (!e.AUTH_AUDIENCE) problems.push(`AUTH_AUDIENCE: required when GRAPH_AUTH_MODE=${authMode} (the subgraph's client id and/or App ID URI)`);
+    if (!e.AUTH_ISSUER && !e.AZURE_TENANT_ID) problems.push('AUTH_ISSUER: required without AZURE_TENANT_ID (it defaults to the tenant\'s issuers)');
+    if (!e.AUTH_JWKS_URL && !e.AZURE_TENANT_ID) problems.push('AUTH_JWKS_URL: required without AZURE_TENANT_ID (it defaults to the tenant\'s keys)');
+  }
+  const readPermission = e.AUTH_READ_PERMISSION ?? 'EsimPools.Read';
+  const assignPermission = e.AUTH_ASSIGN_PERMISSION ?? 'EsimPools.Assign';
+  if (readPermission === assignPermission) problems.push('AUTH_ASSIGN_PERMISSION: must differ from AUTH_READ_PERMISSION');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+
+  const tenantId = e.AZURE_TENANT_ID ?? '';
+  const auth: AuthSettings = {
+    enabled: authEnabled,
+    audiences: e.AUTH_AUDIENCE ?? [],
+    issuers: e.AUTH_ISSUER ?? (tenantId ? defaultIssuers(cloud, authorityHost, tenantId) : []),
+    jwksUrl: e.AUTH_JWKS_URL ?? (tenantId ? defaultJwksUrl(authorityHost, tenantId) : ''),
+    jwksCooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS ?? 30,
+    jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_SECONDS ?? 3600,
+    clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS ?? 60,
+    permissions: { read: readPermission, assign: assignPermission },
+    routerSecret: e.ROUTER_SECRET,
+    verifiedCacheSize: e.AUTH_TOKEN_CACHE_SIZE ?? 10_000,
+    oboCacheSize: e.OBO_CACHE_SIZE ?? 1000,
+  };
 
   const graphOrigin = e.GRAPH_BASE_URL ?? endpoints.graph;
   return {
@@ -231,5 +323,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       disableInstanceDiscovery: e.AZURE_DISABLE_INSTANCE_DISCOVERY ?? false,
     },
     emulator: { port: e.EMULATOR_PORT ?? 0 },
+    auth,
+    limits: {
+      maxDepth: e.MAX_DEPTH ?? DEFAULT_LIMITS.maxDepth,
+      maxAliases: e.MAX_ALIASES ?? DEFAULT_LIMITS.maxAliases,
+      maxTokens: e.MAX_TOKENS ?? DEFAULT_LIMITS.maxTokens,
+      maxCost: e.MAX_COST ?? DEFAULT_LIMITS.maxCost,
+      maxDirectives: e.MAX_DIRECTIVES ?? DEFAULT_LIMITS.maxDirectives,
+    },
   };
 }

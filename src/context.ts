@@ -1,4 +1,5 @@
 /** The per-request context every resolver receives. */
+import type { Principal } from './auth/principal';
 import type { CallOptions, EsimPoolsApi } from './graph/client';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -11,9 +12,11 @@ export interface Context {
   loaders: Loaders;
   /** Passed to every Graph call: correlation id and the request's abort signal. */
   callOptions: CallOptions;
+  /** The verified caller (undefined when inbound authentication is off: emulator mode without AUTH_AUDIENCE). */
+  principal?: Principal;
 }
 
-export function createContext(requestId: string, graph: EsimPoolsApi, signal?: AbortSignal): Context {
+export function createContext(requestId: string, graph: EsimPoolsApi, signal?: AbortSignal, principal?: Principal): Context {
   const callOptions: CallOptions = { requestId, signal };
-  return { requestId, graph, loaders: createLoaders(graph, callOptions), callOptions };
+  return { requestId, graph, loaders: createLoaders(graph, callOptions), callOptions, principal };
 }

@@ -20,7 +20,16 @@ export interface PagePosition {
   offset: number;
 }
 
-const TOKEN_VALUE = /^[\x21-\x7e]{1,2048}$/;
+/**
+ * A page-token value: printable ASCII without the characters that shape a URL (`? # & % \ @`, double quotes,
+ * spaces) and without `..` or `://`, so a cursor can never carry a query, a host, a climbing path or an encoded form of one.
+ * `/`, `+` and `=` stay allowed: Graph's skip tokens are often base64. (The client sends the value as one
+ * URL-encoded query parameter of the collection's own path anyway: this is defence in depth and a clear error.)
+ */
+const TOKEN_VALUE = /^(?!.*\.\.)(?!.*:\/\/)[A-Za-z0-9\-._~!$'()*+,;=:/]{1,2048}$/;
+/** Largest offset into a page: `first` (≤ 100) + offset stays within Graph's `$top` limit of 999. */
+const MAX_OFFSET = 899;
+const CURSOR_KEYS = new Set(['c', 't', 'o']);
 const MAX_CURSOR_LENGTH = 4096;
 
 export function encodeCursor(collection: string, token: PageToken | undefined, offset: number): string {
@@ -38,9 +47,11 @@ export function decodeCursor(cursor: string | null | undefined, collection: stri
   } catch {
     throw invalid();
   }
-  if (typeof data !== 'object' || data === null) throw invalid();
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalid();
+  // Only the fields encodeCursor writes: anything extra (a `url`, a `host`, a `path`…) means a crafted cursor.
+  if (Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) throw invalid();
   const { c, t, o } = data as Record<string, unknown>;
-  if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > 1000) throw invalid();
+  if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_OFFSET) throw invalid();
   if (typeof t !== 'object' || t === null || Array.isArray(t)) throw invalid();
   const token: PageToken = {};
   for (const [name, value] of Object.entries(t)) {

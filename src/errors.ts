@@ -86,10 +86,15 @@ export function toGraphQLError(error: unknown): GraphQLError | undefined {
     };
   }
   if (code === ErrorCode.Throttled) extensions.retryAfterSeconds = error.retryAfterSeconds ?? 1;
+  // Token failures: why, for the caller (e.g. `consent_required`, `interaction_required`: sign in again).
+  if (error.kind === 'credential' && error.code !== undefined) extensions.reason = error.code;
   // Graph's own message is kept for 4xx (it explains what was wrong); 5xx and transport messages are fixed text.
+  // Token failure messages are fixed text written by the credential layer (never Entra's own text).
   const message =
     error.kind === 'http' && error.status !== undefined && error.status < 500 && code !== ErrorCode.Throttled
       ? `Microsoft Graph: ${error.message}`
-      : (SAFE_MESSAGES[code] ?? error.message);
+      : error.kind === 'credential'
+        ? error.message
+        : (SAFE_MESSAGES[code] ?? error.message);
   return new GraphQLError(message, { extensions });
 }

@@ -16,6 +16,24 @@ export const REDACT_PATHS = [
   'clientSecret',
   'assertion',
   'token',
+  // Inbound authentication and on-behalf-of (src/auth/): whatever object they end up in.
+  '*.authorization',
+  '*.cookie',
+  '*.headers.authorization',
+  '*.headers["router-authorization"]',
+  '*.headers.cookie',
+  '*["router-authorization"]',
+  '*.routerSecret',
+  '*.clientCertificatePassword',
+  '*.userAssertionToken',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.password',
+  '*.secret',
+  'authorization',
+  'routerSecret',
+  'userAssertionToken',
+  'accessToken',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

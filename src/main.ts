@@ -3,6 +3,8 @@
  * `startService` directly.
  */
 import type { TokenCredential } from '@azure/core-auth';
+import { createAuthGate } from './auth/gate';
+import { NoUserCredential } from './auth/obo';
 import type { Config } from './config';
 import { startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
@@ -10,6 +12,9 @@ import { createAppCredential, EmulatorCredential } from './graph/credential';
 import type { Logger } from './logger';
 import { Metrics } from './metrics';
 import { createApp, type App } from './server';
+import { startTracing, tracingEndpoint } from './tracing';
+
+const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
 
 export interface Service {
   app: App;
@@ -21,6 +26,9 @@ export interface Service {
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
+  const otlp = tracingEndpoint();
+  const tracing = otlp ? startTracing(otlp, SERVICE_VERSION) : undefined;
+  if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
   let emulator: GraphEmulator | undefined;
   let baseUrl = config.graph.baseUrl;
   let credential: TokenCredential;
@@ -34,10 +42,25 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       { graphBaseUrl: baseUrl },
       '*** GRAPH_AUTH_MODE=emulator: NOT talking to Microsoft Graph. Calls go to the built-in Graph emulator with sample data. ***',
     );
+  } else if (config.graph.authMode === 'obo') {
+    // Each request calls Graph through its caller's own on-behalf-of client (src/auth/obo.ts), never this one.
+    credential = new NoUserCredential();
+    logger.info(
+      { graphBaseUrl: baseUrl, cloud: config.graph.cloud, credential: config.azure.clientSecret ? 'client secret' : 'client certificate', mode: 'obo' },
+      'calling Microsoft Graph on behalf of the signed-in user',
+    );
   } else {
     const app = createAppCredential(config.azure);
     credential = app.credential;
     logger.info({ graphBaseUrl: baseUrl, cloud: config.graph.cloud, credential: app.kind, mode: config.graph.authMode }, 'calling Microsoft Graph');
+  }
+  if (config.auth.enabled) {
+    logger.info(
+      { audiences: config.auth.audiences, issuers: config.auth.issuers, jwksUrl: config.auth.jwksUrl, routerSecretRequired: config.auth.routerSecret !== undefined },
+      'inbound authentication: bearer tokens required',
+    );
+  } else {
+    logger.warn({ routerSecretRequired: config.auth.routerSecret !== undefined }, '*** inbound authentication is OFF (emulator mode without AUTH_AUDIENCE): anyone who can reach /graphql can call it. ***');
   }
 
   const metrics = new Metrics(() => graph.load);
@@ -54,9 +77,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       logger.info(event, 'graph call');
     },
     onTokenAcquired: () => metrics.tokenAcquisitions.inc(),
+    tracer: tracing?.tracer,
   });
 
-  const app = await createApp({ config, graph, logger, metrics, healthy: () => graph.tokenHealthy });
+  const auth = createAuthGate(config, { graph, logger });
+  const app = await createApp({ config, graph, logger, metrics, auth, healthy: () => graph.tokenHealthy, tracer: tracing?.tracer });
   const address = await app.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`;
@@ -68,8 +93,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     emulator,
     async stop(graceMs, drainDelayMs) {
       await app.close(graceMs, drainDelayMs);
+      auth?.close();
       await graph.close();
       await emulator?.close();
+      await tracing?.shutdown();
     },
   };
 }

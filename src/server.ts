@@ -8,7 +8,12 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLReque
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
+import { isAuthError } from './auth/errors';
+import type { AuthGate, Caller } from './auth/gate';
+import { DEFAULT_LIMITS, operationLimits } from './auth/limits';
+import { permissionsPlugin } from './auth/permissions';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { ErrorCode, toGraphQLError } from './errors';
@@ -19,14 +24,18 @@ import type { Metrics } from './metrics';
 import { buildSchema } from './schema';
 
 export interface AppOptions {
-  config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'>;
+  config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits'>>;
   /** The Graph API the resolvers call. */
   graph: EsimPoolsApi;
   logger: Logger;
+  /** Inbound authentication (router secret, bearer token, per-user Graph client); unset: open (emulator mode). */
+  auth?: AuthGate;
   /** Prometheus metrics, served on GET /metrics. */
   metrics?: Metrics;
   /** Extra readiness condition (e.g. the credential can get a token). */
   healthy?: () => boolean;
+  /** OpenTelemetry tracer: a server span per GraphQL request, parent of the Graph call spans. */
+  tracer?: Tracer;
 }
 
 export interface App {
@@ -106,14 +115,28 @@ export async function createApp(options: AppOptions): Promise<App> {
           const outcome = hasErrors ? 'error' : 'ok';
           const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
           metrics?.recordOperation(name, operation?.operation ?? 'unknown', outcome, durationMs / 1000);
-          logger.info({ requestId: contextValue.requestId, operationName: name, outcome, durationMs }, 'graphql operation');
+          if (options.tracer) {
+            const span = trace.getActiveSpan();
+            span?.setAttribute('graphql.operation.type', operation?.operation ?? 'unknown');
+            if (name) span?.setAttribute('graphql.operation.name', name);
+            span?.updateName(`${operation?.operation ?? 'graphql'} ${name ?? 'anonymous'}`);
+          }
+          const caller = contextValue.principal;
+          logger.info(
+            { requestId: contextValue.requestId, operationName: name, outcome, durationMs, callerOid: caller?.oid, callerAppId: caller?.appId },
+            'graphql operation',
+          );
         },
       };
     },
   };
 
+  const auth = options.auth;
+  const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production);
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     introspection: config.introspection,
     csrfPrevention: true,
     // index.ts owns SIGTERM/SIGINT (drain, grace period, exit 0); Apollo's own handler would race it.
@@ -133,6 +156,8 @@ export async function createApp(options: AppOptions): Promise<App> {
             includeCookies: false,
           }),
       operationLog,
+      ...limits.plugins,
+      ...(auth ? [permissionsPlugin(auth.permissions, auth.tokensRequired)] : []),
     ],
   });
   await apollo.start();
@@ -150,6 +175,30 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (method === 'GET' && config.production && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PRODUCTION_PAGE);
       return;
+    }
+    // Authentication before the body is read: a refused caller costs no parsing, no Apollo, no Graph call.
+    // The Sandbox page itself (development only: GET, HTML, no operation in the URL) is static and open.
+    const sandboxPage =
+      method === 'GET' &&
+      !config.production &&
+      !url.searchParams.has('query') &&
+      !url.searchParams.has('extensions') &&
+      (req.headers.accept ?? '').includes('text/html');
+    let caller: Caller | undefined;
+    if (auth && !sandboxPage) {
+      try {
+        const checked = auth.check(req.headers);
+        caller = checked instanceof Promise ? await checked : checked;
+      } catch (error) {
+        if (!isAuthError(error)) throw error;
+        logger.info({ requestId, reason: error.reason, status: error.status }, 'request refused');
+        const wwwAuthenticate = error.wwwAuthenticate;
+        sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] }, {
+          'x-request-id': requestId,
+          ...(wwwAuthenticate ? { 'www-authenticate': wwwAuthenticate } : {}),
+        });
+        return;
+      }
     }
     let body: unknown;
     if (method === 'POST') {
@@ -182,10 +231,25 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
     res.once('close', onClose);
     const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => createContext(requestId, graph, abort.signal),
-    });
+    const execute = () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () => createContext(requestId, caller?.graph ?? graph, abort.signal, caller?.principal),
+      });
+    let response: Awaited<ReturnType<typeof execute>>;
+    if (options.tracer) {
+      // A server span continuing the caller's W3C trace context; Graph call spans become its children.
+      const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+      const span = options.tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER, attributes: { 'request.id': requestId } }, parent);
+      try {
+        response = await otelContext.with(trace.setSpan(parent, span), execute);
+        span.setAttribute('http.response.status_code', response.status ?? 200);
+      } finally {
+        span.end();
+      }
+    } else {
+      response = await execute();
+    }
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [name, value] of response.headers) outHeaders[name] = value;
     if (response.body.kind === 'complete') {

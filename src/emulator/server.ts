@@ -5,6 +5,7 @@
  * fault engine is only consulted when a non-trivial FaultConfig is set.
  */
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { EmulatorStore } from './data';
 import {
@@ -194,7 +195,10 @@ class EmulatorServer implements GraphEmulator {
     this.trimChunk = Number.isFinite(this.maxRecorded) ? Math.max(1, Math.floor(this.maxRecorded / 10)) : 0;
     this.env = { store: new EmulatorStore(opts.seed !== false), baseUrl: '', assignReply: 'value' };
     this.applyStartSettings();
-    this.server = createServer({ noDelay: true }, (req, res) => this.onRequest(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
+    this.server = opts.tls
+      ? createHttpsServer({ noDelay: true, cert: opts.tls.cert, key: opts.tls.key }, handler)
+      : createServer({ noDelay: true }, handler);
   }
 
   listen(port: number, host: string): Promise<void> {
@@ -209,7 +213,7 @@ class EmulatorServer implements GraphEmulator {
           return;
         }
         this.port = addr.port;
-        this.url = `http://${formatHost(host)}:${addr.port}`;
+        this.url = `${this.opts.tls ? 'https' : 'http'}://${formatHost(host)}:${addr.port}`;
         this.env.baseUrl = this.url;
         resolve();
       });

@@ -28,6 +28,8 @@ export interface StartEmulatorOptions {
   maxRecordedRequests?: number;
   /** Extension: $batch response order (default 'reverse'). */
   batchOrder?: BatchOrder;
+  /** Serve HTTPS with this certificate and key (PEM), as Graph does; default plain HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface RecordedRequest {

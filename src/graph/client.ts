@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import { GraphError, graphErrorFromReply, isGraphError, isRecord, tryParseJson } from './errors';
 import {
@@ -97,6 +98,8 @@ export interface GraphClientOptions {
   bulkhead?: Partial<BulkheadOptions>;
   /** Client-side write budget (default: 100 writes per 20 s, 2 s longest wait; limit 0 turns it off). */
   writeBudget?: Partial<WriteBudgetOptions>;
+  /** OpenTelemetry tracer: one client span per Graph call (retries included). Absent: no tracing work. */
+  tracer?: Tracer;
   /** For tests: a random source for jitter and a clock. */
   random?: () => number;
 }
@@ -113,6 +116,7 @@ interface Transport {
   random: () => number;
   bulkhead: Bulkhead;
   writeBudget: WriteBudget;
+  tracer?: Tracer;
 }
 
 interface SendSpec {
@@ -392,7 +396,20 @@ export class GraphClient implements EsimPoolsApi {
     let retries = 0;
     let throttled = 0;
     let last: Reply | undefined;
+    const span = t.tracer?.startSpan(`graph ${spec.method} ${spec.pathTemplate}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': spec.method, 'url.template': spec.pathTemplate, 'graph.client_request_id': clientRequestId },
+    });
     const finish = (reply: Reply | undefined, error?: GraphError): void => {
+      if (span) {
+        const status = reply?.status ?? error?.status;
+        if (status !== undefined) span.setAttribute('http.response.status_code', status);
+        const requestId = reply?.requestId ?? error?.requestId;
+        if (requestId) span.setAttribute('graph.request_id', requestId);
+        span.setAttribute('graph.retries', retries);
+        if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
+        span.end();
+      }
       t.onCall?.({
         method: spec.method,
         pathTemplate: spec.pathTemplate,
@@ -557,6 +574,7 @@ function createTransport(endpoint: string, options: GraphClientOptions): Transpo
     random: options.random ?? Math.random,
     bulkhead: new Bulkhead({ maxConcurrent: 64, maxQueue: 256, maxWaitMs: 5_000, ...options.bulkhead }),
     writeBudget: new WriteBudget({ limit: 100, windowMs: 20_000, maxWaitMs: 2_000, ...options.writeBudget }),
+    tracer: options.tracer,
   };
 }
 
@@ -664,12 +682,13 @@ function classifyTransportError(
  */
 function credentialError(error: unknown, clientRequestId: string): GraphError {
   if (isGraphError(error)) return error;
-  const name = error instanceof Error ? error.name : '';
   const errorResponse = isRecord(error) && isRecord(error.errorResponse) ? error.errorResponse : undefined;
   const entraCode = typeof errorResponse?.error === 'string' ? errorResponse.error : undefined;
   const description = typeof errorResponse?.errorDescription === 'string' ? errorResponse.errorDescription : '';
   let credentialFailure: 'unauthenticated' | 'forbidden' | 'unavailable' = 'unavailable';
-  if (name === 'AuthenticationRequiredError' || entraCode === 'invalid_grant' || entraCode === 'interaction_required') {
+  // Only Entra's own answer says the caller must sign in again; a network failure (which @azure/identity also
+  // reports as AuthenticationRequiredError) means the identity provider is unreachable.
+  if (entraCode === 'invalid_grant' || entraCode === 'interaction_required') {
     credentialFailure = 'unauthenticated';
   }
   if (entraCode === 'consent_required' || /AADSTS65001|AADSTS53003/.test(description)) credentialFailure = 'forbidden';

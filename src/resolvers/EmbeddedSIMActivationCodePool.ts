@@ -14,7 +14,8 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;
     const start = decodeCursor(after, collection);
-    const page = await ctx.graph.listDeviceStates(pool.id, { top: size + start.offset, next: start.next }, ctx.callOptions);
+    // Through the loader: every pool's deviceStates in this request share one $batch (no N+1 over a pool list).
+    const page = await ctx.loaders.deviceStatesPage.load({ poolId: pool.id, top: size + start.offset, next: start.next });
     return connectionFromPage(collection, start, page, size);
   },
 };

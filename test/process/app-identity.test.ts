@@ -1,9 +1,12 @@
 /**
  * GRAPH_AUTH_MODE=app for real: the built subgraph as its own process, the real @azure/identity
  * ClientSecretCredential against a local HTTPS token endpoint (trusted through NODE_EXTRA_CA_CERTS), and the
- * Graph emulator checking which token it received.
+ * Graph emulator checking which token it received. Callers present app tokens from the same IdP, verified by
+ * jose against its JWKS (issuer, audience and keys URL all defaulted from AZURE_TENANT_ID/AZURE_AUTHORITY_HOST).
  */
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { appToken, bearer, userToken } from '../support/auth';
+import { createTestCertificates } from '../support/certs';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { spawnService, type ServiceProcess } from '../support/process';
 import { postGraphQL } from '../support/stack';
@@ -19,11 +22,16 @@ const ASSIGN = `mutation ($poolId: ID!) {
 let idp: TestIdp;
 let emulator: GraphEmulator;
 let service: ServiceProcess;
+/** A client application's token for the subgraph, with the assign role. */
+let callerToken: string;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
+  // One test CA for the token endpoint and for "Graph": both are HTTPS, trusted through NODE_EXTRA_CA_CERTS only.
+  const certs = await createTestCertificates();
+  idp = await startTestIdp({ certs });
   idp.clients.set(CLIENT_ID, { secret: CLIENT_SECRET, roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
-  emulator = await startGraphEmulator();
+  emulator = await startGraphEmulator({ tls: { cert: certs.certPem, key: certs.keyPem } });
+  expect(emulator.url).toMatch(/^https:\/\//);
   service = await spawnService({
     GRAPH_AUTH_MODE: 'app',
     GRAPH_BASE_URL: emulator.url,
@@ -33,7 +41,9 @@ beforeAll(async () => {
     AZURE_AUTHORITY_HOST: idp.url,
     AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
     NODE_EXTRA_CA_CERTS: idp.caFile,
+    AUTH_AUDIENCE: idp.apiAudience,
   });
+  callerToken = await appToken(idp, ['EsimPools.Assign']);
 }, 30_000);
 
 afterAll(async () => {
@@ -44,7 +54,7 @@ afterAll(async () => {
 
 it('50 mutations cost one token request, and Graph receives that token', async () => {
   for (let i = 0; i < 50; i++) {
-    const reply = await postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id });
+    const reply = await postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }, bearer(callerToken));
     expect(reply.body.errors).toBeUndefined();
   }
   expect(idp.tokenRequests).toHaveLength(1);
@@ -63,8 +73,52 @@ it('50 mutations cost one token request, and Graph receives that token', async (
   for (const call of assigns) expect(call.bearerToken).toBe(issued);
 });
 
-it('never logs the client secret or the token', () => {
+it('without a token, or without the permission, nothing reaches Graph', async () => {
+  const graphCalls = emulator.requests.length;
+  const tokenRequests = idp.tokenRequests.length;
+  const anonymous = await postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id });
+  expect(anonymous.status).toBe(401);
+  expect(anonymous.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  const reader = await postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }, bearer(await appToken(idp, ['EsimPools.Read'])));
+  expect(reader.status).toBe(403);
+  expect(reader.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const user = await postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }, bearer(await userToken(idp, 'a11ce000-0000-4000-8000-00000000a11c', 'User.Read')));
+  expect(user.status).toBe(403);
+  expect(emulator.requests.length).toBe(graphCalls);
+  expect(idp.tokenRequests.length).toBe(tokenRequests);
+});
+
+it('never logs the client secret or a token', () => {
   const issued = idp.graphTokenFor(idp.tokenRequests[0]);
   expect(service.output()).not.toContain(CLIENT_SECRET);
   expect(issued && service.output().includes(issued)).toBe(false);
+  expect(service.output()).not.toContain(callerToken);
 });
+
+it('the token endpoint down: UPSTREAM_UNAVAILABLE, readiness 503, and no secret in the reply or the logs', async () => {
+  const fresh = await spawnService({
+    GRAPH_AUTH_MODE: 'app',
+    GRAPH_BASE_URL: emulator.url,
+    AZURE_TENANT_ID: idp.tenantId,
+    AZURE_CLIENT_ID: CLIENT_ID,
+    AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    AZURE_AUTHORITY_HOST: idp.url,
+    AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
+    NODE_EXTRA_CA_CERTS: idp.caFile,
+    AUTH_AUDIENCE: idp.apiAudience,
+  });
+  idp.setDown(true);
+  try {
+    const graphCalls = emulator.requests.length;
+    const reply = await postGraphQL(fresh.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }, bearer(callerToken));
+    expect(reply.body.errors?.[0].extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(emulator.requests.length).toBe(graphCalls);
+    const ready = await fetch(fresh.url.replace(/\/graphql$/, '/readyz'));
+    expect(ready.status).toBe(503);
+    expect(JSON.stringify(reply.body)).not.toContain(CLIENT_SECRET);
+    expect(fresh.output()).not.toContain(CLIENT_SECRET);
+  } finally {
+    idp.setDown(false);
+    await fresh.stop();
+  }
+}, 60_000);

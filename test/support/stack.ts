@@ -6,7 +6,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '../../src/emulator';
 import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/graph/credential';
-import { createLogger } from '../../src/logger';
+import type { AuthGate } from '../../src/auth/gate';
+import { createLogger, type Logger } from '../../src/logger';
 import { createApp, type App, type AppOptions } from '../../src/server';
 
 export interface GraphQLReply {
@@ -15,6 +16,7 @@ export interface GraphQLReply {
   body: {
     data?: Record<string, unknown> | null;
     errors?: Array<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }>;
+    extensions?: Record<string, unknown>;
   };
 }
 
@@ -32,6 +34,9 @@ export interface StackOptions {
   client?: Partial<GraphClientOptions>;
   credential?: TokenCredential;
   config?: Partial<AppOptions['config']>;
+  /** Inbound authentication, built on the stack's Graph client (see test/support/auth.ts). */
+  auth?: (graph: GraphClient) => AuthGate | undefined;
+  logger?: Logger;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -43,10 +48,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     ...options.client,
   });
+  const auth = options.auth?.(graph);
   const app = await createApp({
     config: { production: false, introspection: true, maxBodyBytes: 256 * 1024, ...options.config },
     graph,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
+    auth,
   });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}/graphql`;
@@ -58,6 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     graphql: (query, variables, headers) => postGraphQL(url, query, variables, headers),
     async stop() {
       await app.close(1000);
+      auth?.close();
       await graph.close();
       await emulator.close();
     },

@@ -1,0 +1,58 @@
+/**
+ * Limits on the shape of an operation (graphql-armor): depth, aliases, directives, tokens, cost; and masking of
+ * "Did you mean …" field suggestions in production. Outside production the error messages name the limit and the
+ * value found; in production they don't (a caller probing the limits learns nothing).
+ *
+ * The token limit is graphql-js's own parser option (`maxTokens`): the parser stops at the limit, whereas
+ * graphql-armor's token plugin parses every document a second time and, thrown from Apollo 5's parsing hook,
+ * turns into an HTTP 500.
+ *
+ * The limits look at the document only, never at variables: the router's `_entities(representations: $r)` with
+ * any number of representations costs the same as with one (its size is bounded by MAX_BODY_BYTES).
+ */
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ParseOptions, ValidationRule } from 'graphql';
+import type { OperationLimits } from './settings';
+
+export { DEFAULT_LIMITS, type OperationLimits } from './settings';
+
+/** graphql-js's message when `maxTokens` stops the parser (it names the limit). */
+const TOKEN_LIMIT_MESSAGE = /Document contains more tha[nt] \d+ tokens\. Parsing aborted\./;
+
+/** In production: the token limit's message without the number. */
+function hideTokenLimit(): ApolloServerPlugin {
+  const listener: GraphQLRequestListener<Record<string, unknown>> = {
+    async didEncounterErrors({ errors }) {
+      for (const error of errors) {
+        if (TOKEN_LIMIT_MESSAGE.test(error.message)) error.message = 'Syntax Error: The operation is too long.';
+      }
+    },
+  };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}
+
+export function operationLimits(
+  limits: OperationLimits,
+  production: boolean,
+): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: ParseOptions } {
+  const exposeLimits = !production;
+  const { plugins, validationRules } = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is nested too deeply.' },
+    maxAliases: { n: limits.maxAliases, exposeLimits, errorMessage: 'The operation has too many aliases.' },
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is too expensive.' },
+    maxDirectives: { n: limits.maxDirectives, exposeLimits, errorMessage: 'The operation has too many directives.' },
+    // Apollo's hideSchemaDetailsFromClientErrors already does this in production; armor's mask is a second layer.
+    blockFieldSuggestion: { enabled: production, mask: '' },
+  }).protect();
+  return {
+    plugins: production ? [...plugins, hideTokenLimit()] : plugins,
+    validationRules,
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * GRAPH_AUTH_MODE=obo: Microsoft Graph is called with the signed-in user's rights, through @azure/identity's
+ * OnBehalfOfCredential with the caller's (already verified) access token as the user assertion.
+ *
+ * One credential per request would fetch a new Graph token every time, so each user's Graph client (sharing the
+ * connection pool, bulkhead and policies of the base client, with its own token cache) is kept in a bounded LRU
+ * keyed by the SHA-256 of the assertion and expiring with it: two users (two assertions) never share a client or
+ * a token, and any number of requests with one assertion cost one token request.
+ *
+ * Token endpoint failures become GraphErrors of kind `credential` with a fixed message and a `reason` (mapped to
+ * UNAUTHENTICATED / FORBIDDEN / UPSTREAM_UNAVAILABLE by toGraphQLError). Entra's text is never passed on: it can
+ * name the client id or tenant; the assertion and the client secret are in no message and no log line.
+ */
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
+import type { EsimPoolsApi } from '../graph/client';
+import { GraphError } from '../graph/errors';
+import type { Logger } from '../logger';
+import { ExpiringLru } from './lru';
+import type { Principal } from './principal';
+
+export interface OboSettings {
+  tenantId: string;
+  clientId: string;
+  /** Client secret, or: */
+  clientSecret?: string;
+  /** PEM file with the certificate and its (unencrypted) private key. */
+  clientCertificatePath?: string;
+  authorityHost: string;
+  disableInstanceDiscovery: boolean;
+  /** Most users' clients kept at once. */
+  cacheSize: number;
+  /** Extra CA (PEM) trusted for the token endpoint (a private authority, tests); default the system store. */
+  tlsCa?: string;
+}
+
+/** What the base Graph client must offer: a client sharing its connections, with another credential. */
+export interface CredentialScopedApi {
+  withCredential(credential: TokenCredential): EsimPoolsApi;
+}
+
+/** Why an on-behalf-of token request failed (`extensions.reason` of the GraphQL error). */
+export type OboFailureReason =
+  | 'consent_required'
+  | 'conditional_access'
+  | 'interaction_required'
+  | 'invalid_grant'
+  | 'configuration'
+  | 'identity_provider_unavailable';
+
+const FAILURES: Record<OboFailureReason, { failure: 'unauthenticated' | 'forbidden' | 'unavailable'; message: string }> = {
+  consent_required: {
+    failure: 'forbidden',
+    message:
+      'Microsoft Graph cannot be called on your behalf: consent to the subgraph’s delegated Graph permission is missing (ask an administrator to grant admin consent).',
+  },
+  conditional_access: {
+    failure: 'forbidden',
+    message: 'A Conditional Access policy blocks calling Microsoft Graph on your behalf from here.',
+  },
+  interaction_required: {
+    failure: 'unauthenticated',
+    message: 'Sign in again: a Conditional Access policy (for example multi-factor authentication) needs an interactive sign-in before Microsoft Graph can be called on your behalf.',
+  },
+  invalid_grant: {
+    failure: 'unauthenticated',
+    message: 'Your sign-in can no longer be used to call Microsoft Graph on your behalf (expired or revoked): sign in again.',
+  },
+  configuration: {
+    failure: 'unavailable',
+    message: 'The identity provider refused the subgraph’s own credentials, so Microsoft Graph cannot be called; the operators must fix the configuration.',
+  },
+  identity_provider_unavailable: {
+    failure: 'unavailable',
+    message: 'The identity provider did not issue a token for Microsoft Graph on your behalf (unreachable or failing); retry later.',
+  },
+};
+
+const CONSENT = new Set(['65001', '65004', '65005']);
+const CONDITIONAL_ACCESS_BLOCK = new Set(['53000', '53001', '53002', '53003', '530003']);
+const INTERACTION = new Set(['50076', '50079', '50158', '50072', '50074']);
+
+/** Classifies an @azure/identity / MSAL error by its MSAL code (`invalid_grant: …`) and AADSTS code. */
+export function classifyOboError(error: unknown): { reason: OboFailureReason; msalCode?: string; aadsts?: string } {
+  const text = error instanceof Error ? error.message : '';
+  const msalCode = /^([a-z_]+):/.exec(text)?.[1];
+  const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
+  let reason: OboFailureReason;
+  if ((aadsts !== undefined && CONSENT.has(aadsts)) || msalCode === 'consent_required') reason = 'consent_required';
+  else if (aadsts !== undefined && CONDITIONAL_ACCESS_BLOCK.has(aadsts)) reason = 'conditional_access';
+  else if (msalCode === 'interaction_required' || (aadsts !== undefined && INTERACTION.has(aadsts))) reason = 'interaction_required';
+  else if (msalCode === 'invalid_grant') reason = 'invalid_grant';
+  else if (msalCode === 'invalid_client' || msalCode === 'unauthorized_client') reason = 'configuration';
+  else reason = 'identity_provider_unavailable';
+  return { reason, msalCode, aadsts };
+}
+
+/** OnBehalfOfCredential whose failures are classified GraphErrors (the client passes GraphErrors through). */
+class ClassifiedOboCredential implements TokenCredential {
+  constructor(
+    private readonly inner: TokenCredential,
+    private readonly onFailure: (details: ReturnType<typeof classifyOboError>) => void,
+  ) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    try {
+      return await this.inner.getToken(scopes, options);
+    } catch (error) {
+      const details = classifyOboError(error);
+      this.onFailure(details);
+      const { failure, message } = FAILURES[details.reason];
+      // No `cause`: Entra's message names the app and tenant, and nothing here should ever be logged with it.
+      throw new GraphError(message, { kind: 'credential', code: details.reason, credentialFailure: failure });
+    }
+  }
+}
+
+export class OboClients {
+  private readonly clients: ExpiringLru<EsimPoolsApi>;
+  private readonly identityOptions: TokenCredentialOptions & { disableInstanceDiscovery: boolean };
+
+  constructor(
+    private readonly base: CredentialScopedApi,
+    private readonly settings: OboSettings,
+    private readonly logger?: Logger,
+  ) {
+    if (!settings.clientSecret && !settings.clientCertificatePath) {
+      throw new Error('on-behalf-of needs a client secret or a certificate');
+    }
+    this.clients = new ExpiringLru<EsimPoolsApi>(settings.cacheSize);
+    this.identityOptions = {
+      authorityHost: settings.authorityHost,
+      disableInstanceDiscovery: settings.disableInstanceDiscovery,
+      ...(settings.tlsCa !== undefined ? { tlsOptions: { ca: settings.tlsCa } } : {}),
+    };
+  }
+
+  /** Users' clients currently kept. */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * The Graph API acting as this caller. `assertion` is the caller's verified access token, `hash` its
+   * tokenHash(); the client lives until the assertion expires (or is evicted).
+   */
+  clientFor(principal: Principal, assertion: string, hash: string): EsimPoolsApi {
+    const existing = this.clients.get(hash);
+    if (existing !== undefined) return existing;
+    const s = this.settings;
+    const credential = s.clientSecret
+      ? new OnBehalfOfCredential({ tenantId: s.tenantId, clientId: s.clientId, clientSecret: s.clientSecret, userAssertionToken: assertion, ...this.identityOptions })
+      : new OnBehalfOfCredential({
+          tenantId: s.tenantId,
+          clientId: s.clientId,
+          certificatePath: s.clientCertificatePath ?? '',
+          userAssertionToken: assertion,
+          ...this.identityOptions,
+        });
+    const oid = principal.oid;
+    const client = this.base.withCredential(
+      new ClassifiedOboCredential(credential, ({ reason, msalCode, aadsts }) =>
+        this.logger?.[reason === 'identity_provider_unavailable' || reason === 'configuration' ? 'error' : 'warn'](
+          { oid, reason, msalCode, aadsts: aadsts === undefined ? undefined : `AADSTS${aadsts}` },
+          'on-behalf-of token request failed',
+        ),
+      ),
+    );
+    this.clients.set(hash, client, principal.expiresAt * 1000);
+    return client;
+  }
+}
+
+/**
+ * The credential of the base Graph client in on-behalf-of mode: every call must go through a caller's own client,
+ * so a call with the base one fails instead of silently using the application's rights.
+ */
+export class NoUserCredential implements TokenCredential {
+  async getToken(): Promise<AccessToken> {
+    throw new GraphError('Microsoft Graph is called on behalf of the signed-in user, and this request has none.', {
+      kind: 'credential',
+      code: 'no_user',
+      credentialFailure: 'unauthenticated',
+    });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Permission check per operation type, once Apollo knows the operation (before any resolver runs): a query needs
+ * the read or the assign permission, a mutation the assign permission. Refused → FORBIDDEN, HTTP 403.
+ */
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context';
+import { ErrorCode } from '../errors';
+import { canAssign, canRead, type PermissionNames } from './principal';
+
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Forbidden, http: { status: 403 } } });
+}
+
+/**
+ * @param required Whether every request must carry a principal (inbound authentication on): then a request
+ * without one is refused rather than let through.
+ */
+export function permissionsPlugin(names: PermissionNames, required: boolean): ApolloServerPlugin<Context> {
+  const readMessage = `Forbidden: reading eSIM pools needs the ${names.read} or ${names.assign} permission.`;
+  const assignMessage = `Forbidden: assigning an eSIM pool needs the ${names.assign} permission.`;
+  // One listener object for every request: nothing is allocated per request.
+  const listener: GraphQLRequestListener<Context> = {
+    async didResolveOperation({ operation, contextValue }) {
+      const principal = contextValue.principal;
+      if (principal === undefined) {
+        if (!required) return;
+        throw new GraphQLError('Authentication required.', { extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } } });
+      }
+      if (operation === undefined) throw forbidden('Forbidden: the operation could not be determined.');
+      if (operation.operation === 'query') {
+        if (!canRead(principal, names)) throw forbidden(readMessage);
+      } else if (operation.operation === 'mutation') {
+        if (!canAssign(principal, names)) throw forbidden(assignMessage);
+      } else {
+        throw forbidden('Forbidden: this subgraph has no subscriptions.');
+      }
+    },
+  };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The verified caller of a request, as resolvers and plugins see it (on `Context.principal`). Built from an Entra
+ * ID access token's claims; holds no token.
+ */
+import type { JWTPayload } from 'jose';
+
+export interface Principal {
+  /** Object id of the user (delegated token) or of the calling app's service principal (app token). */
+  oid?: string;
+  /** Tenant id. */
+  tid?: string;
+  /** `sub` claim. */
+  subject?: string;
+  /** The client application that got the token (`azp` in v2 tokens, `appid` in v1). */
+  appId?: string;
+  /** True for an application (client credentials) token: no user, permissions in `roles`. */
+  isApp: boolean;
+  /** Delegated scopes (`scp`, space-separated) of a user token, or app roles (`roles`) of an application token. */
+  permissions: ReadonlySet<string>;
+  /** The token's `exp`, epoch seconds. */
+  expiresAt: number;
+}
+
+/** The permission names that gate operations (configurable: AUTH_READ_PERMISSION, AUTH_ASSIGN_PERMISSION). */
+export interface PermissionNames {
+  read: string;
+  assign: string;
+}
+
+export const DEFAULT_PERMISSIONS: Readonly<PermissionNames> = { read: 'EsimPools.Read', assign: 'EsimPools.Assign' };
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+/**
+ * The principal of verified claims. A token is an application token when Entra marks it so (`idtyp: app`) or it
+ * has no `scp`: every delegated (user) token carries at least one scope. Delegated tokens grant through `scp`
+ * only and application tokens through `roles` only, as the two flows are meant to.
+ */
+export function principalFromClaims(claims: JWTPayload): Principal {
+  const scp = str(claims.scp);
+  const isApp = claims.idtyp === 'app' || scp === undefined;
+  let permissions: string[] = [];
+  if (isApp) {
+    const roles = claims.roles;
+    if (Array.isArray(roles)) permissions = roles.filter((r): r is string => typeof r === 'string');
+  } else if (scp !== undefined) {
+    permissions = scp.split(' ').filter((s) => s.length > 0);
+  }
+  return {
+    oid: str(claims.oid),
+    tid: str(claims.tid),
+    subject: str(claims.sub),
+    appId: str(claims.azp) ?? str(claims.appid),
+    isApp,
+    permissions: new Set(permissions),
+    expiresAt: typeof claims.exp === 'number' ? claims.exp : 0,
+  };
+}
+
+export function canRead(principal: Principal, names: PermissionNames): boolean {
+  return principal.permissions.has(names.read) || principal.permissions.has(names.assign);
+}
+
+export function canAssign(principal: Principal, names: PermissionNames): boolean {
+  return principal.permissions.has(names.assign);
+}

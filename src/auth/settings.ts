@@ -1,0 +1,73 @@
+/**
+ * Settings of inbound authentication and operation limits, as config.ts builds them (no library imports here, so
+ * loading the configuration stays cheap).
+ */
+import { CLOUDS, type GraphCloud } from '../graph/clouds';
+import type { PermissionNames } from './principal';
+
+export interface AuthSettings {
+  /** Whether requests need a verified bearer token (always in app and obo modes; in emulator mode with AUTH_AUDIENCE). */
+  enabled: boolean;
+  audiences: string[];
+  issuers: string[];
+  jwksUrl: string;
+  jwksCooldownSeconds: number;
+  jwksRefreshSeconds: number;
+  clockToleranceSeconds: number;
+  permissions: PermissionNames;
+  /** `router-authorization` value required on every /graphql request, when set. */
+  routerSecret?: string;
+  /** Bound of the verified-token cache. */
+  verifiedCacheSize: number;
+  /** Bound of the per-user Graph client cache (on-behalf-of). */
+  oboCacheSize: number;
+}
+
+export interface OperationLimits {
+  /** Deepest field nesting (inline fragments and spreads don't count as levels). */
+  maxDepth: number;
+  /** Aliased fields (`__typename` aliases excepted). */
+  maxAliases: number;
+  /** Lexical tokens of the document. */
+  maxTokens: number;
+  /** graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × a literal `first`/`last`. */
+  maxCost: number;
+  /** Directives in the document. */
+  maxDirectives: number;
+}
+
+/**
+ * Defaults. The deepest operation the subgraph serves has depth 7 (`pools → edges → node → assignments → target
+ * → group → id`); see docs/identity.md for what typical operations cost.
+ */
+export const DEFAULT_LIMITS: Readonly<OperationLimits> = {
+  maxDepth: 10,
+  maxAliases: 15,
+  maxTokens: 1000,
+  maxCost: 20_000,
+  maxDirectives: 20,
+};
+
+/** Entra ID's v1 token issuer host per cloud (`iss` = `<host>/<tenant>/`). */
+const V1_ISSUER_HOSTS: Readonly<Record<GraphCloud, string>> = {
+  global: 'https://sts.windows.net',
+  usgov: 'https://sts.windows.net',
+  usgovdod: 'https://sts.windows.net',
+  china: 'https://sts.chinacloudapi.cn',
+};
+
+/**
+ * The issuers of a tenant's access tokens: v2 (`<authority>/<tenant>/v2.0`) and v1 (`https://sts.windows.net/<tenant>/`
+ * on the public and US government clouds, `https://sts.chinacloudapi.cn/<tenant>/` in China). With a custom
+ * authority host (AZURE_AUTHORITY_HOST not the cloud's), the v1 issuer is `<authority>/<tenant>/`.
+ */
+export function defaultIssuers(cloud: GraphCloud, authorityHost: string, tenantId: string): string[] {
+  const authority = authorityHost.replace(/\/+$/, '');
+  const v1Host = authority === CLOUDS[cloud].authority ? V1_ISSUER_HOSTS[cloud] : authority;
+  return [`${authority}/${tenantId}/v2.0`, `${v1Host}/${tenantId}/`];
+}
+
+/** The tenant's signing keys: `<authority>/<tenant>/discovery/v2.0/keys` (the same keys sign v1 and v2 tokens). */
+export function defaultJwksUrl(authorityHost: string, tenantId: string): string {
+  return `${authorityHost.replace(/\/+$/, '')}/${tenantId}/discovery/v2.0/keys`;
+}

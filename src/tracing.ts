@@ -1,0 +1,39 @@
+/**
+ * Optional OpenTelemetry tracing: on only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the standard variables). Off, nothing is loaded and nothing is traced.
+ */
+import type { Tracer } from '@opentelemetry/api';
+
+export interface Tracing {
+  tracer: Tracer;
+  shutdown(): Promise<void>;
+}
+
+export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return traces;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+}
+
+export function startTracing(url: string, version: string): Tracing {
+  // Loaded only here, so that a process without tracing never loads the SDK.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': process.env.OTEL_SERVICE_NAME || 'esim-pools-subgraph',
+      'service.version': version,
+    }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
+  });
+  provider.register();
+  return {
+    tracer: api.trace.getTracer('esim-pools-subgraph', version),
+    shutdown: () => provider.shutdown(),
+  };
+}

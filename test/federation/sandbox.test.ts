@@ -1,0 +1,145 @@
+/**
+ * The landing page and introspection: outside production the embedded Apollo Sandbox with the example operations
+ * preloaded (variables naming the emulator's sample data); in production a plain page, and introspection only
+ * when configured (`INTROSPECTION=true`). Uses createApp (through the stack) with each configuration.
+ */
+import { parse, validate } from 'graphql';
+import { request } from 'undici';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/examples';
+import { buildSchema } from '../../src/schema';
+import { startStack, type Stack } from '../support/stack';
+
+async function getPage(url: string, accept = 'text/html') {
+  const res = await request(url, { method: 'GET', headers: { accept } });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+}
+
+/** The JSON object Apollo's landing page passes to `new window.EmbeddedSandbox(…)`. */
+function sandboxConfig(html: string): Record<string, unknown> {
+  const match = /var embeddedSandboxConfig = (\{.*\});/.exec(html);
+  if (!match) throw new Error('no embeddedSandboxConfig in the page');
+  return JSON.parse(match[1]) as Record<string, unknown>;
+}
+
+const INTROSPECT = '{ __schema { queryType { name } } }';
+
+describe('outside production', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ config: { production: false, introspection: true } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  beforeEach(() => stack.emulator.reset());
+
+  it('serves the embedded Sandbox at the GraphQL endpoint, pointed at that endpoint, with the examples preloaded', async () => {
+    const page = await getPage(stack.url);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('embeddable-sandbox.cdn.apollographql.com');
+    expect(page.text).toContain('new window.EmbeddedSandbox(');
+    // The endpoint Sandbox talks to is the page's own URL (this endpoint), and it cannot be edited.
+    expect(page.text).toContain('var initialEndpoint = window.location.href;');
+    const config = sandboxConfig(page.text);
+    expect(config.endpointIsEditable).toBe(false);
+    expect(config.initialState).toMatchObject({ document: EXAMPLE_DOCUMENT, variables: EXAMPLE_VARIABLES, includeCookies: false });
+  });
+
+  it('redirects / to the endpoint', async () => {
+    const res = await request(stack.url.replace(/\/graphql$/, '/'), { method: 'GET' });
+    await res.body.text();
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/graphql');
+  });
+
+  it('the examples are the assign mutation and a pools query, valid against schema/', () => {
+    const document = parse(EXAMPLE_DOCUMENT);
+    expect(validate(buildSchema(), document)).toEqual([]);
+    const operations = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [[d.operation, d.name?.value]] : []));
+    expect(operations).toEqual([
+      ['mutation', 'AssignPool'],
+      ['query', 'Pools'],
+    ]);
+  });
+
+  it("the examples' variables name the emulator's sample data, and both operations run without errors", async () => {
+    expect(EXAMPLE_VARIABLES.poolId).toBe(SAMPLE_POOLS[0].id);
+    const groupIds = EXAMPLE_VARIABLES.assignments.map((a) => a.target.groupId);
+    expect(groupIds.every((id) => SAMPLE_GROUP_IDS.includes(id))).toBe(true);
+
+    const post = (operationName: string) =>
+      request(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: EXAMPLE_DOCUMENT, operationName, variables: EXAMPLE_VARIABLES }),
+      }).then(async (res) => JSON.parse(await res.body.text()) as { data?: Record<string, unknown>; errors?: unknown[] });
+    const assigned = await post('AssignPool');
+    expect(assigned.errors).toBeUndefined();
+    expect(stack.emulator.getAssignments(SAMPLE_POOLS[0].id)).toHaveLength(EXAMPLE_VARIABLES.assignments.length);
+    const listed = await post('Pools');
+    expect(listed.errors).toBeUndefined();
+    const edges = (listed.data?.embeddedSIMActivationCodePools as { edges: unknown[] }).edges;
+    expect(edges).toHaveLength(SAMPLE_POOLS.length);
+  });
+
+  it('answers introspection', async () => {
+    const reply = await stack.graphql(INTROSPECT);
+    expect(reply.body.errors).toBeUndefined();
+    expect(reply.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+});
+
+describe('in production', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ config: { production: true, introspection: false } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('serves a plain page: no Sandbox, nothing loaded from a CDN', async () => {
+    const page = await getPage(stack.url);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('GraphQL endpoint');
+    expect(page.text).not.toMatch(/<script|EmbeddedSandbox|apollographql\.com/i);
+    expect(page.text).not.toContain('AssignPool');
+  });
+
+  it('has no redirect at /', async () => {
+    const res = await request(stack.url.replace(/\/graphql$/, '/'), { method: 'GET' });
+    await res.body.text();
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('refuses introspection (INTROSPECTION unset) but still answers queries and _service', async () => {
+    const reply = await stack.graphql(INTROSPECT);
+    expect(reply.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(reply.body.errors?.[0]?.message).toMatch(/introspection/i);
+    expect(reply.body.data).toBeUndefined();
+    expect((await stack.graphql('{ __type(name: "Query") { name } }')).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const query = await stack.graphql(`{ embeddedSIMActivationCodePool(id: "${SAMPLE_POOLS[0].id}") { id } }`);
+    expect(query.body.errors).toBeUndefined();
+    expect((await stack.graphql('{ _service { sdl } }')).body.errors).toBeUndefined();
+  });
+});
+
+describe('in production with INTROSPECTION=true', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ config: { production: true, introspection: true } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers introspection, and still serves the plain page', async () => {
+    const reply = await stack.graphql(INTROSPECT);
+    expect(reply.body.errors).toBeUndefined();
+    expect(reply.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await getPage(stack.url)).text).not.toContain('EmbeddedSandbox');
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Inbound authentication against the local HTTPS IdP (test/support/idp.ts) for in-process stacks: the real
+ * TokenVerifier (jose) and OnBehalfOfCredential (@azure/identity), trusting the IdP's test CA.
+ */
+import { Writable } from 'node:stream';
+import type { GraphAuthMode } from '../../src/config';
+import { createAuthGate, type AuthGate, type AuthGateConfig } from '../../src/auth/gate';
+import type { AuthSettings } from '../../src/auth/settings';
+import type { CredentialScopedApi } from '../../src/auth/obo';
+import { createLogger, type Logger } from '../../src/logger';
+import type { TestIdp } from './idp';
+
+/** The subgraph's own app registration in these tests. */
+export const API_CLIENT_ID = '0e5a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b';
+export const API_CLIENT_SECRET = 'obo-secret~Qx7.never-in-a-log';
+
+export function authSettings(idp: TestIdp, overrides: Partial<AuthSettings> = {}): AuthSettings {
+  return {
+    enabled: true,
+    audiences: [idp.apiAudience, API_CLIENT_ID],
+    issuers: [idp.issuerV2, idp.issuerV1],
+    jwksUrl: idp.jwksUrl,
+    jwksCooldownSeconds: 30,
+    jwksRefreshSeconds: 3600,
+    clockToleranceSeconds: 30,
+    permissions: { read: 'EsimPools.Read', assign: 'EsimPools.Assign' },
+    verifiedCacheSize: 1000,
+    oboCacheSize: 100,
+    ...overrides,
+  };
+}
+
+/** A gate as main.ts builds it, for the IdP's tenant, trusting its CA. */
+export function gateFor(
+  idp: TestIdp,
+  graph: CredentialScopedApi,
+  options: { mode?: GraphAuthMode; auth?: Partial<AuthSettings>; azure?: Partial<AuthGateConfig['azure']>; logger?: Logger } = {},
+): AuthGate | undefined {
+  return createAuthGate(
+    {
+      auth: authSettings(idp, options.auth),
+      graph: { authMode: options.mode ?? 'app' },
+      azure: {
+        tenantId: idp.tenantId,
+        clientId: API_CLIENT_ID,
+        clientSecret: API_CLIENT_SECRET,
+        authorityHost: idp.url,
+        disableInstanceDiscovery: true,
+        ...options.azure,
+      },
+    },
+    { graph, logger: options.logger ?? createLogger('silent'), tlsCa: idp.caPem },
+  );
+}
+
+/** A logger whose JSON lines are kept in memory (to assert what is, and is not, logged). */
+export function memoryLogger(level = 'debug'): { logger: Logger; text(): string; lines(): Array<Record<string, unknown>> } {
+  let out = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
+  return {
+    logger: createLogger(level, sink),
+    text: () => out,
+    lines: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/** A delegated (user) token for the subgraph, as a SPA would get it. */
+export function userToken(idp: TestIdp, oid: string, scp: string, extra: Record<string, unknown> = {}, opts: Parameters<TestIdp['signAccessToken']>[1] = {}): Promise<string> {
+  return idp.signAccessToken(
+    { oid, sub: `sub-${oid}`, scp, azp: 'b1a2c3d4-0000-4000-8000-00000000c11e', preferred_username: `${oid.slice(0, 8)}@contoso.test`, ...extra },
+    opts,
+  );
+}
+
+/** An application (client credentials) token for the subgraph. */
+export function appToken(idp: TestIdp, roles: string[], extra: Record<string, unknown> = {}, opts: Parameters<TestIdp['signAccessToken']>[1] = {}): Promise<string> {
+  const oid = 'a9900000-0000-4000-8000-0000000a9900';
+  return idp.signAccessToken({ oid, sub: oid, idtyp: 'app', roles, azp: 'c0ffee00-0000-4000-8000-0000000c0ffe', ...extra }, opts);
+}
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
