@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CLOUDS, type GraphCloud } from './graph/clouds';
+import type { AppCredentialSettings } from './graph/credential';
 import { DEFAULT_LIMITS, defaultIssuers, defaultJwksUrl, type AuthSettings, type OperationLimits } from './auth/settings';
 
 export type GraphAuthMode = 'emulator' | 'app' | 'obo';
@@ -35,16 +36,7 @@ export interface Config {
     bulkhead: { maxConcurrent: number; maxQueue: number; maxWaitMs: number };
     writeBudget: { limit: number; windowMs: number; maxWaitMs: number };
   };
-  azure: {
-    tenantId?: string;
-    clientId?: string;
-    clientSecret?: string;
-    clientCertificatePath?: string;
-    clientCertificatePassword?: string;
-    federatedTokenFile?: string;
-    authorityHost: string;
-    disableInstanceDiscovery: boolean;
-  };
+  azure: AppCredentialSettings;
   emulator: {
     /** Port of the embedded emulator in emulator mode (0: any free port). */
     port: number;

@@ -10,7 +10,7 @@ import {
   type WirePool,
 } from './models';
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, RETRYABLE_STATUSES, type RetryOptions } from './retry';
-import { Bulkhead, WriteBudget, type BulkheadOptions, type WriteBudgetOptions } from './policy';
+import { Bulkhead, delay, WriteBudget, type BulkheadOptions, type WriteBudgetOptions } from './policy';
 import { CachedToken } from './token-cache';
 
 /** Graph's limit of requests in one JSON batch. */
@@ -317,7 +317,7 @@ export class GraphClient implements EsimPoolsApi {
             }
           }
           if (throttled.length === 0 || round >= this.transport.retry.maxRetries || Date.now() + waitMs >= deadline) return;
-          await sleep(waitMs, options?.signal);
+          await delay(waitMs, options?.signal);
           pending = throttled;
         }
       }),
@@ -439,7 +439,7 @@ export class GraphClient implements EsimPoolsApi {
           finish(undefined, graphError);
           throw graphError;
         }
-        await sleep(wait, options?.signal);
+        await delay(wait, options?.signal);
         retries++;
         continue;
       }
@@ -466,7 +466,7 @@ export class GraphClient implements EsimPoolsApi {
         finish(last, error);
         throw error;
       }
-      await sleep(wait, options?.signal);
+      await delay(wait, options?.signal);
       retries++;
     }
   }
@@ -706,20 +706,6 @@ function toGraphError(error: unknown, clientRequestId?: string): GraphError {
   return new GraphError('Unexpected failure calling Microsoft Graph.', { kind: 'network', clientRequestId, cause: error });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new GraphError('The call to Microsoft Graph was cancelled.', { kind: 'aborted' }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 // ---- wire guards: a reply is trusted only after these checks ----
 

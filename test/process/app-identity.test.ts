@@ -19,6 +19,19 @@ const ASSIGN = `mutation ($poolId: ID!) {
   }
 }`;
 
+/** The subgraph in app mode: Graph (HTTPS emulator) and Entra ID (the local IdP), both trusted via the test CA. */
+const appModeEnv = (): Record<string, string> => ({
+  GRAPH_AUTH_MODE: 'app',
+  GRAPH_BASE_URL: emulator.url,
+  AZURE_TENANT_ID: idp.tenantId,
+  AZURE_CLIENT_ID: CLIENT_ID,
+  AZURE_CLIENT_SECRET: CLIENT_SECRET,
+  AZURE_AUTHORITY_HOST: idp.url,
+  AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
+  NODE_EXTRA_CA_CERTS: idp.caFile,
+  AUTH_AUDIENCE: idp.apiAudience,
+});
+
 let idp: TestIdp;
 let emulator: GraphEmulator;
 let service: ServiceProcess;
@@ -32,17 +45,7 @@ beforeAll(async () => {
   idp.clients.set(CLIENT_ID, { secret: CLIENT_SECRET, roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
   emulator = await startGraphEmulator({ tls: { cert: certs.certPem, key: certs.keyPem } });
   expect(emulator.url).toMatch(/^https:\/\//);
-  service = await spawnService({
-    GRAPH_AUTH_MODE: 'app',
-    GRAPH_BASE_URL: emulator.url,
-    AZURE_TENANT_ID: idp.tenantId,
-    AZURE_CLIENT_ID: CLIENT_ID,
-    AZURE_CLIENT_SECRET: CLIENT_SECRET,
-    AZURE_AUTHORITY_HOST: idp.url,
-    AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
-    NODE_EXTRA_CA_CERTS: idp.caFile,
-    AUTH_AUDIENCE: idp.apiAudience,
-  });
+  service = await spawnService(appModeEnv());
   callerToken = await appToken(idp, ['EsimPools.Assign']);
 }, 30_000);
 
@@ -96,17 +99,7 @@ it('never logs the client secret or a token', () => {
 });
 
 it('the token endpoint down: UPSTREAM_UNAVAILABLE, readiness 503, and no secret in the reply or the logs', async () => {
-  const fresh = await spawnService({
-    GRAPH_AUTH_MODE: 'app',
-    GRAPH_BASE_URL: emulator.url,
-    AZURE_TENANT_ID: idp.tenantId,
-    AZURE_CLIENT_ID: CLIENT_ID,
-    AZURE_CLIENT_SECRET: CLIENT_SECRET,
-    AZURE_AUTHORITY_HOST: idp.url,
-    AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
-    NODE_EXTRA_CA_CERTS: idp.caFile,
-    AUTH_AUDIENCE: idp.apiAudience,
-  });
+  const fresh = await spawnService(appModeEnv());
   idp.setDown(true);
   try {
     const graphCalls = emulator.requests.length;
