@@ -37,6 +37,8 @@ export interface Config {
     writeBudget: { limit: number; windowMs: number; maxWaitMs: number };
   };
   azure: AppCredentialSettings;
+  /** OTLP/HTTP traces URL; undefined: tracing off. */
+  tracing: { endpoint?: string; serviceName: string };
   emulator: {
     /** Port of the embedded emulator in emulator mode (0: any free port). */
     port: number;
@@ -87,6 +89,12 @@ const httpUrl = z
     }
   })
   .transform((v) => v.replace(/\/+$/, ''));
+
+/** An OTLP/HTTP collector: http or https (collectors usually sit inside the cluster). */
+const collectorUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^/]/.test(v) && URL.canParse(v), 'must be an http:// or https:// URL');
 
 const guid = z
   .string()
@@ -166,6 +174,9 @@ const envSchema = z.object({
   AZURE_AUTHORITY_HOST: httpUrl.optional(),
   AZURE_DISABLE_INSTANCE_DISCOVERY: bool.optional(),
   EMULATOR_PORT: int(0, 65535).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collectorUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
   AUTH_AUDIENCE: commaList.optional(),
   AUTH_ISSUER: urlList.optional(),
   AUTH_JWKS_URL: identityUrl.optional(),
@@ -313,6 +324,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       federatedTokenFile: e.AZURE_FEDERATED_TOKEN_FILE,
       authorityHost: e.AZURE_AUTHORITY_HOST ?? endpoints.authority,
       disableInstanceDiscovery: e.AZURE_DISABLE_INSTANCE_DISCOVERY ?? false,
+    },
+    tracing: {
+      endpoint:
+        e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined),
+      serviceName: e.OTEL_SERVICE_NAME ?? 'esim-pools-subgraph',
     },
     emulator: { port: e.EMULATOR_PORT ?? 0 },
     auth,

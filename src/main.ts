@@ -12,7 +12,7 @@ import { createAppCredential, EmulatorCredential } from './graph/credential';
 import type { Logger } from './logger';
 import { Metrics } from './metrics';
 import { createApp, type App } from './server';
-import { startTracing, tracingEndpoint } from './tracing';
+import { startTracing } from './tracing';
 
 const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -26,8 +26,8 @@ export interface Service {
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
-  const otlp = tracingEndpoint();
-  const tracing = otlp ? startTracing(otlp, SERVICE_VERSION) : undefined;
+  const otlp = config.tracing.endpoint;
+  const tracing = otlp ? startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
   let emulator: GraphEmulator | undefined;
   let baseUrl = config.graph.baseUrl;

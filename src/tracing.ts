@@ -1,6 +1,7 @@
 /**
  * Optional OpenTelemetry tracing: on only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the standard variables). Off, nothing is loaded and nothing is traced.
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the standard variables, validated in config.ts). Off, the SDK is never
+ * loaded and nothing is traced.
  */
 import type { Tracer } from '@opentelemetry/api';
 
@@ -9,14 +10,7 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (traces) return traces;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
-}
-
-export function startTracing(url: string, version: string): Tracing {
+export function startTracing(url: string, serviceName: string, version: string): Tracing {
   // Loaded only here, so that a process without tracing never loads the SDK.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
@@ -26,7 +20,7 @@ export function startTracing(url: string, version: string): Tracing {
   /* eslint-enable @typescript-eslint/no-require-imports */
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
-      'service.name': process.env.OTEL_SERVICE_NAME || 'esim-pools-subgraph',
+      'service.name': serviceName,
       'service.version': version,
     }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],

@@ -58,6 +58,9 @@ describe('loadConfig', () => {
     [{ GRAPH_AUTH_MODE: 'app', AZURE_TENANT_ID: 'contoso' }, 'AZURE_TENANT_ID'],
     [{ GRAPH_TIMEOUT_MS: '5' }, 'GRAPH_TIMEOUT_MS'],
     [{ INTROSPECTION: 'maybe' }, 'INTROSPECTION'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ GRAPH_WRITE_LIMIT: '-1' }, 'GRAPH_WRITE_LIMIT'],
+    [{ SHUTDOWN_DELAY_MS: 'soon' }, 'SHUTDOWN_DELAY_MS'],
   ])('names the bad variable %j', (env, name) => {
     expect(configError(env)).toContain(name);
   });
@@ -70,6 +73,14 @@ describe('loadConfig', () => {
     });
     expect(message).toContain('AZURE_CLIENT_ID');
     expect(message).not.toContain('super-secret-value');
+  });
+
+  it('derives the OTLP traces URL and leaves tracing off by default', () => {
+    expect(loadConfig({}).tracing.endpoint).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.endpoint).toBe('http://collector:4318/v1/traces');
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/traces' }).tracing.endpoint,
+    ).toBe('http://b:4318/traces');
   });
 
   it('accepts plain http only for localhost', () => {
