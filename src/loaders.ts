@@ -17,6 +17,11 @@ export interface DeviceStatesPageKey {
 export interface Loaders {
   /** Pool by id; null when Graph says 404. */
   poolById: DataLoader<string, WirePool | null>;
+  /**
+   * Pool by id read with its assignments (`$expand=assignments`, for `_entities` that select them): the assignments
+   * are primed into `assignmentsByPool`, so ⌈n/20⌉ requests serve both. Null when Graph says 404.
+   */
+  poolWithAssignmentsById: DataLoader<string, WirePool | null>;
   /** A pool's assignments by pool id. */
   assignmentsByPool: DataLoader<string, WireAssignment[]>;
   /** A page of a pool's device states (one $batch for every pool's `deviceStates` in the request). */
@@ -24,25 +29,60 @@ export interface Loaders {
 }
 
 const poolNotFound = (): GraphError => new GraphError('The pool was not found.', { kind: 'http', status: 404, code: 'ResourceNotFound' });
+const cacheKeyFn = (id: string): string => id.toLowerCase();
 
-export function createLoaders(graph: EsimPoolsApi, options: CallOptions): Loaders {
-  const cacheKeyFn = (id: string) => id.toLowerCase();
-  return {
-    poolById: new DataLoader<string, WirePool | null>((ids) => graph.getPools(ids, options), { cacheKeyFn, maxBatchSize: 100 }),
-    assignmentsByPool: new DataLoader<string, WireAssignment[]>(
+/** A request's loaders, each made when first used (most operations need one or two of them). */
+class RequestLoaders implements Loaders {
+  private pools?: Loaders['poolById'];
+  private poolsWithAssignments?: Loaders['poolWithAssignmentsById'];
+  private assignments?: Loaders['assignmentsByPool'];
+  private deviceStates?: Loaders['deviceStatesPage'];
+
+  constructor(
+    private readonly graph: EsimPoolsApi,
+    private readonly options: CallOptions,
+  ) {}
+
+  get poolById(): Loaders['poolById'] {
+    return (this.pools ??= new DataLoader<string, WirePool | null>((ids) => this.graph.getPools(ids, this.options), { cacheKeyFn, maxBatchSize: 100 }));
+  }
+
+  get poolWithAssignmentsById(): Loaders['poolWithAssignmentsById'] {
+    return (this.poolsWithAssignments ??= new DataLoader<string, WirePool | null>(
       async (ids) => {
-        const results = await graph.listAssignmentsOfPools(ids, options);
+        const results = await this.graph.getPoolsWithAssignments(ids, this.options);
+        return results.map((r, i) => {
+          if (r === null || r instanceof Error) return r;
+          if (r.assignments !== undefined) this.assignmentsByPool.clear(ids[i]).prime(ids[i], r.assignments);
+          return r.pool;
+        });
+      },
+      { cacheKeyFn, maxBatchSize: 100 },
+    ));
+  }
+
+  get assignmentsByPool(): Loaders['assignmentsByPool'] {
+    return (this.assignments ??= new DataLoader<string, WireAssignment[]>(
+      async (ids) => {
+        const results = await this.graph.listAssignmentsOfPools(ids, this.options);
         // A pool that does not exist has no assignments to list: its 404 is that item's NOT_FOUND error.
         return results.map((r) => r ?? poolNotFound());
       },
       { cacheKeyFn, maxBatchSize: 100 },
-    ),
-    deviceStatesPage: new DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string>(
+    ));
+  }
+
+  get deviceStatesPage(): Loaders['deviceStatesPage'] {
+    return (this.deviceStates ??= new DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string>(
       async (keys) => {
-        const results = await graph.listDeviceStatesOfPools(keys, options);
+        const results = await this.graph.listDeviceStatesOfPools(keys, this.options);
         return results.map((r) => r ?? poolNotFound());
       },
       { cacheKeyFn: (key) => JSON.stringify([key.poolId.toLowerCase(), key.top, key.next ?? {}]), maxBatchSize: 100 },
-    ),
-  };
+    ));
+  }
+}
+
+export function createLoaders(graph: EsimPoolsApi, options: CallOptions): Loaders {
+  return new RequestLoaders(graph, options);
 }

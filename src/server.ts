@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener, type HTTPGraphQLRequest } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
@@ -94,6 +94,23 @@ function graphQLErrorReply(res: ServerResponse, status: number, code: string, me
   sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { 'x-request-id': requestId });
 }
 
+/**
+ * What Apollo's default cache-control plugin answered for this schema, without its per-field work: the schema has
+ * no `@cacheControl` hints, so every answer was `Cache-Control: no-store`. The plugin still hooked every field of
+ * every response (a policy object and closures per field) and, by hooking fields at all, made Apollo wrap every
+ * resolver. One listener object for every request.
+ */
+const noStoreListener: GraphQLRequestListener<Context> = {
+  async willSendResponse({ response }) {
+    if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+  },
+};
+const noStore: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return noStoreListener;
+  },
+};
+
 const PRODUCTION_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>esim-pools-subgraph</title></head>
 <body><h1>esim-pools-subgraph</h1><p>GraphQL endpoint: send POST requests with a JSON body to this URL.</p></body></html>`;
 
@@ -156,6 +173,8 @@ export async function createApp(options: AppOptions): Promise<App> {
             includeCookies: false,
           }),
       operationLog,
+      ApolloServerPluginCacheControlDisabled(),
+      noStore,
       ...limits.plugins,
       ...(auth ? [permissionsPlugin(auth.permissions, auth.tokensRequired)] : []),
     ],

@@ -9,6 +9,7 @@
  *   EMULATOR_SEED          integer PRNG seed for fault configs that do not set their own `seed`
  *   EMULATOR_REQUIRE_AUTH  true|false|1|0 (default true)
  *   EMULATOR_MAX_RECORDED  request-log cap, positive integer, or 0 = unlimited (default 10000)
+ *   EMULATOR_EXTRA_POOLS   generated pools besides the sample tenant, 0..100000 (default 0; for load tests)
  *
  * An empty value counts as unset.
  */
@@ -24,6 +25,8 @@ export interface EmulatorCliConfig {
   requireAuth: boolean;
   /** 0 = unlimited. */
   maxRecordedRequests: number;
+  /** Generated pools besides the sample tenant (unset: none). */
+  extraPools?: number;
 }
 
 export const DEFAULT_CLI_PORT = 4001;
@@ -111,6 +114,9 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
   const max = get(env, 'EMULATOR_MAX_RECORDED');
   if (max !== undefined) cfg.maxRecordedRequests = integer('EMULATOR_MAX_RECORDED', max, 0, 1e9);
 
+  const extra = get(env, 'EMULATOR_EXTRA_POOLS');
+  if (extra !== undefined) cfg.extraPools = integer('EMULATOR_EXTRA_POOLS', extra, 0, 100_000);
+
   return cfg;
 }
 
@@ -124,6 +130,7 @@ export function toStartOptions(cfg: EmulatorCliConfig): StartEmulatorOptions {
     seed: true,
     maxRecordedRequests: cfg.maxRecordedRequests === 0 ? Number.POSITIVE_INFINITY : cfg.maxRecordedRequests,
   };
+  if (cfg.extraPools !== undefined) opts.extraPools = cfg.extraPools;
   if (cfg.faults !== undefined) opts.faults = cfg.faults;
   if (cfg.seed !== undefined) opts.faultSeed = cfg.seed;
   return opts;

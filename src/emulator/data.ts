@@ -213,14 +213,56 @@ function sampleDeviceStates(poolIndex: number): DeviceStateWire[] {
   return [];
 }
 
+/** The id of the n-th generated pool (`extraPools`): `0e5e0000-0000-4000-8000-<n as 12 hex digits>`. */
+export function generatedPoolId(n: number): string {
+  return `0e5e0000-0000-4000-8000-${hex(n, 12)}`;
+}
+
+/** The n-th generated pool: created before the sample pools, with a group and an exclusion group target. */
+function generatedPool(n: number): PoolRecord {
+  const id = generatedPoolId(n);
+  const created = isoPlusMinutes('2024-01-01T00:00:00Z', n * 60);
+  const pool: PoolWire = {
+    '@odata.type': POOL_TYPE,
+    id,
+    displayName: `Generated pool ${n + 1}`,
+    activationCodeCount: 100 + (n % 400),
+    createdDateTime: created,
+    modifiedDateTime: created,
+  };
+  const target = (type: string, k: number): TargetWire => ({
+    '@odata.type': type,
+    deviceAndAppManagementAssignmentFilterId: null,
+    deviceAndAppManagementAssignmentFilterType: 'none',
+    groupId: `0e5e0001-0000-4000-8000-${hex(n * 2 + k, 12)}`,
+  });
+  const assignments: AssignmentWire[] = [
+    { '@odata.type': ASSIGNMENT_TYPE, id: `0e5e0002-0000-4000-8000-${hex(n * 2, 12)}`, target: target(TARGET_TYPES.group, 0) },
+    { '@odata.type': ASSIGNMENT_TYPE, id: `0e5e0002-0000-4000-8000-${hex(n * 2 + 1, 12)}`, target: target(TARGET_TYPES.exclusionGroup, 1) },
+  ];
+  return { pool, assignments, deviceStates: [] };
+}
+
 /** The emulator's tenant: pools keyed by lower-case id, plus the pool list in Graph's stable order. */
 export class EmulatorStore {
   private readonly byId = new Map<string, PoolRecord>();
   /** Sorted by createdDateTime, then id (the pool objects are shared with the records). */
   readonly poolList: PoolWire[] = [];
 
-  constructor(seed: boolean) {
-    if (!seed) return;
+  /**
+   * @param seed load the sample tenant
+   * @param extraPools that many more generated pools (deterministic ids, names and assignments), for load tests
+   */
+  constructor(seed: boolean, extraPools = 0) {
+    for (let i = 0; i < extraPools; i++) {
+      const record = generatedPool(i);
+      this.byId.set(record.pool.id, record);
+      this.poolList.push(record.pool);
+    }
+    if (!seed) {
+      this.sortPools();
+      return;
+    }
     SAMPLE_POOLS.forEach((p, i) => {
       const d = POOL_DETAILS[i];
       const pool: PoolWire = {
@@ -234,6 +276,10 @@ export class EmulatorStore {
       this.byId.set(p.id.toLowerCase(), { pool, assignments: sampleAssignments(i), deviceStates: sampleDeviceStates(i) });
       this.poolList.push(pool);
     });
+    this.sortPools();
+  }
+
+  private sortPools(): void {
     this.poolList.sort((a, b) =>
       a.createdDateTime < b.createdDateTime ? -1 : a.createdDateTime > b.createdDateTime ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
     );

@@ -133,10 +133,23 @@ export function routeGraph(call: GraphCall, env: GraphEnv): GraphReply {
     if (call.method !== 'GET') return methodNotAllowed(call.method, 'GET', ids);
     const rec = findPool(id, env);
     if (rec === undefined) return poolNotFound(id, ids);
-    return {
-      status: 200,
-      body: { '@odata.context': `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools/$entity`, ...rec.pool },
+    const body: Record<string, unknown> = {
+      '@odata.context': `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools/$entity`,
+      ...rec.pool,
     };
+    // `$expand=assignments`: the pool and its assignments in one reply (the only navigation the emulator expands).
+    const expand = queryOption(call.query, 'expand');
+    if (expand !== undefined) {
+      for (const nav of expand.split(',').map((n) => n.trim())) {
+        if (nav.toLowerCase() !== 'assignments') {
+          return badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${nav}' on type 'microsoft.graph.embeddedSIMActivationCodePool'.`, ids);
+        }
+      }
+      body['assignments@odata.context'] =
+        `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools('${rec.pool.id}')/assignments`;
+      body.assignments = rec.assignments;
+    }
+    return { status: 200, body };
   }
 
   if (seg.length === 5) {

@@ -20,5 +20,6 @@ export {
   SAMPLE_ASSIGNMENT_IDS,
   TARGET_TYPES,
   DEVICE_STATE_VALUES,
+  generatedPoolId,
 } from './data';
 export type { PoolWire, AssignmentWire, TargetWire, DeviceStateWire, DeviceStateValue, FilterType } from './data';

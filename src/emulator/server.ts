@@ -193,7 +193,7 @@ class EmulatorServer implements GraphEmulator {
     this.faultSeed = opts.faultSeed ?? DEFAULT_FAULT_SEED;
     this.maxRecorded = opts.maxRecordedRequests ?? Number.POSITIVE_INFINITY;
     this.trimChunk = Number.isFinite(this.maxRecorded) ? Math.max(1, Math.floor(this.maxRecorded / 10)) : 0;
-    this.env = { store: new EmulatorStore(opts.seed !== false), baseUrl: '', assignReply: 'value' };
+    this.env = { store: new EmulatorStore(opts.seed !== false, opts.extraPools ?? 0), baseUrl: '', assignReply: 'value' };
     this.applyStartSettings();
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
     this.server = opts.tls
@@ -239,7 +239,7 @@ class EmulatorServer implements GraphEmulator {
   }
 
   reset(): void {
-    this.env.store = new EmulatorStore(this.opts.seed !== false);
+    this.env.store = new EmulatorStore(this.opts.seed !== false, this.opts.extraPools ?? 0);
     this.clearRequests();
     this.applyStartSettings();
   }

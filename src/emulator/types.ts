@@ -19,6 +19,8 @@ export interface StartEmulatorOptions {
   requireAuth?: boolean;
   /** Default true: load the sample tenant. */
   seed?: boolean;
+  /** Extension: that many generated pools besides the sample tenant (load tests; default 0). See `generatedPoolId`. */
+  extraPools?: number;
   /** Extension: PRNG seed used by fault configs that do not set `seed` (default DEFAULT_FAULT_SEED). */
   faultSeed?: number;
   /**

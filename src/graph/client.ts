@@ -54,6 +54,13 @@ export interface GraphCallEvent {
 /** A per-item result of a batched read: the value, `null` for 404, or that item's error. */
 export type BatchItemResult<T> = T | null | GraphError;
 
+/** A pool read with `$expand=assignments`. */
+export interface PoolWithAssignments {
+  pool: WirePool;
+  /** Undefined when Graph did not expand them (or not as a valid assignment collection). */
+  assignments?: WireAssignment[];
+}
+
 /** The Graph operations the subgraph needs. Resolvers depend on this interface, not on the class. */
 export interface EsimPoolsApi {
   /** POST …/{poolId}/assign: replaces the pool's assignment set and returns the new set. */
@@ -68,6 +75,12 @@ export interface EsimPoolsApi {
   listDeviceStates(poolId: string, page: { top: number; next?: PageToken }, options?: CallOptions): Promise<Page<WireDeviceState>>;
   /** Many pools by id through Graph JSON batching (⌈n/20⌉ HTTP requests); results in key order. */
   getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]>;
+  /**
+   * Many pools with their assignments, `GET …/{poolId}?$expand=assignments` through Graph JSON batching (⌈n/20⌉ HTTP
+   * requests instead of twice that); results in key order. `assignments` is undefined when the reply did not
+   * expand them (then they are read on their own).
+   */
+  getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]>;
   /** The assignments of many pools through Graph JSON batching; results in key order. */
   listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]>;
   /** One device-state page of each of many pools through Graph JSON batching (404 → null); results in order. */
@@ -133,7 +146,14 @@ interface SendSpec {
 interface Reply {
   status: number;
   text: string;
+  /** The body already parsed (the items of a $batch reply), so it is not serialised and parsed again. */
+  json?: unknown;
   requestId?: string;
+}
+
+/** A reply's JSON: as parsed with its $batch, or parsed from the text (undefined when it is not JSON). */
+function replyJson(reply: Reply): unknown {
+  return reply.json !== undefined ? reply.json : tryParseJson(reply.text);
 }
 
 /**
@@ -252,6 +272,20 @@ export class GraphClient implements EsimPoolsApi {
     return replies.map((reply) => mapBatchItem(reply, (r) => parseEntity(r, isWirePool, 'pool')));
   }
 
+  async getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]> {
+    const replies = await this.batchGet(
+      poolIds.map((id) => `${poolPath(id)}?$expand=assignments`),
+      `${POOLS_PATH}/{id}?$expand=assignments`,
+      options,
+    );
+    return replies.map((reply) =>
+      mapBatchItem(reply, (r) => {
+        const { assignments, 'assignments@odata.context': _context, ...pool } = parseEntity(r, isWirePoolWithAssignments, 'pool');
+        return { pool, assignments: Array.isArray(assignments) && assignments.every(isWireAssignment) ? assignments : undefined };
+      }),
+    );
+  }
+
   async listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]> {
     const replies = await this.batchGet(
       poolIds.map((id) => `${poolPath(id)}/assignments`),
@@ -344,9 +378,14 @@ export class GraphClient implements EsimPoolsApi {
         throw invalidResponse(reply, 'a malformed $batch item');
       }
       const headers = isRecord(item.headers) ? item.headers : {};
+      const itemBody: unknown = item.body === null ? undefined : item.body;
       byId.set(item.id, {
         status: item.status,
-        text: item.body === undefined || item.body === null ? '' : JSON.stringify(item.body),
+        json: itemBody,
+        // Only error replies need the text (graphErrorFromReply); successful items are read from `json`.
+        get text() {
+          return itemBody === undefined ? '' : JSON.stringify(itemBody);
+        },
         requestId: headerString(headers, 'request-id') ?? reply.requestId,
         retryAfterMs: parseRetryAfterMs(headerString(headers, 'retry-after'), headerString(headers, 'retry-after-ms')),
       });
@@ -355,7 +394,7 @@ export class GraphClient implements EsimPoolsApi {
   }
 
   private parsePage<T>(reply: Reply, guard: (v: unknown) => v is T, what: string, collectionPath: string): Page<T> {
-    const parsed = tryParseJson(reply.text);
+    const parsed = replyJson(reply);
     if (!isRecord(parsed) || !Array.isArray(parsed.value) || !parsed.value.every(guard)) {
       throw invalidResponse(reply, `a ${what} collection`);
     }
@@ -478,14 +517,42 @@ export class GraphClient implements EsimPoolsApi {
     deadline: number,
     callerSignal?: AbortSignal,
   ): Promise<BatchReply> {
-    const t = this.transport;
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', clientRequestId });
-    const timeoutSignal = AbortSignal.timeout(remaining);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeoutSignal]) : timeoutSignal;
+    // One signal per attempt, aborted by the deadline or by the caller, and its timer cleared as soon as the attempt
+    // ends. (AbortSignal.timeout + AbortSignal.any made two signals per attempt and left each timer pending for the
+    // whole GRAPH_TIMEOUT_MS: under load, tens of thousands of live timers and signals.)
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, remaining);
+    timer.unref(); // like AbortSignal.timeout's: a pending deadline never keeps the process alive
+    let unfollow: (() => void) | undefined;
+    if (callerSignal?.aborted) abort.abort(callerSignal.reason);
+    else if (callerSignal) unfollow = followCaller(callerSignal, abort);
+    try {
+      return await this.attemptWithin(spec, clientRequestId, retryAttempt, deadline, abort.signal, () => timedOut);
+    } finally {
+      clearTimeout(timer);
+      unfollow?.();
+    }
+  }
+
+  private async attemptWithin(
+    spec: SendSpec,
+    clientRequestId: string,
+    retryAttempt: number,
+    deadline: number,
+    signal: AbortSignal,
+    timedOut: () => boolean,
+  ): Promise<BatchReply> {
+    const t = this.transport;
     let token: string;
     try {
-      token = (await this.token.get(signal)).token;
+      const cached = this.token.get(signal);
+      token = (cached instanceof Promise ? await cached : cached).token;
     } catch (error) {
       throw credentialError(error, clientRequestId);
     }
@@ -501,11 +568,11 @@ export class GraphClient implements EsimPoolsApi {
       if (spec.write) await t.writeBudget.take(signal);
       release = await t.bulkhead.acquire(signal);
     } catch (error) {
-      if (timeoutSignal.aborted) throw new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', clientRequestId });
+      if (timedOut()) throw new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', clientRequestId });
       throw error;
     }
     try {
-      return await this.exchange(spec, headers, signal, timeoutSignal, deadline, clientRequestId);
+      return await this.exchange(spec, headers, signal, timedOut, deadline, clientRequestId);
     } finally {
       release();
     }
@@ -515,7 +582,7 @@ export class GraphClient implements EsimPoolsApi {
     spec: SendSpec,
     headers: Record<string, string>,
     signal: AbortSignal,
-    timeoutSignal: AbortSignal,
+    timedOut: () => boolean,
     deadline: number,
     clientRequestId: string,
   ): Promise<BatchReply> {
@@ -534,14 +601,14 @@ export class GraphClient implements EsimPoolsApi {
         bodyTimeout: t.bodyTimeoutMs,
       });
     } catch (error) {
-      throw classifyTransportError(error, { timedOut: timeoutSignal.aborted, beforeReply: true, clientRequestId });
+      throw classifyTransportError(error, { timedOut: timedOut(), beforeReply: true, clientRequestId });
     }
     const requestId = headerString(response.headers, 'request-id');
     let text: string;
     try {
       text = await response.body.text();
     } catch (error) {
-      throw classifyTransportError(error, { timedOut: timeoutSignal.aborted, beforeReply: false, clientRequestId, requestId });
+      throw classifyTransportError(error, { timedOut: timedOut(), beforeReply: false, clientRequestId, requestId });
     }
     return {
       status: response.statusCode,
@@ -552,6 +619,30 @@ export class GraphClient implements EsimPoolsApi {
         : undefined,
     };
   }
+}
+
+/** The attempts in flight per caller signal: one 'abort' listener per signal, however many calls it covers at once. */
+const attemptsByCaller = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Aborts `attempt` when `caller` aborts, until the returned function is called. */
+function followCaller(caller: AbortSignal, attempt: AbortController): () => void {
+  let attempts = attemptsByCaller.get(caller);
+  if (attempts === undefined) {
+    const followers = new Set<AbortController>();
+    attempts = followers;
+    attemptsByCaller.set(caller, followers);
+    caller.addEventListener(
+      'abort',
+      () => {
+        for (const follower of followers) follower.abort(caller.reason);
+        followers.clear();
+      },
+      { once: true },
+    );
+  }
+  const followers = attempts;
+  followers.add(attempt);
+  return () => followers.delete(attempt);
 }
 
 function createTransport(endpoint: string, options: GraphClientOptions): Transport {
@@ -633,13 +724,13 @@ function invalidResponse(reply: Reply, expected: string): GraphError {
 }
 
 function parseEntity<T>(reply: Reply, guard: (v: unknown) => v is T, what: string): T {
-  const parsed = tryParseJson(reply.text);
+  const parsed = replyJson(reply);
   if (!guard(parsed)) throw invalidResponse(reply, `a ${what}`);
   return parsed;
 }
 
 function parseCollection<T>(reply: Reply, guard: (v: unknown) => v is T, what: string): T[] {
-  const parsed = tryParseJson(reply.text);
+  const parsed = replyJson(reply);
   if (!isRecord(parsed) || !Array.isArray(parsed.value) || !parsed.value.every(guard)) {
     throw invalidResponse(reply, `a ${what} collection`);
   }
@@ -668,7 +759,8 @@ function classifyTransportError(
   if (context.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', ...base });
   }
-  if (error instanceof Error && (error.name === 'AbortError' || code === 'UND_ERR_ABORTED')) {
+  // By name, not `instanceof Error`: the abort reason is a DOMException, which need not share this realm's Error.
+  if ((isRecord(error) && error.name === 'AbortError') || code === 'UND_ERR_ABORTED') {
     return new GraphError('The call to Microsoft Graph was cancelled.', { kind: 'aborted', ...base });
   }
   return new GraphError('The connection to Microsoft Graph failed.', { kind: 'network', beforeReply: context.beforeReply, ...base });
@@ -718,6 +810,10 @@ function isWirePool(v: unknown): v is WirePool {
     typeof v.createdDateTime === 'string' &&
     typeof v.modifiedDateTime === 'string'
   );
+}
+
+function isWirePoolWithAssignments(v: unknown): v is WirePool & { assignments?: unknown; 'assignments@odata.context'?: unknown } {
+  return isWirePool(v);
 }
 
 function isWireAssignment(v: unknown): v is WireAssignment {

@@ -11,6 +11,7 @@ import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { GraphClient, GRAPH_BATCH_LIMIT } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/graph/credential';
 import { GraphError } from '../../src/graph/errors';
+import { createLoaders } from '../../src/loaders';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
@@ -100,15 +101,32 @@ describe('_entities (the router asks for many pools at once)', () => {
     expect(itemPoolIds(calls()[0]).sort()).toEqual([P1, P2].sort());
   });
 
-  it('45 representations with assignments → 3 $batch for the pools + 1 for the assignments of the 3 that exist', async () => {
+  it('45 representations with assignments → exactly 3 $batch: each pool read with its assignments ($expand)', async () => {
     const reply = await stack.graphql(ENTITIES_WITH_ASSIGNMENTS, { representations: reps(ids) });
     expect(reply.body.errors).toBeUndefined();
-    expect(calls()).toHaveLength(4);
+    expect(calls()).toHaveLength(3);
     expect(calls().every(isBatch)).toBe(true);
-    const assignmentBatch = calls().filter((r) => r.batchItems?.some((item) => item.path.endsWith('/assignments')));
-    expect(assignmentBatch).toHaveLength(1);
-    expect(itemPoolIds(assignmentBatch[0]).sort()).toEqual([P1, P2, P3].sort());
+    const items = calls().flatMap((r) => r.batchItems ?? []);
+    expect(items.map((item) => item.query.$expand)).toEqual(ids.map(() => 'assignments'));
+    expect(items.some((item) => item.path.endsWith('/assignments'))).toBe(false);
+    expect(calls().flatMap(itemPoolIds).sort()).toEqual([...ids].sort());
     expect(entities(reply)[0]).toEqual({ id: P1, assignments: [{ id: expect.any(String) }, { id: expect.any(String) }] });
+    expect(entities(reply)[1]).toBeNull();
+    expect(entities(reply)[44]).toEqual({ id: P3, assignments: [{ id: expect.any(String) }] });
+  });
+
+  it('assignments selected through a named fragment, or through a fragment on the _Entity union, are expanded too', async () => {
+    for (const query of [
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ...P } } fragment P on EmbeddedSIMActivationCodePool { id assignments { id } }',
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ...E } } fragment E on _Entity { ... on EmbeddedSIMActivationCodePool { id assignments { id } } }',
+    ]) {
+      stack.emulator.clearRequests();
+      const reply = await stack.graphql(query, { r: reps([P1, P3]) });
+      expect(reply.body.errors).toBeUndefined();
+      expect(calls()).toHaveLength(1);
+      expect(calls()[0].batchItems?.map((item) => item.query.$expand)).toEqual(['assignments', 'assignments']);
+      expect(entities(reply).map((e) => (e?.assignments as unknown[]).length)).toEqual([2, 1]);
+    }
   });
 
   it('deviceStates of many entities → 1 $batch for the pools + 1 for the device states', async () => {
@@ -317,5 +335,58 @@ describe('per-item Retry-After', () => {
       await client.close();
       await upstream.close();
     }
+  });
+});
+
+describe('pools read with $expand=assignments (the loader behind _entities)', () => {
+  const wirePool = (id: string) => ({
+    id,
+    displayName: `pool ${id.slice(0, 4)}`,
+    activationCodeCount: 1,
+    createdDateTime: '2026-01-01T00:00:00Z',
+    modifiedDateTime: '2026-01-01T00:00:00Z',
+  });
+  const assignment = (n: number) => ({
+    '@odata.type': '#microsoft.graph.embeddedSIMActivationCodePoolAssignment',
+    id: `a1b2c3d4-0000-4000-8000-00000000000${n}`,
+    target: { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget', deviceAndAppManagementAssignmentFilterType: 'none' },
+  });
+
+  async function loadBoth(expand: 'expanded' | 'ignored' | 'malformed') {
+    const upstream = await scriptedBatchUpstream((_round, items) =>
+      items.map(({ id, url }) => {
+        const poolId = url.split('/')[3].split('?')[0];
+        if (url.endsWith('/assignments')) return { id, status: 200, body: { value: [assignment(2)] } };
+        const extra = expand === 'expanded' ? { assignments: [assignment(1)] } : expand === 'malformed' ? { assignments: [{ nope: true }] } : {};
+        return { id, status: 200, body: { ...wirePool(poolId), ...extra } };
+      }),
+    );
+    const client = new GraphClient(upstream.url, new EmulatorCredential(), { scope: 'https://graph.microsoft.com/.default' });
+    try {
+      const loaders = createLoaders(client, {});
+      const pool = await loaders.poolWithAssignmentsById.load(P1);
+      const assignments = await loaders.assignmentsByPool.load(P1);
+      return { pool, assignments, batches: upstream.seen.map((b) => b.urls) };
+    } finally {
+      await client.close();
+      await upstream.close();
+    }
+  }
+
+  it('one request serves the pool and its assignments when Graph expands them', async () => {
+    const { pool, assignments, batches } = await loadBoth('expanded');
+    expect(pool).toEqual(wirePool(P1));
+    expect(assignments.map((a) => a.id)).toEqual([assignment(1).id]);
+    expect(batches).toEqual([[`/deviceManagement/embeddedSIMActivationCodePools/${P1}?$expand=assignments`]]);
+  });
+
+  it.each(['ignored', 'malformed'] as const)('when Graph’s reply has no usable assignments (%s), they are read on their own', async (mode) => {
+    const { pool, assignments, batches } = await loadBoth(mode);
+    expect(pool).toEqual(wirePool(P1));
+    expect(assignments.map((a) => a.id)).toEqual([assignment(2).id]);
+    expect(batches).toEqual([
+      [`/deviceManagement/embeddedSIMActivationCodePools/${P1}?$expand=assignments`],
+      [`/deviceManagement/embeddedSIMActivationCodePools/${P1}/assignments`],
+    ]);
   });
 });

@@ -1,0 +1,767 @@
+/**
+ * `npm run bench`: what the subgraph itself costs, next to a hand-written forwarder of the same upstream calls.
+ * Not part of `npm test`; loopback only; bounded in time (about 6 minutes with the defaults) and stops by itself.
+ *
+ * Processes (all on 127.0.0.1, the same machine, sharing its cores):
+ *   - this one: orchestration, and the local HTTPS Entra-like IdP (test/support/idp.ts) for JWKS and tokens;
+ *   - the Graph emulator (dist/emulator/cli.js), no injected latency, bounded request log, 200 generated pools;
+ *   - the subgraph (dist/index.js) as in production: NODE_ENV=production, GRAPH_AUTH_MODE=app with a client secret
+ *     against the IdP, inbound bearer tokens verified against the IdP's JWKS; one with LOG_LEVEL=info (the
+ *     default) and one with LOG_LEVEL=warn; the client-side write budget and bulkhead lifted (GRAPH_WRITE_LIMIT=0,
+ *     GRAPH_MAX_CONCURRENCY=0) so the run measures code, not policy;
+ *   - the forwarder (scripts/bench/forwarder.ts): the same upstream requests and the same JSON, without GraphQL;
+ *   - autocannon, the load generator, as its own process.
+ *
+ * Scenarios: (1) the assign mutation with two targets; (2) `_entities` for 100 pools with 50 ms of upstream
+ * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) cold start
+ * (spawn → first 200 on /graphql), and a 2-minute run under load for RSS growth. Throughput scenarios: a warm-up of
+ * every target, then BENCH_ROUNDS rounds in which the targets take turns (the order rotates every round).
+ *
+ * Settings (environment): BENCH_SECONDS (10, per measured run), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3),
+ * BENCH_CONNECTIONS (16), BENCH_ENTITIES_CALLS (20), BENCH_COLD_RUNS (5), BENCH_SOAK_SECONDS (120; 0 skips),
+ * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load with `node --cpu-prof` at that
+ * log level and print a flame summary), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
+ * BENCH_ONLY (a comma-separated subset of assign,pools,entities,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
+ * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
+ * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
+ * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
+ * the same rounds, also for _entities, cold start and the profile) with BENCH_BASELINE_NODE_ARGS (default none).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { request } from 'undici';
+import { generatedPoolId, SAMPLE_GROUP_IDS } from '../src/emulator';
+import { startTestIdp, type TestIdp } from '../test/support/idp';
+import { runLoad, type LoadResult } from './bench/load';
+import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
+import { cleanEnv, cpuMs, freePort, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
+
+const ROOT = join(__dirname, '..', '..');
+const SUBGRAPH = join(ROOT, 'dist', 'index.js');
+const EMULATOR = join(ROOT, 'dist', 'emulator', 'cli.js');
+const FORWARDER = join(__dirname, 'bench', 'forwarder.js');
+
+function setting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+}
+
+const SECONDS = setting('BENCH_SECONDS', 10);
+const WARMUP_SECONDS = setting('BENCH_WARMUP_SECONDS', 5);
+const ROUNDS = Math.max(1, setting('BENCH_ROUNDS', 3));
+const CONNECTIONS = Math.max(1, setting('BENCH_CONNECTIONS', 16));
+const ENTITIES_CALLS = Math.max(1, setting('BENCH_ENTITIES_CALLS', 20));
+const COLD_RUNS = setting('BENCH_COLD_RUNS', 5);
+const SOAK_SECONDS = setting('BENCH_SOAK_SECONDS', 120);
+const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
+/** A comma-separated subset of assign,pools,entities,cold,soak (default: all). */
+const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,cold,soak').split(',').map((s) => s.trim()));
+const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
+const ENTITIES_LATENCY_MS = 50;
+
+/**
+ * The node options the image starts the subgraph with (the Dockerfile's CMD, between "node" and the script), so the
+ * benchmark runs it as production does; BENCH_SUBGRAPH_NODE_ARGS overrides them ("none": V8's defaults).
+ */
+function productionNodeArgs(): string[] {
+  const override = process.env.BENCH_SUBGRAPH_NODE_ARGS;
+  if (override !== undefined) return override === 'none' ? [] : override.split(/\s+/).filter((a) => a.length > 0);
+  let cmd: unknown;
+  try {
+    const line = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+      .split('\n')
+      .filter((l) => /^CMD\s+\[/.test(l))
+      .pop();
+    cmd = line === undefined ? undefined : JSON.parse(line.replace(/^CMD\s+/, ''));
+  } catch {
+    cmd = undefined;
+  }
+  if (!Array.isArray(cmd) || cmd[0] !== 'node') return [];
+  const script = cmd.indexOf('dist/index.js');
+  return cmd.slice(1, script < 0 ? undefined : script).filter((a): a is string => typeof a === 'string');
+}
+const NODE_ARGS = productionNodeArgs();
+/** Node options of extra subgraphs (LOG_LEVEL=info) to compare with, `;`-separated, `none` for V8's defaults. */
+const COMPARE_NODE_ARGS = process.env.BENCH_COMPARE_NODE_ARGS;
+
+/** A build of the subgraph to run: this checkout, or another one to compare with (BENCH_BASELINE). */
+interface Build {
+  /** '' for this checkout, e.g. ', before' for the baseline. */
+  label: string;
+  entry: string;
+  nodeArgs: string[];
+}
+
+const nodeArgsFrom = (value: string | undefined): string[] =>
+  value === undefined || value.trim() === 'none' ? [] : value.split(/\s+/).filter((a) => a.length > 0);
+const CURRENT: Build = { label: '', entry: SUBGRAPH, nodeArgs: NODE_ARGS };
+/** Another build's dist/index.js (e.g. the commit before an optimisation), measured in the same rounds at LOG_LEVEL=info. */
+const BASELINE: Build | undefined = process.env.BENCH_BASELINE
+  ? { label: ', before', entry: process.env.BENCH_BASELINE, nodeArgs: nodeArgsFrom(process.env.BENCH_BASELINE_NODE_ARGS) }
+  : undefined;
+const EXTRA_POOLS = 200;
+
+/** The subgraph's app registration at the IdP, and the calling application (the router's client). */
+const CLIENT_ID = '5b1e0c3a-7d2f-4e8a-9c6b-0a1b2c3d4e5f';
+const CLIENT_SECRET = 'bench-secret~not-a-real-one';
+const CALLER_APP_ID = 'c0ffee00-0000-4000-8000-00000000be0c';
+
+// ---- the operations ----
+
+const ASSIGN = {
+  query: `mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
+  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) {
+    pool { id displayName }
+    assignments { id target { __typename filterType ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } } }
+  }
+}`,
+  operationName: 'Assign',
+  variables: {
+    poolId: generatedPoolId(0),
+    assignments: [
+      { target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } },
+      { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } },
+    ],
+  },
+};
+
+const POOLS = {
+  query: `query Pools($first: Int) {
+  embeddedSIMActivationCodePools(first: $first) {
+    edges { cursor node { id displayName activationCodeCount createdDateTime modifiedDateTime } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  operationName: 'Pools',
+  variables: { first: 50 },
+};
+
+const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
+const ENTITIES = {
+  query: 'query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id displayName assignments { id } } } }',
+  operationName: 'Entities',
+  variables: { r: ENTITY_IDS.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id })) },
+};
+
+const COLD_QUERY = {
+  query: `query Pool($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName } }`,
+  variables: { id: generatedPoolId(1) },
+};
+
+interface Scenario {
+  key: 'assign' | 'pools';
+  title: string;
+  body: string;
+  /** The forwarder's route. */
+  forwarderPath: string;
+}
+
+const SCENARIOS: Scenario[] = [
+  { key: 'assign', title: 'assign mutation (2 targets)', body: JSON.stringify(ASSIGN), forwarderPath: '/assign' },
+  { key: 'pools', title: 'pools connection (first 50)', body: JSON.stringify(POOLS), forwarderPath: '/pools' },
+];
+
+// ---- targets ----
+
+interface Target {
+  name: string;
+  process: Child;
+  /** The GraphQL endpoint (subgraph) or the forwarder's origin. */
+  url: string;
+  isForwarder: boolean;
+}
+
+function urlFor(target: Target, scenario: Scenario): string {
+  return target.isForwarder ? `${target.url}${scenario.forwarderPath}` : target.url;
+}
+
+let workDir = '';
+let logCount = 0;
+const logFile = (name: string): string => join(workDir, `${String(++logCount).padStart(2, '0')}-${name}.log`);
+
+function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra: Record<string, string> = {}): Record<string, string> {
+  return cleanEnv({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: logLevel,
+    GRAPH_AUTH_MODE: 'app',
+    GRAPH_BASE_URL: emulatorUrl,
+    AZURE_TENANT_ID: idp.tenantId,
+    AZURE_CLIENT_ID: CLIENT_ID,
+    AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    AZURE_AUTHORITY_HOST: idp.url,
+    AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
+    NODE_EXTRA_CA_CERTS: idp.caFile,
+    AUTH_AUDIENCE: idp.apiAudience,
+    AUTH_ISSUER: idp.issuerV2,
+    AUTH_JWKS_URL: idp.jwksUrl,
+    // Policy off: the benchmark measures the code (README: GRAPH_WRITE_LIMIT=0, GRAPH_MAX_CONCURRENCY=0).
+    GRAPH_WRITE_LIMIT: '0',
+    GRAPH_MAX_CONCURRENCY: '0',
+    ...extra,
+  });
+}
+
+async function startSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string, build: Build = CURRENT, extraArgs: string[] = [], label = build.label): Promise<Target> {
+  const file = logFile(`subgraph-${logLevel}`);
+  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], subgraphEnv(idp, emulatorUrl, logLevel), file);
+  // The "ready" line is logged at info; at warn the process says nothing, so it is started with a known port.
+  const line = await waitForLine(file, /ready at/, child).catch(async (error: unknown) => {
+    await child.stop();
+    throw error;
+  });
+  const url = String((JSON.parse(line) as { url: string }).url);
+  return { name: `subgraph (LOG_LEVEL=${logLevel}${label})`, process: child, url, isForwarder: false };
+}
+
+async function startQuietSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string): Promise<Target> {
+  const port = await freePort();
+  const file = logFile(`subgraph-${logLevel}`);
+  const child = startNode([...NODE_ARGS, SUBGRAPH], subgraphEnv(idp, emulatorUrl, logLevel, { PORT: String(port) }), file);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await firstAnswer(url, JSON.stringify(COLD_QUERY), child);
+  return { name: `subgraph (LOG_LEVEL=${logLevel})`, process: child, url, isForwarder: false };
+}
+
+// ---- HTTP helpers ----
+
+let bearerToken = '';
+const headers = (): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` });
+
+async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
+  const res = await request(url, { method: 'POST', headers: headers(), body, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.statusCode, json };
+}
+
+/** Polls `url` with a query until it answers 200 without errors; resolves with ms since the child was spawned. */
+async function firstAnswer(url: string, body: string, child: Child, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await post(url, body);
+      if (res.status === 200 && isRecord(res.json) && res.json.errors === undefined) return performance.now() - child.spawnedAt;
+      if (res.status !== 503) throw new Error(`unexpected answer ${res.status}: ${JSON.stringify(res.json).slice(0, 500)}`);
+    } catch (error) {
+      const code = isRecord(error) ? error.code : undefined;
+      if (code !== 'ECONNREFUSED' && code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
+    }
+    if (child.child.exitCode !== null) throw new Error('the process exited before answering');
+    if (Date.now() > deadline) throw new Error(`no answer from ${url} within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+async function emulatorCount(emulatorUrl: string): Promise<number> {
+  const res = await request(`${emulatorUrl}/_emulator/count`);
+  const json: unknown = await res.body.json();
+  if (!isRecord(json) || typeof json.count !== 'number') throw new Error('unexpected /_emulator/count answer');
+  return json.count;
+}
+
+async function setEmulatorLatency(emulatorUrl: string, ms: number): Promise<void> {
+  const res = await request(`${emulatorUrl}/_emulator/latency`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ms }),
+  });
+  await res.body.dump();
+  if (res.statusCode !== 200) throw new Error(`PUT /_emulator/latency answered ${res.statusCode}`);
+}
+
+/** The reply without what differs on every call by design (the ids Graph gives new assignments). */
+function withoutAssignmentIds(json: unknown): unknown {
+  if (!isRecord(json) || !isRecord(json.data)) return json;
+  const payload = json.data.assignEmbeddedSIMActivationCodePool;
+  if (!isRecord(payload) || !Array.isArray(payload.assignments)) return json;
+  const assignments = payload.assignments.map((a: unknown) => (isRecord(a) ? { ...a, id: '<new>' } : a));
+  return { ...json, data: { assignEmbeddedSIMActivationCodePool: { ...payload, assignments } } };
+}
+
+/** Fairness guard: every target must give the same answer to the scenario's request before it is measured. */
+async function checkSameAnswers(targets: Target[], scenario: Scenario): Promise<void> {
+  const answers: string[] = [];
+  for (const target of targets) {
+    const res = await post(urlFor(target, scenario), scenario.body);
+    if (res.status !== 200 || !isRecord(res.json) || res.json.errors !== undefined) {
+      throw new Error(`${target.name} failed ${scenario.title}: ${res.status} ${JSON.stringify(res.json).slice(0, 1000)}`);
+    }
+    answers.push(JSON.stringify(withoutAssignmentIds(res.json)));
+  }
+  for (let i = 1; i < answers.length; i++) {
+    if (answers[i] !== answers[0]) {
+      throw new Error(`${targets[i].name} and ${targets[0].name} answer ${scenario.title} differently:\n${answers[i].slice(0, 800)}\n${answers[0].slice(0, 800)}`);
+    }
+  }
+}
+
+// ---- measurement ----
+
+interface Run extends LoadResult {
+  cpuMsPerRequest: number;
+  emulatorCpuMsPerRequest: number;
+  upstreamPerRequest: number;
+  peakRssMiB: number;
+}
+
+async function measure(target: Target, scenario: Scenario, emulator: Child, emulatorUrl: string, seconds: number): Promise<Run> {
+  const pid = target.process.pid;
+  const cpu0 = cpuMs(pid);
+  const emulatorCpu0 = cpuMs(emulator.pid);
+  const count0 = await emulatorCount(emulatorUrl);
+  const sampler = sampleRss(pid, 250);
+  const result = await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections: CONNECTIONS, seconds });
+  const samples = sampler.stop();
+  const cpu1 = cpuMs(pid);
+  const emulatorCpu1 = cpuMs(emulator.pid);
+  const count1 = await emulatorCount(emulatorUrl);
+  const n = Math.max(1, result.total);
+  return {
+    ...result,
+    cpuMsPerRequest: (cpu1 - cpu0) / n,
+    emulatorCpuMsPerRequest: (emulatorCpu1 - emulatorCpu0) / n,
+    upstreamPerRequest: (count1 - count0) / n,
+    peakRssMiB: Math.max(...samples.map((s) => s.rss)),
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const quantile = (values: number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+
+interface TargetSummary {
+  name: string;
+  rounds: Run[];
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  emulatorCpuMsPerRequest: number;
+  upstreamPerRequest: number;
+  peakRssMiB: number;
+  failures: number;
+  /** Per round: this target's req/s over the forwarder's in the same round. */
+  ratios: number[];
+}
+
+async function throughputScenario(scenario: Scenario, targets: Target[], emulator: Child, emulatorUrl: string): Promise<TargetSummary[]> {
+  log(`\n== ${scenario.title}: warm-up ${WARMUP_SECONDS} s each, then ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections`);
+  await checkSameAnswers(targets, scenario);
+  if (WARMUP_SECONDS > 0) for (const target of targets) await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+  const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+    for (const target of order) {
+      const run = await measure(target, scenario, emulator, emulatorUrl, SECONDS);
+      runs.get(target.name)?.push(run);
+      log(
+        `  round ${round + 1} ${target.name.padEnd(26)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  ` +
+          `CPU ${run.cpuMsPerRequest.toFixed(3)} ms/req  upstream ${run.upstreamPerRequest.toFixed(2)}/req  RSS ≤ ${run.peakRssMiB.toFixed(0)} MiB` +
+          (run.non2xx + run.errors + run.timeouts > 0 ? `  FAILURES non2xx=${run.non2xx} errors=${run.errors} timeouts=${run.timeouts}` : ''),
+      );
+    }
+  }
+  await checkSameAnswers(targets, scenario);
+  const forwarderRuns = runs.get(targets.find((t) => t.isForwarder)?.name ?? '') ?? [];
+  return targets.map((target) => {
+    const rs = runs.get(target.name) ?? [];
+    return {
+      name: target.name,
+      rounds: rs,
+      rps: median(rs.map((r) => r.rps)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      cpuMsPerRequest: median(rs.map((r) => r.cpuMsPerRequest)),
+      emulatorCpuMsPerRequest: median(rs.map((r) => r.emulatorCpuMsPerRequest)),
+      upstreamPerRequest: median(rs.map((r) => r.upstreamPerRequest)),
+      peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB), memory(target.process.pid).peakMiB),
+      failures: rs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+      ratios: rs.map((r, i) => r.rps / (forwarderRuns[i]?.rps ?? Number.NaN)),
+    };
+  });
+}
+
+interface EntitiesResult {
+  roundTripMs: number;
+  calls: number;
+  upstreamPerCall: { median: number; max: number };
+  wallMs: { median: number; p90: number; max: number };
+}
+
+async function entitiesScenario(target: Target, emulatorUrl: string): Promise<EntitiesResult> {
+  log(`\n== _entities × ${ENTITY_IDS.length} with ${ENTITIES_LATENCY_MS} ms upstream latency: ${ENTITIES_CALLS} calls one after another (${target.name})`);
+  await setEmulatorLatency(emulatorUrl, ENTITIES_LATENCY_MS);
+  try {
+    // One upstream round trip, as the subgraph's host sees it: a GET of one pool from the emulator.
+    const trips: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const res = await request(`${emulatorUrl}/beta/deviceManagement/embeddedSIMActivationCodePools/${ENTITY_IDS[0]}`, { headers: { authorization: 'Bearer x' } });
+      await res.body.dump();
+      trips.push(performance.now() - t0);
+    }
+    const body = JSON.stringify(ENTITIES);
+    for (let i = 0; i < 2; i++) await post(target.url, body); // warm
+    const walls: number[] = [];
+    const upstream: number[] = [];
+    for (let i = 0; i < ENTITIES_CALLS; i++) {
+      const before = await emulatorCount(emulatorUrl);
+      const t0 = performance.now();
+      const res = await post(target.url, body);
+      walls.push(performance.now() - t0);
+      upstream.push((await emulatorCount(emulatorUrl)) - before);
+      const data = isRecord(res.json) && isRecord(res.json.data) ? res.json.data : undefined;
+      const entities = data && Array.isArray(data._entities) ? data._entities : [];
+      const complete = entities.length === ENTITY_IDS.length && entities.every((e: unknown) => isRecord(e) && Array.isArray(e.assignments) && e.assignments.length === 2);
+      if (res.status !== 200 || !isRecord(res.json) || res.json.errors !== undefined || !complete) {
+        throw new Error(`_entities failed: ${res.status} ${JSON.stringify(res.json).slice(0, 800)}`);
+      }
+    }
+    const result: EntitiesResult = {
+      roundTripMs: median(trips),
+      calls: ENTITIES_CALLS,
+      upstreamPerCall: { median: median(upstream), max: Math.max(...upstream) },
+      wallMs: { median: median(walls), p90: quantile(walls, 0.9), max: Math.max(...walls) },
+    };
+    log(
+      `  one upstream round trip ${result.roundTripMs.toFixed(1)} ms; per call: ${result.upstreamPerCall.median} upstream requests (max ${result.upstreamPerCall.max}), ` +
+        `wall ${result.wallMs.median.toFixed(1)} ms median, ${result.wallMs.p90.toFixed(1)} ms p90, ${result.wallMs.max.toFixed(1)} ms max`,
+    );
+    return result;
+  } finally {
+    await setEmulatorLatency(emulatorUrl, 0);
+  }
+}
+
+interface ColdStartResult {
+  runs: number;
+  firstAnswerMs: number[];
+  listeningMs: number[];
+  medianFirstAnswerMs: number;
+  medianListeningMs: number;
+}
+
+async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build): Promise<ColdStartResult> {
+  log(`\n== cold start${build.label}: spawn → first 200 on /graphql (a real query, with token verification and a Graph token), ${COLD_RUNS} runs`);
+  const first: number[] = [];
+  const listening: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const port = await freePort();
+    const file = logFile('cold-start');
+    const wallClockAtSpawn = Date.now();
+    const child = startNode([...build.nodeArgs, build.entry], subgraphEnv(idp, emulatorUrl, 'info', { PORT: String(port) }), file);
+    try {
+      const ms = await firstAnswer(`http://127.0.0.1:${port}/graphql`, JSON.stringify(COLD_QUERY), child);
+      const ready = JSON.parse(await waitForLine(file, /ready at/, child)) as { time: string };
+      first.push(ms);
+      listening.push(Date.parse(ready.time) - wallClockAtSpawn);
+      log(`  run ${i + 1}: listening after ${listening[i]} ms, first answer after ${ms.toFixed(0)} ms`);
+    } finally {
+      await child.stop();
+    }
+  }
+  return { runs: COLD_RUNS, firstAnswerMs: first, listeningMs: listening, medianFirstAnswerMs: median(first), medianListeningMs: median(listening) };
+}
+
+/** The process's V8 heap as its own /metrics reports it (prom-client default metrics), MiB. */
+async function heapOf(target: Target): Promise<{ heapUsedMiB: number; heapTotalMiB: number; externalMiB: number } | undefined> {
+  try {
+    const res = await request(target.url.replace(/\/graphql$/, '/metrics'));
+    const text = await res.body.text();
+    const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+    return {
+      heapUsedMiB: metric('nodejs_heap_size_used_bytes'),
+      heapTotalMiB: metric('nodejs_heap_size_total_bytes'),
+      externalMiB: metric('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+interface SoakResult {
+  seconds: number;
+  requests: number;
+  rps: number;
+  failures: number;
+  idleRssMiB: number;
+  startRssMiB: number;
+  endRssMiB: number;
+  peakRssMiB: number;
+  samples: Array<{ t: number; rss: number }>;
+  heapAtEnd?: { heapUsedMiB: number; heapTotalMiB: number; externalMiB: number };
+}
+
+async function soak(target: Target): Promise<SoakResult> {
+  log(`\n== ${SOAK_SECONDS} s under the assign load (${target.name}): RSS every 5 s`);
+  const idle = memory(target.process.pid).rssMiB;
+  const sampler = sampleRss(target.process.pid, 5000);
+  const result = await runLoad({ url: target.url, body: JSON.stringify(ASSIGN), headers: headers(), connections: CONNECTIONS, seconds: SOAK_SECONDS });
+  const samples = sampler.stop().map((s) => ({ t: Math.round(s.t / 1000), rss: Math.round(s.rss * 10) / 10 }));
+  const heapAtEnd = await heapOf(target);
+  // "Start" is the first sample under load (5 s in); the one at 0 s is the idle process before the run.
+  const start = samples.find((s) => s.t >= 5) ?? samples[0];
+  const end = samples[samples.length - 1];
+  const out: SoakResult = {
+    seconds: SOAK_SECONDS,
+    requests: result.total,
+    rps: result.rps,
+    failures: result.non2xx + result.errors + result.timeouts,
+    idleRssMiB: idle,
+    startRssMiB: start.rss,
+    endRssMiB: end.rss,
+    peakRssMiB: Math.max(...samples.map((s) => s.rss)),
+    samples,
+    heapAtEnd,
+  };
+  log(`  ${result.total} requests (${result.rps.toFixed(0)} req/s), failures ${out.failures}`);
+  log(`  RSS MiB: ${samples.map((s) => `${s.t}s=${s.rss}`).join(' ')}`);
+  if (heapAtEnd) {
+    log(`  at the end: V8 heap ${heapAtEnd.heapUsedMiB.toFixed(1)} MiB used of ${heapAtEnd.heapTotalMiB.toFixed(1)} MiB, external ${heapAtEnd.externalMiB.toFixed(1)} MiB`);
+  }
+  return out;
+}
+
+async function profile(idp: TestIdp, emulatorUrl: string, logLevel: string, build: Build): Promise<{ summary: ProfileSummary; file: string }> {
+  log(`\n== CPU profile: the subgraph${build.label} (LOG_LEVEL=${logLevel}) under the assign load, ${SECONDS} s (node --cpu-prof)`);
+  const dir = join(workDir, `profile${build === CURRENT ? '' : '-baseline'}`);
+  mkdirSync(dir, { recursive: true });
+  const target = await startSubgraph(idp, emulatorUrl, logLevel, build, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  try {
+    const body = JSON.stringify(ASSIGN);
+    await runLoad({ url: target.url, body, headers: headers(), connections: CONNECTIONS, seconds: Math.min(3, WARMUP_SECONDS) });
+    await runLoad({ url: target.url, body, headers: headers(), connections: CONNECTIONS, seconds: SECONDS });
+  } finally {
+    await target.process.stop();
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('the subgraph wrote no CPU profile');
+  const kept = join(dirname(OUT), `subgraph${build === CURRENT ? '' : '-before'}-${logLevel}.cpuprofile`);
+  mkdirSync(dirname(kept), { recursive: true });
+  copyFileSync(join(dir, file), kept);
+  const summary = summariseProfile(kept, 25);
+  log(formatSummary(summary));
+  log(`  (profile kept at ${kept}; open it in Chrome DevTools or speedscope)`);
+  return { summary, file: kept };
+}
+
+// ---- report ----
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function machine(): string {
+  const c = cpus();
+  let distro = '';
+  try {
+    distro = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'], { encoding: 'utf8' }).trim();
+  } catch {
+    distro = 'Linux';
+  }
+  return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${distro} (kernel ${release()}), Node ${process.version}`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  return rows.map((r) => r.map((cell, col) => (col < 2 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  try {
+    setClockTicks(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
+  } catch {
+    // 100 then
+  }
+  workDir = mkdtempSync(join(tmpdir(), 'esim-bench-'));
+  const children: Child[] = [];
+  let idp: TestIdp | undefined;
+  const started = Date.now();
+  let ok = false;
+  try {
+    log(`machine: ${machine()}`);
+    idp = await startTestIdp({ tokenLifetimeSeconds: 4 * 3600 });
+    idp.clients.set(CLIENT_ID, { secret: CLIENT_SECRET, roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
+    bearerToken = await idp.signAccessToken({ idtyp: 'app', roles: ['EsimPools.Assign'], azp: CALLER_APP_ID, appid: CALLER_APP_ID });
+
+    const emulatorLog = logFile('emulator');
+    const emulator = startNode([EMULATOR], cleanEnv({ EMULATOR_PORT: '0', EMULATOR_MAX_RECORDED: '1000', EMULATOR_EXTRA_POOLS: String(EXTRA_POOLS) }), emulatorLog);
+    children.push(emulator);
+    const emulatorUrl = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await waitForLine(emulatorLog, /listening on/, emulator))?.[1] ?? '';
+
+    const forwarderLog = logFile('forwarder');
+    const forwarderEnv = cleanEnv({
+      GRAPH_BASE_URL: emulatorUrl,
+      AUTH_JWKS_URL: idp.jwksUrl,
+      AUTH_ISSUER: idp.issuerV2,
+      AUTH_AUDIENCE: idp.apiAudience,
+      AZURE_TENANT_ID: idp.tenantId,
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_CLIENT_SECRET: CLIENT_SECRET,
+      AZURE_AUTHORITY_HOST: idp.url,
+      NODE_EXTRA_CA_CERTS: idp.caFile,
+    });
+    const forwarderProcess = startNode([FORWARDER], forwarderEnv, forwarderLog);
+    children.push(forwarderProcess);
+    const forwarderUrl = /(http:\/\/\S+)/.exec(await waitForLine(forwarderLog, /forwarder listening on/, forwarderProcess))?.[1] ?? '';
+    const forwarder: Target = { name: 'forwarder (no GraphQL)', process: forwarderProcess, url: forwarderUrl, isForwarder: true };
+
+    const info = await startSubgraph(idp, emulatorUrl, 'info');
+    children.push(info.process);
+    const warn = await startQuietSubgraph(idp, emulatorUrl, 'warn');
+    children.push(warn.process);
+    const targets = [forwarder, info, warn];
+    for (const set of COMPARE_NODE_ARGS?.split(';') ?? []) {
+      const args = nodeArgsFrom(set);
+      const other = await startSubgraph(idp, emulatorUrl, 'info', { ...CURRENT, nodeArgs: args }, [], `, node ${args.length > 0 ? args.join(' ') : 'defaults'}`);
+      children.push(other.process);
+      targets.push(other);
+    }
+    const before = BASELINE ? await startSubgraph(idp, emulatorUrl, 'info', BASELINE) : undefined;
+    if (before) {
+      children.push(before.process);
+      targets.push(before);
+      log(`baseline: node ${[...BASELINE?.nodeArgs ?? [], BASELINE?.entry ?? ''].join(' ')}`);
+    }
+    log(`emulator ${emulatorUrl}, forwarder ${forwarderUrl}, subgraphs ${info.url} ${warn.url}; logs in ${workDir}`);
+    log(`subgraph command: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')} (NODE_ENV=production, GRAPH_AUTH_MODE=app, GRAPH_WRITE_LIMIT=0, GRAPH_MAX_CONCURRENCY=0)`);
+
+    const throughput: Partial<Record<Scenario['key'], TargetSummary[]>> = {};
+    for (const scenario of SCENARIOS) {
+      if (ONLY.has(scenario.key)) throughput[scenario.key] = await throughputScenario(scenario, targets, emulator, emulatorUrl);
+    }
+    const entities = ONLY.has('entities') ? await entitiesScenario(info, emulatorUrl) : undefined;
+    const entitiesBefore = ONLY.has('entities') && before ? await entitiesScenario(before, emulatorUrl) : undefined;
+    const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(idp, emulatorUrl, CURRENT) : undefined;
+    const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(idp, emulatorUrl, BASELINE) : undefined;
+    const soakResult = SOAK_SECONDS > 0 && ONLY.has('soak') ? await soak(info) : undefined;
+    const profiled = PROFILE ? await profile(idp, emulatorUrl, PROFILE, CURRENT) : undefined;
+    const profiledBefore = PROFILE && BASELINE ? await profile(idp, emulatorUrl, PROFILE, BASELINE) : undefined;
+
+    // ---- the table ----
+    log(`\n==== results (${((Date.now() - started) / 1000).toFixed(0)} s; medians of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections) ====`);
+    log(`machine: ${machine()}`);
+    log(`subgraph: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')}`);
+    const rows: string[][] = [['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'peak RSS MiB', 'upstream/req', 'emulator CPU ms/req', 'vs forwarder (rounds)']];
+    for (const scenario of SCENARIOS) {
+      for (const s of throughput[scenario.key] ?? []) {
+        const finite = s.ratios.filter((r) => Number.isFinite(r));
+        const ratio = s.name.startsWith('forwarder')
+          ? '1'
+          : `${median(finite).toFixed(2)}× (${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)})`;
+        rows.push([
+          scenario.title,
+          s.name + (s.failures > 0 ? ` [${s.failures} failed]` : ''),
+          s.rps.toFixed(0),
+          String(s.p50),
+          String(s.p99),
+          s.cpuMsPerRequest.toFixed(3),
+          s.peakRssMiB.toFixed(0),
+          s.upstreamPerRequest.toFixed(2),
+          s.emulatorCpuMsPerRequest.toFixed(3),
+          ratio,
+        ]);
+      }
+    }
+    if (rows.length > 1) log(table(rows));
+    const entitiesLine = (e: EntitiesResult, label: string) =>
+      log(
+        `_entities × ${ENTITY_IDS.length} at ${ENTITIES_LATENCY_MS} ms upstream latency${label}: ${e.upstreamPerCall.median} upstream requests per call (max ${e.upstreamPerCall.max}); ` +
+          `wall ${e.wallMs.median.toFixed(1)} ms median / ${e.wallMs.p90.toFixed(1)} ms p90 / ${e.wallMs.max.toFixed(1)} ms max = ` +
+          `${(e.wallMs.median / e.roundTripMs).toFixed(2)}× one upstream round trip (${e.roundTripMs.toFixed(1)} ms)`,
+      );
+    log('');
+    if (entities) entitiesLine(entities, '');
+    if (entitiesBefore) entitiesLine(entitiesBefore, ' (before)');
+    const coldLine = (c: ColdStartResult, label: string) =>
+      log(
+        `cold start${label} (${c.runs} runs): first answer ${c.medianFirstAnswerMs.toFixed(0)} ms median (${Math.min(...c.firstAnswerMs).toFixed(0)}–${Math.max(...c.firstAnswerMs).toFixed(0)}), ` +
+          `listening after ${c.medianListeningMs.toFixed(0)} ms median`,
+      );
+    if (cold) coldLine(cold, '');
+    if (coldBefore) coldLine(coldBefore, ' (before)');
+    if (soakResult) {
+      const growth = ((soakResult.endRssMiB - soakResult.startRssMiB) / soakResult.startRssMiB) * 100;
+      log(
+        `${soakResult.seconds} s under load: RSS ${soakResult.startRssMiB} MiB at 5 s → ${soakResult.endRssMiB} MiB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%), ` +
+          `peak ${soakResult.peakRssMiB} MiB; ${soakResult.requests} requests, ${soakResult.failures} failed`,
+      );
+    }
+
+    // ---- the issue's targets ----
+    const assignInfo = throughput.assign?.find((s) => s.name === info.name);
+    const peakRss = Math.max(
+      ...[...(throughput.assign ?? []), ...(throughput.pools ?? [])].filter((s) => s.name === info.name || s.name === warn.name).map((s) => s.peakRssMiB),
+      soakResult?.peakRssMiB ?? 0,
+    );
+    const verdict = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
+    log('\ntargets:');
+    if (assignInfo) {
+      const assignRatio = median(assignInfo.ratios);
+      log(`  ${verdict(assignRatio >= 0.35)} assign at LOG_LEVEL=info ≥ 0.35× the forwarder (aim 0.5×): ${assignRatio.toFixed(2)}×`);
+    }
+    if (entities) log(
+      `  ${verdict(entities.upstreamPerCall.max <= 5 && entities.wallMs.median < 4 * entities.roundTripMs)} _entities × 100 at 50 ms: ≤ 5 upstream requests (${entities.upstreamPerCall.max}) ` +
+        `and < 4× a round trip (${(entities.wallMs.median / entities.roundTripMs).toFixed(2)}×)`,
+    );
+    if (peakRss > 0) log(`  ${verdict(peakRss * 2 ** 20 <= 150e6)} peak RSS under load ≤ 150 MB: ${peakRss.toFixed(0)} MiB (${((peakRss * 2 ** 20) / 1e6).toFixed(0)} MB)`);
+    if (soakResult) {
+      const growth = ((soakResult.endRssMiB - soakResult.startRssMiB) / soakResult.startRssMiB) * 100;
+      log(`  ${verdict(growth <= 5)} no RSS growth over ${soakResult.seconds} s: ${soakResult.startRssMiB} → ${soakResult.endRssMiB} MiB (${growth.toFixed(1)}%; ≤ 5% counts as flat)`);
+    }
+    if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
+
+    mkdirSync(dirname(OUT), { recursive: true });
+    writeFileSync(
+      OUT,
+      `${JSON.stringify(
+        {
+          machine: machine(),
+          settings: { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, SOAK_SECONDS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE },
+          throughput,
+          entities,
+          entitiesBefore,
+          coldStart: cold,
+          coldStartBefore: coldBefore,
+          soak: soakResult,
+          profile: profiled,
+          profileBefore: profiledBefore,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    log(`\nresults: ${OUT}`);
+    ok = true;
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await idp?.close();
+    if (ok) rmSync(workDir, { recursive: true, force: true });
+    else process.stderr.write(`process logs kept in ${workDir}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

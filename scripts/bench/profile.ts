@@ -1,0 +1,134 @@
+/**
+ * A flame summary of a V8 CPU profile (`node --cpu-prof`): where the samples are (self time by function and by
+ * package) and what each package costs with everything it calls (inclusive time). Also a CLI:
+ * `node dist-tools/scripts/bench/profile.js <file.cpuprofile> [top]`.
+ */
+import { readFileSync } from 'node:fs';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileEntry {
+  name: string;
+  ms: number;
+  share: number;
+}
+
+export interface ProfileSummary {
+  /** Sampled time, ms, without idle. */
+  totalMs: number;
+  /** Self time by function (`name (file:line)`). */
+  functions: ProfileEntry[];
+  /** Self time by package / source file / V8 category. */
+  areas: ProfileEntry[];
+  /** Time with everything called from it, by package / source file (a sample counts once per area). */
+  inclusive: ProfileEntry[];
+}
+
+function isProfile(value: unknown): value is CpuProfile {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return Array.isArray(v.nodes) && Array.isArray(v.samples) && Array.isArray(v.timeDeltas);
+}
+
+/** `@apollo/server`, `graphql`, `subgraph src/server.js`, `node:internal/streams`, `(garbage collector)`… */
+export function areaOf(frame: CallFrame): string {
+  const url = frame.url;
+  if (url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (url.startsWith('node:')) {
+    const parts = url.split('/');
+    return parts.length > 2 ? `node:${parts[1]}/${parts[2].replace(/\.js$/, '')}` : url;
+  }
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) {
+    const rest = url.slice(modules + '/node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const dist = url.lastIndexOf('/dist/');
+  if (dist >= 0) return `subgraph ${url.slice(dist + '/dist/'.length)}`;
+  return url.replace(/^file:\/\//, '');
+}
+
+function functionKey(frame: CallFrame): string {
+  const name = frame.functionName || '(anonymous)';
+  if (frame.url === '') return name;
+  const area = areaOf(frame);
+  const file = frame.url.split('/').pop() ?? '';
+  return `${name} (${area}${area.endsWith(file) ? '' : ` ${file}`}:${frame.lineNumber + 1})`;
+}
+
+function top(map: Map<string, number>, total: number, n: number): ProfileEntry[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, us]) => ({ name, ms: us / 1000, share: total > 0 ? us / total : 0 }));
+}
+
+export function summariseProfile(path: string, n = 20): ProfileSummary {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!isProfile(parsed)) throw new Error(`${path} is not a V8 CPU profile`);
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const node of parsed.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  const self = new Map<string, number>();
+  const areas = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  parsed.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const delta = parsed.timeDeltas[i] ?? 0;
+    if (node === undefined || node.callFrame.functionName === '(idle)') return;
+    total += delta;
+    self.set(functionKey(node.callFrame), (self.get(functionKey(node.callFrame)) ?? 0) + delta);
+    const area = areaOf(node.callFrame);
+    areas.set(area, (areas.get(area) ?? 0) + delta);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = byId.get(cur)?.callFrame;
+      if (frame === undefined || frame.functionName === '(root)') continue;
+      const a = areaOf(frame);
+      if (seen.has(a)) continue;
+      seen.add(a);
+      inclusive.set(a, (inclusive.get(a) ?? 0) + delta);
+    }
+  });
+  return { totalMs: total / 1000, functions: top(self, total, n), areas: top(areas, total, n), inclusive: top(inclusive, total, n) };
+}
+
+export function formatSummary(summary: ProfileSummary): string {
+  const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)}%`;
+  const lines = [`sampled CPU time (idle excluded): ${summary.totalMs.toFixed(0)} ms`, '', 'self time by function:'];
+  for (const e of summary.functions) lines.push(`  ${pct(e.share)}  ${e.name}`);
+  lines.push('', 'self time by package / file:');
+  for (const e of summary.areas) lines.push(`  ${pct(e.share)}  ${e.name}`);
+  lines.push('', 'inclusive time by package / file (with everything it calls):');
+  for (const e of summary.inclusive) lines.push(`  ${pct(e.share)}  ${e.name}`);
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: node dist-tools/scripts/bench/profile.js <file.cpuprofile> [top]\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${formatSummary(summariseProfile(file, Number(process.argv[3] ?? 25)))}\n`);
+}
