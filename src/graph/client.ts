@@ -521,7 +521,8 @@ export class GraphClient implements EsimPoolsApi {
     if (remaining <= 0) throw new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', clientRequestId });
     // One signal per attempt, aborted by the deadline or by the caller, and its timer cleared as soon as the attempt
     // ends. (AbortSignal.timeout + AbortSignal.any made two signals per attempt and left each timer pending for the
-    // whole GRAPH_TIMEOUT_MS: under load, tens of thousands of live timers and signals.)
+    // whole GRAPH_TIMEOUT_MS: under load, tens of thousands of live timers and signals.) The deadline covers every
+    // wait of the attempt: the token, the write budget, the bulkhead and undici's own queue.
     const abort = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -556,13 +557,7 @@ export class GraphClient implements EsimPoolsApi {
     } catch (error) {
       throw credentialError(error, clientRequestId);
     }
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      accept: 'application/json',
-      'client-request-id': clientRequestId,
-    };
-    if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    if (retryAttempt > 0) headers['retry-attempt'] = String(retryAttempt);
+    const headers = requestHeaders(token, spec, clientRequestId, retryAttempt);
     let release: () => void;
     try {
       if (spec.write) await t.writeBudget.take(signal);
@@ -619,6 +614,18 @@ export class GraphClient implements EsimPoolsApi {
         : undefined,
     };
   }
+}
+
+/** The headers of one attempt. */
+function requestHeaders(token: string, spec: SendSpec, clientRequestId: string, retryAttempt: number): Record<string, string> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    accept: 'application/json',
+    'client-request-id': clientRequestId,
+  };
+  if (spec.body !== undefined) headers['content-type'] = 'application/json';
+  if (retryAttempt > 0) headers['retry-attempt'] = String(retryAttempt);
+  return headers;
 }
 
 /** The attempts in flight per caller signal: one 'abort' listener per signal, however many calls it covers at once. */
