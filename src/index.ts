@@ -1,7 +1,7 @@
 /** The process: configuration from the environment, then the service, then signal handling. */
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
-import { startService } from './main';
+import { createLogger } from './observability/logger';
+import { startService } from './service';
 
 async function run(): Promise<void> {
   let config;

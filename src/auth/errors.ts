@@ -2,7 +2,7 @@
  * Why a request was turned away before any resolver ran. The HTTP handler answers these itself (401/403/503 with
  * a GraphQL-shaped body); messages are fixed text: never a token, a claim value, a secret or a library's message.
  */
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../graphql/errors';
 
 /** A machine-readable reason, also used in logs and metrics. */
 export type AuthFailureReason =

@@ -10,10 +10,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Agent } from 'node:https';
 import type { Config } from '../config';
 import type { EsimPoolsApi } from '../graph/client';
-import type { Logger } from '../logger';
+import type { Logger } from '../observability/logger';
 import { AuthError } from './errors';
 import { tokenHash, TokenVerifier } from './jwt';
-import { OboClients, type CredentialScopedApi } from './obo';
+import { OboClients, type CredentialScopedApi } from '../identity/obo';
 import type { PermissionNames, Principal } from './principal';
 import type { AuthSettings } from './settings';
 

@@ -4,8 +4,8 @@
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { Context } from '../context';
-import { ErrorCode } from '../errors';
+import type { Context } from '../graphql/context';
+import { ErrorCode } from '../graphql/errors';
 import { canAssign, canRead, type PermissionNames } from './principal';
 
 export function forbidden(message: string): GraphQLError {

@@ -3,8 +3,8 @@ import type { WireFilterType as DeviceAndAppManagementAssignmentFilterType } fro
 import type { WireDeviceStateValue as EmbeddedSIMDeviceStateValue } from '../graph/models';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { WirePool, WireAssignment, WireAssignmentTarget, WireDeviceState } from '../graph/models';
-import type { AssignPayloadModel } from '../mapping';
-import type { Context } from '../context';
+import type { AssignPayloadModel } from '../graphql/mapping';
+import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

@@ -9,9 +9,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { GraphClient, GRAPH_BATCH_LIMIT } from '../../src/graph/client';
-import { EmulatorCredential } from '../../src/graph/credential';
+import { EmulatorCredential } from '../../src/identity/credential';
 import { GraphError } from '../../src/graph/errors';
-import { createLoaders } from '../../src/loaders';
+import { createLoaders } from '../../src/graphql/loaders';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);

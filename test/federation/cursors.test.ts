@@ -5,9 +5,9 @@
 import { request } from 'undici';
 import { DEVICE_STATE_VALUES, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { GraphClient } from '../../src/graph/client';
-import { EmulatorCredential } from '../../src/graph/credential';
-import { createLogger } from '../../src/logger';
-import { createApp, type App } from '../../src/server';
+import { EmulatorCredential } from '../../src/identity/credential';
+import { createLogger } from '../../src/observability/logger';
+import { createApp, type App } from '../../src/http/app';
 import { startScriptedGraph, type ScriptedAnswer, type ScriptedCall, type ScriptedGraph } from '../support/scripted-graph';
 import { postGraphQL, startStack, type GraphQLReply, type Stack } from '../support/stack';
 
@@ -356,7 +356,7 @@ describe('an @odata.nextLink from Graph that leaves the collection is never foll
 
 describe('cursor tokens', () => {
   it('keep base64 skip tokens (with / + =) usable', () => {
-    const { encodeCursor, decodeCursor } = jest.requireActual<typeof import('../../src/cursor')>('../../src/cursor');
+    const { encodeCursor, decodeCursor } = jest.requireActual<typeof import('../../src/graphql/cursor')>('../../src/graphql/cursor');
     const token = { $skiptoken: 'ZXNpbTF8/cG9vbHN+8Mg==' };
     expect(decodeCursor(encodeCursor('pools', token, 0), 'pools')).toEqual({ next: token, offset: 0 });
   });

@@ -6,8 +6,8 @@
 import { parse, validate } from 'graphql';
 import { request } from 'undici';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
-import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/examples';
-import { buildSchema } from '../../src/schema';
+import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
+import { buildSchema } from '../../src/graphql/schema';
 import { startStack, type Stack } from '../support/stack';
 
 async function getPage(url: string, accept = 'text/html') {

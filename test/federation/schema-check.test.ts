@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareSchemas, main } from '../../scripts/schema-check';
-import { loadTypeDefs } from '../../src/schema';
+import { loadTypeDefs } from '../../src/graphql/schema';
 
 const SCHEMA = loadTypeDefs();
 const SCRIPT = join(__dirname, '..', '..', 'scripts', 'schema-check.js');

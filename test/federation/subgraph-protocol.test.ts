@@ -5,7 +5,7 @@
 import { Trace } from '@apollo/usage-reporting-protobuf';
 import { Kind, parse, print } from 'graphql';
 import { SAMPLE_POOLS } from '../../src/emulator';
-import { loadTypeDefs } from '../../src/schema';
+import { loadTypeDefs } from '../../src/graphql/schema';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
 
 const [P1, P2] = SAMPLE_POOLS.map((p) => p.id);

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { decodeJwt } from 'jose';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
-import { NoUserCredential } from '../../src/auth/obo';
+import { NoUserCredential } from '../../src/identity/obo';
 import { createClientCertificate } from '../support/certs';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { API_CLIENT_ID, API_CLIENT_SECRET, appToken, bearer, gateFor, memoryLogger, userToken } from '../support/auth';

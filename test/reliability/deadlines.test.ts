@@ -4,7 +4,7 @@
  */
 import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { GraphClient } from '../../src/graph/client';
-import { EmulatorCredential } from '../../src/graph/credential';
+import { EmulatorCredential } from '../../src/identity/credential';
 import { isGraphError } from '../../src/graph/errors';
 
 let emulator: GraphEmulator;

@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import type { GraphAuthMode } from '../../src/config';
 import { createAuthGate, type AuthGate, type AuthGateConfig } from '../../src/auth/gate';
 import type { AuthSettings } from '../../src/auth/settings';
-import type { CredentialScopedApi } from '../../src/auth/obo';
-import { createLogger, type Logger } from '../../src/logger';
+import type { CredentialScopedApi } from '../../src/identity/obo';
+import { createLogger, type Logger } from '../../src/observability/logger';
 import type { TestIdp } from './idp';
 
 /** The subgraph's own app registration in these tests. */

@@ -5,10 +5,10 @@ import { request } from 'undici';
 import type { TokenCredential } from '@azure/core-auth';
 import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '../../src/emulator';
 import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
-import { EmulatorCredential } from '../../src/graph/credential';
+import { EmulatorCredential } from '../../src/identity/credential';
 import type { AuthGate } from '../../src/auth/gate';
-import { createLogger, type Logger } from '../../src/logger';
-import { createApp, type App, type AppOptions } from '../../src/server';
+import { createLogger, type Logger } from '../../src/observability/logger';
+import { createApp, type App, type AppOptions } from '../../src/http/app';
 
 export interface GraphQLReply {
   status: number;

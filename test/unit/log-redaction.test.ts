@@ -1,6 +1,6 @@
 /** Secrets never reach a log line, wherever they sit in the logged object. */
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/observability/logger';
 
 it('redacts tokens, the router secret, cookies, assertions and client secrets', () => {
   let out = '';

@@ -1,6 +1,6 @@
 import { AssignmentTargetKind } from '../../src/generated/graphql';
 import { ODATA_TYPE, WireFilterType } from '../../src/graph/models';
-import { targetFilterType, targetTypeName, toWireAssignment } from '../../src/mapping';
+import { targetFilterType, targetTypeName, toWireAssignment } from '../../src/graphql/mapping';
 
 const G = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a01';
 const F = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c32';

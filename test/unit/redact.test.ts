@@ -4,8 +4,8 @@
  */
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import { createLogger, REDACT_PATHS } from '../../src/logger';
-import { compileRedaction, parseRedactPath } from '../../src/redact';
+import { createLogger, REDACT_PATHS } from '../../src/observability/logger';
+import { compileRedaction, parseRedactPath } from '../../src/observability/redact';
 
 function memory(): { stream: Writable; text(): string } {
   let out = '';

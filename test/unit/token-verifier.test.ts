@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jos
 import { AuthError } from '../../src/auth/errors';
 import { tokenHash, TokenVerifier, type TokenVerifierOptions } from '../../src/auth/jwt';
 import { ExpiringLru } from '../../src/auth/lru';
-import { classifyOboError } from '../../src/auth/obo';
+import { classifyOboError } from '../../src/identity/obo';
 import type { Principal } from '../../src/auth/principal';
 
 const ISSUER = 'https://idp.test/tenant/v2.0';

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../../src/generated/graphql';
 import { WireFilterType } from '../../src/graph/models';
-import { MAX_ASSIGNMENTS, validateAssignInput } from '../../src/validation';
+import { MAX_ASSIGNMENTS, validateAssignInput } from '../../src/graphql/validation';
 
 const POOL = '5d3a2cfe-6a3c-4f4b-9a0e-0a8c7c2b9f11';
 const G1 = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a01';

@@ -1,6 +1,6 @@
 import { connectionFromPage, decodeCursor } from '../cursor';
 import { badUserInput } from '../errors';
-import type { EmbeddedSIMActivationCodePoolResolvers } from '../generated/graphql';
+import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
 import { selectsField } from '../selection';
 import { isGuid, pageSize } from '../validation';
 

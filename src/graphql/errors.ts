@@ -3,7 +3,7 @@
  * Graph client failure into a GraphQL error. Messages never carry tokens, stack traces or upstream URLs.
  */
 import { GraphQLError } from 'graphql';
-import { isGraphError, type GraphError } from './graph/errors';
+import { isGraphError, type GraphError } from '../graph/errors';
 
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',

@@ -1,5 +1,5 @@
 /** The operations preloaded in Apollo Sandbox, with variables naming the embedded emulator's sample data. */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from './emulator/data';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../emulator/data';
 
 export const EXAMPLE_DOCUMENT = `# Assigns a pool to a group and excludes another group. Assign REPLACES the pool's whole assignment set.
 mutation AssignPool($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {

@@ -8,7 +8,7 @@ import type { Context } from './context';
 import { resolvers } from './resolvers';
 
 /** schema/ is found next to src/ or dist/ (the image copies schema/ beside dist/). */
-export const SCHEMA_PATH = join(__dirname, '..', 'schema', 'schema.graphql');
+export const SCHEMA_PATH = join(__dirname, '..', '..', 'schema', 'schema.graphql');
 
 export function loadTypeDefs(path = SCHEMA_PATH): string {
   return readFileSync(path, 'utf8');

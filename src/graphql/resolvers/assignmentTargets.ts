@@ -10,8 +10,8 @@ import type {
   ExclusionGroupAssignmentTargetResolvers,
   GroupAssignmentTargetResolvers,
   UnknownAssignmentTargetResolvers,
-} from '../generated/graphql';
-import type { WireAssignmentTarget } from '../graph/models';
+} from '../../generated/graphql';
+import type { WireAssignmentTarget } from '../../graph/models';
 import { targetFilterType, targetTypeName } from '../mapping';
 
 const common = {

@@ -4,15 +4,15 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { createAuthGate } from './auth/gate';
-import { NoUserCredential } from './auth/obo';
+import { NoUserCredential } from './identity/obo';
 import type { Config } from './config';
 import { startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
-import { createAppCredential, EmulatorCredential } from './graph/credential';
-import type { Logger } from './logger';
-import { Metrics } from './metrics';
-import { createApp, type App } from './server';
-import { startTracing } from './tracing';
+import { createAppCredential, EmulatorCredential } from './identity/credential';
+import type { Logger } from './observability/logger';
+import { Metrics } from './observability/metrics';
+import { createApp, type App } from './http/app';
+import { startTracing } from './observability/tracing';
 
 const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
 

@@ -1,5 +1,5 @@
 import { notFound } from '../errors';
-import type { AssignEmbeddedSIMActivationCodePoolPayloadResolvers } from '../generated/graphql';
+import type { AssignEmbeddedSIMActivationCodePoolPayloadResolvers } from '../../generated/graphql';
 
 export const AssignEmbeddedSIMActivationCodePoolPayload: AssignEmbeddedSIMActivationCodePoolPayloadResolvers = {
   /** Resolved lazily, only when selected: one GET (batched with any other pool reads of this request). */

@@ -1,5 +1,5 @@
-import type { Resolvers } from '../generated/graphql';
-import { WireDeviceStateValue, WireFilterType } from '../graph/models';
+import type { Resolvers } from '../../generated/graphql';
+import { WireDeviceStateValue, WireFilterType } from '../../graph/models';
 import { AssignEmbeddedSIMActivationCodePoolPayload } from './AssignEmbeddedSIMActivationCodePoolPayload';
 import {
   AllDevicesAssignmentTarget,

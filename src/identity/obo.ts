@@ -15,9 +15,9 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
 import type { EsimPoolsApi } from '../graph/client';
 import { GraphError } from '../graph/errors';
-import type { Logger } from '../logger';
-import { ExpiringLru } from './lru';
-import type { Principal } from './principal';
+import type { Logger } from '../observability/logger';
+import { ExpiringLru } from '../auth/lru';
+import type { Principal } from '../auth/principal';
 
 export interface OboSettings {
   tenantId: string;

@@ -1,4 +1,4 @@
-import type { MutationResolvers } from '../generated/graphql';
+import type { MutationResolvers } from '../../generated/graphql';
 import { toWireAssignment } from '../mapping';
 import { validateAssignInput } from '../validation';
 

@@ -13,9 +13,9 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ParseOptions, ValidationRule } from 'graphql';
-import type { OperationLimits } from './settings';
+import type { OperationLimits } from '../auth/settings';
 
-export { DEFAULT_LIMITS, type OperationLimits } from './settings';
+export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
 
 /** graphql-js's message when `maxTokens` stops the parser (it names the limit). */
 const TOKEN_LIMIT_MESSAGE = /Document contains more tha[nt] \d+ tokens\. Parsing aborted\./;

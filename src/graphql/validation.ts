@@ -2,8 +2,8 @@
  * Validation of caller input before any call to Graph. Each failure is BAD_USER_INPUT with a message naming the
  * field; nothing unchecked reaches Graph's URL or body.
  */
-import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from './generated/graphql';
-import { WireFilterType } from './graph/models';
+import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
+import { WireFilterType } from '../graph/models';
 import { badUserInput } from './errors';
 
 /** The most assignments accepted in one assign call. */

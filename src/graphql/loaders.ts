@@ -3,9 +3,9 @@
  * go through Graph JSON batching: n keys cost ⌈n/20⌉ HTTP requests. Per-item failures stay per item.
  */
 import DataLoader from 'dataloader';
-import type { CallOptions, EsimPoolsApi, Page, PageToken } from './graph/client';
-import { GraphError } from './graph/errors';
-import type { WireAssignment, WireDeviceState, WirePool } from './graph/models';
+import type { CallOptions, EsimPoolsApi, Page, PageToken } from '../graph/client';
+import { GraphError } from '../graph/errors';
+import type { WireAssignment, WireDeviceState, WirePool } from '../graph/models';
 
 /** One page of one pool's device states: the pool, the page size to ask for and where the page starts. */
 export interface DeviceStatesPageKey {

@@ -10,18 +10,18 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
-import { isAuthError } from './auth/errors';
-import type { AuthGate, Caller } from './auth/gate';
-import { DEFAULT_LIMITS, operationLimits } from './auth/limits';
-import { permissionsPlugin } from './auth/permissions';
-import type { Config } from './config';
-import { createContext, type Context } from './context';
-import { ErrorCode, toGraphQLError } from './errors';
-import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from './examples';
-import type { EsimPoolsApi } from './graph/client';
-import type { Logger } from './logger';
-import type { Metrics } from './metrics';
-import { buildSchema } from './schema';
+import { isAuthError } from '../auth/errors';
+import type { AuthGate, Caller } from '../auth/gate';
+import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
+import { permissionsPlugin } from '../auth/permissions';
+import type { Config } from '../config';
+import { createContext, type Context } from '../graphql/context';
+import { ErrorCode, toGraphQLError } from '../graphql/errors';
+import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../graphql/examples';
+import type { EsimPoolsApi } from '../graph/client';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { buildSchema } from '../graphql/schema';
 
 export interface AppOptions {
   config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits'>>;

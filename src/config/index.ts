@@ -3,9 +3,9 @@
  * message naming the variable (never echoing a secret's value).
  */
 import { z } from 'zod';
-import { CLOUDS, type GraphCloud } from './graph/clouds';
-import type { AppCredentialSettings } from './graph/credential';
-import { DEFAULT_LIMITS, defaultIssuers, defaultJwksUrl, type AuthSettings, type OperationLimits } from './auth/settings';
+import { CLOUDS, type GraphCloud } from '../graph/clouds';
+import type { AppCredentialSettings } from '../identity/credential';
+import { DEFAULT_LIMITS, defaultIssuers, defaultJwksUrl, type AuthSettings, type OperationLimits } from '../auth/settings';
 
 export type GraphAuthMode = 'emulator' | 'app' | 'obo';
 

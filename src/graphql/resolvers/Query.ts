@@ -1,5 +1,5 @@
 import { connectionFromPage, decodeCursor } from '../cursor';
-import type { QueryResolvers } from '../generated/graphql';
+import type { QueryResolvers } from '../../generated/graphql';
 import { pageSize, requireGuid } from '../validation';
 
 const POOLS = 'pools';

@@ -2,14 +2,14 @@
  * The one place where Graph wire models and GraphQL types meet: input kinds → `@odata.type`, `@odata.type` →
  * GraphQL type name, filter fields, and the payload model. Resolvers call these; nothing else maps.
  */
-import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from './generated/graphql';
+import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
 import {
   ODATA_TYPE,
   WireFilterType,
   type WireAssignment,
   type WireAssignmentInput,
   type WireAssignmentTarget,
-} from './graph/models';
+} from '../graph/models';
 
 /** What the assign mutation's resolver hands to the payload's field resolvers. */
 export interface AssignPayloadModel {
