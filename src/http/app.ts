@@ -1,27 +1,23 @@
 /**
- * Apollo Server 5 on plain node:http (no framework on the hot path): POST/GET /graphql, /healthz, /readyz.
+ * The subgraph's HTTP server: plain node:http (no framework on the hot path) routing /graphql, /healthz, /readyz
+ * and /metrics, and its lifecycle (listen, drain, close).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener, type HTTPGraphQLRequest } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
-import type { GraphQLFormattedError } from 'graphql';
-import { isAuthError } from '../auth/errors';
-import type { AuthGate, Caller } from '../auth/gate';
-import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
-import { permissionsPlugin } from '../auth/permissions';
+import type { ApolloServer } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
+import type { AuthGate } from '../auth/gate';
 import type { Config } from '../config';
-import { createContext, type Context } from '../graphql/context';
-import { ErrorCode, toGraphQLError } from '../graphql/errors';
-import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../graphql/examples';
+import type { Context } from '../graphql/context';
+import { ErrorCode } from '../graphql/errors';
 import type { EsimPoolsApi } from '../graph/client';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { buildSchema } from '../graphql/schema';
+import { createApolloServer } from './apollo';
+import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler';
+import { sendGraphQLError, sendJson } from './reply';
+import { healthz, metricsRoute, readyz } from './routes';
 
 export interface AppOptions {
   config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits'>>;
@@ -61,319 +57,111 @@ function requestIdOf(req: IncomingMessage): string {
   return value !== undefined && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-class BodyTooLargeError extends Error {}
+class NodeApp implements App {
+  readonly server: Server;
+  private listening = false;
+  /** Set once shutdown has begun: every further response asks its client to close the connection. */
+  private draining = false;
+  private closing?: Promise<void>;
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLargeError());
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function graphQLErrorReply(res: ServerResponse, status: number, code: string, message: string, requestId: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { 'x-request-id': requestId });
-}
-
-/**
- * What Apollo's default cache-control plugin answered for this schema, without its per-field work: the schema has
- * no `@cacheControl` hints, so every answer was `Cache-Control: no-store`. The plugin still hooked every field of
- * every response (a policy object and closures per field) and, by hooking fields at all, made Apollo wrap every
- * resolver. One listener object for every request.
- */
-const noStoreListener: GraphQLRequestListener<Context> = {
-  async willSendResponse({ response }) {
-    if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
-  },
-};
-const noStore: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return noStoreListener;
-  },
-};
-
-const PRODUCTION_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>esim-pools-subgraph</title></head>
-<body><h1>esim-pools-subgraph</h1><p>GraphQL endpoint: send POST requests with a JSON body to this URL.</p></body></html>`;
-
-export async function createApp(options: AppOptions): Promise<App> {
-  const { config, graph, logger, metrics } = options;
-  const isReady = (): boolean => ready && (options.healthy?.() ?? true);
-  let ready = false;
-  let closing: Promise<void> | undefined;
-  let draining = false;
-
-  const operationLog: ApolloServerPlugin<Context> = {
-    async requestDidStart(requestContext) {
-      const started = process.hrtime.bigint();
-      return {
-        async willSendResponse({ response, operationName, operation, contextValue, errors }) {
-          const body = response.body;
-          const hasErrors = (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-          const name = operationName ?? requestContext.request.operationName ?? null;
-          const outcome = hasErrors ? 'error' : 'ok';
-          const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-          metrics?.recordOperation(name, operation?.operation ?? 'unknown', outcome, durationMs / 1000);
-          if (options.tracer) {
-            const span = trace.getActiveSpan();
-            span?.setAttribute('graphql.operation.type', operation?.operation ?? 'unknown');
-            if (name) span?.setAttribute('graphql.operation.name', name);
-            span?.updateName(`${operation?.operation ?? 'graphql'} ${name ?? 'anonymous'}`);
-          }
-          const caller = contextValue.principal;
-          logger.info(
-            { requestId: contextValue.requestId, operationName: name, outcome, durationMs, callerOid: caller?.oid, callerAppId: caller?.appId },
-            'graphql operation',
-          );
-        },
-      };
-    },
-  };
-
-  const auth = options.auth;
-  const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production);
-  const apollo = new ApolloServer<Context>({
-    schema: buildSchema(),
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    introspection: config.introspection,
-    csrfPrevention: true,
-    // index.ts owns SIGTERM/SIGINT (drain, grace period, exit 0); Apollo's own handler would race it.
-    stopOnTerminationSignals: false,
-    allowBatchedHttpRequests: false,
-    includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: config.production,
-    logger: logger.child({ component: 'apollo' }),
-    formatError: (formatted, error) => formatError(formatted, error, logger),
-    plugins: [
-      config.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({
-            embed: { endpointIsEditable: false },
-            document: EXAMPLE_DOCUMENT,
-            variables: EXAMPLE_VARIABLES,
-            includeCookies: false,
-          }),
-      operationLog,
-      ApolloServerPluginCacheControlDisabled(),
-      noStore,
-      ...limits.plugins,
-      ...(auth ? [permissionsPlugin(auth.permissions, auth.tokensRequired)] : []),
-    ],
-  });
-  await apollo.start();
-
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'POST') {
-      res.writeHead(405, { allow: 'GET, POST' }).end();
-      return;
-    }
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    if (method === 'GET' && config.production && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PRODUCTION_PAGE);
-      return;
-    }
-    // Authentication before the body is read: a refused caller costs no parsing, no Apollo, no Graph call.
-    // The Sandbox page itself (development only: GET, HTML, no operation in the URL) is static and open.
-    const sandboxPage =
-      method === 'GET' &&
-      !config.production &&
-      !url.searchParams.has('query') &&
-      !url.searchParams.has('extensions') &&
-      (req.headers.accept ?? '').includes('text/html');
-    let caller: Caller | undefined;
-    if (auth && !sandboxPage) {
-      try {
-        const checked = auth.check(req.headers);
-        caller = checked instanceof Promise ? await checked : checked;
-      } catch (error) {
-        if (!isAuthError(error)) throw error;
-        logger.info({ requestId, reason: error.reason, status: error.status }, 'request refused');
-        const wwwAuthenticate = error.wwwAuthenticate;
-        sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] }, {
-          'x-request-id': requestId,
-          ...(wwwAuthenticate ? { 'www-authenticate': wwwAuthenticate } : {}),
-        });
-        return;
-      }
-    }
-    let body: unknown;
-    if (method === 'POST') {
-      let text: string;
-      try {
-        text = await readBody(req, config.maxBodyBytes);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          res.setHeader('connection', 'close');
-          graphQLErrorReply(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${config.maxBodyBytes} bytes.`, requestId);
-          return;
-        }
-        throw error;
-      }
-      const contentType = headers.get('content-type') ?? '';
-      if (contentType.startsWith('application/json') || contentType.includes('+json')) {
-        try {
-          body = text.length === 0 ? undefined : JSON.parse(text);
-        } catch {
-          graphQLErrorReply(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.', requestId);
-          return;
-        }
-      } else {
-        body = text;
-      }
-    }
-    const abort = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableEnded) abort.abort();
-    };
-    res.once('close', onClose);
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
-    const execute = () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest,
-        context: async () => createContext(requestId, caller?.graph ?? graph, abort.signal, caller?.principal),
-      });
-    let response: Awaited<ReturnType<typeof execute>>;
-    if (options.tracer) {
-      // A server span continuing the caller's W3C trace context; Graph call spans become its children.
-      const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-      const span = options.tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER, attributes: { 'request.id': requestId } }, parent);
-      try {
-        response = await otelContext.with(trace.setSpan(parent, span), execute);
-        span.setAttribute('http.response.status_code', response.status ?? 200);
-      } finally {
-        span.end();
-      }
-    } else {
-      response = await execute();
-    }
-    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
-    for (const [name, value] of response.headers) outHeaders[name] = value;
-    if (response.body.kind === 'complete') {
-      outHeaders['content-length'] = String(Buffer.byteLength(response.body.string));
-      res.writeHead(response.status ?? 200, outHeaders);
-      res.end(response.body.string);
-    } else {
-      res.writeHead(response.status ?? 200, outHeaders);
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
-    res.off('close', onClose);
+  constructor(
+    readonly apollo: ApolloServer<Context>,
+    private readonly graphql: GraphQLHandler,
+    private readonly options: AppOptions,
+  ) {
+    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.route(req, res));
+    this.server.headersTimeout = 20_000;
+    this.server.requestTimeout = 120_000;
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  get ready(): boolean {
+    return this.listening;
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
     const requestId = requestIdOf(req);
-    if (draining) res.setHeader('connection', 'close');
+    if (this.draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.pathname;
+    const { metrics, config } = this.options;
     let work: Promise<void>;
-    if (route === '/graphql' || route === '/graphql/') {
-      work = handleGraphQL(req, res, url, requestId);
-    } else if (route === '/healthz') {
-      sendJson(res, 200, { status: 'ok' });
-      return;
-    } else if (route === '/readyz') {
-      const ok = isReady();
-      sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : ready ? 'no token for Microsoft Graph' : 'not ready' });
-      return;
-    } else if (route === '/metrics' && metrics) {
-      work = metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
-      });
-    } else if (route === '/' && !config.production) {
-      res.writeHead(302, { location: '/graphql' }).end();
-      return;
-    } else {
-      sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });
-      return;
+    switch (url.pathname) {
+      case '/graphql':
+      case '/graphql/':
+        work = this.graphql(req, res, url, requestId);
+        break;
+      case '/healthz':
+        return healthz(res);
+      case '/readyz':
+        return readyz(res, this.listening, this.options.healthy?.() ?? true);
+      case '/metrics':
+        if (!metrics) return notFound(res);
+        work = metricsRoute(res, metrics);
+        break;
+      case '/':
+        // The landing page lives at /graphql; production has none worth redirecting to.
+        if (config.production) return notFound(res);
+        res.writeHead(302, { location: '/graphql' }).end();
+        return;
+      default:
+        return notFound(res);
     }
     work.catch((error: unknown) => {
-      logger.error({ err: error, requestId }, 'request failed');
-      if (!res.headersSent) graphQLErrorReply(res, 500, ErrorCode.InternalServerError, 'Internal server error.', requestId);
+      this.options.logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendGraphQLError(res, 500, ErrorCode.InternalServerError, 'Internal server error.', requestId);
       else res.destroy();
     });
-  });
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 120_000;
+  }
 
-  return {
-    server,
-    apollo,
-    get ready() {
-      return ready;
-    },
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          ready = true;
-          resolve(server.address() as AddressInfo);
-        });
+  listen(port: number, host?: string): Promise<AddressInfo> {
+    const server = this.server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        // A TCP listen always yields an AddressInfo; a string would mean a pipe, which listen(port) never opens.
+        if (address === null || typeof address === 'string') {
+          reject(new Error(`expected a TCP address, got ${String(address)}`));
+          return;
+        }
+        this.listening = true;
+        resolve(address);
       });
-    },
-    close(graceMs = 10_000, drainDelayMs = 0) {
-      closing ??= (async () => {
-        ready = false;
-        if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Keep-alive connections become idle as their last response is sent: close them as they do, and tell
-        // clients on the responses still to come.
-        draining = true;
-        server.closeIdleConnections();
-        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        timer.unref();
-        await closed;
-        clearInterval(sweeper);
-        clearTimeout(timer);
-        await apollo.stop();
-      })();
-      return closing;
-    },
-  };
+    });
+  }
+
+  close(graceMs = 10_000, drainDelayMs = 0): Promise<void> {
+    this.closing ??= this.shutdown(graceMs, drainDelayMs);
+    return this.closing;
+  }
+
+  private async shutdown(graceMs: number, drainDelayMs: number): Promise<void> {
+    const server = this.server;
+    this.listening = false;
+    if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections become idle as their last response is sent: close them as they do, and tell
+    // clients on the responses still to come.
+    this.draining = true;
+    server.closeIdleConnections();
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    await closed;
+    clearInterval(sweeper);
+    clearTimeout(timer);
+    await this.apollo.stop();
+  }
 }
 
-/**
- * Errors as clients see them: Graph failures mapped by toGraphQLError; known GraphQL errors as they are;
- * anything unexpected masked as INTERNAL_SERVER_ERROR with a correlation id that is also logged.
- */
-function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  const mapped = toGraphQLError(original);
-  if (mapped && mapped !== original) {
-    return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
-  }
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && code !== ErrorCode.InternalServerError) return formatted;
-  const correlationId = randomUUID();
-  logger.error({ err: original, correlationId, path: formatted.path }, 'unexpected error');
-  return {
-    message: `Internal server error (correlation id ${correlationId}).`,
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: ErrorCode.InternalServerError, correlationId },
-  };
+function notFound(res: ServerResponse): void {
+  sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, graph, logger, metrics, auth, tracer } = options;
+  const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined });
+  await apollo.start();
+  const graphql = createGraphQLHandler({ apollo, production: config.production, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer });
+  return new NodeApp(apollo, graphql, options);
 }

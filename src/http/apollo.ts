@@ -1,0 +1,81 @@
+/**
+ * The Apollo Server behind /graphql: its options (limits, CSRF prevention, no batching, introspection) and its
+ * plugins, and the masking of unexpected errors with correlation ids.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError } from 'graphql';
+import type { AuthGate } from '../auth/gate';
+import { permissionsPlugin } from '../auth/permissions';
+import type { Config } from '../config';
+import type { Context } from '../graphql/context';
+import { ErrorCode, toGraphQLError } from '../graphql/errors';
+import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
+import { buildSchema } from '../graphql/schema';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { landingPagePlugin } from './landing';
+import { noStorePlugin, operationLogPlugin } from './plugins';
+
+export type ApolloConfig = Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits'>>;
+
+export interface ApolloOptions {
+  config: ApolloConfig;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Inbound authentication: its permission names and whether every request carries a principal. */
+  auth?: Pick<AuthGate, 'permissions' | 'tokensRequired'>;
+  /** Whether requests run inside a server span (tracing on). */
+  tracing?: boolean;
+}
+
+/** An Apollo Server for this subgraph, not started. */
+export function createApolloServer({ config, logger, metrics, auth, tracing = false }: ApolloOptions): ApolloServer<Context> {
+  const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production);
+  return new ApolloServer<Context>({
+    schema: buildSchema(),
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    // index.ts owns SIGTERM/SIGINT (drain, grace period, exit 0); Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.production,
+    logger: logger.child({ component: 'apollo' }),
+    formatError: (formatted, error) => formatError(formatted, error, logger),
+    plugins: [
+      landingPagePlugin(config.production),
+      operationLogPlugin({ logger, metrics, tracing }),
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin,
+      ...limits.plugins,
+      ...(auth ? [permissionsPlugin(auth.permissions, auth.tokensRequired)] : []),
+    ],
+  });
+}
+
+/**
+ * Errors as clients see them: Graph failures mapped by toGraphQLError; known GraphQL errors as they are;
+ * anything unexpected masked as INTERNAL_SERVER_ERROR with a correlation id that is also logged.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const mapped = toGraphQLError(original);
+  if (mapped && mapped !== original) {
+    return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { ...mapped.extensions } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== ErrorCode.InternalServerError) return formatted;
+  const correlationId = randomUUID();
+  logger.error({ err: original, correlationId, path: formatted.path }, 'unexpected error');
+  return {
+    message: `Internal server error (correlation id ${correlationId}).`,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.InternalServerError, correlationId },
+  };
+}
