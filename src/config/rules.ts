@@ -1,0 +1,88 @@
+/**
+ * The rules between variables (which mode, what that mode needs, what may not be combined), checked after each
+ * variable has parsed on its own. Every broken rule is reported at once, naming the variable to fix.
+ */
+import type { PermissionNames } from '../auth/principal';
+import { AUTH_DEFAULTS } from './defaults';
+import type { Env, GraphAuthMode } from './env';
+import { ConfigError } from './errors';
+
+/** What the rules decide, beyond the variables themselves. */
+export interface Decisions {
+  authMode: GraphAuthMode;
+  /** Inbound authentication: always in app and obo modes, in emulator mode when AUTH_AUDIENCE is set. */
+  authEnabled: boolean;
+  permissions: PermissionNames;
+}
+
+/** The AZURE_* variables whose presence means "a real tenant is configured". */
+const AZURE_VARIABLES = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_FEDERATED_TOKEN_FILE'] as const;
+
+/**
+ * The mode to call Graph in. Unset, it is the emulator, except where that could hide a mistake: in production,
+ * or with a tenant configured, the emulator must be asked for by name.
+ */
+function authModeOf(e: Env, production: boolean, problems: string[]): GraphAuthMode {
+  if (e.GRAPH_AUTH_MODE) return e.GRAPH_AUTH_MODE;
+  if (production) {
+    problems.push('GRAPH_AUTH_MODE: must be set explicitly when NODE_ENV=production (app, obo or emulator)');
+    return 'app';
+  }
+  if (AZURE_VARIABLES.some((name) => e[name] !== undefined)) {
+    problems.push('GRAPH_AUTH_MODE: AZURE_* variables are set; say which mode to use (app or obo), or unset them to use the emulator');
+    return 'app';
+  }
+  return 'emulator';
+}
+
+/** What calling Graph for a tenant needs: the tenant, and for on-behalf-of a confidential client. */
+function checkAzure(e: Env, authMode: GraphAuthMode, problems: string[]): void {
+  if (authMode === 'app' || authMode === 'obo') {
+    if (!e.AZURE_TENANT_ID) problems.push(`AZURE_TENANT_ID: required when GRAPH_AUTH_MODE=${authMode}`);
+    if (authMode === 'obo') {
+      if (!e.AZURE_CLIENT_ID) problems.push('AZURE_CLIENT_ID: required when GRAPH_AUTH_MODE=obo');
+      if (!e.AZURE_CLIENT_SECRET && !e.AZURE_CLIENT_CERTIFICATE_PATH) {
+        problems.push('AZURE_CLIENT_SECRET: on-behalf-of needs a client secret or AZURE_CLIENT_CERTIFICATE_PATH');
+      }
+    }
+    if (e.AZURE_CLIENT_SECRET && e.AZURE_CLIENT_CERTIFICATE_PATH) {
+      problems.push('AZURE_CLIENT_CERTIFICATE_PATH: set either AZURE_CLIENT_SECRET or a certificate, not both');
+    }
+    if ((e.AZURE_CLIENT_SECRET || e.AZURE_CLIENT_CERTIFICATE_PATH) && !e.AZURE_CLIENT_ID) {
+      problems.push('AZURE_CLIENT_ID: required with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH');
+    }
+  }
+  if (authMode === 'obo' && e.AZURE_CLIENT_CERTIFICATE_PASSWORD !== undefined) {
+    problems.push('AZURE_CLIENT_CERTIFICATE_PASSWORD: not supported with GRAPH_AUTH_MODE=obo (give an unencrypted PEM file)');
+  }
+}
+
+/** Inbound authentication needs audiences, and issuers and keys (given, or derived from the tenant). */
+function checkInboundAuth(e: Env, authMode: GraphAuthMode, problems: string[]): boolean {
+  const enabled = authMode !== 'emulator' || e.AUTH_AUDIENCE !== undefined;
+  if (enabled) {
+    if (!e.AUTH_AUDIENCE) problems.push(`AUTH_AUDIENCE: required when GRAPH_AUTH_MODE=${authMode} (the subgraph's client id and/or App ID URI)`);
+    if (!e.AUTH_ISSUER && !e.AZURE_TENANT_ID) problems.push('AUTH_ISSUER: required without AZURE_TENANT_ID (it defaults to the tenant\'s issuers)');
+    if (!e.AUTH_JWKS_URL && !e.AZURE_TENANT_ID) problems.push('AUTH_JWKS_URL: required without AZURE_TENANT_ID (it defaults to the tenant\'s keys)');
+  }
+  return enabled;
+}
+
+/** Two equal names would let a read permission assign. */
+function permissionsOf(e: Env, problems: string[]): PermissionNames {
+  const read = e.AUTH_READ_PERMISSION ?? AUTH_DEFAULTS.permissions.read;
+  const assign = e.AUTH_ASSIGN_PERMISSION ?? AUTH_DEFAULTS.permissions.assign;
+  if (read === assign) problems.push('AUTH_ASSIGN_PERMISSION: must differ from AUTH_READ_PERMISSION');
+  return { read, assign };
+}
+
+/** Applies the rules; throws ConfigError listing every one that is broken. */
+export function decide(e: Env, production: boolean): Decisions {
+  const problems: string[] = [];
+  const authMode = authModeOf(e, production, problems);
+  checkAzure(e, authMode, problems);
+  const authEnabled = checkInboundAuth(e, authMode, problems);
+  const permissions = permissionsOf(e, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { authMode, authEnabled, permissions };
+}
