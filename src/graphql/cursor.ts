@@ -3,8 +3,9 @@
  * position Graph gave (`$skiptoken`/`$skip` from `@odata.nextLink`, never a URL) and an offset into that page.
  * Decoding checks all three, so a forged cursor is BAD_USER_INPUT and can never send a request elsewhere.
  */
-import { badUserInput } from './errors';
 import type { PageToken } from '../graph/client';
+import { badUserInput } from './errors';
+import { isRecord } from './validation';
 
 interface CursorData {
   /** Collection key, e.g. `pools` or `deviceStates:<poolId>`. */
@@ -47,12 +48,12 @@ export function decodeCursor(cursor: string | null | undefined, collection: stri
   } catch {
     throw invalid();
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalid();
+  if (!isRecord(data)) throw invalid();
   // Only the fields encodeCursor writes: anything extra (a `url`, a `host`, a `path`…) means a crafted cursor.
   if (Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) throw invalid();
-  const { c, t, o } = data as Record<string, unknown>;
+  const { c, t, o } = data;
   if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_OFFSET) throw invalid();
-  if (typeof t !== 'object' || t === null || Array.isArray(t)) throw invalid();
+  if (!isRecord(t)) throw invalid();
   const token: PageToken = {};
   for (const [name, value] of Object.entries(t)) {
     if ((name !== '$skiptoken' && name !== '$skip' && name !== '$top') || typeof value !== 'string' || !TOKEN_VALUE.test(value)) {

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLSchema } from 'graphql';
 import { parse } from 'graphql';
-import type { Context } from './context';
 import { resolvers } from './resolvers';
 
 /** schema/ is found next to src/ or dist/ (the image copies schema/ beside dist/). */
@@ -15,5 +13,5 @@ export function loadTypeDefs(path = SCHEMA_PATH): string {
 }
 
 export function buildSchema(): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs()), resolvers: resolvers as GraphQLResolverMap<Context> }]);
+  return buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs()), resolvers }]);
 }

@@ -22,6 +22,11 @@ export function isGuid(value: string): boolean {
   return GUID.test(value);
 }
 
+/** A JSON object (not null, not an array): what decoded caller input must be before its fields are read. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Throws BAD_USER_INPUT unless `value` is a GUID. */
 export function requireGuid(value: string, field: string): string {
   if (!GUID.test(value)) throw badUserInput(`${field} must be a GUID (Intune ids are GUIDs).`, field);
