@@ -1,0 +1,156 @@
+/**
+ * An in-memory EsimPoolsApi for resolver tests: pools, assignments and device states in maps, every call
+ * recorded (so a test can assert what would have reached Graph and how it was batched), and errors injectable per
+ * method. It imports only types and wire models from src/graph: it stands in for the client, so it must not
+ * depend on how the client is built. The Graph API's types are imported here once and re-exported for the tests.
+ */
+import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments } from '../../src/graph/client';
+import { WireDeviceStateValue, type WireAssignment, type WireAssignmentInput, type WireDeviceState, type WirePool } from '../../src/graph/models';
+
+export type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments };
+
+export type FakeMethod = keyof EsimPoolsApi;
+
+/** One call to the fake: the method and its arguments without the call options. */
+export interface FakeCall {
+  method: FakeMethod;
+  args: unknown[];
+  options?: CallOptions;
+}
+
+interface StoredPool {
+  pool: WirePool;
+  assignments: WireAssignment[];
+  deviceStates: WireDeviceState[];
+}
+
+const key = (id: string): string => id.toLowerCase();
+
+/** A page of `items` as Graph would serve it: `$skip` positions, a next page while items remain. */
+function pageOf<T>(items: readonly T[], top: number, next?: PageToken): Page<T> {
+  const skip = Number(next?.$skip ?? 0);
+  const value = items.slice(skip, skip + top);
+  return skip + top < items.length ? { value, next: { $skip: String(skip + top) } } : { value };
+}
+
+export class FakeGraph implements EsimPoolsApi {
+  readonly calls: FakeCall[] = [];
+  private readonly pools = new Map<string, StoredPool>();
+  private readonly failures = new Map<FakeMethod, unknown>();
+  private assignmentCount = 0;
+
+  /** Adds (or replaces) a pool, with its assignments and device states. */
+  addPool(pool: WirePool, assignments: WireAssignment[] = [], deviceStates: WireDeviceState[] = []): this {
+    this.pools.set(key(pool.id), { pool, assignments, deviceStates });
+    return this;
+  }
+
+  /** The pool's assignments as stored (after an assign: the new set). */
+  assignmentsOf(poolId: string): WireAssignment[] | undefined {
+    return this.pools.get(key(poolId))?.assignments;
+  }
+
+  /** Every call of `method` from now on rejects with `error` (until `heal`). */
+  fail(method: FakeMethod, error: unknown): this {
+    this.failures.set(method, error);
+    return this;
+  }
+
+  heal(): void {
+    this.failures.clear();
+  }
+
+  /** The calls of one method, in order. */
+  callsOf(method: FakeMethod): FakeCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  private record(method: FakeMethod, options: CallOptions | undefined, ...args: unknown[]): void {
+    this.calls.push({ method, args, options });
+    if (this.failures.has(method)) throw this.failures.get(method);
+  }
+
+  async assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]> {
+    this.record('assign', options, poolId, assignments);
+    const stored = this.pools.get(key(poolId));
+    if (!stored) throw new Error(`FakeGraph: no pool ${poolId} (a test that assigns an unknown pool should inject the error it expects)`);
+    // Graph's assign replaces the whole set, and makes ids for new assignments.
+    stored.assignments = assignments.map((a) => ({ '@odata.type': a['@odata.type'], id: a.id ?? `fake-assignment-${++this.assignmentCount}`, target: a.target }));
+    return stored.assignments;
+  }
+
+  async getPool(poolId: string, options?: CallOptions): Promise<WirePool | null> {
+    this.record('getPool', options, poolId);
+    return this.pools.get(key(poolId))?.pool ?? null;
+  }
+
+  async listAssignments(poolId: string, options?: CallOptions): Promise<WireAssignment[]> {
+    this.record('listAssignments', options, poolId);
+    return this.pools.get(key(poolId))?.assignments ?? [];
+  }
+
+  async listPools(page: { top: number; next?: PageToken }, options?: CallOptions): Promise<Page<WirePool>> {
+    this.record('listPools', options, page);
+    return pageOf([...this.pools.values()].map((p) => p.pool), page.top, page.next);
+  }
+
+  async listDeviceStates(poolId: string, page: { top: number; next?: PageToken }, options?: CallOptions): Promise<Page<WireDeviceState>> {
+    this.record('listDeviceStates', options, poolId, page);
+    return pageOf(this.pools.get(key(poolId))?.deviceStates ?? [], page.top, page.next);
+  }
+
+  async getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]> {
+    this.record('getPools', options, [...poolIds]);
+    return poolIds.map((id) => this.pools.get(key(id))?.pool ?? null);
+  }
+
+  async getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]> {
+    this.record('getPoolsWithAssignments', options, [...poolIds]);
+    return poolIds.map((id) => {
+      const stored = this.pools.get(key(id));
+      return stored ? { pool: stored.pool, assignments: stored.assignments } : null;
+    });
+  }
+
+  async listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]> {
+    this.record('listAssignmentsOfPools', options, [...poolIds]);
+    return poolIds.map((id) => this.pools.get(key(id))?.assignments ?? null);
+  }
+
+  async listDeviceStatesOfPools(
+    pages: readonly { poolId: string; top: number; next?: PageToken }[],
+    options?: CallOptions,
+  ): Promise<BatchItemResult<Page<WireDeviceState>>[]> {
+    this.record('listDeviceStatesOfPools', options, pages.map((p) => ({ ...p })));
+    return pages.map((p) => {
+      const stored = this.pools.get(key(p.poolId));
+      return stored ? pageOf(stored.deviceStates, p.top, p.next) : null;
+    });
+  }
+}
+
+/** Wire objects for the fake, with fixed timestamps so that replies can be compared whole. */
+export const wire = {
+  pool(id: string, displayName = `Pool ${id.slice(0, 8)}`): WirePool {
+    return {
+      '@odata.type': '#microsoft.graph.embeddedSIMActivationCodePool',
+      id,
+      displayName,
+      activationCodeCount: 100,
+      createdDateTime: '2026-01-05T08:00:00Z',
+      modifiedDateTime: '2026-01-06T09:30:00Z',
+    };
+  },
+  assignment(id: string, target: WireAssignment['target']): WireAssignment {
+    return { '@odata.type': '#microsoft.graph.embeddedSIMActivationCodePoolAssignment', id, target };
+  },
+  deviceState(id: string, deviceName: string): WireDeviceState {
+    return {
+      id,
+      deviceName,
+      state: WireDeviceStateValue.INSTALLED,
+      createdDateTime: '2026-01-07T10:00:00Z',
+      modifiedDateTime: '2026-01-07T10:05:00Z',
+    };
+  },
+};
