@@ -33,6 +33,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
 import { generatedPoolId, SAMPLE_GROUP_IDS } from '../src/emulator';
+import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { runLoad, type LoadResult } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
@@ -107,8 +108,6 @@ const BASELINE: Build | undefined = process.env.BENCH_BASELINE
 const EXTRA_POOLS = 200;
 
 /** The subgraph's app registration at the IdP, and the calling application (the router's client). */
-const CLIENT_ID = '5b1e0c3a-7d2f-4e8a-9c6b-0a1b2c3d4e5f';
-const CLIENT_SECRET = 'bench-secret~not-a-real-one';
 const CALLER_APP_ID = 'c0ffee00-0000-4000-8000-00000000be0c';
 
 // ---- the operations ----
@@ -190,15 +189,7 @@ function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra:
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: logLevel,
-    GRAPH_AUTH_MODE: 'app',
-    GRAPH_BASE_URL: emulatorUrl,
-    AZURE_TENANT_ID: idp.tenantId,
-    AZURE_CLIENT_ID: CLIENT_ID,
-    AZURE_CLIENT_SECRET: CLIENT_SECRET,
-    AZURE_AUTHORITY_HOST: idp.url,
-    AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
-    NODE_EXTRA_CA_CERTS: idp.caFile,
-    AUTH_AUDIENCE: idp.apiAudience,
+    ...appModeEnv(idp, emulatorUrl),
     AUTH_ISSUER: idp.issuerV2,
     AUTH_JWKS_URL: idp.jwksUrl,
     // Policy off: the benchmark measures the code (README: GRAPH_WRITE_LIMIT=0, GRAPH_MAX_CONCURRENCY=0).
@@ -601,7 +592,7 @@ async function main(): Promise<void> {
   try {
     log(`machine: ${machine()}`);
     idp = await startTestIdp({ tokenLifetimeSeconds: 4 * 3600 });
-    idp.clients.set(CLIENT_ID, { secret: CLIENT_SECRET, roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
+    registerApp(idp);
     bearerToken = await idp.signAccessToken({ idtyp: 'app', roles: ['EsimPools.Assign'], azp: CALLER_APP_ID, appid: CALLER_APP_ID });
 
     const emulatorLog = logFile('emulator');
@@ -616,8 +607,8 @@ async function main(): Promise<void> {
       AUTH_ISSUER: idp.issuerV2,
       AUTH_AUDIENCE: idp.apiAudience,
       AZURE_TENANT_ID: idp.tenantId,
-      AZURE_CLIENT_ID: CLIENT_ID,
-      AZURE_CLIENT_SECRET: CLIENT_SECRET,
+      AZURE_CLIENT_ID: APP_REGISTRATION.clientId,
+      AZURE_CLIENT_SECRET: APP_REGISTRATION.clientSecret,
       AZURE_AUTHORITY_HOST: idp.url,
       NODE_EXTRA_CA_CERTS: idp.caFile,
     });

@@ -5,32 +5,19 @@
  * jose against its JWKS (issuer, audience and keys URL all defaulted from AZURE_TENANT_ID/AZURE_AUTHORITY_HOST).
  */
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { APP_REGISTRATION, appModeEnv, registerApp } from '../support/app-mode';
 import { appToken, bearer, userToken } from '../support/auth';
 import { createTestCertificates } from '../support/certs';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { spawnService, type ServiceProcess } from '../support/process';
 import { postGraphQL } from '../support/stack';
 
-const CLIENT_ID = '3f6c2a1e-8b7d-4c5e-9f0a-1b2c3d4e5f60';
-const CLIENT_SECRET = 'test-secret-Zx9~never-log-me';
+const { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } = APP_REGISTRATION;
 const ASSIGN = `mutation ($poolId: ID!) {
   assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: [{ target: { kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" } }]) {
     assignments { id }
   }
 }`;
-
-/** The subgraph in app mode: Graph (HTTPS emulator) and Entra ID (the local IdP), both trusted via the test CA. */
-const appModeEnv = (): Record<string, string> => ({
-  GRAPH_AUTH_MODE: 'app',
-  GRAPH_BASE_URL: emulator.url,
-  AZURE_TENANT_ID: idp.tenantId,
-  AZURE_CLIENT_ID: CLIENT_ID,
-  AZURE_CLIENT_SECRET: CLIENT_SECRET,
-  AZURE_AUTHORITY_HOST: idp.url,
-  AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
-  NODE_EXTRA_CA_CERTS: idp.caFile,
-  AUTH_AUDIENCE: idp.apiAudience,
-});
 
 let idp: TestIdp;
 let emulator: GraphEmulator;
@@ -42,10 +29,10 @@ beforeAll(async () => {
   // One test CA for the token endpoint and for "Graph": both are HTTPS, trusted through NODE_EXTRA_CA_CERTS only.
   const certs = await createTestCertificates();
   idp = await startTestIdp({ certs });
-  idp.clients.set(CLIENT_ID, { secret: CLIENT_SECRET, roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
+  registerApp(idp);
   emulator = await startGraphEmulator({ tls: { cert: certs.certPem, key: certs.keyPem } });
   expect(emulator.url).toMatch(/^https:\/\//);
-  service = await spawnService(appModeEnv());
+  service = await spawnService(appModeEnv(idp, emulator.url));
   callerToken = await appToken(idp, ['EsimPools.Assign']);
 }, 30_000);
 
@@ -99,7 +86,7 @@ it('never logs the client secret or a token', () => {
 });
 
 it('the token endpoint down: UPSTREAM_UNAVAILABLE, readiness 503, and no secret in the reply or the logs', async () => {
-  const fresh = await spawnService(appModeEnv());
+  const fresh = await spawnService(appModeEnv(idp, emulator.url));
   idp.setDown(true);
   try {
     const graphCalls = emulator.requests.length;

@@ -1,19 +1,10 @@
 /** The AUTH_*, ROUTER_SECRET, OBO_* and MAX_* variables: defaults, validation, and secrets never printed. */
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configError } from '../support/config';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '3f6c2a1e-8b7d-4c5e-9f0a-1b2c3d4e5f60';
 const APP = { GRAPH_AUTH_MODE: 'app', AZURE_TENANT_ID: TENANT, AUTH_AUDIENCE: `api://esim,${CLIENT}` };
-
-function configError(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('inbound authentication settings', () => {
   it('is required in app and obo modes: AUTH_AUDIENCE must be set', () => {

@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config';
-
-function configError(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadConfig } from '../../src/config';
+import { configError } from '../support/config';
 
 describe('loadConfig', () => {
   it('defaults to the emulator with no Azure variables', () => {
