@@ -21,11 +21,11 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AccessToken } from '@azure/core-auth';
 import { ClientSecretCredential } from '@azure/identity';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Pool } from 'undici';
+import { addressOf } from '../../test/support/net';
 
 const POOLS = '/beta/deviceManagement/embeddedSIMActivationCodePools';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -242,7 +242,7 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   });
 });
 server.listen(Number(process.env.FORWARDER_PORT ?? 0), process.env.FORWARDER_HOST ?? '127.0.0.1', () => {
-  const { address, port } = server.address() as AddressInfo;
+  const { address, port } = addressOf(server);
   process.stdout.write(`forwarder listening on http://${address}:${port}\n`);
 });
 process.on('SIGTERM', () => {

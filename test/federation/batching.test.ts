@@ -6,13 +6,13 @@
  * `_entities` is sent to the subgraph directly, exactly as the router sends it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { GraphClient, GRAPH_BATCH_LIMIT } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { GraphError } from '../../src/graph/errors';
 import { createLoaders } from '../../src/graphql/loaders';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
+import { listenOnLoopback } from '../support/net';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
@@ -290,8 +290,7 @@ async function scriptedBatchUpstream(
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     seen,

@@ -4,10 +4,10 @@
  * collects them.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
+import { listenOnLoopback } from '../support/net';
 
 interface OtlpSpan {
   traceId: string;
@@ -33,8 +33,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiverUrl = `http://127.0.0.1:${await listenOnLoopback(receiver)}`;
 });
 
 afterAll(async () => {

@@ -24,7 +24,6 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import {
   SignJWT,
   decodeJwt,
@@ -37,6 +36,7 @@ import {
 } from 'jose';
 import type { JWK, JWTHeaderParameters, JWTPayload, KeyLike, ProtectedHeaderParameters } from 'jose';
 import { certificateThumbprints, createTestCertificates } from './certs';
+import { listenOnLoopback } from './net';
 
 export interface IdpTokenRequest {
   grantType: string;
@@ -283,15 +283,8 @@ class TestIdpImpl implements TestIdp {
         }
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const port = await listenOnLoopback(server);
     this.server = server;
-    const { port } = server.address() as AddressInfo;
     this.url = `https://127.0.0.1:${port}`;
     this.issuerV2 = `${this.url}/${this.tenantId}/v2.0`;
     this.issuerV1 = `${this.url}/${this.tenantId}/`;

@@ -4,7 +4,7 @@
  * the test's function and recorded; `$batch` is dispatched item by item like Graph does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './net';
 
 export interface ScriptedCall {
   method: string;
@@ -70,8 +70,7 @@ export async function startScriptedGraph(answer: (call: ScriptedCall, origin: st
       res.writeHead(reply.status, { 'content-type': 'application/json', 'request-id': `scripted-${httpRequests}`, ...reply.headers }).end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   return {
     url: origin,
     calls,

@@ -3,13 +3,13 @@
  * algorithms, the verified-token cache, and key set refreshes that never block or break requests.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import { AuthError } from '../../src/auth/errors';
 import { tokenHash, TokenVerifier, type TokenVerifierOptions } from '../../src/auth/jwt';
 import { ExpiringLru } from '../../src/auth/lru';
 import { classifyOboError } from '../../src/identity/obo';
 import type { Principal } from '../../src/auth/principal';
+import { listenOnLoopback } from '../support/net';
 
 const ISSUER = 'https://idp.test/tenant/v2.0';
 const AUDIENCE = 'api://esim';
@@ -34,8 +34,7 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`;
+  jwksUrl = `http://127.0.0.1:${await listenOnLoopback(server)}/keys`;
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
