@@ -6,22 +6,16 @@
 import { createPublicKey, generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
 import * as https from 'node:https';
 import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '../../src/emulator';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { appToken, bearer, gateFor, memoryLogger, userToken } from '../support/auth';
+import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 import { startStack, postGraphQL, type GraphQLReply, type Stack } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[0].id;
 const ALICE = 'a11ce000-0000-4000-8000-00000000a11c';
 const READ = /* GraphQL */ `query { embeddedSIMActivationCodePools(first: 2) { edges { node { id displayName } } } }`;
 const POOL_BY_ID = /* GraphQL */ `query ($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName } }`;
-const ASSIGN = /* GraphQL */ `
-  mutation ($poolId: ID!) {
-    assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: [{ target: { kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" } }]) {
-      assignments { id }
-    }
-  }
-`;
 
 let idp: TestIdp;
 let stack: Stack;

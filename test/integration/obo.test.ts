@@ -6,19 +6,16 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { decodeJwt } from 'jose';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '../../src/emulator';
 import { NoUserCredential } from '../../src/identity/obo';
 import { createClientCertificate } from '../support/certs';
-import { startTestIdp, type TestIdp } from '../support/idp';
+import { JWT_BEARER, startTestIdp, type TestIdp } from '../support/idp';
 import { API_CLIENT_ID, API_CLIENT_SECRET, appToken, bearer, gateFor, memoryLogger, userToken } from '../support/auth';
 import { startStack, type Stack } from '../support/stack';
+import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
 const POOL = SAMPLE_POOLS[0].id;
 const READ = `query ($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName } }`;
-const ASSIGN = `mutation ($poolId: ID!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: [{ target: { kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" } }]) { assignments { id } }
-}`;
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 let idp: TestIdp;
 let stack: Stack;

@@ -4,20 +4,16 @@
  * Graph emulator checking which token it received. Callers present app tokens from the same IdP, verified by
  * jose against its JWKS (issuer, audience and keys URL all defaulted from AZURE_TENANT_ID/AZURE_AUTHORITY_HOST).
  */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../support/app-mode';
 import { appToken, bearer, userToken } from '../support/auth';
 import { createTestCertificates } from '../support/certs';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { spawnService, type ServiceProcess } from '../support/process';
 import { postGraphQL } from '../support/stack';
+import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
 const { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } = APP_REGISTRATION;
-const ASSIGN = `mutation ($poolId: ID!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: [{ target: { kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" } }]) {
-    assignments { id }
-  }
-}`;
 
 let idp: TestIdp;
 let emulator: GraphEmulator;

@@ -2,15 +2,11 @@
  * Probes, graceful shutdown, logs and metrics of the real process (dist/index.js) against a slow emulator.
  */
 import { request } from 'undici';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
+import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
-const ASSIGN = `mutation Assign($poolId: ID!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: [{ target: { kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" } }]) {
-    assignments { id }
-  }
-}`;
 
 let emulator: GraphEmulator;
 beforeAll(async () => {

@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { API_CLIENT_ID, API_CLIENT_SECRET, bearer, userToken } from '../support/auth';
-import { startTestIdp, type TestIdp } from '../support/idp';
+import { JWT_BEARER, startTestIdp, type TestIdp } from '../support/idp';
 import { spawnService, type ServiceProcess } from '../support/process';
 import { postGraphQL } from '../support/stack';
+import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
 const POOL = SAMPLE_POOLS[0].id;
 const ALICE = 'a11ce000-0000-4000-8000-00000000a11c';
@@ -17,10 +18,6 @@ const BOB = 'b0b00000-0000-4000-8000-000000000b0b';
 const CAROL = 'ca201000-0000-4000-8000-0000000ca201';
 const DAVE = 'da7e0000-0000-4000-8000-0000000da7e0';
 const READ = `query ($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName assignments { id } } }`;
-const ASSIGN = `mutation ($poolId: ID!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: [{ target: { kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" } }]) { assignments { id } }
-}`;
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 let idp: TestIdp;
 let emulator: GraphEmulator;

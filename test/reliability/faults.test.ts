@@ -1,15 +1,11 @@
 /**
  * The upstream policy against the emulator's injected faults: one test per fault, each with its expected outcome.
  */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '../../src/emulator';
 import { startStack, type Stack } from '../support/stack';
+import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
 const POOL = SAMPLE_POOLS[0].id;
-const ASSIGN = `mutation ($poolId: ID!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: [{ target: { kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" } }]) {
-    assignments { id }
-  }
-}`;
 const isAssign = (r: { path: string }) => r.path.endsWith('/assign');
 
 async function withStack(options: Parameters<typeof startStack>[0], body: (stack: Stack) => Promise<void>): Promise<void> {

@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import type { GraphAuthMode } from '../../src/config';
 import { createAuthGate, type AuthGate, type AuthGateConfig } from '../../src/auth/gate';
+import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
 import type { AuthSettings } from '../../src/auth/settings';
 import type { CredentialScopedApi } from '../../src/identity/obo';
 import { createLogger, type Logger } from '../../src/observability/logger';
@@ -23,14 +24,14 @@ export function authSettings(idp: TestIdp, overrides: Partial<AuthSettings> = {}
     jwksCooldownSeconds: 30,
     jwksRefreshSeconds: 3600,
     clockToleranceSeconds: 30,
-    permissions: { read: 'EsimPools.Read', assign: 'EsimPools.Assign' },
+    permissions: DEFAULT_PERMISSIONS,
     verifiedCacheSize: 1000,
     oboCacheSize: 100,
     ...overrides,
   };
 }
 
-/** A gate as main.ts builds it, for the IdP's tenant, trusting its CA. */
+/** A gate as the service builds it, for the IdP's tenant, trusting its CA. */
 export function gateFor(
   idp: TestIdp,
   graph: CredentialScopedApi,

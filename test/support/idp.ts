@@ -143,7 +143,8 @@ export const DEFAULT_DELEGATED_SCOPES: readonly string[] = ['DeviceManagementSer
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** The on-behalf-of grant type (RFC 7523), as token requests carry it. */
+export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const MAX_BODY = 1024 * 1024;
 const CLIENT_ASSERTION_CLOCK_SKEW_SECONDS = 300;

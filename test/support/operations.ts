@@ -18,25 +18,36 @@ export interface OperationResult {
 
 export interface Operations {
   server: ApolloServer<Context>;
-  /** Runs one operation against `graph` (a fresh request context each time, as every HTTP request gets). */
+  /** The current test's Graph API (a fresh one before each test). */
+  readonly graph: FakeGraph;
+  /** Runs one operation (a fresh request context each time, as every HTTP request gets), by default on `graph`. */
   run(query: string, variables?: Record<string, unknown>, options?: { graph?: FakeGraph; principal?: Principal }): Promise<OperationResult>;
-  stop(): Promise<void>;
 }
 
-/** The subgraph's Apollo Server (not listening on HTTP) over `graph`. */
-export function operationsOn(graph: () => FakeGraph): Operations {
+/**
+ * For a test file: the subgraph's Apollo Server (not listening on HTTP), stopped after the file's tests, and
+ * before each test a new Graph API made by `seed`.
+ */
+export function useOperations(seed: () => FakeGraph = () => new FakeGraph()): Operations {
   const server = createApolloServer({ config: { production: false, introspection: true }, logger: createLogger('silent') });
+  let graph = seed();
   let requests = 0;
+  beforeEach(() => {
+    graph = seed();
+  });
+  afterAll(() => server.stop());
   return {
     server,
+    get graph() {
+      return graph;
+    },
     async run(query, variables, options = {}) {
-      const contextValue = createContext(`test-${++requests}`, options.graph ?? graph(), undefined, options.principal);
+      const contextValue = createContext(`test-${++requests}`, options.graph ?? graph, undefined, options.principal);
       const response = await server.executeOperation({ query, variables }, { contextValue });
       // Every operation of this schema answers with a single result (no @defer, no subscriptions).
       assert(response.body.kind === 'single');
       return response.body.singleResult;
     },
-    stop: () => server.stop(),
   };
 }
 

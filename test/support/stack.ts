@@ -8,6 +8,7 @@ import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import type { AuthGate } from '../../src/auth/gate';
 import { createLogger, type Logger } from '../../src/observability/logger';
+import { SERVER_DEFAULTS } from '../../src/config/defaults';
 import { createApp, type App, type AppOptions } from '../../src/http/app';
 
 export interface GraphQLReply {
@@ -50,7 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const auth = options.auth?.(graph);
   const app = await createApp({
-    config: { production: false, introspection: true, maxBodyBytes: 256 * 1024, ...options.config },
+    config: { production: false, introspection: true, maxBodyBytes: SERVER_DEFAULTS.maxBodyBytes, ...options.config },
     graph,
     logger: options.logger ?? createLogger('silent'),
     auth,

@@ -1,16 +1,8 @@
 /** Secrets never reach a log line, wherever they sit in the logged object. */
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/observability/logger';
+import { memoryLogger } from '../support/auth';
 
 it('redacts tokens, the router secret, cookies, assertions and client secrets', () => {
-  let out = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out += chunk.toString();
-      done();
-    },
-  });
-  const logger = createLogger('info', sink);
+  const { logger, text } = memoryLogger('info');
   const secrets = {
     bearer: 'Bearer eyJhbGciOiJSUzI1NiJ9.secret-token-body.sig',
     router: 'router-secret-value-0123456789',
@@ -29,6 +21,7 @@ it('redacts tokens, the router secret, cookies, assertions and client secrets', 
     },
     'something happened',
   );
+  const out = text();
   for (const value of Object.values(secrets)) expect(out).not.toContain(value);
   expect(out).toContain('[redacted]');
   expect(out).toContain('application/json');

@@ -1,21 +1,18 @@
 /** The pool type's fields that call Graph: assignments and deviceStates, batched across every pool of a request. */
 import { GraphError } from '../../../src/graph/errors';
 import { FakeGraph, wire } from '../../support/fake-graph';
-import { codesOf, operationsOn } from '../../support/operations';
+import { codesOf, useOperations } from '../../support/operations';
 
 const P1 = '6f2c1b9e-4a3d-4c8e-9b1a-2f5e7d8c9a01';
 const P2 = '0b7e4c2d-1f3a-4b6c-8d9e-3a4b5c6d7e02';
 const GROUP = '3a1f6c2e-8d4b-4e9a-b7c5-1d2e3f4a5b60';
 const groupTarget = { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: GROUP };
 
-let graph: FakeGraph;
-const ops = operationsOn(() => graph);
-afterAll(() => ops.stop());
-beforeEach(() => {
-  graph = new FakeGraph()
+const ops = useOperations(() =>
+  new FakeGraph()
     .addPool(wire.pool(P1), [wire.assignment('a-1', groupTarget)], [1, 2, 3].map((n) => wire.deviceState(`d-${n}`, `phone-${n}`)))
-    .addPool(wire.pool(P2), [], [wire.deviceState('d-9', 'tablet')]);
-});
+    .addPool(wire.pool(P2), [], [wire.deviceState('d-9', 'tablet')]),
+);
 
 const LIST_WITH_ASSIGNMENTS = `{
   embeddedSIMActivationCodePools { edges { node { id assignments { id target { __typename } } } } }
@@ -30,11 +27,11 @@ describe('assignments', () => {
       { id: P1, assignments: [{ id: 'a-1', target: { __typename: 'GroupAssignmentTarget' } }] },
       { id: P2, assignments: [] },
     ]);
-    expect(graph.callsOf('listAssignmentsOfPools').map((c) => c.args[0])).toEqual([[P1, P2]]);
+    expect(ops.graph.callsOf('listAssignmentsOfPools').map((c) => c.args[0])).toEqual([[P1, P2]]);
   });
 
   it("maps Graph's failure to the client's code, on the failing field", async () => {
-    graph.fail('listAssignmentsOfPools', new GraphError('Too many requests', { kind: 'throttled', status: 429, retryAfterSeconds: 7 }));
+    ops.graph.fail('listAssignmentsOfPools', new GraphError('Too many requests', { kind: 'throttled', status: 429, retryAfterSeconds: 7 }));
     const result = await ops.run(`{ embeddedSIMActivationCodePool(id: "${P1}") { id assignments { id } } }`);
     expect(codesOf(result)).toEqual(['THROTTLED']);
     expect(result.errors?.[0]?.extensions?.retryAfterSeconds).toBe(7);
@@ -65,7 +62,7 @@ describe('deviceStates', () => {
     expect(first.pageInfo.hasNextPage).toBe(true);
     expect(second.edges.map((e) => e.node.id)).toEqual(['d-9']);
     expect(second.pageInfo.hasNextPage).toBe(false);
-    expect(graph.callsOf('listDeviceStatesOfPools').map((c) => c.args[0])).toEqual([
+    expect(ops.graph.callsOf('listDeviceStatesOfPools').map((c) => c.args[0])).toEqual([
       [
         { poolId: P1, top: 2, next: undefined },
         { poolId: P2, top: 2, next: undefined },
@@ -76,11 +73,11 @@ describe('deviceStates', () => {
   it("refuses another pool's cursor", async () => {
     const first = await ops.run(`{ embeddedSIMActivationCodePool(id: "${P1}") { deviceStates(first: 1) { pageInfo { endCursor } } } }`);
     const cursor = (first.data?.embeddedSIMActivationCodePool as { deviceStates: States }).deviceStates.pageInfo.endCursor;
-    graph.calls.length = 0;
+    ops.graph.calls.length = 0;
     const result = await ops.run(`query ($after: String) { embeddedSIMActivationCodePool(id: "${P2}") { deviceStates(after: $after) { edges { node { id } } } } }`, {
       after: cursor,
     });
     expect(codesOf(result)).toEqual(['BAD_USER_INPUT']);
-    expect(graph.callsOf('listDeviceStatesOfPools')).toEqual([]);
+    expect(ops.graph.callsOf('listDeviceStatesOfPools')).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 import { GraphError } from '../../../src/graph/errors';
 import type { WirePool } from '../../../src/graph/models';
 import { FakeGraph, wire, type BatchItemResult, type CallOptions } from '../../support/fake-graph';
-import { codesOf, operationsOn } from '../../support/operations';
+import { codesOf, useOperations } from '../../support/operations';
 
 const POOL = '6f2c1b9e-4a3d-4c8e-9b1a-2f5e7d8c9a01';
 const GROUP = '3a1f6c2e-8d4b-4e9a-b7c5-1d2e3f4a5b60';
@@ -18,12 +18,9 @@ const ASSIGN = `mutation ($poolId: ID!, $assignments: [EmbeddedSIMActivationCode
   }
 }`;
 
-let graph: FakeGraph;
-const ops = operationsOn(() => graph);
-afterAll(() => ops.stop());
-beforeEach(() => {
-  graph = new FakeGraph().addPool(wire.pool(POOL, 'Field devices'), [wire.assignment('old', { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget' })]);
-});
+const ops = useOperations(() =>
+  new FakeGraph().addPool(wire.pool(POOL, 'Field devices'), [wire.assignment('old', { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget' })]),
+);
 
 const assignments = [
   { target: { kind: 'GROUP', groupId: GROUP } },
@@ -33,7 +30,7 @@ const assignments = [
 it("sends Graph the wire form of the new set and returns Graph's result", async () => {
   const result = await ops.run(ASSIGN, { poolId: POOL, assignments });
   expect(result.errors).toBeUndefined();
-  expect(graph.callsOf('assign').map((c) => c.args)).toEqual([
+  expect(ops.graph.callsOf('assign').map((c) => c.args)).toEqual([
     [
       POOL,
       [
@@ -60,7 +57,7 @@ it("sends Graph the wire form of the new set and returns Graph's result", async 
     ],
   ]);
   const payload = result.data?.assignEmbeddedSIMActivationCodePool as { pool: unknown; assignments: { id: string }[] };
-  const ids = graph.assignmentsOf(POOL)?.map((a) => a.id);
+  const ids = ops.graph.assignmentsOf(POOL)?.map((a) => a.id);
   expect(ids).toEqual(['fake-assignment-1', 'keep-me']);
   expect(payload.assignments).toEqual([
     { id: 'fake-assignment-1', target: { __typename: 'GroupAssignmentTarget', groupId: GROUP } },
@@ -71,14 +68,14 @@ it("sends Graph the wire form of the new set and returns Graph's result", async 
 
 it('reads the pool once, after the assign, and its assignments not at all', async () => {
   await ops.run(ASSIGN, { poolId: POOL, assignments });
-  expect(graph.calls.map((c) => c.method)).toEqual(['assign', 'getPools']);
+  expect(ops.graph.calls.map((c) => c.method)).toEqual(['assign', 'getPools']);
 });
 
 it('an empty list is sent as is (it removes every assignment)', async () => {
   const result = await ops.run(ASSIGN, { poolId: POOL, assignments: [] });
   expect(result.errors).toBeUndefined();
-  expect(graph.callsOf('assign').map((c) => c.args)).toEqual([[POOL, []]]);
-  expect(graph.assignmentsOf(POOL)).toEqual([]);
+  expect(ops.graph.callsOf('assign').map((c) => c.args)).toEqual([[POOL, []]]);
+  expect(ops.graph.assignmentsOf(POOL)).toEqual([]);
 });
 
 it.each([
@@ -93,11 +90,11 @@ it.each([
   const result = await ops.run(ASSIGN, variables);
   expect(codesOf(result)).toEqual(['BAD_USER_INPUT']);
   expect(result.errors?.[0]?.extensions?.field).toBe(field);
-  expect(graph.calls).toEqual([]);
+  expect(ops.graph.calls).toEqual([]);
 });
 
 it("an unknown pool is Graph's 404: NOT_FOUND with Graph's details for support", async () => {
-  graph.fail('assign', new GraphError('Resource not found', { kind: 'http', status: 404, code: 'ResourceNotFound', requestId: 'graph-req-1' }));
+  ops.graph.fail('assign', new GraphError('Resource not found', { kind: 'http', status: 404, code: 'ResourceNotFound', requestId: 'graph-req-1' }));
   const result = await ops.run(ASSIGN, { poolId: POOL, assignments });
   expect(codesOf(result)).toEqual(['NOT_FOUND']);
   expect(result.errors?.[0]?.extensions?.graph).toEqual({ status: 404, code: 'ResourceNotFound', requestId: 'graph-req-1', clientRequestId: null });

@@ -4,7 +4,7 @@
  */
 import { WireFilterType, type WireAssignmentTarget } from '../../../src/graph/models';
 import { FakeGraph, wire } from '../../support/fake-graph';
-import { codesOf, operationsOn } from '../../support/operations';
+import { codesOf, useOperations } from '../../support/operations';
 
 const POOL = '6f2c1b9e-4a3d-4c8e-9b1a-2f5e7d8c9a01';
 const GROUP = '3a1f6c2e-8d4b-4e9a-b7c5-1d2e3f4a5b60';
@@ -23,13 +23,11 @@ const TARGETS = `{
   }
 }`;
 
-let graph: FakeGraph;
-const ops = operationsOn(() => graph);
-afterAll(() => ops.stop());
+const ops = useOperations();
 
 async function targetOf(target: WireAssignmentTarget) {
-  graph = new FakeGraph().addPool(wire.pool(POOL), [wire.assignment('a-1', target)]);
-  const result = await ops.run(TARGETS);
+  const graph = new FakeGraph().addPool(wire.pool(POOL), [wire.assignment('a-1', target)]);
+  const result = await ops.run(TARGETS, {}, { graph });
   const pool = result.data?.embeddedSIMActivationCodePool as { assignments: { target: Record<string, unknown> }[] } | null;
   return { result, target: pool?.assignments[0]?.target };
 }
