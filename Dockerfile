@@ -56,7 +56,7 @@ COPY --chown=node:node schema ./schema
 
 USER node
 
-# Configuration (environment variables; see src/config.ts). The process validates them at start and exits
+# Configuration (environment variables; see src/config/). The process validates them at start and exits
 # with a message naming each bad variable.
 #   GRAPH_AUTH_MODE    REQUIRED with NODE_ENV=production (set above): app | obo | emulator.
 #                      app = the application's own rights (client credentials); obo = on-behalf-of the caller;
@@ -72,7 +72,7 @@ USER node
 #   PORT               listening port, default 4000 (EXPOSE and HEALTHCHECK below assume 4000 unless PORT is set).
 #   HOST               listening address, default 0.0.0.0 in production; the health check calls 127.0.0.1.
 #   LOG_LEVEL          fatal | error | warn | info (default) | debug | trace | silent; JSON logs on stdout.
-#   The others (GRAPH_CLOUD, Graph timeouts and limits, INTROSPECTION, shutdown timing, ...) are in src/config.ts.
+#   The others (GRAPH_CLOUD, Graph timeouts and limits, INTROSPECTION, shutdown timing, ...) are in src/config/.
 #
 # Probes:
 #   liveness   GET /healthz  200 while the process serves HTTP.

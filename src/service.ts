@@ -43,7 +43,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       '*** GRAPH_AUTH_MODE=emulator: NOT talking to Microsoft Graph. Calls go to the built-in Graph emulator with sample data. ***',
     );
   } else if (config.graph.authMode === 'obo') {
-    // Each request calls Graph through its caller's own on-behalf-of client (src/auth/obo.ts), never this one.
+    // Each request calls Graph through its caller's own on-behalf-of client (src/identity/obo.ts), never this one.
     credential = new NoUserCredential();
     logger.info(
       { graphBaseUrl: baseUrl, cloud: config.graph.cloud, credential: config.azure.clientSecret ? 'client secret' : 'client certificate', mode: 'obo' },

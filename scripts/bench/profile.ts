@@ -46,7 +46,7 @@ function isProfile(value: unknown): value is CpuProfile {
   return Array.isArray(v.nodes) && Array.isArray(v.samples) && Array.isArray(v.timeDeltas);
 }
 
-/** `@apollo/server`, `graphql`, `subgraph src/server.js`, `node:internal/streams`, `(garbage collector)`… */
+/** `@apollo/server`, `graphql`, `subgraph http/app.js`, `node:internal/streams`, `(garbage collector)`… */
 export function areaOf(frame: CallFrame): string {
   const url = frame.url;
   if (url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(native)';

@@ -1,5 +1,5 @@
 /**
- * Settings of inbound authentication and operation limits, as config.ts builds them (no library imports here, so
+ * Settings of inbound authentication and operation limits, as src/config builds them (no library imports here, so
  * loading the configuration stays cheap).
  */
 import { CLOUDS, type GraphCloud } from '../graph/clouds';

@@ -3,7 +3,7 @@
  * of the cost.
  *
  * Why: pino hands every key of every line to @pinojs/redact as soon as one path starts with `*`, and @pinojs/redact
- * parses all its path strings again on each call. With the ~20 wildcard paths in REDACT_PATHS that was about 11% of
+ * parses all its path strings again on each call. With the ~20 wildcard paths in REDACT_PATHS that costs about 11% of
  * the subgraph's CPU per request at LOG_LEVEL=info (three lines per request), although the per-request lines are
  * flat objects of our own fields that never match. Here a line is only looked at where a path could match (the keys
  * it has), and copied only when one does: a line that needs no redaction is passed on as it is.

@@ -1,6 +1,6 @@
 /**
  * Optional OpenTelemetry tracing: on only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the standard variables, validated in config.ts). Off, the SDK is never
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the standard variables, validated in src/config). Off, the SDK is never
  * loaded and nothing is traced.
  */
 import type { Tracer } from '@opentelemetry/api';

@@ -20,7 +20,7 @@ function memory(): { stream: Writable; text(): string } {
   };
 }
 
-/** The logger as it was configured before: pino's `redact` with the same paths. */
+/** The reference: pino's own `redact` with the same paths, which the compiled redaction must match byte for byte. */
 function pinoRedacting(stream: Writable): Logger {
   return pino(
     {
