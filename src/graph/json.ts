@@ -8,7 +8,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function tryParseJson(text: string): unknown {
   if (text.length === 0) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    const parsed: unknown = JSON.parse(text);
+    return parsed;
   } catch {
     return undefined;
   }

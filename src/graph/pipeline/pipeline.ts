@@ -1,14 +1,13 @@
 /**
- * The Graph pipeline: what one Graph call goes through, outermost first. The order, written once, in createPipeline:
- *
- *   telemetry → deadline → retry → bearer token → limits → transport
- *
- * - telemetry outermost: one span and one event per call, with its final outcome, retries and whole duration;
- * - deadline above retry: the deadline covers the call, retries and their waits included (a retry whose wait would
- *   pass it is refused), and its one signal is what every wait below listens to;
- * - retry above the bearer token: every attempt gets a valid token (cached until near expiry) and
- * - above the limits: every attempt takes budget and a bulkhead slot, since Graph counts every attempt;
- * - limits last before the transport: the bulkhead slot is held for the exchange only, not for token or budget waits.
+ * The Graph pipeline: what one Graph call goes through. The order is written once, in createPipeline, outermost
+ * first: telemetry → deadline → retry → bearer token → limits → transport. Why this order (it is today's
+ * behaviour of the client, made visible):
+ * - telemetry outermost: one span and one event per call, with its final outcome, retry count and whole duration;
+ * - deadline above retry: one deadline for the call, retries and their waits included (a retry whose wait would
+ *   pass it is refused), and one signal that every wait below listens to;
+ * - retry above the bearer token and the limits: each attempt gets a valid token (cached until near expiry) and
+ *   takes budget, because Graph counts every attempt;
+ * - limits right above the transport: the bulkhead slot is held for the exchange, not for token or budget waits.
  */
 import type { RateBudget } from '../../coordination/types';
 import { LocalRateBudget } from '../../coordination/local';
