@@ -52,7 +52,10 @@ class CredentialClient implements EsimPoolsApi {
   }
 
   async assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]> {
-    const reply = await this.send({ method: 'POST', path: `${poolPath(poolId)}/assign`, pathTemplate: `${POOLS_PATH}/{id}/assign`, body: JSON.stringify({ assignments }) }, options);
+    const reply = await this.send(
+      { method: 'POST', path: `${poolPath(poolId)}/assign`, pathTemplate: `${POOLS_PATH}/{id}/assign`, body: JSON.stringify({ assignments }) },
+      options,
+    );
     // Graph's documented reply is 200 {value:[…]}; other Intune assign actions answer 204 or an empty 200 in
     // practice. Then the new set is read back, so the caller always gets the assignments as Graph stores them.
     if (reply.status === 204 || reply.text.trim().length === 0) return this.listAssignments(poolId, options);

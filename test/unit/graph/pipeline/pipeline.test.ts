@@ -5,8 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import type { RateBudget } from '../../../../src/coordination/types';
-import { CoordinationError } from '../../../../src/coordination/types';
+import { CoordinationError, type RateBudget } from '../../../../src/coordination/types';
 import type { GraphCallEvent } from '../../../../src/graph/api';
 import { CachedToken } from '../../../../src/graph/pipeline/policies/bearerTokenPolicy';
 import { compose, createPipeline, createPipelineParts, type PipelineParts } from '../../../../src/graph/pipeline/pipeline';
@@ -60,7 +59,13 @@ describe('createPipeline', () => {
     seen.length = 0;
   });
 
-  const credential = { calls: 0, async getToken(): Promise<AccessToken> { this.calls++; return { token: `t${this.calls}`, expiresOnTimestamp: Date.now() + 3600_000 }; } } satisfies TokenCredential & { calls: number };
+  const credential = {
+    calls: 0,
+    async getToken(): Promise<AccessToken> {
+      this.calls++;
+      return { token: `t${this.calls}`, expiresOnTimestamp: Date.now() + 3600_000 };
+    },
+  } satisfies TokenCredential & { calls: number };
   const budget = (failure?: CoordinationError): RateBudget & { taken: number } => ({
     enabled: true,
     taken: 0,
