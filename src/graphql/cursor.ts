@@ -4,7 +4,7 @@
  * Decoding checks all three, so a forged cursor is BAD_USER_INPUT and can never send a request elsewhere.
  */
 import { badUserInput } from './errors';
-import type { PageToken } from '../graph/client';
+import type { PageToken } from '../graph/api';
 
 interface CursorData {
   /** Collection key, e.g. `pools` or `deviceStates:<poolId>`. */

@@ -18,7 +18,7 @@ import type { Config } from '../config';
 import { createContext, type Context } from '../graphql/context';
 import { ErrorCode, toGraphQLError } from '../graphql/errors';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../graphql/examples';
-import type { EsimPoolsApi } from '../graph/client';
+import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { buildSchema } from '../graphql/schema';
