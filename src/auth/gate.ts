@@ -9,7 +9,7 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent } from 'node:https';
 import type { Config } from '../config';
-import type { EsimPoolsApi } from '../graph/client';
+import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
 import { AuthError } from './errors';
 import { tokenHash, TokenVerifier } from './jwt';

@@ -3,6 +3,7 @@
  * (an error reply, a timeout, a dropped connection, a reply of the wrong shape, a token failure) becomes a
  * GraphError, so callers need one guard and one mapping.
  */
+import { isRecord, tryParseJson } from './json';
 
 export type GraphErrorKind =
   /** Graph answered with an HTTP error status. */
@@ -74,7 +75,7 @@ export class GraphError extends Error {
 
 /** True for any GraphError, also across copies of this module. */
 export function isGraphError(value: unknown): value is GraphError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GRAPH_ERROR_BRAND] === true;
+  return typeof value === 'object' && value !== null && GRAPH_ERROR_BRAND in value && value[GRAPH_ERROR_BRAND] === true;
 }
 
 const MAX_MESSAGE_LENGTH = 300;
@@ -118,19 +119,22 @@ export function graphErrorFromReply(
   });
 }
 
-export function tryParseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function truncate(text: string): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+}
+
+/** Any failure as a GraphError: GraphErrors pass through, anything else is an unexpected failure of the call. */
+export function toGraphError(error: unknown, clientRequestId?: string): GraphError {
+  if (isGraphError(error)) return error;
+  return new GraphError('Unexpected failure calling Microsoft Graph.', { kind: 'network', clientRequestId, cause: error });
+}
+
+/** The caller went away (or its signal fired) before Graph answered. */
+export function abortedError(context: { clientRequestId?: string; requestId?: string; cause?: unknown } = {}): GraphError {
+  return new GraphError('The call to Microsoft Graph was cancelled.', { kind: 'aborted', ...context });
+}
+
+/** The call's deadline passed, or one of undici's connect/headers/body timeouts fired. */
+export function timeoutError(context: { clientRequestId?: string; requestId?: string; cause?: unknown } = {}): GraphError {
+  return new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', ...context });
 }

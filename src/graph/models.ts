@@ -2,6 +2,7 @@
  * Microsoft Graph beta wire models for deviceManagement/embeddedSIMActivationCodePools, as defined by the beta
  * CSDL (see shared/graph-contract). These are the shapes on the wire; nothing here knows GraphQL.
  */
+import { isRecord } from './json';
 
 /**
  * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`: member names are the GraphQL enum's, values
@@ -89,4 +90,36 @@ export interface WireDeviceState {
 export interface WirePage<T> {
   value: T[];
   '@odata.nextLink'?: string;
+}
+
+// ---- wire guards: a reply is trusted only after these checks ----
+
+export function isWirePool(v: unknown): v is WirePool {
+  return (
+    isRecord(v) &&
+    typeof v.id === 'string' &&
+    typeof v.displayName === 'string' &&
+    typeof v.activationCodeCount === 'number' &&
+    typeof v.createdDateTime === 'string' &&
+    typeof v.modifiedDateTime === 'string'
+  );
+}
+
+/** A pool read with `$expand=assignments`: the expansion is checked on its own (it may be missing or malformed). */
+export function isWirePoolWithAssignments(v: unknown): v is WirePool & { assignments?: unknown; 'assignments@odata.context'?: unknown } {
+  return isWirePool(v);
+}
+
+export function isWireAssignment(v: unknown): v is WireAssignment {
+  return isRecord(v) && typeof v.id === 'string' && isRecord(v.target) && typeof v.target['@odata.type'] === 'string';
+}
+
+export function isWireDeviceState(v: unknown): v is WireDeviceState {
+  return (
+    isRecord(v) &&
+    typeof v.id === 'string' &&
+    typeof v.state === 'string' &&
+    typeof v.createdDateTime === 'string' &&
+    typeof v.modifiedDateTime === 'string'
+  );
 }

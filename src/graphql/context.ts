@@ -1,6 +1,6 @@
 /** The per-request context every resolver receives. */
 import type { Principal } from '../auth/principal';
-import type { CallOptions, EsimPoolsApi } from '../graph/client';
+import type { CallOptions, EsimPoolsApi } from '../graph/api';
 import { createLoaders, type Loaders } from './loaders';
 
 export interface Context {

@@ -3,7 +3,7 @@
  * position Graph gave (`$skiptoken`/`$skip` from `@odata.nextLink`, never a URL) and an offset into that page.
  * Decoding checks all three, so a forged cursor is BAD_USER_INPUT and can never send a request elsewhere.
  */
-import type { PageToken } from '../graph/client';
+import type { PageToken } from '../graph/api';
 import { badUserInput } from './errors';
 import { isRecord } from './validation';
 

@@ -3,7 +3,7 @@
  * go through Graph JSON batching: n keys cost ⌈n/20⌉ HTTP requests. Per-item failures stay per item.
  */
 import DataLoader from 'dataloader';
-import type { CallOptions, EsimPoolsApi, Page, PageToken } from '../graph/client';
+import type { CallOptions, EsimPoolsApi, Page, PageToken } from '../graph/api';
 import { GraphError } from '../graph/errors';
 import type { WireAssignment, WireDeviceState, WirePool } from '../graph/models';
 

@@ -11,7 +11,7 @@ import type { AuthGate } from '../auth/gate';
 import type { Config } from '../config';
 import type { Context } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
-import type { EsimPoolsApi } from '../graph/client';
+import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createApolloServer } from './apollo';

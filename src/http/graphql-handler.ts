@@ -9,7 +9,7 @@ import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, typ
 import { isAuthError } from '../auth/errors';
 import type { AuthGate, Caller } from '../auth/gate';
 import { createContext, type Context } from '../graphql/context';
-import type { EsimPoolsApi } from '../graph/client';
+import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
 import { landingRequest, sendPlainPage } from './landing';
 import { sendGraphQLError } from './reply';

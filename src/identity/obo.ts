@@ -13,7 +13,7 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
-import type { EsimPoolsApi } from '../graph/client';
+import type { EsimPoolsApi } from '../graph/api';
 import { GraphError } from '../graph/errors';
 import type { Logger } from '../observability/logger';
 import { ExpiringLru } from '../auth/lru';

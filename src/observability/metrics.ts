@@ -3,7 +3,7 @@
  * names are client-chosen, so only well-formed ones are kept and at most MAX_OPERATION_NAMES distinct ones.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { GraphCallEvent } from '../graph/client';
+import type { GraphCallEvent } from '../graph/api';
 
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

@@ -7,7 +7,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
-import { GraphClient, GRAPH_BATCH_LIMIT } from '../../src/graph/client';
+import { GRAPH_BATCH_LIMIT } from '../../src/graph/batch';
+import { GraphClient } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { GraphError } from '../../src/graph/errors';
 import { createLoaders } from '../../src/graphql/loaders';

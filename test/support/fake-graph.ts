@@ -4,7 +4,7 @@
  * method. It imports only types and wire models from src/graph: it stands in for the client, so it must not
  * depend on how the client is built. The Graph API's types are imported here once and re-exported for the tests.
  */
-import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments } from '../../src/graph/client';
+import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments } from '../../src/graph/api';
 import { WireDeviceStateValue, type WireAssignment, type WireAssignmentInput, type WireDeviceState, type WirePool } from '../../src/graph/models';
 
 export type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments };

@@ -180,7 +180,7 @@ describe('the rule refuses', () => {
 
   it('but lets a layer import its own files, allowed layers, packages, and types where only types are allowed', () => {
     expect(check('src/graph/client.ts', "import { Pool } from 'undici';\nimport { delay } from './policy';\nimport type { Budget } from '../coordination/types';")).toEqual([]);
-    expect(check('src/observability/metrics.ts', "import type { GraphCallEvent } from '../graph/client';")).toEqual([]);
+    expect(check('src/observability/metrics.ts', "import type { GraphCallEvent } from '../graph/api';")).toEqual([]);
     expect(check('src/graphql/examples.ts', "import { SAMPLE_POOLS } from '../emulator/data';")).toEqual([]);
     expect(check('src/service.ts', "import { startGraphEmulator } from './emulator';\nconst pkg = require('../package.json');")).toEqual([]);
   });

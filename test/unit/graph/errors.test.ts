@@ -1,4 +1,4 @@
-import { GraphError, graphErrorFromReply, isGraphError } from '../../src/graph/errors';
+import { GraphError, graphErrorFromReply, isGraphError } from '../../../src/graph/errors';
 
 describe('graphErrorFromReply', () => {
   it("reads Graph's error body", () => {

@@ -1,0 +1,84 @@
+/**
+ * What the subgraph asks of Microsoft Graph: the operations and the types they speak. Resolvers, loaders and the
+ * auth gate depend on this interface, not on the client class behind it.
+ */
+import type { GraphError, GraphErrorKind } from './errors';
+import type { WireAssignment, WireAssignmentInput, WireDeviceState, WirePool } from './models';
+
+/** The query parameters of an `@odata.nextLink` that may be replayed (everything else is dropped). */
+export const PAGE_PARAMS = ['$top', '$skip', '$skiptoken'] as const;
+/** A page position taken from an `@odata.nextLink`: only its allow-listed query parameters. */
+export type PageToken = Partial<Record<(typeof PAGE_PARAMS)[number], string>>;
+
+export interface Page<T> {
+  value: T[];
+  /** Where the next page starts, when there is one. */
+  next?: PageToken;
+}
+
+/** One page of a collection: its size and where it starts. */
+export interface PageRequest {
+  top: number;
+  next?: PageToken;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** The incoming request's id: the `client-request-id` sent to Graph is derived from it. */
+  requestId?: string;
+  /** Aborts the call (the caller went away). */
+  signal?: AbortSignal;
+}
+
+/** One finished Graph call, for logs and metrics (no secrets, no ids: a path template). */
+export interface GraphCallEvent {
+  method: string;
+  pathTemplate: string;
+  status?: number;
+  durationMs: number;
+  retries: number;
+  requestId?: string;
+  clientRequestId: string;
+  errorKind?: GraphErrorKind;
+  /** Number of 429 replies seen during the call. */
+  throttled: number;
+}
+
+/** A per-item result of a batched read: the value, `null` for 404, or that item's error. */
+export type BatchItemResult<T> = T | null | GraphError;
+
+/** A pool read with `$expand=assignments`. */
+export interface PoolWithAssignments {
+  pool: WirePool;
+  /** Undefined when Graph did not expand them (or not as a valid assignment collection). */
+  assignments?: WireAssignment[];
+}
+
+/** The Graph operations the subgraph needs. */
+export interface EsimPoolsApi {
+  /** POST …/{poolId}/assign: replaces the pool's assignment set and returns the new set. */
+  assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]>;
+  /** GET …/{poolId}, or null when Graph says 404. */
+  getPool(poolId: string, options?: CallOptions): Promise<WirePool | null>;
+  /** GET …/{poolId}/assignments */
+  listAssignments(poolId: string, options?: CallOptions): Promise<WireAssignment[]>;
+  /** GET the pools collection, one page. */
+  listPools(page: PageRequest, options?: CallOptions): Promise<Page<WirePool>>;
+  /** GET …/{poolId}/deviceStates, one page. */
+  listDeviceStates(poolId: string, page: PageRequest, options?: CallOptions): Promise<Page<WireDeviceState>>;
+  /** Many pools by id through Graph JSON batching (⌈n/20⌉ HTTP requests); results in key order. */
+  getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]>;
+  /**
+   * Many pools with their assignments, `GET …/{poolId}?$expand=assignments` through Graph JSON batching (⌈n/20⌉ HTTP
+   * requests instead of twice that); results in key order. `assignments` is undefined when the reply did not
+   * expand them (then they are read on their own).
+   */
+  getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]>;
+  /** The assignments of many pools through Graph JSON batching; results in key order. */
+  listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]>;
+  /** One device-state page of each of many pools through Graph JSON batching (404 → null); results in order. */
+  listDeviceStatesOfPools(
+    pages: readonly ({ poolId: string } & PageRequest)[],
+    options?: CallOptions,
+  ): Promise<BatchItemResult<Page<WireDeviceState>>[]>;
+}

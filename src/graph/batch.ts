@@ -1,0 +1,142 @@
+/**
+ * Graph JSON batching for reads: `POST /$batch` with at most 20 GETs, batches sent side by side, items matched by
+ * id (Graph may reorder them). Each item has its own outcome; throttled items (429/503/504) are repeated under
+ * the same retry rules as single calls (retryStrategies/), alone, after the longest wait among them, within the
+ * retry budget and the deadline. The $batch request itself goes through the whole pipeline like any call.
+ */
+import type { BatchItemResult, CallOptions } from './api';
+import { GraphError, graphErrorFromReply, isGraphError, toGraphError } from './errors';
+import { isRecord, tryParseJson } from './json';
+import { invalidResponse, type Reply } from './odata';
+import { delay } from './pipeline/delay';
+import { decideRetry, type RetryRules } from './pipeline/retryStrategies/retryStrategy';
+import { createRequest, isSuccess, type ResponseHeaders, type SendRequest } from './pipeline/types';
+
+/** Graph's limit of requests in one JSON batch. */
+export const GRAPH_BATCH_LIMIT = 20;
+
+export interface BatchContext {
+  send: SendRequest;
+  retry: RetryRules;
+  /** The deadline of all rounds of a batched read together. */
+  timeoutMs: number;
+}
+
+/** One item of a $batch reply. */
+export interface BatchReply extends Reply {
+  headers: ResponseHeaders;
+  /** When the retries of a throttled item ran out: when to try again, if known. */
+  retryAfterSeconds?: number;
+}
+
+/** GETs many paths through `$batch`; one reply or GraphError per path, in order. */
+export async function batchGet(
+  context: BatchContext,
+  paths: readonly string[],
+  pathTemplate: string,
+  options?: CallOptions,
+): Promise<(BatchReply | GraphError)[]> {
+  const results: (BatchReply | GraphError | undefined)[] = new Array(paths.length);
+  const chunks: number[][] = [];
+  for (let i = 0; i < paths.length; i += GRAPH_BATCH_LIMIT) {
+    chunks.push(Array.from({ length: Math.min(GRAPH_BATCH_LIMIT, paths.length - i) }, (_, k) => i + k));
+  }
+  const deadline = Date.now() + context.timeoutMs;
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let pending = chunk;
+      for (let round = 0; pending.length > 0; round++) {
+        let items: Map<string, BatchReply>;
+        try {
+          items = await sendBatch(context, pending, paths, pathTemplate, options);
+        } catch (error) {
+          for (const index of pending) results[index] = toGraphError(error);
+          return;
+        }
+        const again: number[] = [];
+        let waitMs = 0;
+        for (const index of pending) {
+          const item = items.get(String(index));
+          if (!item) {
+            results[index] = new GraphError('Microsoft Graph left an item out of a batch reply.', { kind: 'invalid-response' });
+            continue;
+          }
+          results[index] = item;
+          if (isSuccess(item.status)) continue;
+          const verdict = decideRetry(context.retry, { retryCount: round, response: item }, deadline);
+          if (verdict.retry) {
+            again.push(index);
+            waitMs = Math.max(waitMs, verdict.waitMs);
+          } else {
+            item.retryAfterSeconds = verdict.retryAfterSeconds;
+          }
+        }
+        if (again.length === 0) return;
+        await delay(waitMs, options?.signal);
+        pending = again;
+      }
+    }),
+  );
+  return results.map((r) => r ?? new GraphError('Batch item was not answered.', { kind: 'invalid-response' }));
+}
+
+async function sendBatch(
+  context: BatchContext,
+  indexes: number[],
+  paths: readonly string[],
+  pathTemplate: string,
+  options?: CallOptions,
+): Promise<Map<string, BatchReply>> {
+  const body = JSON.stringify({ requests: indexes.map((index) => ({ id: String(index), method: 'GET', url: paths[index] })) });
+  const request = createRequest(
+    // GETs only: one read slot per item, no write (the envelope is a POST, but Graph counts the items).
+    { method: 'POST', path: '/$batch', pathTemplate: `/$batch(${pathTemplate})`, body, cost: { writes: 0, reads: indexes.length } },
+    options,
+  );
+  const reply = await context.send(request);
+  const parsed = tryParseJson(reply.text);
+  const responses = isRecord(parsed) && Array.isArray(parsed.responses) ? parsed.responses : undefined;
+  if (!responses) throw invalidResponse(reply, 'a $batch reply without `responses`');
+  const byId = new Map<string, BatchReply>();
+  for (const item of responses) {
+    if (!isRecord(item) || typeof item.id !== 'string' || typeof item.status !== 'number') {
+      throw invalidResponse(reply, 'a malformed $batch item');
+    }
+    const headers = itemHeaders(item.headers);
+    const itemBody: unknown = item.body === null ? undefined : item.body;
+    byId.set(item.id, {
+      status: item.status,
+      headers,
+      json: itemBody,
+      // Only error replies need the text (graphErrorFromReply); successful items are read from `json`.
+      get text() {
+        return itemBody === undefined ? '' : JSON.stringify(itemBody);
+      },
+      requestId: headers['request-id'] ?? reply.requestId,
+    });
+  }
+  return byId;
+}
+
+/** A batch item's headers with lower-case names (Graph writes them in canonical case, e.g. Retry-After). */
+function itemHeaders(value: unknown): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (isRecord(value)) {
+    for (const [name, v] of Object.entries(value)) if (typeof v === 'string') headers[name.toLowerCase()] = v;
+  }
+  return headers;
+}
+
+/** A batch item as the operation's result: its error, null for 404, or the parsed value. */
+export function mapBatchItem<T>(reply: BatchReply | GraphError, parse: (reply: Reply) => T): BatchItemResult<T> {
+  if (isGraphError(reply)) return reply;
+  if (reply.status === 404) return null;
+  if (!isSuccess(reply.status)) {
+    return graphErrorFromReply(reply.status, reply.text, { requestId: reply.requestId, retryAfterSeconds: reply.retryAfterSeconds });
+  }
+  try {
+    return parse(reply);
+  } catch (error) {
+    return toGraphError(error);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The Graph client's options and their defaults, written once: src/config reads its environment defaults from
+ * GRAPH_CLIENT_DEFAULTS too.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import type { BudgetOptions, RateBudget } from '../coordination/types';
+import type { GraphCallEvent } from './api';
+import type { BulkheadOptions } from './pipeline/bulkhead';
+import type { RetryOptions } from './pipeline/retryStrategies/exponentialRetryStrategy';
+
+export const GRAPH_CLIENT_DEFAULTS = {
+  /** The eSIM API exists only in beta. */
+  apiVersion: 'beta',
+  /** Deadline of one call, retries and waits included. */
+  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 30_000,
+  /** Keep-alive connections to Graph. */
+  maxConnections: 32,
+  retry: { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 10_000 },
+  /** Calls in flight to Graph at once, calls waiting, and their longest wait. */
+  bulkhead: { maxConcurrent: 64, maxQueue: 256, maxWaitMs: 5_000 },
+  /** Intune's eSIM write limit is 100 per 20 s per app per tenant. */
+  writeBudget: { limit: 100, windowMs: 20_000, maxWaitMs: 2_000 },
+} as const satisfies {
+  apiVersion: string;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  retry: RetryOptions;
+  bulkhead: BulkheadOptions;
+  writeBudget: BudgetOptions;
+};
+
+export interface GraphClientOptions {
+  /** The Graph API version segment. */
+  apiVersion?: string;
+  /** The token scope, e.g. `https://graph.microsoft.com/.default`. */
+  scope: string;
+  /** Deadline of one call including retries and waits. */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  maxConnections?: number;
+  retry?: Partial<RetryOptions>;
+  /** Called once per finished call (success or failure), for logs and metrics. */
+  onCall?: (event: GraphCallEvent) => void;
+  /** Called on every token acquisition the client had to wait for (metrics). */
+  onTokenAcquired?: () => void;
+  /** Concurrent calls to Graph and their queue; always local to this replica. */
+  bulkhead?: Partial<BulkheadOptions>;
+  /** The in-process write budget used when `budgets.writes` is not given (limit 0 turns it off). */
+  writeBudget?: Partial<BudgetOptions>;
+  /**
+   * Request budgets shared by the replicas (src/coordination): `writes` is taken by POST/PATCH/DELETE and the
+   * assign action, `reads` by every request. Absent: an in-process write budget from `writeBudget`, no read budget.
+   */
+  budgets?: { writes?: RateBudget; reads?: RateBudget };
+  /** OpenTelemetry tracer: one client span per Graph call (retries included). Absent: no tracing work. */
+  tracer?: Tracer;
+  /** For tests: the random source of the backoff jitter. */
+  random?: () => number;
+}

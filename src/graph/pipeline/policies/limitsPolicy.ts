@@ -1,0 +1,79 @@
+/**
+ * The client-side limits, on every attempt (each retry is a request Graph counts), before a connection is used:
+ * - the budgets (src/coordination, shared by the replicas when Redis backs them): `writes` for each write the
+ *   request carries, `reads` for each request it carries. A $batch envelope counts as its items, one slot each,
+ *   because Graph evaluates every request of a batch against its limits on its own: a batch of 20 GETs is 20
+ *   requests to Intune's budget and no write, however it travels;
+ * - then the bulkhead (local to this replica), whose slot is held for the exchange only.
+ * A refusal never reaches Graph: budget used up or bulkhead full is a `rejected` 429 with the time to retry
+ * (→ THROTTLED); a budget store that cannot answer is a `rejected` 503 (nothing is sent unchecked).
+ */
+import { isCoordinationError, type RateBudget } from '../../../coordination/types';
+import { abortedError, GraphError, toGraphError } from '../../errors';
+import type { Bulkhead } from '../bulkhead';
+import type { PipelinePolicy } from '../types';
+
+export interface Limits {
+  bulkhead: Bulkhead;
+  budgets: { writes?: RateBudget; reads?: RateBudget };
+}
+
+export function limitsPolicy({ bulkhead, budgets }: Limits): PipelinePolicy {
+  return {
+    name: 'limitsPolicy',
+    async sendRequest(request, next) {
+      const { signal, clientRequestId, cost } = request;
+      // Writes first: the scarcer budget refuses before any read slot is spent.
+      await take(budgets.writes, cost.writes, 'write', signal, clientRequestId);
+      await take(budgets.reads, cost.reads, 'request', signal, clientRequestId);
+      const acquired = bulkhead.acquire(signal);
+      const release = acquired instanceof Promise ? await acquired : acquired;
+      try {
+        return await next(request);
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+async function take(
+  budget: RateBudget | undefined,
+  slots: number,
+  which: 'write' | 'request',
+  signal: AbortSignal | undefined,
+  clientRequestId: string,
+): Promise<void> {
+  if (budget === undefined || !budget.enabled || slots <= 0) return;
+  try {
+    if (slots === 1) await budget.take(signal);
+    else await Promise.all(Array.from({ length: slots }, () => budget.take(signal)));
+  } catch (error) {
+    throw budgetError(error, which, clientRequestId);
+  }
+}
+
+/** A budget's CoordinationError as the Graph layer's error. */
+export function budgetError(error: unknown, which: 'write' | 'request', clientRequestId?: string): GraphError {
+  if (!isCoordinationError(error)) return toGraphError(error, clientRequestId);
+  switch (error.failure) {
+    case 'aborted':
+      return abortedError({ clientRequestId });
+    case 'unavailable':
+      return new GraphError(`The shared ${which} budget for Microsoft Graph cannot be checked; retry shortly.`, {
+        kind: 'rejected',
+        status: 503,
+        code: 'CoordinationUnavailable',
+        clientRequestId,
+        cause: error,
+      });
+    case 'budget-exhausted':
+    case 'lock-timeout': // not a budget's failure, but "not now, later" all the same
+      return new GraphError(`The ${which} budget for Microsoft Graph is used up; retry later.`, {
+        kind: 'rejected',
+        status: 429,
+        retryAfterSeconds: Math.max(1, error.retryAfterSeconds ?? 1),
+        clientRequestId,
+      });
+  }
+}
