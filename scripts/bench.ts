@@ -33,6 +33,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
 import { generatedPoolId, SAMPLE_GROUP_IDS } from '../src/emulator';
+import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { runLoad, type LoadResult } from './bench/load';
@@ -255,7 +256,6 @@ async function firstAnswer(url: string, body: string, child: Child, timeoutMs = 
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 async function emulatorCount(emulatorUrl: string): Promise<number> {
   const res = await request(`${emulatorUrl}/_emulator/count`);

@@ -3,6 +3,7 @@
  * the same values to operators.
  */
 import { DEFAULT_PERMISSIONS } from '../auth/principal';
+import { GRAPH_CLIENT_DEFAULTS } from '../graph/options';
 
 export { DEFAULT_LIMITS } from '../auth/settings';
 
@@ -22,18 +23,17 @@ export const SERVER_DEFAULTS = {
 } as const;
 
 /**
- * The Graph client's settings. These restate the client's own defaults (src/graph) so that the configuration
- * shows every value it hands over; the two must stay equal.
+ * The Graph client's settings: the client's own defaults (src/graph/options.ts), so that an unset variable and no
+ * setting at all mean the same, plus the cloud.
  */
 export const GRAPH_DEFAULTS = {
   cloud: 'global',
-  timeoutMs: 30_000,
-  maxRetries: 3,
-  maxConnections: 32,
-  connectTimeoutMs: 10_000,
-  bulkhead: { maxConcurrent: 64, maxQueue: 256, maxWaitMs: 5_000 },
-  /** Intune allows 100 writes per 20 s per app per tenant. */
-  writeBudget: { limit: 100, windowSeconds: 20, maxWaitMs: 2_000 },
+  timeoutMs: GRAPH_CLIENT_DEFAULTS.timeoutMs,
+  maxRetries: GRAPH_CLIENT_DEFAULTS.retry.maxRetries,
+  maxConnections: GRAPH_CLIENT_DEFAULTS.maxConnections,
+  connectTimeoutMs: GRAPH_CLIENT_DEFAULTS.connectTimeoutMs,
+  bulkhead: GRAPH_CLIENT_DEFAULTS.bulkhead,
+  writeBudget: GRAPH_CLIENT_DEFAULTS.writeBudget,
 } as const;
 
 export const AUTH_DEFAULTS = {

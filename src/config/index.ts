@@ -121,7 +121,7 @@ function graphSettings(e: Env, cloud: GraphCloud, authMode: GraphAuthMode): Conf
     },
     writeBudget: {
       limit: e.GRAPH_WRITE_LIMIT ?? GRAPH_DEFAULTS.writeBudget.limit,
-      windowMs: (e.GRAPH_WRITE_WINDOW_SECONDS ?? GRAPH_DEFAULTS.writeBudget.windowSeconds) * 1000,
+      windowMs: e.GRAPH_WRITE_WINDOW_SECONDS !== undefined ? e.GRAPH_WRITE_WINDOW_SECONDS * 1000 : GRAPH_DEFAULTS.writeBudget.windowMs,
       maxWaitMs: e.GRAPH_WRITE_MAX_WAIT_MS ?? GRAPH_DEFAULTS.writeBudget.maxWaitMs,
     },
   };

@@ -1,5 +1,6 @@
 /** The kinds of value environment variables hold, as zod schemas with the messages the start-up error shows. */
 import { z } from 'zod';
+import { GUID_PATTERN } from '../graph/ids';
 
 export const bool = z
   .string()
@@ -49,7 +50,7 @@ export const collectorUrl = z
 export const guid = z
   .string()
   .trim()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+  .regex(GUID_PATTERN, 'must be a GUID');
 
 /** A URL for identity metadata (issuers, the JWKS): https, or http for localhost; a query is allowed (`?appid=`). */
 function identityUrlIssue(v: string): string | undefined {

@@ -5,7 +5,7 @@
  */
 import type { PageToken } from '../graph/api';
 import { badUserInput } from './errors';
-import { isRecord } from './validation';
+import { isRecord } from '../graph/json';
 
 interface CursorData {
   /** Collection key, e.g. `pools` or `deviceStates:<poolId>`. */

@@ -3,6 +3,7 @@
  * field; nothing unchecked reaches Graph's URL or body.
  */
 import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
+import { isGuid } from '../graph/ids';
 import { WireFilterType } from '../graph/models';
 import { badUserInput } from './errors';
 
@@ -12,24 +13,14 @@ export const MAX_ASSIGNMENTS = 100;
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Configuration Manager collection ids are short tokens such as `SMS00001`. */
 const COLLECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Intune assignment ids: GUIDs or GUID compositions joined by `_`. */
 const ASSIGNMENT_ID = /^[A-Za-z0-9_-]{1,256}$/;
 
-export function isGuid(value: string): boolean {
-  return GUID.test(value);
-}
-
-/** A JSON object (not null, not an array): what decoded caller input must be before its fields are read. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Throws BAD_USER_INPUT unless `value` is a GUID. */
 export function requireGuid(value: string, field: string): string {
-  if (!GUID.test(value)) throw badUserInput(`${field} must be a GUID (Intune ids are GUIDs).`, field);
+  if (!isGuid(value)) throw badUserInput(`${field} must be a GUID (Intune ids are GUIDs).`, field);
   return value;
 }
 

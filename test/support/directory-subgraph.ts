@@ -10,6 +10,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { SAMPLE_GROUP_IDS } from '../../src/emulator';
+import { isRecord } from '../../src/graph/json';
 
 export const DIRECTORY_SDL_PATH = join(__dirname, 'directory.graphql');
 
@@ -45,10 +46,6 @@ interface DirectoryContext {
 
 /** Apollo's Logger interface, quiet (the tests assert behaviour, not log lines). */
 export const SILENT_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export async function startDirectorySubgraph(names: Readonly<Record<string, string>> = SAMPLE_GROUP_NAMES): Promise<DirectorySubgraph> {
   const byId = new Map(Object.entries(names).map(([id, name]) => [id.toLowerCase(), name]));

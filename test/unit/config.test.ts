@@ -11,6 +11,18 @@ describe('loadConfig', () => {
     expect(config.graph.scope).toBe('https://graph.microsoft.com/.default');
   });
 
+  it("defaults the Graph settings to the values the README's table promises", () => {
+    expect(loadConfig({}).graph).toMatchObject({
+      timeoutMs: 30_000,
+      maxRetries: 3,
+      maxConnections: 32,
+      connectTimeoutMs: 10_000,
+      bulkhead: { maxConcurrent: 64, maxQueue: 256, maxWaitMs: 5_000 },
+      writeBudget: { limit: 100, windowMs: 20_000, maxWaitMs: 2_000 },
+    });
+    expect(loadConfig({ GRAPH_WRITE_WINDOW_SECONDS: '60' }).graph.writeBudget.windowMs).toBe(60_000);
+  });
+
   it.each([
     ['global', 'https://graph.microsoft.com', 'https://login.microsoftonline.com'],
     ['usgov', 'https://graph.microsoft.us', 'https://login.microsoftonline.us'],

@@ -2,7 +2,8 @@ import { connectionFromPage, decodeCursor } from '../cursor';
 import { badUserInput } from '../errors';
 import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
 import { selectsField } from '../selection';
-import { isGuid, pageSize } from '../validation';
+import { isGuid } from '../../graph/ids';
+import { pageSize } from '../validation';
 
 export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolvers = {
   /**
