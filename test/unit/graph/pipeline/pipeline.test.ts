@@ -3,13 +3,13 @@
  * server on loopback, with a counting credential and counting budgets.
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { CoordinationError, type RateBudget } from '../../../../src/coordination/types';
 import type { GraphCallEvent } from '../../../../src/graph/api';
 import { CachedToken } from '../../../../src/graph/pipeline/policies/bearerTokenPolicy';
 import { compose, createPipeline, createPipelineParts, type PipelineParts } from '../../../../src/graph/pipeline/pipeline';
 import type { PipelinePolicy } from '../../../../src/graph/pipeline/types';
+import { listenOnLoopback } from '../../../support/net';
 import { rejection, request, response } from '../../../support/pipeline';
 
 describe('compose', () => {
@@ -48,8 +48,7 @@ describe('createPipeline', () => {
         answer?.(res);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
   afterAll(async () => {
     server.closeAllConnections();

@@ -1,9 +1,9 @@
 /** The transport against a real HTTP server on loopback: what goes on the wire, and how the wire fails. */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isGraphError } from '../../../../src/graph/errors';
 import { GRAPH_CLIENT_DEFAULTS } from '../../../../src/graph/options';
 import { GraphTransport, type TransportOptions } from '../../../../src/graph/pipeline/transport';
+import { listenOnLoopback } from '../../../support/net';
 import { rejection, request } from '../../../support/pipeline';
 
 interface Received {
@@ -27,8 +27,7 @@ beforeAll(async () => {
       handle(res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${await listenOnLoopback(server)}`;
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -76,8 +75,7 @@ it('returns an error status as a reply: what it means is for the retry policy', 
 
 it('a refused connection is `network` before any reply (repeatable)', async () => {
   const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
+  const port = await listenOnLoopback(closed);
   await new Promise((resolve) => closed.close(resolve));
   await withTransport(`http://127.0.0.1:${port}`, async (transport) => {
     const error = await rejection(transport.sendRequest(request()));
