@@ -5,7 +5,7 @@
  */
 import { createPublicKey, generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
 import * as https from 'node:https';
-import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
+import { SignJWT, UnsecuredJWT, generateKeyPair, type KeyLike } from 'jose';
 import { SAMPLE_POOLS } from '../../src/emulator';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { appToken, bearer, gateFor, memoryLogger, userToken } from '../support/auth';
@@ -20,6 +20,18 @@ const POOL_BY_ID = /* GraphQL */ `query ($id: ID!) { embeddedSIMActivationCodePo
 let idp: TestIdp;
 let stack: Stack;
 let log: ReturnType<typeof memoryLogger>;
+
+/** A token with every claim the IdP would give Alice (tenant, issuer, audience, an hour to live), signed outside it. */
+async function signedElsewhere(alg: string, kid: string, key: KeyLike | Uint8Array, scp = 'EsimPools.Assign'): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ oid: ALICE, tid: idp.tenantId, scp, ver: '2.0' })
+    .setProtectedHeader({ alg, typ: 'JWT', kid })
+    .setIssuer(idp.issuerV2)
+    .setAudience(idp.apiAudience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(key);
+}
 
 const jwksPath = () => `/${idp.tenantId}/discovery/v2.0/keys`;
 const jwksFetches = () => idp.requestLog.filter((e) => e.method === 'GET' && e.path === jwksPath()).length;
@@ -115,14 +127,7 @@ describe('authentication (HTTP 401 before Apollo runs)', () => {
     const jwk = keys.find((k) => k.kid === idp.activeKid);
     if (jwk === undefined) throw new Error('the active key is not in the JWKS');
     const publicPem = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ oid: ALICE, tid: idp.tenantId, scp: 'EsimPools.Assign', ver: '2.0' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: idp.activeKid })
-      .setIssuer(idp.issuerV2)
-      .setAudience(idp.apiAudience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
-      .sign(new TextEncoder().encode(publicPem));
+    const token = await signedElsewhere('HS256', idp.activeKid, new TextEncoder().encode(publicPem));
     const reply = await stack.graphql(ASSIGN, { poolId: POOL }, bearer(token));
     expect(expectRefused(reply, 401, 'UNAUTHENTICATED')).toContain('algorithm');
     expect(stack.emulator.requests).toHaveLength(0);
@@ -130,14 +135,7 @@ describe('authentication (HTTP 401 before Apollo runs)', () => {
 
   it('a forged token (the IdP’s kid, another key) → 401 bad signature', async () => {
     const { privateKey } = await generateKeyPair('RS256');
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ oid: ALICE, tid: idp.tenantId, scp: 'EsimPools.Assign', ver: '2.0' })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: idp.activeKid })
-      .setIssuer(idp.issuerV2)
-      .setAudience(idp.apiAudience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
-      .sign(privateKey);
+    const token = await signedElsewhere('RS256', idp.activeKid, privateKey);
     const reply = await stack.graphql(ASSIGN, { poolId: POOL }, bearer(token));
     expect(expectRefused(reply, 401, 'UNAUTHENTICATED')).toContain('signature');
     expect(stack.emulator.requests).toHaveLength(0);
@@ -275,18 +273,7 @@ describe('signing keys', () => {
 
       // Tokens signed by keys the IdP never published: refused; a burst of them costs at most one JWKS fetch.
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const now = Math.floor(Date.now() / 1000);
-      const strangers = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          new SignJWT({ oid: ALICE, tid: idp.tenantId, scp: 'EsimPools.Read', ver: '2.0' })
-            .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: randomUUID() })
-            .setIssuer(idp.issuerV2)
-            .setAudience(idp.apiAudience)
-            .setIssuedAt(now)
-            .setExpirationTime(now + 3600)
-            .sign(privateKey),
-        ),
-      );
+      const strangers = await Promise.all(Array.from({ length: 10 }, () => signedElsewhere('RS256', randomUUID(), privateKey, 'EsimPools.Read')));
       for (const token of strangers) {
         expect(expectRefused(await rotating.graphql(READ, undefined, bearer(token)), 401, 'UNAUTHENTICATED')).toContain('key');
       }
