@@ -7,7 +7,6 @@ import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
 import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
-
 let emulator: GraphEmulator;
 beforeAll(async () => {
   emulator = await startGraphEmulator();
@@ -36,7 +35,8 @@ it.each(['development', 'production'])('SIGTERM under load (%s): readiness 503, 
   const inFlight = Array.from({ length: 10 }, () => postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }));
   await new Promise((r) => setTimeout(r, 150));
   service.child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 50));
+  // Readiness turns 503 in the same turn as this line is logged, well inside SHUTDOWN_DELAY_MS.
+  await service.waitForLog((l) => String(l.msg).startsWith('shutting down'));
   expect((await get(`${base}/readyz`)).status).toBe(503);
   expect((await get(`${base}/healthz`)).status).toBe(200);
   const replies = await Promise.all(inFlight);
@@ -53,7 +53,8 @@ it('logs one line per operation and per Graph call, with no secrets', async () =
   try {
     const requestId = '5b0c8f4e-2d1a-4c3b-9e8f-7a6b5c4d3e2f';
     await postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }, { 'x-request-id': requestId, authorization: 'Bearer caller-secret-token' });
-    await new Promise((r) => setTimeout(r, 100));
+    // The operation's line is written last, once its Graph call has been logged.
+    await service.waitForLog((l) => l.msg === 'graphql operation');
     const logs = service.logs();
     const operation = logs.find((l) => l.msg === 'graphql operation');
     expect(operation).toMatchObject({ requestId, operationName: 'Assign', outcome: 'ok', durationMs: expect.any(Number) });

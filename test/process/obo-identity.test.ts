@@ -116,7 +116,7 @@ it('token endpoint down → a clear error, and no secret or token in the body or
   expect(emulator.requests.length).toBe(graphBefore);
   expect(oboRequests()[oboRequests().length - 1]).toMatchObject({ status: 503, assertion: token });
 
-  const failure = service.logs().find((l) => l.msg === 'on-behalf-of token request failed' && l.oid === DAVE);
+  const failure = await service.waitForLog((l) => l.msg === 'on-behalf-of token request failed' && l.oid === DAVE);
   expect(failure).toMatchObject({ level: 'error', reason: 'identity_provider_unavailable' });
 }, 60_000);
 

@@ -10,6 +10,11 @@ export interface ServiceProcess {
   output(): string;
   /** Parsed JSON log lines. */
   logs(): Array<Record<string, unknown>>;
+  /**
+   * The first log line that matches, once the process has written it: its output arrives through a pipe, so a line
+   * logged before a reply was sent may still be on its way when the reply is read.
+   */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   exited: Promise<number | null>;
@@ -57,6 +62,7 @@ export function spawnService(env: Record<string, string>, options: { timeoutMs?:
           url: String(ready.url),
           output: () => out,
           logs,
+          waitForLog: (match, timeoutMs = 5_000) => waitFor(() => logs().find(match), timeoutMs, () => `no matching log line in:\n${out}`),
           exited,
           stop(signal = 'SIGTERM') {
             if (child.exitCode === null) child.kill(signal);
@@ -70,5 +76,22 @@ export function spawnService(env: Record<string, string>, options: { timeoutMs?:
       clearTimeout(timer);
       reject(new Error(`service exited with ${code} before it was ready:\n${out}`));
     });
+  });
+}
+
+/** Resolves with `probe()` once it is defined; rejects after `timeoutMs` with `describe()`. */
+function waitFor<T>(probe: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const found = probe();
+      if (found !== undefined) {
+        clearInterval(poll);
+        resolve(found);
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(poll);
+        reject(new Error(describe()));
+      }
+    }, 20);
   });
 }
