@@ -32,6 +32,17 @@ const YAML = require('yaml');
 
 /** The Kubernetes version whose API schemas the manifests are checked against (kubernetes-models 4.5.x). */
 const KUBERNETES_VERSION = '1.33';
+/**
+ * The API versions Kubernetes 1.33 serves by default (GA). kubernetes-models keeps the schemas of removed versions
+ * (policy/v1beta1, autoscaling/v2beta2, ...) for old clusters, so a schema alone would accept them; a beta version is
+ * off by default or gone. https://kubernetes.io/docs/reference/using-api/deprecation-guide/
+ */
+const SERVED_API_VERSIONS = new Set([
+  'v1', 'apps/v1', 'batch/v1', 'autoscaling/v1', 'autoscaling/v2', 'policy/v1', 'networking.k8s.io/v1',
+  'rbac.authorization.k8s.io/v1', 'storage.k8s.io/v1', 'scheduling.k8s.io/v1', 'coordination.k8s.io/v1',
+  'discovery.k8s.io/v1', 'events.k8s.io/v1', 'node.k8s.io/v1', 'admissionregistration.k8s.io/v1',
+  'apiextensions.k8s.io/v1', 'certificates.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'apiregistration.k8s.io/v1',
+]);
 /** kubernetes-models releases and the Kubernetes versions of their schemas (its CHANGELOG). */
 const SCHEMA_PACKAGE_VERSIONS = { '4.5': '1.33' };
 
@@ -453,6 +464,9 @@ function schemaVersionProblem() {
 }
 
 function schemaProblems(object) {
+  if (!SERVED_API_VERSIONS.has(object.apiVersion)) {
+    return [`apiVersion ${String(object.apiVersion)} is not served by default in Kubernetes ${KUBERNETES_VERSION} (removed or beta); use the GA version`];
+  }
   const Model = modelOf(object.apiVersion, object.kind);
   if (!Model) return [`no Kubernetes ${KUBERNETES_VERSION} schema for apiVersion ${String(object.apiVersion)} kind ${String(object.kind)}`];
   try {
@@ -636,6 +650,13 @@ function validateObjects(objects, { knownEnv, secretEnv = new Set(), servedPaths
 
   for (const secret of byKind('Secret')) {
     report(secret, 'no-secret-objects', 'a Secret in the repository puts its values in git; create it out of band (deploy/kubernetes/README.md) and reference it');
+  }
+
+  // The namespace, when the manifests create it, enforces Pod Security "restricted" on everything in it.
+  for (const namespace of byKind('Namespace')) {
+    if (namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') {
+      report(namespace, 'pod-security', 'label pod-security.kubernetes.io/enforce must be "restricted"');
+    }
   }
 
   const deployment = deployments[0];
