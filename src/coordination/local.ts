@@ -13,7 +13,8 @@ import {
   type RateBudget,
 } from './types';
 
-function retryAfter(ms: number): number {
+/** Whole seconds to wait before retrying, at least 1 (what Retry-After carries). */
+export function retryAfter(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
