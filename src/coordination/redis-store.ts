@@ -33,17 +33,30 @@ export class LuaScript {
 
 const TIMED_OUT = 'Command timed out';
 
+/**
+ * The name, message and code of an error. Not `instanceof Error`: the socket errors come from Node's own realm,
+ * which is not the caller's under a test runner's sandbox.
+ */
+function fieldsOf(error: unknown): { name: string; message: string; code?: string } {
+  if (typeof error !== 'object' || error === null) return { name: typeof error, message: String(error) };
+  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
+  return {
+    name: typeof name === 'string' ? name : 'Error',
+    message: typeof message === 'string' ? message : '',
+    code: typeof code === 'string' ? code : undefined,
+  };
+}
+
 /** A reason for health() and logs from an error, by its code or kind only. */
 export function describeRedisError(error: unknown): string {
-  if (!(error instanceof Error)) return 'redis unreachable: unknown error';
-  const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return `redis unreachable: ${code}`;
-  if (error.message === TIMED_OUT) return 'redis slow: command timed out';
-  if (error.message.startsWith('Socket timeout')) return 'redis slow: socket timeout';
+  const { name, message, code } = fieldsOf(error);
+  if (code !== undefined && /^[A-Z0-9_]{2,40}$/.test(code)) return `redis unreachable: ${code}`;
+  if (message === TIMED_OUT) return 'redis slow: command timed out';
+  if (message.startsWith('Socket timeout')) return 'redis slow: socket timeout';
   // A Redis error reply starts with its code word (WRONGPASS, NOAUTH, LOADING, OOM…); the rest is not shown.
-  const word = /^([A-Z][A-Z_]{1,30})(?:\s|$)/.exec(error.message)?.[1];
-  if (word !== undefined && error.name === 'ReplyError') return `redis refused: ${word}`;
-  return `redis unreachable: ${error.name}`;
+  const word = /^([A-Z][A-Z_]{1,30})(?:\s|$)/.exec(message)?.[1];
+  if (word !== undefined && name === 'ReplyError') return `redis refused: ${word}`;
+  return `redis unreachable: ${/^[A-Za-z]{1,40}$/.test(name) ? name : 'error'}`;
 }
 
 /** Reconnect delay: exponential from 50 ms to 2 s, with jitter so that replicas do not reconnect in step. */
@@ -91,6 +104,8 @@ export class RedisStore {
       // A hung server (not a closed one) shows up as a socket with replies overdue: drop it and reconnect.
       socketTimeout: Math.max(2000, settings.commandTimeoutMs * 4),
       connectTimeout: Math.max(1000, settings.commandTimeoutMs * 4),
+      // On close, how long an ending socket may linger before it is destroyed (its timer outlives the socket).
+      disconnectTimeout: settings.commandTimeoutMs,
       // Fail fast instead of queueing or resending: a resent SET NX whose first reply was lost would leave the
       // lock held by nobody, and a queued budget take would be decided long after its caller gave up.
       enableOfflineQueue: false,
@@ -135,7 +150,7 @@ export class RedisStore {
       return reply;
     } catch (error) {
       if (isCoordinationError(error)) throw error;
-      if (error instanceof Error && error.message === TIMED_OUT) {
+      if (fieldsOf(error).message === TIMED_OUT) {
         this.slow = true;
         this.lastError = describeRedisError(error);
         this.refresh();
@@ -150,7 +165,7 @@ export class RedisStore {
       try {
         return await client.evalsha(script.sha, keys.length, ...keys, ...args);
       } catch (error) {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return await client.eval(script.source, keys.length, ...keys, ...args);
+        if (fieldsOf(error).message.startsWith('NOSCRIPT')) return await client.eval(script.source, keys.length, ...keys, ...args);
         throw error;
       }
     });
@@ -161,8 +176,11 @@ export class RedisStore {
     this.closed = true;
     try {
       // QUIT lets in-flight replies arrive; bounded by the command timeout like any other command.
-      await this.client.quit();
+      if (this.client.status === 'ready') await this.client.quit();
     } catch {
+      // closing anyway
+    } finally {
+      // Also cancels a pending reconnect, which QUIT on a reconnecting client leaves scheduled.
       this.client.disconnect();
     }
   }
