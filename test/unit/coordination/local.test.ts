@@ -4,6 +4,7 @@
  */
 import { createCoordination, isCoordinationError, withPoolLock, type CoordinationEvent } from '../../../src/coordination';
 import { LocalPoolLocks, LocalRateBudget } from '../../../src/coordination/local';
+import { createLogger } from '../../../src/observability/logger';
 
 async function outcome(promise: Promise<unknown>): Promise<{ outcome: string; retryAfterSeconds?: number }> {
   try {
@@ -129,6 +130,7 @@ describe('createCoordination without REDIS_URL', () => {
       {},
       { writes: { limit: 1, windowMs: 60_000, maxWaitMs: 0 }, reads: { limit: 0, windowMs: 60_000, maxWaitMs: 0 } },
       {
+        logger: createLogger('silent'), // the project's pino logger fits CoordinationLogger
         onEvent: (event) => {
           events.push(event);
           throw new Error('a broken metrics hook');
