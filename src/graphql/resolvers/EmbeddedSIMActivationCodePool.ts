@@ -1,4 +1,5 @@
 import { connectionFromPage, decodeCursor } from '../cursor';
+import { assignmentsVersion } from '../edits/version';
 import { badUserInput } from '../errors';
 import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
 import { selectsField } from '../selection';
@@ -15,6 +16,8 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
     return loader.load(reference.id);
   },
   assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
+  /** From the same loader as `assignments`: selecting both (or many pools' versions) costs one batched read. */
+  assignmentsVersion: async (pool, _args, ctx) => assignmentsVersion(await ctx.loaders.assignmentsByPool.load(pool.id)),
   async deviceStates(pool, { first, after }, ctx) {
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;
