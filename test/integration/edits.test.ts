@@ -274,6 +274,20 @@ describe('reads', () => {
     expect(stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET embeddedSIMActivationCodePools', 'POST $batch']);
   });
 
+  it('_entities selecting assignmentsVersion: each pool read with its assignments in one $batch', async () => {
+    const representations = SAMPLE_POOLS.map((p) => ({ __typename: 'EmbeddedSIMActivationCodePool', id: p.id }));
+    const reply = await stack.graphql(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id assignmentsVersion } } }',
+      { r: representations },
+    );
+    expect(reply.body.errors).toBeUndefined();
+    const [batch, ...others] = stack.emulator.requests;
+    expect(others).toHaveLength(0);
+    expect(batch.batchItems?.map((item) => item.query.$expand)).toEqual(SAMPLE_POOLS.map(() => 'assignments'));
+    const versions = (reply.body.data?._entities as Array<{ assignmentsVersion: string }>).map((e) => e.assignmentsVersion);
+    expect(versions[0]).toBe(await currentVersion());
+  });
+
   it('each edit reads the set afresh inside its lock, even after the request read it', async () => {
     const reply = await stack.graphql(/* GraphQL */ `
       mutation {
