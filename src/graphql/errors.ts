@@ -102,10 +102,10 @@ function fromCoordinationError(error: CoordinationError): GraphQLError {
 }
 
 /**
- * Any error thrown by a resolver → the GraphQL error the client sees. Coordination failures (edit locks) get
- * theirs; Graph failures get their code and
- * `extensions.graph` ({status, code, requestId, clientRequestId}) for support cases; GraphQLErrors pass
- * through; anything else is returned as-is for the server's masking (INTERNAL_SERVER_ERROR).
+ * Any error thrown by a resolver → the GraphQL error the client sees. Coordination failures (edit locks, budgets)
+ * get their codes; Graph failures get their code and `extensions.graph` ({status, code, requestId,
+ * clientRequestId}) for support cases; GraphQLErrors pass through; anything else is returned as-is for the
+ * server's masking (INTERNAL_SERVER_ERROR).
  */
 export function toGraphQLError(error: unknown): GraphQLError | undefined {
   if (error instanceof GraphQLError) return error;
