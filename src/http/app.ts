@@ -15,11 +15,15 @@ import type { AuthGate, Caller } from '../auth/gate';
 import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
 import { permissionsPlugin } from '../auth/permissions';
 import type { Config } from '../config';
-import { createContext, type Context } from '../graphql/context';
+import { createContext, type Context, type EditServices } from '../graphql/context';
 import { ErrorCode, toGraphQLError } from '../graphql/errors';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../graphql/examples';
 import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
+// issue 11 (safe assignment edits): per-pool locks and the audit trail for the context.
+import { LocalPoolLocks } from '../coordination/local';
+import type { Coordination } from '../coordination/types';
+import { AuditLog } from '../observability/audit';
 import type { Metrics } from '../observability/metrics';
 import { buildSchema } from '../graphql/schema';
 
@@ -36,6 +40,14 @@ export interface AppOptions {
   healthy?: () => boolean;
   /** OpenTelemetry tracer: a server span per GraphQL request, parent of the Graph call spans. */
   tracer?: Tracer;
+  // --- issue 11 (safe assignment edits) ---
+  /** Per-pool edit locks shared by the writes (default: in-process LocalPoolLocks, right for one replica). */
+  coordination?: Pick<Coordination, 'locks'>;
+  /** The audit trail of writes (default: lines on `logger`). */
+  audit?: AuditLog;
+  /** Longest wait for a pool's edit lock (default 30000: GRAPH_TIMEOUT_MS's default). */
+  lockWaitMs?: number;
+  // --- end issue 11 ---
 }
 
 export interface App {
@@ -116,6 +128,12 @@ const PRODUCTION_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, graph, logger, metrics } = options;
+  // issue 11: one set of edit services for every request (the locks must be shared to serialize anything).
+  const edits: EditServices = {
+    locks: options.coordination?.locks ?? new LocalPoolLocks(),
+    audit: options.audit ?? new AuditLog(logger),
+    lockWaitMs: options.lockWaitMs ?? 30_000,
+  };
   const isReady = (): boolean => ready && (options.healthy?.() ?? true);
   let ready = false;
   let closing: Promise<void> | undefined;
@@ -253,7 +271,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const execute = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => createContext(requestId, caller?.graph ?? graph, abort.signal, caller?.principal),
+        context: async () => createContext(requestId, caller?.graph ?? graph, abort.signal, caller?.principal, edits),
       });
     let response: Awaited<ReturnType<typeof execute>>;
     if (options.tracer) {
