@@ -1,7 +1,7 @@
 import type { FaultConfig } from './faults';
-import type { AssignReplyMode } from './graph';
+import type { AssignReplyMode } from './assign';
 
-export type { AssignReplyMode } from './graph';
+export type { AssignReplyMode } from './assign';
 
 /** Order of the responses in a $batch reply. Graph does not guarantee request order. */
 export type BatchOrder = 'reverse' | 'request';
