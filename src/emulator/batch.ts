@@ -5,6 +5,7 @@
  */
 import { FaultAction, FaultDecision, FaultEngine } from './faults';
 import { faultReply, htmlReply, malformed, recordedBody } from './replies';
+import { redactActivationCodes } from './secrets';
 import type { BatchOrder, RecordedRequest } from './types';
 import {
   BodyInfo,
@@ -140,7 +141,7 @@ export function runBatch(call: GraphCall, rec: RecordedRequest, token: string | 
       path: safeDecode(pathname) ?? pathname,
       query,
       headers,
-      body: recordedBody(body),
+      body: redactActivationCodes(recordedBody(body)),
       status: 0,
     };
     if (token !== undefined) itemRec.bearerToken = token;

@@ -10,11 +10,15 @@
  *   EMULATOR_REQUIRE_AUTH  true|false|1|0 (default true)
  *   EMULATOR_MAX_RECORDED  request-log cap, positive integer, or 0 = unlimited (default 10000)
  *   EMULATOR_EXTRA_POOLS   generated pools besides the sample tenant, 0..100000 (default 0; for load tests)
+ *   EMULATOR_WRITE_LIMIT   tenant-wide write window: N (per 20 s) or N/S (N per S seconds); default off
+ *   EMULATOR_WRITE_REPLY   entity|noContent: how create/update answer (default entity)
  *
  * An empty value counts as unset.
  */
 import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
+import type { WriteReplyMode } from './pools';
 import type { StartEmulatorOptions } from './types';
+import { DEFAULT_WRITE_WINDOW_SECONDS, WriteLimit, parseWriteLimit } from './write-window';
 
 export interface EmulatorCliConfig {
   port: number;
@@ -27,6 +31,8 @@ export interface EmulatorCliConfig {
   maxRecordedRequests: number;
   /** Generated pools besides the sample tenant (unset: none). */
   extraPools?: number;
+  writeLimit?: WriteLimit;
+  writeReply?: WriteReplyMode;
 }
 
 export const DEFAULT_CLI_PORT = 4001;
@@ -117,6 +123,23 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
   const extra = get(env, 'EMULATOR_EXTRA_POOLS');
   if (extra !== undefined) cfg.extraPools = integer('EMULATOR_EXTRA_POOLS', extra, 0, 100_000);
 
+  const writeLimit = get(env, 'EMULATOR_WRITE_LIMIT');
+  if (writeLimit !== undefined) {
+    const m = /^([0-9]+)(?:\/([0-9]+(?:\.[0-9]+)?))?$/.exec(writeLimit);
+    if (m === null) throw new EnvError('EMULATOR_WRITE_LIMIT', `must be N (writes per ${DEFAULT_WRITE_WINDOW_SECONDS} s) or N/S (N writes per S seconds), got '${writeLimit}'`);
+    try {
+      cfg.writeLimit = parseWriteLimit({ limit: Number(m[1]), windowSeconds: m[2] === undefined ? DEFAULT_WRITE_WINDOW_SECONDS : Number(m[2]) });
+    } catch (err) {
+      throw new EnvError('EMULATOR_WRITE_LIMIT', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  const writeReply = get(env, 'EMULATOR_WRITE_REPLY');
+  if (writeReply !== undefined) {
+    if (writeReply !== 'entity' && writeReply !== 'noContent') throw new EnvError('EMULATOR_WRITE_REPLY', `must be entity or noContent, got '${writeReply}'`);
+    cfg.writeReply = writeReply;
+  }
+
   return cfg;
 }
 
@@ -133,5 +156,7 @@ export function toStartOptions(cfg: EmulatorCliConfig): StartEmulatorOptions {
   if (cfg.extraPools !== undefined) opts.extraPools = cfg.extraPools;
   if (cfg.faults !== undefined) opts.faults = cfg.faults;
   if (cfg.seed !== undefined) opts.faultSeed = cfg.seed;
+  if (cfg.writeLimit !== undefined) opts.writeLimit = cfg.writeLimit;
+  if (cfg.writeReply !== undefined) opts.writeReply = cfg.writeReply;
   return opts;
 }

@@ -4,7 +4,9 @@
  */
 import { AssignReplyMode } from './assign';
 import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
+import type { WriteReplyMode } from './pools';
 import type { BatchOrder, RecordedRequest } from './types';
+import { WriteLimit, parseWriteLimit } from './write-window';
 import { BodyInfo, GraphReply, RequestIds, graphError, isRecord, parseBodyText, parseQuery } from './util';
 
 /** What the control API needs of the server. */
@@ -23,6 +25,10 @@ export interface ControlTarget {
   setAssignReply(mode: AssignReplyMode): void;
   getBatchOrder(): BatchOrder;
   setBatchOrder(order: BatchOrder): void;
+  getWriteReply(): WriteReplyMode;
+  setWriteReply(mode: WriteReplyMode): void;
+  getWriteLimit(): WriteLimit | undefined;
+  setWriteLimit(limit: WriteLimit | undefined): void;
 }
 
 /** A GET/PUT setting: `put` validates (RangeError/FaultConfigError → 400) and applies; the reply is `get()`. */
@@ -58,6 +64,17 @@ const SETTINGS: Record<string, Setting> = {
       if (!isRecord(v) || (v.order !== 'reverse' && v.order !== 'request')) throw new RangeError('Expected {"order": "reverse" | "request"}.');
       t.setBatchOrder(v.order);
     },
+  },
+  'write-reply': {
+    get: (t) => ({ mode: t.getWriteReply() }),
+    put: (t, v) => {
+      if (!isRecord(v) || (v.mode !== 'entity' && v.mode !== 'noContent')) throw new RangeError('Expected {"mode": "entity" | "noContent"}.');
+      t.setWriteReply(v.mode);
+    },
+  },
+  'write-limit': {
+    get: (t) => ({ writeLimit: t.getWriteLimit() ?? null }),
+    put: (t, v) => t.setWriteLimit(parseWriteLimit(v)),
   },
 };
 

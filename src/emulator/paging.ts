@@ -32,6 +32,21 @@ export function queryOption(q: Record<string, string>, name: string): string | u
   return v !== undefined ? v : q[name];
 }
 
+/** `$count=true|false` (OData: a boolean). A reply when the value is neither. */
+export function countOption(call: GraphCall): boolean | GraphReply {
+  const v = queryOption(call.query, 'count');
+  if (v === undefined) return false;
+  const t = v.toLowerCase();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  return badRequest(`Invalid value '${v}' for the $count query option. $count must be true or false.`, call.ids);
+}
+
+/** The `/$count` path segment: the total as a plain-text integer (OData's ODataCountResponse). */
+export function countReply(n: number): GraphReply {
+  return { status: 200, raw: String(n), contentType: 'text/plain; charset=utf-8' };
+}
+
 export interface PageSpec<T> {
   items: readonly T[];
   /** Binds a skiptoken to one collection, so a token of another collection is refused. */
@@ -60,11 +75,13 @@ export function page<T>(call: GraphCall, spec: PageSpec<T>): GraphReply {
     if (o === undefined) return badRequest(`Invalid $skiptoken value '${tokenText}'.`, ids);
     offset = o;
   }
+  const count = countOption(call);
+  if (typeof count !== 'boolean') return count;
   const end = Math.min(items.length, offset + top);
-  const body: Record<string, unknown> = {
-    '@odata.context': spec.context,
-    value: offset < items.length ? items.slice(offset, end) : [],
-  };
+  const body: Record<string, unknown> = { '@odata.context': spec.context };
+  // The total of the collection, not the size of this page.
+  if (count) body['@odata.count'] = items.length;
+  body.value = offset < items.length ? items.slice(offset, end) : [];
   if (end < items.length) {
     body['@odata.nextLink'] = `${spec.baseUrl}${spec.selfPath}?$top=${top}&$skiptoken=${makeSkipToken(scope, end)}`;
   }

@@ -1,8 +1,9 @@
 /**
  * Replies the emulator makes outside the resource routes: 401s, fault replies (Graph JSON errors,
- * HTML gateway pages, truncated JSON), and the request-side helpers that feed the request log.
+ * HTML gateway pages, truncated JSON); writing a reply to the socket (whole, or cut off by a TCP
+ * reset); and the request-side helpers that feed the request log.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { BodyInfo, GraphReply, JSON_CONTENT_TYPE, RequestIds, defaultErrorFor, graphError } from './util';
 
 const WWW_AUTHENTICATE =
@@ -83,4 +84,62 @@ export function malformed(reply: GraphReply): GraphReply {
   const full = serialise(reply);
   const raw = full.length >= 2 ? full.slice(0, Math.floor(full.length / 2)) : '{"value":[';
   return { status: 200, raw, contentType: JSON_CONTENT_TYPE };
+}
+
+function render(
+  ids: RequestIds,
+  reply: GraphReply,
+  extra: Record<string, string> | undefined,
+): { headers: Record<string, string | number>; payload: string | undefined } {
+  const headers: Record<string, string | number> = {
+    'request-id': ids.requestId,
+    'client-request-id': ids.clientRequestId,
+  };
+  let payload: string | undefined;
+  if (reply.raw !== undefined) {
+    payload = reply.raw;
+    headers['content-type'] = reply.contentType ?? JSON_CONTENT_TYPE;
+  } else if (reply.body !== undefined) {
+    payload = JSON.stringify(reply.body);
+    headers['content-type'] = JSON_CONTENT_TYPE;
+    headers['odata-version'] = '4.0';
+  }
+  if (payload !== undefined) headers['content-length'] = Buffer.byteLength(payload);
+  else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = 0;
+  if (reply.headers !== undefined) Object.assign(headers, reply.headers);
+  if (extra !== undefined) Object.assign(headers, extra);
+  return { headers, payload };
+}
+
+/** One writeHead + end: the whole reply. */
+export function writeReply(res: ServerResponse, ids: RequestIds, reply: GraphReply, extra: Record<string, string> | undefined): void {
+  const { headers, payload } = render(ids, reply, extra);
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
+
+/** Writes the headers and about half of the body, then resets the TCP connection (`after`: a timer the server owns). */
+export function writePartThenReset(
+  res: ServerResponse,
+  ids: RequestIds,
+  reply: GraphReply,
+  extra: Record<string, string> | undefined,
+  after: (ms: number, fn: () => void) => void,
+): void {
+  const { headers, payload } = render(ids, reply, extra);
+  res.writeHead(reply.status, headers);
+  const kill = (): void => {
+    const s = res.socket;
+    if (s === null || s.destroyed) return;
+    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+    else s.destroy();
+  };
+  const part = payload !== undefined && payload.length > 1 ? payload.slice(0, Math.floor(payload.length / 2)) : undefined;
+  // Give the client a moment to read the partial reply before the RST arrives.
+  const later = (): void => after(15, kill);
+  if (part !== undefined) res.write(part, later);
+  else {
+    res.flushHeaders();
+    later();
+  }
 }

@@ -4,7 +4,8 @@
  */
 import { AssignReplyMode, assign } from './assign';
 import { EmulatorStore, PoolRecord } from './data';
-import { page, queryOption } from './paging';
+import { countOption, countReply, page, queryOption } from './paging';
+import { WriteReplyMode, createPool, updatePool } from './pools';
 import { GUID_RE, GraphCall, GraphReply, RequestIds, badRequest, graphError, methodNotAllowed, safeDecode } from './util';
 
 export interface GraphEnv {
@@ -12,6 +13,7 @@ export interface GraphEnv {
   /** Emulator origin, e.g. http://127.0.0.1:4001 */
   baseUrl: string;
   assignReply: AssignReplyMode;
+  writeReply: WriteReplyMode;
 }
 
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
@@ -69,15 +71,25 @@ export function routeGraph(call: GraphCall, env: GraphEnv): GraphReply {
   if (seg[2].toLowerCase() !== 'embeddedsimactivationcodepools') return notFoundSegment(seg[2], ids);
 
   if (seg.length === 3) {
-    if (call.method !== 'GET') return methodNotAllowed(call.method, 'GET', ids);
+    if (call.method === 'POST') return createPool(call, env);
+    if (call.method !== 'GET') return methodNotAllowed(call.method, 'GET, POST', ids);
     return listPools(call, env);
   }
 
   const id = seg[3];
-  if (seg.length === 4) {
+  if (seg.length === 4 && id === '$count') {
     if (call.method !== 'GET') return methodNotAllowed(call.method, 'GET', ids);
+    return countReply(env.store.size);
+  }
+  if (seg.length === 4) {
+    if (call.method !== 'GET' && call.method !== 'PATCH' && call.method !== 'DELETE') return methodNotAllowed(call.method, 'GET, PATCH, DELETE', ids);
     const rec = findPool(id, env);
     if (rec === undefined) return poolNotFound(id, ids);
+    if (call.method === 'PATCH') return updatePool(call, rec, env);
+    if (call.method === 'DELETE') {
+      env.store.delete(rec.pool.id);
+      return { status: 204 };
+    }
     const body: Record<string, unknown> = {
       '@odata.context': `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools/$entity`,
       ...rec.pool,
@@ -103,13 +115,14 @@ export function routeGraph(call: GraphCall, env: GraphEnv): GraphReply {
       if (call.method !== 'GET') return methodNotAllowed(call.method, 'GET', ids);
       const rec = findPool(id, env);
       if (rec === undefined) return poolNotFound(id, ids);
-      return {
-        status: 200,
-        body: {
-          '@odata.context': `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools('${rec.pool.id}')/assignments`,
-          value: rec.assignments,
-        },
+      const count = countOption(call);
+      if (typeof count !== 'boolean') return count;
+      const body: Record<string, unknown> = {
+        '@odata.context': `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools('${rec.pool.id}')/assignments`,
       };
+      if (count) body['@odata.count'] = rec.assignments.length;
+      body.value = rec.assignments;
+      return { status: 200, body };
     }
     if (nav === 'devicestates') {
       if (call.method !== 'GET') return methodNotAllowed(call.method, 'GET', ids);
@@ -124,6 +137,15 @@ export function routeGraph(call: GraphCall, env: GraphEnv): GraphReply {
       return assign(call, rec, env.assignReply, env.baseUrl);
     }
     return notFoundSegment(seg[4], ids);
+  }
+  if (seg.length === 6 && seg[5] === '$count') {
+    const nav = seg[4].toLowerCase();
+    if (nav === 'assignments' || nav === 'devicestates') {
+      if (call.method !== 'GET') return methodNotAllowed(call.method, 'GET', ids);
+      const rec = findPool(id, env);
+      if (rec === undefined) return poolNotFound(id, ids);
+      return countReply(nav === 'assignments' ? rec.assignments.length : rec.deviceStates.length);
+    }
   }
   return notFoundSegment(seg[5], ids);
 }

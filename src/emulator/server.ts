@@ -14,14 +14,17 @@ import { BatchOutcome, runBatch } from './batch';
 import { ControlTarget, controlReply } from './control';
 import { EmulatorStore } from './data';
 import { DEFAULT_FAULT_SEED, FaultConfig, FaultDecision, FaultEngine, isNoopFaultConfig, parseFaultConfig } from './faults';
-import { bearerToken, copyHeaders, faultReply, htmlReply, malformed, recordedBody, unauthorized } from './replies';
+import { bearerToken, copyHeaders, faultReply, htmlReply, malformed, recordedBody, unauthorized, writePartThenReset, writeReply } from './replies';
 import { RequestLog } from './request-log';
+import { redactActivationCodes } from './secrets';
+import type { WriteReplyMode } from './pools';
+import { WRITE_METHODS, WriteLimit, WriteWindow, parseWriteLimit } from './write-window';
 import { GraphEnv, isBatchPath, routeGraph } from './routes';
+import type { ActivationCode } from './data';
 import type { BatchOrder, GraphEmulator, RecordedRequest, StartEmulatorOptions } from './types';
 import {
   GraphCall,
   GraphReply,
-  JSON_CONTENT_TYPE,
   RequestIds,
   graphError,
   newGuid,
@@ -58,6 +61,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
   private engine: FaultEngine | undefined;
   private faultConfig: FaultConfig | undefined;
   private batchOrder: BatchOrder = 'reverse';
+  private writeWindow: WriteWindow | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closePromise: Promise<void> | undefined;
 
@@ -66,7 +70,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.requireAuth = opts.requireAuth !== false;
     this.faultSeed = opts.faultSeed ?? DEFAULT_FAULT_SEED;
     this.log = new RequestLog(opts.maxRecordedRequests ?? Number.POSITIVE_INFINITY);
-    this.env = { store: new EmulatorStore(opts.seed !== false, opts.extraPools ?? 0), baseUrl: '', assignReply: 'value' };
+    this.env = { store: new EmulatorStore(opts.seed !== false, opts.extraPools ?? 0), baseUrl: '', assignReply: 'value', writeReply: 'entity' };
     this.applyStartSettings();
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
     this.server = opts.tls
@@ -154,6 +158,29 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.batchOrder = order;
   }
 
+  getWriteReply(): WriteReplyMode {
+    return this.env.writeReply;
+  }
+
+  setWriteReply(mode: WriteReplyMode): void {
+    if (mode !== 'entity' && mode !== 'noContent') throw new RangeError(`unknown write reply mode '${String(mode)}'`);
+    this.env.writeReply = mode;
+  }
+
+  getWriteLimit(): WriteLimit | undefined {
+    return this.writeWindow?.config;
+  }
+
+  setWriteLimit(limit: WriteLimit | undefined): void {
+    const parsed = parseWriteLimit(limit);
+    this.writeWindow = parsed === undefined ? undefined : new WriteWindow(parsed);
+  }
+
+  getActivationCodes(poolId: string): ActivationCode[] | undefined {
+    const rec = this.env.store.get(poolId);
+    return rec === undefined ? undefined : structuredClone(rec.activationCodes);
+  }
+
   setRawAssignments(poolId: string, assignments: unknown[]): void {
     const rec = this.env.store.get(poolId);
     if (rec === undefined) throw new Error(`Graph emulator: no pool with id '${poolId}'`);
@@ -183,6 +210,8 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.setLatency(this.opts.latencyMs ?? 0);
     this.setFaults(this.opts.faults);
     this.env.assignReply = 'value';
+    this.setWriteReply(this.opts.writeReply ?? 'entity');
+    this.setWriteLimit(this.opts.writeLimit);
     this.setBatchOrder(this.opts.batchOrder ?? 'reverse');
   }
 
@@ -225,7 +254,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     const token = bearerToken(authHeader);
     const ids = requestIds(headers['client-request-id']);
     const path = safeDecode(pathname) ?? pathname;
-    const rec: RecordedRequest = { method, rawPath: url, path, query, headers, body: recordedBody(body), status: 0 };
+    const rec: RecordedRequest = { method, rawPath: url, path, query, headers, body: redactActivationCodes(recordedBody(body)), status: 0 };
     if (token !== undefined) rec.bearerToken = token;
     this.log.record(rec);
 
@@ -240,6 +269,20 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
 
   /** One Graph call past faults and authentication: what a plain request and a $batch item share. */
   private serve(call: GraphCall): GraphReply {
+    const window = this.writeWindow;
+    if (window !== undefined && WRITE_METHODS.has(call.method)) {
+      const wait = window.admit(Date.now());
+      if (wait !== undefined) {
+        const { limit, windowSeconds } = window.config;
+        return graphError(
+          429,
+          'TooManyRequests',
+          `Too many requests: the tenant's write limit (${limit} POST/PUT/PATCH/DELETE per ${windowSeconds} s) is used up. Retry after ${wait} s.`,
+          call.ids,
+          { 'retry-after': String(wait) },
+        );
+      }
+    }
     return routeGraph(call, this.env);
   }
 
@@ -300,59 +343,16 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.send(res, rec, ids, reply, decision.headers);
   }
 
-  private render(
-    ids: RequestIds,
-    reply: GraphReply,
-    extra: Record<string, string> | undefined,
-  ): { headers: Record<string, string | number>; payload: string | undefined } {
-    const headers: Record<string, string | number> = {
-      'request-id': ids.requestId,
-      'client-request-id': ids.clientRequestId,
-    };
-    let payload: string | undefined;
-    if (reply.raw !== undefined) {
-      payload = reply.raw;
-      headers['content-type'] = reply.contentType ?? JSON_CONTENT_TYPE;
-    } else if (reply.body !== undefined) {
-      payload = JSON.stringify(reply.body);
-      headers['content-type'] = JSON_CONTENT_TYPE;
-      headers['odata-version'] = '4.0';
-    }
-    if (payload !== undefined) headers['content-length'] = Buffer.byteLength(payload);
-    else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = 0;
-    if (reply.headers !== undefined) Object.assign(headers, reply.headers);
-    if (extra !== undefined) Object.assign(headers, extra);
-    return { headers, payload };
-  }
-
   private send(res: ServerResponse, rec: RecordedRequest | undefined, ids: RequestIds, reply: GraphReply, extra: Record<string, string> | undefined): void {
     if (res.destroyed) return;
-    const { headers, payload } = this.render(ids, reply, extra);
     if (rec !== undefined) rec.status = reply.status;
-    res.writeHead(reply.status, headers);
-    res.end(payload);
+    writeReply(res, ids, reply, extra);
   }
 
-  /** Writes the headers and about half of the body, then resets the TCP connection. */
   private sendReset(res: ServerResponse, rec: RecordedRequest, ids: RequestIds, reply: GraphReply, extra: Record<string, string> | undefined): void {
     if (res.destroyed) return;
-    const { headers, payload } = this.render(ids, reply, extra);
     rec.status = reply.status;
-    res.writeHead(reply.status, headers);
-    const kill = (): void => {
-      const s = res.socket;
-      if (s === null || s.destroyed) return;
-      if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
-      else s.destroy();
-    };
-    const part = payload !== undefined && payload.length > 1 ? payload.slice(0, Math.floor(payload.length / 2)) : undefined;
-    // Give the client a moment to read the partial reply before the RST arrives.
-    const later = (): void => this.after(15, kill);
-    if (part !== undefined) res.write(part, later);
-    else {
-      res.flushHeaders();
-      later();
-    }
+    writePartThenReset(res, ids, reply, extra, (ms, fn) => this.after(ms, fn));
   }
 }
 

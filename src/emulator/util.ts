@@ -164,3 +164,13 @@ export function methodNotAllowed(method: string, allow: string, ids: RequestIds)
     { allow },
   );
 }
+
+/**
+ * True when an `@odata.type` value names `expected` (given with its `#`). OData readers accept the
+ * type name with and without the leading `#` (Graph's own docs send `microsoft.graph.…` in bodies).
+ */
+export function isODataType(value: unknown, expected: string): boolean {
+  if (typeof value !== 'string') return false;
+  const name = expected.startsWith('#') ? expected.slice(1) : expected;
+  return value === name || value === '#' + name;
+}

@@ -380,8 +380,12 @@ describe('routing', () => {
   });
 
   it('405 for a wrong method', async () => {
-    expect((await client.call('DELETE', `${POOLS}/${P1}`)).status).toBe(405);
-    expect((await client.post(POOLS, { displayName: 'x' })).status).toBe(405);
+    const put = await client.call('PUT', `${POOLS}/${P1}`, { body: { displayName: 'x' } });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe('GET, PATCH, DELETE');
+    const del = await client.call('DELETE', POOLS);
+    expect(del.status).toBe(405);
+    expect(del.headers.allow).toBe('GET, POST');
     const res = await client.get(`${POOLS}/${P1}/assign`);
     expect(res.status).toBe(405);
     expect(graphErrorOf(res).code).toBe('MethodNotAllowed');
