@@ -3,7 +3,7 @@
  * handler that replaces a pool's whole assignment set.
  */
 import { ASSIGNMENT_TYPE, AssignmentWire, FILTER_TYPES, FilterType, PoolRecord, TARGET_TYPES, TargetWire } from './data';
-import { BodyInfo, GraphCall, GraphReply, badRequest, isRecord, newGuid } from './util';
+import { BodyInfo, GraphCall, GraphReply, badRequest, isODataType, isRecord, newGuid } from './util';
 
 export type AssignReplyMode = 'value' | 'empty200' | 'noContent204';
 
@@ -48,7 +48,7 @@ export function validateAssignPayload(body: BodyInfo): { ok: true; value: Assign
       if (k !== 'id' && k !== 'target' && !k.startsWith('@')) return { ok: false, message: `${where}: ${unknownProperty(k, ASSIGNMENT_TYPE)}` };
     }
     const at = item['@odata.type'];
-    if (at !== undefined && at !== ASSIGNMENT_TYPE) {
+    if (at !== undefined && !isODataType(at, ASSIGNMENT_TYPE)) {
       return { ok: false, message: `${where}: the @odata.type '${String(at)}' is not compatible with 'microsoft.graph.embeddedSIMActivationCodePoolAssignment'.` };
     }
     let id: string;
@@ -59,14 +59,16 @@ export function validateAssignPayload(body: BodyInfo): { ok: true; value: Assign
     const t = item.target;
     if (t === undefined || t === null) return { ok: false, message: `${where}: the property 'target' is required and cannot be null.` };
     if (!isRecord(t)) return { ok: false, message: `${where}: 'target' must be a JSON object.` };
-    const tt = t['@odata.type'];
-    if (tt === undefined || tt === null) {
+    const given = t['@odata.type'];
+    if (given === undefined || given === null) {
       return { ok: false, message: `${where}.target: an @odata.type is required; 'microsoft.graph.deviceAndAppManagementAssignmentTarget' is abstract.` };
     }
-    if (typeof tt !== 'string' || !Object.prototype.hasOwnProperty.call(TARGET_PROPS, tt)) {
+    // OData readers accept the type name with and without '#'; what is stored (and served) has it, as Graph serialises it.
+    const tt = typeof given === 'string' ? (given.startsWith('#') ? given : '#' + given) : undefined;
+    if (tt === undefined || !Object.prototype.hasOwnProperty.call(TARGET_PROPS, tt)) {
       return {
         ok: false,
-        message: `${where}.target: A type named '${typeName(String(tt))}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
+        message: `${where}.target: A type named '${typeName(String(given))}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
       };
     }
     const own = TARGET_PROPS[tt];

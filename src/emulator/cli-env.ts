@@ -12,11 +12,13 @@
  *   EMULATOR_EXTRA_POOLS   generated pools besides the sample tenant, 0..100000 (default 0; for load tests)
  *   EMULATOR_WRITE_LIMIT   tenant-wide write window: N (per 20 s) or N/S (N per S seconds); default off
  *   EMULATOR_WRITE_REPLY   entity|noContent: how create/update answer (default entity)
+ *   EMULATOR_QUIRKS        QuirksConfig as JSON (odd data: reply rules, skiptoken style), or "null"
  *
  * An empty value counts as unset.
  */
 import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
 import type { WriteReplyMode } from './pools';
+import { QuirksConfig, parseQuirks } from './quirks';
 import type { StartEmulatorOptions } from './types';
 import { DEFAULT_WRITE_WINDOW_SECONDS, WriteLimit, parseWriteLimit } from './write-window';
 
@@ -33,6 +35,7 @@ export interface EmulatorCliConfig {
   extraPools?: number;
   writeLimit?: WriteLimit;
   writeReply?: WriteReplyMode;
+  quirks?: QuirksConfig;
 }
 
 export const DEFAULT_CLI_PORT = 4001;
@@ -60,6 +63,22 @@ function integer(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new EnvError(name, `must be between ${min} and ${max}, got '${text}'`);
   return n;
+}
+
+/** A JSON-valued variable: parsed, then validated by `parse` (its FaultConfigError/RangeError → EnvError naming the variable). */
+function jsonSetting<T>(name: string, text: string, parse: (value: unknown) => T): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new EnvError(name, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  try {
+    return parse(value);
+  } catch (err) {
+    if (err instanceof FaultConfigError || err instanceof RangeError) throw new EnvError(name, err.message);
+    throw err;
+  }
 }
 
 /** Parses and validates the EMULATOR_* variables. Throws EnvError naming the variable. */
@@ -91,19 +110,8 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
 
   const faults = get(env, 'EMULATOR_FAULTS');
   if (faults !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(faults);
-    } catch (err) {
-      throw new EnvError('EMULATOR_FAULTS', `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-    }
-    try {
-      const fc = parseFaultConfig(parsed, 'EMULATOR_FAULTS');
-      if (fc !== undefined) cfg.faults = fc;
-    } catch (err) {
-      if (err instanceof FaultConfigError) throw new EnvError('EMULATOR_FAULTS', err.message);
-      throw err;
-    }
+    const fc = jsonSetting('EMULATOR_FAULTS', faults, (v) => parseFaultConfig(v, 'EMULATOR_FAULTS'));
+    if (fc !== undefined) cfg.faults = fc;
   }
 
   const seed = get(env, 'EMULATOR_SEED');
@@ -140,6 +148,12 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
     cfg.writeReply = writeReply;
   }
 
+  const quirks = get(env, 'EMULATOR_QUIRKS');
+  if (quirks !== undefined) {
+    const q = jsonSetting('EMULATOR_QUIRKS', quirks, (v) => parseQuirks(v, 'EMULATOR_QUIRKS'));
+    if (q !== undefined) cfg.quirks = q;
+  }
+
   return cfg;
 }
 
@@ -158,5 +172,6 @@ export function toStartOptions(cfg: EmulatorCliConfig): StartEmulatorOptions {
   if (cfg.seed !== undefined) opts.faultSeed = cfg.seed;
   if (cfg.writeLimit !== undefined) opts.writeLimit = cfg.writeLimit;
   if (cfg.writeReply !== undefined) opts.writeReply = cfg.writeReply;
+  if (cfg.quirks !== undefined) opts.quirks = cfg.quirks;
   return opts;
 }

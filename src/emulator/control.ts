@@ -7,6 +7,7 @@ import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
 import type { WriteReplyMode } from './pools';
 import type { BatchOrder, RecordedRequest } from './types';
 import { WriteLimit, parseWriteLimit } from './write-window';
+import { QuirksConfig, parseQuirks } from './quirks';
 import { BodyInfo, GraphReply, RequestIds, graphError, isRecord, parseBodyText, parseQuery } from './util';
 
 /** What the control API needs of the server. */
@@ -29,6 +30,8 @@ export interface ControlTarget {
   setWriteReply(mode: WriteReplyMode): void;
   getWriteLimit(): WriteLimit | undefined;
   setWriteLimit(limit: WriteLimit | undefined): void;
+  getQuirks(): QuirksConfig | undefined;
+  setQuirks(cfg: QuirksConfig | undefined): void;
 }
 
 /** A GET/PUT setting: `put` validates (RangeError/FaultConfigError → 400) and applies; the reply is `get()`. */
@@ -75,6 +78,10 @@ const SETTINGS: Record<string, Setting> = {
   'write-limit': {
     get: (t) => ({ writeLimit: t.getWriteLimit() ?? null }),
     put: (t, v) => t.setWriteLimit(parseWriteLimit(v)),
+  },
+  quirks: {
+    get: (t) => ({ quirks: t.getQuirks() ?? null }),
+    put: (t, v) => t.setQuirks(parseQuirks(v)),
   },
 };
 

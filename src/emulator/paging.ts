@@ -1,12 +1,34 @@
 /**
  * Server-driven paging of the emulator's collections: `$top`, `$skiptoken` and an absolute
  * `@odata.nextLink`, as Graph pages Intune collections.
+ *
+ * Two token styles: 'opaque' (default, base64url) and 'quoted', which looks like the skiptokens
+ * Intune really sends: OData-ish text with spaces and single-quoted names
+ * (`Offset eq 2 and Scope eq 'pools' and Name eq 'Fabrikam LTE kiosks'`), percent-encoded in the
+ * nextLink. A client must follow the link as given; one that decodes or re-encodes it breaks.
  */
 import { GraphCall, GraphReply, badRequest } from './util';
 
 const MAX_TOP = 999;
 const DEFAULT_TOP = 100;
 const TOKEN_PREFIX = 'esim1|';
+const QUOTED_TOKEN = /^Offset eq (0|[1-9][0-9]{0,8}) and Scope eq '((?:[^']|'')*)' and Name eq '(?:[^']|'')*'$/;
+
+export type SkipTokenStyle = 'opaque' | 'quoted';
+
+/** An OData string literal's content: single quotes doubled. */
+function quote(text: string): string {
+  return text.replace(/'/g, "''");
+}
+
+export function makeQuotedSkipToken(scope: string, offset: number, name: string): string {
+  return `Offset eq ${offset} and Scope eq '${quote(scope)}' and Name eq '${quote(name)}'`;
+}
+
+/** Percent-encodes a token for a URL, quotes included (encodeURIComponent leaves `'` as it is). */
+function encodeToken(token: string): string {
+  return encodeURIComponent(token).replace(/'/g, '%27');
+}
 
 export function makeSkipToken(scope: string, offset: number): string {
   return Buffer.from(`${TOKEN_PREFIX}${scope}|${offset}`, 'utf8').toString('base64url');
@@ -14,6 +36,8 @@ export function makeSkipToken(scope: string, offset: number): string {
 
 /** Returns the offset encoded in an emulator-made token for this scope, or undefined if invalid. */
 export function readSkipToken(token: string, scope: string): number | undefined {
+  const quoted = QUOTED_TOKEN.exec(token);
+  if (quoted !== null) return quoted[2].replace(/''/g, "'") === scope ? Number(quoted[1]) : undefined;
   if (token.length === 0 || token.length > 512 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
   const text = Buffer.from(token, 'base64url').toString('utf8');
   const expectedPrefix = `${TOKEN_PREFIX}${scope}|`;
@@ -55,6 +79,9 @@ export interface PageSpec<T> {
   selfPath: string;
   context: string;
   baseUrl: string;
+  tokenStyle: SkipTokenStyle;
+  /** The name a quoted token carries (that of the last item on the page, as Intune's do). */
+  nameOf(item: T): string | null;
 }
 
 export function page<T>(call: GraphCall, spec: PageSpec<T>): GraphReply {
@@ -83,7 +110,9 @@ export function page<T>(call: GraphCall, spec: PageSpec<T>): GraphReply {
   if (count) body['@odata.count'] = items.length;
   body.value = offset < items.length ? items.slice(offset, end) : [];
   if (end < items.length) {
-    body['@odata.nextLink'] = `${spec.baseUrl}${spec.selfPath}?$top=${top}&$skiptoken=${makeSkipToken(scope, end)}`;
+    const token =
+      spec.tokenStyle === 'quoted' ? encodeToken(makeQuotedSkipToken(scope, end, spec.nameOf(items[end - 1]) ?? '')) : makeSkipToken(scope, end);
+    body['@odata.nextLink'] = `${spec.baseUrl}${spec.selfPath}?$top=${top}&$skiptoken=${token}`;
   }
   return { status: 200, body };
 }

@@ -4,7 +4,7 @@
  */
 import { AssignReplyMode, assign } from './assign';
 import { EmulatorStore, PoolRecord } from './data';
-import { countOption, countReply, page, queryOption } from './paging';
+import { SkipTokenStyle, countOption, countReply, page, queryOption } from './paging';
 import { WriteReplyMode, createPool, updatePool } from './pools';
 import { GUID_RE, GraphCall, GraphReply, RequestIds, badRequest, graphError, methodNotAllowed, safeDecode } from './util';
 
@@ -14,6 +14,7 @@ export interface GraphEnv {
   baseUrl: string;
   assignReply: AssignReplyMode;
   writeReply: WriteReplyMode;
+  skipTokens: SkipTokenStyle;
 }
 
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
@@ -162,6 +163,8 @@ function listPools(call: GraphCall, env: GraphEnv): GraphReply {
     selfPath: POOLS_PATH,
     context: `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools`,
     baseUrl: env.baseUrl,
+    tokenStyle: env.skipTokens,
+    nameOf: (p) => p.displayName,
   });
 }
 
@@ -173,6 +176,8 @@ function listDeviceStates(call: GraphCall, env: GraphEnv, rec: PoolRecord): Grap
     selfPath: `${POOLS_PATH}/${id}/deviceStates`,
     context: `${env.baseUrl}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools('${id}')/deviceStates`,
     baseUrl: env.baseUrl,
+    tokenStyle: env.skipTokens,
+    nameOf: (d) => d.deviceName,
   });
 }
 

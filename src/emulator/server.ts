@@ -15,6 +15,7 @@ import { ControlTarget, controlReply } from './control';
 import { EmulatorStore } from './data';
 import { DEFAULT_FAULT_SEED, FaultConfig, FaultDecision, FaultEngine, isNoopFaultConfig, parseFaultConfig } from './faults';
 import { bearerToken, copyHeaders, faultReply, htmlReply, malformed, recordedBody, unauthorized, writePartThenReset, writeReply } from './replies';
+import { QuirksConfig, ReplyQuirks, parseQuirks } from './quirks';
 import { RequestLog } from './request-log';
 import { redactActivationCodes } from './secrets';
 import type { WriteReplyMode } from './pools';
@@ -62,6 +63,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
   private faultConfig: FaultConfig | undefined;
   private batchOrder: BatchOrder = 'reverse';
   private writeWindow: WriteWindow | undefined;
+  private quirks: ReplyQuirks | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closePromise: Promise<void> | undefined;
 
@@ -70,7 +72,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.requireAuth = opts.requireAuth !== false;
     this.faultSeed = opts.faultSeed ?? DEFAULT_FAULT_SEED;
     this.log = new RequestLog(opts.maxRecordedRequests ?? Number.POSITIVE_INFINITY);
-    this.env = { store: new EmulatorStore(opts.seed !== false, opts.extraPools ?? 0), baseUrl: '', assignReply: 'value', writeReply: 'entity' };
+    this.env = { store: new EmulatorStore(opts.seed !== false, opts.extraPools ?? 0), baseUrl: '', assignReply: 'value', writeReply: 'entity', skipTokens: 'opaque' };
     this.applyStartSettings();
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
     this.server = opts.tls
@@ -176,6 +178,16 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.writeWindow = parsed === undefined ? undefined : new WriteWindow(parsed);
   }
 
+  getQuirks(): QuirksConfig | undefined {
+    return this.quirks?.config;
+  }
+
+  setQuirks(cfg: QuirksConfig | undefined): void {
+    const parsed = parseQuirks(cfg);
+    this.quirks = parsed === undefined ? undefined : new ReplyQuirks(parsed);
+    this.env.skipTokens = this.quirks?.skipTokens ?? 'opaque';
+  }
+
   getActivationCodes(poolId: string): ActivationCode[] | undefined {
     const rec = this.env.store.get(poolId);
     return rec === undefined ? undefined : structuredClone(rec.activationCodes);
@@ -212,6 +224,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.env.assignReply = 'value';
     this.setWriteReply(this.opts.writeReply ?? 'entity');
     this.setWriteLimit(this.opts.writeLimit);
+    this.setQuirks(this.opts.quirks);
     this.setBatchOrder(this.opts.batchOrder ?? 'reverse');
   }
 
@@ -283,7 +296,8 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
         );
       }
     }
-    return routeGraph(call, this.env);
+    const reply = routeGraph(call, this.env);
+    return this.quirks === undefined ? reply : this.quirks.apply(call, reply);
   }
 
   private process(
