@@ -1,6 +1,7 @@
 /**
- * Environment parsing for the standalone emulator (cli.ts). Kept separate and side-effect free so it
- * can be unit-tested.
+ * Environment parsing for the emulator: the standalone one (cli.ts) and the one `npm start` embeds
+ * in emulator mode (embeddedEmulatorOptions), so both honour the same variables the same way. Kept
+ * separate and side-effect free so it can be unit-tested.
  *
  *   EMULATOR_PORT          0..65535 (default 4001)
  *   EMULATOR_HOST          interface to bind (default 127.0.0.1)
@@ -155,6 +156,17 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
   }
 
   return cfg;
+}
+
+/**
+ * Options for the emulator the service embeds in emulator mode: every EMULATOR_* variable as the CLI
+ * reads it, except where it listens: `port` comes from the service's configuration (which reads
+ * EMULATOR_PORT itself) and the host is always loopback (only this process talks to it).
+ * Throws EnvError naming the variable.
+ */
+export function embeddedEmulatorOptions(env: Readonly<Record<string, string | undefined>>, port: number): StartEmulatorOptions {
+  const cfg = parseEmulatorEnv({ ...env, EMULATOR_PORT: undefined, EMULATOR_HOST: undefined });
+  return { ...toStartOptions(cfg), port, host: '127.0.0.1' };
 }
 
 /** Maps the CLI configuration onto startGraphEmulator options. EMULATOR_SEED becomes the default fault seed. */
