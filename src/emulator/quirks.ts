@@ -18,8 +18,9 @@ export interface ReplyRule {
   method?: string;
   /**
    * Decoded path under `/beta` (the prefix is optional), matched per segment, case-insensitively,
-   * ignoring the query and a trailing slash; a `*` segment matches any one segment.
-   * E.g. `/deviceManagement/embeddedSIMActivationCodePools/*\/assignments`.
+   * ignoring the query and a trailing slash; a `*` segment matches any one segment (so a `*` in
+   * place of the pool id matches that route for every pool). The `$batch` envelope is never
+   * matched; its items are, by their own method and url.
    */
   path: string;
   /** Apply to the first N matching replies only (default: every one). */
