@@ -6,7 +6,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
 import type { Config } from './config';
-import { startGraphEmulator, type GraphEmulator } from './emulator';
+import { embeddedEmulatorOptions, startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
 import { createAppCredential, EmulatorCredential } from './identity/credential';
 import type { Logger } from './observability/logger';
@@ -38,8 +38,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   let credential: TokenCredential;
   if (config.graph.authMode === 'emulator') {
     if (!config.graph.baseUrlOverridden) {
-      emulator = await startGraphEmulator({ port: config.emulator.port });
+      emulator = await startGraphEmulator(embeddedEmulatorOptions(process.env, config.emulator.port));
       baseUrl = emulator.url;
+      logger.info({ emulatorUrl: emulator.url }, `embedded Graph emulator listening on ${emulator.url}`);
     }
     credential = new EmulatorCredential();
     logger.warn(
