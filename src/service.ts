@@ -6,13 +6,16 @@ import type { TokenCredential } from '@azure/core-auth';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
 import type { Config } from './config';
-import { startGraphEmulator, type GraphEmulator } from './emulator';
+import { embeddedEmulatorOptions, startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
 import { createAppCredential, EmulatorCredential } from './identity/credential';
 import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { createApp, type App } from './http/app';
 import { startTracing } from './observability/tracing';
+// issue 11 (safe assignment edits): the per-pool edit locks (in process until the Redis coordination lands).
+import { createLocalCoordination } from './coordination/local';
+import type { Coordination } from './coordination/types';
 
 const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -21,6 +24,7 @@ export interface Service {
   url: string;
   graph: GraphClient;
   metrics: Metrics;
+  coordination: Coordination;
   emulator?: GraphEmulator;
   stop(graceMs?: number, drainDelayMs?: number): Promise<void>;
 }
@@ -34,8 +38,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   let credential: TokenCredential;
   if (config.graph.authMode === 'emulator') {
     if (!config.graph.baseUrlOverridden) {
-      emulator = await startGraphEmulator({ port: config.emulator.port });
+      emulator = await startGraphEmulator(embeddedEmulatorOptions(process.env, config.emulator.port));
       baseUrl = emulator.url;
+      logger.info({ emulatorUrl: emulator.url }, `embedded Graph emulator listening on ${emulator.url}`);
     }
     credential = new EmulatorCredential();
     logger.warn(
@@ -81,7 +86,23 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   });
 
   const auth = createAuthGate(config, { graph, logger });
-  const app = await createApp({ config, graph, logger, metrics, auth, healthy: () => graph.tokenHealthy, tracer: tracing?.tracer });
+  // issue 11: edits of one pool are serialized; a lock wait is bounded like a Graph call (GRAPH_TIMEOUT_MS).
+  // Only the locks are used so far: the Graph client keeps its own write budget (reads budget off here).
+  const coordination = createLocalCoordination({
+    writes: config.graph.writeBudget,
+    reads: { limit: 0, windowMs: config.graph.writeBudget.windowMs, maxWaitMs: 0 },
+  });
+  const app = await createApp({
+    config,
+    graph,
+    logger,
+    metrics,
+    auth,
+    healthy: () => graph.tokenHealthy,
+    tracer: tracing?.tracer,
+    coordination,
+    lockWaitMs: config.graph.timeoutMs,
+  });
   const address = await app.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`;
@@ -90,9 +111,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     url,
     graph,
     metrics,
+    coordination,
     emulator,
     async stop(graceMs, drainDelayMs) {
       await app.close(graceMs, drainDelayMs);
+      await coordination.close();
       auth?.close();
       await graph.close();
       await emulator?.close();

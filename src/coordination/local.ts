@@ -13,7 +13,8 @@ import {
   type RateBudget,
 } from './types';
 
-function retryAfter(ms: number): number {
+/** Whole seconds to wait before retrying, at least 1 (what Retry-After carries). */
+export function retryAfter(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
@@ -53,6 +54,8 @@ export class LocalRateBudget implements RateBudget {
 
   async take(signal?: AbortSignal): Promise<void> {
     if (!this.enabled) return;
+    // Before deciding: a cancelled caller must not reserve a slot it will never use.
+    if (signal?.aborted) throw new CoordinationError('The wait was cancelled.', 'aborted');
     const now = this.now();
     const { limit, windowMs, maxWaitMs } = this.options;
     let at = now;

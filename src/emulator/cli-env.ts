@@ -1,6 +1,7 @@
 /**
- * Environment parsing for the standalone emulator (cli.ts). Kept separate and side-effect free so it
- * can be unit-tested.
+ * Environment parsing for the emulator: the standalone one (cli.ts) and the one `npm start` embeds
+ * in emulator mode (embeddedEmulatorOptions), so both honour the same variables the same way. Kept
+ * separate and side-effect free so it can be unit-tested.
  *
  *   EMULATOR_PORT          0..65535 (default 4001)
  *   EMULATOR_HOST          interface to bind (default 127.0.0.1)
@@ -10,11 +11,17 @@
  *   EMULATOR_REQUIRE_AUTH  true|false|1|0 (default true)
  *   EMULATOR_MAX_RECORDED  request-log cap, positive integer, or 0 = unlimited (default 10000)
  *   EMULATOR_EXTRA_POOLS   generated pools besides the sample tenant, 0..100000 (default 0; for load tests)
+ *   EMULATOR_WRITE_LIMIT   tenant-wide write window: N (per 20 s) or N/S (N per S seconds); default off
+ *   EMULATOR_WRITE_REPLY   entity|noContent: how create/update answer (default entity)
+ *   EMULATOR_QUIRKS        QuirksConfig as JSON (odd data: reply rules, skiptoken style), or "null"
  *
  * An empty value counts as unset.
  */
 import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
+import type { WriteReplyMode } from './pools';
+import { QuirksConfig, parseQuirks } from './quirks';
 import type { StartEmulatorOptions } from './types';
+import { DEFAULT_WRITE_WINDOW_SECONDS, WriteLimit, parseWriteLimit } from './write-window';
 
 export interface EmulatorCliConfig {
   port: number;
@@ -27,6 +34,9 @@ export interface EmulatorCliConfig {
   maxRecordedRequests: number;
   /** Generated pools besides the sample tenant (unset: none). */
   extraPools?: number;
+  writeLimit?: WriteLimit;
+  writeReply?: WriteReplyMode;
+  quirks?: QuirksConfig;
 }
 
 export const DEFAULT_CLI_PORT = 4001;
@@ -54,6 +64,22 @@ function integer(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new EnvError(name, `must be between ${min} and ${max}, got '${text}'`);
   return n;
+}
+
+/** A JSON-valued variable: parsed, then validated by `parse` (its FaultConfigError/RangeError → EnvError naming the variable). */
+function jsonSetting<T>(name: string, text: string, parse: (value: unknown) => T): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new EnvError(name, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  try {
+    return parse(value);
+  } catch (err) {
+    if (err instanceof FaultConfigError || err instanceof RangeError) throw new EnvError(name, err.message);
+    throw err;
+  }
 }
 
 /** Parses and validates the EMULATOR_* variables. Throws EnvError naming the variable. */
@@ -85,19 +111,8 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
 
   const faults = get(env, 'EMULATOR_FAULTS');
   if (faults !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(faults);
-    } catch (err) {
-      throw new EnvError('EMULATOR_FAULTS', `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-    }
-    try {
-      const fc = parseFaultConfig(parsed, 'EMULATOR_FAULTS');
-      if (fc !== undefined) cfg.faults = fc;
-    } catch (err) {
-      if (err instanceof FaultConfigError) throw new EnvError('EMULATOR_FAULTS', err.message);
-      throw err;
-    }
+    const fc = jsonSetting('EMULATOR_FAULTS', faults, (v) => parseFaultConfig(v, 'EMULATOR_FAULTS'));
+    if (fc !== undefined) cfg.faults = fc;
   }
 
   const seed = get(env, 'EMULATOR_SEED');
@@ -117,7 +132,41 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
   const extra = get(env, 'EMULATOR_EXTRA_POOLS');
   if (extra !== undefined) cfg.extraPools = integer('EMULATOR_EXTRA_POOLS', extra, 0, 100_000);
 
+  const writeLimit = get(env, 'EMULATOR_WRITE_LIMIT');
+  if (writeLimit !== undefined) {
+    const m = /^([0-9]+)(?:\/([0-9]+(?:\.[0-9]+)?))?$/.exec(writeLimit);
+    if (m === null) throw new EnvError('EMULATOR_WRITE_LIMIT', `must be N (writes per ${DEFAULT_WRITE_WINDOW_SECONDS} s) or N/S (N writes per S seconds), got '${writeLimit}'`);
+    try {
+      cfg.writeLimit = parseWriteLimit({ limit: Number(m[1]), windowSeconds: m[2] === undefined ? DEFAULT_WRITE_WINDOW_SECONDS : Number(m[2]) });
+    } catch (err) {
+      throw new EnvError('EMULATOR_WRITE_LIMIT', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  const writeReply = get(env, 'EMULATOR_WRITE_REPLY');
+  if (writeReply !== undefined) {
+    if (writeReply !== 'entity' && writeReply !== 'noContent') throw new EnvError('EMULATOR_WRITE_REPLY', `must be entity or noContent, got '${writeReply}'`);
+    cfg.writeReply = writeReply;
+  }
+
+  const quirks = get(env, 'EMULATOR_QUIRKS');
+  if (quirks !== undefined) {
+    const q = jsonSetting('EMULATOR_QUIRKS', quirks, (v) => parseQuirks(v, 'EMULATOR_QUIRKS'));
+    if (q !== undefined) cfg.quirks = q;
+  }
+
   return cfg;
+}
+
+/**
+ * Options for the emulator the service embeds in emulator mode: every EMULATOR_* variable as the CLI
+ * reads it, except where it listens: `port` comes from the service's configuration (which reads
+ * EMULATOR_PORT itself) and the host is always loopback (only this process talks to it).
+ * Throws EnvError naming the variable.
+ */
+export function embeddedEmulatorOptions(env: Readonly<Record<string, string | undefined>>, port: number): StartEmulatorOptions {
+  const cfg = parseEmulatorEnv({ ...env, EMULATOR_PORT: undefined, EMULATOR_HOST: undefined });
+  return { ...toStartOptions(cfg), port, host: '127.0.0.1' };
 }
 
 /** Maps the CLI configuration onto startGraphEmulator options. EMULATOR_SEED becomes the default fault seed. */
@@ -133,5 +182,8 @@ export function toStartOptions(cfg: EmulatorCliConfig): StartEmulatorOptions {
   if (cfg.extraPools !== undefined) opts.extraPools = cfg.extraPools;
   if (cfg.faults !== undefined) opts.faults = cfg.faults;
   if (cfg.seed !== undefined) opts.faultSeed = cfg.seed;
+  if (cfg.writeLimit !== undefined) opts.writeLimit = cfg.writeLimit;
+  if (cfg.writeReply !== undefined) opts.writeReply = cfg.writeReply;
+  if (cfg.quirks !== undefined) opts.quirks = cfg.quirks;
   return opts;
 }

@@ -6,6 +6,7 @@
 export const POOL_TYPE = '#microsoft.graph.embeddedSIMActivationCodePool';
 export const ASSIGNMENT_TYPE = '#microsoft.graph.embeddedSIMActivationCodePoolAssignment';
 export const DEVICE_STATE_TYPE = '#microsoft.graph.embeddedSIMDeviceState';
+export const ACTIVATION_CODE_TYPE = '#microsoft.graph.embeddedSIMActivationCode';
 
 export const TARGET_TYPES = {
   allDevices: '#microsoft.graph.allDevicesAssignmentTarget',
@@ -67,8 +68,17 @@ export interface DeviceStateWire {
   userName: string | null;
 }
 
+/** One activation code as posted. A credential: stored, counted, never served (Graph treats it as write-only). */
+export interface ActivationCode {
+  integratedCircuitCardIdentifier: string;
+  matchingIdentifier: string;
+  smdpPlusServerAddress: string;
+}
+
 export interface PoolRecord {
   pool: PoolWire;
+  /** The codes posted with create/update (the sample and generated pools have none stored, only a count). */
+  activationCodes: ActivationCode[];
   /** Wire objects as returned by GET …/assignments (normalised by assign, or raw via setRawAssignments). */
   assignments: unknown[];
   /** Sorted by createdDateTime, then id. */
@@ -240,7 +250,11 @@ function generatedPool(n: number): PoolRecord {
     { '@odata.type': ASSIGNMENT_TYPE, id: `0e5e0002-0000-4000-8000-${hex(n * 2, 12)}`, target: target(TARGET_TYPES.group, 0) },
     { '@odata.type': ASSIGNMENT_TYPE, id: `0e5e0002-0000-4000-8000-${hex(n * 2 + 1, 12)}`, target: target(TARGET_TYPES.exclusionGroup, 1) },
   ];
-  return { pool, assignments, deviceStates: [] };
+  return { pool, assignments, deviceStates: [], activationCodes: [] };
+}
+
+function comparePools(a: PoolWire, b: PoolWire): number {
+  return a.createdDateTime < b.createdDateTime ? -1 : a.createdDateTime > b.createdDateTime ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The emulator's tenant: pools keyed by lower-case id, plus the pool list in Graph's stable order. */
@@ -273,19 +287,45 @@ export class EmulatorStore {
         createdDateTime: d.createdDateTime,
         modifiedDateTime: d.modifiedDateTime,
       };
-      this.byId.set(p.id.toLowerCase(), { pool, assignments: sampleAssignments(i), deviceStates: sampleDeviceStates(i) });
+      this.byId.set(p.id.toLowerCase(), { pool, assignments: sampleAssignments(i), deviceStates: sampleDeviceStates(i), activationCodes: [] });
       this.poolList.push(pool);
     });
     this.sortPools();
   }
 
   private sortPools(): void {
-    this.poolList.sort((a, b) =>
-      a.createdDateTime < b.createdDateTime ? -1 : a.createdDateTime > b.createdDateTime ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
+    this.poolList.sort(comparePools);
   }
 
   get(id: string): PoolRecord | undefined {
     return this.byId.get(id.toLowerCase());
+  }
+
+  get size(): number {
+    return this.poolList.length;
+  }
+
+  /** Adds a new pool at its place in the list order (binary search: the list can hold 100k generated pools). */
+  add(record: PoolRecord): void {
+    const list = this.poolList;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (comparePools(list[mid], record.pool) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, record.pool);
+    this.byId.set(record.pool.id.toLowerCase(), record);
+  }
+
+  /** Removes a pool with everything under it. False when there is none with that id. */
+  delete(id: string): boolean {
+    const record = this.byId.get(id.toLowerCase());
+    if (record === undefined) return false;
+    this.byId.delete(id.toLowerCase());
+    const at = this.poolList.indexOf(record.pool);
+    if (at >= 0) this.poolList.splice(at, 1);
+    return true;
   }
 }

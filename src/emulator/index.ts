@@ -3,7 +3,23 @@
  * server on loopback with Graph's semantics, sample data and Dev-Proxy-style fault injection.
  */
 export { startGraphEmulator, MAX_BATCH_REQUESTS } from './server';
-export type { StartEmulatorOptions, RecordedRequest, GraphEmulator, BatchOrder, AssignReplyMode } from './types';
+export { embeddedEmulatorOptions, parseEmulatorEnv, toStartOptions, EnvError } from './cli-env';
+export type {
+  StartEmulatorOptions,
+  RecordedRequest,
+  GraphEmulator,
+  BatchOrder,
+  AssignReplyMode,
+  WriteReplyMode,
+  WriteLimit,
+  ActivationCode,
+  QuirksConfig,
+  ReplyRule,
+  SkipTokenStyle,
+} from './types';
+export { parseQuirks } from './quirks';
+export { parseWriteLimit } from './write-window';
+export { REDACTED } from './secrets';
 export type { FaultConfig, ScriptStep, FaultAction, FaultDecision } from './faults';
 export {
   parseFaultConfig,

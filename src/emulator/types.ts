@@ -1,7 +1,16 @@
 import type { FaultConfig } from './faults';
-import type { AssignReplyMode } from './graph';
+import type { AssignReplyMode } from './assign';
+import type { ActivationCode } from './data';
+import type { WriteReplyMode } from './pools';
+import type { WriteLimit } from './write-window';
+import type { QuirksConfig } from './quirks';
 
-export type { AssignReplyMode } from './graph';
+export type { AssignReplyMode } from './assign';
+export type { WriteReplyMode } from './pools';
+export type { WriteLimit } from './write-window';
+export type { ActivationCode } from './data';
+export type { QuirksConfig, ReplyRule } from './quirks';
+export type { SkipTokenStyle } from './paging';
 
 /** Order of the responses in a $batch reply. Graph does not guarantee request order. */
 export type BatchOrder = 'reverse' | 'request';
@@ -30,6 +39,12 @@ export interface StartEmulatorOptions {
   maxRecordedRequests?: number;
   /** Extension: $batch response order (default 'reverse'). */
   batchOrder?: BatchOrder;
+  /** How create/update answer (default 'entity': 201/200 with the pool; 'noContent': 204). */
+  writeReply?: WriteReplyMode;
+  /** Tenant-wide sliding write window (POST/PUT/PATCH/DELETE) → 429 + Retry-After when used up. Default: off. */
+  writeLimit?: WriteLimit;
+  /** Odd data on demand: reply rules and the skiptoken style (see quirks.ts). Default: none. */
+  quirks?: QuirksConfig;
   /** Serve HTTPS with this certificate and key (PEM), as Graph does; default plain HTTP. */
   tls?: { cert: string; key: string };
 }
@@ -71,6 +86,14 @@ export interface GraphEmulator {
   getAssignments(poolId: string): unknown[] | undefined;
   /** Extension: $batch response order (default 'reverse'). */
   setBatchOrder(order: BatchOrder): void;
+  /** How create (201) and update (200) answer: with the entity (default) or 204 without a body. */
+  setWriteReply(mode: WriteReplyMode): void;
+  /** The tenant-wide write window; undefined turns it off. Restarts the window. */
+  setWriteLimit(limit: WriteLimit | undefined): void;
+  /** The activation codes stored for a pool (a copy; never served over HTTP). undefined for an unknown pool. */
+  getActivationCodes(poolId: string): ActivationCode[] | undefined;
+  /** Odd data on demand (reply rules, skiptoken style); undefined clears. Restarts the rules' `times` counters. */
+  setQuirks(cfg: QuirksConfig | undefined): void;
   /** Closes the server and all keep-alive sockets (including hung requests). */
   close(): Promise<void>;
 }

@@ -123,3 +123,54 @@ export function headerValue(headers: Record<string, string>, name: string): stri
   for (const k of Object.keys(headers)) if (k.toLowerCase() === name) return headers[k];
   return undefined;
 }
+
+/** A parsed request body. */
+export type BodyInfo =
+  | { kind: 'none' }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'invalid'; text: string };
+
+export function parseBodyText(text: string | undefined): BodyInfo {
+  if (text === undefined || text.length === 0) return { kind: 'none' };
+  try {
+    const value: unknown = JSON.parse(text);
+    return { kind: 'json', value };
+  } catch {
+    return { kind: 'invalid', text };
+  }
+}
+
+/** One Graph request, independent of transport (a plain HTTP request or a $batch item). */
+export interface GraphCall {
+  /** Upper-case HTTP method. */
+  method: string;
+  /** Raw (still percent-encoded) pathname, e.g. /beta/deviceManagement/embeddedSIMActivationCodePools/abc%2F */
+  pathname: string;
+  query: Record<string, string>;
+  body: BodyInfo;
+  ids: RequestIds;
+}
+
+export function badRequest(message: string, ids: RequestIds): GraphReply {
+  return graphError(400, 'BadRequest', message, ids);
+}
+
+export function methodNotAllowed(method: string, allow: string, ids: RequestIds): GraphReply {
+  return graphError(
+    405,
+    'MethodNotAllowed',
+    `The HTTP method '${method}' is not allowed for the requested resource. Allowed: ${allow}.`,
+    ids,
+    { allow },
+  );
+}
+
+/**
+ * True when an `@odata.type` value names `expected` (given with its `#`). OData readers accept the
+ * type name with and without the leading `#` (Graph's own docs send `microsoft.graph.…` in bodies).
+ */
+export function isODataType(value: unknown, expected: string): boolean {
+  if (typeof value !== 'string') return false;
+  const name = expected.startsWith('#') ? expected.slice(1) : expected;
+  return value === name || value === '#' + name;
+}

@@ -3,7 +3,7 @@ import type { WireFilterType as DeviceAndAppManagementAssignmentFilterType } fro
 import type { WireDeviceStateValue as EmbeddedSIMDeviceStateValue } from '../graph/models';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { WirePool, WireAssignment, WireAssignmentTarget, WireDeviceState } from '../graph/models';
-import type { AssignPayloadModel } from '../graphql/mapping';
+import type { AssignPayloadModel, EditPayloadModel } from '../graphql/mapping';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -50,10 +50,19 @@ export type AllLicensedUsersAssignmentTarget = DeviceAndAppManagementAssignmentT
 /** The result of `assignEmbeddedSIMActivationCodePool`. */
 export type AssignEmbeddedSIMActivationCodePoolPayload = {
   __typename?: 'AssignEmbeddedSIMActivationCodePoolPayload';
+  /**
+   * Targets the call assigned that were not assigned before. Selecting `added`, `updated` or `removed` costs one read
+   * of the set before the write; without them there is no such read.
+   */
+  added: Array<DeviceAndAppManagementAssignmentTarget>;
   /** The pool's assignments after the call, as Graph returned them. */
   assignments: Array<EmbeddedSIMActivationCodePoolAssignment>;
   /** The pool that was assigned, so that a normalized client cache (Apollo Client) can update it. */
   pool: EmbeddedSIMActivationCodePool;
+  /** Targets that were assigned before the call and are not any more (as they were). */
+  removed: Array<DeviceAndAppManagementAssignmentTarget>;
+  /** Targets already assigned whose filter the call changed (as they are now). */
+  updated: Array<DeviceAndAppManagementAssignmentTarget>;
 };
 
 /**
@@ -112,6 +121,25 @@ export type DeviceAndAppManagementAssignmentTarget = {
   odataType: Scalars['String']['output'];
 };
 
+/** The result of `addEmbeddedSIMActivationCodePoolAssignments` and `removeEmbeddedSIMActivationCodePoolAssignments`. */
+export type EditEmbeddedSIMActivationCodePoolAssignmentsPayload = {
+  __typename?: 'EditEmbeddedSIMActivationCodePoolAssignmentsPayload';
+  /** Targets the edit assigns that were not assigned before. */
+  added: Array<DeviceAndAppManagementAssignmentTarget>;
+  /** The set after the edit; for a dry run, the current set (nothing was written). */
+  assignments: Array<EmbeddedSIMActivationCodePoolAssignment>;
+  /** The version after the edit (for a dry run: the current one, to pass as ifAssignmentsVersion when applying it). */
+  assignmentsVersion: Scalars['String']['output'];
+  /** Whether this was a dry run (then nothing was written). */
+  dryRun: Scalars['Boolean']['output'];
+  /** The pool that was edited, so that a normalized client cache (Apollo Client) can update it. */
+  pool: EmbeddedSIMActivationCodePool;
+  /** Targets the edit unassigns (as they were). */
+  removed: Array<DeviceAndAppManagementAssignmentTarget>;
+  /** Targets already assigned whose filter the edit changed. */
+  updated: Array<DeviceAndAppManagementAssignmentTarget>;
+};
+
 /**
  * A pool of embedded SIM (eSIM) activation codes from a mobile operator, which Intune hands out to the devices of
  * the assigned groups. The activation codes themselves are write-only in Graph and never exposed here.
@@ -122,6 +150,11 @@ export type EmbeddedSIMActivationCodePool = {
   activationCodeCount: Scalars['Int']['output'];
   /** The targets to which this pool is assigned. */
   assignments: Array<EmbeddedSIMActivationCodePoolAssignment>;
+  /**
+   * Opaque version of the pool's current assignment set: it changes whenever the set of targets or their filters
+   * changes. Pass it as `ifAssignmentsVersion` to a mutation to write only if nobody changed the set in between.
+   */
+  assignmentsVersion: Scalars['String']['output'];
   /** When the pool was created (set by the service). */
   createdDateTime: Scalars['DateTime']['output'];
   /** The deployment state of this pool's activation codes on devices, a page at a time. */
@@ -263,21 +296,62 @@ export type GroupAssignmentTarget = DeviceAndAppManagementAssignmentTarget & {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Adds targets to a pool's assignments, keeping every other assignment as it is (its id, target and filter).
+   *
+   * A target is identified by its kind and its `groupId` or `collectionId` (compared case-insensitively), not by
+   * its filter: adding a target that is already assigned with another filter updates that assignment's filter;
+   * adding it with the same filter changes nothing. An edit that changes nothing sends nothing to Graph.
+   * The subgraph reads the current set and writes the merged set (Graph's assign replaces the whole set) holding the
+   * pool's edit lock, so concurrent edits through this subgraph never undo each other. A change made outside the
+   * subgraph (the Intune admin center, a script) between that read and the write cannot be detected.
+   * Needs the same permission as `assignEmbeddedSIMActivationCodePool`.
+   */
+  addEmbeddedSIMActivationCodePoolAssignments: EditEmbeddedSIMActivationCodePoolAssignmentsPayload;
+  /**
    * Assigns an embedded SIM activation code pool to targets (Graph beta action
    * `POST /deviceManagement/embeddedSIMActivationCodePools/{id}/assign`).
    *
    * Graph's assign **replaces the pool's whole assignment set** with the list given: targets not in the list are
-   * unassigned, and an empty list removes all assignments. Send the complete desired set every time.
-   * Needs `DeviceManagementConfiguration.ReadWrite.All` on Microsoft Graph.
+   * unassigned, and an empty list removes all assignments. Send the complete desired set every time, or use
+   * `addEmbeddedSIMActivationCodePoolAssignments` / `removeEmbeddedSIMActivationCodePoolAssignments` to change part of it.
+   * Writes to one pool through this subgraph are serialized (the pool's edit lock); a lock not free in time ends in
+   * `POOL_BUSY`. Needs `DeviceManagementConfiguration.ReadWrite.All` on Microsoft Graph.
    */
   assignEmbeddedSIMActivationCodePool: AssignEmbeddedSIMActivationCodePoolPayload;
+  /**
+   * Removes targets from a pool's assignments, keeping every other assignment as it is (its id, target and
+   * filter). A target is identified by its kind and its `groupId` or `collectionId`; a target that is not assigned
+   * is not an error (it is simply not in `removed`). An edit that changes nothing sends nothing to Graph.
+   * Serialized per pool like `addEmbeddedSIMActivationCodePoolAssignments`, with the same limits.
+   * Needs the same permission as `assignEmbeddedSIMActivationCodePool`.
+   */
+  removeEmbeddedSIMActivationCodePoolAssignments: EditEmbeddedSIMActivationCodePoolAssignmentsPayload;
+};
+
+
+/** Write operations on Intune embedded SIM activation code pools. */
+export type MutationaddEmbeddedSIMActivationCodePoolAssignmentsArgs = {
+  assignments: Array<EmbeddedSIMActivationCodePoolAssignmentInput>;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
+  poolId: Scalars['ID']['input'];
 };
 
 
 /** Write operations on Intune embedded SIM activation code pools. */
 export type MutationassignEmbeddedSIMActivationCodePoolArgs = {
   assignments: Array<EmbeddedSIMActivationCodePoolAssignmentInput>;
+  ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
   poolId: Scalars['ID']['input'];
+};
+
+
+/** Write operations on Intune embedded SIM activation code pools. */
+export type MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
+  poolId: Scalars['ID']['input'];
+  targets: Array<AssignmentTargetInput>;
 };
 
 /** Relay page information. */
@@ -447,6 +521,8 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeviceAndAppManagementAssignmentFilterType: DeviceAndAppManagementAssignmentFilterType;
   DeviceAndAppManagementAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
+  EditEmbeddedSIMActivationCodePoolAssignmentsPayload: ResolverTypeWrapper<EditPayloadModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   EmbeddedSIMActivationCodePool: ResolverTypeWrapper<WirePool>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   EmbeddedSIMActivationCodePoolAssignment: ResolverTypeWrapper<WireAssignment>;
@@ -462,7 +538,6 @@ export type ResolversTypes = ResolversObject<{
   GroupAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UnknownAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
 }>;
@@ -478,6 +553,8 @@ export type ResolversParentTypes = ResolversObject<{
   ConfigurationManagerCollectionAssignmentTarget: WireAssignmentTarget;
   DateTime: Scalars['DateTime']['output'];
   DeviceAndAppManagementAssignmentTarget: WireAssignmentTarget;
+  EditEmbeddedSIMActivationCodePoolAssignmentsPayload: EditPayloadModel;
+  Boolean: Scalars['Boolean']['output'];
   EmbeddedSIMActivationCodePool: WirePool;
   Int: Scalars['Int']['output'];
   EmbeddedSIMActivationCodePoolAssignment: WireAssignment;
@@ -492,7 +569,6 @@ export type ResolversParentTypes = ResolversObject<{
   GroupAssignmentTarget: WireAssignmentTarget;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   UnknownAssignmentTarget: WireAssignmentTarget;
 }>;
@@ -512,8 +588,11 @@ export type AllLicensedUsersAssignmentTargetResolvers<ContextType = Context, Par
 }>;
 
 export type AssignEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AssignEmbeddedSIMActivationCodePoolPayload'] = ResolversParentTypes['AssignEmbeddedSIMActivationCodePoolPayload']> = ResolversObject<{
+  added?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
   assignments?: Resolver<Array<ResolversTypes['EmbeddedSIMActivationCodePoolAssignment']>, ParentType, ContextType>;
   pool?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePool'], ParentType, ContextType>;
+  removed?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+  updated?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
 }>;
 
 export type ConfigurationManagerCollectionAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfigurationManagerCollectionAssignmentTarget'] = ResolversParentTypes['ConfigurationManagerCollectionAssignmentTarget']> = ResolversObject<{
@@ -534,10 +613,21 @@ export type DeviceAndAppManagementAssignmentTargetResolvers<ContextType = Contex
   __resolveType: TypeResolveFn<'AllDevicesAssignmentTarget' | 'AllLicensedUsersAssignmentTarget' | 'ConfigurationManagerCollectionAssignmentTarget' | 'ExclusionGroupAssignmentTarget' | 'GroupAssignmentTarget' | 'UnknownAssignmentTarget', ParentType, ContextType>;
 }>;
 
+export type EditEmbeddedSIMActivationCodePoolAssignmentsPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload'] = ResolversParentTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload']> = ResolversObject<{
+  added?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+  assignments?: Resolver<Array<ResolversTypes['EmbeddedSIMActivationCodePoolAssignment']>, ParentType, ContextType>;
+  assignmentsVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  pool?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePool'], ParentType, ContextType>;
+  removed?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+  updated?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+}>;
+
 export type EmbeddedSIMActivationCodePoolResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMActivationCodePool'] = ResolversParentTypes['EmbeddedSIMActivationCodePool'], FederationReferenceType extends FederationReferenceTypes['EmbeddedSIMActivationCodePool'] = FederationReferenceTypes['EmbeddedSIMActivationCodePool']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EmbeddedSIMActivationCodePool']> | FederationReferenceType, FederationReferenceType, ContextType>;
   activationCodeCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   assignments?: Resolver<Array<ResolversTypes['EmbeddedSIMActivationCodePoolAssignment']>, ParentType, ContextType>;
+  assignmentsVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdDateTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deviceStates?: Resolver<ResolversTypes['EmbeddedSIMDeviceStateConnection'], ParentType, ContextType, Partial<EmbeddedSIMActivationCodePooldeviceStatesArgs>>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -607,7 +697,9 @@ export type GroupAssignmentTargetResolvers<ContextType = Context, ParentType ext
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addEmbeddedSIMActivationCodePoolAssignments?: Resolver<ResolversTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationaddEmbeddedSIMActivationCodePoolAssignmentsArgs, 'assignments' | 'dryRun' | 'poolId'>>;
   assignEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['AssignEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationassignEmbeddedSIMActivationCodePoolArgs, 'assignments' | 'poolId'>>;
+  removeEmbeddedSIMActivationCodePoolAssignments?: Resolver<ResolversTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs, 'dryRun' | 'poolId' | 'targets'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -637,6 +729,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   DeviceAndAppManagementAssignmentFilterType?: DeviceAndAppManagementAssignmentFilterTypeResolvers;
   DeviceAndAppManagementAssignmentTarget?: DeviceAndAppManagementAssignmentTargetResolvers<ContextType>;
+  EditEmbeddedSIMActivationCodePoolAssignmentsPayload?: EditEmbeddedSIMActivationCodePoolAssignmentsPayloadResolvers<ContextType>;
   EmbeddedSIMActivationCodePool?: EmbeddedSIMActivationCodePoolResolvers<ContextType>;
   EmbeddedSIMActivationCodePoolAssignment?: EmbeddedSIMActivationCodePoolAssignmentResolvers<ContextType>;
   EmbeddedSIMActivationCodePoolConnection?: EmbeddedSIMActivationCodePoolConnectionResolvers<ContextType>;

@@ -1,7 +1,19 @@
 /** The per-request context every resolver receives. */
 import type { Principal } from '../auth/principal';
+import type { PoolLocks } from '../coordination/types';
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
+import type { AuditLog } from '../observability/audit';
 import { createLoaders, type Loaders } from './loaders';
+
+/** What writes to a pool's assignments need besides Graph . One per app. */
+export interface EditServices {
+  /** Per-pool edit locks (Coordination.locks): held from the read of the current set to the end of the assign. */
+  locks: PoolLocks;
+  /** The audit trail: one line per write attempt. */
+  audit: AuditLog;
+  /** How long a write may wait for its pool's lock: the Graph call timeout (GRAPH_TIMEOUT_MS). */
+  lockWaitMs: number;
+}
 
 export interface Context {
   /** This request's id (from `x-request-id`/`request-id` when the router sent a valid one, else new). */
@@ -14,9 +26,17 @@ export interface Context {
   callOptions: CallOptions;
   /** The verified caller (undefined when inbound authentication is off: emulator mode without AUTH_AUDIENCE). */
   principal?: Principal;
+  /** Locks, audit and deadline of assignment writes. */
+  edits: EditServices;
 }
 
-export function createContext(requestId: string, graph: EsimPoolsApi, signal?: AbortSignal, principal?: Principal): Context {
+export function createContext(
+  requestId: string,
+  graph: EsimPoolsApi,
+  signal: AbortSignal | undefined,
+  principal: Principal | undefined,
+  edits: EditServices,
+): Context {
   const callOptions: CallOptions = { requestId, signal };
-  return { requestId, graph, loaders: createLoaders(graph, callOptions), callOptions, principal };
+  return { requestId, graph, loaders: createLoaders(graph, callOptions), callOptions, principal, edits };
 }

@@ -3,6 +3,7 @@
  * Graph client failure into a GraphQL error. Messages never carry tokens, stack traces or upstream URLs.
  */
 import { GraphQLError } from 'graphql';
+import { isCoordinationError, type CoordinationError } from '../coordination/types';
 import { isGraphError, type GraphError } from '../graph/errors';
 
 export const ErrorCode = {
@@ -15,6 +16,12 @@ export const ErrorCode = {
   UpstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   UpstreamError: 'UPSTREAM_ERROR',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
+  /** `ifAssignmentsVersion` is not the pool's current version; nothing was written. */
+  Conflict: 'CONFLICT',
+  /** Another edit of the pool held its lock past this call's deadline; nothing was written. */
+  PoolBusy: 'POOL_BUSY',
+  /** The shared coordination store (the edit locks) could not answer; nothing was written. */
+  CoordinationUnavailable: 'COORDINATION_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -25,6 +32,13 @@ export function badUserInput(message: string, field?: string): GraphQLError {
 
 export function notFound(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.NotFound } });
+}
+
+/** A failed `ifAssignmentsVersion` precondition; the current version lets the caller re-read and retry. */
+export function conflict(currentAssignmentsVersion: string): GraphQLError {
+  return new GraphQLError("The pool's assignments changed since that assignmentsVersion was read; nothing was written.", {
+    extensions: { code: ErrorCode.Conflict, currentAssignmentsVersion },
+  });
 }
 
 /** Graph HTTP status → GraphQL code. */
@@ -67,13 +81,35 @@ const SAFE_MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.UpstreamUnavailable]: 'Microsoft Graph is unavailable.',
 };
 
+/** Coordination failures (edit locks, budgets): nothing was sent to Graph in any of them. */
+function fromCoordinationError(error: CoordinationError): GraphQLError {
+  const retryAfterSeconds = error.retryAfterSeconds ?? 1;
+  switch (error.failure) {
+    case 'lock-timeout':
+      return new GraphQLError('Another change to this pool is in progress; nothing was written. Retry after the given time.', {
+        extensions: { code: ErrorCode.PoolBusy, retryAfterSeconds },
+      });
+    case 'budget-exhausted':
+      return new GraphQLError(SAFE_MESSAGES[ErrorCode.Throttled] ?? error.message, { extensions: { code: ErrorCode.Throttled, retryAfterSeconds } });
+    case 'unavailable':
+      return new GraphQLError('The subgraph cannot coordinate this change right now; nothing was written. Retry later.', {
+        extensions: { code: ErrorCode.CoordinationUnavailable, retryAfterSeconds },
+      });
+    case 'aborted':
+      // As an aborted Graph call: the caller went away.
+      return new GraphQLError(SAFE_MESSAGES[ErrorCode.UpstreamUnavailable] ?? error.message, { extensions: { code: ErrorCode.UpstreamUnavailable } });
+  }
+}
+
 /**
- * Any error thrown by a resolver → the GraphQL error the client sees. Graph failures get their code and
- * `extensions.graph` ({status, code, requestId, clientRequestId}) for support cases; GraphQLErrors pass
- * through; anything else is returned as-is for the server's masking (INTERNAL_SERVER_ERROR).
+ * Any error thrown by a resolver → the GraphQL error the client sees. Coordination failures (edit locks, budgets)
+ * get their codes; Graph failures get their code and `extensions.graph` ({status, code, requestId,
+ * clientRequestId}) for support cases; GraphQLErrors pass through; anything else is returned as-is for the
+ * server's masking (INTERNAL_SERVER_ERROR).
  */
 export function toGraphQLError(error: unknown): GraphQLError | undefined {
   if (error instanceof GraphQLError) return error;
+  if (isCoordinationError(error)) return fromCoordinationError(error);
   if (!isGraphError(error)) return undefined;
   const code = codeForGraphError(error);
   const extensions: Record<string, unknown> = { code };

@@ -24,6 +24,29 @@ mutation AssignPool($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAs
   }
 }
 
+# Adds targets and keeps every other assignment as it is. dryRun: true (as preloaded) only shows what would change;
+# to apply exactly that, run it again with dryRun: false and ifAssignmentsVersion set to the returned
+# assignmentsVersion (a CONFLICT error then means someone changed the pool in between).
+mutation AddAssignments($poolId: ID!, $addAssignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!, $dryRun: Boolean, $ifAssignmentsVersion: String) {
+  addEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, assignments: $addAssignments, dryRun: $dryRun, ifAssignmentsVersion: $ifAssignmentsVersion) {
+    dryRun
+    assignmentsVersion
+    added { __typename filterType ... on GroupAssignmentTarget { groupId } }
+    updated { __typename filterType filterId ... on GroupAssignmentTarget { groupId } }
+    pool { id assignments { id } assignmentsVersion }
+  }
+}
+
+# Removes targets (by kind and id; their filters do not matter) and keeps every other assignment as it is.
+mutation RemoveAssignments($poolId: ID!, $removeTargets: [AssignmentTargetInput!]!, $dryRun: Boolean, $ifAssignmentsVersion: String) {
+  removeEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, targets: $removeTargets, dryRun: $dryRun, ifAssignmentsVersion: $ifAssignmentsVersion) {
+    dryRun
+    assignmentsVersion
+    removed { __typename ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } }
+    pool { id assignments { id } assignmentsVersion }
+  }
+}
+
 # Lists the pools with their assignments.
 query Pools($first: Int) {
   embeddedSIMActivationCodePools(first: $first) {
@@ -34,6 +57,7 @@ query Pools($first: Int) {
         displayName
         activationCodeCount
         createdDateTime
+        assignmentsVersion
         assignments {
           id
           target {
@@ -56,5 +80,10 @@ export const EXAMPLE_VARIABLES = {
     { target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } },
     { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } },
   ],
+  addAssignments: [{ target: { kind: 'ALL_DEVICES' } }],
+  removeTargets: [{ kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] }],
+  // The edits are previews until this is set to false: running the examples changes nothing by accident.
+  dryRun: true,
+  ifAssignmentsVersion: null,
   first: 10,
 };

@@ -2,7 +2,7 @@
  * The one place where Graph wire models and GraphQL types meet: input kinds → `@odata.type`, `@odata.type` →
  * GraphQL type name, filter fields, and the payload model. Resolvers call these; nothing else maps.
  */
-import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
+import { AssignmentTargetKind, type AssignmentTargetInput, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
 import {
   ODATA_TYPE,
   WireFilterType,
@@ -11,10 +11,28 @@ import {
   type WireAssignmentTarget,
 } from '../graph/models';
 
+/** How an edit changes a pool's set of targets (targets as Graph holds them: removed ones as they were). */
+export interface AssignmentDiff {
+  added: WireAssignmentTarget[];
+  updated: WireAssignmentTarget[];
+  removed: WireAssignmentTarget[];
+}
+
 /** What the assign mutation's resolver hands to the payload's field resolvers. */
 export interface AssignPayloadModel {
   poolId: string;
   assignments: WireAssignment[];
+  /** The receipts; computed (one read before the write) only when the operation selects them. */
+  diff?: AssignmentDiff;
+}
+
+/** What the add/remove mutations' resolvers hand to the payload's field resolvers. */
+export interface EditPayloadModel extends AssignmentDiff {
+  poolId: string;
+  /** The set after the edit (for a dry run or an edit that changes nothing: the current set). */
+  assignments: WireAssignment[];
+  dryRun: boolean;
+  assignmentsVersion: string;
 }
 
 /** GraphQL input kind → Graph `@odata.type` of the target. */
@@ -55,9 +73,8 @@ export function targetFilterType(target: WireAssignmentTarget): WireFilterType {
   return target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE;
 }
 
-/** A validated GraphQL assignment input → the body item Graph's assign action takes. */
-export function toWireAssignment(input: EmbeddedSIMActivationCodePoolAssignmentInput): WireAssignmentInput {
-  const { target } = input;
+/** A validated GraphQL target input → Graph's target object. */
+export function toWireTarget(target: AssignmentTargetInput): WireAssignmentTarget {
   const wireTarget: WireAssignmentTarget = {
     '@odata.type': TARGET_ODATA_TYPE[target.kind],
     deviceAndAppManagementAssignmentFilterId: target.filterId ?? null,
@@ -68,7 +85,21 @@ export function toWireAssignment(input: EmbeddedSIMActivationCodePoolAssignmentI
   } else if (target.kind === AssignmentTargetKind.ConfigurationManagerCollection) {
     wireTarget.collectionId = target.collectionId;
   }
-  const wire: WireAssignmentInput = { '@odata.type': ODATA_TYPE.assignment, target: wireTarget };
+  return wireTarget;
+}
+
+/** A validated GraphQL assignment input → the body item Graph's assign action takes. */
+export function toWireAssignment(input: EmbeddedSIMActivationCodePoolAssignmentInput): WireAssignmentInput {
+  const wire: WireAssignmentInput = { '@odata.type': ODATA_TYPE.assignment, target: toWireTarget(input.target) };
   if (input.id != null) wire.id = input.id;
   return wire;
+}
+
+/**
+ * An assignment Graph holds → the body item that keeps it as it is: its own id and its target object exactly as
+ * read (so a target type this subgraph does not know survives an edit too), optionally with another filter.
+ */
+export function keptAssignment(existing: WireAssignment, filter?: Pick<WireAssignmentTarget, 'deviceAndAppManagementAssignmentFilterId' | 'deviceAndAppManagementAssignmentFilterType'>): WireAssignmentInput {
+  const target = filter ? { ...existing.target, ...filter } : existing.target;
+  return { '@odata.type': ODATA_TYPE.assignment, id: existing.id, target };
 }

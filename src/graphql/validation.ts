@@ -2,7 +2,7 @@
  * Validation of caller input before any call to Graph. Each failure is BAD_USER_INPUT with a message naming the
  * field; nothing unchecked reaches Graph's URL or body.
  */
-import { AssignmentTargetKind, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
+import { AssignmentTargetKind, type AssignmentTargetInput, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
 import { isGuid } from '../graph/ids';
 import { WireFilterType } from '../graph/models';
 import { badUserInput } from './errors';
@@ -32,12 +32,44 @@ export function pageSize(first: number | null | undefined, field = 'first'): num
   return first;
 }
 
+/** Checks one target's kind, ids and filter; `t` is its argument path, e.g. `assignments[0].target`. */
+function checkTarget(target: AssignmentTargetInput, t: string): void {
+  const isGroup = target.kind === AssignmentTargetKind.Group || target.kind === AssignmentTargetKind.ExclusionGroup;
+  const isCollection = target.kind === AssignmentTargetKind.ConfigurationManagerCollection;
+  if (isGroup) {
+    if (target.groupId == null) throw badUserInput(`${t}.groupId is required for kind ${target.kind}.`, `${t}.groupId`);
+    requireGuid(target.groupId, `${t}.groupId`);
+  } else if (target.groupId != null) {
+    throw badUserInput(`${t}.groupId is only allowed for kinds GROUP and EXCLUSION_GROUP.`, `${t}.groupId`);
+  }
+  if (isCollection) {
+    if (target.collectionId == null) throw badUserInput(`${t}.collectionId is required for kind ${target.kind}.`, `${t}.collectionId`);
+    if (!COLLECTION_ID.test(target.collectionId)) {
+      throw badUserInput(`${t}.collectionId is not a valid Configuration Manager collection id.`, `${t}.collectionId`);
+    }
+  } else if (target.collectionId != null) {
+    throw badUserInput(`${t}.collectionId is only allowed for kind CONFIGURATION_MANAGER_COLLECTION.`, `${t}.collectionId`);
+  }
+  const filterType = target.filterType ?? WireFilterType.NONE;
+  if (filterType !== WireFilterType.NONE && target.filterId == null) {
+    throw badUserInput(`${t}.filterId is required when filterType is ${filterType.toUpperCase()}.`, `${t}.filterId`);
+  }
+  if (target.filterId != null) {
+    if (filterType === WireFilterType.NONE) {
+      throw badUserInput(`${t}.filterType must be INCLUDE or EXCLUDE when filterId is given.`, `${t}.filterType`);
+    }
+    requireGuid(target.filterId, `${t}.filterId`);
+  }
+}
+
+function checkCount(length: number, field: string): void {
+  if (length > MAX_ASSIGNMENTS) throw badUserInput(`${field} may hold at most ${MAX_ASSIGNMENTS} items (got ${length}).`, field);
+}
+
 /** Checks the assign mutation's arguments against the rules Graph enforces (and some it doesn't). */
 export function validateAssignInput(poolId: string, assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[]): void {
   requireGuid(poolId, 'poolId');
-  if (assignments.length > MAX_ASSIGNMENTS) {
-    throw badUserInput(`assignments may hold at most ${MAX_ASSIGNMENTS} items (got ${assignments.length}).`, 'assignments');
-  }
+  checkCount(assignments.length, 'assignments');
   const targets = new Map<string, string>();
   const groups = new Map<string, string>();
   const ids = new Map<string, string>();
@@ -51,40 +83,23 @@ export function validateAssignInput(poolId: string, assignments: readonly Embedd
     }
     const { target } = assignment;
     const t = `${at}.target`;
-    const isGroup = target.kind === AssignmentTargetKind.Group || target.kind === AssignmentTargetKind.ExclusionGroup;
-    const isCollection = target.kind === AssignmentTargetKind.ConfigurationManagerCollection;
-    if (isGroup) {
-      if (target.groupId == null) throw badUserInput(`${t}.groupId is required for kind ${target.kind}.`, `${t}.groupId`);
-      requireGuid(target.groupId, `${t}.groupId`);
-    } else if (target.groupId != null) {
-      throw badUserInput(`${t}.groupId is only allowed for kinds GROUP and EXCLUSION_GROUP.`, `${t}.groupId`);
-    }
-    if (isCollection) {
-      if (target.collectionId == null) throw badUserInput(`${t}.collectionId is required for kind ${target.kind}.`, `${t}.collectionId`);
-      if (!COLLECTION_ID.test(target.collectionId)) {
-        throw badUserInput(`${t}.collectionId is not a valid Configuration Manager collection id.`, `${t}.collectionId`);
-      }
-    } else if (target.collectionId != null) {
-      throw badUserInput(`${t}.collectionId is only allowed for kind CONFIGURATION_MANAGER_COLLECTION.`, `${t}.collectionId`);
-    }
-    const filterType = target.filterType ?? WireFilterType.NONE;
-    if (filterType !== WireFilterType.NONE && target.filterId == null) {
-      throw badUserInput(`${t}.filterId is required when filterType is ${filterType.toUpperCase()}.`, `${t}.filterId`);
-    }
-    if (target.filterId != null) {
-      if (filterType === WireFilterType.NONE) {
-        throw badUserInput(`${t}.filterType must be INCLUDE or EXCLUDE when filterId is given.`, `${t}.filterType`);
-      }
-      requireGuid(target.filterId, `${t}.filterId`);
-    }
+    checkTarget(target, t);
     const key = `${target.kind}:${(target.groupId ?? target.collectionId ?? '').toLowerCase()}`;
     const seen = targets.get(key);
     if (seen) throw badUserInput(`${t} repeats the target of ${seen}.target.`, t);
     targets.set(key, at);
+    const isGroup = target.kind === AssignmentTargetKind.Group || target.kind === AssignmentTargetKind.ExclusionGroup;
     if (isGroup && target.groupId != null) {
       const other = groups.get(target.groupId.toLowerCase());
       if (other) throw badUserInput(`${t}.groupId is both included and excluded (see ${other}.target).`, `${t}.groupId`);
       groups.set(target.groupId.toLowerCase(), at);
     }
   });
+}
+
+/** Checks the remove mutation's arguments: the targets are checked like assignment targets (a repeat is harmless). */
+export function validateRemoveInput(poolId: string, targets: readonly AssignmentTargetInput[]): void {
+  requireGuid(poolId, 'poolId');
+  checkCount(targets.length, 'targets');
+  targets.forEach((target, index) => checkTarget(target, `targets[${index}]`));
 }

@@ -9,9 +9,12 @@ import type { ApolloServer } from '@apollo/server';
 import type { Tracer } from '@opentelemetry/api';
 import type { AuthGate } from '../auth/gate';
 import type { Config } from '../config';
-import type { Context } from '../graphql/context';
+import { LocalPoolLocks } from '../coordination/local';
+import type { Coordination } from '../coordination/types';
+import type { Context, EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
 import type { EsimPoolsApi } from '../graph/api';
+import { AuditLog } from '../observability/audit';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createApolloServer } from './apollo';
@@ -32,6 +35,12 @@ export interface AppOptions {
   healthy?: () => boolean;
   /** OpenTelemetry tracer: a server span per GraphQL request, parent of the Graph call spans. */
   tracer?: Tracer;
+  /** Per-pool edit locks shared by the writes (default: in-process LocalPoolLocks, right for one replica). */
+  coordination?: Pick<Coordination, 'locks'>;
+  /** The audit trail of writes (default: lines on `logger`). */
+  audit?: AuditLog;
+  /** Longest wait for a pool's edit lock (default 30000: GRAPH_TIMEOUT_MS's default). */
+  lockWaitMs?: number;
 }
 
 export interface App {
@@ -162,6 +171,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, graph, logger, metrics, auth, tracer } = options;
   const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined });
   await apollo.start();
-  const graphql = createGraphQLHandler({ apollo, production: config.production, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer });
+  // One set of edit services for every request: locks serialize nothing unless they are shared.
+  const edits: EditServices = {
+    locks: options.coordination?.locks ?? new LocalPoolLocks(),
+    audit: options.audit ?? new AuditLog(logger),
+    lockWaitMs: options.lockWaitMs ?? 30_000,
+  };
+  const graphql = createGraphQLHandler({ apollo, production: config.production, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
   return new NodeApp(apollo, graphql, options);
 }

@@ -8,7 +8,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQL
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { isAuthError } from '../auth/errors';
 import type { AuthGate, Caller } from '../auth/gate';
-import { createContext, type Context } from '../graphql/context';
+import { createContext, type Context, type EditServices } from '../graphql/context';
 import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
 import { landingRequest, sendPlainPage } from './landing';
@@ -23,6 +23,8 @@ export interface GraphQLHandlerOptions {
   logger: Logger;
   auth?: AuthGate;
   tracer?: Tracer;
+  /** Locks, audit and lock deadline of assignment writes, shared by every request. */
+  edits: EditServices;
 }
 
 export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void>;
@@ -113,7 +115,7 @@ async function traced(tracer: Tracer, req: IncomingMessage, requestId: string, e
 }
 
 export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
-  const { apollo, graph, logger, auth, tracer } = options;
+  const { apollo, graph, logger, auth, tracer, edits } = options;
   return async (req, res, url, requestId) => {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'POST') {
@@ -152,7 +154,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     const execute = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => createContext(requestId, caller?.graph ?? graph, abort.signal, caller?.principal),
+        context: async () => createContext(requestId, caller?.graph ?? graph, abort.signal, caller?.principal, edits),
       });
     const response = tracer ? await traced(tracer, req, requestId, execute) : await execute();
     await writeResponse(res, response, requestId);

@@ -1,20 +1,11 @@
-import { GraphEmulator, SAMPLE_POOLS, startGraphEmulator } from '../../src/emulator';
-import { arr, clientFor, graphErrorOf, rec, str } from './helpers';
+import { SAMPLE_POOLS } from '../../src/emulator';
+import { arr, graphErrorOf, rec, str, useEmulator } from './helpers';
 
-let emu: GraphEmulator;
-const client = clientFor(() => emu);
+const t = useEmulator();
+const client = t.client;
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
 const UNKNOWN = '00000000-1111-4222-8333-444444444444';
 const BATCH = '/beta/$batch';
-
-beforeAll(async () => {
-  emu = await startGraphEmulator();
-});
-afterAll(async () => {
-  await client.close();
-  await emu.close();
-});
-beforeEach(() => emu.reset());
 
 function responsesOf(json: unknown): Array<Record<string, unknown>> {
   return arr(rec(json).responses).map(rec);
@@ -45,7 +36,7 @@ describe('POST /beta/$batch', () => {
   });
 
   it('setBatchOrder("request") keeps request order', async () => {
-    emu.setBatchOrder('request');
+    t.emu.setBatchOrder('request');
     const res = await client.post(BATCH, {
       requests: [
         { id: 'a', method: 'GET', url: `/deviceManagement/embeddedSIMActivationCodePools/${P1}` },
@@ -77,11 +68,11 @@ describe('POST /beta/$batch', () => {
     expect(rec(rec(m.get('missing')?.body).error).code).toBe('ResourceNotFound');
     expect(m.get('badtop')?.status).toBe(400);
     expect(m.get('badassign')?.status).toBe(400);
-    expect(emu.getAssignments(P1)).toHaveLength(2);
+    expect(t.emu.getAssignments(P1)).toHaveLength(2);
   });
 
   it('runs assign items (state changes) and records inner requests in batchItems', async () => {
-    emu.clearRequests();
+    t.emu.clearRequests();
     const res = await client.post(
       BATCH,
       {
@@ -102,12 +93,12 @@ describe('POST /beta/$batch', () => {
     const m = byId(res.json);
     expect(m.get('1')?.status).toBe(200);
     expect(arr(rec(m.get('1')?.body).value)).toHaveLength(1);
-    expect(emu.getAssignments(P2)).toHaveLength(1);
+    expect(t.emu.getAssignments(P2)).toHaveLength(1);
     // nextLink inside a batch item is an absolute URL too
-    expect(str(rec(m.get('2')?.body)['@odata.nextLink'])).toMatch(new RegExp(`^${emu.url}/beta/`));
+    expect(str(rec(m.get('2')?.body)['@odata.nextLink'])).toMatch(new RegExp(`^${t.emu.url}/beta/`));
 
-    expect(emu.requestCount()).toBe(1);
-    const outer = emu.requests[0];
+    expect(t.emu.requestCount()).toBe(1);
+    const outer = t.emu.requests[0];
     expect(outer.path).toBe(BATCH);
     expect(outer.bearerToken).toBe('batch-token');
     const items = outer.batchItems ?? [];
@@ -151,7 +142,7 @@ describe('POST /beta/$batch', () => {
     const res = await client.post(BATCH, { requests: [item] });
     expect(res.status).toBe(400);
     expect(graphErrorOf(res).code).toBe('BadRequest');
-    expect(emu.getAssignments(P1)).toHaveLength(2);
+    expect(t.emu.getAssignments(P1)).toHaveLength(2);
   });
 
   it('400 for a body without a requests array; 405 for GET; 401 without a token', async () => {
@@ -171,7 +162,7 @@ describe('POST /beta/$batch', () => {
   });
 
   it('assign items honour setAssignReply (204 item has no body)', async () => {
-    emu.setAssignReply('noContent204');
+    t.emu.setAssignReply('noContent204');
     const res = await client.post(BATCH, {
       requests: [
         {

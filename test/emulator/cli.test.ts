@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import { request } from 'undici';
 import { arr, rec } from './helpers';
-import { DEFAULT_CLI_MAX_RECORDED, EnvError, parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
+import { DEFAULT_CLI_MAX_RECORDED, EnvError, embeddedEmulatorOptions, parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
 
 describe('parseEmulatorEnv', () => {
   it('defaults', () => {
@@ -71,6 +71,18 @@ describe('parseEmulatorEnv', () => {
       expect(caught.variable).toBe(name);
       expect(caught.message).toContain(name);
     }
+  });
+});
+
+describe('embeddedEmulatorOptions (npm start in emulator mode)', () => {
+  it('reads the same variables as the CLI, but listens on the given port and on loopback only', () => {
+    const opts = embeddedEmulatorOptions(
+      { EMULATOR_PORT: '4999', EMULATOR_HOST: '0.0.0.0', EMULATOR_EXTRA_POOLS: '5', EMULATOR_LATENCY_MS: '2', EMULATOR_SEED: '9', EMULATOR_FAULTS: '{"script":[503]}' },
+      0,
+    );
+    expect(opts).toMatchObject({ port: 0, host: '127.0.0.1', extraPools: 5, latencyMs: 2, faultSeed: 9, faults: { script: [503] } });
+    expect(opts.maxRecordedRequests).toBe(DEFAULT_CLI_MAX_RECORDED);
+    expect(() => embeddedEmulatorOptions({ EMULATOR_EXTRA_POOLS: '-1' }, 0)).toThrow('EMULATOR_EXTRA_POOLS');
   });
 });
 

@@ -1,18 +1,9 @@
-import { GraphEmulator, SAMPLE_POOLS, startGraphEmulator } from '../../src/emulator';
-import { POOLS, arr, clientFor, graphErrorOf, rec, str } from './helpers';
+import { SAMPLE_POOLS } from '../../src/emulator';
+import { POOLS, arr, graphErrorOf, rec, str, useEmulator, withEmulator } from './helpers';
 
-let emu: GraphEmulator;
-const client = clientFor(() => emu);
+const t = useEmulator();
+const client = t.client;
 const P1 = SAMPLE_POOLS[0].id;
-
-beforeAll(async () => {
-  emu = await startGraphEmulator();
-});
-afterAll(async () => {
-  await client.close();
-  await emu.close();
-});
-beforeEach(() => emu.reset());
 
 function put(path: string, body: unknown) {
   return client.call('PUT', path, { body, token: null });
@@ -38,9 +29,9 @@ describe('/_emulator control endpoints', () => {
     const since = arr((await client.get('/_emulator/requests?since=1')).json).map(rec);
     expect(since.map((r) => r.rawPath)).toEqual([`${POOLS}?$top=1`]);
     expect((await client.get('/_emulator/requests?since=x')).status).toBe(400);
-    expect(emu.requestCount()).toBe(2);
+    expect(t.emu.requestCount()).toBe(2);
     await client.call('DELETE', '/_emulator/requests');
-    expect(emu.requestCount()).toBe(0);
+    expect(t.emu.requestCount()).toBe(0);
   });
 
   it('PUT faults sets, GET shows, null clears; invalid configs are rejected naming the property', async () => {
@@ -75,11 +66,11 @@ describe('/_emulator control endpoints', () => {
 
   it('POST reset re-seeds and clears the log', async () => {
     await client.post(`${POOLS}/${P1}/assign`, { assignments: [] });
-    expect(emu.getAssignments(P1)).toEqual([]);
+    expect(t.emu.getAssignments(P1)).toEqual([]);
     const res = await client.call('POST', '/_emulator/reset');
     expect(res.status).toBe(200);
-    expect(emu.getAssignments(P1)).toHaveLength(2);
-    expect(emu.requestCount()).toBe(0);
+    expect(t.emu.getAssignments(P1)).toHaveLength(2);
+    expect(t.emu.requestCount()).toBe(0);
   });
 
   it('PUT assign-reply and batch-order switch behaviour', async () => {
@@ -105,18 +96,13 @@ describe('/_emulator control endpoints', () => {
 
 describe('maxRecordedRequests', () => {
   it('keeps the newest entries while counts and ?since= stay absolute', async () => {
-    const small = await startGraphEmulator({ maxRecordedRequests: 5 });
-    const c = clientFor(() => small);
-    try {
+    await withEmulator({ maxRecordedRequests: 5 }, async (small, c) => {
       for (let i = 0; i < 12; i++) await c.get(`${POOLS}?$top=${i + 1}`);
       expect(small.requestCount()).toBe(12);
       expect(small.requests.length).toBeLessThanOrEqual(6);
       expect(small.requests[small.requests.length - 1].query.$top).toBe('12');
       const since = arr((await c.get('/_emulator/requests?since=10')).json).map(rec);
       expect(since.map((r) => rec(r.query).$top)).toEqual(['11', '12']);
-    } finally {
-      await c.close();
-      await small.close();
-    }
+    });
   });
 });

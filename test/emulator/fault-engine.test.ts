@@ -7,7 +7,7 @@ import {
   parseFaultConfig,
   startGraphEmulator,
 } from '../../src/emulator';
-import { POOLS, clientFor } from './helpers';
+import { POOLS, withEmulator } from './helpers';
 
 const PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
 
@@ -84,12 +84,9 @@ describe('parseFaultConfig', () => {
   it('startGraphEmulator and setFaults reject invalid configs', async () => {
     const bad: FaultConfig = { failureRate: 7 };
     await expect(startGraphEmulator({ faults: bad })).rejects.toThrow(FaultConfigError);
-    const emu = await startGraphEmulator();
-    try {
+    await withEmulator({}, async (emu) => {
       expect(() => emu.setFaults(bad)).toThrow('failureRate');
-    } finally {
-      await emu.close();
-    }
+    });
   });
 });
 
@@ -158,16 +155,11 @@ describe('FaultEngine', () => {
 describe('emulator faultSeed option', () => {
   it('two emulators with the same faultSeed produce the same status sequence over HTTP', async () => {
     const run = async (faultSeed: number): Promise<number[]> => {
-      const emu = await startGraphEmulator({ faults: { failureRate: 0.5 }, faultSeed });
-      const c = clientFor(() => emu);
-      try {
+      return withEmulator({ faults: { failureRate: 0.5 }, faultSeed }, async (_emu, c) => {
         const out: number[] = [];
         for (let i = 0; i < 16; i++) out.push((await c.get(POOLS)).status);
         return out;
-      } finally {
-        await c.close();
-        await emu.close();
-      }
+      });
     };
     const a = await run(7);
     expect(await run(7)).toEqual(a);

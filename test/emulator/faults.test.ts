@@ -1,19 +1,10 @@
 import { request } from 'undici';
-import { FaultConfig, GraphEmulator, SAMPLE_POOLS, startGraphEmulator } from '../../src/emulator';
-import { POOLS, arr, clientFor, graphErrorOf, rec, sleep, str } from './helpers';
+import { FaultConfig, SAMPLE_POOLS, startGraphEmulator } from '../../src/emulator';
+import { POOLS, arr, graphErrorOf, rec, sleep, str, useEmulator } from './helpers';
 
-let emu: GraphEmulator;
-const client = clientFor(() => emu);
+const t = useEmulator();
+const client = t.client;
 const [P1, P2] = SAMPLE_POOLS.map((p) => p.id);
-
-beforeAll(async () => {
-  emu = await startGraphEmulator();
-});
-afterAll(async () => {
-  await client.close();
-  await emu.close();
-});
-beforeEach(() => emu.reset());
 
 async function statuses(n: number, path = `${POOLS}/${P1}`): Promise<number[]> {
   const out: number[] = [];
@@ -24,11 +15,11 @@ async function statuses(n: number, path = `${POOLS}/${P1}`): Promise<number[]> {
 describe('failureRate', () => {
   it('is reproducible with the same seed and differs with another seed', async () => {
     const cfg: FaultConfig = { seed: 42, failureRate: 0.5 };
-    emu.setFaults(cfg);
+    t.emu.setFaults(cfg);
     const a = await statuses(30);
-    emu.setFaults(cfg);
+    t.emu.setFaults(cfg);
     const b = await statuses(30);
-    emu.setFaults({ ...cfg, seed: 43 });
+    t.emu.setFaults({ ...cfg, seed: 43 });
     const c = await statuses(30);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
@@ -39,34 +30,34 @@ describe('failureRate', () => {
   });
 
   it('draws from custom statuses and answers Graph-shaped errors (503 with Retry-After)', async () => {
-    emu.setFaults({ seed: 1, failureRate: 1, statuses: [503] });
+    t.emu.setFaults({ seed: 1, failureRate: 1, statuses: [503] });
     const res = await client.get(`${POOLS}/${P1}`);
     expect(res.status).toBe(503);
     expect(graphErrorOf(res).code).toBe('ServiceUnavailable');
     expect(graphErrorOf(res).innerError['request-id']).toBe(res.headers['request-id']);
     expect(res.headers['retry-after']).toBe('1');
-    emu.setFaults({ seed: 1, failureRate: 1, statuses: [503], omitRetryAfter: true });
+    t.emu.setFaults({ seed: 1, failureRate: 1, statuses: [503], omitRetryAfter: true });
     const res2 = await client.get(`${POOLS}/${P1}`);
     expect(res2.status).toBe(503);
     expect(res2.headers['retry-after']).toBeUndefined();
   });
 
   it('faults never apply to /_emulator/ control endpoints', async () => {
-    emu.setFaults({ failureRate: 1 });
+    t.emu.setFaults({ failureRate: 1 });
     expect((await client.get('/_emulator/health')).status).toBe(200);
   });
 
   it('a failed assign does not change state', async () => {
-    emu.setFaults({ failureRate: 1, statuses: [500] });
+    t.emu.setFaults({ failureRate: 1, statuses: [500] });
     const res = await client.post(`${POOLS}/${P1}/assign`, { assignments: [] });
     expect(res.status).toBe(500);
-    expect(emu.getAssignments(P1)).toHaveLength(2);
+    expect(t.emu.getAssignments(P1)).toHaveLength(2);
   });
 });
 
 describe('throttle', () => {
   it('429 with Retry-After; an early retry gets 429 again; after the wait → 200', async () => {
-    emu.setFaults({ throttle: { retryAfterSeconds: 1 } });
+    t.emu.setFaults({ throttle: { retryAfterSeconds: 1 } });
     const first = await client.get(`${POOLS}/${P1}`);
     expect(first.status).toBe(429);
     expect(first.headers['retry-after']).toBe('1');
@@ -81,7 +72,7 @@ describe('throttle', () => {
   });
 
   it('omitRetryAfter drops the header but keeps the window', async () => {
-    emu.setFaults({ throttle: { retryAfterSeconds: 5 }, omitRetryAfter: true });
+    t.emu.setFaults({ throttle: { retryAfterSeconds: 5 }, omitRetryAfter: true });
     const first = await client.get(POOLS);
     expect(first.status).toBe(429);
     expect(first.headers['retry-after']).toBeUndefined();
@@ -89,14 +80,14 @@ describe('throttle', () => {
   });
 
   it('rate 1 throttles every request', async () => {
-    emu.setFaults({ throttle: { retryAfterSeconds: 0, rate: 1 } });
+    t.emu.setFaults({ throttle: { retryAfterSeconds: 0, rate: 1 } });
     expect(await statuses(3)).toEqual([429, 429, 429]);
   });
 });
 
 describe('script', () => {
   it('[429, 429, "ok"] then normal behaviour', async () => {
-    emu.setFaults({ script: [429, 429, 'ok'] });
+    t.emu.setFaults({ script: [429, 429, 'ok'] });
     const r1 = await client.get(`${POOLS}/${P1}`);
     expect(r1.status).toBe(429);
     expect(r1.headers['retry-after']).toBe('1');
@@ -108,23 +99,23 @@ describe('script', () => {
   });
 
   it('match restricts the faults to matching paths', async () => {
-    emu.setFaults({ script: [503], match: '/assign' });
+    t.emu.setFaults({ script: [503], match: '/assign' });
     expect((await client.get(`${POOLS}/${P1}`)).status).toBe(200);
     expect((await client.post(`${POOLS}/${P1}/assign`, { assignments: [] })).status).toBe(503);
-    expect(emu.getAssignments(P1)).toHaveLength(2);
+    expect(t.emu.getAssignments(P1)).toHaveLength(2);
     expect((await client.post(`${POOLS}/${P1}/assign`, { assignments: [] })).status).toBe(200);
-    expect(emu.getAssignments(P1)).toHaveLength(0);
+    expect(t.emu.getAssignments(P1)).toHaveLength(0);
   });
 });
 
 describe('transport faults', () => {
   it('hang: accepts and never answers (client headersTimeout fires)', async () => {
-    emu.setFaults({ hang: true });
+    t.emu.setFaults({ hang: true });
     const t0 = Date.now();
     await expect(client.get(`${POOLS}/${P1}`, { headersTimeout: 300 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    expect(emu.requests[emu.requests.length - 1].status).toBe(0);
-    emu.setFaults(undefined);
+    expect(t.emu.requests[t.emu.requests.length - 1].status).toBe(0);
+    t.emu.setFaults(undefined);
     expect((await client.get(`${POOLS}/${P1}`)).status).toBe(200);
   });
 
@@ -140,15 +131,15 @@ describe('transport faults', () => {
   });
 
   it('reset: the client sees a socket error mid-reply', async () => {
-    emu.setFaults({ reset: true });
+    t.emu.setFaults({ reset: true });
     await expect(client.get(POOLS)).rejects.toThrow();
-    expect(emu.requests[emu.requests.length - 1].status).toBe(200);
-    emu.setFaults(undefined);
+    expect(t.emu.requests[t.emu.requests.length - 1].status).toBe(200);
+    t.emu.setFaults(undefined);
     expect((await client.get(POOLS)).status).toBe(200);
   });
 
   it('malformedJson: 200 with truncated JSON', async () => {
-    emu.setFaults({ malformedJson: true });
+    t.emu.setFaults({ malformedJson: true });
     const res = await client.get(POOLS);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -158,17 +149,17 @@ describe('transport faults', () => {
   });
 
   it('htmlError: an HTML gateway page, default 502, custom status', async () => {
-    emu.setFaults({ htmlError: true });
+    t.emu.setFaults({ htmlError: true });
     const res = await client.get(POOLS);
     expect(res.status).toBe(502);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).toContain('<html');
-    emu.setFaults({ htmlError: { rate: 1, status: 504 } });
+    t.emu.setFaults({ htmlError: { rate: 1, status: 504 } });
     expect((await client.get(POOLS)).status).toBe(504);
   });
 
   it('latency range adds a delay', async () => {
-    emu.setFaults({ latency: { minMs: 100, maxMs: 150 } });
+    t.emu.setFaults({ latency: { minMs: 100, maxMs: 150 } });
     const t0 = Date.now();
     expect((await client.get(POOLS)).status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(95);
@@ -177,7 +168,7 @@ describe('transport faults', () => {
 
 describe('rateLimit', () => {
   it('sends RateLimit-* headers and 429 + Retry-After when the window is exhausted', async () => {
-    emu.setFaults({ rateLimit: { limit: 3, windowSeconds: 60 } });
+    t.emu.setFaults({ rateLimit: { limit: 3, windowSeconds: 60 } });
     const remaining: string[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await client.get(`${POOLS}/${P1}`);
@@ -197,7 +188,7 @@ describe('rateLimit', () => {
   });
 
   it('a new window starts after windowSeconds', async () => {
-    emu.setFaults({ rateLimit: { limit: 1, windowSeconds: 0.3 } });
+    t.emu.setFaults({ rateLimit: { limit: 1, windowSeconds: 0.3 } });
     expect(await statuses(2)).toEqual([200, 429]);
     await sleep(350);
     expect(await statuses(1)).toEqual([200]);
@@ -218,13 +209,13 @@ describe('$batch and faults', () => {
   ];
 
   it('without batchItems, the fault hits the whole $batch request', async () => {
-    emu.setFaults({ script: [503] });
+    t.emu.setFaults({ script: [503] });
     const res = await client.post('/beta/$batch', { requests: items });
     expect(res.status).toBe(503);
   });
 
   it('batchItems applies faults per item (status + headers), the batch itself is 200', async () => {
-    emu.setFaults({ script: [503, 'ok', 429], batchItems: true });
+    t.emu.setFaults({ script: [503, 'ok', 429], batchItems: true });
     const res = await client.post('/beta/$batch', { requests: items });
     expect(res.status).toBe(200);
     const m = new Map(arr(rec(res.json).responses).map((r) => [str(rec(r).id), rec(r)]));
@@ -235,19 +226,19 @@ describe('$batch and faults', () => {
     expect(m.get('3')?.status).toBe(429);
     expect(rec(m.get('3')?.headers)['retry-after']).toBe('1');
     // the throttled assign did not run
-    expect(emu.getAssignments(P2)).toEqual([]);
-    const outer = emu.requests[emu.requests.length - 1];
+    expect(t.emu.getAssignments(P2)).toEqual([]);
+    const outer = t.emu.requests[t.emu.requests.length - 1];
     expect(outer.status).toBe(200);
     expect(outer.batchItems?.map((r) => r.status)).toEqual([503, 200, 429]);
   });
 
   it('batchItems with match only hits matching items; rateLimit headers land on items', async () => {
-    emu.setFaults({ failureRate: 1, statuses: [500], match: '/assign', batchItems: true });
+    t.emu.setFaults({ failureRate: 1, statuses: [500], match: '/assign', batchItems: true });
     const res = await client.post('/beta/$batch', { requests: items });
     const m = new Map(arr(rec(res.json).responses).map((r) => [str(rec(r).id), rec(r)]));
     expect([m.get('1')?.status, m.get('2')?.status, m.get('3')?.status]).toEqual([200, 200, 500]);
 
-    emu.setFaults({ rateLimit: { limit: 2, windowSeconds: 60 }, batchItems: true });
+    t.emu.setFaults({ rateLimit: { limit: 2, windowSeconds: 60 }, batchItems: true });
     const res2 = await client.post('/beta/$batch', { requests: items });
     const m2 = new Map(arr(rec(res2.json).responses).map((r) => [str(rec(r).id), rec(r)]));
     expect(rec(m2.get('1')?.headers)['ratelimit-remaining']).toBe('1');
@@ -256,7 +247,7 @@ describe('$batch and faults', () => {
   });
 
   it('batchItems malformed/html items carry string bodies', async () => {
-    emu.setFaults({ script: ['malformed', 'html'], batchItems: true });
+    t.emu.setFaults({ script: ['malformed', 'html'], batchItems: true });
     const res = await client.post('/beta/$batch', { requests: items.slice(0, 2) });
     const m = new Map(arr(rec(res.json).responses).map((r) => [str(rec(r).id), rec(r)]));
     expect(m.get('1')?.status).toBe(200);
@@ -267,7 +258,7 @@ describe('$batch and faults', () => {
   });
 
   it('a hanging batch item hangs the whole batch', async () => {
-    emu.setFaults({ script: ['ok', 'hang'], batchItems: true });
+    t.emu.setFaults({ script: ['ok', 'hang'], batchItems: true });
     await expect(client.post('/beta/$batch', { requests: items.slice(0, 2) }, { headersTimeout: 300 })).rejects.toMatchObject({
       code: 'UND_ERR_HEADERS_TIMEOUT',
     });

@@ -1,26 +1,10 @@
-import {
-  GraphEmulator,
-  SAMPLE_ASSIGNMENT_IDS,
-  SAMPLE_FILTER_ID,
-  SAMPLE_GROUP_IDS,
-  SAMPLE_POOLS,
-  startGraphEmulator,
-} from '../../src/emulator';
-import { GUID, POOLS, arr, clientFor, graphErrorOf, rec, str } from './helpers';
+import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { GUID, POOLS, arr, graphErrorOf, rec, str, useEmulator, withEmulator } from './helpers';
 
-let emu: GraphEmulator;
-const client = clientFor(() => emu);
+const t = useEmulator();
+const client = t.client;
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
 const UNKNOWN = '00000000-1111-4222-8333-444444444444';
-
-beforeAll(async () => {
-  emu = await startGraphEmulator();
-});
-afterAll(async () => {
-  await client.close();
-  await emu.close();
-});
-beforeEach(() => emu.reset());
 
 describe('GET embeddedSIMActivationCodePools (list)', () => {
   it('returns the sample pools in createdDateTime order with the exact wire shape', async () => {
@@ -28,7 +12,7 @@ describe('GET embeddedSIMActivationCodePools (list)', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const body = rec(res.json);
-    expect(body['@odata.context']).toBe(`${emu.url}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools`);
+    expect(body['@odata.context']).toBe(`${t.emu.url}/beta/$metadata#deviceManagement/embeddedSIMActivationCodePools`);
     expect(body['@odata.nextLink']).toBeUndefined();
     const value = arr(body.value).map(rec);
     expect(value.map((p) => p.id)).toEqual([P1, P2, P3]);
@@ -60,7 +44,7 @@ describe('GET embeddedSIMActivationCodePools (list)', () => {
       if (link === undefined) next = undefined;
       else {
         const url = new URL(str(link));
-        expect(url.origin).toBe(emu.url);
+        expect(url.origin).toBe(t.emu.url);
         expect(url.pathname).toBe(POOLS);
         expect(url.searchParams.get('$top')).toBe('1');
         expect(url.searchParams.get('$skiptoken')).toBeTruthy();
@@ -142,7 +126,7 @@ describe('percent-decoding of path segments', () => {
   it('treats %2F as part of ONE segment and records rawPath verbatim', async () => {
     const res = await client.get(`${POOLS}/abc%2F/assignments`);
     expect(res.status).toBe(404);
-    const r = emu.requests[emu.requests.length - 1];
+    const r = t.emu.requests[t.emu.requests.length - 1];
     expect(r.rawPath).toBe(`${POOLS}/abc%2F/assignments`);
     expect(r.path).toBe(`${POOLS}/abc//assignments`);
   });
@@ -150,7 +134,7 @@ describe('percent-decoding of path segments', () => {
   it('does not route /{id}%2Fassign to the assign action', async () => {
     const res = await client.post(`${POOLS}/${P2}%2Fassign`, { assignments: [{ target: { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget' } }] });
     expect(res.status).toBe(405);
-    expect(emu.getAssignments(P2)).toEqual([]);
+    expect(t.emu.getAssignments(P2)).toEqual([]);
   });
 });
 
@@ -197,10 +181,10 @@ describe('GET …/{id}/assignments', () => {
 
   it('returns raw assignments stored with setRawAssignments (unknown @odata.type)', async () => {
     const raw = [{ '@odata.type': '#microsoft.graph.embeddedSIMActivationCodePoolAssignment', id: 'x', target: { '@odata.type': '#microsoft.graph.somethingNewAssignmentTarget', foo: 1 } }];
-    emu.setRawAssignments(P2, raw);
+    t.emu.setRawAssignments(P2, raw);
     expect(rec((await client.get(`${POOLS}/${P2}/assignments`)).json).value).toEqual(raw);
-    expect(() => emu.setRawAssignments(UNKNOWN, [])).toThrow();
-    expect(emu.getAssignments(UNKNOWN)).toBeUndefined();
+    expect(() => t.emu.setRawAssignments(UNKNOWN, [])).toThrow();
+    expect(t.emu.getAssignments(UNKNOWN)).toBeUndefined();
   });
 });
 
@@ -252,7 +236,7 @@ describe('POST …/{id}/assign', () => {
     });
     // the stored set is exactly the new set (old sample assignments gone)
     expect(rec((await client.get(`${POOLS}/${P1}/assignments`)).json).value).toEqual(value);
-    expect(emu.getAssignments(P1)).toEqual(value);
+    expect(t.emu.getAssignments(P1)).toEqual(value);
     const after = str(rec((await client.get(`${POOLS}/${P1}`)).json).modifiedDateTime);
     expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
   });
@@ -269,7 +253,7 @@ describe('POST …/{id}/assign', () => {
       assignments: [{ target: { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget' } }],
     });
     expect(res.status).toBe(200);
-    expect(emu.getAssignments(P2)).toHaveLength(1);
+    expect(t.emu.getAssignments(P2)).toHaveLength(1);
   });
 
   it('404s an unknown pool', async () => {
@@ -301,7 +285,7 @@ describe('POST …/{id}/assign', () => {
     const res = await client.post(`${POOLS}/${P1}/assign`, body);
     expect(res.status).toBe(400);
     expect(graphErrorOf(res).code).toBe('BadRequest');
-    expect(emu.getAssignments(P1)).toHaveLength(2);
+    expect(t.emu.getAssignments(P1)).toHaveLength(2);
   });
 
   it('400 for an empty body', async () => {
@@ -310,19 +294,19 @@ describe('POST …/{id}/assign', () => {
   });
 
   it('setAssignReply("empty200") answers 200 with an empty body', async () => {
-    emu.setAssignReply('empty200');
+    t.emu.setAssignReply('empty200');
     const res = await client.post(`${POOLS}/${P1}/assign`, { assignments: [] });
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
-    expect(emu.getAssignments(P1)).toEqual([]);
+    expect(t.emu.getAssignments(P1)).toEqual([]);
   });
 
   it('setAssignReply("noContent204") answers 204', async () => {
-    emu.setAssignReply('noContent204');
+    t.emu.setAssignReply('noContent204');
     const res = await client.post(`${POOLS}/${P1}/assign`, { assignments: [] });
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(emu.getAssignments(P1)).toEqual([]);
+    expect(t.emu.getAssignments(P1)).toEqual([]);
   });
 });
 
@@ -342,7 +326,7 @@ describe('GET …/{id}/deviceStates', () => {
       if (link === undefined) next = undefined;
       else {
         const url = new URL(str(link));
-        expect(url.origin).toBe(emu.url);
+        expect(url.origin).toBe(t.emu.url);
         next = url.pathname + url.search;
       }
     }
@@ -396,8 +380,12 @@ describe('routing', () => {
   });
 
   it('405 for a wrong method', async () => {
-    expect((await client.call('DELETE', `${POOLS}/${P1}`)).status).toBe(405);
-    expect((await client.post(POOLS, { displayName: 'x' })).status).toBe(405);
+    const put = await client.call('PUT', `${POOLS}/${P1}`, { body: { displayName: 'x' } });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe('GET, PATCH, DELETE');
+    const del = await client.call('DELETE', POOLS);
+    expect(del.status).toBe(405);
+    expect(del.headers.allow).toBe('GET, POST');
     const res = await client.get(`${POOLS}/${P1}/assign`);
     expect(res.status).toBe(405);
     expect(graphErrorOf(res).code).toBe('MethodNotAllowed');
@@ -411,7 +399,7 @@ describe('auth', () => {
     const err = graphErrorOf(res);
     expect(err.code).toBe('InvalidAuthenticationToken');
     expect(err.message).toBe('Access token is empty.');
-    const r = emu.requests[emu.requests.length - 1];
+    const r = t.emu.requests[t.emu.requests.length - 1];
     expect(r.status).toBe(401);
     expect(r.bearerToken).toBeUndefined();
   });
@@ -423,67 +411,57 @@ describe('auth', () => {
 
   it('records the bearer token Graph saw', async () => {
     await client.get(`${POOLS}/${P1}`, { token: 'eyJ0eXAi.payload.sig' });
-    const r = emu.requests[emu.requests.length - 1];
+    const r = t.emu.requests[t.emu.requests.length - 1];
     expect(r.bearerToken).toBe('eyJ0eXAi.payload.sig');
     expect(r.headers.authorization).toBe('Bearer eyJ0eXAi.payload.sig');
   });
 
   it('requireAuth:false accepts anonymous requests', async () => {
-    const open = await startGraphEmulator({ requireAuth: false });
-    try {
-      const c = clientFor(() => open);
+    await withEmulator({ requireAuth: false }, async (_open, c) => {
       const res = await c.get(POOLS, { token: null });
       expect(res.status).toBe(200);
-      await c.close();
-    } finally {
-      await open.close();
-    }
+    });
   });
 });
 
 describe('request log and reset', () => {
   it('records method, rawPath, decoded path, query, lower-case headers, parsed body and status', async () => {
-    emu.clearRequests();
+    t.emu.clearRequests();
     await client.get(`${POOLS}?$top=2`, { headers: { 'X-Custom': 'v' } });
     await client.post(`${POOLS}/${P2}/assign`, { assignments: [] });
     await client.post(`${POOLS}/${P2}/assign`, 'not json');
-    expect(emu.requestCount()).toBe(3);
-    const [a, b, c] = emu.requests;
+    expect(t.emu.requestCount()).toBe(3);
+    const [a, b, c] = t.emu.requests;
     expect(a).toMatchObject({ method: 'GET', rawPath: `${POOLS}?$top=2`, path: POOLS, query: { $top: '2' }, status: 200, bearerToken: 'test-token' });
     expect(a.headers['x-custom']).toBe('v');
     expect(a.body).toBeUndefined();
     expect(b).toMatchObject({ method: 'POST', body: { assignments: [] }, status: 200 });
     expect(c).toMatchObject({ body: 'not json', status: 400 });
-    expect(emu.requestCount((r) => r.method === 'POST')).toBe(2);
+    expect(t.emu.requestCount((r) => r.method === 'POST')).toBe(2);
   });
 
   it('reset() re-seeds data and clears the log and overrides', async () => {
     await client.post(`${POOLS}/${P1}/assign`, { assignments: [] });
-    emu.setAssignReply('noContent204');
-    emu.reset();
-    expect(emu.requestCount()).toBe(0);
-    expect(emu.getAssignments(P1)).toHaveLength(2);
+    t.emu.setAssignReply('noContent204');
+    t.emu.reset();
+    expect(t.emu.requestCount()).toBe(0);
+    expect(t.emu.getAssignments(P1)).toHaveLength(2);
     const res = await client.post(`${POOLS}/${P2}/assign`, { assignments: [] });
     expect(res.status).toBe(200);
   });
 
   it('seed:false starts with an empty tenant', async () => {
-    const empty = await startGraphEmulator({ seed: false });
-    try {
-      const c = clientFor(() => empty);
+    await withEmulator({ seed: false }, async (_empty, c) => {
       expect(rec((await c.get(POOLS)).json).value).toEqual([]);
       expect((await c.get(`${POOLS}/${P1}`)).status).toBe(404);
-      await c.close();
-    } finally {
-      await empty.close();
-    }
+    });
   });
 
   it('setLatency adds a fixed delay per request', async () => {
-    emu.setLatency(120);
+    t.emu.setLatency(120);
     const t0 = Date.now();
     await client.get(`${POOLS}/${P1}`);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(110);
-    emu.setLatency(0);
+    t.emu.setLatency(0);
   });
 });

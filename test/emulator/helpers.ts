@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { GraphEmulator } from '../../src/emulator';
+import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '../../src/emulator';
 
 export const POOLS = '/beta/deviceManagement/embeddedSIMActivationCodePools';
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -95,6 +95,52 @@ export class Client {
 
 export function clientFor(getEmu: () => GraphEmulator): Client {
   return new Client(() => getEmu().url);
+}
+
+/** One emulator for the whole test file, and a client for it. */
+export interface EmulatorFixture {
+  /** The running emulator (valid from beforeAll on). */
+  readonly emu: GraphEmulator;
+  readonly client: Client;
+}
+
+/**
+ * Starts one emulator before the file's tests and closes it (and the client) after them. By default
+ * each test starts from the start state (`reset()` before each), so tests do not leak into each other.
+ */
+export function useEmulator(opts: StartEmulatorOptions = {}, { resetEach = true }: { resetEach?: boolean } = {}): EmulatorFixture {
+  let current: GraphEmulator | undefined;
+  const get = (): GraphEmulator => {
+    if (current === undefined) throw new Error('the emulator is not started yet (use it inside a test or hook)');
+    return current;
+  };
+  const client = clientFor(get);
+  beforeAll(async () => {
+    current = await startGraphEmulator(opts);
+  });
+  afterAll(async () => {
+    await client.close();
+    await current?.close();
+  });
+  if (resetEach) beforeEach(() => get().reset());
+  return {
+    get emu() {
+      return get();
+    },
+    client,
+  };
+}
+
+/** Runs `fn` against a separate, short-lived emulator (closed, with its client, whatever happens). */
+export async function withEmulator<T>(opts: StartEmulatorOptions, fn: (emu: GraphEmulator, client: Client) => Promise<T>): Promise<T> {
+  const emu = await startGraphEmulator(opts);
+  const client = clientFor(() => emu);
+  try {
+    return await fn(emu, client);
+  } finally {
+    await client.close();
+    await emu.close();
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,18 +1,10 @@
 /** The emulator's extensions for load tests: generated pools (`extraPools`, EMULATOR_EXTRA_POOLS) and `$expand=assignments`. */
-import { generatedPoolId, GraphEmulator, SAMPLE_POOLS, startGraphEmulator } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_POOLS } from '../../src/emulator';
 import { parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
-import { POOLS, arr, clientFor, graphErrorOf, rec } from './helpers';
+import { POOLS, arr, graphErrorOf, rec, useEmulator } from './helpers';
 
-let emu: GraphEmulator;
-const client = clientFor(() => emu);
-
-beforeAll(async () => {
-  emu = await startGraphEmulator({ extraPools: 120 });
-});
-afterAll(async () => {
-  await client.close();
-  await emu.close();
-});
+const t = useEmulator({ extraPools: 120 }, { resetEach: false });
+const client = t.client;
 
 it('serves the generated pools besides the sample tenant, first in the list (created earlier), each with two assignments', async () => {
   const list = rec((await client.get(`${POOLS}?$top=999`)).json);

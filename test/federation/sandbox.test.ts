@@ -54,17 +54,19 @@ describe('outside production', () => {
     expect(res.headers.location).toBe('/graphql');
   });
 
-  it('the examples are the assign mutation and a pools query, valid against schema/', () => {
+  it('the examples are the assign, add and remove mutations and a pools query, valid against schema/', () => {
     const document = parse(EXAMPLE_DOCUMENT);
     expect(validate(buildSchema(), document)).toEqual([]);
     const operations = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [[d.operation, d.name?.value]] : []));
     expect(operations).toEqual([
       ['mutation', 'AssignPool'],
+      ['mutation', 'AddAssignments'],
+      ['mutation', 'RemoveAssignments'],
       ['query', 'Pools'],
     ]);
   });
 
-  it("the examples' variables name the emulator's sample data, and both operations run without errors", async () => {
+  it("the examples' variables name the emulator's sample data, and every operation runs without errors", async () => {
     expect(EXAMPLE_VARIABLES.poolId).toBe(SAMPLE_POOLS[0].id);
     const groupIds = EXAMPLE_VARIABLES.assignments.map((a) => a.target.groupId);
     expect(groupIds.every((id) => SAMPLE_GROUP_IDS.includes(id))).toBe(true);
@@ -78,6 +80,13 @@ describe('outside production', () => {
     const assigned = await post('AssignPool');
     expect(assigned.errors).toBeUndefined();
     expect(stack.emulator.getAssignments(SAMPLE_POOLS[0].id)).toHaveLength(EXAMPLE_VARIABLES.assignments.length);
+    // The edits are preloaded as dry runs: they answer, and nothing is assigned.
+    const assigns = stack.emulator.requestCount((r) => r.path.endsWith('/assign'));
+    for (const name of ['AddAssignments', 'RemoveAssignments']) {
+      const edit = await post(name);
+      expect(edit.errors).toBeUndefined();
+    }
+    expect(stack.emulator.requestCount((r) => r.path.endsWith('/assign'))).toBe(assigns);
     const listed = await post('Pools');
     expect(listed.errors).toBeUndefined();
     const edges = (listed.data?.embeddedSIMActivationCodePools as { edges: unknown[] }).edges;

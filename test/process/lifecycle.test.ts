@@ -2,14 +2,15 @@
  * Probes, graceful shutdown, logs and metrics of the real process (dist/index.js) against a slow emulator.
  */
 import { request } from 'undici';
-import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
 import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
 let emulator: GraphEmulator;
 beforeAll(async () => {
-  emulator = await startGraphEmulator();
+  // Extra pools for the load below: writes to one pool are serialized by its edit lock, to ten pools they run at once.
+  emulator = await startGraphEmulator({ extraPools: 10 });
 });
 afterAll(async () => {
   await emulator.close();
@@ -32,7 +33,7 @@ it.each(['development', 'production'])('SIGTERM under load (%s): readiness 503, 
   });
   const base = service.url.replace(/\/graphql$/, '');
   expect((await get(`${base}/readyz`)).status).toBe(200);
-  const inFlight = Array.from({ length: 10 }, () => postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }));
+  const inFlight = Array.from({ length: 10 }, (_, i) => postGraphQL(service.url, ASSIGN, { poolId: generatedPoolId(i) }));
   await new Promise((r) => setTimeout(r, 150));
   service.child.kill('SIGTERM');
   // Readiness turns 503 in the same turn as this line is logged, well inside SHUTDOWN_DELAY_MS.

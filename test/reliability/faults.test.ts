@@ -1,7 +1,7 @@
 /**
  * The upstream policy against the emulator's injected faults: one test per fault, each with its expected outcome.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_POOLS } from '../../src/emulator';
 import { startStack, type Stack } from '../support/stack';
 import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 
@@ -137,9 +137,10 @@ it('a burst of 300 assigns under a 100/20 s write budget: no 429 from Graph, eve
 
 it('the bulkhead bounds concurrent calls to Graph and refuses past its queue', async () => {
   await withStack(
-    { emulator: { latencyMs: 200 }, client: { bulkhead: { maxConcurrent: 2, maxQueue: 3, maxWaitMs: 5_000 }, writeBudget: { limit: 0 } } },
+    { emulator: { latencyMs: 200, extraPools: 8 }, client: { bulkhead: { maxConcurrent: 2, maxQueue: 3, maxWaitMs: 5_000 }, writeBudget: { limit: 0 } } },
     async (stack) => {
-      const replies = await Promise.all(Array.from({ length: 8 }, () => stack.graphql(ASSIGN, { poolId: POOL })));
+      // Eight different pools: writes to one pool are serialized by its edit lock before they reach the bulkhead.
+      const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => stack.graphql(ASSIGN, { poolId: generatedPoolId(i) })));
       const codes = replies.map((r) => String(r.body.errors?.[0]?.extensions?.code ?? 'ok'));
       expect(codes.filter((c) => c === 'ok')).toHaveLength(5);
       expect(codes.filter((c) => c === 'THROTTLED')).toHaveLength(3);

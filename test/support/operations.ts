@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Principal } from '../../src/auth/principal';
-import { createContext, type Context } from '../../src/graphql/context';
+import { LocalPoolLocks } from '../../src/coordination/local';
+import { createContext, type Context, type EditServices } from '../../src/graphql/context';
 import { createApolloServer } from '../../src/http/apollo';
+import { AuditLog } from '../../src/observability/audit';
 import { createLogger } from '../../src/observability/logger';
 import { FakeGraph } from './fake-graph';
 
@@ -29,7 +31,10 @@ export interface Operations {
  * before each test a new Graph API made by `seed`.
  */
 export function useOperations(seed: () => FakeGraph = () => new FakeGraph()): Operations {
-  const server = createApolloServer({ config: { production: false, introspection: true }, logger: createLogger('silent') });
+  const logger = createLogger('silent');
+  const server = createApolloServer({ config: { production: false, introspection: true }, logger });
+  // Shared by every operation of the file, as createApp shares them between requests.
+  const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000 };
   let graph = seed();
   let requests = 0;
   beforeEach(() => {
@@ -42,7 +47,7 @@ export function useOperations(seed: () => FakeGraph = () => new FakeGraph()): Op
       return graph;
     },
     async run(query, variables, options = {}) {
-      const contextValue = createContext(`test-${++requests}`, options.graph ?? graph, undefined, options.principal);
+      const contextValue = createContext(`test-${++requests}`, options.graph ?? graph, undefined, options.principal, edits);
       const response = await server.executeOperation({ query, variables }, { contextValue });
       // Every operation of this schema answers with a single result (no @defer, no subscriptions).
       assert(response.body.kind === 'single');

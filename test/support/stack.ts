@@ -38,6 +38,8 @@ export interface StackOptions {
   /** Inbound authentication, built on the stack's Graph client (see test/support/auth.ts). */
   auth?: (graph: GraphClient) => AuthGate | undefined;
   logger?: Logger;
+  /** Edit locks, audit trail and lock wait of the app (issue 11); default: createApp's. */
+  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs'>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -55,6 +57,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     graph,
     logger: options.logger ?? createLogger('silent'),
     auth,
+    ...options.edits,
   });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}/graphql`;

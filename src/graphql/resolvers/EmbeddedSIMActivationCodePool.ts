@@ -1,4 +1,5 @@
 import { connectionFromPage, decodeCursor } from '../cursor';
+import { assignmentsVersion } from '../edits/version';
 import { badUserInput } from '../errors';
 import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
 import { selectsField } from '../selection';
@@ -8,14 +9,19 @@ import { pageSize } from '../validation';
 export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolvers = {
   /**
    * Federation: the router sends `{ __typename, id }` representations; all of a request's go out in $batch. When the
-   * entities' selection includes `assignments`, each pool is read with them (`$expand`): ⌈n/20⌉ requests, not twice.
+   * entities' selection includes `assignments` (or `assignmentsVersion`), each pool is read with them (`$expand`):
+   * ⌈n/20⌉ requests, not twice.
    */
   async __resolveReference(reference, ctx, info) {
     if (!isGuid(reference.id)) throw badUserInput('EmbeddedSIMActivationCodePool.id must be a GUID.', 'id');
-    const loader = selectsField(info, 'EmbeddedSIMActivationCodePool', 'assignments') ? ctx.loaders.poolWithAssignmentsById : ctx.loaders.poolById;
+    // assignmentsVersion is computed from the assignments: it wants them expanded just the same.
+    const withAssignments = ['assignments', 'assignmentsVersion'].some((field) => selectsField(info, 'EmbeddedSIMActivationCodePool', field));
+    const loader = withAssignments ? ctx.loaders.poolWithAssignmentsById : ctx.loaders.poolById;
     return loader.load(reference.id);
   },
   assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
+  /** From the same loader as `assignments`: selecting both (or many pools' versions) costs one batched read. */
+  assignmentsVersion: async (pool, _args, ctx) => assignmentsVersion(await ctx.loaders.assignmentsByPool.load(pool.id)),
   async deviceStates(pool, { first, after }, ctx) {
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;

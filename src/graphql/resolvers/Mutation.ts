@@ -1,15 +1,37 @@
 import type { MutationResolvers } from '../../generated/graphql';
-import { toWireAssignment } from '../mapping';
-import { validateAssignInput } from '../validation';
+import { planAdd, planRemove } from '../edits/merge';
+import { editAssignments, replaceAssignments } from '../edits/service';
+import { toWireAssignment, toWireTarget } from '../mapping';
+import { selectsField } from '../selection';
+import { validateAssignInput, validateRemoveInput } from '../validation';
 
+const PAYLOAD = 'AssignEmbeddedSIMActivationCodePoolPayload';
+
+/** The edit logic (lock, fresh read, merge, audit) lives in ../edits; these only pass the arguments on. */
 export const Mutation: MutationResolvers = {
-  async assignEmbeddedSIMActivationCodePool(_parent, { poolId, assignments }, ctx) {
-    validateAssignInput(poolId, assignments);
-    const result = await ctx.graph.assign(poolId, assignments.map(toWireAssignment), ctx.callOptions);
-    // The payload's `pool { assignments }` must show the new set without another Graph call.
-    ctx.loaders.assignmentsByPool.clear(poolId).prime(poolId, result);
-    // The pool's modifiedDateTime changed: never serve a copy read before the mutation.
-    ctx.loaders.poolById.clear(poolId);
-    return { poolId, assignments: result };
+  assignEmbeddedSIMActivationCodePool(_parent, { poolId, assignments, ifAssignmentsVersion }, ctx, info) {
+    // The receipts cost a read before the write: paid only when the operation asks for them.
+    const receipts = ['added', 'updated', 'removed'].some((field) => selectsField(info, PAYLOAD, field));
+    return replaceAssignments(ctx, { poolId, assignments, ifAssignmentsVersion, receipts });
+  },
+  addEmbeddedSIMActivationCodePoolAssignments(_parent, { poolId, assignments, dryRun, ifAssignmentsVersion }, ctx) {
+    return editAssignments(ctx, {
+      operation: 'addEmbeddedSIMActivationCodePoolAssignments',
+      poolId,
+      dryRun: dryRun ?? false,
+      ifAssignmentsVersion,
+      validate: () => validateAssignInput(poolId, assignments),
+      plan: (current) => planAdd(current, assignments.map(toWireAssignment)),
+    });
+  },
+  removeEmbeddedSIMActivationCodePoolAssignments(_parent, { poolId, targets, dryRun, ifAssignmentsVersion }, ctx) {
+    return editAssignments(ctx, {
+      operation: 'removeEmbeddedSIMActivationCodePoolAssignments',
+      poolId,
+      dryRun: dryRun ?? false,
+      ifAssignmentsVersion,
+      validate: () => validateRemoveInput(poolId, targets),
+      plan: (current) => planRemove(current, targets.map(toWireTarget)),
+    });
   },
 };

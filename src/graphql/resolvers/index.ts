@@ -10,6 +10,7 @@ import {
   GroupAssignmentTarget,
   UnknownAssignmentTarget,
 } from './assignmentTargets';
+import { EditEmbeddedSIMActivationCodePoolAssignmentsPayload } from './EditEmbeddedSIMActivationCodePoolAssignmentsPayload';
 import { EmbeddedSIMActivationCodePool } from './EmbeddedSIMActivationCodePool';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
@@ -19,6 +20,7 @@ export const resolvers: Resolvers = {
   Query,
   Mutation,
   AssignEmbeddedSIMActivationCodePoolPayload,
+  EditEmbeddedSIMActivationCodePoolAssignmentsPayload,
   EmbeddedSIMActivationCodePool,
   DeviceAndAppManagementAssignmentTarget,
   AllDevicesAssignmentTarget,

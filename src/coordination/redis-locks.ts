@@ -1,0 +1,184 @@
+/**
+ * Per-pool edit locks shared through Redis.
+ *
+ * - Taking: `SET <prefix>lock:<pool id> <token> NX PX <ttl>`; the token is random per acquisition, so only its
+ *   holder can release or renew it (compare-and-delete / compare-and-expire in Lua, atomic on the server).
+ * - A holder that dies stops renewing: its lock expires after the TTL and the next waiter gets it.
+ * - While held, a watchdog renews the TTL every third of it, up to `maxHoldMs` in all: an edit that outlives one
+ *   TTL (a GET and a PATCH, each with its own Graph deadline and retries) keeps its lock, while a leaked lease
+ *   still frees the pool eventually.
+ * - Waiting: within a replica, waiters for a pool queue in order on an in-process lock, so only the first of them
+ *   polls Redis; across replicas that one polls with jittered exponential backoff (10 ms to 100 ms) until the
+ *   caller's deadline (`lock-timeout`) or signal (`aborted`). Polling is not fair across replicas; it is bounded.
+ */
+import { randomUUID } from 'node:crypto';
+import { emitter, type CoordinationEventListener } from './events';
+import { LocalPoolLocks, waitFor } from './local';
+import { LuaScript, type CoordinationLogger, type RedisStore } from './redis-store';
+import { CoordinationError, type LockLease, type LockOptions, type PoolLocks } from './types';
+
+/** KEYS[1]: the lock; ARGV[1]: the holder's token. Deletes the lock only if that holder still has it. */
+export const RELEASE_LOCK = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/** KEYS[1]: the lock; ARGV[1]: the token, ARGV[2]: the TTL (ms). Extends the lock only if that holder still has it. */
+export const RENEW_LOCK = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+
+const POLL_MIN_MS = 10;
+const POLL_MAX_MS = 100;
+
+function pollDelay(attempt: number): number {
+  const base = Math.min(POLL_MAX_MS, POLL_MIN_MS * 2 ** Math.min(attempt, 10));
+  return base / 2 + (Math.random() * base) / 2;
+}
+
+export interface RedisPoolLocksOptions {
+  /** Lifetime of a lock that is not renewed (its holder died). */
+  ttlMs: number;
+  /** How long a live holder keeps renewing its lock; 0: never renewed, the lock lasts ttlMs. */
+  maxHoldMs: number;
+  logger?: CoordinationLogger;
+  onEvent?: CoordinationEventListener;
+}
+
+class RedisLease {
+  private released = false;
+  private timer?: NodeJS.Timeout;
+  private readonly acquiredAt = Date.now();
+
+  constructor(
+    private readonly owner: RedisPoolLocks,
+    readonly key: string,
+    private readonly token: string,
+  ) {
+    this.schedule();
+  }
+
+  /** Stops renewing (close, or release). The lock itself is left to its TTL. */
+  stop(): void {
+    this.released = true;
+    clearTimeout(this.timer);
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.stop();
+    this.owner.forget(this);
+    try {
+      const deleted = await this.owner.store.script(RELEASE_LOCK, [this.key], [this.token]);
+      if (deleted !== 1) this.owner.lost(this.key, 'release');
+    } catch (error) {
+      // Not thrown: the edit is done, and failing its request now would hide its outcome. The lock expires by itself.
+      this.owner.logger?.warn({ err: error, lock: this.key }, 'Could not release a pool lock; it expires after its TTL');
+    }
+  }
+
+  private schedule(): void {
+    const { ttlMs, maxHoldMs } = this.owner.options;
+    if (this.released || maxHoldMs <= 0 || Date.now() - this.acquiredAt + ttlMs / 3 >= maxHoldMs) return;
+    this.timer = setTimeout(() => void this.renew(), ttlMs / 3);
+    this.timer.unref(); // a held lock never keeps the process alive
+  }
+
+  private async renew(): Promise<void> {
+    if (this.released) return;
+    try {
+      const renewed = await this.owner.store.script(RENEW_LOCK, [this.key], [this.token, this.owner.options.ttlMs]);
+      if (renewed !== 1 && !this.released) {
+        this.owner.lost(this.key, 'renew');
+        this.stop();
+        this.owner.forget(this);
+        return;
+      }
+    } catch {
+      // Redis did not answer this time; the lock still has up to two thirds of its TTL: try again next round.
+    }
+    this.schedule();
+  }
+}
+
+export class RedisPoolLocks implements PoolLocks {
+  /** Orders this replica's waiters per pool, so only one of them polls Redis. */
+  private readonly local = new LocalPoolLocks();
+  private readonly leases = new Set<RedisLease>();
+  private readonly emit: CoordinationEventListener;
+  readonly logger?: CoordinationLogger;
+
+  constructor(
+    readonly store: RedisStore,
+    readonly options: RedisPoolLocksOptions,
+  ) {
+    this.emit = emitter(options.onEvent);
+    this.logger = options.logger;
+  }
+
+  /** Leases held by this replica now (for tests and metrics). */
+  get held(): number {
+    return this.leases.size;
+  }
+
+  async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
+    const key = `${this.store.keyPrefix}lock:${poolId.toLowerCase()}`;
+    const local = await this.local.acquire(poolId, options);
+    let shared: RedisLease;
+    try {
+      shared = await this.acquireShared(key, options);
+    } catch (error) {
+      await local.release();
+      throw error;
+    }
+    return {
+      release: async () => {
+        try {
+          await shared.release();
+        } finally {
+          await local.release();
+        }
+      },
+    };
+  }
+
+  /** Stops every watchdog: the locks still held are left to expire (close() comes after in-flight requests end). */
+  stopAll(): void {
+    for (const lease of this.leases) lease.stop();
+    this.leases.clear();
+  }
+
+  forget(lease: RedisLease): void {
+    this.leases.delete(lease);
+  }
+
+  lost(key: string, when: 'renew' | 'release'): void {
+    this.emit({ type: 'lock-lost' });
+    this.logger?.warn({ lock: key, when }, 'A pool lock had expired and passed to another holder before this one was done');
+  }
+
+  private async acquireShared(key: string, options: LockOptions): Promise<RedisLease> {
+    const token = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      if (options.signal?.aborted) throw new CoordinationError('The wait was cancelled.', 'aborted');
+      let reply: string | null;
+      try {
+        reply = await this.store.call((client) => client.set(key, token, 'PX', this.options.ttlMs, 'NX'));
+      } catch (error) {
+        // The SET may have been applied even though its reply never came (a time-out): undo it if so, or the pool
+        // would stay locked by nobody for a whole TTL. Best effort; it fails fast as well when Redis is down.
+        this.store.script(RELEASE_LOCK, [key], [token]).catch(() => undefined);
+        throw error;
+      }
+      if (reply === 'OK') {
+        const lease = new RedisLease(this, key, token);
+        this.leases.add(lease);
+        return lease;
+      }
+      const remaining = options.deadline - Date.now();
+      if (remaining <= 0) throw new CoordinationError('Another edit of this pool is in progress; retry shortly.', 'lock-timeout', 1);
+      await waitFor(Math.min(remaining, pollDelay(attempt)), options.signal);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The control API under `/_emulator/*` (no auth, never recorded, never faulted): what tests and
+ * the CLI's users drive the emulator with over HTTP. Each setting is one GET/PUT endpoint.
+ */
+import { AssignReplyMode } from './assign';
+import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
+import type { WriteReplyMode } from './pools';
+import type { BatchOrder, RecordedRequest } from './types';
+import { WriteLimit, parseWriteLimit } from './write-window';
+import { QuirksConfig, parseQuirks } from './quirks';
+import { BodyInfo, GraphReply, RequestIds, graphError, isRecord, parseBodyText, parseQuery } from './util';
+
+/** What the control API needs of the server. */
+export interface ControlTarget {
+  readonly url: string;
+  requestCount(): number;
+  /** Log entries from the absolute index `since` on. */
+  requestsSince(since: number): RecordedRequest[];
+  clearRequests(): void;
+  reset(): void;
+  getFaults(): FaultConfig | undefined;
+  setFaults(cfg: FaultConfig | undefined): void;
+  getLatency(): number;
+  setLatency(ms: number): void;
+  getAssignReply(): AssignReplyMode;
+  setAssignReply(mode: AssignReplyMode): void;
+  getBatchOrder(): BatchOrder;
+  setBatchOrder(order: BatchOrder): void;
+  getWriteReply(): WriteReplyMode;
+  setWriteReply(mode: WriteReplyMode): void;
+  getWriteLimit(): WriteLimit | undefined;
+  setWriteLimit(limit: WriteLimit | undefined): void;
+  getQuirks(): QuirksConfig | undefined;
+  setQuirks(cfg: QuirksConfig | undefined): void;
+}
+
+/** A GET/PUT setting: `put` validates (RangeError/FaultConfigError → 400) and applies; the reply is `get()`. */
+interface Setting {
+  get(t: ControlTarget): unknown;
+  put(t: ControlTarget, value: unknown): void;
+}
+
+const SETTINGS: Record<string, Setting> = {
+  faults: {
+    get: (t) => ({ faults: t.getFaults() ?? null }),
+    put: (t, v) => t.setFaults(parseFaultConfig(v)),
+  },
+  latency: {
+    get: (t) => ({ ms: t.getLatency() }),
+    put: (t, v) => {
+      if (!isRecord(v) || typeof v.ms !== 'number') throw new RangeError('Expected {"ms": <number >= 0>}.');
+      t.setLatency(v.ms);
+    },
+  },
+  'assign-reply': {
+    get: (t) => ({ mode: t.getAssignReply() }),
+    put: (t, v) => {
+      if (!isRecord(v) || (v.mode !== 'value' && v.mode !== 'empty200' && v.mode !== 'noContent204')) {
+        throw new RangeError('Expected {"mode": "value" | "empty200" | "noContent204"}.');
+      }
+      t.setAssignReply(v.mode);
+    },
+  },
+  'batch-order': {
+    get: (t) => ({ order: t.getBatchOrder() }),
+    put: (t, v) => {
+      if (!isRecord(v) || (v.order !== 'reverse' && v.order !== 'request')) throw new RangeError('Expected {"order": "reverse" | "request"}.');
+      t.setBatchOrder(v.order);
+    },
+  },
+  'write-reply': {
+    get: (t) => ({ mode: t.getWriteReply() }),
+    put: (t, v) => {
+      if (!isRecord(v) || (v.mode !== 'entity' && v.mode !== 'noContent')) throw new RangeError('Expected {"mode": "entity" | "noContent"}.');
+      t.setWriteReply(v.mode);
+    },
+  },
+  'write-limit': {
+    get: (t) => ({ writeLimit: t.getWriteLimit() ?? null }),
+    put: (t, v) => t.setWriteLimit(parseWriteLimit(v)),
+  },
+  quirks: {
+    get: (t) => ({ quirks: t.getQuirks() ?? null }),
+    put: (t, v) => t.setQuirks(parseQuirks(v)),
+  },
+};
+
+const PREFIX = '/_emulator/';
+
+/** Answers one control request. `url` is the raw request target (path + query). */
+export function controlReply(method: string, url: string, text: string | undefined, ids: RequestIds, target: ControlTarget): GraphReply {
+  const qi = url.indexOf('?');
+  let path = qi < 0 ? url : url.slice(0, qi);
+  if (path.endsWith('/') && path.length > 1) path = path.slice(0, -1);
+  const query = qi < 0 ? {} : parseQuery(url.slice(qi + 1));
+  try {
+    return control(method, path, query, parseBodyText(text), ids, target);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return graphError(err instanceof FaultConfigError || err instanceof RangeError ? 400 : 500, 'BadRequest', message, ids);
+  }
+}
+
+function control(method: string, path: string, query: Record<string, string>, body: BodyInfo, ids: RequestIds, t: ControlTarget): GraphReply {
+  const ok = (value: unknown): GraphReply => ({ status: 200, body: value });
+  const notAllowed = (allow: string): GraphReply =>
+    graphError(405, 'MethodNotAllowed', `The HTTP method '${method}' is not allowed on ${path}. Allowed: ${allow}.`, ids, { allow });
+  const name = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : '';
+  switch (name) {
+    case 'health':
+      if (method !== 'GET') return notAllowed('GET');
+      return ok({ status: 'ok', url: t.url, requests: t.requestCount() });
+    case 'requests': {
+      if (method === 'DELETE') {
+        t.clearRequests();
+        return ok({ ok: true });
+      }
+      if (method !== 'GET') return notAllowed('GET, DELETE');
+      const sinceText = query.since;
+      let since = 0;
+      if (sinceText !== undefined) {
+        if (!/^[0-9]{1,15}$/.test(sinceText)) throw new RangeError(`'since' must be a non-negative integer, got '${sinceText}'.`);
+        since = Number(sinceText);
+      }
+      return ok(t.requestsSince(since));
+    }
+    case 'count':
+      if (method !== 'GET') return notAllowed('GET');
+      return ok({ count: t.requestCount() });
+    case 'reset':
+      if (method !== 'POST') return notAllowed('POST');
+      t.reset();
+      return ok({ ok: true });
+    default:
+      break;
+  }
+  const setting = Object.prototype.hasOwnProperty.call(SETTINGS, name) ? SETTINGS[name] : undefined;
+  if (setting === undefined) return graphError(404, 'UnknownError', `Unknown emulator control endpoint '${path}'.`, ids);
+  if (method === 'GET') return ok(setting.get(t));
+  if (method !== 'PUT' && method !== 'POST') return notAllowed('GET, PUT');
+  if (body.kind === 'invalid') throw new RangeError('The request body is not valid JSON.');
+  setting.put(t, body.kind === 'json' ? body.value : undefined);
+  return ok(setting.get(t));
+}

@@ -1,0 +1,129 @@
+/**
+ * The merge rules of partial assignment edits, as pure functions over Graph's wire shapes (no I/O, no GraphQL
+ * context): what to send to Graph's replace-only `assign` so that only the named targets change.
+ *
+ * A target's identity is its `@odata.type` plus its `groupId` or `collectionId`, compared case-insensitively
+ * (Graph ids are GUIDs; Graph does not promise their case). The filter is not part of it: it is what an edit
+ * may change on an assigned target.
+ */
+import { ODATA_TYPE, WireFilterType, type WireAssignment, type WireAssignmentInput, type WireAssignmentTarget } from '../../graph/models';
+import { badUserInput } from '../errors';
+import { keptAssignment, targetFilterType, type AssignmentDiff } from '../mapping';
+import { MAX_ASSIGNMENTS } from '../validation';
+
+/** What to write: the complete body for Graph's assign, and how it differs from the current set. */
+export interface EditPlan extends AssignmentDiff {
+  /** The complete new set: kept assignments with their own ids and targets, then the new ones. */
+  body: WireAssignmentInput[];
+  /** False when the edit changes nothing: then nothing is sent to Graph. */
+  changed: boolean;
+}
+
+/** The identity of a target: type and id, lower case (`#microsoft.graph.alldevicesassignmenttarget|`). */
+export function targetKey(target: WireAssignmentTarget): string {
+  return `${target['@odata.type'].toLowerCase()}|${(target.groupId ?? target.collectionId ?? '').toLowerCase()}`;
+}
+
+/** The filter half of a target, normalised: no filter id is `null`, ids lower case, a missing type is `none`. */
+export function filterOf(target: WireAssignmentTarget): { id: string | null; type: WireFilterType } {
+  const id = target.deviceAndAppManagementAssignmentFilterId;
+  return { id: id ? id.toLowerCase() : null, type: targetFilterType(target) };
+}
+
+export function sameFilter(a: WireAssignmentTarget, b: WireAssignmentTarget): boolean {
+  const fa = filterOf(a);
+  const fb = filterOf(b);
+  return fa.id === fb.id && fa.type === fb.type;
+}
+
+function byKey(assignments: readonly { target: WireAssignmentTarget }[]): Map<string, number> {
+  const index = new Map<string, number>();
+  assignments.forEach((a, i) => {
+    const key = targetKey(a.target);
+    if (!index.has(key)) index.set(key, i);
+  });
+  return index;
+}
+
+/** How `after` differs from `before`, by target identity (for the replace mutation's receipts). */
+export function diffAssignments(before: readonly WireAssignment[], after: readonly { target: WireAssignmentTarget }[]): AssignmentDiff {
+  const old = byKey(before);
+  const next = byKey(after);
+  const diff: AssignmentDiff = { added: [], updated: [], removed: [] };
+  for (const [key, i] of next) {
+    const j = old.get(key);
+    if (j === undefined) diff.added.push(after[i].target);
+    else if (!sameFilter(before[j].target, after[i].target)) diff.updated.push(after[i].target);
+  }
+  for (const [key, j] of old) if (!next.has(key)) diff.removed.push(before[j].target);
+  return diff;
+}
+
+const GROUP_TYPES: ReadonlySet<string> = new Set([ODATA_TYPE.group.toLowerCase(), ODATA_TYPE.exclusionGroup.toLowerCase()]);
+
+/** The other group kind of a group target's key (a group included and excluded at once is refused). */
+function oppositeGroupKey(target: WireAssignmentTarget): string | undefined {
+  const type = target['@odata.type'].toLowerCase();
+  if (!GROUP_TYPES.has(type) || !target.groupId) return undefined;
+  const other = type === ODATA_TYPE.group.toLowerCase() ? ODATA_TYPE.exclusionGroup : ODATA_TYPE.group;
+  return `${other.toLowerCase()}|${target.groupId.toLowerCase()}`;
+}
+
+/**
+ * Adds `additions` (validated inputs already mapped to the wire, in argument order) to `current`: a new target is
+ * appended; an assigned one with another filter keeps its id and the rest of its target and gets the new filter;
+ * an assigned one with the same filter changes nothing. Throws BAD_USER_INPUT (naming `assignments[i]…`) when the
+ * merged set would break a rule Graph enforces: more than MAX_ASSIGNMENTS, one id twice, a group both included and
+ * excluded.
+ */
+export function planAdd(current: readonly WireAssignment[], additions: readonly WireAssignmentInput[]): EditPlan {
+  const body = current.map((a) => keptAssignment(a));
+  const plan: EditPlan = { body, added: [], updated: [], removed: [], changed: false };
+  const index = byKey(current);
+  const ids = new Set(current.map((a) => a.id.toLowerCase()));
+  additions.forEach((addition, i) => {
+    const at = `assignments[${i}]`;
+    const key = targetKey(addition.target);
+    const existing = index.get(key);
+    if (existing !== undefined) {
+      if (sameFilter(current[existing].target, addition.target)) return;
+      body[existing] = keptAssignment(current[existing], {
+        deviceAndAppManagementAssignmentFilterId: addition.target.deviceAndAppManagementAssignmentFilterId ?? null,
+        deviceAndAppManagementAssignmentFilterType: targetFilterType(addition.target),
+      });
+      plan.updated.push(body[existing].target);
+      return;
+    }
+    const opposite = oppositeGroupKey(addition.target);
+    if (opposite !== undefined && index.has(opposite)) {
+      throw badUserInput(`${at}.target.groupId is already assigned to this pool with the other group kind; remove that target first.`, `${at}.target.groupId`);
+    }
+    if (addition.id !== undefined) {
+      if (ids.has(addition.id.toLowerCase())) throw badUserInput(`${at}.id is the id of another assignment of this pool.`, `${at}.id`);
+      ids.add(addition.id.toLowerCase());
+    }
+    index.set(key, body.length);
+    body.push(addition);
+    plan.added.push(addition.target);
+  });
+  if (body.length > MAX_ASSIGNMENTS) {
+    throw badUserInput(`The pool would have ${body.length} assignments; at most ${MAX_ASSIGNMENTS} are allowed.`, 'assignments');
+  }
+  plan.changed = plan.added.length > 0 || plan.updated.length > 0;
+  return plan;
+}
+
+/**
+ * Removes the assignments of `targets` (identity only: their filters are ignored) from `current`; every other
+ * assignment is sent back as it is. A target that is not assigned is no error and not in `removed`.
+ */
+export function planRemove(current: readonly WireAssignment[], targets: readonly WireAssignmentTarget[]): EditPlan {
+  const doomed = new Set(targets.map(targetKey));
+  const plan: EditPlan = { body: [], added: [], updated: [], removed: [], changed: false };
+  for (const assignment of current) {
+    if (doomed.has(targetKey(assignment.target))) plan.removed.push(assignment.target);
+    else plan.body.push(keptAssignment(assignment));
+  }
+  plan.changed = plan.removed.length > 0;
+  return plan;
+}

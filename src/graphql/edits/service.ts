@@ -1,0 +1,170 @@
+/**
+ * The locked read-merge-write behind the assignment mutations. Graph's assign replaces a pool's whole set and has
+ * no precondition, so two edits that both read, merge and write would undo each other (read A, read B, write A+X,
+ * write B+Y: X is lost). Here every write to a pool holds the pool's edit lock from the read of the current set
+ * to the end of the assign; the read inside the lock is fresh (never the request's DataLoader cache).
+ *
+ * What this cannot see: a write from outside this subgraph (the admin center, a script) between our read and our
+ * assign. The lock serializes this subgraph's own writers only.
+ */
+import { withPoolLock, type LockOptions } from '../../coordination/types';
+import type { EmbeddedSIMActivationCodePoolAssignmentInput } from '../../generated/graphql';
+import { isGraphError } from '../../graph/errors';
+import type { WireAssignment } from '../../graph/models';
+import type { AuditEvent } from '../../observability/audit';
+import type { Context } from '../context';
+import { conflict, ErrorCode, toGraphQLError } from '../errors';
+import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
+import { validateAssignInput } from '../validation';
+import { diffAssignments, type EditPlan } from './merge';
+import { assignmentsVersion, validateVersionArgument } from './version';
+
+export type EditOperation = 'addEmbeddedSIMActivationCodePoolAssignments' | 'removeEmbeddedSIMActivationCodePoolAssignments';
+
+export interface EditRequest {
+  operation: EditOperation;
+  poolId: string;
+  dryRun: boolean;
+  ifAssignmentsVersion?: string | null;
+  /** Checks the arguments (BAD_USER_INPUT naming the field); runs before anything is read. */
+  validate(): void;
+  /** The merge: what to write given the pool's current set (pure, see merge.ts). */
+  plan(current: readonly WireAssignment[]): EditPlan;
+}
+
+export interface ReplaceRequest {
+  poolId: string;
+  assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[];
+  ifAssignmentsVersion?: string | null;
+  /** Whether the operation selects `added`/`updated`/`removed`: only then is the set read before the write. */
+  receipts: boolean;
+}
+
+/** The lock wait ends at the call's deadline (GRAPH_TIMEOUT_MS from now) or when the caller goes away. */
+function lockOptions(ctx: Context): LockOptions {
+  return { deadline: Date.now() + ctx.edits.lockWaitMs, signal: ctx.callOptions.signal };
+}
+
+function checkVersion(current: readonly WireAssignment[], expected: string | null | undefined): void {
+  if (expected == null) return;
+  const actual = assignmentsVersion(current);
+  if (actual !== expected) throw conflict(actual);
+}
+
+/** The payload's `pool { assignments assignmentsVersion }` must show this set without another Graph call. */
+function refreshLoaders(ctx: Context, poolId: string, assignments: WireAssignment[], written: boolean): void {
+  ctx.loaders.assignmentsByPool.clear(poolId).prime(poolId, assignments);
+  // A write changed the pool's modifiedDateTime: never serve a copy read before it.
+  if (written) ctx.loaders.poolById.clear(poolId);
+}
+
+/** One write attempt's audit line, completed as the attempt goes and written once however it ends. */
+class WriteAttempt {
+  assignSent = false;
+  diff?: AssignmentDiff;
+  assigned?: AuditEvent['assigned'];
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly operation: string,
+    private readonly poolId: string,
+  ) {}
+
+  private event(): AuditEvent {
+    const { ctx } = this;
+    const { diff } = this;
+    return {
+      operation: this.operation,
+      poolId: this.poolId,
+      principal: ctx.principal,
+      requestId: ctx.requestId,
+      added: diff?.added,
+      updated: diff?.updated,
+      removed: diff?.removed,
+      assigned: this.assigned,
+      assignSent: this.assignSent,
+      outcome: 'failed',
+    };
+  }
+
+  done(written: boolean, assignmentsAfter: number): void {
+    this.ctx.edits.audit.write({ ...this.event(), outcome: written ? 'written' : 'unchanged', assignmentsAfter });
+  }
+
+  failed(error: unknown): void {
+    const mapped = toGraphQLError(error);
+    const code = mapped?.extensions.code;
+    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
+    this.ctx.edits.audit.write({ ...this.event(), errorCode: typeof code === 'string' ? code : ErrorCode.InternalServerError, graph });
+  }
+}
+
+/** A dry run: a fresh read and the plan, no lock (nothing is written) and no audit line (nothing is attempted). */
+async function preview(ctx: Context, request: EditRequest): Promise<EditPayloadModel> {
+  const current = await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
+  checkVersion(current, request.ifAssignmentsVersion);
+  const { added, updated, removed } = request.plan(current);
+  refreshLoaders(ctx, request.poolId, current, false);
+  return { poolId: request.poolId, assignments: current, added, updated, removed, dryRun: true, assignmentsVersion: assignmentsVersion(current) };
+}
+
+/** add/remove: read the current set, check the precondition, merge, and assign only when something changes. */
+export async function editAssignments(ctx: Context, request: EditRequest): Promise<EditPayloadModel> {
+  const { poolId } = request;
+  if (request.dryRun) {
+    request.validate();
+    validateVersionArgument(request.ifAssignmentsVersion);
+    return preview(ctx, request);
+  }
+  const attempt = new WriteAttempt(ctx, request.operation, poolId);
+  try {
+    request.validate();
+    validateVersionArgument(request.ifAssignmentsVersion);
+    const { plan, assignments } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
+      const current = await ctx.graph.listAssignments(poolId, ctx.callOptions);
+      checkVersion(current, request.ifAssignmentsVersion);
+      const planned = request.plan(current);
+      attempt.diff = planned;
+      if (!planned.changed) return { plan: planned, assignments: current };
+      attempt.assignSent = true;
+      return { plan: planned, assignments: await ctx.graph.assign(poolId, planned.body, ctx.callOptions) };
+    });
+    refreshLoaders(ctx, poolId, assignments, plan.changed);
+    attempt.done(plan.changed, assignments.length);
+    const { added, updated, removed } = plan;
+    return { poolId, assignments, added, updated, removed, dryRun: false, assignmentsVersion: assignmentsVersion(assignments) };
+  } catch (error) {
+    attempt.failed(error);
+    throw error;
+  }
+}
+
+/** The replace mutation, under the same lock; it reads the set first only for a precondition or receipts. */
+export async function replaceAssignments(ctx: Context, request: ReplaceRequest): Promise<AssignPayloadModel> {
+  const { poolId } = request;
+  const attempt = new WriteAttempt(ctx, 'assignEmbeddedSIMActivationCodePool', poolId);
+  try {
+    validateAssignInput(poolId, request.assignments);
+    validateVersionArgument(request.ifAssignmentsVersion);
+    const body = request.assignments.map(toWireAssignment);
+    const readFirst = request.receipts || request.ifAssignmentsVersion != null;
+    if (!readFirst) attempt.assigned = body.map((a) => a.target);
+    const { before, result } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
+      const current = readFirst ? await ctx.graph.listAssignments(poolId, ctx.callOptions) : undefined;
+      if (current) {
+        checkVersion(current, request.ifAssignmentsVersion);
+        attempt.diff = diffAssignments(current, body);
+      }
+      attempt.assignSent = true;
+      return { before: current, result: await ctx.graph.assign(poolId, body, ctx.callOptions) };
+    });
+    const diff = before ? diffAssignments(before, result) : undefined;
+    if (diff) attempt.diff = diff;
+    refreshLoaders(ctx, poolId, result, true);
+    attempt.done(true, result.length);
+    return { poolId, assignments: result, diff };
+  } catch (error) {
+    attempt.failed(error);
+    throw error;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The audit trail of assignment writes: one structured log line per write attempt (`"audit": true`), so that
+ * "who unassigned this pool, and when" has an answer. Level info; warn when a write leaves the pool with no
+ * assignments (the classic Intune accident). It names targets and filters only: never a token, never an
+ * activation code (Graph never returns those, and nothing here reads a request or its headers).
+ */
+import type { Principal } from '../auth/principal';
+import { WireFilterType, type WireAssignmentTarget } from '../graph/models';
+import type { Logger } from './logger';
+
+/** Who wrote: the inbound token's ids, or `anonymous` when inbound authentication is off (emulator mode). */
+export type AuditCaller = { oid?: string; tid?: string; appid?: string } | { anonymous: true };
+
+/** A target as the audit line shows it: type, id and filter. */
+export interface AuditTarget {
+  /** Graph's target type without the namespace, e.g. `groupAssignmentTarget`. */
+  type: string;
+  groupId?: string;
+  collectionId?: string;
+  filterId: string | null;
+  filterType: string;
+}
+
+export type AuditOutcome =
+  /** Graph took the new set. */
+  | 'written'
+  /** The edit changed nothing, so nothing was sent. */
+  | 'unchanged'
+  /** Refused or failed; see `errorCode` and `assignSent` (a failure after sending may still have been applied). */
+  | 'failed';
+
+export interface AuditEvent {
+  /** The mutation, e.g. `addEmbeddedSIMActivationCodePoolAssignments`. */
+  operation: string;
+  poolId: string;
+  principal?: Principal;
+  /** This request's id (also the source of the `client-request-id` sent to Graph when it is a GUID). */
+  requestId: string;
+  /** The diff, when known (the edit mutations always; the replace mutation when it read the set before). */
+  added?: readonly WireAssignmentTarget[];
+  updated?: readonly WireAssignmentTarget[];
+  removed?: readonly WireAssignmentTarget[];
+  /** The replace mutation without a read before: the complete set it sent. */
+  assigned?: readonly WireAssignmentTarget[];
+  outcome: AuditOutcome;
+  errorCode?: string;
+  /** Whether an assign request went to Graph. */
+  assignSent: boolean;
+  /** How many assignments the pool has after a write. */
+  assignmentsAfter?: number;
+  /** Graph's `request-id` and our `client-request-id` of the failed call, when Graph's error carried them. */
+  graph?: { requestId?: string; clientRequestId?: string };
+}
+
+const NAMESPACE = '#microsoft.graph.';
+
+export function auditTarget(target: WireAssignmentTarget): AuditTarget {
+  const odataType = target['@odata.type'];
+  const out: AuditTarget = {
+    type: odataType.startsWith(NAMESPACE) ? odataType.slice(NAMESPACE.length) : odataType,
+    filterId: target.deviceAndAppManagementAssignmentFilterId ?? null,
+    filterType: target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE,
+  };
+  if (target.groupId) out.groupId = target.groupId;
+  if (target.collectionId) out.collectionId = target.collectionId;
+  return out;
+}
+
+export function auditCaller(principal: Principal | undefined): AuditCaller {
+  if (principal === undefined) return { anonymous: true };
+  return { oid: principal.oid, tid: principal.tid, appid: principal.appId };
+}
+
+const targets = (list: readonly WireAssignmentTarget[] | undefined): AuditTarget[] | undefined => list?.map(auditTarget);
+
+export class AuditLog {
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger.child({ component: 'audit' });
+  }
+
+  write(event: AuditEvent): void {
+    const { principal, added, updated, removed, assigned, ...rest } = event;
+    const line = {
+      audit: true,
+      ...rest,
+      caller: auditCaller(principal),
+      added: targets(added),
+      updated: targets(updated),
+      removed: targets(removed),
+      assigned: targets(assigned),
+    };
+    // A write that leaves the pool unassigned stops it handing out eSIMs: worth a warning in any log pipeline.
+    if (event.outcome === 'written' && event.assignmentsAfter === 0) this.logger.warn(line, 'audit: pool left with no assignments');
+    else this.logger.info(line, 'audit: assignment write');
+  }
+}
