@@ -13,7 +13,6 @@ import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { createApp, type App } from './http/app';
 import { startTracing } from './observability/tracing';
-// issue 11 (safe assignment edits): the per-pool edit locks (in process until the Redis coordination lands).
 import { createLocalCoordination } from './coordination/local';
 import type { Coordination } from './coordination/types';
 
@@ -86,8 +85,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   });
 
   const auth = createAuthGate(config, { graph, logger });
-  // issue 11: edits of one pool are serialized; a lock wait is bounded like a Graph call (GRAPH_TIMEOUT_MS).
-  // Only the locks are used so far: the Graph client keeps its own write budget (reads budget off here).
+  // Edits of one pool are serialized by its lock; a lock wait is bounded like a Graph call (GRAPH_TIMEOUT_MS).
+  // Only the locks are taken from here: the Graph client keeps its own write budget (the read budget is off).
   const coordination = createLocalCoordination({
     writes: config.graph.writeBudget,
     reads: { limit: 0, windowMs: config.graph.writeBudget.windowMs, maxWaitMs: 0 },

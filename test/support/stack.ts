@@ -38,7 +38,7 @@ export interface StackOptions {
   /** Inbound authentication, built on the stack's Graph client (see test/support/auth.ts). */
   auth?: (graph: GraphClient) => AuthGate | undefined;
   logger?: Logger;
-  /** Edit locks, audit trail and lock wait of the app (issue 11); default: createApp's. */
+  /** Edit locks, audit trail and lock wait of the app; default: createApp's. */
   edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs'>;
 }
 
