@@ -431,10 +431,10 @@ function knownEnvironmentOf(dir) {
   return knownEnvironment(files);
 }
 
-/** The paths the HTTP server routes (`route === '/healthz'` in src/http/app.ts). */
+/** The paths the HTTP server routes (`case '/healthz':` of its switch, or `route === '/healthz'`, in src/http/app.ts). */
 function servedPaths(appSource) {
   const paths = new Set();
-  for (const match of appSource.matchAll(/route\s*===\s*'([^']+)'/g)) paths.add(match[1]);
+  for (const match of appSource.matchAll(/(?:\bcase\s+|route\s*===\s*)'(\/[^']*)'/g)) paths.add(match[1]);
   return paths;
 }
 

@@ -401,9 +401,10 @@ describe('validate-manifests: environment', () => {
   });
 
   it('a variable renamed in src/config fails the manifests that still set the old name', () => {
-    const source = fs.readFileSync(path.join(ROOT, 'src', 'config', 'index.ts'), 'utf8');
+    // env.ts is where src/config lists the variables it reads.
+    const source = fs.readFileSync(path.join(ROOT, 'src', 'config', 'env.ts'), 'utf8');
     expect(source).toContain('SHUTDOWN_DELAY_MS');
-    const renamed = knownEnvironment([{ path: 'index.ts', text: source.replace(/SHUTDOWN_DELAY_MS/g, 'SHUTDOWN_DRAIN_MS') }]);
+    const renamed = knownEnvironment([{ path: 'env.ts', text: source.replace(/SHUTDOWN_DELAY_MS/g, 'SHUTDOWN_DRAIN_MS') }]);
     const problems = check(production(), { ...facts, knownEnv: renamed.variables });
     expect(problemsOf('known-env', problems)).toEqual([expect.stringContaining('SHUTDOWN_DELAY_MS (ConfigMap esim-pools-subgraph) is not a variable the app reads')]);
   });
