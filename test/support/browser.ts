@@ -32,7 +32,19 @@ export interface WatchedPage {
   readonly errors: readonly string[];
 }
 
-export async function launchBrowser(options: { width?: number; height?: number } = {}): Promise<Browser> {
+/**
+ * What happens to a request off the machine (it is recorded in `blocked` whatever happens): refused as by a
+ * disconnected network (the default), never answered (a black-holed network), or answered here with a stand-in.
+ */
+export type OffMachine = { kind: 'refuse' } | { kind: 'stall' } | { kind: 'answer'; contentType: string; body: string };
+
+export interface LaunchOptions {
+  width?: number;
+  height?: number;
+  offMachine?: (url: URL) => OffMachine;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error(`Chromium not found (${CHROMIUM_HOW_TO_INSTALL})`);
   // A fresh profile every time: nothing saved by an earlier run (GraphiQL's tabs in localStorage) changes a test.
@@ -55,10 +67,14 @@ export async function launchBrowser(options: { width?: number; height?: number }
     serviceWorkers: 'block',
   });
   const blocked: string[] = [];
-  await context.route('**/*', (route) => {
+  await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (LOOPBACK.test(url.hostname)) return route.continue();
     blocked.push(url.href);
+    const what = options.offMachine?.(url) ?? { kind: 'refuse' };
+    // A stalled request is left unanswered until the context closes.
+    if (what.kind === 'stall') return;
+    if (what.kind === 'answer') return route.fulfill({ status: 200, contentType: what.contentType, body: what.body });
     return route.abort('internetdisconnected');
   });
   return {

@@ -40,7 +40,8 @@ export function compact(text: string): string {
 
 /** Opens the landing page and waits until GraphiQL is up and has the schema (the docs button works then). */
 export async function openExplorer(page: Page, url: string, timeoutMs = 30_000): Promise<void> {
-  await page.goto(url);
+  // Not 'load': a Sandbox script that never arrives holds the load event back, while the page moves on without it.
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector(SELECTORS.graphiql, { timeout: timeoutMs });
   // The editors are Monaco instances, created after GraphiQL's shell: wait for the first tab's text.
   await page.waitForFunction(
