@@ -83,15 +83,22 @@ const EXTENSIONS = { 'font/woff2': 'woff2', 'font/woff': 'woff', 'font/ttf': 'tt
 function extractDataUrls(cssName) {
   let css = readFileSync(join(outdir, cssName), 'utf8');
   const written = [];
-  css = css.replace(/url\(\s*(["']?)data:([a-z0-9+./-]+);base64,([A-Za-z0-9+/=]+)\1\s*\)/g, (match, _quote, mime, data) => {
+  // url("data:…"), url('data:…') or url(data:…); base64 (fonts) or percent-encoded (Monaco's squiggle SVGs).
+  const DATA_URL = /url\(\s*(?:"data:([^"]*)"|'data:([^']*)'|data:([^)'"\s]*))\s*\)/g;
+  css = css.replace(DATA_URL, (match, doubleQuoted, singleQuoted, bare) => {
+    const url = doubleQuoted ?? singleQuoted ?? bare;
+    const comma = url.indexOf(',');
+    const [mime, ...parameters] = url.slice(0, comma).split(';');
     const extension = EXTENSIONS[mime];
-    if (!extension) return match;
-    const bytes = Buffer.from(data, 'base64');
+    if (!extension) throw new Error(`a data: URL of type ${mime} in ${cssName}: add its extension to EXTENSIONS`);
+    const data = url.slice(comma + 1);
+    const bytes = parameters.includes('base64') ? Buffer.from(data, 'base64') : Buffer.from(decodeURIComponent(data), 'utf8');
     const name = `${mime.startsWith('font/') ? 'font' : 'image'}-${hashOf(bytes)}.${extension}`;
     writeFileSync(join(outdir, name), bytes);
     written.push(name);
     return `url(./${name})`;
   });
+  if (css.includes('data:')) throw new Error(`${cssName} still has a data: URL that the build did not turn into a file`);
   const renamed = `${cssName.replace(/-[A-Z0-9]+\.css$/, '')}-${hashOf(css)}.css`;
   writeFileSync(join(outdir, cssName), css);
   renameSync(join(outdir, cssName), join(outdir, renamed));

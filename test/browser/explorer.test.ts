@@ -94,6 +94,16 @@ describeWithPart(
       }
     });
 
+    it('marks an invalid query in the editor (validation against the introspected schema, in its web worker)', async () => {
+      const { page } = watched;
+      await page.click('.graphiql-tab-add');
+      await page.click('.graphiql-query-editor');
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type('{ noSuchField }');
+      // Monaco underlines the error; its squiggle is a data: SVG, which the page's policy must allow.
+      await page.locator('.graphiql-query-editor .squiggly-error').first().waitFor({ timeout: 15_000 });
+    });
+
     it('broke no Content-Security-Policy rule and logged no error but the blocked Sandbox script; still nothing else left', () => {
       expect(watched.errors.filter((error) => !BLOCKED_SCRIPT.test(error))).toEqual([]);
       expect(watched.errors.filter((error) => BLOCKED_SCRIPT.test(error))).toHaveLength(1);

@@ -13,15 +13,16 @@ export const SANDBOX_SCRIPT_PATH = '/v2/embeddable-sandbox.umd.production.min.js
 /**
  * Everything comes from this server ('self'), except the Sandbox attempt: its script and the frame it opens.
  * Styles also allow 'unsafe-inline': GraphiQL's editor (Monaco) writes <style> elements and style attributes at run
- * time and has no nonce support. Inline CSS cannot fetch anything from elsewhere: fonts and images are 'self' only
- * (the build turns GraphiQL's data: fonts into files). `connect-src 'self'`: both explorers talk to this endpoint only; the Sandbox frame's own requests are governed by
+ * time and has no nonce support. Images also allow data: URLs, which Monaco makes at run time for its error
+ * squiggles (SVG in the theme's colour). Neither can fetch anything from elsewhere: fonts are 'self' only (the
+ * build turns GraphiQL's data: fonts into files), and a data: URL is no request. `connect-src 'self'`: both explorers talk to this endpoint only; the Sandbox frame's own requests are governed by
  * its own origin's policy, and it reaches this endpoint through the page (postMessage), i.e. from 'self'.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   `script-src 'self' ${SANDBOX_SCRIPT_ORIGIN}`,
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self'",
+  "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
   "worker-src 'self'",
