@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     // No hover tooltip or focus ring over the picture.
     await page.mouse.move(1, 450);
     await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.blur?.());
-    await page.waitForTimeout(300);
+    // Monaco fades its scrollbars out a moment after the last activity.
+    await page.waitForTimeout(2000);
     const path = join(ROOT, 'docs', 'explorer.png');
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
     await page.screenshot({ path });
