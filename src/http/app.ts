@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener, type HTTPGraphQLRequest } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 import { isAuthError } from '../auth/errors';
@@ -26,6 +25,7 @@ import type { Coordination } from '../coordination/types';
 import { AuditLog } from '../observability/audit';
 import type { Metrics } from '../observability/metrics';
 import { buildSchema } from '../graphql/schema';
+import { createExplorer } from './explorer';
 
 export interface AppOptions {
   config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits'>>;
@@ -182,14 +182,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger: logger.child({ component: 'apollo' }),
     formatError: (formatted, error) => formatError(formatted, error, logger),
     plugins: [
-      config.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({
-            embed: { endpointIsEditable: false },
-            document: EXAMPLE_DOCUMENT,
-            variables: EXAMPLE_VARIABLES,
-            includeCookies: false,
-          }),
+      // The landing page is not Apollo's: see `explorer` below (production serves PRODUCTION_PAGE).
+      ApolloServerPluginLandingPageDisabled(),
       operationLog,
       ApolloServerPluginCacheControlDisabled(),
       noStore,
@@ -198,6 +192,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     ],
   });
   await apollo.start();
+
+  // ---- explorer (issue 14) ----
+  // Outside production, a browser opening the endpoint gets the landing page of src/http/explorer/ (Apollo Sandbox
+  // when Apollo's CDN can be reached, else the offline GraphiQL this server serves under /graphql/explorer/). The
+  // page and its assets are static and open, as Apollo's landing page was; every request is offered to it first.
+  const explorer = config.production ? undefined : createExplorer({ logger, tokensRequired: auth?.tokensRequired ?? false });
+  // ---- end explorer ----
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const method = req.method ?? 'GET';
@@ -306,6 +307,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = url.pathname;
+    if (explorer?.handle(req, res, url)) return; // explorer (issue 14)
     let work: Promise<void>;
     if (route === '/graphql' || route === '/graphql/') {
       work = handleGraphQL(req, res, url, requestId);
