@@ -28,7 +28,10 @@ COPY scripts/codegen-check.sh ./scripts/
 COPY schema ./schema
 COPY src ./src
 # src/generated is committed; codegen:check only fails the build when it no longer matches schema/.
-RUN npm run codegen:check && npm run build
+# build:server is `npm run build` without the offline GraphQL explorer (src/explorer-web/, built into dist/explorer/
+# by scripts/build-explorer.mjs): the image runs with NODE_ENV=production, where the explorer is never served, so
+# the image leaves it out. (Run with NODE_ENV=development, the landing page says it was not built.)
+RUN npm run codegen:check && npm run build:server
 
 # ---- runtime: production dependencies, dist/ and schema/, run as the unprivileged `node` user ----
 FROM node:24.21.0-bookworm-slim AS runtime

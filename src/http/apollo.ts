@@ -3,9 +3,9 @@
  * plugins, and the masking of unexpected errors with correlation ids.
  */
 import { randomUUID } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import type { AuthGate } from '../auth/gate';
 import { permissionsPlugin } from '../auth/permissions';
@@ -16,7 +16,6 @@ import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
 import { buildSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { landingPagePlugin } from './landing';
 import { noStorePlugin, operationLogPlugin } from './plugins';
 
 export type ApolloConfig = Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits'>>;
@@ -29,10 +28,12 @@ export interface ApolloOptions {
   auth?: Pick<AuthGate, 'permissions' | 'tokensRequired'>;
   /** Whether requests run inside a server span (tracing on). */
   tracing?: boolean;
+  /** The landing page's Apollo plugin (landing.ts); default: Apollo's page off. */
+  landingPage?: ApolloServerPlugin<Context>;
 }
 
 /** An Apollo Server for this subgraph, not started. */
-export function createApolloServer({ config, logger, metrics, auth, tracing = false }: ApolloOptions): ApolloServer<Context> {
+export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage }: ApolloOptions): ApolloServer<Context> {
   const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production);
   return new ApolloServer<Context>({
     schema: buildSchema(),
@@ -48,7 +49,7 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
     logger: logger.child({ component: 'apollo' }),
     formatError: (formatted, error) => formatError(formatted, error, logger),
     plugins: [
-      landingPagePlugin(config.production),
+      landingPage ?? ApolloServerPluginLandingPageDisabled(),
       operationLogPlugin({ logger, metrics, tracing }),
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin,

@@ -19,6 +19,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createApolloServer } from './apollo';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler';
+import { createLandingPage, type LandingPage } from './landing';
 import { sendGraphQLError, sendJson } from './reply';
 import { healthz, metricsRoute, readyz } from './routes';
 
@@ -75,6 +76,7 @@ class NodeApp implements App {
 
   constructor(
     readonly apollo: ApolloServer<Context>,
+    private readonly landing: LandingPage,
     private readonly graphql: GraphQLHandler,
     private readonly options: AppOptions,
   ) {
@@ -91,6 +93,7 @@ class NodeApp implements App {
     const requestId = requestIdOf(req);
     if (this.draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.landing.handle(req, res, url)) return;
     const { metrics, config } = this.options;
     let work: Promise<void>;
     switch (url.pathname) {
@@ -169,7 +172,8 @@ function notFound(res: ServerResponse): void {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, graph, logger, metrics, auth, tracer } = options;
-  const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined });
+  const landing = createLandingPage({ production: config.production, logger, tokensRequired: auth?.tokensRequired ?? false });
+  const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined, landingPage: landing.plugin });
   await apollo.start();
   // One set of edit services for every request: locks serialize nothing unless they are shared.
   const edits: EditServices = {
@@ -177,6 +181,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs: options.lockWaitMs ?? 30_000,
   };
-  const graphql = createGraphQLHandler({ apollo, production: config.production, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
-  return new NodeApp(apollo, graphql, options);
+  const graphql = createGraphQLHandler({ apollo, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
+  return new NodeApp(apollo, landing, graphql, options);
 }

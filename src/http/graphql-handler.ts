@@ -1,7 +1,7 @@
 /**
- * POST/GET /graphql on node:http: the landing page, authentication before the body is read, the body limit, JSON
- * parsing, the request's context, a server span, and Apollo's answer written back (CSRF prevention and error
- * masking are Apollo options, see apollo.ts).
+ * POST/GET /graphql on node:http: authentication before the body is read, the body limit, JSON parsing, the
+ * request's context, a server span, and Apollo's answer written back (CSRF prevention and error masking are Apollo
+ * options, see apollo.ts; the landing page is answered before this handler, see landing.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
@@ -11,12 +11,10 @@ import type { AuthGate, Caller } from '../auth/gate';
 import { createContext, type Context, type EditServices } from '../graphql/context';
 import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
-import { landingRequest, sendPlainPage } from './landing';
 import { sendGraphQLError } from './reply';
 
 export interface GraphQLHandlerOptions {
   apollo: ApolloServer<Context>;
-  production: boolean;
   maxBodyBytes: number;
   /** The shared Graph API; a caller may bring its own (on-behalf-of). */
   graph: EsimPoolsApi;
@@ -122,14 +120,9 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       res.writeHead(405, { allow: 'GET, POST' }).end();
       return;
     }
-    const landing = landingRequest(req, url, options.production);
-    if (landing === 'plain-page') {
-      sendPlainPage(res);
-      return;
-    }
     // Authentication before the body is read: a refused caller costs no parsing, no Apollo, no Graph call.
     let caller: Caller | undefined;
-    if (auth && landing !== 'sandbox') {
+    if (auth) {
       const checked = await authenticate(auth, req, res, logger, requestId);
       if (checked === 'replied') return;
       caller = checked;

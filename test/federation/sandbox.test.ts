@@ -1,13 +1,16 @@
 /**
- * The landing page and introspection: outside production the embedded Apollo Sandbox with the example operations
- * preloaded (variables naming the emulator's sample data); in production a plain page, and introspection only
- * when configured (`INTROSPECTION=true`). Uses createApp (through the stack) with each configuration.
+ * The landing page and introspection: outside production the explorer page (Apollo Sandbox, or the offline GraphiQL
+ * when Sandbox cannot load: test/browser/explorer.test.ts) with the example operations preloaded (variables naming
+ * the emulator's sample data); in production a plain page, and introspection only when configured
+ * (`INTROSPECTION=true`). Uses createApp (through the stack) with each configuration.
  */
 import { parse, validate } from 'graphql';
 import { request } from 'undici';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
 import { buildSchema } from '../../src/graphql/schema';
+import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../../src/http/explorer/config';
+import { SANDBOX_SCRIPT_ORIGIN } from '../../src/http/explorer/page';
 import { startStack, type Stack } from '../support/stack';
 
 async function getPage(url: string, accept = 'text/html') {
@@ -15,11 +18,11 @@ async function getPage(url: string, accept = 'text/html') {
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
 
-/** The JSON object Apollo's landing page passes to `new window.EmbeddedSandbox(…)`. */
-function sandboxConfig(html: string): Record<string, unknown> {
-  const match = /var embeddedSandboxConfig = (\{.*\});/.exec(html);
-  if (!match) throw new Error('no embeddedSandboxConfig in the page');
-  return JSON.parse(match[1]) as Record<string, unknown>;
+/** The configuration the page hands its script (src/http/explorer/config.ts). */
+function explorerConfig(html: string): ExplorerPageConfig {
+  const match = new RegExp(`<script type="application/json" id="${CONFIG_ELEMENT_ID}">(.*?)</script>`, 's').exec(html);
+  if (!match) throw new Error('no explorer configuration in the page');
+  return JSON.parse(match[1]) as ExplorerPageConfig;
 }
 
 const INTROSPECT = '{ __schema { queryType { name } } }';
@@ -34,17 +37,16 @@ describe('outside production', () => {
   });
   beforeEach(() => stack.emulator.reset());
 
-  it('serves the embedded Sandbox at the GraphQL endpoint, pointed at that endpoint, with the examples preloaded', async () => {
+  it('serves the explorer page at the GraphQL endpoint: Sandbox from its CDN, pointed at that endpoint, with the examples preloaded', async () => {
     const page = await getPage(stack.url);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toContain('embeddable-sandbox.cdn.apollographql.com');
-    expect(page.text).toContain('new window.EmbeddedSandbox(');
-    // The endpoint Sandbox talks to is the page's own URL (this endpoint), and it cannot be edited.
-    expect(page.text).toContain('var initialEndpoint = window.location.href;');
-    const config = sandboxConfig(page.text);
-    expect(config.endpointIsEditable).toBe(false);
-    expect(config.initialState).toMatchObject({ document: EXAMPLE_DOCUMENT, variables: EXAMPLE_VARIABLES, includeCookies: false });
+    const config = explorerConfig(page.text);
+    expect(config.sandboxScript.startsWith(`${SANDBOX_SCRIPT_ORIGIN}/`)).toBe(true);
+    // Both explorers talk to this endpoint only (the page makes it absolute against its own URL).
+    expect(config.endpoint).toBe('/graphql');
+    expect(config.sandbox).toEqual({ document: EXAMPLE_DOCUMENT, variables: EXAMPLE_VARIABLES, headers: {} });
+    expect(config.tabs.map((tab) => tab.name)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'Pools']);
   });
 
   it('redirects / to the endpoint', async () => {

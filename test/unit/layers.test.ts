@@ -19,7 +19,8 @@ type Layer =
   | 'graph'
   | 'coordination'
   | 'observability'
-  | 'emulator';
+  | 'emulator'
+  | 'explorer-web';
 
 interface LayerRule {
   /** Other layers this one may import (values and types). */
@@ -48,11 +49,16 @@ const RULES: Readonly<Record<Layer, LayerRule>> = {
   coordination: { mayImport: ['observability'] },
   observability: { mayImport: ['graph'], typesFrom: ['auth'] },
   emulator: { mayImport: [] },
+  'explorer-web': {
+    mayImport: [],
+    bans: { pattern: /^node:|^(fs|path|os|http|https|net|tls|crypto|child_process|worker_threads)$/, why: 'the explorer runs in the browser' },
+  },
 };
 
-/** Imports across layers that the rule allows by name, each with its reason. */
+/** Imports across layers that the rule allows by name (`from`: a file, or a folder ending in `/`), each with its reason. */
 const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  { from: 'src/graphql/examples.ts', to: 'src/emulator/data', why: "Sandbox's examples name the sample data, so they run as they are in emulator mode" },
+  { from: 'src/graphql/examples.ts', to: 'src/emulator/data', why: "the explorer's examples name the sample data, so they run as they are in emulator mode" },
+  { from: 'src/explorer-web/', to: 'src/http/explorer/config', why: 'the page configuration the server renders and the browser reads: one type for both sides' },
 ];
 
 interface Import {
@@ -112,7 +118,7 @@ function isLayer(name: string): name is Layer {
 function violations(files: ReadonlyMap<string, string>): string[] {
   const found: string[] = [];
   for (const [file, text] of files) {
-    const from = layerOf(file.replace(/\.ts$/, ''));
+    const from = layerOf(file.replace(/\.tsx?$/, ''));
     if (from === undefined) {
       found.push(`${file}: not in a layer of docs/architecture.md (add it there and to this test)`);
       continue;
@@ -123,10 +129,10 @@ function violations(files: ReadonlyMap<string, string>): string[] {
         if (rule.bans?.pattern.test(specifier)) found.push(`${file}: imports ${specifier} (${rule.bans.why})`);
         continue;
       }
-      const target = posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.(ts|js|json)$/, '');
+      const target = posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.(tsx?|js|json)$/, '');
       const to = layerOf(target);
       if (to === from || rule.mayImport === 'anything') continue;
-      if (EXCEPTIONS.some((e) => e.from === file && e.to === target)) continue;
+      if (EXCEPTIONS.some((e) => (e.from.endsWith('/') ? file.startsWith(e.from) : e.from === file) && e.to === target)) continue;
       if (to !== undefined && rule.mayImport.includes(to)) continue;
       if (to !== undefined && typeOnly && rule.typesFrom?.includes(to)) continue;
       const what = to === undefined ? target : `${to} (${target})`;
@@ -142,7 +148,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
   });
 }
 
@@ -172,6 +178,8 @@ describe('the rule refuses', () => {
     ['src/graphql/loaders.ts', "import { startGraphEmulator } from '../emulator';", 'graphql must not import emulator (src/emulator)'],
     ['src/observability/metrics.ts', "import { createApp } from '../http/app';", 'observability must not import http (src/http/app)'],
     ['src/observability/audit.ts', "import { canAssign } from '../auth/principal';", 'observability must not import auth (src/auth/principal)'],
+    ['src/explorer-web/landing.ts', "import { EXAMPLE_DOCUMENT } from '../graphql/examples';", 'explorer-web must not import graphql (src/graphql/examples)'],
+    ['src/explorer-web/graphiql.tsx', "import { readFileSync } from 'node:fs';", 'the explorer runs in the browser'],
     ['src/misc/util.ts', "export const x = 1;", 'not in a layer'],
   ])('%s: %s', (file, text, expected) => {
     const found = check(file, text);

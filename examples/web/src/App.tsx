@@ -1,0 +1,51 @@
+/**
+ * The page: the pools on the left, the selected pool's assignments on the right. The selected pool is in the URL
+ * (`?pool=<id>`), so a pool can be linked to, and the back button works.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { PoolDetails } from './PoolDetails';
+import { PoolList } from './PoolList';
+
+function poolFromUrl(): string | undefined {
+  return new URLSearchParams(window.location.search).get('pool') ?? undefined;
+}
+
+export function App() {
+  const [poolId, setPoolId] = useState(poolFromUrl);
+  const [typed, setTyped] = useState('');
+
+  useEffect(() => {
+    const onPop = (): void => setPoolId(poolFromUrl());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  const open = (id: string): void => {
+    const url = new URL(window.location.href);
+    url.searchParams.set('pool', id);
+    window.history.pushState(null, '', url);
+    setPoolId(id);
+  };
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (typed.trim()) open(typed.trim());
+  };
+
+  return (
+    <main>
+      <header>
+        <h1>eSIM activation code pools</h1>
+        <form onSubmit={submit} className="open-by-id">
+          <label>
+            Pool id <input value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="a GUID" name="pool" />
+          </label>
+          <button type="submit">Open</button>
+        </form>
+      </header>
+      <div className="columns">
+        <PoolList selected={poolId} onSelect={open} />
+        {poolId ? <PoolDetails poolId={poolId} /> : <section className="details empty">Choose a pool to see its assignments.</section>}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,18 @@
+/** The Apollo Client of the page: the subgraph at /graphql (same origin: the dev server proxies it). */
+import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
+import { relayStylePagination } from '@apollo/client/utilities';
+import possibleTypes from './gql/possible-types';
+
+export function createClient(uri = '/graphql'): ApolloClient {
+  return new ApolloClient({
+    // A JSON POST satisfies the subgraph's CSRF prevention (Apollo Server's `csrfPrevention`).
+    link: new HttpLink({ uri }),
+    cache: new InMemoryCache({
+      typePolicies: {
+        // "Load more" appends the next page of the Relay connection instead of replacing the list.
+        Query: { fields: { embeddedSIMActivationCodePools: relayStylePagination() } },
+      },
+      possibleTypes: possibleTypes.possibleTypes,
+    }),
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The landing page's only script. Tries Apollo Sandbox from Apollo's CDN; when its script fails to load (offline,
+ * blocked) or does not arrive in time, loads the offline explorer (graphiql.tsx) from this server instead.
+ * `?explorer=offline` in the page's URL goes straight to the offline explorer.
+ */
+import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../http/explorer/config';
+import './landing.css';
+
+interface SandboxOptions {
+  target: string;
+  initialEndpoint: string;
+  initialState: { document: string; variables: Record<string, unknown>; headers: Record<string, string>; includeCookies: boolean };
+  hideCookieToggle: boolean;
+  endpointIsEditable: boolean;
+  runTelemetry: boolean;
+  allowDynamicStyles: boolean;
+}
+
+declare global {
+  interface Window {
+    EmbeddedSandbox?: new (options: SandboxOptions) => unknown;
+  }
+}
+
+function readConfig(): ExplorerPageConfig {
+  const text = document.getElementById(CONFIG_ELEMENT_ID)?.textContent;
+  if (!text) throw new Error(`the page has no #${CONFIG_ELEMENT_ID}`);
+  return JSON.parse(text) as ExplorerPageConfig;
+}
+
+function setStatus(text: string): void {
+  const status = document.querySelector('#explorer-status p');
+  if (status) status.textContent = text;
+}
+
+/** Resolves true once the embed script has run, false when it failed or took longer than `timeoutMs`. */
+function loadSandboxScript(src: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const script = document.createElement('script');
+    const timer = setTimeout(() => {
+      // A black-holed network neither loads nor fails: stop waiting, and ignore the script if it comes later.
+      script.onload = script.onerror = null;
+      resolve(false);
+    }, timeoutMs);
+    script.onload = () => {
+      clearTimeout(timer);
+      resolve(typeof window.EmbeddedSandbox === 'function');
+    };
+    script.onerror = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    script.src = src;
+    document.head.appendChild(script);
+  });
+}
+
+function startSandbox(config: ExplorerPageConfig): void {
+  const EmbeddedSandbox = window.EmbeddedSandbox;
+  if (!EmbeddedSandbox) return;
+  document.getElementById('explorer-status')?.setAttribute('hidden', '');
+  // The same options as Apollo Server's own landing page: this endpoint, not editable, the examples preloaded.
+  new EmbeddedSandbox({
+    target: '#embeddableSandbox',
+    initialEndpoint: new URL(config.endpoint, window.location.href).href,
+    initialState: { ...config.sandbox, includeCookies: false },
+    hideCookieToggle: false,
+    endpointIsEditable: false,
+    runTelemetry: true,
+    allowDynamicStyles: false,
+  });
+}
+
+async function startOffline(config: ExplorerPageConfig, reason: string): Promise<void> {
+  const assets = config.assets;
+  if (!assets) {
+    setStatus(`${reason} The offline explorer is not built: run npm run build and reload.`);
+    return;
+  }
+  setStatus(`${reason} Opening the built-in explorer…`);
+  const css = document.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = config.assetBase + assets.graphiqlCss;
+  document.head.appendChild(css);
+  const explorer = (await import(config.assetBase + assets.graphiql)) as { mount(config: ExplorerPageConfig, reason: string): void };
+  explorer.mount(config, reason);
+  document.getElementById('explorer-status')?.setAttribute('hidden', '');
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (new URLSearchParams(window.location.search).get('explorer') === 'offline') {
+    await startOffline(config, 'Offline explorer requested (?explorer=offline).');
+    return;
+  }
+  if (await loadSandboxScript(config.sandboxScript, config.sandboxTimeoutMs)) {
+    startSandbox(config);
+    return;
+  }
+  await startOffline(config, 'Apollo Sandbox could not be loaded from Apollo\u2019s CDN (offline or blocked).');
+}
+
+main().catch((error: unknown) => {
+  setStatus(`The explorer failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  throw error;
+});

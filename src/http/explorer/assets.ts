@@ -1,0 +1,94 @@
+/**
+ * The offline explorer's files, as `npm run build` (scripts/build-explorer.mjs) left them in dist/explorer/.
+ * Their names carry a hash of their content, so each is served as immutable for a year; the manifest lists them,
+ * and nothing that is not in it is served (no path from the URL ever reaches the file system).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExplorerManifest } from './config';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The project's root: the nearest folder up from here with a package.json. The same from src/http/explorer
+ * (ts-jest), dist/http/explorer (`npm start`) and dist-tools/src/http/explorer (scripts).
+ */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+export const DEFAULT_ASSET_DIR = join(projectRoot(__dirname), 'dist', 'explorer');
+
+interface Loaded {
+  body: Buffer;
+  gzip?: Buffer;
+  contentType: string;
+}
+
+export class ExplorerAssetStore {
+  private readonly cache = new Map<string, Loaded>();
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: ExplorerManifest,
+  ) {}
+
+  /** The build in `dir`, or undefined when there is none (the explorer was not built). */
+  static open(dir: string = DEFAULT_ASSET_DIR): ExplorerAssetStore | undefined {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, 'manifest.json'), 'utf8');
+    } catch {
+      return undefined;
+    }
+    return new ExplorerAssetStore(dir, JSON.parse(text) as ExplorerManifest);
+  }
+
+  has(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.manifest.files, name) && extname(name) in CONTENT_TYPES;
+  }
+
+  private load(name: string): Loaded {
+    let loaded = this.cache.get(name);
+    if (!loaded) {
+      const body = readFileSync(join(this.dir, name));
+      const contentType = CONTENT_TYPES[extname(name)];
+      // Text compresses to about a quarter (the editor bundle is megabytes); fonts are compressed already.
+      const gzip = contentType.startsWith('text/') || contentType === 'image/svg+xml' ? gzipSync(body) : undefined;
+      loaded = { body, gzip, contentType };
+      this.cache.set(name, loaded);
+    }
+    return loaded;
+  }
+
+  /** Sends one asset; the caller checked `has(name)`. */
+  send(req: IncomingMessage, res: ServerResponse, name: string): void {
+    const { body, gzip, contentType } = this.load(name);
+    const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const payload = gzip && acceptsGzip ? gzip : body;
+    res.writeHead(200, {
+      'content-type': contentType,
+      'content-length': payload.length,
+      'cache-control': IMMUTABLE,
+      'x-content-type-options': 'nosniff',
+      ...(gzip ? { vary: 'Accept-Encoding' } : {}),
+      ...(payload === gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : payload);
+  }
+}

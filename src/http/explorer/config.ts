@@ -1,0 +1,59 @@
+/**
+ * What the landing page hands its browser-side code (src/explorer-web/), as JSON in a non-executable
+ * `<script type="application/json">` block: the page's Content-Security-Policy allows no inline script, and data
+ * in a JSON block is not script. Shared by the server (which writes it) and the browser code (which reads it), so
+ * the two cannot drift apart. Types only: nothing here may need Node or the DOM.
+ */
+
+/** One preloaded operation: a GraphiQL tab, and the document Apollo Sandbox opens with. */
+export interface ExplorerTab {
+  /** The operation's name, e.g. `AssignPool`. */
+  name: string;
+  /** The operation's source, with the comment lines that precede it in src/graphql/examples.ts. */
+  query: string;
+  /** JSON text of the variables this operation declares (only those). */
+  variables: string;
+  /** JSON text of the request headers. */
+  headers: string;
+}
+
+/** The hashed file names of the offline explorer's assets, relative to `assetBase`. */
+export interface ExplorerAssets {
+  landing: string;
+  landingCss: string;
+  graphiql: string;
+  graphiqlCss: string;
+  workers: { editor: string; json: string; graphql: string };
+}
+
+export interface ExplorerPageConfig {
+  /** The GraphQL endpoint's path, e.g. `/graphql`: both explorers talk to this server only. */
+  endpoint: string;
+  /** Where the assets are served, e.g. `/graphql/explorer/`. */
+  assetBase: string;
+  /** Unset when the offline explorer was not built (`npm run build` builds it): then only Sandbox is tried. */
+  assets?: ExplorerAssets;
+  tabs: ExplorerTab[];
+  /** The whole example document and the union of its variables, for Apollo Sandbox (which takes one document). */
+  sandbox: { document: string; variables: Record<string, unknown>; headers: Record<string, string> };
+  /** Whether requests need a bearer token (then the headers editor opens first, with a placeholder). */
+  tokensRequired: boolean;
+  /**
+   * Namespace for the offline explorer's saved tabs: it changes when the examples do, so that new examples are
+   * not hidden behind tabs saved from older ones.
+   */
+  storageNamespace: string;
+  /** The Sandbox embed script's URL; the page gives up on it after `sandboxTimeoutMs`. */
+  sandboxScript: string;
+  sandboxTimeoutMs: number;
+}
+
+/** The id of the JSON block in the page. */
+export const CONFIG_ELEMENT_ID = 'explorer-config';
+
+/** The manifest `npm run build` writes next to the assets (dist/explorer/manifest.json). */
+export interface ExplorerManifest {
+  assets: ExplorerAssets;
+  /** Every file of the build, name → bytes; the server serves these and nothing else. */
+  files: Record<string, number>;
+}
