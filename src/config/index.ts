@@ -185,6 +185,9 @@ const envSchema = z.object({
   AUTH_CLOCK_TOLERANCE_SECONDS: int(0, 300).optional(),
   AUTH_READ_PERMISSION: permissionName.optional(),
   AUTH_ASSIGN_PERMISSION: permissionName.optional(),
+  // --- issue 12 (pool lifecycle): the permission of create/update/delete ---
+  AUTH_MANAGE_PERMISSION: permissionName.optional(),
+  // --- end issue 12 ---
   AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).optional(),
   OBO_CACHE_SIZE: int(1, 100_000).optional(),
   ROUTER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -266,6 +269,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const readPermission = e.AUTH_READ_PERMISSION ?? 'EsimPools.Read';
   const assignPermission = e.AUTH_ASSIGN_PERMISSION ?? 'EsimPools.Assign';
   if (readPermission === assignPermission) problems.push('AUTH_ASSIGN_PERMISSION: must differ from AUTH_READ_PERMISSION');
+  // --- issue 12 (pool lifecycle) ---
+  const managePermission = e.AUTH_MANAGE_PERMISSION ?? 'EsimPools.Manage';
+  if (managePermission === readPermission || managePermission === assignPermission) {
+    problems.push('AUTH_MANAGE_PERMISSION: must differ from AUTH_READ_PERMISSION and AUTH_ASSIGN_PERMISSION');
+  }
+  // --- end issue 12 ---
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 
   const tenantId = e.AZURE_TENANT_ID ?? '';
@@ -277,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwksCooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS ?? 30,
     jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_SECONDS ?? 3600,
     clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS ?? 60,
-    permissions: { read: readPermission, assign: assignPermission },
+    permissions: { read: readPermission, assign: assignPermission, manage: managePermission /* issue 12 */ },
     routerSecret: e.ROUTER_SECRET,
     verifiedCacheSize: e.AUTH_TOKEN_CACHE_SIZE ?? 10_000,
     oboCacheSize: e.OBO_CACHE_SIZE ?? 1000,

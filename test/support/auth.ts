@@ -23,7 +23,7 @@ export function authSettings(idp: TestIdp, overrides: Partial<AuthSettings> = {}
     jwksCooldownSeconds: 30,
     jwksRefreshSeconds: 3600,
     clockToleranceSeconds: 30,
-    permissions: { read: 'EsimPools.Read', assign: 'EsimPools.Assign' },
+    permissions: { read: 'EsimPools.Read', assign: 'EsimPools.Assign', manage: 'EsimPools.Manage' },
     verifiedCacheSize: 1000,
     oboCacheSize: 100,
     ...overrides,
