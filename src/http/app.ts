@@ -26,6 +26,8 @@ import type { Coordination } from '../coordination/types';
 import { AuditLog } from '../observability/audit';
 import type { Metrics } from '../observability/metrics';
 import { buildSchema } from '../graphql/schema';
+// issue 12 (pool lifecycle): graphql-js's own error messages never quote an activation code.
+import { activationCodeSecrecy } from '../graphql/lifecycle/secrecy';
 
 export interface AppOptions {
   config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits'>>;
@@ -194,6 +196,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       ApolloServerPluginCacheControlDisabled(),
       noStore,
       ...limits.plugins,
+      activationCodeSecrecy(), // issue 12
       ...(auth ? [permissionsPlugin(auth.permissions, auth.tokensRequired)] : []),
     ],
   });
