@@ -67,7 +67,8 @@ it('create adds to the cached list, rename updates it, delete evicts: no refetch
       if (!pool) return;
       cache.modify({
         fields: {
-          embeddedSIMActivationCodePools(existing: Connection, { toReference }) {
+          embeddedSIMActivationCodePools(stored, { toReference }) {
+            const existing = stored as Connection;
             const node = toReference(pool as unknown as Reference);
             // The new pool has no cursor of its own in this page: the page's end cursor keeps paging where it was.
             const edge = { __typename: 'EmbeddedSIMActivationCodePoolEdge', cursor: existing.pageInfo.endCursor ?? '', node };
@@ -96,7 +97,8 @@ it('create adds to the cached list, rename updates it, delete evicts: no refetch
       // Edges are not normalized: evicting the pool would leave its edge with an empty node, so drop the edge first.
       cache.modify({
         fields: {
-          embeddedSIMActivationCodePools(existing: Connection, { readField }) {
+          embeddedSIMActivationCodePools(stored, { readField }) {
+            const existing = stored as Connection;
             const edges = existing.edges.filter((edge) => readField('id', edge.node as Reference) !== id);
             const removed = existing.edges.length - edges.length;
             return { ...existing, edges, totalCount: existing.totalCount === null ? null : existing.totalCount - removed };

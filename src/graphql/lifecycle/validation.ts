@@ -8,11 +8,11 @@ import { badUserInput } from '../errors';
 
 /**
  * The most activation codes in one create. It fits the default request body limit (MAX_BODY_BYTES, 262144) with
- * the longest codes accepted: one code costs at most 365 bytes of compact JSON in the GraphQL request's
- * variables (109 of property names and punctuation, 20 digits, and 128 + 128 characters of matching id and
- * SM-DP+ address), so 500 codes are 182,500 bytes; pretty-printed with two-space indents about 54 bytes more per
- * code (≈ 210 KB); the rest (query text, a 256-character name) is under 2 KB. Typical codes (a 20–40 character
- * matching id and address) cost about 170 bytes each. See test/integration/pool-lifecycle.test.ts.
+ * the longest codes accepted: one code costs at most 366 bytes of compact JSON in the request's variables (110 of
+ * property names and punctuation, 20 digits, 128 + 128 characters of matching id and SM-DP+ address), so 500 of
+ * them with a 256-character name make a request of 183,486 bytes (210,532 pretty-printed with two-space indents):
+ * 70% (80%) of the limit. Typical codes (a 20–40 character matching id and address) cost about 160 bytes each.
+ * See test/integration/pool-validation.test.ts.
  */
 export const MAX_ACTIVATION_CODES = 500;
 /** Longest display name (characters, after trimming). Graph documents none; Intune's own names are far shorter. */
