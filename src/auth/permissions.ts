@@ -1,13 +1,13 @@
 /**
  * Permission check per operation type, once Apollo knows the operation (before any resolver runs): a query needs
- * the read or the assign permission, a mutation what MUTATION_PERMISSIONS says for each of its root fields (the
- * assign permission for all of today's). Refused → FORBIDDEN, HTTP 403.
+ * the read, the assign or the manage permission, a mutation what MUTATION_PERMISSIONS says for each of its root
+ * fields (assign for the assignment mutations, manage for the pool lifecycle). Refused → FORBIDDEN, HTTP 403.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Context } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
-import { canAssign, canRead, type PermissionNames } from './principal';
+import { canAssign, canManage, canRead, type PermissionNames, type Principal } from './principal';
 
 /**
  * The permission each mutation field needs; a root field not listed here (or behind a fragment) needs the assign
@@ -18,7 +18,43 @@ export const MUTATION_PERMISSIONS: Readonly<Record<string, keyof PermissionNames
   // Partial edits write the whole set through Graph's assign: the same right as a replace.
   addEmbeddedSIMActivationCodePoolAssignments: 'assign',
   removeEmbeddedSIMActivationCodePoolAssignments: 'assign',
+  // The pool lifecycle handles activation codes (credentials) and can delete a pool: its own permission.
+  createEmbeddedSIMActivationCodePool: 'manage',
+  updateEmbeddedSIMActivationCodePool: 'manage',
+  deleteEmbeddedSIMActivationCodePool: 'manage',
 };
+
+const GRANTED: Readonly<Record<keyof PermissionNames, (principal: Principal, names: PermissionNames) => boolean>> = {
+  read: canRead,
+  assign: canAssign,
+  manage: canManage,
+};
+
+/**
+ * The permissions a mutation's root fields need, through inline fragments and fragment spreads: a lifecycle
+ * mutation behind `...F` needs `manage` as much as a plain one. A spread of a fragment that is not in the
+ * document (validation refuses it anyway) needs both write permissions.
+ */
+function rootFieldPermissions(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): Set<keyof PermissionNames> {
+  const needed = new Set<keyof PermissionNames>();
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      // A root field not listed (only `__typename` can be one) needs the assign permission, as before.
+      needed.add(MUTATION_PERMISSIONS[selection.name.value] ?? 'assign');
+      continue;
+    }
+    let inner: SelectionSetNode | undefined;
+    if (selection.kind === Kind.INLINE_FRAGMENT) inner = selection.selectionSet;
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) inner = fragment.selectionSet;
+      else needed.add('assign').add('manage');
+    }
+    if (inner) for (const permission of rootFieldPermissions(inner, document, seen)) needed.add(permission);
+  }
+  return needed;
+}
 
 export function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.Forbidden, http: { status: 403 } } });
@@ -29,11 +65,14 @@ export function forbidden(message: string): GraphQLError {
  * without one is refused rather than let through.
  */
 export function permissionsPlugin(names: PermissionNames, required: boolean): ApolloServerPlugin<Context> {
-  const readMessage = `Forbidden: reading eSIM pools needs the ${names.read} or ${names.assign} permission.`;
-  const assignMessage = `Forbidden: changing an eSIM pool's assignments needs the ${names.assign} permission.`;
+  const messages: Readonly<Record<keyof PermissionNames, string>> = {
+    read: `Forbidden: reading eSIM pools needs the ${names.read}, ${names.assign} or ${names.manage} permission.`,
+    assign: `Forbidden: changing an eSIM pool's assignments needs the ${names.assign} permission.`,
+    manage: `Forbidden: creating, changing or deleting an eSIM pool needs the ${names.manage} permission.`,
+  };
   // One listener object for every request: nothing is allocated per request.
   const listener: GraphQLRequestListener<Context> = {
-    async didResolveOperation({ operation, contextValue }) {
+    async didResolveOperation({ operation, contextValue, document }) {
       const principal = contextValue.principal;
       if (principal === undefined) {
         if (!required) return;
@@ -41,13 +80,10 @@ export function permissionsPlugin(names: PermissionNames, required: boolean): Ap
       }
       if (operation === undefined) throw forbidden('Forbidden: the operation could not be determined.');
       if (operation.operation === 'query') {
-        if (!canRead(principal, names)) throw forbidden(readMessage);
+        if (!canRead(principal, names)) throw forbidden(messages.read);
       } else if (operation.operation === 'mutation') {
-        for (const selection of operation.selectionSet.selections) {
-          const needed = selection.kind === Kind.FIELD ? (MUTATION_PERMISSIONS[selection.name.value] ?? 'assign') : 'assign';
-          if (needed === 'assign' ? !canAssign(principal, names) : !canRead(principal, names)) {
-            throw forbidden(needed === 'assign' ? assignMessage : readMessage);
-          }
+        for (const needed of rootFieldPermissions(operation.selectionSet, document)) {
+          if (!GRANTED[needed](principal, names)) throw forbidden(messages[needed]);
         }
       } else {
         throw forbidden('Forbidden: this subgraph has no subscriptions.');

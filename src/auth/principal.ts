@@ -21,13 +21,19 @@ export interface Principal {
   expiresAt: number;
 }
 
-/** The permission names that gate operations (configurable: AUTH_READ_PERMISSION, AUTH_ASSIGN_PERMISSION). */
+/**
+ * The permission names that gate operations (configurable: AUTH_READ_PERMISSION, AUTH_ASSIGN_PERMISSION,
+ * AUTH_MANAGE_PERMISSION). Any of the three allows queries; `assign` allows the assignment mutations, `manage` the
+ * pool lifecycle (create, update, delete). Neither of the last two implies the other: importing an operator's
+ * activation codes and deciding who gets them are separate duties.
+ */
 export interface PermissionNames {
   read: string;
   assign: string;
+  manage: string;
 }
 
-export const DEFAULT_PERMISSIONS: Readonly<PermissionNames> = { read: 'EsimPools.Read', assign: 'EsimPools.Assign' };
+export const DEFAULT_PERMISSIONS: Readonly<PermissionNames> = { read: 'EsimPools.Read', assign: 'EsimPools.Assign', manage: 'EsimPools.Manage' };
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
@@ -58,9 +64,14 @@ export function principalFromClaims(claims: JWTPayload): Principal {
 }
 
 export function canRead(principal: Principal, names: PermissionNames): boolean {
-  return principal.permissions.has(names.read) || principal.permissions.has(names.assign);
+  return principal.permissions.has(names.read) || principal.permissions.has(names.assign) || principal.permissions.has(names.manage);
 }
 
 export function canAssign(principal: Principal, names: PermissionNames): boolean {
   return principal.permissions.has(names.assign);
+}
+
+/** Create, update and delete pools: the manage permission only (the assign permission is not enough). */
+export function canManage(principal: Principal, names: PermissionNames): boolean {
+  return principal.permissions.has(names.manage);
 }

@@ -55,6 +55,7 @@ const envSchema = z.object({
   AUTH_CLOCK_TOLERANCE_SECONDS: int(0, 300).optional(),
   AUTH_READ_PERMISSION: permissionName.optional(),
   AUTH_ASSIGN_PERMISSION: permissionName.optional(),
+  AUTH_MANAGE_PERMISSION: permissionName.optional(),
   AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).optional(),
   OBO_CACHE_SIZE: int(1, 100_000).optional(),
   ROUTER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -68,12 +68,14 @@ function checkInboundAuth(e: Env, authMode: GraphAuthMode, problems: string[]): 
   return enabled;
 }
 
-/** Two equal names would let a read permission assign. */
+/** Two equal names would let one duty grant another (read → assign, assign → importing activation codes). */
 function permissionsOf(e: Env, problems: string[]): PermissionNames {
   const read = e.AUTH_READ_PERMISSION ?? AUTH_DEFAULTS.permissions.read;
   const assign = e.AUTH_ASSIGN_PERMISSION ?? AUTH_DEFAULTS.permissions.assign;
+  const manage = e.AUTH_MANAGE_PERMISSION ?? AUTH_DEFAULTS.permissions.manage;
   if (read === assign) problems.push('AUTH_ASSIGN_PERMISSION: must differ from AUTH_READ_PERMISSION');
-  return { read, assign };
+  if (manage === read || manage === assign) problems.push('AUTH_MANAGE_PERMISSION: must differ from AUTH_READ_PERMISSION and AUTH_ASSIGN_PERMISSION');
+  return { read, assign, manage };
 }
 
 /** Applies the rules; throws ConfigError listing every one that is broken. */

@@ -109,6 +109,28 @@ export type ConfigurationManagerCollectionAssignmentTarget = DeviceAndAppManagem
   odataType: Scalars['String']['output'];
 };
 
+/** The pool to create. */
+export type CreateEmbeddedSIMActivationCodePoolInput = {
+  /** The pool's activation codes: 1 to 500, no ICCID twice. Write-only: never returned. */
+  activationCodes: Array<EmbeddedSIMActivationCodeInput>;
+  /** The admin-defined name of the pool: 1 to 256 characters once trimmed, no control characters. */
+  displayName: Scalars['String']['input'];
+};
+
+/** The result of `createEmbeddedSIMActivationCodePool`. */
+export type CreateEmbeddedSIMActivationCodePoolPayload = {
+  __typename?: 'CreateEmbeddedSIMActivationCodePoolPayload';
+  /** The new pool, as Graph stored it (add it to the cached pools list; its activation codes are never returned). */
+  pool: EmbeddedSIMActivationCodePool;
+};
+
+/** The result of `deleteEmbeddedSIMActivationCodePool`. */
+export type DeleteEmbeddedSIMActivationCodePoolPayload = {
+  __typename?: 'DeleteEmbeddedSIMActivationCodePoolPayload';
+  /** The id of the deleted pool, as given: for Apollo Client's `cache.evict`. */
+  deletedPoolId: Scalars['ID']['output'];
+};
+
 export { DeviceAndAppManagementAssignmentFilterType };
 
 /** Base type of Intune assignment targets. The concrete type follows Graph's `@odata.type`. */
@@ -138,6 +160,19 @@ export type EditEmbeddedSIMActivationCodePoolAssignmentsPayload = {
   removed: Array<DeviceAndAppManagementAssignmentTarget>;
   /** Targets already assigned whose filter the edit changed. */
   updated: Array<DeviceAndAppManagementAssignmentTarget>;
+};
+
+/**
+ * One activation code from the mobile operator, with the patterns Graph enforces (`microsoft.graph.embeddedSIMActivationCode`).
+ * A credential: never returned, logged or quoted.
+ */
+export type EmbeddedSIMActivationCodeInput = {
+  /** The Integrated Circuit Card Identifier (ICCID) of the profile: 19 or 20 digits. */
+  integratedCircuitCardIdentifier: Scalars['String']['input'];
+  /** The matching id (AC token) of the profile: letters, digits and `-`, at most 128 characters. */
+  matchingIdentifier: Scalars['String']['input'];
+  /** The operator's SM-DP+ server, a DNS name such as `smdp.example.com`, at most 128 characters. */
+  smdpPlusServerAddress: Scalars['String']['input'];
 };
 
 /**
@@ -201,6 +236,11 @@ export type EmbeddedSIMActivationCodePoolConnection = {
   edges: Array<EmbeddedSIMActivationCodePoolEdge>;
   /** Where this page stands in the collection. */
   pageInfo: PageInfo;
+  /**
+   * How many pools the whole collection holds (Graph's `@odata.count`), not this page; `null` when Graph gives
+   * none. Graph is asked for it (`$count=true`) only when this field is selected.
+   */
+  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** A pool in a page, with its cursor. */
@@ -242,6 +282,11 @@ export type EmbeddedSIMDeviceStateConnection = {
   edges: Array<EmbeddedSIMDeviceStateEdge>;
   /** Where this page stands in the collection. */
   pageInfo: PageInfo;
+  /**
+   * How many device states the whole collection holds (Graph's `@odata.count`), not this page; `null` when Graph gives
+   * none. Graph is asked for it (`$count=true`) only when this field is selected.
+   */
+  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** A device state in a page, with its cursor. */
@@ -319,6 +364,22 @@ export type Mutation = {
    */
   assignEmbeddedSIMActivationCodePool: AssignEmbeddedSIMActivationCodePoolPayload;
   /**
+   * Creates a pool from a mobile operator's activation codes (Graph `POST /deviceManagement/embeddedSIMActivationCodePools`).
+   *
+   * Activation codes are credentials (whoever holds one can download the operator's eSIM profile): they are
+   * write-only in Graph, and this subgraph never returns, logs or quotes one, not even in an error message (errors
+   * name the index and the field, e.g. `input.activationCodes[3].integratedCircuitCardIdentifier`). Send them as
+   * variables: at most 500 codes per pool. Graph is not asked to repeat a create after a lost reply (it could make
+   * the pool twice). Needs the `EsimPools.Manage` permission (`EsimPools.Assign` is not enough).
+   */
+  createEmbeddedSIMActivationCodePool: CreateEmbeddedSIMActivationCodePoolPayload;
+  /**
+   * Deletes a pool with its assignments and device states (Graph `DELETE …/embeddedSIMActivationCodePools/{id}`);
+   * an unknown pool is `NOT_FOUND`. Serialized with the other writes to the pool (its edit lock). Graph documents no
+   * ETag for pools, so there is no `If-Match` precondition. Needs the `EsimPools.Manage` permission.
+   */
+  deleteEmbeddedSIMActivationCodePool: DeleteEmbeddedSIMActivationCodePoolPayload;
+  /**
    * Removes targets from a pool's assignments, keeping every other assignment as it is (its id, target and
    * filter). A target is identified by its kind and its `groupId` or `collectionId`; a target that is not assigned
    * is not an error (it is simply not in `removed`). An edit that changes nothing sends nothing to Graph.
@@ -326,6 +387,12 @@ export type Mutation = {
    * Needs the same permission as `assignEmbeddedSIMActivationCodePool`.
    */
   removeEmbeddedSIMActivationCodePoolAssignments: EditEmbeddedSIMActivationCodePoolAssignmentsPayload;
+  /**
+   * Changes a pool's properties (Graph `PATCH …/embeddedSIMActivationCodePools/{id}` with only the fields given).
+   * Serialized with the other writes to the pool (its edit lock, `POOL_BUSY` when not free in time); an unknown pool
+   * is `NOT_FOUND`. Needs the `EsimPools.Manage` permission.
+   */
+  updateEmbeddedSIMActivationCodePool: UpdateEmbeddedSIMActivationCodePoolPayload;
 };
 
 
@@ -347,11 +414,30 @@ export type MutationassignEmbeddedSIMActivationCodePoolArgs = {
 
 
 /** Write operations on Intune embedded SIM activation code pools. */
+export type MutationcreateEmbeddedSIMActivationCodePoolArgs = {
+  input: CreateEmbeddedSIMActivationCodePoolInput;
+};
+
+
+/** Write operations on Intune embedded SIM activation code pools. */
+export type MutationdeleteEmbeddedSIMActivationCodePoolArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Write operations on Intune embedded SIM activation code pools. */
 export type MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
   poolId: Scalars['ID']['input'];
   targets: Array<AssignmentTargetInput>;
+};
+
+
+/** Write operations on Intune embedded SIM activation code pools. */
+export type MutationupdateEmbeddedSIMActivationCodePoolArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateEmbeddedSIMActivationCodePoolInput;
 };
 
 /** Relay page information. */
@@ -413,6 +499,19 @@ export type UnknownAssignmentTarget = DeviceAndAppManagementAssignmentTarget & {
   filterType: DeviceAndAppManagementAssignmentFilterType;
   /** Graph's `@odata.type` as received. */
   odataType: Scalars['String']['output'];
+};
+
+/** The properties of a pool to change; only the fields given are sent to Graph. */
+export type UpdateEmbeddedSIMActivationCodePoolInput = {
+  /** The new name: 1 to 256 characters once trimmed, no control characters (it cannot be null). */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of `updateEmbeddedSIMActivationCodePool`. */
+export type UpdateEmbeddedSIMActivationCodePoolPayload = {
+  __typename?: 'UpdateEmbeddedSIMActivationCodePoolPayload';
+  /** The pool after the change, so that a normalized client cache (Apollo Client) updates it. */
+  pool: EmbeddedSIMActivationCodePool;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -518,11 +617,15 @@ export type ResolversTypes = ResolversObject<{
   AssignmentTargetInput: AssignmentTargetInput;
   AssignmentTargetKind: AssignmentTargetKind;
   ConfigurationManagerCollectionAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
+  CreateEmbeddedSIMActivationCodePoolInput: CreateEmbeddedSIMActivationCodePoolInput;
+  CreateEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<Omit<CreateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversTypes['EmbeddedSIMActivationCodePool'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<DeleteEmbeddedSIMActivationCodePoolPayload>;
   DeviceAndAppManagementAssignmentFilterType: DeviceAndAppManagementAssignmentFilterType;
   DeviceAndAppManagementAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload: ResolverTypeWrapper<EditPayloadModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  EmbeddedSIMActivationCodeInput: EmbeddedSIMActivationCodeInput;
   EmbeddedSIMActivationCodePool: ResolverTypeWrapper<WirePool>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   EmbeddedSIMActivationCodePoolAssignment: ResolverTypeWrapper<WireAssignment>;
@@ -540,6 +643,8 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UnknownAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
+  UpdateEmbeddedSIMActivationCodePoolInput: UpdateEmbeddedSIMActivationCodePoolInput;
+  UpdateEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<Omit<UpdateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversTypes['EmbeddedSIMActivationCodePool'] }>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -551,10 +656,14 @@ export type ResolversParentTypes = ResolversObject<{
   AssignEmbeddedSIMActivationCodePoolPayload: AssignPayloadModel;
   AssignmentTargetInput: AssignmentTargetInput;
   ConfigurationManagerCollectionAssignmentTarget: WireAssignmentTarget;
+  CreateEmbeddedSIMActivationCodePoolInput: CreateEmbeddedSIMActivationCodePoolInput;
+  CreateEmbeddedSIMActivationCodePoolPayload: Omit<CreateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversParentTypes['EmbeddedSIMActivationCodePool'] };
   DateTime: Scalars['DateTime']['output'];
+  DeleteEmbeddedSIMActivationCodePoolPayload: DeleteEmbeddedSIMActivationCodePoolPayload;
   DeviceAndAppManagementAssignmentTarget: WireAssignmentTarget;
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload: EditPayloadModel;
   Boolean: Scalars['Boolean']['output'];
+  EmbeddedSIMActivationCodeInput: EmbeddedSIMActivationCodeInput;
   EmbeddedSIMActivationCodePool: WirePool;
   Int: Scalars['Int']['output'];
   EmbeddedSIMActivationCodePoolAssignment: WireAssignment;
@@ -571,6 +680,8 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   UnknownAssignmentTarget: WireAssignmentTarget;
+  UpdateEmbeddedSIMActivationCodePoolInput: UpdateEmbeddedSIMActivationCodePoolInput;
+  UpdateEmbeddedSIMActivationCodePoolPayload: Omit<UpdateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversParentTypes['EmbeddedSIMActivationCodePool'] };
 }>;
 
 export type AllDevicesAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AllDevicesAssignmentTarget'] = ResolversParentTypes['AllDevicesAssignmentTarget']> = ResolversObject<{
@@ -603,9 +714,17 @@ export type ConfigurationManagerCollectionAssignmentTargetResolvers<ContextType 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type CreateEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateEmbeddedSIMActivationCodePoolPayload'] = ResolversParentTypes['CreateEmbeddedSIMActivationCodePoolPayload']> = ResolversObject<{
+  pool?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePool'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteEmbeddedSIMActivationCodePoolPayload'] = ResolversParentTypes['DeleteEmbeddedSIMActivationCodePoolPayload']> = ResolversObject<{
+  deletedPoolId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
 
 export type DeviceAndAppManagementAssignmentFilterTypeResolvers = EnumResolverSignature<{ EXCLUDE?: any, INCLUDE?: any, NONE?: any }, ResolversTypes['DeviceAndAppManagementAssignmentFilterType']>;
 
@@ -643,6 +762,7 @@ export type EmbeddedSIMActivationCodePoolAssignmentResolvers<ContextType = Conte
 export type EmbeddedSIMActivationCodePoolConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMActivationCodePoolConnection'] = ResolversParentTypes['EmbeddedSIMActivationCodePoolConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['EmbeddedSIMActivationCodePoolEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type EmbeddedSIMActivationCodePoolEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMActivationCodePoolEdge'] = ResolversParentTypes['EmbeddedSIMActivationCodePoolEdge']> = ResolversObject<{
@@ -665,6 +785,7 @@ export type EmbeddedSIMDeviceStateResolvers<ContextType = Context, ParentType ex
 export type EmbeddedSIMDeviceStateConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMDeviceStateConnection'] = ResolversParentTypes['EmbeddedSIMDeviceStateConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['EmbeddedSIMDeviceStateEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type EmbeddedSIMDeviceStateEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMDeviceStateEdge'] = ResolversParentTypes['EmbeddedSIMDeviceStateEdge']> = ResolversObject<{
@@ -699,7 +820,10 @@ export type GroupAssignmentTargetResolvers<ContextType = Context, ParentType ext
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addEmbeddedSIMActivationCodePoolAssignments?: Resolver<ResolversTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationaddEmbeddedSIMActivationCodePoolAssignmentsArgs, 'assignments' | 'dryRun' | 'poolId'>>;
   assignEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['AssignEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationassignEmbeddedSIMActivationCodePoolArgs, 'assignments' | 'poolId'>>;
+  createEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['CreateEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationcreateEmbeddedSIMActivationCodePoolArgs, 'input'>>;
+  deleteEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['DeleteEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationdeleteEmbeddedSIMActivationCodePoolArgs, 'id'>>;
   removeEmbeddedSIMActivationCodePoolAssignments?: Resolver<ResolversTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs, 'dryRun' | 'poolId' | 'targets'>>;
+  updateEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['UpdateEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationupdateEmbeddedSIMActivationCodePoolArgs, 'id' | 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -721,12 +845,18 @@ export type UnknownAssignmentTargetResolvers<ContextType = Context, ParentType e
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type UpdateEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateEmbeddedSIMActivationCodePoolPayload'] = ResolversParentTypes['UpdateEmbeddedSIMActivationCodePoolPayload']> = ResolversObject<{
+  pool?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePool'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
   AllDevicesAssignmentTarget?: AllDevicesAssignmentTargetResolvers<ContextType>;
   AllLicensedUsersAssignmentTarget?: AllLicensedUsersAssignmentTargetResolvers<ContextType>;
   AssignEmbeddedSIMActivationCodePoolPayload?: AssignEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
   ConfigurationManagerCollectionAssignmentTarget?: ConfigurationManagerCollectionAssignmentTargetResolvers<ContextType>;
+  CreateEmbeddedSIMActivationCodePoolPayload?: CreateEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteEmbeddedSIMActivationCodePoolPayload?: DeleteEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
   DeviceAndAppManagementAssignmentFilterType?: DeviceAndAppManagementAssignmentFilterTypeResolvers;
   DeviceAndAppManagementAssignmentTarget?: DeviceAndAppManagementAssignmentTargetResolvers<ContextType>;
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload?: EditEmbeddedSIMActivationCodePoolAssignmentsPayloadResolvers<ContextType>;
@@ -745,5 +875,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   UnknownAssignmentTarget?: UnknownAssignmentTargetResolvers<ContextType>;
+  UpdateEmbeddedSIMActivationCodePoolPayload?: UpdateEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
 }>;
 

@@ -3,7 +3,7 @@
  * auth gate depend on this interface, not on the client class behind it.
  */
 import type { GraphError, GraphErrorKind } from './errors';
-import type { WireAssignment, WireAssignmentInput, WireDeviceState, WirePool } from './models';
+import type { WireAssignment, WireAssignmentInput, WireDeviceState, WirePool, WirePoolChanges, WirePoolCreate } from './models';
 
 /** The query parameters of an `@odata.nextLink` that may be replayed (everything else is dropped). */
 export const PAGE_PARAMS = ['$top', '$skip', '$skiptoken'] as const;
@@ -14,12 +14,16 @@ export interface Page<T> {
   value: T[];
   /** Where the next page starts, when there is one. */
   next?: PageToken;
+  /** The whole collection's size (`@odata.count`), when it was asked for and Graph gave it. */
+  count?: number;
 }
 
 /** One page of a collection: its size and where it starts. */
 export interface PageRequest {
   top: number;
   next?: PageToken;
+  /** Ask Graph for the collection's size too (`$count=true`). */
+  count?: boolean;
 }
 
 /** Per-call options. */
@@ -81,4 +85,14 @@ export interface EsimPoolsApi {
     pages: readonly ({ poolId: string } & PageRequest)[],
     options?: CallOptions,
   ): Promise<BatchItemResult<Page<WireDeviceState>>[]>;
+  /**
+   * POST the pools collection: creates a pool and returns it as Graph stored it (from the 201/200 reply, or read
+   * back from the `Location`/`OData-EntityId` of a 204). Repeated only after a 429 (a repeat after a lost reply
+   * could create it twice). An error reply's message is replaced: it could quote an activation code.
+   */
+  createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool>;
+  /** PATCH …/{poolId} with the given properties: the pool after the change (read back after a 204); null for 404. */
+  updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null>;
+  /** DELETE …/{poolId}: true when deleted, false when Graph says 404. Repeated only after a 429. */
+  deletePool(poolId: string, options?: CallOptions): Promise<boolean>;
 }

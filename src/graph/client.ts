@@ -5,7 +5,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
-import { isGraphError } from './errors';
+import { isGraphError, redactedBodyError } from './errors';
 import {
   isWireAssignment,
   isWireDeviceState,
@@ -15,12 +15,15 @@ import {
   type WireAssignmentInput,
   type WireDeviceState,
   type WirePool,
+  type WirePoolChanges,
+  type WirePoolCreate,
 } from './models';
-import { pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
+import { isGuid } from './ids';
+import { createdEntityKey, invalidResponse, pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
 import type { GraphClientOptions } from './options';
 import { CachedToken } from './pipeline/policies/bearerTokenPolicy';
 import { createPipeline, createPipelineParts, type PipelineParts } from './pipeline/pipeline';
-import { createRequest, type RequestSpec, type SendRequest } from './pipeline/types';
+import { createRequest, type GraphResponse, type RequestSpec, type SendRequest } from './pipeline/types';
 
 export type { GraphClientOptions } from './options';
 
@@ -28,6 +31,11 @@ const POOLS_PATH = '/deviceManagement/embeddedSIMActivationCodePools';
 
 function poolPath(poolId: string): string {
   return `${POOLS_PATH}/${encodeURIComponent(poolId)}`;
+}
+
+/** A 2xx without a representation: 204, or an empty body (Graph documents "2XX" for its writes). */
+function isEmpty(reply: Reply): boolean {
+  return reply.status === 204 || reply.text.trim().length === 0;
 }
 
 /** The operations over one credential's pipeline. */
@@ -123,8 +131,47 @@ class CredentialClient implements EsimPoolsApi {
     );
   }
 
-  /** One call through the pipeline: a 2xx reply, or a GraphError. */
-  private send(spec: RequestSpec, options?: CallOptions): Promise<Reply> {
+  async createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool> {
+    let reply: GraphResponse;
+    try {
+      reply = await this.send({ method: 'POST', path: POOLS_PATH, pathTemplate: POOLS_PATH, body: JSON.stringify(pool), repeatable: false }, options);
+    } catch (error) {
+      throw isGraphError(error) ? redactedBodyError(error, 'the new pool') : error;
+    }
+    if (!isEmpty(reply)) return parseEntity(reply, isWirePool, 'pool');
+    // 204 (Graph documents "2XX"): OData says where the new entity is; only its id is taken, and read here.
+    const id = createdEntityKey(reply.headers, POOLS_PATH);
+    if (id === undefined || !isGuid(id)) throw invalidResponse(reply, "the new pool or its id (Location / OData-EntityId)");
+    const created = await this.getPool(id, options);
+    if (created === null) throw invalidResponse(reply, 'the id of a pool that can be read');
+    return created;
+  }
+
+  async updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null> {
+    try {
+      const reply = await this.send(
+        { method: 'PATCH', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, body: JSON.stringify(changes) },
+        options,
+      );
+      return isEmpty(reply) ? await this.getPool(poolId, options) : parseEntity(reply, isWirePool, 'pool');
+    } catch (error) {
+      if (isGraphError(error) && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async deletePool(poolId: string, options?: CallOptions): Promise<boolean> {
+    try {
+      await this.send({ method: 'DELETE', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, repeatable: false }, options);
+      return true;
+    } catch (error) {
+      if (isGraphError(error) && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /** One call through the pipeline: a 2xx reply (with its headers), or a GraphError. */
+  private send(spec: RequestSpec, options?: CallOptions): Promise<GraphResponse> {
     return this.batch.send(createRequest(spec, options));
   }
 

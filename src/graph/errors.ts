@@ -35,6 +35,8 @@ export interface GraphErrorInit {
   credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
   /** For network errors: the connection failed before any reply, so the call may be repeated. */
   beforeReply?: boolean;
+  /** The request body property Graph's error named, e.g. `activationCodes[3].matchingIdentifier` (see redactedBodyError). */
+  field?: string;
   cause?: unknown;
 }
 
@@ -57,6 +59,7 @@ export class GraphError extends Error {
   readonly retryAfterSeconds?: number;
   readonly credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
   readonly beforeReply?: boolean;
+  readonly field?: string;
   readonly [GRAPH_ERROR_BRAND] = true;
 
   constructor(message: string, init: GraphErrorInit) {
@@ -70,6 +73,7 @@ export class GraphError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.credentialFailure = init.credentialFailure;
     this.beforeReply = init.beforeReply;
+    this.field = init.field;
   }
 }
 
@@ -137,4 +141,37 @@ export function abortedError(context: { clientRequestId?: string; requestId?: st
 /** The call's deadline passed, or one of undici's connect/headers/body timeouts fired. */
 export function timeoutError(context: { clientRequestId?: string; requestId?: string; cause?: unknown } = {}): GraphError {
   return new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', ...context });
+}
+
+// ---- issue 12: error replies to a request that carried secrets ----
+
+/** Request properties an error may name after redaction: only these names ever pass from Graph's message. */
+const NAMED_FIELD = /activationCodes\[(\d{1,6})\](?:\.(integratedCircuitCardIdentifier|matchingIdentifier|smdpPlusServerAddress))?|\b(displayName)\b/;
+const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A Graph error reply to a request whose body held activation codes, without Graph's own text: a message such as
+ * "ICCID 8901… already exists" would put a credential into a response, a log line or a trace. What is kept: the
+ * status, Graph's error code (when it is a plain identifier), the ids, and the property the message named
+ * (`field`, rebuilt from fixed names and an index). Errors that carry no Graph text pass unchanged.
+ */
+export function redactedBodyError(error: GraphError, what: string): GraphError {
+  if (error.kind !== 'http' && error.kind !== 'throttled') return error;
+  const named = NAMED_FIELD.exec(error.message);
+  const field = named === null ? undefined : named[3] ?? `activationCodes[${named[1]}]${named[2] ? `.${named[2]}` : ''}`;
+  const code = error.code !== undefined && SAFE_CODE.test(error.code) ? error.code : undefined;
+  const where = field === undefined ? '' : ` at ${field}`;
+  return new GraphError(
+    `Microsoft Graph refused ${what}${where} (HTTP ${error.status ?? 'error'}${code ? `, ${code}` : ''}); its own message is not shown because it could quote an activation code.`,
+    {
+      kind: error.kind,
+      status: error.status,
+      code,
+      requestId: error.requestId,
+      clientRequestId: error.clientRequestId,
+      date: error.date,
+      retryAfterSeconds: error.retryAfterSeconds,
+      field,
+    },
+  );
 }

@@ -123,3 +123,27 @@ export function isWireDeviceState(v: unknown): v is WireDeviceState {
     typeof v.modifiedDateTime === 'string'
   );
 }
+
+// ---- pool lifecycle (issue 12): request bodies of create and update ----
+
+/**
+ * `microsoft.graph.embeddedSIMActivationCode`: a credential (whoever holds one can download the operator's eSIM
+ * profile). Graph never returns it; this client only ever sends it.
+ */
+export interface WireActivationCode {
+  integratedCircuitCardIdentifier: string;
+  matchingIdentifier: string;
+  smdpPlusServerAddress: string;
+}
+
+/** The body of a create: `POST …/embeddedSIMActivationCodePools`. */
+export interface WirePoolCreate {
+  '@odata.type': typeof ODATA_TYPE.pool;
+  displayName: string;
+  activationCodes: WireActivationCode[];
+}
+
+/** The body of an update: `PATCH …/embeddedSIMActivationCodePools/{id}` with only the properties to change. */
+export interface WirePoolChanges {
+  displayName?: string;
+}

@@ -54,10 +54,11 @@ export function parsePage<T>(reply: Reply, guard: (v: unknown) => v is T, what: 
   if (!isRecord(parsed) || !Array.isArray(parsed.value) || !parsed.value.every(guard)) {
     throw invalidResponse(reply, `a ${what} collection`);
   }
+  const count = collectionCount(parsed['@odata.count'], reply);
   const nextLink = parsed['@odata.nextLink'];
-  if (nextLink === undefined || nextLink === null) return { value: parsed.value };
+  if (nextLink === undefined || nextLink === null) return { value: parsed.value, ...count };
   if (typeof nextLink !== 'string') throw invalidResponse(reply, 'a string @odata.nextLink');
-  return { value: parsed.value, next: pageTokenFromNextLink(nextLink, collection, reply) };
+  return { value: parsed.value, next: pageTokenFromNextLink(nextLink, collection, reply), ...count };
 }
 
 /**
@@ -92,6 +93,47 @@ export function pageQuery(page: PageRequest): string {
       if (value !== undefined && name !== '$top') params.set(name, value);
     }
   }
+  // Never taken from a next link (PAGE_PARAMS has no `$count`): asked for on each page that wants it.
+  if (page.count) params.set('$count', 'true');
   // URLSearchParams encodes `$` as %24; Graph accepts both, but the literal form is what its docs show.
   return `?${params.toString().replace(/%24/g, '$')}`;
+}
+
+// ---- issue 12: `@odata.count`, and the id of a pool created without a representation ----
+
+/** GraphQL's Int, which `totalCount` is. */
+const MAX_COUNT = 2 ** 31 - 1;
+
+/** `@odata.count` as `{ count }`, `{}` when Graph gave none; anything but a whole number in Int's range is invalid. */
+function collectionCount(value: unknown, reply: Reply): { count?: number } {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_COUNT) {
+    throw invalidResponse(reply, 'a whole-number @odata.count');
+  }
+  return { count: value };
+}
+
+/**
+ * The key of the entity a 204 create made, from its `OData-EntityId` or `Location` header (OData 4.01 §8.3.3,
+ * §11.4.2): the last segment of `<collection>/<key>` or `<collection>(<key>)`, quotes allowed. Only the key is used
+ * (the URL itself is never followed, so its host does not matter); undefined when neither header names an entity
+ * of `collectionPath` (e.g. `/deviceManagement/embeddedSIMActivationCodePools`).
+ */
+export function createdEntityKey(headers: Readonly<Record<string, string | string[] | undefined>>, collectionPath: string): string | undefined {
+  for (const name of ['odata-entityid', 'location']) {
+    const raw = headers[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined) continue;
+    try {
+      const pathname = new URL(value, 'https://graph.invalid').pathname;
+      const at = pathname.lastIndexOf(collectionPath);
+      if (at < 0) continue;
+      const key = /^(?:\/([^/()]+)|\('?([^/()']+)'?\))$/.exec(pathname.slice(at + collectionPath.length));
+      const found = key?.[1] ?? key?.[2];
+      if (found !== undefined) return decodeURIComponent(found);
+    } catch {
+      // Not a URL, or a malformed escape: try the other header.
+    }
+  }
+  return undefined;
 }

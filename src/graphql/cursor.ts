@@ -71,9 +71,13 @@ export function decodeCursor(cursor: string | null | undefined, collection: stri
 export function connectionFromPage<T>(
   collection: string,
   start: PagePosition,
-  page: { value: T[]; next?: PageToken },
+  page: { value: T[]; next?: PageToken; count?: number },
   first: number,
-): { edges: { node: T; cursor: string }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null } } {
+): {
+  edges: { node: T; cursor: string }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number | null;
+} {
   const items = page.value.slice(start.offset, start.offset + first);
   const moreInPage = page.value.length > start.offset + first;
   const hasNextPage = moreInPage || page.next !== undefined;
@@ -91,5 +95,7 @@ export function connectionFromPage<T>(
   return {
     edges,
     pageInfo: { hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor },
+    // Graph's `@odata.count` when it was asked for and given; otherwise null (never a guess from the page).
+    totalCount: page.count ?? null,
   };
 }

@@ -30,6 +30,11 @@ export function badUserInput(message: string, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, ...(field ? { field } : {}) } });
 }
 
+/** The same error naming the input field it is about (e.g. a Graph 400 that named an activation code's index). */
+export function withField(error: GraphQLError, field: string): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, field } });
+}
+
 export function notFound(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.NotFound } });
 }

@@ -47,9 +47,32 @@ mutation RemoveAssignments($poolId: ID!, $removeTargets: [AssignmentTargetInput!
   }
 }
 
+# Creates a pool from activation codes (needs EsimPools.Manage). The preloaded codes are samples: the emulator
+# takes them, a real operator's SM-DP+ would not. Codes are credentials: pass them as variables; they are never
+# returned, logged or quoted in an error (errors name the index and the field).
+mutation CreatePool($createInput: CreateEmbeddedSIMActivationCodePoolInput!) {
+  createEmbeddedSIMActivationCodePool(input: $createInput) {
+    pool { id displayName activationCodeCount createdDateTime }
+  }
+}
+
+# Renames a pool (only the fields given are sent to Graph).
+mutation RenamePool($poolId: ID!, $renameInput: UpdateEmbeddedSIMActivationCodePoolInput!) {
+  updateEmbeddedSIMActivationCodePool(id: $poolId, input: $renameInput) {
+    pool { id displayName modifiedDateTime }
+  }
+}
+
+# Deletes a pool with its assignments and device states. The preloaded id names no pool, so running it as is
+# deletes nothing (NOT_FOUND): paste the id CreatePool answered.
+mutation DeletePool($deletePoolId: ID!) {
+  deleteEmbeddedSIMActivationCodePool(id: $deletePoolId) { deletedPoolId }
+}
+
 # Lists the pools with their assignments.
 query Pools($first: Int) {
   embeddedSIMActivationCodePools(first: $first) {
+    totalCount
     edges {
       cursor
       node {
@@ -84,6 +107,16 @@ export const EXAMPLE_VARIABLES = {
   removeTargets: [{ kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] }],
   // The edits are previews until this is set to false: running the examples changes nothing by accident.
   dryRun: true,
+  createInput: {
+    displayName: 'Sample eSIM pool',
+    activationCodes: [
+      { integratedCircuitCardIdentifier: '89000000000000000017', matchingIdentifier: 'SAMPLE-0001', smdpPlusServerAddress: 'smdp.example.com' },
+      { integratedCircuitCardIdentifier: '89000000000000000025', matchingIdentifier: 'SAMPLE-0002', smdpPlusServerAddress: 'smdp.example.com' },
+    ],
+  },
+  // The sample pool's own name: renaming it changes nothing but its modifiedDateTime.
+  renameInput: { displayName: SAMPLE_POOLS[0].displayName },
+  deletePoolId: '00000000-0000-4000-8000-000000000000',
   ifAssignmentsVersion: null,
   first: 10,
 };

@@ -12,6 +12,8 @@ export interface DeviceStatesPageKey {
   poolId: string;
   top: number;
   next?: PageToken;
+  /** Ask for the collection's size too (`$count=true`, when `totalCount` is selected). */
+  count?: boolean;
 }
 
 export interface Loaders {
@@ -78,7 +80,7 @@ class RequestLoaders implements Loaders {
         const results = await this.graph.listDeviceStatesOfPools(keys, this.options);
         return results.map((r) => r ?? poolNotFound());
       },
-      { cacheKeyFn: (key) => JSON.stringify([key.poolId.toLowerCase(), key.top, key.next ?? {}]), maxBatchSize: 100 },
+      { cacheKeyFn: (key) => JSON.stringify([key.poolId.toLowerCase(), key.top, key.next ?? {}, key.count === true]), maxBatchSize: 100 },
     ));
   }
 }

@@ -2,13 +2,19 @@
  * The one place where Graph wire models and GraphQL types meet: input kinds → `@odata.type`, `@odata.type` →
  * GraphQL type name, filter fields, and the payload model. Resolvers call these; nothing else maps.
  */
-import { AssignmentTargetKind, type AssignmentTargetInput, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
+import {
+  AssignmentTargetKind,
+  type AssignmentTargetInput,
+  type CreateEmbeddedSIMActivationCodePoolInput,
+  type EmbeddedSIMActivationCodePoolAssignmentInput,
+} from '../generated/graphql';
 import {
   ODATA_TYPE,
   WireFilterType,
   type WireAssignment,
   type WireAssignmentInput,
   type WireAssignmentTarget,
+  type WirePoolCreate,
 } from '../graph/models';
 
 /** How an edit changes a pool's set of targets (targets as Graph holds them: removed ones as they were). */
@@ -102,4 +108,20 @@ export function toWireAssignment(input: EmbeddedSIMActivationCodePoolAssignmentI
 export function keptAssignment(existing: WireAssignment, filter?: Pick<WireAssignmentTarget, 'deviceAndAppManagementAssignmentFilterId' | 'deviceAndAppManagementAssignmentFilterType'>): WireAssignmentInput {
   const target = filter ? { ...existing.target, ...filter } : existing.target;
   return { '@odata.type': ODATA_TYPE.assignment, id: existing.id, target };
+}
+
+// ---- issue 12: the pool lifecycle ----
+
+/** A validated create input → Graph's create body (the display name as validation trimmed it). */
+export function toWirePoolCreate(input: CreateEmbeddedSIMActivationCodePoolInput, displayName: string): WirePoolCreate {
+  return {
+    '@odata.type': ODATA_TYPE.pool,
+    displayName,
+    // Only the three properties Graph defines, whatever else a caller's object carried.
+    activationCodes: input.activationCodes.map((code) => ({
+      integratedCircuitCardIdentifier: code.integratedCircuitCardIdentifier,
+      matchingIdentifier: code.matchingIdentifier,
+      smdpPlusServerAddress: code.smdpPlusServerAddress,
+    })),
+  };
 }

@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import type { Context } from '../graphql/context';
 import { ErrorCode, toGraphQLError } from '../graphql/errors';
 import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
+import { activationCodeSecrecy } from '../graphql/lifecycle/secrecy';
 import { buildSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -54,6 +55,8 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin,
       ...limits.plugins,
+      // graphql-js's own coercion messages would quote an activation code's value.
+      activationCodeSecrecy(),
       ...(auth ? [permissionsPlugin(auth.permissions, auth.tokensRequired)] : []),
     ],
   });

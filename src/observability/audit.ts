@@ -1,8 +1,8 @@
 /**
- * The audit trail of assignment writes: one structured log line per write attempt (`"audit": true`), so that
- * "who unassigned this pool, and when" has an answer. Level info; warn when a write leaves the pool with no
- * assignments (the classic Intune accident). It names targets and filters only: never a token, never an
- * activation code (Graph never returns those, and nothing here reads a request or its headers).
+ * The audit trail of writes: one structured log line per write attempt (`"audit": true`), so that "who unassigned
+ * (or deleted) this pool, and when" has an answer. Level info; warn when a write leaves the pool with no
+ * assignments (the classic Intune accident) and when a pool is deleted. It names targets, filters, names and
+ * counts only: never a token, never an activation code (a create's line holds how many codes it carried).
  */
 import type { Principal } from '../auth/principal';
 import { WireFilterType, type WireAssignmentTarget } from '../graph/models';
@@ -95,4 +95,36 @@ export class AuditLog {
     if (event.outcome === 'written' && event.assignmentsAfter === 0) this.logger.warn(line, 'audit: pool left with no assignments');
     else this.logger.info(line, 'audit: assignment write');
   }
+
+  /** A pool lifecycle write (issue 12); a deleted pool is a warning (it takes its assignments with it). */
+  writePool(event: PoolAuditEvent): void {
+    const { principal, ...rest } = event;
+    const line = { audit: true, ...rest, caller: auditCaller(principal) };
+    if (event.outcome === 'written' && event.operation === 'deleteEmbeddedSIMActivationCodePool') this.logger.warn(line, 'audit: pool deleted');
+    else this.logger.info(line, 'audit: pool lifecycle write');
+  }
+}
+
+// ---- issue 12: the pool lifecycle (create, update, delete) ----
+
+export type PoolOperation = 'createEmbeddedSIMActivationCodePool' | 'updateEmbeddedSIMActivationCodePool' | 'deleteEmbeddedSIMActivationCodePool';
+
+/** One write attempt of the pool lifecycle. It has no place for an activation code: only their number. */
+export interface PoolAuditEvent {
+  operation: PoolOperation;
+  /** The pool written; for a create, known once Graph made it. */
+  poolId?: string;
+  principal?: Principal;
+  requestId: string;
+  outcome: Exclude<AuditOutcome, 'unchanged'>;
+  errorCode?: string;
+  /** Whether the write went to Graph (a failure after sending may still have been applied). */
+  requestSent: boolean;
+  /** create: how many activation codes the request carried. */
+  activationCodeCount?: number;
+  /** create and update: the pool's (new) name, as sent. */
+  displayName?: string;
+  /** update: the properties sent. */
+  changed?: readonly string[];
+  graph?: { requestId?: string; clientRequestId?: string };
 }

@@ -1,4 +1,7 @@
-/** Structured JSON logs (pino). Secrets are redacted by path; nothing logs a token or a request body. */
+/**
+ * Structured JSON logs (pino). Secrets are redacted by path; nothing logs a token, a request body, GraphQL
+ * variables or an activation code.
+ */
 import pino, { type Logger } from 'pino';
 import { compileRedaction } from './redact';
 
@@ -35,6 +38,15 @@ export const REDACT_PATHS = [
   'routerSecret',
   'userAssertionToken',
   'accessToken',
+  // Activation codes (issue 12) are credentials. Nothing logs a request's variables or a Graph body today; should
+  // anything ever log one, the codes (and GraphQL variables as a whole) are censored wherever they sit.
+  'activationCodes',
+  '*.activationCodes',
+  '*.input.activationCodes',
+  '*.variables.input.activationCodes',
+  '*.body.activationCodes',
+  'variables',
+  '*.variables',
 ];
 
 const CENSOR = '[redacted]';

@@ -56,7 +56,7 @@ describe('outside production', () => {
     expect(res.headers.location).toBe('/graphql');
   });
 
-  it('the examples are the assign, add and remove mutations and a pools query, valid against schema/', () => {
+  it('the examples are the assign, add, remove, create, rename and delete mutations and a pools query, valid against schema/', () => {
     const document = parse(EXAMPLE_DOCUMENT);
     expect(validate(buildSchema(), document)).toEqual([]);
     const operations = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [[d.operation, d.name?.value]] : []));
@@ -64,11 +64,14 @@ describe('outside production', () => {
       ['mutation', 'AssignPool'],
       ['mutation', 'AddAssignments'],
       ['mutation', 'RemoveAssignments'],
+      ['mutation', 'CreatePool'],
+      ['mutation', 'RenamePool'],
+      ['mutation', 'DeletePool'],
       ['query', 'Pools'],
     ]);
   });
 
-  it("the examples' variables name the emulator's sample data, and every operation runs without errors", async () => {
+  it("the examples' variables name the emulator's sample data, and every operation runs (the delete harmlessly: NOT_FOUND)", async () => {
     expect(EXAMPLE_VARIABLES.poolId).toBe(SAMPLE_POOLS[0].id);
     const groupIds = EXAMPLE_VARIABLES.assignments.map((a) => a.target.groupId);
     expect(groupIds.every((id) => SAMPLE_GROUP_IDS.includes(id))).toBe(true);
@@ -93,6 +96,20 @@ describe('outside production', () => {
     expect(listed.errors).toBeUndefined();
     const edges = (listed.data?.embeddedSIMActivationCodePools as { edges: unknown[] }).edges;
     expect(edges).toHaveLength(SAMPLE_POOLS.length);
+    // The lifecycle examples as harmless as they can be: a pool of sample codes, a rename to the same name, and a
+    // delete of an id that names no pool.
+    const created = await post('CreatePool');
+    expect(created.errors).toBeUndefined();
+    const { pool } = created.data?.createEmbeddedSIMActivationCodePool as { pool: { id: string; activationCodeCount: number } };
+    expect(pool.activationCodeCount).toBe(EXAMPLE_VARIABLES.createInput.activationCodes.length);
+    expect(stack.emulator.getActivationCodes(pool.id)).toEqual(EXAMPLE_VARIABLES.createInput.activationCodes);
+    const renamed = await post('RenamePool');
+    expect(renamed.errors).toBeUndefined();
+    expect(renamed.data).toMatchObject({ updateEmbeddedSIMActivationCodePool: { pool: { displayName: SAMPLE_POOLS[0].displayName } } });
+    const deleted = await post('DeletePool');
+    expect(deleted.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    expect(stack.emulator.requestCount((r) => r.method === 'DELETE')).toBe(1);
+    expect((await post('Pools')).data?.embeddedSIMActivationCodePools).toMatchObject({ totalCount: SAMPLE_POOLS.length + 1 });
   });
 
   it('answers introspection', async () => {

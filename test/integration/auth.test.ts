@@ -237,7 +237,7 @@ describe('permissions (FORBIDDEN, HTTP 403, before any resolver)', () => {
 
   it('permission names are configurable', async () => {
     const custom = await startStack({
-      auth: (graph) => gateFor(idp, graph, { auth: { permissions: { read: 'Pools.View', assign: 'Pools.Manage' } } }),
+      auth: (graph) => gateFor(idp, graph, { auth: { permissions: { read: 'Pools.View', assign: 'Pools.Manage', manage: 'Pools.Admin' } } }),
     });
     try {
       const old = await userToken(idp, ALICE, 'EsimPools.Assign');

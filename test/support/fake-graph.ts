@@ -5,7 +5,15 @@
  * depend on how the client is built. The Graph API's types are imported here once and re-exported for the tests.
  */
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments } from '../../src/graph/api';
-import { WireDeviceStateValue, type WireAssignment, type WireAssignmentInput, type WireDeviceState, type WirePool } from '../../src/graph/models';
+import {
+  WireDeviceStateValue,
+  type WireAssignment,
+  type WireAssignmentInput,
+  type WireDeviceState,
+  type WirePool,
+  type WirePoolChanges,
+  type WirePoolCreate,
+} from '../../src/graph/models';
 
 export type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments };
 
@@ -126,6 +134,26 @@ export class FakeGraph implements EsimPoolsApi {
       const stored = this.pools.get(key(p.poolId));
       return stored ? pageOf(stored.deviceStates, p.top, p.next) : null;
     });
+  }
+
+  async createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool> {
+    this.record('createPool', options, { displayName: pool.displayName, activationCodeCount: pool.activationCodes.length });
+    const created = { ...wire.pool(`fake-pool-${this.pools.size + 1}`, pool.displayName), activationCodeCount: pool.activationCodes.length };
+    this.pools.set(key(created.id), { pool: created, assignments: [], deviceStates: [] });
+    return created;
+  }
+
+  async updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null> {
+    this.record('updatePool', options, poolId, { ...changes });
+    const stored = this.pools.get(key(poolId));
+    if (!stored) return null;
+    stored.pool = { ...stored.pool, ...changes };
+    return stored.pool;
+  }
+
+  async deletePool(poolId: string, options?: CallOptions): Promise<boolean> {
+    this.record('deletePool', options, poolId);
+    return this.pools.delete(key(poolId));
   }
 }
 

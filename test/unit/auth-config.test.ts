@@ -31,7 +31,7 @@ describe('inbound authentication settings', () => {
       jwksCooldownSeconds: 30,
       jwksRefreshSeconds: 3600,
       clockToleranceSeconds: 60,
-      permissions: { read: 'EsimPools.Read', assign: 'EsimPools.Assign' },
+      permissions: { read: 'EsimPools.Read', assign: 'EsimPools.Assign', manage: 'EsimPools.Manage' },
       verifiedCacheSize: 10_000,
       oboCacheSize: 1000,
     });
@@ -76,6 +76,9 @@ describe('inbound authentication settings', () => {
     [{ AUTH_CLOCK_TOLERANCE_SECONDS: '3600' }, 'AUTH_CLOCK_TOLERANCE_SECONDS'],
     [{ AUTH_READ_PERMISSION: 'Esim Pools' }, 'AUTH_READ_PERMISSION'],
     [{ AUTH_ASSIGN_PERMISSION: 'EsimPools.Read' }, 'AUTH_ASSIGN_PERMISSION'],
+    [{ AUTH_MANAGE_PERMISSION: 'EsimPools.Assign' }, 'AUTH_MANAGE_PERMISSION'],
+    [{ AUTH_MANAGE_PERMISSION: 'EsimPools.Read' }, 'AUTH_MANAGE_PERMISSION'],
+    [{ AUTH_MANAGE_PERMISSION: 'Esim Pools' }, 'AUTH_MANAGE_PERMISSION'],
     [{ AUTH_TOKEN_CACHE_SIZE: '0' }, 'AUTH_TOKEN_CACHE_SIZE'],
     [{ OBO_CACHE_SIZE: 'many' }, 'OBO_CACHE_SIZE'],
     [{ MAX_DEPTH: '0' }, 'MAX_DEPTH'],
@@ -85,6 +88,14 @@ describe('inbound authentication settings', () => {
     [{ MAX_DIRECTIVES: '-3' }, 'MAX_DIRECTIVES'],
   ])('names the bad variable %j', (env, name) => {
     expect(configError({ ...APP, ...env })).toContain(name);
+  });
+
+  it('AUTH_MANAGE_PERMISSION names the permission of the pool lifecycle (default EsimPools.Manage)', () => {
+    expect(loadConfig({ ...APP, AUTH_MANAGE_PERMISSION: 'Pools.Admin' }).auth.permissions).toEqual({
+      read: 'EsimPools.Read',
+      assign: 'EsimPools.Assign',
+      manage: 'Pools.Admin',
+    });
   });
 
   it('ROUTER_SECRET: at least 16 characters, and its value is never printed', () => {

@@ -26,3 +26,16 @@ it('redacts tokens, the router secret, cookies, assertions and client secrets', 
   expect(out).toContain('[redacted]');
   expect(out).toContain('application/json');
 });
+
+it('redacts activation codes and GraphQL variables wherever a line could carry them', () => {
+  const { logger, text } = memoryLogger('trace');
+  const code = { integratedCircuitCardIdentifier: '89014103211118510720', matchingIdentifier: 'QR-SECRET-TOKEN-1', smdpPlusServerAddress: 'smdp.example.com' };
+  logger.trace({ activationCodes: [code] }, 'top level');
+  logger.trace({ body: { displayName: 'Pool', activationCodes: [code] } }, 'a Graph body');
+  logger.trace({ request: { variables: { input: { displayName: 'Pool', activationCodes: [code] } } } }, 'a GraphQL request');
+  logger.trace({ variables: { input: { activationCodes: [code] } } }, 'GraphQL variables');
+  logger.child({ input: { activationCodes: [code] } }).trace('a child binding');
+  const out = text();
+  for (const value of Object.values(code)) expect(out).not.toContain(value);
+  expect(out.split('[redacted]').length - 1).toBe(5);
+});

@@ -29,6 +29,11 @@ export interface GraphRequest {
   /** The `client-request-id` sent to Graph (Graph echoes it): the same on every retry. */
   readonly clientRequestId: string;
   readonly cost: RequestCost;
+  /**
+   * Whether the retry policy may send it again after an outcome other than a 429 (see retryStrategy.ts). False for
+   * a create: after a lost reply or a 503/504 Graph may have made the pool, and a repeat would make a second one.
+   */
+  readonly repeatable: boolean;
   /** The caller's signal; below the deadline policy, the call's own (its deadline or the caller). */
   signal?: AbortSignal;
   /** Epoch ms by which the call, retries and waits included, must end (set by the deadline policy). */
@@ -61,6 +66,8 @@ export interface RequestSpec {
   body?: string;
   /** Default: one read, and one write for POST/PATCH/DELETE. */
   cost?: RequestCost;
+  /** Default true; false: repeated only after a 429 (Graph refused it unprocessed). */
+  repeatable?: boolean;
 }
 
 export function isWriteMethod(method: string): boolean {
@@ -79,6 +86,7 @@ export function createRequest(spec: RequestSpec, options?: CallOptions): GraphRe
     headers,
     clientRequestId,
     cost: spec.cost ?? { writes: isWriteMethod(spec.method) ? 1 : 0, reads: 1 },
+    repeatable: spec.repeatable ?? true,
     signal: options?.signal,
     deadline: Infinity,
     retries: 0,

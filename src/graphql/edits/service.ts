@@ -41,7 +41,7 @@ export interface ReplaceRequest {
 }
 
 /** The lock wait ends at the call's deadline (GRAPH_TIMEOUT_MS from now) or when the caller goes away. */
-function lockOptions(ctx: Context): LockOptions {
+export function lockOptions(ctx: Context): LockOptions {
   return { deadline: Date.now() + ctx.edits.lockWaitMs, signal: ctx.callOptions.signal };
 }
 

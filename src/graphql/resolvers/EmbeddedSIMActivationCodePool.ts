@@ -22,12 +22,13 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
   assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
   /** From the same loader as `assignments`: selecting both (or many pools' versions) costs one batched read. */
   assignmentsVersion: async (pool, _args, ctx) => assignmentsVersion(await ctx.loaders.assignmentsByPool.load(pool.id)),
-  async deviceStates(pool, { first, after }, ctx) {
+  async deviceStates(pool, { first, after }, ctx, info) {
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;
     const start = decodeCursor(after, collection);
+    const count = selectsField(info, 'EmbeddedSIMDeviceStateConnection', 'totalCount');
     // Through the loader: every pool's deviceStates in this request share one $batch (no N+1 over a pool list).
-    const page = await ctx.loaders.deviceStatesPage.load({ poolId: pool.id, top: size + start.offset, next: start.next });
+    const page = await ctx.loaders.deviceStatesPage.load({ poolId: pool.id, top: size + start.offset, next: start.next, count });
     return connectionFromPage(collection, start, page, size);
   },
 };

@@ -1,13 +1,17 @@
 import type { MutationResolvers } from '../../generated/graphql';
 import { planAdd, planRemove } from '../edits/merge';
 import { editAssignments, replaceAssignments } from '../edits/service';
+import { createPool, deletePool, updatePool } from '../lifecycle/service';
 import { toWireAssignment, toWireTarget } from '../mapping';
 import { selectsField } from '../selection';
 import { validateAssignInput, validateRemoveInput } from '../validation';
 
 const PAYLOAD = 'AssignEmbeddedSIMActivationCodePoolPayload';
 
-/** The edit logic (lock, fresh read, merge, audit) lives in ../edits; these only pass the arguments on. */
+/**
+ * The edit logic (lock, fresh read, merge, audit) lives in ../edits, the pool lifecycle's (validation, lock, audit) in
+ * ../lifecycle; these only pass the arguments on.
+ */
 export const Mutation: MutationResolvers = {
   assignEmbeddedSIMActivationCodePool(_parent, { poolId, assignments, ifAssignmentsVersion }, ctx, info) {
     // The receipts cost a read before the write: paid only when the operation asks for them.
@@ -34,4 +38,7 @@ export const Mutation: MutationResolvers = {
       plan: (current) => planRemove(current, targets.map(toWireTarget)),
     });
   },
+  createEmbeddedSIMActivationCodePool: (_parent, { input }, ctx) => createPool(ctx, input),
+  updateEmbeddedSIMActivationCodePool: (_parent, { id, input }, ctx) => updatePool(ctx, id, input),
+  deleteEmbeddedSIMActivationCodePool: (_parent, { id }, ctx) => deletePool(ctx, id),
 };

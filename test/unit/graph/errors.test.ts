@@ -1,4 +1,4 @@
-import { GraphError, graphErrorFromReply, isGraphError } from '../../../src/graph/errors';
+import { GraphError, graphErrorFromReply, isGraphError, redactedBodyError } from '../../../src/graph/errors';
 
 describe('graphErrorFromReply', () => {
   it("reads Graph's error body", () => {
@@ -53,5 +53,32 @@ describe('isGraphError', () => {
     expect(isGraphError(new Error('m'))).toBe(false);
     expect(isGraphError({ kind: 'timeout' })).toBe(false);
     expect(isGraphError(null)).toBe(false);
+  });
+});
+
+describe('redactedBodyError (a reply to a request that carried activation codes)', () => {
+  const iccid = '89014103211118510720';
+  const from = (status: number, message: string, code = 'BadRequest') =>
+    graphErrorFromReply(status, JSON.stringify({ error: { code, message, innerError: { 'request-id': 'r-9' } } }), { clientRequestId: 'c-9' });
+
+  it("drops Graph's text, keeps status, code and ids, and names the property Graph named", () => {
+    const error = redactedBodyError(from(400, `activationCodes[12].integratedCircuitCardIdentifier: ICCID ${iccid} exists`), 'the new pool');
+    expect(error.message).not.toContain(iccid);
+    expect(error).toMatchObject({ kind: 'http', status: 400, code: 'BadRequest', requestId: 'r-9', clientRequestId: 'c-9', field: 'activationCodes[12].integratedCircuitCardIdentifier' });
+    expect(error.message).toContain('activationCodes[12].integratedCircuitCardIdentifier');
+  });
+
+  it('an index alone, the display name, or nothing it can name', () => {
+    expect(redactedBodyError(from(400, `activationCodes[3] (${iccid}) is a duplicate`), 'x').field).toBe('activationCodes[3]');
+    expect(redactedBodyError(from(400, 'displayName: too long'), 'x').field).toBe('displayName');
+    const plain = redactedBodyError(from(409, `${iccid} already imported`), 'x');
+    expect(plain.field).toBeUndefined();
+    expect(plain.message).not.toContain(iccid);
+  });
+
+  it('an error code that is not a plain identifier is dropped too; non-HTTP errors pass unchanged', () => {
+    expect(redactedBodyError(from(400, 'bad', `Duplicate ${iccid}!`), 'x').code).toBeUndefined();
+    const timeout = new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout' });
+    expect(redactedBodyError(timeout, 'x')).toBe(timeout);
   });
 });

@@ -5,9 +5,11 @@
  * Retried: 429, 503 and 504 replies and connection failures that happened before any reply, like Graph's own SDKs
  * (at most `maxRetries`). Other statuses are not retried: 500/507 and 4xx would fail again.
  *
- * Why repeating is safe: every call this client makes is either a read or the `assign` action, and `assign`
- * REPLACES the pool's whole assignment set with the one sent. Sending the same set twice leaves the same state
- * (it is idempotent), so a retry after a lost reply cannot duplicate or lose an assignment.
+ * Why repeating is safe: most calls this client makes are reads, the `assign` action (which REPLACES the pool's
+ * whole assignment set with the one sent: sending the same set twice leaves the same state) or a PATCH of a pool's
+ * name (the same). A create and a delete are not repeatable (`GraphRequest.repeatable`): after a lost reply or a
+ * 503/504, Graph may have acted, and a repeat would make a second pool (or report the deleted pool as missing).
+ * They are repeated after a 429 only, which is Graph refusing the request unprocessed.
  *
  * A retry whose wait would pass the call's deadline is not attempted: the last error is returned at once instead,
  * with the wait it would have needed.

@@ -104,3 +104,25 @@ it('wraps a failure that is not a GraphError', async () => {
   const error = await rejection(policy.sendRequest(request(), scriptedNext(new TypeError('bug'))));
   expect(error).toMatchObject({ kind: 'network', message: 'Unexpected failure calling Microsoft Graph.' });
 });
+
+describe('a request that is not repeatable (a create, a delete)', () => {
+  it.each([503, 504])('is not repeated after %i: Graph may have acted on it', async (status) => {
+    const next = scriptedNext(response(status, { headers: { 'retry-after': '0' } }), response(201, { text: '{}' }));
+    const error = await rejection(policy.sendRequest(request({ method: 'POST', repeatable: false }), next));
+    expect(isGraphError(error) && error.status).toBe(status);
+    expect(next.seen).toHaveLength(1);
+  });
+
+  it('is not repeated after a failed connection, even one that failed before any reply', async () => {
+    const failure = new GraphError('The connection to Microsoft Graph failed.', { kind: 'network', beforeReply: true });
+    const next = scriptedNext(failure, response(201, { text: '{}' }));
+    expect(await rejection(policy.sendRequest(request({ method: 'DELETE', repeatable: false }), next))).toBe(failure);
+    expect(next.seen).toHaveLength(1);
+  });
+
+  it('is repeated after a 429 (Graph refused it unprocessed)', async () => {
+    const next = scriptedNext(response(429, { headers: { 'retry-after': '0.01' }, text: THROTTLED }), response(201, { text: '{}' }));
+    expect((await policy.sendRequest(request({ method: 'POST', repeatable: false }), next)).status).toBe(201);
+    expect(next.seen).toHaveLength(2);
+  });
+});

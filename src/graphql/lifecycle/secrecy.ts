@@ -1,0 +1,130 @@
+/**
+ * Activation codes never appear in an error message, not even in graphql-js's own. Its variable coercion and
+ * literal validation errors quote the value they refuse: `Variable "$input" got invalid value { integratedCircuit…:
+ * "8901…", matchingIdentifier: "…" } at "input.activationCodes[0]"; Field "smdpPlusServerAddress" … was not
+ * provided.` or `String cannot represent a non string value: 8901…`. For a request that carries activation codes
+ * (under an `activationCodes` field, in its variables or in the document), this plugin rewrites every such
+ * message that contains one of the request's code values, before Apollo formats, logs or traces it: what is kept
+ * is the variable's name, the path (`input.activationCodes[0]`) and graphql-js's reason when the reason holds no
+ * code value.
+ *
+ * Only errors without a `path` are looked at (parsing, validation, coercion): a resolver's errors are this
+ * subgraph's own and never quote a value (lifecycle/validation.ts, redactedBodyError). A request without
+ * activation codes costs one look at each error's path.
+ */
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
+import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+
+const FIELD = 'activationCodes';
+const HIDDEN = '(the value is not shown: it is part of an activation code)';
+const GENERIC = `The operation's activation codes are not valid here ${HIDDEN}.`;
+const SYNTAX = `Syntax Error: the operation could not be parsed; the details are not shown because the operation holds activation codes.`;
+/** The start of graphql-js's coercion message: the variable's name is an identifier, nothing from its value. */
+const COERCION = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /;
+/** graphql-js's `at "<path>"; ` (identifiers and indexes only); the last one ends the quoted value. */
+const AT_PATH = / at "((?:[_A-Za-z][_0-9A-Za-z]*|\[\d+\])(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"; /g;
+
+/** Every string and number under `value` (how graphql-js prints them). */
+function collectPrimitives(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value.length > 0) into.add(value);
+  } else if (typeof value === 'number') {
+    into.add(String(value));
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectPrimitives(item, into);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) collectPrimitives(item, into);
+  }
+}
+
+/** Every primitive under an `activationCodes` key, at any depth of the variables. */
+function collectFromVariables(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collectFromVariables(item, into);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === FIELD) collectPrimitives(item, into);
+      else collectFromVariables(item, into);
+    }
+  }
+}
+
+/** The literal values written under `activationCodes:` in the document, and the variables used there. */
+function collectFromDocument(document: DocumentNode, variables: Readonly<Record<string, unknown>>, into: Set<string>): void {
+  let depth = 0;
+  visit(document, {
+    ObjectField: {
+      enter(node) {
+        if (node.name.value === FIELD) depth++;
+      },
+      leave(node) {
+        if (node.name.value === FIELD) depth--;
+      },
+    },
+    enter(node) {
+      if (depth === 0) return;
+      if (node.kind === Kind.STRING || node.kind === Kind.INT || node.kind === Kind.FLOAT || node.kind === Kind.ENUM) into.add(node.value);
+      else if (node.kind === Kind.VARIABLE) collectPrimitives(variables[node.name.value], into);
+    },
+  });
+}
+
+function quotes(message: string, secrets: ReadonlySet<string>): boolean {
+  for (const secret of secrets) {
+    // graphql-js prints strings with JSON escapes (`inspect`): look for both forms.
+    if (message.includes(secret) || message.includes(JSON.stringify(secret).slice(1, -1))) return true;
+  }
+  return false;
+}
+
+/** The message without any code value: the variable and path of a coercion error, and its reason when clean. */
+export function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
+  const coercion = COERCION.exec(message);
+  let rewritten = GENERIC;
+  if (coercion) {
+    const ats = [...message.matchAll(AT_PATH)];
+    const last = ats[ats.length - 1];
+    const at = last ? ` at "${last[1]}"` : '';
+    const reason = last ? message.slice((last.index ?? 0) + last[0].length) : '';
+    const shownReason = reason.length > 0 && !quotes(reason, secrets) ? ` ${reason}` : '';
+    rewritten = `Variable "$${coercion[1]}" got an invalid value${at} ${HIDDEN}.${shownReason}`;
+  }
+  return quotes(rewritten, secrets) ? GENERIC : rewritten;
+}
+
+function scrub(error: GraphQLError, message: string): void {
+  error.message = message;
+  // Apollo's UserInputError wraps graphql-js's error, which formatError may look at: the same text for both.
+  if (error.originalError instanceof GraphQLError) error.originalError.message = message;
+}
+
+function didEncounterErrors(requestContext: GraphQLRequestContext<BaseContext>): Promise<void> {
+  const { errors, request, document, source } = requestContext;
+  const unplaced = (errors ?? []).filter((error) => error.path === undefined);
+  if (unplaced.length === 0) return Promise.resolve();
+  const variables = request.variables ?? {};
+  if (document === undefined) {
+    // Not parsed: the document's code values cannot be told apart, so a syntax error in a document that names the
+    // field is not echoed at all (graphql-js quotes the token it stopped at).
+    if ((source ?? request.query ?? '').includes(FIELD)) {
+      for (const error of unplaced) if (error.message.startsWith('Syntax Error')) scrub(error, SYNTAX);
+    }
+    return Promise.resolve();
+  }
+  const secrets = new Set<string>();
+  collectFromVariables(variables, secrets);
+  collectFromDocument(document, variables, secrets);
+  if (secrets.size === 0) return Promise.resolve();
+  for (const error of unplaced) if (quotes(error.message, secrets)) scrub(error, withoutCodes(error.message, secrets));
+  return Promise.resolve();
+}
+
+/** The plugin (one listener object for every request: nothing is allocated unless a request has errors). */
+export function activationCodeSecrecy(): ApolloServerPlugin<BaseContext> {
+  const listener: GraphQLRequestListener<BaseContext> = { didEncounterErrors };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The pool lifecycle: create, update, delete. Each attempt writes one audit line however it ends (codes counted,
+ * never written). Update and delete hold the pool's edit lock (the one the assignment edits take, see
+ * ../edits/service.ts), so a delete or a rename never runs between an assignment edit's read and its write.
+ * A create has no pool to lock yet.
+ *
+ * No If-Match: Graph documents no ETag for pools (the OpenAPI `If-Match` on DELETE is generated for every
+ * deletable navigation property; the reference page, the CSDL and the entity carry none), so there is no
+ * precondition to send.
+ */
+import { GraphQLError } from 'graphql';
+import { withPoolLock } from '../../coordination/types';
+import type { CreateEmbeddedSIMActivationCodePoolInput, UpdateEmbeddedSIMActivationCodePoolInput } from '../../generated/graphql';
+import { isGraphError } from '../../graph/errors';
+import type { WirePool } from '../../graph/models';
+import type { PoolAuditEvent, PoolOperation } from '../../observability/audit';
+import type { Context } from '../context';
+import { lockOptions } from '../edits/service';
+import { ErrorCode, notFound, toGraphQLError, withField } from '../errors';
+import { toWirePoolCreate } from '../mapping';
+import { requireGuid } from '../validation';
+import { validateCreateInput, validateUpdateInput } from './validation';
+
+/** One attempt's audit line, completed as the attempt goes and written once however it ends. */
+class PoolWriteAttempt {
+  readonly event: Omit<PoolAuditEvent, 'outcome'>;
+
+  constructor(
+    private readonly ctx: Context,
+    operation: PoolOperation,
+    details: Partial<Pick<PoolAuditEvent, 'poolId' | 'activationCodeCount'>>,
+  ) {
+    this.event = { operation, principal: ctx.principal, requestId: ctx.requestId, requestSent: false, ...details };
+  }
+
+  set(details: Partial<Omit<PoolAuditEvent, 'operation' | 'outcome'>>): void {
+    Object.assign(this.event, details);
+  }
+
+  done(): void {
+    this.ctx.edits.audit.writePool({ ...this.event, outcome: 'written' });
+  }
+
+  failed(error: unknown): void {
+    const code = (error instanceof GraphQLError ? error : toGraphQLError(error))?.extensions.code;
+    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
+    // Refused by a client-side limit or without a token: the request never left.
+    const unsent = isGraphError(error) && (error.kind === 'rejected' || error.kind === 'credential');
+    this.ctx.edits.audit.writePool({
+      ...this.event,
+      outcome: 'failed',
+      errorCode: typeof code === 'string' ? code : ErrorCode.InternalServerError,
+      requestSent: this.event.requestSent && !unsent,
+      graph,
+    });
+  }
+}
+
+/** Runs one attempt: its audit line on success and on failure, the error passed on. */
+async function attempt<T>(write: PoolWriteAttempt, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    write.done();
+    return result;
+  } catch (error) {
+    write.failed(error);
+    throw error;
+  }
+}
+
+/** A Graph error that named a property of the request (see redactedBodyError) names the input field. */
+function namingInputField(error: unknown): unknown {
+  if (!isGraphError(error) || error.field === undefined) return error;
+  const mapped = toGraphQLError(error);
+  return mapped ? withField(mapped, `input.${error.field}`) : error;
+}
+
+export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivationCodePoolInput): Promise<{ pool: WirePool }> {
+  const write = new PoolWriteAttempt(ctx, 'createEmbeddedSIMActivationCodePool', { activationCodeCount: input.activationCodes.length });
+  return attempt(write, async () => {
+    const { displayName } = validateCreateInput(input);
+    write.set({ displayName, requestSent: true });
+    let pool: WirePool;
+    try {
+      pool = await ctx.graph.createPool(toWirePoolCreate(input, displayName), ctx.callOptions);
+    } catch (error) {
+      throw namingInputField(error);
+    }
+    write.set({ poolId: pool.id });
+    ctx.loaders.poolById.clear(pool.id).prime(pool.id, pool);
+    return { pool };
+  });
+}
+
+export async function updatePool(ctx: Context, id: string, input: UpdateEmbeddedSIMActivationCodePoolInput): Promise<{ pool: WirePool }> {
+  const write = new PoolWriteAttempt(ctx, 'updateEmbeddedSIMActivationCodePool', { poolId: id });
+  return attempt(write, async () => {
+    requireGuid(id, 'id');
+    const changes = validateUpdateInput(input);
+    write.set({ displayName: changes.displayName, changed: Object.keys(changes) });
+    const pool = await withPoolLock(ctx.edits.locks, id, lockOptions(ctx), () => {
+      write.set({ requestSent: true });
+      return ctx.graph.updatePool(id, changes, ctx.callOptions);
+    });
+    if (pool === null) throw notFound('No embedded SIM activation code pool has this id; nothing was changed.');
+    // The payload's `pool { … }` shows the pool after the change, never a copy read before it.
+    ctx.loaders.poolById.clear(id).prime(id, pool);
+    return { pool };
+  });
+}
+
+export async function deletePool(ctx: Context, id: string): Promise<{ deletedPoolId: string }> {
+  const write = new PoolWriteAttempt(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id });
+  return attempt(write, async () => {
+    requireGuid(id, 'id');
+    const deleted = await withPoolLock(ctx.edits.locks, id, lockOptions(ctx), () => {
+      write.set({ requestSent: true });
+      return ctx.graph.deletePool(id, ctx.callOptions);
+    });
+    if (!deleted) throw notFound('No embedded SIM activation code pool has this id; nothing was deleted.');
+    ctx.loaders.poolById.clear(id).prime(id, null);
+    return { deletedPoolId: id };
+  });
+}
