@@ -1,6 +1,8 @@
-import { connectionFromPage, decodeCursor } from '../cursor';
+import { connectionFromPage, decodeCursor, pageRequest } from '../cursor';
 import type { QueryResolvers } from '../../generated/graphql';
+import { isGraphError } from '../../graph/errors';
 import { pageSize, requireGuid } from '../validation';
+import { _entities } from './entities';
 
 const POOLS = 'pools';
 
@@ -11,9 +13,10 @@ export const Query: QueryResolvers = {
   async embeddedSIMActivationCodePools(_parent, { first, after }, ctx) {
     const size = pageSize(first);
     const start = decodeCursor(after, POOLS);
-    const page = await ctx.graph.listPools({ top: size + start.offset, next: start.next }, ctx.callOptions);
+    const page = await ctx.graph.listPools(pageRequest(start, size), ctx.callOptions);
     // Later `pool(id)` or `_entities` lookups in this request need no further call.
-    for (const pool of page.value) ctx.loaders.poolById.prime(pool.id, pool);
+    for (const pool of page.value) if (!isGraphError(pool)) ctx.loaders.poolById.prime(pool.id, pool);
     return connectionFromPage(POOLS, start, page, size);
   },
+  _entities,
 };
