@@ -152,7 +152,9 @@ export function isIsoDateTime(value: unknown): value is string {
   const second = m[6] === undefined ? 0 : Number(m[6]);
   const offsetHours = m[7] === undefined ? 0 : Number(m[7]);
   const offsetMinutes = m[8] === undefined ? 0 : Number(m[8]);
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: that one reads years 0–99 as 1900–1999 (Intune writes 0001-01-01 for "never").
+  date.setUTCFullYear(year, month - 1, day);
   return (
     date.getUTCFullYear() === year &&
     date.getUTCMonth() === month - 1 &&
