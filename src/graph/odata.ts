@@ -1,6 +1,6 @@
 /**
- * Graph's OData replies: an entity, a collection, a page of one. A reply is trusted only after its guard, and an
- * `@odata.nextLink` only when it points back at the same collection on the configured Graph host.
+ * Graph's OData replies: an entity, a collection, a page of one. A reply is trusted only after its reader
+ * (models.ts), and an `@odata.nextLink` only when it points back at the same collection on the configured Graph host.
  */
 import { PAGE_PARAMS, type Page, type PageItem, type PageRequest, type PageToken } from './api';
 import { GraphError } from './errors';
@@ -117,19 +117,21 @@ function pageTokenFromNextLink(nextLink: string, collection: CollectionUrl, repl
     // Graph's nextLinks write a space as %20, never `+` (OData URLs): a literal `+` stays a `+`.
     const value = queryParam(url.search, name);
     if (value === undefined) continue;
-    if (!isPageParamValue(name, value)) throw invalidResponse(reply, `an @odata.nextLink with a usable ${name}`);
+    if (value === null || !isPageParamValue(name, value)) throw invalidResponse(reply, `an @odata.nextLink with a usable ${name}`);
     token[name] = value;
   }
   return token;
 }
 
-/** A query parameter percent-decoded as OData does (`+` is not a space); undefined when absent or malformed. */
-function queryParam(search: string, name: string): string | undefined {
+/**
+ * A query parameter percent-decoded as OData does (`+` is not a space): undefined when absent, null when its
+ * encoding is broken (dropping it would silently restart the collection from its first page).
+ */
+function queryParam(search: string, name: string): string | null | undefined {
   for (const pair of search.replace(/^\?/, '').split('&')) {
     const eq = pair.indexOf('=');
-    const key = eq < 0 ? pair : pair.slice(0, eq);
-    if (safeDecode(key) !== name) continue;
-    return safeDecode(eq < 0 ? '' : pair.slice(eq + 1));
+    if (safeDecode(eq < 0 ? pair : pair.slice(0, eq)) !== name) continue;
+    return safeDecode(eq < 0 ? '' : pair.slice(eq + 1)) ?? null;
   }
   return undefined;
 }

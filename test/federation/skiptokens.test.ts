@@ -96,10 +96,13 @@ it("25 device states seven at a time, each page from the other replica: the next
   expect(new Set(edges.map((e) => e.node.id)).size).toBe(25);
 });
 
-it("a skiptoken Graph wrote with a control character is Graph's invalid reply (UPSTREAM_ERROR), never a cursor", async () => {
+it.each([
+  ['a control character', 'a%0Ab'],
+  ['broken percent-encoding (dropping it would restart the list)', 'a%zzb'],
+])("a skiptoken Graph wrote with %s is Graph's invalid reply (UPSTREAM_ERROR), never a cursor", async (_name, token) => {
   stack.emulator.setQuirks({
     skipTokens: 'quoted',
-    replies: [{ path: '/deviceManagement/embeddedSIMActivationCodePools', set: { '/@odata.nextLink': `${stack.emulator.url}${POOLS_PATH}?$top=1&$skiptoken=a%0Ab` } }],
+    replies: [{ path: '/deviceManagement/embeddedSIMActivationCodePools', set: { '/@odata.nextLink': `${stack.emulator.url}${POOLS_PATH}?$top=1&$skiptoken=${token}` } }],
   });
   try {
     const reply = await stack.graphql(POOLS_PAGE, { after: null });
