@@ -8,6 +8,7 @@ import { NoUserCredential } from './identity/obo';
 import type { Config } from './config';
 import { embeddedEmulatorOptions, startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
+import { WIRE_ENUM } from './graph/models';
 import { createAppCredential, EmulatorCredential } from './identity/credential';
 import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
@@ -80,6 +81,12 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       metrics.recordGraphCall(event);
       logger.info(event, 'graph call');
     },
+    // Once per type and value (the client remembers): Graph moved on, and an upgrade would show more.
+    onUnknownValue: ({ type, value }) =>
+      logger.warn(
+        { graphType: type, value, servedAs: type === WIRE_ENUM.targetType ? 'UnknownAssignmentTarget' : 'UNKNOWN_FUTURE_VALUE' },
+        'Microsoft Graph sent a value this version does not know',
+      ),
     onTokenAcquired: () => metrics.tokenAcquisitions.inc(),
     tracer: tracing?.tracer,
   });

@@ -2,8 +2,8 @@
 import type { WireFilterType as DeviceAndAppManagementAssignmentFilterType } from '../graph/models';
 import type { WireDeviceStateValue as EmbeddedSIMDeviceStateValue } from '../graph/models';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { WirePool, WireAssignment, WireAssignmentTarget, WireDeviceState } from '../graph/models';
-import type { AssignPayloadModel, EditPayloadModel } from '../graphql/mapping';
+import type { PoolModel, PoolEdgeModel, DeviceStateEdgeModel, AssignPayloadModel, EditPayloadModel } from '../graphql/mapping';
+import type { WireAssignment, WireAssignmentTarget, WireDeviceState } from '../graph/models';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -74,7 +74,10 @@ export type AssignmentTargetInput = {
   collectionId?: InputMaybe<Scalars['String']['input']>;
   /** The id (a GUID) of an Intune assignment filter; requires `filterType` `INCLUDE` or `EXCLUDE`. */
   filterId?: InputMaybe<Scalars['ID']['input']>;
-  /** How the filter is applied; `INCLUDE` and `EXCLUDE` require `filterId`. Defaults to `NONE`. */
+  /**
+   * How the filter is applied; `INCLUDE` and `EXCLUDE` require `filterId`. Defaults to `NONE`. `UNKNOWN_FUTURE_VALUE`
+   * is a reply value only and refused here.
+   */
   filterType?: InputMaybe<DeviceAndAppManagementAssignmentFilterType>;
   /** The group's object id (a GUID); required for `GROUP` and `EXCLUSION_GROUP`, rejected otherwise. */
   groupId?: InputMaybe<Scalars['ID']['input']>;
@@ -99,8 +102,8 @@ export enum AssignmentTargetKind {
 /** An assignment to a Configuration Manager collection. */
 export type ConfigurationManagerCollectionAssignmentTarget = DeviceAndAppManagementAssignmentTarget & {
   __typename?: 'ConfigurationManagerCollectionAssignmentTarget';
-  /** The Configuration Manager collection id. */
-  collectionId: Scalars['String']['output'];
+  /** The Configuration Manager collection id; `null` when Graph sends none (its schema allows that). */
+  collectionId?: Maybe<Scalars['String']['output']>;
   /** The id of the assignment filter applied to this target, if any. */
   filterId?: Maybe<Scalars['ID']['output']>;
   /** How the assignment filter is applied. */
@@ -248,8 +251,11 @@ export type EmbeddedSIMActivationCodePoolEdge = {
   __typename?: 'EmbeddedSIMActivationCodePoolEdge';
   /** An opaque cursor: pass the last edge's cursor as `after` to get the next page. */
   cursor: Scalars['String']['output'];
-  /** The pool. */
-  node: EmbeddedSIMActivationCodePool;
+  /**
+   * The pool; `null` when the item Graph sent for it is not a valid pool (then the reply has an `UPSTREAM_ERROR` at
+   * this path, and the other edges and this edge's cursor are as usual).
+   */
+  node?: Maybe<EmbeddedSIMActivationCodePool>;
 };
 
 /** The deployment state of an embedded SIM activation code on one device. */
@@ -294,8 +300,11 @@ export type EmbeddedSIMDeviceStateEdge = {
   __typename?: 'EmbeddedSIMDeviceStateEdge';
   /** An opaque cursor: pass the last edge's cursor as `after` to get the next page. */
   cursor: Scalars['String']['output'];
-  /** The device state. */
-  node: EmbeddedSIMDeviceState;
+  /**
+   * The device state; `null` when the item Graph sent for it is not a valid device state (then the reply has an
+   * `UPSTREAM_ERROR` at this path, and the other edges and this edge's cursor are as usual).
+   */
+  node?: Maybe<EmbeddedSIMDeviceState>;
 };
 
 export { EmbeddedSIMDeviceStateValue };
@@ -307,10 +316,10 @@ export type ExclusionGroupAssignmentTarget = DeviceAndAppManagementAssignmentTar
   filterId?: Maybe<Scalars['ID']['output']>;
   /** How the assignment filter is applied. */
   filterType: DeviceAndAppManagementAssignmentFilterType;
-  /** The excluded group, resolved by the directory subgraph that owns groups. */
-  group: Group;
-  /** The id of the excluded group. */
-  groupId: Scalars['ID']['output'];
+  /** The excluded group, resolved by the directory subgraph that owns groups; `null` when `groupId` is. */
+  group?: Maybe<Group>;
+  /** The id of the excluded group; `null` when Graph sends none (its schema allows that). */
+  groupId?: Maybe<Scalars['ID']['output']>;
   /** Always `#microsoft.graph.exclusionGroupAssignmentTarget`. */
   odataType: Scalars['String']['output'];
 };
@@ -329,10 +338,10 @@ export type GroupAssignmentTarget = DeviceAndAppManagementAssignmentTarget & {
   filterId?: Maybe<Scalars['ID']['output']>;
   /** How the assignment filter is applied. */
   filterType: DeviceAndAppManagementAssignmentFilterType;
-  /** The targeted group, resolved by the directory subgraph that owns groups. */
-  group: Group;
-  /** The id of the targeted group. */
-  groupId: Scalars['ID']['output'];
+  /** The targeted group, resolved by the directory subgraph that owns groups; `null` when `groupId` is. */
+  group?: Maybe<Group>;
+  /** The id of the targeted group; `null` when Graph sends none (its schema allows that). */
+  groupId?: Maybe<Scalars['ID']['output']>;
   /** Always `#microsoft.graph.groupAssignmentTarget`. */
   odataType: Scalars['String']['output'];
 };
@@ -626,15 +635,15 @@ export type ResolversTypes = ResolversObject<{
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload: ResolverTypeWrapper<EditPayloadModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   EmbeddedSIMActivationCodeInput: EmbeddedSIMActivationCodeInput;
-  EmbeddedSIMActivationCodePool: ResolverTypeWrapper<WirePool>;
+  EmbeddedSIMActivationCodePool: ResolverTypeWrapper<PoolModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   EmbeddedSIMActivationCodePoolAssignment: ResolverTypeWrapper<WireAssignment>;
   EmbeddedSIMActivationCodePoolAssignmentInput: EmbeddedSIMActivationCodePoolAssignmentInput;
   EmbeddedSIMActivationCodePoolConnection: ResolverTypeWrapper<Omit<EmbeddedSIMActivationCodePoolConnection, 'edges'> & { edges: Array<ResolversTypes['EmbeddedSIMActivationCodePoolEdge']> }>;
-  EmbeddedSIMActivationCodePoolEdge: ResolverTypeWrapper<Omit<EmbeddedSIMActivationCodePoolEdge, 'node'> & { node: ResolversTypes['EmbeddedSIMActivationCodePool'] }>;
+  EmbeddedSIMActivationCodePoolEdge: ResolverTypeWrapper<PoolEdgeModel>;
   EmbeddedSIMDeviceState: ResolverTypeWrapper<WireDeviceState>;
   EmbeddedSIMDeviceStateConnection: ResolverTypeWrapper<Omit<EmbeddedSIMDeviceStateConnection, 'edges'> & { edges: Array<ResolversTypes['EmbeddedSIMDeviceStateEdge']> }>;
-  EmbeddedSIMDeviceStateEdge: ResolverTypeWrapper<Omit<EmbeddedSIMDeviceStateEdge, 'node'> & { node: ResolversTypes['EmbeddedSIMDeviceState'] }>;
+  EmbeddedSIMDeviceStateEdge: ResolverTypeWrapper<DeviceStateEdgeModel>;
   EmbeddedSIMDeviceStateValue: EmbeddedSIMDeviceStateValue;
   ExclusionGroupAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   Group: ResolverTypeWrapper<Group>;
@@ -664,15 +673,15 @@ export type ResolversParentTypes = ResolversObject<{
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload: EditPayloadModel;
   Boolean: Scalars['Boolean']['output'];
   EmbeddedSIMActivationCodeInput: EmbeddedSIMActivationCodeInput;
-  EmbeddedSIMActivationCodePool: WirePool;
+  EmbeddedSIMActivationCodePool: PoolModel;
   Int: Scalars['Int']['output'];
   EmbeddedSIMActivationCodePoolAssignment: WireAssignment;
   EmbeddedSIMActivationCodePoolAssignmentInput: EmbeddedSIMActivationCodePoolAssignmentInput;
   EmbeddedSIMActivationCodePoolConnection: Omit<EmbeddedSIMActivationCodePoolConnection, 'edges'> & { edges: Array<ResolversParentTypes['EmbeddedSIMActivationCodePoolEdge']> };
-  EmbeddedSIMActivationCodePoolEdge: Omit<EmbeddedSIMActivationCodePoolEdge, 'node'> & { node: ResolversParentTypes['EmbeddedSIMActivationCodePool'] };
+  EmbeddedSIMActivationCodePoolEdge: PoolEdgeModel;
   EmbeddedSIMDeviceState: WireDeviceState;
   EmbeddedSIMDeviceStateConnection: Omit<EmbeddedSIMDeviceStateConnection, 'edges'> & { edges: Array<ResolversParentTypes['EmbeddedSIMDeviceStateEdge']> };
-  EmbeddedSIMDeviceStateEdge: Omit<EmbeddedSIMDeviceStateEdge, 'node'> & { node: ResolversParentTypes['EmbeddedSIMDeviceState'] };
+  EmbeddedSIMDeviceStateEdge: DeviceStateEdgeModel;
   ExclusionGroupAssignmentTarget: WireAssignmentTarget;
   Group: Group;
   GroupAssignmentTarget: WireAssignmentTarget;
@@ -707,7 +716,7 @@ export type AssignEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType = Co
 }>;
 
 export type ConfigurationManagerCollectionAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfigurationManagerCollectionAssignmentTarget'] = ResolversParentTypes['ConfigurationManagerCollectionAssignmentTarget']> = ResolversObject<{
-  collectionId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  collectionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   filterId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   filterType?: Resolver<ResolversTypes['DeviceAndAppManagementAssignmentFilterType'], ParentType, ContextType>;
   odataType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -726,7 +735,7 @@ export type DeleteEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType = Co
   deletedPoolId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
-export type DeviceAndAppManagementAssignmentFilterTypeResolvers = EnumResolverSignature<{ EXCLUDE?: any, INCLUDE?: any, NONE?: any }, ResolversTypes['DeviceAndAppManagementAssignmentFilterType']>;
+export type DeviceAndAppManagementAssignmentFilterTypeResolvers = EnumResolverSignature<{ EXCLUDE?: any, INCLUDE?: any, NONE?: any, UNKNOWN_FUTURE_VALUE?: any }, ResolversTypes['DeviceAndAppManagementAssignmentFilterType']>;
 
 export type DeviceAndAppManagementAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceAndAppManagementAssignmentTarget'] = ResolversParentTypes['DeviceAndAppManagementAssignmentTarget']> = ResolversObject<{
   __resolveType: TypeResolveFn<'AllDevicesAssignmentTarget' | 'AllLicensedUsersAssignmentTarget' | 'ConfigurationManagerCollectionAssignmentTarget' | 'ExclusionGroupAssignmentTarget' | 'GroupAssignmentTarget' | 'UnknownAssignmentTarget', ParentType, ContextType>;
@@ -767,7 +776,7 @@ export type EmbeddedSIMActivationCodePoolConnectionResolvers<ContextType = Conte
 
 export type EmbeddedSIMActivationCodePoolEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMActivationCodePoolEdge'] = ResolversParentTypes['EmbeddedSIMActivationCodePoolEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  node?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePool'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['EmbeddedSIMActivationCodePool']>, ParentType, ContextType>;
 }>;
 
 export type EmbeddedSIMDeviceStateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMDeviceState'] = ResolversParentTypes['EmbeddedSIMDeviceState']> = ResolversObject<{
@@ -790,16 +799,16 @@ export type EmbeddedSIMDeviceStateConnectionResolvers<ContextType = Context, Par
 
 export type EmbeddedSIMDeviceStateEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMDeviceStateEdge'] = ResolversParentTypes['EmbeddedSIMDeviceStateEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  node?: Resolver<ResolversTypes['EmbeddedSIMDeviceState'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['EmbeddedSIMDeviceState']>, ParentType, ContextType>;
 }>;
 
-export type EmbeddedSIMDeviceStateValueResolvers = EnumResolverSignature<{ DELETED?: any, DELETING?: any, ERROR?: any, FAILED?: any, INSTALLED?: any, INSTALLING?: any, NOT_EVALUATED?: any, REMOVED_BY_USER?: any }, ResolversTypes['EmbeddedSIMDeviceStateValue']>;
+export type EmbeddedSIMDeviceStateValueResolvers = EnumResolverSignature<{ DELETED?: any, DELETING?: any, ERROR?: any, FAILED?: any, INSTALLED?: any, INSTALLING?: any, NOT_EVALUATED?: any, REMOVED_BY_USER?: any, UNKNOWN_FUTURE_VALUE?: any }, ResolversTypes['EmbeddedSIMDeviceStateValue']>;
 
 export type ExclusionGroupAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExclusionGroupAssignmentTarget'] = ResolversParentTypes['ExclusionGroupAssignmentTarget']> = ResolversObject<{
   filterId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   filterType?: Resolver<ResolversTypes['DeviceAndAppManagementAssignmentFilterType'], ParentType, ContextType>;
-  group?: Resolver<ResolversTypes['Group'], ParentType, ContextType>;
-  groupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   odataType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -811,8 +820,8 @@ export type GroupResolvers<ContextType = Context, ParentType extends ResolversPa
 export type GroupAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GroupAssignmentTarget'] = ResolversParentTypes['GroupAssignmentTarget']> = ResolversObject<{
   filterId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   filterType?: Resolver<ResolversTypes['DeviceAndAppManagementAssignmentFilterType'], ParentType, ContextType>;
-  group?: Resolver<ResolversTypes['Group'], ParentType, ContextType>;
-  groupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   odataType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;

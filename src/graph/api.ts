@@ -11,12 +11,16 @@ export const PAGE_PARAMS = ['$top', '$skip', '$skiptoken'] as const;
 export type PageToken = Partial<Record<(typeof PAGE_PARAMS)[number], string>>;
 
 export interface Page<T> {
-  value: T[];
+  /** Graph's items in order; one Graph sent wrongly is its error, in its place (see odata.ts parsePage). */
+  value: PageItem<T>[];
   /** Where the next page starts, when there is one. */
   next?: PageToken;
   /** The whole collection's size (`@odata.count`), when it was asked for and Graph gave it. */
   count?: number;
 }
+
+/** An item of a page: the value, or why the item Graph sent could not be read (that item's error alone). */
+export type PageItem<T> = T | GraphError;
 
 /** One page of a collection: its size and where it starts. */
 export interface PageRequest {

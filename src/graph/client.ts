@@ -5,12 +5,13 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
-import { isGraphError, redactedBodyError } from './errors';
+import { GraphError, isGraphError, redactedBodyError } from './errors';
+import { isGuid } from './ids';
+import { isRecord } from './json';
 import {
-  isWireAssignment,
-  isWireDeviceState,
-  isWirePool,
-  isWirePoolWithAssignments,
+  readAssignment,
+  readDeviceState,
+  readPool,
   type WireAssignment,
   type WireAssignmentInput,
   type WireDeviceState,
@@ -18,24 +19,54 @@ import {
   type WirePoolChanges,
   type WirePoolCreate,
 } from './models';
-import { isGuid } from './ids';
 import { createdEntityKey, invalidResponse, pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
 import type { GraphClientOptions } from './options';
 import { CachedToken } from './pipeline/policies/bearerTokenPolicy';
 import { createPipeline, createPipelineParts, type PipelineParts } from './pipeline/pipeline';
-import { createRequest, type GraphResponse, type RequestSpec, type SendRequest } from './pipeline/types';
+import { createRequest, type GraphResponse, type RequestSpec } from './pipeline/types';
+import { UnknownValues } from './unknown-values';
 
 export type { GraphClientOptions } from './options';
 
 const POOLS_PATH = '/deviceManagement/embeddedSIMActivationCodePools';
 
+/**
+ * A pool's path. Callers' ids are checked before they get here (BAD_USER_INPUT), but ids read from Graph's replies
+ * get here too: one that is not a GUID (`..`, `""`, `%2e%2e`) is refused before it can become a path segment.
+ */
 function poolPath(poolId: string): string {
-  return `${POOLS_PATH}/${encodeURIComponent(poolId)}`;
+  if (!isGuid(poolId)) throw notAPoolId();
+  return `${POOLS_PATH}/${poolId}`;
+}
+
+function notAPoolId(): GraphError {
+  return new GraphError('Microsoft Graph gave a pool id that is not a GUID; it is not used in a request.', { kind: 'invalid-response' });
 }
 
 /** A 2xx without a representation: 204, or an empty body (Graph documents "2XX" for its writes). */
 function isEmpty(reply: Reply): boolean {
   return reply.status === 204 || reply.text.trim().length === 0;
+}
+
+/** The pool Graph answered with must be the one asked for (ids compared case-insensitively, as Graph does). */
+function askedPool(pool: WirePool, poolId: string, reply: Reply): WirePool {
+  if (pool.id.toLowerCase() !== poolId.toLowerCase()) throw invalidResponse(reply, 'the pool asked for', 'it holds another id');
+  return pool;
+}
+
+/**
+ * A pool's `$expand=assignments`, read on its own: when it is missing or not a valid set, undefined (then the
+ * assignments are read by themselves, and a bad set is that read's error).
+ */
+function expandedAssignments(body: unknown): WireAssignment[] | undefined {
+  if (!isRecord(body) || !Array.isArray(body.assignments)) return undefined;
+  const assignments: WireAssignment[] = [];
+  for (const item of body.assignments) {
+    const read = readAssignment(item);
+    if (!read.ok) return undefined;
+    assignments.push(read.value);
+  }
+  return assignments;
 }
 
 /** The operations over one credential's pipeline. */
@@ -46,6 +77,8 @@ class CredentialClient implements EsimPoolsApi {
   constructor(
     protected readonly parts: PipelineParts,
     credential: TokenCredential,
+    /** Shared with the on-behalf-of clients: each unknown value is reported once per endpoint client. */
+    private readonly unknown: UnknownValues,
   ) {
     this.token = new CachedToken(credential, parts.token.scope, undefined, parts.token.onAcquired);
     this.batch = { send: createPipeline(parts, this.token), retry: parts.retry, timeoutMs: parts.timeoutMs };
@@ -56,7 +89,7 @@ class CredentialClient implements EsimPoolsApi {
    * bearer-token policy, sharing this one's connections, bulkhead and budgets.
    */
   withCredential(credential: TokenCredential): EsimPoolsApi {
-    return new CredentialClient(this.parts, credential);
+    return new CredentialClient(this.parts, credential, this.unknown);
   }
 
   async assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]> {
@@ -66,14 +99,14 @@ class CredentialClient implements EsimPoolsApi {
     );
     // Graph's documented reply is 200 {value:[…]}; other Intune assign actions answer 204 or an empty 200 in
     // practice. Then the new set is read back, so the caller always gets the assignments as Graph stores them.
-    if (reply.status === 204 || reply.text.trim().length === 0) return this.listAssignments(poolId, options);
-    return parseCollection(reply, isWireAssignment, 'assignment');
+    if (isEmpty(reply)) return this.listAssignments(poolId, options);
+    return this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment'));
   }
 
   async getPool(poolId: string, options?: CallOptions): Promise<WirePool | null> {
     try {
       const reply = await this.send({ method: 'GET', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}` }, options);
-      return parseEntity(reply, isWirePool, 'pool');
+      return askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply);
     } catch (error) {
       if (isGraphError(error) && error.status === 404) return null;
       throw error;
@@ -82,52 +115,65 @@ class CredentialClient implements EsimPoolsApi {
 
   async listAssignments(poolId: string, options?: CallOptions): Promise<WireAssignment[]> {
     const reply = await this.send({ method: 'GET', path: `${poolPath(poolId)}/assignments`, pathTemplate: `${POOLS_PATH}/{id}/assignments` }, options);
-    return parseCollection(reply, isWireAssignment, 'assignment');
+    return this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment'));
   }
 
   async listPools(page: PageRequest, options?: CallOptions): Promise<Page<WirePool>> {
     const reply = await this.send({ method: 'GET', path: `${POOLS_PATH}${pageQuery(page)}`, pathTemplate: POOLS_PATH }, options);
-    return parsePage(reply, isWirePool, 'pool', this.collection(POOLS_PATH));
+    return parsePage(reply, readPool, 'pool', this.collection(POOLS_PATH));
   }
 
   async listDeviceStates(poolId: string, page: PageRequest, options?: CallOptions): Promise<Page<WireDeviceState>> {
     const path = `${poolPath(poolId)}/deviceStates`;
     const reply = await this.send({ method: 'GET', path: `${path}${pageQuery(page)}`, pathTemplate: `${POOLS_PATH}/{id}/deviceStates` }, options);
-    return parsePage(reply, isWireDeviceState, 'device state', this.collection(path));
+    const states = parsePage(reply, readDeviceState, 'device state', this.collection(path));
+    this.unknown.deviceStates(states.value);
+    return states;
   }
 
   async getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]> {
-    const replies = await batchGet(this.batch, poolIds.map(poolPath), `${POOLS_PATH}/{id}`, options);
-    return replies.map((reply) => mapBatchItem(reply, (r) => parseEntity(r, isWirePool, 'pool')));
+    return this.batchUnderPools(poolIds, (path) => path, `${POOLS_PATH}/{id}`, (reply, poolId) => askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply), options);
   }
 
   async getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]> {
-    const paths = poolIds.map((id) => `${poolPath(id)}?$expand=assignments`);
-    const replies = await batchGet(this.batch, paths, `${POOLS_PATH}/{id}?$expand=assignments`, options);
-    return replies.map((reply) =>
-      mapBatchItem(reply, (r) => {
-        const { assignments, 'assignments@odata.context': _context, ...pool } = parseEntity(r, isWirePoolWithAssignments, 'pool');
-        return { pool, assignments: Array.isArray(assignments) && assignments.every(isWireAssignment) ? assignments : undefined };
-      }),
+    return this.batchUnderPools(
+      poolIds,
+      (path) => `${path}?$expand=assignments`,
+      `${POOLS_PATH}/{id}?$expand=assignments`,
+      (reply, poolId) => {
+        const pool = askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply);
+        const assignments = expandedAssignments(reply.json);
+        return { pool, assignments: assignments && this.unknown.assignments(assignments) };
+      },
+      options,
     );
   }
 
   async listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]> {
-    const paths = poolIds.map((id) => `${poolPath(id)}/assignments`);
-    const replies = await batchGet(this.batch, paths, `${POOLS_PATH}/{id}/assignments`, options);
-    return replies.map((reply) => mapBatchItem(reply, (r) => parseCollection(r, isWireAssignment, 'assignment')));
+    return this.batchUnderPools(
+      poolIds,
+      (path) => `${path}/assignments`,
+      `${POOLS_PATH}/{id}/assignments`,
+      (reply) => this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment')),
+      options,
+    );
   }
 
   async listDeviceStatesOfPools(
     pages: readonly ({ poolId: string } & PageRequest)[],
     options?: CallOptions,
   ): Promise<BatchItemResult<Page<WireDeviceState>>[]> {
-    const collections = pages.map((p) => `${poolPath(p.poolId)}/deviceStates`);
-    const paths = pages.map((p, i) => `${collections[i]}${pageQuery(p)}`);
-    const replies = await batchGet(this.batch, paths, `${POOLS_PATH}/{id}/deviceStates`, options);
-    // Each item's @odata.nextLink is checked against its own collection, like listDeviceStates does.
-    return replies.map((reply, i) =>
-      mapBatchItem(reply, (r) => parsePage(r, isWireDeviceState, 'device state', this.collection(collections[i]))),
+    return this.batchUnderPools(
+      pages.map((p) => p.poolId),
+      (path, i) => `${path}/deviceStates${pageQuery(pages[i])}`,
+      `${POOLS_PATH}/{id}/deviceStates`,
+      // Each item's @odata.nextLink is checked against its own collection, like listDeviceStates does.
+      (reply, poolId) => {
+        const page = parsePage(reply, readDeviceState, 'device state', this.collection(`${poolPath(poolId)}/deviceStates`));
+        this.unknown.deviceStates(page.value);
+        return page;
+      },
+      options,
     );
   }
 
@@ -138,7 +184,7 @@ class CredentialClient implements EsimPoolsApi {
     } catch (error) {
       throw isGraphError(error) ? redactedBodyError(error, 'the new pool') : error;
     }
-    if (!isEmpty(reply)) return parseEntity(reply, isWirePool, 'pool');
+    if (!isEmpty(reply)) return parseEntity(reply, readPool, 'pool');
     // 204 (Graph documents "2XX"): OData says where the new entity is; only its id is taken, and read here.
     const id = createdEntityKey(reply.headers, POOLS_PATH);
     if (id === undefined || !isGuid(id)) throw invalidResponse(reply, "the new pool or its id (Location / OData-EntityId)");
@@ -153,7 +199,7 @@ class CredentialClient implements EsimPoolsApi {
         { method: 'PATCH', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, body: JSON.stringify(changes) },
         options,
       );
-      return isEmpty(reply) ? await this.getPool(poolId, options) : parseEntity(reply, isWirePool, 'pool');
+      return isEmpty(reply) ? await this.getPool(poolId, options) : parseEntity(reply, readPool, 'pool');
     } catch (error) {
       if (isGraphError(error) && error.status === 404) return null;
       throw error;
@@ -168,6 +214,32 @@ class CredentialClient implements EsimPoolsApi {
       if (isGraphError(error) && error.status === 404) return false;
       throw error;
     }
+  }
+
+  /**
+   * GETs of paths under many pools through $batch, results in key order: an id that is not a GUID is that item's
+   * error and never sent; each reply is parsed against the pool it was asked for.
+   */
+  private async batchUnderPools<T>(
+    poolIds: readonly string[],
+    pathOf: (poolPath: string, index: number) => string,
+    pathTemplate: string,
+    parse: (reply: Reply, poolId: string) => T,
+    options?: CallOptions,
+  ): Promise<BatchItemResult<T>[]> {
+    const results: BatchItemResult<T>[] = poolIds.map(() => null);
+    const sent: number[] = [];
+    poolIds.forEach((poolId, i) => {
+      if (isGuid(poolId)) sent.push(i);
+      else results[i] = notAPoolId();
+    });
+    if (sent.length === 0) return results;
+    const replies = await batchGet(this.batch, sent.map((i) => pathOf(poolPath(poolIds[i]), i)), pathTemplate, options);
+    replies.forEach((reply, k) => {
+      const i = sent[k];
+      results[i] = mapBatchItem(reply, (r) => parse(r, poolIds[i]));
+    });
+    return results;
   }
 
   /** One call through the pipeline: a 2xx reply (with its headers), or a GraphError. */
@@ -188,7 +260,7 @@ export class GraphClient extends CredentialClient {
    * @param credential Any `TokenCredential` (@azure/identity); its tokens are cached until near expiry.
    */
   constructor(endpoint: string, credential: TokenCredential, options: GraphClientOptions) {
-    super(createPipelineParts(endpoint, options), credential);
+    super(createPipelineParts(endpoint, options), credential, new UnknownValues(options.onUnknownValue));
   }
 
   async close(): Promise<void> {

@@ -2,16 +2,22 @@
  * Microsoft Graph beta wire models for deviceManagement/embeddedSIMActivationCodePools, as defined by the beta
  * CSDL (see shared/graph-contract). These are the shapes on the wire; nothing here knows GraphQL.
  */
+import { isGuid } from './ids';
 import { isRecord } from './json';
 
 /**
  * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`: member names are the GraphQL enum's, values
  * Graph's wire strings (codegen's `enumValues` binds the GraphQL enum to this one).
+ *
+ * `UNKNOWN_FUTURE_VALUE` is Graph's own sentinel of evolvable enums (`unknownFutureValue`: what Graph sends for a
+ * member added after a client's version). Here it also stands for any wire value this version does not know
+ * (graphql/mapping.ts maps them); it is a reply value only and never sent to Graph.
  */
 export enum WireFilterType {
   NONE = 'none',
   INCLUDE = 'include',
   EXCLUDE = 'exclude',
+  UNKNOWN_FUTURE_VALUE = 'unknownFutureValue',
 }
 
 /** `microsoft.graph.embeddedSIMDeviceStateValue`, bound to the GraphQL enum like WireFilterType. */
@@ -24,6 +30,31 @@ export enum WireDeviceStateValue {
   ERROR = 'error',
   DELETED = 'deleted',
   REMOVED_BY_USER = 'removedByUser',
+  UNKNOWN_FUTURE_VALUE = 'unknownFutureValue',
+}
+
+/** Graph's names of the enum types, as the unknown-value log line shows them. */
+export const WIRE_ENUM = {
+  filterType: 'microsoft.graph.deviceAndAppManagementAssignmentFilterType',
+  deviceState: 'microsoft.graph.embeddedSIMDeviceStateValue',
+  /** Not an enum, but open the same way: Graph adds derived target types over time. */
+  targetType: 'microsoft.graph.deviceAndAppManagementAssignmentTarget',
+} as const;
+
+const FILTER_TYPES: readonly WireFilterType[] = Object.values(WireFilterType);
+const DEVICE_STATES: readonly WireDeviceStateValue[] = Object.values(WireDeviceStateValue);
+
+/**
+ * The member a wire filter type is, or undefined when this version does not know it. Graph's own
+ * `unknownFutureValue` counts as unknown too: it means Graph has a member this version has not seen.
+ */
+export function knownFilterType(value: string): WireFilterType | undefined {
+  return value === WireFilterType.UNKNOWN_FUTURE_VALUE ? undefined : FILTER_TYPES.find((member) => member === value);
+}
+
+/** As knownFilterType, for device states. */
+export function knownDeviceState(value: string): WireDeviceStateValue | undefined {
+  return value === WireDeviceStateValue.UNKNOWN_FUTURE_VALUE ? undefined : DEVICE_STATES.find((member) => member === value);
 }
 
 export const ODATA_TYPE = {
@@ -41,7 +72,8 @@ export const ODATA_TYPE = {
 export interface WireAssignmentTarget {
   '@odata.type': string;
   deviceAndAppManagementAssignmentFilterId?: string | null;
-  deviceAndAppManagementAssignmentFilterType?: WireFilterType | null;
+  /** As received: a WireFilterType value, or one this version does not know (graphql/mapping.ts maps it). */
+  deviceAndAppManagementAssignmentFilterType?: string | null;
   /** groupAssignmentTarget, exclusionGroupAssignmentTarget */
   groupId?: string | null;
   /** configurationManagerCollectionAssignmentTarget */
@@ -78,7 +110,8 @@ export interface WireDeviceState {
   id: string;
   deviceName?: string | null;
   userName?: string | null;
-  state: WireDeviceStateValue;
+  /** As received: a WireDeviceStateValue value, or one this version does not know (graphql/mapping.ts maps it). */
+  state: string;
   stateDetails?: string | null;
   universalIntegratedCircuitCardIdentifier?: string | null;
   lastSyncDateTime?: string | null;
@@ -92,36 +125,140 @@ export interface WirePage<T> {
   '@odata.nextLink'?: string;
 }
 
-// ---- wire guards: a reply is trusted only after these checks ----
 
-export function isWirePool(v: unknown): v is WirePool {
+// ---- wire readers: a reply is trusted only after these checks ----
+// Each reads one value of Graph's JSON against the CSDL (types, nullability, Int32, Edm.DateTimeOffset) and returns
+// it normalised, or the problem: the property's name, never its value (a reply's content is not echoed).
+
+/** A value read as a wire model, or what is wrong with it. */
+export type WireRead<T> = { ok: true; value: T } | { ok: false; problem: string };
+export type WireReader<T> = (value: unknown) => WireRead<T>;
+
+const ok = <T>(value: T): WireRead<T> => ({ ok: true, value });
+const bad = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
+
+const INT32_MAX = 2 ** 31 - 1;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * An `Edm.DateTimeOffset` as Graph writes it: ISO 8601 with a zone, fraction up to 7 digits, and a date and time
+ * that exist (Date.parse alone takes 2026-02-30 for March 2).
+ */
+export function isIsoDateTime(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = DATE_TIME.exec(value);
+  if (m === null) return false;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const offsetHours = m[7] === undefined ? 0 : Number(m[7]);
+  const offsetMinutes = m[8] === undefined ? 0 : Number(m[8]);
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: that one reads years 0–99 as 1900–1999 (Intune writes 0001-01-01 for "never").
+  date.setUTCFullYear(year, month - 1, day);
   return (
-    isRecord(v) &&
-    typeof v.id === 'string' &&
-    typeof v.displayName === 'string' &&
-    typeof v.activationCodeCount === 'number' &&
-    typeof v.createdDateTime === 'string' &&
-    typeof v.modifiedDateTime === 'string'
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60 &&
+    offsetHours < 24 &&
+    offsetMinutes < 60
   );
 }
 
-/** A pool read with `$expand=assignments`: the expansion is checked on its own (it may be missing or malformed). */
-export function isWirePoolWithAssignments(v: unknown): v is WirePool & { assignments?: unknown; 'assignments@odata.context'?: unknown } {
-  return isWirePool(v);
+/** `@odata.type` with its leading `#`: OData readers take the name with or without it, and so does this one. */
+export function canonicalODataType(type: string): string {
+  return type.startsWith('#') ? type : `#${type}`;
 }
 
-export function isWireAssignment(v: unknown): v is WireAssignment {
-  return isRecord(v) && typeof v.id === 'string' && isRecord(v.target) && typeof v.target['@odata.type'] === 'string';
+/** An optional `Edm.String` property: absent, null or a string. */
+function optionalString(record: Record<string, unknown>, name: string): string | null | undefined | false {
+  const value = record[name];
+  if (value === undefined || value === null || typeof value === 'string') return value;
+  return false;
 }
 
-export function isWireDeviceState(v: unknown): v is WireDeviceState {
-  return (
-    isRecord(v) &&
-    typeof v.id === 'string' &&
-    typeof v.state === 'string' &&
-    typeof v.createdDateTime === 'string' &&
-    typeof v.modifiedDateTime === 'string'
-  );
+/** Copies the optional string properties that are present (absent stays absent), or names the first bad one. */
+function copyOptionalStrings<T extends object>(from: Record<string, unknown>, to: T, names: readonly (keyof T & string)[]): string | undefined {
+  for (const name of names) {
+    const value = optionalString(from, name);
+    if (value === false) return `${name} is not a string or null`;
+    if (value !== undefined) Object.assign(to, { [name]: value });
+  }
+  return undefined;
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** `@odata.type`, when present: a non-empty string, returned with its `#`. */
+function odataTypeOf(record: Record<string, unknown>): string | undefined | false {
+  const type = record['@odata.type'];
+  if (type === undefined) return undefined;
+  return nonEmptyString(type) ? canonicalODataType(type) : false;
+}
+
+/**
+ * `embeddedSIMActivationCodePool`. Its id must be a GUID (not only non-empty): it is this subgraph's entity key
+ * and a path segment of every read under the pool, so `..`, `""` or `%2e%2e` from Graph never becomes one.
+ */
+export function readPool(value: unknown): WireRead<WirePool> {
+  if (!isRecord(value)) return bad('the pool is not an object');
+  const type = odataTypeOf(value);
+  if (type === false) return bad('@odata.type is not a type name');
+  const { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime } = value;
+  if (typeof id !== 'string' || !isGuid(id)) return bad('id is not a GUID');
+  if (typeof displayName !== 'string') return bad('displayName is not a string');
+  if (typeof activationCodeCount !== 'number' || !Number.isInteger(activationCodeCount) || activationCodeCount < 0 || activationCodeCount > INT32_MAX) {
+    return bad('activationCodeCount is not a count (an Edm.Int32 of 0 or more)');
+  }
+  if (!isIsoDateTime(createdDateTime)) return bad('createdDateTime is not an ISO 8601 date-time');
+  if (!isIsoDateTime(modifiedDateTime)) return bad('modifiedDateTime is not an ISO 8601 date-time');
+  const pool: WirePool = { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime };
+  if (type !== undefined) pool['@odata.type'] = type;
+  return ok(pool);
+}
+
+/**
+ * `embeddedSIMActivationCodePoolAssignment`. The target keeps every property it came with (a target type this
+ * version does not know survives an edit that sends it back); its `@odata.type` gets its `#`, so that a target
+ * read without one is the same target (mapping, merge keys, versions) as one read with it.
+ */
+export function readAssignment(value: unknown): WireRead<WireAssignment> {
+  if (!isRecord(value)) return bad('the assignment is not an object');
+  const type = odataTypeOf(value);
+  if (type === false) return bad('@odata.type is not a type name');
+  if (!nonEmptyString(value.id)) return bad('id is not a non-empty string');
+  const raw = value.target;
+  if (!isRecord(raw)) return bad('target is not an object');
+  const targetType = raw['@odata.type'];
+  if (!nonEmptyString(targetType)) return bad("target's @odata.type is not a type name");
+  const target: WireAssignmentTarget = { ...raw, '@odata.type': canonicalODataType(targetType) };
+  const problem = copyOptionalStrings(raw, target, ['deviceAndAppManagementAssignmentFilterId', 'deviceAndAppManagementAssignmentFilterType', 'groupId', 'collectionId']);
+  if (problem !== undefined) return bad(`target's ${problem}`);
+  const assignment: WireAssignment = { id: value.id, target };
+  if (type !== undefined) assignment['@odata.type'] = type;
+  return ok(assignment);
+}
+
+/** `embeddedSIMDeviceState`: a `state` value this version does not know is kept as received (mapping.ts maps it). */
+export function readDeviceState(value: unknown): WireRead<WireDeviceState> {
+  if (!isRecord(value)) return bad('the device state is not an object');
+  const type = odataTypeOf(value);
+  if (type === false) return bad('@odata.type is not a type name');
+  const { id, state, createdDateTime, modifiedDateTime, lastSyncDateTime } = value;
+  if (!nonEmptyString(id)) return bad('id is not a non-empty string');
+  if (!nonEmptyString(state)) return bad('state is not an enum value');
+  if (!isIsoDateTime(createdDateTime)) return bad('createdDateTime is not an ISO 8601 date-time');
+  if (!isIsoDateTime(modifiedDateTime)) return bad('modifiedDateTime is not an ISO 8601 date-time');
+  if (lastSyncDateTime != null && !isIsoDateTime(lastSyncDateTime)) return bad('lastSyncDateTime is not an ISO 8601 date-time or null');
+  const deviceState: WireDeviceState = { id, state, createdDateTime, modifiedDateTime };
+  if (lastSyncDateTime !== undefined) deviceState.lastSyncDateTime = lastSyncDateTime;
+  if (type !== undefined) deviceState['@odata.type'] = type;
+  const problem = copyOptionalStrings(value, deviceState, ['deviceName', 'userName', 'stateDetails', 'universalIntegratedCircuitCardIdentifier']);
+  return problem === undefined ? ok(deviceState) : bad(problem);
 }
 
 // ---- pool lifecycle (issue 12): request bodies of create and update ----

@@ -1,10 +1,11 @@
 /**
- * Graph's OData replies: an entity, a collection, a page of one. A reply is trusted only after its guard, and an
- * `@odata.nextLink` only when it points back at the same collection on the configured Graph host.
+ * Graph's OData replies: an entity, a collection, a page of one. A reply is trusted only after its reader
+ * (models.ts), and an `@odata.nextLink` only when it points back at the same collection on the configured Graph host.
  */
-import { PAGE_PARAMS, type Page, type PageRequest, type PageToken } from './api';
+import { PAGE_PARAMS, type Page, type PageItem, type PageRequest, type PageToken } from './api';
 import { GraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
+import type { WireReader } from './models';
 
 /** A 2xx reply, or a $batch item's. */
 export interface Reply {
@@ -27,38 +28,75 @@ function replyJson(reply: Reply): unknown {
   return reply.json !== undefined ? reply.json : tryParseJson(reply.text);
 }
 
-export function invalidResponse(reply: { status: number; requestId?: string }, expected: string): GraphError {
-  return new GraphError(`Microsoft Graph answered HTTP ${reply.status}, but not with ${expected}.`, {
+export function invalidResponse(reply: { status: number; requestId?: string }, expected: string, problem?: string): GraphError {
+  return new GraphError(`Microsoft Graph answered HTTP ${reply.status}, but not with ${expected}${problem ? `: ${problem}` : ''}.`, {
     kind: 'invalid-response',
     status: reply.status,
     requestId: reply.requestId,
   });
 }
 
-export function parseEntity<T>(reply: Reply, guard: (v: unknown) => v is T, what: string): T {
-  const parsed = replyJson(reply);
-  if (!guard(parsed)) throw invalidResponse(reply, `a ${what}`);
-  return parsed;
+export function parseEntity<T>(reply: Reply, read: WireReader<T>, what: string): T {
+  const result = read(replyJson(reply));
+  if (!result.ok) throw invalidResponse(reply, `a valid ${what}`, result.problem);
+  return result.value;
 }
 
-export function parseCollection<T>(reply: Reply, guard: (v: unknown) => v is T, what: string): T[] {
+/** The `value` array of a collection reply. */
+function collectionValue(reply: Reply, what: string): { parsed: Record<string, unknown>; value: unknown[] } {
   const parsed = replyJson(reply);
-  if (!isRecord(parsed) || !Array.isArray(parsed.value) || !parsed.value.every(guard)) {
-    throw invalidResponse(reply, `a ${what} collection`);
-  }
-  return parsed.value;
+  if (!isRecord(parsed) || !Array.isArray(parsed.value)) throw invalidResponse(reply, `a ${what} collection`);
+  return { parsed, value: parsed.value };
 }
 
-export function parsePage<T>(reply: Reply, guard: (v: unknown) => v is T, what: string, collection: CollectionUrl): Page<T> {
-  const parsed = replyJson(reply);
-  if (!isRecord(parsed) || !Array.isArray(parsed.value) || !parsed.value.every(guard)) {
-    throw invalidResponse(reply, `a ${what} collection`);
-  }
+/**
+ * A collection read as a whole: one bad item makes the reply invalid. For assignments: they are a set that edits
+ * send back and versions hash, and a set with an item left out is another set.
+ */
+export function parseCollection<T>(reply: Reply, read: WireReader<T>, what: string): T[] {
+  return collectionValue(reply, what).value.map((item, index) => {
+    const result = read(item);
+    if (!result.ok) throw invalidResponse(reply, `a valid ${what} collection`, `item ${index}: ${result.problem}`);
+    return result.value;
+  });
+}
+
+/**
+ * A page read item by item: a bad item is that item's GraphError, in its place, and the rest of the page stands
+ * (its position still counts, so cursors after it stay right).
+ */
+export function parsePage<T>(reply: Reply, read: WireReader<T>, what: string, collection: CollectionUrl): Page<T> {
+  const { parsed, value } = collectionValue(reply, what);
+  const items = value.map((item, index): PageItem<T> => {
+    const result = read(item);
+    return result.ok ? result.value : invalidResponse(reply, `a valid ${what}`, `item ${index} of the page: ${result.problem}`);
+  });
   const count = collectionCount(parsed['@odata.count'], reply);
   const nextLink = parsed['@odata.nextLink'];
-  if (nextLink === undefined || nextLink === null) return { value: parsed.value, ...count };
+  if (nextLink === undefined || nextLink === null) return { value: items, ...count };
   if (typeof nextLink !== 'string') throw invalidResponse(reply, 'a string @odata.nextLink');
-  return { value: parsed.value, next: pageTokenFromNextLink(nextLink, collection, reply), ...count };
+  return { value: items, next: pageTokenFromNextLink(nextLink, collection, reply), ...count };
+}
+
+/** The longest page-token value, in UTF-8 bytes (a cursor holding one stays well under MAX_CURSOR_LENGTH). */
+export const MAX_PAGE_TOKEN_BYTES = 2048;
+/** C0 and C1 controls and DEL: no page token has them, and they have no place in a log line or a URL. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** A UTF-16 surrogate without its pair: not text, and encodeURIComponent throws on it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What a page token's parameter may hold, checked on the nextLink Graph sent (else the reply is invalid) and on a
+ * cursor coming back (else it is refused): the same rule, so a cursor this service made is always accepted.
+ * `$skip`/`$top` are digits. A `$skiptoken` is any text Graph may write, Intune's quoted names included (spaces,
+ * quotes, `&`, `/`, `%`, `..` in a pool's display name): it is only ever sent percent-encoded as the value of one
+ * query parameter on the collection's own path (pageQuery), where no text can reach another path or host.
+ */
+export function isPageParamValue(name: string, value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (name === '$skip' || name === '$top') return /^\d{1,9}$/.test(value);
+  if (name !== '$skiptoken') return false;
+  return value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_PAGE_TOKEN_BYTES && !CONTROL.test(value) && !LONE_SURROGATE.test(value);
 }
 
 /**
@@ -77,29 +115,57 @@ function pageTokenFromNextLink(nextLink: string, collection: CollectionUrl, repl
   }
   const token: PageToken = {};
   for (const name of PAGE_PARAMS) {
-    const value = url.searchParams.get(name);
-    if (value !== null) token[name] = value;
+    // Graph's nextLinks write a space as %20, never `+` (OData URLs): a literal `+` stays a `+`.
+    const value = queryParam(url.search, name);
+    if (value === undefined) continue;
+    if (value === null || !isPageParamValue(name, value)) throw invalidResponse(reply, `an @odata.nextLink with a usable ${name}`);
+    token[name] = value;
   }
   return token;
 }
 
-/** `?$top=…` and the page token's other parameters. */
+/**
+ * A query parameter percent-decoded as OData does (`+` is not a space): undefined when absent, null when its
+ * encoding is broken (dropping it would silently restart the collection from its first page).
+ */
+function queryParam(search: string, name: string): string | null | undefined {
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    const eq = pair.indexOf('=');
+    if (safeDecode(eq < 0 ? pair : pair.slice(0, eq)) !== name) continue;
+    return safeDecode(eq < 0 ? '' : pair.slice(eq + 1)) ?? null;
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A query value percent-encoded, quotes too (as Graph writes them in its nextLinks). */
+function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(/'/g, '%27');
+}
+
+/** `?$top=…` and the page token's other parameters, each percent-encoded (a space as %20, as Graph expects). */
 export function pageQuery(page: PageRequest): string {
-  const params = new URLSearchParams();
-  params.set('$top', String(page.top));
+  // `$` is written literally: Graph accepts %24 too, but the literal form is what its docs and nextLinks show.
+  const parts = [`$top=${page.top}`];
   if (page.next) {
     for (const name of PAGE_PARAMS) {
       const value = page.next[name];
-      if (value !== undefined && name !== '$top') params.set(name, value);
+      if (value !== undefined && name !== '$top') parts.push(`${name}=${encodeQueryValue(value)}`);
     }
   }
   // Never taken from a next link (PAGE_PARAMS has no `$count`): asked for on each page that wants it.
-  if (page.count) params.set('$count', 'true');
-  // URLSearchParams encodes `$` as %24; Graph accepts both, but the literal form is what its docs show.
-  return `?${params.toString().replace(/%24/g, '$')}`;
+  if (page.count) parts.push('$count=true');
+  return `?${parts.join('&')}`;
 }
 
-// ---- issue 12: `@odata.count`, and the id of a pool created without a representation ----
+// `@odata.count`, and the id of a pool created without a representation.
 
 /** GraphQL's Int, which `totalCount` is. */
 const MAX_COUNT = 2 ** 31 - 1;

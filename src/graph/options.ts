@@ -7,6 +7,7 @@ import type { BudgetOptions, RateBudget } from '../coordination/types';
 import type { GraphCallEvent } from './api';
 import type { BulkheadOptions } from './pipeline/bulkhead';
 import type { RetryOptions } from './pipeline/retryStrategies/exponentialRetryStrategy';
+import type { UnknownValueEvent } from './unknown-values';
 
 export const GRAPH_CLIENT_DEFAULTS = {
   /** The eSIM API exists only in beta. */
@@ -51,6 +52,11 @@ export interface GraphClientOptions {
   retry?: Partial<RetryOptions>;
   /** Called once per finished call (success or failure), for logs and metrics. */
   onCall?: (event: GraphCallEvent) => void;
+  /**
+   * Called the first time Graph sends a value this version does not know (an enum member added since, a new target
+   * type): once per type and value for this client and its on-behalf-of clients (logs).
+   */
+  onUnknownValue?: (event: UnknownValueEvent) => void;
   /** Called on every token acquisition the client had to wait for (metrics). */
   onTokenAcquired?: () => void;
   /** Concurrent calls to Graph and their queue; always local to this replica. */

@@ -1,11 +1,18 @@
 /**
  * Opaque Relay cursors over Graph's server-driven paging. A cursor holds the collection it belongs to, the page
  * position Graph gave (`$skiptoken`/`$skip` from `@odata.nextLink`, never a URL) and an offset into that page.
- * Decoding checks all three, so a forged cursor is BAD_USER_INPUT and can never send a request elsewhere.
+ *
+ * A cursor this service made is always accepted back, by any replica: it is not signed (no key to share), and the
+ * rules decodeCursor checks are the ones a cursor is made under. The page token's values passed the Graph client's
+ * isPageParamValue when it read the nextLink (a token that does not is an invalid reply, never a cursor); offsets
+ * stay within MAX_OFFSET because a page is never asked larger than Graph's `$top` limit (pageRequest); and
+ * encodeCursor checks its own result with decodeCursor, so a rule added to one side alone fails loudly at once.
+ * A forged cursor is BAD_USER_INPUT before any request, or harmless: all it can carry is a page position of this
+ * collection, sent percent-encoded as one query parameter of the collection's own path.
  */
-import type { PageToken } from '../graph/api';
+import { PAGE_PARAMS, type PageToken } from '../graph/api';
+import { isPageParamValue } from '../graph/odata';
 import { badUserInput } from './errors';
-import { isRecord } from '../graph/json';
 
 interface CursorData {
   /** Collection key, e.g. `pools` or `deviceStates:<poolId>`. */
@@ -21,53 +28,66 @@ export interface PagePosition {
   offset: number;
 }
 
-/**
- * A page-token value: printable ASCII without the characters that shape a URL (`? # & % \ @`, double quotes,
- * spaces) and without `..` or `://`, so a cursor can never carry a query, a host, a climbing path or an encoded form of one.
- * `/`, `+` and `=` stay allowed: Graph's skip tokens are often base64. (The client sends the value as one
- * URL-encoded query parameter of the collection's own path anyway: this is defence in depth and a clear error.)
- */
-const TOKEN_VALUE = /^(?!.*\.\.)(?!.*:\/\/)[A-Za-z0-9\-._~!$'()*+,;=:/]{1,2048}$/;
-/** Largest offset into a page: `first` (≤ 100) + offset stays within Graph's `$top` limit of 999. */
-const MAX_OFFSET = 899;
+/** Graph's largest `$top`. */
+export const MAX_TOP = 999;
+/** Largest offset into a page: no page is asked larger than MAX_TOP, so no cursor into one goes further. */
+const MAX_OFFSET = MAX_TOP;
 const CURSOR_KEYS = new Set(['c', 't', 'o']);
-const MAX_CURSOR_LENGTH = 4096;
+/** Above the longest cursor encodeCursor makes: a 2048-byte token of JSON-escaped characters, base64url. */
+const MAX_CURSOR_LENGTH = 8192;
+const PAGE_PARAM_NAMES: ReadonlySet<string> = new Set(PAGE_PARAMS);
 
 export function encodeCursor(collection: string, token: PageToken | undefined, offset: number): string {
   const data: CursorData = { c: collection, t: token ?? {}, o: offset };
-  return Buffer.from(JSON.stringify(data)).toString('base64url');
+  const cursor = Buffer.from(JSON.stringify(data)).toString('base64url');
+  // Made under the rules it is read under: a cursor that would be refused is a bug here, not the caller's input.
+  if (readCursor(cursor, collection) === undefined) throw new Error(`A cursor of ${collection} was made that decodeCursor refuses.`);
+  return cursor;
 }
 
 export function decodeCursor(cursor: string | null | undefined, collection: string, field = 'after'): PagePosition {
   if (cursor == null) return { offset: 0 };
-  const invalid = () => badUserInput(`${field} is not a cursor of this collection.`, field);
-  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  const position = readCursor(cursor, collection);
+  if (position === undefined) throw badUserInput(`${field} is not a cursor of this collection.`, field);
+  return position;
+}
+
+/** The position a cursor of `collection` holds, or undefined when it is not one. */
+function readCursor(cursor: string, collection: string): PagePosition | undefined {
+  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   let data: unknown;
   try {
     data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid();
+    return undefined;
   }
-  if (!isRecord(data)) throw invalid();
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
   // Only the fields encodeCursor writes: anything extra (a `url`, a `host`, a `path`…) means a crafted cursor.
-  if (Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) throw invalid();
-  const { c, t, o } = data;
-  if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_OFFSET) throw invalid();
-  if (!isRecord(t)) throw invalid();
+  if (Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) return undefined;
+  const { c, t, o } = data as Record<string, unknown>;
+  if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_OFFSET) return undefined;
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return undefined;
   const token: PageToken = {};
   for (const [name, value] of Object.entries(t)) {
-    if ((name !== '$skiptoken' && name !== '$skip' && name !== '$top') || typeof value !== 'string' || !TOKEN_VALUE.test(value)) {
-      throw invalid();
-    }
-    if (name === '$skip' || name === '$top') {
-      if (!/^\d{1,9}$/.test(value)) throw invalid();
-    }
+    if (!isPageParam(name) || !isPageParamValue(name, value) || typeof value !== 'string') return undefined;
     token[name] = value;
   }
   return { next: Object.keys(token).length > 0 ? token : undefined, offset: o };
 }
 
-/** A Relay connection built from one Graph page. */
+function isPageParam(name: string): name is (typeof PAGE_PARAMS)[number] {
+  return PAGE_PARAM_NAMES.has(name);
+}
+
+/**
+ * The Graph page that serves `size` items after `start`: the page at Graph's token, `start.offset + size` long
+ * but never over Graph's `$top` limit (then fewer items are served, and the last one's cursor is Graph's next page).
+ */
+export function pageRequest(start: PagePosition, size: number): { top: number; next?: PageToken } {
+  return { top: Math.min(MAX_TOP, start.offset + size), next: start.next };
+}
+
+/** A Relay connection built from one Graph page (items that are errors keep their place: see mapping's EdgeModel). */
 export function connectionFromPage<T>(
   collection: string,
   start: PagePosition,
@@ -78,20 +98,27 @@ export function connectionFromPage<T>(
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number | null;
 } {
-  const items = page.value.slice(start.offset, start.offset + first);
-  const moreInPage = page.value.length > start.offset + first;
-  const hasNextPage = moreInPage || page.next !== undefined;
+  const asked = pageRequest(start, first).top;
+  // Graph never sends more than `$top`; if it did, the rest is left for a later request (an offset past what can
+  // be asked for would make a cursor that could not be followed).
+  const cut = page.value.length > asked;
+  const value = cut ? page.value.slice(0, asked) : page.value;
+  const end = Math.min(start.offset + first, value.length);
+  const items = value.slice(start.offset, end);
+  // Where the collection goes on: later in this page (an offset into it), else at Graph's next page.
+  const restInPage = cut || value.length > end;
   const edges = items.map((node, i) => {
     const isLast = i === items.length - 1;
-    // The last edge of a page Graph ended points at Graph's next page; every other edge at an offset in this one.
     const cursor =
-      isLast && !moreInPage && page.next
+      isLast && !restInPage && page.next
         ? encodeCursor(collection, page.next, 0)
         : encodeCursor(collection, start.next, start.offset + i + 1);
     return { node, cursor };
   });
   let endCursor = edges.length > 0 ? edges[edges.length - 1].cursor : null;
-  if (edges.length === 0 && page.next) endCursor = encodeCursor(collection, page.next, 0);
+  if (edges.length === 0 && !restInPage && page.next) endCursor = encodeCursor(collection, page.next, 0);
+  // A next page is only announced with a cursor to reach it.
+  const hasNextPage = endCursor !== null && (restInPage || page.next !== undefined);
   return {
     edges,
     pageInfo: { hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor },

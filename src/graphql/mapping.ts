@@ -1,6 +1,7 @@
 /**
  * The one place where Graph wire models and GraphQL types meet: input kinds → `@odata.type`, `@odata.type` →
- * GraphQL type name, filter fields, and the payload model. Resolvers call these; nothing else maps.
+ * GraphQL type name, filter fields, enum values, and the models resolvers hand on (payloads, edges, pools known by
+ * id). Resolvers call these; nothing else maps.
  */
 import {
   AssignmentTargetKind,
@@ -8,14 +9,52 @@ import {
   type CreateEmbeddedSIMActivationCodePoolInput,
   type EmbeddedSIMActivationCodePoolAssignmentInput,
 } from '../generated/graphql';
+import type { PageItem } from '../graph/api';
+import { isGraphError } from '../graph/errors';
 import {
+  knownDeviceState,
+  knownFilterType,
   ODATA_TYPE,
+  WireDeviceStateValue,
   WireFilterType,
   type WireAssignment,
   type WireAssignmentInput,
   type WireAssignmentTarget,
+  type WireDeviceState,
+  type WirePool,
   type WirePoolCreate,
 } from '../graph/models';
+
+/**
+ * A pool known by its id only: the pool of a write's payload (the write itself proved that it exists). Its
+ * `assignments` come from the loader the write primed; its other fields read the pool from Graph, and only when
+ * selected (every Graph call counts against the tenant's Intune budget).
+ */
+export interface PoolReference {
+  id: string;
+  reference: true;
+}
+
+/** What the pool type's resolvers get: a pool Graph sent, or one known by id. */
+export type PoolModel = WirePool | PoolReference;
+
+export function isPoolReference(pool: PoolModel): pool is PoolReference {
+  return 'reference' in pool;
+}
+
+/** An edge as connectionFromPage builds it: its node is Graph's item, or that item's error (see the edge resolvers). */
+export interface EdgeModel<T> {
+  node: PageItem<T>;
+  cursor: string;
+}
+export type PoolEdgeModel = EdgeModel<WirePool>;
+export type DeviceStateEdgeModel = EdgeModel<WireDeviceState>;
+
+/** An edge's node; a bad item is thrown, so that the node is null with the item's UPSTREAM_ERROR at its path. */
+export function edgeNode<T>(edge: EdgeModel<T>): T {
+  if (isGraphError(edge.node)) throw edge.node;
+  return edge.node;
+}
 
 /** How an edit changes a pool's set of targets (targets as Graph holds them: removed ones as they were). */
 export interface AssignmentDiff {
@@ -70,13 +109,27 @@ const TARGET_TYPE_NAME: ReadonlyMap<string, AssignmentTargetTypeName> = new Map(
   [ODATA_TYPE.configurationManagerCollection, 'ConfigurationManagerCollectionAssignmentTarget'],
 ]);
 
+/** Wire targets carry `@odata.type` with its `#` (the Graph client adds it when a reply leaves it out). */
 export function targetTypeName(target: WireAssignmentTarget): AssignmentTargetTypeName {
   return TARGET_TYPE_NAME.get(target['@odata.type']) ?? 'UnknownAssignmentTarget';
 }
 
+/*
+ * Graph's enums evolve: a value this version does not know becomes UNKNOWN_FUTURE_VALUE (Graph's own convention,
+ * `unknownFutureValue`), never an error that would take the item with it. The wire model keeps the value as
+ * received, so an edit sends it back to Graph unchanged; the Graph client logs each such value once.
+ */
+
 /** The target's filter type; Graph's non-nullable property, defaulted to `none` if a reply leaves it out. */
 export function targetFilterType(target: WireAssignmentTarget): WireFilterType {
-  return target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE;
+  const wire = target.deviceAndAppManagementAssignmentFilterType;
+  if (wire == null) return WireFilterType.NONE;
+  return knownFilterType(wire) ?? WireFilterType.UNKNOWN_FUTURE_VALUE;
+}
+
+/** A device state's `state` as the GraphQL enum. */
+export function deviceStateValue(state: WireDeviceState): WireDeviceStateValue {
+  return knownDeviceState(state.state) ?? WireDeviceStateValue.UNKNOWN_FUTURE_VALUE;
 }
 
 /** A validated GraphQL target input → Graph's target object. */
@@ -109,8 +162,6 @@ export function keptAssignment(existing: WireAssignment, filter?: Pick<WireAssig
   const target = filter ? { ...existing.target, ...filter } : existing.target;
   return { '@odata.type': ODATA_TYPE.assignment, id: existing.id, target };
 }
-
-// ---- issue 12: the pool lifecycle ----
 
 /** A validated create input → Graph's create body (the display name as validation trimmed it). */
 export function toWirePoolCreate(input: CreateEmbeddedSIMActivationCodePoolInput, displayName: string): WirePoolCreate {

@@ -51,6 +51,10 @@ function checkTarget(target: AssignmentTargetInput, t: string): void {
     throw badUserInput(`${t}.collectionId is only allowed for kind CONFIGURATION_MANAGER_COLLECTION.`, `${t}.collectionId`);
   }
   const filterType = target.filterType ?? WireFilterType.NONE;
+  // It stands for a value Graph has and this version does not know: nothing that could be sent back.
+  if (filterType === WireFilterType.UNKNOWN_FUTURE_VALUE) {
+    throw badUserInput(`${t}.filterType UNKNOWN_FUTURE_VALUE is only returned, never accepted: use NONE, INCLUDE or EXCLUDE.`, `${t}.filterType`);
+  }
   if (filterType !== WireFilterType.NONE && target.filterId == null) {
     throw badUserInput(`${t}.filterId is required when filterType is ${filterType.toUpperCase()}.`, `${t}.filterId`);
   }

@@ -107,9 +107,9 @@ describe('gateway → subgraphs', () => {
     expect(payload.assignments.map((a) => a.target)).toEqual(expectedTargets);
     expect(payload.pool.id).toBe(POOL);
     expect(payload.pool.assignments.map((a) => a.target)).toEqual(expectedTargets);
-    // Graph stored it; the mutation cost the assign plus one (batched) read of the pool — no assignments re-read.
+    // Graph stored it; the mutation cost the assign alone: `pool { id assignments }` is known from the write.
     expect(fed.stack.emulator.getAssignments(POOL)).toHaveLength(2);
-    expect(graphCalls()).toEqual([`POST /beta/deviceManagement/embeddedSIMActivationCodePools/${POOL}/assign`, 'POST /beta/$batch']);
+    expect(graphCalls()).toEqual([`POST /beta/deviceManagement/embeddedSIMActivationCodePools/${POOL}/assign`]);
   });
 
   it('forwards Authorization and the request id to both subgraphs; Graph gets the request id as client-request-id', async () => {

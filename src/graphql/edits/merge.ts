@@ -8,7 +8,7 @@
  */
 import { ODATA_TYPE, WireFilterType, type WireAssignment, type WireAssignmentInput, type WireAssignmentTarget } from '../../graph/models';
 import { badUserInput } from '../errors';
-import { keptAssignment, targetFilterType, type AssignmentDiff } from '../mapping';
+import { keptAssignment, type AssignmentDiff } from '../mapping';
 import { MAX_ASSIGNMENTS } from '../validation';
 
 /** What to write: the complete body for Graph's assign, and how it differs from the current set. */
@@ -24,10 +24,14 @@ export function targetKey(target: WireAssignmentTarget): string {
   return `${target['@odata.type'].toLowerCase()}|${(target.groupId ?? target.collectionId ?? '').toLowerCase()}`;
 }
 
-/** The filter half of a target, normalised: no filter id is `null`, ids lower case, a missing type is `none`. */
-export function filterOf(target: WireAssignmentTarget): { id: string | null; type: WireFilterType } {
+/**
+ * The filter half of a target, normalised: no filter id is `null`, ids lower case, a missing type is `none`. A
+ * type this version does not know stays as Graph sent it (not UNKNOWN_FUTURE_VALUE): two different new values
+ * are two different filters, for the receipts and for `assignmentsVersion`.
+ */
+export function filterOf(target: WireAssignmentTarget): { id: string | null; type: string } {
   const id = target.deviceAndAppManagementAssignmentFilterId;
-  return { id: id ? id.toLowerCase() : null, type: targetFilterType(target) };
+  return { id: id ? id.toLowerCase() : null, type: target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE };
 }
 
 export function sameFilter(a: WireAssignmentTarget, b: WireAssignmentTarget): boolean {
@@ -89,7 +93,7 @@ export function planAdd(current: readonly WireAssignment[], additions: readonly 
       if (sameFilter(current[existing].target, addition.target)) return;
       body[existing] = keptAssignment(current[existing], {
         deviceAndAppManagementAssignmentFilterId: addition.target.deviceAndAppManagementAssignmentFilterId ?? null,
-        deviceAndAppManagementAssignmentFilterType: targetFilterType(addition.target),
+        deviceAndAppManagementAssignmentFilterType: filterOf(addition.target).type,
       });
       plan.updated.push(body[existing].target);
       return;

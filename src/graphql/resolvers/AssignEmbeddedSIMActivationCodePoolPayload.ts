@@ -1,4 +1,3 @@
-import { notFound } from '../errors';
 import type { AssignEmbeddedSIMActivationCodePoolPayloadResolvers } from '../../generated/graphql';
 import type { AssignPayloadModel } from '../mapping';
 
@@ -9,12 +8,11 @@ function receipts(parent: AssignPayloadModel): NonNullable<AssignPayloadModel['d
 }
 
 export const AssignEmbeddedSIMActivationCodePoolPayload: AssignEmbeddedSIMActivationCodePoolPayloadResolvers = {
-  /** Resolved lazily, only when selected: one GET (batched with any other pool reads of this request). */
-  async pool(parent, _args, ctx) {
-    const pool = await ctx.loaders.poolById.load(parent.poolId);
-    if (!pool) throw notFound('The pool was not found after the assignment.');
-    return pool;
-  },
+  /**
+   * Known by id: `pool { id assignments { … } assignmentsVersion }` costs no Graph call (the write primed the
+   * assignments); a field Graph holds (displayName, …) reads the pool, batched with the request's other reads.
+   */
+  pool: (parent) => ({ id: parent.poolId, reference: true }),
   assignments: (parent) => parent.assignments,
   added: (parent) => receipts(parent).added,
   updated: (parent) => receipts(parent).updated,

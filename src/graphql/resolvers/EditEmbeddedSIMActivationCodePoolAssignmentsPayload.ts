@@ -1,13 +1,8 @@
-import { notFound } from '../errors';
 import type { EditEmbeddedSIMActivationCodePoolAssignmentsPayloadResolvers } from '../../generated/graphql';
 
 export const EditEmbeddedSIMActivationCodePoolAssignmentsPayload: EditEmbeddedSIMActivationCodePoolAssignmentsPayloadResolvers = {
-  /** Resolved lazily, only when selected; its `assignments` come from the loader the edit primed (no extra call). */
-  async pool(parent, _args, ctx) {
-    const pool = await ctx.loaders.poolById.load(parent.poolId);
-    if (!pool) throw notFound('The pool was not found after the edit.');
-    return pool;
-  },
+  /** Known by id, as the assign payload's: its `assignments` come from the loader the edit primed (no extra call). */
+  pool: (parent) => ({ id: parent.poolId, reference: true }),
   assignments: (parent) => parent.assignments,
   added: (parent) => parent.added,
   updated: (parent) => parent.updated,

@@ -1,10 +1,30 @@
-import { connectionFromPage, decodeCursor } from '../cursor';
+import { connectionFromPage, decodeCursor, pageRequest } from '../cursor';
+import type { Context } from '../context';
 import { assignmentsVersion } from '../edits/version';
-import { badUserInput } from '../errors';
+import { badUserInput, notFound } from '../errors';
 import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
+import type { WirePool } from '../../graph/models';
+import { isPoolReference, type PoolModel } from '../mapping';
 import { selectsField } from '../selection';
 import { isGuid } from '../../graph/ids';
 import { pageSize } from '../validation';
+
+type PoolProperty = 'displayName' | 'activationCodeCount' | 'createdDateTime' | 'modifiedDateTime';
+
+/**
+ * A property Graph holds: at hand for a pool Graph sent; for a pool known by id (a write's payload), read then,
+ * through the request's loader (so all such fields of all such pools cost one batched read, and none when none
+ * is selected).
+ */
+function property<K extends PoolProperty>(name: K) {
+  return (pool: PoolModel, _args: unknown, ctx: Context): WirePool[K] | Promise<WirePool[K]> => {
+    if (!isPoolReference(pool)) return pool[name];
+    return ctx.loaders.poolById.load(pool.id).then((read) => {
+      if (!read) throw notFound('The pool was not found.');
+      return read[name];
+    });
+  };
+}
 
 export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolvers = {
   /**
@@ -19,6 +39,11 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
     const loader = withAssignments ? ctx.loaders.poolWithAssignmentsById : ctx.loaders.poolById;
     return loader.load(reference.id);
   },
+  id: (pool) => pool.id,
+  displayName: property('displayName'),
+  activationCodeCount: property('activationCodeCount'),
+  createdDateTime: property('createdDateTime'),
+  modifiedDateTime: property('modifiedDateTime'),
   assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
   /** From the same loader as `assignments`: selecting both (or many pools' versions) costs one batched read. */
   assignmentsVersion: async (pool, _args, ctx) => assignmentsVersion(await ctx.loaders.assignmentsByPool.load(pool.id)),
@@ -26,9 +51,10 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;
     const start = decodeCursor(after, collection);
-    const count = selectsField(info, 'EmbeddedSIMDeviceStateConnection', 'totalCount');
     // Through the loader: every pool's deviceStates in this request share one $batch (no N+1 over a pool list).
-    const page = await ctx.loaders.deviceStatesPage.load({ poolId: pool.id, top: size + start.offset, next: start.next, count });
+    // `$count=true` only when the operation selects totalCount: Graph counts the whole collection for it.
+    const count = selectsField(info, 'EmbeddedSIMDeviceStateConnection', 'totalCount');
+    const page = await ctx.loaders.deviceStatesPage.load({ poolId: pool.id, ...pageRequest(start, size), count });
     return connectionFromPage(collection, start, page, size);
   },
 };

@@ -1,7 +1,9 @@
-import { connectionFromPage, decodeCursor } from '../cursor';
+import { connectionFromPage, decodeCursor, pageRequest } from '../cursor';
 import type { QueryResolvers } from '../../generated/graphql';
+import { isGraphError } from '../../graph/errors';
 import { selectsField } from '../selection';
 import { pageSize, requireGuid } from '../validation';
+import { _entities } from './entities';
 
 const POOLS = 'pools';
 
@@ -14,9 +16,10 @@ export const Query: QueryResolvers = {
     const start = decodeCursor(after, POOLS);
     // `$count=true` only when the operation selects totalCount: Graph counts the whole collection for it.
     const count = selectsField(info, 'EmbeddedSIMActivationCodePoolConnection', 'totalCount');
-    const page = await ctx.graph.listPools({ top: size + start.offset, next: start.next, count }, ctx.callOptions);
+    const page = await ctx.graph.listPools({ ...pageRequest(start, size), count }, ctx.callOptions);
     // Later `pool(id)` or `_entities` lookups in this request need no further call.
-    for (const pool of page.value) ctx.loaders.poolById.prime(pool.id, pool);
+    for (const pool of page.value) if (!isGraphError(pool)) ctx.loaders.poolById.prime(pool.id, pool);
     return connectionFromPage(POOLS, start, page, size);
   },
+  _entities,
 };

@@ -1,6 +1,7 @@
 /**
  * The assignment target interface and its implementations. The concrete type comes from `@odata.type` through
- * the explicit map in mapping.ts; unknown types become UnknownAssignmentTarget.
+ * the explicit map in mapping.ts; unknown types become UnknownAssignmentTarget. `groupId` and `collectionId` are
+ * nullable in Graph's CSDL and here: a target without one is served as it is, never an error that takes the pool.
  */
 import type {
   AllDevicesAssignmentTargetResolvers,
@@ -20,11 +21,6 @@ const common = {
   filterType: (t: WireAssignmentTarget) => targetFilterType(t),
 };
 
-function requiredId(value: string | null | undefined, what: string): string {
-  if (!value) throw new Error(`Microsoft Graph returned a target without ${what}.`);
-  return value;
-}
-
 export const DeviceAndAppManagementAssignmentTarget: DeviceAndAppManagementAssignmentTargetResolvers = {
   __resolveType: (target) => targetTypeName(target),
 };
@@ -33,19 +29,16 @@ export const AllDevicesAssignmentTarget: AllDevicesAssignmentTargetResolvers = {
 export const AllLicensedUsersAssignmentTarget: AllLicensedUsersAssignmentTargetResolvers = { ...common };
 export const UnknownAssignmentTarget: UnknownAssignmentTargetResolvers = { ...common };
 
-export const GroupAssignmentTarget: GroupAssignmentTargetResolvers = {
-  ...common,
-  groupId: (t) => requiredId(t.groupId, 'groupId'),
-  group: (t) => ({ id: requiredId(t.groupId, 'groupId') }),
+/** A group target's group and its id; an empty id is no id. */
+const group = {
+  groupId: (t: WireAssignmentTarget) => t.groupId || null,
+  group: (t: WireAssignmentTarget) => (t.groupId ? { id: t.groupId } : null),
 };
 
-export const ExclusionGroupAssignmentTarget: ExclusionGroupAssignmentTargetResolvers = {
-  ...common,
-  groupId: (t) => requiredId(t.groupId, 'groupId'),
-  group: (t) => ({ id: requiredId(t.groupId, 'groupId') }),
-};
+export const GroupAssignmentTarget: GroupAssignmentTargetResolvers = { ...common, ...group };
+export const ExclusionGroupAssignmentTarget: ExclusionGroupAssignmentTargetResolvers = { ...common, ...group };
 
 export const ConfigurationManagerCollectionAssignmentTarget: ConfigurationManagerCollectionAssignmentTargetResolvers = {
   ...common,
-  collectionId: (t) => requiredId(t.collectionId, 'collectionId'),
+  collectionId: (t) => t.collectionId || null,
 };

@@ -10,8 +10,10 @@ import {
   GroupAssignmentTarget,
   UnknownAssignmentTarget,
 } from './assignmentTargets';
+import { EmbeddedSIMActivationCodePoolEdge, EmbeddedSIMDeviceStateEdge } from './edges';
 import { EditEmbeddedSIMActivationCodePoolAssignmentsPayload } from './EditEmbeddedSIMActivationCodePoolAssignmentsPayload';
 import { EmbeddedSIMActivationCodePool } from './EmbeddedSIMActivationCodePool';
+import { EmbeddedSIMDeviceState } from './EmbeddedSIMDeviceState';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { DateTime } from './scalars';
@@ -22,6 +24,9 @@ export const resolvers: Resolvers = {
   AssignEmbeddedSIMActivationCodePoolPayload,
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload,
   EmbeddedSIMActivationCodePool,
+  EmbeddedSIMActivationCodePoolEdge,
+  EmbeddedSIMDeviceState,
+  EmbeddedSIMDeviceStateEdge,
   DeviceAndAppManagementAssignmentTarget,
   AllDevicesAssignmentTarget,
   AllLicensedUsersAssignmentTarget,
@@ -30,7 +35,8 @@ export const resolvers: Resolvers = {
   ConfigurationManagerCollectionAssignmentTarget,
   UnknownAssignmentTarget,
   DateTime,
-  // Enum internal values are Graph's wire strings (codegen enumValues).
+  // Enum internal values are Graph's wire strings (codegen enumValues); resolvers return members only
+  // (mapping.ts turns a value this version does not know into UNKNOWN_FUTURE_VALUE).
   DeviceAndAppManagementAssignmentFilterType: WireFilterType,
   EmbeddedSIMDeviceStateValue: WireDeviceStateValue,
 };

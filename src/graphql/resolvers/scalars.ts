@@ -1,13 +1,22 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { isIsoDateTime } from '../../graph/models';
+import { ErrorCode } from '../errors';
 
-/** ISO-8601 date-time with a zone (`Z` or ±hh:mm), as Graph's Edm.DateTimeOffset. */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/;
+const FORMAT = 'an ISO-8601 date and time with a zone, e.g. 2026-03-01T09:30:00Z';
 
-function check(value: unknown): string {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new GraphQLError('DateTime must be an ISO-8601 date and time with a zone, e.g. 2026-03-01T09:30:00Z.', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+/** Input: the caller's mistake. */
+function parse(value: unknown): string {
+  if (!isIsoDateTime(value)) throw new GraphQLError(`DateTime must be ${FORMAT}.`, { extensions: { code: ErrorCode.BadUserInput } });
+  return value;
+}
+
+/**
+ * Output: every DateTime served comes from Graph, so a bad one is Graph's (UPSTREAM_ERROR), never the caller's.
+ * The Graph client already refuses such replies (models.ts readers, the same check); this is the last line.
+ */
+function serialize(value: unknown): string {
+  if (!isIsoDateTime(value)) {
+    throw new GraphQLError(`Microsoft Graph sent a date-time that is not ${FORMAT}.`, { extensions: { code: ErrorCode.UpstreamError } });
   }
   return value;
 }
@@ -15,10 +24,10 @@ function check(value: unknown): string {
 export const DateTime = new GraphQLScalarType<string, string>({
   name: 'DateTime',
   description: 'An ISO-8601 date and time with an offset, as Microsoft Graph sends Edm.DateTimeOffset.',
-  serialize: check,
-  parseValue: check,
+  serialize,
+  parseValue: parse,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.', { extensions: { code: 'BAD_USER_INPUT' } });
-    return check(ast.value);
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.', { extensions: { code: ErrorCode.BadUserInput } });
+    return parse(ast.value);
   },
 });

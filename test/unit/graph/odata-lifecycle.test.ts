@@ -5,7 +5,7 @@ import { isGraphError } from '../../../src/graph/errors';
 const POOLS = '/deviceManagement/embeddedSIMActivationCodePools';
 const ID = '5d3a2cfe-6a3c-4f4b-9a0e-0a8c7c2b9f11';
 const collection = { origin: 'https://graph.microsoft.com', pathname: `/beta${POOLS}` };
-const page = (body: unknown) => parsePage({ status: 200, text: JSON.stringify(body) }, (v): v is unknown => true, 'pool', collection);
+const page = (body: unknown) => parsePage({ status: 200, text: JSON.stringify(body) }, (v) => ({ ok: true, value: v }), 'pool', collection);
 
 describe('counts', () => {
   it('$count=true only when asked for, never carried by a page token', () => {

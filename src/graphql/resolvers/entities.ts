@@ -1,0 +1,39 @@
+/**
+ * Federation's `_entities`, around @apollo/subgraph's own resolver. That one throws a plain Error for a
+ * representation whose `__typename` is not an entity of this subgraph, synchronously, for the whole field: every
+ * entity of the request came back null under one opaque INTERNAL_SERVER_ERROR. Here such a representation is its
+ * own item's BAD_USER_INPUT naming the type, and every other one resolves as usual (`_entities[i]` is always
+ * representation i's entity, or null with an error at `_entities.i`).
+ */
+import { entitiesResolver } from '@apollo/subgraph/dist/types';
+import { isUnionType, type GraphQLResolveInfo } from 'graphql';
+import { isRecord } from '../../graph/json';
+import type { Context } from '../context';
+import { badUserInput } from '../errors';
+
+/** The router's representations: `{ __typename, …key fields }` each (the `_Any` scalar: anything, as far as graphql-js knows). */
+interface EntitiesArgs {
+  representations: readonly unknown[];
+}
+
+const MAX_NAME_LENGTH = 100;
+
+function entityTypeNames(info: GraphQLResolveInfo): ReadonlySet<string> {
+  const entity = info.schema.getType('_Entity');
+  return new Set(isUnionType(entity) ? entity.getTypes().map((type) => type.name) : []);
+}
+
+export function _entities(_parent: unknown, { representations }: EntitiesArgs, ctx: Context, info: GraphQLResolveInfo): unknown[] {
+  const entities = entityTypeNames(info);
+  return representations.map((representation, index) => {
+    const typename = isRecord(representation) ? representation.__typename : undefined;
+    if (typeof typename === 'string' && entities.has(typename)) {
+      // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
+      const [entity]: unknown[] = entitiesResolver({ representations: [representation], context: ctx, info });
+      return entity;
+    }
+    const field = `representations[${index}].__typename`;
+    const named = typeof typename === 'string' ? `"${typename.slice(0, MAX_NAME_LENGTH)}"` : 'no __typename';
+    return badUserInput(`${field} is ${named}, which is not an entity type of this subgraph (${[...entities].join(', ')}).`, field);
+  });
+}
