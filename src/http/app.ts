@@ -59,9 +59,10 @@ export interface App {
   readonly ready: boolean;
   /**
    * Shuts down: readiness goes 503 at once; after `drainDelayMs` (time for the load balancer to notice) new
-   * connections are refused and idle ones closed; in-flight requests get `graceMs` to finish.
+   * connections are refused and idle ones closed; in-flight requests get `graceMs` to finish. Resolves with how
+   * many were still in flight when the grace period ended (issue 10: logged at shutdown).
    */
-  close(graceMs?: number, drainDelayMs?: number): Promise<void>;
+  close(graceMs?: number, drainDelayMs?: number): Promise<{ cutOff: number }>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -136,8 +137,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   const isReady = (): boolean => ready && (options.healthy?.() ?? true);
   let ready = false;
-  let closing: Promise<void> | undefined;
+  let closing: Promise<{ cutOff: number }> | undefined;
   let draining = false;
+  // issue 10 (shutdown): requests in flight, to say how many the end of the grace period cut off.
+  let inFlight = 0;
 
   const operationLog: ApolloServerPlugin<Context> = {
     async requestDidStart(requestContext) {
@@ -302,6 +305,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    inFlight++; // issue 10 (shutdown)
+    res.once('close', () => inFlight--);
     const requestId = requestIdOf(req);
     if (draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -362,12 +367,17 @@ export async function createApp(options: AppOptions): Promise<App> {
         draining = true;
         server.closeIdleConnections();
         const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        let cutOff = 0; // issue 10 (shutdown)
+        const timer = setTimeout(() => {
+          cutOff = inFlight;
+          server.closeAllConnections();
+        }, graceMs);
         timer.unref();
         await closed;
         clearInterval(sweeper);
         clearTimeout(timer);
         await apollo.stop();
+        return { cutOff };
       })();
       return closing;
     },
