@@ -30,6 +30,8 @@ export interface Config {
     baseUrlOverridden: boolean;
     scope: string;
     timeoutMs: number;
+    // issue 10 (tokens): longest wait for one token acquisition (GRAPH_TOKEN_TIMEOUT_MS, at most timeoutMs).
+    tokenTimeoutMs: number;
     maxRetries: number;
     maxConnections: number;
     connectTimeoutMs: number;
@@ -156,6 +158,7 @@ const envSchema = z.object({
   GRAPH_BASE_URL: httpUrl.optional(),
   GRAPH_SCOPE: z.string().trim().min(1).optional(),
   GRAPH_TIMEOUT_MS: int(100, 300_000).optional(),
+  GRAPH_TOKEN_TIMEOUT_MS: int(100, 300_000).optional(), // issue 10 (tokens)
   GRAPH_MAX_RETRIES: int(0, 10).optional(),
   GRAPH_MAX_CONNECTIONS: int(1, 1024).optional(),
   GRAPH_CONNECT_TIMEOUT_MS: int(100, 60_000).optional(),
@@ -223,15 +226,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = nodeEnv === 'production';
   const problems: string[] = [];
 
-  const azureConfigured = AZURE_VARIABLES.some((name) => input[name] !== undefined);
-  let authMode: GraphAuthMode;
+  const azureSet = AZURE_VARIABLES.filter((name) => input[name] !== undefined);
+  // issue 10 (start-up errors): undefined while no mode was chosen; the mode-specific checks below are then
+  // skipped, as they would name a mode nobody picked (AZURE_TENANT_ID alone used to get "required when
+  // GRAPH_AUTH_MODE=app").
+  let authMode: GraphAuthMode | undefined;
   if (e.GRAPH_AUTH_MODE) authMode = e.GRAPH_AUTH_MODE;
   else if (production) {
     problems.push('GRAPH_AUTH_MODE: must be set explicitly when NODE_ENV=production (app, obo or emulator)');
-    authMode = 'app';
-  } else if (azureConfigured) {
-    problems.push('GRAPH_AUTH_MODE: AZURE_* variables are set; say which mode to use (app or obo), or unset them to use the emulator');
-    authMode = 'app';
+  } else if (azureSet.length > 0) {
+    const names = azureSet.join(', ');
+    problems.push(
+      `GRAPH_AUTH_MODE: ${names} ${azureSet.length === 1 ? 'is' : 'are'} set but GRAPH_AUTH_MODE is not: set GRAPH_AUTH_MODE=app ` +
+        `(Graph with the application's own permissions) or obo (on behalf of the signed-in caller), or unset ${names} to use the built-in Graph emulator`,
+    );
   } else authMode = 'emulator';
 
   const cloud = e.GRAPH_CLOUD ?? 'global';
@@ -258,7 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Inbound authentication: required in app and obo modes, on in emulator mode when AUTH_AUDIENCE is set.
   const authorityHost = e.AZURE_AUTHORITY_HOST ?? endpoints.authority;
   const authEnabled = authMode !== 'emulator' || e.AUTH_AUDIENCE !== undefined;
-  if (authEnabled) {
+  if (authEnabled && authMode !== undefined) {
     if (!e.AUTH_AUDIENCE) problems.push(`AUTH_AUDIENCE: required when GRAPH_AUTH_MODE=${authMode} (the subgraph's client id and/or App ID URI)`);
     if (!e.AUTH_ISSUER && !e.AZURE_TENANT_ID) problems.push('AUTH_ISSUER: required without AZURE_TENANT_ID (it defaults to the tenant\'s issuers)');
     if (!e.AUTH_JWKS_URL && !e.AZURE_TENANT_ID) problems.push('AUTH_JWKS_URL: required without AZURE_TENANT_ID (it defaults to the tenant\'s keys)');
@@ -266,7 +274,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const readPermission = e.AUTH_READ_PERMISSION ?? 'EsimPools.Read';
   const assignPermission = e.AUTH_ASSIGN_PERMISSION ?? 'EsimPools.Assign';
   if (readPermission === assignPermission) problems.push('AUTH_ASSIGN_PERMISSION: must differ from AUTH_READ_PERMISSION');
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  // issue 10 (tokens): a token wait is part of a call, so it cannot outlast the call's deadline.
+  const timeoutMs = e.GRAPH_TIMEOUT_MS ?? 30_000;
+  if (e.GRAPH_TOKEN_TIMEOUT_MS !== undefined && e.GRAPH_TOKEN_TIMEOUT_MS > timeoutMs) {
+    problems.push(`GRAPH_TOKEN_TIMEOUT_MS: must not be longer than GRAPH_TIMEOUT_MS (${timeoutMs} ms), the deadline of a whole call`);
+  }
+  if (problems.length > 0 || authMode === undefined) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 
   const tenantId = e.AZURE_TENANT_ID ?? '';
   const auth: AuthSettings = {
@@ -300,7 +313,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: graphOrigin,
       baseUrlOverridden: e.GRAPH_BASE_URL !== undefined,
       scope: e.GRAPH_SCOPE ?? `${endpoints.graph}/.default`,
-      timeoutMs: e.GRAPH_TIMEOUT_MS ?? 30_000,
+      timeoutMs,
+      tokenTimeoutMs: e.GRAPH_TOKEN_TIMEOUT_MS ?? Math.min(10_000, timeoutMs), // issue 10 (tokens)
       maxRetries: e.GRAPH_MAX_RETRIES ?? 3,
       maxConnections: e.GRAPH_MAX_CONNECTIONS ?? 32,
       connectTimeoutMs: e.GRAPH_CONNECT_TIMEOUT_MS ?? 10_000,
