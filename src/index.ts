@@ -1,7 +1,17 @@
-/** The process: configuration from the environment, then the service, then signal handling. */
+/**
+ * The process: configuration from the environment, then the service, then signal handling.
+ *
+ * Shutdown: the first SIGTERM/SIGINT drains (readiness off, SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS for
+ * in-flight requests) and exits 0; or 1 when a shutdown step failed, or had not finished STOP_MARGIN_MS (5 s)
+ * after the grace period (service.stop is bounded, and says what was still pending). A second signal exits at
+ * once with the shell's code for that signal: 130 for SIGINT, 143 for SIGTERM.
+ */
+import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './observability/logger';
-import { startService } from './service';
+import { startService, StartupError } from './service';
+
+const EXIT_CODES: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 async function run(): Promise<void> {
   let config;
@@ -14,24 +24,47 @@ async function run(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  // pino's own default (asynchronous writes to stdout), held here to exit only once the last lines are out.
+  const destination = pino.destination({ dest: 1, sync: false });
+  const logger = createLogger(config.logLevel, destination);
+  /**
+   * Exits once the lines logged so far are written, at most a second later: process.exit while an asynchronous
+   * write is under way lets pino's exit hook write the rest first (reordering lines) or lose the one in flight.
+   * Called right after a line was logged, so a write is pending and 'drain' follows it.
+   */
+  const exit = (code: number): void => {
+    const now = (): never => process.exit(code);
+    destination.once('drain', now);
+    setTimeout(now, 1000);
+  };
   const service = await startService(config, logger);
   logger.info({ url: service.url, production: config.production }, `esim-pools-subgraph ready at ${service.url}`);
 
   let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
+  const shutdown = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (stopping) {
+      // The operator (or the orchestrator) does not want to wait: nothing more is finished.
+      logger.warn({ signal }, 'second signal: exiting now, without finishing in-flight requests');
+      exit(EXIT_CODES[signal]);
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down: readiness off, finishing in-flight requests');
+    logger.info({ signal, graceMs: config.shutdownGraceMs, drainDelayMs: config.shutdownDelayMs }, 'shutting down: readiness off, finishing in-flight requests');
     service
       .stop(config.shutdownGraceMs, config.shutdownDelayMs)
-      .then(() => {
+      .then(({ cutOff, unfinished }) => {
+        if (cutOff > 0) logger.warn({ cutOff }, `grace period over: ${cutOff} request(s) still in flight were cut off`);
+        if (unfinished.length > 0) {
+          logger.error({ unfinished }, `shutdown did not finish in time (still pending: ${unfinished.join(', ')}): exiting anyway`);
+          exit(1);
+          return;
+        }
         logger.info('stopped');
-        process.exit(0);
+        exit(0);
       })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'error during shutdown');
-        process.exit(1);
+        exit(1);
       });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -39,6 +72,8 @@ async function run(): Promise<void> {
 }
 
 run().catch((error: unknown) => {
-  process.stderr.write(`esim-pools-subgraph: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A StartupError names the variable to fix; anything else is unexpected, but still one line, not a stack.
+  const message = error instanceof StartupError ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`esim-pools-subgraph: ${message}\n`);
   process.exit(1);
 });

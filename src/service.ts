@@ -2,14 +2,14 @@
  * Wires configuration, the Graph client and the server together. `index.ts` runs it as a process; tests call
  * `startService` directly.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
 import type { Config } from './config';
 import { embeddedEmulatorOptions, startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
 import { WIRE_ENUM } from './graph/models';
-import { createAppCredential, EmulatorCredential } from './identity/credential';
+import type { CredentialSource, TokenEvent } from './graph/pipeline/token';
+import { appCredentialFactory, EmulatorCredential } from './identity/credential';
 import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { createApp, type App } from './http/app';
@@ -26,7 +26,40 @@ export interface Service {
   metrics: Metrics;
   coordination: Coordination;
   emulator?: GraphEmulator;
-  stop(graceMs?: number, drainDelayMs?: number): Promise<void>;
+  /**
+   * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
+   * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming what had not finished.
+   */
+  stop(graceMs?: number, drainDelayMs?: number): Promise<StopResult>;
+}
+
+export interface StopResult {
+  /** Requests still in flight when the grace period ended: their connections were closed under them. */
+  cutOff: number;
+  /** The shutdown steps that had not finished when stop() stopped waiting (empty: a clean stop). */
+  unfinished: string[];
+}
+
+/** Time the steps after the HTTP server (connections, tracing flush) get once the grace period is over. */
+export const STOP_MARGIN_MS = 5_000;
+
+/** A start-up failure the operator fixes in the environment: the message names the variable (no stack). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** Turns a listen failure into a StartupError naming the variable that picks the port. */
+async function listening<T>(listen: () => Promise<T>, variable: string, port: number): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    if (code === 'EADDRINUSE') {
+      throw new StartupError(`${variable}: port ${port} is already in use (another process listens on it); set ${variable} to a free port, or 0 for any free port`);
+    }
+    if (code === 'EACCES') throw new StartupError(`${variable}: not allowed to listen on port ${port} (ports below 1024 need privileges); set ${variable} to another port`);
+    throw error;
+  }
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
@@ -35,10 +68,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
   let emulator: GraphEmulator | undefined;
   let baseUrl = config.graph.baseUrl;
-  let credential: TokenCredential;
+  let credential: CredentialSource;
   if (config.graph.authMode === 'emulator') {
     if (!config.graph.baseUrlOverridden) {
-      emulator = await startGraphEmulator(embeddedEmulatorOptions(process.env, config.emulator.port));
+      const port = config.emulator.port;
+      emulator = await listening(() => startGraphEmulator(embeddedEmulatorOptions(process.env, port)), 'EMULATOR_PORT', port);
       baseUrl = emulator.url;
       logger.info({ emulatorUrl: emulator.url }, `embedded Graph emulator listening on ${emulator.url}`);
     }
@@ -55,8 +89,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       'calling Microsoft Graph on behalf of the signed-in user',
     );
   } else {
-    const app = createAppCredential(config.azure);
-    credential = app.credential;
+    // A factory: after Graph rejected a token, the next one comes through a new instance (an empty MSAL cache).
+    const app = appCredentialFactory(config.azure);
+    credential = app.create;
     logger.info({ graphBaseUrl: baseUrl, cloud: config.graph.cloud, credential: app.kind, mode: config.graph.authMode }, 'calling Microsoft Graph');
   }
   if (config.auth.enabled) {
@@ -88,6 +123,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
         'Microsoft Graph sent a value this version does not know',
       ),
     onTokenAcquired: () => metrics.tokenAcquisitions.inc(),
+    tokenTimeoutMs: config.graph.tokenTimeoutMs,
+    // Only the application's own credential recovers by itself: in obo mode the base client has no user (and
+    // emulator tokens cannot fail). An unready pod gets no traffic, so recovery cannot wait for the next call.
+    tokenRecovery: config.graph.authMode === 'app' ? { initialDelayMs: 1_000, maxDelayMs: 30_000 } : undefined,
+    onTokenEvent: (event) => logTokenEvent(logger, event),
     tracer: tracing?.tracer,
   });
 
@@ -109,7 +149,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     coordination,
     lockWaitMs: config.graph.timeoutMs,
   });
-  const address = await app.listen(config.port, config.host);
+  const address = await listening(() => app.listen(config.port, config.host), 'PORT', config.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`;
   return {
@@ -119,13 +159,50 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     metrics,
     coordination,
     emulator,
-    async stop(graceMs, drainDelayMs) {
-      await app.close(graceMs, drainDelayMs);
-      await coordination.close();
-      auth?.close();
-      await graph.close();
-      await emulator?.close();
-      await tracing?.shutdown();
+    async stop(graceMs = 10_000, drainDelayMs = 0) {
+      let cutOff = 0;
+      const steps: Array<[string, () => unknown]> = [
+        ['http server', async () => ({ cutOff } = await app.close(graceMs, drainDelayMs))],
+        ['edit locks', () => coordination.close()],
+        ['inbound authentication', () => auth?.close()],
+        ['graph client', () => graph.close()],
+        ['graph emulator', () => emulator?.close()],
+        ['tracing', () => tracing?.shutdown()],
+      ];
+      const unfinished = new Set(steps.map(([name]) => name));
+      const run = (async () => {
+        for (const [name, step] of steps) {
+          await step();
+          unfinished.delete(name);
+        }
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, drainDelayMs + graceMs + STOP_MARGIN_MS);
+      });
+      try {
+        await Promise.race([run, limit]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return { cutOff, unfinished: [...unfinished] };
     },
   };
+}
+
+/** Token events as log lines: never a token, nor Entra's message (it can name the tenant and client). */
+function logTokenEvent(logger: Logger, event: TokenEvent): void {
+  switch (event.type) {
+    case 'acquisition-failed':
+      logger.warn(
+        { reason: event.reason, background: event.background, retryInMs: event.retryInMs },
+        event.background ? 'could not refresh the token for Microsoft Graph' : 'could not get a token for Microsoft Graph',
+      );
+      return;
+    case 'recovered':
+      logger.info('token for Microsoft Graph acquired again');
+      return;
+    case 'rejected-by-graph':
+      logger.warn({ claimsChallenge: event.claimsChallenge }, 'Microsoft Graph rejected the access token (401): it is replaced');
+  }
 }

@@ -29,6 +29,8 @@ export const SERVER_DEFAULTS = {
 export const GRAPH_DEFAULTS = {
   cloud: 'global',
   timeoutMs: GRAPH_CLIENT_DEFAULTS.timeoutMs,
+  /** One token acquisition's longest wait (never longer than the call's deadline). */
+  tokenTimeoutMs: 10_000,
   maxRetries: GRAPH_CLIENT_DEFAULTS.retry.maxRetries,
   maxConnections: GRAPH_CLIENT_DEFAULTS.maxConnections,
   connectTimeoutMs: GRAPH_CLIENT_DEFAULTS.connectTimeoutMs,

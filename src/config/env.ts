@@ -26,6 +26,7 @@ const envSchema = z.object({
   GRAPH_BASE_URL: httpUrl.optional(),
   GRAPH_SCOPE: z.string().trim().min(1).optional(),
   GRAPH_TIMEOUT_MS: int(100, 300_000).optional(),
+  GRAPH_TOKEN_TIMEOUT_MS: int(100, 300_000).optional(),
   GRAPH_MAX_RETRIES: int(0, 10).optional(),
   GRAPH_MAX_CONNECTIONS: int(1, 1024).optional(),
   GRAPH_CONNECT_TIMEOUT_MS: int(100, 60_000).optional(),

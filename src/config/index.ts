@@ -35,6 +35,8 @@ export interface Config {
     baseUrlOverridden: boolean;
     scope: string;
     timeoutMs: number;
+    /** Longest wait for one token acquisition (GRAPH_TOKEN_TIMEOUT_MS, at most timeoutMs). */
+    tokenTimeoutMs: number;
     maxRetries: number;
     maxConnections: number;
     connectTimeoutMs: number;
@@ -111,6 +113,7 @@ function graphSettings(e: Env, cloud: GraphCloud, authMode: GraphAuthMode): Conf
     // The scope names the cloud's Graph even behind a proxy (GRAPH_BASE_URL): tokens are for Graph, not the proxy.
     scope: e.GRAPH_SCOPE ?? `${graphHost}/.default`,
     timeoutMs: e.GRAPH_TIMEOUT_MS ?? GRAPH_DEFAULTS.timeoutMs,
+    tokenTimeoutMs: e.GRAPH_TOKEN_TIMEOUT_MS ?? Math.min(GRAPH_DEFAULTS.tokenTimeoutMs, e.GRAPH_TIMEOUT_MS ?? GRAPH_DEFAULTS.timeoutMs),
     maxRetries: e.GRAPH_MAX_RETRIES ?? GRAPH_DEFAULTS.maxRetries,
     maxConnections: e.GRAPH_MAX_CONNECTIONS ?? GRAPH_DEFAULTS.maxConnections,
     connectTimeoutMs: e.GRAPH_CONNECT_TIMEOUT_MS ?? GRAPH_DEFAULTS.connectTimeoutMs,

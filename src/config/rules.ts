@@ -3,7 +3,7 @@
  * variable has parsed on its own. Every broken rule is reported at once, naming the variable to fix.
  */
 import type { PermissionNames } from '../auth/principal';
-import { AUTH_DEFAULTS } from './defaults';
+import { AUTH_DEFAULTS, GRAPH_DEFAULTS } from './defaults';
 import type { Env, GraphAuthMode } from './env';
 import { ConfigError } from './errors';
 
@@ -22,17 +22,34 @@ const AZURE_VARIABLES = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SEC
  * The mode to call Graph in. Unset, it is the emulator, except where that could hide a mistake: in production,
  * or with a tenant configured, the emulator must be asked for by name.
  */
-function authModeOf(e: Env, production: boolean, problems: string[]): GraphAuthMode {
+/**
+ * The mode, or undefined while none was chosen: the mode-specific checks are then skipped, as they would name a
+ * mode nobody picked (AZURE_TENANT_ID alone would get "required when GRAPH_AUTH_MODE=app").
+ */
+function authModeOf(e: Env, production: boolean, problems: string[]): GraphAuthMode | undefined {
   if (e.GRAPH_AUTH_MODE) return e.GRAPH_AUTH_MODE;
   if (production) {
     problems.push('GRAPH_AUTH_MODE: must be set explicitly when NODE_ENV=production (app, obo or emulator)');
-    return 'app';
+    return undefined;
   }
-  if (AZURE_VARIABLES.some((name) => e[name] !== undefined)) {
-    problems.push('GRAPH_AUTH_MODE: AZURE_* variables are set; say which mode to use (app or obo), or unset them to use the emulator');
-    return 'app';
+  const azureSet = AZURE_VARIABLES.filter((name) => e[name] !== undefined);
+  if (azureSet.length > 0) {
+    const names = azureSet.join(', ');
+    problems.push(
+      `GRAPH_AUTH_MODE: ${names} ${azureSet.length === 1 ? 'is' : 'are'} set but GRAPH_AUTH_MODE is not: set GRAPH_AUTH_MODE=app ` +
+        `(Graph with the application's own permissions) or obo (on behalf of the signed-in caller), or unset ${names} to use the built-in Graph emulator`,
+    );
+    return undefined;
   }
   return 'emulator';
+}
+
+/** A token wait is part of a call, so it cannot outlast the call's deadline. */
+function checkTokenTimeout(e: Env, problems: string[]): void {
+  const timeoutMs = e.GRAPH_TIMEOUT_MS ?? GRAPH_DEFAULTS.timeoutMs;
+  if (e.GRAPH_TOKEN_TIMEOUT_MS !== undefined && e.GRAPH_TOKEN_TIMEOUT_MS > timeoutMs) {
+    problems.push(`GRAPH_TOKEN_TIMEOUT_MS: must not be longer than GRAPH_TIMEOUT_MS (${timeoutMs} ms), the deadline of a whole call`);
+  }
 }
 
 /** What calling Graph for a tenant needs: the tenant, and for on-behalf-of a confidential client. */
@@ -82,9 +99,10 @@ function permissionsOf(e: Env, problems: string[]): PermissionNames {
 export function decide(e: Env, production: boolean): Decisions {
   const problems: string[] = [];
   const authMode = authModeOf(e, production, problems);
-  checkAzure(e, authMode, problems);
-  const authEnabled = checkInboundAuth(e, authMode, problems);
+  if (authMode !== undefined) checkAzure(e, authMode, problems);
+  const authEnabled = authMode !== undefined && checkInboundAuth(e, authMode, problems);
   const permissions = permissionsOf(e, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  checkTokenTimeout(e, problems);
+  if (problems.length > 0 || authMode === undefined) throw new ConfigError(problems);
   return { authMode, authEnabled, permissions };
 }

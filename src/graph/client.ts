@@ -2,7 +2,6 @@
  * Microsoft Graph client for the eSIM pool API: the operations, as paths and parsers over the Graph pipeline
  * (pipeline/pipeline.ts: telemetry, deadline, retry, token, limits, HTTP). It knows nothing of GraphQL.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
 import { GraphError, isGraphError, redactedBodyError } from './errors';
@@ -21,8 +20,8 @@ import {
 } from './models';
 import { createdEntityKey, invalidResponse, pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
 import type { GraphClientOptions } from './options';
-import { CachedToken } from './pipeline/policies/bearerTokenPolicy';
 import { createPipeline, createPipelineParts, type PipelineParts } from './pipeline/pipeline';
+import { CachedToken, type CredentialSource } from './pipeline/token';
 import { createRequest, type GraphResponse, type RequestSpec } from './pipeline/types';
 import { UnknownValues } from './unknown-values';
 
@@ -76,19 +75,21 @@ class CredentialClient implements EsimPoolsApi {
 
   constructor(
     protected readonly parts: PipelineParts,
-    credential: TokenCredential,
+    credential: CredentialSource,
     /** Shared with the on-behalf-of clients: each unknown value is reported once per endpoint client. */
     private readonly unknown: UnknownValues,
+    own = false,
   ) {
-    this.token = new CachedToken(credential, parts.token.scope, undefined, parts.token.onAcquired);
+    this.token = new CachedToken(credential, { ...parts.token, ...(own ? parts.ownToken : {}) });
     this.batch = { send: createPipeline(parts, this.token), retry: parts.retry, timeoutMs: parts.timeoutMs };
   }
 
   /**
    * A client calling Graph with another credential (on-behalf-of: one per user): the same chain with another
-   * bearer-token policy, sharing this one's connections, bulkhead and budgets.
+   * bearer-token policy, sharing this one's connections, bulkhead and budgets. Give a factory of the credential
+   * so that a token Graph rejected can be replaced by a new one (CachedToken.reject).
    */
-  withCredential(credential: TokenCredential): EsimPoolsApi {
+  withCredential(credential: CredentialSource): EsimPoolsApi {
     return new CredentialClient(this.parts, credential, this.unknown);
   }
 
@@ -257,14 +258,20 @@ class CredentialClient implements EsimPoolsApi {
 export class GraphClient extends CredentialClient {
   /**
    * @param endpoint Graph's origin (e.g. `https://graph.microsoft.com`, or the emulator's URL).
-   * @param credential Any `TokenCredential` (@azure/identity); its tokens are cached until near expiry.
+   * @param credential Any `TokenCredential` (@azure/identity), or a factory of one (see CachedToken.reject); its
+   *   tokens are cached until near expiry.
    */
-  constructor(endpoint: string, credential: TokenCredential, options: GraphClientOptions) {
-    super(createPipelineParts(endpoint, options), credential, new UnknownValues(options.onUnknownValue));
+  constructor(endpoint: string, credential: CredentialSource, options: GraphClientOptions) {
+    super(createPipelineParts(endpoint, options), credential, new UnknownValues(options.onUnknownValue), true);
   }
 
-  async close(): Promise<void> {
-    await this.parts.transport.close();
+  /**
+   * Stops the token recovery and closes the connections: in-flight requests get `graceMs` to finish, then are
+   * aborted (at shutdown they belong to requests the HTTP server already cut off).
+   */
+  async close(graceMs = 1000): Promise<void> {
+    this.token.close();
+    await this.parts.transport.close(graceMs);
   }
 
   /** Calls in flight and waiting in the bulkhead, and open connections to Graph (for metrics and tests). */
@@ -273,7 +280,7 @@ export class GraphClient extends CredentialClient {
     return { inFlight: bulkhead.inFlight, queued: bulkhead.queued, ...transport.stats };
   }
 
-  /** False while the last attempt to get a token failed (readiness). */
+  /** False while the last attempt to get a token failed and no valid token is left (readiness). */
   get tokenHealthy(): boolean {
     return this.token.healthy;
   }

@@ -6,6 +6,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { BudgetOptions, RateBudget } from '../coordination/types';
 import type { GraphCallEvent } from './api';
 import type { BulkheadOptions } from './pipeline/bulkhead';
+import type { TokenEvent } from './pipeline/token';
 import type { RetryOptions } from './pipeline/retryStrategies/exponentialRetryStrategy';
 import type { UnknownValueEvent } from './unknown-values';
 
@@ -14,6 +15,8 @@ export const GRAPH_CLIENT_DEFAULTS = {
   apiVersion: 'beta',
   /** Deadline of one call, retries and waits included. */
   timeoutMs: 30_000,
+  /** Longest wait for one token acquisition (capped at timeoutMs): a black-holed token request must not hold calls. */
+  tokenTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
@@ -28,6 +31,7 @@ export const GRAPH_CLIENT_DEFAULTS = {
 } as const satisfies {
   apiVersion: string;
   timeoutMs: number;
+  tokenTimeoutMs: number;
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -57,8 +61,18 @@ export interface GraphClientOptions {
    * type): once per type and value for this client and its on-behalf-of clients (logs).
    */
   onUnknownValue?: (event: UnknownValueEvent) => void;
-  /** Called on every token acquisition the client had to wait for (metrics). */
+  /** Called on every token the credential handed out (metrics). */
   onTokenAcquired?: () => void;
+  /** Longest wait for one token acquisition, shared by the calls waiting for it; never more than timeoutMs. */
+  tokenTimeoutMs?: number;
+  /**
+   * While this client's own credential cannot get a token, re-acquire it in the background (backoff from
+   * `initialDelayMs`, doubling up to `maxDelayMs`), so readiness recovers without traffic. Off when unset; never
+   * for the per-user clients of withCredential.
+   */
+  tokenRecovery?: { initialDelayMs: number; maxDelayMs: number };
+  /** Token events of this client's own credential (failures, recovery, a token Graph rejected), for logs. */
+  onTokenEvent?: (event: TokenEvent) => void;
   /** Concurrent calls to Graph and their queue; always local to this replica. */
   bulkhead?: Partial<BulkheadOptions>;
   /** The in-process write budget used when `budgets.writes` is not given (limit 0 turns it off). */

@@ -53,9 +53,10 @@ export interface App {
   readonly ready: boolean;
   /**
    * Shuts down: readiness goes 503 at once; after `drainDelayMs` (time for the load balancer to notice) new
-   * connections are refused and idle ones closed; in-flight requests get `graceMs` to finish.
+   * connections are refused and idle ones closed; in-flight requests get `graceMs` to finish. Resolves with how
+   * many were still in flight when the grace period ended (their connections were closed under them).
    */
-  close(graceMs?: number, drainDelayMs?: number): Promise<void>;
+  close(graceMs?: number, drainDelayMs?: number): Promise<{ cutOff: number }>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -72,7 +73,9 @@ class NodeApp implements App {
   private listening = false;
   /** Set once shutdown has begun: every further response asks its client to close the connection. */
   private draining = false;
-  private closing?: Promise<void>;
+  private closing?: Promise<{ cutOff: number }>;
+  /** Requests in flight, to say at shutdown how many the end of the grace period cut off. */
+  private inFlight = 0;
 
   constructor(
     readonly apollo: ApolloServer<Context>,
@@ -90,6 +93,8 @@ class NodeApp implements App {
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight++;
+    res.once('close', () => this.inFlight--);
     const requestId = requestIdOf(req);
     if (this.draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -142,12 +147,12 @@ class NodeApp implements App {
     });
   }
 
-  close(graceMs = 10_000, drainDelayMs = 0): Promise<void> {
+  close(graceMs = 10_000, drainDelayMs = 0): Promise<{ cutOff: number }> {
     this.closing ??= this.shutdown(graceMs, drainDelayMs);
     return this.closing;
   }
 
-  private async shutdown(graceMs: number, drainDelayMs: number): Promise<void> {
+  private async shutdown(graceMs: number, drainDelayMs: number): Promise<{ cutOff: number }> {
     const server = this.server;
     this.listening = false;
     if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
@@ -157,12 +162,17 @@ class NodeApp implements App {
     this.draining = true;
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    let cutOff = 0;
+    const timer = setTimeout(() => {
+      cutOff = this.inFlight;
+      server.closeAllConnections();
+    }, graceMs);
     timer.unref();
     await closed;
     clearInterval(sweeper);
     clearTimeout(timer);
     await this.apollo.stop();
+    return { cutOff };
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The credential the subgraph uses to call Graph with the application's own rights (GRAPH_AUTH_MODE=app),
  * chosen from the standard Azure variables like @azure/identity's EnvironmentCredential, plus workload identity
- * and managed identity. One instance per process: its MSAL cache is the token cache.
+ * and managed identity. One instance at a time: its MSAL cache is the token cache, and a new instance (with an
+ * empty cache) replaces it only after Graph rejected its token (see CachedToken.reject in src/graph).
  */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import {
@@ -22,32 +23,24 @@ export interface AppCredentialSettings {
   disableInstanceDiscovery: boolean;
 }
 
-export function createAppCredential(s: AppCredentialSettings): { credential: TokenCredential; kind: string } {
+/** Which credential the settings choose, and a factory of new instances of it. */
+export function appCredentialFactory(s: AppCredentialSettings): { create: () => TokenCredential; kind: string } {
   const common = { authorityHost: s.authorityHost, disableInstanceDiscovery: s.disableInstanceDiscovery };
-  if (s.tenantId && s.clientId && s.clientSecret) {
-    return { credential: new ClientSecretCredential(s.tenantId, s.clientId, s.clientSecret, common), kind: 'client secret' };
+  const { tenantId, clientId } = s;
+  if (tenantId && clientId && s.clientSecret) {
+    const secret = s.clientSecret;
+    return { kind: 'client secret', create: () => new ClientSecretCredential(tenantId, clientId, secret, common) };
   }
-  if (s.tenantId && s.clientId && s.clientCertificatePath) {
-    return {
-      credential: new ClientCertificateCredential(
-        s.tenantId,
-        s.clientId,
-        { certificatePath: s.clientCertificatePath, certificatePassword: s.clientCertificatePassword },
-        common,
-      ),
-      kind: 'client certificate',
-    };
+  if (tenantId && clientId && s.clientCertificatePath) {
+    const certificate = { certificatePath: s.clientCertificatePath, certificatePassword: s.clientCertificatePassword };
+    return { kind: 'client certificate', create: () => new ClientCertificateCredential(tenantId, clientId, certificate, common) };
   }
-  if (s.federatedTokenFile && s.tenantId && s.clientId) {
-    return {
-      credential: new WorkloadIdentityCredential({ ...common, tenantId: s.tenantId, clientId: s.clientId, tokenFilePath: s.federatedTokenFile }),
-      kind: 'workload identity',
-    };
+  if (s.federatedTokenFile && tenantId && clientId) {
+    const tokenFilePath = s.federatedTokenFile;
+    return { kind: 'workload identity', create: () => new WorkloadIdentityCredential({ ...common, tenantId, clientId, tokenFilePath }) };
   }
-  return {
-    credential: s.clientId ? new ManagedIdentityCredential({ clientId: s.clientId }) : new ManagedIdentityCredential(),
-    kind: s.clientId ? 'managed identity (user-assigned)' : 'managed identity (system-assigned)',
-  };
+  if (clientId) return { kind: 'managed identity (user-assigned)', create: () => new ManagedIdentityCredential({ clientId }) };
+  return { kind: 'managed identity (system-assigned)', create: () => new ManagedIdentityCredential() };
 }
 
 /**

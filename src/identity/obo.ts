@@ -15,6 +15,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
 import type { EsimPoolsApi } from '../graph/api';
 import { GraphError } from '../graph/errors';
+import type { CredentialSource } from '../graph/pipeline/token';
 import type { Logger } from '../observability/logger';
 import { ExpiringLru } from '../auth/lru';
 import type { Principal } from '../auth/principal';
@@ -36,7 +37,7 @@ export interface OboSettings {
 
 /** What the base Graph client must offer: a client sharing its connections, with another credential. */
 export interface CredentialScopedApi {
-  withCredential(credential: TokenCredential): EsimPoolsApi;
+  withCredential(credential: CredentialSource): EsimPoolsApi;
 }
 
 /** Why an on-behalf-of token request failed (`extensions.reason` of the GraphQL error). */
@@ -148,24 +149,25 @@ export class OboClients {
     const existing = this.clients.get(hash);
     if (existing !== undefined) return existing;
     const s = this.settings;
-    const credential = s.clientSecret
-      ? new OnBehalfOfCredential({ tenantId: s.tenantId, clientId: s.clientId, clientSecret: s.clientSecret, userAssertionToken: assertion, ...this.identityOptions })
-      : new OnBehalfOfCredential({
-          tenantId: s.tenantId,
-          clientId: s.clientId,
-          certificatePath: s.clientCertificatePath ?? '',
-          userAssertionToken: assertion,
-          ...this.identityOptions,
-        });
+    // A factory, not an instance: after Graph rejected a token (401), the client asks a new OnBehalfOfCredential,
+    // whose MSAL cache is empty, instead of this one, whose cache would hand back the rejected token.
+    const credential = (): TokenCredential =>
+      s.clientSecret
+        ? new OnBehalfOfCredential({ tenantId: s.tenantId, clientId: s.clientId, clientSecret: s.clientSecret, userAssertionToken: assertion, ...this.identityOptions })
+        : new OnBehalfOfCredential({
+            tenantId: s.tenantId,
+            clientId: s.clientId,
+            certificatePath: s.clientCertificatePath ?? '',
+            userAssertionToken: assertion,
+            ...this.identityOptions,
+          });
     const oid = principal.oid;
-    const client = this.base.withCredential(
-      new ClassifiedOboCredential(credential, ({ reason, msalCode, aadsts }) =>
-        this.logger?.[reason === 'identity_provider_unavailable' || reason === 'configuration' ? 'error' : 'warn'](
-          { oid, reason, msalCode, aadsts: aadsts === undefined ? undefined : `AADSTS${aadsts}` },
-          'on-behalf-of token request failed',
-        ),
-      ),
-    );
+    const onFailure = ({ reason, msalCode, aadsts }: ReturnType<typeof classifyOboError>): void =>
+      this.logger?.[reason === 'identity_provider_unavailable' || reason === 'configuration' ? 'error' : 'warn'](
+        { oid, reason, msalCode, aadsts: aadsts === undefined ? undefined : `AADSTS${aadsts}` },
+        'on-behalf-of token request failed',
+      );
+    const client = this.base.withCredential(() => new ClassifiedOboCredential(credential(), onFailure));
     this.clients.set(hash, client, principal.expiresAt * 1000);
     return client;
   }

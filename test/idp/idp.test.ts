@@ -407,6 +407,35 @@ describe('IdP outage', () => {
   });
 });
 
+describe('IdP token endpoint black-holed or resetting', () => {
+  it('hang: the request is accepted and never answered; recover() drops it and answers again', async () => {
+    idp.setTokenEndpoint('hang');
+    const before = idp.tokenRequests.length;
+    const credential = secretCredential(SECRET, { retryOptions: { maxRetries: 0 } });
+    const pending = rejection(credential.getToken(GRAPH_SCOPE));
+    for (let i = 0; idp.hungRequests === 0; i++) {
+      if (i > 200) throw new Error('the token request never arrived');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(newRequestsSince(before)).toEqual([expect.objectContaining({ status: 0, error: 'hung' })]);
+    idp.recover();
+    expect(idp.hungRequests).toBe(0);
+    expect((await pending).message).not.toContain(SECRET); // its connection was destroyed
+    const token = await secretCredential(SECRET).getToken(GRAPH_SCOPE);
+    expect(decodeJwt(token.token).appid).toBe(SECRET_APP);
+  });
+
+  it('reset: the connection is destroyed without a reply, so getToken fails', async () => {
+    idp.setTokenEndpoint('reset');
+    const before = idp.tokenRequests.length;
+    const err = await rejection(secretCredential(SECRET, { retryOptions: { maxRetries: 1, retryDelayInMs: 5, maxRetryDelayInMs: 20 } }).getToken(GRAPH_SCOPE));
+    expect(err.message).not.toContain(SECRET);
+    const reset = newRequestsSince(before);
+    expect(reset.length).toBeGreaterThanOrEqual(1);
+    for (const r of reset) expect(r).toMatchObject({ status: 0, error: 'reset' });
+  });
+});
+
 describe('JWKS with jose createRemoteJWKSet', () => {
   let agent: https.Agent;
   beforeAll(() => {

@@ -98,3 +98,37 @@ it('the token endpoint down: UPSTREAM_UNAVAILABLE, readiness 503, and no secret 
     await fresh.stop();
   }
 }, 60_000);
+
+it('readiness recovers without traffic: the token endpoint black-holed → /readyz 503; back → /readyz 200, only /readyz polled', async () => {
+  const fresh = await spawnService({ ...appModeEnv(idp, emulator.url), GRAPH_TIMEOUT_MS: '3000', GRAPH_TOKEN_TIMEOUT_MS: '1000' });
+  const readyz = fresh.url.replace(/\/graphql$/, '/readyz');
+  idp.setTokenEndpoint('hang');
+  try {
+    const reply = await postGraphQL(fresh.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }, bearer(callerToken));
+    // Within the call's deadline, with a code that says why (not a hang, not a Graph timeout).
+    expect(reply.body.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'identity_provider_timeout' });
+    expect((await fetch(readyz)).status).toBe(503);
+    const graphCalls = emulator.requests.length;
+    const attempts = idp.tokenRequests.length;
+    // No traffic from here on: only /readyz. The replica keeps trying in the background (with backoff)…
+    for (let waited = 0; idp.tokenRequests.length < attempts + 2; waited += 100) {
+      if (waited > 20_000) throw new Error('no background token requests');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await fetch(readyz)).status).toBe(503);
+    idp.recover();
+    // …and becomes ready by itself once the token endpoint answers again.
+    let status = 503;
+    for (let waited = 0; status !== 200; waited += 200) {
+      if (waited > 40_000) throw new Error('readiness did not recover');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await fetch(readyz)).status;
+    }
+    expect(emulator.requests.length).toBe(graphCalls);
+    expect(fresh.logs().map((l) => l.msg)).toContain('token for Microsoft Graph acquired again');
+    expect(fresh.output()).not.toContain(CLIENT_SECRET);
+  } finally {
+    idp.recover();
+    await fresh.stop();
+  }
+}, 90_000);

@@ -18,7 +18,9 @@
  *  GET  /{t}/discovery/v2.0/keys, /{t}/discovery/keys, /common/discovery/[v2.0/]keys   JWKS
  *  GET  /common/discovery/instance                    instance discovery (MSAL only calls the real
  *                                                     login.microsoftonline.com for it; here for completeness)
- *  POST /{tenantId}/oauth2/v2.0/token                 client_credentials and jwt-bearer (on-behalf-of)
+ *  POST /{tenantId}/oauth2/v2.0/token                 client_credentials and jwt-bearer (on-behalf-of); its outages
+ *                                                     are set with setTokenEndpoint('down' | 'hang' | 'reset') and
+ *                                                     ended with recover()
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -53,9 +55,20 @@ export interface IdpTokenRequest {
   at: number;
   /** HTTP status the IdP answered with. */
   status: number;
-  /** `AADSTS<code>` of the error answered, if any (or 'service_unavailable' while down). */
+  /** `AADSTS<code>` of the error answered, if any (or 'service_unavailable' while down, 'hung' / 'reset' in those modes). */
   error?: string;
+  /** The `claims` parameter (a claims challenge's JSON, CAE's `xms_cc`), when sent. */
+  claims?: string;
 }
+
+/**
+ * How the token endpoint behaves (metadata and JWKS always stay up):
+ * - `up`: answers as Entra would;
+ * - `down`: 503 with an HTML body (an outage Entra's front door reports);
+ * - `hang`: accepts the request and never answers (a black hole: the client has to give up by itself);
+ * - `reset`: reads the request, then destroys the TCP connection without a reply.
+ */
+export type TokenEndpointMode = 'up' | 'down' | 'hang' | 'reset';
 
 export interface IdpClientRegistration {
   /** Client secret (ClientSecretCredential / OBO with secret). */
@@ -117,8 +130,14 @@ export interface TestIdp {
   readonly activeKid: string;
   /** Show/hide a key in the JWKS (tokens keep being signed with the active key either way). */
   setKeyInJwks(kid: string, present: boolean): void;
-  /** When down, the token endpoint answers 503 with an HTML body (metadata and JWKS stay up). */
+  /** When down, the token endpoint answers 503 with an HTML body (metadata and JWKS stay up). setDown(false) = recover(). */
   setDown(down: boolean): void;
+  /** The token endpoint's behaviour from now on (see TokenEndpointMode); requests already hung stay hung. */
+  setTokenEndpoint(mode: TokenEndpointMode): void;
+  /** Back to `up`, and hung token requests are dropped (their connections destroyed), as a restarted Entra would. */
+  recover(): void;
+  /** Token requests accepted in `hang` mode and not answered yet. */
+  readonly hungRequests: number;
   /** Make every OBO request fail with Entra's HTTP 400 error JSON for that case. */
   setOboFailure(mode: OboFailureMode): void;
   /** The access token issued for a request, if one was. */
@@ -254,7 +273,8 @@ class TestIdpImpl implements TestIdp {
 
   private readonly keys: SigningKey[] = [];
   private active!: SigningKey;
-  private down = false;
+  private mode: TokenEndpointMode = 'up';
+  private readonly hung = new Set<ServerResponse>();
   private oboFailure: OboFailureMode = undefined;
   private readonly issued = new Map<IdpTokenRequest, string>();
   private server?: https.Server;
@@ -323,7 +343,22 @@ class TestIdpImpl implements TestIdp {
   }
 
   setDown(down: boolean): void {
-    this.down = down;
+    if (down) this.setTokenEndpoint('down');
+    else this.recover();
+  }
+
+  setTokenEndpoint(mode: TokenEndpointMode): void {
+    this.mode = mode;
+  }
+
+  recover(): void {
+    this.mode = 'up';
+    for (const res of this.hung) res.destroy();
+    this.hung.clear();
+  }
+
+  get hungRequests(): number {
+    return this.hung.size;
   }
 
   setOboFailure(mode: OboFailureMode): void {
@@ -575,9 +610,22 @@ class TestIdpImpl implements TestIdp {
     if (oboAssertion !== null) record.assertion = oboAssertion;
     const requestedTokenUse = params.get('requested_token_use');
     if (requestedTokenUse !== null) record.requestedTokenUse = requestedTokenUse;
+    const claims = params.get('claims');
+    if (claims !== null) record.claims = claims;
     this.tokenRequests.push(record);
 
-    if (this.down) {
+    if (this.mode === 'hang') {
+      record.error = 'hung';
+      this.hung.add(res);
+      res.once('close', () => this.hung.delete(res));
+      return;
+    }
+    if (this.mode === 'reset') {
+      record.error = 'reset';
+      req.socket.destroy();
+      return;
+    }
+    if (this.mode === 'down') {
       record.status = 503;
       record.error = 'service_unavailable';
       const html =

@@ -13,6 +13,8 @@ export interface ScriptedCall {
   query: Record<string, string>;
   /** True for an item of a `$batch`. */
   inBatch: boolean;
+  /** The request's `Authorization` header (the `$batch` envelope's for its items). */
+  authorization?: string;
 }
 
 export interface ScriptedAnswer {
@@ -50,19 +52,20 @@ export async function startScriptedGraph(answer: (call: ScriptedCall, origin: st
     req.on('end', () => {
       const method = req.method ?? 'GET';
       const { path, query } = split(req.url ?? '/');
+      const authorization = req.headers.authorization;
       let reply: ScriptedAnswer;
       if (method === 'POST' && path === '/beta/$batch') {
         const batch = JSON.parse(text) as { requests: Array<{ id: string; method: string; url: string }> };
         const responses = batch.requests.map((item) => {
           const itemTarget = split(`/beta${item.url.startsWith('/') ? '' : '/'}${item.url}`);
-          const call: ScriptedCall = { method: item.method, ...itemTarget, inBatch: true };
+          const call: ScriptedCall = { method: item.method, ...itemTarget, inBatch: true, authorization };
           calls.push(call);
           const a = answer(call, origin);
           return { id: item.id, status: a.status, headers: { 'content-type': 'application/json', ...a.headers }, body: a.body };
         });
         reply = { status: 200, body: { responses } };
       } else {
-        const call: ScriptedCall = { method, path, query, inBatch: false };
+        const call: ScriptedCall = { method, path, query, inBatch: false, authorization };
         calls.push(call);
         reply = answer(call, origin);
       }

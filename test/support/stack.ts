@@ -2,7 +2,7 @@
  * An in-process stack for integration tests: the Graph emulator and the subgraph, both on real loopback HTTP.
  */
 import { request } from 'undici';
-import type { TokenCredential } from '@azure/core-auth';
+import type { CredentialSource } from '../../src/graph/pipeline/token';
 import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '../../src/emulator';
 import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
@@ -33,7 +33,8 @@ export interface Stack {
 export interface StackOptions {
   emulator?: StartEmulatorOptions;
   client?: Partial<GraphClientOptions>;
-  credential?: TokenCredential;
+  /** A credential, or a factory of new instances (see CachedToken.reject). */
+  credential?: CredentialSource;
   config?: Partial<AppOptions['config']>;
   /** Inbound authentication, built on the stack's Graph client (see test/support/auth.ts). */
   auth?: (graph: GraphClient) => AuthGate | undefined;

@@ -47,8 +47,30 @@ describe('loadConfig', () => {
     expect(config.introspection).toBe(false);
   });
 
-  it('asks for a mode when Azure variables are set', () => {
-    expect(configError({ AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' })).toContain('GRAPH_AUTH_MODE');
+  it('asks for a mode when Azure variables are set, naming them and assuming no mode', () => {
+    const message = configError({ AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' });
+    expect(message).toContain('AZURE_TENANT_ID is set but GRAPH_AUTH_MODE is not: set GRAPH_AUTH_MODE=app');
+    expect(message).toContain('or obo');
+    // No requirement of a mode nobody chose (AUTH_AUDIENCE "required when GRAPH_AUTH_MODE=app").
+    expect(message).not.toContain('when GRAPH_AUTH_MODE=');
+    expect(message.trim().split('\n')).toHaveLength(2);
+    const two = configError({ AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47', AZURE_CLIENT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db48' });
+    expect(two).toContain('AZURE_TENANT_ID, AZURE_CLIENT_ID are set but GRAPH_AUTH_MODE is not');
+  });
+
+  it('production without a mode: only the mode is asked for', () => {
+    const message = configError({ NODE_ENV: 'production', AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' });
+    expect(message).toContain('GRAPH_AUTH_MODE: must be set explicitly when NODE_ENV=production');
+    expect(message).not.toContain('when GRAPH_AUTH_MODE=');
+  });
+
+  it('GRAPH_TOKEN_TIMEOUT_MS: 10 s by default, never beyond GRAPH_TIMEOUT_MS', () => {
+    expect(loadConfig({}).graph.tokenTimeoutMs).toBe(10_000);
+    expect(loadConfig({ GRAPH_TIMEOUT_MS: '4000' }).graph.tokenTimeoutMs).toBe(4000);
+    expect(loadConfig({ GRAPH_TOKEN_TIMEOUT_MS: '2500' }).graph.tokenTimeoutMs).toBe(2500);
+    expect(configError({ GRAPH_TIMEOUT_MS: '4000', GRAPH_TOKEN_TIMEOUT_MS: '5000' })).toContain(
+      'GRAPH_TOKEN_TIMEOUT_MS: must not be longer than GRAPH_TIMEOUT_MS (4000 ms)',
+    );
   });
 
   it.each([

@@ -13,7 +13,7 @@ import type { RateBudget } from '../../coordination/types';
 import { LocalRateBudget } from '../../coordination/local';
 import { GRAPH_CLIENT_DEFAULTS, type GraphClientOptions } from '../options';
 import { Bulkhead } from './bulkhead';
-import { bearerTokenPolicy, type CachedToken } from './policies/bearerTokenPolicy';
+import { bearerTokenPolicy } from './policies/bearerTokenPolicy';
 import { deadlinePolicy } from './policies/deadlinePolicy';
 import { limitsPolicy } from './policies/limitsPolicy';
 import { retryPolicy } from './policies/retryPolicy';
@@ -21,6 +21,7 @@ import { telemetryPolicy, type TelemetryOptions } from './policies/telemetryPoli
 import { exponentialRetryStrategy } from './retryStrategies/exponentialRetryStrategy';
 import type { RetryRules } from './retryStrategies/retryStrategy';
 import { throttlingRetryStrategy } from './retryStrategies/throttlingRetryStrategy';
+import type { CachedToken, CachedTokenOptions } from './token';
 import { GraphTransport } from './transport';
 import type { PipelinePolicy, SendRequest } from './types';
 
@@ -37,8 +38,10 @@ export interface PipelineParts {
   retry: RetryRules;
   timeoutMs: number;
   telemetry: TelemetryOptions;
-  /** What each client's bearer-token policy asks its credential for. */
-  token: { scope: string; onAcquired?: () => void };
+  /** What each client's bearer-token policy asks its credential for, and how long it waits. */
+  token: Pick<CachedTokenOptions, 'scope' | 'onAcquired' | 'timeoutMs'>;
+  /** Only for the client's own credential (not the per-user ones): background recovery and events. */
+  ownToken: Pick<CachedTokenOptions, 'recovery' | 'onEvent'>;
 }
 
 export function createPipeline(parts: PipelineParts, token: CachedToken): SendRequest {
@@ -76,6 +79,12 @@ export function createPipelineParts(endpoint: string, options: GraphClientOption
     retry: { maxRetries: retry.maxRetries, strategies: [throttlingRetryStrategy(), exponentialRetryStrategy(retry, random)] },
     timeoutMs: options.timeoutMs ?? d.timeoutMs,
     telemetry: { tracer: options.tracer, onCall: options.onCall },
-    token: { scope: options.scope, onAcquired: options.onTokenAcquired },
+    token: {
+      scope: options.scope,
+      onAcquired: options.onTokenAcquired,
+      // A token wait longer than the call's deadline would be cut by the deadline anyway.
+      timeoutMs: Math.min(options.tokenTimeoutMs ?? d.tokenTimeoutMs, options.timeoutMs ?? d.timeoutMs),
+    },
+    ownToken: { recovery: options.tokenRecovery, onEvent: options.onTokenEvent },
   };
 }

@@ -44,8 +44,15 @@ export class GraphTransport {
     return { connections: this.pool.stats.connected, running: this.pool.stats.running };
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  /** Closes the pool once its requests are done; after `graceMs` the remaining ones are aborted (undici's close waits for ever). */
+  async close(graceMs = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const outcome = await Promise.race([this.pool.close(), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') await this.pool.destroy();
   }
 
   async sendRequest(request: GraphRequest): Promise<GraphResponse> {

@@ -1,76 +1,112 @@
 /**
- * `Authorization: Bearer …` on every attempt, retries included, from a token kept until shortly before it expires.
+ * `Authorization: Bearer …` on every attempt, retries included, from the credential's CachedToken (../token.ts).
  * One policy per credential: a client for another credential (on-behalf-of) is the same chain with another one.
+ *
+ * A 401 from Graph means Graph rejected the token: it is never sent again (CachedToken.reject). With a CAE claims
+ * challenge (`WWW-Authenticate: Bearer …, error="insufficient_claims", claims="<base64 JSON>"`) a new token is
+ * requested for those claims and the request is sent once more, as @azure/core-rest-pipeline's
+ * bearerTokenAuthenticationPolicy does (authorizeRequestOnCaeChallenge); a plain 401, or a second one, is
+ * returned as it is (the retry policy makes it the caller's UNAUTHENTICATED error).
  */
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { GraphError, isGraphError } from '../../errors';
+import type { AccessToken } from '@azure/core-auth';
+import { abortedError, GraphError, isGraphError } from '../../errors';
 import { isRecord } from '../../json';
-import type { PipelinePolicy } from '../types';
-
-/**
- * Keeps the last access token of a credential until shortly before it expires, and shares one in-flight
- * request among concurrent callers, so the hot path does not go through the credential (and MSAL's cache
- * lookup) on every Graph call. @azure/identity still owns acquisition and its own cache.
- */
-export class CachedToken {
-  private token?: AccessToken;
-  private pending?: Promise<AccessToken>;
-  private failed = false;
-
-  constructor(
-    private readonly credential: TokenCredential,
-    private readonly scope: string,
-    /** Refresh this long before expiry (default 5 minutes, like the Azure SDK's bearer policy). */
-    private readonly refreshBeforeMs = 5 * 60_000,
-    /** Called after each token the credential handed out (for metrics). */
-    private readonly onAcquired?: () => void,
-  ) {}
-
-  /** False while the last acquisition failed. */
-  get healthy(): boolean {
-    return !this.failed;
-  }
-
-  /** A valid token: the cached one, or a new one from the credential. */
-  get(signal?: AbortSignal): Promise<AccessToken> | AccessToken {
-    const token = this.token;
-    if (token && token.expiresOnTimestamp - this.refreshBeforeMs > Date.now()) return token;
-    this.pending ??= this.acquire(signal);
-    return this.pending;
-  }
-
-  private async acquire(signal?: AbortSignal): Promise<AccessToken> {
-    try {
-      const token = await this.credential.getToken(this.scope, { abortSignal: signal });
-      if (!token) throw new Error('The credential returned no token.');
-      this.token = token;
-      this.failed = false;
-      this.onAcquired?.();
-      return token;
-    } catch (error) {
-      this.failed = true;
-      throw error;
-    } finally {
-      this.pending = undefined;
-    }
-  }
-}
+import { TokenTimeoutError, type CachedToken } from '../token';
+import type { GraphRequest, PipelinePolicy, ResponseHeaders } from '../types';
 
 export function bearerTokenPolicy(token: CachedToken): PipelinePolicy {
   return {
     name: 'bearerTokenPolicy',
     async sendRequest(request, next) {
-      let accessToken: string;
-      try {
-        const cached = token.get(request.signal);
-        accessToken = (cached instanceof Promise ? await cached : cached).token;
-      } catch (error) {
-        throw credentialError(error, request.clientRequestId);
-      }
-      request.headers.authorization = `Bearer ${accessToken}`;
+      const sent = await authorize(request, () => token.get(request.signal));
+      const response = await next(request);
+      if (response.status !== 401) return response;
+      const claims = claimsChallenge(response.headers);
+      token.reject(sent, claims !== undefined);
+      if (claims === undefined) return response;
+      const fresh = await authorize(request, () => token.forClaims(claims, request.signal));
+      // The credential could not do better (managed identity ignores claims): the same token would fail again.
+      if (fresh === sent) return response;
       return next(request);
     },
   };
+}
+
+/** Puts a token on the request; returns it. */
+async function authorize(request: GraphRequest, get: () => Promise<AccessToken> | AccessToken): Promise<string> {
+  let accessToken: string;
+  try {
+    const got = get();
+    accessToken = (got instanceof Promise ? await got : got).token;
+  } catch (error) {
+    throw tokenWaitError(error, request);
+  }
+  request.headers.authorization = `Bearer ${accessToken}`;
+  return accessToken;
+}
+
+/**
+ * Why there is no token for this call: the call's deadline passed while waiting (a TimeoutError reason) or the
+ * acquisition timed out → `identity_provider_timeout`; the caller went away → aborted; else credentialError.
+ */
+function tokenWaitError(error: unknown, request: GraphRequest): GraphError {
+  const timedOut = error instanceof TokenTimeoutError || (isRecord(error) && error.name === 'TimeoutError');
+  if (timedOut) {
+    return new GraphError('Microsoft Entra ID did not issue an access token for Microsoft Graph in time.', {
+      kind: 'credential',
+      code: 'identity_provider_timeout',
+      clientRequestId: request.clientRequestId,
+      credentialFailure: 'unavailable',
+    });
+  }
+  if (request.signal?.aborted) return abortedError({ clientRequestId: request.clientRequestId, cause: error });
+  return credentialError(error, request.clientRequestId);
+}
+
+/**
+ * The decoded claims of a CAE challenge (`Bearer` with error="insufficient_claims" and claims="<base64>"), or
+ * undefined: no challenge, another one, or claims that are not a base64 JSON object (then the 401 stands).
+ */
+export function claimsChallenge(headers: ResponseHeaders): string | undefined {
+  const value = headers['www-authenticate'];
+  const header = Array.isArray(value) ? value.join(', ') : value;
+  if (header === undefined) return undefined;
+  for (const challenge of parseChallenges(header)) {
+    if (challenge.scheme.toLowerCase() !== 'bearer') continue;
+    const encoded = challenge.params.claims;
+    if (challenge.params.error !== 'insufficient_claims' || encoded === undefined) continue;
+    // Node's base64 decoder also takes the URL-safe alphabet and missing padding.
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    try {
+      const parsed: unknown = JSON.parse(decoded);
+      if (isRecord(parsed)) return decoded;
+    } catch {
+      // not JSON: not a challenge this policy can answer
+    }
+  }
+  return undefined;
+}
+
+/** `Scheme k="v", k2=v2, Scheme2 …` → schemes with their parameters (quoted values may hold commas). */
+function parseChallenges(header: string): Array<{ scheme: string; params: Record<string, string> }> {
+  const challenges: Array<{ scheme: string; params: Record<string, string> }> = [];
+  const token = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*))?\s*,?/y;
+  let current: { scheme: string; params: Record<string, string> } | undefined;
+  token.lastIndex = 0;
+  while (token.lastIndex < header.length) {
+    const start = token.lastIndex;
+    const match = token.exec(header);
+    if (match === null || token.lastIndex === start) break;
+    const [, name, rawValue] = match;
+    if (rawValue === undefined) {
+      // A bare word starts a new challenge (a scheme); a parameter always has `=`.
+      current = { scheme: name, params: {} };
+      challenges.push(current);
+    } else if (current !== undefined) {
+      current.params[name.toLowerCase()] = rawValue.startsWith('"') ? rawValue.slice(1, -1).replace(/\\(.)/g, '$1') : rawValue;
+    }
+  }
+  return challenges;
 }
 
 /**

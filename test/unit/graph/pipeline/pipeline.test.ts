@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { CoordinationError, type RateBudget } from '../../../../src/coordination/types';
 import type { GraphCallEvent } from '../../../../src/graph/api';
-import { CachedToken } from '../../../../src/graph/pipeline/policies/bearerTokenPolicy';
+import { CachedToken } from '../../../../src/graph/pipeline/token';
 import { compose, createPipeline, createPipelineParts, type PipelineParts } from '../../../../src/graph/pipeline/pipeline';
 import type { PipelinePolicy } from '../../../../src/graph/pipeline/types';
 import { listenOnLoopback } from '../../../support/net';
@@ -88,7 +88,7 @@ describe('createPipeline', () => {
     });
     credential.calls = 0;
     try {
-      await body(createPipeline(parts, new CachedToken(credential, 'https://graph.microsoft.com/.default')), events, parts);
+      await body(createPipeline(parts, new CachedToken(credential, parts.token)), events, parts);
     } finally {
       await parts.transport.close();
     }

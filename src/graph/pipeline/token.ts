@@ -1,0 +1,288 @@
+/**
+ * The access token of one credential, kept for the hot path, and what protects calls from a slow or failing
+ * identity provider. @azure/identity (and MSAL inside it) still acquires tokens and keeps its own cache.
+ *
+ * - One acquisition at a time, shared by the calls that need it, with its own timeout (`timeoutMs`, never longer
+ *   than a call's deadline). Each waiting call also races it against its own signal (the call's deadline). Both
+ *   are needed because @azure/identity 4.13 does not give the abort signal to MSAL for client secrets,
+ *   certificates and assertions (msalClient.getTokenByClientSecret & co. never read `options.abortSignal`), so a
+ *   token request that gets no answer is a promise that never settles: awaited as such, it held every later call
+ *   of the replica until restart. After a timeout the next caller starts a fresh acquisition; a late answer of the
+ *   abandoned one is still kept when it brings a token.
+ * - Refreshed early, in the background (`refreshBeforeMs` before expiry, or at MSAL's `refreshAfterTimestamp`),
+ *   while the cached token keeps serving; when refreshes fail it is served until it really expires.
+ * - `recovery`: while there is no usable token and the last acquisition failed, it is retried in the background
+ *   with backoff, so readiness comes back without traffic (an unready pod gets none).
+ * - A token Graph rejected (401) is dropped and never cached again; see `reject` for how the next one is made to
+ *   come from Entra ID rather than from MSAL's cache.
+ */
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { isGraphError } from '../errors';
+import { isRecord } from '../json';
+
+/**
+ * A credential, or a function making a new instance of it. Only a factory lets a token Graph rejected be
+ * replaced by a new one from Entra ID (see CachedToken.reject).
+ */
+export type CredentialSource = TokenCredential | (() => TokenCredential);
+
+/** What happened to the token, for logs: never the token itself, nor Entra's message. */
+export type TokenEvent =
+  | { type: 'acquisition-failed'; reason: string; background: boolean; retryInMs?: number }
+  | { type: 'recovered' }
+  | { type: 'rejected-by-graph'; claimsChallenge: boolean };
+
+export interface CachedTokenOptions {
+  scope: string;
+  /** Longest wait for one acquisition, shared by the calls waiting for it (default 10 s). */
+  timeoutMs?: number;
+  /** Refresh this long before expiry (default 5 minutes, like the Azure SDK's bearer policy and MSAL). */
+  refreshBeforeMs?: number;
+  /** Called after each token the credential handed out (for metrics). */
+  onAcquired?: () => void;
+  onEvent?: (event: TokenEvent) => void;
+  /** Re-acquire in the background while unhealthy, waiting `initialDelayMs` doubling up to `maxDelayMs`. Off when unset. */
+  recovery?: { initialDelayMs: number; maxDelayMs: number };
+  /** For tests: the random source of the backoff jitter. */
+  random?: () => number;
+}
+
+/** The acquisition took longer than its timeout, or the call's deadline passed while it waited for a token. */
+export class TokenTimeoutError extends Error {
+  override readonly name = 'TokenTimeoutError';
+  constructor() {
+    super('No access token was issued in time.');
+  }
+}
+
+/** A token is sent only while it has at least this long to live: Graph must still accept it on arrival. */
+const USABLE_MARGIN_MS = 10_000;
+/**
+ * Least time between a token and its background refresh (at most this, and at most a tenth of the token's
+ * life): a token living less than `refreshBeforeMs` is due at once, and MSAL (which also treats the last
+ * 5 minutes as expired) would go to Entra ID on every call.
+ */
+const MIN_REFRESH_INTERVAL_MS = 30_000;
+/** Backoff of background refreshes of a still-valid token after a failure, when `recovery` does not say. */
+const DEFAULT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
+
+export class CachedToken {
+  private credential?: TokenCredential;
+  private token?: AccessToken;
+  private pending?: Promise<AccessToken>;
+  private readonly claimsPending = new Map<string, Promise<AccessToken>>();
+  private failures = 0;
+  private refreshNotBefore = 0;
+  private recoveryTimer?: NodeJS.Timeout;
+  /** The last token Graph rejected: never cached again. */
+  private rejected?: string;
+  /** Set by reject(): the next acquisition goes through a new credential instance. */
+  private renew = false;
+  private closed = false;
+  private readonly timeoutMs: number;
+  private readonly refreshBeforeMs: number;
+
+  constructor(
+    private readonly source: CredentialSource,
+    private readonly options: CachedTokenOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
+  }
+
+  /** False while the last acquisition failed and there is no token left to send (readiness). */
+  get healthy(): boolean {
+    return this.failures === 0 || this.usable(this.token, Date.now());
+  }
+
+  /** A token to send: the cached one (refreshed in the background when due), or the one of a (shared) acquisition. */
+  get(signal?: AbortSignal): Promise<AccessToken> | AccessToken {
+    const now = Date.now();
+    const token = this.token;
+    if (token !== undefined && this.usable(token, now)) {
+      if (now >= this.refreshAt(token) && now >= this.refreshNotBefore && this.pending === undefined && !this.closed) this.share(true);
+      return token;
+    }
+    return this.wait(this.pending ?? this.share(false), signal);
+  }
+
+  /**
+   * A new token carrying a claims challenge's claims (decoded JSON). `claims` makes MSAL skip its cache
+   * (ClientCredentialClient / OnBehalfOfClient.acquireToken: `if (request.skipCache || request.claims)`) and is
+   * sent to Entra ID. Concurrent challenges with the same claims share one acquisition.
+   */
+  forClaims(claims: string, signal?: AbortSignal): Promise<AccessToken> {
+    let attempt = this.claimsPending.get(claims);
+    if (attempt === undefined) {
+      const started = this.attempt(false, claims);
+      attempt = started;
+      this.claimsPending.set(claims, started);
+      const clear = (): void => {
+        this.claimsPending.delete(claims);
+      };
+      started.then(clear, clear);
+    }
+    return this.wait(attempt, signal);
+  }
+
+  /**
+   * Graph answered 401 to `rejected`: it is dropped and never cached again, and the next acquisition goes through a
+   * new instance of the credential when the source is a factory. Dropping only this cache is not enough: MSAL
+   * keeps its own inside the credential and would hand back the same token until near its expiry, and
+   * @azure/identity's GetTokenOptions has no skipCache/forceRefresh. A new ClientSecretCredential,
+   * ClientCertificateCredential, WorkloadIdentityCredential or OnBehalfOfCredential makes a new MSAL
+   * ConfidentialClientApplication with an empty in-memory cache (createMsalClient runs per instance). (`claims`
+   * also bypasses MSAL's cache, but forcing a refresh with empty claims would rely on MSAL leaving `{}` out of the
+   * request, which OnBehalfOfClient does not.) Managed identity is the exception: MSAL keeps its cache in
+   * ManagedIdentityApplication's static nodeStorage, shared by every instance, and ManagedIdentityCredential 4.13
+   * passes neither claims nor forceRefresh, so it can only hand back the same token until MSAL refreshes it.
+   */
+  reject(rejected: string, claimsChallenge: boolean): void {
+    this.options.onEvent?.({ type: 'rejected-by-graph', claimsChallenge });
+    if (this.rejected === rejected) return;
+    this.rejected = rejected;
+    if (this.token?.token === rejected) this.token = undefined;
+    // An acquisition already under way may come back with the same token from the old instance's cache.
+    this.pending = undefined;
+    this.renew = typeof this.source === 'function';
+  }
+
+  /** Stops the background recovery; acquisitions under way are left to finish or time out. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+  }
+
+  /**
+   * The acquisition's outcome, or the caller's signal first: its reason (the deadline's TimeoutError, or the
+   * caller going away) is what the caller gets. The acquisition itself goes on for the others.
+   */
+  private wait(attempt: Promise<AccessToken>, signal: AbortSignal | undefined): Promise<AccessToken> {
+    if (signal === undefined) return attempt;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<AccessToken>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      attempt.then(
+        (token) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(token);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private usable(token: AccessToken | undefined, now: number): token is AccessToken {
+    return token !== undefined && token.token !== this.rejected && token.expiresOnTimestamp - USABLE_MARGIN_MS > now;
+  }
+
+  private refreshAt(token: AccessToken): number {
+    return Math.min(token.expiresOnTimestamp - this.refreshBeforeMs, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** Starts the acquisition every caller shares until it settles. */
+  private share(background: boolean): Promise<AccessToken> {
+    const attempt = this.attempt(background);
+    this.pending = attempt;
+    const clear = (): void => {
+      if (this.pending === attempt) this.pending = undefined;
+    };
+    attempt.then(clear, clear);
+    return attempt;
+  }
+
+  /** One acquisition, bounded by `timeoutMs`; its outcome updates the cache and the health. */
+  private attempt(background: boolean, claims?: string): Promise<AccessToken> {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new TokenTimeoutError());
+      }, this.timeoutMs);
+      timer.unref(); // a pending acquisition never keeps the process alive
+    });
+    const acquired = this.request(abort.signal, claims).then((token) => {
+      // Also when the timeout already won: a late token is still a good one.
+      this.accept(token);
+      return token;
+    });
+    const attempt = Promise.race([acquired, timeout]);
+    acquired.catch(() => undefined); // a late failure after the timeout was already reported as the timeout
+    attempt.then(
+      () => clearTimeout(timer),
+      (error: unknown) => {
+        clearTimeout(timer);
+        this.failed(error, background);
+      },
+    );
+    return attempt;
+  }
+
+  private async request(abortSignal: AbortSignal, claims: string | undefined): Promise<AccessToken> {
+    if (this.renew || this.credential === undefined) {
+      this.renew = false;
+      this.credential = typeof this.source === 'function' ? this.source() : this.source;
+    }
+    // enableCae declares the `cp1` capability, as the Azure SDK's bearer policy does: Graph then answers a revoked
+    // session with a claims challenge (which bearerTokenPolicy follows) instead of accepting the token until it expires.
+    const options: GetTokenOptions = { abortSignal, enableCae: true, ...(claims !== undefined ? { claims } : {}) };
+    const token = await this.credential.getToken(this.options.scope, options);
+    if (!token) throw new Error('The credential returned no token.');
+    return token;
+  }
+
+  private accept(token: AccessToken): void {
+    this.options.onAcquired?.();
+    if (token.token === this.rejected) return;
+    const current = this.token;
+    if (current === undefined || token.expiresOnTimestamp >= current.expiresOnTimestamp || !this.usable(current, Date.now())) this.token = token;
+    const wasFailing = this.failures > 0;
+    this.failures = 0;
+    const now = Date.now();
+    this.refreshNotBefore = now + Math.min(MIN_REFRESH_INTERVAL_MS, Math.max(0, token.expiresOnTimestamp - now) / 10);
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    if (wasFailing) this.options.onEvent?.({ type: 'recovered' });
+  }
+
+  private failed(error: unknown, background: boolean): void {
+    this.failures++;
+    const backoff = this.options.recovery ?? DEFAULT_BACKOFF;
+    const ceiling = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** (this.failures - 1));
+    // Half fixed, half random: replicas that failed together do not all come back at the same moment.
+    const delayMs = Math.round(ceiling / 2 + (this.options.random ?? Math.random)() * (ceiling / 2));
+    const now = Date.now();
+    const stillServing = this.usable(this.token, now);
+    this.refreshNotBefore = now + delayMs;
+    const recovering = !stillServing && this.options.recovery !== undefined && !this.closed;
+    if (recovering && this.recoveryTimer === undefined) {
+      this.recoveryTimer = setTimeout(() => {
+        this.recoveryTimer = undefined;
+        if (this.closed || this.usable(this.token, Date.now()) || this.pending !== undefined) return;
+        this.share(true);
+      }, delayMs);
+      this.recoveryTimer.unref();
+    }
+    this.options.onEvent?.({
+      type: 'acquisition-failed',
+      reason: failureReason(error),
+      background,
+      retryInMs: stillServing || recovering ? delayMs : undefined,
+    });
+  }
+}
+
+/** A short, fixed reason for logs: Entra's error code or the error's kind, never its message. */
+function failureReason(error: unknown): string {
+  if (error instanceof TokenTimeoutError) return 'timeout';
+  if (isGraphError(error)) return error.code ?? error.kind;
+  const response = isRecord(error) && isRecord(error.errorResponse) ? error.errorResponse : undefined;
+  if (typeof response?.error === 'string') return response.error;
+  return error instanceof Error ? error.name : 'unknown';
+}
