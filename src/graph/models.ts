@@ -261,7 +261,7 @@ export function readDeviceState(value: unknown): WireRead<WireDeviceState> {
   return problem === undefined ? ok(deviceState) : bad(problem);
 }
 
-// ---- pool lifecycle (issue 12): request bodies of create and update ----
+// ---- pool lifecycle: request bodies of create and update ----
 
 /**
  * `microsoft.graph.embeddedSIMActivationCode`: a credential (whoever holds one can download the operator's eSIM

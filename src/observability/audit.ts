@@ -96,7 +96,7 @@ export class AuditLog {
     else this.logger.info(line, 'audit: assignment write');
   }
 
-  /** A pool lifecycle write (issue 12); a deleted pool is a warning (it takes its assignments with it). */
+  /** A pool lifecycle write; a deleted pool is a warning (it takes its assignments with it). */
   writePool(event: PoolAuditEvent): void {
     const { principal, ...rest } = event;
     const line = { audit: true, ...rest, caller: auditCaller(principal) };
@@ -105,7 +105,7 @@ export class AuditLog {
   }
 }
 
-// ---- issue 12: the pool lifecycle (create, update, delete) ----
+// ---- the pool lifecycle (create, update, delete) ----
 
 export type PoolOperation = 'createEmbeddedSIMActivationCodePool' | 'updateEmbeddedSIMActivationCodePool' | 'deleteEmbeddedSIMActivationCodePool';
 

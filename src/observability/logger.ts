@@ -38,7 +38,7 @@ export const REDACT_PATHS = [
   'routerSecret',
   'userAssertionToken',
   'accessToken',
-  // Activation codes (issue 12) are credentials. Nothing logs a request's variables or a Graph body today; should
+  // Activation codes are credentials. Nothing logs a request's variables or a Graph body today; should
   // anything ever log one, the codes (and GraphQL variables as a whole) are censored wherever they sit.
   'activationCodes',
   '*.activationCodes',
