@@ -113,6 +113,9 @@ const CALLER_APP_ID = 'c0ffee00-0000-4000-8000-00000000be0c';
 
 // ---- the operations ----
 
+/** The assign load goes to this many pools in turn: writes to one pool wait for its edit lock, by design. */
+const ASSIGN_POOLS = 32;
+
 const ASSIGN = {
   query: `mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
   assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) {
@@ -129,6 +132,10 @@ const ASSIGN = {
     ],
   },
 };
+
+const ASSIGN_BODIES: readonly string[] = Array.from({ length: ASSIGN_POOLS }, (_, n) =>
+  JSON.stringify({ ...ASSIGN, variables: { ...ASSIGN.variables, poolId: generatedPoolId(n) } }),
+);
 
 const POOLS = {
   query: `query Pools($first: Int) {
@@ -156,13 +163,13 @@ const COLD_QUERY = {
 interface Scenario {
   key: 'assign' | 'pools';
   title: string;
-  body: string;
+  body: string | readonly string[];
   /** The forwarder's route. */
   forwarderPath: string;
 }
 
 const SCENARIOS: Scenario[] = [
-  { key: 'assign', title: 'assign mutation (2 targets)', body: JSON.stringify(ASSIGN), forwarderPath: '/assign' },
+  { key: 'assign', title: `assign mutation (2 targets, ${ASSIGN_POOLS} pools in turn)`, body: ASSIGN_BODIES, forwarderPath: '/assign' },
   { key: 'pools', title: 'pools connection (first 50)', body: JSON.stringify(POOLS), forwarderPath: '/pools' },
 ];
 
@@ -287,7 +294,7 @@ function withoutAssignmentIds(json: unknown): unknown {
 async function checkSameAnswers(targets: Target[], scenario: Scenario): Promise<void> {
   const answers: string[] = [];
   for (const target of targets) {
-    const res = await post(urlFor(target, scenario), scenario.body);
+    const res = await post(urlFor(target, scenario), typeof scenario.body === 'string' ? scenario.body : scenario.body[0]);
     if (res.status !== 200 || !isRecord(res.json) || res.json.errors !== undefined) {
       throw new Error(`${target.name} failed ${scenario.title}: ${res.status} ${JSON.stringify(res.json).slice(0, 1000)}`);
     }
@@ -507,7 +514,7 @@ async function soak(target: Target): Promise<SoakResult> {
   log(`\n== ${SOAK_SECONDS} s under the assign load (${target.name}): RSS every 5 s`);
   const idle = memory(target.process.pid).rssMiB;
   const sampler = sampleRss(target.process.pid, 5000);
-  const result = await runLoad({ url: target.url, body: JSON.stringify(ASSIGN), headers: headers(), connections: CONNECTIONS, seconds: SOAK_SECONDS });
+  const result = await runLoad({ url: target.url, body: ASSIGN_BODIES, headers: headers(), connections: CONNECTIONS, seconds: SOAK_SECONDS });
   const samples = sampler.stop().map((s) => ({ t: Math.round(s.t / 1000), rss: Math.round(s.rss * 10) / 10 }));
   const heapAtEnd = await heapOf(target);
   // "Start" is the first sample under load (5 s in); the one at 0 s is the idle process before the run.
@@ -539,7 +546,7 @@ async function profile(idp: TestIdp, emulatorUrl: string, logLevel: string, buil
   mkdirSync(dir, { recursive: true });
   const target = await startSubgraph(idp, emulatorUrl, logLevel, build, ['--cpu-prof', '--cpu-prof-dir', dir]);
   try {
-    const body = JSON.stringify(ASSIGN);
+    const body = ASSIGN_BODIES;
     await runLoad({ url: target.url, body, headers: headers(), connections: CONNECTIONS, seconds: Math.min(3, WARMUP_SECONDS) });
     await runLoad({ url: target.url, body, headers: headers(), connections: CONNECTIONS, seconds: SECONDS });
   } finally {

@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 
 export interface LoadSpec {
   url: string;
-  body: string;
+  /** The request body; several are sent in turn (e.g. one per pool, so that writes do not queue on one pool's lock). */
+  body: string | readonly string[];
   headers: Record<string, string>;
   connections: number;
   seconds: number;
@@ -28,6 +29,8 @@ export interface LoadResult {
 }
 
 const AUTOCANNON = join(dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
+/** scripts/bench/autocannon-rotate.js, from dist-tools/scripts/bench/ where this file runs compiled. */
+const ROTATE = join(__dirname, '..', '..', '..', 'scripts', 'bench', 'autocannon-rotate.js');
 
 function num(record: Record<string, unknown>, key: string): number {
   const value = record[key];
@@ -42,9 +45,14 @@ function part(record: Record<string, unknown>, key: string): Record<string, unkn
 }
 
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const args = [AUTOCANNON, '-j', '-n', '-c', String(spec.connections), '-d', String(spec.seconds), '-m', 'POST', '-b', spec.body];
-  for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}=${value}`);
-  args.push(spec.url);
+  const args: string[] = [];
+  if (typeof spec.body === 'string') {
+    args.push(AUTOCANNON, '-j', '-n', '-c', String(spec.connections), '-d', String(spec.seconds), '-m', 'POST', '-b', spec.body);
+    for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}=${value}`);
+    args.push(spec.url);
+  } else {
+    args.push(ROTATE, JSON.stringify({ url: spec.url, bodies: spec.body, headers: spec.headers, connections: spec.connections, seconds: spec.seconds }));
+  }
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024, timeout: (spec.seconds + 60) * 1000 }, (error, stdout, stderr) => {
       if (error) {
