@@ -10,6 +10,7 @@ import { ExplorerAssetStore } from '../../src/http/explorer/assets';
 import { SANDBOX_SCRIPT_ORIGIN, SANDBOX_SCRIPT_PATH } from '../../src/http/explorer/page';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { compact, openExplorer, runActiveTab, selectTab, showDocs, tabNames, textOf, SELECTORS } from '../support/explorer-page';
+import { exampleOperationNames } from '../support/examples';
 import { describeWithPart } from '../support/real-parts';
 import { startStack, type Stack } from '../support/stack';
 
@@ -51,7 +52,10 @@ describeWithPart(
       const { page } = watched;
       await openExplorer(page, stack.url);
       expect(browser.blocked).toEqual([SANDBOX_SCRIPT]);
-      expect(await tabNames(page)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'Pools']);
+      // One tab per example operation, in the document's order, and nothing else; the assign mutation opens first.
+      const tabs = await tabNames(page);
+      expect(tabs).toEqual(exampleOperationNames());
+      expect(tabs[0]).toBe('AssignPool');
       expect(await page.locator('.graphiql-logo').innerText()).toContain('esim-pools-subgraph');
       // The first tab's variables are preloaded: the sample pool and groups of the emulator.
       const variables = compact(await textOf(page, SELECTORS.variables));
@@ -128,7 +132,10 @@ describeWithPart(
       await openExplorer(page, stack.url);
       expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
       expect(browser.blocked).toEqual([SANDBOX_SCRIPT]);
-      expect(await tabNames(page)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'Pools']);
+      // One tab per example operation, in the document's order, and nothing else; the assign mutation opens first.
+      const tabs = await tabNames(page);
+      expect(tabs).toEqual(exampleOperationNames());
+      expect(tabs[0]).toBe('AssignPool');
       expect(errors).toEqual([]);
     });
   });

@@ -11,6 +11,7 @@ import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples'
 import { buildSchema } from '../../src/graphql/schema';
 import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../../src/http/explorer/config';
 import { SANDBOX_SCRIPT_ORIGIN } from '../../src/http/explorer/page';
+import { exampleOperationNames } from '../support/examples';
 import { startStack, type Stack } from '../support/stack';
 
 async function getPage(url: string, accept = 'text/html') {
@@ -46,7 +47,10 @@ describe('outside production', () => {
     // Both explorers talk to this endpoint only (the page makes it absolute against its own URL).
     expect(config.endpoint).toBe('/graphql');
     expect(config.sandbox).toEqual({ document: EXAMPLE_DOCUMENT, variables: EXAMPLE_VARIABLES, headers: {} });
-    expect(config.tabs.map((tab) => tab.name)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'Pools']);
+    // One tab per example operation, in the document's order, and nothing else; the assign mutation opens first.
+    const tabs = config.tabs.map((tab) => tab.name);
+    expect(tabs).toEqual(exampleOperationNames());
+    expect(tabs[0]).toBe('AssignPool');
   });
 
   it('redirects / to the endpoint', async () => {

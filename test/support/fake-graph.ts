@@ -34,11 +34,15 @@ interface StoredPool {
 
 const key = (id: string): string => id.toLowerCase();
 
-/** A page of `items` as Graph would serve it: `$skip` positions, a next page while items remain. */
-function pageOf<T>(items: readonly T[], top: number, next?: PageToken): Page<T> {
+/**
+ * A page of `items` as Graph would serve it: `$skip` positions, a next page while items remain, and the whole
+ * collection's size when it was asked for (`$count=true`).
+ */
+function pageOf<T>(items: readonly T[], top: number, next?: PageToken, count?: boolean): Page<T> {
   const skip = Number(next?.$skip ?? 0);
   const value = items.slice(skip, skip + top);
-  return skip + top < items.length ? { value, next: { $skip: String(skip + top) } } : { value };
+  const page: Page<T> = skip + top < items.length ? { value, next: { $skip: String(skip + top) } } : { value };
+  return count ? { ...page, count: items.length } : page;
 }
 
 export class FakeGraph implements EsimPoolsApi {
@@ -97,14 +101,14 @@ export class FakeGraph implements EsimPoolsApi {
     return this.pools.get(key(poolId))?.assignments ?? [];
   }
 
-  async listPools(page: { top: number; next?: PageToken }, options?: CallOptions): Promise<Page<WirePool>> {
+  async listPools(page: { top: number; next?: PageToken; count?: boolean }, options?: CallOptions): Promise<Page<WirePool>> {
     this.record('listPools', options, page);
-    return pageOf([...this.pools.values()].map((p) => p.pool), page.top, page.next);
+    return pageOf([...this.pools.values()].map((p) => p.pool), page.top, page.next, page.count);
   }
 
-  async listDeviceStates(poolId: string, page: { top: number; next?: PageToken }, options?: CallOptions): Promise<Page<WireDeviceState>> {
+  async listDeviceStates(poolId: string, page: { top: number; next?: PageToken; count?: boolean }, options?: CallOptions): Promise<Page<WireDeviceState>> {
     this.record('listDeviceStates', options, poolId, page);
-    return pageOf(this.pools.get(key(poolId))?.deviceStates ?? [], page.top, page.next);
+    return pageOf(this.pools.get(key(poolId))?.deviceStates ?? [], page.top, page.next, page.count);
   }
 
   async getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]> {
@@ -126,13 +130,13 @@ export class FakeGraph implements EsimPoolsApi {
   }
 
   async listDeviceStatesOfPools(
-    pages: readonly { poolId: string; top: number; next?: PageToken }[],
+    pages: readonly { poolId: string; top: number; next?: PageToken; count?: boolean }[],
     options?: CallOptions,
   ): Promise<BatchItemResult<Page<WireDeviceState>>[]> {
     this.record('listDeviceStatesOfPools', options, pages.map((p) => ({ ...p })));
     return pages.map((p) => {
       const stored = this.pools.get(key(p.poolId));
-      return stored ? pageOf(stored.deviceStates, p.top, p.next) : null;
+      return stored ? pageOf(stored.deviceStates, p.top, p.next, p.count) : null;
     });
   }
 

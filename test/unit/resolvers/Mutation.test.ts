@@ -1,6 +1,7 @@
 /**
- * assignEmbeddedSIMActivationCodePool: validated input becomes Graph's assign body; the payload's pool is read
- * after the assign, and its assignments are the new set without another call.
+ * assignEmbeddedSIMActivationCodePool: validated input becomes Graph's assign body; the payload's pool is a reference
+ * by id, read after the assign only when a field Graph holds is selected, and its assignments are the new set
+ * without another call.
  */
 import { GraphError } from '../../../src/graph/errors';
 import type { WirePool } from '../../../src/graph/models';
@@ -101,15 +102,43 @@ it("an unknown pool is Graph's 404: NOT_FOUND with Graph's details for support",
   expect(result.data).toBeNull();
 });
 
-it('a pool gone by the time it is read back is NOT_FOUND on the payload', async () => {
-  /** Another admin deletes the pool right after the assign. */
+describe('a pool gone by the time the payload is resolved (another admin deleted it right after the assign)', () => {
+  /** Graph no longer has the pool when it is read back. */
   class DeletedAfterAssign extends FakeGraph {
     override async getPools(ids: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]> {
       return (await super.getPools(ids, options)).map(() => null);
     }
   }
-  const gone = new DeletedAfterAssign().addPool(wire.pool(POOL));
-  const result = await ops.run(ASSIGN, { poolId: POOL, assignments }, { graph: gone });
-  expect(codesOf(result)).toEqual(['NOT_FOUND']);
-  expect(result.errors?.[0]?.path).toEqual(['assignEmbeddedSIMActivationCodePool', 'pool']);
+  const gone = () => new DeletedAfterAssign().addPool(wire.pool(POOL));
+
+  it('pool { id assignments assignmentsVersion } is served from the write: no read, so no NOT_FOUND', async () => {
+    const graph = gone();
+    const result = await ops.run(
+      `mutation ($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
+        assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) {
+          pool { id assignments { id } assignmentsVersion }
+        }
+      }`,
+      { poolId: POOL, assignments },
+      { graph },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      assignEmbeddedSIMActivationCodePool: {
+        pool: { id: POOL, assignments: [{ id: 'fake-assignment-1' }, { id: 'keep-me' }], assignmentsVersion: expect.any(String) },
+      },
+    });
+    expect(graph.calls.map((c) => c.method)).toEqual(['assign']);
+  });
+
+  it('a field Graph holds (displayName) reads the pool: NOT_FOUND on that field, after the write was done', async () => {
+    const graph = gone();
+    const result = await ops.run(ASSIGN, { poolId: POOL, assignments }, { graph });
+    expect(codesOf(result)).toEqual(['NOT_FOUND']);
+    expect(result.errors?.[0]?.path).toEqual(['assignEmbeddedSIMActivationCodePool', 'pool', 'displayName']);
+    // pool and the payload are non-null: the error takes the mutation's data with it.
+    expect(result.data).toBeNull();
+    expect(graph.calls.map((c) => c.method)).toEqual(['assign', 'getPools']);
+    expect(graph.assignmentsOf(POOL)?.map((a) => a.id)).toEqual(['fake-assignment-1', 'keep-me']);
+  });
 });

@@ -4,7 +4,7 @@
  */
 import { WireFilterType, type WireAssignmentTarget } from '../../../src/graph/models';
 import { FakeGraph, wire } from '../../support/fake-graph';
-import { codesOf, useOperations } from '../../support/operations';
+import { useOperations } from '../../support/operations';
 
 const POOL = '6f2c1b9e-4a3d-4c8e-9b1a-2f5e7d8c9a01';
 const GROUP = '3a1f6c2e-8d4b-4e9a-b7c5-1d2e3f4a5b60';
@@ -69,9 +69,26 @@ it('a target type this version does not know is UnknownAssignmentTarget, with it
   expect(target).toEqual({ __typename: 'UnknownAssignmentTarget', odataType, filterId: null, filterType: 'NONE' });
 });
 
-it('a group target without a groupId is an unexpected reply: masked, with a correlation id', async () => {
-  const { result } = await targetOf({ '@odata.type': '#microsoft.graph.groupAssignmentTarget' });
-  expect(codesOf(result)).toEqual(['INTERNAL_SERVER_ERROR']);
-  expect(result.errors?.[0]?.message).toMatch(/^Internal server error \(correlation id [0-9a-f-]{36}\)\.$/);
-  expect(result.errors?.[0]?.extensions?.correlationId).toEqual(expect.any(String));
+it.each([
+  ['#microsoft.graph.groupAssignmentTarget', 'GroupAssignmentTarget'],
+  ['#microsoft.graph.exclusionGroupAssignmentTarget', 'ExclusionGroupAssignmentTarget'],
+])('%s without a groupId (nullable in the CSDL) is kept: groupId and group null, the rest served', async (odataType, typeName) => {
+  const graph = new FakeGraph().addPool(wire.pool(POOL), [
+    wire.assignment('a-1', { '@odata.type': odataType, deviceAndAppManagementAssignmentFilterId: FILTER, deviceAndAppManagementAssignmentFilterType: WireFilterType.INCLUDE }),
+    wire.assignment('a-2', { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: GROUP }),
+  ]);
+  const result = await ops.run(TARGETS, {}, { graph });
+  expect(result.errors).toBeUndefined();
+  const pool = result.data?.embeddedSIMActivationCodePool as { assignments: { target: Record<string, unknown> }[] };
+  expect(pool.assignments.map((a) => a.target)).toEqual([
+    { __typename: typeName, odataType, filterId: FILTER, filterType: 'INCLUDE', groupId: null, group: null },
+    { __typename: 'GroupAssignmentTarget', odataType: '#microsoft.graph.groupAssignmentTarget', filterId: null, filterType: 'NONE', groupId: GROUP, group: { id: GROUP } },
+  ]);
+});
+
+it('a Configuration Manager collection target without a collectionId is kept, with collectionId null', async () => {
+  const odataType = '#microsoft.graph.configurationManagerCollectionAssignmentTarget';
+  const { result, target } = await targetOf({ '@odata.type': odataType });
+  expect(result.errors).toBeUndefined();
+  expect(target).toEqual({ __typename: 'ConfigurationManagerCollectionAssignmentTarget', odataType, filterId: null, filterType: 'NONE', collectionId: null });
 });
