@@ -58,7 +58,11 @@ it('logs one line per operation and per Graph call, with no secrets', async () =
   try {
     const requestId = '5b0c8f4e-2d1a-4c3b-9e8f-7a6b5c4d3e2f';
     await postGraphQL(service.url, ASSIGN, { poolId: SAMPLE_POOLS[0].id }, { 'x-request-id': requestId, authorization: 'Bearer caller-secret-token' });
-    await new Promise((r) => setTimeout(r, 100));
+    // The lines reach stdout a moment after the reply (pino writes asynchronously), later on a busy machine: wait
+    // for them, not for a guessed time.
+    const deadline = Date.now() + 5_000;
+    const logged = (msg: string): boolean => service.logs().some((l) => l.msg === msg);
+    while (!(logged('graphql operation') && logged('graph call')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const logs = service.logs();
     const operation = logs.find((l) => l.msg === 'graphql operation');
     expect(operation).toMatchObject({ requestId, operationName: 'Assign', outcome: 'ok', durationMs: expect.any(Number) });
