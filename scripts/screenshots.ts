@@ -1,39 +1,90 @@
 /**
- * `npm run screenshots`: docs/explorer.png, the offline explorer after it ran the preloaded assign mutation, as a
- * person opening http://localhost:4000/graphql after `npm start` without Apollo's CDN sees it: the built subgraph
- * (dist/index.js with its embedded Graph emulator) in a process of its own, and the browser test's launcher and page
- * steps (test/support/browser.ts, test/support/explorer-page.ts) with every request off the machine blocked, so the
- * picture shows what test/browser/explorer.test.ts checks.
+ * `npm run screenshots`, as a person sees the pages after `npm start` (the built subgraph, dist/index.js with its
+ * embedded Graph emulator, in a process of its own), in the browser tests' launcher (test/support/browser.ts) with
+ * every request off the machine blocked:
+ * - docs/explorer.png: the offline explorer (no Apollo CDN) after it ran the preloaded assign mutation, through the
+ *   steps of test/browser/explorer.test.ts (test/support/explorer-page.ts);
+ * - docs/web-example.png: examples/web (built, served by `vite preview`) after adding a group to the first sample
+ *   pool, through the steps of test/browser/web-example.test.ts (test/support/web-example.ts).
+ * It needs examples/web's dependencies (`npm ci --prefix examples/web`).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser } from '../test/support/browser';
+import type { Page } from 'playwright-core';
+import { SAMPLE_POOLS } from '../src/emulator';
+import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser } from '../test/support/browser';
 import { openExplorer, runActiveTab, type PageGlobals } from '../test/support/explorer-page';
-import { spawnService } from '../test/support/process';
+import { spawnService, type ServiceProcess } from '../test/support/process';
+import { addGroup, buildWebExample, openPool, openWebExample, previewWebExample, waitForGroupRow } from '../test/support/web-example';
 
 /** The project root: this file runs as dist-tools/scripts/screenshots.js. */
 const ROOT = join(__dirname, '..', '..');
 
-async function main(): Promise<void> {
-  if (!chromiumPath()) throw new Error(`Chromium is not installed (${CHROMIUM_HOW_TO_INSTALL})`);
-  const service = await spawnService({ GRAPH_AUTH_MODE: 'emulator' }, { entry: join(ROOT, 'dist', 'index.js') });
-  const browser = await launchBrowser({ width: 1440, height: 900 });
+/** A group the sample tenant does not assign anywhere: the one the picture shows being added. */
+const NEW_GROUP = '5b0c2d1e-7f3a-4c9b-8e2d-4a6f1b3c5d70';
+
+/** No hover tooltip or focus ring over the picture. */
+async function settle(page: Page): Promise<void> {
+  await page.mouse.move(1, 450);
+  await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.blur?.());
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'docs', name) });
+  process.stdout.write(`screenshots: wrote docs/${name}\n`);
+}
+
+async function explorer(browser: Browser, service: ServiceProcess): Promise<void> {
+  const { page } = await browser.newPage();
+  await openExplorer(page, service.url);
+  await runActiveTab(page);
+  await settle(page);
+  // Monaco fades its scrollbars out a moment after the last activity.
+  await page.waitForTimeout(2000);
+  await shoot(page, 'explorer.png');
+  await page.close();
+}
+
+async function webExample(browser: Browser, service: ServiceProcess): Promise<void> {
+  buildWebExample();
+  const server = await previewWebExample(new URL(service.url).origin);
   try {
     const { page } = await browser.newPage();
-    await openExplorer(page, service.url);
-    await runActiveTab(page);
-    // No hover tooltip or focus ring over the picture.
-    await page.mouse.move(1, 450);
-    await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.blur?.());
-    // Monaco fades its scrollbars out a moment after the last activity.
-    await page.waitForTimeout(2000);
-    const path = join(ROOT, 'docs', 'explorer.png');
-    mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path });
-    process.stdout.write(`screenshots: wrote docs/explorer.png; blocked requests off the machine: ${browser.blocked.join(', ') || 'none'}\n`);
+    await openWebExample(page, server.url);
+    await openPool(page, SAMPLE_POOLS[0].displayName);
+    await addGroup(page, NEW_GROUP);
+    await waitForGroupRow(page, NEW_GROUP);
+    await settle(page);
+    await shoot(page, 'web-example.png');
+    await page.close();
+  } finally {
+    server.stop();
+  }
+}
+
+/**
+ * Each picture from a subgraph of its own, as after a fresh `npm start`: the explorer's assign replaces the first
+ * sample pool's assignments (dropping its exclusion group's filter), which the web example's picture must not show.
+ */
+async function withService(shot: (service: ServiceProcess) => Promise<void>): Promise<void> {
+  const service = await spawnService({ GRAPH_AUTH_MODE: 'emulator' }, { entry: join(ROOT, 'dist', 'index.js') });
+  try {
+    await shot(service);
+  } finally {
+    await service.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!chromiumPath()) throw new Error(`Chromium is not installed (${CHROMIUM_HOW_TO_INSTALL})`);
+  const browser = await launchBrowser({ width: 1440, height: 900 });
+  try {
+    await withService((service) => explorer(browser, service));
+    await withService((service) => webExample(browser, service));
+    process.stdout.write(`screenshots: blocked requests off the machine: ${browser.blocked.join(', ') || 'none'}\n`);
   } finally {
     await browser.close();
-    await service.stop();
   }
 }
 

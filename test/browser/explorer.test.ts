@@ -76,14 +76,17 @@ describeWithPart(
       expect(result).not.toContain('"errors"');
     });
 
-    it('runs the second example (the pools query) from its tab, with its own variables', async () => {
+    it('runs the pools query from its tab, with its own variables', async () => {
       const { page } = watched;
       await selectTab(page, 'Pools');
       expect(compact(await textOf(page, SELECTORS.variables))).toContain('"first":10');
-      // Monaco puts only the lines in view into the page: a window tall enough for every pool of the result.
-      await page.setViewportSize({ width: 1600, height: 4000 });
+      // The result pane is a Monaco editor, which renders only the lines in view: the whole result is read from the
+      // answer the page received, and the pane is checked for its first lines.
+      const answer = page.waitForResponse((response) => response.request().postDataJSON()?.operationName === 'Pools');
       const result = compact(await runActiveTab(page));
-      for (const pool of SAMPLE_POOLS) expect(result).toContain(`"displayName":"${compact(pool.displayName)}"`);
+      const body = (await (await answer).json()) as { data?: { embeddedSIMActivationCodePools?: { edges: Array<{ node: { displayName: string } }> } } };
+      expect(body.data?.embeddedSIMActivationCodePools?.edges.map((edge) => edge.node.displayName)).toEqual(SAMPLE_POOLS.map((pool) => pool.displayName));
+      expect(result).toContain(`"displayName":"${compact(SAMPLE_POOLS[0].displayName)}"`);
     });
 
     it("lists the schema's types in the docs explorer (from introspection of this endpoint)", async () => {

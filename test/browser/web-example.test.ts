@@ -4,77 +4,88 @@
  * to the subgraph as the dev server does, and used as a person would. Needs examples/web's own dependencies
  * (`npm ci --prefix examples/web`; .ci/run installs them).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { LocalPoolLocks } from '../../src/coordination/local';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { requirePart } from '../support/real-parts';
 import { startStack, type Stack } from '../support/stack';
+import {
+  addGroup,
+  assignmentRows,
+  buildWebExample,
+  openPool,
+  openWebExample,
+  previewWebExample,
+  recordOperations,
+  waitForGroupRow,
+  WEB_EXAMPLE_VITE,
+  type WebExampleServer,
+} from '../support/web-example';
 
 jest.setTimeout(120_000);
 
-const EXAMPLE = join(__dirname, '..', '..', 'examples', 'web');
-const VITE = join(EXAMPLE, 'node_modules', 'vite', 'bin', 'vite.js');
-
 const runs =
   requirePart('Chromium', chromiumPath() !== undefined, CHROMIUM_HOW_TO_INSTALL) &&
-  requirePart("examples/web's dependencies", existsSync(VITE), 'npm ci --prefix examples/web');
+  requirePart("examples/web's dependencies", existsSync(WEB_EXAMPLE_VITE), 'npm ci --prefix examples/web');
 
-/** `vite preview` of the built example, proxying /graphql to `subgraph`; resolves with its URL. */
-function preview(subgraph: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [VITE, 'preview', '--host', '127.0.0.1', '--port', '0'], {
-    cwd: EXAMPLE,
-    env: { ...process.env, SUBGRAPH_URL: subgraph, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`vite preview did not start:\n${output}`));
-    }, 20_000);
-    const onData = (data: Buffer): void => {
-      output += data.toString();
-      const match = /Local:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1], child });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`vite preview exited with ${code}:\n${output}`));
-    });
-  });
+const POOL = SAMPLE_POOLS[0];
+/** Groups the sample tenant does not assign anywhere. */
+const NEW_GROUP = '5b0c2d1e-7f3a-4c9b-8e2d-4a6f1b3c5d70';
+const OTHER_GROUP = '0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f61';
+
+const isAssign = (r: RecordedRequest): boolean => r.method === 'POST' && r.path.endsWith('/assign');
+
+/** A marker on the page's window: still there after an edit only if the page was not loaded again. */
+interface MarkedWindow {
+  webExampleMarker?: string;
 }
 
 (runs ? describe : describe.skip)('examples/web against the subgraph, in Chromium', () => {
+  // The test holds a pool's edit lock itself to show POOL_BUSY; a short wait keeps that test quick.
+  const locks = new LocalPoolLocks();
   let stack: Stack;
-  let server: { url: string; child: ChildProcess };
+  let server: WebExampleServer;
   let browser: Browser;
   let watched: WatchedPage;
+  let operations: string[];
 
   beforeAll(async () => {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: EXAMPLE, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`examples/web did not build:\n${build.stdout}\n${build.stderr}`);
-    stack = await startStack();
-    server = await preview(new URL(stack.url).origin);
+    buildWebExample();
+    stack = await startStack({ edits: { coordination: { locks }, lockWaitMs: 300 } });
+    server = await previewWebExample(new URL(stack.url).origin);
     browser = await launchBrowser({ width: 1280, height: 800 });
     watched = await browser.newPage();
+    operations = recordOperations(watched.page);
   });
   afterAll(async () => {
     await browser?.close();
-    server?.child.kill();
+    server?.stop();
     await stack?.stop();
   });
   beforeEach(() => stack.emulator.reset());
 
+  const assigns = (): RecordedRequest[] => stack.emulator.requests.filter(isAssign);
+  const assignedGroups = (): string[] =>
+    (stack.emulator.getAssignments(POOL.id) as Array<{ target: { groupId?: string } }>).map((a) => a.target.groupId ?? '(no group)');
+  const status = (page = watched.page) => page.locator('.details .edit-outcome [role=status]');
+  const alert = (page = watched.page) => page.locator('.details .edit-outcome [role=alert]');
+  /** The pool's row in the list, whose third cell counts its assignments (from the same cache entry). */
+  const listedCount = async (): Promise<string> => (await watched.page.locator('.pools tbody tr', { hasText: POOL.displayName }).locator('td').nth(2).innerText()).trim();
+  const setMarker = (): Promise<void> => watched.page.evaluate(() => {
+    (globalThis as unknown as MarkedWindow).webExampleMarker = 'still the same page';
+  });
+  /** Loads the page on the sample pool (as a link to it would), then forgets the reads that took. */
+  const showPool = async (page = watched.page): Promise<void> => {
+    await openWebExample(page, `${server.url}?pool=${POOL.id}`);
+    await page.locator('.details .add-group').waitFor();
+    stack.emulator.clearRequests();
+  };
+  const marker = (): Promise<string | undefined> => watched.page.evaluate(() => (globalThis as unknown as MarkedWindow).webExampleMarker);
+
   it("lists the emulator's sample pools", async () => {
     const { page } = watched;
-    await page.goto(server.url);
+    await openWebExample(page, server.url);
     for (const pool of SAMPLE_POOLS) await page.getByRole('button', { name: pool.displayName }).waitFor();
     const rows = await page.locator('.pools tbody tr').allInnerTexts();
     expect(rows).toHaveLength(SAMPLE_POOLS.length);
@@ -84,23 +95,153 @@ function preview(subgraph: string): Promise<{ url: string; child: ChildProcess }
 
   it("shows a pool's assignments as a person reads them", async () => {
     const { page } = watched;
-    await page.getByRole('button', { name: SAMPLE_POOLS[0].displayName }).click();
-    await page.locator('.details .assignments').waitFor();
-    expect(await page.locator('#details-title').innerText()).toBe(SAMPLE_POOLS[0].displayName);
-    const rows = await page.locator('.details .assignments tbody tr').allInnerTexts();
+    await openPool(page, POOL.displayName);
+    expect(await page.locator('#details-title').innerText()).toBe(POOL.displayName);
+    const rows = await assignmentRows(page);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(new RegExp(`^Group\\s+${SAMPLE_GROUP_IDS[0]}`));
     expect(rows[1]).toMatch(new RegExp(`^Excluded group\\s+${SAMPLE_GROUP_IDS[1]}\\s+Include devices of filter`));
-    expect(new URL(page.url()).searchParams.get('pool')).toBe(SAMPLE_POOLS[0].id);
+    expect(new URL(page.url()).searchParams.get('pool')).toBe(POOL.id);
+  });
+
+  it('previews, adds and removes a group, each shown without a reload or a refetch, one assign per edit', async () => {
+    const { page } = watched;
+    await showPool();
+    await setMarker();
+
+    // A dry run: says what would change, writes nothing, leaves the table as it is.
+    operations.length = 0;
+    await addGroup(page, NEW_GROUP, { preview: true });
+    await status().filter({ hasText: `Preview: this would add group ${NEW_GROUP}. Nothing has been changed yet.` }).waitFor();
+    expect(operations).toEqual(['AddPoolAssignments']);
+    expect(assigns()).toHaveLength(0);
+    expect(await assignmentRows(page)).toHaveLength(2);
+
+    operations.length = 0;
+    await addGroup(page, NEW_GROUP);
+    await waitForGroupRow(page, NEW_GROUP);
+    await status().filter({ hasText: `Added group ${NEW_GROUP}.` }).waitFor();
+    const rows = await assignmentRows(page);
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toMatch(new RegExp(`^Group\\s+${NEW_GROUP}\\s+—`));
+    // The mutation's payload alone updated the pool, and the list's count, which reads the same cache entry.
+    expect(operations).toEqual(['AddPoolAssignments']);
+    expect(await listedCount()).toBe('3');
+    expect(await marker()).toBe('still the same page');
+    expect(assigns()).toHaveLength(1);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS, NEW_GROUP]);
+    expect(await page.locator('.add-group').getByLabel('Group id').inputValue()).toBe('');
+
+    operations.length = 0;
+    await page.getByRole('button', { name: `Remove group ${NEW_GROUP}` }).click();
+    await waitForGroupRow(page, NEW_GROUP, false);
+    await status().filter({ hasText: `Removed group ${NEW_GROUP}.` }).waitFor();
+    expect(await assignmentRows(page)).toHaveLength(2);
+    expect(operations).toEqual(['RemovePoolAssignments']);
+    expect(await listedCount()).toBe('2');
+    expect(await marker()).toBe('still the same page');
+    expect(assigns()).toHaveLength(2);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS]);
+  });
+
+  it('says what is wrong with a group id that is not a GUID (BAD_USER_INPUT, the field named), and sends nothing', async () => {
+    const { page } = watched;
+    await showPool();
+    await addGroup(page, 'not-a-guid');
+    await alert().waitFor();
+    const text = await alert().innerText();
+    expect(text).toMatch(/^That group id is not valid: it must be a GUID/);
+    expect(text).toContain('BAD_USER_INPUT');
+    expect(stack.emulator.requests).toHaveLength(0);
+  });
+
+  it("two people editing one pool: the second gets CONFLICT instead of undoing the first's change", async () => {
+    const other = await browser.newPage();
+    try {
+      // Both read the pool as it is now.
+      await showPool();
+      await showPool(other.page);
+
+      // The other person adds a group…
+      await addGroup(other.page, OTHER_GROUP, { exclude: true });
+      await status(other.page).filter({ hasText: `Added the exclusion of group ${OTHER_GROUP}.` }).waitFor();
+      expect(assigns()).toHaveLength(1);
+
+      // …then this one, still looking at the old set, removes one: refused, nothing written. (In front again: Chromium
+      // slows the animation frames of a page behind another, which Playwright's clicks wait for.)
+      await watched.page.bringToFront();
+      await watched.page.getByRole('button', { name: `Remove the exclusion of group ${SAMPLE_GROUP_IDS[1]}` }).click();
+      await alert().waitFor();
+      const text = await alert().innerText();
+      expect(text).toMatch(/^Someone else changed this pool's assignments; reload to see the current set\./);
+      expect(text).toContain('CONFLICT');
+      expect(assigns()).toHaveLength(1);
+      expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS, OTHER_GROUP]);
+
+      // Reloading the pool (not the page) shows the other person's group; the remove then goes through.
+      await watched.page.getByRole('button', { name: 'Reload the pool' }).click();
+      await waitForGroupRow(watched.page, OTHER_GROUP);
+      await watched.page.getByRole('button', { name: `Remove the exclusion of group ${SAMPLE_GROUP_IDS[1]}` }).click();
+      await waitForGroupRow(watched.page, SAMPLE_GROUP_IDS[1], false);
+      expect(assigns()).toHaveLength(2);
+      expect(assignedGroups()).toEqual([SAMPLE_GROUP_IDS[0], OTHER_GROUP]);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.page.close();
+    }
+  });
+
+  it('says when another change holds the pool (POOL_BUSY) and when to try again, and sends nothing', async () => {
+    const { page } = watched;
+    await showPool();
+    const held = await locks.acquire(POOL.id, { deadline: Date.now() + 60_000 });
+    try {
+      await addGroup(page, NEW_GROUP);
+      await alert().waitFor();
+    } finally {
+      await held.release();
+    }
+    const text = await alert().innerText();
+    expect(text).toMatch(/^Another change to this pool is in progress, so yours was not made\. Try again in 1 second\./);
+    expect(text).toContain('POOL_BUSY');
+    expect(stack.emulator.requests).toHaveLength(0);
+    expect(await assignmentRows(page)).toHaveLength(2);
+  });
+
+  it('says when Microsoft Graph throttles the edit (THROTTLED) and when to try again', async () => {
+    const { page } = watched;
+    await showPool();
+    // The edit's read of the current set (GET …/assignments, which `match` also catches) passes; its assign gets a
+    // Retry-After longer than the subgraph's deadline: THROTTLED at once, with that wait.
+    stack.emulator.setFaults({ match: '/assign', script: ['ok'], throttle: { retryAfterSeconds: 120 } });
+    await addGroup(page, NEW_GROUP);
+    await alert().filter({ hasText: 'THROTTLED' }).waitFor();
+    expect(await alert().innerText()).toMatch(/^Microsoft Graph is busy and asked us to slow down\. Try again in 2 minutes\./);
+    expect(assigns()).toHaveLength(1);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS]);
+    expect(await assignmentRows(page)).toHaveLength(2);
+  });
+
+  it('says when the edit is not allowed (FORBIDDEN)', async () => {
+    const { page } = watched;
+    await showPool();
+    // The read passes (as above); Graph refuses the assign.
+    stack.emulator.setFaults({ match: '/assign', script: ['ok', 403] });
+    await addGroup(page, NEW_GROUP);
+    await alert().filter({ hasText: 'FORBIDDEN' }).waitFor();
+    expect(await alert().innerText()).toMatch(/^You do not have permission to change this pool's assignments in Intune/);
+    expect(assigns()).toHaveLength(1);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS]);
+    expect(await assignmentRows(page)).toHaveLength(2);
   });
 
   it('says what is wrong with a pool id that is not a GUID (BAD_USER_INPUT)', async () => {
     const { page } = watched;
     await page.getByLabel('Pool id').fill('not-a-guid');
     await page.getByRole('button', { name: 'Open' }).click();
-    const alert = page.locator('.details [role=alert]');
-    await alert.waitFor();
-    const text = await alert.innerText();
+    const poolAlert = page.locator('.details [role=alert]');
+    await poolAlert.waitFor();
+    const text = await poolAlert.innerText();
     expect(text).toMatch(/^That pool id is not valid: .*GUID/);
     expect(text).toContain('BAD_USER_INPUT');
   });

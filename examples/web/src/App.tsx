@@ -1,9 +1,10 @@
 /**
- * The page: the pools on the left, the selected pool's assignments on the right. The selected pool is in the URL
+ * The page: the pools on the left, the selected pool's assignments on the right (with Remove buttons and an
+ * "Add a group" form). The selected pool is in the URL
  * (`?pool=<id>`), so a pool can be linked to, and the back button works.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { PoolDetails } from './PoolDetails';
+import { PoolEditor } from './PoolEditor';
 import { PoolList } from './PoolList';
 
 function poolFromUrl(): string | undefined {
@@ -44,7 +45,8 @@ export function App() {
       </header>
       <div className="columns">
         <PoolList selected={poolId} onSelect={open} />
-        {poolId ? <PoolDetails poolId={poolId} /> : <section className="details empty">Choose a pool to see its assignments.</section>}
+        {/* Keyed by the pool: what an edit said about one pool is not shown under the next. */}
+        {poolId ? <PoolEditor key={poolId} poolId={poolId} /> : <section className="details empty">Choose a pool to see its assignments.</section>}
       </div>
     </main>
   );

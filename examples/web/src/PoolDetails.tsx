@@ -1,19 +1,19 @@
 /**
- * One pool and its assignments. Changing assignments later (adding or removing a group) plugs in here: a
- * `renderActions` cell per assignment (e.g. a Remove button) and a `footer` under the table (e.g. an "Add group"
- * form), each calling a mutation from operations.ts whose payload selects `pool { ...PoolDetails }`, which updates
- * this view through Apollo's cache.
+ * One pool and its assignments. Editing plugs in through two slots, each handed the pool as it is shown (with the
+ * `assignmentsVersion` an edit passes back): `renderActions`, a cell per assignment (PoolEditor's Remove button),
+ * and `footer`, under the table (PoolEditor's "Add a group" form). The edits' payloads select
+ * `pool { ...PoolDetails }`, which updates this view through Apollo's cache.
  */
 import { useQuery } from '@apollo/client/react';
 import type { ReactNode } from 'react';
 import { ErrorMessage } from './ErrorMessage';
-import type { AssignmentFieldsFragment } from './gql/graphql';
+import type { AssignmentFieldsFragment, PoolDetailsFragment } from './gql/graphql';
 import { PoolQuery } from './operations';
 
-type Target = AssignmentFieldsFragment['target'];
+export type Target = AssignmentFieldsFragment['target'];
 
 /** What a person calls each kind of target, and what it names. */
-function describeTarget(target: Target): { kind: string; what: string } {
+export function describeTarget(target: Target): { kind: string; what: string } {
   switch (target.__typename) {
     case 'GroupAssignmentTarget':
       return { kind: 'Group', what: target.groupId };
@@ -36,12 +36,13 @@ function describeFilter(target: Target): string {
 }
 
 export interface AssignmentsTableProps {
-  assignments: readonly AssignmentFieldsFragment[];
-  /** A cell at the end of each row, for actions on that assignment. */
-  renderActions?: (assignment: AssignmentFieldsFragment) => ReactNode;
+  pool: PoolDetailsFragment;
+  /** A cell at the end of each row, for actions on that assignment of that pool. */
+  renderActions?: (assignment: AssignmentFieldsFragment, pool: PoolDetailsFragment) => ReactNode;
 }
 
-export function AssignmentsTable({ assignments, renderActions }: AssignmentsTableProps) {
+export function AssignmentsTable({ pool, renderActions }: AssignmentsTableProps) {
+  const { assignments } = pool;
   if (assignments.length === 0) return <p>This pool is not assigned to anyone.</p>;
   return (
     <table className="assignments">
@@ -63,7 +64,7 @@ export function AssignmentsTable({ assignments, renderActions }: AssignmentsTabl
                 <code>{what}</code>
               </td>
               <td>{describeFilter(assignment.target)}</td>
-              {renderActions ? <td>{renderActions(assignment)}</td> : null}
+              {renderActions ? <td className="actions">{renderActions(assignment, pool)}</td> : null}
             </tr>
           );
         })}
@@ -75,7 +76,8 @@ export function AssignmentsTable({ assignments, renderActions }: AssignmentsTabl
 export interface PoolDetailsProps {
   poolId: string;
   renderActions?: AssignmentsTableProps['renderActions'];
-  footer?: ReactNode;
+  /** Under the assignments, once the pool is shown. */
+  footer?: (pool: PoolDetailsFragment) => ReactNode;
 }
 
 export function PoolDetails({ poolId, renderActions, footer }: PoolDetailsProps) {
@@ -106,8 +108,8 @@ export function PoolDetails({ poolId, renderActions, footer }: PoolDetailsProps)
             <dd>{new Date(pool.modifiedDateTime).toLocaleString()}</dd>
           </dl>
           <h3>Assignments</h3>
-          <AssignmentsTable assignments={pool.assignments} renderActions={renderActions} />
-          {footer}
+          <AssignmentsTable pool={pool} renderActions={renderActions} />
+          {footer?.(pool)}
         </>
       ) : null}
     </section>

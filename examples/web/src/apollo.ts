@@ -11,6 +11,9 @@ export function createClient(uri = '/graphql'): ApolloClient {
       typePolicies: {
         // "Load more" appends the next page of the Relay connection instead of replacing the list.
         Query: { fields: { embeddedSIMActivationCodePools: relayStylePagination() } },
+        // An edit's payload carries the pool's whole assignment set after the edit: it replaces the cached list
+        // (a removed assignment must disappear), and Apollo does not warn that it is dropping the old one.
+        EmbeddedSIMActivationCodePool: { fields: { assignments: { merge: false } } },
       },
       possibleTypes: possibleTypes.possibleTypes,
     }),
