@@ -16,15 +16,16 @@ export type Target = AssignmentFieldsFragment['target'];
 export function describeTarget(target: Target): { kind: string; what: string } {
   switch (target.__typename) {
     case 'GroupAssignmentTarget':
-      return { kind: 'Group', what: target.groupId };
+      // Graph may send a group target without its group id (the schema allows null): say so rather than guess.
+      return { kind: 'Group', what: target.groupId ?? '(no group id from Graph)' };
     case 'ExclusionGroupAssignmentTarget':
-      return { kind: 'Excluded group', what: target.groupId };
+      return { kind: 'Excluded group', what: target.groupId ?? '(no group id from Graph)' };
     case 'AllDevicesAssignmentTarget':
       return { kind: 'All devices', what: '' };
     case 'AllLicensedUsersAssignmentTarget':
       return { kind: 'All licensed users', what: '' };
     case 'ConfigurationManagerCollectionAssignmentTarget':
-      return { kind: 'Configuration Manager collection', what: target.collectionId };
+      return { kind: 'Configuration Manager collection', what: target.collectionId ?? '(no collection id from Graph)' };
     case 'UnknownAssignmentTarget':
       return { kind: 'Other (unknown to this subgraph version)', what: '' };
   }

@@ -24,7 +24,8 @@ export function PoolList({ selected, onSelect }: { selected?: string; onSelect(i
             </tr>
           </thead>
           <tbody>
-            {connection.edges.map(({ node }) => (
+            {/* A pool Graph sent in a shape this version cannot read has a null node (and an UPSTREAM_ERROR): skipped. */}
+            {connection.edges.flatMap(({ node }) => (node ? [node] : [])).map((node) => (
               <tr key={node.id} className={node.id === selected ? 'selected' : undefined}>
                 <td>
                   <button type="button" className="link" onClick={() => onSelect(node.id)}>

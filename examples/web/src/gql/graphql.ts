@@ -13,7 +13,10 @@ export type AssignmentTargetInput = {
   collectionId?: string | null | undefined;
   /** The id (a GUID) of an Intune assignment filter; requires `filterType` `INCLUDE` or `EXCLUDE`. */
   filterId?: string | number | null | undefined;
-  /** How the filter is applied; `INCLUDE` and `EXCLUDE` require `filterId`. Defaults to `NONE`. */
+  /**
+   * How the filter is applied; `INCLUDE` and `EXCLUDE` require `filterId`. Defaults to `NONE`. `UNKNOWN_FUTURE_VALUE`
+   * is a reply value only and refused here.
+   */
   filterType?: DeviceAndAppManagementAssignmentFilterType | null | undefined;
   /** The group's object id (a GUID); required for `GROUP` and `EXCLUSION_GROUP`, rejected otherwise. */
   groupId?: string | number | null | undefined;
@@ -41,7 +44,13 @@ export type DeviceAndAppManagementAssignmentFilterType =
   /** Only devices matching the filter are included (Graph `include`). */
   | 'INCLUDE'
   /** No filter is applied (Graph `none`). */
-  | 'NONE';
+  | 'NONE'
+  /**
+   * A value this version of the subgraph does not know: Graph added a member since (or sent its own
+   * `unknownFutureValue`). The rest of the target is still returned; upgrade the subgraph to see the value.
+   * Only ever returned: refused as input (BAD_USER_INPUT).
+   */
+  | 'UNKNOWN_FUTURE_VALUE';
 
 /** One assignment in the new assignment set of a pool. */
 export type EmbeddedSimActivationCodePoolAssignmentInput = {
@@ -57,11 +66,11 @@ type TargetFields_AllDevicesAssignmentTarget_Fragment = { __typename: 'AllDevice
 
 type TargetFields_AllLicensedUsersAssignmentTarget_Fragment = { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
 
-type TargetFields_ConfigurationManagerCollectionAssignmentTarget_Fragment = { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
+type TargetFields_ConfigurationManagerCollectionAssignmentTarget_Fragment = { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
 
-type TargetFields_ExclusionGroupAssignmentTarget_Fragment = { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
+type TargetFields_ExclusionGroupAssignmentTarget_Fragment = { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
 
-type TargetFields_GroupAssignmentTarget_Fragment = { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
+type TargetFields_GroupAssignmentTarget_Fragment = { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
 
 type TargetFields_UnknownAssignmentTarget_Fragment = { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null };
 
@@ -77,18 +86,18 @@ export type TargetFieldsFragment =
 export type AssignmentFieldsFragment = { id: string, target:
     | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
    };
 
 export type PoolDetailsFragment = { modifiedDateTime: string, assignmentsVersion: string, id: string, displayName: string, activationCodeCount: number, createdDateTime: string, assignments: Array<{ id: string, target:
       | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
      }> };
 
@@ -98,7 +107,7 @@ export type PoolListQueryVariables = Exact<{
 }>;
 
 
-export type PoolListQuery = { embeddedSIMActivationCodePools: { edges: Array<{ cursor: string, node: { id: string, displayName: string, activationCodeCount: number, createdDateTime: string, assignments: Array<{ id: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type PoolListQuery = { embeddedSIMActivationCodePools: { edges: Array<{ cursor: string, node: { id: string, displayName: string, activationCodeCount: number, createdDateTime: string, assignments: Array<{ id: string }> } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type PoolByIdQueryVariables = Exact<{
   id: string | number;
@@ -108,39 +117,39 @@ export type PoolByIdQueryVariables = Exact<{
 export type PoolByIdQuery = { embeddedSIMActivationCodePool: { modifiedDateTime: string, assignmentsVersion: string, id: string, displayName: string, activationCodeCount: number, createdDateTime: string, assignments: Array<{ id: string, target:
         | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
         | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-        | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-        | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-        | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+        | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+        | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+        | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
         | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
        }> } | null };
 
 export type EditResultFragment = { dryRun: boolean, assignmentsVersion: string, added: Array<
     | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
   >, updated: Array<
     | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
   >, removed: Array<
     | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-    | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+    | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
   >, pool: { modifiedDateTime: string, assignmentsVersion: string, id: string, displayName: string, activationCodeCount: number, createdDateTime: string, assignments: Array<{ id: string, target:
         | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
         | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-        | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-        | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-        | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+        | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+        | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+        | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
         | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
        }> } };
 
@@ -155,30 +164,30 @@ export type AddPoolAssignmentsMutationVariables = Exact<{
 export type AddPoolAssignmentsMutation = { addEmbeddedSIMActivationCodePoolAssignments: { dryRun: boolean, assignmentsVersion: string, added: Array<
       | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     >, updated: Array<
       | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     >, removed: Array<
       | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     >, pool: { modifiedDateTime: string, assignmentsVersion: string, id: string, displayName: string, activationCodeCount: number, createdDateTime: string, assignments: Array<{ id: string, target:
           | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
           | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-          | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-          | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-          | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+          | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+          | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+          | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
           | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
          }> } } };
 
@@ -193,30 +202,30 @@ export type RemovePoolAssignmentsMutationVariables = Exact<{
 export type RemovePoolAssignmentsMutation = { removeEmbeddedSIMActivationCodePoolAssignments: { dryRun: boolean, assignmentsVersion: string, added: Array<
       | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     >, updated: Array<
       | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     >, removed: Array<
       | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-      | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+      | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
       | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
     >, pool: { modifiedDateTime: string, assignmentsVersion: string, id: string, displayName: string, activationCodeCount: number, createdDateTime: string, assignments: Array<{ id: string, target:
           | { __typename: 'AllDevicesAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
           | { __typename: 'AllLicensedUsersAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-          | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-          | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
-          | { __typename: 'GroupAssignmentTarget', groupId: string, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+          | { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+          | { __typename: 'ExclusionGroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
+          | { __typename: 'GroupAssignmentTarget', groupId: string | null, filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
           | { __typename: 'UnknownAssignmentTarget', filterType: DeviceAndAppManagementAssignmentFilterType, filterId: string | null }
          }> } } };
 
