@@ -148,23 +148,24 @@ export function isIsoDateTime(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const m = DATE_TIME.exec(value);
   if (m === null) return false;
-  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
-  const offsetHours = m[7] === undefined ? 0 : Number(m[7]);
-  const offsetMinutes = m[8] === undefined ? 0 : Number(m[8]);
-  const date = new Date(0);
-  // setUTCFullYear, not Date.UTC: that one reads years 0–99 as 1900–1999 (Intune writes 0001-01-01 for "never").
-  date.setUTCFullYear(year, month - 1, day);
-  return (
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    hour < 24 &&
-    minute < 60 &&
-    second < 60 &&
-    offsetHours < 24 &&
-    offsetMinutes < 60
-  );
+  // Read per item of every page: plain arithmetic, no Date or array per call. A date exists when its month is
+  // 1–12 and its day within that month of the proleptic Gregorian calendar (what Date, and so Graph, uses; year 0
+  // is a leap year there too).
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (Number(m[4]) >= 24 || Number(m[5]) >= 60) return false;
+  if (m[6] !== undefined && Number(m[6]) >= 60) return false;
+  if (m[7] !== undefined && Number(m[7]) >= 24) return false;
+  return m[8] === undefined || Number(m[8]) < 60;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1];
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 /** `@odata.type` with its leading `#`: OData readers take the name with or without it, and so does this one. */

@@ -38,11 +38,29 @@ const MAX_CURSOR_LENGTH = 8192;
 const PAGE_PARAM_NAMES: ReadonlySet<string> = new Set(PAGE_PARAMS);
 
 export function encodeCursor(collection: string, token: PageToken | undefined, offset: number): string {
-  const data: CursorData = { c: collection, t: token ?? {}, o: offset };
-  const cursor = Buffer.from(JSON.stringify(data)).toString('base64url');
-  // Made under the rules it is read under: a cursor that would be refused is a bug here, not the caller's input.
-  if (readCursor(cursor, collection) === undefined) throw new Error(`A cursor of ${collection} was made that decodeCursor refuses.`);
-  return cursor;
+  return cursorMaker(collection, token)(offset);
+}
+
+/**
+ * The cursors of one collection and page token, by offset: the same text encodeCursor makes (`{"c","t","o"}` as
+ * JSON, base64url), with the token serialised once. The first cursor made is checked with decodeCursor's rules as
+ * a whole; for the others only the offset and the length can differ, and those are checked each time (a
+ * connection makes one cursor per edge: one full decode per page position, not per edge).
+ */
+function cursorMaker(collection: string, token: PageToken | undefined): (offset: number) => string {
+  const data: Omit<CursorData, 'o'> = { c: collection, t: token ?? {} };
+  const prefix = `${JSON.stringify(data).slice(0, -1)},"o":`;
+  let checked = false;
+  return (offset) => {
+    const cursor = Buffer.from(`${prefix}${offset}}`).toString('base64url');
+    // Made under the rules it is read under: a cursor that would be refused is a bug here, not the caller's input.
+    const valid = checked
+      ? Number.isInteger(offset) && offset >= 0 && offset <= MAX_OFFSET && cursor.length <= MAX_CURSOR_LENGTH
+      : readCursor(cursor, collection) !== undefined;
+    if (!valid) throw new Error(`A cursor of ${collection} was made that decodeCursor refuses.`);
+    checked = true;
+    return cursor;
+  };
 }
 
 export function decodeCursor(cursor: string | null | undefined, collection: string, field = 'after'): PagePosition {
@@ -107,12 +125,13 @@ export function connectionFromPage<T>(
   const items = value.slice(start.offset, end);
   // Where the collection goes on: later in this page (an offset into it), else at Graph's next page.
   const restInPage = cut || value.length > end;
+  const inPage = cursorMaker(collection, start.next);
   const edges = items.map((node, i) => {
     const isLast = i === items.length - 1;
     const cursor =
       isLast && !restInPage && page.next
         ? encodeCursor(collection, page.next, 0)
-        : encodeCursor(collection, start.next, start.offset + i + 1);
+        : inPage(start.offset + i + 1);
     return { node, cursor };
   });
   let endCursor = edges.length > 0 ? edges[edges.length - 1].cursor : null;
