@@ -14,8 +14,9 @@ import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { createApp, type App } from './http/app';
 import { startTracing } from './observability/tracing';
-import { createLocalCoordination } from './coordination/local';
+import { createCoordination } from './coordination';
 import type { Coordination } from './coordination/types';
+import { coordinationMetrics } from './observability/coordination-metrics';
 
 const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -104,6 +105,22 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   }
 
   const metrics = new Metrics(() => graph.load);
+  // Intune's budgets and the per-pool edit locks: in process for one replica, shared through Redis (REDIS_URL) by
+  // all of them, in which case GRAPH_WRITE_LIMIT / GRAPH_READ_LIMIT are the whole app's limits (docs/scale-out.md).
+  let coordination: Coordination | undefined;
+  const onCoordinationEvent = coordinationMetrics(metrics.registry, () => coordination?.health());
+  coordination = createCoordination(
+    config.coordination,
+    { writes: config.graph.writeBudget, reads: config.graph.readBudget },
+    { logger, onEvent: onCoordinationEvent },
+  );
+  const shared = coordination;
+  if (config.coordination.redis) {
+    logger.info(
+      { redisUrl: config.coordination.redis.displayUrl, writeLimit: config.graph.writeBudget.limit, readLimit: config.graph.readBudget.limit },
+      'budgets and pool locks shared through Redis (limits for the whole app)',
+    );
+  }
   const graph = new GraphClient(baseUrl, credential, {
     scope: config.graph.scope,
     timeoutMs: config.graph.timeoutMs,
@@ -111,7 +128,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     connectTimeoutMs: config.graph.connectTimeoutMs,
     retry: { maxRetries: config.graph.maxRetries },
     bulkhead: config.graph.bulkhead,
-    writeBudget: config.graph.writeBudget,
+    budgets: { writes: shared.writes, reads: shared.reads },
     onCall: (event) => {
       metrics.recordGraphCall(event);
       logger.info(event, 'graph call');
@@ -133,11 +150,6 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
 
   const auth = createAuthGate(config, { graph, logger });
   // Edits of one pool are serialized by its lock; a lock wait is bounded like a Graph call (GRAPH_TIMEOUT_MS).
-  // Only the locks are taken from here: the Graph client keeps its own write budget (the read budget is off).
-  const coordination = createLocalCoordination({
-    writes: config.graph.writeBudget,
-    reads: { limit: 0, windowMs: config.graph.writeBudget.windowMs, maxWaitMs: 0 },
-  });
   const app = await createApp({
     config,
     graph,
@@ -146,7 +158,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     auth,
     healthy: () => graph.tokenHealthy,
     tracer: tracing?.tracer,
-    coordination,
+    coordination: shared,
     lockWaitMs: config.graph.timeoutMs,
   });
   const address = await listening(() => app.listen(config.port, config.host), 'PORT', config.port);
@@ -157,13 +169,14 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     url,
     graph,
     metrics,
-    coordination,
+    coordination: shared,
     emulator,
     async stop(graceMs = 10_000, drainDelayMs = 0) {
       let cutOff = 0;
       const steps: Array<[string, () => unknown]> = [
         ['http server', async () => ({ cutOff } = await app.close(graceMs, drainDelayMs))],
-        ['edit locks', () => coordination.close()],
+        // After in-flight requests: they may still hold a pool lock or wait for a budget slot.
+        ['coordination', () => shared.close()],
         ['inbound authentication', () => auth?.close()],
         ['graph client', () => graph.close()],
         ['graph emulator', () => emulator?.close()],

@@ -36,6 +36,8 @@ export const GRAPH_DEFAULTS = {
   connectTimeoutMs: GRAPH_CLIENT_DEFAULTS.connectTimeoutMs,
   bulkhead: GRAPH_CLIENT_DEFAULTS.bulkhead,
   writeBudget: GRAPH_CLIENT_DEFAULTS.writeBudget,
+  /** Intune: 1000 requests of any kind per 20 s per app per tenant (the writes' window). */
+  readLimit: 1000,
 } as const;
 
 export const AUTH_DEFAULTS = {

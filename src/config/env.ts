@@ -36,6 +36,7 @@ const envSchema = z.object({
   GRAPH_WRITE_LIMIT: int(0, 1_000_000).optional(),
   GRAPH_WRITE_WINDOW_SECONDS: int(1, 3600).optional(),
   GRAPH_WRITE_MAX_WAIT_MS: int(0, 300_000).optional(),
+  GRAPH_READ_LIMIT: int(0, 1_000_000).optional(),
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),
   AZURE_CLIENT_SECRET: z.string().min(1).optional(),

@@ -6,7 +6,10 @@
 import type { AuthSettings, OperationLimits } from '../auth/settings';
 import { defaultIssuers, defaultJwksUrl } from '../auth/settings';
 import { CLOUDS, type GraphCloud } from '../graph/clouds';
+import type { CoordinationSettings } from '../coordination/settings';
 import type { AppCredentialSettings } from '../identity/credential';
+import { coordinationSettings } from './coordination';
+import { ConfigError } from './errors';
 import { AUTH_DEFAULTS, DEFAULT_LIMITS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
 import { parseEnv, type Env, type GraphAuthMode, type LogLevel } from './env';
 import { decide, type Decisions } from './rules';
@@ -41,8 +44,15 @@ export interface Config {
     maxConnections: number;
     connectTimeoutMs: number;
     bulkhead: { maxConcurrent: number; maxQueue: number; maxWaitMs: number };
+    /**
+     * Intune's budgets: writes, and requests of any kind (reads). Per replica without REDIS_URL; with it, the limits
+     * of the whole app, shared by every replica through Redis.
+     */
     writeBudget: { limit: number; windowMs: number; maxWaitMs: number };
+    readBudget: { limit: number; windowMs: number; maxWaitMs: number };
   };
+  /** The shared store for the budgets and the pool locks (REDIS_*); `redis` undefined: in process. */
+  coordination: CoordinationSettings;
   azure: AppCredentialSettings;
   /** OTLP/HTTP traces URL; undefined: tracing off. */
   tracing: { endpoint?: string; serviceName: string };
@@ -58,6 +68,20 @@ export interface Config {
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const coordination = coordinationSettings(env);
+  let config: Config;
+  try {
+    config = loadRest(env, coordination.settings);
+  } catch (error) {
+    // One message listing every bad variable, the REDIS_* ones with the others.
+    if (error instanceof ConfigError && coordination.problems.length > 0) throw new ConfigError([...error.problems, ...coordination.problems]);
+    throw error;
+  }
+  if (coordination.problems.length > 0) throw new ConfigError(coordination.problems);
+  return config;
+}
+
+function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): Config {
   const e = parseEnv(env);
   const nodeEnv = e.NODE_ENV ?? SERVER_DEFAULTS.nodeEnv;
   const production = nodeEnv === 'production';
@@ -75,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? SERVER_DEFAULTS.shutdownGraceMs,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? SERVER_DEFAULTS.shutdownDelayMs,
     graph: graphSettings(e, cloud, decisions.authMode),
+    coordination,
     azure: {
       tenantId: e.AZURE_TENANT_ID,
       clientId: e.AZURE_CLIENT_ID,
@@ -105,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function graphSettings(e: Env, cloud: GraphCloud, authMode: GraphAuthMode): Config['graph'] {
   const graphHost = CLOUDS[cloud].graph;
+  // Both budgets count in the same window, with the same longest wait: Intune's limits share their 20 s.
+  const windowMs = e.GRAPH_WRITE_WINDOW_SECONDS !== undefined ? e.GRAPH_WRITE_WINDOW_SECONDS * 1000 : GRAPH_DEFAULTS.writeBudget.windowMs;
+  const maxWaitMs = e.GRAPH_WRITE_MAX_WAIT_MS ?? GRAPH_DEFAULTS.writeBudget.maxWaitMs;
   return {
     authMode,
     cloud,
@@ -122,11 +150,8 @@ function graphSettings(e: Env, cloud: GraphCloud, authMode: GraphAuthMode): Conf
       maxQueue: e.GRAPH_MAX_QUEUE ?? GRAPH_DEFAULTS.bulkhead.maxQueue,
       maxWaitMs: e.GRAPH_QUEUE_TIMEOUT_MS ?? GRAPH_DEFAULTS.bulkhead.maxWaitMs,
     },
-    writeBudget: {
-      limit: e.GRAPH_WRITE_LIMIT ?? GRAPH_DEFAULTS.writeBudget.limit,
-      windowMs: e.GRAPH_WRITE_WINDOW_SECONDS !== undefined ? e.GRAPH_WRITE_WINDOW_SECONDS * 1000 : GRAPH_DEFAULTS.writeBudget.windowMs,
-      maxWaitMs: e.GRAPH_WRITE_MAX_WAIT_MS ?? GRAPH_DEFAULTS.writeBudget.maxWaitMs,
-    },
+    writeBudget: { limit: e.GRAPH_WRITE_LIMIT ?? GRAPH_DEFAULTS.writeBudget.limit, windowMs, maxWaitMs },
+    readBudget: { limit: e.GRAPH_READ_LIMIT ?? GRAPH_DEFAULTS.readLimit, windowMs, maxWaitMs },
   };
 }
 

@@ -70,6 +70,8 @@ function codeForGraphError(error: GraphError): ErrorCode {
     case 'invalid-response':
       return ErrorCode.UpstreamError;
     case 'rejected':
+      // The shared budget's store (Redis) could not answer: nothing was sent, as for an edit lock it could not take.
+      if (error.code === 'CoordinationUnavailable') return ErrorCode.CoordinationUnavailable;
       return error.status === 429 ? ErrorCode.Throttled : ErrorCode.UpstreamUnavailable;
     case 'credential':
       if (error.credentialFailure === 'unauthenticated') return ErrorCode.Unauthenticated;
@@ -126,7 +128,7 @@ export function toGraphQLError(error: unknown): GraphQLError | undefined {
       clientRequestId: error.clientRequestId ?? null,
     };
   }
-  if (code === ErrorCode.Throttled) extensions.retryAfterSeconds = error.retryAfterSeconds ?? 1;
+  if (code === ErrorCode.Throttled || code === ErrorCode.CoordinationUnavailable) extensions.retryAfterSeconds = error.retryAfterSeconds ?? 1;
   // Token failures: why, for the caller (e.g. `consent_required`, `interaction_required`: sign in again).
   if (error.kind === 'credential' && error.code !== undefined) extensions.reason = error.code;
   // Graph's own message is kept for 4xx (it explains what was wrong); 5xx and transport messages are fixed text.

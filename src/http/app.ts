@@ -37,7 +37,7 @@ export interface AppOptions {
   /** OpenTelemetry tracer: a server span per GraphQL request, parent of the Graph call spans. */
   tracer?: Tracer;
   /** Per-pool edit locks shared by the writes (default: in-process LocalPoolLocks, right for one replica). */
-  coordination?: Pick<Coordination, 'locks'>;
+  coordination?: Pick<Coordination, 'locks'> & Partial<Pick<Coordination, 'health'>>;
   /** The audit trail of writes (default: lines on `logger`). */
   audit?: AuditLog;
   /** Longest wait for a pool's edit lock (default 30000: GRAPH_TIMEOUT_MS's default). */
@@ -109,7 +109,7 @@ class NodeApp implements App {
       case '/healthz':
         return healthz(res);
       case '/readyz':
-        return readyz(res, this.listening, this.options.healthy?.() ?? true);
+        return readyz(res, this.listening, this.options.healthy?.() ?? true, this.options.coordination?.health?.());
       case '/metrics':
         if (!metrics) return notFound(res);
         work = metricsRoute(res, metrics);

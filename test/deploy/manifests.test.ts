@@ -145,11 +145,16 @@ describe('validate-manifests: rendering', () => {
     expect(at(only(objects, 'Deployment'), `${C}/env/0/valueFrom/secretKeyRef/name`)).toBe('esim-pools-subgraph-secrets');
   });
 
-  it('applies a component after the resources: Redis adds the URL, the password reference and the egress rule', () => {
-    const { objects, problems } = renderKustomization(PRODUCTION, { root: ROOT, extraComponents: [path.relative(PRODUCTION, REDIS)] });
-    expect(problems).toEqual([]);
-    const list = objects.map((item) => item.object);
+  it('applies a component after the resources: Redis (in production) adds the URL, the shared budgets, the password reference and the egress rule', () => {
+    const list = production();
     expect(at(only(list, 'ConfigMap'), '/data/REDIS_URL')).toMatch(/^rediss:\/\//);
+    // Shared by every replica, the budgets are the whole app's, a little under Intune's 100 and 1000 per 20 s.
+    expect(at(only(list, 'ConfigMap'), '/data/GRAPH_WRITE_LIMIT')).toBe('95');
+    expect(at(only(list, 'ConfigMap'), '/data/GRAPH_READ_LIMIT')).toBe('950');
+    // Without the component (base) the write budget stays per replica.
+    const base = renderKustomization(BASE, { root: ROOT }).objects.map((item) => item.object);
+    expect(at(only(base, 'ConfigMap'), '/data/REDIS_URL')).toBeUndefined();
+    expect(at(only(base, 'ConfigMap'), '/data/GRAPH_WRITE_LIMIT')).toBe('16');
     expect(at(only(list, 'Deployment'), `${C}/env/1`)).toEqual({
       name: 'REDIS_PASSWORD',
       valueFrom: { secretKeyRef: { name: 'esim-pools-subgraph-secrets', key: 'REDIS_PASSWORD' } },
@@ -162,18 +167,12 @@ describe('validate-manifests: rendering', () => {
   // cross-check runs where a developer has it and is skipped, loudly, elsewhere; the renderer's own tests below run
   // everywhere.
   if (!kubectl) process.stderr.write('\n!!! SKIPPED: kubectl is not installed: the comparison with `kubectl kustomize` did not run.\n\n');
-  (kubectl ? it : it.skip)('renders exactly what `kubectl kustomize` renders (base, production, production + Redis)', () => {
+  (kubectl ? it : it.skip)('renders exactly what `kubectl kustomize` renders (base, production with its Redis component)', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-kustomize-'));
     try {
-      // kustomize refuses absolute paths: a throwaway overlay that lists production and the component relatively.
-      fs.writeFileSync(
-        path.join(tmp, 'kustomization.yaml'),
-        `resources:\n  - ${path.relative(tmp, PRODUCTION)}\ncomponents:\n  - ${path.relative(tmp, REDIS)}\n`,
-      );
       const cases: Array<[string, KubernetesObject[]]> = [
         [BASE, renderKustomization(BASE, { root: ROOT }).objects.map((i) => i.object)],
         [PRODUCTION, production()],
-        [tmp, renderKustomization(PRODUCTION, { root: ROOT, extraComponents: [path.relative(PRODUCTION, REDIS)] }).objects.map((i) => i.object)],
       ];
       const key = (o: KubernetesObject): string => `${String(o.kind)}/${String(o.metadata?.name)}`;
       for (const [dir, ours] of cases) {
@@ -404,7 +403,12 @@ describe('validate-manifests: environment', () => {
     // env.ts is where src/config lists the variables it reads.
     const source = fs.readFileSync(path.join(ROOT, 'src', 'config', 'env.ts'), 'utf8');
     expect(source).toContain('SHUTDOWN_DELAY_MS');
-    const renamed = knownEnvironment([{ path: 'env.ts', text: source.replace(/SHUTDOWN_DELAY_MS/g, 'SHUTDOWN_DRAIN_MS') }]);
+    // coordination.ts names the REDIS_* variables production sets (components/redis).
+    const coordination = fs.readFileSync(path.join(ROOT, 'src', 'config', 'coordination.ts'), 'utf8');
+    const renamed = knownEnvironment([
+      { path: 'env.ts', text: source.replace(/SHUTDOWN_DELAY_MS/g, 'SHUTDOWN_DRAIN_MS') },
+      { path: 'coordination.ts', text: coordination },
+    ]);
     const problems = check(production(), { ...facts, knownEnv: renamed.variables });
     expect(problemsOf('known-env', problems)).toEqual([expect.stringContaining('SHUTDOWN_DELAY_MS (ConfigMap esim-pools-subgraph) is not a variable the app reads')]);
   });
@@ -571,30 +575,35 @@ describe('validate-manifests: selectors, identity, network, scaling', () => {
     ]);
   });
 
-  it('a per-replica write budget that, times maxReplicas, exceeds Intune\'s 100 writes per 20 s', () => {
-    expect(problemsOf('write-budget', check(edited('HorizontalPodAutoscaler', { op: 'replace', path: '/spec/maxReplicas', value: 7 })))).toEqual([
+  it('a per-replica write budget (no Redis: base) that, times maxReplicas, exceeds Intune\'s 100 writes per 20 s', () => {
+    /** The base rendering (no Redis component) with one operation applied to the object of `kind`. */
+    const baseEdited = (kind: string, op: Op): KubernetesObject[] => {
+      const objects = renderKustomization(BASE, { root: ROOT }).objects.map((item) => item.object);
+      expect(applyJsonPatchOp(only(objects, kind), op)).toBeNull();
+      return objects;
+    };
+    expect(problemsOf('write-budget', check(baseEdited('HorizontalPodAutoscaler', { op: 'replace', path: '/spec/maxReplicas', value: 7 })))).toEqual([
       expect.stringContaining('GRAPH_WRITE_LIMIT 16 per 20 s x maxReplicas 7 exceeds Intune\'s 100 writes per 20 s'),
     ]);
-    expect(problemsOf('write-budget', check(edited('ConfigMap', { op: 'remove', path: '/data/GRAPH_WRITE_LIMIT' })))).toEqual([
+    expect(problemsOf('write-budget', check(baseEdited('ConfigMap', { op: 'remove', path: '/data/GRAPH_WRITE_LIMIT' })))).toEqual([
       expect.stringContaining('GRAPH_WRITE_LIMIT is unset'),
     ]);
     // A shorter window is a higher rate: 16 per 10 s x 6 = 192 per 20 s.
-    expect(problemsOf('write-budget', check(edited('ConfigMap', { op: 'replace', path: '/data/GRAPH_WRITE_WINDOW_SECONDS', value: '10' })))).toHaveLength(1);
+    expect(problemsOf('write-budget', check(baseEdited('ConfigMap', { op: 'replace', path: '/data/GRAPH_WRITE_WINDOW_SECONDS', value: '10' })))).toHaveLength(1);
   });
 });
 
 describe('validate-manifests: the Redis component', () => {
-  const redisFacts: AppFacts = { ...facts, knownEnv: new Set([...facts.knownEnv, 'REDIS_URL', 'REDIS_PASSWORD']) };
-  const withRedis = (f: AppFacts) => checkKustomization(PRODUCTION, { root: ROOT, facts: f, extraComponents: [path.relative(PRODUCTION, REDIS)] });
+  const redisFacts = facts;
+  const withRedis = (f: AppFacts) => checkKustomization(PRODUCTION, { root: ROOT, facts: f });
 
-  it('is refused only for variables the app does not read yet, and passes once it reads them', () => {
-    // Until the coordination work adds REDIS_URL / REDIS_PASSWORD to src/config, those two are the only problems;
-    // from then on there are none (and the component can join overlays/production).
-    const pending = ['REDIS_URL', 'REDIS_PASSWORD'].filter((name) => !facts.knownEnv.has(name));
-    const problems = withRedis(facts).problems;
-    expect(problems.filter((p) => !p.includes('[known-env]'))).toEqual([]);
-    expect(problemsOf('known-env', problems).map((p) => /\] (\w+) /.exec(p)?.[1])).toEqual(pending);
-    expect(withRedis(redisFacts).problems).toEqual([]);
+  it('is in production, and passes because src/config reads its variables (a validator without them refuses it)', () => {
+    expect(fs.readFileSync(path.join(PRODUCTION, 'kustomization.yaml'), 'utf8')).toContain(path.relative(PRODUCTION, REDIS));
+    for (const name of ['REDIS_URL', 'REDIS_PASSWORD', 'GRAPH_READ_LIMIT']) expect(facts.knownEnv.has(name)).toBe(true);
+    expect(withRedis(facts).problems).toEqual([]);
+    // Without those names (the app before it read them) exactly the component's variables are refused.
+    const older: AppFacts = { ...facts, knownEnv: new Set([...facts.knownEnv].filter((name) => !['REDIS_URL', 'REDIS_PASSWORD', 'GRAPH_READ_LIMIT'].includes(name))) };
+    expect(problemsOf('known-env', withRedis(older).problems).map((p) => /\] (\w+) /.exec(p)?.[1]).sort()).toEqual(['GRAPH_READ_LIMIT', 'REDIS_PASSWORD', 'REDIS_URL']);
   });
 
   it('Redis without TLS, with a password in the URL, or on a port the NetworkPolicy does not open', () => {

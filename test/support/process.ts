@@ -23,7 +23,7 @@ export interface ServiceProcess {
 const ENTRY = join(__dirname, '..', '..', 'dist', 'index.js');
 
 /** Environment variables of the test runner's own that must not leak into the service under test. */
-const SCRUB = /^(AZURE_|GRAPH_|AUTH_|ROUTER_SECRET|EMULATOR_|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|INTROSPECTION$|OTEL_)/;
+const SCRUB = /^(AZURE_|GRAPH_|AUTH_|ROUTER_SECRET|EMULATOR_|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|INTROSPECTION$|OTEL_|REDIS_)/;
 
 /** `entry`: the built entry file, when this module does not run from test/support (scripts compiled to dist-tools). */
 export function spawnService(env: Record<string, string>, options: { timeoutMs?: number; entry?: string } = {}): Promise<ServiceProcess> {

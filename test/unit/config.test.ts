@@ -113,3 +113,50 @@ describe('loadConfig', () => {
     expect(loadConfig({ GRAPH_BASE_URL: 'http://localhost:4001' }).graph.baseUrl).toBe('http://localhost:4001');
   });
 });
+
+describe('loadConfig: coordination (REDIS_*) and the read budget', () => {
+  it('is in process without REDIS_URL; the read budget defaults to Intune\'s 1000 per the writes\' window', () => {
+    const config = loadConfig({});
+    expect(config.coordination).toEqual({});
+    expect(config.graph.readBudget).toEqual({ limit: 1000, windowMs: 20_000, maxWaitMs: 2_000 });
+    expect(loadConfig({ GRAPH_READ_LIMIT: '0', GRAPH_WRITE_WINDOW_SECONDS: '10' }).graph.readBudget).toEqual({ limit: 0, windowMs: 10_000, maxWaitMs: 2_000 });
+  });
+
+  it('reads REDIS_URL and the other REDIS_* variables, the keys namespaced by tenant and client', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6390/2',
+      REDIS_PASSWORD: 'hunter2-hunter2',
+      REDIS_LOCK_TTL_MS: '3000',
+      REDIS_KEY_PREFIX: 'staging',
+      GRAPH_AUTH_MODE: 'emulator',
+      AZURE_TENANT_ID: '72F988BF-86F1-41AF-91AB-2D7CD011DB47',
+    });
+    expect(config.coordination.redis).toMatchObject({
+      host: '127.0.0.1',
+      port: 6390,
+      db: 2,
+      password: 'hunter2-hunter2',
+      lockTtlMs: 3000,
+      commandTimeoutMs: 500,
+      keyPrefix: 'staging:72f988bf-86f1-41af-91ab-2d7cd011db47:',
+    });
+    expect(config.coordination.redis?.displayUrl).not.toContain('hunter2');
+  });
+
+  it.each([
+    [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'redis://cache:6379', REDIS_LOCK_TTL_MS: '5' }, 'REDIS_LOCK_TTL_MS'],
+    [{ REDIS_LOCK_TTL_MS: '3000' }, 'REDIS_LOCK_TTL_MS'],
+    [{ GRAPH_READ_LIMIT: 'many' }, 'GRAPH_READ_LIMIT'],
+  ])('%j is refused, naming %s', (env, name) => {
+    expect(configError(env)).toMatch(new RegExp(`^Invalid configuration:\\n  ${name}: `, 'm'));
+  });
+
+  it('lists REDIS_* problems with the others, and never shows the password', () => {
+    const message = configError({ PORT: 'eighty', REDIS_URL: 'redis://:hunter2-hunter2@cache:6379', REDIS_PASSWORD: 'hunter2-hunter2' });
+    expect(message).toContain('\n  PORT: ');
+    expect(message).toContain('\n  REDIS_PASSWORD: the password is already in REDIS_URL');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('Invalid coordination configuration');
+  });
+});

@@ -7,6 +7,7 @@ import { CoordinationError } from '../../src/coordination/types';
 import { diffAssignments, planAdd, planRemove, targetKey } from '../../src/graphql/edits/merge';
 import { assignmentsVersion, validateVersionArgument } from '../../src/graphql/edits/version';
 import { toGraphQLError } from '../../src/graphql/errors';
+import { budgetError } from '../../src/graph/pipeline/policies/limitsPolicy';
 import { ODATA_TYPE, WireFilterType, type WireAssignment, type WireAssignmentInput, type WireAssignmentTarget } from '../../src/graph/models';
 
 const G1 = '3a1f6c2e-8d4b-4e9a-b7c5-1d2e3f4a5b60';
@@ -175,6 +176,12 @@ describe('coordination failures in toGraphQLError', () => {
     expect(map(new CoordinationError('redis down', 'unavailable'))).toEqual({ code: 'COORDINATION_UNAVAILABLE', retryAfterSeconds: 1 });
     expect(map(new CoordinationError('full', 'budget-exhausted', 7))).toEqual({ code: 'THROTTLED', retryAfterSeconds: 7 });
     expect(map(new CoordinationError('gone', 'aborted'))).toEqual({ code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  it('a shared budget whose store cannot answer (the Graph layer\'s rejected 503) → COORDINATION_UNAVAILABLE too', () => {
+    const error = toGraphQLError(budgetError(new CoordinationError('redis down', 'unavailable'), 'write'));
+    expect(error?.extensions).toMatchObject({ code: 'COORDINATION_UNAVAILABLE', retryAfterSeconds: 1 });
+    expect(error?.message).not.toContain('redis down');
   });
 
   it('never passes the internal message on (it may name the store)', () => {

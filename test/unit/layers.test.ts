@@ -35,7 +35,7 @@ const HTTP_MODULES = { pattern: /^(node:)?(http|https|http2|net|tls|dgram)$|^und
 
 const RULES: Readonly<Record<Layer, LayerRule>> = {
   entry: { mayImport: 'anything' },
-  config: { mayImport: ['auth', 'graph'], typesFrom: ['identity'] },
+  config: { mayImport: ['auth', 'graph', 'coordination'], typesFrom: ['identity'] },
   http: { mayImport: ['config', 'graphql', 'auth', 'graph', 'coordination', 'observability'] },
   graphql: { mayImport: ['resolvers', 'generated', 'graph', 'auth', 'coordination', 'observability'] },
   resolvers: { mayImport: ['graphql', 'generated', 'graph'], bans: HTTP_MODULES },
@@ -47,7 +47,7 @@ const RULES: Readonly<Record<Layer, LayerRule>> = {
     bans: { pattern: /^(graphql|dataloader)(\/|$)|^@apollo\//, why: 'the Graph client knows nothing of GraphQL' },
   },
   coordination: { mayImport: ['observability'] },
-  observability: { mayImport: ['graph'], typesFrom: ['auth'] },
+  observability: { mayImport: ['graph'], typesFrom: ['auth', 'coordination'] },
   emulator: { mayImport: [] },
   'explorer-web': {
     mayImport: [],
