@@ -7,7 +7,7 @@
  *   - the Graph emulator (dist/emulator/cli.js), no injected latency, bounded request log, 200 generated pools;
  *   - the subgraph (dist/index.js) as in production: NODE_ENV=production, GRAPH_AUTH_MODE=app with a client secret
  *     against the IdP, inbound bearer tokens verified against the IdP's JWKS; one with LOG_LEVEL=info (the
- *     default) and one with LOG_LEVEL=warn; the client-side write budget and bulkhead lifted (GRAPH_WRITE_LIMIT=0,
+ *     default) and one with LOG_LEVEL=warn; the client-side budgets and bulkhead lifted (GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0,
  *     GRAPH_MAX_CONCURRENCY=0) so the run measures code, not policy;
  *   - the forwarder (scripts/bench/forwarder.ts): the same upstream requests and the same JSON, without GraphQL;
  *   - autocannon, the load generator, as its own process.
@@ -200,8 +200,9 @@ function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra:
     ...appModeEnv(idp, emulatorUrl),
     AUTH_ISSUER: idp.issuerV2,
     AUTH_JWKS_URL: idp.jwksUrl,
-    // Policy off: the benchmark measures the code (README: GRAPH_WRITE_LIMIT=0, GRAPH_MAX_CONCURRENCY=0).
+    // Policy off: the benchmark measures the code (README: GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0, GRAPH_MAX_CONCURRENCY=0).
     GRAPH_WRITE_LIMIT: '0',
+    GRAPH_READ_LIMIT: '0',
     GRAPH_MAX_CONCURRENCY: '0',
     ...extra,
   });
@@ -642,7 +643,7 @@ async function main(): Promise<void> {
       log(`baseline: node ${[...BASELINE?.nodeArgs ?? [], BASELINE?.entry ?? ''].join(' ')}`);
     }
     log(`emulator ${emulatorUrl}, forwarder ${forwarderUrl}, subgraphs ${info.url} ${warn.url}; logs in ${workDir}`);
-    log(`subgraph command: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')} (NODE_ENV=production, GRAPH_AUTH_MODE=app, GRAPH_WRITE_LIMIT=0, GRAPH_MAX_CONCURRENCY=0)`);
+    log(`subgraph command: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')} (NODE_ENV=production, GRAPH_AUTH_MODE=app, GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0, GRAPH_MAX_CONCURRENCY=0)`);
 
     const throughput: Partial<Record<Scenario['key'], TargetSummary[]>> = {};
     for (const scenario of SCENARIOS) {

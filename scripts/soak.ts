@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     GRAPH_TIMEOUT_MS: '3000',
     GRAPH_WRITE_LIMIT: '0',
+    GRAPH_READ_LIMIT: '0',
   }, /ready at/);
   const url = String((JSON.parse(subgraph.line) as { url: string }).url);
   const pid = subgraph.child.pid ?? 0;
