@@ -51,7 +51,7 @@ describeWithPart(
       const { page } = watched;
       await openExplorer(page, stack.url);
       expect(browser.blocked).toEqual([SANDBOX_SCRIPT]);
-      expect(await tabNames(page)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'Pools']);
+      expect(await tabNames(page)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'CreatePool', 'RenamePool', 'DeletePool', 'Pools']);
       expect(await page.locator('.graphiql-logo').innerText()).toContain('esim-pools-subgraph');
       // The first tab's variables are preloaded: the sample pool and groups of the emulator.
       const variables = compact(await textOf(page, SELECTORS.variables));
@@ -128,7 +128,7 @@ describeWithPart(
       await openExplorer(page, stack.url);
       expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
       expect(browser.blocked).toEqual([SANDBOX_SCRIPT]);
-      expect(await tabNames(page)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'Pools']);
+      expect(await tabNames(page)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'CreatePool', 'RenamePool', 'DeletePool', 'Pools']);
       expect(errors).toEqual([]);
     });
   });

@@ -46,7 +46,7 @@ describe('outside production', () => {
     // Both explorers talk to this endpoint only (the page makes it absolute against its own URL).
     expect(config.endpoint).toBe('/graphql');
     expect(config.sandbox).toEqual({ document: EXAMPLE_DOCUMENT, variables: EXAMPLE_VARIABLES, headers: {} });
-    expect(config.tabs.map((tab) => tab.name)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'Pools']);
+    expect(config.tabs.map((tab) => tab.name)).toEqual(['AssignPool', 'AddAssignments', 'RemoveAssignments', 'CreatePool', 'RenamePool', 'DeletePool', 'Pools']);
   });
 
   it('redirects / to the endpoint', async () => {

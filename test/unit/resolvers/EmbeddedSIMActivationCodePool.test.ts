@@ -64,8 +64,8 @@ describe('deviceStates', () => {
     expect(second.pageInfo.hasNextPage).toBe(false);
     expect(ops.graph.callsOf('listDeviceStatesOfPools').map((c) => c.args[0])).toEqual([
       [
-        { poolId: P1, top: 2, next: undefined },
-        { poolId: P2, top: 2, next: undefined },
+        { poolId: P1, top: 2, next: undefined, count: false },
+        { poolId: P2, top: 2, next: undefined, count: false },
       ],
     ]);
   });

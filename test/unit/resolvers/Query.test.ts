@@ -63,20 +63,20 @@ describe('embeddedSIMActivationCodePools', () => {
     const page1 = connection(first.data);
     expect(page1.edges.map((e) => e.node.id)).toEqual([P1, P2]);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    expect(ops.graph.callsOf('listPools').map((c) => c.args[0])).toEqual([{ top: 2, next: undefined }]);
+    expect(ops.graph.callsOf('listPools').map((c) => c.args[0])).toEqual([{ top: 2, next: undefined, count: false }]);
 
     const second = await ops.run(PAGE, { first: 2, after: page1.pageInfo.endCursor });
     const page2 = connection(second.data);
     expect(page2.edges.map((e) => e.node.id)).toEqual([P3]);
     expect(page2.pageInfo.hasNextPage).toBe(false);
     // The cursor carried Graph's page position, not an offset into the first page.
-    expect(ops.graph.callsOf('listPools').map((c) => c.args[0])[1]).toEqual({ top: 2, next: { $skip: '2' } });
+    expect(ops.graph.callsOf('listPools').map((c) => c.args[0])[1]).toEqual({ top: 2, next: { $skip: '2' }, count: false });
   });
 
   it('asks Graph for the default page size when first is not given', async () => {
     const result = await ops.run(PAGE);
     expect(connection(result.data).edges).toHaveLength(3);
-    expect(ops.graph.callsOf('listPools').map((c) => c.args[0])).toEqual([{ top: 20, next: undefined }]);
+    expect(ops.graph.callsOf('listPools').map((c) => c.args[0])).toEqual([{ top: 20, next: undefined, count: false }]);
   });
 
   it.each([0, 101, -1])('refuses first: %d', async (first) => {
