@@ -30,6 +30,8 @@ export interface AuthGate {
   check(headers: IncomingHttpHeaders): Caller | Promise<Caller>;
   /** Whether every request carries a verified principal (the permissions plugin then fails closed without one). */
   readonly tokensRequired: boolean;
+  /** Whether every request carries the router's secret (ROUTER_SECRET set): its operations came through the router. */
+  readonly routerTrusted: boolean;
   readonly permissions: PermissionNames;
   close(): void;
 }
@@ -56,12 +58,14 @@ function digest(value: string): Buffer {
 class Gate implements AuthGate {
   private readonly routerSecretDigest?: Buffer;
   readonly tokensRequired: boolean;
+  readonly routerTrusted: boolean;
   readonly permissions: PermissionNames;
 
   constructor(private readonly options: AuthGateOptions) {
     if (options.obo && !options.verifier) throw new Error('on-behalf-of needs inbound token verification');
     this.routerSecretDigest = options.routerSecret === undefined ? undefined : digest(options.routerSecret);
     this.tokensRequired = options.verifier !== undefined;
+    this.routerTrusted = this.routerSecretDigest !== undefined;
     this.permissions = options.permissions;
   }
 

@@ -34,6 +34,14 @@ export interface OperationLimits {
   maxCost: number;
   /** Directives in the document. */
   maxDirectives: number;
+  /** Representations per operation, summed over its (aliased) `_entities` fields: the cap on Graph reads. */
+  maxEntities: number;
+  /**
+   * Aliases and tokens of an operation whose only root fields are `_entities`/`_service`, when ROUTER_SECRET is set
+   * (then every request came through the router): gateways merge parallel entity fetches into one aliased document.
+   */
+  routerMaxAliases: number;
+  routerMaxTokens: number;
 }
 
 /**
@@ -46,6 +54,12 @@ export const DEFAULT_LIMITS: Readonly<OperationLimits> = {
   maxTokens: 1000,
   maxCost: 20_000,
   maxDirectives: 20,
+  // 25 $batch requests of 20 at most per operation.
+  maxEntities: 500,
+  // One alias per merged entity fetch; a merged fetch is ~30–60 tokens (its selection), so 50 000 tokens fit the
+  // aliases and stay far below what MAX_BODY_BYTES (256 KiB) lets through anyway.
+  routerMaxAliases: 500,
+  routerMaxTokens: 50_000,
 };
 
 /** Entra ID's v1 token issuer host per cloud (`iss` = `<host>/<tenant>/`). */

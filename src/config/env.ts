@@ -66,6 +66,9 @@ const envSchema = z.object({
   MAX_TOKENS: int(10, 100_000).optional(),
   MAX_COST: int(1, 100_000_000).optional(),
   MAX_DIRECTIVES: int(0, 1000).optional(),
+  MAX_ENTITIES: int(1, 100_000).optional(),
+  ROUTER_MAX_ALIASES: int(0, 100_000).optional(),
+  ROUTER_MAX_TOKENS: int(10, 1_000_000).optional(),
 });
 
 /** The variables as parsed: each one typed, undefined when unset. */

@@ -124,6 +124,9 @@ function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): C
       maxTokens: e.MAX_TOKENS ?? DEFAULT_LIMITS.maxTokens,
       maxCost: e.MAX_COST ?? DEFAULT_LIMITS.maxCost,
       maxDirectives: e.MAX_DIRECTIVES ?? DEFAULT_LIMITS.maxDirectives,
+      maxEntities: e.MAX_ENTITIES ?? DEFAULT_LIMITS.maxEntities,
+      routerMaxAliases: e.ROUTER_MAX_ALIASES ?? DEFAULT_LIMITS.routerMaxAliases,
+      routerMaxTokens: e.ROUTER_MAX_TOKENS ?? DEFAULT_LIMITS.routerMaxTokens,
     },
   };
 }

@@ -7,13 +7,15 @@
  * graphql-armor's token plugin parses every document a second time and, thrown from Apollo 5's parsing hook,
  * turns into an HTTP 500.
  *
- * The limits look at the document only, never at variables: the router's `_entities(representations: $r)` with
- * any number of representations costs the same as with one (its size is bounded by MAX_BODY_BYTES).
+ * The armor limits look at the document only; entity-limits.ts adds what depends on the variables (the
+ * representations of `_entities`: MAX_ENTITIES, and their cost) and on the router (router-scale aliases and tokens
+ * for the `_entities` documents a trusted router writes). docs/federation.md has the table.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ParseOptions, ValidationRule } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
+import { aliasAndTokenRules, entityFanOutPlugin } from './entity-limits';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
 
@@ -36,14 +38,17 @@ function hideTokenLimit(): ApolloServerPlugin {
   };
 }
 
+/** `trustedRouter`: ROUTER_SECRET is set, so every request Apollo sees carried it (see entity-limits.ts). */
 export function operationLimits(
   limits: OperationLimits,
   production: boolean,
+  trustedRouter = false,
 ): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: ParseOptions } {
   const exposeLimits = !production;
   const { plugins, validationRules } = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is nested too deeply.' },
-    maxAliases: { n: limits.maxAliases, exposeLimits, errorMessage: 'The operation has too many aliases.' },
+    // Per operation kind (client or router), in aliasAndTokenRules.
+    maxAliases: { enabled: false },
     maxTokens: { enabled: false },
     costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is too expensive.' },
     maxDirectives: { n: limits.maxDirectives, exposeLimits, errorMessage: 'The operation has too many directives.' },
@@ -51,8 +56,9 @@ export function operationLimits(
     blockFieldSuggestion: { enabled: production, mask: '' },
   }).protect();
   return {
-    plugins: production ? [...plugins, hideTokenLimit()] : plugins,
-    validationRules,
-    parseOptions: { maxTokens: limits.maxTokens },
+    plugins: [...plugins, entityFanOutPlugin(limits, exposeLimits), ...(production ? [hideTokenLimit()] : [])],
+    validationRules: [...validationRules, ...aliasAndTokenRules({ limits, trustedRouter, exposeLimits })],
+    // The parser's bound is the larger one; aliasAndTokenRules holds client operations to MAX_TOKENS.
+    parseOptions: { maxTokens: trustedRouter ? Math.max(limits.maxTokens, limits.routerMaxTokens) : limits.maxTokens },
   };
 }

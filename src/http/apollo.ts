@@ -26,7 +26,7 @@ export interface ApolloOptions {
   logger: Logger;
   metrics?: Metrics;
   /** Inbound authentication: its permission names and whether every request carries a principal. */
-  auth?: Pick<AuthGate, 'permissions' | 'tokensRequired'>;
+  auth?: Pick<AuthGate, 'permissions' | 'tokensRequired' | 'routerTrusted'>;
   /** Whether requests run inside a server span (tracing on). */
   tracing?: boolean;
   /** The landing page's Apollo plugin (landing.ts); default: Apollo's page off. */
@@ -35,7 +35,8 @@ export interface ApolloOptions {
 
 /** An Apollo Server for this subgraph, not started. */
 export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage }: ApolloOptions): ApolloServer<Context> {
-  const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production);
+  // Router-scale limits only when the gate checks the router's secret on every request (nothing is trusted otherwise).
+  const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production, auth?.routerTrusted ?? false);
   return new ApolloServer<Context>({
     schema: buildSchema(),
     validationRules: limits.validationRules,

@@ -7,6 +7,7 @@ import { createPublicKey, generateKeyPairSync, randomUUID, type JsonWebKey } fro
 import * as https from 'node:https';
 import { SignJWT, UnsecuredJWT, generateKeyPair, type KeyLike } from 'jose';
 import { SAMPLE_POOLS } from '../../src/emulator';
+import { DEFAULT_LIMITS } from '../../src/graphql/limits';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { appToken, bearer, gateFor, memoryLogger, userToken } from '../support/auth';
 import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
@@ -423,7 +424,7 @@ describe('operation limits', () => {
     `;
     expect((await stack.graphql(nested, { poolId: POOL }, await reader())).body.errors).toBeUndefined();
     stack.emulator.reset();
-    const custom = await startStack({ config: { limits: { maxDepth: 4, maxAliases: 15, maxTokens: 1000, maxCost: 20_000, maxDirectives: 20 } }, auth: (graph) => gateFor(idp, graph) });
+    const custom = await startStack({ config: { limits: { ...DEFAULT_LIMITS, maxDepth: 4 } }, auth: (graph) => gateFor(idp, graph) });
     try {
       const reply = await custom.graphql(tooDeep, undefined, await reader());
       expect(reply.status).toBe(400);

@@ -47,7 +47,26 @@ interface DirectoryContext {
 /** Apollo's Logger interface, quiet (the tests assert behaviour, not log lines). */
 export const SILENT_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
 
-export async function startDirectorySubgraph(names: Readonly<Record<string, string>> = SAMPLE_GROUP_NAMES): Promise<DirectorySubgraph> {
+/**
+ * Extra SDL for a directory that also hands out pool references (`pinnedPools(first:)`): the gateway then fetches
+ * the pools from this subgraph with `_entities`, as many as the client asks for (the Hive Gateway fan-out tests).
+ */
+const PINNED_POOLS_FIELD = `type Query {
+  "References to the first \`first\` of the given pools (the pools subgraph resolves them)."
+  pinnedPools(first: Int!): [EmbeddedSIMActivationCodePool!]!`;
+const POOL_REFERENCE_SDL = `
+  type EmbeddedSIMActivationCodePool @key(fields: "id", resolvable: false) {
+    id: ID!
+  }
+`;
+
+export async function startDirectorySubgraph(
+  names: Readonly<Record<string, string>> = SAMPLE_GROUP_NAMES,
+  /** poolReferences: the pool ids `pinnedPools` hands out; unset: no such field (the SDL of directory.graphql). */
+  options: { poolReferences?: readonly string[] } = {},
+): Promise<DirectorySubgraph> {
+  const pools = options.poolReferences;
+  const sdl = readFileSync(DIRECTORY_SDL_PATH, 'utf8');
   const byId = new Map(Object.entries(names).map(([id, name]) => [id.toLowerCase(), name]));
   const group = (id: string) => {
     const displayName = byId.get(id.toLowerCase());
@@ -55,9 +74,12 @@ export async function startDirectorySubgraph(names: Readonly<Record<string, stri
   };
   const schema = buildSubgraphSchema([
     {
-      typeDefs: parse(readFileSync(DIRECTORY_SDL_PATH, 'utf8')),
+      typeDefs: parse(pools ? sdl.replace('type Query {', PINNED_POOLS_FIELD) + POOL_REFERENCE_SDL : sdl),
       resolvers: {
-        Query: { group: (_: unknown, args: { id: string }) => group(args.id) },
+        Query: {
+          group: (_: unknown, args: { id: string }) => group(args.id),
+          ...(pools ? { pinnedPools: (_: unknown, args: { first: number }) => pools.slice(0, args.first).map((id) => ({ id })) } : {}),
+        },
         Group: { __resolveReference: (ref: GroupReference) => group(ref.id) },
       },
     },

@@ -123,13 +123,27 @@ describe('inbound authentication settings', () => {
 
 describe('operation limits', () => {
   it('defaults, and each MAX_* variable', () => {
-    expect(loadConfig({}).limits).toEqual({ maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxCost: 20_000, maxDirectives: 20 });
-    expect(loadConfig({ MAX_DEPTH: '8', MAX_ALIASES: '4', MAX_TOKENS: '500', MAX_COST: '900', MAX_DIRECTIVES: '2' }).limits).toEqual({
+    expect(loadConfig({}).limits).toEqual({
+      maxDepth: 10,
+      maxAliases: 15,
+      maxTokens: 1000,
+      maxCost: 20_000,
+      maxDirectives: 20,
+      maxEntities: 500,
+      routerMaxAliases: 500,
+      routerMaxTokens: 50_000,
+    });
+    const env = { MAX_DEPTH: '8', MAX_ALIASES: '4', MAX_TOKENS: '500', MAX_COST: '900', MAX_DIRECTIVES: '2', MAX_ENTITIES: '40', ROUTER_MAX_ALIASES: '60', ROUTER_MAX_TOKENS: '7000' };
+    expect(loadConfig(env).limits).toEqual({
       maxDepth: 8,
       maxAliases: 4,
       maxTokens: 500,
       maxCost: 900,
       maxDirectives: 2,
+      maxEntities: 40,
+      routerMaxAliases: 60,
+      routerMaxTokens: 7000,
     });
+    expect(() => loadConfig({ MAX_ENTITIES: '0' })).toThrow(/MAX_ENTITIES/);
   });
 });

@@ -1,0 +1,200 @@
+/**
+ * The limits that depend on who wrote the operation and on its variables:
+ *
+ * - Router-written operations. Gateways merge parallel entity fetches into ONE document with an aliased
+ *   `_entities` field per fetch (Hive Gateway does; 16 merged fetches broke the client alias limit of 15, more broke
+ *   the 1000-token limit). With ROUTER_SECRET set the gate turns away every request without the router's secret
+ *   before Apollo, so every operation Apollo sees came through the router; then an operation whose root fields are
+ *   only `_entities`/`_service`/`__typename` gets router-scale alias and token limits. Any other operation is
+ *   what a client wrote (the router forwards the client's root fields and their aliases as they are) and keeps the
+ *   client limits. Without ROUTER_SECRET nothing is trusted. Depth, cost and directives apply to everything.
+ * - Fan-out. The document-only limits see `_entities(representations: $r)` as one field however long `$r` is; the
+ *   representations are what turns into Graph reads. So before any resolver runs, the representations of an
+ *   operation (summed over its aliased `_entities` fields) are counted against MAX_ENTITIES, and their cost
+ *   (representations × the cost of the selection each one resolves) against MAX_COST.
+ */
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  print,
+  type ASTVisitor,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  type ValueNode,
+} from 'graphql';
+import type { OperationLimits } from '../auth/settings';
+
+export const TOO_MANY_ENTITIES = 'TOO_MANY_ENTITIES';
+const ROUTER_ROOT_FIELDS = new Set(['_entities', '_service', '__typename']);
+
+type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
+
+function fragmentsOf(document: DocumentNode): Fragments {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
+/** The root fields of a selection set, through inline fragments and spreads (a spread is visited once). */
+function rootFields(set: SelectionSetNode, fragments: Fragments, seen = new Set<string>()): Array<{ name: string; node: FieldNode }> {
+  const fields: Array<{ name: string; node: FieldNode }> = [];
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) fields.push({ name: selection.name.value, node: selection });
+    else if (selection.kind === Kind.INLINE_FRAGMENT) fields.push(...rootFields(selection.selectionSet, fragments, seen));
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) fields.push(...rootFields(fragment.selectionSet, fragments, seen));
+    }
+  }
+  return fields;
+}
+
+/** Whether every operation of the document is a query of router fields only (what a gateway writes). */
+export function isRouterOperation(document: DocumentNode): boolean {
+  const fragments = fragmentsOf(document);
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return (
+    operations.length > 0 &&
+    operations.every((op) => op.operation === 'query' && rootFields(op.selectionSet, fragments).every((f) => ROUTER_ROOT_FIELDS.has(f.name)))
+  );
+}
+
+/** Tokens as graphql-js's parser counts them for `maxTokens` (comments and the end excluded). */
+export function countTokens(body: string, stopAfter: number): number {
+  const lexer = new Lexer(new Source(body));
+  let count = 0;
+  while (lexer.advance().kind !== TokenKind.EOF) {
+    if (++count > stopAfter) break;
+  }
+  return count;
+}
+
+export interface TrustedLimitOptions {
+  limits: OperationLimits;
+  /** ROUTER_SECRET is set: every request carried it (the gate checked it before Apollo). */
+  trustedRouter: boolean;
+  exposeLimits: boolean;
+}
+
+/**
+ * The alias limit (graphql-armor's rule) with the router-scale bound for router operations when the router is
+ * trusted, and — when the parser ran with the router-scale token bound — the client token bound for the rest.
+ */
+export function aliasAndTokenRules({ limits, trustedRouter, exposeLimits }: TrustedLimitOptions): ValidationRule[] {
+  // As ApolloArmor wires its rules: reported to the validation context (a 400), not thrown (a 500).
+  const common = {
+    exposeLimits,
+    errorMessage: 'The operation has too many aliases.',
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(new GraphQLError(error.message))],
+  };
+  const clientAliases = maxAliasesRule({ ...common, n: limits.maxAliases });
+  if (!trustedRouter) return [clientAliases];
+  const routerAliases = maxAliasesRule({ ...common, n: limits.routerMaxAliases });
+  const aliases: ValidationRule = (context) => (isRouterOperation(context.getDocument()) ? routerAliases(context) : clientAliases(context));
+  const tokens: ValidationRule = (context: ValidationContext): ASTVisitor => {
+    const document = context.getDocument();
+    if (isRouterOperation(document)) return {};
+    const body = document.loc?.source.body ?? print(document);
+    const found = countTokens(body, limits.maxTokens);
+    if (found > limits.maxTokens) {
+      const message = exposeLimits ? `Document contains more than ${limits.maxTokens} tokens.` : 'The operation is too long.';
+      context.reportError(new GraphQLError(message));
+    }
+    return {};
+  };
+  return [aliases, tokens];
+}
+
+/** The number of representations an `representations` argument holds (a variable is looked up). */
+function representationCount(value: ValueNode | undefined, variables: Readonly<Record<string, unknown>>): number {
+  if (value === undefined) return 0;
+  if (value.kind === Kind.LIST) return value.values.length;
+  if (value.kind === Kind.VARIABLE) {
+    const bound = variables[value.name.value];
+    if (Array.isArray(bound)) return bound.length;
+    // A single object is coerced to a list of one.
+    return bound === undefined || bound === null ? 0 : 1;
+  }
+  return value.kind === Kind.NULL ? 0 : 1;
+}
+
+/** graphql-armor's weights for what each representation resolves: objects 2, scalars 1, ×1.5 per level. */
+function selectionCost(set: SelectionSetNode, fragments: Fragments, depth: number, seen: Set<string>): number {
+  let cost = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const sub = selection.selectionSet;
+      cost += sub ? 2 * 1.5 ** depth + selectionCost(sub, fragments, depth + 1, seen) : 1.5 ** depth;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      cost += selectionCost(selection.selectionSet, fragments, depth, seen);
+    } else if (!seen.has(selection.name.value)) {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) cost += selectionCost(fragment.selectionSet, fragments, depth, new Set([...seen, selection.name.value]));
+    }
+  }
+  return cost;
+}
+
+export interface EntityLoad {
+  representations: number;
+  cost: number;
+}
+
+/** The representations of an operation's `_entities` fields and what resolving them costs. */
+export function entityLoad(document: DocumentNode, operationName: string | undefined | null, variables: Readonly<Record<string, unknown>>): EntityLoad {
+  const fragments = fragmentsOf(document);
+  const load: EntityLoad = { representations: 0, cost: 0 };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (operationName && definition.name?.value !== operationName) continue;
+    for (const field of rootFields(definition.selectionSet, fragments)) {
+      if (field.name !== '_entities') continue;
+      const n = representationCount(field.node.arguments?.find((a) => a.name.value === 'representations')?.value, variables);
+      load.representations += n;
+      load.cost += n * (field.node.selectionSet ? selectionCost(field.node.selectionSet, fragments, 1, new Set()) : 1);
+    }
+  }
+  return load;
+}
+
+function refused(message: string, extensions: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, http: { status: 400 } } });
+}
+
+/** Refuses, before any resolver or loader runs, an operation asking for more entities than MAX_ENTITIES or MAX_COST allow. */
+export function entityFanOutPlugin(limits: Pick<OperationLimits, 'maxEntities' | 'maxCost'>, exposeLimits: boolean): ApolloServerPlugin {
+  const listener: GraphQLRequestListener<Record<string, unknown>> = {
+    async didResolveOperation({ document, operationName, request }) {
+      const load = entityLoad(document, operationName, request.variables ?? {});
+      if (load.representations > limits.maxEntities) {
+        throw refused(`The operation asks for ${load.representations} entities; at most ${limits.maxEntities} are served per operation.`, {
+          code: TOO_MANY_ENTITIES,
+          limit: limits.maxEntities,
+          found: load.representations,
+        });
+      }
+      if (load.cost > limits.maxCost) {
+        const message = exposeLimits ? `Query Cost limit of ${limits.maxCost} exceeded, found ${Math.ceil(load.cost)}.` : 'The operation is too expensive.';
+        throw refused(message, { code: 'GRAPHQL_VALIDATION_FAILED' });
+      }
+    },
+  };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}
