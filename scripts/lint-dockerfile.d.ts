@@ -6,5 +6,8 @@
  */
 export declare function lintDockerfile(content: string, dockerignore: string | null | undefined): string[];
 
+/** Splits `[registry/]name[:tag][@digest]` (the name lower-cased; a digest only when it is a sha256). */
+export declare function parseImageReference(image: string): { name: string; tag: string | null; digest: string | null };
+
 /** The rules lintDockerfile applies, in report order. */
 export declare const RULES: readonly string[];

@@ -400,6 +400,6 @@ function main() {
   process.stdout.write(`lint:dockerfile: ok (${RULES.length} checks)\n`);
 }
 
-module.exports = { lintDockerfile, RULES };
+module.exports = { lintDockerfile, parseImageReference, RULES };
 
 if (require.main === module) main();

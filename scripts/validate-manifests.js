@@ -29,6 +29,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
+// One parser of image references for both linters (the Dockerfile's FROM lines, the manifests' images).
+const { parseImageReference } = require('./lint-dockerfile');
 
 /** The Kubernetes version whose API schemas the manifests are checked against (kubernetes-models 4.5.x). */
 const KUBERNETES_VERSION = '1.33';
@@ -314,7 +316,7 @@ function retagImages(object, image) {
   const out = clone(object);
   for (const { container } of containersOf(out)) {
     if (typeof container.image !== 'string') continue;
-    const ref = parseImage(container.image);
+    const ref = parseImageReference(container.image);
     if (ref.name !== image.name) continue;
     const name = image.newName ?? ref.name;
     if (image.digest) container.image = `${name}@${image.digest}`;
@@ -697,7 +699,7 @@ function validateObjects(objects, { knownEnv, secretEnv = new Set(), servedPaths
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') report(deployment, 'container-security', `${name}: seccompProfile must be RuntimeDefault (on the pod or the container)`);
 
     // Images: a version tag or a digest, never latest.
-    const ref = typeof c.image === 'string' ? parseImage(c.image) : null;
+    const ref = typeof c.image === 'string' ? parseImageReference(c.image) : null;
     if (!ref) report(deployment, 'image-pinned', `${name}: no image`);
     else if (!ref.digest && !ref.tag) report(deployment, 'image-pinned', `${name}: image ${c.image} has no tag; pin a version (e.g. :1.0.0) or a digest`);
     else if (!ref.digest && ref.tag.toLowerCase() === 'latest') report(deployment, 'image-pinned', `${name}: image ${c.image}: "latest" is not a pin`);
@@ -1152,23 +1154,6 @@ function deepEqual(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Splits [registry/]name[:tag][@digest]. */
-function parseImage(image) {
-  let rest = image;
-  let digest = null;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag = null;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { name: rest, tag, digest: digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null };
-}
 
 /** Every container of a workload's pod template (or a Pod), with its list. */
 function containersOf(object) {
