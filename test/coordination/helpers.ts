@@ -8,7 +8,7 @@ import type { CoordinationEvent } from '../../src/coordination/events';
 import { isCoordinationError, type BudgetOptions } from '../../src/coordination/types';
 import { createRedisCoordination, type RedisCoordination } from '../../src/coordination/redis';
 import { parseCoordinationEnv, type RedisSettings } from '../../src/coordination/settings';
-import type { RedisServer } from '../support/redis';
+import { RedisServer } from '../support/redis';
 
 let prefixes = 0;
 
@@ -36,6 +36,33 @@ export interface Replica {
   events: CoordinationEvent[];
   /** Every log line, inspected in full (to look for secrets). */
   logs: string[];
+}
+
+/**
+ * The jest fixture of the Redis suites: one real redis-server for the file, fresh replicas (their own key prefix)
+ * for each test, all closed after it. Call inside a describe; read the values in tests or hooks, not at collection.
+ */
+export function useRedisReplicas(): { server: () => RedisServer; replicas: () => Replicas } {
+  let server: RedisServer | undefined;
+  let replicas: Replicas | undefined;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+  beforeEach(() => {
+    replicas = new Replicas(need(server, 'redis-server'));
+  });
+  afterEach(async () => {
+    await replicas?.closeAll();
+  });
+  return { server: () => need(server, 'redis-server'), replicas: () => need(replicas, 'replicas') };
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`useRedisReplicas: no ${what} yet (read it inside a test or hook)`);
+  return value;
 }
 
 /** Makes replicas and closes them all in `closeAll` (call it in afterEach). */

@@ -3,31 +3,17 @@
  * and a window that slides.
  */
 import { createCoordination } from '../../src/coordination';
-import { describeWithRedis, eventually, RedisServer } from '../support/redis';
-import { outcome, Replicas, settingsFor } from './helpers';
+import { describeWithRedis, eventually } from '../support/redis';
+import { outcome, Replicas, settingsFor, useRedisReplicas } from './helpers';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describeWithRedis()('Redis rate budget', () => {
-  let server: RedisServer;
-  let replicas: Replicas;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await server?.destroy();
-  });
-  beforeEach(() => {
-    replicas = new Replicas(server);
-  });
-  afterEach(async () => {
-    await replicas.closeAll();
-  });
+  const fixture = useRedisReplicas();
 
   it('grants exactly the limit across three replicas and refuses the rest with a retry-after', async () => {
     const writes = { limit: 10, windowMs: 2000, maxWaitMs: 0 };
-    const all = await Promise.all([replicas.add({ writes }), replicas.add({ writes }), replicas.add({ writes })]);
+    const all = await Promise.all([fixture.replicas().add({ writes }), fixture.replicas().add({ writes }), fixture.replicas().add({ writes })]);
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => outcome(all[i % 3].coordination.writes.take())));
 
     const granted = results.filter((r) => r.outcome === 'granted');
@@ -39,13 +25,13 @@ describeWithRedis()('Redis rate budget', () => {
       expect(r.retryAfterSeconds).toBeLessThanOrEqual(2);
     }
     // Only the last `limit` send times are kept.
-    expect(await replicas.client().zcard(replicas.key('budget:writes'))).toBeLessThanOrEqual(10);
+    expect(await fixture.replicas().client().zcard(fixture.replicas().key('budget:writes'))).toBeLessThanOrEqual(10);
   });
 
   it('lets takes wait for a reserved slot within maxWaitMs, and refuses those whose slot is further away', async () => {
     // Slots: 10 now, 10 when the first ten leave the 20 s window, 10 more at 40 s: past the 25 s a take may wait.
     const writes = { limit: 10, windowMs: 20_000, maxWaitMs: 25_000 };
-    const all = await Promise.all([replicas.add({ writes }), replicas.add({ writes }), replicas.add({ writes })]);
+    const all = await Promise.all([fixture.replicas().add({ writes }), fixture.replicas().add({ writes }), fixture.replicas().add({ writes })]);
     const abort = new AbortController();
     const results: Array<{ outcome: string; retryAfterSeconds?: number } | undefined> = new Array(30).fill(undefined);
     const settled = Array.from({ length: 30 }, (_, i) =>
@@ -72,7 +58,7 @@ describeWithRedis()('Redis rate budget', () => {
 
   it('slides: slots come back as the oldest takes leave the window, not all at once', async () => {
     const writes = { limit: 5, windowMs: 6000, maxWaitMs: 0 };
-    const [a, b] = await Promise.all([replicas.add({ writes }), replicas.add({ writes })]);
+    const [a, b] = await Promise.all([fixture.replicas().add({ writes }), fixture.replicas().add({ writes })]);
 
     const first = await Promise.all([1, 2, 3].map(() => outcome(a.coordination.writes.take())));
     const firstDone = Date.now();
@@ -94,8 +80,8 @@ describeWithRedis()('Redis rate budget', () => {
 
   it('keeps separate budgets under separate key prefixes (two apps on one Redis)', async () => {
     const writes = { limit: 2, windowMs: 20_000, maxWaitMs: 0 };
-    const one = await replicas.add({ writes });
-    const other = new Replicas(server);
+    const one = await fixture.replicas().add({ writes });
+    const other = new Replicas(fixture.server());
     try {
       const two = await other.add({ writes });
       const results = await Promise.all([one, one, one, two, two, two].map((r) => outcome(r.coordination.writes.take())));
@@ -106,16 +92,16 @@ describeWithRedis()('Redis rate budget', () => {
   });
 
   it('is not enabled, and needs no Redis, with a limit of 0', async () => {
-    const replica = await replicas.add({ writes: { limit: 0 } });
+    const replica = await fixture.replicas().add({ writes: { limit: 0 } });
     expect(replica.coordination.writes.enabled).toBe(false);
     await replica.coordination.writes.take();
-    expect(await replicas.client().exists(replicas.key('budget:writes'))).toBe(0);
+    expect(await fixture.replicas().client().exists(fixture.replicas().key('budget:writes'))).toBe(0);
   });
 
   it('createCoordination gives the Redis backend with REDIS_URL and reports takes to onEvent', async () => {
     const events: string[] = [];
     const coordination = createCoordination(
-      { redis: settingsFor(server, replicas.prefix) },
+      { redis: settingsFor(fixture.server(), fixture.replicas().prefix) },
       { writes: { limit: 1, windowMs: 20_000, maxWaitMs: 0 }, reads: { limit: 10, windowMs: 20_000, maxWaitMs: 0 } },
       { onEvent: (event) => events.push(event.type === 'budget' ? `${event.budget}:${event.outcome}` : event.type) },
     );

@@ -3,33 +3,19 @@
  * renewal while held, deadline and abort.
  */
 import { withPoolLock } from '../../src/coordination/types';
-import { describeWithRedis, eventually, RedisServer } from '../support/redis';
-import { outcome, Replicas } from './helpers';
+import { describeWithRedis, eventually } from '../support/redis';
+import { outcome, useRedisReplicas } from './helpers';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const POOL = '6F3B1C2A-0000-4000-8000-000000000001';
 
 describeWithRedis()('Redis pool locks', () => {
-  let server: RedisServer;
-  let replicas: Replicas;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await server?.destroy();
-  });
-  beforeEach(() => {
-    replicas = new Replicas(server);
-  });
-  afterEach(async () => {
-    await replicas.closeAll();
-  });
+  const fixture = useRedisReplicas();
 
   it('lets one edit at a time through across two replicas: no lost read-modify-write updates', async () => {
-    const [a, b] = await Promise.all([replicas.add(), replicas.add()]);
-    const redis = replicas.client();
-    const counter = replicas.key('test-counter');
+    const [a, b] = await Promise.all([fixture.replicas().add(), fixture.replicas().add()]);
+    const redis = fixture.replicas().client();
+    const counter = fixture.replicas().key('test-counter');
     await redis.set(counter, '0');
     let inside = 0;
     let mostInside = 0;
@@ -50,15 +36,15 @@ describeWithRedis()('Redis pool locks', () => {
     );
     expect(await redis.get(counter)).toBe('20');
     expect(mostInside).toBe(1);
-    expect(await redis.exists(replicas.key(`lock:${POOL.toLowerCase()}`))).toBe(0);
+    expect(await redis.exists(fixture.replicas().key(`lock:${POOL.toLowerCase()}`))).toBe(0);
   });
 
   it('lets only the owner release: an expired lease released late leaves the new holder its lock', async () => {
     // A's lock is never renewed and lives 300 ms, as if A stalled past its TTL.
-    const a = await replicas.add({ settings: { lockTtlMs: 300 }, lockMaxHoldMs: 0 });
-    const b = await replicas.add();
-    const lockKey = replicas.key(`lock:${POOL.toLowerCase()}`);
-    const redis = replicas.client();
+    const a = await fixture.replicas().add({ settings: { lockTtlMs: 300 }, lockMaxHoldMs: 0 });
+    const b = await fixture.replicas().add();
+    const lockKey = fixture.replicas().key(`lock:${POOL.toLowerCase()}`);
+    const redis = fixture.replicas().client();
 
     const stale = await a.coordination.locks.acquire(POOL, { deadline: Date.now() + 5000 });
     const tokenA = await redis.get(lockKey);
@@ -79,8 +65,8 @@ describeWithRedis()('Redis pool locks', () => {
   });
 
   it('gives the lock of a holder that died to another replica after the TTL', async () => {
-    const a = await replicas.add({ settings: { lockTtlMs: 1000 } });
-    const b = await replicas.add();
+    const a = await fixture.replicas().add({ settings: { lockTtlMs: 1000 } });
+    const b = await fixture.replicas().add();
     await a.coordination.locks.acquire(POOL, { deadline: Date.now() + 5000 });
     // While A lives, B cannot have it.
     expect((await outcome(b.coordination.locks.acquire(POOL, { deadline: Date.now() + 200 }))).outcome).toBe('lock-timeout');
@@ -92,20 +78,20 @@ describeWithRedis()('Redis pool locks', () => {
   });
 
   it('renews a held lock past its TTL until released', async () => {
-    const a = await replicas.add({ settings: { lockTtlMs: 1000 } });
-    const b = await replicas.add();
-    const lockKey = replicas.key(`lock:${POOL.toLowerCase()}`);
+    const a = await fixture.replicas().add({ settings: { lockTtlMs: 1000 } });
+    const b = await fixture.replicas().add();
+    const lockKey = fixture.replicas().key(`lock:${POOL.toLowerCase()}`);
     const lease = await a.coordination.locks.acquire(POOL, { deadline: Date.now() + 5000 });
     await sleep(2500);
-    expect(await replicas.client().exists(lockKey)).toBe(1);
+    expect(await fixture.replicas().client().exists(lockKey)).toBe(1);
     expect((await outcome(b.coordination.locks.acquire(POOL, { deadline: Date.now() + 200 }))).outcome).toBe('lock-timeout');
     await lease.release();
-    expect(await replicas.client().exists(lockKey)).toBe(0);
+    expect(await fixture.replicas().client().exists(lockKey)).toBe(0);
     expect(a.coordination.locks.held).toBe(0);
   });
 
   it('ends a wait with lock-timeout at the deadline and with aborted on the signal, then hands the lock on', async () => {
-    const [a, b] = await Promise.all([replicas.add(), replicas.add()]);
+    const [a, b] = await Promise.all([fixture.replicas().add(), fixture.replicas().add()]);
     const lease = await a.coordination.locks.acquire(POOL, { deadline: Date.now() + 5000 });
 
     const timedOut = await outcome(b.coordination.locks.acquire(POOL, { deadline: Date.now() + 300 }));
@@ -125,6 +111,6 @@ describeWithRedis()('Redis pool locks', () => {
     const [firstLease, secondLease] = first === 'a' ? [await next, other] : [await other, next];
     await firstLease.release();
     await (await secondLease).release();
-    expect(await eventually(async () => (await replicas.client().exists(replicas.key(`lock:${POOL.toLowerCase()}`))) === 0)).toBe(true);
+    expect(await eventually(async () => (await fixture.replicas().client().exists(fixture.replicas().key(`lock:${POOL.toLowerCase()}`))) === 0)).toBe(true);
   });
 });
