@@ -41,6 +41,9 @@ export interface StopResult {
   unfinished: string[];
 }
 
+/** Longest a replica waits for its first Redis connection before it listens (the startup probe allows 30 s). */
+const REDIS_STARTUP_WAIT_MS = 5_000;
+
 /** Time the steps after the HTTP server (connections, tracing flush) get once the grace period is over. */
 export const STOP_MARGIN_MS = 5_000;
 
@@ -120,6 +123,14 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       { redisUrl: config.coordination.redis.displayUrl, writeLimit: config.graph.writeBudget.limit, readLimit: config.graph.readBudget.limit },
       'budgets and pool locks shared through Redis (limits for the whole app)',
     );
+    // Listening before the first connection would refuse the first writes (COORDINATION_UNAVAILABLE). A Redis that is
+    // down at start-up does not stop the replica: it serves reads, and writes as soon as Redis answers.
+    if (!(await shared.connected(REDIS_STARTUP_WAIT_MS))) {
+      logger.warn(
+        { redisUrl: config.coordination.redis.displayUrl, reason: shared.health().reason, waitedMs: REDIS_STARTUP_WAIT_MS },
+        'Redis did not answer at start-up: serving reads; writes and pool locks are refused until it does',
+      );
+    }
   }
   const graph = new GraphClient(baseUrl, credential, {
     scope: config.graph.scope,

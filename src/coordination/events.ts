@@ -80,6 +80,7 @@ export function instrument(coordination: Coordination, listener: CoordinationEve
       },
     },
     health: () => coordination.health(),
+    connected: (timeoutMs) => coordination.connected(timeoutMs),
     close: () => coordination.close(),
   };
 }

@@ -146,6 +146,7 @@ export function createLocalCoordination(options: LocalCoordinationOptions, now?:
     reads: new LocalRateBudget(options.reads, now),
     locks: new LocalPoolLocks(),
     health: () => health,
+    connected: async () => true,
     close: async () => undefined,
   };
 }

@@ -18,6 +18,7 @@ import { CoordinationError, isCoordinationError, type BudgetOptions, type RateBu
 /**
  * KEYS[1]: sorted set of send times (member: one per request, score: ms on the server's clock; future scores are
  * reserved slots). ARGV: limit, windowMs, maxWaitMs, member. Returns {1, waitMs} (slot taken) or {0, waitMs} (refused).
+ * Idempotent per member: a second try of one take gets the slot the first took, so a late reply can be retried.
  */
 export const TAKE_SLOT = new LuaScript(`
 local limit = tonumber(ARGV[1])
@@ -25,6 +26,9 @@ local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- a second try of a take whose first try was applied (its reply came late): the slot it already has
+local taken = redis.call('ZSCORE', KEYS[1], ARGV[4])
+if taken then return {1, math.max(0, tonumber(taken) - now)} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local count = redis.call('ZCARD', KEYS[1])
 local at = now
@@ -85,7 +89,7 @@ export class RedisRateBudget implements RateBudget {
     let reply: { granted: boolean; waitMs: number };
     try {
       const member = `${this.memberPrefix}:${++this.sequence}`;
-      reply = parseReply(await this.store.script(TAKE_SLOT, [this.key], [limit, windowMs, maxWaitMs, member]));
+      reply = parseReply(await this.store.script(TAKE_SLOT, [this.key], [limit, windowMs, maxWaitMs, member], { idempotent: true }));
     } catch (error) {
       if (fallback && (!isCoordinationError(error) || error.failure === 'unavailable')) {
         this.emit({ type: 'budget-fallback', budget: this.options.name });

@@ -1,8 +1,10 @@
 /**
  * Per-pool edit locks shared through Redis.
  *
- * - Taking: `SET <prefix>lock:<pool id> <token> NX PX <ttl>`; the token is random per acquisition, so only its
- *   holder can release or renew it (compare-and-delete / compare-and-expire in Lua, atomic on the server).
+ * - Taking: `<prefix>lock:<pool id>` set to a token with a TTL if free (SET NX PX, in Lua so that a second try
+ *   of the same take is answered "yours"); the token is random per acquisition, so only its holder can release or
+ *   renew it (compare-and-delete / compare-and-expire in Lua, atomic on the server). All three may be sent twice
+ *   when a reply is late (RedisStore.call's `idempotent`).
  * - A holder that dies stops renewing: its lock expires after the TTL and the next waiter gets it.
  * - While held, a watchdog renews the TTL every third of it, up to `maxHoldMs` in all: an edit that outlives one
  *   TTL (a GET and a PATCH, each with its own Graph deadline and retries) keeps its lock, while a leaked lease
@@ -17,9 +19,30 @@ import { LocalPoolLocks, waitFor } from './local';
 import { LuaScript, type CoordinationLogger, type RedisStore } from './redis-store';
 import { CoordinationError, type LockLease, type LockOptions, type PoolLocks } from './types';
 
-/** KEYS[1]: the lock; ARGV[1]: the holder's token. Deletes the lock only if that holder still has it. */
+/**
+ * KEYS[1]: the lock; ARGV[1]: the taker's token, ARGV[2]: the TTL (ms). Takes a free lock; returns 1 when the lock is
+ * (now) this token's and 0 when another holds it. Idempotent — unlike a bare `SET NX`, which answers "held" to a
+ * retry whose first try had already taken the lock — so a try whose reply came late can be sent again.
+ */
+export const ACQUIRE_LOCK = new LuaScript(`
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`);
+
+/**
+ * KEYS[1]: the lock; ARGV[1]: the holder's token. Deletes the lock only if that holder still has it. Returns 1
+ * (released), 0 (no lock: it expired, or a first try of this release was applied) or -1 (another holder has it).
+ */
 export const RELEASE_LOCK = new LuaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if holder then return -1 end
 return 0
 `);
 
@@ -70,8 +93,9 @@ class RedisLease {
     this.stop();
     this.owner.forget(this);
     try {
-      const deleted = await this.owner.store.script(RELEASE_LOCK, [this.key], [this.token]);
-      if (deleted !== 1) this.owner.lost(this.key, 'release');
+      const deleted = await this.owner.store.script(RELEASE_LOCK, [this.key], [this.token], { idempotent: true });
+      // 0 is not told apart from a retried release: only "someone else has it now" is a lock known to be lost.
+      if (deleted === -1) this.owner.lost(this.key, 'release');
     } catch (error) {
       // Not thrown: the edit is done, and failing its request now would hide its outcome. The lock expires by itself.
       this.owner.logger?.warn({ err: error, lock: this.key }, 'Could not release a pool lock; it expires after its TTL');
@@ -88,7 +112,7 @@ class RedisLease {
   private async renew(): Promise<void> {
     if (this.released) return;
     try {
-      const renewed = await this.owner.store.script(RENEW_LOCK, [this.key], [this.token, this.owner.options.ttlMs]);
+      const renewed = await this.owner.store.script(RENEW_LOCK, [this.key], [this.token, this.owner.options.ttlMs], { idempotent: true });
       if (renewed !== 1 && !this.released) {
         this.owner.lost(this.key, 'renew');
         this.stop();
@@ -162,16 +186,16 @@ export class RedisPoolLocks implements PoolLocks {
     const token = randomUUID();
     for (let attempt = 0; ; attempt++) {
       if (options.signal?.aborted) throw new CoordinationError('The wait was cancelled.', 'aborted');
-      let reply: string | null;
+      let reply: unknown;
       try {
-        reply = await this.store.call((client) => client.set(key, token, 'PX', this.options.ttlMs, 'NX'));
+        reply = await this.store.script(ACQUIRE_LOCK, [key], [token, this.options.ttlMs], { idempotent: true });
       } catch (error) {
-        // The SET may have been applied even though its reply never came (a time-out): undo it if so, or the pool
+        // The take may have been applied even though its reply never came (a time-out): undo it if so, or the pool
         // would stay locked by nobody for a whole TTL. Best effort; it fails fast as well when Redis is down.
-        this.store.script(RELEASE_LOCK, [key], [token]).catch(() => undefined);
+        this.store.script(RELEASE_LOCK, [key], [token], { idempotent: true }).catch(() => undefined);
         throw error;
       }
-      if (reply === 'OK') {
+      if (reply === 1) {
         const lease = new RedisLease(this, key, token);
         this.leases.add(lease);
         return lease;

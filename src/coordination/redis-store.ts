@@ -131,6 +131,28 @@ export class RedisStore {
     return !this.closed && this.client.status === 'ready';
   }
 
+  /**
+   * Resolves true once the connection is ready (at once if it is), false when it is not after `timeoutMs` or was
+   * closed. For start-up: a replica that listens before its first connection would refuse its first writes.
+   */
+  connected(timeoutMs: number): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (value: boolean): void => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        this.client.off('end', onEnd);
+        resolve(value);
+      };
+      const onReady = (): void => done(true);
+      const onEnd = (): void => done(false);
+      const timer = setTimeout(() => done(this.ready), timeoutMs);
+      this.client.on('ready', onReady);
+      this.client.on('end', onEnd);
+    });
+  }
+
   health(): { ok: boolean; reason?: string } {
     if (this.closed) return { ok: false, reason: 'redis connection closed' };
     if (this.client.status !== 'ready') return { ok: false, reason: this.lastError ?? 'redis connecting' };
@@ -138,29 +160,43 @@ export class RedisStore {
     return { ok: true };
   }
 
-  /** Runs one command; any failure becomes an `unavailable` CoordinationError (nothing was decided). */
-  async call<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+  /**
+   * Runs one command; any failure becomes an `unavailable` CoordinationError (nothing was decided).
+   *
+   * `idempotent`: the command may be sent twice with the same effect (the scripts here are written so). It is then
+   * sent once more when its reply was late on a connection that still looks ready and was not already known to be
+   * slow: a replica whose event loop stalled (a busy host, a long GC) runs ioredis's timer before it reads a reply
+   * that is already on the socket, so one late reply is most often the replica's own pause and not Redis. A Redis
+   * that really hangs fails the first such call after two command timeouts and every later one after one.
+   */
+  async call<T>(command: (client: Redis) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
     if (!this.ready) throw this.unavailable();
+    const knownSlow = this.slow;
     try {
-      const reply = await command(this.client);
-      if (this.slow) {
-        this.slow = false;
-        this.refresh();
-      }
-      return reply;
+      return this.answered(await command(this.client));
     } catch (error) {
       if (isCoordinationError(error)) throw error;
-      if (fieldsOf(error).message === TIMED_OUT) {
-        this.slow = true;
-        this.lastError = describeRedisError(error);
-        this.refresh();
+      if (fieldsOf(error).message !== TIMED_OUT) throw this.unavailable(error);
+      if (!options.idempotent || knownSlow || !this.ready) {
+        this.markSlow(error);
+        throw this.unavailable(error);
       }
+      // Not reported as slow yet: the second try tells.
+    }
+    try {
+      return this.answered(await command(this.client));
+    } catch (error) {
+      if (isCoordinationError(error)) throw error;
+      if (fieldsOf(error).message === TIMED_OUT) this.markSlow(error);
       throw this.unavailable(error);
     }
   }
 
-  /** EVALSHA, falling back to EVAL when the server does not have the script yet. */
-  script(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+  /**
+   * EVALSHA, falling back to EVAL when the server does not have the script yet. `idempotent` as for `call`: only
+   * for scripts that give the same outcome when run twice.
+   */
+  script(script: LuaScript, keys: string[], args: (string | number)[], options: { idempotent?: boolean } = {}): Promise<unknown> {
     return this.call(async (client) => {
       try {
         return await client.evalsha(script.sha, keys.length, ...keys, ...args);
@@ -168,7 +204,7 @@ export class RedisStore {
         if (fieldsOf(error).message.startsWith('NOSCRIPT')) return await client.eval(script.source, keys.length, ...keys, ...args);
         throw error;
       }
-    });
+    }, options);
   }
 
   async close(): Promise<void> {
@@ -183,6 +219,21 @@ export class RedisStore {
       // Also cancels a pending reconnect, which QUIT on a reconnecting client leaves scheduled.
       this.client.disconnect();
     }
+  }
+
+  /** A reply came: a store that was slow answers again. */
+  private answered<T>(reply: T): T {
+    if (this.slow) {
+      this.slow = false;
+      this.refresh();
+    }
+    return reply;
+  }
+
+  private markSlow(error: unknown): void {
+    this.slow = true;
+    this.lastError = describeRedisError(error);
+    this.refresh();
   }
 
   private unavailable(cause?: unknown): CoordinationError {

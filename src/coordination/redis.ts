@@ -56,6 +56,7 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
     reads: new RedisRateBudget(store, { ...budgets.reads, name: 'reads', onEvent, fallback: new LocalRateBudget(budgets.reads) }),
     locks,
     health: () => ({ backend: 'redis', ...store.health() }),
+    connected: (timeoutMs) => store.connected(timeoutMs),
     close: async () => {
       locks.stopAll();
       await store.close();

@@ -94,6 +94,11 @@ export interface Coordination {
   readonly reads: RateBudget;
   readonly locks: PoolLocks;
   health(): CoordinationHealth;
+  /**
+   * Waits (at most `timeoutMs`) for the shared store's first connection; true when it answers (at once in
+   * process). A replica calls it before it listens, so that its first writes are not refused for want of Redis.
+   */
+  connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -58,9 +58,9 @@ describeWithRedis()('replicas sharing Redis in front of one emulator', () => {
     await emulator.close();
   });
 
-  /** Three replicas on the emulator and Redis; a key prefix of their own, so no test sees another's budget or locks. */
-  async function startReplicas(extra: Record<string, string> = {}): Promise<ServiceProcess[]> {
-    const env = {
+  /** The replicas' environment; a key prefix of their own, so no test sees another's budget or locks. */
+  function replicaEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
       GRAPH_AUTH_MODE: 'emulator',
       GRAPH_BASE_URL: emulator.url,
       REDIS_URL: redis.url,
@@ -69,8 +69,17 @@ describeWithRedis()('replicas sharing Redis in front of one emulator', () => {
       // The emulator counts a write when it arrives, the shared budget when it is sent: two writes sent in order can
       // arrive in the other order, so a budget of exactly 100 could see the window's 101st arrival. Keep a margin.
       GRAPH_WRITE_LIMIT: '95',
+      // Three replicas, the emulator and Redis share this machine's cores with the test runner: a replica can stall
+      // for longer than the 500 ms default and see a Redis reply as late twice over. What is under test here is one
+      // budget and one lock across replicas; late replies and time-outs are test/coordination's, at 200 ms.
+      REDIS_COMMAND_TIMEOUT_MS: '2000',
       ...extra,
     };
+  }
+
+  /** Three replicas on the emulator and Redis. */
+  async function startReplicas(extra: Record<string, string> = {}): Promise<ServiceProcess[]> {
+    const env = replicaEnv(extra);
     replicas = await Promise.all([0, 1, 2].map(() => spawnService(env, { timeoutMs: 30_000 })));
     return replicas;
   }
@@ -138,6 +147,39 @@ describeWithRedis()('replicas sharing Redis in front of one emulator', () => {
     // The dead replica stays in the list for afterEach, which finds it exited.
   }, 90_000);
 
+  it('a replica starting before Redis answers waits for it before it listens, so its first write goes through', async () => {
+    const pool = generatedPoolId(6);
+    const env = replicaEnv();
+    await redis.stop();
+    const starting = spawnService(env, { timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await redis.start();
+    const replica = await starting;
+    replicas.push(replica);
+    const reply = await postGraphQL(replica.url, ADD, { poolId: pool, assignments: [{ target: { kind: 'GROUP', groupId: randomUUID() } }] });
+    expect(reply.body.errors).toBeUndefined();
+    expect(replica.logs().filter((line) => String(line.msg).includes('did not answer at start-up'))).toEqual([]);
+  }, 60_000);
+
+  it('a replica starting while Redis is down listens after a bounded wait and says why: reads served, writes refused', async () => {
+    const pool = generatedPoolId(7);
+    await redis.stop();
+    try {
+      const replica = await spawnService(replicaEnv(), { timeoutMs: 30_000 });
+      replicas.push(replica);
+      expect(replica.logs()).toContainEqual(
+        expect.objectContaining({ level: 'warn', msg: expect.stringContaining('Redis did not answer at start-up'), reason: expect.stringMatching(/^redis unreachable/) }),
+      );
+      const read = await postGraphQL(replica.url, READ, { id: pool });
+      expect(read.body.errors).toBeUndefined();
+      const write = await postGraphQL(replica.url, ASSIGN, { poolId: pool, assignments: ALL_DEVICES });
+      expect(errorCode(write)).toBe('COORDINATION_UNAVAILABLE');
+      expect(emulator.requestCount((r) => r.path.endsWith('/assign'))).toBe(0);
+    } finally {
+      await redis.start();
+    }
+  }, 60_000);
+
   it('Redis stopped: writes COORDINATION_UNAVAILABLE fast, reads go on, /readyz and /metrics say why; Redis back: writes again', async () => {
     const [a, b] = await startReplicas();
     const base = a.url.replace(/\/graphql$/, '');
@@ -167,9 +209,11 @@ describeWithRedis()('replicas sharing Redis in front of one emulator', () => {
 
     await redis.start();
     // No restart: the replicas reconnect by themselves.
-    const recovered = await eventually(async () => errorCode(await postGraphQL(b.url, ASSIGN, { poolId: pool, assignments: ALL_DEVICES })) === undefined, 20_000);
-    expect(recovered).toBe(true);
-    expect(errorCode(await postGraphQL(a.url, ASSIGN, { poolId: pool, assignments: ALL_DEVICES }))).toBeUndefined();
+    // Each replica reconnects on its own backoff (up to 2 s between tries): each is waited for.
+    for (const replica of [b, a]) {
+      const recovered = await eventually(async () => errorCode(await postGraphQL(replica.url, ASSIGN, { poolId: pool, assignments: ALL_DEVICES })) === undefined, 20_000);
+      expect(recovered).toBe(true);
+    }
     expect(await eventually(async () => (await getText(`${base}/metrics`)).text.includes('coordination_up{backend="redis"} 1'), 10_000)).toBe(true);
   }, 120_000);
 });
