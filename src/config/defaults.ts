@@ -14,6 +14,7 @@ export const SERVER_DEFAULTS = {
   productionHost: '0.0.0.0',
   port: 4000,
   logLevel: 'info',
+  executor: 'jit',
   maxBodyBytes: 256 * 1024,
   shutdownGraceMs: 10_000,
   shutdownDelayMs: 0,

@@ -9,6 +9,10 @@ import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permiss
 export const GRAPH_AUTH_MODES = ['emulator', 'app', 'obo'] as const;
 export type GraphAuthMode = (typeof GRAPH_AUTH_MODES)[number];
 
+/** `jit`: graphql-jit where it compiles the operation (src/graphql/executor.ts); `graphql-js`: graphql-js always. */
+export const GRAPHQL_EXECUTORS = ['jit', 'graphql-js'] as const;
+export type GraphQLExecutor = (typeof GRAPHQL_EXECUTORS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -18,6 +22,7 @@ const envSchema = z.object({
   PORT: int(0, 65535).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   INTROSPECTION: bool.optional(),
+  GRAPHQL_EXECUTOR: z.enum(GRAPHQL_EXECUTORS).optional(),
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).optional(),
   SHUTDOWN_DELAY_MS: int(0, 600_000).optional(),

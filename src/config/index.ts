@@ -11,11 +11,11 @@ import type { AppCredentialSettings } from '../identity/credential';
 import { coordinationSettings } from './coordination';
 import { ConfigError } from './errors';
 import { AUTH_DEFAULTS, DEFAULT_LIMITS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
-import { parseEnv, type Env, type GraphAuthMode, type LogLevel } from './env';
+import { parseEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel } from './env';
 import { decide, type Decisions } from './rules';
 
 export { ConfigError } from './errors';
-export type { GraphAuthMode, LogLevel } from './env';
+export type { GraphAuthMode, GraphQLExecutor, LogLevel } from './env';
 
 export interface Config {
   nodeEnv: string;
@@ -24,6 +24,8 @@ export interface Config {
   port: number;
   logLevel: LogLevel;
   introspection: boolean;
+  /** How validated operations are executed (GRAPHQL_EXECUTOR). */
+  executor: GraphQLExecutor;
   maxBodyBytes: number;
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownGraceMs: number;
@@ -95,6 +97,7 @@ function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): C
     port: e.PORT ?? SERVER_DEFAULTS.port,
     logLevel: e.LOG_LEVEL ?? SERVER_DEFAULTS.logLevel,
     introspection: e.INTROSPECTION ?? !production,
+    executor: e.GRAPHQL_EXECUTOR ?? SERVER_DEFAULTS.executor,
     maxBodyBytes: e.MAX_BODY_BYTES ?? SERVER_DEFAULTS.maxBodyBytes,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? SERVER_DEFAULTS.shutdownGraceMs,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? SERVER_DEFAULTS.shutdownDelayMs,

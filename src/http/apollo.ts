@@ -14,12 +14,13 @@ import type { Context } from '../graphql/context';
 import { ErrorCode, toGraphQLError } from '../graphql/errors';
 import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
 import { activationCodeSecrecy } from '../graphql/lifecycle/secrecy';
+import { compiledExecution } from '../graphql/executor';
 import { buildSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { noStorePlugin, operationLogPlugin } from './plugins';
 
-export type ApolloConfig = Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits'>>;
+export type ApolloConfig = Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits' | 'executor'>>;
 
 export interface ApolloOptions {
   config: ApolloConfig;
@@ -38,7 +39,8 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
   // Router-scale limits only when the gate checks the router's secret on every request (nothing is trusted otherwise).
   const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production, auth?.routerTrusted ?? false);
   return new ApolloServer<Context>({
-    schema: buildSchema(),
+    // graphql-jit for the operations it compiles, graphql-js for the rest (src/graphql/executor.ts); or graphql-js only.
+    ...((config.executor ?? 'jit') === 'jit' ? { gateway: compiledExecution(buildSchema()).gateway } : { schema: buildSchema() }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: config.introspection,

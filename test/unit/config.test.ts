@@ -35,6 +35,12 @@ describe('loadConfig', () => {
     expect(config.azure.authorityHost).toBe(authority);
   });
 
+  it('GRAPHQL_EXECUTOR: jit by default, graphql-js when asked, anything else refused by name', () => {
+    expect(loadConfig({}).executor).toBe('jit');
+    expect(loadConfig({ GRAPHQL_EXECUTOR: 'graphql-js' }).executor).toBe('graphql-js');
+    expect(configError({ GRAPHQL_EXECUTOR: 'fast' })).toContain('GRAPHQL_EXECUTOR');
+  });
+
   it('GRAPH_BASE_URL overrides the host but not the token scope', () => {
     const config = loadConfig({ GRAPH_BASE_URL: 'https://graph-proxy.contoso.com/' });
     expect(config.graph.baseUrl).toBe('https://graph-proxy.contoso.com');

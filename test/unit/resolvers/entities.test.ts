@@ -48,6 +48,7 @@ it('refuses a reference whose id is not a GUID, and still resolves the others', 
   const result = await ops.run(ENTITIES('id'), refs(P1, 'not-a-guid'));
   expect(codesOf(result)).toEqual(['BAD_USER_INPUT']);
   expect(result.errors?.[0]?.path).toEqual(['_entities', 1]);
-  expect(result.data?._entities).toEqual([{ id: P1 }, null]);
+  // As serialized for the router: graphql-jit leaves the failed item unset in memory (a hole), which JSON writes as null.
+  expect(JSON.stringify(result.data?._entities)).toBe(JSON.stringify([{ id: P1 }, null]));
   expect(ops.graph.callsOf('getPools').map((c) => c.args[0])).toEqual([[P1]]);
 });

@@ -1,0 +1,146 @@
+/**
+ * Execution of validated operations with graphql-jit, plugged into Apollo Server through its gateway interface
+ * (the one hook Apollo offers for a custom executor), graphql-js where jit does not apply.
+ *
+ * What Apollo still does itself, unchanged: parsing, the document cache, validation (limits, introspection rules),
+ * every plugin hook but per-field ones, error formatting, the HTTP answer. What changes: instead of graphql-js
+ * walking the document on every request, each (document, operation) is compiled once into a function, cached with
+ * the document Apollo caches (a WeakMap: an operation evicted from Apollo's document store is dropped here too).
+ *
+ * graphql-js runs instead, with identical results, when:
+ * - jit cannot compile the operation (it returns errors for what it does not support);
+ * - a plugin asked for per-field hooks on this request (Apollo's inline trace, `ftv1`, for a router that wants
+ *   field timings): those hooks are Apollo's wrappers around graphql-js's resolver calls;
+ * - jit stops before executing (variable coercion): graphql-js's messages are the API's (clients, the secrecy
+ *   plugin and tests read them), and nothing has run yet, so running graphql-js for its messages is safe.
+ */
+import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { isRecord } from '../graph/json';
+
+/** The description of Apollo's symbol for per-field hooks on a request's context (schemaInstrumentation.ts). */
+const FIELD_HOOKS = 'apolloServerExecutionDispatcherWillResolveField';
+
+/** Whether a plugin asked Apollo for per-field hooks on this request (jit would not call them). */
+function wantsFieldHooks(contextValue: object): boolean {
+  for (const symbol of Object.getOwnPropertySymbols(contextValue)) if (symbol.description === FIELD_HOOKS) return true;
+  return false;
+}
+
+/** Apollo's gateway interface (its package is @apollo/server's own dependency, reached through its options). */
+type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
+type GatewayLoad = Awaited<ReturnType<GatewayInterface['load']>>;
+type GatewayExecutor = NonNullable<GatewayLoad['executor']>;
+
+type Compiled = CompiledQuery | 'graphql-js';
+
+/**
+ * jit's errors as graphql-js makes them. jit's own error type passes `instanceof GraphQLError` but leaves
+ * `extensions` undefined when the thrown error has none, where Apollo (and graphql-js) expect an object.
+ */
+function asGraphQLJsError(error: GraphQLError): GraphQLError {
+  const normal = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions ?? undefined });
+  // graphql-js computes locations from nodes, which jit does not keep; its locations are the same numbers.
+  if (error.locations !== undefined) Object.defineProperty(normal, 'locations', { value: error.locations, enumerable: true, writable: true, configurable: true });
+  return normal;
+}
+
+/**
+ * graphql-jit 0.8.9 leaves a nullable list item unset when the item's own promise rejects while an earlier item is
+ * still pending: a hole in the list, or a shorter list when it was the last (`_entities` would then have fewer
+ * entries than representations). graphql-js sets such an item to null; so does this, at each error's path. Only
+ * array positions an error names are touched, and only when unset; it runs only for results with errors.
+ */
+function nullRejectedItems(data: unknown, errors: readonly GraphQLError[]): void {
+  for (const { path } of errors) {
+    let node = data;
+    for (const key of path ?? []) {
+      if (Array.isArray(node) && typeof key === 'number') {
+        if (node[key] === undefined) {
+          node[key] = null;
+          break;
+        }
+        node = node[key];
+      } else if (isRecord(node) && typeof key === 'string') {
+        node = node[key];
+      } else {
+        break;
+      }
+    }
+  }
+}
+
+/** One validated operation to run, as Apollo hands it over. */
+export interface ExecutionRequest {
+  document: DocumentNode;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+  contextValue: object;
+}
+
+export interface CompiledExecution {
+  /** For `new ApolloServer({ gateway })`: serves the schema, executes with `run`. */
+  gateway: GatewayInterface;
+  run(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** Counts since start (for tests and diagnostics): operations compiled, and executions per engine. */
+  readonly stats: { compiled: number; jit: number; graphqlJs: number };
+}
+
+export function compiledExecution(schema: GraphQLSchema): CompiledExecution {
+  const cache = new WeakMap<DocumentNode, Map<string, Compiled>>();
+  const stats = { compiled: 0, jit: 0, graphqlJs: 0 };
+
+  function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled {
+    let byName = cache.get(document);
+    if (byName === undefined) {
+      byName = new Map();
+      cache.set(document, byName);
+    }
+    const key = operationName ?? '';
+    let compiled = byName.get(key);
+    if (compiled === undefined) {
+      const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+      compiled = isCompiledQuery(result) ? result : 'graphql-js';
+      if (compiled !== 'graphql-js') stats.compiled++;
+      byName.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  async function graphqlJs({ document, operationName, variables, contextValue }: ExecutionRequest): Promise<ExecutionResult> {
+    stats.graphqlJs++;
+    return execute({ schema, document, contextValue, variableValues: variables, operationName });
+  }
+
+  async function run(request: ExecutionRequest): Promise<ExecutionResult> {
+    const compiled = compiledFor(request.document, request.operationName);
+    if (compiled === 'graphql-js' || wantsFieldHooks(request.contextValue)) return graphqlJs(request);
+    stats.jit++;
+    const result = await compiled.query(undefined, request.contextValue, request.variables);
+    // Stopped before any resolver ran (its variables): graphql-js's messages, from the same inputs.
+    if (result.data === undefined && (result.errors?.length ?? 0) > 0) return graphqlJs(request);
+    if (result.errors === undefined) return result;
+    nullRejectedItems(result.data, result.errors);
+    // graphql-js's order of keys (errors first), so that answers are the same bytes whichever engine ran.
+    return { errors: result.errors.map(asGraphQLJsError), data: result.data };
+  }
+
+  const executor: GatewayExecutor = ({ document, request, context }) =>
+    run({ document, operationName: request.operationName, variables: request.variables, contextValue: context });
+
+  const gateway: GatewayInterface = {
+    async load() {
+      return { executor };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      // A fixed schema: told once, never updated.
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    async stop() {
+      // nothing held
+    },
+  };
+  return { gateway, run, stats };
+}
