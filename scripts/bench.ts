@@ -36,9 +36,11 @@ import { generatedPoolId, SAMPLE_GROUP_IDS } from '../src/emulator';
 import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
+import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
 import { runLoad, type LoadResult } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
 import { cleanEnv, cpuMs, freePort, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
+import { median, quantile } from './bench/stats';
 
 const ROOT = join(__dirname, '..', '..');
 const SUBGRAPH = join(ROOT, 'dist', 'index.js');
@@ -234,17 +236,7 @@ async function startQuietSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: s
 let bearerToken = '';
 const headers = (): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` });
 
-async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
-  const res = await request(url, { method: 'POST', headers: headers(), body, headersTimeout: 30_000, bodyTimeout: 30_000 });
-  const text = await res.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.statusCode, json };
-}
+const post = (url: string, body: string): Promise<{ status: number; json: unknown }> => postJson(url, headers(), body);
 
 /** Polls `url` with a query until it answers 200 without errors; resolves with ms since the child was spawned. */
 async function firstAnswer(url: string, body: string, child: Child, timeoutMs = 30_000): Promise<number> {
@@ -264,23 +256,6 @@ async function firstAnswer(url: string, body: string, child: Child, timeoutMs = 
   }
 }
 
-
-async function emulatorCount(emulatorUrl: string): Promise<number> {
-  const res = await request(`${emulatorUrl}/_emulator/count`);
-  const json: unknown = await res.body.json();
-  if (!isRecord(json) || typeof json.count !== 'number') throw new Error('unexpected /_emulator/count answer');
-  return json.count;
-}
-
-async function setEmulatorLatency(emulatorUrl: string, ms: number): Promise<void> {
-  const res = await request(`${emulatorUrl}/_emulator/latency`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ms }),
-  });
-  await res.body.dump();
-  if (res.statusCode !== 200) throw new Error(`PUT /_emulator/latency answered ${res.statusCode}`);
-}
 
 /** The reply without what differs on every call by design (the ids Graph gives new assignments). */
 function withoutAssignmentIds(json: unknown): unknown {
@@ -337,16 +312,6 @@ async function measure(target: Target, scenario: Scenario, emulator: Child, emul
     peakRssMiB: Math.max(...samples.map((s) => s.rss)),
   };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const quantile = (values: number[], q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 
 interface TargetSummary {
   name: string;
@@ -736,7 +701,17 @@ async function main(): Promise<void> {
       `${JSON.stringify(
         {
           machine: machine(),
-          settings: { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, SOAK_SECONDS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE },
+          settings: {
+            SECONDS,
+            WARMUP_SECONDS,
+            ROUNDS,
+            CONNECTIONS,
+            ENTITIES_CALLS,
+            COLD_RUNS,
+            SOAK_SECONDS,
+            subgraphNodeArgs: NODE_ARGS,
+            baseline: BASELINE,
+          },
           throughput,
           entities,
           entitiesBefore,
