@@ -13,19 +13,22 @@
  *   - autocannon, the load generator, as its own process.
  *
  * Scenarios: (1) the assign mutation with two targets; (2) `_entities` for 100 pools with 50 ms of upstream
- * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) cold start
- * (spawn → first 200 on /graphql), and a 2-minute run under load for RSS growth. Throughput scenarios: a warm-up of
- * every target, then BENCH_ROUNDS rounds in which the targets take turns (the order rotates every round).
+ * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) `calls`: the Graph HTTP
+ * requests (and `$batch` items) the emulator counts for one send of each operation, against the fewest Graph allows
+ * (scripts/bench/graph-calls.ts); (5) cold start (spawn → first 200 on /graphql), and a 2-minute run under load for
+ * RSS growth. Throughput scenarios: a warm-up of every target, then BENCH_ROUNDS rounds in which the targets take
+ * turns (the order rotates every round).
  *
  * Settings (environment): BENCH_SECONDS (10, per measured run), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (16), BENCH_ENTITIES_CALLS (20), BENCH_COLD_RUNS (5), BENCH_SOAK_SECONDS (120; 0 skips),
  * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load with `node --cpu-prof` at that
  * log level and print a flame summary), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
- * BENCH_ONLY (a comma-separated subset of assign,pools,entities,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
+ * BENCH_ONLY (a comma-separated subset of assign,pools,entities,calls,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
  * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
  * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
  * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
- * the same rounds, also for _entities, cold start and the profile) with BENCH_BASELINE_NODE_ARGS (default none).
+ * the same rounds, also for _entities, calls, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
+ * (default none).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +40,7 @@ import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
+import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
 import { runLoad, type LoadResult } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
 import { cleanEnv, cpuMs, freePort, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
@@ -63,8 +67,8 @@ const ENTITIES_CALLS = Math.max(1, setting('BENCH_ENTITIES_CALLS', 20));
 const COLD_RUNS = setting('BENCH_COLD_RUNS', 5);
 const SOAK_SECONDS = setting('BENCH_SOAK_SECONDS', 120);
 const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
-/** A comma-separated subset of assign,pools,entities,cold,soak (default: all). */
-const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,cold,soak').split(',').map((s) => s.trim()));
+/** A comma-separated subset of assign,pools,entities,calls,cold,soak (default: all). */
+const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,calls,cold,soak').split(',').map((s) => s.trim()));
 const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
 const ENTITIES_LATENCY_MS = 50;
 
@@ -417,6 +421,33 @@ async function entitiesScenario(target: Target, emulatorUrl: string): Promise<En
   }
 }
 
+interface GraphCallsResult {
+  target: string;
+  rows: GraphCallsRow[];
+}
+
+let manageToken = '';
+
+/** `strict`: every operation must answer (this checkout); a baseline may predate some of them. */
+async function callsScenario(target: Target, emulatorUrl: string, strict: boolean): Promise<GraphCallsResult> {
+  log(`\n== Graph requests per operation (${target.name}): one warm-up send, then one send counted by the emulator`);
+  const rows = await measureGraphCalls({
+    url: target.url,
+    emulatorUrl,
+    assignToken: bearerToken,
+    manageToken,
+    poolsBody: JSON.stringify(POOLS),
+    entityIds: ENTITY_IDS,
+  });
+  for (const row of rows) {
+    log(`  ${row.operation.padEnd(42)} ${String(row.requests).padStart(2)} (minimum ${row.minimum})  ${row.paths.join('; ')}`);
+    if (row.error) log(`    FAILED: ${row.error}`);
+  }
+  const failed = rows.filter((r) => r.error !== undefined);
+  if (strict && failed.length > 0) throw new Error(`${target.name} failed: ${failed.map((r) => r.operation).join(', ')}`);
+  return { target: target.name, rows };
+}
+
 interface ColdStartResult {
   runs: number;
   firstAnswerMs: number[];
@@ -567,6 +598,8 @@ async function main(): Promise<void> {
     idp = await startTestIdp({ tokenLifetimeSeconds: 4 * 3600 });
     registerApp(idp);
     bearerToken = await idp.signAccessToken({ idtyp: 'app', roles: ['EsimPools.Assign'], azp: CALLER_APP_ID, appid: CALLER_APP_ID });
+    // The lifecycle mutations (create) need EsimPools.Manage: only the calls scenario sends them.
+    manageToken = await idp.signAccessToken({ idtyp: 'app', roles: ['EsimPools.Assign', 'EsimPools.Manage'], azp: CALLER_APP_ID, appid: CALLER_APP_ID });
 
     const emulatorLog = logFile('emulator');
     const emulator = startNode([EMULATOR], cleanEnv({ EMULATOR_PORT: '0', EMULATOR_MAX_RECORDED: '1000', EMULATOR_EXTRA_POOLS: String(EXTRA_POOLS) }), emulatorLog);
@@ -616,6 +649,8 @@ async function main(): Promise<void> {
     }
     const entities = ONLY.has('entities') ? await entitiesScenario(info, emulatorUrl) : undefined;
     const entitiesBefore = ONLY.has('entities') && before ? await entitiesScenario(before, emulatorUrl) : undefined;
+    const calls = ONLY.has('calls') ? [await callsScenario(info, emulatorUrl, true)] : [];
+    if (ONLY.has('calls') && before) calls.push(await callsScenario(before, emulatorUrl, false));
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(idp, emulatorUrl, CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(idp, emulatorUrl, BASELINE) : undefined;
     const soakResult = SOAK_SECONDS > 0 && ONLY.has('soak') ? await soak(info) : undefined;
@@ -672,6 +707,21 @@ async function main(): Promise<void> {
       );
     }
 
+    if (calls.length > 0) {
+      log(`\nGraph HTTP requests per operation (counted by the emulator; a $batch is one request, its items in the next column):`);
+      const callRows = [['operation', 'target', 'Graph requests', '$batch items', 'minimum', 'at minimum']];
+      for (const c of calls) {
+        for (const r of c.rows) {
+          callRows.push([r.operation, c.target, r.error ? 'error' : String(r.requests), String(r.batchItems), String(r.minimum), r.atMinimum ? 'met' : 'ABOVE']);
+        }
+      }
+      log(table(callRows));
+      log('minimums:');
+      for (const r of calls[0].rows) log(`  ${r.operation}: ${r.minimum} — ${r.reason}`);
+      for (const c of calls) {
+        for (const r of c.rows.filter((row) => !row.atMinimum)) log(`  ABOVE, ${c.target}, ${r.operation}: ${r.error ?? r.paths.join('; ')}`);
+      }
+    }
     // ---- the issue's targets ----
     const assignInfo = throughput.assign?.find((s) => s.name === info.name);
     const peakRss = Math.max(
@@ -692,6 +742,11 @@ async function main(): Promise<void> {
     if (soakResult) {
       const growth = ((soakResult.endRssMiB - soakResult.startRssMiB) / soakResult.startRssMiB) * 100;
       log(`  ${verdict(growth <= 5)} no RSS growth over ${soakResult.seconds} s: ${soakResult.startRssMiB} → ${soakResult.endRssMiB} MiB (${growth.toFixed(1)}%; ≤ 5% counts as flat)`);
+    }
+    if (calls.length > 0) {
+      const above = calls[0].rows.filter((r) => !r.atMinimum);
+      const list = above.length === 0 ? 'all' : above.map((r) => `${r.operation}: ${r.error ? 'error' : r.requests} > ${r.minimum}`).join('; ');
+      log(`  ${verdict(above.length === 0)} every operation at its minimum Graph calls: ${list}`);
     }
     if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
 
@@ -715,6 +770,7 @@ async function main(): Promise<void> {
           throughput,
           entities,
           entitiesBefore,
+          graphCalls: calls.length > 0 ? calls : undefined,
           coldStart: cold,
           coldStartBefore: coldBefore,
           soak: soakResult,
