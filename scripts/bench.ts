@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: what the subgraph itself costs, next to a hand-written forwarder of the same upstream calls.
- * Not part of `npm test`; loopback only; bounded in time (about 6 minutes with the defaults) and stops by itself.
+ * Not part of `npm test`; loopback only; bounded in time (about 8 minutes with the defaults) and stops by itself.
  *
  * Processes (all on 127.0.0.1, the same machine, sharing its cores):
  *   - this one: orchestration, and the local HTTPS Entra-like IdP (test/support/idp.ts) for JWKS and tokens;
@@ -15,19 +15,22 @@
  * Scenarios: (1) the assign mutation with two targets; (2) `_entities` for 100 pools with 50 ms of upstream
  * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) `calls`: the Graph HTTP
  * requests (and `$batch` items) the emulator counts for one send of each operation, against the fewest Graph allows
- * (scripts/bench/graph-calls.ts); (5) cold start (spawn → first 200 on /graphql), and a 2-minute run under load for
- * RSS growth. Throughput scenarios: a warm-up of every target, then BENCH_ROUNDS rounds in which the targets take
- * turns (the order rotates every round).
+ * (scripts/bench/graph-calls.ts); (5) `latency`: p50/p99 that the subgraph adds over the forwarder for the assign and
+ * the pools page at 50 ms upstream latency, low-concurrency closed loop timed in-process (scripts/bench/latency.ts);
+ * (6) cold start (spawn → first 200 on /graphql), and a 2-minute run under load for RSS growth. Throughput and
+ * latency scenarios: a warm-up of every target, then BENCH_ROUNDS rounds in which the targets take turns (the order
+ * rotates every round).
  *
  * Settings (environment): BENCH_SECONDS (10, per measured run), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (16), BENCH_ENTITIES_CALLS (20), BENCH_COLD_RUNS (5), BENCH_SOAK_SECONDS (120; 0 skips),
+ * BENCH_LATENCY_SECONDS (10, per target per round of the latency scenario), BENCH_LATENCY_CONNECTIONS (4),
  * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load with `node --cpu-prof` at that
  * log level and print a flame summary), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
- * BENCH_ONLY (a comma-separated subset of assign,pools,entities,calls,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
+ * BENCH_ONLY (a comma-separated subset of assign,pools,entities,calls,latency,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
  * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
  * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
  * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
- * the same rounds, also for _entities, calls, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
+ * the same rounds, also for _entities, calls, latency, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
  * (default none).
  */
 import { execFileSync } from 'node:child_process';
@@ -41,6 +44,7 @@ import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-m
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
 import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
+import { latencyRounds, type LatencySummary } from './bench/latency';
 import { runLoad, type LoadResult } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
 import { cleanEnv, cpuMs, freePort, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
@@ -66,11 +70,15 @@ const CONNECTIONS = Math.max(1, setting('BENCH_CONNECTIONS', 16));
 const ENTITIES_CALLS = Math.max(1, setting('BENCH_ENTITIES_CALLS', 20));
 const COLD_RUNS = setting('BENCH_COLD_RUNS', 5);
 const SOAK_SECONDS = setting('BENCH_SOAK_SECONDS', 120);
+const LATENCY_SECONDS = Math.max(1, setting('BENCH_LATENCY_SECONDS', 10));
+const LATENCY_CONNECTIONS = Math.max(1, setting('BENCH_LATENCY_CONNECTIONS', 4));
 const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
-/** A comma-separated subset of assign,pools,entities,calls,cold,soak (default: all). */
-const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,calls,cold,soak').split(',').map((s) => s.trim()));
+/** A comma-separated subset of assign,pools,entities,calls,latency,cold,soak (default: all). */
+const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,calls,latency,cold,soak').split(',').map((s) => s.trim()));
 const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
 const ENTITIES_LATENCY_MS = 50;
+/** The upstream latency of the `latency` scenario. */
+const LATENCY_UPSTREAM_MS = 50;
 
 /**
  * The node options the image starts the subgraph with (the Dockerfile's CMD, between "node" and the script), so the
@@ -448,6 +456,44 @@ async function callsScenario(target: Target, emulatorUrl: string, strict: boolea
   return { target: target.name, rows };
 }
 
+interface LatencyResult {
+  upstreamMs: number;
+  connections: number;
+  seconds: number;
+  rounds: number;
+  scenarios: Array<{ key: Scenario['key']; title: string; targets: LatencySummary[] }>;
+}
+
+async function latencyScenario(targets: Target[], emulatorUrl: string): Promise<LatencyResult> {
+  const warmupSeconds = Math.min(WARMUP_SECONDS, 3);
+  await setEmulatorLatency(emulatorUrl, LATENCY_UPSTREAM_MS);
+  try {
+    const scenarios: LatencyResult['scenarios'] = [];
+    for (const scenario of SCENARIOS) {
+      log(
+        `\n== latency at ${LATENCY_UPSTREAM_MS} ms upstream, ${scenario.title}: ${LATENCY_CONNECTIONS} connections, closed loop, ` +
+          `warm-up ${warmupSeconds} s each, then ${ROUNDS} alternating rounds of ${LATENCY_SECONDS} s`,
+      );
+      const summaries = await latencyRounds(
+        targets.map((t) => ({ name: t.name, isForwarder: t.isForwarder, url: urlFor(t, scenario) })),
+        {
+          bodies: typeof scenario.body === 'string' ? [scenario.body] : scenario.body,
+          headers: headers(),
+          connections: LATENCY_CONNECTIONS,
+          seconds: LATENCY_SECONDS,
+          warmupSeconds,
+          rounds: ROUNDS,
+          log,
+        },
+      );
+      scenarios.push({ key: scenario.key, title: scenario.title, targets: summaries });
+    }
+    return { upstreamMs: LATENCY_UPSTREAM_MS, connections: LATENCY_CONNECTIONS, seconds: LATENCY_SECONDS, rounds: ROUNDS, scenarios };
+  } finally {
+    await setEmulatorLatency(emulatorUrl, 0);
+  }
+}
+
 interface ColdStartResult {
   runs: number;
   firstAnswerMs: number[];
@@ -651,6 +697,7 @@ async function main(): Promise<void> {
     const entitiesBefore = ONLY.has('entities') && before ? await entitiesScenario(before, emulatorUrl) : undefined;
     const calls = ONLY.has('calls') ? [await callsScenario(info, emulatorUrl, true)] : [];
     if (ONLY.has('calls') && before) calls.push(await callsScenario(before, emulatorUrl, false));
+    const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info], emulatorUrl) : undefined;
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(idp, emulatorUrl, CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(idp, emulatorUrl, BASELINE) : undefined;
     const soakResult = SOAK_SECONDS > 0 && ONLY.has('soak') ? await soak(info) : undefined;
@@ -722,6 +769,26 @@ async function main(): Promise<void> {
         for (const r of c.rows.filter((row) => !row.atMinimum)) log(`  ABOVE, ${c.target}, ${r.operation}: ${r.error ?? r.paths.join('; ')}`);
       }
     }
+    if (latency) {
+      log(`\nlatency at ${latency.upstreamMs} ms upstream (${latency.connections} connections, closed loop; medians of ${latency.rounds} rounds of ${latency.seconds} s; ms):`);
+      const latencyRows = [['scenario', 'target', 'p50', 'p99', 'added p50', 'added p99', 'requests']];
+      for (const sc of latency.scenarios) {
+        for (const t of sc.targets) {
+          const fmt = (v: number) => (t.name.startsWith('forwarder') ? '—' : v.toFixed(2));
+          latencyRows.push([
+            sc.title,
+            t.name + (t.failures > 0 ? ` [${t.failures} failed]` : ''),
+            t.p50.toFixed(2),
+            t.p99.toFixed(2),
+            fmt(t.addedP50),
+            fmt(t.addedP99),
+            String(t.runs.reduce((sum, r) => sum + r.requests, 0)),
+          ]);
+        }
+      }
+      log(table(latencyRows));
+    }
+
     // ---- the issue's targets ----
     const assignInfo = throughput.assign?.find((s) => s.name === info.name);
     const peakRss = Math.max(
@@ -748,6 +815,17 @@ async function main(): Promise<void> {
       const list = above.length === 0 ? 'all' : above.map((r) => `${r.operation}: ${r.error ? 'error' : r.requests} > ${r.minimum}`).join('; ');
       log(`  ${verdict(above.length === 0)} every operation at its minimum Graph calls: ${list}`);
     }
+    if (latency) {
+      const added = (key: Scenario['key']) => latency.scenarios.find((sc) => sc.key === key)?.targets.find((t) => t.name === info.name);
+      const assignAdded = added('assign');
+      const poolsAdded = added('pools');
+      const failures = latency.scenarios.reduce((sum, sc) => sum + sc.targets.reduce((n, t) => n + t.failures, 0), 0);
+      const ok = [assignAdded, poolsAdded].every((t) => t !== undefined && t.addedP99 < 5) && failures === 0;
+      log(
+        `  ${verdict(ok)} added latency at ${latency.upstreamMs} ms upstream: p99 < 5 ms (assign ${assignAdded?.addedP99.toFixed(2) ?? '—'} ms, pools ${poolsAdded?.addedP99.toFixed(2) ?? '—'} ms` +
+          `${failures > 0 ? `; ${failures} failed requests` : ''})`,
+      );
+    }
     if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
 
     mkdirSync(dirname(OUT), { recursive: true });
@@ -764,6 +842,8 @@ async function main(): Promise<void> {
             ENTITIES_CALLS,
             COLD_RUNS,
             SOAK_SECONDS,
+            LATENCY_SECONDS,
+            LATENCY_CONNECTIONS,
             subgraphNodeArgs: NODE_ARGS,
             baseline: BASELINE,
           },
@@ -771,6 +851,7 @@ async function main(): Promise<void> {
           entities,
           entitiesBefore,
           graphCalls: calls.length > 0 ? calls : undefined,
+          latency,
           coldStart: cold,
           coldStartBefore: coldBefore,
           soak: soakResult,
