@@ -93,27 +93,19 @@ const assignBody = (poolId: string, selection: string) =>
     },
   });
 
-const addBody = (poolId: string, groupId: string) =>
-  JSON.stringify({
-    query: `mutation AddAssignments($poolId: ID!, $add: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
-  addEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, assignments: $add, dryRun: false) {
-    added { __typename ... on GroupAssignmentTarget { groupId } } assignments { id } assignmentsVersion
+/** Adds one group (a GROUP assignment) to a pool, or removes it, for real (`dryRun: false`). */
+const editBody = (edit: 'add' | 'remove', poolId: string, groupId: string) => {
+  const add = edit === 'add';
+  return JSON.stringify({
+    query: `mutation Edit($poolId: ID!, $list: [${add ? 'EmbeddedSIMActivationCodePoolAssignmentInput' : 'AssignmentTargetInput'}!]!) {
+  ${edit}EmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, ${add ? 'assignments' : 'targets'}: $list, dryRun: false) {
+    ${add ? 'added' : 'removed'} { __typename ... on GroupAssignmentTarget { groupId } } assignments { id } assignmentsVersion
   }
 }`,
-    operationName: 'AddAssignments',
-    variables: { poolId, add: [{ target: { kind: 'GROUP', groupId } }] },
+    operationName: 'Edit',
+    variables: { poolId, list: [add ? { target: { kind: 'GROUP', groupId } } : { kind: 'GROUP', groupId }] },
   });
-
-const removeBody = (poolId: string, groupId: string) =>
-  JSON.stringify({
-    query: `mutation RemoveAssignments($poolId: ID!, $targets: [AssignmentTargetInput!]!) {
-  removeEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, targets: $targets, dryRun: false) {
-    removed { __typename ... on GroupAssignmentTarget { groupId } } assignments { id } assignmentsVersion
-  }
-}`,
-    operationName: 'RemoveAssignments',
-    variables: { poolId, targets: [{ kind: 'GROUP', groupId }] },
-  });
+};
 
 const entitiesBody = (ids: readonly string[], selection: string) =>
   JSON.stringify({
@@ -173,7 +165,7 @@ function operations(spec: GraphCallsSpec): Operation[] {
       name: 'add assignments (1 new group)',
       minimum: 2,
       reason: 'read the current assignments, then write: the write depends on what the read returns',
-      prepare: async () => addBody(freshPool(), randomUUID()),
+      prepare: async () => editBody('add', freshPool(), randomUUID()),
       complete: (data) => listOf(payload(data, 'addEmbeddedSIMActivationCodePoolAssignments').added).length === 1,
     },
     {
@@ -183,8 +175,8 @@ function operations(spec: GraphCallsSpec): Operation[] {
       prepare: async (ctx) => {
         const poolId = freshPool();
         const groupId = randomUUID();
-        await ctx.send(addBody(poolId, groupId));
-        return removeBody(poolId, groupId);
+        await ctx.send(editBody('add', poolId, groupId));
+        return editBody('remove', poolId, groupId);
       },
       complete: (data) => listOf(payload(data, 'removeEmbeddedSIMActivationCodePoolAssignments').removed).length === 1,
     },
