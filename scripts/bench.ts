@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: what the subgraph itself costs, next to a hand-written forwarder of the same upstream calls.
- * Not part of `npm test`; loopback only; bounded in time (about 6 minutes with the defaults) and stops by itself.
+ * Not part of `npm test`; loopback only; bounded in time (about 8 minutes with the defaults) and stops by itself.
  *
  * Processes (all on 127.0.0.1, the same machine, sharing its cores):
  *   - this one: orchestration, and the local HTTPS Entra-like IdP (test/support/idp.ts) for JWKS and tokens;
@@ -13,19 +13,25 @@
  *   - autocannon, the load generator, as its own process.
  *
  * Scenarios: (1) the assign mutation with two targets; (2) `_entities` for 100 pools with 50 ms of upstream
- * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) cold start
- * (spawn → first 200 on /graphql), and a 2-minute run under load for RSS growth. Throughput scenarios: a warm-up of
- * every target, then BENCH_ROUNDS rounds in which the targets take turns (the order rotates every round).
+ * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) `calls`: the Graph HTTP
+ * requests (and `$batch` items) the emulator counts for one send of each operation, against the fewest Graph allows
+ * (scripts/bench/graph-calls.ts); (5) `latency`: p50/p99 that the subgraph adds over the forwarder for the assign and
+ * the pools page at 50 ms upstream latency, low-concurrency closed loop timed in-process (scripts/bench/latency.ts);
+ * (6) cold start (spawn → first 200 on /graphql), and a 2-minute run under load for RSS growth. Throughput and
+ * latency scenarios: a warm-up of every target, then BENCH_ROUNDS rounds in which the targets take turns (the order
+ * rotates every round).
  *
  * Settings (environment): BENCH_SECONDS (10, per measured run), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (16), BENCH_ENTITIES_CALLS (20), BENCH_COLD_RUNS (5), BENCH_SOAK_SECONDS (120; 0 skips),
+ * BENCH_LATENCY_SECONDS (10, per target per round of the latency scenario), BENCH_LATENCY_CONNECTIONS (4),
  * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load with `node --cpu-prof` at that
  * log level and print a flame summary), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
- * BENCH_ONLY (a comma-separated subset of assign,pools,entities,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
+ * BENCH_ONLY (a comma-separated subset of assign,pools,entities,calls,latency,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
  * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
  * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
  * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
- * the same rounds, also for _entities, cold start and the profile) with BENCH_BASELINE_NODE_ARGS (default none).
+ * the same rounds, also for _entities, calls, latency, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
+ * (default none).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,9 +42,13 @@ import { generatedPoolId, SAMPLE_GROUP_IDS } from '../src/emulator';
 import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
+import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
+import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
+import { latencyRounds, type LatencySummary } from './bench/latency';
 import { runLoad, type LoadResult } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
 import { cleanEnv, cpuMs, freePort, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
+import { median, quantile } from './bench/stats';
 
 const ROOT = join(__dirname, '..', '..');
 const SUBGRAPH = join(ROOT, 'dist', 'index.js');
@@ -60,11 +70,15 @@ const CONNECTIONS = Math.max(1, setting('BENCH_CONNECTIONS', 16));
 const ENTITIES_CALLS = Math.max(1, setting('BENCH_ENTITIES_CALLS', 20));
 const COLD_RUNS = setting('BENCH_COLD_RUNS', 5);
 const SOAK_SECONDS = setting('BENCH_SOAK_SECONDS', 120);
+const LATENCY_SECONDS = Math.max(1, setting('BENCH_LATENCY_SECONDS', 10));
+const LATENCY_CONNECTIONS = Math.max(1, setting('BENCH_LATENCY_CONNECTIONS', 4));
 const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
-/** A comma-separated subset of assign,pools,entities,cold,soak (default: all). */
-const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,cold,soak').split(',').map((s) => s.trim()));
+/** A comma-separated subset of assign,pools,entities,calls,latency,cold,soak (default: all). */
+const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,calls,latency,cold,soak').split(',').map((s) => s.trim()));
 const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
 const ENTITIES_LATENCY_MS = 50;
+/** The upstream latency of the `latency` scenario. */
+const LATENCY_UPSTREAM_MS = 50;
 
 /**
  * The node options the image starts the subgraph with (the Dockerfile's CMD, between "node" and the script), so the
@@ -234,17 +248,7 @@ async function startQuietSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: s
 let bearerToken = '';
 const headers = (): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` });
 
-async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
-  const res = await request(url, { method: 'POST', headers: headers(), body, headersTimeout: 30_000, bodyTimeout: 30_000 });
-  const text = await res.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.statusCode, json };
-}
+const post = (url: string, body: string): Promise<{ status: number; json: unknown }> => postJson(url, headers(), body);
 
 /** Polls `url` with a query until it answers 200 without errors; resolves with ms since the child was spawned. */
 async function firstAnswer(url: string, body: string, child: Child, timeoutMs = 30_000): Promise<number> {
@@ -264,23 +268,6 @@ async function firstAnswer(url: string, body: string, child: Child, timeoutMs = 
   }
 }
 
-
-async function emulatorCount(emulatorUrl: string): Promise<number> {
-  const res = await request(`${emulatorUrl}/_emulator/count`);
-  const json: unknown = await res.body.json();
-  if (!isRecord(json) || typeof json.count !== 'number') throw new Error('unexpected /_emulator/count answer');
-  return json.count;
-}
-
-async function setEmulatorLatency(emulatorUrl: string, ms: number): Promise<void> {
-  const res = await request(`${emulatorUrl}/_emulator/latency`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ms }),
-  });
-  await res.body.dump();
-  if (res.statusCode !== 200) throw new Error(`PUT /_emulator/latency answered ${res.statusCode}`);
-}
 
 /** The reply without what differs on every call by design (the ids Graph gives new assignments). */
 function withoutAssignmentIds(json: unknown): unknown {
@@ -337,16 +324,6 @@ async function measure(target: Target, scenario: Scenario, emulator: Child, emul
     peakRssMiB: Math.max(...samples.map((s) => s.rss)),
   };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const quantile = (values: number[], q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 
 interface TargetSummary {
   name: string;
@@ -447,6 +424,71 @@ async function entitiesScenario(target: Target, emulatorUrl: string): Promise<En
         `wall ${result.wallMs.median.toFixed(1)} ms median, ${result.wallMs.p90.toFixed(1)} ms p90, ${result.wallMs.max.toFixed(1)} ms max`,
     );
     return result;
+  } finally {
+    await setEmulatorLatency(emulatorUrl, 0);
+  }
+}
+
+interface GraphCallsResult {
+  target: string;
+  rows: GraphCallsRow[];
+}
+
+let manageToken = '';
+
+/** `strict`: every operation must answer (this checkout); a baseline may predate some of them. */
+async function callsScenario(target: Target, emulatorUrl: string, strict: boolean): Promise<GraphCallsResult> {
+  log(`\n== Graph requests per operation (${target.name}): one warm-up send, then one send counted by the emulator`);
+  const rows = await measureGraphCalls({
+    url: target.url,
+    emulatorUrl,
+    assignToken: bearerToken,
+    manageToken,
+    poolsBody: JSON.stringify(POOLS),
+    entityIds: ENTITY_IDS,
+  });
+  for (const row of rows) {
+    log(`  ${row.operation.padEnd(42)} ${String(row.requests).padStart(2)} (minimum ${row.minimum})  ${row.paths.join('; ')}`);
+    if (row.error) log(`    FAILED: ${row.error}`);
+  }
+  const failed = rows.filter((r) => r.error !== undefined);
+  if (strict && failed.length > 0) throw new Error(`${target.name} failed: ${failed.map((r) => r.operation).join(', ')}`);
+  return { target: target.name, rows };
+}
+
+interface LatencyResult {
+  upstreamMs: number;
+  connections: number;
+  seconds: number;
+  rounds: number;
+  scenarios: Array<{ key: Scenario['key']; title: string; targets: LatencySummary[] }>;
+}
+
+async function latencyScenario(targets: Target[], emulatorUrl: string): Promise<LatencyResult> {
+  const warmupSeconds = Math.min(WARMUP_SECONDS, 3);
+  await setEmulatorLatency(emulatorUrl, LATENCY_UPSTREAM_MS);
+  try {
+    const scenarios: LatencyResult['scenarios'] = [];
+    for (const scenario of SCENARIOS) {
+      log(
+        `\n== latency at ${LATENCY_UPSTREAM_MS} ms upstream, ${scenario.title}: ${LATENCY_CONNECTIONS} connections, closed loop, ` +
+          `warm-up ${warmupSeconds} s each, then ${ROUNDS} alternating rounds of ${LATENCY_SECONDS} s`,
+      );
+      const summaries = await latencyRounds(
+        targets.map((t) => ({ name: t.name, isForwarder: t.isForwarder, url: urlFor(t, scenario) })),
+        {
+          bodies: typeof scenario.body === 'string' ? [scenario.body] : scenario.body,
+          headers: headers(),
+          connections: LATENCY_CONNECTIONS,
+          seconds: LATENCY_SECONDS,
+          warmupSeconds,
+          rounds: ROUNDS,
+          log,
+        },
+      );
+      scenarios.push({ key: scenario.key, title: scenario.title, targets: summaries });
+    }
+    return { upstreamMs: LATENCY_UPSTREAM_MS, connections: LATENCY_CONNECTIONS, seconds: LATENCY_SECONDS, rounds: ROUNDS, scenarios };
   } finally {
     await setEmulatorLatency(emulatorUrl, 0);
   }
@@ -602,6 +644,8 @@ async function main(): Promise<void> {
     idp = await startTestIdp({ tokenLifetimeSeconds: 4 * 3600 });
     registerApp(idp);
     bearerToken = await idp.signAccessToken({ idtyp: 'app', roles: ['EsimPools.Assign'], azp: CALLER_APP_ID, appid: CALLER_APP_ID });
+    // The lifecycle mutations (create) need EsimPools.Manage: only the calls scenario sends them.
+    manageToken = await idp.signAccessToken({ idtyp: 'app', roles: ['EsimPools.Assign', 'EsimPools.Manage'], azp: CALLER_APP_ID, appid: CALLER_APP_ID });
 
     const emulatorLog = logFile('emulator');
     const emulator = startNode([EMULATOR], cleanEnv({ EMULATOR_PORT: '0', EMULATOR_MAX_RECORDED: '1000', EMULATOR_EXTRA_POOLS: String(EXTRA_POOLS) }), emulatorLog);
@@ -651,6 +695,9 @@ async function main(): Promise<void> {
     }
     const entities = ONLY.has('entities') ? await entitiesScenario(info, emulatorUrl) : undefined;
     const entitiesBefore = ONLY.has('entities') && before ? await entitiesScenario(before, emulatorUrl) : undefined;
+    const calls = ONLY.has('calls') ? [await callsScenario(info, emulatorUrl, true)] : [];
+    if (ONLY.has('calls') && before) calls.push(await callsScenario(before, emulatorUrl, false));
+    const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info], emulatorUrl) : undefined;
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(idp, emulatorUrl, CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(idp, emulatorUrl, BASELINE) : undefined;
     const soakResult = SOAK_SECONDS > 0 && ONLY.has('soak') ? await soak(info) : undefined;
@@ -707,6 +754,41 @@ async function main(): Promise<void> {
       );
     }
 
+    if (calls.length > 0) {
+      log(`\nGraph HTTP requests per operation (counted by the emulator; a $batch is one request, its items in the next column):`);
+      const callRows = [['operation', 'target', 'Graph requests', '$batch items', 'minimum', 'at minimum']];
+      for (const c of calls) {
+        for (const r of c.rows) {
+          callRows.push([r.operation, c.target, r.error ? 'error' : String(r.requests), String(r.batchItems), String(r.minimum), r.atMinimum ? 'met' : 'ABOVE']);
+        }
+      }
+      log(table(callRows));
+      log('minimums:');
+      for (const r of calls[0].rows) log(`  ${r.operation}: ${r.minimum} — ${r.reason}`);
+      for (const c of calls) {
+        for (const r of c.rows.filter((row) => !row.atMinimum)) log(`  ABOVE, ${c.target}, ${r.operation}: ${r.error ?? r.paths.join('; ')}`);
+      }
+    }
+    if (latency) {
+      log(`\nlatency at ${latency.upstreamMs} ms upstream (${latency.connections} connections, closed loop; medians of ${latency.rounds} rounds of ${latency.seconds} s; ms):`);
+      const latencyRows = [['scenario', 'target', 'p50', 'p99', 'added p50', 'added p99', 'requests']];
+      for (const sc of latency.scenarios) {
+        for (const t of sc.targets) {
+          const fmt = (v: number) => (t.name.startsWith('forwarder') ? '—' : v.toFixed(2));
+          latencyRows.push([
+            sc.title,
+            t.name + (t.failures > 0 ? ` [${t.failures} failed]` : ''),
+            t.p50.toFixed(2),
+            t.p99.toFixed(2),
+            fmt(t.addedP50),
+            fmt(t.addedP99),
+            String(t.runs.reduce((sum, r) => sum + r.requests, 0)),
+          ]);
+        }
+      }
+      log(table(latencyRows));
+    }
+
     // ---- the issue's targets ----
     const assignInfo = throughput.assign?.find((s) => s.name === info.name);
     const peakRss = Math.max(
@@ -728,6 +810,22 @@ async function main(): Promise<void> {
       const growth = ((soakResult.endRssMiB - soakResult.startRssMiB) / soakResult.startRssMiB) * 100;
       log(`  ${verdict(growth <= 5)} no RSS growth over ${soakResult.seconds} s: ${soakResult.startRssMiB} → ${soakResult.endRssMiB} MiB (${growth.toFixed(1)}%; ≤ 5% counts as flat)`);
     }
+    if (calls.length > 0) {
+      const above = calls[0].rows.filter((r) => !r.atMinimum);
+      const list = above.length === 0 ? 'all' : above.map((r) => `${r.operation}: ${r.error ? 'error' : r.requests} > ${r.minimum}`).join('; ');
+      log(`  ${verdict(above.length === 0)} every operation at its minimum Graph calls: ${list}`);
+    }
+    if (latency) {
+      const added = (key: Scenario['key']) => latency.scenarios.find((sc) => sc.key === key)?.targets.find((t) => t.name === info.name);
+      const assignAdded = added('assign');
+      const poolsAdded = added('pools');
+      const failures = latency.scenarios.reduce((sum, sc) => sum + sc.targets.reduce((n, t) => n + t.failures, 0), 0);
+      const ok = [assignAdded, poolsAdded].every((t) => t !== undefined && t.addedP99 < 5) && failures === 0;
+      log(
+        `  ${verdict(ok)} added latency at ${latency.upstreamMs} ms upstream: p99 < 5 ms (assign ${assignAdded?.addedP99.toFixed(2) ?? '—'} ms, pools ${poolsAdded?.addedP99.toFixed(2) ?? '—'} ms` +
+          `${failures > 0 ? `; ${failures} failed requests` : ''})`,
+      );
+    }
     if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
 
     mkdirSync(dirname(OUT), { recursive: true });
@@ -736,10 +834,24 @@ async function main(): Promise<void> {
       `${JSON.stringify(
         {
           machine: machine(),
-          settings: { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, SOAK_SECONDS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE },
+          settings: {
+            SECONDS,
+            WARMUP_SECONDS,
+            ROUNDS,
+            CONNECTIONS,
+            ENTITIES_CALLS,
+            COLD_RUNS,
+            SOAK_SECONDS,
+            LATENCY_SECONDS,
+            LATENCY_CONNECTIONS,
+            subgraphNodeArgs: NODE_ARGS,
+            baseline: BASELINE,
+          },
           throughput,
           entities,
           entitiesBefore,
+          graphCalls: calls.length > 0 ? calls : undefined,
+          latency,
           coldStart: cold,
           coldStartBefore: coldBefore,
           soak: soakResult,
