@@ -24,14 +24,16 @@
  * Settings (environment): BENCH_SECONDS (10, per measured run), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (16), BENCH_ENTITIES_CALLS (20), BENCH_COLD_RUNS (5), BENCH_SOAK_SECONDS (120; 0 skips),
  * BENCH_LATENCY_SECONDS (10, per target per round of the latency scenario), BENCH_LATENCY_CONNECTIONS (4),
- * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load with `node --cpu-prof` at that
+ * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load — or the pools load with
+ * BENCH_PROFILE_LOAD=pools — with `node --cpu-prof` at that
  * log level and print a flame summary), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
  * BENCH_ONLY (a comma-separated subset of assign,pools,entities,calls,latency,cold,soak; default all), BENCH_SUBGRAPH_NODE_ARGS
  * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
  * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
  * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
  * the same rounds, also for _entities, calls, latency, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
- * (default none).
+ * (default none), BENCH_COMPARE_ENV (extra subgraphs of this build at LOG_LEVEL=info with these environment settings,
+ * `;`-separated sets of space-separated NAME=value, e.g. `GRAPHQL_EXECUTOR=graphql-js`: one lever at a time).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +75,8 @@ const SOAK_SECONDS = setting('BENCH_SOAK_SECONDS', 120);
 const LATENCY_SECONDS = Math.max(1, setting('BENCH_LATENCY_SECONDS', 10));
 const LATENCY_CONNECTIONS = Math.max(1, setting('BENCH_LATENCY_CONNECTIONS', 4));
 const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
+/** The load profiled under BENCH_PROFILE: `assign` (default) or `pools`. */
+const PROFILE_LOAD: 'assign' | 'pools' = process.env.BENCH_PROFILE_LOAD === 'pools' ? 'pools' : 'assign';
 /** A comma-separated subset of assign,pools,entities,calls,latency,cold,soak (default: all). */
 const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,calls,latency,cold,soak').split(',').map((s) => s.trim()));
 const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
@@ -111,11 +115,31 @@ interface Build {
   label: string;
   entry: string;
   nodeArgs: string[];
+  /** Environment settings on top of the bench's (BENCH_COMPARE_ENV). */
+  env?: Record<string, string>;
 }
 
 const nodeArgsFrom = (value: string | undefined): string[] =>
   value === undefined || value.trim() === 'none' ? [] : value.split(/\s+/).filter((a) => a.length > 0);
 const CURRENT: Build = { label: '', entry: SUBGRAPH, nodeArgs: NODE_ARGS };
+
+/** BENCH_COMPARE_ENV: `;`-separated sets of `NAME=value` settings, each one more subgraph of this build. */
+function compareEnvBuilds(value: string | undefined): Build[] {
+  return (value ?? '')
+    .split(';')
+    .map((set) => set.trim())
+    .filter((set) => set.length > 0)
+    .map((set) => {
+      const env: Record<string, string> = {};
+      for (const pair of set.split(/\s+/)) {
+        const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+        if (!match) throw new Error(`BENCH_COMPARE_ENV: "${pair}" is not NAME=value`);
+        env[match[1]] = match[2];
+      }
+      return { ...CURRENT, env, label: `, ${set}` };
+    });
+}
+const COMPARE_ENV = compareEnvBuilds(process.env.BENCH_COMPARE_ENV);
 /** Another build's dist/index.js (e.g. the commit before an optimisation), measured in the same rounds at LOG_LEVEL=info. */
 const BASELINE: Build | undefined = process.env.BENCH_BASELINE
   ? { label: ', before', entry: process.env.BENCH_BASELINE, nodeArgs: nodeArgsFrom(process.env.BENCH_BASELINE_NODE_ARGS) }
@@ -224,7 +248,7 @@ function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra:
 
 async function startSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string, build: Build = CURRENT, extraArgs: string[] = [], label = build.label): Promise<Target> {
   const file = logFile(`subgraph-${logLevel}`);
-  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], subgraphEnv(idp, emulatorUrl, logLevel), file);
+  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], subgraphEnv(idp, emulatorUrl, logLevel, build.env), file);
   // The "ready" line is logged at info; at warn the process says nothing, so it is started with a known port.
   const line = await waitForLine(file, /ready at/, child).catch(async (error: unknown) => {
     await child.stop();
@@ -584,12 +608,12 @@ async function soak(target: Target): Promise<SoakResult> {
 }
 
 async function profile(idp: TestIdp, emulatorUrl: string, logLevel: string, build: Build): Promise<{ summary: ProfileSummary; file: string }> {
-  log(`\n== CPU profile: the subgraph${build.label} (LOG_LEVEL=${logLevel}) under the assign load, ${SECONDS} s (node --cpu-prof)`);
+  log(`\n== CPU profile: the subgraph${build.label} (LOG_LEVEL=${logLevel}) under the ${PROFILE_LOAD} load, ${SECONDS} s (node --cpu-prof)`);
   const dir = join(workDir, `profile${build === CURRENT ? '' : '-baseline'}`);
   mkdirSync(dir, { recursive: true });
   const target = await startSubgraph(idp, emulatorUrl, logLevel, build, ['--cpu-prof', '--cpu-prof-dir', dir]);
   try {
-    const body = ASSIGN_BODIES;
+    const body = PROFILE_LOAD === 'pools' ? JSON.stringify(POOLS) : ASSIGN_BODIES;
     await runLoad({ url: target.url, body, headers: headers(), connections: CONNECTIONS, seconds: Math.min(3, WARMUP_SECONDS) });
     await runLoad({ url: target.url, body, headers: headers(), connections: CONNECTIONS, seconds: SECONDS });
   } finally {
@@ -597,7 +621,7 @@ async function profile(idp: TestIdp, emulatorUrl: string, logLevel: string, buil
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('the subgraph wrote no CPU profile');
-  const kept = join(dirname(OUT), `subgraph${build === CURRENT ? '' : '-before'}-${logLevel}.cpuprofile`);
+  const kept = join(dirname(OUT), `subgraph${build === CURRENT ? '' : '-before'}-${PROFILE_LOAD}-${logLevel}.cpuprofile`);
   mkdirSync(dirname(kept), { recursive: true });
   copyFileSync(join(dir, file), kept);
   const summary = summariseProfile(kept, 25);
@@ -677,6 +701,11 @@ async function main(): Promise<void> {
     for (const set of COMPARE_NODE_ARGS?.split(';') ?? []) {
       const args = nodeArgsFrom(set);
       const other = await startSubgraph(idp, emulatorUrl, 'info', { ...CURRENT, nodeArgs: args }, [], `, node ${args.length > 0 ? args.join(' ') : 'defaults'}`);
+      children.push(other.process);
+      targets.push(other);
+    }
+    for (const build of COMPARE_ENV) {
+      const other = await startSubgraph(idp, emulatorUrl, 'info', build);
       children.push(other.process);
       targets.push(other);
     }

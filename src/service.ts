@@ -112,7 +112,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   // all of them, in which case GRAPH_WRITE_LIMIT / GRAPH_READ_LIMIT are the whole app's limits (docs/scale-out.md).
   let coordination: Coordination | undefined;
   const onCoordinationEvent = coordinationMetrics(metrics.registry, () => coordination?.health());
-  coordination = createCoordination(
+  coordination = await createCoordination(
     config.coordination,
     { writes: config.graph.writeBudget, reads: config.graph.readBudget },
     { logger, onEvent: onCoordinationEvent },

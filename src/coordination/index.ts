@@ -4,7 +4,6 @@
  */
 import { instrument, type CoordinationEventListener } from './events';
 import { createLocalCoordination, type LocalCoordinationOptions } from './local';
-import { createRedisCoordination } from './redis';
 import type { CoordinationLogger } from './redis-store';
 import type { CoordinationSettings } from './settings';
 import type { Coordination } from './types';
@@ -15,10 +14,17 @@ export interface CoordinationHooks {
   onEvent?: CoordinationEventListener;
 }
 
-export function createCoordination(settings: CoordinationSettings, budgets: LocalCoordinationOptions, hooks: CoordinationHooks = {}): Coordination {
-  const coordination = settings.redis
-    ? createRedisCoordination({ settings: settings.redis, budgets, logger: hooks.logger, onEvent: hooks.onEvent })
-    : createLocalCoordination(budgets);
+/**
+ * The Redis backend (and ioredis with it, ~6 MiB of a process's memory) is loaded only when REDIS_URL asks for it.
+ */
+export async function createCoordination(settings: CoordinationSettings, budgets: LocalCoordinationOptions, hooks: CoordinationHooks = {}): Promise<Coordination> {
+  let coordination: Coordination;
+  if (settings.redis) {
+    const { createRedisCoordination } = await import('./redis');
+    coordination = createRedisCoordination({ settings: settings.redis, budgets, logger: hooks.logger, onEvent: hooks.onEvent });
+  } else {
+    coordination = createLocalCoordination(budgets);
+  }
   return instrument(coordination, hooks.onEvent);
 }
 

@@ -16,12 +16,14 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import {
+  BREAK,
   GraphQLError,
   Kind,
   Lexer,
   Source,
   TokenKind,
   print,
+  visit,
   type ASTVisitor,
   type DocumentNode,
   type FieldNode,
@@ -174,10 +176,30 @@ function refused(message: string, extensions: Record<string, unknown>): GraphQLE
   return new GraphQLError(message, { extensions: { ...extensions, http: { status: 400 } } });
 }
 
+/** Whether a document has an `_entities` field anywhere (once per document: Apollo hands the cached one back). */
+const hasEntities = new WeakMap<DocumentNode, boolean>();
+function mentionsEntities(document: DocumentNode): boolean {
+  let found = hasEntities.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Field(node) {
+        if (node.name.value !== '_entities') return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    hasEntities.set(document, found);
+  }
+  return found;
+}
+
 /** Refuses, before any resolver or loader runs, an operation asking for more entities than MAX_ENTITIES or MAX_COST allow. */
 export function entityFanOutPlugin(limits: Pick<OperationLimits, 'maxEntities' | 'maxCost'>, exposeLimits: boolean): ApolloServerPlugin {
   const listener: GraphQLRequestListener<Record<string, unknown>> = {
     async didResolveOperation({ document, operationName, request }) {
+      // Most operations have no _entities: nothing to count, and no walk of the document per request.
+      if (!mentionsEntities(document)) return;
       const load = entityLoad(document, operationName, request.variables ?? {});
       if (load.representations > limits.maxEntities) {
         throw refused(`The operation asks for ${load.representations} entities; at most ${limits.maxEntities} are served per operation.`, {

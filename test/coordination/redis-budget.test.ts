@@ -100,7 +100,7 @@ describeWithRedis()('Redis rate budget', () => {
 
   it('createCoordination gives the Redis backend with REDIS_URL and reports takes to onEvent', async () => {
     const events: string[] = [];
-    const coordination = createCoordination(
+    const coordination = await createCoordination(
       { redis: settingsFor(fixture.server(), fixture.replicas().prefix) },
       { writes: { limit: 1, windowMs: 20_000, maxWaitMs: 0 }, reads: { limit: 10, windowMs: 20_000, maxWaitMs: 0 } },
       { onEvent: (event) => events.push(event.type === 'budget' ? `${event.budget}:${event.outcome}` : event.type) },

@@ -126,7 +126,7 @@ describe('LocalPoolLocks', () => {
 describe('createCoordination without REDIS_URL', () => {
   it('is the local backend, reporting outcomes to onEvent, and a throwing listener changes nothing', async () => {
     const events: CoordinationEvent[] = [];
-    const coordination = createCoordination(
+    const coordination = await createCoordination(
       {},
       { writes: { limit: 1, windowMs: 60_000, maxWaitMs: 0 }, reads: { limit: 0, windowMs: 60_000, maxWaitMs: 0 } },
       {
