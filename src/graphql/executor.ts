@@ -4,10 +4,12 @@
  *
  * What Apollo still does itself, unchanged: parsing, the document cache, validation (limits, introspection rules),
  * every plugin hook but per-field ones, error formatting, the HTTP answer. What changes: instead of graphql-js
- * walking the document on every request, each (document, operation) is compiled once into a function, cached with
- * the document Apollo caches (a WeakMap: an operation evicted from Apollo's document store is dropped here too).
+ * walking the document on every request, each (document, operation) sent more than once is compiled into a
+ * function, kept for the document Apollo caches (it hands the same parsed document back for the same text), at
+ * most `maxCompiled` documents, least recently used dropped first.
  *
  * graphql-js runs instead, with identical results, when:
+ * - the document has not been executed `compileAfter` times yet (default: its first execution);
  * - jit cannot compile the operation (it returns errors for what it does not support);
  * - a plugin asked for per-field hooks on this request (Apollo's inline trace, `ftv1`, for a router that wants
  *   field timings): those hooks are Apollo's wrappers around graphql-js's resolver calls;
@@ -87,16 +89,44 @@ export interface CompiledExecution {
   readonly stats: { compiled: number; jit: number; graphqlJs: number };
 }
 
-export function compiledExecution(schema: GraphQLSchema): CompiledExecution {
-  const cache = new WeakMap<DocumentNode, Map<string, Compiled>>();
+export interface CompiledExecutionOptions {
+  /**
+   * Executions of a document by graphql-js before it is compiled (default 1): an operation sent once — a client
+   * probing, an attacker sending a new document every time — never pays for a compilation (~1 ms and a function
+   * per operation); the operations an application sends again and again are compiled on their second execution.
+   */
+  compileAfter?: number;
+  /** Compiled documents kept, least recently used dropped first (default 1000): memory stays bounded. */
+  maxCompiled?: number;
+}
+
+export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}): CompiledExecution {
+  const compileAfter = options.compileAfter ?? 1;
+  const maxCompiled = options.maxCompiled ?? 1000;
+  /** Executions so far of documents not compiled yet (dropped with Apollo's cached document). */
+  const seen = new WeakMap<DocumentNode, number>();
+  /** Compiled operations by document, in order of last use (a Map keeps insertion order). */
+  const compiledDocuments = new Map<DocumentNode, Map<string, Compiled>>();
   const stats = { compiled: 0, jit: 0, graphqlJs: 0 };
 
-  function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled {
-    let byName = cache.get(document);
+  function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled | undefined {
+    let byName = compiledDocuments.get(document);
     if (byName === undefined) {
+      const executions = seen.get(document) ?? 0;
+      if (executions < compileAfter) {
+        seen.set(document, executions + 1);
+        return undefined;
+      }
+      seen.delete(document);
       byName = new Map();
-      cache.set(document, byName);
+      if (compiledDocuments.size >= maxCompiled) {
+        const oldest = compiledDocuments.keys().next();
+        if (oldest.done !== true) compiledDocuments.delete(oldest.value);
+      }
+    } else {
+      compiledDocuments.delete(document); // moved to the end: most recently used
     }
+    compiledDocuments.set(document, byName);
     const key = operationName ?? '';
     let compiled = byName.get(key);
     if (compiled === undefined) {
@@ -115,7 +145,7 @@ export function compiledExecution(schema: GraphQLSchema): CompiledExecution {
 
   async function run(request: ExecutionRequest): Promise<ExecutionResult> {
     const compiled = compiledFor(request.document, request.operationName);
-    if (compiled === 'graphql-js' || wantsFieldHooks(request.contextValue)) return graphqlJs(request);
+    if (compiled === undefined || compiled === 'graphql-js' || wantsFieldHooks(request.contextValue)) return graphqlJs(request);
     stats.jit++;
     const result = await compiled.query(undefined, request.contextValue, request.variables);
     // Stopped before any resolver ran (its variables): graphql-js's messages, from the same inputs.

@@ -149,6 +149,8 @@ async function run(engine: 'jit' | 'graphql-js', testCase: Case): Promise<{ repl
 
 describe('graphql-jit and graphql-js give the same replies', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+    // The jit server compiles a document on its second execution: the first is graphql-js's.
+    await run('jit', testCase);
     const jit = await run('jit', testCase);
     const js = await run('graphql-js', testCase);
     expect(jit.reply).toBe(js.reply);
@@ -163,28 +165,54 @@ describe('which engine runs', () => {
   const context = (): object => createContext('test-2', seed(), undefined, undefined, edits);
   const POOL = parse(`query Pool($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName } }`);
 
-  it('jit for an operation it compiles, compiled once for repeated executions of one document', async () => {
+  const pool = (execution: ReturnType<typeof compiledExecution>, id: unknown, contextValue = context()) =>
+    execution.run({ document: POOL, variables: { id }, contextValue });
+
+  it('graphql-js for the first execution of a document, jit from the second on, compiled once', async () => {
     const execution = compiledExecution(schema);
-    for (let i = 0; i < 3; i++) {
-      const result = await execution.run({ document: POOL, variables: { id: P1 }, contextValue: context() });
-      expect(result).toEqual({ data: { embeddedSIMActivationCodePool: { id: P1, displayName: 'Field devices' } } });
+    for (let i = 0; i < 4; i++) {
+      expect(await pool(execution, P1)).toEqual({ data: { embeddedSIMActivationCodePool: { id: P1, displayName: 'Field devices' } } });
     }
-    expect(execution.stats).toEqual({ compiled: 1, jit: 3, graphqlJs: 0 });
+    expect(execution.stats).toEqual({ compiled: 1, jit: 3, graphqlJs: 1 });
+  });
+
+  it('compileAfter: 0 compiles at once; a document sent once with the default is never compiled', async () => {
+    const eager = compiledExecution(schema, { compileAfter: 0 });
+    await pool(eager, P1);
+    expect(eager.stats).toEqual({ compiled: 1, jit: 1, graphqlJs: 0 });
+    const lazy = compiledExecution(schema);
+    for (let i = 0; i < 5; i++) await lazy.run({ document: parse(`{ embeddedSIMActivationCodePool(id: "${P1}") { id } }`), contextValue: context() });
+    expect(lazy.stats).toEqual({ compiled: 0, jit: 0, graphqlJs: 5 });
+  });
+
+  it('keeps at most maxCompiled documents, dropping the least recently used', async () => {
+    const execution = compiledExecution(schema, { compileAfter: 0, maxCompiled: 2 });
+    const documents = [1, 2, 3].map((n) => parse(`query Q${n}($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id } }`));
+    const runDocument = (document: (typeof documents)[number]) => execution.run({ document, variables: { id: P1 }, contextValue: context() });
+    await runDocument(documents[0]);
+    await runDocument(documents[1]);
+    await runDocument(documents[0]); // documents[1] is now the least recently used
+    await runDocument(documents[2]); // drops documents[1]
+    await runDocument(documents[0]); // still compiled
+    expect(execution.stats.compiled).toBe(3);
+    await runDocument(documents[1]); // compiled again
+    expect(execution.stats.compiled).toBe(4);
+    expect(execution.stats.graphqlJs).toBe(0);
   });
 
   it("graphql-js for variables jit refuses, with graphql-js's message", async () => {
-    const execution = compiledExecution(schema);
-    const result = await execution.run({ document: POOL, variables: { id: null }, contextValue: context() });
+    const execution = compiledExecution(schema, { compileAfter: 0 });
+    const result = await pool(execution, null);
     expect(result.data).toBeUndefined();
     expect(result.errors?.map((e) => e.message)).toEqual(['Variable "$id" of non-null type "ID!" must not be null.']);
     expect(execution.stats).toEqual({ compiled: 1, jit: 1, graphqlJs: 1 });
   });
 
   it("graphql-js when a plugin asked Apollo for per-field hooks (the router's inline trace)", async () => {
-    const execution = compiledExecution(schema);
+    const execution = compiledExecution(schema, { compileAfter: 0 });
     const contextValue = context();
     Object.defineProperty(contextValue, Symbol('apolloServerExecutionDispatcherWillResolveField'), { value: () => undefined });
-    const result = await execution.run({ document: POOL, variables: { id: P2 }, contextValue });
+    const result = await pool(execution, P2, contextValue);
     expect(result.errors).toBeUndefined();
     expect(execution.stats).toEqual({ compiled: 1, jit: 0, graphqlJs: 1 });
   });
