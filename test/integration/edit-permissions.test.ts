@@ -6,9 +6,7 @@
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
 import { MUTATION_PERMISSIONS } from '../../src/auth/permissions';
 import { buildSchema } from '../../src/graphql/schema';
-import { appToken, bearer, gateFor, userToken } from '../support/auth';
-import { startTestIdp, type TestIdp } from '../support/idp';
-import { startStack, type Stack } from '../support/stack';
+import { appToken, bearer, useAuthenticatedStack, userToken } from '../support/auth';
 
 const POOL = SAMPLE_POOLS[0].id;
 const ALICE = 'a11ce000-0000-4000-8000-00000000a11c';
@@ -16,17 +14,7 @@ const ADD = `mutation { addEmbeddedSIMActivationCodePoolAssignments(poolId: "${P
 const REMOVE = `mutation { removeEmbeddedSIMActivationCodePoolAssignments(poolId: "${POOL}", targets: [{ kind: GROUP, groupId: "${SAMPLE_GROUP_IDS[0]}" }]) { dryRun } }`;
 const DRY_RUN = `mutation { addEmbeddedSIMActivationCodePoolAssignments(poolId: "${POOL}", assignments: [], dryRun: true) { dryRun } }`;
 
-let idp: TestIdp;
-let stack: Stack;
-beforeAll(async () => {
-  idp = await startTestIdp();
-  stack = await startStack({ auth: (graph) => gateFor(idp, graph) });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
-  await idp?.close();
-});
-beforeEach(() => stack.emulator.reset());
+const fixture = useAuthenticatedStack();
 
 it('every mutation of the schema has a permission decision', () => {
   const fields = Object.keys(buildSchema().getMutationType()?.getFields() ?? {});
@@ -34,19 +22,19 @@ it('every mutation of the schema has a permission decision', () => {
 });
 
 it('EsimPools.Read (user or app) cannot add, remove, or even dry-run; Graph is not called', async () => {
-  for (const token of [await userToken(idp, ALICE, 'EsimPools.Read'), await appToken(idp, ['EsimPools.Read'])]) {
+  for (const token of [await userToken(fixture.idp, ALICE, 'EsimPools.Read'), await appToken(fixture.idp, ['EsimPools.Read'])]) {
     for (const mutation of [ADD, REMOVE, DRY_RUN]) {
-      const reply = await stack.graphql(mutation, undefined, bearer(token));
+      const reply = await fixture.stack.graphql(mutation, undefined, bearer(token));
       expect(reply.status).toBe(403);
       expect(reply.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
       expect(reply.body.errors?.[0].message).toContain('EsimPools.Assign');
     }
   }
-  expect(stack.emulator.requests).toHaveLength(0);
+  expect(fixture.stack.emulator.requests).toHaveLength(0);
 });
 
 it('EsimPools.Assign adds and removes', async () => {
-  const token = await userToken(idp, ALICE, 'EsimPools.Assign');
-  for (const mutation of [ADD, REMOVE]) expect((await stack.graphql(mutation, undefined, bearer(token))).body.errors).toBeUndefined();
-  expect(stack.emulator.requestCount((r) => r.path.endsWith('/assign'))).toBe(2);
+  const token = await userToken(fixture.idp, ALICE, 'EsimPools.Assign');
+  for (const mutation of [ADD, REMOVE]) expect((await fixture.stack.graphql(mutation, undefined, bearer(token))).body.errors).toBeUndefined();
+  expect(fixture.stack.emulator.requestCount((r) => r.path.endsWith('/assign'))).toBe(2);
 });

@@ -4,10 +4,9 @@
  * Manage is, and may read, but may not assign.
  */
 import { SAMPLE_POOLS } from '../../src/emulator';
-import { appToken, bearer, gateFor, userToken } from '../support/auth';
+import { appToken, bearer, useAuthenticatedStack, userToken } from '../support/auth';
 import { testCodes } from '../support/activation-codes';
-import { startTestIdp, type TestIdp } from '../support/idp';
-import { startStack, type GraphQLReply, type Stack } from '../support/stack';
+import type { GraphQLReply } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[0].id;
 const ALICE = 'a11ce000-0000-4000-8000-00000000a11c';
@@ -20,17 +19,7 @@ const ASSIGN = `mutation { assignEmbeddedSIMActivationCodePool(poolId: "${POOL}"
 const READ = `{ embeddedSIMActivationCodePools { totalCount } }`;
 const input = { displayName: 'Pool', activationCodes: testCodes(2) };
 
-let idp: TestIdp;
-let stack: Stack;
-beforeAll(async () => {
-  idp = await startTestIdp();
-  stack = await startStack({ auth: (graph) => gateFor(idp, graph) });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
-  await idp?.close();
-});
-beforeEach(() => stack.emulator.reset());
+const fixture = useAuthenticatedStack();
 
 function expectForbidden(reply: GraphQLReply, permission: string): void {
   expect(reply.status).toBe(403);
@@ -40,40 +29,40 @@ function expectForbidden(reply: GraphQLReply, permission: string): void {
 
 it('EsimPools.Assign or EsimPools.Read (user or app) cannot create, update or delete, nor behind a fragment; Graph is not called', async () => {
   const tokens = [
-    await userToken(idp, ALICE, 'EsimPools.Assign'),
-    await appToken(idp, ['EsimPools.Assign']),
-    await userToken(idp, ALICE, 'EsimPools.Read'),
-    await appToken(idp, ['EsimPools.Read', 'EsimPools.Assign']),
+    await userToken(fixture.idp, ALICE, 'EsimPools.Assign'),
+    await appToken(fixture.idp, ['EsimPools.Assign']),
+    await userToken(fixture.idp, ALICE, 'EsimPools.Read'),
+    await appToken(fixture.idp, ['EsimPools.Read', 'EsimPools.Assign']),
   ];
   for (const token of tokens) {
-    expectForbidden(await stack.graphql(CREATE, { input }, bearer(token)), 'EsimPools.Manage');
-    for (const mutation of [UPDATE, DELETE, DELETE_IN_FRAGMENT, DELETE_INLINE]) expectForbidden(await stack.graphql(mutation, undefined, bearer(token)), 'EsimPools.Manage');
+    expectForbidden(await fixture.stack.graphql(CREATE, { input }, bearer(token)), 'EsimPools.Manage');
+    for (const mutation of [UPDATE, DELETE, DELETE_IN_FRAGMENT, DELETE_INLINE]) expectForbidden(await fixture.stack.graphql(mutation, undefined, bearer(token)), 'EsimPools.Manage');
   }
-  expect(stack.emulator.requests).toHaveLength(0);
+  expect(fixture.stack.emulator.requests).toHaveLength(0);
 });
 
 it('EsimPools.Manage (user or app) creates, renames and deletes, and reads', async () => {
-  for (const token of [await userToken(idp, ALICE, 'EsimPools.Manage'), await appToken(idp, ['EsimPools.Manage'])]) {
-    stack.emulator.reset();
+  for (const token of [await userToken(fixture.idp, ALICE, 'EsimPools.Manage'), await appToken(fixture.idp, ['EsimPools.Manage'])]) {
+    fixture.stack.emulator.reset();
     for (const [query, variables] of [
       [CREATE, { input }],
       [UPDATE, undefined],
       [READ, undefined],
       [DELETE, undefined],
     ] as const) {
-      const reply = await stack.graphql(query, variables, bearer(token));
+      const reply = await fixture.stack.graphql(query, variables, bearer(token));
       expect(reply.body.errors).toBeUndefined();
     }
-    expect(stack.emulator.requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['POST', 'PATCH', 'DELETE']);
+    expect(fixture.stack.emulator.requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['POST', 'PATCH', 'DELETE']);
   }
 });
 
 it('EsimPools.Manage cannot assign (importing codes and deciding who gets them are separate duties)', async () => {
-  const token = await userToken(idp, ALICE, 'EsimPools.Manage');
-  expectForbidden(await stack.graphql(ASSIGN, undefined, bearer(token)), 'EsimPools.Assign');
+  const token = await userToken(fixture.idp, ALICE, 'EsimPools.Manage');
+  expectForbidden(await fixture.stack.graphql(ASSIGN, undefined, bearer(token)), 'EsimPools.Assign');
   // A mutation with both kinds of field needs both permissions.
   const both = `mutation { ${ASSIGN.slice('mutation {'.length, -1)} ${DELETE.slice('mutation {'.length, -1)} }`;
-  expectForbidden(await stack.graphql(both, undefined, bearer(await userToken(idp, ALICE, 'EsimPools.Assign'))), 'EsimPools.Manage');
-  expect((await stack.graphql(both, undefined, bearer(await userToken(idp, ALICE, 'EsimPools.Assign EsimPools.Manage')))).body.errors).toBeUndefined();
-  expect(stack.emulator.requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['POST', 'DELETE']);
+  expectForbidden(await fixture.stack.graphql(both, undefined, bearer(await userToken(fixture.idp, ALICE, 'EsimPools.Assign'))), 'EsimPools.Manage');
+  expect((await fixture.stack.graphql(both, undefined, bearer(await userToken(fixture.idp, ALICE, 'EsimPools.Assign EsimPools.Manage')))).body.errors).toBeUndefined();
+  expect(fixture.stack.emulator.requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['POST', 'DELETE']);
 });

@@ -9,7 +9,8 @@ import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
 import type { AuthSettings } from '../../src/auth/settings';
 import type { CredentialScopedApi } from '../../src/identity/obo';
 import { createLogger, type Logger } from '../../src/observability/logger';
-import type { TestIdp } from './idp';
+import { startTestIdp, type TestIdp } from './idp';
+import { startStack, type Stack } from './stack';
 
 /** The subgraph's own app registration in these tests. */
 export const API_CLIENT_ID = '0e5a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b';
@@ -89,3 +90,35 @@ export function appToken(idp: TestIdp, roles: string[], extra: Record<string, un
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/**
+ * The jest fixture of the suites that call the subgraph as an authenticated client: one local HTTPS IdP and one
+ * stack whose gate trusts it (app mode) for the file, the emulator reset before each test. Read `idp` and `stack`
+ * inside tests or hooks.
+ */
+export function useAuthenticatedStack(): { readonly idp: TestIdp; readonly stack: Stack } {
+  let idp: TestIdp | undefined;
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    const started = idp;
+    stack = await startStack({ auth: (graph) => gateFor(started, graph) });
+  }, 30_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await idp?.close();
+  });
+  beforeEach(() => stack?.emulator.reset());
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useAuthenticatedStack: no ${what} yet (read it inside a test or hook)`);
+    return value;
+  };
+  return {
+    get idp() {
+      return need(idp, 'IdP');
+    },
+    get stack() {
+      return need(stack, 'stack');
+    },
+  };
+}
