@@ -2,11 +2,11 @@
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
 import { EnvError, parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
 import { POOLS, arr, graphErrorOf, rec, str, useEmulator } from './helpers';
+import { nullTargetIds, POOLS_REL as REL } from '../support/quirks';
 
 const t = useEmulator();
 const client = t.client;
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
-const REL = '/deviceManagement/embeddedSIMActivationCodePools';
 
 function quirks(q: unknown): Promise<unknown> {
   return client.call('PUT', '/_emulator/quirks', { body: q, token: null }).then((r) => {
@@ -38,22 +38,7 @@ describe('@odata.type with and without "#" on input', () => {
 
 describe('quirks: reply rules', () => {
   it('a target whose groupId is null, and one whose collectionId is null; the stored data stays as it was', async () => {
-    await quirks({
-      replies: [
-        { path: `${REL}/${P1}/assignments`, set: { '/value/0/target/groupId': null } },
-        {
-          path: `${REL}/${P3}/assignments`,
-          set: {
-            '/value/0/target': {
-              '@odata.type': '#microsoft.graph.configurationManagerCollectionAssignmentTarget',
-              deviceAndAppManagementAssignmentFilterId: null,
-              deviceAndAppManagementAssignmentFilterType: 'none',
-              collectionId: null,
-            },
-          },
-        },
-      ],
-    });
+    await quirks(nullTargetIds());
     const p1 = await valueOf(`${POOLS}/${P1}/assignments`);
     expect(rec(p1[0].target)).toHaveProperty('groupId', null);
     expect(rec(p1[1].target).groupId).toBe(SAMPLE_GROUP_IDS[1]);

@@ -7,10 +7,10 @@ import { SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type QuirksConfig, ty
 import { isGraphError } from '../../src/graph/errors';
 import type { UnknownValueEvent } from '../../src/graph/unknown-values';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
+import { nullTargetIds, POOLS_REL as R } from '../support/quirks';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
 const [G1, G2] = SAMPLE_GROUP_IDS;
-const R = '/deviceManagement/embeddedSIMActivationCodePools';
 const POOLS_PATH = `/beta${R}`;
 
 const TARGET = /* GraphQL */ `
@@ -44,22 +44,7 @@ const sentPaths = (): string[] => stack.emulator.requests.flatMap((r: RecordedRe
 
 describe('nullable where the CSDL is, and enum values this version does not know', () => {
   it('a group target without groupId and a collection target without collectionId: the pool and its other targets stay', async () => {
-    quirks({
-      replies: [
-        { path: `${R}/${P1}/assignments`, set: { '/value/0/target/groupId': null } },
-        {
-          path: `${R}/${P3}/assignments`,
-          set: {
-            '/value/0/target': {
-              '@odata.type': '#microsoft.graph.configurationManagerCollectionAssignmentTarget',
-              deviceAndAppManagementAssignmentFilterId: null,
-              deviceAndAppManagementAssignmentFilterType: 'none',
-              collectionId: null,
-            },
-          },
-        },
-      ],
-    });
+    quirks(nullTargetIds());
     const p1 = await stack.graphql(POOL, { id: P1 });
     expect(p1.body.errors).toBeUndefined();
     expect(p1.body.data?.embeddedSIMActivationCodePool).toMatchObject({
