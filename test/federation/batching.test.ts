@@ -12,7 +12,7 @@ import { GraphClient } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { GraphError } from '../../src/graph/errors';
 import { createLoaders } from '../../src/graphql/loaders';
-import { startStack, type GraphQLReply, type Stack } from '../support/stack';
+import { useStack, type GraphQLReply } from '../support/stack';
 import { listenOnLoopback } from '../support/net';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
@@ -49,16 +49,9 @@ const ENTITIES_WITH_DEVICE_STATES = /* GraphQL */ `
 
 const reps = (ids: string[]) => ids.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id }));
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => stack.emulator.reset());
+const fixture = useStack();
 
-const calls = () => stack.emulator.requests;
+const calls = () => fixture.stack.emulator.requests;
 const isBatch = (r: RecordedRequest) => r.method === 'POST' && r.path === '/beta/$batch';
 /** The pool ids of a recorded $batch's items, e.g. [P1, P2] for GETs of …/{P1} and …/{P2}/assignments. */
 const itemPoolIds = (r: RecordedRequest) => (r.batchItems ?? []).map((item) => item.path.slice(POOLS_PATH.length + 1).split('/')[0]);
@@ -72,7 +65,7 @@ describe('_entities (the router asks for many pools at once)', () => {
   ids[44] = P3;
 
   it('45 pool representations → exactly 3 upstream HTTP requests ($batch of 20, 20, 5)', async () => {
-    const reply = await stack.graphql(ENTITIES, { representations: reps(ids) });
+    const reply = await fixture.stack.graphql(ENTITIES, { representations: reps(ids) });
     expect(reply.body.errors).toBeUndefined();
     expect(calls()).toHaveLength(3);
     expect(calls().every(isBatch)).toBe(true);
@@ -88,14 +81,14 @@ describe('_entities (the router asks for many pools at once)', () => {
   });
 
   it('the same in request order (Graph may or may not reorder)', async () => {
-    stack.emulator.setBatchOrder('request');
-    const reply = await stack.graphql(ENTITIES, { representations: reps(ids) });
+    fixture.stack.emulator.setBatchOrder('request');
+    const reply = await fixture.stack.graphql(ENTITIES, { representations: reps(ids) });
     expect(calls()).toHaveLength(3);
     expect(entities(reply).map((e) => e?.id ?? null)).toEqual(ids.map((id) => (SAMPLE_POOLS.some((p) => p.id === id) ? id : null)));
   });
 
   it('repeated ids (in any letter case) are fetched once', async () => {
-    const reply = await stack.graphql(ENTITIES, { representations: reps([P1, P1.toUpperCase(), P2, P1, P2.toUpperCase()]) });
+    const reply = await fixture.stack.graphql(ENTITIES, { representations: reps([P1, P1.toUpperCase(), P2, P1, P2.toUpperCase()]) });
     expect(reply.body.errors).toBeUndefined();
     expect(entities(reply).map((e) => e?.id)).toEqual([P1, P1, P2, P1, P2]);
     expect(calls()).toHaveLength(1);
@@ -103,7 +96,7 @@ describe('_entities (the router asks for many pools at once)', () => {
   });
 
   it('45 representations with assignments → exactly 3 $batch: each pool read with its assignments ($expand)', async () => {
-    const reply = await stack.graphql(ENTITIES_WITH_ASSIGNMENTS, { representations: reps(ids) });
+    const reply = await fixture.stack.graphql(ENTITIES_WITH_ASSIGNMENTS, { representations: reps(ids) });
     expect(reply.body.errors).toBeUndefined();
     expect(calls()).toHaveLength(3);
     expect(calls().every(isBatch)).toBe(true);
@@ -121,8 +114,8 @@ describe('_entities (the router asks for many pools at once)', () => {
       'query ($r: [_Any!]!) { _entities(representations: $r) { ...P } } fragment P on EmbeddedSIMActivationCodePool { id assignments { id } }',
       'query ($r: [_Any!]!) { _entities(representations: $r) { ...E } } fragment E on _Entity { ... on EmbeddedSIMActivationCodePool { id assignments { id } } }',
     ]) {
-      stack.emulator.clearRequests();
-      const reply = await stack.graphql(query, { r: reps([P1, P3]) });
+      fixture.stack.emulator.clearRequests();
+      const reply = await fixture.stack.graphql(query, { r: reps([P1, P3]) });
       expect(reply.body.errors).toBeUndefined();
       expect(calls()).toHaveLength(1);
       expect(calls()[0].batchItems?.map((item) => item.query.$expand)).toEqual(['assignments', 'assignments']);
@@ -131,7 +124,7 @@ describe('_entities (the router asks for many pools at once)', () => {
   });
 
   it('deviceStates of many entities → 1 $batch for the pools + 1 for the device states', async () => {
-    const reply = await stack.graphql(ENTITIES_WITH_DEVICE_STATES, { representations: reps([P1, P2, P3]) });
+    const reply = await fixture.stack.graphql(ENTITIES_WITH_DEVICE_STATES, { representations: reps([P1, P2, P3]) });
     expect(reply.body.errors).toBeUndefined();
     expect(calls()).toHaveLength(2);
     const [, states] = calls();
@@ -146,7 +139,7 @@ describe('_entities (the router asks for many pools at once)', () => {
   });
 
   it('an invalid id is that representation’s BAD_USER_INPUT, and is never sent to Graph', async () => {
-    const reply = await stack.graphql(ENTITIES, { representations: reps([P1, '../../users', P2]) });
+    const reply = await fixture.stack.graphql(ENTITIES, { representations: reps([P1, '../../users', P2]) });
     expect(reply.body.errors).toHaveLength(1);
     expect(reply.body.errors?.[0]).toMatchObject({ path: ['_entities', 1], extensions: { code: 'BAD_USER_INPUT' } });
     expect(entities(reply).map((e) => e?.id ?? null)).toEqual([P1, null, P2]);
@@ -157,7 +150,7 @@ describe('_entities (the router asks for many pools at once)', () => {
 
 describe('request count of every resolver that reaches Graph', () => {
   const count = async (query: string, variables?: Record<string, unknown>) => {
-    const reply = await stack.graphql(query, variables);
+    const reply = await fixture.stack.graphql(query, variables);
     expect(reply.body.errors).toBeUndefined();
     return calls().map((r) => `${r.method} ${r.path}${r.batchItems ? ` [${r.batchItems.length}]` : ''}`);
   };
@@ -220,8 +213,8 @@ describe('request count of every resolver that reaches Graph', () => {
 
 describe('per-item failures inside a $batch', () => {
   it('a per-item 403 is that entity’s FORBIDDEN error; the others resolve; nothing is retried', async () => {
-    stack.emulator.setFaults({ batchItems: true, match: P2, script: [403] });
-    const reply = await stack.graphql(ENTITIES, { representations: reps([P1, P2, P3]) });
+    fixture.stack.emulator.setFaults({ batchItems: true, match: P2, script: [403] });
+    const reply = await fixture.stack.graphql(ENTITIES, { representations: reps([P1, P2, P3]) });
     expect(reply.body.errors).toHaveLength(1);
     expect(reply.body.errors?.[0]).toMatchObject({ path: ['_entities', 1], extensions: { code: 'FORBIDDEN', graph: { status: 403 } } });
     expect(entities(reply).map((e) => e?.id ?? null)).toEqual([P1, null, P3]);
@@ -229,8 +222,8 @@ describe('per-item failures inside a $batch', () => {
   });
 
   it('a per-item 500 is that pool’s UPSTREAM_UNAVAILABLE only', async () => {
-    stack.emulator.setFaults({ batchItems: true, match: `${P3}/assignments`, script: [500] });
-    const reply = await stack.graphql(/* GraphQL */ `
+    fixture.stack.emulator.setFaults({ batchItems: true, match: `${P3}/assignments`, script: [500] });
+    const reply = await fixture.stack.graphql(/* GraphQL */ `
       {
         a: embeddedSIMActivationCodePool(id: "${P1}") { id assignments { id } }
         c: embeddedSIMActivationCodePool(id: "${P3}") { id assignments { id } }
@@ -245,14 +238,14 @@ describe('per-item failures inside a $batch', () => {
 
   it('per-item 404 of assignments is that pool’s NOT_FOUND', async () => {
     // The pool exists when read, then is "deleted" before its assignments are read.
-    stack.emulator.setFaults({ batchItems: true, match: `${P1}/assignments`, script: [404] });
-    const reply = await stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P1}") { id assignments { id } } }`);
+    fixture.stack.emulator.setFaults({ batchItems: true, match: `${P1}/assignments`, script: [404] });
+    const reply = await fixture.stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P1}") { id assignments { id } } }`);
     expect(reply.body.errors?.[0]).toMatchObject({ path: ['embeddedSIMActivationCodePool', 'assignments'], extensions: { code: 'NOT_FOUND' } });
   });
 
   it('a per-item 429 re-sends only the throttled item, then succeeds', async () => {
-    stack.emulator.setFaults({ batchItems: true, match: P2, script: [429], omitRetryAfter: true });
-    const reply = await stack.graphql(ENTITIES, { representations: reps([P1, P2, P3]) });
+    fixture.stack.emulator.setFaults({ batchItems: true, match: P2, script: [429], omitRetryAfter: true });
+    const reply = await fixture.stack.graphql(ENTITIES, { representations: reps([P1, P2, P3]) });
     expect(reply.body.errors).toBeUndefined();
     expect(entities(reply).map((e) => e?.id)).toEqual([P1, P2, P3]);
     expect(calls()).toHaveLength(2);
@@ -262,8 +255,8 @@ describe('per-item failures inside a $batch', () => {
   });
 
   it('a per-item 429 that persists is THROTTLED for that item only, after the retry budget', async () => {
-    stack.emulator.setFaults({ batchItems: true, match: P2, script: [429, 429, 429, 429, 429], omitRetryAfter: true });
-    const reply = await stack.graphql(ENTITIES, { representations: reps([P1, P2, P3]) });
+    fixture.stack.emulator.setFaults({ batchItems: true, match: P2, script: [429, 429, 429, 429, 429], omitRetryAfter: true });
+    const reply = await fixture.stack.graphql(ENTITIES, { representations: reps([P1, P2, P3]) });
     expect(reply.body.errors).toHaveLength(1);
     expect(reply.body.errors?.[0]).toMatchObject({ path: ['_entities', 1], extensions: { code: 'THROTTLED', retryAfterSeconds: expect.any(Number) } });
     expect(entities(reply).map((e) => e?.id ?? null)).toEqual([P1, null, P3]);

@@ -9,7 +9,7 @@ import { EmulatorCredential } from '../../src/identity/credential';
 import { createLogger } from '../../src/observability/logger';
 import { createApp, type App } from '../../src/http/app';
 import { startScriptedGraph, type ScriptedAnswer, type ScriptedCall, type ScriptedGraph } from '../support/scripted-graph';
-import { postGraphQL, startStack, type GraphQLReply, type Stack } from '../support/stack';
+import { postGraphQL, useStack, type GraphQLReply } from '../support/stack';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
@@ -51,14 +51,7 @@ interface DeviceState {
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const unb64 = (cursor: string): Record<string, unknown> => JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => stack.emulator.reset());
+const fixture = useStack();
 
 const pools = (reply: GraphQLReply) => reply.body.data?.embeddedSIMActivationCodePools as Connection<{ id: string }>;
 const states = (reply: GraphQLReply) =>
@@ -70,7 +63,7 @@ async function allStates(poolId: string, first: number): Promise<{ nodes: Device
   let after: string | null = null;
   let pages = 0;
   for (;;) {
-    const reply = await stack.graphql(STATES_PAGE, { id: poolId, first, after });
+    const reply = await fixture.stack.graphql(STATES_PAGE, { id: poolId, first, after });
     expect(reply.body.errors).toBeUndefined();
     const page = states(reply)!;
     pages++;
@@ -86,7 +79,7 @@ describe('paging round trips', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 3; i++) {
-      const reply = await stack.graphql(POOLS_PAGE, { first: 1, after });
+      const reply = await fixture.stack.graphql(POOLS_PAGE, { first: 1, after });
       expect(reply.body.errors).toBeUndefined();
       const page = pools(reply);
       expect(page.edges).toHaveLength(1);
@@ -97,7 +90,7 @@ describe('paging round trips', () => {
     }
     expect(seen.sort()).toEqual([P1, P2, P3].sort());
     // Every page is one GET of the collection with Graph's $top and, after the first, its $skiptoken.
-    const sent = stack.emulator.requests;
+    const sent = fixture.stack.emulator.requests;
     expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`GET ${POOLS_PATH}`));
     expect(sent.map((r) => Object.keys(r.query).sort())).toEqual([['$top'], ['$skiptoken', '$top'], ['$skiptoken', '$top']]);
   });
@@ -116,7 +109,7 @@ describe('paging round trips', () => {
   });
 
   it("maps every EmbeddedSIMDeviceState field from Graph's wire shape", async () => {
-    const res = await request(`${stack.emulator.url}${POOLS_PATH}/${P1}/deviceStates?$top=100`, { headers: { authorization: 'Bearer test' } });
+    const res = await request(`${fixture.stack.emulator.url}${POOLS_PATH}/${P1}/deviceStates?$top=100`, { headers: { authorization: 'Bearer test' } });
     const wire = ((await res.body.json()) as { value: Array<Record<string, unknown>> }).value;
     const toEnum = (value: unknown) => String(value).replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
     const { nodes } = await allStates(P1, 100);
@@ -137,14 +130,14 @@ describe('paging round trips', () => {
   });
 
   it('continues after any edge’s cursor, not only endCursor', async () => {
-    const first = states(await stack.graphql(STATES_PAGE, { id: P1, first: 10 }))!;
+    const first = states(await fixture.stack.graphql(STATES_PAGE, { id: P1, first: 10 }))!;
     const third = first.edges[2];
-    const rest = states(await stack.graphql(STATES_PAGE, { id: P1, first: 4, after: third.cursor }))!;
+    const rest = states(await fixture.stack.graphql(STATES_PAGE, { id: P1, first: 4, after: third.cursor }))!;
     expect(rest.edges.map((e) => e.node.id)).toEqual(first.edges.slice(3, 7).map((e) => e.node.id));
   });
 
   it('a cursor holds the collection, the allow-listed page token and an offset — never a URL', async () => {
-    const page = pools(await stack.graphql(POOLS_PAGE, { first: 1 }));
+    const page = pools(await fixture.stack.graphql(POOLS_PAGE, { first: 1 }));
     const data = unb64(page.pageInfo.endCursor!);
     expect(Object.keys(data).sort()).toEqual(['c', 'o', 't']);
     expect(data.c).toBe('pools');
@@ -189,46 +182,46 @@ describe('forged cursors: BAD_USER_INPUT, and no request to Graph (or harmless)'
   ];
 
   it('the reference cursor itself is accepted (so each case below differs only in what it forges)', async () => {
-    const reply = await stack.graphql(POOLS_PAGE, { first: 1, after: b64(valid) });
+    const reply = await fixture.stack.graphql(POOLS_PAGE, { first: 1, after: b64(valid) });
     expect(reply.body.errors).toBeUndefined();
-    expect(stack.emulator.requests).toHaveLength(1);
+    expect(fixture.stack.emulator.requests).toHaveLength(1);
   });
 
   it.each(forged)('pools: %s', async (_name, after) => {
-    const reply = await stack.graphql(POOLS_PAGE, { first: 1, after });
+    const reply = await fixture.stack.graphql(POOLS_PAGE, { first: 1, after });
     expect(reply.status).toBe(200);
     expect(reply.body.errors).toHaveLength(1);
     expect(reply.body.errors?.[0]).toMatchObject({ path: ['embeddedSIMActivationCodePools'], extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
-    expect(stack.emulator.requests).toHaveLength(0);
+    expect(fixture.stack.emulator.requests).toHaveLength(0);
   });
 
   it.each(forged)('deviceStates: %s', async (_name, after) => {
     // Re-target the pools forgeries to this collection, so only the forged part is wrong.
     const retargeted = after.length < 4096 && /^[A-Za-z0-9_-]+$/.test(after) ? retarget(after, `deviceStates:${P1}`) : after;
-    const reply = await stack.graphql(STATES_PAGE, { id: P1, first: 5, after: retargeted });
+    const reply = await fixture.stack.graphql(STATES_PAGE, { id: P1, first: 5, after: retargeted });
     expect(reply.body.errors).toHaveLength(1);
     expect(reply.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
-    expect(stack.emulator.requests.filter(touchesDeviceStates)).toHaveLength(0);
+    expect(fixture.stack.emulator.requests.filter(touchesDeviceStates)).toHaveLength(0);
   });
 
   it("another pool's device-state cursor is refused", async () => {
-    const p1Page = states(await stack.graphql(STATES_PAGE, { id: P1, first: 2 }))!;
-    stack.emulator.clearRequests();
-    const reply = await stack.graphql(STATES_PAGE, { id: P3, first: 2, after: p1Page.pageInfo.endCursor });
+    const p1Page = states(await fixture.stack.graphql(STATES_PAGE, { id: P1, first: 2 }))!;
+    fixture.stack.emulator.clearRequests();
+    const reply = await fixture.stack.graphql(STATES_PAGE, { id: P3, first: 2, after: p1Page.pageInfo.endCursor });
     expect(reply.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
-    expect(stack.emulator.requests.filter(touchesDeviceStates)).toHaveLength(0);
+    expect(fixture.stack.emulator.requests.filter(touchesDeviceStates)).toHaveLength(0);
   });
 
   it('a pools cursor is refused for device states, and a device-state cursor for pools', async () => {
-    const poolCursor = pools(await stack.graphql(POOLS_PAGE, { first: 1 })).pageInfo.endCursor;
-    const stateCursor = states(await stack.graphql(STATES_PAGE, { id: P1, first: 2 }))!.pageInfo.endCursor;
-    stack.emulator.clearRequests();
-    const a = await stack.graphql(STATES_PAGE, { id: P1, first: 2, after: poolCursor });
-    const b = await stack.graphql(POOLS_PAGE, { first: 1, after: stateCursor });
+    const poolCursor = pools(await fixture.stack.graphql(POOLS_PAGE, { first: 1 })).pageInfo.endCursor;
+    const stateCursor = states(await fixture.stack.graphql(STATES_PAGE, { id: P1, first: 2 }))!.pageInfo.endCursor;
+    fixture.stack.emulator.clearRequests();
+    const a = await fixture.stack.graphql(STATES_PAGE, { id: P1, first: 2, after: poolCursor });
+    const b = await fixture.stack.graphql(POOLS_PAGE, { first: 1, after: stateCursor });
     expect(a.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(b.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(stack.emulator.requests.filter(touchesDeviceStates)).toHaveLength(0);
-    expect(stack.emulator.requests.filter((r) => r.path === POOLS_PATH)).toHaveLength(0);
+    expect(fixture.stack.emulator.requests.filter(touchesDeviceStates)).toHaveLength(0);
+    expect(fixture.stack.emulator.requests.filter((r) => r.path === POOLS_PATH)).toHaveLength(0);
   });
 
   // Intune's skiptokens are text (quoted names with spaces, `&`, `/`, `%`…), so a cursor may carry any printable
@@ -243,19 +236,19 @@ describe('forged cursors: BAD_USER_INPUT, and no request to Graph (or harmless)'
     ['percent-encoding', 'abc%2F..%2Fusers'],
     ['a host', 'user@evil.example'],
   ])('a skiptoken with %s: one GET of the collection itself, the text as its $skiptoken only', async (_name, skiptoken) => {
-    const reply = await stack.graphql(POOLS_PAGE, { first: 1, after: b64({ ...valid, t: { $skiptoken: skiptoken } }) });
+    const reply = await fixture.stack.graphql(POOLS_PAGE, { first: 1, after: b64({ ...valid, t: { $skiptoken: skiptoken } }) });
     expect(reply.body.errors?.[0]).toMatchObject({ path: ['embeddedSIMActivationCodePools'], extensions: { code: 'BAD_USER_INPUT', graph: { status: 400 } } });
-    const sent = stack.emulator.requests;
+    const sent = fixture.stack.emulator.requests;
     expect(sent.map((r) => [r.method, r.path, r.query])).toEqual([['GET', POOLS_PATH, { $top: '1', $skiptoken: skiptoken }]]);
     expect(sent[0].rawPath).toBe(`${POOLS_PATH}?$top=1&$skiptoken=${encodeURIComponent(skiptoken).replace(/'/g, '%27')}`);
   });
 
   it('first out of range is BAD_USER_INPUT naming `first`, with no request', async () => {
     for (const first of [0, -1, 101]) {
-      const reply = await stack.graphql(POOLS_PAGE, { first });
+      const reply = await fixture.stack.graphql(POOLS_PAGE, { first });
       expect(reply.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
     }
-    expect(stack.emulator.requests).toHaveLength(0);
+    expect(fixture.stack.emulator.requests).toHaveLength(0);
   });
 });
 

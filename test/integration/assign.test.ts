@@ -3,7 +3,7 @@
  * outbound request from the emulator's log and every reply and error path.
  */
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
-import { startStack, type Stack } from '../support/stack';
+import { useStack, type Stack } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[0].id;
 const [G1, G2] = SAMPLE_GROUP_IDS;
@@ -31,21 +31,12 @@ const ASSIGN = /* GraphQL */ `
 
 const isAssign = (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/assign');
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
-beforeEach(() => {
-  stack.emulator.reset();
-});
+const fixture = useStack();
 
 describe('assignEmbeddedSIMActivationCodePool', () => {
   it('sends exactly the documented Graph request', async () => {
     const requestId = 'A1B2C3D4-0000-4000-8000-00000000abcd';
-    const reply = await stack.graphql(
+    const reply = await fixture.stack.graphql(
       ASSIGN,
       {
         poolId: POOL,
@@ -57,7 +48,7 @@ describe('assignEmbeddedSIMActivationCodePool', () => {
       { 'x-request-id': requestId },
     );
     expect(reply.body.errors).toBeUndefined();
-    const sent = stack.emulator.requests.filter(isAssign);
+    const sent = fixture.stack.emulator.requests.filter(isAssign);
     expect(sent).toHaveLength(1);
     const [call] = sent;
     expect(call.rawPath).toBe(`/beta/deviceManagement/embeddedSIMActivationCodePools/${POOL}/assign`);
@@ -94,13 +85,13 @@ describe('assignEmbeddedSIMActivationCodePool', () => {
   });
 
   it('makes a new GUID client-request-id when the incoming id is not a GUID', async () => {
-    await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] }, { 'x-request-id': 'router-req-17' });
-    const [call] = stack.emulator.requests.filter(isAssign);
+    await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] }, { 'x-request-id': 'router-req-17' });
+    const [call] = fixture.stack.emulator.requests.filter(isAssign);
     expect(call.headers['client-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('maps every target type in the reply', async () => {
-    const reply = await stack.graphql(ASSIGN, {
+    const reply = await fixture.stack.graphql(ASSIGN, {
       poolId: POOL,
       assignments: [
         { target: { kind: 'ALL_DEVICES' } },
@@ -139,20 +130,20 @@ describe('assignEmbeddedSIMActivationCodePool', () => {
     ]);
     // Graph made the ids; they come back as Graph stored them.
     expect(payload.assignments.map((a) => a.id)).toEqual(
-      (stack.emulator.getAssignments(POOL) as Array<{ id: string }>).map((a) => a.id),
+      (fixture.stack.emulator.getAssignments(POOL) as Array<{ id: string }>).map((a) => a.id),
     );
   });
 
   it('replaces the whole set; an empty list removes every assignment', async () => {
-    expect(stack.emulator.getAssignments(POOL)?.length).toBeGreaterThan(0);
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    expect(fixture.stack.emulator.getAssignments(POOL)?.length).toBeGreaterThan(0);
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     expect(reply.body.errors).toBeUndefined();
     expect(reply.body.data).toEqual({ assignEmbeddedSIMActivationCodePool: { assignments: [] } });
-    expect(stack.emulator.getAssignments(POOL)).toEqual([]);
+    expect(fixture.stack.emulator.getAssignments(POOL)).toEqual([]);
   });
 
   it('returns an unknown @odata.type as UnknownAssignmentTarget without failing', async () => {
-    stack.emulator.setRawAssignments(POOL, [
+    fixture.stack.emulator.setRawAssignments(POOL, [
       {
         '@odata.type': '#microsoft.graph.embeddedSIMActivationCodePoolAssignment',
         id: 'future-1',
@@ -164,7 +155,7 @@ describe('assignEmbeddedSIMActivationCodePool', () => {
         },
       },
     ]);
-    const reply = await stack.graphql(/* GraphQL */ `
+    const reply = await fixture.stack.graphql(/* GraphQL */ `
       query { embeddedSIMActivationCodePool(id: "${POOL}") { assignments { id target { __typename odataType filterType } } } }
     `);
     expect(reply.body.errors).toBeUndefined();
@@ -178,12 +169,12 @@ describe('assignEmbeddedSIMActivationCodePool', () => {
   });
 
   it.each(['empty200', 'noContent204'] as const)('re-reads the assignments when Graph answers %s', async (mode) => {
-    stack.emulator.setAssignReply(mode);
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [{ target: { kind: 'GROUP', groupId: G2 } }] });
+    fixture.stack.emulator.setAssignReply(mode);
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [{ target: { kind: 'GROUP', groupId: G2 } }] });
     expect(reply.body.errors).toBeUndefined();
     const payload = reply.body.data?.assignEmbeddedSIMActivationCodePool as { assignments: Array<{ target: { groupId?: string } }> };
     expect(payload.assignments.map((a) => a.target.groupId)).toEqual([G2]);
-    const calls = stack.emulator.requests.map((r) => `${r.method} ${r.path}`);
+    const calls = fixture.stack.emulator.requests.map((r) => `${r.method} ${r.path}`);
     expect(calls).toEqual([
       `POST /beta/deviceManagement/embeddedSIMActivationCodePools/${POOL}/assign`,
       `GET /beta/deviceManagement/embeddedSIMActivationCodePools/${POOL}/assignments`,
@@ -191,7 +182,7 @@ describe('assignEmbeddedSIMActivationCodePool', () => {
   });
 
   it('resolves payload.pool lazily and shows the new assignments without another read', async () => {
-    const reply = await stack.graphql(
+    const reply = await fixture.stack.graphql(
       /* GraphQL */ `
         mutation ($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
           assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) {
@@ -206,7 +197,7 @@ describe('assignEmbeddedSIMActivationCodePool', () => {
       assignEmbeddedSIMActivationCodePool: { pool: { id: POOL, displayName: SAMPLE_POOLS[0].displayName, assignments: [{ target: { groupId: G1 } }] } },
     });
     // One assign, one read of the pool (batched); the assignments come from the assign reply.
-    expect(stack.emulator.requests.map((r) => r.method + ' ' + r.path)).toEqual([
+    expect(fixture.stack.emulator.requests.map((r) => r.method + ' ' + r.path)).toEqual([
       `POST /beta/deviceManagement/embeddedSIMActivationCodePools/${POOL}/assign`,
       'POST /beta/$batch',
     ]);
@@ -221,27 +212,27 @@ describe('errors', () => {
 
   it('BAD_USER_INPUT for an invalid id, naming the field, with no request to Graph', async () => {
     for (const poolId of ['../../users', 'x?$select=*', `${POOL}/../other`]) {
-      const reply = await stack.graphql(ASSIGN, { poolId, assignments: [] });
+      const reply = await fixture.stack.graphql(ASSIGN, { poolId, assignments: [] });
       const error = firstError(reply);
       expect(error.extensions?.code).toBe('BAD_USER_INPUT');
       expect(error.message).toContain('poolId');
     }
-    expect(stack.emulator.requests).toHaveLength(0);
+    expect(fixture.stack.emulator.requests).toHaveLength(0);
   });
 
   it('BAD_USER_INPUT for an invalid target, with no request to Graph', async () => {
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [{ target: { kind: 'GROUP' } }] });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [{ target: { kind: 'GROUP' } }] });
     expect(firstError(reply)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'assignments[0].target.groupId' } });
-    expect(stack.emulator.requests).toHaveLength(0);
+    expect(fixture.stack.emulator.requests).toHaveLength(0);
   });
 
   it('NOT_FOUND when Graph says 404, with Graph ids for support', async () => {
-    const reply = await stack.graphql(ASSIGN, { poolId: UNKNOWN_POOL, assignments: [] });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: UNKNOWN_POOL, assignments: [] });
     const error = firstError(reply);
     expect(error.extensions?.code).toBe('NOT_FOUND');
     const graph = error.extensions?.graph as { status: number; requestId: string; clientRequestId: string };
     expect(graph.status).toBe(404);
-    const [call] = stack.emulator.requests;
+    const [call] = fixture.stack.emulator.requests;
     expect(graph.clientRequestId).toBe(call.headers['client-request-id']);
     expect(graph.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -254,63 +245,63 @@ describe('errors', () => {
     [500, 'UPSTREAM_UNAVAILABLE'],
     [507, 'UPSTREAM_UNAVAILABLE'],
   ])('Graph %i → %s, not retried', async (status, code) => {
-    stack.emulator.setFaults({ script: [status], match: '/assign' });
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    fixture.stack.emulator.setFaults({ script: [status], match: '/assign' });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     const error = firstError(reply);
     expect(error.extensions?.code).toBe(code);
     expect((error.extensions?.graph as { status: number }).status).toBe(status);
-    expect(stack.emulator.requests.filter(isAssign)).toHaveLength(1);
+    expect(fixture.stack.emulator.requests.filter(isAssign)).toHaveLength(1);
   });
 
   it('retries 429 after Retry-After and succeeds, stamping Retry-Attempt', async () => {
-    stack.emulator.setFaults({ script: [429, 'ok'], match: '/assign', throttle: { retryAfterSeconds: 1 } });
+    fixture.stack.emulator.setFaults({ script: [429, 'ok'], match: '/assign', throttle: { retryAfterSeconds: 1 } });
     const started = Date.now();
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     expect(reply.body.errors).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    const calls = stack.emulator.requests.filter(isAssign);
+    const calls = fixture.stack.emulator.requests.filter(isAssign);
     expect(calls.map((c) => c.status)).toEqual([429, 200]);
     expect(calls[1].headers['retry-attempt']).toBe('1');
     expect(calls[1].headers['client-request-id']).toBe(calls[0].headers['client-request-id']);
   });
 
   it('THROTTLED with retryAfterSeconds after the retries run out', async () => {
-    stack.emulator.setFaults({ script: [429, 429, 429, 429, 429], match: '/assign', omitRetryAfter: true });
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    fixture.stack.emulator.setFaults({ script: [429, 429, 429, 429, 429], match: '/assign', omitRetryAfter: true });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     const error = firstError(reply);
     expect(error.extensions?.code).toBe('THROTTLED');
     expect(error.extensions?.retryAfterSeconds).toEqual(expect.any(Number));
     // 1 attempt + 3 retries.
-    expect(stack.emulator.requests.filter(isAssign)).toHaveLength(4);
+    expect(fixture.stack.emulator.requests.filter(isAssign)).toHaveLength(4);
   });
 
   it('retries 503 and 504', async () => {
-    stack.emulator.setFaults({ script: [503, 504, 'ok'], match: '/assign', omitRetryAfter: true });
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    fixture.stack.emulator.setFaults({ script: [503, 504, 'ok'], match: '/assign', omitRetryAfter: true });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     expect(reply.body.errors).toBeUndefined();
-    expect(stack.emulator.requests.filter(isAssign).map((c) => c.status)).toEqual([503, 504, 200]);
+    expect(fixture.stack.emulator.requests.filter(isAssign).map((c) => c.status)).toEqual([503, 504, 200]);
   });
 
   it('UPSTREAM_ERROR for malformed JSON, never echoing it', async () => {
-    stack.emulator.setFaults({ script: ['malformed'], match: '/assign' });
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    fixture.stack.emulator.setFaults({ script: ['malformed'], match: '/assign' });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     expect(firstError(reply).extensions?.code).toBe('UPSTREAM_ERROR');
   });
 
   it('an HTML gateway page is UPSTREAM_UNAVAILABLE and its markup is not echoed', async () => {
-    stack.emulator.setFaults({ script: ['html'], match: '/assign' });
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    fixture.stack.emulator.setFaults({ script: ['html'], match: '/assign' });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     const error = firstError(reply);
     expect(error.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(JSON.stringify(reply.body)).not.toMatch(/<html|127\.0\.0\.1|emulator-token/i);
   });
 
   it('never puts a token, a stack trace or the upstream URL in a response', async () => {
-    stack.emulator.setFaults({ script: [500], match: '/assign' });
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
+    fixture.stack.emulator.setFaults({ script: [500], match: '/assign' });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [] });
     const text = JSON.stringify(reply.body);
     expect(text).not.toContain('emulator-token');
-    expect(text).not.toContain(stack.emulator.url);
+    expect(text).not.toContain(fixture.stack.emulator.url);
     expect(text).not.toMatch(/at .*\.(ts|js):\d+/);
     expect(text).not.toContain('stacktrace');
   });

@@ -4,7 +4,7 @@
  * targets), no assign at all for an edit that changes nothing, a dry run, or a failed precondition.
  */
 import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
-import { startStack, type GraphQLReply, type Stack } from '../support/stack';
+import { useStack, type GraphQLReply } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[0].id;
 const [G1, G2] = SAMPLE_GROUP_IDS;
@@ -61,14 +61,7 @@ const isAssign = (r: RecordedRequest) => r.method === 'POST' && r.path.endsWith(
 const isRead = (r: RecordedRequest) => r.method === 'GET' && r.path.endsWith('/assignments');
 const group = (groupId: string, filter?: { filterId: string; filterType: string }) => ({ target: { kind: 'GROUP', groupId, ...filter } });
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
-beforeEach(() => stack.emulator.reset());
+const fixture = useStack();
 
 function payload(reply: GraphQLReply, field: string): EditPayload {
   expect(reply.body.errors).toBeUndefined();
@@ -76,10 +69,10 @@ function payload(reply: GraphQLReply, field: string): EditPayload {
 }
 const added = (reply: GraphQLReply) => payload(reply, 'addEmbeddedSIMActivationCodePoolAssignments');
 const removed = (reply: GraphQLReply) => payload(reply, 'removeEmbeddedSIMActivationCodePoolAssignments');
-const assigns = () => stack.emulator.requests.filter(isAssign);
+const assigns = () => fixture.stack.emulator.requests.filter(isAssign);
 
 async function currentVersion(poolId = POOL): Promise<string> {
-  const reply = await stack.graphql(VERSION, { id: poolId });
+  const reply = await fixture.stack.graphql(VERSION, { id: poolId });
   return (reply.body.data?.embeddedSIMActivationCodePool as { assignmentsVersion: string }).assignmentsVersion;
 }
 
@@ -92,8 +85,8 @@ function expectError(reply: GraphQLReply, code: string): Record<string, unknown>
 
 describe('add', () => {
   it('appends the new target; the existing assignments go back with their own ids and targets untouched', async () => {
-    const before = stack.emulator.getAssignments(POOL);
-    const result = added(await stack.graphql(ADD, { poolId: POOL, assignments: [group(G3, { filterId: FILTER, filterType: 'EXCLUDE' })] }));
+    const before = fixture.stack.emulator.getAssignments(POOL);
+    const result = added(await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G3, { filterId: FILTER, filterType: 'EXCLUDE' })] }));
     const [call] = assigns();
     expect(assigns()).toHaveLength(1);
     const body = call.body as { assignments: unknown[] };
@@ -118,14 +111,14 @@ describe('add', () => {
 
   it('an assigned target with the same filter (ids in another case) changes nothing and sends no assign', async () => {
     const version = await currentVersion();
-    const result = added(await stack.graphql(ADD, { poolId: POOL, assignments: [group(G1.toUpperCase())] }));
+    const result = added(await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G1.toUpperCase())] }));
     expect(result).toMatchObject({ added: [], updated: [], removed: [], dryRun: false, assignmentsVersion: version });
     expect(result.assignments).toHaveLength(2);
     expect(assigns()).toHaveLength(0);
   });
 
   it('an assigned target with another filter is updated: its id is kept, only the filter changes', async () => {
-    const result = added(await stack.graphql(ADD, { poolId: POOL, assignments: [group(G1, { filterId: FILTER, filterType: 'INCLUDE' })] }));
+    const result = added(await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G1, { filterId: FILTER, filterType: 'INCLUDE' })] }));
     expect(result.updated).toEqual([{ __typename: 'GroupAssignmentTarget', groupId: G1, filterId: FILTER, filterType: 'INCLUDE' }]);
     expect(result.added).toEqual([]);
     const body = assigns()[0].body as { assignments: Array<{ id: string; target: Record<string, unknown> }> };
@@ -145,24 +138,24 @@ describe('add', () => {
   });
 
   it('including a group the pool excludes is BAD_USER_INPUT naming the field; nothing is assigned', async () => {
-    const reply = await stack.graphql(ADD, { poolId: POOL, assignments: [group(G2)] });
+    const reply = await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G2)] });
     expect(expectError(reply, 'BAD_USER_INPUT').field).toBe('assignments[0].target.groupId');
     expect(assigns()).toHaveLength(0);
   });
 
   it('invalid input is BAD_USER_INPUT before any call to Graph', async () => {
-    const reply = await stack.graphql(ADD, { poolId: POOL, assignments: [{ target: { kind: 'GROUP', groupId: 'not-a-guid' } }] });
+    const reply = await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [{ target: { kind: 'GROUP', groupId: 'not-a-guid' } }] });
     expect(expectError(reply, 'BAD_USER_INPUT').field).toBe('assignments[0].target.groupId');
-    const badPool = await stack.graphql(ADD, { poolId: '../x', assignments: [group(G3)] });
+    const badPool = await fixture.stack.graphql(ADD, { poolId: '../x', assignments: [group(G3)] });
     expect(expectError(badPool, 'BAD_USER_INPUT').field).toBe('poolId');
-    expect(stack.emulator.requests).toHaveLength(0);
+    expect(fixture.stack.emulator.requests).toHaveLength(0);
   });
 });
 
 describe('remove', () => {
   it('drops the target (its filter not needed) and sends the rest back untouched', async () => {
-    const before = stack.emulator.getAssignments(POOL) as unknown[];
-    const result = removed(await stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'EXCLUSION_GROUP', groupId: G2.toUpperCase() }] }));
+    const before = fixture.stack.emulator.getAssignments(POOL) as unknown[];
+    const result = removed(await fixture.stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'EXCLUSION_GROUP', groupId: G2.toUpperCase() }] }));
     expect(assigns()).toHaveLength(1);
     expect(assigns()[0].body).toEqual({ assignments: [before[0]] });
     expect(result.removed).toEqual([{ __typename: 'ExclusionGroupAssignmentTarget', groupId: G2, filterId: SAMPLE_FILTER_ID, filterType: 'INCLUDE' }]);
@@ -172,7 +165,7 @@ describe('remove', () => {
   it('a target that is not assigned is no error, not in removed, and sends nothing', async () => {
     // G1 is assigned as GROUP, not as EXCLUSION_GROUP: another identity.
     const result = removed(
-      await stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G3 }, { kind: 'EXCLUSION_GROUP', groupId: G1 }] }),
+      await fixture.stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G3 }, { kind: 'EXCLUSION_GROUP', groupId: G1 }] }),
     );
     expect(result).toMatchObject({ removed: [], added: [], updated: [] });
     expect(result.assignments).toHaveLength(2);
@@ -180,27 +173,27 @@ describe('remove', () => {
   });
 
   it('invalid targets are BAD_USER_INPUT naming targets[i]; nothing reaches Graph', async () => {
-    const reply = await stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'ALL_DEVICES' }, { kind: 'GROUP' }] });
+    const reply = await fixture.stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'ALL_DEVICES' }, { kind: 'GROUP' }] });
     expect(expectError(reply, 'BAD_USER_INPUT').field).toBe('targets[1].groupId');
-    expect(stack.emulator.requests).toHaveLength(0);
+    expect(fixture.stack.emulator.requests).toHaveLength(0);
   });
 });
 
 describe('dry run', () => {
   it('reads, returns the plan and the current set and version, and writes nothing; the version then applies it', async () => {
     const version = await currentVersion();
-    stack.emulator.clearRequests();
-    const preview = added(await stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)], dryRun: true }));
+    fixture.stack.emulator.clearRequests();
+    const preview = added(await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)], dryRun: true }));
     expect(preview).toMatchObject({ dryRun: true, assignmentsVersion: version, updated: [], removed: [] });
     expect(preview.added).toEqual([{ __typename: 'GroupAssignmentTarget', groupId: G3, filterId: null, filterType: 'NONE' }]);
     expect(preview.assignments.map((a) => a.id)).toEqual([...SAMPLE_ASSIGNMENT_IDS.slice(0, 2)]);
-    expect(stack.emulator.requests.every((r) => r.method === 'GET')).toBe(true);
-    const removal = removed(await stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G1 }], dryRun: true }));
+    expect(fixture.stack.emulator.requests.every((r) => r.method === 'GET')).toBe(true);
+    const removal = removed(await fixture.stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G1 }], dryRun: true }));
     expect(removal.removed).toHaveLength(1);
     expect(assigns()).toHaveLength(0);
-    expect(stack.emulator.getAssignments(POOL)).toHaveLength(2);
+    expect(fixture.stack.emulator.getAssignments(POOL)).toHaveLength(2);
 
-    const applied = added(await stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)], v: preview.assignmentsVersion }));
+    const applied = added(await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)], v: preview.assignmentsVersion }));
     expect(applied.added).toEqual(preview.added);
     expect(assigns()).toHaveLength(1);
   });
@@ -209,51 +202,51 @@ describe('dry run', () => {
 describe('ifAssignmentsVersion', () => {
   it('stale on any of the three mutations → CONFLICT with the current version, and nothing is assigned', async () => {
     const stale = await currentVersion();
-    added(await stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)] }));
+    added(await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)] }));
     const current = await currentVersion();
     expect(current).not.toBe(stale);
-    stack.emulator.clearRequests();
+    fixture.stack.emulator.clearRequests();
     const replies = [
-      await stack.graphql(ADD, { poolId: POOL, assignments: [group(FILTER)], v: stale }),
-      await stack.graphql(ADD, { poolId: POOL, assignments: [group(FILTER)], dryRun: true, v: stale }),
-      await stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G1 }], v: stale }),
-      await stack.graphql(ASSIGN, { poolId: POOL, assignments: [], v: stale }),
+      await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(FILTER)], v: stale }),
+      await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(FILTER)], dryRun: true, v: stale }),
+      await fixture.stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G1 }], v: stale }),
+      await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [], v: stale }),
     ];
     for (const reply of replies) {
       expect(expectError(reply, 'CONFLICT')).toEqual({ code: 'CONFLICT', currentAssignmentsVersion: current });
       expect(reply.body.data).toBeNull();
     }
     expect(assigns()).toHaveLength(0);
-    expect(stack.emulator.getAssignments(POOL)).toHaveLength(3);
+    expect(fixture.stack.emulator.getAssignments(POOL)).toHaveLength(3);
   });
 
   it('fresh on any of the three mutations → the write happens', async () => {
-    added(await stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)], v: await currentVersion() }));
-    removed(await stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G3 }], v: await currentVersion() }));
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [group(G3)], v: await currentVersion() });
+    added(await fixture.stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)], v: await currentVersion() }));
+    removed(await fixture.stack.graphql(REMOVE, { poolId: POOL, targets: [{ kind: 'GROUP', groupId: G3 }], v: await currentVersion() }));
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [group(G3)], v: await currentVersion() });
     expect(reply.body.errors).toBeUndefined();
     expect(assigns()).toHaveLength(3);
-    expect(stack.emulator.getAssignments(POOL)).toHaveLength(1);
+    expect(fixture.stack.emulator.getAssignments(POOL)).toHaveLength(1);
   });
 
   it('a value that is not a version is BAD_USER_INPUT, with no call to Graph', async () => {
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [], v: 'yesterday' });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [], v: 'yesterday' });
     expect(expectError(reply, 'BAD_USER_INPUT').field).toBe('ifAssignmentsVersion');
-    expect(stack.emulator.requests).toHaveLength(0);
+    expect(fixture.stack.emulator.requests).toHaveLength(0);
   });
 });
 
 describe('the replace mutation', () => {
   it('without receipts or a precondition: the assign alone, no read before it', async () => {
-    const reply = await stack.graphql(ASSIGN, { poolId: POOL, assignments: [group(G3)] });
+    const reply = await fixture.stack.graphql(ASSIGN, { poolId: POOL, assignments: [group(G3)] });
     expect(reply.body.errors).toBeUndefined();
-    expect(stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['POST assign']);
+    expect(fixture.stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['POST assign']);
   });
 
   it('with receipts selected (through a fragment): one read before the assign, and the diff', async () => {
-    const reply = await stack.graphql(ASSIGN_WITH_RECEIPTS, { poolId: POOL, assignments: [group(G1, { filterId: FILTER, filterType: 'INCLUDE' }), group(G3)] });
+    const reply = await fixture.stack.graphql(ASSIGN_WITH_RECEIPTS, { poolId: POOL, assignments: [group(G1, { filterId: FILTER, filterType: 'INCLUDE' }), group(G3)] });
     expect(reply.body.errors).toBeUndefined();
-    expect(stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET assignments', 'POST assign']);
+    expect(fixture.stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET assignments', 'POST assign']);
     expect(reply.body.data?.assignEmbeddedSIMActivationCodePool).toMatchObject({
       added: [{ groupId: G3 }],
       updated: [{ groupId: G1, filterId: FILTER, filterType: 'INCLUDE' }],
@@ -264,24 +257,24 @@ describe('the replace mutation', () => {
 
 describe('reads', () => {
   it("every pool's assignmentsVersion costs the batched assignments read only", async () => {
-    const reply = await stack.graphql('{ embeddedSIMActivationCodePools { edges { node { id assignmentsVersion assignments { id } } } } }');
+    const reply = await fixture.stack.graphql('{ embeddedSIMActivationCodePools { edges { node { id assignmentsVersion assignments { id } } } } }');
     expect(reply.body.errors).toBeUndefined();
     const versions = (reply.body.data?.embeddedSIMActivationCodePools as { edges: Array<{ node: { assignmentsVersion: string } }> }).edges.map(
       (e) => e.node.assignmentsVersion,
     );
     expect(versions).toHaveLength(SAMPLE_POOLS.length);
     expect(new Set(versions).size).toBe(SAMPLE_POOLS.length);
-    expect(stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET embeddedSIMActivationCodePools', 'POST $batch']);
+    expect(fixture.stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET embeddedSIMActivationCodePools', 'POST $batch']);
   });
 
   it('_entities selecting assignmentsVersion: each pool read with its assignments in one $batch', async () => {
     const representations = SAMPLE_POOLS.map((p) => ({ __typename: 'EmbeddedSIMActivationCodePool', id: p.id }));
-    const reply = await stack.graphql(
+    const reply = await fixture.stack.graphql(
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id assignmentsVersion } } }',
       { r: representations },
     );
     expect(reply.body.errors).toBeUndefined();
-    const [batch, ...others] = stack.emulator.requests;
+    const [batch, ...others] = fixture.stack.emulator.requests;
     expect(others).toHaveLength(0);
     expect(batch.batchItems?.map((item) => item.query.$expand)).toEqual(SAMPLE_POOLS.map(() => 'assignments'));
     const versions = (reply.body.data?._entities as Array<{ assignmentsVersion: string }>).map((e) => e.assignmentsVersion);
@@ -289,20 +282,20 @@ describe('reads', () => {
   });
 
   it('an add selecting pool { assignments assignmentsVersion }: the fresh read and the assign, no read of the pool', async () => {
-    const reply = await stack.graphql(/* GraphQL */ `
+    const reply = await fixture.stack.graphql(/* GraphQL */ `
       mutation { addEmbeddedSIMActivationCodePoolAssignments(poolId: "${POOL}", assignments: [{ target: { kind: ALL_DEVICES } }]) {
         pool { id assignments { id } assignmentsVersion } assignmentsVersion
       } }
     `);
     expect(reply.body.errors).toBeUndefined();
-    expect(stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET assignments', 'POST assign']);
+    expect(fixture.stack.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET assignments', 'POST assign']);
     const payload = reply.body.data?.addEmbeddedSIMActivationCodePoolAssignments as { pool: { assignments: unknown[]; assignmentsVersion: string }; assignmentsVersion: string };
     expect(payload.pool.assignments).toHaveLength(3);
     expect(payload.pool.assignmentsVersion).toBe(payload.assignmentsVersion);
   });
 
   it('each edit reads the set afresh inside its lock, even after the request read it', async () => {
-    const reply = await stack.graphql(/* GraphQL */ `
+    const reply = await fixture.stack.graphql(/* GraphQL */ `
       mutation {
         a: addEmbeddedSIMActivationCodePoolAssignments(poolId: "${POOL}", assignments: [{ target: { kind: GROUP, groupId: "${G3}" } }]) {
           pool { assignments { id } }
@@ -313,8 +306,8 @@ describe('reads', () => {
       }
     `);
     expect(reply.body.errors).toBeUndefined();
-    expect(stack.emulator.requests.filter(isRead)).toHaveLength(2);
+    expect(fixture.stack.emulator.requests.filter(isRead)).toHaveLength(2);
     expect(assigns()).toHaveLength(2);
-    expect(stack.emulator.getAssignments(POOL)).toHaveLength(4);
+    expect(fixture.stack.emulator.getAssignments(POOL)).toHaveLength(4);
   });
 });

@@ -3,28 +3,19 @@
  * counts against the tenant's Intune budget. Counted from the emulator's request log ($batch items included).
  */
 import { SAMPLE_POOLS } from '../../src/emulator';
-import { startStack, type Stack } from '../support/stack';
+import { useStack } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[1].id;
 const POOL_PATH = `/beta/deviceManagement/embeddedSIMActivationCodePools/${POOL}`;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => {
-  stack.emulator.reset();
-});
+const fixture = useStack();
 
 /** Every request Graph got, a $batch as its items: `METHOD path` in order. */
 const calls = (): string[] =>
-  stack.emulator.requests.flatMap((r) => (r.batchItems ? r.batchItems.map((i) => `${i.method} ${i.path}`) : [`${r.method} ${r.path}`]));
+  fixture.stack.emulator.requests.flatMap((r) => (r.batchItems ? r.batchItems.map((i) => `${i.method} ${i.path}`) : [`${r.method} ${r.path}`]));
 
 const assign = (poolSelection: string) =>
-  stack.graphql(/* GraphQL */ `
+  fixture.stack.graphql(/* GraphQL */ `
     mutation { assignEmbeddedSIMActivationCodePool(poolId: "${POOL}", assignments: [{ target: { kind: ALL_DEVICES } }]) {
       pool { ${poolSelection} }
     } }
@@ -53,12 +44,12 @@ describe('assignEmbeddedSIMActivationCodePool { pool }', () => {
 describe('addEmbeddedSIMActivationCodePoolAssignments { pool }', () => {
   it('pool { id assignments { id } }: the fresh read and the assign only; with displayName one GET more', async () => {
     const add = (kind: string, selection: string) =>
-      stack.graphql(`mutation { addEmbeddedSIMActivationCodePoolAssignments(poolId: "${POOL}", assignments: [{ target: { kind: ${kind} } }]) { pool { ${selection} } } }`);
+      fixture.stack.graphql(`mutation { addEmbeddedSIMActivationCodePoolAssignments(poolId: "${POOL}", assignments: [{ target: { kind: ${kind} } }]) { pool { ${selection} } } }`);
     const lean = await add('ALL_DEVICES', 'id assignments { id }');
     expect(lean.body.errors).toBeUndefined();
     expect(calls()).toEqual([`GET ${POOL_PATH}/assignments`, `POST ${POOL_PATH}/assign`]);
 
-    stack.emulator.clearRequests();
+    fixture.stack.emulator.clearRequests();
     const full = await add('ALL_LICENSED_USERS', 'id displayName assignments { id }');
     expect(full.body.errors).toBeUndefined();
     expect(full.body.data?.addEmbeddedSIMActivationCodePoolAssignments).toMatchObject({ pool: { displayName: SAMPLE_POOLS[1].displayName } });

@@ -3,32 +3,25 @@
  * selects it (through fragments too), `null` when Graph gives none, UPSTREAM_ERROR when it gives nonsense.
  */
 import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
-import { startStack, type Stack } from '../support/stack';
+import { useStack } from '../support/stack';
 
 const R = '/beta/deviceManagement/embeddedSIMActivationCodePools';
 const [P1, P2] = SAMPLE_POOLS.map((p) => p.id);
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
-beforeEach(() => stack.emulator.reset());
+const fixture = useStack();
 
 /** The pool-list requests Graph got, and every device-state page (single or inside a $batch). */
-const listRequests = (): RecordedRequest[] => stack.emulator.requests.filter((r) => r.method === 'GET' && r.path === R);
+const listRequests = (): RecordedRequest[] => fixture.stack.emulator.requests.filter((r) => r.method === 'GET' && r.path === R);
 const deviceStateRequests = (): RecordedRequest[] =>
-  stack.emulator.requests.flatMap((r) => r.batchItems ?? [r]).filter((r) => r.path.endsWith('/deviceStates'));
+  fixture.stack.emulator.requests.flatMap((r) => r.batchItems ?? [r]).filter((r) => r.path.endsWith('/deviceStates'));
 
 describe('pools', () => {
   it('selected: $count=true is sent and totalCount is the whole collection, on every page', async () => {
-    const first = await stack.graphql('{ embeddedSIMActivationCodePools(first: 1) { totalCount edges { node { id } } pageInfo { endCursor } } }');
+    const first = await fixture.stack.graphql('{ embeddedSIMActivationCodePools(first: 1) { totalCount edges { node { id } } pageInfo { endCursor } } }');
     expect(first.body.errors).toBeUndefined();
     const page = first.body.data?.embeddedSIMActivationCodePools as { totalCount: number; edges: unknown[]; pageInfo: { endCursor: string } };
     expect(page).toMatchObject({ totalCount: 3, edges: [expect.anything()] });
-    const next = await stack.graphql(
+    const next = await fixture.stack.graphql(
       'query ($after: String) { embeddedSIMActivationCodePools(first: 1, after: $after) { ...Counted } } fragment Counted on EmbeddedSIMActivationCodePoolConnection { totalCount }',
       { after: page.pageInfo.endCursor },
     );
@@ -37,7 +30,7 @@ describe('pools', () => {
   });
 
   it('not selected: no $count in the request', async () => {
-    const reply = await stack.graphql('{ embeddedSIMActivationCodePools(first: 2) { edges { node { id } } } }');
+    const reply = await fixture.stack.graphql('{ embeddedSIMActivationCodePools(first: 2) { edges { node { id } } } }');
     expect(reply.body.errors).toBeUndefined();
     const [request] = listRequests();
     expect(request.query).toEqual({ $top: '2' });
@@ -45,27 +38,27 @@ describe('pools', () => {
   });
 
   it('null when Graph gives no @odata.count; UPSTREAM_ERROR when it is not a whole number', async () => {
-    stack.emulator.setQuirks({ replies: [{ path: '/deviceManagement/embeddedSIMActivationCodePools', remove: ['/@odata.count'] }] });
-    const none = await stack.graphql('{ embeddedSIMActivationCodePools { totalCount edges { node { id } } } }');
+    fixture.stack.emulator.setQuirks({ replies: [{ path: '/deviceManagement/embeddedSIMActivationCodePools', remove: ['/@odata.count'] }] });
+    const none = await fixture.stack.graphql('{ embeddedSIMActivationCodePools { totalCount edges { node { id } } } }');
     expect(none.body.errors).toBeUndefined();
     expect(none.body.data).toMatchObject({ embeddedSIMActivationCodePools: { totalCount: null } });
-    stack.emulator.setQuirks({ replies: [{ path: '/deviceManagement/embeddedSIMActivationCodePools', set: { '/@odata.count': '3' } }] });
-    const bad = await stack.graphql('{ embeddedSIMActivationCodePools { totalCount } }');
+    fixture.stack.emulator.setQuirks({ replies: [{ path: '/deviceManagement/embeddedSIMActivationCodePools', set: { '/@odata.count': '3' } }] });
+    const bad = await fixture.stack.graphql('{ embeddedSIMActivationCodePools { totalCount } }');
     expect(bad.body.errors?.[0].extensions?.code).toBe('UPSTREAM_ERROR');
   });
 });
 
 describe('device states', () => {
   it("one pool's: $count=true only when totalCount is selected", async () => {
-    const counted = await stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P1}") { deviceStates(first: 5) { totalCount edges { node { id } } } } }`);
+    const counted = await fixture.stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P1}") { deviceStates(first: 5) { totalCount edges { node { id } } } } }`);
     expect(counted.body.data).toMatchObject({ embeddedSIMActivationCodePool: { deviceStates: { totalCount: 25 } } });
-    const plain = await stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P1}") { deviceStates(first: 5) { edges { node { id } } } } }`);
+    const plain = await fixture.stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P1}") { deviceStates(first: 5) { edges { node { id } } } } }`);
     expect(plain.body.errors).toBeUndefined();
     expect(deviceStateRequests().map((r) => r.query.$count)).toEqual(['true', undefined]);
   });
 
   it('every listed pool\'s, batched: each $batch item asks for its own count; null for a pool Graph gives none', async () => {
-    const reply = await stack.graphql('{ embeddedSIMActivationCodePools { edges { node { id deviceStates(first: 1) { totalCount } } } } }');
+    const reply = await fixture.stack.graphql('{ embeddedSIMActivationCodePools { edges { node { id deviceStates(first: 1) { totalCount } } } } }');
     expect(reply.body.errors).toBeUndefined();
     const edges = (reply.body.data?.embeddedSIMActivationCodePools as { edges: Array<{ node: { id: string; deviceStates: { totalCount: number | null } } }> }).edges;
     const counts = new Map(edges.map((e) => [e.node.id, e.node.deviceStates.totalCount]));
@@ -74,9 +67,9 @@ describe('device states', () => {
     const items = deviceStateRequests();
     expect(items).toHaveLength(3);
     for (const item of items) expect(item.query.$count).toBe('true');
-    stack.emulator.clearRequests();
-    stack.emulator.setQuirks({ replies: [{ path: `/deviceManagement/embeddedSIMActivationCodePools/${P2}/deviceStates`, remove: ['/@odata.count'] }] });
-    const partial = await stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P2}") { deviceStates { totalCount } } }`);
+    fixture.stack.emulator.clearRequests();
+    fixture.stack.emulator.setQuirks({ replies: [{ path: `/deviceManagement/embeddedSIMActivationCodePools/${P2}/deviceStates`, remove: ['/@odata.count'] }] });
+    const partial = await fixture.stack.graphql(`{ embeddedSIMActivationCodePool(id: "${P2}") { deviceStates { totalCount } } }`);
     expect(partial.body.data).toEqual({ embeddedSIMActivationCodePool: { deviceStates: { totalCount: null } } });
   });
 });

@@ -77,6 +77,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/**
+ * The jest fixture of a suite on one stack: started before the file's tests, stopped after them, the emulator
+ * reset before each test. Read `stack` inside tests or hooks.
+ */
+export function useStack(options: StackOptions = {}): { readonly stack: Stack } {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(options);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  beforeEach(() => stack?.emulator.reset());
+  return {
+    get stack() {
+      if (stack === undefined) throw new Error('useStack: no stack yet (read it inside a test or hook)');
+      return stack;
+    },
+  };
+}
+
 export async function postGraphQL(
   url: string,
   query: string,
