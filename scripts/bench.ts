@@ -51,7 +51,8 @@ import { latencyRounds, type LatencySummary } from './bench/latency';
 import { engineScenario } from './bench/engine';
 import { runLoad, type LoadResult } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
-import { cleanEnv, cpuMs, freePort, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
+import { cleanEnv, cpuMs, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
+import { freePort } from '../test/support/net';
 import { median, quantile } from './bench/stats';
 
 const ROOT = join(__dirname, '..', '..');

@@ -77,14 +77,8 @@ const envSchema = z.object({
 /** Variables whose value is never shown, not even in part. */
 const SECRET_VARIABLES = new Set(['REDIS_PASSWORD', 'REDIS_URL']);
 
-interface ParsedUrl {
-  host: string;
-  port: number;
-  tls: boolean;
-  username?: string;
-  password?: string;
-  db: number;
-}
+/** What a REDIS_URL says. */
+type ParsedUrl = Pick<RedisSettings, 'host' | 'port' | 'tls' | 'username' | 'password' | 'db'>;
 
 function parseRedisUrl(value: string, problems: string[]): ParsedUrl | undefined {
   let url: URL;

@@ -1,5 +1,5 @@
 /** Servers of the tests on loopback, on a free port, and the port they got. */
-import type { AddressInfo, Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 /** The address a listening TCP server is bound to. */
 export function addressOf(server: Server): AddressInfo {
@@ -18,4 +18,12 @@ export function listenOnLoopback(server: Server): Promise<number> {
       resolve(addressOf(server).port);
     });
   });
+}
+
+/** A free TCP port on 127.0.0.1, for a server started by another process (bound and released at once). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const port = await listenOnLoopback(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -5,9 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net';
 import { describeWithPart, findExecutable } from './real-parts';
 
 export const REDIS_SERVER = findExecutable('redis-server');
@@ -15,17 +16,6 @@ export const REDIS_SERVER = findExecutable('redis-server');
 /** `describe` when redis-server is installed (after one loud skip line, or a failure in CI, when it is not). */
 export const describeWithRedis = (): jest.Describe => describeWithPart('redis-server', REDIS_SERVER !== undefined, 'apt-get install -y redis-server');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One PING over a raw socket: true when the server answers (+PONG, or -NOAUTH when it wants a password). */
 function ping(port: number): Promise<boolean> {
