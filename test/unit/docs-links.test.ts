@@ -116,6 +116,12 @@ describe('links in the documentation', () => {
     expect(deadLinks(file, text, readRepositoryFile)).toEqual([]);
   });
 
+  it('links every docs/ page from the README', () => {
+    const linked = new Set(targets(readRepositoryFile('README.md') ?? '').map((target) => splitOnce(target, '#')[0]));
+    const pages = documentationFiles().filter((file) => file.startsWith('docs/'));
+    expect(pages.filter((page) => !linked.has(page))).toEqual([]);
+  });
+
   it('covers the README and the docs pages it is meant to', () => {
     const files = documentationFiles();
     expect(files).toEqual(expect.arrayContaining(['README.md', 'deploy/kubernetes/README.md', 'src/emulator/README.md']));
