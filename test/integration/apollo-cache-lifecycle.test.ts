@@ -2,7 +2,7 @@
  * The lifecycle payloads with the real Apollo Client (InMemoryCache, HttpLink over real HTTP): the create's pool is
  * added to the cached pools list with `cache.modify` on the connection field, the delete's `deletedPoolId`
  * drops its edge (`cache.modify`) and evicts the pool (`cache.evict` + `cache.gc`), and the rename updates the normalized pool: the list read from
- * the cache alone (no request) shows each change. These are the snippets of the README's "Managing pools".
+ * the cache alone (no request) shows each change. These are the snippets of docs/pools.md.
  */
 import { ApolloClient, HttpLink, InMemoryCache, gql, type Reference } from '@apollo/client/core';
 import { SAMPLE_POOLS } from '../../src/emulator';

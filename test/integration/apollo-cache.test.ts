@@ -47,7 +47,7 @@ let stack: Stack;
 let client: ApolloClient<unknown>;
 beforeAll(async () => {
   stack = await startStack();
-  // `merge: false`: a pool's assignments list from the server replaces the cached one (the README's advice; without
+  // `merge: false`: a pool's assignments list from the server replaces the cached one (docs/edits.md's advice; without
   // it Apollo still replaces the list, warning that cache data may be lost).
   const cache = new InMemoryCache({ typePolicies: { EmbeddedSIMActivationCodePool: { fields: { assignments: { merge: false } } } } });
   client = new ApolloClient({ link: new HttpLink({ uri: stack.url, fetch }), cache });

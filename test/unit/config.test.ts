@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(config.graph.scope).toBe('https://graph.microsoft.com/.default');
   });
 
-  it("defaults the Graph settings to the values the README's table promises", () => {
+  it("defaults the Graph settings to the values docs/configuration.md's table promises", () => {
     expect(loadConfig({}).graph).toMatchObject({
       timeoutMs: 30_000,
       maxRetries: 3,
