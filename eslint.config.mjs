@@ -2,11 +2,12 @@
 // JavaScript scripts. `npm run lint`; `.ci/run` runs it. Scope: `files` below (src/ and the rest of test/ join later;
 // the benchmark and soak scripts once their rewrite has landed).
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const files = ['scripts/**/*.{ts,js,mjs}', 'test/deploy/**/*.ts', 'eslint.config.mjs'];
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['**/node_modules/**', 'dist/**', 'dist-tools/**', 'src/generated/**', '**/*.d.ts', 'scripts/bench*', 'scripts/bench/**', 'scripts/soak.ts'] },
   {
     files,
