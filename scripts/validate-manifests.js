@@ -114,7 +114,6 @@ function effectiveEnv(container, configMaps) {
   for (const source of container.envFrom ?? []) {
     const cm = configMaps.get(source.configMapRef?.name);
     for (const [key, value] of Object.entries(cm?.data ?? {})) env.set(key, { value: String(value), fromSecret: false, where: `ConfigMap ${cm.metadata.name}` });
-    if (source.secretRef) env.set(`(envFrom ${source.secretRef.name})`, { fromSecret: true, where: `Secret ${source.secretRef.name}` });
   }
   for (const e of container.env ?? []) {
     const where = `container ${container.name} env`;
@@ -156,6 +155,7 @@ function validateObjects(objects, facts) {
   checkEnvironment(ctx);
   checkProbes(ctx);
   checkShutdown(ctx);
+  checkRedis(ctx);
   checkBudgets(ctx);
   checkHistory(ctx);
   return [...problems];
@@ -164,9 +164,11 @@ function validateObjects(objects, facts) {
 /** Every variable of the subgraph's containers is one the app reads; secrets come from a Secret. */
 function checkEnvironment({ objects, containers, configMaps, facts, report }) {
   for (const container of containers) {
+    if ((container.envFrom ?? []).some((source) => source.secretRef)) {
+      report('secret-env', `container ${container.name}: envFrom a Secret hides which variables it sets; reference each key with valueFrom.secretKeyRef`);
+    }
     for (const [name, entry] of effectiveEnv(container, configMaps)) {
-      if (name.startsWith('(envFrom')) report('secret-env', `container ${container.name}: envFrom a Secret hides which variables it sets; reference each key with valueFrom.secretKeyRef`);
-      else if (!facts.knownEnv.has(name)) report('known-env', `${name} (${entry.where}) is not a variable the app reads (src/config); renamed or misspelt?`);
+      if (!facts.knownEnv.has(name)) report('known-env', `${name} (${entry.where}) is not a variable the app reads (src/config); renamed or misspelt?`);
       if (isSecretName(name, facts.secretEnv) && !entry.fromSecret) report('secret-env', `${name} (${entry.where}) looks like a secret: take it from a Secret with valueFrom.secretKeyRef`);
       if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(entry.value ?? '')) report('secret-env', `${name} (${entry.where}) has credentials in its URL; put them in a Secret`);
     }
@@ -226,20 +228,20 @@ function checkShutdown({ pod, main, value, report }) {
   }
 }
 
-/** Without REDIS_URL every replica has its own budgets: each limit x maxReplicas stays within Intune's. */
-function checkBudgets({ objects, deployment, env, value, report }) {
+/** Redis, which shares the budgets and locks between replicas, only over TLS. */
+function checkRedis({ value, report }) {
   const redisUrl = value('REDIS_URL');
-  if (redisUrl !== undefined) {
-    if (!/^rediss:\/\//i.test(redisUrl)) report('redis', `REDIS_URL ${redisUrl} is not TLS: use rediss:// (Azure Cache for Redis: port 6380)`);
-    if (env.has('REDIS_PASSWORD') && !env.get('REDIS_PASSWORD').fromSecret) report('redis', 'REDIS_PASSWORD must come from a secretKeyRef');
-    return;
-  }
+  if (redisUrl !== undefined && !/^rediss:\/\//i.test(redisUrl)) report('redis', `REDIS_URL ${redisUrl} is not TLS: use rediss:// (Azure Cache for Redis: port 6380)`);
+}
+
+/** Without REDIS_URL every replica has its own budgets: each limit x maxReplicas stays within Intune's. */
+function checkBudgets({ objects, deployment, value, report }) {
   const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.name === deployment.metadata?.name);
   const replicas = hpa?.spec?.maxReplicas ?? deployment.spec?.replicas ?? 1;
+  if (value('REDIS_URL') !== undefined || replicas <= 1) return;
   const windowSeconds = Number(value('GRAPH_WRITE_WINDOW_SECONDS') ?? '20');
   for (const [name, intune] of Object.entries(INTUNE_BUDGETS)) {
     const limit = value(name);
-    if (replicas <= 1) continue;
     if (limit === undefined) {
       report('budgets', `${name} is unset (${intune} per replica by default): with ${replicas} replicas and no REDIS_URL, set it to ${Math.floor(intune / replicas)} at most`);
     } else if ((Number(limit) * 20 * replicas) / windowSeconds > intune) {
