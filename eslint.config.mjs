@@ -16,8 +16,8 @@ export default defineConfig(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      // `==` coerces ("0" == 0, null == undefined): say which one is meant.
-      eqeqeq: ['error', 'always'],
+      // `==` coerces ("0" == 0): say which one is meant; `x == null` stays, the idiom for "null or undefined".
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
       // Type-only imports stay type-only, so isolatedModules builds (ts-jest, esbuild) erase them without guessing.
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       // A switch over a union (GraphQL enums, error kinds) must handle a member added later, or say `default`.
