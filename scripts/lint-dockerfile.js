@@ -133,7 +133,7 @@ function checkDockerignore(ignoreText, report) {
     return;
   }
   const ignored = dockerignore().add(ignoreText);
-  for (const name of ['node_modules', '.git']) {
+  for (const name of ['node_modules', '.git', '.env']) {
     if (!ignored.ignores(name)) report('dockerignore', null, `does not exclude ${name}; list it so it stays out of the build context`);
   }
 }

@@ -114,10 +114,11 @@ describe('lint-dockerfile', () => {
     expect(problemsOf('dockerfile-utils', problems)).toEqual([expect.stringMatching(/^Dockerfile:\d+:13 \[dockerfile-utils\] error: Unknown flag: intervall$/)]);
   });
 
-  it('requires a .dockerignore that excludes node_modules and .git', () => {
+  it('requires a .dockerignore that excludes node_modules, .git and .env (which npm start reads)', () => {
     expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, null))).toHaveLength(1);
-    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, 'node_modules\n'))).toEqual([expect.stringContaining('.git')]);
-    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, '.git\nnode_modules\n!node_modules\n'))).toEqual([expect.stringContaining('node_modules')]);
+    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, 'node_modules\n**/.env\n'))).toEqual([expect.stringContaining('does not exclude .git;')]);
+    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, '.git\nnode_modules\n!node_modules\n.env\n'))).toEqual([expect.stringContaining('does not exclude node_modules;')]);
+    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, '.git\nnode_modules\n'))).toEqual([expect.stringContaining('does not exclude .env;')]);
   });
 
   it('runs as a command: exit 0 with a count, exit 1 with the problems', () => {
