@@ -29,17 +29,14 @@ export default defineConfig(
     },
   },
   {
-    // The plain CommonJS scripts run under Node without a build and have no types to check against.
+    // The plain JavaScript scripts run under Node without a build and have no types to check against.
     files: ['scripts/**/*.{js,mjs}', 'eslint.config.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: {
-      sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', structuredClone: 'readonly' },
-    },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', structuredClone: 'readonly' } },
   },
   {
-    files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
-    languageOptions: { sourceType: 'module', globals: { process: 'readonly', console: 'readonly' } },
+    files: ['scripts/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
