@@ -31,7 +31,10 @@ COPY src ./src
 # build:server is `npm run build` without the offline GraphQL explorer (src/explorer-web/, built into dist/explorer/
 # by scripts/build-explorer.mjs): the image runs with NODE_ENV=production, where the explorer is never served, so
 # the image leaves it out. (Run with NODE_ENV=development, the landing page says it was not built.)
-RUN npm run codegen:check && npm run build:server
+# The incremental build's record (dist/.tsbuildinfo) is of no use in the image.
+# dist/ holds the server and its migrations: the Kubernetes manifests run `node dist/history/migrate-cli.js` from
+# this image before the server starts (deploy/kubernetes/README.md, "PostgreSQL").
+RUN npm run codegen:check && npm run build:server && rm -f dist/.tsbuildinfo
 
 # ---- runtime: production dependencies, dist/ and schema/, run as the unprivileged `node` user ----
 FROM node:24.21.0-bookworm-slim AS runtime

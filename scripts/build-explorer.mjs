@@ -5,7 +5,9 @@
  * server serves them as immutable). Writes dist/explorer/manifest.json, which src/http/explorer/ reads, and prints
  * a table of the files and their sizes. Part of `npm run build`.
  *
- * Usage: node scripts/build-explorer.mjs [--quiet]
+ * Skipped when dist/explorer/ is newer than every input of its last build (esbuild's metafile lists them).
+ *
+ * Usage: node scripts/build-explorer.mjs [--quiet] [--force]
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,21 @@ const outdir = join(root, 'dist', 'explorer');
 const web = join(root, 'src', 'explorer-web');
 const resolveFrom = (specifier) => fileURLToPath(import.meta.resolve(specifier));
 
+const inputsFile = join(root, 'dist', '.explorer-inputs.json');
+if (!process.argv.includes('--force') && upToDate()) {
+  console.log('build-explorer: dist/explorer/ is up to date');
+  process.exit(0);
+}
+function upToDate() {
+  try {
+    const built = statSync(inputsFile).mtimeMs;
+    return JSON.parse(readFileSync(inputsFile, 'utf8')).every((file) => statSync(join(root, file)).mtimeMs < built);
+  } catch {
+    return false; // never built, or an input is gone
+  }
+}
+
+rmSync(inputsFile, { force: true });
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
@@ -126,6 +143,8 @@ const manifest = {
   files,
 };
 writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+const inputs = [...Object.keys(pages.metafile.inputs), ...Object.keys(workers.metafile.inputs), 'package-lock.json', 'scripts/build-explorer.mjs'];
+writeFileSync(inputsFile, JSON.stringify([...new Set(inputs)]));
 
 if (!process.argv.includes('--quiet')) {
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;

@@ -62,12 +62,12 @@ function buildSubgraph(sdl, label) {
   try {
     document = parse(sdl);
   } catch (error) {
-    throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   try {
     return { document, schema: buildSubgraphSchema([{ typeDefs: document }]) };
   } catch (error) {
-    throw new Error(`${label} is not a valid subgraph schema: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${label} is not a valid subgraph schema: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

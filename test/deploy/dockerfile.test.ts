@@ -85,6 +85,16 @@ describe('lint-dockerfile', () => {
     expect(withoutIgnore[0]).toContain('--ignore-scripts');
   });
 
+  it('reads RUN and CMD as a shell does (shell-quote): quotes, continuations, assignments, exec, operators', () => {
+    const npmCi = 'npm ci --omit=dev --ignore-scripts --no-audit --no-fund';
+    const accepted = edited(npmCi, 'NPM_CONFIG_LOGLEVEL=warn npm ci "--omit" dev \\\n    \'--ignore-scripts\'');
+    expect(problemsOf('runtime-npm-ci-flags', lintDockerfile(accepted, DOCKERIGNORE))).toEqual([]);
+    const second = problemsOf('runtime-npm-ci-flags', lintDockerfile(edited(npmCi, `${npmCi} || npm install --omit=dev`), DOCKERIGNORE));
+    expect(second).toEqual([expect.stringContaining('`npm install --omit=dev` in the final stage: needs `npm ci`')]);
+    expect(problemsOf('no-package-manager-cmd', lintDockerfile(edited(FINAL_CMD, 'CMD ["sh", "-c", "FOO=1 exec npx serve"]'), DOCKERIGNORE))).toEqual([expect.stringContaining('starts npx')]);
+    expect(problemsOf('no-package-manager-cmd', lintDockerfile(edited(FINAL_CMD, 'CMD ["sh", "-c", "exec node \'npm start.js\'"]'), DOCKERIGNORE))).toEqual([]);
+  });
+
   it('catches a final stage without NODE_ENV=production, HEALTHCHECK or EXPOSE', () => {
     expect(problemsOf('final-stage-node-env', lintDockerfile(edited(/^ENV NODE_ENV=production\n/m, ''), DOCKERIGNORE))).toHaveLength(1);
     expect(problemsOf('healthcheck', lintDockerfile(edited(/^HEALTHCHECK [^\n]*\\\n[^\n]*\n/m, ''), DOCKERIGNORE))).toHaveLength(1);
@@ -104,10 +114,11 @@ describe('lint-dockerfile', () => {
     expect(problemsOf('dockerfile-utils', problems)).toEqual([expect.stringMatching(/^Dockerfile:\d+:13 \[dockerfile-utils\] error: Unknown flag: intervall$/)]);
   });
 
-  it('requires a .dockerignore that excludes node_modules and .git', () => {
+  it('requires a .dockerignore that excludes node_modules, .git and .env (which npm start reads)', () => {
     expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, null))).toHaveLength(1);
-    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, 'node_modules\n'))).toEqual([expect.stringContaining('.git')]);
-    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, '.git\nnode_modules\n!node_modules\n'))).toEqual([expect.stringContaining('node_modules')]);
+    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, 'node_modules\n**/.env\n'))).toEqual([expect.stringContaining('does not exclude .git;')]);
+    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, '.git\nnode_modules\n!node_modules\n.env\n'))).toEqual([expect.stringContaining('does not exclude node_modules;')]);
+    expect(problemsOf('dockerignore', lintDockerfile(DOCKERFILE, '.git\nnode_modules\n'))).toEqual([expect.stringContaining('does not exclude .env;')]);
   });
 
   it('runs as a command: exit 0 with a count, exit 1 with the problems', () => {
