@@ -194,7 +194,10 @@ export type EmbeddedSIMActivationCodePool = {
   __typename?: 'EmbeddedSIMActivationCodePool';
   /** The total count of activation codes in this pool. */
   activationCodeCount: Scalars['Int']['output'];
-  /** The targets to which this pool is assigned. */
+  /**
+   * The targets to which this pool is assigned. One Graph request whatever their number (demand control multiplies
+   * a list's weight by its size: hence the size of 1; the items cost nothing).
+   */
   assignments: Array<EmbeddedSIMActivationCodePoolAssignment>;
   /**
    * Opaque version of the pool's current assignment set: it changes whenever the set of targets or their filters
