@@ -3,11 +3,14 @@
  * @apollo/composition, offline (rover's `supergraph compose` downloads a composition plugin first). This
  * subgraph's SDL gets the cache hints it serves under the current environment (CACHE_MAX_AGE_S, GRAPH_AUTH_MODE=obo:
  * PRIVATE), as its `_service { sdl }` would give them. Exits 1 naming every composition error.
+ *
+ * `--no-cache-tags` leaves out `@cacheTag` (Apollo Router's response caching): @apollo/gateway's query planner
+ * refuses a supergraph that links the cacheTag spec (`is for: EXECUTION but is unsupported`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, visit, type DocumentNode } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../src/config';
 import { applyCacheHints, type CacheHintSettings } from '../src/graphql/cache-hints';
@@ -49,6 +52,21 @@ export interface ComposeOptions {
   hints?: CacheHintSettings;
   /** Routing URLs to use instead of supergraph.yaml's, by subgraph name. */
   routingUrls?: Readonly<Record<string, string>>;
+  /** false: without `@cacheTag`, for @apollo/gateway (default true). */
+  cacheTags?: boolean;
+}
+
+/** `typeDefs` without `@cacheTag` (applications and import), for gateways that cannot run its spec. */
+export function withoutCacheTags(typeDefs: DocumentNode): DocumentNode {
+  return visit(typeDefs, {
+    Directive(node) {
+      return node.name.value === 'cacheTag' ? null : undefined;
+    },
+    ListValue(node) {
+      const values = node.values.filter((v) => !(v.kind === Kind.STRING && v.value === '@cacheTag'));
+      return values.length === node.values.length ? undefined : { ...node, values };
+    },
+  });
 }
 
 export interface Composed {
@@ -63,12 +81,10 @@ export function composeSupergraph(options: ComposeOptions = {}): Composed {
   const root = dirname(configPath);
   const config = readSupergraphConfig(configPath);
   const subgraphs = config.subgraphs.map((s) => {
-    const typeDefs = parse(readFileSync(join(root, s.file), 'utf8'));
-    return {
-      name: s.name,
-      url: options.routingUrls?.[s.name] ?? s.routingUrl,
-      typeDefs: s.name === SUBGRAPH_NAME && options.hints ? applyCacheHints(typeDefs, options.hints) : typeDefs,
-    };
+    let typeDefs = parse(readFileSync(join(root, s.file), 'utf8'));
+    if (s.name === SUBGRAPH_NAME && options.hints) typeDefs = applyCacheHints(typeDefs, options.hints);
+    if (options.cacheTags === false) typeDefs = withoutCacheTags(typeDefs);
+    return { name: s.name, url: options.routingUrls?.[s.name] ?? s.routingUrl, typeDefs };
   });
   const result = composeServices(subgraphs);
   if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `  ${e.message}`).join('\n')}`);
@@ -88,6 +104,7 @@ if (require.main === module) {
     const { supergraphSdl } = composeSupergraph({
       configPath: join(root, 'supergraph.yaml'),
       hints: { maxAgeS: federation.cacheMaxAgeS, privateScope: federation.privateScope },
+      cacheTags: !process.argv.includes('--no-cache-tags'),
     });
     const out = join(root, 'supergraph.graphql');
     writeFileSync(out, supergraphSdl);
