@@ -993,6 +993,7 @@ const ROUTER_KEYS = {
   authentication: 'leaf',
   authorization: 'leaf',
   demand_control: 'leaf',
+  response_cache: 'leaf',
   tls: 'leaf',
   plugins: 'leaf',
   rhai: 'leaf',
