@@ -36,24 +36,31 @@ export function invalidationBody(poolIds: Iterable<string>, subgraph: string): A
 
 const WRITES = ['assign', 'updatePool', 'deletePool'] as const;
 
-/** `graph` that notes in `written` every pool a write is attempted on (a failed call may still have written). */
-function recordingWrites(graph: EsimPoolsApi, written: Set<string>): EsimPoolsApi {
+/** The writes of one operation: the pools written to, and whether anything was (a create whose reply was lost). */
+interface Written {
+  pools: Set<string>;
+  any: boolean;
+}
+
+/** `graph` that notes every pool a write is attempted on (a failed call may still have written). */
+function recordingWrites(graph: EsimPoolsApi, written: Written): EsimPoolsApi {
   return new Proxy(graph, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       if ((WRITES as readonly PropertyKey[]).includes(property)) {
         return (poolId: string, ...rest: unknown[]) => {
-          written.add(poolId);
+          written.any = true;
+          written.pools.add(poolId);
           return (value as (...args: unknown[]) => unknown).call(target, poolId, ...rest);
         };
       }
       if (property === 'createPool') {
         return async (...args: unknown[]) => {
           // The pools list changes even when the reply is lost.
-          written.add('');
-          const created = (await (value as (...a: unknown[]) => Promise<{ id: string }>).apply(target, args)) as { id: string };
-          written.add(created.id);
+          written.any = true;
+          const created = await (value as (...a: unknown[]) => Promise<{ id: string }>).apply(target, args);
+          written.pools.add(created.id);
           return created;
         };
       }
@@ -88,12 +95,12 @@ export async function invalidate(poolIds: readonly string[], options: Invalidati
 export function invalidationPlugin(options: InvalidationOptions): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
-      const written = new Set<string>();
+      const written: Written = { pools: new Set(), any: false };
       contextValue.graph = recordingWrites(contextValue.graph, written);
       return {
         async willSendResponse() {
-          if (written.size === 0) return;
-          await invalidate([...written].filter((id) => id !== ''), options, contextValue.requestId);
+          if (!written.any) return;
+          await invalidate([...written.pools], options, contextValue.requestId);
         },
       };
     },
