@@ -78,7 +78,15 @@ function buildSubgraph(sdl, label) {
 function compareSchemas(baseSdl, headSdl) {
   const base = buildSubgraph(baseSdl, 'base schema');
   const head = buildSubgraph(headSdl, 'schema');
-  const breaking = findBreakingChanges(base.schema, head.schema).map((c) => ({ type: c.type, description: c.description }));
+  // A federation directive the schema now imports (`@cost`) replaces its prefixed copy (`federation__cost`) that
+  // buildSubgraphSchema adds while it is not imported: the same definition under its own name, nothing removed.
+  const importedNow = (c) => {
+    const m = /^federation__(\w+) was removed\.$/.exec(c.description);
+    return c.type === 'DIRECTIVE_REMOVED' && m !== null && head.schema.getDirective(m[1]) !== undefined;
+  };
+  const breaking = findBreakingChanges(base.schema, head.schema)
+    .filter((c) => !importedNow(c))
+    .map((c) => ({ type: c.type, description: c.description }));
   const dangerous = findDangerousChanges(base.schema, head.schema).map((c) => ({ type: c.type, description: c.description }));
 
   const baseKeys = entityKeys(base.document);

@@ -294,7 +294,7 @@ const ROUTER_KEYS = {
   override_subgraph_url: { '*': 'leaf' },
   headers: { all: { request: 'rules' }, subgraphs: { '*': { request: 'rules' } } },
   traffic_shaping: { router: { timeout: 'leaf', concurrency_limit: 'leaf', global_rate_limit: 'leaf' }, all: 'shaping', subgraphs: { '*': 'shaping' }, deduplicate_variables: 'leaf' },
-  ...Object.fromEntries(['cors', 'telemetry', 'apq', 'persisted_queries', 'authentication', 'authorization', 'demand_control', 'tls', 'plugins', 'rhai', 'coprocessor', 'batching', 'subscription', 'forbid_mutations'].map((k) => [k, 'leaf'])),
+  ...Object.fromEntries(['cors', 'telemetry', 'apq', 'persisted_queries', 'authentication', 'authorization', 'demand_control', 'response_cache', 'tls', 'plugins', 'rhai', 'coprocessor', 'batching', 'subscription', 'forbid_mutations'].map((k) => [k, 'leaf'])),
 };
 const SHAPING_KEYS = ['timeout', 'deduplicate_query', 'compression', 'global_rate_limit', 'pool_idle_timeout', 'dns_resolution_strategy', 'experimental_http2'];
 const HEADER_RULE_KEYS = { propagate: ['named', 'rename', 'default', 'matching'], insert: ['name', 'value', 'from_context', 'path', 'default'], remove: ['named', 'matching'] };

@@ -52,7 +52,8 @@ export const DEFAULT_LIMITS: Readonly<OperationLimits> = {
   maxDepth: 10,
   maxAliases: 15,
   maxTokens: 1000,
-  maxCost: 20_000,
+  // Apollo demand-control cost, weighted by Graph requests: at most Intune's per-tenant budget of one 20 s window.
+  maxCost: 1000,
   maxDirectives: 20,
   // 25 $batch requests of 20 at most per operation.
   maxEntities: 500,

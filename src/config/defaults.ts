@@ -41,6 +41,13 @@ export const GRAPH_DEFAULTS = {
   readLimit: 1000,
 } as const;
 
+export const FEDERATION_DEFAULTS = {
+  /** Seconds a gateway may reuse a read (docs/federation.md, "Cache hints": why 30). */
+  cacheMaxAgeS: 30,
+  /** How long a write waits for the router's answer to its invalidation before answering anyway. */
+  invalidationTimeoutMs: 2000,
+} as const;
+
 export const AUTH_DEFAULTS = {
   jwksCooldownSeconds: 30,
   jwksRefreshSeconds: 3600,

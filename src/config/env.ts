@@ -74,13 +74,17 @@ const envSchema = z.object({
   MAX_ENTITIES: int(1, 100_000).optional(),
   ROUTER_MAX_ALIASES: int(0, 100_000).optional(),
   ROUTER_MAX_TOKENS: int(10, 1_000_000).optional(),
+  // Federation: cache hints and the router's response-cache invalidation (docs/federation.md).
+  CACHE_MAX_AGE_S: int(0, 86_400).optional(),
+  ROUTER_INVALIDATION_URL: collectorUrl.optional(),
+  ROUTER_INVALIDATION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 /** The variables as parsed: each one typed, undefined when unset. */
 export type Env = z.infer<typeof envSchema>;
 
 /** Variables whose values must never be printed. */
-const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'ROUTER_SECRET']);
+const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'ROUTER_SECRET', 'ROUTER_INVALIDATION_SECRET']);
 
 /** Parses the variables; throws ConfigError naming every bad one (with its value, unless it is a secret). */
 export function parseEnv(env: NodeJS.ProcessEnv): Env {

@@ -10,7 +10,7 @@ import type { CoordinationSettings } from '../coordination/settings';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordinationSettings } from './coordination';
 import { ConfigError } from './errors';
-import { AUTH_DEFAULTS, DEFAULT_LIMITS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
+import { AUTH_DEFAULTS, DEFAULT_LIMITS, FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
 import { parseEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel } from './env';
 import { decide, type Decisions } from './rules';
 
@@ -66,6 +66,17 @@ export interface Config {
   auth: AuthSettings;
   /** Limits on the shape of an operation (depth, aliases, tokens, cost, directives). */
   limits: OperationLimits;
+  /** What the subgraph tells gateways: cache hints' max age, and where to invalidate after writes. */
+  federation: FederationSettings;
+}
+
+export interface FederationSettings {
+  /** The max age of every cache hint (CACHE_MAX_AGE_S); 0: every reply `no-store`. */
+  cacheMaxAgeS: number;
+  /** Every hint `scope: PRIVATE`: on-behalf-of mode, where what a caller sees depends on who calls. */
+  privateScope: boolean;
+  /** Apollo Router's invalidation endpoint and shared key (ROUTER_INVALIDATION_URL/_SECRET); undefined: off. */
+  invalidation?: { url: string; secret: string; timeoutMs: number };
 }
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
@@ -130,6 +141,14 @@ function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): C
       maxEntities: e.MAX_ENTITIES ?? DEFAULT_LIMITS.maxEntities,
       routerMaxAliases: e.ROUTER_MAX_ALIASES ?? DEFAULT_LIMITS.routerMaxAliases,
       routerMaxTokens: e.ROUTER_MAX_TOKENS ?? DEFAULT_LIMITS.routerMaxTokens,
+    },
+    federation: {
+      cacheMaxAgeS: e.CACHE_MAX_AGE_S ?? FEDERATION_DEFAULTS.cacheMaxAgeS,
+      privateScope: decisions.authMode === 'obo',
+      invalidation:
+        e.ROUTER_INVALIDATION_URL && e.ROUTER_INVALIDATION_SECRET
+          ? { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: FEDERATION_DEFAULTS.invalidationTimeoutMs }
+          : undefined,
     },
   };
 }

@@ -103,6 +103,10 @@ export function decide(e: Env, production: boolean): Decisions {
   const authEnabled = authMode !== undefined && checkInboundAuth(e, authMode, problems);
   const permissions = permissionsOf(e, problems);
   checkTokenTimeout(e, problems);
+  // The router refuses invalidations without its shared key: a URL alone would only ever fail.
+  if ((e.ROUTER_INVALIDATION_URL === undefined) !== (e.ROUTER_INVALIDATION_SECRET === undefined)) {
+    problems.push('ROUTER_INVALIDATION_URL: set together with ROUTER_INVALIDATION_SECRET (the router\'s invalidation shared_key), or neither');
+  }
   if (problems.length > 0 || authMode === undefined) throw new ConfigError(problems);
   return { authMode, authEnabled, permissions };
 }

@@ -99,6 +99,14 @@ export enum AssignmentTargetKind {
   Group = 'GROUP'
 }
 
+/** Whether a cached reply may be shared between callers (`PUBLIC`) or only reused for the same caller (`PRIVATE`). */
+export enum CacheControlScope {
+  /** Only a cache keyed by the caller may keep the reply. */
+  Private = 'PRIVATE',
+  /** Shared caches may serve the reply to any caller. */
+  Public = 'PUBLIC'
+}
+
 /** An assignment to a Configuration Manager collection. */
 export type ConfigurationManagerCollectionAssignmentTarget = DeviceAndAppManagementAssignmentTarget & {
   __typename?: 'ConfigurationManagerCollectionAssignmentTarget';
@@ -186,7 +194,10 @@ export type EmbeddedSIMActivationCodePool = {
   __typename?: 'EmbeddedSIMActivationCodePool';
   /** The total count of activation codes in this pool. */
   activationCodeCount: Scalars['Int']['output'];
-  /** The targets to which this pool is assigned. */
+  /**
+   * The targets to which this pool is assigned. One Graph request whatever their number (demand control multiplies
+   * a list's weight by its size: hence the size of 1; the items cost nothing).
+   */
   assignments: Array<EmbeddedSIMActivationCodePoolAssignment>;
   /**
    * Opaque version of the pool's current assignment set: it changes whenever the set of targets or their filters
@@ -625,6 +636,7 @@ export type ResolversTypes = ResolversObject<{
   AssignEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<AssignPayloadModel>;
   AssignmentTargetInput: AssignmentTargetInput;
   AssignmentTargetKind: AssignmentTargetKind;
+  CacheControlScope: CacheControlScope;
   ConfigurationManagerCollectionAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   CreateEmbeddedSIMActivationCodePoolInput: CreateEmbeddedSIMActivationCodePoolInput;
   CreateEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<Omit<CreateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversTypes['EmbeddedSIMActivationCodePool'] }>;
@@ -633,10 +645,8 @@ export type ResolversTypes = ResolversObject<{
   DeviceAndAppManagementAssignmentFilterType: DeviceAndAppManagementAssignmentFilterType;
   DeviceAndAppManagementAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload: ResolverTypeWrapper<EditPayloadModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   EmbeddedSIMActivationCodeInput: EmbeddedSIMActivationCodeInput;
   EmbeddedSIMActivationCodePool: ResolverTypeWrapper<PoolModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   EmbeddedSIMActivationCodePoolAssignment: ResolverTypeWrapper<WireAssignment>;
   EmbeddedSIMActivationCodePoolAssignmentInput: EmbeddedSIMActivationCodePoolAssignmentInput;
   EmbeddedSIMActivationCodePoolConnection: ResolverTypeWrapper<Omit<EmbeddedSIMActivationCodePoolConnection, 'edges'> & { edges: Array<ResolversTypes['EmbeddedSIMActivationCodePoolEdge']> }>;
@@ -654,6 +664,8 @@ export type ResolversTypes = ResolversObject<{
   UnknownAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   UpdateEmbeddedSIMActivationCodePoolInput: UpdateEmbeddedSIMActivationCodePoolInput;
   UpdateEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<Omit<UpdateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversTypes['EmbeddedSIMActivationCodePool'] }>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -671,10 +683,8 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteEmbeddedSIMActivationCodePoolPayload: DeleteEmbeddedSIMActivationCodePoolPayload;
   DeviceAndAppManagementAssignmentTarget: WireAssignmentTarget;
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload: EditPayloadModel;
-  Boolean: Scalars['Boolean']['output'];
   EmbeddedSIMActivationCodeInput: EmbeddedSIMActivationCodeInput;
   EmbeddedSIMActivationCodePool: PoolModel;
-  Int: Scalars['Int']['output'];
   EmbeddedSIMActivationCodePoolAssignment: WireAssignment;
   EmbeddedSIMActivationCodePoolAssignmentInput: EmbeddedSIMActivationCodePoolAssignmentInput;
   EmbeddedSIMActivationCodePoolConnection: Omit<EmbeddedSIMActivationCodePoolConnection, 'edges'> & { edges: Array<ResolversParentTypes['EmbeddedSIMActivationCodePoolEdge']> };
@@ -691,7 +701,17 @@ export type ResolversParentTypes = ResolversObject<{
   UnknownAssignmentTarget: WireAssignmentTarget;
   UpdateEmbeddedSIMActivationCodePoolInput: UpdateEmbeddedSIMActivationCodePoolInput;
   UpdateEmbeddedSIMActivationCodePoolPayload: Omit<UpdateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversParentTypes['EmbeddedSIMActivationCodePool'] };
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type cacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type cacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = cacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AllDevicesAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AllDevicesAssignmentTarget'] = ResolversParentTypes['AllDevicesAssignmentTarget']> = ResolversObject<{
   filterId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -887,3 +907,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UpdateEmbeddedSIMActivationCodePoolPayload?: UpdateEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: cacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -10,8 +10,8 @@
  *   client limits. Without ROUTER_SECRET nothing is trusted. Depth, cost and directives apply to everything.
  * - Fan-out. The document-only limits see `_entities(representations: $r)` as one field however long `$r` is; the
  *   representations are what turns into Graph reads. So before any resolver runs, the representations of an
- *   operation (summed over its aliased `_entities` fields) are counted against MAX_ENTITIES, and their cost
- *   (representations × the cost of the selection each one resolves) against MAX_COST.
+ *   operation (summed over its aliased `_entities` fields) are counted against MAX_ENTITIES; the cost limit
+ *   (limits.ts) prices each `_entities` field as a list of that many entities.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -120,8 +120,8 @@ export function aliasAndTokenRules({ limits, trustedRouter, exposeLimits }: Trus
   return [aliases, tokens];
 }
 
-/** The number of representations an `representations` argument holds (a variable is looked up). */
-function representationCount(value: ValueNode | undefined, variables: Readonly<Record<string, unknown>>): number {
+/** The number of representations a `representations` argument holds (a variable is looked up). */
+export function representationCount(value: ValueNode | undefined, variables: Readonly<Record<string, unknown>>): number {
   if (value === undefined) return 0;
   if (value.kind === Kind.LIST) return value.values.length;
   if (value.kind === Kind.VARIABLE) {
@@ -133,32 +133,14 @@ function representationCount(value: ValueNode | undefined, variables: Readonly<R
   return value.kind === Kind.NULL ? 0 : 1;
 }
 
-/** graphql-armor's weights for what each representation resolves: objects 2, scalars 1, ×1.5 per level. */
-function selectionCost(set: SelectionSetNode, fragments: Fragments, depth: number, seen: Set<string>): number {
-  let cost = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const sub = selection.selectionSet;
-      cost += sub ? 2 * 1.5 ** depth + selectionCost(sub, fragments, depth + 1, seen) : 1.5 ** depth;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      cost += selectionCost(selection.selectionSet, fragments, depth, seen);
-    } else if (!seen.has(selection.name.value)) {
-      const fragment = fragments.get(selection.name.value);
-      if (fragment) cost += selectionCost(fragment.selectionSet, fragments, depth, new Set([...seen, selection.name.value]));
-    }
-  }
-  return cost;
-}
-
 export interface EntityLoad {
   representations: number;
-  cost: number;
 }
 
-/** The representations of an operation's `_entities` fields and what resolving them costs. */
+/** The representations of an operation's `_entities` fields. */
 export function entityLoad(document: DocumentNode, operationName: string | undefined | null, variables: Readonly<Record<string, unknown>>): EntityLoad {
   const fragments = fragmentsOf(document);
-  const load: EntityLoad = { representations: 0, cost: 0 };
+  const load: EntityLoad = { representations: 0 };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     if (operationName && definition.name?.value !== operationName) continue;
@@ -166,7 +148,6 @@ export function entityLoad(document: DocumentNode, operationName: string | undef
       if (field.name !== '_entities') continue;
       const n = representationCount(field.node.arguments?.find((a) => a.name.value === 'representations')?.value, variables);
       load.representations += n;
-      load.cost += n * (field.node.selectionSet ? selectionCost(field.node.selectionSet, fragments, 1, new Set()) : 1);
     }
   }
   return load;
@@ -194,8 +175,8 @@ function mentionsEntities(document: DocumentNode): boolean {
   return found;
 }
 
-/** Refuses, before any resolver or loader runs, an operation asking for more entities than MAX_ENTITIES or MAX_COST allow. */
-export function entityFanOutPlugin(limits: Pick<OperationLimits, 'maxEntities' | 'maxCost'>, exposeLimits: boolean): ApolloServerPlugin {
+/** Refuses, before any resolver or loader runs, an operation asking for more entities than MAX_ENTITIES allows. */
+export function entityFanOutPlugin(limits: Pick<OperationLimits, 'maxEntities'>): ApolloServerPlugin {
   const listener: GraphQLRequestListener<Record<string, unknown>> = {
     async didResolveOperation({ document, operationName, request }) {
       // Most operations have no _entities: nothing to count, and no walk of the document per request.
@@ -207,10 +188,6 @@ export function entityFanOutPlugin(limits: Pick<OperationLimits, 'maxEntities' |
           limit: limits.maxEntities,
           found: load.representations,
         });
-      }
-      if (load.cost > limits.maxCost) {
-        const message = exposeLimits ? `Query Cost limit of ${limits.maxCost} exceeded, found ${Math.ceil(load.cost)}.` : 'The operation is too expensive.';
-        throw refused(message, { code: 'GRAPHQL_VALIDATION_FAILED' });
       }
     },
   };

@@ -1,5 +1,6 @@
 /**
- * Limits on the shape of an operation (graphql-armor): depth, aliases, directives, tokens, cost; and masking of
+ * Limits on the shape of an operation (graphql-armor): depth, aliases, directives, tokens; the cost limit (Apollo's
+ * demand-control cost from the schema's `@cost`/`@listSize`, cost.ts, the same price a router computes); and masking of
  * "Did you mean …" field suggestions in production. Outside production the error messages name the limit and the
  * value found; in production they don't (a caller probing the limits learns nothing).
  *
@@ -7,15 +8,16 @@
  * graphql-armor's token plugin parses every document a second time and, thrown from Apollo 5's parsing hook,
  * turns into an HTTP 500.
  *
- * The armor limits look at the document only; entity-limits.ts adds what depends on the variables (the
- * representations of `_entities`: MAX_ENTITIES, and their cost) and on the router (router-scale aliases and tokens
- * for the `_entities` documents a trusted router writes). docs/federation.md has the table.
+ * The armor limits look at the document only; the cost limit runs once the operation is known, with its variables
+ * (a `first: $n`, the representations of `_entities`); entity-limits.ts adds MAX_ENTITIES and the router-scale
+ * aliases and tokens for the `_entities` documents a trusted router writes. docs/federation.md has the table.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { ParseOptions, ValidationRule } from 'graphql';
+import { GraphQLError, type ParseOptions, type ValidationRule } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
-import { aliasAndTokenRules, entityFanOutPlugin } from './entity-limits';
+import { CostError, operationCost } from './cost';
+import { aliasAndTokenRules, entityFanOutPlugin, representationCount } from './entity-limits';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
 
@@ -38,6 +40,42 @@ function hideTokenLimit(): ApolloServerPlugin {
   };
 }
 
+/** The size Apollo Router assumes for a list without `@listSize` (router.yaml `static_estimated.list_size`). */
+export const DEFAULT_LIST_SIZE = 100;
+
+/**
+ * Refuses, before any resolver runs, an operation whose demand-control cost exceeds MAX_COST. `_entities` is priced
+ * as the list of representations it really holds (a router cannot know their number; the subgraph does).
+ */
+export function costLimitPlugin(maxCost: number, exposeLimits: boolean): ApolloServerPlugin {
+  const listener: GraphQLRequestListener<Record<string, unknown>> = {
+    async didResolveOperation({ schema, document, operationName, request }) {
+      let cost: number;
+      try {
+        cost = operationCost(schema, document, {
+          operationName,
+          variables: request.variables ?? {},
+          defaultListSize: DEFAULT_LIST_SIZE,
+          knownListSize: (field, variables) =>
+            field.name.value === '_entities' ? representationCount(field.arguments?.find((a) => a.name.value === 'representations')?.value, variables) : undefined,
+        });
+      } catch (error) {
+        if (!(error instanceof CostError)) throw error;
+        throw new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+      }
+      if (cost > maxCost) {
+        const message = exposeLimits ? `Query Cost limit of ${maxCost} exceeded, found ${Math.ceil(cost)}.` : 'The operation is too expensive.';
+        throw new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+      }
+    },
+  };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}
+
 /** `trustedRouter`: ROUTER_SECRET is set, so every request Apollo sees carried it (see entity-limits.ts). */
 export function operationLimits(
   limits: OperationLimits,
@@ -50,13 +88,14 @@ export function operationLimits(
     // Per operation kind (client or router), in aliasAndTokenRules.
     maxAliases: { enabled: false },
     maxTokens: { enabled: false },
-    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is too expensive.' },
+    // costLimitPlugin prices operations from the schema's @cost/@listSize (armor's weights are fixed).
+    costLimit: { enabled: false },
     maxDirectives: { n: limits.maxDirectives, exposeLimits, errorMessage: 'The operation has too many directives.' },
     // Apollo's hideSchemaDetailsFromClientErrors already does this in production; armor's mask is a second layer.
     blockFieldSuggestion: { enabled: production, mask: '' },
   }).protect();
   return {
-    plugins: [...plugins, entityFanOutPlugin(limits, exposeLimits), ...(production ? [hideTokenLimit()] : [])],
+    plugins: [...plugins, entityFanOutPlugin(limits), costLimitPlugin(limits.maxCost, exposeLimits), ...(production ? [hideTokenLimit()] : [])],
     validationRules: [...validationRules, ...aliasAndTokenRules({ limits, trustedRouter, exposeLimits })],
     // The parser's bound is the larger one; aliasAndTokenRules holds client operations to MAX_TOKENS.
     parseOptions: { maxTokens: trustedRouter ? Math.max(limits.maxTokens, limits.routerMaxTokens) : limits.maxTokens },

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { parse } from 'graphql';
+import { applyCacheHints, type CacheHintSettings } from './cache-hints';
 import { resolvers } from './resolvers';
 
 /**
@@ -16,6 +17,12 @@ export function loadTypeDefs(path = SCHEMA_PATH): string {
   return readFileSync(path, 'utf8');
 }
 
-export function buildSchema(): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs()), resolvers }]);
+/** The schema's SDL with the cache hints of this deployment (the file's own when `hints` is unset). */
+export function subgraphTypeDefs(hints?: CacheHintSettings, path = SCHEMA_PATH): DocumentNode {
+  const typeDefs = parse(loadTypeDefs(path));
+  return hints ? applyCacheHints(typeDefs, hints) : typeDefs;
+}
+
+export function buildSchema(hints?: CacheHintSettings): GraphQLSchema {
+  return buildSubgraphSchema([{ typeDefs: subgraphTypeDefs(hints), resolvers }]);
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import type { AuthGate } from '../auth/gate';
 import { permissionsPlugin } from '../auth/permissions';
@@ -16,11 +16,16 @@ import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
 import { activationCodeSecrecy } from '../graphql/lifecycle/secrecy';
 import { compiledExecution } from '../graphql/executor';
 import { buildSchema } from '../graphql/schema';
+import { FEDERATION_DEFAULTS } from '../config/defaults';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { noStorePlugin, operationLogPlugin } from './plugins';
+import { invalidationPlugin } from './invalidation';
+import { cacheControlPlugins, operationLogPlugin } from './plugins';
 
-export type ApolloConfig = Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits' | 'executor'>>;
+export type ApolloConfig = Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits' | 'executor' | 'federation'>>;
+
+/** This subgraph's name in the supergraph (supergraph.yaml), which the router's cache tags are scoped by. */
+export const SUBGRAPH_NAME = 'esim-pools';
 
 export interface ApolloOptions {
   config: ApolloConfig;
@@ -38,9 +43,12 @@ export interface ApolloOptions {
 export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage }: ApolloOptions): ApolloServer<Context> {
   // Router-scale limits only when the gate checks the router's secret on every request (nothing is trusted otherwise).
   const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production, auth?.routerTrusted ?? false);
+  const federation = config.federation ?? { cacheMaxAgeS: FEDERATION_DEFAULTS.cacheMaxAgeS, privateScope: false };
+  const schema = buildSchema({ maxAgeS: federation.cacheMaxAgeS, privateScope: federation.privateScope });
+  const invalidation = federation.invalidation;
   return new ApolloServer<Context>({
     // graphql-jit for the operations it compiles, graphql-js for the rest (src/graphql/executor.ts); or graphql-js only.
-    ...((config.executor ?? 'jit') === 'jit' ? { gateway: compiledExecution(buildSchema()).gateway } : { schema: buildSchema() }),
+    ...((config.executor ?? 'jit') === 'jit' ? { gateway: compiledExecution(schema).gateway } : { schema }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: config.introspection,
@@ -55,8 +63,8 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
     plugins: [
       landingPage ?? ApolloServerPluginLandingPageDisabled(),
       operationLogPlugin({ logger, metrics, tracing }),
-      ApolloServerPluginCacheControlDisabled(),
-      noStorePlugin,
+      ...cacheControlPlugins(federation.cacheMaxAgeS),
+      ...(invalidation ? [invalidationPlugin({ ...invalidation, subgraph: SUBGRAPH_NAME, logger, metrics })] : []),
       ...limits.plugins,
       // graphql-js's own coercion messages would quote an activation code's value.
       activationCodeSecrecy(),

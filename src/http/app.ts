@@ -24,7 +24,7 @@ import { sendGraphQLError, sendJson } from './reply';
 import { healthz, metricsRoute, readyz } from './routes';
 
 export interface AppOptions {
-  config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits' | 'executor'>>;
+  config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits' | 'executor' | 'federation'>>;
   /** The Graph API the resolvers call. */
   graph: EsimPoolsApi;
   logger: Logger;

@@ -1,15 +1,16 @@
 /** The Apollo plugins of this server that are not about limits, permissions or the landing page. */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { trace } from '@opentelemetry/api';
 import type { Context } from '../graphql/context';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
 /**
- * What Apollo's default cache-control plugin answered for this schema, without its per-field work: the schema has
- * no `@cacheControl` hints, so every answer is `Cache-Control: no-store`. That plugin hooks every field of every
- * response (a policy object and closures per field) and, by hooking fields at all, makes Apollo wrap every
- * resolver. One listener object serves every request.
+ * Every answer `Cache-Control: no-store`, without Apollo's cache-control plugin and its per-field work (a policy
+ * object and closures per field, and by hooking fields at all the graphql-js path instead of graphql-jit): what
+ * CACHE_MAX_AGE_S=0 asks for. One listener object serves every request.
  */
 const noStoreListener: GraphQLRequestListener<Context> = {
   async willSendResponse({ response }) {
@@ -22,6 +23,28 @@ export const noStorePlugin: ApolloServerPlugin<Context> = {
     return noStoreListener;
   },
 };
+
+/** A mutation's answer is never cached, whatever its payload's types say (Apollo's plugin then skips field work). */
+const mutationNoStore: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, overallCachePolicy }) {
+        if (operation?.operation === 'mutation') overallCachePolicy.restrict({ maxAge: 0 });
+      },
+    };
+  },
+};
+
+/**
+ * Each reply's `Cache-Control` from the schema's `@cacheControl` hints (Apollo's cache-control plugin; the hints
+ * carry CACHE_MAX_AGE_S and, in on-behalf-of mode, `PRIVATE`: cache-hints.ts): `max-age=N, public|private` for a
+ * query whose every field allows it, `no-store` for mutations, errors, and whatever has no hint (`_service`,
+ * introspection). `_entities` takes the hints of the entity types it returns (@apollo/subgraph does that).
+ */
+export function cacheControlPlugins(maxAgeS: number): ApolloServerPlugin<Context>[] {
+  if (maxAgeS === 0) return [ApolloServerPluginCacheControlDisabled(), noStorePlugin];
+  return [mutationNoStore, ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true })];
+}
 
 export interface OperationLogOptions {
   logger: Logger;

@@ -62,6 +62,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Router response-cache invalidations after writes (src/http/invalidation.ts).
+  readonly routerInvalidations = new Counter({
+    name: 'router_invalidations_total',
+    help: "Requests to the router's response-cache invalidation endpoint after writes, by outcome (ok, failed).",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(load?: () => { inFlight: number; queued: number }) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

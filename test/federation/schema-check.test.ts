@@ -54,18 +54,19 @@ describe('compareSchemas', () => {
   });
 
   it('reports an entity key removed, changed or made unresolvable as breaking (federation)', () => {
-    const keyed = 'type EmbeddedSIMActivationCodePool @key(fields: "id") {';
-    expect(compareSchemas(SCHEMA, edit(keyed, 'type EmbeddedSIMActivationCodePool {')).breaking.map((c) => c.type)).toEqual(
+    // @cacheTag needs a resolvable key with `id`: it goes wherever that key does.
+    const keyed = '\n  @key(fields: "id")\n  @cacheTag(format: "pool-{$key.id}")\n';
+    expect(compareSchemas(SCHEMA, edit(keyed, '\n')).breaking.map((c) => c.type)).toEqual(
       expect.arrayContaining(['ENTITY_KEY_REMOVED', 'TYPE_REMOVED_FROM_UNION']),
     );
     expect(
-      compareSchemas(SCHEMA, edit(keyed, 'type EmbeddedSIMActivationCodePool @key(fields: "displayName") {')).breaking,
+      compareSchemas(SCHEMA, edit(keyed, '\n  @key(fields: "displayName")\n')).breaking,
     ).toEqual([expect.objectContaining({ type: 'ENTITY_KEY_REMOVED', description: expect.stringContaining('@key(fields: "id")') })]);
     expect(
-      compareSchemas(SCHEMA, edit(keyed, 'type EmbeddedSIMActivationCodePool @key(fields: "id", resolvable: false) {')).breaking.map((c) => c.type),
+      compareSchemas(SCHEMA, edit(keyed, '\n  @key(fields: "id", resolvable: false)\n')).breaking.map((c) => c.type),
     ).toEqual(['ENTITY_KEY_REMOVED']);
     // Spelling out the default is no change.
-    expect(compareSchemas(SCHEMA, edit(keyed, 'type EmbeddedSIMActivationCodePool @key(fields: "id", resolvable: true) {')).breaking).toEqual([]);
+    expect(compareSchemas(SCHEMA, edit(keyed, '\n  @key(fields: "id", resolvable: true)\n  @cacheTag(format: "pool-{$key.id}")\n')).breaking).toEqual([]);
   });
 
   it('throws, naming the side, when a schema is not a valid subgraph', () => {

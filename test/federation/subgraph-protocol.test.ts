@@ -71,7 +71,7 @@ describe.each([
     const sdl = (reply.body.data?._service as { sdl: string }).sdl;
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.14"');
     const served = typeDirectives(sdl);
-    expect(served.get('EmbeddedSIMActivationCodePool')).toEqual(['@key(fields: "id")']);
+    expect(served.get('EmbeddedSIMActivationCodePool')).toEqual(['@key(fields: "id")', '@cacheTag(format: "pool-{$key.id}")', '@cacheControl(maxAge: 30)', '@cost(weight: 0)']);
     expect(served.get('Group')).toEqual(['@key(fields: "id", resolvable: false)']);
     // Every type of schema/ is in it, with the same directives (it IS schema/, as buildSubgraphSchema prints it).
     const own = typeDirectives(loadTypeDefs());

@@ -454,11 +454,12 @@ describe('operation limits', () => {
     expect(stack.emulator.requests).toHaveLength(0);
   });
 
-  it('too expensive (100 pools × 100 device states) → rejected', async () => {
-    const query = `{ embeddedSIMActivationCodePools(first: 100) { edges { node { id deviceStates(first: 100) { edges { node { id state } } } } } } }`;
+  it('too expensive (4 × 100 pools with their assignments, version and device states: 1204 Graph requests) → rejected', async () => {
+    const page = 'embeddedSIMActivationCodePools(first: 100) { edges { node { id assignments { id } assignmentsVersion deviceStates(first: 100) { edges { node { id state } } } } } }';
+    const query = `{ a: ${page} b: ${page} c: ${page} d: ${page} }`;
     const reply = await stack.graphql(query, undefined, await reader());
     expect(reply.status).toBe(400);
-    expect(reply.body.errors?.[0].message).toMatch(/Cost limit of 20000/);
+    expect(reply.body.errors?.[0].message).toMatch(/Cost limit of 1000 exceeded, found 1204/);
     expect(reply.body.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(stack.emulator.requests).toHaveLength(0);
   });

@@ -108,14 +108,14 @@ describe('MAX_ENTITIES and the cost of representations', () => {
     expect(routed.emulator.requests.length - before).toBe(25);
   });
 
-  it('counts the representations in the cost: 480 entities with a wide selection are too expensive', async () => {
+  it('counts the representations in the cost: 480 entities with their assignments and version (1440 Graph requests) are too expensive', async () => {
     const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool {
-      id displayName activationCodeCount createdDateTime modifiedDateTime
+      id displayName activationCodeCount createdDateTime modifiedDateTime assignmentsVersion
       assignments { id target { __typename odataType filterId filterType ... on GroupAssignmentTarget { groupId group { id } } } } } } }`;
     const before = open.emulator.requests.length;
     const tooMuch = await open.graphql(query, { r: refs(0, 480) });
     expect(tooMuch.status).toBe(400);
-    expect(tooMuch.body.errors?.[0].message).toMatch(/Cost limit of 20000 exceeded/);
+    expect(tooMuch.body.errors?.[0].message).toMatch(/Cost limit of 1000 exceeded, found 1440/);
     expect(tooMuch.body.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(open.emulator.requests.length).toBe(before);
     // The same selection for 40 entities is cheap.

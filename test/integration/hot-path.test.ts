@@ -7,13 +7,14 @@ import { startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Caching off (CACHE_MAX_AGE_S=0): the plugins of the graphql-jit path (test/federation/cache-control.test.ts has the hints).
+  stack = await startStack({ config: { federation: { cacheMaxAgeS: 0, privateScope: false } } });
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
-describe('Cache-Control: every GraphQL answer is `no-store` (the schema has no cache hints)', () => {
+describe('Cache-Control with CACHE_MAX_AGE_S=0: every GraphQL answer is `no-store`', () => {
   it.each([
     ['a query', `{ embeddedSIMActivationCodePool(id: "${SAMPLE_POOLS[0].id}") { id displayName assignments { id } } }`, undefined],
     ['_entities', 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id } } }', { r: [{ __typename: 'EmbeddedSIMActivationCodePool', id: SAMPLE_POOLS[1].id }] }],

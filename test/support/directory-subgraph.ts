@@ -12,7 +12,7 @@ import { parse } from 'graphql';
 import { SAMPLE_GROUP_IDS } from '../../src/emulator';
 import { isRecord } from '../../src/graph/json';
 
-export const DIRECTORY_SDL_PATH = join(__dirname, 'directory.graphql');
+export const DIRECTORY_SDL_PATH = join(__dirname, '..', '..', 'examples', 'directory-subgraph', 'schema.graphql');
 
 /** The names the directory gives the emulator's sample groups. */
 export const SAMPLE_GROUP_NAMES: Readonly<Record<string, string>> = Object.freeze({
@@ -62,7 +62,7 @@ const POOL_REFERENCE_SDL = `
 
 export async function startDirectorySubgraph(
   names: Readonly<Record<string, string>> = SAMPLE_GROUP_NAMES,
-  /** poolReferences: the pool ids `pinnedPools` hands out; unset: no such field (the SDL of directory.graphql). */
+  /** poolReferences: the pool ids `pinnedPools` hands out; unset: no such field (the SDL of examples/directory-subgraph/schema.graphql). */
   options: { poolReferences?: readonly string[] } = {},
 ): Promise<DirectorySubgraph> {
   const pools = options.poolReferences;

@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { composeServices } from '@apollo/composition';
+import { withoutCacheTags } from '../../scripts/compose-supergraph';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { parse } from 'graphql';
 import { SILENT_LOGGER, startDirectorySubgraph, type DirectorySubgraph } from './directory-subgraph';
@@ -48,7 +49,8 @@ export async function fetchSubgraphSdl(url: string): Promise<string> {
 /** composeServices over the subgraphs' live SDL; throws with the composition errors when it fails. */
 export async function composeSupergraph(subgraphs: Array<{ name: string; url: string }>): Promise<string> {
   const services = await Promise.all(
-    subgraphs.map(async ({ name, url }) => ({ name, url, typeDefs: parse(await fetchSubgraphSdl(url)) })),
+    // @apollo/gateway refuses a supergraph with @cacheTag (Apollo Router's): composed without it (docs/federation.md).
+    subgraphs.map(async ({ name, url }) => ({ name, url, typeDefs: withoutCacheTags(parse(await fetchSubgraphSdl(url))) })),
   );
   const result = composeServices(services);
   if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => e.message).join('\n')}`);

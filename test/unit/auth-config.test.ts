@@ -127,7 +127,7 @@ describe('operation limits', () => {
       maxDepth: 10,
       maxAliases: 15,
       maxTokens: 1000,
-      maxCost: 20_000,
+      maxCost: 1000,
       maxDirectives: 20,
       maxEntities: 500,
       routerMaxAliases: 500,

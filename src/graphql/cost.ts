@@ -1,0 +1,225 @@
+/**
+ * The cost of an operation as Apollo Router's demand control estimates it (`static_estimated`, after the IBM cost
+ * spec), from the schema's own `@cost` and `@listSize` annotations: the one definition of what an operation costs,
+ * read by this subgraph's limit (limits.ts) and by the tests that price operations against the composed supergraph.
+ * No kept package implements Apollo's algorithm over a graphql-js schema (graphql-armor's cost has fixed weights).
+ *
+ * - An operation costs its fields (a mutation 10 more). A field costs `count × (weight + its selections) +
+ *   its arguments`: `weight` from `@cost` on the field, else on its type, else 1 for objects, interfaces and
+ *   unions and 0 for scalars and enums; `count` is 1, or for a list the size `@listSize` gives (a slicing
+ *   argument's value, else `assumedSize`; `sizedFields` hand it to the named child fields), else `defaultListSize`.
+ * - An argument costs its `@cost`, else 1 per input object in it and 0 per scalar; `null` and unset variables 0.
+ * - `__typename` and fields skipped by a literal `@skip`/`@include` cost nothing. Fragments are all counted.
+ * - `sizedFields` entries are field names (the nested field-set form is not used by this schema).
+ */
+import {
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  valueFromASTUntyped,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+
+export interface CostOptions {
+  /** The variables of the request (sizes and arguments given as variables); unset: none. */
+  variables?: Readonly<Record<string, unknown>>;
+  /** Only this operation of the document; unset: every operation (as Apollo's estimate does). */
+  operationName?: string | null;
+  /** The size of a list without `@listSize` (Apollo Router's `static_estimated.list_size`). */
+  defaultListSize: number;
+  /** The size of a list field Apollo cannot know but the caller does (the subgraph: `_entities`' representations). */
+  knownListSize?: (field: FieldNode, variables: Readonly<Record<string, unknown>>) => number | undefined;
+}
+
+interface ListSize {
+  expected?: number;
+  sizedFields: readonly string[];
+}
+
+function directive(nodes: ReadonlyArray<ConstDirectiveNode> | undefined, name: string): ConstDirectiveNode | undefined {
+  return nodes?.find((d) => d.name.value === name);
+}
+
+function argumentOf(node: ConstDirectiveNode | undefined, name: string): unknown {
+  const arg = node?.arguments?.find((a) => a.name.value === name);
+  return arg === undefined ? undefined : valueFromASTUntyped(arg.value);
+}
+
+function typeDirective(type: GraphQLNamedType, name: string): ConstDirectiveNode | undefined {
+  return directive(type.astNode?.directives, name) ?? type.extensionASTNodes.map((n) => directive(n.directives, name)).find((d) => d !== undefined);
+}
+
+/** `@cost(weight:)` of a field, argument or input field, else of its type. */
+function weightOf(element: { astNode?: { directives?: ReadonlyArray<ConstDirectiveNode> } | null; type: Parameters<typeof getNamedType>[0] }): number | undefined {
+  const own = argumentOf(directive(element.astNode?.directives ?? undefined, 'cost'), 'weight');
+  if (typeof own === 'number') return own;
+  const named = getNamedType(element.type);
+  const ofType = named ? argumentOf(typeDirective(named, 'cost'), 'weight') : undefined;
+  return typeof ofType === 'number' ? ofType : undefined;
+}
+
+function sizeOfValue(value: unknown): number | undefined {
+  if (Array.isArray(value)) return value.length;
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/** A `@listSize` that requires one slicing argument met none or several (Apollo refuses such an operation). */
+export class CostError extends Error {}
+
+export class CostCalculator {
+  private readonly variables: Readonly<Record<string, unknown>>;
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly document: DocumentNode,
+    private readonly options: CostOptions,
+  ) {
+    this.variables = options.variables ?? {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
+  }
+
+  /** The estimated cost of the document's operations (or of the named one). */
+  total(): number {
+    let cost = 0;
+    for (const d of this.document.definitions) {
+      if (d.kind !== Kind.OPERATION_DEFINITION) continue;
+      if (this.options.operationName && d.name?.value !== this.options.operationName) continue;
+      const root = this.schema.getRootType(d.operation);
+      if (!root) continue;
+      cost += (d.operation === 'mutation' ? 10 : 0) + this.selectionSet(d.selectionSet, root, undefined, new Set());
+    }
+    return cost;
+  }
+
+  private selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, sized: ListSize | undefined, fragmentPath: ReadonlySet<string>): number {
+    let cost = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const fromParent = sized?.sizedFields.includes(selection.name.value) ? sized.expected : undefined;
+        cost += this.field(selection, parent, fromParent, fragmentPath);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
+        if (type) cost += this.selectionSet(selection.selectionSet, type, sized, fragmentPath);
+      } else {
+        const name = selection.name.value;
+        const fragment = this.fragments.get(name);
+        const type = fragment ? this.schema.getType(fragment.typeCondition.name.value) : undefined;
+        // A cycle is invalid (validation reports it); it costs nothing more here.
+        if (fragment && type && !fragmentPath.has(name)) cost += this.selectionSet(fragment.selectionSet, type, sized, new Set([...fragmentPath, name]));
+      }
+    }
+    return cost;
+  }
+
+  private skipped(node: FieldNode): boolean {
+    const literal = (name: string): boolean | undefined => {
+      const arg = node.directives?.find((d) => d.name.value === name)?.arguments?.find((a) => a.name.value === 'if');
+      return arg?.value.kind === Kind.BOOLEAN ? arg.value.value : undefined;
+    };
+    return literal('skip') === true || literal('include') === false;
+  }
+
+  private field(node: FieldNode, parent: GraphQLNamedType, sizeFromParent: number | undefined, fragmentPath: ReadonlySet<string>): number {
+    if (node.name.value === '__typename' || this.skipped(node)) return 0;
+    if (!isObjectType(parent) && !isInterfaceType(parent)) return 0;
+    const definition = parent.getFields()[node.name.value];
+    // An unknown field is validation's to report.
+    if (!definition) return 0;
+    const listSize = this.listSize(definition, node);
+    const isList = isListType(getNullableType(definition.type));
+    const count = !isList
+      ? 1
+      : (sizeFromParent ?? this.options.knownListSize?.(node, this.variables) ?? listSize?.expected ?? this.options.defaultListSize);
+    const named = getNamedType(definition.type);
+    let typeCost = weightOf(definition) ?? (isCompositeType(named) ? 1 : 0);
+    if (node.selectionSet) typeCost += this.selectionSet(node.selectionSet, named, listSize, fragmentPath);
+    let argumentsCost = 0;
+    for (const arg of node.arguments ?? []) {
+      const argDefinition = definition.args.find((a) => a.name === arg.name.value);
+      if (argDefinition) argumentsCost += this.argument(arg.value, argDefinition);
+    }
+    return count * typeCost + argumentsCost;
+  }
+
+  private listSize(definition: GraphQLField<unknown, unknown>, node: FieldNode): ListSize | undefined {
+    const d = directive(definition.astNode?.directives, 'listSize');
+    if (!d) return undefined;
+    const assumed = argumentOf(d, 'assumedSize');
+    const slicing = argumentOf(d, 'slicingArguments');
+    const sizedFields = argumentOf(d, 'sizedFields');
+    const requireOne = argumentOf(d, 'requireOneSlicingArgument') ?? true;
+    let expected = typeof assumed === 'number' ? assumed : undefined;
+    if (Array.isArray(slicing)) {
+      const sizes: number[] = [];
+      for (const name of slicing) {
+        const given = node.arguments?.find((a) => a.name.value === name);
+        const value = given ? this.valueOf(given.value) : definition.args.find((a) => a.name === name)?.defaultValue;
+        const size = sizeOfValue(value);
+        if (size !== undefined) sizes.push(size);
+      }
+      if (requireOne === true && sizes.length !== 1) throw new CostError(`Exactly one slicing argument is required, but found ${sizes.length}`);
+      if (sizes.length > 0) expected = Math.max(...sizes);
+    }
+    return { expected, sizedFields: Array.isArray(sizedFields) ? sizedFields.filter((f): f is string => typeof f === 'string') : [] };
+  }
+
+  private valueOf(value: ValueNode): unknown {
+    return valueFromASTUntyped(value, this.variables as Record<string, unknown>);
+  }
+
+  private argument(value: ValueNode, definition: GraphQLArgument | GraphQLInputField): number {
+    if (value.kind === Kind.VARIABLE) return this.variable(this.variables[value.name.value], definition);
+    if (value.kind === Kind.NULL) return 0;
+    const weight = weightOf(definition);
+    const type = getNamedType(definition.type);
+    if (value.kind === Kind.OBJECT && isInputObjectType(type)) {
+      const fields = type.getFields();
+      let cost = weight ?? 1;
+      for (const field of value.fields) {
+        const inner = fields[field.name.value];
+        if (inner) cost += this.argument(field.value, inner);
+      }
+      return cost;
+    }
+    if (value.kind === Kind.LIST) return value.values.reduce((sum, item) => sum + this.argument(item, definition), weight ?? 0);
+    return weight ?? 0;
+  }
+
+  private variable(value: unknown, definition: GraphQLArgument | GraphQLInputField): number {
+    if (value === undefined || value === null) return 0;
+    const weight = weightOf(definition);
+    const type = getNamedType(definition.type);
+    if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + this.variable(item, definition), weight ?? 0);
+    if (typeof value === 'object' && isInputObjectType(type)) {
+      const fields = type.getFields();
+      let cost = weight ?? 1;
+      for (const [name, inner] of Object.entries(value)) {
+        const field = fields[name];
+        if (field) cost += this.variable(inner, field);
+      }
+      return cost;
+    }
+    return weight ?? 0;
+  }
+}
+
+/** Apollo's estimated cost of `document` against `schema` (see the module comment). */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, options: CostOptions): number {
+  return new CostCalculator(schema, document, options).total();
+}
