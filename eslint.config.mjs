@@ -32,7 +32,7 @@ export default defineConfig(
     // The plain JavaScript scripts run under Node without a build and have no types to check against.
     files: ['scripts/**/*.{js,mjs}', 'eslint.config.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', structuredClone: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', structuredClone: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['scripts/**/*.js'],

@@ -42,7 +42,7 @@ export function readSupergraphConfig(path: string): SupergraphConfig {
     }
     return { name, routingUrl: s.routing_url, file: s.schema.file };
   });
-  return { federationVersion: String(raw.federation_version ?? ''), subgraphs };
+  return { federationVersion: typeof raw.federation_version === 'string' || typeof raw.federation_version === 'number' ? String(raw.federation_version) : '', subgraphs };
 }
 
 export interface ComposeOptions {
