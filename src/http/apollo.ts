@@ -18,6 +18,7 @@ import { compiledExecution } from '../graphql/executor';
 import { buildSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { boundedDocumentStore, boundedQueryCache } from './caches';
 import { noStorePlugin, operationLogPlugin } from './plugins';
 
 export type ApolloConfig = Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits' | 'executor'>>;
@@ -41,6 +42,9 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
   return new ApolloServer<Context>({
     // graphql-jit for the operations it compiles, graphql-js for the rest (src/graphql/executor.ts); or graphql-js only.
     ...((config.executor ?? 'jit') === 'jit' ? { gateway: compiledExecution(buildSchema()).gateway } : { schema: buildSchema() }),
+    // Keyed by what callers send: bounded by entries and by the bytes they really hold (caches.ts).
+    documentStore: boundedDocumentStore(),
+    cache: boundedQueryCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: config.introspection,
