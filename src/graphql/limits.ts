@@ -15,7 +15,7 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ParseOptions, ValidationRule } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
-import { aliasAndTokenRules, entityFanOutPlugin } from './entity-limits';
+import { aliasAndTokenRules, entityFanOutPlugin, explainArmorLimit } from './entity-limits';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
 
@@ -46,12 +46,31 @@ export function operationLimits(
 ): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: ParseOptions } {
   const exposeLimits = !production;
   const { plugins, validationRules } = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is nested too deeply.' },
+    maxDepth: {
+      n: limits.maxDepth,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      exposeLimits,
+      errorMessage: 'The operation is nested too deeply.',
+      onReject: [explainArmorLimit('The operation is nested levels deep:', 'MAX_DEPTH')],
+    },
     // Per operation kind (client or router), in aliasAndTokenRules.
     maxAliases: { enabled: false },
     maxTokens: { enabled: false },
-    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is too expensive.' },
-    maxDirectives: { n: limits.maxDirectives, exposeLimits, errorMessage: 'The operation has too many directives.' },
+    costLimit: {
+      maxCost: limits.maxCost,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      exposeLimits,
+      errorMessage: 'The operation is too expensive.',
+      onReject: [explainArmorLimit('The operation costs', 'MAX_COST')],
+    },
+    maxDirectives: {
+      n: limits.maxDirectives,
+      exposeLimits,
+      errorMessage: 'The operation has too many directives.',
+      onReject: [explainArmorLimit('The operation has directives:', 'MAX_DIRECTIVES')],
+    },
     // Apollo's hideSchemaDetailsFromClientErrors already does this in production; armor's mask is a second layer.
     blockFieldSuggestion: { enabled: production, mask: '' },
   }).protect();
