@@ -33,17 +33,19 @@ export interface ApolloOptions {
   tracing?: boolean;
   /** The landing page's Apollo plugin (landing.ts); default: Apollo's page off. */
   landingPage?: ApolloServerPlugin<Context>;
+  /** Parsed documents kept (default: boundedDocumentStore()'s bounds). */
+  documentStore?: ReturnType<typeof boundedDocumentStore>;
 }
 
 /** An Apollo Server for this subgraph, not started. */
-export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage }: ApolloOptions): ApolloServer<Context> {
+export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage, documentStore }: ApolloOptions): ApolloServer<Context> {
   // Router-scale limits only when the gate checks the router's secret on every request (nothing is trusted otherwise).
   const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production, auth?.routerTrusted ?? false);
   return new ApolloServer<Context>({
     // graphql-jit for the operations it compiles, graphql-js for the rest (src/graphql/executor.ts); or graphql-js only.
     ...((config.executor ?? 'jit') === 'jit' ? { gateway: compiledExecution(buildSchema()).gateway } : { schema: buildSchema() }),
     // Keyed by what callers send: bounded by entries and by the bytes they really hold (caches.ts).
-    documentStore: boundedDocumentStore(),
+    documentStore: documentStore ?? boundedDocumentStore(),
     cache: boundedQueryCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
