@@ -3,7 +3,7 @@
  * representation whose `__typename` is not an entity of this subgraph, synchronously, for the whole field: every
  * entity of the request came back null under one opaque INTERNAL_SERVER_ERROR. Here such a representation is its
  * own item's BAD_USER_INPUT naming the type, and every other one resolves as usual (`_entities[i]` is always
- * representation i's entity, or null with an error at `_entities.i`).
+ * representation i's entity, or null with an error at `_entities.i`). So is one whose `id` is not a GUID string.
  */
 import { entitiesResolver } from '@apollo/subgraph/dist/types';
 import { isUnionType, type GraphQLResolveInfo } from 'graphql';
