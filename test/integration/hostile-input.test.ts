@@ -6,9 +6,18 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { SERVER_DEFAULTS } from '../../src/config/defaults';
+import { createLogger } from '../../src/observability/logger';
 import { useStack } from '../support/stack';
 
-const fixture = useStack();
+/** The subgraph's log lines at error level (a caller's bad input is no error of the service). */
+const errorLines: string[] = [];
+const fixture = useStack({
+  logger: createLogger('error', {
+    write(line: string) {
+      errorLines.push(line);
+    },
+  }),
+});
 
 interface Reply {
   status: number;
@@ -140,5 +149,6 @@ describe('_entities with a Group representation', () => {
     expect(reply.body.errors).toEqual([
       expect.objectContaining({ path: ['_entities', 1], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'representations[1].id' }) }),
     ]);
+    expect(errorLines).toEqual([]);
   });
 });
