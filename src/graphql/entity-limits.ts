@@ -36,6 +36,26 @@ import {
 import type { OperationLimits } from '../auth/settings';
 
 export const TOO_MANY_ENTITIES = 'TOO_MANY_ENTITIES';
+
+/** graphql-armor's message when it shows the limit: `Syntax Error: <Rule> limit of <n> exceeded, found <m>.` */
+const ARMOR_LIMIT = /^Syntax Error: .*limit of (\d+) exceeded, found (\d+)\.$/;
+
+/** What was exceeded, by how much, and the variable that sets the limit (`what` is e.g. "The operation costs"). */
+export function limitMessage(what: string, found: number, limit: number, variable: string): string {
+  return `${what} ${found}, ${found - limit} over the limit of ${limit} (${variable}).`;
+}
+
+/**
+ * A graphql-armor onReject handler that rewrites its message (run before armor reports the error): armor prefixes
+ * "Syntax Error:" although the syntax is fine. With the limits shown, the message says what was exceeded, by how
+ * much and which variable sets the limit; without, armor's own message without the prefix.
+ */
+export function explainArmorLimit(what: string, variable: string): (context: ValidationContext | null, error: GraphQLError) => void {
+  return (_context, error) => {
+    const shown = ARMOR_LIMIT.exec(error.message);
+    error.message = shown ? limitMessage(what, Number(shown[2]), Number(shown[1]), variable) : error.message.replace(/^Syntax Error: /, '');
+  };
+}
 const ROUTER_ROOT_FIELDS = new Set(['_entities', '_service', '__typename']);
 
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
@@ -96,15 +116,18 @@ export interface TrustedLimitOptions {
  */
 export function aliasAndTokenRules({ limits, trustedRouter, exposeLimits }: TrustedLimitOptions): ValidationRule[] {
   // As ApolloArmor wires its rules: reported to the validation context (a 400), not thrown (a 500).
-  const common = {
+  const common = (variable: string) => ({
     exposeLimits,
     errorMessage: 'The operation has too many aliases.',
     propagateOnRejection: false,
-    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(new GraphQLError(error.message))],
-  };
-  const clientAliases = maxAliasesRule({ ...common, n: limits.maxAliases });
+    onReject: [
+      explainArmorLimit('The operation has aliases:', variable),
+      (context: ValidationContext | null, error: GraphQLError) => context?.reportError(new GraphQLError(error.message)),
+    ],
+  });
+  const clientAliases = maxAliasesRule({ ...common('MAX_ALIASES'), n: limits.maxAliases });
   if (!trustedRouter) return [clientAliases];
-  const routerAliases = maxAliasesRule({ ...common, n: limits.routerMaxAliases });
+  const routerAliases = maxAliasesRule({ ...common('ROUTER_MAX_ALIASES'), n: limits.routerMaxAliases });
   const aliases: ValidationRule = (context) => (isRouterOperation(context.getDocument()) ? routerAliases(context) : clientAliases(context));
   const tokens: ValidationRule = (context: ValidationContext): ASTVisitor => {
     const document = context.getDocument();

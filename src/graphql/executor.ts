@@ -6,7 +6,8 @@
  * every plugin hook but per-field ones, error formatting, the HTTP answer. What changes: instead of graphql-js
  * walking the document on every request, each (document, operation) sent more than once is compiled into a
  * function, kept for the document Apollo caches (it hands the same parsed document back for the same text), at
- * most `maxCompiled` documents, least recently used dropped first.
+ * most `maxCompiled` documents and `maxCompiledBytes` (estimated from their tokens, document-size.ts), least
+ * recently used dropped first.
  *
  * graphql-js runs instead, with identical results, when:
  * - the document has not been executed `compileAfter` times yet (default: its first execution);
@@ -19,7 +20,9 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 import { isRecord } from '../graph/json';
+import { documentBytes } from './document-size';
 
 /** The description of Apollo's symbol for per-field hooks on a request's context (schemaInstrumentation.ts). */
 const FIELD_HOOKS = 'apolloServerExecutionDispatcherWillResolveField';
@@ -98,15 +101,23 @@ export interface CompiledExecutionOptions {
   compileAfter?: number;
   /** Compiled documents kept, least recently used dropped first (default 1000): memory stays bounded. */
   maxCompiled?: number;
+  /**
+   * Bytes of compiled documents kept (default 32 MiB): each counts its document (which it keeps alive) and, per
+   * operation compiled, as much again for the compiled function (graphql-jit's code measured below that).
+   */
+  maxCompiledBytes?: number;
 }
 
 export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}): CompiledExecution {
   const compileAfter = options.compileAfter ?? 1;
-  const maxCompiled = options.maxCompiled ?? 1000;
   /** Executions so far of documents not compiled yet (dropped with Apollo's cached document). */
   const seen = new WeakMap<DocumentNode, number>();
-  /** Compiled operations by document, in order of last use (a Map keeps insertion order). */
-  const compiledDocuments = new Map<DocumentNode, Map<string, Compiled>>();
+  /** Compiled operations by document (operation name, '' for the only one). */
+  const compiledDocuments = new LRUCache<DocumentNode, Map<string, Compiled>>({
+    max: options.maxCompiled ?? 1000,
+    maxSize: options.maxCompiledBytes ?? 32 * 2 ** 20,
+    sizeCalculation: (byName, document) => documentBytes(document) * (1 + byName.size),
+  });
   const stats = { compiled: 0, jit: 0, graphqlJs: 0 };
 
   function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled | undefined {
@@ -119,14 +130,7 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
       }
       seen.delete(document);
       byName = new Map();
-      if (compiledDocuments.size >= maxCompiled) {
-        const oldest = compiledDocuments.keys().next();
-        if (oldest.done !== true) compiledDocuments.delete(oldest.value);
-      }
-    } else {
-      compiledDocuments.delete(document); // moved to the end: most recently used
     }
-    compiledDocuments.set(document, byName);
     const key = operationName ?? '';
     let compiled = byName.get(key);
     if (compiled === undefined) {
@@ -134,6 +138,8 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
       compiled = isCompiledQuery(result) ? result : 'graphql-js';
       if (compiled !== 'graphql-js') stats.compiled++;
       byName.set(key, compiled);
+      // (Re)counted with its new operation; a document larger than the whole budget is run, not kept.
+      compiledDocuments.set(document, byName);
     }
     return compiled;
   }

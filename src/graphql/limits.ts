@@ -17,7 +17,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ParseOptions, type ValidationRule } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
 import { CostError, operationCost } from './cost';
-import { aliasAndTokenRules, entityFanOutPlugin, representationCount } from './entity-limits';
+import { aliasAndTokenRules, entityFanOutPlugin, explainArmorLimit, limitMessage, representationCount } from './entity-limits';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
 
@@ -64,7 +64,7 @@ export function costLimitPlugin(maxCost: number, exposeLimits: boolean): ApolloS
         throw new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
       }
       if (cost > maxCost) {
-        const message = exposeLimits ? `Query Cost limit of ${maxCost} exceeded, found ${Math.ceil(cost)}.` : 'The operation is too expensive.';
+        const message = exposeLimits ? limitMessage('The operation costs', Math.ceil(cost), maxCost, 'MAX_COST') : 'The operation is too expensive.';
         throw new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
       }
     },
@@ -84,13 +84,25 @@ export function operationLimits(
 ): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: ParseOptions } {
   const exposeLimits = !production;
   const { plugins, validationRules } = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, exposeLimits, errorMessage: 'The operation is nested too deeply.' },
+    maxDepth: {
+      n: limits.maxDepth,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      exposeLimits,
+      errorMessage: 'The operation is nested too deeply.',
+      onReject: [explainArmorLimit('The operation is nested levels deep:', 'MAX_DEPTH')],
+    },
     // Per operation kind (client or router), in aliasAndTokenRules.
     maxAliases: { enabled: false },
     maxTokens: { enabled: false },
     // costLimitPlugin prices operations from the schema's @cost/@listSize (armor's weights are fixed).
     costLimit: { enabled: false },
-    maxDirectives: { n: limits.maxDirectives, exposeLimits, errorMessage: 'The operation has too many directives.' },
+    maxDirectives: {
+      n: limits.maxDirectives,
+      exposeLimits,
+      errorMessage: 'The operation has too many directives.',
+      onReject: [explainArmorLimit('The operation has directives:', 'MAX_DIRECTIVES')],
+    },
     // Apollo's hideSchemaDetailsFromClientErrors already does this in production; armor's mask is a second layer.
     blockFieldSuggestion: { enabled: production, mask: '' },
   }).protect();

@@ -19,6 +19,7 @@ import { buildSchema } from '../graphql/schema';
 import { FEDERATION_DEFAULTS } from '../config/defaults';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { boundedDocumentStore, boundedQueryCache } from './caches';
 import { invalidationPlugin } from './invalidation';
 import { cacheControlPlugins, operationLogPlugin } from './plugins';
 
@@ -37,10 +38,12 @@ export interface ApolloOptions {
   tracing?: boolean;
   /** The landing page's Apollo plugin (landing.ts); default: Apollo's page off. */
   landingPage?: ApolloServerPlugin<Context>;
+  /** Parsed documents kept (default: boundedDocumentStore()'s bounds). */
+  documentStore?: ReturnType<typeof boundedDocumentStore>;
 }
 
 /** An Apollo Server for this subgraph, not started. */
-export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage }: ApolloOptions): ApolloServer<Context> {
+export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage, documentStore }: ApolloOptions): ApolloServer<Context> {
   // Router-scale limits only when the gate checks the router's secret on every request (nothing is trusted otherwise).
   const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production, auth?.routerTrusted ?? false);
   const federation = config.federation ?? { cacheMaxAgeS: FEDERATION_DEFAULTS.cacheMaxAgeS, privateScope: false };
@@ -49,6 +52,9 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
   return new ApolloServer<Context>({
     // graphql-jit for the operations it compiles, graphql-js for the rest (src/graphql/executor.ts); or graphql-js only.
     ...((config.executor ?? 'jit') === 'jit' ? { gateway: compiledExecution(schema).gateway } : { schema }),
+    // Keyed by what callers send: bounded by entries and by the bytes they really hold (caches.ts).
+    documentStore: documentStore ?? boundedDocumentStore(),
+    cache: boundedQueryCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: config.introspection,

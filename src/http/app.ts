@@ -18,7 +18,7 @@ import { AuditLog } from '../observability/audit';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createApolloServer } from './apollo';
-import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler';
+import { createGraphQLRoute, type GraphQLRoute } from './graphql-route';
 import { createLandingPage, type LandingPage } from './landing';
 import { sendGraphQLError, sendJson } from './reply';
 import { healthz, metricsRoute, readyz } from './routes';
@@ -80,7 +80,7 @@ class NodeApp implements App {
   constructor(
     readonly apollo: ApolloServer<Context>,
     private readonly landing: LandingPage,
-    private readonly graphql: GraphQLHandler,
+    private readonly graphql: GraphQLRoute,
     private readonly options: AppOptions,
   ) {
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.route(req, res));
@@ -104,7 +104,7 @@ class NodeApp implements App {
     switch (url.pathname) {
       case '/graphql':
       case '/graphql/':
-        work = this.graphql(req, res, url, requestId);
+        work = this.graphql(req, res, requestId);
         break;
       case '/healthz':
         return healthz(res);
@@ -191,6 +191,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs: options.lockWaitMs ?? 30_000,
   };
-  const graphql = createGraphQLHandler({ apollo, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
+  const graphql = createGraphQLRoute({ apollo, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
   return new NodeApp(apollo, landing, graphql, options);
 }

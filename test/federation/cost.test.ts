@@ -141,7 +141,7 @@ describe('the composed supergraph, priced as Apollo Router prices it, against th
     expect(operationCost(schemas.get('esim-pools') as GraphQLSchema, parse(query), { defaultListSize: 100 })).toBe(1204);
     const reply = await stack.graphql(query);
     expect(reply.status).toBe(400);
-    expect(reply.body.errors?.[0]).toMatchObject({ message: 'Query Cost limit of 1000 exceeded, found 1204.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(reply.body.errors?.[0]).toMatchObject({ message: 'The operation costs 1204, 204 over the limit of 1000 (MAX_COST).', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     expect(stack.emulator.requests).toHaveLength(0);
     // Three of them are within the limit.
     const fine = await stack.graphql(`{ a: ${page.replace(/100/g, '2')} }`);
@@ -152,7 +152,7 @@ describe('the composed supergraph, priced as Apollo Router prices it, against th
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id assignments { id } assignmentsVersion } } }';
     const r = Array.from({ length: 400 }, (_, i) => ({ __typename: 'EmbeddedSIMActivationCodePool', id: generatedPoolId(i) }));
     const reply = await stack.graphql(query, { r });
-    expect(reply.body.errors?.[0].message).toBe('Query Cost limit of 1000 exceeded, found 1200.');
+    expect(reply.body.errors?.[0].message).toBe('The operation costs 1200, 200 over the limit of 1000 (MAX_COST).');
     expect(stack.emulator.requests).toHaveLength(0);
     const fine = await stack.graphql(query, { r: r.slice(0, 300) });
     expect(fine.body.errors).toBeUndefined();

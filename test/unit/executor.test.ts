@@ -11,6 +11,7 @@ import { parse } from 'graphql';
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { GraphError } from '../../src/graph/errors';
 import { createContext, type Context, type EditServices } from '../../src/graphql/context';
+import { documentBytes } from '../../src/graphql/document-size';
 import { compiledExecution } from '../../src/graphql/executor';
 import { buildSchema } from '../../src/graphql/schema';
 import { createApolloServer } from '../../src/http/apollo';
@@ -183,6 +184,22 @@ describe('which engine runs', () => {
     const lazy = compiledExecution(schema);
     for (let i = 0; i < 5; i++) await lazy.run({ document: parse(`{ embeddedSIMActivationCodePool(id: "${P1}") { id } }`), contextValue: context() });
     expect(lazy.stats).toEqual({ compiled: 0, jit: 0, graphqlJs: 5 });
+  });
+
+  it('keeps at most maxCompiledBytes of documents (their tokens counted), and never one larger than that', async () => {
+    const documents = [1, 2, 3].map((n) => parse(`query Q${n}($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id } }`));
+    // Each counts its document and its one compiled operation: room for two.
+    const execution = compiledExecution(schema, { compileAfter: 0, maxCompiledBytes: 4 * documentBytes(documents[0]) });
+    const runDocument = (document: (typeof documents)[number]) => execution.run({ document, variables: { id: P1 }, contextValue: context() });
+    for (const document of documents) await runDocument(document); // the third drops the first
+    await runDocument(documents[2]);
+    expect(execution.stats.compiled).toBe(3);
+    await runDocument(documents[0]);
+    expect(execution.stats.compiled).toBe(4);
+
+    const tiny = compiledExecution(schema, { compileAfter: 0, maxCompiledBytes: documentBytes(documents[0]) });
+    for (let i = 0; i < 2; i++) await tiny.run({ document: documents[0], variables: { id: P1 }, contextValue: context() });
+    expect(tiny.stats).toEqual({ compiled: 2, jit: 2, graphqlJs: 0 });
   });
 
   it('keeps at most maxCompiled documents, dropping the least recently used', async () => {

@@ -24,29 +24,34 @@ const COERCION = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /;
 /** graphql-js's `at "<path>"; ` (identifiers and indexes only); the last one ends the quoted value. */
 const AT_PATH = / at "((?:[_A-Za-z][_0-9A-Za-z]*|\[\d+\])(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"; /g;
 
-/** Every string and number under `value` (how graphql-js prints them). */
-function collectPrimitives(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') {
-    if (value.length > 0) into.add(value);
-  } else if (typeof value === 'number') {
-    into.add(String(value));
-  } else if (Array.isArray(value)) {
-    for (const item of value) collectPrimitives(item, into);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) collectPrimitives(item, into);
+/**
+ * Every string and number (how graphql-js prints them) under an `activationCodes` key at any depth of `value`, or
+ * anywhere in it with `inCodes`. Iterative: the caller's variables may nest as deep as the body limit allows.
+ */
+function collectCodes(value: unknown, into: Set<string>, inCodes: boolean): void {
+  const pending: Array<{ value: unknown; inCodes: boolean }> = [{ value, inCodes }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const item = next.value;
+    if (typeof item === 'string') {
+      if (next.inCodes && item.length > 0) into.add(item);
+    } else if (typeof item === 'number') {
+      if (next.inCodes) into.add(String(item));
+    } else if (Array.isArray(item)) {
+      for (const child of item) pending.push({ value: child, inCodes: next.inCodes });
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) pending.push({ value: child, inCodes: next.inCodes || key === FIELD });
+    }
   }
+}
+
+/** Every string and number under `value`. */
+function collectPrimitives(value: unknown, into: Set<string>): void {
+  collectCodes(value, into, true);
 }
 
 /** Every primitive under an `activationCodes` key, at any depth of the variables. */
 function collectFromVariables(value: unknown, into: Set<string>): void {
-  if (Array.isArray(value)) {
-    for (const item of value) collectFromVariables(item, into);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === FIELD) collectPrimitives(item, into);
-      else collectFromVariables(item, into);
-    }
-  }
+  collectCodes(value, into, false);
 }
 
 /** The literal values written under `activationCodes:` in the document, and the variables used there. */

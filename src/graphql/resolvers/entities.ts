@@ -3,10 +3,11 @@
  * representation whose `__typename` is not an entity of this subgraph, synchronously, for the whole field: every
  * entity of the request came back null under one opaque INTERNAL_SERVER_ERROR. Here such a representation is its
  * own item's BAD_USER_INPUT naming the type, and every other one resolves as usual (`_entities[i]` is always
- * representation i's entity, or null with an error at `_entities.i`).
+ * representation i's entity, or null with an error at `_entities.i`). So is one whose `id` is not a GUID string.
  */
 import { entitiesResolver } from '@apollo/subgraph/dist/types';
 import { isUnionType, type GraphQLResolveInfo } from 'graphql';
+import { isGuid } from '../../graph/ids';
 import { isRecord } from '../../graph/json';
 import type { Context } from '../context';
 import { badUserInput } from '../errors';
@@ -18,6 +19,14 @@ interface EntitiesArgs {
 
 const MAX_NAME_LENGTH = 100;
 
+/** What a representation's key value is, without quoting it. */
+function kindOf(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return 'a string that is not a GUID';
+  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+}
+
 function entityTypeNames(info: GraphQLResolveInfo): ReadonlySet<string> {
   const entity = info.schema.getType('_Entity');
   return new Set(isUnionType(entity) ? entity.getTypes().map((type) => type.name) : []);
@@ -28,6 +37,12 @@ export function _entities(_parent: unknown, { representations }: EntitiesArgs, c
   return representations.map((representation, index) => {
     const typename = isRecord(representation) ? representation.__typename : undefined;
     if (typeof typename === 'string' && entities.has(typename)) {
+      // Every entity of this subgraph is keyed by `id`, a GUID (pools, groups): anything else is the caller's mistake.
+      const id = isRecord(representation) ? representation.id : undefined;
+      if (typeof id !== 'string' || !isGuid(id)) {
+        const field = `representations[${index}].id`;
+        return badUserInput(`${field} must be a GUID (the ${typename}'s id); it is ${kindOf(id)}.`, field);
+      }
       // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
       const [entity]: unknown[] = entitiesResolver({ representations: [representation], context: ctx, info });
       return entity;
