@@ -10,12 +10,12 @@ import type { CoordinationSettings } from '../coordination/settings';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordinationSettings } from './coordination';
 import { ConfigError } from './errors';
-import { AUTH_DEFAULTS, DEFAULT_LIMITS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
-import { parseEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel } from './env';
+import { AUTH_DEFAULTS, DEFAULT_LIMITS, EDIT_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
+import { parseEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel, type TargetCheckMode } from './env';
 import { decide, type Decisions } from './rules';
 
 export { ConfigError } from './errors';
-export type { GraphAuthMode, GraphQLExecutor, LogLevel } from './env';
+export type { GraphAuthMode, GraphQLExecutor, LogLevel, TargetCheckMode } from './env';
 
 export interface Config {
   nodeEnv: string;
@@ -66,6 +66,15 @@ export interface Config {
   auth: AuthSettings;
   /** Limits on the shape of an operation (depth, aliases, tokens, cost, directives). */
   limits: OperationLimits;
+  /** Target checks of writes and bulk edits (docs/edits.md). */
+  edits: {
+    /** TARGET_CHECKS */
+    targetChecks: TargetCheckMode;
+    /** TARGET_CHECK_CACHE_S: cross-request memory of existence for `targetState` (0: none). */
+    targetCheckCacheSeconds: number;
+    /** BULK_TIMEOUT_MS: a bulk edit's longest time spent retrying throttled pools. */
+    bulkTimeoutMs: number;
+  };
 }
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
@@ -130,6 +139,11 @@ function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): C
       maxEntities: e.MAX_ENTITIES ?? DEFAULT_LIMITS.maxEntities,
       routerMaxAliases: e.ROUTER_MAX_ALIASES ?? DEFAULT_LIMITS.routerMaxAliases,
       routerMaxTokens: e.ROUTER_MAX_TOKENS ?? DEFAULT_LIMITS.routerMaxTokens,
+    },
+    edits: {
+      targetChecks: e.TARGET_CHECKS ?? EDIT_DEFAULTS.targetChecks,
+      targetCheckCacheSeconds: e.TARGET_CHECK_CACHE_S ?? EDIT_DEFAULTS.targetCheckCacheSeconds,
+      bulkTimeoutMs: e.BULK_TIMEOUT_MS ?? EDIT_DEFAULTS.bulkTimeoutMs,
     },
   };
 }
