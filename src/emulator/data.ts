@@ -4,6 +4,8 @@
  */
 import { Directory, SAMPLE_DELETED_GROUP_ID, SAMPLE_UNASSIGNED_GROUP_IDS } from './directory';
 
+export { SAMPLE_UNASSIGNED_GROUP_IDS } from './directory';
+
 export const POOL_TYPE = '#microsoft.graph.embeddedSIMActivationCodePool';
 export const ASSIGNMENT_TYPE = '#microsoft.graph.embeddedSIMActivationCodePoolAssignment';
 export const DEVICE_STATE_TYPE = '#microsoft.graph.embeddedSIMDeviceState';
