@@ -414,7 +414,8 @@ export type Mutation = {
    * The subgraph reads the current set and writes the merged set (Graph's assign replaces the whole set) holding the
    * pool's edit lock, so concurrent edits through this subgraph never undo each other. A change made outside the
    * subgraph (the Intune admin center, a script) between that read and the write cannot be detected.
-   * Needs the same permission as `assignEmbeddedSIMActivationCodePool`.
+   * The groups and filters sent are checked first, like the assign mutation's; the assignments already on the pool
+   * are not. Needs the same permission as `assignEmbeddedSIMActivationCodePool`.
    */
   addEmbeddedSIMActivationCodePoolAssignments: EditEmbeddedSIMActivationCodePoolAssignmentsPayload;
   /**
@@ -426,6 +427,8 @@ export type Mutation = {
    * `addEmbeddedSIMActivationCodePoolAssignments` / `removeEmbeddedSIMActivationCodePoolAssignments` to change part of it.
    * Writes to one pool through this subgraph are serialized (the pool's edit lock); a lock not free in time ends in
    * `POOL_BUSY`. Needs `DeviceManagementConfiguration.ReadWrite.All` on Microsoft Graph.
+   * The groups and filters sent are checked first (`TARGET_CHECKS`): one that does not exist is `BAD_USER_INPUT`
+   * with `extensions.reason` `GROUP_NOT_FOUND` or `FILTER_NOT_FOUND`, and nothing is written.
    */
   assignEmbeddedSIMActivationCodePool: AssignEmbeddedSIMActivationCodePoolPayload;
   /**
