@@ -131,7 +131,8 @@ function checkFailed(ref: Reference, error: Error): GraphQLError {
   }
   const mapped = toGraphQLError(error);
   const code = mapped?.extensions.code ?? ErrorCode.InternalServerError;
-  return new GraphQLError(`${ref.field} could not be checked (${String(code)}); nothing was written. Retry later.`, {
+  const why = mapped?.message ?? 'The check failed unexpectedly.';
+  return new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, {
     extensions: { ...mapped?.extensions, code, field: ref.field },
   });
 }
