@@ -5,6 +5,8 @@
  * at once losing nothing. What reached Graph is read from the emulator's request log.
  */
 import { generatedPoolId, SAMPLE_DELETED_GROUP_ID, SAMPLE_POOLS, SAMPLE_UNASSIGNED_GROUP_IDS, type RecordedRequest } from '../../src/emulator';
+import { AuditLog } from '../../src/observability/audit';
+import { memoryLogger } from '../support/auth';
 import { useStack, type GraphQLReply } from '../support/stack';
 
 const [SALES, WAREHOUSE] = SAMPLE_UNASSIGNED_GROUP_IDS;
@@ -74,7 +76,8 @@ function groupsOf(assignments: unknown[] | undefined): string[] {
 }
 
 describe('bulk edits', () => {
-  const fixture = useStack({ targetChecks: { mode: 'strict', cacheSeconds: 0 }, emulator: { extraPools: 45 } });
+  const log = memoryLogger('info');
+  const fixture = useStack({ targetChecks: { mode: 'strict', cacheSeconds: 0 }, emulator: { extraPools: 45 }, edits: { audit: new AuditLog(log.logger) } });
 
   it('45 pools: one $batch of directory reads, ⌈45/20⌉ = 3 $batch reads of the sets, one assign per pool, results in order', async () => {
     const { stack } = fixture;
@@ -98,6 +101,7 @@ describe('bulk edits', () => {
     const [a, b] = pools(2);
     await stack.graphql(ADD, { poolId: a, assignments: [group(SALES)] });
     stack.emulator.clearRequests();
+    const logged = log.lines().length;
     const result = bulk(await stack.graphql(BULK_ADD, { poolIds: [a, UNKNOWN_POOL, b], assignments: [group(SALES)] }));
     expect(result).toMatchObject({ succeeded: 1, unchanged: 1, failed: 1 });
     expect(result.results).toEqual([
@@ -106,6 +110,11 @@ describe('bulk edits', () => {
       { __typename: 'EditEmbeddedSIMActivationCodePoolAssignmentsPayload', pool: { id: b }, added: [{ __typename: 'GroupAssignmentTarget' }], removed: [], dryRun: false },
     ]);
     expect(stack.emulator.requests.filter(isAssign).map((r) => r.path)).toEqual([`/beta/deviceManagement/embeddedSIMActivationCodePools/${b}/assign`]);
+    // One audit line per pool, as its single edit writes it, named after the bulk mutation.
+    const lines = log.lines().slice(logged).filter((l) => l.audit === true && l.operation === 'addAssignmentsToEmbeddedSIMActivationCodePools');
+    expect(lines.map((l) => [l.poolId, l.outcome, l.errorCode ?? null]).sort()).toEqual(
+      [[a, 'unchanged', null], [UNKNOWN_POOL, 'failed', 'NOT_FOUND'], [b, 'written', null]].sort(),
+    );
   });
 
   it('a dry run reads the sets through $batch and writes nothing', async () => {
