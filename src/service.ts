@@ -107,6 +107,15 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     logger.warn({ routerSecretRequired: config.auth.routerSecret !== undefined }, '*** inbound authentication is OFF (emulator mode without AUTH_AUDIENCE): anyone who can reach /graphql can call it. ***');
   }
 
+  if (config.edits.targetChecks === 'off') {
+    logger.warn(
+      { targetChecks: 'off' },
+      '*** TARGET_CHECKS=off: writes do NOT check that the groups and assignment filters they send exist; assignments to deleted groups are accepted silently by Graph. ***',
+    );
+  } else {
+    logger.info({ targetChecks: config.edits.targetChecks, targetCheckCacheSeconds: config.edits.targetCheckCacheSeconds }, 'target checks of writes');
+  }
+
   const metrics = new Metrics(() => graph.load);
   // Intune's budgets and the per-pool edit locks: in process for one replica, shared through Redis (REDIS_URL) by
   // all of them, in which case GRAPH_WRITE_LIMIT / GRAPH_READ_LIMIT are the whole app's limits (docs/scale-out.md).
@@ -171,6 +180,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     tracer: tracing?.tracer,
     coordination: shared,
     lockWaitMs: config.graph.timeoutMs,
+    targetChecks: { mode: config.edits.targetChecks, cacheSeconds: config.edits.targetCheckCacheSeconds },
+    bulkTimeoutMs: config.edits.bulkTimeoutMs,
   });
   const address = await listening(() => app.listen(config.port, config.host), 'PORT', config.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -60,6 +60,7 @@ function inMemoryGraph(): EsimPoolsApi {
     createPool: unused,
     updatePool: unused,
     deletePool: unused,
+    getDirectoryObjects: unused,
   };
 }
 

@@ -18,6 +18,9 @@ export const MUTATION_PERMISSIONS: Readonly<Record<string, keyof PermissionNames
   // Partial edits write the whole set through Graph's assign: the same right as a replace.
   addEmbeddedSIMActivationCodePoolAssignments: 'assign',
   removeEmbeddedSIMActivationCodePoolAssignments: 'assign',
+  // The same edits on many pools.
+  addAssignmentsToEmbeddedSIMActivationCodePools: 'assign',
+  removeAssignmentsFromEmbeddedSIMActivationCodePools: 'assign',
   // The pool lifecycle handles activation codes (credentials) and can delete a pool: its own permission.
   createEmbeddedSIMActivationCodePool: 'manage',
   updateEmbeddedSIMActivationCodePool: 'manage',

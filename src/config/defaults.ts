@@ -57,3 +57,12 @@ export const AUTH_DEFAULTS = {
   oboCacheSize: 1000,
   permissions: DEFAULT_PERMISSIONS,
 } as const;
+
+/** Target checks and bulk edits (docs/edits.md). */
+export const EDIT_DEFAULTS = {
+  targetChecks: 'strict',
+  /** How long a group's or filter's existence is remembered for `targetState` (writes always read afresh). */
+  targetCheckCacheSeconds: 30,
+  /** How long a bulk edit keeps retrying a pool that was throttled, from the start of the edit. */
+  bulkTimeoutMs: 60_000,
+} as const;

@@ -13,6 +13,10 @@ export type GraphAuthMode = (typeof GRAPH_AUTH_MODES)[number];
 export const GRAPHQL_EXECUTORS = ['jit', 'graphql-js'] as const;
 export type GraphQLExecutor = (typeof GRAPHQL_EXECUTORS)[number];
 
+/** Checks of the groups and filters a write sends: refuse (strict), report on the payload (warn), or none (off). */
+export const TARGET_CHECK_MODES = ['strict', 'warn', 'off'] as const;
+export type TargetCheckMode = (typeof TARGET_CHECK_MODES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -78,6 +82,9 @@ const envSchema = z.object({
   CACHE_MAX_AGE_S: int(0, 86_400).optional(),
   ROUTER_INVALIDATION_URL: collectorUrl.optional(),
   ROUTER_INVALIDATION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TARGET_CHECKS: z.enum(TARGET_CHECK_MODES).optional(),
+  TARGET_CHECK_CACHE_S: int(0, 3600).optional(),
+  BULK_TIMEOUT_MS: int(0, 600_000).optional(),
 });
 
 /** The variables as parsed: each one typed, undefined when unset. */

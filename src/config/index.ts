@@ -10,12 +10,12 @@ import type { CoordinationSettings } from '../coordination/settings';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordinationSettings } from './coordination';
 import { ConfigError } from './errors';
-import { AUTH_DEFAULTS, DEFAULT_LIMITS, FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
-import { parseEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel } from './env';
+import { AUTH_DEFAULTS, DEFAULT_LIMITS, EDIT_DEFAULTS, FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
+import { parseEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel, type TargetCheckMode } from './env';
 import { decide, type Decisions } from './rules';
 
 export { ConfigError } from './errors';
-export type { GraphAuthMode, GraphQLExecutor, LogLevel } from './env';
+export type { GraphAuthMode, GraphQLExecutor, LogLevel, TargetCheckMode } from './env';
 
 export interface Config {
   nodeEnv: string;
@@ -68,6 +68,15 @@ export interface Config {
   limits: OperationLimits;
   /** What the subgraph tells gateways: cache hints' max age, and where to invalidate after writes. */
   federation: FederationSettings;
+  /** Target checks of writes and bulk edits (docs/edits.md). */
+  edits: {
+    /** TARGET_CHECKS */
+    targetChecks: TargetCheckMode;
+    /** TARGET_CHECK_CACHE_S: cross-request memory of existence for `targetState` (0: none). */
+    targetCheckCacheSeconds: number;
+    /** BULK_TIMEOUT_MS: a bulk edit's longest time spent retrying throttled pools. */
+    bulkTimeoutMs: number;
+  };
 }
 
 export interface FederationSettings {
@@ -149,6 +158,11 @@ function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): C
         e.ROUTER_INVALIDATION_URL && e.ROUTER_INVALIDATION_SECRET
           ? { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: FEDERATION_DEFAULTS.invalidationTimeoutMs }
           : undefined,
+    },
+    edits: {
+      targetChecks: e.TARGET_CHECKS ?? EDIT_DEFAULTS.targetChecks,
+      targetCheckCacheSeconds: e.TARGET_CHECK_CACHE_S ?? EDIT_DEFAULTS.targetCheckCacheSeconds,
+      bulkTimeoutMs: e.BULK_TIMEOUT_MS ?? EDIT_DEFAULTS.bulkTimeoutMs,
     },
   };
 }

@@ -14,13 +14,14 @@
  *   EMULATOR_WRITE_LIMIT   tenant-wide write window: N (per 20 s) or N/S (N per S seconds); default off
  *   EMULATOR_WRITE_REPLY   entity|noContent: how create/update answer (default entity)
  *   EMULATOR_QUIRKS        QuirksConfig as JSON (odd data: reply rules, skiptoken style), or "null"
+ *   EMULATOR_FORBIDDEN     directory reads that answer 403: `groups`, `filters` or `groups,filters` (default none)
  *
  * An empty value counts as unset.
  */
 import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
 import type { WriteReplyMode } from './pools';
 import { QuirksConfig, parseQuirks } from './quirks';
-import type { StartEmulatorOptions } from './types';
+import type { StartEmulatorOptions, TargetAccess } from './types';
 import { DEFAULT_WRITE_WINDOW_SECONDS, WriteLimit, parseWriteLimit } from './write-window';
 
 export interface EmulatorCliConfig {
@@ -37,6 +38,7 @@ export interface EmulatorCliConfig {
   writeLimit?: WriteLimit;
   writeReply?: WriteReplyMode;
   quirks?: QuirksConfig;
+  targetAccess?: TargetAccess;
 }
 
 export const DEFAULT_CLI_PORT = 4001;
@@ -155,6 +157,16 @@ export function parseEmulatorEnv(env: Readonly<Record<string, string | undefined
     if (q !== undefined) cfg.quirks = q;
   }
 
+  const forbidden = get(env, 'EMULATOR_FORBIDDEN');
+  if (forbidden !== undefined) {
+    const access: TargetAccess = { groups: 'allowed', filters: 'allowed' };
+    for (const item of forbidden.split(',').map((i) => i.trim())) {
+      if (item !== 'groups' && item !== 'filters') throw new EnvError('EMULATOR_FORBIDDEN', `must list groups and/or filters (comma-separated), got '${forbidden}'`);
+      access[item] = 'forbidden';
+    }
+    cfg.targetAccess = access;
+  }
+
   return cfg;
 }
 
@@ -185,5 +197,6 @@ export function toStartOptions(cfg: EmulatorCliConfig): StartEmulatorOptions {
   if (cfg.writeLimit !== undefined) opts.writeLimit = cfg.writeLimit;
   if (cfg.writeReply !== undefined) opts.writeReply = cfg.writeReply;
   if (cfg.quirks !== undefined) opts.quirks = cfg.quirks;
+  if (cfg.targetAccess !== undefined) opts.targetAccess = cfg.targetAccess;
   return opts;
 }

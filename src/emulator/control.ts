@@ -6,6 +6,7 @@ import { AssignReplyMode } from './assign';
 import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
 import type { WriteReplyMode } from './pools';
 import type { BatchOrder, RecordedRequest } from './types';
+import { TargetAccess, parseTargetAccess } from './directory';
 import { WriteLimit, parseWriteLimit } from './write-window';
 import { QuirksConfig, parseQuirks } from './quirks';
 import { BodyInfo, GraphReply, RequestIds, graphError, isRecord, parseBodyText, parseQuery } from './util';
@@ -32,6 +33,12 @@ export interface ControlTarget {
   setWriteLimit(limit: WriteLimit | undefined): void;
   getQuirks(): QuirksConfig | undefined;
   setQuirks(cfg: QuirksConfig | undefined): void;
+  getTargetAccess(): TargetAccess;
+  setTargetAccess(access: Partial<TargetAccess> | undefined): void;
+  putGroup(id: string, displayName?: string): void;
+  deleteGroup(id: string): boolean;
+  putAssignmentFilter(id: string, options?: { platform?: string; displayName?: string }): void;
+  deleteAssignmentFilter(id: string): boolean;
 }
 
 /** A GET/PUT setting: `put` validates (RangeError/FaultConfigError → 400) and applies; the reply is `get()`. */
@@ -83,7 +90,31 @@ const SETTINGS: Record<string, Setting> = {
     get: (t) => ({ quirks: t.getQuirks() ?? null }),
     put: (t, v) => t.setQuirks(parseQuirks(v)),
   },
+  'target-access': {
+    get: (t) => ({ targetAccess: t.getTargetAccess() }),
+    put: (t, v) => t.setTargetAccess(parseTargetAccess(v, t.getTargetAccess())),
+  },
 };
+
+/** `PUT|DELETE /_emulator/groups/{id}` and `/_emulator/assignment-filters/{id}`: create or delete one. */
+function directoryControl(method: string, kind: string, id: string, body: BodyInfo, ids: RequestIds, t: ControlTarget): GraphReply {
+  const value = body.kind === 'json' && isRecord(body.value) ? body.value : {};
+  if (body.kind === 'invalid') throw new RangeError('The request body is not valid JSON.');
+  const text = (name: string): string | undefined => {
+    const v = value[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v.length === 0) throw new RangeError(`${name} must be a non-empty string.`);
+    return v;
+  };
+  if (method === 'DELETE') {
+    const deleted = kind === 'groups' ? t.deleteGroup(id) : t.deleteAssignmentFilter(id);
+    return deleted ? { status: 200, body: { deleted: id } } : graphError(404, 'ResourceNotFound', `No ${kind === 'groups' ? 'group' : 'assignment filter'} '${id}'.`, ids);
+  }
+  if (method !== 'PUT') return graphError(405, 'MethodNotAllowed', `The HTTP method '${method}' is not allowed here. Allowed: PUT, DELETE.`, ids, { allow: 'PUT, DELETE' });
+  if (kind === 'groups') t.putGroup(id, text('displayName'));
+  else t.putAssignmentFilter(id, { platform: text('platform'), displayName: text('displayName') });
+  return { status: 200, body: { put: id } };
+}
 
 const PREFIX = '/_emulator/';
 
@@ -134,6 +165,8 @@ function control(method: string, path: string, query: Record<string, string>, bo
     default:
       break;
   }
+  const directory = /^(groups|assignment-filters)\/([^/]+)$/.exec(name);
+  if (directory !== null) return directoryControl(method, directory[1], directory[2], body, ids, t);
   const setting = Object.prototype.hasOwnProperty.call(SETTINGS, name) ? SETTINGS[name] : undefined;
   if (setting === undefined) return graphError(404, 'UnknownError', `Unknown emulator control endpoint '${path}'.`, ids);
   if (method === 'GET') return ok(setting.get(t));

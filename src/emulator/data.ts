@@ -2,6 +2,9 @@
  * In-memory data of the Graph emulator: wire shapes (exactly as Graph beta serialises them) and the
  * deterministic sample tenant.
  */
+import { Directory, SAMPLE_DELETED_GROUP_ID, SAMPLE_UNASSIGNED_GROUP_IDS } from './directory';
+
+export { SAMPLE_UNASSIGNED_GROUP_IDS } from './directory';
 
 export const POOL_TYPE = '#microsoft.graph.embeddedSIMActivationCodePool';
 export const ASSIGNMENT_TYPE = '#microsoft.graph.embeddedSIMActivationCodePoolAssignment';
@@ -108,7 +111,16 @@ export const SAMPLE_ASSIGNMENT_IDS: readonly string[] = Object.freeze([
   'a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a51', // pool 1, group target
   'a1b2c3d4-0002-4e5f-8a9b-0c1d2e3f4a52', // pool 1, exclusion group target
   'a1b2c3d4-0003-4e5f-8a9b-0c1d2e3f4a53', // pool 3, all devices
+  'a1b2c3d4-0004-4e5f-8a9b-0c1d2e3f4a54', // pool 3, group target of a deleted group (an orphan)
 ]);
+
+/** The sample tenant's groups (id, name): the assigned ones, then the unassigned ones. */
+const SAMPLE_GROUPS: ReadonlyArray<[string, string]> = [
+  [SAMPLE_GROUP_IDS[0], 'Field engineers'],
+  [SAMPLE_GROUP_IDS[1], 'Loaner devices'],
+  [SAMPLE_UNASSIGNED_GROUP_IDS[0], 'Sales team'],
+  [SAMPLE_UNASSIGNED_GROUP_IDS[1], 'Warehouse scanners'],
+];
 
 const POOL_DETAILS: ReadonlyArray<{ activationCodeCount: number; createdDateTime: string; modifiedDateTime: string }> = [
   { activationCodeCount: 250, createdDateTime: '2025-09-14T08:30:00Z', modifiedDateTime: '2026-01-20T16:45:12Z' },
@@ -211,6 +223,16 @@ function sampleAssignments(poolIndex: number): unknown[] {
           deviceAndAppManagementAssignmentFilterType: 'none',
         },
       },
+      {
+        '@odata.type': ASSIGNMENT_TYPE,
+        id: SAMPLE_ASSIGNMENT_IDS[3],
+        target: {
+          '@odata.type': TARGET_TYPES.group,
+          deviceAndAppManagementAssignmentFilterId: null,
+          deviceAndAppManagementAssignmentFilterType: 'none',
+          groupId: SAMPLE_DELETED_GROUP_ID,
+        },
+      },
     ];
     return a;
   }
@@ -262,12 +284,15 @@ export class EmulatorStore {
   private readonly byId = new Map<string, PoolRecord>();
   /** Sorted by createdDateTime, then id (the pool objects are shared with the records). */
   readonly poolList: PoolWire[] = [];
+  /** The groups and assignment filters the assignments point at. */
+  readonly directory: Directory;
 
   /**
    * @param seed load the sample tenant
    * @param extraPools that many more generated pools (deterministic ids, names and assignments), for load tests
    */
   constructor(seed: boolean, extraPools = 0) {
+    this.directory = new Directory(seed ? { groups: SAMPLE_GROUPS, filterId: SAMPLE_FILTER_ID } : undefined, extraPools * 2);
     for (let i = 0; i < extraPools; i++) {
       const record = generatedPool(i);
       this.byId.set(record.pool.id, record);

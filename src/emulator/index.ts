@@ -16,7 +16,10 @@ export type {
   QuirksConfig,
   ReplyRule,
   SkipTokenStyle,
+  TargetAccess,
 } from './types';
+export { SAMPLE_UNASSIGNED_GROUP_IDS, SAMPLE_DELETED_GROUP_ID, SAMPLE_IOS_FILTER_ID } from './directory';
+export type { GroupWire, FilterWire } from './directory';
 export { parseQuirks } from './quirks';
 export { parseWriteLimit } from './write-window';
 export { REDACTED } from './secrets';

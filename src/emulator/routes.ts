@@ -4,6 +4,7 @@
  */
 import { AssignReplyMode, assign } from './assign';
 import { EmulatorStore, PoolRecord } from './data';
+import { TargetAccess, routeFilters, routeGroups } from './directory';
 import { SkipTokenStyle, countOption, countReply, page, queryOption } from './paging';
 import { WriteReplyMode, createPool, updatePool } from './pools';
 import { GUID_RE, GraphCall, GraphReply, RequestIds, badRequest, graphError, methodNotAllowed, safeDecode } from './util';
@@ -15,6 +16,8 @@ export interface GraphEnv {
   assignReply: AssignReplyMode;
   writeReply: WriteReplyMode;
   skipTokens: SkipTokenStyle;
+  /** Which directory reads answer 403. */
+  targetAccess: TargetAccess;
 }
 
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
@@ -67,8 +70,10 @@ export function routeGraph(call: GraphCall, env: GraphEnv): GraphReply {
   if (seg.length === 1) return notFoundSegment('beta', ids);
   const s1 = seg[1].toLowerCase();
   if (s1 === '$batch') return badRequest('Nested $batch requests are not supported.', ids);
+  if (s1 === 'groups') return routeGroups(call, seg.slice(1), env.store.directory, env.targetAccess, env.baseUrl);
   if (s1 !== 'devicemanagement') return notFoundSegment(seg[1], ids);
   if (seg.length === 2) return notFoundSegment(seg[1], ids);
+  if (seg[2].toLowerCase() === 'assignmentfilters') return routeFilters(call, seg.slice(2), env.store.directory, env.targetAccess, env.baseUrl);
   if (seg[2].toLowerCase() !== 'embeddedsimactivationcodepools') return notFoundSegment(seg[2], ids);
 
   if (seg.length === 3) {

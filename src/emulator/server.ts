@@ -13,6 +13,7 @@ import type { AssignReplyMode } from './assign';
 import { BatchOutcome, runBatch } from './batch';
 import { ControlTarget, controlReply } from './control';
 import { EmulatorStore } from './data';
+import { OPEN_ACCESS, TargetAccess, parseTargetAccess } from './directory';
 import { DEFAULT_FAULT_SEED, FaultConfig, FaultDecision, FaultEngine, isNoopFaultConfig, parseFaultConfig } from './faults';
 import { bearerToken, copyHeaders, faultReply, htmlReply, malformed, recordedBody, unauthorized, writePartThenReset, writeReply } from './replies';
 import { QuirksConfig, ReplyQuirks, parseQuirks } from './quirks';
@@ -72,7 +73,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.requireAuth = opts.requireAuth !== false;
     this.faultSeed = opts.faultSeed ?? DEFAULT_FAULT_SEED;
     this.log = new RequestLog(opts.maxRecordedRequests ?? Number.POSITIVE_INFINITY);
-    this.env = { store: new EmulatorStore(opts.seed !== false, opts.extraPools ?? 0), baseUrl: '', assignReply: 'value', writeReply: 'entity', skipTokens: 'opaque' };
+    this.env = { store: new EmulatorStore(opts.seed !== false, opts.extraPools ?? 0), baseUrl: '', assignReply: 'value', writeReply: 'entity', skipTokens: 'opaque', targetAccess: { ...OPEN_ACCESS } };
     this.applyStartSettings();
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
     this.server = opts.tls
@@ -188,6 +189,30 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.env.skipTokens = this.quirks?.skipTokens ?? 'opaque';
   }
 
+  getTargetAccess(): TargetAccess {
+    return { ...this.env.targetAccess };
+  }
+
+  setTargetAccess(access: Partial<TargetAccess> | undefined): void {
+    this.env.targetAccess = access === undefined ? { ...OPEN_ACCESS } : parseTargetAccess(access, this.env.targetAccess);
+  }
+
+  putGroup(id: string, displayName?: string): void {
+    this.env.store.directory.putGroup(id, displayName);
+  }
+
+  deleteGroup(id: string): boolean {
+    return this.env.store.directory.deleteGroup(id);
+  }
+
+  putAssignmentFilter(id: string, options: { platform?: string; displayName?: string } = {}): void {
+    this.env.store.directory.putFilter(id, options.displayName, options.platform);
+  }
+
+  deleteAssignmentFilter(id: string): boolean {
+    return this.env.store.directory.deleteFilter(id);
+  }
+
   getActivationCodes(poolId: string): ActivationCode[] | undefined {
     const rec = this.env.store.get(poolId);
     return rec === undefined ? undefined : structuredClone(rec.activationCodes);
@@ -226,6 +251,7 @@ class EmulatorServer implements GraphEmulator, ControlTarget {
     this.setWriteLimit(this.opts.writeLimit);
     this.setQuirks(this.opts.quirks);
     this.setBatchOrder(this.opts.batchOrder ?? 'reverse');
+    this.env.targetAccess = parseTargetAccess(this.opts.targetAccess ?? null);
   }
 
   private after(ms: number, fn: () => void): void {

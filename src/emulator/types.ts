@@ -4,6 +4,7 @@ import type { ActivationCode } from './data';
 import type { WriteReplyMode } from './pools';
 import type { WriteLimit } from './write-window';
 import type { QuirksConfig } from './quirks';
+import type { TargetAccess } from './directory';
 
 export type { AssignReplyMode } from './assign';
 export type { WriteReplyMode } from './pools';
@@ -11,6 +12,7 @@ export type { WriteLimit } from './write-window';
 export type { ActivationCode } from './data';
 export type { QuirksConfig, ReplyRule } from './quirks';
 export type { SkipTokenStyle } from './paging';
+export type { TargetAccess } from './directory';
 
 /** Order of the responses in a $batch reply. Graph does not guarantee request order. */
 export type BatchOrder = 'reverse' | 'request';
@@ -45,6 +47,8 @@ export interface StartEmulatorOptions {
   writeLimit?: WriteLimit;
   /** Odd data on demand: reply rules and the skiptoken style (see quirks.ts). Default: none. */
   quirks?: QuirksConfig;
+  /** Which directory reads (`GET /groups/{id}`, `GET …/assignmentFilters/{id}`) answer 403. Default: both allowed. */
+  targetAccess?: Partial<TargetAccess>;
   /** Serve HTTPS with this certificate and key (PEM), as Graph does; default plain HTTP. */
   tls?: { cert: string; key: string };
 }
@@ -94,6 +98,17 @@ export interface GraphEmulator {
   getActivationCodes(poolId: string): ActivationCode[] | undefined;
   /** Odd data on demand (reply rules, skiptoken style); undefined clears. Restarts the rules' `times` counters. */
   setQuirks(cfg: QuirksConfig | undefined): void;
+  /** Which directory reads answer 403; undefined allows both. `reset()` restores the start option. */
+  setTargetAccess(access: Partial<TargetAccess> | undefined): void;
+  getTargetAccess(): TargetAccess;
+  /** Creates (or restores) a group, so that `GET /groups/{id}` finds it. */
+  putGroup(id: string, displayName?: string): void;
+  /** Deletes a group (its assignments stay: orphans); false when there was none. */
+  deleteGroup(id: string): boolean;
+  /** Creates or replaces an assignment filter (platform default `windows10AndLater`). */
+  putAssignmentFilter(id: string, options?: { platform?: string; displayName?: string }): void;
+  /** Deletes an assignment filter (targets that use it stay); false when there was none. */
+  deleteAssignmentFilter(id: string): boolean;
   /** Closes the server and all keep-alive sockets (including hung requests). */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 import type { WireFilterType as DeviceAndAppManagementAssignmentFilterType } from '../graph/models';
 import type { WireDeviceStateValue as EmbeddedSIMDeviceStateValue } from '../graph/models';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { PoolModel, PoolEdgeModel, DeviceStateEdgeModel, AssignPayloadModel, EditPayloadModel } from '../graphql/mapping';
+import type { PoolModel, PoolEdgeModel, DeviceStateEdgeModel, AssignPayloadModel, EditPayloadModel, BulkEditPayloadModel, PoolEditErrorModel } from '../graphql/mapping';
 import type { WireAssignment, WireAssignmentTarget, WireDeviceState } from '../graph/models';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
@@ -61,6 +61,11 @@ export type AssignEmbeddedSIMActivationCodePoolPayload = {
   pool: EmbeddedSIMActivationCodePool;
   /** Targets that were assigned before the call and are not any more (as they were). */
   removed: Array<DeviceAndAppManagementAssignmentTarget>;
+  /**
+   * Checks of the sent targets that could not be made (`TARGET_CHECKS=warn` only); empty when every check was made
+   * (or `TARGET_CHECKS=off`).
+   */
+  uncheckedTargets: Array<UncheckedTarget>;
   /** Targets already assigned whose filter the call changed (as they are now). */
   updated: Array<DeviceAndAppManagementAssignmentTarget>;
 };
@@ -98,6 +103,34 @@ export enum AssignmentTargetKind {
   /** A group, given by `groupId` (`#microsoft.graph.groupAssignmentTarget`). */
   Group = 'GROUP'
 }
+
+/** Whether what an existing assignment's target points at still exists. */
+export enum AssignmentTargetState {
+  /** Its assignment filter was deleted (or never existed). */
+  FilterNotFound = 'FILTER_NOT_FOUND',
+  /** Its group was deleted (or never existed): the assignment does nothing. */
+  GroupNotFound = 'GROUP_NOT_FOUND',
+  /** Its group (if any) and its filter (if any) exist; or it has nothing to check (all devices, all users, a collection). */
+  Ok = 'OK',
+  /** It could not be checked: Graph refused or failed the read (e.g. the app lacks `GroupMember.Read.All`), or the target type is one this version does not know. */
+  Unknown = 'UNKNOWN'
+}
+
+/** The result of a bulk assignment edit: one result per pool, and how many of each kind. */
+export type BulkAssignmentEditPayload = {
+  __typename?: 'BulkAssignmentEditPayload';
+  /** Pools whose edit failed (a `PoolEditError` in `results`); nothing was written to them. */
+  failed: Scalars['Int']['output'];
+  /** One result per pool, in the order of poolIds. */
+  results: Array<BulkAssignmentEditResult>;
+  /** Pools whose assignments the edit changed (for a dry run: would change). */
+  succeeded: Scalars['Int']['output'];
+  /** Pools the edit left as they were: nothing to add or remove. */
+  unchanged: Scalars['Int']['output'];
+};
+
+/** One pool's outcome in a bulk edit: its edit, or why it failed. */
+export type BulkAssignmentEditResult = EditEmbeddedSIMActivationCodePoolAssignmentsPayload | PoolEditError;
 
 /** Whether a cached reply may be shared between callers (`PUBLIC`) or only reused for the same caller (`PRIVATE`). */
 export enum CacheControlScope {
@@ -169,6 +202,11 @@ export type EditEmbeddedSIMActivationCodePoolAssignmentsPayload = {
   pool: EmbeddedSIMActivationCodePool;
   /** Targets the edit unassigns (as they were). */
   removed: Array<DeviceAndAppManagementAssignmentTarget>;
+  /**
+   * Checks of the added targets that could not be made (`TARGET_CHECKS=warn` only); empty when every check was made,
+   * for a remove (removed targets are not checked) and with `TARGET_CHECKS=off`.
+   */
+  uncheckedTargets: Array<UncheckedTarget>;
   /** Targets already assigned whose filter the edit changed. */
   updated: Array<DeviceAndAppManagementAssignmentTarget>;
 };
@@ -233,6 +271,12 @@ export type EmbeddedSIMActivationCodePoolAssignment = {
   id: Scalars['ID']['output'];
   /** Who the pool is assigned to. */
   target: DeviceAndAppManagementAssignmentTarget;
+  /**
+   * Whether the target's group and filter still exist (an assignment to a deleted group does nothing). Read only
+   * when selected: all of an operation's targets in one batched read (one Graph request per 20 distinct groups and
+   * filters), remembered for `TARGET_CHECK_CACHE_S` seconds.
+   */
+  targetState: AssignmentTargetState;
 };
 
 /** One assignment in the new assignment set of a pool. */
@@ -361,6 +405,18 @@ export type GroupAssignmentTarget = DeviceAndAppManagementAssignmentTarget & {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Adds the same targets to many pools at once ("add this group to these 40 pools"), each pool as
+   * `addEmbeddedSIMActivationCodePoolAssignments` would: every other assignment is kept, a pool that already has the
+   * target with the same filter is left unchanged, and each pool is written under its own edit lock.
+   *
+   * The targets are checked once for the whole edit (`TARGET_CHECKS`); the pools' current sets are read through Graph
+   * JSON batching (one request per 20 pools); then one assign per pool that changes, paced by the write budget. A
+   * pool that fails (not found, throttled past `BULK_TIMEOUT_MS`, a Graph error, `POOL_BUSY`) is a `PoolEditError` in
+   * `results` and never stops the others. Argument errors (more than 100 pools, a pool twice, a bad target, a failed
+   * target check) answer `BAD_USER_INPUT` and write nothing. Needs the same permission as the single-pool edits.
+   */
+  addAssignmentsToEmbeddedSIMActivationCodePools: BulkAssignmentEditPayload;
+  /**
    * Adds targets to a pool's assignments, keeping every other assignment as it is (its id, target and filter).
    *
    * A target is identified by its kind and its `groupId` or `collectionId` (compared case-insensitively), not by
@@ -369,7 +425,8 @@ export type Mutation = {
    * The subgraph reads the current set and writes the merged set (Graph's assign replaces the whole set) holding the
    * pool's edit lock, so concurrent edits through this subgraph never undo each other. A change made outside the
    * subgraph (the Intune admin center, a script) between that read and the write cannot be detected.
-   * Needs the same permission as `assignEmbeddedSIMActivationCodePool`.
+   * The groups and filters sent are checked first, like the assign mutation's; the assignments already on the pool
+   * are not. Needs the same permission as `assignEmbeddedSIMActivationCodePool`.
    */
   addEmbeddedSIMActivationCodePoolAssignments: EditEmbeddedSIMActivationCodePoolAssignmentsPayload;
   /**
@@ -381,6 +438,8 @@ export type Mutation = {
    * `addEmbeddedSIMActivationCodePoolAssignments` / `removeEmbeddedSIMActivationCodePoolAssignments` to change part of it.
    * Writes to one pool through this subgraph are serialized (the pool's edit lock); a lock not free in time ends in
    * `POOL_BUSY`. Needs `DeviceManagementConfiguration.ReadWrite.All` on Microsoft Graph.
+   * The groups and filters sent are checked first (`TARGET_CHECKS`): one that does not exist is `BAD_USER_INPUT`
+   * with `extensions.reason` `GROUP_NOT_FOUND` or `FILTER_NOT_FOUND`, and nothing is written.
    */
   assignEmbeddedSIMActivationCodePool: AssignEmbeddedSIMActivationCodePoolPayload;
   /**
@@ -400,6 +459,13 @@ export type Mutation = {
    */
   deleteEmbeddedSIMActivationCodePool: DeleteEmbeddedSIMActivationCodePoolPayload;
   /**
+   * Removes the same targets from many pools at once, each pool as `removeEmbeddedSIMActivationCodePoolAssignments`
+   * would (a target that is not assigned is no error). Read, locked, paced and reported like
+   * `addAssignmentsToEmbeddedSIMActivationCodePools`. The targets are not checked against the directory: removing an
+   * assignment to a deleted group must stay possible.
+   */
+  removeAssignmentsFromEmbeddedSIMActivationCodePools: BulkAssignmentEditPayload;
+  /**
    * Removes targets from a pool's assignments, keeping every other assignment as it is (its id, target and
    * filter). A target is identified by its kind and its `groupId` or `collectionId`; a target that is not assigned
    * is not an error (it is simply not in `removed`). An edit that changes nothing sends nothing to Graph.
@@ -413,6 +479,14 @@ export type Mutation = {
    * is `NOT_FOUND`. Needs the `EsimPools.Manage` permission.
    */
   updateEmbeddedSIMActivationCodePool: UpdateEmbeddedSIMActivationCodePoolPayload;
+};
+
+
+/** Write operations on Intune embedded SIM activation code pools. */
+export type MutationaddAssignmentsToEmbeddedSIMActivationCodePoolsArgs = {
+  assignments: Array<EmbeddedSIMActivationCodePoolAssignmentInput>;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  poolIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -446,6 +520,14 @@ export type MutationdeleteEmbeddedSIMActivationCodePoolArgs = {
 
 
 /** Write operations on Intune embedded SIM activation code pools. */
+export type MutationremoveAssignmentsFromEmbeddedSIMActivationCodePoolsArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  poolIds: Array<Scalars['ID']['input']>;
+  targets: Array<AssignmentTargetInput>;
+};
+
+
+/** Write operations on Intune embedded SIM activation code pools. */
 export type MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
@@ -471,6 +553,22 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first edge in this page. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** Why one pool of a bulk edit was not edited; the other pools are not affected. */
+export type PoolEditError = {
+  __typename?: 'PoolEditError';
+  /**
+   * The `extensions.code` the single-pool edit would have answered: `NOT_FOUND`, `THROTTLED`, `POOL_BUSY`,
+   * `CONFLICT`, `FORBIDDEN`, `BAD_USER_INPUT` (e.g. the pool would have more than 100 assignments), `UPSTREAM_*`, …
+   */
+  code: Scalars['String']['output'];
+  /** What went wrong, for people (no token, no activation code). */
+  message: Scalars['String']['output'];
+  /** The pool, as given in poolIds. */
+  poolId: Scalars['ID']['output'];
+  /** For `THROTTLED` and `POOL_BUSY`: when a retry of this pool may succeed, in seconds. */
+  retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
 };
 
 /**
@@ -505,6 +603,32 @@ export type QueryembeddedSIMActivationCodePoolArgs = {
 export type QueryembeddedSIMActivationCodePoolsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What a target check verifies. */
+export enum TargetCheck {
+  /** The target's assignment filter exists (Graph `GET /deviceManagement/assignmentFilters/{id}`). */
+  FilterExists = 'FILTER_EXISTS',
+  /** The group of a GROUP or EXCLUSION_GROUP target exists (Graph `GET /groups/{id}`). */
+  GroupExists = 'GROUP_EXISTS'
+}
+
+/**
+ * A check of a sent target that could not be made (only with `TARGET_CHECKS=warn`: Graph refused or failed the
+ * read); the write went ahead without it.
+ */
+export type UncheckedTarget = {
+  __typename?: 'UncheckedTarget';
+  /** What was to be checked. */
+  check: TargetCheck;
+  /** Why: the `extensions.code` of the failed read (`FORBIDDEN`, `THROTTLED`, `UPSTREAM_UNAVAILABLE`, …). */
+  code: Scalars['String']['output'];
+  /** The input field whose id could not be checked, e.g. `assignments[2].target.groupId`. */
+  field: Scalars['String']['output'];
+  /** The id that could not be checked. */
+  id: Scalars['ID']['output'];
+  /** The Microsoft Graph permission the read needs, when Graph refused it (403): e.g. `GroupMember.Read.All`. */
+  missingPermission?: Maybe<Scalars['String']['output']>;
 };
 
 /**
@@ -625,6 +749,13 @@ export type FederationReferenceTypes = ResolversObject<{
     & GraphQLRecursivePick<FederationTypes['EmbeddedSIMActivationCodePool'], {"id":true}> );
 }>;
 
+/** Mapping of union types */
+export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  BulkAssignmentEditResult:
+    | ( EditPayloadModel )
+    | ( PoolEditErrorModel )
+  ;
+}>;
 
 
 /** Mapping between all available schema types and the resolvers types */
@@ -636,6 +767,9 @@ export type ResolversTypes = ResolversObject<{
   AssignEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<AssignPayloadModel>;
   AssignmentTargetInput: AssignmentTargetInput;
   AssignmentTargetKind: AssignmentTargetKind;
+  AssignmentTargetState: AssignmentTargetState;
+  BulkAssignmentEditPayload: ResolverTypeWrapper<BulkEditPayloadModel>;
+  BulkAssignmentEditResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['BulkAssignmentEditResult']>;
   CacheControlScope: CacheControlScope;
   ConfigurationManagerCollectionAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   CreateEmbeddedSIMActivationCodePoolInput: CreateEmbeddedSIMActivationCodePoolInput;
@@ -660,7 +794,10 @@ export type ResolversTypes = ResolversObject<{
   GroupAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PoolEditError: ResolverTypeWrapper<PoolEditErrorModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TargetCheck: TargetCheck;
+  UncheckedTarget: ResolverTypeWrapper<UncheckedTarget>;
   UnknownAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   UpdateEmbeddedSIMActivationCodePoolInput: UpdateEmbeddedSIMActivationCodePoolInput;
   UpdateEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<Omit<UpdateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversTypes['EmbeddedSIMActivationCodePool'] }>;
@@ -676,6 +813,8 @@ export type ResolversParentTypes = ResolversObject<{
   AllLicensedUsersAssignmentTarget: WireAssignmentTarget;
   AssignEmbeddedSIMActivationCodePoolPayload: AssignPayloadModel;
   AssignmentTargetInput: AssignmentTargetInput;
+  BulkAssignmentEditPayload: BulkEditPayloadModel;
+  BulkAssignmentEditResult: ResolversUnionTypes<ResolversParentTypes>['BulkAssignmentEditResult'];
   ConfigurationManagerCollectionAssignmentTarget: WireAssignmentTarget;
   CreateEmbeddedSIMActivationCodePoolInput: CreateEmbeddedSIMActivationCodePoolInput;
   CreateEmbeddedSIMActivationCodePoolPayload: Omit<CreateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversParentTypes['EmbeddedSIMActivationCodePool'] };
@@ -697,7 +836,9 @@ export type ResolversParentTypes = ResolversObject<{
   GroupAssignmentTarget: WireAssignmentTarget;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PoolEditError: PoolEditErrorModel;
   Query: Record<PropertyKey, never>;
+  UncheckedTarget: UncheckedTarget;
   UnknownAssignmentTarget: WireAssignmentTarget;
   UpdateEmbeddedSIMActivationCodePoolInput: UpdateEmbeddedSIMActivationCodePoolInput;
   UpdateEmbeddedSIMActivationCodePoolPayload: Omit<UpdateEmbeddedSIMActivationCodePoolPayload, 'pool'> & { pool: ResolversParentTypes['EmbeddedSIMActivationCodePool'] };
@@ -732,7 +873,19 @@ export type AssignEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType = Co
   assignments?: Resolver<Array<ResolversTypes['EmbeddedSIMActivationCodePoolAssignment']>, ParentType, ContextType>;
   pool?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePool'], ParentType, ContextType>;
   removed?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+  uncheckedTargets?: Resolver<Array<ResolversTypes['UncheckedTarget']>, ParentType, ContextType>;
   updated?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+}>;
+
+export type BulkAssignmentEditPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BulkAssignmentEditPayload'] = ResolversParentTypes['BulkAssignmentEditPayload']> = ResolversObject<{
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['BulkAssignmentEditResult']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type BulkAssignmentEditResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BulkAssignmentEditResult'] = ResolversParentTypes['BulkAssignmentEditResult']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'EditEmbeddedSIMActivationCodePoolAssignmentsPayload' | 'PoolEditError', ParentType, ContextType>;
 }>;
 
 export type ConfigurationManagerCollectionAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfigurationManagerCollectionAssignmentTarget'] = ResolversParentTypes['ConfigurationManagerCollectionAssignmentTarget']> = ResolversObject<{
@@ -768,7 +921,9 @@ export type EditEmbeddedSIMActivationCodePoolAssignmentsPayloadResolvers<Context
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   pool?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePool'], ParentType, ContextType>;
   removed?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+  uncheckedTargets?: Resolver<Array<ResolversTypes['UncheckedTarget']>, ParentType, ContextType>;
   updated?: Resolver<Array<ResolversTypes['DeviceAndAppManagementAssignmentTarget']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type EmbeddedSIMActivationCodePoolResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMActivationCodePool'] = ResolversParentTypes['EmbeddedSIMActivationCodePool'], FederationReferenceType extends FederationReferenceTypes['EmbeddedSIMActivationCodePool'] = FederationReferenceTypes['EmbeddedSIMActivationCodePool']> = ResolversObject<{
@@ -786,6 +941,7 @@ export type EmbeddedSIMActivationCodePoolResolvers<ContextType = Context, Parent
 export type EmbeddedSIMActivationCodePoolAssignmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMActivationCodePoolAssignment'] = ResolversParentTypes['EmbeddedSIMActivationCodePoolAssignment']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   target?: Resolver<ResolversTypes['DeviceAndAppManagementAssignmentTarget'], ParentType, ContextType>;
+  targetState?: Resolver<ResolversTypes['AssignmentTargetState'], ParentType, ContextType>;
 }>;
 
 export type EmbeddedSIMActivationCodePoolConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmbeddedSIMActivationCodePoolConnection'] = ResolversParentTypes['EmbeddedSIMActivationCodePoolConnection']> = ResolversObject<{
@@ -847,10 +1003,12 @@ export type GroupAssignmentTargetResolvers<ContextType = Context, ParentType ext
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addAssignmentsToEmbeddedSIMActivationCodePools?: Resolver<ResolversTypes['BulkAssignmentEditPayload'], ParentType, ContextType, RequireFields<MutationaddAssignmentsToEmbeddedSIMActivationCodePoolsArgs, 'assignments' | 'dryRun' | 'poolIds'>>;
   addEmbeddedSIMActivationCodePoolAssignments?: Resolver<ResolversTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationaddEmbeddedSIMActivationCodePoolAssignmentsArgs, 'assignments' | 'dryRun' | 'poolId'>>;
   assignEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['AssignEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationassignEmbeddedSIMActivationCodePoolArgs, 'assignments' | 'poolId'>>;
   createEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['CreateEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationcreateEmbeddedSIMActivationCodePoolArgs, 'input'>>;
   deleteEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['DeleteEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationdeleteEmbeddedSIMActivationCodePoolArgs, 'id'>>;
+  removeAssignmentsFromEmbeddedSIMActivationCodePools?: Resolver<ResolversTypes['BulkAssignmentEditPayload'], ParentType, ContextType, RequireFields<MutationremoveAssignmentsFromEmbeddedSIMActivationCodePoolsArgs, 'dryRun' | 'poolIds' | 'targets'>>;
   removeEmbeddedSIMActivationCodePoolAssignments?: Resolver<ResolversTypes['EditEmbeddedSIMActivationCodePoolAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs, 'dryRun' | 'poolId' | 'targets'>>;
   updateEmbeddedSIMActivationCodePool?: Resolver<ResolversTypes['UpdateEmbeddedSIMActivationCodePoolPayload'], ParentType, ContextType, RequireFields<MutationupdateEmbeddedSIMActivationCodePoolArgs, 'id' | 'input'>>;
 }>;
@@ -862,9 +1020,25 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PoolEditErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PoolEditError'] = ResolversParentTypes['PoolEditError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  poolId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   embeddedSIMActivationCodePool?: Resolver<Maybe<ResolversTypes['EmbeddedSIMActivationCodePool']>, ParentType, ContextType, RequireFields<QueryembeddedSIMActivationCodePoolArgs, 'id'>>;
   embeddedSIMActivationCodePools?: Resolver<ResolversTypes['EmbeddedSIMActivationCodePoolConnection'], ParentType, ContextType, Partial<QueryembeddedSIMActivationCodePoolsArgs>>;
+}>;
+
+export type UncheckedTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UncheckedTarget'] = ResolversParentTypes['UncheckedTarget']> = ResolversObject<{
+  check?: Resolver<ResolversTypes['TargetCheck'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  missingPermission?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type UnknownAssignmentTargetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnknownAssignmentTarget'] = ResolversParentTypes['UnknownAssignmentTarget']> = ResolversObject<{
@@ -882,6 +1056,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   AllDevicesAssignmentTarget?: AllDevicesAssignmentTargetResolvers<ContextType>;
   AllLicensedUsersAssignmentTarget?: AllLicensedUsersAssignmentTargetResolvers<ContextType>;
   AssignEmbeddedSIMActivationCodePoolPayload?: AssignEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
+  BulkAssignmentEditPayload?: BulkAssignmentEditPayloadResolvers<ContextType>;
+  BulkAssignmentEditResult?: BulkAssignmentEditResultResolvers<ContextType>;
   ConfigurationManagerCollectionAssignmentTarget?: ConfigurationManagerCollectionAssignmentTargetResolvers<ContextType>;
   CreateEmbeddedSIMActivationCodePoolPayload?: CreateEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -902,7 +1078,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GroupAssignmentTarget?: GroupAssignmentTargetResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PoolEditError?: PoolEditErrorResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  UncheckedTarget?: UncheckedTargetResolvers<ContextType>;
   UnknownAssignmentTarget?: UnknownAssignmentTargetResolvers<ContextType>;
   UpdateEmbeddedSIMActivationCodePoolPayload?: UpdateEmbeddedSIMActivationCodePoolPayloadResolvers<ContextType>;
 }>;

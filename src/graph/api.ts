@@ -2,6 +2,7 @@
  * What the subgraph asks of Microsoft Graph: the operations and the types they speak. Resolvers, loaders and the
  * auth gate depend on this interface, not on the client class behind it.
  */
+import type { DirectoryKey, WireDirectoryObject } from './directory';
 import type { GraphError, GraphErrorKind } from './errors';
 import type { WireAssignment, WireAssignmentInput, WireDeviceState, WirePool, WirePoolChanges, WirePoolCreate } from './models';
 
@@ -99,4 +100,9 @@ export interface EsimPoolsApi {
   updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null>;
   /** DELETE …/{poolId}: true when deleted, false when Graph says 404. Repeated only after a 429. */
   deletePool(poolId: string, options?: CallOptions): Promise<boolean>;
+  /**
+   * Groups (`GET /groups/{id}?$select=id`) and assignment filters (`GET /deviceManagement/assignmentFilters/{id}`)
+   * by id, mixed in JSON batches (⌈n/20⌉ requests); results in key order, null for 404 (deleted or never there).
+   */
+  getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]>;
 }

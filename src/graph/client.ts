@@ -4,6 +4,7 @@
  */
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
+import { getDirectoryObjects, type DirectoryKey, type WireDirectoryObject } from './directory';
 import { GraphError, isGraphError, redactedBodyError } from './errors';
 import { isGuid } from './ids';
 import { isRecord } from './json';
@@ -215,6 +216,10 @@ class CredentialClient implements EsimPoolsApi {
       if (isGraphError(error) && error.status === 404) return false;
       throw error;
     }
+  }
+
+  getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]> {
+    return getDirectoryObjects(this.batch, keys, options);
   }
 
   /**

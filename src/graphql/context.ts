@@ -4,6 +4,7 @@ import type { PoolLocks } from '../coordination/types';
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
 import type { AuditLog } from '../observability/audit';
 import { createLoaders, type Loaders } from './loaders';
+import type { TargetCheckServices } from './targets';
 
 /** What writes to a pool's assignments need besides Graph . One per app. */
 export interface EditServices {
@@ -13,6 +14,10 @@ export interface EditServices {
   audit: AuditLog;
   /** How long a write may wait for its pool's lock: the Graph call timeout (GRAPH_TIMEOUT_MS). */
   lockWaitMs: number;
+  /** Target checks (TARGET_CHECKS, TARGET_CHECK_CACHE_S); unset: strict, no cache. */
+  targets?: TargetCheckServices;
+  /** How long a bulk edit keeps retrying throttled pools (BULK_TIMEOUT_MS); unset: 60000. */
+  bulkTimeoutMs?: number;
 }
 
 export interface Context {
@@ -38,5 +43,5 @@ export function createContext(
   edits: EditServices,
 ): Context {
   const callOptions: CallOptions = { requestId, signal };
-  return { requestId, graph, loaders: createLoaders(graph, callOptions), callOptions, principal, edits };
+  return { requestId, graph, loaders: createLoaders(graph, callOptions, edits.targets?.cache), callOptions, principal, edits };
 }

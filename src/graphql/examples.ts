@@ -1,5 +1,5 @@
 /** The operations preloaded in Apollo Sandbox, with variables naming the embedded emulator's sample data. */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../emulator/data';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, SAMPLE_UNASSIGNED_GROUP_IDS } from '../emulator/data';
 
 export const EXAMPLE_DOCUMENT = `# Assigns a pool to a group and excludes another group. Assign REPLACES the pool's whole assignment set.
 mutation AssignPool($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
@@ -44,6 +44,25 @@ mutation RemoveAssignments($poolId: ID!, $removeTargets: [AssignmentTargetInput!
     assignmentsVersion
     removed { __typename ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } }
     pool { id assignments { id } assignmentsVersion }
+  }
+}
+
+# Adds a group to several pools at once: one result per pool, in order (its edit, or a PoolEditError that never
+# stops the others). The group is checked first (a deleted one is BAD_USER_INPUT); dryRun: true only previews.
+mutation BulkAdd($bulkPoolIds: [ID!]!, $bulkAssignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!, $dryRun: Boolean) {
+  addAssignmentsToEmbeddedSIMActivationCodePools(poolIds: $bulkPoolIds, assignments: $bulkAssignments, dryRun: $dryRun) {
+    succeeded
+    unchanged
+    failed
+    results {
+      __typename
+      ... on EditEmbeddedSIMActivationCodePoolAssignmentsPayload {
+        pool { id displayName }
+        added { __typename ... on GroupAssignmentTarget { groupId } }
+        assignments { id targetState }
+      }
+      ... on PoolEditError { poolId code message retryAfterSeconds }
+    }
   }
 }
 
@@ -105,6 +124,8 @@ export const EXAMPLE_VARIABLES = {
   ],
   addAssignments: [{ target: { kind: 'ALL_DEVICES' } }],
   removeTargets: [{ kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] }],
+  bulkPoolIds: SAMPLE_POOLS.map((pool) => pool.id),
+  bulkAssignments: [{ target: { kind: 'GROUP', groupId: SAMPLE_UNASSIGNED_GROUP_IDS[0] } }],
   // The edits are previews until this is set to false: running the examples changes nothing by accident.
   dryRun: true,
   createInput: {

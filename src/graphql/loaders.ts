@@ -4,8 +4,10 @@
  */
 import DataLoader from 'dataloader';
 import type { CallOptions, EsimPoolsApi, Page, PageToken } from '../graph/api';
+import type { DirectoryKey, WireDirectoryObject } from '../graph/directory';
 import { GraphError } from '../graph/errors';
 import type { WireAssignment, WireDeviceState, WirePool } from '../graph/models';
+import { readDirectory, type DirectoryCache } from './targets';
 
 /** One page of one pool's device states: the pool, the page size to ask for and where the page starts. */
 export interface DeviceStatesPageKey {
@@ -28,6 +30,11 @@ export interface Loaders {
   assignmentsByPool: DataLoader<string, WireAssignment[]>;
   /** A page of a pool's device states (one $batch for every pool's `deviceStates` in the request). */
   deviceStatesPage: DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string>;
+  /**
+   * A group or assignment filter (`targetState`): null when Graph says 404. The app's short cache first, then one
+   * $batch per 20 distinct keys for the whole operation, groups and filters mixed.
+   */
+  directoryObject: DataLoader<DirectoryKey, WireDirectoryObject | null, string>;
 }
 
 const poolNotFound = (): GraphError => new GraphError('The pool was not found.', { kind: 'http', status: 404, code: 'ResourceNotFound' });
@@ -39,11 +46,20 @@ class RequestLoaders implements Loaders {
   private poolsWithAssignments?: Loaders['poolWithAssignmentsById'];
   private assignments?: Loaders['assignmentsByPool'];
   private deviceStates?: Loaders['deviceStatesPage'];
+  private directory?: Loaders['directoryObject'];
 
   constructor(
     private readonly graph: EsimPoolsApi,
     private readonly options: CallOptions,
+    private readonly cache?: DirectoryCache,
   ) {}
+
+  get directoryObject(): Loaders['directoryObject'] {
+    return (this.directory ??= new DataLoader<DirectoryKey, WireDirectoryObject | null, string>(
+      (keys) => readDirectory(this.graph, keys, this.options, this.cache),
+      { cacheKeyFn: (key) => `${key.kind}:${key.id.toLowerCase()}`, maxBatchSize: 100 },
+    ));
+  }
 
   get poolById(): Loaders['poolById'] {
     return (this.pools ??= new DataLoader<string, WirePool | null>((ids) => this.graph.getPools(ids, this.options), { cacheKeyFn, maxBatchSize: 100 }));
@@ -85,6 +101,6 @@ class RequestLoaders implements Loaders {
   }
 }
 
-export function createLoaders(graph: EsimPoolsApi, options: CallOptions): Loaders {
-  return new RequestLoaders(graph, options);
+export function createLoaders(graph: EsimPoolsApi, options: CallOptions, cache?: DirectoryCache): Loaders {
+  return new RequestLoaders(graph, options, cache);
 }

@@ -5,6 +5,7 @@
  */
 import {
   AssignmentTargetKind,
+  type UncheckedTarget,
   type AssignmentTargetInput,
   type CreateEmbeddedSIMActivationCodePoolInput,
   type EmbeddedSIMActivationCodePoolAssignmentInput,
@@ -69,6 +70,8 @@ export interface AssignPayloadModel {
   assignments: WireAssignment[];
   /** The receipts; computed (one read before the write) only when the operation selects them. */
   diff?: AssignmentDiff;
+  /** Target checks that could not be made (TARGET_CHECKS=warn). */
+  uncheckedTargets: UncheckedTarget[];
 }
 
 /** What the add/remove mutations' resolvers hand to the payload's field resolvers. */
@@ -78,6 +81,28 @@ export interface EditPayloadModel extends AssignmentDiff {
   assignments: WireAssignment[];
   dryRun: boolean;
   assignmentsVersion: string;
+  /** Target checks that could not be made (TARGET_CHECKS=warn). */
+  uncheckedTargets: UncheckedTarget[];
+}
+
+/** One pool of a bulk edit that was not edited: the code its single edit would have answered. */
+export interface PoolEditErrorModel {
+  poolId: string;
+  code: string;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+/** A bulk edit's answer: one result per pool in the order of poolIds. */
+export interface BulkEditPayloadModel {
+  results: (EditPayloadModel | PoolEditErrorModel)[];
+  succeeded: number;
+  unchanged: number;
+  failed: number;
+}
+
+export function isPoolEditError(result: EditPayloadModel | PoolEditErrorModel): result is PoolEditErrorModel {
+  return 'code' in result;
 }
 
 /** GraphQL input kind → Graph `@odata.type` of the target. */

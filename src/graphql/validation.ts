@@ -73,6 +73,11 @@ function checkCount(length: number, field: string): void {
 /** Checks the assign mutation's arguments against the rules Graph enforces (and some it doesn't). */
 export function validateAssignInput(poolId: string, assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[]): void {
   requireGuid(poolId, 'poolId');
+  validateAssignments(assignments);
+}
+
+/** Checks an assignment list (the assign and add mutations', one or many pools'). */
+export function validateAssignments(assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[]): void {
   checkCount(assignments.length, 'assignments');
   const targets = new Map<string, string>();
   const groups = new Map<string, string>();
@@ -104,6 +109,11 @@ export function validateAssignInput(poolId: string, assignments: readonly Embedd
 /** Checks the remove mutation's arguments: the targets are checked like assignment targets (a repeat is harmless). */
 export function validateRemoveInput(poolId: string, targets: readonly AssignmentTargetInput[]): void {
   requireGuid(poolId, 'poolId');
+  validateTargets(targets);
+}
+
+/** Checks a list of targets to remove (one or many pools'). */
+export function validateTargets(targets: readonly AssignmentTargetInput[]): void {
   checkCount(targets.length, 'targets');
   targets.forEach((target, index) => checkTarget(target, `targets[${index}]`));
 }

@@ -13,6 +13,7 @@ import { LocalPoolLocks } from '../coordination/local';
 import type { Coordination } from '../coordination/types';
 import type { Context, EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
+import { DirectoryCache, type TargetCheckMode } from '../graphql/targets';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
 import type { Logger } from '../observability/logger';
@@ -42,6 +43,9 @@ export interface AppOptions {
   audit?: AuditLog;
   /** Longest wait for a pool's edit lock (default 30000: GRAPH_TIMEOUT_MS's default). */
   lockWaitMs?: number;
+  /** TARGET_CHECKS (default strict), TARGET_CHECK_CACHE_S (default 30) and BULK_TIMEOUT_MS (default 60000). */
+  targetChecks?: { mode: TargetCheckMode; cacheSeconds?: number };
+  bulkTimeoutMs?: number;
 }
 
 export interface App {
@@ -190,6 +194,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     locks: options.coordination?.locks ?? new LocalPoolLocks(),
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs: options.lockWaitMs ?? 30_000,
+    targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
+    bulkTimeoutMs: options.bulkTimeoutMs,
   };
   const graphql = createGraphQLRoute({ apollo, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
   return new NodeApp(apollo, landing, graphql, options);

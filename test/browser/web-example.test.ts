@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { LocalPoolLocks } from '../../src/coordination/local';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { SAMPLE_DELETED_GROUP_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { requirePart } from '../support/real-parts';
 import { startStack, type Stack } from '../support/stack';
@@ -142,6 +142,46 @@ interface MarkedWindow {
     expect(await marker()).toBe('still the same page');
     expect(assigns()).toHaveLength(2);
     expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS]);
+  });
+
+  it("adds a group to several pools in one request, each pool's outcome shown, the open pool updated through the cache", async () => {
+    const { page } = watched;
+    await showPool();
+    await setMarker();
+    const form = page.locator('.bulk-add');
+    for (const pool of SAMPLE_POOLS) await form.getByLabel(pool.displayName).check();
+    await form.getByLabel('Group id').fill(NEW_GROUP);
+    operations.length = 0;
+    await form.getByRole('button', { name: `Add to ${SAMPLE_POOLS.length} pools` }).click();
+    const outcome = form.locator('.bulk-outcome');
+    await outcome.filter({ hasText: '3 changed, 0 unchanged, 0 failed.' }).waitFor();
+    expect(await outcome.locator('li').allInnerTexts()).toEqual(SAMPLE_POOLS.map((pool) => `${pool.displayName}: added`));
+    // The open pool shows the group without a refetch: the payload's pools went into the cache (a union's members,
+    // known to the cache through possibleTypes).
+    await waitForGroupRow(page, NEW_GROUP);
+    expect(operations).toEqual(['BulkAddGroup']);
+    expect(await listedCount()).toBe('3');
+    expect(await marker()).toBe('still the same page');
+    expect(assigns()).toHaveLength(SAMPLE_POOLS.length);
+    for (const pool of SAMPLE_POOLS) {
+      expect((stack.emulator.getAssignments(pool.id) as Array<{ target: { groupId?: string } }>).map((a) => a.target.groupId)).toContain(NEW_GROUP);
+    }
+
+    // Again: nothing to add anywhere, nothing written.
+    await form.getByRole('button', { name: `Add to ${SAMPLE_POOLS.length} pools` }).click();
+    await outcome.filter({ hasText: '0 changed, 3 unchanged, 0 failed.' }).waitFor();
+    expect(await outcome.locator('li').allInnerTexts()).toEqual(SAMPLE_POOLS.map((pool) => `${pool.displayName}: already there`));
+    expect(assigns()).toHaveLength(SAMPLE_POOLS.length);
+  });
+
+  it("shows a target's state: the third sample pool's assignment to a deleted group reads \"Group deleted\"", async () => {
+    const { page } = watched;
+    await openWebExample(page, `${server.url}?pool=${SAMPLE_POOLS[2].id}`);
+    await waitForGroupRow(page, SAMPLE_DELETED_GROUP_ID);
+    const rows = await assignmentRows(page);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^All devices\s+—\s+OK/);
+    expect(rows[1]).toMatch(new RegExp(`^Group\\s+${SAMPLE_DELETED_GROUP_ID}\\s+—\\s+Group deleted`));
   });
 
   it('says what is wrong with a group id that is not a GUID (BAD_USER_INPUT, the field named), and sends nothing', async () => {

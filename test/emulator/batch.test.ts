@@ -31,7 +31,7 @@ describe('POST /beta/$batch', () => {
     expect(m.get('1')?.status).toBe(200);
     expect(rec(m.get('1')?.body).id).toBe(P1);
     expect(rec(m.get('2')?.body).displayName).toBe(SAMPLE_POOLS[1].displayName);
-    expect(arr(rec(m.get('3')?.body).value)).toHaveLength(1);
+    expect(arr(rec(m.get('3')?.body).value)).toHaveLength(2);
     expect(str(rec(m.get('1')?.headers)['content-type'])).toMatch(/^application\/json/);
   });
 

@@ -1,4 +1,4 @@
-import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
 import { GUID, POOLS, arr, graphErrorOf, rec, str, useEmulator, withEmulator } from './helpers';
 
 const t = useEmulator();
@@ -168,11 +168,13 @@ describe('GET …/{id}/assignments', () => {
     ]);
   });
 
-  it('pool 2 has none, pool 3 has an allDevices target', async () => {
+  it('pool 2 has none, pool 3 has an allDevices target and an orphan (a group target of a deleted group)', async () => {
     expect(rec((await client.get(`${POOLS}/${P2}/assignments`)).json).value).toEqual([]);
     const v = arr(rec((await client.get(`${POOLS}/${P3}/assignments`)).json).value).map(rec);
-    expect(v).toHaveLength(1);
+    expect(v).toHaveLength(2);
     expect(rec(v[0].target)['@odata.type']).toBe('#microsoft.graph.allDevicesAssignmentTarget');
+    expect(rec(v[1].target)).toMatchObject({ '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: SAMPLE_DELETED_GROUP_ID });
+    expect((await client.get(`/beta/groups/${SAMPLE_DELETED_GROUP_ID}`)).status).toBe(404);
   });
 
   it('404s an unknown pool', async () => {

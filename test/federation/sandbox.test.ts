@@ -60,7 +60,7 @@ describe('outside production', () => {
     expect(res.headers.location).toBe('/graphql');
   });
 
-  it('the examples are the assign, add, remove, create, rename and delete mutations and a pools query, valid against schema/', () => {
+  it('the examples are the assign, add, remove, bulk add, create, rename and delete mutations and a pools query, valid against schema/', () => {
     const document = parse(EXAMPLE_DOCUMENT);
     expect(validate(buildSchema(), document)).toEqual([]);
     const operations = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [[d.operation, d.name?.value]] : []));
@@ -68,6 +68,7 @@ describe('outside production', () => {
       ['mutation', 'AssignPool'],
       ['mutation', 'AddAssignments'],
       ['mutation', 'RemoveAssignments'],
+      ['mutation', 'BulkAdd'],
       ['mutation', 'CreatePool'],
       ['mutation', 'RenamePool'],
       ['mutation', 'DeletePool'],
@@ -91,7 +92,7 @@ describe('outside production', () => {
     expect(stack.emulator.getAssignments(SAMPLE_POOLS[0].id)).toHaveLength(EXAMPLE_VARIABLES.assignments.length);
     // The edits are preloaded as dry runs: they answer, and nothing is assigned.
     const assigns = stack.emulator.requestCount((r) => r.path.endsWith('/assign'));
-    for (const name of ['AddAssignments', 'RemoveAssignments']) {
+    for (const name of ['AddAssignments', 'RemoveAssignments', 'BulkAdd']) {
       const edit = await post(name);
       expect(edit.errors).toBeUndefined();
     }

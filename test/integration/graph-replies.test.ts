@@ -3,7 +3,7 @@
  * what the subgraph makes of it. Graph's bad data is UPSTREAM_ERROR (never the caller's BAD_USER_INPUT, never an
  * opaque INTERNAL_SERVER_ERROR), and one odd item never blanks the rest of a reply.
  */
-import { SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type QuirksConfig, type RecordedRequest } from '../../src/emulator';
+import { SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type QuirksConfig, type RecordedRequest } from '../../src/emulator';
 import { isGraphError } from '../../src/graph/errors';
 import type { UnknownValueEvent } from '../../src/graph/unknown-values';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
@@ -59,7 +59,10 @@ describe('nullable where the CSDL is, and enum values this version does not know
     expect(p3.body.errors).toBeUndefined();
     expect(p3.body.data?.embeddedSIMActivationCodePool).toMatchObject({
       id: P3,
-      assignments: [{ target: { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: null } }],
+      assignments: [
+        { target: { __typename: 'ConfigurationManagerCollectionAssignmentTarget', collectionId: null } },
+        { target: { __typename: 'GroupAssignmentTarget', groupId: SAMPLE_DELETED_GROUP_ID } },
+      ],
     });
   });
 

@@ -59,7 +59,9 @@ it('logs one line per operation and per Graph call, with no secrets', async () =
     const logs = service.logs();
     const operation = logs.find((l) => l.msg === 'graphql operation');
     expect(operation).toMatchObject({ requestId, operationName: 'Assign', outcome: 'ok', durationMs: expect.any(Number) });
-    const call = logs.find((l) => l.msg === 'graph call');
+    // The assign's line (the group it sends was checked first, in a $batch of its own line).
+    expect(logs.find((l) => l.msg === 'graph call' && l.pathTemplate === '/$batch(/groups/{id}|/deviceManagement/assignmentFilters/{id})')).toBeDefined();
+    const call = logs.find((l) => l.msg === 'graph call' && typeof l.pathTemplate === 'string' && l.pathTemplate.endsWith('/assign'));
     expect(call).toMatchObject({
       method: 'POST',
       pathTemplate: '/deviceManagement/embeddedSIMActivationCodePools/{id}/assign',

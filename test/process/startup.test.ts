@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { spawnService, type ServiceProcess } from '../support/process';
 
 function runWithEnv(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -21,6 +22,27 @@ it('a bad variable stops the process with a message naming it', async () => {
   expect(code).toBe(1);
   expect(output).toContain('PORT');
   expect(output).not.toMatch(/at .*\.js:\d+/);
+});
+
+it('TARGET_CHECKS with another value than strict, warn or off stops the start, naming it', async () => {
+  const { code, output } = await runWithEnv({ TARGET_CHECKS: 'lenient' });
+  expect(code).toBe(1);
+  expect(output).toContain('TARGET_CHECKS');
+  expect(output).not.toMatch(/at .*\.js:\d+/);
+});
+
+describe('TARGET_CHECKS=off', () => {
+  let service: ServiceProcess | undefined;
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('is said loudly at start-up (a warn line), never skipped silently', async () => {
+    service = await spawnService({ GRAPH_AUTH_MODE: 'emulator', TARGET_CHECKS: 'off' });
+    const line = await service.waitForLog((l) => l.targetChecks === 'off');
+    expect(line.level).toBe('warn');
+    expect(String(line.msg)).toContain('TARGET_CHECKS=off');
+  });
 });
 
 it('production without GRAPH_AUTH_MODE fails fast', async () => {

@@ -5,6 +5,7 @@
  * depend on how the client is built. The Graph API's types are imported here once and re-exported for the tests.
  */
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageToken, PoolWithAssignments } from '../../src/graph/api';
+import type { DirectoryKey, WireDirectoryObject } from '../../src/graph/directory';
 import {
   WireDeviceStateValue,
   type WireAssignment,
@@ -158,6 +159,17 @@ export class FakeGraph implements EsimPoolsApi {
   async deletePool(poolId: string, options?: CallOptions): Promise<boolean> {
     this.record('deletePool', options, poolId);
     return this.pools.delete(key(poolId));
+  }
+
+  /** Groups and filters the fake's tenant does not have: every other id exists (filters for `windows10AndLater`). */
+  readonly missing = new Set<string>();
+
+  async getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]> {
+    this.record('getDirectoryObjects', options, [...keys]);
+    return keys.map((k) => {
+      if (this.missing.has(key(k.id))) return null;
+      return k.kind === 'group' ? { kind: 'group', id: k.id } : { kind: 'filter', id: k.id, platform: 'windows10AndLater' };
+    });
   }
 }
 

@@ -40,7 +40,12 @@ export interface StackOptions {
   auth?: (graph: GraphClient) => AuthGate | undefined;
   logger?: Logger;
   /** Edit locks, audit trail and lock wait of the app; default: createApp's. */
-  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs'>;
+  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs' | 'bulkTimeoutMs'>;
+  /**
+   * Target checks of writes; default `off` here: the suites written before them send made-up group and filter ids
+   * (the target-check suites turn them on). The app's own default is strict.
+   */
+  targetChecks?: AppOptions['targetChecks'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -58,6 +63,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     graph,
     logger: options.logger ?? createLogger('silent'),
     auth,
+    targetChecks: options.targetChecks ?? { mode: 'off' },
     ...options.edits,
   });
   const address = await app.listen(0, '127.0.0.1');

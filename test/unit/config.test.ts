@@ -41,6 +41,19 @@ describe('loadConfig', () => {
     expect(configError({ GRAPHQL_EXECUTOR: 'fast' })).toContain('GRAPHQL_EXECUTOR');
   });
 
+  it('TARGET_CHECKS: strict by default, warn and off when asked, anything else refused by name; the cache and bulk time-out', () => {
+    expect(loadConfig({}).edits).toEqual({ targetChecks: 'strict', targetCheckCacheSeconds: 30, bulkTimeoutMs: 60_000 });
+    expect(loadConfig({ TARGET_CHECKS: 'warn', TARGET_CHECK_CACHE_S: '0', BULK_TIMEOUT_MS: '5000' }).edits).toEqual({
+      targetChecks: 'warn',
+      targetCheckCacheSeconds: 0,
+      bulkTimeoutMs: 5000,
+    });
+    expect(loadConfig({ TARGET_CHECKS: 'off' }).edits.targetChecks).toBe('off');
+    expect(configError({ TARGET_CHECKS: 'lenient' })).toContain('TARGET_CHECKS');
+    expect(configError({ TARGET_CHECK_CACHE_S: '-1' })).toContain('TARGET_CHECK_CACHE_S');
+    expect(configError({ BULK_TIMEOUT_MS: 'soon' })).toContain('BULK_TIMEOUT_MS');
+  });
+
   it('GRAPH_BASE_URL overrides the host but not the token scope', () => {
     const config = loadConfig({ GRAPH_BASE_URL: 'https://graph-proxy.contoso.com/' });
     expect(config.graph.baseUrl).toBe('https://graph-proxy.contoso.com');

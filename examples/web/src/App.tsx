@@ -4,6 +4,7 @@
  * (`?pool=<id>`), so a pool can be linked to, and the back button works.
  */
 import { useEffect, useState, type FormEvent } from 'react';
+import { BulkAdd } from './BulkAdd';
 import { PoolEditor } from './PoolEditor';
 import { PoolList } from './PoolList';
 
@@ -48,6 +49,7 @@ export function App() {
         {/* Keyed by the pool: what an edit said about one pool is not shown under the next. */}
         {poolId ? <PoolEditor key={poolId} poolId={poolId} /> : <section className="details empty">Choose a pool to see its assignments.</section>}
       </div>
+      <BulkAdd />
     </main>
   );
 }

@@ -31,6 +31,14 @@ export function describeTarget(target: Target): { kind: string; what: string } {
   }
 }
 
+/** Whether the target still points at something (an assignment to a deleted group does nothing). */
+const STATE: Readonly<Record<AssignmentFieldsFragment['targetState'], string>> = {
+  OK: 'OK',
+  GROUP_NOT_FOUND: 'Group deleted',
+  FILTER_NOT_FOUND: 'Filter deleted',
+  UNKNOWN: 'Not checked',
+};
+
 function describeFilter(target: Target): string {
   if (target.filterType === 'NONE' || !target.filterId) return '—';
   return `${target.filterType === 'INCLUDE' ? 'Include' : 'Exclude'} devices of filter ${target.filterId}`;
@@ -52,6 +60,7 @@ export function AssignmentsTable({ pool, renderActions }: AssignmentsTableProps)
           <th>Target</th>
           <th>Id</th>
           <th>Filter</th>
+          <th>State</th>
           {renderActions ? <th aria-label="Actions" /> : null}
         </tr>
       </thead>
@@ -65,6 +74,7 @@ export function AssignmentsTable({ pool, renderActions }: AssignmentsTableProps)
                 <code>{what}</code>
               </td>
               <td>{describeFilter(assignment.target)}</td>
+              <td className={assignment.targetState === 'OK' ? 'state' : 'state warning'}>{STATE[assignment.targetState]}</td>
               {renderActions ? <td className="actions">{renderActions(assignment, pool)}</td> : null}
             </tr>
           );

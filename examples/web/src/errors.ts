@@ -57,6 +57,9 @@ function sentence(error: GraphQLErrorLike, context: ErrorContext): ReadableError
   const message = ((): string => {
     switch (code) {
       case 'BAD_USER_INPUT':
+        // The target checks: the id is well formed, but Graph has no such group or filter (any more).
+        if (error.extensions?.reason === 'GROUP_NOT_FOUND') return 'That group does not exist (it may have been deleted). Nothing was changed.';
+        if (error.extensions?.reason === 'FILTER_NOT_FOUND') return 'That assignment filter does not exist (it may have been deleted). Nothing was changed.';
         return invalidInput(error, context);
       case 'NOT_FOUND':
         return context.input ? `Nothing has that ${context.input}: it may have been deleted.` : 'It was not found: it may have been deleted.';

@@ -38,6 +38,8 @@ export const TargetFragment = graphql(`
 export const AssignmentFragment = graphql(`
   fragment AssignmentFields on EmbeddedSIMActivationCodePoolAssignment {
     id
+    # Whether the target's group and filter still exist: all the page's targets in one batched read.
+    targetState
     target {
       ...TargetFields
     }
@@ -135,6 +137,37 @@ export const RemoveAssignmentsMutation = graphql(`
       ifAssignmentsVersion: $ifAssignmentsVersion
     ) {
       ...EditResult
+    }
+  }
+`);
+
+/**
+ * The same group added to several pools in one request: one result per pool, in order (the pool's edit, or why it
+ * failed). `BulkAssignmentEditResult` is a union: Apollo's cache knows its members from src/gql/possible-types.ts.
+ */
+export const BulkAddMutation = graphql(`
+  mutation BulkAddGroup($poolIds: [ID!]!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
+    addAssignmentsToEmbeddedSIMActivationCodePools(poolIds: $poolIds, assignments: $assignments) {
+      succeeded
+      unchanged
+      failed
+      results {
+        __typename
+        ... on EditEmbeddedSIMActivationCodePoolAssignmentsPayload {
+          added {
+            ...TargetFields
+          }
+          pool {
+            ...PoolDetails
+          }
+        }
+        ... on PoolEditError {
+          poolId
+          code
+          message
+          retryAfterSeconds
+        }
+      }
     }
   }
 `);

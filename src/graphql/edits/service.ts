@@ -8,20 +8,26 @@
  * assign. The lock serializes this subgraph's own writers only.
  */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
-import type { EmbeddedSIMActivationCodePoolAssignmentInput } from '../../generated/graphql';
+import type { EmbeddedSIMActivationCodePoolAssignmentInput, UncheckedTarget } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
 import type { WireAssignment } from '../../graph/models';
 import type { AuditEvent } from '../../observability/audit';
 import type { Context } from '../context';
 import { conflict, ErrorCode, toGraphQLError } from '../errors';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
+import { checkSentTargets, sentTargets, type SentTarget } from '../targets';
 import { validateAssignInput } from '../validation';
 import { diffAssignments, type EditPlan } from './merge';
 import { assignmentsVersion, validateVersionArgument } from './version';
 
-export type EditOperation = 'addEmbeddedSIMActivationCodePoolAssignments' | 'removeEmbeddedSIMActivationCodePoolAssignments';
+export type EditOperation =
+  | 'addEmbeddedSIMActivationCodePoolAssignments'
+  | 'removeEmbeddedSIMActivationCodePoolAssignments'
+  | 'addAssignmentsToEmbeddedSIMActivationCodePools'
+  | 'removeAssignmentsFromEmbeddedSIMActivationCodePools';
 
 export interface EditRequest {
+  /** The mutation, as the audit line names it. */
   operation: EditOperation;
   poolId: string;
   dryRun: boolean;
@@ -30,6 +36,19 @@ export interface EditRequest {
   validate(): void;
   /** The merge: what to write given the pool's current set (pure, see merge.ts). */
   plan(current: readonly WireAssignment[]): EditPlan;
+  /** The targets the edit sends, checked before anything is written (an add's; a remove sends none). */
+  sent?: readonly SentTarget[];
+  /** Set when the caller already checked the sent targets (a bulk edit, once for all pools): their outcome. */
+  checked?: UncheckedTarget[];
+}
+
+/**
+ * A pool whose edit lock the caller holds, with its set as read while holding the lock (a bulk edit reads every
+ * pool's set in one batched read after taking their locks): the edit writes without another read and without
+ * taking the lock again, and is as safe as one that read the set itself.
+ */
+export interface HeldPool {
+  current: readonly WireAssignment[];
 }
 
 export interface ReplaceRequest {
@@ -59,7 +78,7 @@ function refreshLoaders(ctx: Context, poolId: string, assignments: WireAssignmen
 }
 
 /** One write attempt's audit line, completed as the attempt goes and written once however it ends. */
-class WriteAttempt {
+export class WriteAttempt {
   assignSent = false;
   diff?: AssignmentDiff;
   assigned?: AuditEvent['assigned'];
@@ -91,6 +110,11 @@ class WriteAttempt {
     this.ctx.edits.audit.write({ ...this.event(), outcome: written ? 'written' : 'unchanged', assignmentsAfter });
   }
 
+  /** A failure known by its code only (a bulk edit's pool whose lock or read failed before its edit ran). */
+  failedWith(errorCode: string): void {
+    this.ctx.edits.audit.write({ ...this.event(), errorCode });
+  }
+
   failed(error: unknown): void {
     const mapped = toGraphQLError(error);
     const code = mapped?.extensions.code;
@@ -99,40 +123,61 @@ class WriteAttempt {
   }
 }
 
+/** The sent targets' checks, unless the caller made them already. */
+async function targetChecks(ctx: Context, request: EditRequest): Promise<UncheckedTarget[]> {
+  return request.checked ?? checkSentTargets(ctx, request.sent ?? []);
+}
+
 /** A dry run: a fresh read and the plan, no lock (nothing is written) and no audit line (nothing is attempted). */
-async function preview(ctx: Context, request: EditRequest): Promise<EditPayloadModel> {
-  const current = await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
+async function preview(ctx: Context, request: EditRequest, uncheckedTargets: UncheckedTarget[], held?: HeldPool): Promise<EditPayloadModel> {
+  const current = held ? [...held.current] : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
   checkVersion(current, request.ifAssignmentsVersion);
   const { added, updated, removed } = request.plan(current);
   refreshLoaders(ctx, request.poolId, current, false);
-  return { poolId: request.poolId, assignments: current, added, updated, removed, dryRun: true, assignmentsVersion: assignmentsVersion(current) };
+  return {
+    poolId: request.poolId,
+    assignments: current,
+    added,
+    updated,
+    removed,
+    dryRun: true,
+    assignmentsVersion: assignmentsVersion(current),
+    uncheckedTargets,
+  };
 }
 
-/** add/remove: read the current set, check the precondition, merge, and assign only when something changes. */
-export async function editAssignments(ctx: Context, request: EditRequest): Promise<EditPayloadModel> {
+/**
+ * add/remove, of one pool or of each pool of a bulk edit: check the sent targets, read the current set holding the
+ * pool's lock (or take `held`, read by a caller that holds it), check the precondition, merge, and assign only
+ * when something changes. One audit line per attempt.
+ */
+export async function editAssignments(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
   const { poolId } = request;
   if (request.dryRun) {
     request.validate();
     validateVersionArgument(request.ifAssignmentsVersion);
-    return preview(ctx, request);
+    return preview(ctx, request, await targetChecks(ctx, request), held);
   }
   const attempt = new WriteAttempt(ctx, request.operation, poolId);
   try {
     request.validate();
     validateVersionArgument(request.ifAssignmentsVersion);
-    const { plan, assignments } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
-      const current = await ctx.graph.listAssignments(poolId, ctx.callOptions);
+    const uncheckedTargets = await targetChecks(ctx, request);
+    const write = async (current: WireAssignment[]) => {
       checkVersion(current, request.ifAssignmentsVersion);
       const planned = request.plan(current);
       attempt.diff = planned;
       if (!planned.changed) return { plan: planned, assignments: current };
       attempt.assignSent = true;
       return { plan: planned, assignments: await ctx.graph.assign(poolId, planned.body, ctx.callOptions) };
-    });
+    };
+    const { plan, assignments } = held
+      ? await write([...held.current])
+      : await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => write(await ctx.graph.listAssignments(poolId, ctx.callOptions)));
     refreshLoaders(ctx, poolId, assignments, plan.changed);
     attempt.done(plan.changed, assignments.length);
     const { added, updated, removed } = plan;
-    return { poolId, assignments, added, updated, removed, dryRun: false, assignmentsVersion: assignmentsVersion(assignments) };
+    return { poolId, assignments, added, updated, removed, dryRun: false, assignmentsVersion: assignmentsVersion(assignments), uncheckedTargets };
   } catch (error) {
     attempt.failed(error);
     throw error;
@@ -146,6 +191,7 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
   try {
     validateAssignInput(poolId, request.assignments);
     validateVersionArgument(request.ifAssignmentsVersion);
+    const uncheckedTargets = await checkSentTargets(ctx, sentTargets(request.assignments));
     const body = request.assignments.map(toWireAssignment);
     const readFirst = request.receipts || request.ifAssignmentsVersion != null;
     if (!readFirst) attempt.assigned = body.map((a) => a.target);
@@ -162,7 +208,7 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
     if (diff) attempt.diff = diff;
     refreshLoaders(ctx, poolId, result, true);
     attempt.done(true, result.length);
-    return { poolId, assignments: result, diff };
+    return { poolId, assignments: result, diff, uncheckedTargets };
   } catch (error) {
     attempt.failed(error);
     throw error;

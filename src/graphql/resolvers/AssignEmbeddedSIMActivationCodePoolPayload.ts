@@ -17,4 +17,5 @@ export const AssignEmbeddedSIMActivationCodePoolPayload: AssignEmbeddedSIMActiva
   added: (parent) => receipts(parent).added,
   updated: (parent) => receipts(parent).updated,
   removed: (parent) => receipts(parent).removed,
+  uncheckedTargets: (parent) => parent.uncheckedTargets,
 };

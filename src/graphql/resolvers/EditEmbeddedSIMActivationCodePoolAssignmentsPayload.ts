@@ -9,4 +9,5 @@ export const EditEmbeddedSIMActivationCodePoolAssignmentsPayload: EditEmbeddedSI
   removed: (parent) => parent.removed,
   dryRun: (parent) => parent.dryRun,
   assignmentsVersion: (parent) => parent.assignmentsVersion,
+  uncheckedTargets: (parent) => parent.uncheckedTargets,
 };

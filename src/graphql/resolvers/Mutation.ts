@@ -1,10 +1,12 @@
 import type { MutationResolvers } from '../../generated/graphql';
+import { bulkEdit } from '../edits/bulk';
 import { planAdd, planRemove } from '../edits/merge';
 import { editAssignments, replaceAssignments } from '../edits/service';
 import { createPool, deletePool, updatePool } from '../lifecycle/service';
 import { toWireAssignment, toWireTarget } from '../mapping';
 import { selectsField } from '../selection';
-import { validateAssignInput, validateRemoveInput } from '../validation';
+import { sentTargets } from '../targets';
+import { validateAssignInput, validateAssignments, validateRemoveInput, validateTargets } from '../validation';
 
 const PAYLOAD = 'AssignEmbeddedSIMActivationCodePoolPayload';
 
@@ -26,6 +28,7 @@ export const Mutation: MutationResolvers = {
       ifAssignmentsVersion,
       validate: () => validateAssignInput(poolId, assignments),
       plan: (current) => planAdd(current, assignments.map(toWireAssignment)),
+      sent: sentTargets(assignments),
     });
   },
   removeEmbeddedSIMActivationCodePoolAssignments(_parent, { poolId, targets, dryRun, ifAssignmentsVersion }, ctx) {
@@ -35,6 +38,25 @@ export const Mutation: MutationResolvers = {
       dryRun: dryRun ?? false,
       ifAssignmentsVersion,
       validate: () => validateRemoveInput(poolId, targets),
+      plan: (current) => planRemove(current, targets.map(toWireTarget)),
+    });
+  },
+  addAssignmentsToEmbeddedSIMActivationCodePools(_parent, { poolIds, assignments, dryRun }, ctx) {
+    return bulkEdit(ctx, {
+      operation: 'addAssignmentsToEmbeddedSIMActivationCodePools',
+      poolIds,
+      dryRun: dryRun ?? false,
+      validate: () => validateAssignments(assignments),
+      plan: (current) => planAdd(current, assignments.map(toWireAssignment)),
+      sent: sentTargets(assignments),
+    });
+  },
+  removeAssignmentsFromEmbeddedSIMActivationCodePools(_parent, { poolIds, targets, dryRun }, ctx) {
+    return bulkEdit(ctx, {
+      operation: 'removeAssignmentsFromEmbeddedSIMActivationCodePools',
+      poolIds,
+      dryRun: dryRun ?? false,
+      validate: () => validateTargets(targets),
       plan: (current) => planRemove(current, targets.map(toWireTarget)),
     });
   },

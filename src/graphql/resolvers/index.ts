@@ -11,10 +11,14 @@ import {
   UnknownAssignmentTarget,
 } from './assignmentTargets';
 import { EmbeddedSIMActivationCodePoolEdge, EmbeddedSIMDeviceStateEdge } from './edges';
+import { BulkAssignmentEditPayload } from './BulkAssignmentEditPayload';
+import { BulkAssignmentEditResult } from './BulkAssignmentEditResult';
 import { EditEmbeddedSIMActivationCodePoolAssignmentsPayload } from './EditEmbeddedSIMActivationCodePoolAssignmentsPayload';
 import { EmbeddedSIMActivationCodePool } from './EmbeddedSIMActivationCodePool';
+import { EmbeddedSIMActivationCodePoolAssignment } from './EmbeddedSIMActivationCodePoolAssignment';
 import { EmbeddedSIMDeviceState } from './EmbeddedSIMDeviceState';
 import { Mutation } from './Mutation';
+import { PoolEditError } from './PoolEditError';
 import { Query } from './Query';
 import { DateTime } from './scalars';
 
@@ -23,7 +27,11 @@ export const resolvers: Resolvers = {
   Mutation,
   AssignEmbeddedSIMActivationCodePoolPayload,
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload,
+  BulkAssignmentEditPayload,
+  BulkAssignmentEditResult,
+  PoolEditError,
   EmbeddedSIMActivationCodePool,
+  EmbeddedSIMActivationCodePoolAssignment,
   EmbeddedSIMActivationCodePoolEdge,
   EmbeddedSIMDeviceState,
   EmbeddedSIMDeviceStateEdge,

@@ -67,9 +67,9 @@ it("sends Graph the wire form of the new set and returns Graph's result", async 
   expect(payload.pool).toEqual({ id: POOL, displayName: 'Field devices', assignments: [{ id: 'fake-assignment-1' }, { id: 'keep-me' }] });
 });
 
-it('reads the pool once, after the assign, and its assignments not at all', async () => {
+it('reads the pool once, after the assign, and its assignments not at all (the sent groups are checked first)', async () => {
   await ops.run(ASSIGN, { poolId: POOL, assignments });
-  expect(ops.graph.calls.map((c) => c.method)).toEqual(['assign', 'getPools']);
+  expect(ops.graph.calls.map((c) => c.method)).toEqual(['getDirectoryObjects', 'assign', 'getPools']);
 });
 
 it('an empty list is sent as is (it removes every assignment)', async () => {
@@ -128,7 +128,7 @@ describe('a pool gone by the time the payload is resolved (another admin deleted
         pool: { id: POOL, assignments: [{ id: 'fake-assignment-1' }, { id: 'keep-me' }], assignmentsVersion: expect.any(String) },
       },
     });
-    expect(graph.calls.map((c) => c.method)).toEqual(['assign']);
+    expect(graph.calls.map((c) => c.method)).toEqual(['getDirectoryObjects', 'assign']);
   });
 
   it('a field Graph holds (displayName) reads the pool: NOT_FOUND on that field, after the write was done', async () => {
@@ -138,7 +138,7 @@ describe('a pool gone by the time the payload is resolved (another admin deleted
     expect(result.errors?.[0]?.path).toEqual(['assignEmbeddedSIMActivationCodePool', 'pool', 'displayName']);
     // pool and the payload are non-null: the error takes the mutation's data with it.
     expect(result.data).toBeNull();
-    expect(graph.calls.map((c) => c.method)).toEqual(['assign', 'getPools']);
+    expect(graph.calls.map((c) => c.method)).toEqual(['getDirectoryObjects', 'assign', 'getPools']);
     expect(graph.assignmentsOf(POOL)?.map((a) => a.id)).toEqual(['fake-assignment-1', 'keep-me']);
   });
 });

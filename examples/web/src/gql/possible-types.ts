@@ -1,6 +1,10 @@
 
       export type PossibleTypesResultData = {
   "possibleTypes": {
+    "BulkAssignmentEditResult": [
+      "EditEmbeddedSIMActivationCodePoolAssignmentsPayload",
+      "PoolEditError"
+    ],
     "DeviceAndAppManagementAssignmentTarget": [
       "AllDevicesAssignmentTarget",
       "AllLicensedUsersAssignmentTarget",
@@ -13,6 +17,10 @@
 };
       const result: PossibleTypesResultData = {
   "possibleTypes": {
+    "BulkAssignmentEditResult": [
+      "EditEmbeddedSIMActivationCodePoolAssignmentsPayload",
+      "PoolEditError"
+    ],
     "DeviceAndAppManagementAssignmentTarget": [
       "AllDevicesAssignmentTarget",
       "AllLicensedUsersAssignmentTarget",

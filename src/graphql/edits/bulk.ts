@@ -1,0 +1,184 @@
+/**
+ * Bulk assignment edits: the same add or remove on up to 100 pools. The targets are checked once; every pool's
+ * lock is taken (in id order, so that two bulk edits never wait on each other in a circle); the current sets are
+ * read in one batched read (⌈n/20⌉ Graph requests) while the locks are held; then each pool goes through the
+ * single-pool edit (editAssignments, with the set it read) and its lock is released. A pool that fails is that
+ * pool's PoolEditError; a throttled one is tried again (with a fresh locked read) until BULK_TIMEOUT_MS.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LockLease } from '../../coordination/types';
+import type { UncheckedTarget } from '../../generated/graphql';
+import type { WireAssignment } from '../../graph/models';
+import type { Context } from '../context';
+import { badUserInput, ErrorCode, toGraphQLError } from '../errors';
+import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel, type PoolEditErrorModel } from '../mapping';
+import { checkSentTargets, type SentTarget } from '../targets';
+import { requireGuid } from '../validation';
+import type { EditPlan } from './merge';
+import { editAssignments, lockOptions, WriteAttempt, type EditOperation, type EditRequest } from './service';
+
+/** The most pools one bulk edit may name. */
+export const MAX_BULK_POOLS = 100;
+/** Pools written at once (each write still waits for the shared write budget). */
+const WRITE_CONCURRENCY = 8;
+const DEFAULT_BULK_TIMEOUT_MS = 60_000;
+
+export interface BulkRequest {
+  operation: Extract<EditOperation, 'addAssignmentsToEmbeddedSIMActivationCodePools' | 'removeAssignmentsFromEmbeddedSIMActivationCodePools'>;
+  poolIds: readonly string[];
+  dryRun: boolean;
+  /** Checks the targets (BAD_USER_INPUT naming the field), for any pool: runs before anything is read. */
+  validate(): void;
+  /** The targets the edit sends, checked once for all pools (an add's). */
+  sent?: readonly SentTarget[];
+  /** The merge of one pool (pure, see merge.ts). */
+  plan(current: readonly WireAssignment[]): EditPlan;
+}
+
+/** 1 to MAX_BULK_POOLS GUIDs, none twice (compared case-insensitively): BAD_USER_INPUT naming `poolIds[i]`. */
+function validatePoolIds(poolIds: readonly string[]): void {
+  if (poolIds.length === 0) throw badUserInput('poolIds must name at least one pool.', 'poolIds');
+  if (poolIds.length > MAX_BULK_POOLS) throw badUserInput(`poolIds may hold at most ${MAX_BULK_POOLS} pools (got ${poolIds.length}).`, 'poolIds');
+  const seen = new Map<string, number>();
+  poolIds.forEach((id, i) => {
+    requireGuid(id, `poolIds[${i}]`);
+    const first = seen.get(id.toLowerCase());
+    if (first !== undefined) throw badUserInput(`poolIds[${i}] repeats poolIds[${first}].`, `poolIds[${i}]`);
+    seen.set(id.toLowerCase(), i);
+  });
+}
+
+/** The error a pool's single edit would have answered, as its result. */
+function poolError(poolId: string, error: unknown): PoolEditErrorModel {
+  const mapped = toGraphQLError(error);
+  if (!mapped) return { poolId, code: ErrorCode.InternalServerError, message: 'The edit of this pool failed unexpectedly.' };
+  const code = typeof mapped.extensions.code === 'string' ? mapped.extensions.code : ErrorCode.InternalServerError;
+  const retry = mapped.extensions.retryAfterSeconds;
+  return { poolId, code, message: mapped.message, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
+}
+
+const notFound = (poolId: string): PoolEditErrorModel => ({ poolId, code: ErrorCode.NotFound, message: 'The pool was not found.' });
+
+function changed(result: EditPayloadModel): boolean {
+  return result.added.length + result.updated.length + result.removed.length > 0;
+}
+
+function summary(results: (EditPayloadModel | PoolEditErrorModel)[]): BulkEditPayloadModel {
+  const failed = results.filter(isPoolEditError).length;
+  const succeeded = results.filter((r) => !isPoolEditError(r) && changed(r)).length;
+  return { results, succeeded, unchanged: results.length - failed - succeeded, failed };
+}
+
+/** Runs `work` over the indexes 0…n-1, at most `limit` at a time. */
+async function eachLimited(n: number, limit: number, work: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+}
+
+/** Takes the pools' locks one by one in id order; a lock not free by the shared deadline is that pool's error. */
+async function lockAll(ctx: Context, poolIds: readonly string[]): Promise<(LockLease | PoolEditErrorModel)[]> {
+  const leases: (LockLease | PoolEditErrorModel)[] = new Array(poolIds.length);
+  const options = lockOptions(ctx);
+  const order = poolIds.map((id, i) => ({ id: id.toLowerCase(), i })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const { i } of order) {
+    try {
+      leases[i] = await ctx.edits.locks.acquire(poolIds[i], options);
+    } catch (error) {
+      leases[i] = poolError(poolIds[i], error);
+    }
+  }
+  return leases;
+}
+
+/** The current sets of the given pools in one batched read; a pool's 404 or failure is its error. */
+async function readSets(ctx: Context, poolIds: readonly string[]): Promise<(WireAssignment[] | PoolEditErrorModel)[]> {
+  if (poolIds.length === 0) return [];
+  try {
+    const sets = await ctx.graph.listAssignmentsOfPools(poolIds, ctx.callOptions);
+    return sets.map((set, i) => (set === null ? notFound(poolIds[i]) : set instanceof Error ? poolError(poolIds[i], set) : set));
+  } catch (error) {
+    return poolIds.map((id) => poolError(id, error));
+  }
+}
+
+/**
+ * The pool's edit again after THROTTLED, through the plain single-pool path (its own lock and a fresh read), after
+ * the wait Graph or the budget asked for, while that wait ends before `deadline`.
+ */
+async function retryThrottled(ctx: Context, request: EditRequest, first: PoolEditErrorModel, deadline: number): Promise<EditPayloadModel | PoolEditErrorModel> {
+  let failure = first;
+  while (failure.code === ErrorCode.Throttled && Date.now() + (failure.retryAfterSeconds ?? 1) * 1000 <= deadline) {
+    await sleep((failure.retryAfterSeconds ?? 1) * 1000, undefined, { signal: ctx.callOptions.signal });
+    try {
+      return await editAssignments(ctx, request);
+    } catch (error) {
+      failure = poolError(request.poolId, error);
+    }
+  }
+  return failure;
+}
+
+/** A bulk add or remove; argument errors throw (nothing written), a pool's failure is its result. */
+export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<BulkEditPayloadModel> {
+  const { poolIds, dryRun, operation } = request;
+  validatePoolIds(poolIds);
+  request.validate();
+  const checked: UncheckedTarget[] = await checkSentTargets(ctx, request.sent ?? []);
+  const deadline = Date.now() + (ctx.edits.bulkTimeoutMs ?? DEFAULT_BULK_TIMEOUT_MS);
+  const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: request.plan, checked });
+  const results: (EditPayloadModel | PoolEditErrorModel)[] = new Array(poolIds.length);
+
+  if (dryRun) {
+    const sets = await readSets(ctx, poolIds);
+    for (const [i, set] of sets.entries()) {
+      results[i] = isErrorResult(set) ? set : await editAssignments(ctx, single(poolIds[i]), { current: set }).catch((error: unknown) => poolError(poolIds[i], error));
+    }
+    return summary(results);
+  }
+
+  const leases = await lockAll(ctx, poolIds);
+  const locked = poolIds.flatMap((_, i) => (isErrorResult(leases[i]) ? [] : [i]));
+  const held = new Set(locked);
+  const sets = await readSets(ctx, locked.map((i) => poolIds[i]));
+  const setOf = new Map(locked.map((i, k) => [i, sets[k]]));
+  try {
+    await eachLimited(poolIds.length, WRITE_CONCURRENCY, async (i) => {
+      const poolId = poolIds[i];
+      const lease = leases[i];
+      if (isErrorResult(lease)) {
+        results[i] = auditedFailure(ctx, operation, poolId, lease);
+        return;
+      }
+      let outcome: EditPayloadModel | PoolEditErrorModel;
+      try {
+        const set = setOf.get(i);
+        if (set === undefined || isErrorResult(set)) {
+          outcome = auditedFailure(ctx, operation, poolId, set ?? notFound(poolId));
+        } else {
+          outcome = await editAssignments(ctx, single(poolId), { current: set }).catch((error: unknown) => poolError(poolId, error));
+        }
+      } finally {
+        held.delete(i);
+        await lease.release();
+      }
+      results[i] = isPoolEditError(outcome) ? await retryThrottled(ctx, single(poolId), outcome, deadline) : outcome;
+    });
+  } finally {
+    // A lease still held here belongs to a pool whose turn never came (the caller went away): let it go.
+    await Promise.all([...held].map((i) => (leases[i] as LockLease).release()));
+  }
+  return summary(results);
+}
+
+function isErrorResult<T extends object>(value: T | PoolEditErrorModel): value is PoolEditErrorModel {
+  return !Array.isArray(value) && 'code' in value && 'poolId' in value;
+}
+
+/** A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written. */
+function auditedFailure(ctx: Context, operation: EditOperation, poolId: string, failure: PoolEditErrorModel): PoolEditErrorModel {
+  new WriteAttempt(ctx, operation, poolId).failedWith(failure.code);
+  return failure;
+}

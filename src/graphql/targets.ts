@@ -1,0 +1,204 @@
+/**
+ * Target checks: does the group of a GROUP / EXCLUSION_GROUP target exist, does its assignment filter exist.
+ * Writes check the targets they send, with a fresh read (`checkSentTargets`); `targetState` shows the state of
+ * assignments already on a pool, through the request's loader and a short cross-request cache (`DirectoryCache`).
+ * Why and what Graph permissions they need: docs/edits.md.
+ */
+import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { AssignmentTargetState, TargetCheck, type EmbeddedSIMActivationCodePoolAssignmentInput, type UncheckedTarget } from '../generated/graphql';
+import type { CallOptions, EsimPoolsApi } from '../graph/api';
+import type { DirectoryKey, WireDirectoryObject } from '../graph/directory';
+import { isGraphError } from '../graph/errors';
+import { ODATA_TYPE, type WireAssignmentTarget } from '../graph/models';
+import type { Context } from './context';
+import { ErrorCode, toGraphQLError } from './errors';
+
+/** TARGET_CHECKS: refuse a write whose check could not be made (strict), report it on the payload (warn), or no checks (off). */
+export type TargetCheckMode = 'strict' | 'warn' | 'off';
+
+/** The Graph permission each read needs (learn.microsoft.com: group-get, intune-policyset-…assignmentfilter-get). */
+export const CHECK_PERMISSIONS: Readonly<Record<DirectoryKey['kind'], string>> = {
+  group: 'GroupMember.Read.All',
+  filter: 'DeviceManagementConfiguration.Read.All',
+};
+
+/** Why a sent target was refused (`extensions.reason`). */
+export const TargetRefusal = {
+  GroupNotFound: 'GROUP_NOT_FOUND',
+  FilterNotFound: 'FILTER_NOT_FOUND',
+} as const;
+
+/** One target a write sends, with the argument path of its target object (e.g. `assignments[2].target`). */
+export interface SentTarget {
+  path: string;
+  groupId?: string | null;
+  filterId?: string | null;
+}
+
+/** The targets of an assignment list as sent (`assignments[i].target`): what a write must check. */
+export function sentTargets(assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[]): SentTarget[] {
+  return assignments.map((a, i) => ({ path: `assignments[${i}].target`, groupId: a.target.groupId, filterId: a.target.filterId }));
+}
+
+const keyOf = (key: DirectoryKey): string => `${key.kind}:${key.id.toLowerCase()}`;
+
+/**
+ * What Graph answered for existence, for `targetState` only (writes always read afresh): bounded (`max` entries)
+ * and short-lived (`ttlSeconds`). Only definitive answers are kept (found, 404), never a refusal or a failure.
+ */
+export class DirectoryCache {
+  private readonly lru?: LRUCache<string, { found: WireDirectoryObject | null }>;
+
+  constructor(ttlSeconds: number, max = 10_000) {
+    if (ttlSeconds > 0) this.lru = new LRUCache({ max, ttl: ttlSeconds * 1000 });
+  }
+
+  get(key: DirectoryKey): { found: WireDirectoryObject | null } | undefined {
+    return this.lru?.get(keyOf(key));
+  }
+
+  set(key: DirectoryKey, found: WireDirectoryObject | null): void {
+    this.lru?.set(keyOf(key), { found });
+  }
+}
+
+/** What writes and `targetState` need besides Graph: the mode and the cache. One per app. */
+export interface TargetCheckServices {
+  mode: TargetCheckMode;
+  cache: DirectoryCache;
+}
+
+/** Groups and filters by key, cache first; what Graph answers definitively goes into the cache. */
+export async function readDirectory(
+  graph: EsimPoolsApi,
+  keys: readonly DirectoryKey[],
+  options: CallOptions,
+  cache: DirectoryCache | undefined,
+): Promise<(WireDirectoryObject | null | Error)[]> {
+  const results: (WireDirectoryObject | null | Error | undefined)[] = keys.map((key) => cache?.get(key)?.found);
+  const missing = keys.flatMap((key, i) => (results[i] === undefined ? [i] : []));
+  if (missing.length > 0) {
+    let read: (WireDirectoryObject | null | Error)[];
+    try {
+      read = await graph.getDirectoryObjects(missing.map((i) => keys[i]), options);
+    } catch (error) {
+      // The batch as a whole failed (a refused budget, the deadline): every key shares that failure.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      read = missing.map(() => failure);
+    }
+    missing.forEach((i, k) => {
+      results[i] = read[k];
+      if (!(read[k] instanceof Error)) cache?.set(keys[i], read[k] as WireDirectoryObject | null);
+    });
+  }
+  return results.map((r) => (r === undefined ? new Error('not read') : r));
+}
+
+interface Reference {
+  key: DirectoryKey;
+  field: string;
+}
+
+function referencesOf(targets: readonly SentTarget[]): Reference[] {
+  const refs: Reference[] = [];
+  for (const target of targets) {
+    if (target.groupId) refs.push({ key: { kind: 'group', id: target.groupId }, field: `${target.path}.groupId` });
+    if (target.filterId) refs.push({ key: { kind: 'filter', id: target.filterId }, field: `${target.path}.filterId` });
+  }
+  return refs;
+}
+
+function notFound(ref: Reference): GraphQLError {
+  const what = ref.key.kind === 'group' ? 'group' : 'assignment filter';
+  return new GraphQLError(`${ref.field}: the ${what} ${ref.key.id} does not exist (deleted, or never there); nothing was written.`, {
+    extensions: {
+      code: ErrorCode.BadUserInput,
+      field: ref.field,
+      reason: ref.key.kind === 'group' ? TargetRefusal.GroupNotFound : TargetRefusal.FilterNotFound,
+    },
+  });
+}
+
+/** A check Graph refused (403) or failed, in strict mode: the write is refused with the code of the failure. */
+function checkFailed(ref: Reference, error: Error): GraphQLError {
+  const permission = CHECK_PERMISSIONS[ref.key.kind];
+  if (isGraphError(error) && error.status === 403) {
+    return new GraphQLError(
+      `Forbidden: checking ${ref.field} needs the ${permission} permission on Microsoft Graph (or TARGET_CHECKS=warn); nothing was written.`,
+      { extensions: { code: ErrorCode.Forbidden, field: ref.field, missingPermission: permission } },
+    );
+  }
+  const mapped = toGraphQLError(error);
+  const code = mapped?.extensions.code ?? ErrorCode.InternalServerError;
+  const why = mapped?.message ?? 'The check failed unexpectedly.';
+  return new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, {
+    extensions: { ...mapped?.extensions, code, field: ref.field },
+  });
+}
+
+function unchecked(ref: Reference, error: Error): UncheckedTarget {
+  const forbidden = isGraphError(error) && error.status === 403;
+  const code = forbidden ? ErrorCode.Forbidden : String(toGraphQLError(error)?.extensions.code ?? ErrorCode.InternalServerError);
+  return {
+    field: ref.field,
+    check: ref.key.kind === 'group' ? TargetCheck.GroupExists : TargetCheck.FilterExists,
+    id: ref.key.id,
+    code,
+    missingPermission: forbidden ? CHECK_PERMISSIONS[ref.key.kind] : null,
+  };
+}
+
+/**
+ * Checks the targets a write sends, with a fresh read (⌈distinct ids/20⌉ Graph requests), before anything is
+ * written. A group or filter that does not exist → BAD_USER_INPUT naming the field (`extensions.reason`). A check
+ * that could not be made → strict: that failure's error (FORBIDDEN naming the permission for a 403); warn: listed
+ * in the answer, and the write goes ahead. Off: nothing is read.
+ */
+export async function checkSentTargets(ctx: Context, targets: readonly SentTarget[]): Promise<UncheckedTarget[]> {
+  const services = ctx.edits.targets;
+  const mode = services?.mode ?? 'strict';
+  if (mode === 'off') return [];
+  const refs = referencesOf(targets);
+  if (refs.length === 0) return [];
+  const distinct = new Map<string, DirectoryKey>();
+  for (const ref of refs) distinct.set(keyOf(ref.key), ref.key);
+  const keys = [...distinct.values()];
+  // Fresh: a group deleted a second ago must be refused; what Graph says still refreshes the cache.
+  const read = await readDirectory(ctx.graph, keys, ctx.callOptions, undefined);
+  const byKey = new Map(keys.map((key, i) => [keyOf(key), read[i]]));
+  for (const key of keys) {
+    const found = byKey.get(keyOf(key));
+    if (!(found instanceof Error)) services?.cache.set(key, found ?? null);
+  }
+  for (const ref of refs) if (byKey.get(keyOf(ref.key)) === null) throw notFound(ref);
+  const failures: UncheckedTarget[] = [];
+  for (const ref of refs) {
+    const found = byKey.get(keyOf(ref.key));
+    if (!(found instanceof Error)) continue;
+    if (mode === 'strict') throw checkFailed(ref, found);
+    failures.push(unchecked(ref, found));
+  }
+  return failures;
+}
+
+const GROUP_TYPES: ReadonlySet<string> = new Set([ODATA_TYPE.group, ODATA_TYPE.exclusionGroup]);
+const NO_GROUP_TYPES: ReadonlySet<string> = new Set([ODATA_TYPE.allDevices, ODATA_TYPE.allLicensedUsers, ODATA_TYPE.configurationManagerCollection]);
+
+/** The state of an assignment's target, through the request's loader (one batch for the whole operation). */
+export async function targetState(ctx: Context, target: WireAssignmentTarget): Promise<AssignmentTargetState> {
+  const type = target['@odata.type'];
+  const isGroup = GROUP_TYPES.has(type);
+  if (!isGroup && !NO_GROUP_TYPES.has(type)) return AssignmentTargetState.Unknown;
+  // A group target without a group id targets nobody, like one whose group was deleted.
+  if (isGroup && !target.groupId) return AssignmentTargetState.GroupNotFound;
+  const filterId = target.deviceAndAppManagementAssignmentFilterId;
+  const [group, filter] = await Promise.allSettled([
+    isGroup && target.groupId ? ctx.loaders.directoryObject.load({ kind: 'group', id: target.groupId }) : Promise.resolve(undefined),
+    filterId ? ctx.loaders.directoryObject.load({ kind: 'filter', id: filterId }) : Promise.resolve(undefined),
+  ]);
+  if (group.status === 'fulfilled' && group.value === null) return AssignmentTargetState.GroupNotFound;
+  if (filter.status === 'fulfilled' && filter.value === null) return AssignmentTargetState.FilterNotFound;
+  if (group.status === 'rejected' || filter.status === 'rejected') return AssignmentTargetState.Unknown;
+  return AssignmentTargetState.Ok;
+}
