@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AuthError, type AuthFailureReason } from './errors';
-import { ExpiringLru } from './lru';
+import { LRUCache } from 'lru-cache';
 import { principalFromClaims, type Principal } from './principal';
 
 export interface TokenVerifierOptions {
@@ -55,7 +55,7 @@ export function tokenHash(token: string): string {
 export class TokenVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
   private readonly verifyOptions: JWTVerifyOptions;
-  private readonly cache: ExpiringLru<Principal>;
+  private readonly cache: LRUCache<string, Principal>;
   private readonly pending = new Map<string, Promise<Principal>>();
   private readonly now: () => number;
   private readonly refreshMs: number;
@@ -78,7 +78,7 @@ export class TokenVerifier {
       clockTolerance: options.clockToleranceSeconds,
       requiredClaims: ['exp'],
     };
-    this.cache = new ExpiringLru<Principal>(options.cacheSize, this.now);
+    this.cache = new LRUCache<string, Principal>({ max: options.cacheSize, ttlResolution: 0, perf: { now: this.now } });
     this.refreshMs = options.jwksRefreshSeconds * 1000;
     this.cacheTtlMs = (options.cacheTtlSeconds ?? 300) * 1000;
     this.lastRefresh = this.now();
@@ -110,7 +110,8 @@ export class TokenVerifier {
       throw new AuthError(reason);
     }
     const principal = principalFromClaims(claims);
-    this.cache.set(hash, principal, Math.min(principal.expiresAt * 1000, this.now() + this.cacheTtlMs));
+    const ttl = Math.min(principal.expiresAt * 1000 - this.now(), this.cacheTtlMs);
+    if (ttl > 0) this.cache.set(hash, principal, { ttl });
     return principal;
   }
 

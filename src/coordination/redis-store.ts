@@ -4,14 +4,12 @@
  * Client: ioredis. It has the three knobs this needs built in: a per-command timeout (`commandTimeout`), failing
  * commands at once while disconnected instead of queueing them (`enableOfflineQueue: false`), and reconnecting with
  * a backoff of our choosing (`retryStrategy`), plus bundled types; node-redis would have needed an AbortSignal per
- * command for the timeout. Scripts go through EVALSHA with an EVAL fallback (a restarted Redis has an empty script
- * cache).
+ * command for the timeout. The Lua scripts are ioredis commands (`defineCommand`), defined by the modules that own them.
  *
  * Health follows the connection: ok while the client is `ready` and its last command did not time out. The reason
  * is built from an error code (ECONNREFUSED, ENOTFOUND, WRONGPASS…), never from a URL or a message that could
  * carry one.
  */
-import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { emitter, type CoordinationEventListener } from './events';
 import type { RedisSettings } from './settings';
@@ -21,14 +19,6 @@ import { CoordinationError, isCoordinationError } from './types';
 export interface CoordinationLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
-}
-
-export class LuaScript {
-  readonly sha: string;
-
-  constructor(readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
 }
 
 const TIMED_OUT = 'Command timed out';
@@ -190,21 +180,6 @@ export class RedisStore {
       if (fieldsOf(error).message === TIMED_OUT) this.markSlow(error);
       throw this.unavailable(error);
     }
-  }
-
-  /**
-   * EVALSHA, falling back to EVAL when the server does not have the script yet. `idempotent` as for `call`: only
-   * for scripts that give the same outcome when run twice.
-   */
-  script(script: LuaScript, keys: string[], args: (string | number)[], options: { idempotent?: boolean } = {}): Promise<unknown> {
-    return this.call(async (client) => {
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error) {
-        if (fieldsOf(error).message.startsWith('NOSCRIPT')) return await client.eval(script.source, keys.length, ...keys, ...args);
-        throw error;
-      }
-    }, options);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,7 @@ import type { EsimPoolsApi } from '../graph/api';
 import { GraphError } from '../graph/errors';
 import type { CredentialSource } from '../graph/pipeline/token';
 import type { Logger } from '../observability/logger';
-import { ExpiringLru } from '../auth/lru';
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal';
 
 export interface OboSettings {
@@ -117,7 +117,7 @@ class ClassifiedOboCredential implements TokenCredential {
 }
 
 export class OboClients {
-  private readonly clients: ExpiringLru<EsimPoolsApi>;
+  private readonly clients: LRUCache<string, EsimPoolsApi>;
   private readonly identityOptions: TokenCredentialOptions & { disableInstanceDiscovery: boolean };
 
   constructor(
@@ -128,7 +128,7 @@ export class OboClients {
     if (!settings.clientSecret && !settings.clientCertificatePath) {
       throw new Error('on-behalf-of needs a client secret or a certificate');
     }
-    this.clients = new ExpiringLru<EsimPoolsApi>(settings.cacheSize);
+    this.clients = new LRUCache<string, EsimPoolsApi>({ max: settings.cacheSize });
     this.identityOptions = {
       authorityHost: settings.authorityHost,
       disableInstanceDiscovery: settings.disableInstanceDiscovery,
@@ -168,7 +168,8 @@ export class OboClients {
         'on-behalf-of token request failed',
       );
     const client = this.base.withCredential(() => new ClassifiedOboCredential(credential(), onFailure));
-    this.clients.set(hash, client, principal.expiresAt * 1000);
+    const ttl = principal.expiresAt * 1000 - Date.now();
+    if (ttl > 0) this.clients.set(hash, client, { ttl });
     return client;
   }
 }
