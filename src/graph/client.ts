@@ -5,8 +5,7 @@
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
 import { GraphError, isGraphError, redactedBodyError } from './errors';
-import { isGuid } from './ids';
-import { isRecord } from './json';
+import { isGuid, isRecord } from './json';
 import {
   readAssignment,
   readDeviceState,

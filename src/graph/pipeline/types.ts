@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CallOptions } from '../api';
-import { isGuid } from '../ids';
+import { isGuid } from '../json';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
