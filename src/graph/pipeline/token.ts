@@ -147,6 +147,11 @@ export class CachedToken {
     this.renew = typeof this.source === 'function';
   }
 
+  /** Whether Graph refused this token. */
+  isRejected(token: string): boolean {
+    return token === this.rejected;
+  }
+
   /** Stops the background recovery; acquisitions under way are left to finish or time out. */
   close(): void {
     this.closed = true;

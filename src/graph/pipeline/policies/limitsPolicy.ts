@@ -8,10 +8,11 @@
  * A refusal never reaches Graph: budget used up or bulkhead full is a `rejected` 429 with the time to retry
  * (→ THROTTLED); a budget store that cannot answer is a `rejected` 503 (nothing is sent unchecked).
  */
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { isCoordinationError, type RateBudget } from '../../../coordination/types';
 import { abortedError, GraphError, toGraphError } from '../../errors';
 import type { Bulkhead } from '../bulkhead';
-import type { PipelinePolicy } from '../types';
+import { callOf } from '../request';
 
 export interface Limits {
   bulkhead: Bulkhead;
@@ -22,7 +23,7 @@ export function limitsPolicy({ bulkhead, budgets }: Limits): PipelinePolicy {
   return {
     name: 'limitsPolicy',
     async sendRequest(request, next) {
-      const { signal, clientRequestId, cost } = request;
+      const { signal, clientRequestId, cost } = callOf(request);
       // Writes first: the scarcer budget refuses before any read slot is spent.
       await take(budgets.writes, cost.writes, 'write', signal, clientRequestId);
       await take(budgets.reads, cost.reads, 'request', signal, clientRequestId);
