@@ -1,13 +1,6 @@
 /**
- * A sliding-window budget shared through Redis, with the semantics of LocalRateBudget: a request gets the earliest
- * slot that keeps every window of `windowMs` at `limit` or fewer, waits for it when that is within `maxWaitMs`
- * (the slot is reserved, so waiters are served in the order they asked, across replicas), and is refused with the
- * time to retry otherwise.
- *
- * Why a Lua script and not a library: rate-limiter-flexible's Redis limiters count in fixed windows (up to twice the
- * limit around an edge) and queue waiters per process only; none of the well-kept libraries offers a true sliding
- * window that reserves a future slot. The script is the classic sorted-set log, atomic because Redis runs a script
- * alone, and timed by the Redis server's clock (TIME), so replicas whose clocks disagree still agree on the window.
+ * A sliding-window budget shared through Redis, with LocalRateBudget's semantics: the earliest slot that keeps
+ * every window at `limit` or fewer, reserved and waited for within `maxWaitMs`, else refused with the time to retry.
  */
 import { randomUUID } from 'node:crypto';
 import { emitter, type BudgetName, type CoordinationEventListener } from './events';

@@ -1,17 +1,6 @@
 /**
- * Per-pool edit locks shared through Redis.
- *
- * - Taking: `<prefix>lock:<pool id>` set to a token with a TTL if free (SET NX PX, in Lua so that a second try
- *   of the same take is answered "yours"); the token is random per acquisition, so only its holder can release or
- *   renew it (compare-and-delete / compare-and-expire in Lua, atomic on the server). All three may be sent twice
- *   when a reply is late (RedisStore.call's `idempotent`).
- * - A holder that dies stops renewing: its lock expires after the TTL and the next waiter gets it.
- * - While held, a watchdog renews the TTL every third of it, up to `maxHoldMs` in all: an edit that outlives one
- *   TTL (a GET and a PATCH, each with its own Graph deadline and retries) keeps its lock, while a leaked lease
- *   still frees the pool eventually.
- * - Waiting: within a replica, waiters for a pool queue in order on an in-process lock, so only the first of them
- *   polls Redis; across replicas that one polls with jittered exponential backoff (10 ms to 100 ms) until the
- *   caller's deadline (`lock-timeout`) or signal (`aborted`). Polling is not fair across replicas; it is bounded.
+ * Per-pool edit locks shared through Redis: a random token per acquisition (only its holder releases or renews),
+ * a TTL renewed while held up to `maxHoldMs`, waiters queued per replica and polling across replicas with backoff.
  */
 import { randomUUID } from 'node:crypto';
 import { emitter, type CoordinationEventListener } from './events';

@@ -1,14 +1,6 @@
 /**
- * The connection to Redis shared by the budgets and the locks, and what "Redis cannot answer" means here.
- *
- * Client: ioredis. It has the three knobs this needs built in: a per-command timeout (`commandTimeout`), failing
- * commands at once while disconnected instead of queueing them (`enableOfflineQueue: false`), and reconnecting with
- * a backoff of our choosing (`retryStrategy`), plus bundled types; node-redis would have needed an AbortSignal per
- * command for the timeout. The Lua scripts are ioredis commands (`defineCommand`), defined by the modules that own them.
- *
- * Health follows the connection: ok while the client is `ready` and its last command did not time out. The reason
- * is built from an error code (ECONNREFUSED, ENOTFOUND, WRONGPASS…), never from a URL or a message that could
- * carry one.
+ * The ioredis connection shared by the budgets and the locks: per-command timeout, no offline queue, reconnect
+ * with backoff. Health follows the connection; reasons come from error codes, never from a URL or a message.
  */
 import { Redis } from 'ioredis';
 import { emitter, type CoordinationEventListener } from './events';
@@ -29,7 +21,9 @@ const TIMED_OUT = 'Command timed out';
  */
 function fieldsOf(error: unknown): { name: string; message: string; code?: string } {
   if (typeof error !== 'object' || error === null) return { name: typeof error, message: String(error) };
-  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
+  const name = 'name' in error ? error.name : undefined;
+  const message = 'message' in error ? error.message : undefined;
+  const code = 'code' in error ? error.code : undefined;
   return {
     name: typeof name === 'string' ? name : 'Error',
     message: typeof message === 'string' ? message : '',

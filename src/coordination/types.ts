@@ -36,7 +36,7 @@ export class CoordinationError extends Error {
 }
 
 export function isCoordinationError(error: unknown): error is CoordinationError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[COORDINATION_ERROR_BRAND] === true;
+  return typeof error === 'object' && error !== null && COORDINATION_ERROR_BRAND in error && error[COORDINATION_ERROR_BRAND] === true;
 }
 
 export interface BudgetOptions {

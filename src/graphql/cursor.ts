@@ -12,6 +12,7 @@
  */
 import { PAGE_PARAMS, type PageToken } from '../graph/api';
 import { isPageParamValue } from '../graph/odata';
+import { isRecord } from '../graph/json';
 import { badUserInput } from './errors';
 
 interface CursorData {
@@ -79,10 +80,10 @@ function readCursor(cursor: string, collection: string): PagePosition | undefine
   } catch {
     return undefined;
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  if (!isRecord(data)) return undefined;
   // Only the fields encodeCursor writes: anything extra (a `url`, a `host`, a `path`…) means a crafted cursor.
   if (Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) return undefined;
-  const { c, t, o } = data as Record<string, unknown>;
+  const { c, t, o } = data;
   if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_OFFSET) return undefined;
   if (typeof t !== 'object' || t === null || Array.isArray(t)) return undefined;
   const token: PageToken = {};

@@ -1,12 +1,7 @@
 /**
- * The client-side limits, on every attempt (each retry is a request Graph counts), before a connection is used:
- * - the budgets (src/coordination, shared by the replicas when Redis backs them): `writes` for each write the
- *   request carries, `reads` for each request it carries. A $batch envelope counts as its items, one slot each,
- *   because Graph evaluates every request of a batch against its limits on its own: a batch of 20 GETs is 20
- *   requests to Intune's budget and no write, however it travels;
- * - then the bulkhead (local to this replica), whose slot is held for the exchange only.
- * A refusal never reaches Graph: budget used up or bulkhead full is a `rejected` 429 with the time to retry
- * (→ THROTTLED); a budget store that cannot answer is a `rejected` 503 (nothing is sent unchecked).
+ * On every attempt, before a connection is used: the write and read budgets (a $batch counts as its items), then a
+ * bulkhead slot held for the exchange. A refusal never reaches Graph: a `rejected` 429 with the time to retry, or a
+ * `rejected` 503 when the budget store cannot answer.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { isCoordinationError, type RateBudget } from '../../../coordination/types';
