@@ -1,15 +1,6 @@
 /**
- * Verification of inbound Entra ID access tokens with jose: RS256 only, issuer(s), audience(s), `exp` required,
- * `exp`/`nbf` with a small clock tolerance, the signing key from the tenant's JWKS.
- *
- * Keys: jose's remote key set, built once. It refetches on an unknown `kid` (key rotation) at most once per
- * cooldown (AUTH_JWKS_COOLDOWN_SECONDS, jose's protection against kid-spam), and never blocks a request to
- * refresh keys it already has: jose's own max-age reload would await the fetch on the request path and fail every
- * request while the IdP is unreachable, so instead the set is refreshed in the background every
- * AUTH_JWKS_REFRESH_SECONDS while the cached keys keep serving.
- *
- * Results: a verified token's principal is cached by the token's SHA-256 (bounded LRU, at most 5 minutes and never
- * past `exp`), and concurrent verifications of one token share one run, so the hot path is a hash and a map lookup.
+ * Verification of inbound Entra ID access tokens with jose (RS256, issuers, audiences, `exp` required, the tenant's
+ * JWKS refreshed in the background); verified principals cached by the token's SHA-256 (docs/identity.md).
  */
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';

@@ -1,14 +1,6 @@
 /**
- * Opaque Relay cursors over Graph's server-driven paging. A cursor holds the collection it belongs to, the page
- * position Graph gave (`$skiptoken`/`$skip` from `@odata.nextLink`, never a URL) and an offset into that page.
- *
- * A cursor this service made is always accepted back, by any replica: it is not signed (no key to share), and the
- * rules decodeCursor checks are the ones a cursor is made under. The page token's values passed the Graph client's
- * isPageParamValue when it read the nextLink (a token that does not is an invalid reply, never a cursor); offsets
- * stay within MAX_OFFSET because a page is never asked larger than Graph's `$top` limit (pageRequest); and
- * encodeCursor checks its own result with decodeCursor, so a rule added to one side alone fails loudly at once.
- * A forged cursor is BAD_USER_INPUT before any request, or harmless: all it can carry is a page position of this
- * collection, sent percent-encoded as one query parameter of the collection's own path.
+ * Opaque Relay cursors over Graph's server-driven paging: the collection, the page position from `@odata.nextLink`
+ * (never a URL) and an offset. Made under the rules they are read under (docs/federation.md, "Paging and cursors").
  */
 import { PAGE_PARAMS, type PageToken } from '../graph/api';
 import { isPageParamValue } from '../graph/odata';

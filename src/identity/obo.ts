@@ -1,15 +1,6 @@
 /**
- * GRAPH_AUTH_MODE=obo: Microsoft Graph is called with the signed-in user's rights, through @azure/identity's
- * OnBehalfOfCredential with the caller's (already verified) access token as the user assertion.
- *
- * One credential per request would fetch a new Graph token every time, so each user's Graph client (sharing the
- * connection pool, bulkhead and policies of the base client, with its own token cache) is kept in a bounded LRU
- * keyed by the SHA-256 of the assertion and expiring with it: two users (two assertions) never share a client or
- * a token, and any number of requests with one assertion cost one token request.
- *
- * Token endpoint failures become GraphErrors of kind `credential` with a fixed message and a `reason` (mapped to
- * UNAUTHENTICATED / FORBIDDEN / UPSTREAM_UNAVAILABLE by toGraphQLError). Entra's text is never passed on: it can
- * name the client id or tenant; the assertion and the client secret are in no message and no log line.
+ * GRAPH_AUTH_MODE=obo: Graph called with the signed-in user's rights (OnBehalfOfCredential), one client per
+ * assertion kept in a bounded LRU; token failures are `credential` GraphErrors with a fixed message (docs/identity.md).
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
