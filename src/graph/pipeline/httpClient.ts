@@ -103,7 +103,7 @@ export class UndiciHttpClient implements HttpClient {
  * A failed exchange: undici's timeouts are `timeout`; a fired signal (the caller left, or the deadline, which the
  * deadline policy turns into `timeout`) is `aborted`; anything else is `network`.
  */
-export function classifyTransportError(error: unknown, call: GraphCall, beforeReply: boolean, requestId?: string): GraphError {
+function classifyTransportError(error: unknown, call: GraphCall, beforeReply: boolean, requestId?: string): GraphError {
   const code = isRecord(error) && typeof error.code === 'string' ? error.code : undefined;
   const base = { clientRequestId: call.clientRequestId, requestId, cause: error };
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return timeoutError(base);

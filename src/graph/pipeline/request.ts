@@ -66,10 +66,6 @@ export function callOf(request: PipelineRequest): GraphCall {
   return call;
 }
 
-export function isWriteMethod(method: string): boolean {
-  return method === 'POST' || method === 'PATCH' || method === 'DELETE';
-}
-
 /** A request to `urlBase` + `spec.path` (urlBase: the HttpClient's). */
 export function createRequest(urlBase: string, spec: RequestSpec, options?: CallOptions): PipelineRequest {
   const clientRequestId = clientRequestIdFor(options?.requestId);
@@ -87,7 +83,7 @@ export function createRequest(urlBase: string, spec: RequestSpec, options?: Call
     method: spec.method,
     pathTemplate: spec.pathTemplate,
     clientRequestId,
-    cost: spec.cost ?? { writes: isWriteMethod(spec.method) ? 1 : 0, reads: 1 },
+    cost: spec.cost ?? { writes: spec.method === 'GET' ? 0 : 1, reads: 1 },
     repeatable: spec.repeatable ?? true,
     signal: options?.signal,
     deadline: Infinity,
@@ -99,7 +95,7 @@ export function createRequest(urlBase: string, spec: RequestSpec, options?: Call
 }
 
 /** The incoming request's id when it is a GUID (Graph's logs and ours then correlate), else a new GUID. */
-export function clientRequestIdFor(requestId: string | undefined): string {
+function clientRequestIdFor(requestId: string | undefined): string {
   return requestId !== undefined && isGuid(requestId) ? requestId.toLowerCase() : randomUUID();
 }
 

@@ -101,7 +101,7 @@ function isTimeout(error: unknown): boolean {
  * interaction_required → `unauthenticated` (sign in again), consent_required or AADSTS65001/53003 → `forbidden`,
  * anything else → `unavailable`. The message is fixed: Entra's text can name the client or the assertion.
  */
-export function credentialError(error: unknown, clientRequestId?: string): GraphError {
+function credentialError(error: unknown, clientRequestId?: string): GraphError {
   if (isGraphError(error)) return error;
   if (isTimeout(error)) {
     return new GraphError('Microsoft Entra ID did not issue an access token for Microsoft Graph in time.', {

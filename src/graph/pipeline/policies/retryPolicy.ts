@@ -8,8 +8,6 @@ import { abortedError, graphErrorFromReply, GraphError, isGraphError, toGraphErr
 import { callOf, isSuccess, type GraphCall } from '../request';
 import { decideRetry, RETRYABLE_STATUSES, retryAfterMs, wholeSeconds, type RetryRules } from '../retryRules';
 
-export const retryPolicyName = 'graphRetryPolicy';
-
 /** The rules as core's one retry strategy: a wait, or skip (the outcome stands). */
 function graphRetryStrategy(rules: RetryRules): RetryStrategy {
   return {
@@ -37,7 +35,7 @@ function graphRetryStrategy(rules: RetryRules): RetryStrategy {
 export function retryPolicy(rules: RetryRules): PipelinePolicy {
   const core = coreRetryPolicy([graphRetryStrategy(rules)], { maxRetries: rules.maxRetries });
   return {
-    name: retryPolicyName,
+    name: 'graphRetryPolicy',
     async sendRequest(request, next) {
       const call = callOf(request);
       let response: PipelineResponse;
