@@ -1,21 +1,12 @@
 /**
- * Verification of inbound Entra ID access tokens with jose: RS256 only, issuer(s), audience(s), `exp` required,
- * `exp`/`nbf` with a small clock tolerance, the signing key from the tenant's JWKS.
- *
- * Keys: jose's remote key set, built once. It refetches on an unknown `kid` (key rotation) at most once per
- * cooldown (AUTH_JWKS_COOLDOWN_SECONDS, jose's protection against kid-spam), and never blocks a request to
- * refresh keys it already has: jose's own max-age reload would await the fetch on the request path and fail every
- * request while the IdP is unreachable, so instead the set is refreshed in the background every
- * AUTH_JWKS_REFRESH_SECONDS while the cached keys keep serving.
- *
- * Results: a verified token's principal is cached by the token's SHA-256 (bounded LRU, at most 5 minutes and never
- * past `exp`), and concurrent verifications of one token share one run, so the hot path is a hash and a map lookup.
+ * Verification of inbound Entra ID access tokens with jose (RS256, issuers, audiences, `exp` required, the tenant's
+ * JWKS refreshed in the background); verified principals cached by the token's SHA-256 (docs/identity.md).
  */
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AuthError, type AuthFailureReason } from './errors';
-import { ExpiringLru } from './lru';
+import { LRUCache } from 'lru-cache';
 import { principalFromClaims, type Principal } from './principal';
 
 export interface TokenVerifierOptions {
@@ -55,7 +46,7 @@ export function tokenHash(token: string): string {
 export class TokenVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
   private readonly verifyOptions: JWTVerifyOptions;
-  private readonly cache: ExpiringLru<Principal>;
+  private readonly cache: LRUCache<string, Principal>;
   private readonly pending = new Map<string, Promise<Principal>>();
   private readonly now: () => number;
   private readonly refreshMs: number;
@@ -78,7 +69,7 @@ export class TokenVerifier {
       clockTolerance: options.clockToleranceSeconds,
       requiredClaims: ['exp'],
     };
-    this.cache = new ExpiringLru<Principal>(options.cacheSize, this.now);
+    this.cache = new LRUCache<string, Principal>({ max: options.cacheSize, ttlResolution: 0, perf: { now: this.now } });
     this.refreshMs = options.jwksRefreshSeconds * 1000;
     this.cacheTtlMs = (options.cacheTtlSeconds ?? 300) * 1000;
     this.lastRefresh = this.now();
@@ -110,7 +101,8 @@ export class TokenVerifier {
       throw new AuthError(reason);
     }
     const principal = principalFromClaims(claims);
-    this.cache.set(hash, principal, Math.min(principal.expiresAt * 1000, this.now() + this.cacheTtlMs));
+    const ttl = Math.min(principal.expiresAt * 1000 - this.now(), this.cacheTtlMs);
+    if (ttl > 0) this.cache.set(hash, principal, { ttl });
     return principal;
   }
 

@@ -1,6 +1,6 @@
 /** The kinds of value environment variables hold, as zod schemas with the messages the start-up error shows. */
 import { z } from 'zod';
-import { GUID_PATTERN } from '../graph/ids';
+import { GUID_PATTERN } from '../graph/json';
 
 export const bool = z
   .string()

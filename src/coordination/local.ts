@@ -2,6 +2,7 @@
  * In-process coordination: right for one replica (a laptop, the tests). With several replicas each would
  * spend Intune's budget as if it were alone and lock only its own edits: use the Redis implementation there.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CoordinationError,
   type BudgetOptions,
@@ -19,20 +20,12 @@ export function retryAfter(ms: number): number {
 }
 
 /** Waits `ms`, or rejects with an `aborted` CoordinationError when the signal fires first. */
-export function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new CoordinationError('The wait was cancelled.', 'aborted'));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CoordinationError('The wait was cancelled.', 'aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(Math.max(0, ms), undefined, { signal });
+  } catch (error) {
+    throw signal?.aborted ? new CoordinationError('The wait was cancelled.', 'aborted') : error;
+  }
 }
 
 /**

@@ -1,18 +1,12 @@
 /**
- * A sliding-window budget shared through Redis, with the semantics of LocalRateBudget: a request gets the earliest
- * slot that keeps every window of `windowMs` at `limit` or fewer, waits for it when that is within `maxWaitMs`
- * (the slot is reserved, so waiters are served in the order they asked, across replicas), and is refused with the
- * time to retry otherwise.
- *
- * Why a Lua script and not a library: rate-limiter-flexible's Redis limiters count in fixed windows (up to twice the
- * limit around an edge) and queue waiters per process only; none of the well-kept libraries offers a true sliding
- * window that reserves a future slot. The script is the classic sorted-set log, atomic because Redis runs a script
- * alone, and timed by the Redis server's clock (TIME), so replicas whose clocks disagree still agree on the window.
+ * A sliding-window budget shared through Redis, with LocalRateBudget's semantics: the earliest slot that keeps
+ * every window at `limit` or fewer, reserved and waited for within `maxWaitMs`, else refused with the time to retry.
  */
 import { randomUUID } from 'node:crypto';
 import { emitter, type BudgetName, type CoordinationEventListener } from './events';
 import { retryAfter, waitFor } from './local';
-import { LuaScript, type RedisStore } from './redis-store';
+import type { Result } from 'ioredis';
+import type { RedisStore } from './redis-store';
 import { CoordinationError, isCoordinationError, type BudgetOptions, type RateBudget } from './types';
 
 /**
@@ -20,7 +14,7 @@ import { CoordinationError, isCoordinationError, type BudgetOptions, type RateBu
  * reserved slots). ARGV: limit, windowMs, maxWaitMs, member. Returns {1, waitMs} (slot taken) or {0, waitMs} (refused).
  * Idempotent per member: a second try of one take gets the slot the first took, so a late reply can be retried.
  */
-export const TAKE_SLOT = new LuaScript(`
+const TAKE_SLOT = `
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
@@ -44,7 +38,14 @@ redis.call('ZADD', KEYS[1], at, ARGV[4])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(limit + 1))
 redis.call('PEXPIRE', KEYS[1], wait + window + 1000)
 return {1, wait}
-`);
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** TAKE_SLOT on one key. */
+    takeSlot(key: string, limit: number, windowMs: number, maxWaitMs: number, member: string): Result<unknown, Context>;
+  }
+}
 
 function parseReply(reply: unknown): { granted: boolean; waitMs: number } {
   if (Array.isArray(reply) && reply.length === 2 && typeof reply[0] === 'number' && typeof reply[1] === 'number') {
@@ -75,6 +76,7 @@ export class RedisRateBudget implements RateBudget {
     private readonly options: RedisRateBudgetOptions,
   ) {
     this.key = `${store.keyPrefix}budget:${options.name}`;
+    store.client.defineCommand('takeSlot', { numberOfKeys: 1, lua: TAKE_SLOT });
     this.emit = emitter(options.onEvent);
   }
 
@@ -89,7 +91,7 @@ export class RedisRateBudget implements RateBudget {
     let reply: { granted: boolean; waitMs: number };
     try {
       const member = `${this.memberPrefix}:${++this.sequence}`;
-      reply = parseReply(await this.store.script(TAKE_SLOT, [this.key], [limit, windowMs, maxWaitMs, member], { idempotent: true }));
+      reply = parseReply(await this.store.call((client) => client.takeSlot(this.key, limit, windowMs, maxWaitMs, member), { idempotent: true }));
     } catch (error) {
       if (fallback && (!isCoordinationError(error) || error.failure === 'unavailable')) {
         this.emit({ type: 'budget-fallback', budget: this.options.name });

@@ -1,22 +1,12 @@
 /**
- * Per-pool edit locks shared through Redis.
- *
- * - Taking: `<prefix>lock:<pool id>` set to a token with a TTL if free (SET NX PX, in Lua so that a second try
- *   of the same take is answered "yours"); the token is random per acquisition, so only its holder can release or
- *   renew it (compare-and-delete / compare-and-expire in Lua, atomic on the server). All three may be sent twice
- *   when a reply is late (RedisStore.call's `idempotent`).
- * - A holder that dies stops renewing: its lock expires after the TTL and the next waiter gets it.
- * - While held, a watchdog renews the TTL every third of it, up to `maxHoldMs` in all: an edit that outlives one
- *   TTL (a GET and a PATCH, each with its own Graph deadline and retries) keeps its lock, while a leaked lease
- *   still frees the pool eventually.
- * - Waiting: within a replica, waiters for a pool queue in order on an in-process lock, so only the first of them
- *   polls Redis; across replicas that one polls with jittered exponential backoff (10 ms to 100 ms) until the
- *   caller's deadline (`lock-timeout`) or signal (`aborted`). Polling is not fair across replicas; it is bounded.
+ * Per-pool edit locks shared through Redis: a random token per acquisition (only its holder releases or renews),
+ * a TTL renewed while held up to `maxHoldMs`, waiters queued per replica and polling across replicas with backoff.
  */
 import { randomUUID } from 'node:crypto';
 import { emitter, type CoordinationEventListener } from './events';
 import { LocalPoolLocks, waitFor } from './local';
-import { LuaScript, type CoordinationLogger, type RedisStore } from './redis-store';
+import type { Result } from 'ioredis';
+import type { CoordinationLogger, RedisStore } from './redis-store';
 import { CoordinationError, type LockLease, type LockOptions, type PoolLocks } from './types';
 
 /**
@@ -24,7 +14,7 @@ import { CoordinationError, type LockLease, type LockOptions, type PoolLocks } f
  * (now) this token's and 0 when another holds it. Idempotent — unlike a bare `SET NX`, which answers "held" to a
  * retry whose first try had already taken the lock — so a try whose reply came late can be sent again.
  */
-export const ACQUIRE_LOCK = new LuaScript(`
+const ACQUIRE_LOCK = `
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -33,24 +23,35 @@ end
 if holder then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
-`);
+`;
 
 /**
  * KEYS[1]: the lock; ARGV[1]: the holder's token. Deletes the lock only if that holder still has it. Returns 1
  * (released), 0 (no lock: it expired, or a first try of this release was applied) or -1 (another holder has it).
  */
-export const RELEASE_LOCK = new LuaScript(`
+const RELEASE_LOCK = `
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 if holder then return -1 end
 return 0
-`);
+`;
 
 /** KEYS[1]: the lock; ARGV[1]: the token, ARGV[2]: the TTL (ms). Extends the lock only if that holder still has it. */
-export const RENEW_LOCK = new LuaScript(`
+const RENEW_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
-`);
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** ACQUIRE_LOCK */
+    acquireLock(key: string, token: string, ttlMs: number): Result<unknown, Context>;
+    /** RELEASE_LOCK */
+    releaseLock(key: string, token: string): Result<unknown, Context>;
+    /** RENEW_LOCK */
+    renewLock(key: string, token: string, ttlMs: number): Result<unknown, Context>;
+  }
+}
 
 const POLL_MIN_MS = 10;
 const POLL_MAX_MS = 100;
@@ -93,7 +94,7 @@ class RedisLease {
     this.stop();
     this.owner.forget(this);
     try {
-      const deleted = await this.owner.store.script(RELEASE_LOCK, [this.key], [this.token], { idempotent: true });
+      const deleted = await this.owner.store.call((client) => client.releaseLock(this.key, this.token), { idempotent: true });
       // 0 is not told apart from a retried release: only "someone else has it now" is a lock known to be lost.
       if (deleted === -1) this.owner.lost(this.key, 'release');
     } catch (error) {
@@ -112,7 +113,7 @@ class RedisLease {
   private async renew(): Promise<void> {
     if (this.released) return;
     try {
-      const renewed = await this.owner.store.script(RENEW_LOCK, [this.key], [this.token, this.owner.options.ttlMs], { idempotent: true });
+      const renewed = await this.owner.store.call((client) => client.renewLock(this.key, this.token, this.owner.options.ttlMs), { idempotent: true });
       if (renewed !== 1 && !this.released) {
         this.owner.lost(this.key, 'renew');
         this.stop();
@@ -139,6 +140,9 @@ export class RedisPoolLocks implements PoolLocks {
   ) {
     this.emit = emitter(options.onEvent);
     this.logger = options.logger;
+    store.client.defineCommand('acquireLock', { numberOfKeys: 1, lua: ACQUIRE_LOCK });
+    store.client.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
+    store.client.defineCommand('renewLock', { numberOfKeys: 1, lua: RENEW_LOCK });
   }
 
   /** Leases held by this replica now (for tests and metrics). */
@@ -188,11 +192,11 @@ export class RedisPoolLocks implements PoolLocks {
       if (options.signal?.aborted) throw new CoordinationError('The wait was cancelled.', 'aborted');
       let reply: unknown;
       try {
-        reply = await this.store.script(ACQUIRE_LOCK, [key], [token, this.options.ttlMs], { idempotent: true });
+        reply = await this.store.call((client) => client.acquireLock(key, token, this.options.ttlMs), { idempotent: true });
       } catch (error) {
         // The take may have been applied even though its reply never came (a time-out): undo it if so, or the pool
         // would stay locked by nobody for a whole TTL. Best effort; it fails fast as well when Redis is down.
-        this.store.script(RELEASE_LOCK, [key], [token], { idempotent: true }).catch(() => undefined);
+        this.store.call((client) => client.releaseLock(key, token), { idempotent: true }).catch(() => undefined);
         throw error;
       }
       if (reply === 1) {

@@ -1,17 +1,7 @@
 /**
- * The connection to Redis shared by the budgets and the locks, and what "Redis cannot answer" means here.
- *
- * Client: ioredis. It has the three knobs this needs built in: a per-command timeout (`commandTimeout`), failing
- * commands at once while disconnected instead of queueing them (`enableOfflineQueue: false`), and reconnecting with
- * a backoff of our choosing (`retryStrategy`), plus bundled types; node-redis would have needed an AbortSignal per
- * command for the timeout. Scripts go through EVALSHA with an EVAL fallback (a restarted Redis has an empty script
- * cache).
- *
- * Health follows the connection: ok while the client is `ready` and its last command did not time out. The reason
- * is built from an error code (ECONNREFUSED, ENOTFOUND, WRONGPASS…), never from a URL or a message that could
- * carry one.
+ * The ioredis connection shared by the budgets and the locks: per-command timeout, no offline queue, reconnect
+ * with backoff. Health follows the connection; reasons come from error codes, never from a URL or a message.
  */
-import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { emitter, type CoordinationEventListener } from './events';
 import type { RedisSettings } from './settings';
@@ -23,14 +13,6 @@ export interface CoordinationLogger {
   warn(obj: object, msg: string): void;
 }
 
-export class LuaScript {
-  readonly sha: string;
-
-  constructor(readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-}
-
 const TIMED_OUT = 'Command timed out';
 
 /**
@@ -39,7 +21,9 @@ const TIMED_OUT = 'Command timed out';
  */
 function fieldsOf(error: unknown): { name: string; message: string; code?: string } {
   if (typeof error !== 'object' || error === null) return { name: typeof error, message: String(error) };
-  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
+  const name = 'name' in error ? error.name : undefined;
+  const message = 'message' in error ? error.message : undefined;
+  const code = 'code' in error ? error.code : undefined;
   return {
     name: typeof name === 'string' ? name : 'Error',
     message: typeof message === 'string' ? message : '',
@@ -190,21 +174,6 @@ export class RedisStore {
       if (fieldsOf(error).message === TIMED_OUT) this.markSlow(error);
       throw this.unavailable(error);
     }
-  }
-
-  /**
-   * EVALSHA, falling back to EVAL when the server does not have the script yet. `idempotent` as for `call`: only
-   * for scripts that give the same outcome when run twice.
-   */
-  script(script: LuaScript, keys: string[], args: (string | number)[], options: { idempotent?: boolean } = {}): Promise<unknown> {
-    return this.call(async (client) => {
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error) {
-        if (fieldsOf(error).message.startsWith('NOSCRIPT')) return await client.eval(script.source, keys.length, ...keys, ...args);
-        throw error;
-      }
-    }, options);
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,6 @@
 /**
- * Coordination: what the replicas of this subgraph must share to behave as one service — Intune's request
- * budgets (100 writes and 1000 requests per 20 s per app per tenant) and the per-pool edit locks that stop two
- * read-merge-write edits of one pool from undoing each other.
- *
- * One interface, two implementations: in process (`local.ts`: one replica, a laptop, the tests) and shared
- * through Redis (several replicas). Nothing here knows Graph or GraphQL; the Graph pipeline turns a refused
- * budget into a throttled GraphError, the resolvers turn a lock time-out into a GraphQL error.
+ * What the replicas must share to behave as one service: Intune's request budgets and the per-pool edit locks.
+ * One interface, in process (`local.ts`) or through Redis; nothing here knows Graph or GraphQL.
  */
 
 export type CoordinationFailure =
@@ -36,7 +31,7 @@ export class CoordinationError extends Error {
 }
 
 export function isCoordinationError(error: unknown): error is CoordinationError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[COORDINATION_ERROR_BRAND] === true;
+  return typeof error === 'object' && error !== null && COORDINATION_ERROR_BRAND in error && error[COORDINATION_ERROR_BRAND] === true;
 }
 
 export interface BudgetOptions {

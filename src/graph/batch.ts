@@ -1,22 +1,24 @@
 /**
  * Graph JSON batching for reads: `POST /$batch` with at most 20 GETs, batches sent side by side, items matched by
- * id (Graph may reorder them). Each item has its own outcome; throttled items (429/503/504) are repeated under
- * the same retry rules as single calls (retryStrategies/), alone, after the longest wait among them, within the
- * retry budget and the deadline. The $batch request itself goes through the whole pipeline like any call.
+ * id (Graph may reorder them). Each item has its own outcome; items answered 429/503/504 are sent again under the
+ * retry rules of single calls (pipeline/retryRules.ts), alone, after the longest wait among them, within the retry
+ * budget and the deadline. The $batch request itself goes through the whole pipeline like any call.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import type { BatchItemResult, CallOptions } from './api';
-import { GraphError, graphErrorFromReply, isGraphError, toGraphError } from './errors';
+import { abortedError, GraphError, graphErrorFromReply, isGraphError, toGraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
 import { invalidResponse, type Reply } from './odata';
-import { delay } from './pipeline/delay';
-import { decideRetry, type RetryRules } from './pipeline/retryStrategies/retryStrategy';
-import { createRequest, isSuccess, type ResponseHeaders, type SendRequest } from './pipeline/types';
+import { isSuccess, type GraphReply, type RequestSpec } from './pipeline/request';
+import { decideRetry, type RetryRules } from './pipeline/retryRules';
 
 /** Graph's limit of requests in one JSON batch. */
 export const GRAPH_BATCH_LIMIT = 20;
 
 export interface BatchContext {
-  send: SendRequest;
+  /** One call through the pipeline: a 2xx reply, or a GraphError. */
+  send: (spec: RequestSpec, options?: CallOptions) => Promise<GraphReply>;
   retry: RetryRules;
   /** The deadline of all rounds of a batched read together. */
   timeoutMs: number;
@@ -24,7 +26,7 @@ export interface BatchContext {
 
 /** One item of a $batch reply. */
 export interface BatchReply extends Reply {
-  headers: ResponseHeaders;
+  headers: HttpHeaders;
   /** When the retries of a throttled item ran out: when to try again, if known. */
   retryAfterSeconds?: number;
 }
@@ -63,7 +65,7 @@ export async function batchGet(
           }
           results[index] = item;
           if (isSuccess(item.status)) continue;
-          const verdict = decideRetry(context.retry, { retryCount: round, response: item }, deadline);
+          const verdict = decideRetry(context.retry, { retryCount: round, status: item.status, headers: item.headers }, deadline);
           if (verdict.retry) {
             again.push(index);
             waitMs = Math.max(waitMs, verdict.waitMs);
@@ -72,7 +74,11 @@ export async function batchGet(
           }
         }
         if (again.length === 0) return;
-        await delay(waitMs, options?.signal);
+        try {
+          await sleep(waitMs, undefined, { signal: options?.signal });
+        } catch (error) {
+          throw options?.signal?.aborted ? abortedError({ cause: error }) : error;
+        }
         pending = again;
       }
     }),
@@ -88,12 +94,11 @@ async function sendBatch(
   options?: CallOptions,
 ): Promise<Map<string, BatchReply>> {
   const body = JSON.stringify({ requests: indexes.map((index) => ({ id: String(index), method: 'GET', url: paths[index] })) });
-  const request = createRequest(
+  const reply = await context.send(
     // GETs only: one read slot per item, no write (the envelope is a POST, but Graph counts the items).
     { method: 'POST', path: '/$batch', pathTemplate: `/$batch(${pathTemplate})`, body, cost: { writes: 0, reads: indexes.length } },
     options,
   );
-  const reply = await context.send(request);
   const parsed = tryParseJson(reply.text);
   const responses = isRecord(parsed) && Array.isArray(parsed.responses) ? parsed.responses : undefined;
   if (!responses) throw invalidResponse(reply, 'a $batch reply without `responses`');
@@ -112,17 +117,17 @@ async function sendBatch(
       get text() {
         return itemBody === undefined ? '' : JSON.stringify(itemBody);
       },
-      requestId: headers['request-id'] ?? reply.requestId,
+      requestId: headers.get('request-id') ?? reply.requestId,
     });
   }
   return byId;
 }
 
-/** A batch item's headers with lower-case names (Graph writes them in canonical case, e.g. Retry-After). */
-function itemHeaders(value: unknown): Record<string, string> {
-  const headers: Record<string, string> = {};
+/** A batch item's string headers (names case-insensitive: Graph writes them in canonical case, e.g. Retry-After). */
+function itemHeaders(value: unknown): HttpHeaders {
+  const headers = createHttpHeaders();
   if (isRecord(value)) {
-    for (const [name, v] of Object.entries(value)) if (typeof v === 'string') headers[name.toLowerCase()] = v;
+    for (const [name, v] of Object.entries(value)) if (typeof v === 'string') headers.set(name, v);
   }
   return headers;
 }

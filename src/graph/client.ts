@@ -1,13 +1,9 @@
-/**
- * Microsoft Graph client for the eSIM pool API: the operations, as paths and parsers over the Graph pipeline
- * (pipeline/pipeline.ts: telemetry, deadline, retry, token, limits, HTTP). It knows nothing of GraphQL.
- */
+/** Microsoft Graph client for the eSIM pool API: the operations, as paths and parsers over the Graph pipeline. It knows nothing of GraphQL. */
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
 import { getDirectoryObjects, type DirectoryKey, type WireDirectoryObject } from './directory';
 import { GraphError, isGraphError, redactedBodyError } from './errors';
-import { isGuid } from './ids';
-import { isRecord } from './json';
+import { isGuid, isRecord } from './json';
 import {
   readAssignment,
   readDeviceState,
@@ -21,9 +17,9 @@ import {
 } from './models';
 import { createdEntityKey, invalidResponse, pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
 import type { GraphClientOptions } from './options';
-import { createPipeline, createPipelineParts, type PipelineParts } from './pipeline/pipeline';
+import { createGraphPipeline, createPipelineParts, type PipelineParts } from './pipeline/pipeline';
+import { createRequest, toReply, type GraphReply, type RequestSpec } from './pipeline/request';
 import { CachedToken, type CredentialSource } from './pipeline/token';
-import { createRequest, type GraphResponse, type RequestSpec } from './pipeline/types';
 import { UnknownValues } from './unknown-values';
 
 export type { GraphClientOptions } from './options';
@@ -82,7 +78,13 @@ class CredentialClient implements EsimPoolsApi {
     own = false,
   ) {
     this.token = new CachedToken(credential, { ...parts.token, ...(own ? parts.ownToken : {}) });
-    this.batch = { send: createPipeline(parts, this.token), retry: parts.retry, timeoutMs: parts.timeoutMs };
+    const pipeline = createGraphPipeline(parts, this.token);
+    const { httpClient } = parts;
+    this.batch = {
+      send: async (spec, options) => toReply(await pipeline.sendRequest(httpClient, createRequest(httpClient.urlBase, spec, options))),
+      retry: parts.retry,
+      timeoutMs: parts.timeoutMs,
+    };
   }
 
   /**
@@ -180,7 +182,7 @@ class CredentialClient implements EsimPoolsApi {
   }
 
   async createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool> {
-    let reply: GraphResponse;
+    let reply: GraphReply;
     try {
       reply = await this.send({ method: 'POST', path: POOLS_PATH, pathTemplate: POOLS_PATH, body: JSON.stringify(pool), repeatable: false }, options);
     } catch (error) {
@@ -249,12 +251,12 @@ class CredentialClient implements EsimPoolsApi {
   }
 
   /** One call through the pipeline: a 2xx reply (with its headers), or a GraphError. */
-  private send(spec: RequestSpec, options?: CallOptions): Promise<GraphResponse> {
-    return this.batch.send(createRequest(spec, options));
+  private send(spec: RequestSpec, options?: CallOptions): Promise<GraphReply> {
+    return this.batch.send(spec, options);
   }
 
   private collection(path: string): CollectionUrl {
-    const { origin, basePath } = this.parts.transport;
+    const { origin, basePath } = this.parts.httpClient;
     return { origin, pathname: `${basePath}${path}` };
   }
 }
@@ -276,13 +278,13 @@ export class GraphClient extends CredentialClient {
    */
   async close(graceMs = 1000): Promise<void> {
     this.token.close();
-    await this.parts.transport.close(graceMs);
+    await this.parts.httpClient.close(graceMs);
   }
 
   /** Calls in flight and waiting in the bulkhead, and open connections to Graph (for metrics and tests). */
   get load(): { inFlight: number; queued: number; connections: number; running: number } {
-    const { bulkhead, transport } = this.parts;
-    return { inFlight: bulkhead.inFlight, queued: bulkhead.queued, ...transport.stats };
+    const { bulkhead, httpClient } = this.parts;
+    return { inFlight: bulkhead.inFlight, queued: bulkhead.queued, ...httpClient.stats };
   }
 
   /** False while the last attempt to get a token failed and no valid token is left (readiness). */

@@ -1,4 +1,11 @@
-/** JSON helpers of the Graph layer: a reply is untrusted text until these say otherwise. */
+/** Guards of untrusted input: Graph's ids and JSON. A reply is untrusted text until these say otherwise. */
+
+/** Graph's object ids (pools, assignments, groups) and the `client-request-id` it expects are GUIDs. */
+export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+  return GUID_PATTERN.test(value);
+}
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,8 +2,7 @@
  * Microsoft Graph beta wire models for deviceManagement/embeddedSIMActivationCodePools, as defined by the beta
  * CSDL (see shared/graph-contract). These are the shapes on the wire; nothing here knows GraphQL.
  */
-import { isGuid } from './ids';
-import { isRecord } from './json';
+import { isGuid, isRecord } from './json';
 
 /**
  * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`: member names are the GraphQL enum's, values

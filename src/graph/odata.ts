@@ -185,10 +185,9 @@ function collectionCount(value: unknown, reply: Reply): { count?: number } {
  * (the URL itself is never followed, so its host does not matter); undefined when neither header names an entity
  * of `collectionPath` (e.g. `/deviceManagement/embeddedSIMActivationCodePools`).
  */
-export function createdEntityKey(headers: Readonly<Record<string, string | string[] | undefined>>, collectionPath: string): string | undefined {
+export function createdEntityKey(headers: { get(name: string): string | undefined }, collectionPath: string): string | undefined {
   for (const name of ['odata-entityid', 'location']) {
-    const raw = headers[name];
-    const value = Array.isArray(raw) ? raw[0] : raw;
+    const value = headers.get(name);
     if (value === undefined) continue;
     try {
       const pathname = new URL(value, 'https://graph.invalid').pathname;

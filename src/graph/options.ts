@@ -7,7 +7,7 @@ import type { BudgetOptions, RateBudget } from '../coordination/types';
 import type { GraphCallEvent } from './api';
 import type { BulkheadOptions } from './pipeline/bulkhead';
 import type { TokenEvent } from './pipeline/token';
-import type { RetryOptions } from './pipeline/retryStrategies/exponentialRetryStrategy';
+import type { RetryOptions } from './pipeline/retryRules';
 import type { UnknownValueEvent } from './unknown-values';
 
 export const GRAPH_CLIENT_DEFAULTS = {

@@ -1,17 +1,10 @@
 /**
- * Opaque Relay cursors over Graph's server-driven paging. A cursor holds the collection it belongs to, the page
- * position Graph gave (`$skiptoken`/`$skip` from `@odata.nextLink`, never a URL) and an offset into that page.
- *
- * A cursor this service made is always accepted back, by any replica: it is not signed (no key to share), and the
- * rules decodeCursor checks are the ones a cursor is made under. The page token's values passed the Graph client's
- * isPageParamValue when it read the nextLink (a token that does not is an invalid reply, never a cursor); offsets
- * stay within MAX_OFFSET because a page is never asked larger than Graph's `$top` limit (pageRequest); and
- * encodeCursor checks its own result with decodeCursor, so a rule added to one side alone fails loudly at once.
- * A forged cursor is BAD_USER_INPUT before any request, or harmless: all it can carry is a page position of this
- * collection, sent percent-encoded as one query parameter of the collection's own path.
+ * Opaque Relay cursors over Graph's server-driven paging: the collection, the page position from `@odata.nextLink`
+ * (never a URL) and an offset. Made under the rules they are read under (docs/federation.md, "Paging and cursors").
  */
 import { PAGE_PARAMS, type PageToken } from '../graph/api';
 import { isPageParamValue } from '../graph/odata';
+import { isRecord } from '../graph/json';
 import { badUserInput } from './errors';
 
 interface CursorData {
@@ -79,10 +72,10 @@ function readCursor(cursor: string, collection: string): PagePosition | undefine
   } catch {
     return undefined;
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  if (!isRecord(data)) return undefined;
   // Only the fields encodeCursor writes: anything extra (a `url`, a `host`, a `path`…) means a crafted cursor.
   if (Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) return undefined;
-  const { c, t, o } = data as Record<string, unknown>;
+  const { c, t, o } = data;
   if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_OFFSET) return undefined;
   if (typeof t !== 'object' || t === null || Array.isArray(t)) return undefined;
   const token: PageToken = {};

@@ -3,7 +3,7 @@
  * field; nothing unchecked reaches Graph's URL or body.
  */
 import { AssignmentTargetKind, type AssignmentTargetInput, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
-import { isGuid } from '../graph/ids';
+import { isGuid } from '../graph/json';
 import { WireFilterType } from '../graph/models';
 import { badUserInput } from './errors';
 

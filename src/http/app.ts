@@ -3,6 +3,7 @@
  * and /metrics, and its lifecycle (listen, drain, close).
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
@@ -159,7 +160,7 @@ class NodeApp implements App {
   private async shutdown(graceMs: number, drainDelayMs: number): Promise<{ cutOff: number }> {
     const server = this.server;
     this.listening = false;
-    if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+    if (drainDelayMs > 0) await sleep(drainDelayMs);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections become idle as their last response is sent: close them as they do, and tell
     // clients on the responses still to come.

@@ -1,15 +1,6 @@
 /**
- * GRAPH_AUTH_MODE=obo: Microsoft Graph is called with the signed-in user's rights, through @azure/identity's
- * OnBehalfOfCredential with the caller's (already verified) access token as the user assertion.
- *
- * One credential per request would fetch a new Graph token every time, so each user's Graph client (sharing the
- * connection pool, bulkhead and policies of the base client, with its own token cache) is kept in a bounded LRU
- * keyed by the SHA-256 of the assertion and expiring with it: two users (two assertions) never share a client or
- * a token, and any number of requests with one assertion cost one token request.
- *
- * Token endpoint failures become GraphErrors of kind `credential` with a fixed message and a `reason` (mapped to
- * UNAUTHENTICATED / FORBIDDEN / UPSTREAM_UNAVAILABLE by toGraphQLError). Entra's text is never passed on: it can
- * name the client id or tenant; the assertion and the client secret are in no message and no log line.
+ * GRAPH_AUTH_MODE=obo: Graph called with the signed-in user's rights (OnBehalfOfCredential), one client per
+ * assertion kept in a bounded LRU; token failures are `credential` GraphErrors with a fixed message (docs/identity.md).
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
@@ -17,7 +8,7 @@ import type { EsimPoolsApi } from '../graph/api';
 import { GraphError } from '../graph/errors';
 import type { CredentialSource } from '../graph/pipeline/token';
 import type { Logger } from '../observability/logger';
-import { ExpiringLru } from '../auth/lru';
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal';
 
 export interface OboSettings {
@@ -117,7 +108,7 @@ class ClassifiedOboCredential implements TokenCredential {
 }
 
 export class OboClients {
-  private readonly clients: ExpiringLru<EsimPoolsApi>;
+  private readonly clients: LRUCache<string, EsimPoolsApi>;
   private readonly identityOptions: TokenCredentialOptions & { disableInstanceDiscovery: boolean };
 
   constructor(
@@ -128,7 +119,7 @@ export class OboClients {
     if (!settings.clientSecret && !settings.clientCertificatePath) {
       throw new Error('on-behalf-of needs a client secret or a certificate');
     }
-    this.clients = new ExpiringLru<EsimPoolsApi>(settings.cacheSize);
+    this.clients = new LRUCache<string, EsimPoolsApi>({ max: settings.cacheSize });
     this.identityOptions = {
       authorityHost: settings.authorityHost,
       disableInstanceDiscovery: settings.disableInstanceDiscovery,
@@ -168,7 +159,8 @@ export class OboClients {
         'on-behalf-of token request failed',
       );
     const client = this.base.withCredential(() => new ClassifiedOboCredential(credential(), onFailure));
-    this.clients.set(hash, client, principal.expiresAt * 1000);
+    const ttl = principal.expiresAt * 1000 - Date.now();
+    if (ttl > 0) this.clients.set(hash, client, { ttl });
     return client;
   }
 }

@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import { AuthError } from '../../src/auth/errors';
 import { tokenHash, TokenVerifier, type TokenVerifierOptions } from '../../src/auth/jwt';
-import { ExpiringLru } from '../../src/auth/lru';
 import { classifyOboError } from '../../src/identity/obo';
 import type { Principal } from '../../src/auth/principal';
 import { listenOnLoopback } from '../support/net';
@@ -162,25 +161,6 @@ it('with no keys yet and the key set unreachable: keys_unavailable (503), not a 
   expect(await reason(check(v, await sign({})))).toBe('keys_unavailable');
   expect(errors).toHaveLength(1);
   expect(new AuthError('keys_unavailable')).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
-});
-
-describe('ExpiringLru', () => {
-  it('evicts the least recently used past its bound, and drops expired entries', () => {
-    let now = 0;
-    const lru = new ExpiringLru<string>(2, () => now);
-    lru.set('a', 'A', 100);
-    lru.set('b', 'B', 100);
-    expect(lru.get('a')).toBe('A'); // a is now the most recent
-    lru.set('c', 'C', 100);
-    expect(lru.get('b')).toBeUndefined();
-    expect(lru.get('a')).toBe('A');
-    expect(lru.get('c')).toBe('C');
-    now = 100;
-    expect(lru.get('a')).toBeUndefined();
-    expect(lru.size).toBe(1);
-    lru.set('d', 'D', 50); // already expired: not stored
-    expect(lru.get('d')).toBeUndefined();
-  });
 });
 
 describe('classifyOboError (MSAL error messages as @azure/identity surfaces them)', () => {

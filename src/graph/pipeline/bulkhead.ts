@@ -1,8 +1,4 @@
-/**
- * At most `maxConcurrent` calls to Graph in flight from this replica, a bounded queue with a bounded wait, so that
- * a burst queues briefly or fails fast instead of piling up sockets. It stays local to each replica: it protects
- * this process's connections, not Graph's limits (those are the budgets).
- */
+/** At most `maxConcurrent` calls to Graph in flight from this replica, with a bounded queue and a bounded wait. */
 import { abortedError, GraphError } from '../errors';
 
 export interface BulkheadOptions {

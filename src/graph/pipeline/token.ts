@@ -1,29 +1,12 @@
 /**
- * The access token of one credential, kept for the hot path, and what protects calls from a slow or failing
- * identity provider. @azure/identity (and MSAL inside it) still acquires tokens and keeps its own cache.
- *
- * - One acquisition at a time, shared by the calls that need it, with its own timeout (`timeoutMs`, never longer
- *   than a call's deadline). Each waiting call also races it against its own signal (the call's deadline). Both
- *   are needed because @azure/identity 4.13 does not give the abort signal to MSAL for client secrets,
- *   certificates and assertions (msalClient.getTokenByClientSecret & co. never read `options.abortSignal`), so a
- *   token request that gets no answer is a promise that never settles: awaited as such, it held every later call
- *   of the replica until restart. After a timeout the next caller starts a fresh acquisition; a late answer of the
- *   abandoned one is still kept when it brings a token.
- * - Refreshed early, in the background (`refreshBeforeMs` before expiry, or at MSAL's `refreshAfterTimestamp`),
- *   while the cached token keeps serving; when refreshes fail it is served until it really expires.
- * - `recovery`: while there is no usable token and the last acquisition failed, it is retried in the background
- *   with backoff, so readiness comes back without traffic (an unready pod gets none).
- * - A token Graph rejected (401) is dropped and never cached again; see `reject` for how the next one is made to
- *   come from Entra ID rather than from MSAL's cache.
+ * The access token of one credential, kept for the hot path: one shared acquisition with its own timeout, early
+ * background refresh, background recovery, and a token Graph refused never sent again (docs/architecture.md).
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { isGraphError } from '../errors';
 import { isRecord } from '../json';
 
-/**
- * A credential, or a function making a new instance of it. Only a factory lets a token Graph rejected be
- * replaced by a new one from Entra ID (see CachedToken.reject).
- */
+/** A credential, or a factory of new instances of it (only then can a token Graph refused be replaced: reject). */
 export type CredentialSource = TokenCredential | (() => TokenCredential);
 
 /** What happened to the token, for logs: never the token itself, nor Entra's message. */
@@ -55,13 +38,9 @@ export class TokenTimeoutError extends Error {
   }
 }
 
-/** A token is sent only while it has at least this long to live: Graph must still accept it on arrival. */
+/** A token is sent only while it has at least this long to live. */
 const USABLE_MARGIN_MS = 10_000;
-/**
- * Least time between a token and its background refresh (at most this, and at most a tenth of the token's
- * life): a token living less than `refreshBeforeMs` is due at once, and MSAL (which also treats the last
- * 5 minutes as expired) would go to Entra ID on every call.
- */
+/** Least time between a token and its background refresh (at most this, and at most a tenth of the token's life). */
 const MIN_REFRESH_INTERVAL_MS = 30_000;
 /** Backoff of background refreshes of a still-valid token after a failure, when `recovery` does not say. */
 const DEFAULT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
@@ -106,11 +85,7 @@ export class CachedToken {
     return this.wait(this.pending ?? this.share(false), signal);
   }
 
-  /**
-   * A new token carrying a claims challenge's claims (decoded JSON). `claims` makes MSAL skip its cache
-   * (ClientCredentialClient / OnBehalfOfClient.acquireToken: `if (request.skipCache || request.claims)`) and is
-   * sent to Entra ID. Concurrent challenges with the same claims share one acquisition.
-   */
+  /** A new token carrying a claims challenge's claims (decoded JSON); concurrent challenges with the same claims share one acquisition. */
   forClaims(claims: string, signal?: AbortSignal): Promise<AccessToken> {
     let attempt = this.claimsPending.get(claims);
     if (attempt === undefined) {
@@ -125,18 +100,7 @@ export class CachedToken {
     return this.wait(attempt, signal);
   }
 
-  /**
-   * Graph answered 401 to `rejected`: it is dropped and never cached again, and the next acquisition goes through a
-   * new instance of the credential when the source is a factory. Dropping only this cache is not enough: MSAL
-   * keeps its own inside the credential and would hand back the same token until near its expiry, and
-   * @azure/identity's GetTokenOptions has no skipCache/forceRefresh. A new ClientSecretCredential,
-   * ClientCertificateCredential, WorkloadIdentityCredential or OnBehalfOfCredential makes a new MSAL
-   * ConfidentialClientApplication with an empty in-memory cache (createMsalClient runs per instance). (`claims`
-   * also bypasses MSAL's cache, but forcing a refresh with empty claims would rely on MSAL leaving `{}` out of the
-   * request, which OnBehalfOfClient does not.) Managed identity is the exception: MSAL keeps its cache in
-   * ManagedIdentityApplication's static nodeStorage, shared by every instance, and ManagedIdentityCredential 4.13
-   * passes neither claims nor forceRefresh, so it can only hand back the same token until MSAL refreshes it.
-   */
+  /** Graph answered 401 to `rejected`: dropped, never cached again; the next acquisition uses a new credential instance (when given a factory). */
   reject(rejected: string, claimsChallenge: boolean): void {
     this.options.onEvent?.({ type: 'rejected-by-graph', claimsChallenge });
     if (this.rejected === rejected) return;
@@ -147,6 +111,11 @@ export class CachedToken {
     this.renew = typeof this.source === 'function';
   }
 
+  /** Whether Graph refused this token. */
+  isRejected(token: string): boolean {
+    return token === this.rejected;
+  }
+
   /** Stops the background recovery; acquisitions under way are left to finish or time out. */
   close(): void {
     this.closed = true;
@@ -154,10 +123,7 @@ export class CachedToken {
     this.recoveryTimer = undefined;
   }
 
-  /**
-   * The acquisition's outcome, or the caller's signal first: its reason (the deadline's TimeoutError, or the
-   * caller going away) is what the caller gets. The acquisition itself goes on for the others.
-   */
+  /** The acquisition's outcome, or the signal's reason when it fires first (the acquisition goes on for the others). */
   private wait(attempt: Promise<AccessToken>, signal: AbortSignal | undefined): Promise<AccessToken> {
     if (signal === undefined) return attempt;
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -229,8 +195,7 @@ export class CachedToken {
       this.renew = false;
       this.credential = typeof this.source === 'function' ? this.source() : this.source;
     }
-    // enableCae declares the `cp1` capability, as the Azure SDK's bearer policy does: Graph then answers a revoked
-    // session with a claims challenge (which bearerTokenPolicy follows) instead of accepting the token until it expires.
+    // enableCae: Graph then answers a revoked session with a claims challenge instead of accepting the token until it expires.
     const options: GetTokenOptions = { abortSignal, enableCae: true, ...(claims !== undefined ? { claims } : {}) };
     const token = await this.credential.getToken(this.options.scope, options);
     if (!token) throw new Error('The credential returned no token.');

@@ -6,7 +6,7 @@ import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/gra
 import type { WirePool } from '../../graph/models';
 import { isPoolReference, type PoolModel } from '../mapping';
 import { selectsField } from '../selection';
-import { isGuid } from '../../graph/ids';
+import { isGuid } from '../../graph/json';
 import { pageSize } from '../validation';
 
 type PoolProperty = 'displayName' | 'activationCodeCount' | 'createdDateTime' | 'modifiedDateTime';

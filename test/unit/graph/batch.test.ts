@@ -4,10 +4,8 @@
  */
 import { batchGet, GRAPH_BATCH_LIMIT, mapBatchItem, type BatchContext } from '../../../src/graph/batch';
 import { GraphError, isGraphError } from '../../../src/graph/errors';
-import { exponentialRetryStrategy } from '../../../src/graph/pipeline/retryStrategies/exponentialRetryStrategy';
-import { throttlingRetryStrategy } from '../../../src/graph/pipeline/retryStrategies/throttlingRetryStrategy';
-import type { GraphRequest } from '../../../src/graph/pipeline/types';
-import { response } from '../../support/pipeline';
+import { createHttpHeaders } from '@azure/core-rest-pipeline';
+import type { GraphReply, RequestSpec } from '../../../src/graph/pipeline/request';
 
 interface Item {
   id: string;
@@ -18,20 +16,24 @@ interface Item {
 
 /** A context whose `send` answers each batch with `answer(round, urls)` and records the requests. */
 function scripted(answer: (round: number, item: { id: string; url: string }) => Item | undefined, maxRetries = 2) {
-  const sent: GraphRequest[] = [];
+  const sent: RequestSpec[] = [];
   const context: BatchContext = {
-    retry: { maxRetries, strategies: [throttlingRetryStrategy(), exponentialRetryStrategy({ baseDelayMs: 1, maxDelayMs: 1 }, () => 0)] },
+    retry: { maxRetries, baseDelayMs: 1, maxDelayMs: 1, random: () => 0 },
     timeoutMs: 10_000,
     async send(req) {
       const round = sent.length;
       sent.push(req);
       const { requests } = JSON.parse(req.body ?? '') as { requests: Array<{ id: string; url: string }> };
       const responses = requests.map((item) => answer(round, item)).filter((item) => item !== undefined);
-      return response(200, { text: JSON.stringify({ responses }), requestId: 'batch-req' });
+      return reply(200, JSON.stringify({ responses }), 'batch-req');
     },
   };
   const urls = (i: number) => (JSON.parse(sent[i].body ?? '') as { requests: Array<{ url: string }> }).requests.map((r) => r.url);
   return { context, sent, urls };
+}
+
+function reply(status: number, text: string, requestId?: string): GraphReply {
+  return { status, text, requestId, headers: createHttpHeaders() };
 }
 
 const paths = (n: number) => Array.from({ length: n }, (_, i) => `/p/${i}`);
@@ -82,7 +84,7 @@ it('an item Graph left out is invalid-response; a batch that failed is each of i
 });
 
 it('a batch reply without `responses` is invalid-response for every item', async () => {
-  const context: BatchContext = { ...scripted(() => undefined).context, send: async () => response(200, { text: '<html>' }) };
+  const context: BatchContext = { ...scripted(() => undefined).context, send: async () => reply(200, '<html>') };
   const replies = await batchGet(context, paths(2), '/p/{id}');
   expect(replies.map((r) => isGraphError(r) && r.kind)).toEqual(['invalid-response', 'invalid-response']);
 });

@@ -1,4 +1,5 @@
 /** `@odata.count`, `$count` and the id of a pool created without a representation (OData-EntityId / Location). */
+import { createHttpHeaders } from '@azure/core-rest-pipeline';
 import { createdEntityKey, pageQuery, parsePage } from '../../../src/graph/odata';
 import { isGraphError } from '../../../src/graph/errors';
 
@@ -38,7 +39,7 @@ describe('createdEntityKey', () => {
     [{ location: `/beta${POOLS}/${ID}` }],
     [{ 'odata-entityid': 'not a url at all', location: `https://graph.microsoft.com/beta${POOLS}/${ID}` }],
   ])('reads the key of %j', (headers) => {
-    expect(createdEntityKey(headers, POOLS)).toBe(ID);
+    expect(createdEntityKey(createHttpHeaders(headers), POOLS)).toBe(ID);
   });
 
   it.each([
@@ -48,6 +49,6 @@ describe('createdEntityKey', () => {
     [{ location: `https://graph.microsoft.com/beta/deviceManagement/other/${ID}` }],
     [{ location: `https://graph.microsoft.com/beta${POOLS}/%E0%A4%A` }],
   ])('finds none in %j', (headers) => {
-    expect(createdEntityKey(headers, POOLS)).toBeUndefined();
+    expect(createdEntityKey(createHttpHeaders(headers), POOLS)).toBeUndefined();
   });
 });

@@ -1,52 +1,51 @@
 /**
  * The call's deadline (`timeoutMs`, retries and waits included) and its one abort signal, fired by the deadline or
- * by the caller. Everything below waits on that signal: the retry waits, the token, the budgets, the bulkhead,
- * undici's queue and the exchange. When the deadline fired, whatever failed because of it is a `timeout`.
- *
- * One signal per call, its timer cleared as soon as the call ends (AbortSignal.timeout + AbortSignal.any made two
- * signals per attempt and left each timer pending for the whole GRAPH_TIMEOUT_MS: under load, tens of thousands
- * of live timers and signals).
+ * by the caller: everything below waits on it. When the deadline fired, whatever failed because of it is a
+ * `timeout` (a token failure keeps its own meaning).
  */
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { abortedError, isGraphError, timeoutError } from '../../errors';
-import type { PipelinePolicy } from '../types';
+import { callOf } from '../request';
 
 export function deadlinePolicy(timeoutMs: number): PipelinePolicy {
   return {
     name: 'deadlinePolicy',
     async sendRequest(request, next) {
-      const caller = request.signal;
+      const call = callOf(request);
+      const caller = call.signal;
       // A caller that already gave up sends nothing (and fetches no token).
-      if (caller?.aborted) throw abortedError({ clientRequestId: request.clientRequestId });
-      request.deadline = Date.now() + timeoutMs;
+      if (caller?.aborted) throw abortedError({ clientRequestId: call.clientRequestId });
+      call.deadline = Date.now() + timeoutMs;
       const abort = new AbortController();
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
         abort.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
       }, timeoutMs);
-      timer.unref(); // like AbortSignal.timeout's: a pending deadline never keeps the process alive
+      timer.unref();
       const unfollow = caller ? followCaller(caller, abort) : undefined;
-      request.signal = abort.signal;
+      call.signal = abort.signal;
+      request.abortSignal = abort.signal;
       try {
         return await next(request);
       } catch (error) {
-        // A token failure keeps its own meaning (the identity provider was slow or refused), as before.
         if (!timedOut || (isGraphError(error) && error.kind === 'credential')) throw error;
         throw timeoutError({
-          clientRequestId: request.clientRequestId,
+          clientRequestId: call.clientRequestId,
           requestId: isGraphError(error) ? error.requestId : undefined,
           cause: isGraphError(error) && error.cause !== undefined ? error.cause : error,
         });
       } finally {
         clearTimeout(timer);
         unfollow?.();
-        request.signal = caller;
+        call.signal = caller;
+        request.abortSignal = caller;
       }
     },
   };
 }
 
-/** The calls in flight per caller signal: one 'abort' listener per signal, however many calls it covers at once. */
+/** The calls in flight per caller signal: one 'abort' listener per signal, however many calls it covers. */
 const callsByCaller = new WeakMap<AbortSignal, Set<AbortController>>();
 
 /** Aborts `call` when `caller` aborts, until the returned function is called. */

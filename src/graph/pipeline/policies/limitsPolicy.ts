@@ -1,17 +1,13 @@
 /**
- * The client-side limits, on every attempt (each retry is a request Graph counts), before a connection is used:
- * - the budgets (src/coordination, shared by the replicas when Redis backs them): `writes` for each write the
- *   request carries, `reads` for each request it carries. A $batch envelope counts as its items, one slot each,
- *   because Graph evaluates every request of a batch against its limits on its own: a batch of 20 GETs is 20
- *   requests to Intune's budget and no write, however it travels;
- * - then the bulkhead (local to this replica), whose slot is held for the exchange only.
- * A refusal never reaches Graph: budget used up or bulkhead full is a `rejected` 429 with the time to retry
- * (→ THROTTLED); a budget store that cannot answer is a `rejected` 503 (nothing is sent unchecked).
+ * On every attempt, before a connection is used: the write and read budgets (a $batch counts as its items), then a
+ * bulkhead slot held for the exchange. A refusal never reaches Graph: a `rejected` 429 with the time to retry, or a
+ * `rejected` 503 when the budget store cannot answer.
  */
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { isCoordinationError, type RateBudget } from '../../../coordination/types';
 import { abortedError, GraphError, toGraphError } from '../../errors';
 import type { Bulkhead } from '../bulkhead';
-import type { PipelinePolicy } from '../types';
+import { callOf } from '../request';
 
 export interface Limits {
   bulkhead: Bulkhead;
@@ -22,7 +18,7 @@ export function limitsPolicy({ bulkhead, budgets }: Limits): PipelinePolicy {
   return {
     name: 'limitsPolicy',
     async sendRequest(request, next) {
-      const { signal, clientRequestId, cost } = request;
+      const { signal, clientRequestId, cost } = callOf(request);
       // Writes first: the scarcer budget refuses before any read slot is spent.
       await take(budgets.writes, cost.writes, 'write', signal, clientRequestId);
       await take(budgets.reads, cost.reads, 'request', signal, clientRequestId);

@@ -1,55 +1,68 @@
 /**
- * Repeats an attempt as the retry rules say (retryStrategies/), waiting on the call's signal, and stamps
- * `Retry-Attempt` on each repeat. It is where a reply becomes final: a 2xx reply is returned, any other becomes
- * the GraphError the caller sees, with the time to retry when that is known.
+ * core-rest-pipeline's retry policy under Graph's retry rules (../retryRules.ts), and where an outcome becomes
+ * final: a 2xx reply is returned, anything else is thrown as the GraphError the caller sees, with the time to
+ * retry when that is known. A request that is not repeatable (a create, a delete) is sent again only after a 429.
  */
-import { graphErrorFromReply, toGraphError } from '../../errors';
-import { delay } from '../delay';
-import { decideRetry, type RetryRules, type RetryVerdict } from '../retryStrategies/retryStrategy';
-import { isSuccess, type GraphRequest, type GraphResponse, type PipelinePolicy } from '../types';
+import { isRestError, RestError, retryPolicy as coreRetryPolicy, type PipelinePolicy, type PipelineResponse, type RetryStrategy } from '@azure/core-rest-pipeline';
+import { abortedError, graphErrorFromReply, GraphError, isGraphError, toGraphError } from '../../errors';
+import { callOf, isSuccess, type GraphCall } from '../request';
+import { decideRetry, RETRYABLE_STATUSES, retryAfterMs, wholeSeconds, type RetryRules } from '../retryRules';
 
-export function retryPolicy(rules: RetryRules): PipelinePolicy {
+/** The rules as core's one retry strategy: a wait, or skip (the outcome stands). */
+function graphRetryStrategy(rules: RetryRules): RetryStrategy {
   return {
-    name: 'retryPolicy',
-    async sendRequest(request, next) {
-      for (;;) {
-        let response: GraphResponse;
-        try {
-          response = await next(request);
-        } catch (caught) {
-          const error = toGraphError(caught, request.clientRequestId);
-          // Once the call's signal fired (deadline or caller), nothing is repeated; nor is a request that is not
-          // repeatable: a connection that failed may have carried it to Graph.
-          const verdict =
-            request.signal?.aborted || !request.repeatable ? undefined : decideRetry(rules, { retryCount: request.retries, error }, request.deadline);
-          if (!verdict?.retry) throw error;
-          await again(request, verdict.waitMs);
-          continue;
-        }
-        if (isSuccess(response.status)) return response;
-        if (response.status === 429) request.throttled++;
-        const verdict = onlyIfUnprocessed(request, response.status, decideRetry(rules, { retryCount: request.retries, response }, request.deadline));
-        if (!verdict.retry) {
-          throw graphErrorFromReply(response.status, response.text, {
-            requestId: response.requestId,
-            clientRequestId: request.clientRequestId,
-            retryAfterSeconds: verdict.retryAfterSeconds,
-          });
-        }
-        await again(request, verdict.waitMs);
+    name: 'graphRetryStrategy',
+    retry({ retryCount, response, responseError }) {
+      const request = response?.request ?? responseError?.request;
+      if (request === undefined) return { skipStrategy: true };
+      const call = callOf(request);
+      const status = response?.status;
+      if (!call.repeatable && status !== 429) {
+        call.declined = {};
+        return { skipStrategy: true };
       }
+      const failedBeforeReply = response === undefined && responseError?.code === RestError.REQUEST_SEND_ERROR;
+      const verdict = decideRetry(rules, { retryCount, status, headers: response?.headers, failedBeforeReply }, call.deadline);
+      if (!verdict.retry) {
+        call.declined = { retryAfterSeconds: verdict.retryAfterSeconds };
+        return { skipStrategy: true };
+      }
+      return { retryAfterInMs: verdict.waitMs };
     },
   };
 }
 
-/** A 429 is Graph refusing the request unprocessed: the one reply after which a non-repeatable request is sent again. */
-function onlyIfUnprocessed(request: GraphRequest, status: number, verdict: RetryVerdict): RetryVerdict {
-  if (request.repeatable || status === 429 || !verdict.retry) return verdict;
-  return { retry: false };
+export function retryPolicy(rules: RetryRules): PipelinePolicy {
+  const core = coreRetryPolicy([graphRetryStrategy(rules)], { maxRetries: rules.maxRetries });
+  return {
+    name: 'graphRetryPolicy',
+    async sendRequest(request, next) {
+      const call = callOf(request);
+      let response: PipelineResponse;
+      try {
+        response = await core.sendRequest(request, next);
+      } catch (error) {
+        throw finalError(error, call);
+      }
+      if (isSuccess(response.status)) return response;
+      // Retries ran out before the rules were asked: Graph's own wait, when it gave one.
+      const graphWait = RETRYABLE_STATUSES.has(response.status) ? retryAfterMs(response.headers) : undefined;
+      const retryAfterSeconds = call.declined ? call.declined.retryAfterSeconds : graphWait === undefined ? undefined : wholeSeconds(graphWait);
+      throw graphErrorFromReply(response.status, response.bodyAsText ?? '', {
+        requestId: response.headers.get('request-id'),
+        clientRequestId: call.clientRequestId,
+        retryAfterSeconds,
+      });
+    },
+  };
 }
 
-async function again(request: GraphRequest, waitMs: number): Promise<void> {
-  await delay(waitMs, request.signal);
-  request.retries++;
-  request.headers['retry-attempt'] = String(request.retries);
+/** A thrown outcome as a GraphError: a connection that failed before any reply, a wait cut short, or any other failure. */
+function finalError(error: unknown, call: GraphCall): GraphError {
+  if (isGraphError(error)) return error;
+  if (call.signal?.aborted) return abortedError({ clientRequestId: call.clientRequestId, cause: error });
+  if (isRestError(error) && error.code === RestError.REQUEST_SEND_ERROR) {
+    return new GraphError('The connection to Microsoft Graph failed.', { kind: 'network', beforeReply: true, clientRequestId: call.clientRequestId, cause: error.cause });
+  }
+  return toGraphError(error, call.clientRequestId);
 }

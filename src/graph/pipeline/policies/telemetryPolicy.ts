@@ -1,11 +1,12 @@
 /**
- * One OpenTelemetry client span and one `onCall` event per Graph call, retries and waits included: it sits outside
- * the retry and deadline policies so it sees the call's final outcome, its retry count and its whole duration.
+ * One OpenTelemetry client span and one `onCall` event per Graph call, with its final outcome, retry count and
+ * whole duration, Graph's `request-id` and our `client-request-id`.
  */
+import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { GraphCallEvent } from '../../api';
 import { toGraphError, type GraphError } from '../../errors';
-import type { GraphResponse, PipelinePolicy } from '../types';
+import { callOf } from '../request';
 
 export interface TelemetryOptions {
   tracer?: Tracer;
@@ -17,34 +18,25 @@ export function telemetryPolicy({ tracer, onCall }: TelemetryOptions): PipelineP
     name: 'telemetryPolicy',
     async sendRequest(request, next) {
       const started = Date.now();
-      const { method, pathTemplate, clientRequestId } = request;
+      const call = callOf(request);
+      const { method, pathTemplate, clientRequestId } = call;
       const span = tracer?.startSpan(`graph ${method} ${pathTemplate}`, {
         kind: SpanKind.CLIENT,
         attributes: { 'http.request.method': method, 'url.template': pathTemplate, 'graph.client_request_id': clientRequestId },
       });
-      const finish = (response: GraphResponse | undefined, error?: GraphError): void => {
+      const finish = (response: PipelineResponse | undefined, error?: GraphError): void => {
         const status = response?.status ?? error?.status;
-        const requestId = response?.requestId ?? error?.requestId;
+        const requestId = response?.headers.get('request-id') ?? error?.requestId;
         if (span) {
           if (status !== undefined) span.setAttribute('http.response.status_code', status);
           if (requestId) span.setAttribute('graph.request_id', requestId);
-          span.setAttribute('graph.retries', request.retries);
+          span.setAttribute('graph.retries', call.retries);
           if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
           span.end();
         }
-        onCall?.({
-          method,
-          pathTemplate,
-          status,
-          durationMs: Date.now() - started,
-          retries: request.retries,
-          requestId,
-          clientRequestId,
-          errorKind: error?.kind,
-          throttled: request.throttled,
-        });
+        onCall?.({ method, pathTemplate, status, durationMs: Date.now() - started, retries: call.retries, requestId, clientRequestId, errorKind: error?.kind, throttled: call.throttled });
       };
-      let response: GraphResponse;
+      let response: PipelineResponse;
       try {
         response = await next(request);
       } catch (caught) {

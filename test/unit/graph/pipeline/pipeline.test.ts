@@ -1,39 +1,19 @@
 /**
- * The order of the pipeline, seen from outside: the real chain (createPipeline) over a real transport to a scripted
- * server on loopback, with a counting credential and counting budgets.
+ * The order of the pipeline, seen from outside: the real chain (createGraphPipeline) over the real HttpClient to a
+ * scripted server on loopback, with a counting credential and counting budgets.
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import { CoordinationError, type RateBudget } from '../../../../src/coordination/types';
 import type { GraphCallEvent } from '../../../../src/graph/api';
 import { CachedToken } from '../../../../src/graph/pipeline/token';
-import { compose, createPipeline, createPipelineParts, type PipelineParts } from '../../../../src/graph/pipeline/pipeline';
-import type { PipelinePolicy } from '../../../../src/graph/pipeline/types';
+import { createGraphPipeline, createPipelineParts, type PipelineParts } from '../../../../src/graph/pipeline/pipeline';
+import { createRequest, type RequestSpec } from '../../../../src/graph/pipeline/request';
 import { listenOnLoopback } from '../../../support/net';
-import { rejection, request, response } from '../../../support/pipeline';
+import { rejection } from '../../../support/pipeline';
 
-describe('compose', () => {
-  it('runs the policies outermost first and unwinds them in reverse, the transport last', async () => {
-    const trace: string[] = [];
-    const policy = (name: string): PipelinePolicy => ({
-      name,
-      async sendRequest(req, next) {
-        trace.push(`> ${name}`);
-        const reply = await next(req);
-        trace.push(`< ${name}`);
-        return reply;
-      },
-    });
-    const send = compose([policy('a'), policy('b')], async () => {
-      trace.push('transport');
-      return response(200);
-    });
-    await send(request());
-    expect(trace).toEqual(['> a', '> b', 'transport', '< b', '< a']);
-  });
-});
-
-describe('createPipeline', () => {
+describe('createGraphPipeline', () => {
   let server: Server;
   let origin: string;
   const seen: IncomingHttpHeaders[] = [];
@@ -76,7 +56,7 @@ describe('createPipeline', () => {
 
   async function withPipeline(
     setup: { timeoutMs?: number; writes?: RateBudget; reads?: RateBudget },
-    body: (send: ReturnType<typeof createPipeline>, events: GraphCallEvent[], parts: PipelineParts) => Promise<void>,
+    body: (send: (spec?: Partial<RequestSpec>) => Promise<PipelineResponse>, events: GraphCallEvent[], parts: PipelineParts) => Promise<void>,
   ): Promise<void> {
     const events: GraphCallEvent[] = [];
     const parts = createPipelineParts(origin, {
@@ -88,9 +68,12 @@ describe('createPipeline', () => {
     });
     credential.calls = 0;
     try {
-      await body(createPipeline(parts, new CachedToken(credential, parts.token)), events, parts);
+      const pipeline = createGraphPipeline(parts, new CachedToken(credential, parts.token));
+      const send = (spec: Partial<RequestSpec> = {}) =>
+        pipeline.sendRequest(parts.httpClient, createRequest(parts.httpClient.urlBase, { method: 'GET', path: '/things', pathTemplate: '/things', ...spec }));
+      await body(send, events, parts);
     } finally {
-      await parts.transport.close();
+      await parts.httpClient.close();
     }
   }
 
@@ -99,7 +82,7 @@ describe('createPipeline', () => {
     const writes = budget();
     const reads = budget();
     await withPipeline({ writes, reads }, async (send, events) => {
-      const reply = await send(request({ method: 'POST', path: '/pools/1/assign', pathTemplate: '/pools/{id}/assign', body: '{}' }));
+      const reply = await send({ method: 'POST', path: '/pools/1/assign', pathTemplate: '/pools/{id}/assign', body: '{}' });
       expect(reply.status).toBe(200);
       expect(events).toMatchObject([{ status: 200, retries: 1, throttled: 1 }]);
     });
@@ -114,7 +97,7 @@ describe('createPipeline', () => {
   it('the deadline bounds the retries: a wait past it is not taken', async () => {
     answers = [(res) => res.writeHead(503, { 'retry-after': '1' }).end()];
     await withPipeline({ timeoutMs: 300 }, async (send, events) => {
-      const error = await rejection(send(request()));
+      const error = await rejection(send());
       expect(error).toMatchObject({ kind: 'http', status: 503, retryAfterSeconds: 1 });
       expect(events).toMatchObject([{ status: 503, retries: 0, errorKind: 'http' }]);
     });
@@ -124,7 +107,7 @@ describe('createPipeline', () => {
   it('a hung call ends at the deadline as `timeout`, reported once', async () => {
     answers = [() => undefined];
     await withPipeline({ timeoutMs: 200 }, async (send, events) => {
-      const error = await rejection(send(request()));
+      const error = await rejection(send());
       expect(error).toMatchObject({ kind: 'timeout' });
       expect(events).toMatchObject([{ errorKind: 'timeout', retries: 0 }]);
     });
@@ -133,7 +116,7 @@ describe('createPipeline', () => {
   it('a refused budget never reaches Graph, and is reported as `rejected`', async () => {
     answers = [(res) => res.writeHead(200).end('{}')];
     await withPipeline({ reads: budget(new CoordinationError('full', 'budget-exhausted', 4)) }, async (send, events) => {
-      const error = await rejection(send(request()));
+      const error = await rejection(send());
       expect(error).toMatchObject({ kind: 'rejected', status: 429, retryAfterSeconds: 4 });
       expect(events).toMatchObject([{ errorKind: 'rejected', status: 429 }]);
     });

@@ -1,11 +1,12 @@
+import type { PipelineRequest } from '@azure/core-rest-pipeline';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
 import { deadlinePolicy } from '../../../../../src/graph/pipeline/policies/deadlinePolicy';
-import type { GraphRequest, GraphResponse } from '../../../../../src/graph/pipeline/types';
-import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
+import { callOf } from '../../../../../src/graph/pipeline/request';
+import { rejection, request, response, scriptedNext, type Scripted } from '../../../../support/pipeline';
 
 /** A `next` that waits until the call's signal fires, then fails as `fail` says. */
-const untilAborted = (fail: (req: GraphRequest) => Error) => (req: GraphRequest) =>
-  new Promise<GraphResponse>((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(fail(req)), { once: true }));
+const untilAborted = (fail: () => Error) => (req: PipelineRequest) =>
+  new Promise<Scripted>((_resolve, reject) => callOf(req).signal?.addEventListener('abort', () => reject(fail()), { once: true }));
 
 it('gives the call a deadline and its own signal, and gives the caller’s back afterwards', async () => {
   const caller = new AbortController();
@@ -17,7 +18,8 @@ it('gives the call a deadline and its own signal, and gives the caller’s back 
   expect(attempt.deadline).toBeGreaterThanOrEqual(before + 10_000);
   expect(attempt.signal).toBeDefined();
   expect(attempt.signal).not.toBe(caller.signal);
-  expect(req.signal).toBe(caller.signal);
+  expect(callOf(req).signal).toBe(caller.signal);
+  expect(req.abortSignal).toBe(caller.signal);
 });
 
 it('a caller that already gave up sends nothing', async () => {
@@ -31,7 +33,7 @@ it('what fails because the deadline fired is `timeout`, keeping Graph’s reques
   const req = request();
   const next = scriptedNext(untilAborted(() => new GraphError('cancelled', { kind: 'aborted', requestId: 'r-9' })));
   const error = await rejection(deadlinePolicy(20).sendRequest(req, next));
-  expect(error).toMatchObject({ kind: 'timeout', requestId: 'r-9', clientRequestId: req.clientRequestId });
+  expect(error).toMatchObject({ kind: 'timeout', requestId: 'r-9', clientRequestId: callOf(req).clientRequestId });
   expect(next.seen[0].signal?.aborted).toBe(true);
 });
 

@@ -3,6 +3,7 @@ import { CoordinationError, type RateBudget } from '../../../../../src/coordinat
 import { isGraphError } from '../../../../../src/graph/errors';
 import { Bulkhead } from '../../../../../src/graph/pipeline/bulkhead';
 import { limitsPolicy, type Limits } from '../../../../../src/graph/pipeline/policies/limitsPolicy';
+import { callOf } from '../../../../../src/graph/pipeline/request';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
 const openBulkhead = () => new Bulkhead({ maxConcurrent: 0, maxQueue: 0, maxWaitMs: 0 });
@@ -126,7 +127,7 @@ describe('limitsPolicy: budgets by what a request carries', () => {
     const next = scriptedNext(response(200));
     await policy.sendRequest(assign(), next);
     const req = assign();
-    req.signal = controller.signal;
+    callOf(req).signal = controller.signal;
     const cut = policy.sendRequest(req, next);
     controller.abort();
     const error = await rejection(cut);

@@ -1,9 +1,10 @@
+import type { PipelineRequest } from '@azure/core-rest-pipeline';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { GraphCallEvent } from '../../../../../src/graph/api';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
 import { telemetryPolicy } from '../../../../../src/graph/pipeline/policies/telemetryPolicy';
-import type { GraphRequest } from '../../../../../src/graph/pipeline/types';
+import { callOf } from '../../../../../src/graph/pipeline/request';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
 const exporter = new InMemorySpanExporter();
@@ -13,9 +14,9 @@ afterAll(() => provider.shutdown());
 beforeEach(() => exporter.reset());
 
 /** A `next` that stands for two retries, one of them after a 429, then answers. */
-const afterTwoRetries = (status: number, fail?: GraphError) => async (req: GraphRequest) => {
-  req.retries = 2;
-  req.throttled = 1;
+const afterTwoRetries = (status: number, fail?: GraphError) => async (req: PipelineRequest) => {
+  callOf(req).retries = 2;
+  callOf(req).throttled = 1;
   if (fail) throw fail;
   return response(status, { requestId: 'graph-req-1' });
 };
@@ -65,7 +66,7 @@ it('one client span per call, named by the path template, with the outcome and n
   expect(ok.attributes).toEqual({
     'http.request.method': 'POST',
     'url.template': '/pools/{id}/assign',
-    'graph.client_request_id': req.clientRequestId,
+    'graph.client_request_id': callOf(req).clientRequestId,
     'http.response.status_code': 200,
     'graph.request_id': 'graph-req-1',
     'graph.retries': 2,

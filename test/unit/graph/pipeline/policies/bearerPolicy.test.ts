@@ -1,6 +1,8 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
-import { bearerTokenPolicy, claimsChallenge } from '../../../../../src/graph/pipeline/policies/bearerTokenPolicy';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { bearerPolicy, rejectedTokenPolicy } from '../../../../../src/graph/pipeline/policies/bearerPolicy';
+import { callOf } from '../../../../../src/graph/pipeline/request';
 import { CachedToken } from '../../../../../src/graph/pipeline/token';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
@@ -22,6 +24,13 @@ class CountingCredential implements TokenCredential {
 const SCOPE = 'https://graph.microsoft.com/.default';
 const cached = (credential: TokenCredential | (() => TokenCredential), onAcquired?: () => void): CachedToken =>
   new CachedToken(credential, { scope: SCOPE, onAcquired });
+
+/** The bearer policy with the rejected-token policy below it, as the pipeline chains them. */
+function bearerTokenPolicy(token: CachedToken): PipelinePolicy {
+  const bearer = bearerPolicy(token, SCOPE);
+  const rejected = rejectedTokenPolicy(token);
+  return { name: 'bearer', sendRequest: (req, next) => bearer.sendRequest(req, (r) => rejected.sendRequest(r, next)) };
+}
 
 it('sends the token on every attempt and asks the credential once while it is valid', async () => {
   const credential = new CountingCredential();
@@ -49,13 +58,13 @@ it('the call’s deadline passing while it waits for a token is `identity_provid
   const policy = bearerTokenPolicy(cached(hanging));
   const deadline = new AbortController();
   const timedOut = request();
-  timedOut.signal = deadline.signal;
+  callOf(timedOut).signal = deadline.signal;
   const pending = rejection(policy.sendRequest(timedOut, scriptedNext(response(200))));
   deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-  expect(await pending).toMatchObject({ kind: 'credential', code: 'identity_provider_timeout', credentialFailure: 'unavailable', clientRequestId: timedOut.clientRequestId });
+  expect(await pending).toMatchObject({ kind: 'credential', code: 'identity_provider_timeout', credentialFailure: 'unavailable', clientRequestId: callOf(timedOut).clientRequestId });
   const caller = new AbortController();
   const left = request();
-  left.signal = caller.signal;
+  callOf(left).signal = caller.signal;
   const leaving = rejection(policy.sendRequest(left, scriptedNext(response(200))));
   caller.abort();
   expect(await leaving).toMatchObject({ kind: 'aborted' });
@@ -96,14 +105,40 @@ it('a claims challenge gets a token for the decoded claims and one more try; a s
 });
 
 it.each([
-  ['a plain Bearer challenge', { 'www-authenticate': 'Bearer realm="", client_id="00000003-0000-0000-c000-000000000000"' }, undefined],
-  ['claims without insufficient_claims', { 'www-authenticate': `Bearer claims="${Buffer.from(CLAIMS).toString('base64')}"` }, undefined],
-  ['claims that are not base64 JSON', { 'www-authenticate': 'Bearer error="insufficient_claims", claims="not json"' }, undefined],
-  ['a challenge after another scheme', { 'www-authenticate': ['Basic realm="x"', challenge(CLAIMS)['www-authenticate']] }, CLAIMS],
-  ['no header', {}, undefined],
-])('claimsChallenge: %s', (_name, headers, expected) => {
-  expect(claimsChallenge(headers)).toBe(expected);
+  ['a plain Bearer challenge', { 'www-authenticate': 'Bearer realm="", client_id="00000003-0000-0000-c000-000000000000"' }, 1],
+  ['claims without insufficient_claims', { 'www-authenticate': `Bearer claims="${Buffer.from(CLAIMS).toString('base64')}"` }, 1],
+  ['claims that are not base64', { 'www-authenticate': 'Bearer error="insufficient_claims", claims="not json"' }, 1],
+  ['a challenge after another scheme', { 'www-authenticate': `Basic realm="x", ${challenge(CLAIMS)['www-authenticate']}` }, 2],
+  ['no header', {}, 1],
+])('a 401 with %s is sent %i time(s) in all', async (_name, headers, sends) => {
+  const next = scriptedNext(response(401, { headers }), response(200));
+  await policyResult(bearerTokenPolicy(cached(new CountingCredential())).sendRequest(request(), next));
+  expect(next.seen).toHaveLength(sends);
 });
+
+it('claims that are not a JSON object are Graph’s bad data: nothing is asked of the credential', async () => {
+  const credential = new CountingCredential();
+  const next = scriptedNext(response(401, { headers: challenge('not json') }), response(200));
+  expect(await rejection(bearerTokenPolicy(cached(credential)).sendRequest(request(), next))).toMatchObject({ kind: 'invalid-response' });
+  expect(credential.claims).toEqual([undefined]);
+  expect(next.seen).toHaveLength(1);
+});
+
+it('a credential that ignores the claims (managed identity) hands back the refused token: not sent again', async () => {
+  const same: TokenCredential = { getToken: async () => ({ token: 'same', expiresOnTimestamp: Date.now() + 3600_000 }) };
+  const next = scriptedNext(response(401, { headers: challenge(CLAIMS) }), response(200));
+  expect(await rejection(bearerTokenPolicy(cached(same)).sendRequest(request(), next))).toMatchObject({ kind: 'credential', credentialFailure: 'unauthenticated' });
+  expect(next.seen).toHaveLength(1);
+});
+
+/** The outcome of a call, reply or error alike. */
+async function policyResult(call: Promise<unknown>): Promise<unknown> {
+  try {
+    return await call;
+  } catch (error) {
+    return error;
+  }
+}
 
 it.each([
   ['invalid_grant', 'unauthenticated'],
@@ -117,7 +152,7 @@ it.each([
   const next = scriptedNext(response(200));
   const req = request();
   const error = await rejection(bearerTokenPolicy(token).sendRequest(req, next));
-  expect(error).toMatchObject({ kind: 'credential', code: entraCode, credentialFailure, clientRequestId: req.clientRequestId });
+  expect(error).toMatchObject({ kind: 'credential', code: entraCode, credentialFailure, clientRequestId: callOf(req).clientRequestId });
   expect(isGraphError(error) && error.message).toBe('Could not get an access token for Microsoft Graph.');
   expect(next.seen).toHaveLength(0);
   expect(token.healthy).toBe(false);

@@ -1,10 +1,13 @@
-/** The transport against a real HTTP server on loopback: what goes on the wire, and how the wire fails. */
+/** The undici HttpClient against a real HTTP server on loopback: what goes on the wire, and how the wire fails. */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { isGraphError } from '../../../../src/graph/errors';
 import { GRAPH_CLIENT_DEFAULTS } from '../../../../src/graph/options';
-import { GraphTransport, type TransportOptions } from '../../../../src/graph/pipeline/transport';
+import { isRestError, RestError, type PipelineRequest } from '@azure/core-rest-pipeline';
+import type { CallOptions } from '../../../../src/graph/api';
+import { UndiciHttpClient, type HttpClientOptions } from '../../../../src/graph/pipeline/httpClient';
+import { callOf, createRequest, type RequestSpec } from '../../../../src/graph/pipeline/request';
 import { listenOnLoopback } from '../../../support/net';
-import { rejection, request } from '../../../support/pipeline';
+import { rejection } from '../../../support/pipeline';
 
 interface Received {
   method?: string;
@@ -37,10 +40,14 @@ beforeEach(() => {
   received.length = 0;
 });
 
-const options = (overrides: Partial<TransportOptions> = {}): TransportOptions => ({ ...GRAPH_CLIENT_DEFAULTS, maxConnections: 2, ...overrides });
+const options = (overrides: Partial<HttpClientOptions> = {}): HttpClientOptions => ({ ...GRAPH_CLIENT_DEFAULTS, maxConnections: 2, ...overrides });
 
-async function withTransport(endpoint: string, body: (t: GraphTransport) => Promise<void>, overrides?: Partial<TransportOptions>): Promise<void> {
-  const transport = new GraphTransport(endpoint, options(overrides));
+/** A request to this client's Graph. */
+const on = (client: UndiciHttpClient, spec: Partial<RequestSpec> = {}, callOptions?: CallOptions): PipelineRequest =>
+  createRequest(client.urlBase, { method: 'GET', path: '/things', pathTemplate: '/things', ...spec }, callOptions);
+
+async function withTransport(endpoint: string, body: (t: UndiciHttpClient) => Promise<void>, overrides?: Partial<HttpClientOptions>): Promise<void> {
+  const transport = new UndiciHttpClient(endpoint, options(overrides));
   try {
     await body(transport);
   } finally {
@@ -51,12 +58,13 @@ async function withTransport(endpoint: string, body: (t: GraphTransport) => Prom
 it('sends the request below the version segment (and any path prefix) with its headers and body', async () => {
   handle = (res) => res.writeHead(201, { 'request-id': 'graph-1', 'content-type': 'application/json' }).end('{"ok":true}');
   await withTransport(`${origin}/proxy/`, async (transport) => {
-    const req = request({ method: 'POST', path: '/pools/1/assign', body: '{"assignments":[]}' });
-    req.headers.authorization = 'Bearer t';
+    const req = on(transport, { method: 'POST', path: '/pools/1/assign', body: '{"assignments":[]}' });
+    req.headers.set('authorization', 'Bearer t');
     const reply = await transport.sendRequest(req);
-    expect(reply).toMatchObject({ status: 201, text: '{"ok":true}', requestId: 'graph-1' });
-    expect(reply.headers['content-type']).toBe('application/json');
+    expect(reply).toMatchObject({ status: 201, bodyAsText: '{"ok":true}' });
+    expect([reply.headers.get('request-id'), reply.headers.get('content-type')]).toEqual(['graph-1', 'application/json']);
     expect(transport.basePath).toBe('/proxy/beta');
+    expect(req.url.startsWith('https://')).toBe(true); // what the bearer policy checks; the pool still speaks plain HTTP here
   });
   expect(received).toHaveLength(1);
   expect(received[0]).toMatchObject({ method: 'POST', url: '/proxy/beta/pools/1/assign', body: '{"assignments":[]}' });
@@ -67,19 +75,20 @@ it('sends the request below the version segment (and any path prefix) with its h
 it('returns an error status as a reply: what it means is for the retry policy', async () => {
   handle = (res) => res.writeHead(503, { 'retry-after': '3' }).end('busy');
   await withTransport(origin, async (transport) => {
-    const reply = await transport.sendRequest(request());
-    expect(reply).toMatchObject({ status: 503, text: 'busy' });
-    expect(reply.headers['retry-after']).toBe('3');
+    const reply = await transport.sendRequest(on(transport));
+    expect(reply).toMatchObject({ status: 503, bodyAsText: 'busy' });
+    expect(reply.headers.get('retry-after')).toBe('3');
   });
 });
 
-it('a refused connection is `network` before any reply (repeatable)', async () => {
+it('a refused connection is a RestError REQUEST_SEND_ERROR (the retry rules may repeat it)', async () => {
   const closed = createServer();
   const port = await listenOnLoopback(closed);
   await new Promise((resolve) => closed.close(resolve));
   await withTransport(`http://127.0.0.1:${port}`, async (transport) => {
-    const error = await rejection(transport.sendRequest(request()));
-    expect(error).toMatchObject({ kind: 'network', beforeReply: true });
+    const req = on(transport);
+    const error = await rejection(transport.sendRequest(req));
+    expect(isRestError(error) && [error.code, error.request]).toEqual([RestError.REQUEST_SEND_ERROR, req]);
   });
 });
 
@@ -90,7 +99,7 @@ it('a connection reset in the middle of the body is `network` after the reply be
     setImmediate(() => res.socket?.destroy());
   };
   await withTransport(origin, async (transport) => {
-    const error = await rejection(transport.sendRequest(request()));
+    const error = await rejection(transport.sendRequest(on(transport)));
     expect(error).toMatchObject({ kind: 'network', beforeReply: false, requestId: 'graph-2' });
   });
 });
@@ -99,8 +108,8 @@ it('a fired signal (whatever its reason) is `aborted`', async () => {
   handle = () => undefined; // never answers
   await withTransport(origin, async (transport) => {
     const controller = new AbortController();
-    const req = request({}, { signal: controller.signal });
-    req.deadline = Date.now() + 60_000;
+    const req = on(transport, {}, { signal: controller.signal });
+    callOf(req).deadline = Date.now() + 60_000;
     const call = transport.sendRequest(req);
     while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
@@ -112,8 +121,8 @@ it('a fired signal (whatever its reason) is `aborted`', async () => {
 it("undici's headers timeout, bounded by the call's deadline, is `timeout`", async () => {
   handle = () => undefined;
   await withTransport(origin, async (transport) => {
-    const req = request();
-    req.deadline = Date.now() + 50;
+    const req = on(transport);
+    callOf(req).deadline = Date.now() + 50;
     const error = await rejection(transport.sendRequest(req));
     expect(isGraphError(error) && error.kind).toBe('timeout');
   });
