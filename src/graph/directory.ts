@@ -6,7 +6,7 @@
 import type { BatchItemResult, CallOptions } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
 import { GraphError } from './errors';
-import { isGuid } from './ids';
+import { isGuid } from './json';
 import { isRecord } from './json';
 import type { WireRead } from './models';
 import { invalidResponse, parseEntity } from './odata';
