@@ -18,6 +18,8 @@ export const MUTATION_PERMISSIONS: Readonly<Record<string, keyof PermissionNames
   // Partial edits write the whole set through Graph's assign: the same right as a replace.
   addEmbeddedSIMActivationCodePoolAssignments: 'assign',
   removeEmbeddedSIMActivationCodePoolAssignments: 'assign',
+  // A restore writes a recorded set through Graph's assign: the same right as a replace.
+  restoreEmbeddedSIMActivationCodePoolAssignments: 'assign',
   // The pool lifecycle handles activation codes (credentials) and can delete a pool: its own permission.
   createEmbeddedSIMActivationCodePool: 'manage',
   updateEmbeddedSIMActivationCodePool: 'manage',
