@@ -149,6 +149,8 @@ export class History {
       if (records) await this.store.setPoolState(pool, { version: this.rules.version(targets), targets, changedMs: completedMs }, tx);
     });
     if (records) this.remember(pool, this.rules.version(targets));
+    // An UNKNOWN write is settled by the next read: that read must be compared, whatever this process remembers.
+    else this.forget(pool);
   }
 
   /**
@@ -161,6 +163,8 @@ export class History {
     const version = this.rules.version(targets);
     if (source === 'read' && ownEntry === undefined && this.remembers(poolId, version)) return 'same';
     const now = this.now();
+    /** Whether a write of the pool is left UNKNOWN: then a later read must still be compared. */
+    let unsettled = false;
     const result = await this.store.transaction(async (tx): Promise<ObserveResult> => {
       const state = await this.store.poolState(poolId, tx);
       // A rename's outcome says nothing about assignments: a read cannot settle it.
@@ -170,7 +174,10 @@ export class History {
       let settled = false;
       for (const entry of unknown) {
         // Only a read that started after the write ended can tell whether it was written.
-        if ((entry.completedMs ?? Date.parse(entry.at)) > readStartedMs) continue;
+        if ((entry.completedMs ?? Date.parse(entry.at)) > readStartedMs) {
+          unsettled = true;
+          continue;
+        }
         const applied = entry.assignmentsVersion === version;
         await this.store.update(entry.id, applied ? { outcome: WriteOutcome.WRITTEN } : { outcome: WriteOutcome.FAILED, errorCode: 'NOT_APPLIED' }, tx);
         explained ||= applied;
@@ -193,7 +200,7 @@ export class History {
       await this.store.setPoolState(poolId, observed, tx);
       return 'outside-change';
     });
-    if (result !== 'stale' && result !== 'in-flight') this.remember(poolId, version);
+    if (result !== 'stale' && result !== 'in-flight' && !unsettled) this.remember(poolId, version);
     if (result === 'outside-change') this.hooks.onOutsideChange?.(source);
     return result;
   }
