@@ -21,6 +21,8 @@ export const MUTATION_PERMISSIONS: Readonly<Record<string, keyof PermissionNames
   // The same edits on many pools.
   addAssignmentsToEmbeddedSIMActivationCodePools: 'assign',
   removeAssignmentsFromEmbeddedSIMActivationCodePools: 'assign',
+  // A restore writes a recorded set through Graph's assign: the same right as a replace.
+  restoreEmbeddedSIMActivationCodePoolAssignments: 'assign',
   // The pool lifecycle handles activation codes (credentials) and can delete a pool: its own permission.
   createEmbeddedSIMActivationCodePool: 'manage',
   updateEmbeddedSIMActivationCodePool: 'manage',

@@ -2,6 +2,7 @@
 import type { Principal } from '../auth/principal';
 import type { PoolLocks } from '../coordination/types';
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
+import type { History } from '../history/history';
 import type { AuditLog } from '../observability/audit';
 import { createLoaders, type Loaders } from './loaders';
 import type { TargetCheckServices } from './targets';
@@ -18,6 +19,10 @@ export interface EditServices {
   targets?: TargetCheckServices;
   /** How long a bulk edit keeps retrying throttled pools (BULK_TIMEOUT_MS); unset: 60000. */
   bulkTimeoutMs?: number;
+  /** The assignment history (journal, outside changes); undefined with HISTORY=off. */
+  history?: History;
+  /** A journal entry could not be completed after Graph answered (logged; the write's answer stands). */
+  onJournalError?(error: unknown): void;
 }
 
 export interface Context {
@@ -43,5 +48,7 @@ export function createContext(
   edits: EditServices,
 ): Context {
   const callOptions: CallOptions = { requestId, signal };
-  return { requestId, graph, loaders: createLoaders(graph, callOptions, edits.targets?.cache), callOptions, principal, edits };
+  const history = edits.history;
+  const observe = history === undefined ? undefined : history.observeInBackground.bind(history);
+  return { requestId, graph, loaders: createLoaders(graph, callOptions, edits.targets?.cache, observe), callOptions, principal, edits };
 }

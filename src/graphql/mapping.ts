@@ -25,6 +25,9 @@ import {
   type WirePool,
   type WirePoolCreate,
 } from '../graph/models';
+import type { HistoryActor, HistoryEntry } from '../history/types';
+
+export { HistoryKind, WriteOutcome } from '../history/types';
 
 /**
  * A pool known by its id only: the pool of a write's payload (the write itself proved that it exists). Its
@@ -103,6 +106,16 @@ export interface BulkEditPayloadModel {
 
 export function isPoolEditError(result: EditPayloadModel | PoolEditErrorModel): result is PoolEditErrorModel {
   return 'code' in result;
+}
+
+/** A history entry as the store keeps it; its fields resolve by name. */
+export type HistoryEntryModel = HistoryEntry;
+/** A history entry's actor as the store keeps it. */
+export type HistoryActorModel = HistoryActor;
+/** A history entry in a page, with its keyset cursor. */
+export interface HistoryEdgeModel {
+  node: HistoryEntry;
+  cursor: string;
 }
 
 /** GraphQL input kind → Graph `@odata.type` of the target. */

@@ -47,6 +47,8 @@ export interface AppOptions {
   /** TARGET_CHECKS (default strict), TARGET_CHECK_CACHE_S (default 30) and BULK_TIMEOUT_MS (default 60000). */
   targetChecks?: { mode: TargetCheckMode; cacheSeconds?: number };
   bulkTimeoutMs?: number;
+  /** The assignment history (journal, outside changes); unset: history off (HISTORY=off). */
+  history?: EditServices['history'];
 }
 
 export interface App {
@@ -197,6 +199,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     lockWaitMs: options.lockWaitMs ?? 30_000,
     targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
     bulkTimeoutMs: options.bulkTimeoutMs,
+    history: options.history,
+    onJournalError: (error) =>
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
   };
   const graphql = createGraphQLRoute({ apollo, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
   return new NodeApp(apollo, landing, graphql, options);

@@ -7,7 +7,8 @@ import { spawnService, type ServiceProcess } from '../support/process';
 function runWithEnv(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'index.js')], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // HISTORY=off: no history file in the working tree from these short-lived starts.
+      env: { PATH: process.env.PATH ?? '', HISTORY: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -40,7 +40,7 @@ export interface StackOptions {
   auth?: (graph: GraphClient) => AuthGate | undefined;
   logger?: Logger;
   /** Edit locks, audit trail and lock wait of the app; default: createApp's. */
-  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs' | 'bulkTimeoutMs'>;
+  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs' | 'bulkTimeoutMs' | 'history'>;
   /**
    * Target checks of writes; default `off` here: the suites written before them send made-up group and filter ids
    * (the target-check suites turn them on). The app's own default is strict.

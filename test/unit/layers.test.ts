@@ -18,6 +18,7 @@ type Layer =
   | 'identity'
   | 'graph'
   | 'coordination'
+  | 'history'
   | 'observability'
   | 'emulator'
   | 'explorer-web';
@@ -37,9 +38,9 @@ const RULES: Readonly<Record<Layer, LayerRule>> = {
   entry: { mayImport: 'anything' },
   config: { mayImport: ['auth', 'graph', 'coordination'], typesFrom: ['identity'] },
   http: { mayImport: ['config', 'graphql', 'auth', 'graph', 'coordination', 'observability'] },
-  graphql: { mayImport: ['resolvers', 'generated', 'graph', 'auth', 'coordination', 'observability'] },
-  resolvers: { mayImport: ['graphql', 'generated', 'graph'], bans: HTTP_MODULES },
-  generated: { mayImport: [], typesFrom: ['graph', 'graphql'] },
+  graphql: { mayImport: ['resolvers', 'generated', 'graph', 'auth', 'coordination', 'history', 'observability'] },
+  resolvers: { mayImport: ['graphql', 'generated', 'graph'], typesFrom: ['history'], bans: HTTP_MODULES },
+  generated: { mayImport: [], typesFrom: ['graph', 'graphql', 'history'] },
   auth: { mayImport: ['config', 'graphql', 'graph', 'identity', 'observability'] },
   identity: { mayImport: ['auth', 'graph', 'observability'] },
   graph: {
@@ -47,6 +48,12 @@ const RULES: Readonly<Record<Layer, LayerRule>> = {
     bans: { pattern: /^(graphql|dataloader)(\/|$)|^@apollo\//, why: 'the Graph client knows nothing of GraphQL' },
   },
   coordination: { mayImport: ['observability'] },
+  // The assignment history: its store knows wire targets, never GraphQL or HTTP.
+  history: {
+    // config: its own settings (the migration command reads them alone).
+    mayImport: ['config', 'graph', 'coordination', 'observability'],
+    bans: { pattern: /^(graphql|dataloader)(\/|$)|^@apollo\//, why: 'the history store knows nothing of GraphQL' },
+  },
   observability: { mayImport: ['graph'], typesFrom: ['auth', 'coordination'] },
   emulator: { mayImport: [] },
   'explorer-web': {

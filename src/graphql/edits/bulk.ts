@@ -132,9 +132,10 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const results: (EditPayloadModel | PoolEditErrorModel)[] = new Array(poolIds.length);
 
   if (dryRun) {
+    const readStartedMs = Date.now();
     const sets = await readSets(ctx, poolIds);
     for (const [i, set] of sets.entries()) {
-      results[i] = isErrorResult(set) ? set : await editAssignments(ctx, single(poolIds[i]), { current: set }).catch((error: unknown) => poolError(poolIds[i], error));
+      results[i] = isErrorResult(set) ? set : await editAssignments(ctx, single(poolIds[i]), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
     }
     return summary(results);
   }
@@ -142,6 +143,7 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const leases = await lockAll(ctx, poolIds);
   const locked = poolIds.flatMap((_, i) => (isErrorResult(leases[i]) ? [] : [i]));
   const held = new Set(locked);
+  const readStartedMs = Date.now();
   const sets = await readSets(ctx, locked.map((i) => poolIds[i]));
   const setOf = new Map(locked.map((i, k) => [i, sets[k]]));
   try {
@@ -158,7 +160,7 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
         if (set === undefined || isErrorResult(set)) {
           outcome = auditedFailure(ctx, operation, poolId, set ?? notFound(poolId));
         } else {
-          outcome = await editAssignments(ctx, single(poolId), { current: set }).catch((error: unknown) => poolError(poolId, error));
+          outcome = await editAssignments(ctx, single(poolId), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolId, error));
         }
       } finally {
         held.delete(i);

@@ -10,10 +10,12 @@
 import { withPoolLock, type LockOptions } from '../../coordination/types';
 import type { EmbeddedSIMActivationCodePoolAssignmentInput, UncheckedTarget } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
-import type { WireAssignment } from '../../graph/models';
+import type { WireAssignment, WireAssignmentTarget } from '../../graph/models';
+import { HistoryKind, WriteOutcome } from '../../history/types';
 import type { AuditEvent } from '../../observability/audit';
 import type { Context } from '../context';
 import { conflict, ErrorCode, toGraphQLError } from '../errors';
+import { JournaledWrite } from '../journal';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
 import { checkSentTargets, sentTargets, type SentTarget } from '../targets';
 import { validateAssignInput } from '../validation';
@@ -24,11 +26,23 @@ export type EditOperation =
   | 'addEmbeddedSIMActivationCodePoolAssignments'
   | 'removeEmbeddedSIMActivationCodePoolAssignments'
   | 'addAssignmentsToEmbeddedSIMActivationCodePools'
-  | 'removeAssignmentsFromEmbeddedSIMActivationCodePools';
+  | 'removeAssignmentsFromEmbeddedSIMActivationCodePools'
+  | 'restoreEmbeddedSIMActivationCodePoolAssignments';
+
+/** The journal's short name of each write (an entry's `operation`). */
+const JOURNAL_OPERATION: Readonly<Record<EditOperation, string>> = {
+  addEmbeddedSIMActivationCodePoolAssignments: 'add',
+  removeEmbeddedSIMActivationCodePoolAssignments: 'remove',
+  addAssignmentsToEmbeddedSIMActivationCodePools: 'bulkAdd',
+  removeAssignmentsFromEmbeddedSIMActivationCodePools: 'bulkRemove',
+  restoreEmbeddedSIMActivationCodePoolAssignments: 'restore',
+};
 
 export interface EditRequest {
   /** The mutation, as the audit line names it. */
   operation: EditOperation;
+  /** For a restore: the entry restored from (journaled as RESTORE naming it). */
+  restoredFrom?: string;
   poolId: string;
   dryRun: boolean;
   ifAssignmentsVersion?: string | null;
@@ -49,6 +63,8 @@ export interface EditRequest {
  */
 export interface HeldPool {
   current: readonly WireAssignment[];
+  /** When the read of `current` started (the history tells outside changes from ours by it). */
+  readStartedMs: number;
 }
 
 export interface ReplaceRequest {
@@ -146,10 +162,13 @@ async function preview(ctx: Context, request: EditRequest, uncheckedTargets: Unc
   };
 }
 
+/** The targets of a set (what the journal records: never assignment ids). */
+const targetsOf = (assignments: readonly { target: WireAssignmentTarget }[]): WireAssignmentTarget[] => assignments.map((a) => a.target);
+
 /**
- * add/remove, of one pool or of each pool of a bulk edit: check the sent targets, read the current set holding the
- * pool's lock (or take `held`, read by a caller that holds it), check the precondition, merge, and assign only
- * when something changes. One audit line per attempt.
+ * add/remove/restore, of one pool or of each pool of a bulk edit: check the sent targets, journal the attempt, read
+ * the current set holding the pool's lock (or take `held`, read by a caller that holds it), check the precondition,
+ * merge, and assign only when something changes. One audit line per attempt.
  */
 export async function editAssignments(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
   const { poolId } = request;
@@ -159,27 +178,43 @@ export async function editAssignments(ctx: Context, request: EditRequest, held?:
     return preview(ctx, request, await targetChecks(ctx, request), held);
   }
   const attempt = new WriteAttempt(ctx, request.operation, poolId);
+  let journal: JournaledWrite | undefined;
   try {
     request.validate();
     validateVersionArgument(request.ifAssignmentsVersion);
     const uncheckedTargets = await targetChecks(ctx, request);
-    const write = async (current: WireAssignment[]) => {
+    journal = await JournaledWrite.begin(ctx, {
+      poolId,
+      operation: JOURNAL_OPERATION[request.operation],
+      kind: request.restoredFrom === undefined ? HistoryKind.WRITE : HistoryKind.RESTORE,
+      restoredFrom: request.restoredFrom,
+    });
+    const entry = journal;
+    const write = async (current: WireAssignment[], readStartedMs: number) => {
+      await entry.observeBefore(targetsOf(current), readStartedMs);
       checkVersion(current, request.ifAssignmentsVersion);
       const planned = request.plan(current);
       attempt.diff = planned;
-      if (!planned.changed) return { plan: planned, assignments: current };
+      if (!planned.changed) return { plan: planned, before: current, assignments: current };
+      await entry.plan({ targetsBefore: targetsOf(current), targets: targetsOf(planned.body) });
       attempt.assignSent = true;
-      return { plan: planned, assignments: await ctx.graph.assign(poolId, planned.body, ctx.callOptions) };
+      entry.sent = true;
+      return { plan: planned, before: current, assignments: await ctx.graph.assign(poolId, planned.body, ctx.callOptions) };
     };
-    const { plan, assignments } = held
-      ? await write([...held.current])
-      : await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => write(await ctx.graph.listAssignments(poolId, ctx.callOptions)));
+    const { plan, before, assignments } = held
+      ? await write([...held.current], held.readStartedMs)
+      : await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
+          const readStartedMs = Date.now();
+          return write(await ctx.graph.listAssignments(poolId, ctx.callOptions), readStartedMs);
+        });
     refreshLoaders(ctx, poolId, assignments, plan.changed);
     attempt.done(plan.changed, assignments.length);
+    await journal.done({ outcome: plan.changed ? WriteOutcome.WRITTEN : WriteOutcome.UNCHANGED, targetsBefore: targetsOf(before), targets: targetsOf(assignments) });
     const { added, updated, removed } = plan;
     return { poolId, assignments, added, updated, removed, dryRun: false, assignmentsVersion: assignmentsVersion(assignments), uncheckedTargets };
   } catch (error) {
     attempt.failed(error);
+    await journal?.failed(error);
     throw error;
   }
 }
@@ -188,6 +223,7 @@ export async function editAssignments(ctx: Context, request: EditRequest, held?:
 export async function replaceAssignments(ctx: Context, request: ReplaceRequest): Promise<AssignPayloadModel> {
   const { poolId } = request;
   const attempt = new WriteAttempt(ctx, 'assignEmbeddedSIMActivationCodePool', poolId);
+  let journal: JournaledWrite | undefined;
   try {
     validateAssignInput(poolId, request.assignments);
     validateVersionArgument(request.ifAssignmentsVersion);
@@ -195,22 +231,31 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
     const body = request.assignments.map(toWireAssignment);
     const readFirst = request.receipts || request.ifAssignmentsVersion != null;
     if (!readFirst) attempt.assigned = body.map((a) => a.target);
+    journal = await JournaledWrite.begin(ctx, { poolId, operation: 'assign' });
+    const entry = journal;
     const { before, result } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
-      const current = readFirst ? await ctx.graph.listAssignments(poolId, ctx.callOptions) : undefined;
-      if (current) {
+      let current: WireAssignment[] | undefined;
+      if (readFirst) {
+        const readStartedMs = Date.now();
+        current = await ctx.graph.listAssignments(poolId, ctx.callOptions);
+        await entry.observeBefore(targetsOf(current), readStartedMs);
         checkVersion(current, request.ifAssignmentsVersion);
         attempt.diff = diffAssignments(current, body);
       }
+      await entry.plan({ targetsBefore: current ? targetsOf(current) : null, targets: targetsOf(body) });
       attempt.assignSent = true;
+      entry.sent = true;
       return { before: current, result: await ctx.graph.assign(poolId, body, ctx.callOptions) };
     });
     const diff = before ? diffAssignments(before, result) : undefined;
     if (diff) attempt.diff = diff;
     refreshLoaders(ctx, poolId, result, true);
     attempt.done(true, result.length);
+    await journal.done({ outcome: WriteOutcome.WRITTEN, targetsBefore: before ? targetsOf(before) : null, targets: targetsOf(result) });
     return { poolId, assignments: result, diff, uncheckedTargets };
   } catch (error) {
     attempt.failed(error);
+    await journal?.failed(error);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../../generated/graphql';
 import { bulkEdit } from '../edits/bulk';
 import { planAdd, planRemove } from '../edits/merge';
+import { restoreAssignments } from '../edits/restore';
 import { editAssignments, replaceAssignments } from '../edits/service';
 import { createPool, deletePool, updatePool } from '../lifecycle/service';
 import { toWireAssignment, toWireTarget } from '../mapping';
@@ -59,6 +60,9 @@ export const Mutation: MutationResolvers = {
       validate: () => validateTargets(targets),
       plan: (current) => planRemove(current, targets.map(toWireTarget)),
     });
+  },
+  restoreEmbeddedSIMActivationCodePoolAssignments(_parent, { poolId, entryId, dryRun, ifAssignmentsVersion }, ctx) {
+    return restoreAssignments(ctx, { poolId, entryId, dryRun: dryRun ?? false, ifAssignmentsVersion });
   },
   createEmbeddedSIMActivationCodePool: (_parent, { input }, ctx) => createPool(ctx, input),
   updateEmbeddedSIMActivationCodePool: (_parent, { id, input }, ctx) => updatePool(ctx, id, input),
