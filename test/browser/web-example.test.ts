@@ -14,10 +14,12 @@ import {
   addGroup,
   assignmentRows,
   buildWebExample,
+  historyEntries,
   openPool,
   openWebExample,
   previewWebExample,
   recordOperations,
+  showHistory,
   waitForGroupRow,
   WEB_EXAMPLE_VITE,
   type WebExampleServer,
@@ -189,6 +191,50 @@ interface MarkedWindow {
     } finally {
       await other.page.close();
     }
+  });
+
+  it("shows a change in the pool's history, and restores an earlier set: previewed first (nothing written), then applied, shown through the cache", async () => {
+    const { page } = watched;
+    await showPool();
+    await setMarker();
+    // Two changes: a group added, then another one excluded.
+    await addGroup(page, NEW_GROUP);
+    await status().filter({ hasText: `Added group ${NEW_GROUP}.` }).waitFor();
+    await addGroup(page, OTHER_GROUP, { exclude: true });
+    await status().filter({ hasText: `Added the exclusion of group ${OTHER_GROUP}.` }).waitFor();
+    expect(assigns()).toHaveLength(2);
+
+    // The history, newest first: each change with its kind, actor, time and the target it added.
+    await showHistory(page);
+    const [latest, previous] = await historyEntries(page);
+    expect(latest).toMatch(new RegExp(`^Change \\(add\\)\\s+\\S.*by an anonymous caller \\(sign-in is off\\)\\s+Added\\s+the exclusion of group ${OTHER_GROUP}\\s`));
+    expect(previous).toMatch(new RegExp(`^Change \\(add\\).*\\s+Added\\s+group ${NEW_GROUP}\\s`));
+    expect(await page.locator('.history .history-entries li time').first().getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // Back to the set after the first change: the preview says what would change and writes nothing.
+    const outcome = page.locator('.history .restore-outcome');
+    operations.length = 0;
+    await page.locator('.history .history-entries li').nth(1).getByRole('button', { name: 'Restore this set…' }).click();
+    await outcome.getByRole('status').filter({ hasText: `would remove the exclusion of group ${OTHER_GROUP}. Nothing has been changed yet.` }).waitFor();
+    expect(await outcome.getByRole('status').innerText()).toMatch(/^Preview: restoring the set of /);
+    expect(operations).toEqual(['RestorePoolAssignments']);
+    expect(assigns()).toHaveLength(2);
+    expect(await assignmentRows(page)).toHaveLength(4);
+
+    // The restore itself: one assign; the table and the list's count follow from its payload, the history shows it.
+    operations.length = 0;
+    await outcome.getByRole('button', { name: 'Restore', exact: true }).click();
+    await outcome.getByRole('status').filter({ hasText: `: removed the exclusion of group ${OTHER_GROUP}.` }).waitFor();
+    await waitForGroupRow(page, OTHER_GROUP, false);
+    expect(await assignmentRows(page)).toHaveLength(3);
+    expect(await listedCount()).toBe('3');
+    expect(assigns()).toHaveLength(3);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS, NEW_GROUP]);
+    await page.locator('.history .history-entries li').first().filter({ hasText: /^Restore\s/ }).waitFor();
+    expect((await historyEntries(page))[0]).toMatch(new RegExp(`^Restore\\s.*\\s+Removed\\s+the exclusion of group ${OTHER_GROUP}\\s`, 's'));
+    // The pool came from the restore's payload; only the history was read again (its new entry is on the server only).
+    expect(operations).toEqual(['RestorePoolAssignments', 'PoolHistory']);
+    expect(await marker()).toBe('still the same page');
   });
 
   it('says when another change holds the pool (POOL_BUSY) and when to try again, and sends nothing', async () => {
