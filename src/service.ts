@@ -17,6 +17,11 @@ import { startTracing } from './observability/tracing';
 import { createCoordination } from './coordination';
 import type { Coordination } from './coordination/types';
 import { coordinationMetrics } from './observability/coordination-metrics';
+import { openHistory, type OpenedHistory } from './history';
+import type { SetRules } from './history/history';
+import { assignmentsVersion } from './graphql/edits/version';
+import { diffAssignments } from './graphql/edits/merge';
+import { GRAPH_DEFAULTS } from './config/defaults';
 
 const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -26,6 +31,8 @@ export interface Service {
   graph: GraphClient;
   metrics: Metrics;
   coordination: Coordination;
+  /** The assignment history; undefined with HISTORY=off. */
+  history?: OpenedHistory;
   emulator?: GraphEmulator;
   /**
    * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
@@ -159,6 +166,41 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     tracer: tracing?.tracer,
   });
 
+  let history: OpenedHistory | undefined;
+  if (config.history.enabled) {
+    const where = config.history.store.kind === 'postgres' ? config.history.store.displayUrl : config.history.store.path;
+    try {
+      history = await openHistory(config.history, {
+        rules: HISTORY_RULES,
+        graph,
+        // The sweep's share is of Intune's own limit when the client-side budget is off (GRAPH_READ_LIMIT=0).
+        readBudget: { limit: config.graph.readBudget.limit || GRAPH_DEFAULTS.readLimit, windowMs: config.graph.readBudget.windowMs },
+        hooks: {
+          onOutsideChange: (source) => metrics.historyOutsideChanges.inc({ source }),
+          onBackgroundError: (error) => logger.warn({ reason: reasonOf(error) }, 'could not compare a read with the assignment history'),
+          onSweep: (result, seconds) => {
+            metrics.historySweepDuration.observe(seconds);
+            logger.info({ ...result, seconds }, 'assignment history sweep done');
+          },
+          onLag: (seconds) => metrics.historySweepLag.set(seconds),
+          onError: (error) => logger.warn({ reason: reasonOf(error) }, 'assignment history sweep failed'),
+          onRetention: (deleted) => deleted > 0 && logger.info({ deleted, retentionDays: config.history.enabled ? config.history.retentionDays : 0 }, 'old assignment history entries deleted'),
+          onRetentionError: (error) => logger.warn({ reason: reasonOf(error) }, 'assignment history retention failed'),
+        },
+      });
+    } catch (error) {
+      await graph.close();
+      await shared.close();
+      throw new StartupError(`${config.history.store.kind === 'postgres' ? 'DATABASE_URL' : 'HISTORY_PATH'}: the assignment history store ${where} cannot be opened: ${reasonOf(error)}`);
+    }
+    logger.info(
+      { store: config.history.store.kind, where, migrated: history.migrated, sweepIntervalS: config.history.sweepIntervalS, sweepReadShare: config.history.sweepReadShare },
+      'assignment history on',
+    );
+  } else {
+    logger.warn('*** HISTORY=off: assignment history is OFF: writes are not journaled, history and restore answer HISTORY_UNAVAILABLE. ***');
+  }
+
   const auth = createAuthGate(config, { graph, logger });
   // Edits of one pool are serialized by its lock; a lock wait is bounded like a Graph call (GRAPH_TIMEOUT_MS).
   const app = await createApp({
@@ -171,6 +213,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     tracer: tracing?.tracer,
     coordination: shared,
     lockWaitMs: config.graph.timeoutMs,
+    history: history?.history,
   });
   const address = await listening(() => app.listen(config.port, config.host), 'PORT', config.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -181,6 +224,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     graph,
     metrics,
     coordination: shared,
+    history,
     emulator,
     async stop(graceMs = 10_000, drainDelayMs = 0) {
       let cutOff = 0;
@@ -188,6 +232,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
         ['http server', async () => ({ cutOff } = await app.close(graceMs, drainDelayMs))],
         // After in-flight requests: they may still hold a pool lock or wait for a budget slot.
         ['coordination', () => shared.close()],
+        // After in-flight requests: their journal entries are completed by then.
+        ['history', () => history?.close()],
         ['inbound authentication', () => auth?.close()],
         ['graph client', () => graph.close()],
         ['graph emulator', () => emulator?.close()],
@@ -212,6 +258,17 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       return { cutOff, unfinished: [...unfinished] };
     },
   };
+}
+
+/** The edit rules the history compares sets with: one version and one diff for the API and the journal. */
+const HISTORY_RULES: SetRules = {
+  version: (targets) => assignmentsVersion(targets.map((target) => ({ target }))),
+  diff: (before, after) => diffAssignments(before.map((target, i) => ({ id: String(i), target })), after.map((target) => ({ target }))),
+};
+
+/** An error's message for a log line (history store errors never carry DATABASE_URL). */
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Token events as log lines: never a token, nor Entra's message (it can name the tenant and client). */

@@ -9,12 +9,14 @@ import { CLOUDS, type GraphCloud } from '../graph/clouds';
 import type { CoordinationSettings } from '../coordination/settings';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordinationSettings } from './coordination';
+import { historySettings, type HistorySettings } from './history';
 import { ConfigError } from './errors';
 import { AUTH_DEFAULTS, DEFAULT_LIMITS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './defaults';
 import { parseEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel } from './env';
 import { decide, type Decisions } from './rules';
 
 export { ConfigError } from './errors';
+export type { HistorySettings } from './history';
 export type { GraphAuthMode, GraphQLExecutor, LogLevel } from './env';
 
 export interface Config {
@@ -55,6 +57,8 @@ export interface Config {
   };
   /** The shared store for the budgets and the pool locks (REDIS_*); `redis` undefined: in process. */
   coordination: CoordinationSettings;
+  /** The assignment history's store, sweep and retention (DATABASE_URL, HISTORY_*). */
+  history: HistorySettings;
   azure: AppCredentialSettings;
   /** OTLP/HTTP traces URL; undefined: tracing off. */
   tracing: { endpoint?: string; serviceName: string };
@@ -71,19 +75,21 @@ export interface Config {
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const coordination = coordinationSettings(env);
+  const history = historySettings(env, (env.NODE_ENV?.trim() || SERVER_DEFAULTS.nodeEnv) === 'production');
+  const others = [...coordination.problems, ...history.problems];
   let config: Config;
   try {
-    config = loadRest(env, coordination.settings);
+    config = loadRest(env, coordination.settings, history.settings);
   } catch (error) {
-    // One message listing every bad variable, the REDIS_* ones with the others.
-    if (error instanceof ConfigError && coordination.problems.length > 0) throw new ConfigError([...error.problems, ...coordination.problems]);
+    // One message listing every bad variable, the REDIS_* and history ones with the others.
+    if (error instanceof ConfigError && others.length > 0) throw new ConfigError([...error.problems, ...others]);
     throw error;
   }
-  if (coordination.problems.length > 0) throw new ConfigError(coordination.problems);
+  if (others.length > 0) throw new ConfigError(others);
   return config;
 }
 
-function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): Config {
+function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings, history: HistorySettings): Config {
   const e = parseEnv(env);
   const nodeEnv = e.NODE_ENV ?? SERVER_DEFAULTS.nodeEnv;
   const production = nodeEnv === 'production';
@@ -103,6 +109,7 @@ function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings): C
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? SERVER_DEFAULTS.shutdownDelayMs,
     graph: graphSettings(e, cloud, decisions.authMode),
     coordination,
+    history,
     azure: {
       tenantId: e.AZURE_TENANT_ID,
       clientId: e.AZURE_CLIENT_ID,

@@ -2,6 +2,7 @@
 import type { Principal } from '../auth/principal';
 import type { PoolLocks } from '../coordination/types';
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
+import type { History } from '../history/history';
 import type { AuditLog } from '../observability/audit';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -13,6 +14,10 @@ export interface EditServices {
   audit: AuditLog;
   /** How long a write may wait for its pool's lock: the Graph call timeout (GRAPH_TIMEOUT_MS). */
   lockWaitMs: number;
+  /** The assignment history (journal, outside changes); undefined with HISTORY=off. */
+  history?: History;
+  /** A journal entry could not be completed after Graph answered (logged; the write's answer stands). */
+  onJournalError?(error: unknown): void;
 }
 
 export interface Context {
@@ -38,5 +43,7 @@ export function createContext(
   edits: EditServices,
 ): Context {
   const callOptions: CallOptions = { requestId, signal };
-  return { requestId, graph, loaders: createLoaders(graph, callOptions), callOptions, principal, edits };
+  const history = edits.history;
+  const observe = history === undefined ? undefined : history.observeInBackground.bind(history);
+  return { requestId, graph, loaders: createLoaders(graph, callOptions, observe), callOptions, principal, edits };
 }

@@ -5,6 +5,7 @@
 import { GraphQLError } from 'graphql';
 import { isCoordinationError, type CoordinationError } from '../coordination/types';
 import { isGraphError, type GraphError } from '../graph/errors';
+import { isHistoryUnavailable } from '../history/store';
 
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
@@ -22,6 +23,8 @@ export const ErrorCode = {
   PoolBusy: 'POOL_BUSY',
   /** The shared coordination store (the edit locks) could not answer; nothing was written. */
   CoordinationUnavailable: 'COORDINATION_UNAVAILABLE',
+  /** The assignment history is off (HISTORY=off) or its store could not answer; a write was not sent to Graph. */
+  HistoryUnavailable: 'HISTORY_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -44,6 +47,12 @@ export function conflict(currentAssignmentsVersion: string): GraphQLError {
   return new GraphQLError("The pool's assignments changed since that assignmentsVersion was read; nothing was written.", {
     extensions: { code: ErrorCode.Conflict, currentAssignmentsVersion },
   });
+}
+
+/** History off, or its store down: `write` says whether a write was refused (then nothing was sent to Graph). */
+export function historyUnavailable(reason: 'off' | 'down', write: boolean): GraphQLError {
+  const why = reason === 'off' ? 'The assignment history is off (HISTORY=off)' : 'The assignment history store cannot be reached';
+  return new GraphQLError(`${why}${write ? '; nothing was written.' : '.'}`, { extensions: { code: ErrorCode.HistoryUnavailable } });
 }
 
 /** Graph HTTP status → GraphQL code. */
@@ -117,6 +126,7 @@ function fromCoordinationError(error: CoordinationError): GraphQLError {
 export function toGraphQLError(error: unknown): GraphQLError | undefined {
   if (error instanceof GraphQLError) return error;
   if (isCoordinationError(error)) return fromCoordinationError(error);
+  if (isHistoryUnavailable(error)) return historyUnavailable('down', false);
   if (!isGraphError(error)) return undefined;
   const code = codeForGraphError(error);
   const extensions: Record<string, unknown> = { code };

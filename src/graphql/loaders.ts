@@ -5,7 +5,10 @@
 import DataLoader from 'dataloader';
 import type { CallOptions, EsimPoolsApi, Page, PageToken } from '../graph/api';
 import { GraphError } from '../graph/errors';
-import type { WireAssignment, WireDeviceState, WirePool } from '../graph/models';
+import type { WireAssignment, WireAssignmentTarget, WireDeviceState, WirePool } from '../graph/models';
+
+/** Told of every pool's set a read found (the history compares it with the last recorded one, off the request's path). */
+export type AssignmentsObserver = (poolId: string, targets: WireAssignmentTarget[], readStartedMs: number) => void;
 
 /** One page of one pool's device states: the pool, the page size to ask for and where the page starts. */
 export interface DeviceStatesPageKey {
@@ -43,6 +46,7 @@ class RequestLoaders implements Loaders {
   constructor(
     private readonly graph: EsimPoolsApi,
     private readonly options: CallOptions,
+    private readonly observe?: AssignmentsObserver,
   ) {}
 
   get poolById(): Loaders['poolById'] {
@@ -52,10 +56,14 @@ class RequestLoaders implements Loaders {
   get poolWithAssignmentsById(): Loaders['poolWithAssignmentsById'] {
     return (this.poolsWithAssignments ??= new DataLoader<string, WirePool | null>(
       async (ids) => {
+        const started = Date.now();
         const results = await this.graph.getPoolsWithAssignments(ids, this.options);
         return results.map((r, i) => {
           if (r === null || r instanceof Error) return r;
-          if (r.assignments !== undefined) this.assignmentsByPool.clear(ids[i]).prime(ids[i], r.assignments);
+          if (r.assignments !== undefined) {
+            this.assignmentsByPool.clear(ids[i]).prime(ids[i], r.assignments);
+            this.observe?.(ids[i], r.assignments.map((a) => a.target), started);
+          }
           return r.pool;
         });
       },
@@ -66,9 +74,13 @@ class RequestLoaders implements Loaders {
   get assignmentsByPool(): Loaders['assignmentsByPool'] {
     return (this.assignments ??= new DataLoader<string, WireAssignment[]>(
       async (ids) => {
+        const started = Date.now();
         const results = await this.graph.listAssignmentsOfPools(ids, this.options);
         // A pool that does not exist has no assignments to list: its 404 is that item's NOT_FOUND error.
-        return results.map((r) => r ?? poolNotFound());
+        return results.map((r, i) => {
+          if (Array.isArray(r)) this.observe?.(ids[i], r.map((a) => a.target), started);
+          return r ?? poolNotFound();
+        });
       },
       { cacheKeyFn, maxBatchSize: 100 },
     ));
@@ -85,6 +97,6 @@ class RequestLoaders implements Loaders {
   }
 }
 
-export function createLoaders(graph: EsimPoolsApi, options: CallOptions): Loaders {
-  return new RequestLoaders(graph, options);
+export function createLoaders(graph: EsimPoolsApi, options: CallOptions, observe?: AssignmentsObserver): Loaders {
+  return new RequestLoaders(graph, options, observe);
 }

@@ -26,6 +26,8 @@ import {
 } from '../graph/models';
 import type { HistoryActor, HistoryEntry } from '../history/types';
 
+export { HistoryKind, WriteOutcome } from '../history/types';
+
 /**
  * A pool known by its id only: the pool of a write's payload (the write itself proved that it exists). Its
  * `assignments` come from the loader the write primed; its other fields read the pool from Graph, and only when

@@ -42,6 +42,8 @@ export interface AppOptions {
   audit?: AuditLog;
   /** Longest wait for a pool's edit lock (default 30000: GRAPH_TIMEOUT_MS's default). */
   lockWaitMs?: number;
+  /** The assignment history (journal, outside changes); unset: history off (HISTORY=off). */
+  history?: EditServices['history'];
 }
 
 export interface App {
@@ -190,6 +192,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     locks: options.coordination?.locks ?? new LocalPoolLocks(),
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs: options.lockWaitMs ?? 30_000,
+    history: options.history,
+    onJournalError: (error) =>
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
   };
   const graphql = createGraphQLHandler({ apollo, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
   return new NodeApp(apollo, landing, graphql, options);

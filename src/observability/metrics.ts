@@ -62,6 +62,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly historyOutsideChanges = new Counter({
+    name: 'history_outside_changes_total',
+    help: "Changes to a pool's assignments made outside this subgraph, found by a read or the sweep (source).",
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly historySweepDuration = new Histogram({
+    name: 'history_sweep_duration_seconds',
+    help: "How long a sweep of every pool's assignments took (on the replica that held the sweep's lease).",
+    buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+
+  readonly historySweepLag = new Gauge({
+    name: 'history_sweep_lag_seconds',
+    help: 'Seconds since the last sweep by any replica ended (from the shared history store).',
+    registers: [this.registry],
+  });
+
   constructor(load?: () => { inFlight: number; queued: number }) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

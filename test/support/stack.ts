@@ -40,7 +40,7 @@ export interface StackOptions {
   auth?: (graph: GraphClient) => AuthGate | undefined;
   logger?: Logger;
   /** Edit locks, audit trail and lock wait of the app; default: createApp's. */
-  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs'>;
+  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs' | 'history'>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

@@ -50,7 +50,8 @@ const RULES: Readonly<Record<Layer, LayerRule>> = {
   coordination: { mayImport: ['observability'] },
   // The assignment history: its store knows wire targets, never GraphQL or HTTP.
   history: {
-    mayImport: ['graph', 'coordination', 'observability'],
+    // config: its own settings (the migration command reads them alone).
+    mayImport: ['config', 'graph', 'coordination', 'observability'],
     bans: { pattern: /^(graphql|dataloader)(\/|$)|^@apollo\//, why: 'the history store knows nothing of GraphQL' },
   },
   observability: { mayImport: ['graph'], typesFrom: ['auth', 'coordination'] },

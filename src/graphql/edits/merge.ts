@@ -131,3 +131,23 @@ export function planRemove(current: readonly WireAssignment[], targets: readonly
   plan.changed = plan.removed.length > 0;
   return plan;
 }
+
+/**
+ * Puts back a recorded set of targets (a history entry's set after): an assigned target keeps its assignment's id
+ * and gets the recorded filter; a recorded target not assigned now is added (Graph makes its id); every other
+ * assignment is removed. The body is the complete recorded set, whatever the current one is.
+ */
+export function planRestore(current: readonly WireAssignment[], recorded: readonly WireAssignmentTarget[]): EditPlan {
+  const index = byKey(current);
+  const seen = new Set<string>();
+  const body: WireAssignmentInput[] = [];
+  for (const target of recorded) {
+    const key = targetKey(target);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const existing = index.get(key);
+    body.push(existing === undefined ? { '@odata.type': ODATA_TYPE.assignment, target } : { '@odata.type': ODATA_TYPE.assignment, id: current[existing].id, target });
+  }
+  const diff = diffAssignments(current, body);
+  return { body, ...diff, changed: diff.added.length > 0 || diff.updated.length > 0 || diff.removed.length > 0 };
+}

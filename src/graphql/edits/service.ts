@@ -10,19 +10,33 @@
 import { withPoolLock, type LockOptions } from '../../coordination/types';
 import type { EmbeddedSIMActivationCodePoolAssignmentInput } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
-import type { WireAssignment } from '../../graph/models';
+import type { WireAssignment, WireAssignmentTarget } from '../../graph/models';
+import { HistoryKind, WriteOutcome } from '../../history/types';
 import type { AuditEvent } from '../../observability/audit';
 import type { Context } from '../context';
 import { conflict, ErrorCode, toGraphQLError } from '../errors';
+import { JournaledWrite } from '../journal';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
 import { validateAssignInput } from '../validation';
 import { diffAssignments, type EditPlan } from './merge';
 import { assignmentsVersion, validateVersionArgument } from './version';
 
-export type EditOperation = 'addEmbeddedSIMActivationCodePoolAssignments' | 'removeEmbeddedSIMActivationCodePoolAssignments';
+export type EditOperation =
+  | 'addEmbeddedSIMActivationCodePoolAssignments'
+  | 'removeEmbeddedSIMActivationCodePoolAssignments'
+  | 'restoreEmbeddedSIMActivationCodePoolAssignments';
+
+/** The journal's short name of each write (an entry's `operation`). */
+const JOURNAL_OPERATION: Readonly<Record<EditOperation, string>> = {
+  addEmbeddedSIMActivationCodePoolAssignments: 'add',
+  removeEmbeddedSIMActivationCodePoolAssignments: 'remove',
+  restoreEmbeddedSIMActivationCodePoolAssignments: 'restore',
+};
 
 export interface EditRequest {
   operation: EditOperation;
+  /** For a restore: the entry restored from (journaled as RESTORE naming it). */
+  restoredFrom?: string;
   poolId: string;
   dryRun: boolean;
   ifAssignmentsVersion?: string | null;
@@ -108,7 +122,13 @@ async function preview(ctx: Context, request: EditRequest): Promise<EditPayloadM
   return { poolId: request.poolId, assignments: current, added, updated, removed, dryRun: true, assignmentsVersion: assignmentsVersion(current) };
 }
 
-/** add/remove: read the current set, check the precondition, merge, and assign only when something changes. */
+/** The targets of a set (what the journal records: never assignment ids). */
+const targetsOf = (assignments: readonly { target: WireAssignmentTarget }[]): WireAssignmentTarget[] => assignments.map((a) => a.target);
+
+/**
+ * add/remove/restore: journal the attempt, read the current set, check the precondition, merge, and assign only
+ * when something changes.
+ */
 export async function editAssignments(ctx: Context, request: EditRequest): Promise<EditPayloadModel> {
   const { poolId } = request;
   if (request.dryRun) {
@@ -117,24 +137,38 @@ export async function editAssignments(ctx: Context, request: EditRequest): Promi
     return preview(ctx, request);
   }
   const attempt = new WriteAttempt(ctx, request.operation, poolId);
+  let journal: JournaledWrite | undefined;
   try {
     request.validate();
     validateVersionArgument(request.ifAssignmentsVersion);
-    const { plan, assignments } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
+    journal = await JournaledWrite.begin(ctx, {
+      poolId,
+      operation: JOURNAL_OPERATION[request.operation],
+      kind: request.restoredFrom === undefined ? HistoryKind.WRITE : HistoryKind.RESTORE,
+      restoredFrom: request.restoredFrom,
+    });
+    const entry = journal;
+    const { plan, before, assignments } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
+      const readStartedMs = Date.now();
       const current = await ctx.graph.listAssignments(poolId, ctx.callOptions);
+      await entry.observeBefore(targetsOf(current), readStartedMs);
       checkVersion(current, request.ifAssignmentsVersion);
       const planned = request.plan(current);
       attempt.diff = planned;
-      if (!planned.changed) return { plan: planned, assignments: current };
+      if (!planned.changed) return { plan: planned, before: current, assignments: current };
+      await entry.plan({ targetsBefore: targetsOf(current), targets: targetsOf(planned.body) });
       attempt.assignSent = true;
-      return { plan: planned, assignments: await ctx.graph.assign(poolId, planned.body, ctx.callOptions) };
+      entry.sent = true;
+      return { plan: planned, before: current, assignments: await ctx.graph.assign(poolId, planned.body, ctx.callOptions) };
     });
     refreshLoaders(ctx, poolId, assignments, plan.changed);
     attempt.done(plan.changed, assignments.length);
+    await journal.done({ outcome: plan.changed ? WriteOutcome.WRITTEN : WriteOutcome.UNCHANGED, targetsBefore: targetsOf(before), targets: targetsOf(assignments) });
     const { added, updated, removed } = plan;
     return { poolId, assignments, added, updated, removed, dryRun: false, assignmentsVersion: assignmentsVersion(assignments) };
   } catch (error) {
     attempt.failed(error);
+    await journal?.failed(error);
     throw error;
   }
 }
@@ -143,28 +177,38 @@ export async function editAssignments(ctx: Context, request: EditRequest): Promi
 export async function replaceAssignments(ctx: Context, request: ReplaceRequest): Promise<AssignPayloadModel> {
   const { poolId } = request;
   const attempt = new WriteAttempt(ctx, 'assignEmbeddedSIMActivationCodePool', poolId);
+  let journal: JournaledWrite | undefined;
   try {
     validateAssignInput(poolId, request.assignments);
     validateVersionArgument(request.ifAssignmentsVersion);
     const body = request.assignments.map(toWireAssignment);
     const readFirst = request.receipts || request.ifAssignmentsVersion != null;
     if (!readFirst) attempt.assigned = body.map((a) => a.target);
+    journal = await JournaledWrite.begin(ctx, { poolId, operation: 'assign' });
+    const entry = journal;
     const { before, result } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
-      const current = readFirst ? await ctx.graph.listAssignments(poolId, ctx.callOptions) : undefined;
-      if (current) {
+      let current: WireAssignment[] | undefined;
+      if (readFirst) {
+        const readStartedMs = Date.now();
+        current = await ctx.graph.listAssignments(poolId, ctx.callOptions);
+        await entry.observeBefore(targetsOf(current), readStartedMs);
         checkVersion(current, request.ifAssignmentsVersion);
         attempt.diff = diffAssignments(current, body);
       }
+      await entry.plan({ targetsBefore: current ? targetsOf(current) : null, targets: targetsOf(body) });
       attempt.assignSent = true;
+      entry.sent = true;
       return { before: current, result: await ctx.graph.assign(poolId, body, ctx.callOptions) };
     });
     const diff = before ? diffAssignments(before, result) : undefined;
     if (diff) attempt.diff = diff;
     refreshLoaders(ctx, poolId, result, true);
     attempt.done(true, result.length);
+    await journal.done({ outcome: WriteOutcome.WRITTEN, targetsBefore: before ? targetsOf(before) : null, targets: targetsOf(result) });
     return { poolId, assignments: result, diff };
   } catch (error) {
     attempt.failed(error);
+    await journal?.failed(error);
     throw error;
   }
 }

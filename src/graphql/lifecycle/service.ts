@@ -16,7 +16,9 @@ import type { WirePool } from '../../graph/models';
 import type { PoolAuditEvent, PoolOperation } from '../../observability/audit';
 import type { Context } from '../context';
 import { lockOptions } from '../edits/service';
+import { WriteOutcome } from '../../history/types';
 import { ErrorCode, notFound, toGraphQLError, withField } from '../errors';
+import { JournaledWrite } from '../journal';
 import { toWirePoolCreate } from '../mapping';
 import { requireGuid } from '../validation';
 import { validateCreateInput, validateUpdateInput } from './validation';
@@ -26,7 +28,7 @@ class PoolWriteAttempt {
   readonly event: Omit<PoolAuditEvent, 'outcome'>;
 
   constructor(
-    private readonly ctx: Context,
+    readonly ctx: Context,
     operation: PoolOperation,
     details: Partial<Pick<PoolAuditEvent, 'poolId' | 'activationCodeCount'>>,
   ) {
@@ -56,14 +58,19 @@ class PoolWriteAttempt {
   }
 }
 
-/** Runs one attempt: its audit line on success and on failure, the error passed on. */
-async function attempt<T>(write: PoolWriteAttempt, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs one attempt: its audit line and its journal entry on success and on failure, the error passed on. `run` gets
+ * the journal (begun once the input is valid, before Graph is called) through `begin`.
+ */
+async function attempt<T>(write: PoolWriteAttempt, run: (begin: (start: Parameters<typeof JournaledWrite.begin>[1]) => Promise<JournaledWrite>) => Promise<T>): Promise<T> {
+  let journal: JournaledWrite | undefined;
   try {
-    const result = await run();
+    const result = await run(async (start) => (journal = await JournaledWrite.begin(write.ctx, start)));
     write.done();
     return result;
   } catch (error) {
     write.failed(error);
+    await journal?.failed(error);
     throw error;
   }
 }
@@ -77,9 +84,12 @@ function namingInputField(error: unknown): unknown {
 
 export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivationCodePoolInput): Promise<{ pool: WirePool }> {
   const write = new PoolWriteAttempt(ctx, 'createEmbeddedSIMActivationCodePool', { activationCodeCount: input.activationCodes.length });
-  return attempt(write, async () => {
+  return attempt(write, async (begin) => {
     const { displayName } = validateCreateInput(input);
+    // The name and how many codes: never a code.
+    const journal = await begin({ poolId: '', operation: 'create', detail: { displayName, activationCodeCount: input.activationCodes.length } });
     write.set({ displayName, requestSent: true });
+    journal.sent = true;
     let pool: WirePool;
     try {
       pool = await ctx.graph.createPool(toWirePoolCreate(input, displayName), ctx.callOptions);
@@ -88,37 +98,48 @@ export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivatio
     }
     write.set({ poolId: pool.id });
     ctx.loaders.poolById.clear(pool.id).prime(pool.id, pool);
+    // A new pool has no assignments: its recorded set starts empty.
+    await journal.done({ outcome: WriteOutcome.WRITTEN, poolId: pool.id, targets: [] });
     return { pool };
   });
 }
 
 export async function updatePool(ctx: Context, id: string, input: UpdateEmbeddedSIMActivationCodePoolInput): Promise<{ pool: WirePool }> {
   const write = new PoolWriteAttempt(ctx, 'updateEmbeddedSIMActivationCodePool', { poolId: id });
-  return attempt(write, async () => {
+  return attempt(write, async (begin) => {
     requireGuid(id, 'id');
     const changes = validateUpdateInput(input);
     write.set({ displayName: changes.displayName, changed: Object.keys(changes) });
+    const detail: Record<string, string> = {};
+    if (changes.displayName !== undefined) detail.displayName = changes.displayName;
+    const journal = await begin({ poolId: id, operation: 'update', detail });
     const pool = await withPoolLock(ctx.edits.locks, id, lockOptions(ctx), () => {
       write.set({ requestSent: true });
+      journal.sent = true;
       return ctx.graph.updatePool(id, changes, ctx.callOptions);
     });
     if (pool === null) throw notFound('No embedded SIM activation code pool has this id; nothing was changed.');
     // The payload's `pool { … }` shows the pool after the change, never a copy read before it.
     ctx.loaders.poolById.clear(id).prime(id, pool);
+    // A rename leaves the assignments as they are: the pool's recorded set stands.
+    await journal.done({ outcome: WriteOutcome.WRITTEN, recordsSet: false });
     return { pool };
   });
 }
 
 export async function deletePool(ctx: Context, id: string): Promise<{ deletedPoolId: string }> {
   const write = new PoolWriteAttempt(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id });
-  return attempt(write, async () => {
+  return attempt(write, async (begin) => {
     requireGuid(id, 'id');
+    const journal = await begin({ poolId: id, operation: 'delete' });
     const deleted = await withPoolLock(ctx.edits.locks, id, lockOptions(ctx), () => {
       write.set({ requestSent: true });
+      journal.sent = true;
       return ctx.graph.deletePool(id, ctx.callOptions);
     });
     if (!deleted) throw notFound('No embedded SIM activation code pool has this id; nothing was deleted.');
     ctx.loaders.poolById.clear(id).prime(id, null);
+    await journal.done({ outcome: WriteOutcome.WRITTEN, targets: [] });
     return { deletedPoolId: id };
   });
 }

@@ -2,6 +2,7 @@ import { connectionFromPage, decodeCursor, pageRequest } from '../cursor';
 import type { Context } from '../context';
 import { assignmentsVersion } from '../edits/version';
 import { badUserInput, notFound } from '../errors';
+import { historyPage } from '../history/feed';
 import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
 import type { WirePool } from '../../graph/models';
 import { isPoolReference, type PoolModel } from '../mapping';
@@ -47,6 +48,7 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
   assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
   /** From the same loader as `assignments`: selecting both (or many pools' versions) costs one batched read. */
   assignmentsVersion: async (pool, _args, ctx) => assignmentsVersion(await ctx.loaders.assignmentsByPool.load(pool.id)),
+  assignmentHistory: (pool, { first, after }, ctx) => historyPage(ctx, { poolId: pool.id, first, after }),
   async deviceStates(pool, { first, after }, ctx, info) {
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;

@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../../generated/graphql';
 import { planAdd, planRemove } from '../edits/merge';
+import { restoreAssignments } from '../edits/restore';
 import { editAssignments, replaceAssignments } from '../edits/service';
 import { createPool, deletePool, updatePool } from '../lifecycle/service';
 import { toWireAssignment, toWireTarget } from '../mapping';
@@ -37,6 +38,9 @@ export const Mutation: MutationResolvers = {
       validate: () => validateRemoveInput(poolId, targets),
       plan: (current) => planRemove(current, targets.map(toWireTarget)),
     });
+  },
+  restoreEmbeddedSIMActivationCodePoolAssignments(_parent, { poolId, entryId, dryRun, ifAssignmentsVersion }, ctx) {
+    return restoreAssignments(ctx, { poolId, entryId, dryRun: dryRun ?? false, ifAssignmentsVersion });
   },
   createEmbeddedSIMActivationCodePool: (_parent, { input }, ctx) => createPool(ctx, input),
   updateEmbeddedSIMActivationCodePool: (_parent, { id, input }, ctx) => updatePool(ctx, id, input),

@@ -1,6 +1,7 @@
 import { connectionFromPage, decodeCursor, pageRequest } from '../cursor';
 import type { QueryResolvers } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
+import { historyPage } from '../history/feed';
 import { selectsField } from '../selection';
 import { pageSize, requireGuid } from '../validation';
 import { _entities } from './entities';
@@ -21,5 +22,6 @@ export const Query: QueryResolvers = {
     for (const pool of page.value) if (!isGraphError(pool)) ctx.loaders.poolById.prime(pool.id, pool);
     return connectionFromPage(POOLS, start, page, size);
   },
+  assignmentHistory: (_parent, { since, kinds, first, after }, ctx) => historyPage(ctx, { since, kinds, first, after }),
   _entities,
 };

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../../generated/graphql';
 import { WireDeviceStateValue, WireFilterType } from '../../graph/models';
+import { HistoryKind, WriteOutcome } from '../mapping';
 import { AssignEmbeddedSIMActivationCodePoolPayload } from './AssignEmbeddedSIMActivationCodePoolPayload';
 import {
   AllDevicesAssignmentTarget,
@@ -39,4 +40,7 @@ export const resolvers: Resolvers = {
   // (mapping.ts turns a value this version does not know into UNKNOWN_FUTURE_VALUE).
   DeviceAndAppManagementAssignmentFilterType: WireFilterType,
   EmbeddedSIMDeviceStateValue: WireDeviceStateValue,
+  // The history's kinds and outcomes are stored under their GraphQL names (src/history/types.ts).
+  AssignmentHistoryKind: HistoryKind,
+  AssignmentWriteOutcome: WriteOutcome,
 };

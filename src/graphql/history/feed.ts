@@ -1,0 +1,64 @@
+/**
+ * History pages: newest first, keyset cursors over the entry id (which the database hands out in order), so a
+ * cursor made by one replica is valid on every other. A cursor is `h:<id>` in base64url: opaque to clients,
+ * checked on the way back in (anything else is BAD_USER_INPUT naming `after`).
+ */
+import type { HistoryKind } from '../../history/types';
+import type { Context } from '../context';
+import { badUserInput, historyUnavailable } from '../errors';
+import type { HistoryEdgeModel } from '../mapping';
+import { pageSize } from '../validation';
+
+export interface HistoryConnectionModel {
+  edges: HistoryEdgeModel[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+const CURSOR = /^h:(\d{1,15})$/;
+
+export function encodeHistoryCursor(id: string): string {
+  return Buffer.from(`h:${id}`, 'utf8').toString('base64url');
+}
+
+export function decodeHistoryCursor(after: string | null | undefined): number | undefined {
+  if (after == null) return undefined;
+  const match = /^[A-Za-z0-9_-]{1,40}$/.test(after) ? CURSOR.exec(Buffer.from(after, 'base64url').toString('utf8')) : null;
+  if (match === null) throw badUserInput('after is not a cursor of the assignment history (pass an endCursor it returned).', 'after');
+  return Number(match[1]);
+}
+
+function parseSince(since: string | null | undefined): string | undefined {
+  if (since == null) return undefined;
+  const time = Date.parse(since);
+  if (Number.isNaN(time)) throw badUserInput('since must be an ISO-8601 date and time, e.g. 2026-03-01T09:30:00Z.', 'since');
+  return new Date(time).toISOString();
+}
+
+export interface FeedArgs {
+  poolId?: string;
+  since?: string | null;
+  kinds?: readonly HistoryKind[] | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** One page of entries (of a pool, or of every pool), HISTORY_UNAVAILABLE when history is off or down. */
+export async function historyPage(ctx: Context, args: FeedArgs): Promise<HistoryConnectionModel> {
+  const size = pageSize(args.first);
+  const beforeId = decodeHistoryCursor(args.after);
+  const since = parseSince(args.since);
+  const history = ctx.edits.history;
+  if (history === undefined) throw historyUnavailable('off', false);
+  const entries = await history.store.list({ poolId: args.poolId, since, kinds: args.kinds ?? undefined, beforeId, limit: size + 1 });
+  const page = entries.slice(0, size);
+  const edges = page.map((node) => ({ node, cursor: encodeHistoryCursor(node.id) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: entries.length > size,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The journal as the write paths use it: an entry written before Graph is called (a store that cannot take it →
+ * HISTORY_UNAVAILABLE, and nothing is sent), completed however the write ends. A write whose Graph call ended
+ * without an answer is UNKNOWN (the next read of the pool settles it). With history off (HISTORY=off) writes go
+ * on unjournaled. Never an activation code or a token in an entry: callers pass targets, names and counts only.
+ */
+import type { Principal } from '../auth/principal';
+import { isGraphError } from '../graph/errors';
+import type { WireAssignmentTarget } from '../graph/models';
+import type { WriteEnd, WritePlan, WriteStart } from '../history/history';
+import { isHistoryUnavailable } from '../history/store';
+import { HistoryKind, WriteOutcome, type HistoryActor } from '../history/types';
+import type { Context } from './context';
+import { ErrorCode, historyUnavailable, toGraphQLError } from './errors';
+
+/** The verified caller as an entry's actor: ids only; anonymous when inbound authentication is off. */
+export function actorOf(principal: Principal | undefined): HistoryActor {
+  if (principal === undefined) return { objectId: null, appId: null, tenantId: null, isApp: false, anonymous: true };
+  return { objectId: principal.oid ?? null, appId: principal.appId ?? null, tenantId: principal.tid ?? null, isApp: principal.isApp, anonymous: false };
+}
+
+/**
+ * Whether a failed call may have changed Graph: sent, and ended without Graph's answer (a time-out, a connection
+ * lost after sending, the caller gone, a reply that could not be read).
+ */
+function endedWithoutAnswer(error: unknown): boolean {
+  if (!isGraphError(error)) return false;
+  switch (error.kind) {
+    case 'timeout':
+    case 'aborted':
+    case 'invalid-response':
+      return true;
+    case 'network':
+      return error.beforeReply !== true;
+    default:
+      return false;
+  }
+}
+
+function errorCodeOf(error: unknown): string {
+  const code = toGraphQLError(error)?.extensions.code;
+  return typeof code === 'string' ? code : ErrorCode.InternalServerError;
+}
+
+/** One write's entry, from before Graph is called to its end. */
+export class JournaledWrite {
+  /** Whether the write was sent to Graph (a failure before that is FAILED, never UNKNOWN). */
+  sent = false;
+
+  private constructor(
+    private readonly ctx: Context,
+    private readonly id: string | undefined,
+    private readonly poolId: string,
+  ) {}
+
+  /** Writes the entry; throws HISTORY_UNAVAILABLE when the store cannot take it. Unjournaled when history is off. */
+  static async begin(ctx: Context, start: Omit<WriteStart, 'actor' | 'requestId' | 'kind'> & { kind?: WriteStart['kind'] }): Promise<JournaledWrite> {
+    const history = ctx.edits.history;
+    if (history === undefined) return new JournaledWrite(ctx, undefined, start.poolId);
+    try {
+      const id = await history.begin({ kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId });
+      return new JournaledWrite(ctx, id, start.poolId);
+    } catch (error) {
+      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
+      throw error;
+    }
+  }
+
+  /** The entry's id (undefined when history is off). */
+  get entryId(): string | undefined {
+    return this.id;
+  }
+
+  /** Records what will be sent; throws HISTORY_UNAVAILABLE (nothing is sent then) when the store cannot take it. */
+  async plan(plan: WritePlan): Promise<void> {
+    const history = this.ctx.edits.history;
+    if (history === undefined || this.id === undefined) return;
+    try {
+      await history.plan(this.id, plan);
+    } catch (error) {
+      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
+      throw error;
+    }
+  }
+
+  /**
+   * A fresh read of the pool's set inside the edit lock, compared with the record before the write (an outside
+   * change since the last read is recorded as such, not blamed on this write).
+   */
+  async observeBefore(targets: WireAssignmentTarget[], readStartedMs: number): Promise<void> {
+    const history = this.ctx.edits.history;
+    if (history === undefined) return;
+    try {
+      await history.observe(this.poolId, targets, readStartedMs, 'read', this.id);
+    } catch (error) {
+      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
+      throw error;
+    }
+  }
+
+  /** Completes the entry. Graph has answered by now: a store failure here is logged, never the caller's error. */
+  async done(end: WriteEnd): Promise<void> {
+    const history = this.ctx.edits.history;
+    if (history === undefined || this.id === undefined) return;
+    try {
+      await history.complete(this.id, this.poolId, end);
+    } catch (error) {
+      this.ctx.edits.onJournalError?.(error);
+    }
+  }
+
+  /** Completes the entry of a failed write: UNKNOWN when Graph may have written it, else FAILED with the code. */
+  failed(error: unknown, end: Omit<WriteEnd, 'outcome' | 'errorCode'> = {}): Promise<void> {
+    const unknown = this.sent && endedWithoutAnswer(error);
+    const graphRequestId = isGraphError(error) ? (error.requestId ?? null) : null;
+    return this.done({ ...end, outcome: unknown ? WriteOutcome.UNKNOWN : WriteOutcome.FAILED, errorCode: errorCodeOf(error), graphRequestId });
+  }
+}

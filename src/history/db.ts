@@ -1,0 +1,90 @@
+/**
+ * The history's database: its tables as Kysely sees them, and the two engines behind one query layer. PostgreSQL
+ * (DATABASE_URL, `pg`'s pool) is shared by every replica; the embedded store is a libsql file of this process
+ * (better-sqlite3's API, which Kysely's SqliteDialect drives as it is). docs/history.md says why these two.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import Database from 'libsql';
+import { Pool, types } from 'pg';
+
+export type Engine = 'postgres' | 'embedded';
+
+/** JSON documents are kept as text in both engines (one code path; nothing queries inside them). */
+export interface EntryTable {
+  id: Generated<number | string>;
+  pool_id: string;
+  /** timestamptz (PostgreSQL) or ISO-8601 text (embedded); read back as either. */
+  at: Date | string;
+  kind: string;
+  operation: string | null;
+  actor: string | null;
+  outcome: string;
+  targets_before: string | null;
+  targets: string;
+  added: string;
+  updated: string;
+  removed: string;
+  assignments_version: string;
+  request_id: string | null;
+  graph_request_id: string | null;
+  error_code: string | null;
+  restored_from: number | string | null;
+  detail: string | null;
+  /** Epoch ms when the write's Graph call ended (null: in flight, or never ended); null for observations. */
+  completed_ms: number | string | null;
+}
+
+/** The last set recorded per pool: what a read is compared with to see an outside change. */
+export interface PoolStateTable {
+  pool_id: string;
+  version: string;
+  targets: string;
+  /** Epoch ms of the change: a read that started before it is older than the state and is not compared. */
+  changed_ms: number | string;
+}
+
+/** Named leases (the sweep's): one holder at a time, until `expires_ms`. */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  expires_ms: number | string;
+  /** Epoch ms when the last sweep under this lease finished (for the lag metric). */
+  completed_ms: number | string | null;
+}
+
+export interface HistoryDatabase {
+  history_entry: EntryTable;
+  history_pool_state: PoolStateTable;
+  history_lease: LeaseTable;
+}
+
+export interface HistoryDb {
+  engine: Engine;
+  db: Kysely<HistoryDatabase>;
+}
+
+export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'embedded'; path: string };
+
+/** How long a query may wait for a PostgreSQL connection before the store counts as down. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export function openDatabase(location: StoreLocation): HistoryDb {
+  if (location.kind === 'postgres') {
+    const pool = new Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
+    // An idle client's error (the server went away) must not crash the process: the next query reports it.
+    pool.on('error', () => undefined);
+    return { engine: 'postgres', db: new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }) };
+  }
+  if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
+  const database = new Database(location.path);
+  // WAL: readers never wait for the writer; NORMAL sync is durable across a process crash (not a power cut).
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  return { engine: 'embedded', db: new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database }) }) };
+}
+
+/** int8 as a JS number: ids and epoch ms stay far below 2^53. */
+types.setTypeParser(types.builtins.INT8, (value) => Number(value));

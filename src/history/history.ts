@@ -1,0 +1,249 @@
+/**
+ * The assignment history: the journal of this subgraph's writes (an entry before Graph is called, completed after),
+ * the outside changes its reads find, and retention. Exactly-once across replicas comes from the database: the
+ * pool's state row is locked (PostgreSQL) or transactions run one at a time (embedded) while a read is compared
+ * with the last recorded set, and that row only changes in the same transaction as the entry that explains it.
+ */
+import type { WireAssignmentTarget } from '../graph/models';
+import { HistoryStore, poolKey, type EntryCompletion } from './store';
+import { HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
+
+/** Pure functions over target sets, given by the layer that owns them (the edit rules). */
+export interface SetRules {
+  version(targets: readonly WireAssignmentTarget[]): string;
+  diff(before: readonly WireAssignmentTarget[], after: readonly WireAssignmentTarget[]): Pick<HistoryEntry, 'added' | 'updated' | 'removed'>;
+}
+
+/** A write about to be sent to Graph. */
+export interface WriteStart {
+  /** Empty for a create (Graph gives the id). */
+  poolId: string;
+  kind: HistoryKind.WRITE | HistoryKind.RESTORE;
+  operation: string;
+  actor: HistoryActor;
+  requestId: string;
+  restoredFrom?: string;
+  detail?: Record<string, string | number>;
+}
+
+/** The set a write will send, once the set before it is known (or not). */
+export interface WritePlan {
+  targetsBefore: WireAssignmentTarget[] | null;
+  targets: WireAssignmentTarget[];
+}
+
+export interface WriteEnd {
+  outcome: WriteOutcome;
+  /** The set after (Graph's answer), when Graph answered; else the plan's stands. */
+  targets?: WireAssignmentTarget[];
+  targetsBefore?: WireAssignmentTarget[] | null;
+  /** Set for a create (Graph made the id). */
+  poolId?: string;
+  graphRequestId?: string | null;
+  errorCode?: string | null;
+  /** Whether the pool's recorded set becomes `targets` (false for a rename: it does not touch assignments). */
+  recordsSet?: boolean;
+}
+
+export type ObserveResult = 'same' | 'snapshot' | 'outside-change' | 'settled' | 'stale' | 'in-flight';
+
+export interface HistoryHooks {
+  /** An OUTSIDE_CHANGE was recorded (`source`: a live read or the sweep). */
+  onOutsideChange?(source: 'read' | 'sweep'): void;
+  /** A background observation failed (the store is down): logged, never the request's error. */
+  onBackgroundError?(error: unknown): void;
+}
+
+/** A write begun more than this long ago and never completed is taken as abandoned (its process died). */
+const ABANDONED_AFTER_MS = 5 * 60_000;
+/** Background observations in flight at most; more are dropped (the sweep sees the pool later). */
+const MAX_BACKGROUND = 64;
+/** Pools whose recorded set this process remembers, to skip comparing a read that matches it. */
+const MAX_REMEMBERED = 10_000;
+
+const EMPTY: WireAssignmentTarget[] = [];
+
+export class History {
+  /** poolKey → version this process last saw recorded: a read of that same set needs no comparison. */
+  private readonly known = new Map<string, string>();
+  private background = 0;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly store: HistoryStore,
+    private readonly rules: SetRules,
+    private readonly hooks: HistoryHooks = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private remember(poolId: string, version: string): void {
+    if (this.known.size >= MAX_REMEMBERED) this.known.clear();
+    this.known.set(poolKey(poolId), version);
+  }
+
+  private forget(poolId: string): void {
+    this.known.delete(poolKey(poolId));
+  }
+
+  /** Writes the entry of a write about to be sent (outcome UNKNOWN until completed); resolves with its id. */
+  begin(start: WriteStart): Promise<string> {
+    if (start.poolId !== '') this.forget(start.poolId);
+    return this.store.insert({
+      poolId: start.poolId,
+      at: new Date(this.now()).toISOString(),
+      kind: start.kind,
+      operation: start.operation,
+      actor: start.actor,
+      outcome: WriteOutcome.UNKNOWN,
+      targetsBefore: null,
+      targets: EMPTY,
+      added: EMPTY,
+      updated: EMPTY,
+      removed: EMPTY,
+      assignmentsVersion: this.rules.version(EMPTY),
+      requestId: start.requestId,
+      graphRequestId: null,
+      errorCode: null,
+      restoredFrom: start.restoredFrom ?? null,
+      detail: start.detail ?? null,
+      completedMs: null,
+    });
+  }
+
+  /** Records the set the write will send (and the set before it, when read): before the Graph write is sent. */
+  plan(id: string, plan: WritePlan): Promise<void> {
+    const diff = plan.targetsBefore === null ? { added: EMPTY, updated: EMPTY, removed: EMPTY } : this.rules.diff(plan.targetsBefore, plan.targets);
+    return this.store.update(id, { targetsBefore: plan.targetsBefore, targets: plan.targets, assignmentsVersion: this.rules.version(plan.targets), ...diff });
+  }
+
+  /** Completes a write's entry; a written set becomes the pool's recorded set in the same transaction. */
+  async complete(id: string, poolId: string, end: WriteEnd): Promise<void> {
+    const completedMs = this.now();
+    const change: Partial<EntryCompletion> = { outcome: end.outcome, completedMs };
+    if (end.poolId !== undefined) change.poolId = end.poolId;
+    if (end.graphRequestId !== undefined) change.graphRequestId = end.graphRequestId;
+    if (end.errorCode !== undefined) change.errorCode = end.errorCode;
+    const targets = end.targets;
+    if (targets !== undefined) {
+      change.targets = targets;
+      change.assignmentsVersion = this.rules.version(targets);
+      if (end.targetsBefore !== undefined) change.targetsBefore = end.targetsBefore;
+      const before = end.targetsBefore;
+      if (before !== undefined && before !== null) Object.assign(change, this.rules.diff(before, targets));
+    }
+    const pool = end.poolId ?? poolId;
+    const records = targets !== undefined && end.recordsSet !== false && (end.outcome === WriteOutcome.WRITTEN || end.outcome === WriteOutcome.UNCHANGED);
+    await this.store.transaction(async (tx) => {
+      await this.store.update(id, change, tx);
+      if (records) await this.store.setPoolState(pool, { version: this.rules.version(targets), targets, changedMs: completedMs }, tx);
+    });
+    if (records) this.remember(pool, this.rules.version(targets));
+  }
+
+  /**
+   * Compares a read of a pool's set with the last one recorded, in one transaction: settles the pool's UNKNOWN
+   * writes (written when the set is theirs, failed when not), records a first-seen pool as a SNAPSHOT and a set
+   * nobody of ours wrote as an OUTSIDE_CHANGE. A read that started before the recorded set changed is older than
+   * it and compares nothing; while a write of ours to the pool is in flight (`ownEntry` aside) nothing is compared.
+   */
+  async observe(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number, source: 'read' | 'sweep', ownEntry?: string): Promise<ObserveResult> {
+    const version = this.rules.version(targets);
+    if (ownEntry === undefined && this.known.get(poolKey(poolId)) === version) return 'same';
+    const now = this.now();
+    const result = await this.store.transaction(async (tx): Promise<ObserveResult> => {
+      const state = await this.store.poolState(poolId, tx);
+      // A rename's outcome says nothing about assignments: a read cannot settle it.
+      const unknown = (await this.store.unknownWrites(poolId, tx)).filter((e) => e.id !== ownEntry && e.operation !== 'update');
+      if (unknown.some((e) => e.completedMs === null && Date.parse(e.at) > now - ABANDONED_AFTER_MS)) return 'in-flight';
+      let explained = false;
+      let settled = false;
+      for (const entry of unknown) {
+        // Only a read that started after the write ended can tell whether it was written.
+        if ((entry.completedMs ?? Date.parse(entry.at)) > readStartedMs) continue;
+        const applied = entry.assignmentsVersion === version;
+        await this.store.update(entry.id, applied ? { outcome: WriteOutcome.WRITTEN } : { outcome: WriteOutcome.FAILED, errorCode: 'NOT_APPLIED' }, tx);
+        explained ||= applied;
+        settled = true;
+      }
+      const observed = { version, targets, changedMs: now };
+      if (explained) {
+        await this.store.setPoolState(poolId, observed, tx);
+        return 'settled';
+      }
+      if (state === undefined) {
+        // Two replicas seeing a new pool at once: the state row's insert decides which one records it.
+        if (!(await this.store.createPoolState(poolId, observed, tx))) return 'same';
+        await this.store.insert(this.observation(poolId, HistoryKind.SNAPSHOT, null, targets, now), tx);
+        return 'snapshot';
+      }
+      if (state.changedMs > readStartedMs) return 'stale';
+      if (state.version === version) return settled ? 'settled' : 'same';
+      await this.store.insert(this.observation(poolId, HistoryKind.OUTSIDE_CHANGE, state.targets, targets, now), tx);
+      await this.store.setPoolState(poolId, observed, tx);
+      return 'outside-change';
+    });
+    if (result !== 'stale' && result !== 'in-flight') this.remember(poolId, version);
+    if (result === 'outside-change') this.hooks.onOutsideChange?.(source);
+    return result;
+  }
+
+  /**
+   * observe() off the request's path: a live read never waits for the history store, nor fails with it. Bounded:
+   * past MAX_BACKGROUND observations in flight, more are dropped (the sweep compares that pool later).
+   */
+  observeInBackground(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number): void {
+    if (this.known.get(poolKey(poolId)) === this.rules.version(targets)) return;
+    if (this.background >= MAX_BACKGROUND) return;
+    this.background++;
+    const run = this.observe(poolId, targets, readStartedMs, 'read')
+      .catch((error: unknown) => this.hooks.onBackgroundError?.(error))
+      .finally(() => {
+        this.background--;
+        this.pending.delete(run);
+      });
+    this.pending.add(run);
+  }
+
+  /** Resolves once the background observations started so far have ended (for shutdown and tests). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private observation(poolId: string, kind: HistoryKind, before: WireAssignmentTarget[] | null, targets: WireAssignmentTarget[], now: number) {
+    const diff = before === null ? { added: EMPTY, updated: EMPTY, removed: EMPTY } : this.rules.diff(before, targets);
+    return {
+      poolId,
+      at: new Date(now).toISOString(),
+      kind,
+      operation: null,
+      actor: null,
+      outcome: WriteOutcome.WRITTEN,
+      targetsBefore: before,
+      targets,
+      ...diff,
+      assignmentsVersion: this.rules.version(targets),
+      requestId: null,
+      graphRequestId: null,
+      errorCode: null,
+      restoredFrom: null,
+      detail: null,
+      completedMs: null,
+    };
+  }
+
+  /** Deletes entries older than `days`, `batch` rows per statement (short transactions); resolves with how many. */
+  async deleteExpired(days: number, batch = 500): Promise<number> {
+    const before = new Date(this.now() - days * 86_400_000).toISOString();
+    let total = 0;
+    for (;;) {
+      const deleted = await this.store.deleteBefore(before, batch);
+      total += deleted;
+      if (deleted < batch) return total;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.settled();
+    await this.store.close();
+  }
+}

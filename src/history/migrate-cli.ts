@@ -1,0 +1,33 @@
+/**
+ * `npm run migrate` (and a deployment's migration step): applies the history store's pending migrations and exits.
+ * Reads only the history's variables (DATABASE_URL, HISTORY, HISTORY_PATH, NODE_ENV); never prints DATABASE_URL.
+ */
+import { historySettings } from '../config/history';
+import { openDatabase } from './db';
+import { migrateToLatest } from './migrate';
+
+async function main(): Promise<number> {
+  const { settings, problems } = historySettings(process.env, process.env.NODE_ENV?.trim() === 'production');
+  if (problems.length > 0) {
+    process.stderr.write(`Invalid configuration:\n  ${problems.join('\n  ')}\n`);
+    return 1;
+  }
+  if (!settings.enabled) {
+    process.stdout.write('HISTORY=off: no history store to migrate.\n');
+    return 0;
+  }
+  const where = settings.store.kind === 'postgres' ? settings.store.displayUrl : settings.store.path;
+  const database = openDatabase(settings.store);
+  try {
+    const applied = await migrateToLatest(database);
+    process.stdout.write(applied.length > 0 ? `history store ${where}: applied ${applied.join(', ')}\n` : `history store ${where}: up to date\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`history store ${where}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await database.db.destroy();
+  }
+}
+
+void main().then((code) => (process.exitCode = code));

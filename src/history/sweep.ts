@@ -1,0 +1,141 @@
+/**
+ * The sweep: every HISTORY_SWEEP_INTERVAL_S, one replica (the holder of the `sweep` lease in the history store)
+ * reads every pool's assignments through $batch and compares each with the last recorded set (History.observe):
+ * a first-seen pool is a SNAPSHOT, a changed one an OUTSIDE_CHANGE. Its reads take slots of their own budget, a
+ * share (HISTORY_SWEEP_READ_SHARE) of Intune's read budget, before they take the shared one: the sweep never uses
+ * more than that share, so live traffic keeps the rest.
+ */
+import { randomUUID } from 'node:crypto';
+import { LocalRateBudget } from '../coordination/local';
+import type { RateBudget } from '../coordination/types';
+import type { EsimPoolsApi } from '../graph/api';
+import { GRAPH_BATCH_LIMIT } from '../graph/batch';
+import { isGraphError } from '../graph/errors';
+import type { History } from './history';
+
+export const SWEEP_LEASE = 'sweep';
+/** Pools per page of the pools list. */
+const POOLS_PAGE = 100;
+/** Safety bound on pages (100 000 pools). */
+const MAX_PAGES = 1000;
+
+export interface SweepOptions {
+  intervalMs: number;
+  /** The share of the read budget the sweep may use. */
+  readShare: number;
+  /** Intune's read budget: requests per window (the sweep's own budget is `readShare` of it). */
+  readBudget: { limit: number; windowMs: number };
+  /** This replica's name on the lease (default: a new id). */
+  holder?: string;
+  now?: () => number;
+}
+
+export interface SweepResult {
+  swept: boolean;
+  pools: number;
+  snapshots: number;
+  outsideChanges: number;
+  /** Pools whose read failed (left for the next sweep). */
+  failed: number;
+}
+
+export interface SweepHooks {
+  onSweep?(result: SweepResult, seconds: number): void;
+  /** Seconds since the last sweep by any replica ended. */
+  onLag?(seconds: number): void;
+  onError?(error: unknown): void;
+}
+
+/** The sweep's budget: `share` of the read limit per window, at least one request. */
+export function sweepBudget(options: Pick<SweepOptions, 'readShare' | 'readBudget'>): { limit: number; windowMs: number } {
+  return { limit: Math.max(1, Math.floor(options.readBudget.limit * options.readShare)), windowMs: options.readBudget.windowMs };
+}
+
+export class Sweeper {
+  readonly holder: string;
+  private readonly budget: RateBudget;
+  private readonly batchSize: number;
+  private readonly now: () => number;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly history: History,
+    private readonly graph: EsimPoolsApi,
+    private readonly options: SweepOptions,
+    private readonly hooks: SweepHooks = {},
+  ) {
+    this.holder = options.holder ?? randomUUID();
+    this.now = options.now ?? Date.now;
+    const { limit, windowMs } = sweepBudget(options);
+    // The sweep may wait as long as it likes for its own slots: nobody waits for it.
+    this.budget = new LocalRateBudget({ limit, windowMs, maxWaitMs: Number.MAX_SAFE_INTEGER });
+    this.batchSize = Math.min(GRAPH_BATCH_LIMIT, limit);
+  }
+
+  /** Ticks every interval (the first one soon after start, at a random point so replicas do not ask at once). */
+  start(): void {
+    const tick = (): void => {
+      this.running = this.sweepOnce()
+        .catch((error: unknown) => this.hooks.onError?.(error))
+        .finally(() => {
+          if (!this.abort.signal.aborted) this.timer = setTimeout(tick, this.options.intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(tick, Math.floor(Math.random() * Math.min(this.options.intervalMs, 10_000))).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async take(slots: number): Promise<void> {
+    for (let i = 0; i < slots; i++) await this.budget.take(this.abort.signal);
+  }
+
+  /** One sweep, if this replica gets the lease (else `swept: false`): every pool read and compared. */
+  async sweepOnce(): Promise<SweepResult> {
+    const store = this.history.store;
+    const startedMs = this.now();
+    const result: SweepResult = { swept: false, pools: 0, snapshots: 0, outsideChanges: 0, failed: 0 };
+    const last = await store.leaseCompletedMs(SWEEP_LEASE);
+    if (last !== undefined) this.hooks.onLag?.(Math.max(0, (startedMs - last) / 1000));
+    // Held until the next sweep is due; a holder that dies mid-sweep frees it then too.
+    if (!(await store.acquireLease(SWEEP_LEASE, this.holder, startedMs, this.options.intervalMs))) return result;
+    result.swept = true;
+    const signal = this.abort.signal;
+    let next: Parameters<EsimPoolsApi['listPools']>[0]['next'];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      await this.take(1);
+      const pools = await this.graph.listPools({ top: POOLS_PAGE, next }, { signal });
+      const ids = pools.value.flatMap((p) => (isGraphError(p) ? [] : [p.id]));
+      for (let i = 0; i < ids.length; i += this.batchSize) {
+        const chunk = ids.slice(i, i + this.batchSize);
+        await this.take(chunk.length);
+        const readStartedMs = this.now();
+        const sets = await this.graph.listAssignmentsOfPools(chunk, { signal });
+        for (const [k, set] of sets.entries()) {
+          if (set === null) continue; // deleted since it was listed
+          if (isGraphError(set)) {
+            result.failed++;
+            continue;
+          }
+          result.pools++;
+          const seen = await this.history.observe(chunk[k], set.map((a) => a.target), readStartedMs, 'sweep');
+          if (seen === 'snapshot') result.snapshots++;
+          if (seen === 'outside-change') result.outsideChanges++;
+        }
+      }
+      if (pools.next === undefined) break;
+      next = pools.next;
+    }
+    const endedMs = this.now();
+    await store.finishLease(SWEEP_LEASE, this.holder, startedMs + this.options.intervalMs, endedMs);
+    this.hooks.onLag?.(0);
+    this.hooks.onSweep?.(result, (endedMs - startedMs) / 1000);
+    return result;
+  }
+}
