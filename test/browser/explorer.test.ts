@@ -12,7 +12,8 @@ import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, typ
 import { compact, openExplorer, runActiveTab, selectTab, setVariables, showDocs, tabNames, textOf, SELECTORS } from '../support/explorer-page';
 import { exampleTabNames } from '../support/examples';
 import { describeWithPart } from '../support/real-parts';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithHistory } from '../support/history-stack';
+import type { Stack } from '../support/stack';
 
 jest.setTimeout(90_000);
 
@@ -29,7 +30,7 @@ describeWithPart(
   let stack: Stack;
   beforeAll(async () => {
     if (!ExplorerAssetStore.open()) throw new Error('the offline explorer is not built: run `npm run build` (npm test does) first');
-    stack = await startStack();
+    stack = await startStackWithHistory();
   });
   afterAll(async () => {
     await stack?.stop();

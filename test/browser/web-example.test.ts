@@ -9,7 +9,8 @@ import { LocalPoolLocks } from '../../src/coordination/local';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { requirePart } from '../support/real-parts';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithHistory } from '../support/history-stack';
+import type { Stack } from '../support/stack';
 import {
   addGroup,
   assignmentRows,
@@ -54,7 +55,7 @@ interface MarkedWindow {
 
   beforeAll(async () => {
     buildWebExample();
-    stack = await startStack({ edits: { coordination: { locks }, lockWaitMs: 300 } });
+    stack = await startStackWithHistory({ edits: { coordination: { locks }, lockWaitMs: 300 } });
     server = await previewWebExample(new URL(stack.url).origin);
     browser = await launchBrowser({ width: 1280, height: 800 });
     watched = await browser.newPage();

@@ -84,11 +84,14 @@ export async function runActiveTab(page: Page, operation?: string, timeoutMs = 2
   return textOf(page, SELECTORS.result);
 }
 
-/** Replaces the active tab's variables with `json`, as pasted (no auto-closed brackets). */
+/** Replaces the active tab's variables with `json`. */
 export async function setVariables(page: Page, json: string): Promise<void> {
   await page.click(`${SELECTORS.variables} .graphiql-editor:not(.hidden)`);
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.insertText(json);
+  // Monaco closes the brackets and quotes it sees typed: what it added after the cursor goes.
+  await page.keyboard.press('Shift+ControlOrMeta+End');
+  await page.keyboard.press('Delete');
 }
 
 /** Opens the documentation explorer and resolves with its text (the root types and all schema types). */

@@ -83,6 +83,11 @@ function describeRestore(entry: HistoryEntryFragment, result: EditResultFragment
   return result.dryRun ? `Preview: restoring ${to} would ${parts.join(', ')}. Nothing has been changed yet.` : `Restored ${to}: ${parts.join(', ')}.`;
 }
 
+/** A rename or a delete records no assignment set: there is nothing to restore. */
+function recordsSet(entry: HistoryEntryFragment): boolean {
+  return entry.operation !== 'update' && entry.operation !== 'delete';
+}
+
 type Restore =
   | { step: 'preview'; entry: HistoryEntryFragment; result: EditResultFragment }
   | { step: 'done'; text: string }
@@ -160,13 +165,11 @@ function HistoryEntries({ poolId }: { poolId: string }) {
                 </div>
               ))}
             </dl>
-            <button
-              type="button"
-              disabled={pending || version === undefined}
-              onClick={() => version !== undefined && void run(entry, true, version)}
-            >
-              Restore this set…
-            </button>
+            {recordsSet(entry) ? (
+              <button type="button" disabled={pending || version === undefined} onClick={() => version !== undefined && void run(entry, true, version)}>
+                Restore this set…
+              </button>
+            ) : null}
           </li>
         ))}
       </ol>

@@ -1,0 +1,31 @@
+/**
+ * A stack whose subgraph keeps assignment history, in an embedded store of its own (in memory: gone when the stack
+ * stops), for the frontends' tests. The history's own suites (test/history) run over both stores.
+ */
+import type { SetRules } from '../../src/history/history';
+import { diffAssignments } from '../../src/graphql/edits/merge';
+import { assignmentsVersion } from '../../src/graphql/edits/version';
+import { openDatabase } from '../../src/history/db';
+import { History } from '../../src/history/history';
+import { migrateToLatest } from '../../src/history/migrate';
+import { HistoryStore } from '../../src/history/store';
+import { startStack, type Stack, type StackOptions } from './stack';
+
+const HISTORY_RULES: SetRules = {
+  version: (targets) => assignmentsVersion(targets.map((target) => ({ target }))),
+  diff: (before, after) => diffAssignments(before.map((target, i) => ({ id: String(i), target })), after.map((target) => ({ target }))),
+};
+
+export async function startStackWithHistory(options: StackOptions = {}): Promise<Stack> {
+  const database = openDatabase({ kind: 'embedded', path: ':memory:' });
+  await migrateToLatest(database);
+  const history = new History(new HistoryStore(database), HISTORY_RULES);
+  const stack = await startStack({ ...options, edits: { ...options.edits, history } });
+  return {
+    ...stack,
+    async stop() {
+      await stack.stop();
+      await history.close();
+    },
+  };
+}
