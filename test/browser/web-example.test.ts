@@ -232,7 +232,10 @@ interface MarkedWindow {
     expect(assigns()).toHaveLength(3);
     expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS, NEW_GROUP]);
     await page.locator('.history .history-entries li').first().filter({ hasText: /^Restore\s/ }).waitFor();
-    expect((await historyEntries(page))[0]).toMatch(new RegExp(`^Restore\\s.*\\s+Removed\\s+the exclusion of group ${OTHER_GROUP}\\s`, 's'));
+    const [restoreEntry, , earlier] = await historyEntries(page);
+    const earlierTime = /^Change \(add\) (.+?) by /.exec(earlier ?? '')?.[1];
+    expect(earlierTime).toBeDefined();
+    expect(restoreEntry).toMatch(new RegExp(`^Restore \\(the set of ${earlierTime}\\)\\s.*\\s+Removed\\s+the exclusion of group ${OTHER_GROUP}\\s`, 's'));
     // The pool came from the restore's payload; only the history was read again (its new entry is on the server only).
     expect(operations).toEqual(['RestorePoolAssignments', 'PoolHistory']);
     expect(await marker()).toBe('still the same page');

@@ -24,15 +24,17 @@ function when(entry: HistoryEntryFragment): string {
   return new Date(entry.at).toLocaleString();
 }
 
-/** What the entry records, as a heading. */
-function kindLabel(entry: HistoryEntryFragment): string {
+/** What the entry records, as a heading (a restore names the entry it restored, when that one is shown too). */
+function kindLabel(entry: HistoryEntryFragment, shown: readonly HistoryEntryFragment[]): string {
   switch (entry.kind) {
     case 'SNAPSHOT':
       return 'First seen';
     case 'WRITE':
       return entry.operation ? `Change (${entry.operation})` : 'Change';
-    case 'RESTORE':
-      return 'Restore';
+    case 'RESTORE': {
+      const from = shown.find((other) => other.id === entry.restoredFrom);
+      return from ? `Restore (the set of ${when(from)})` : 'Restore';
+    }
     case 'OUTSIDE_CHANGE':
       return 'Changed outside this subgraph';
   }
@@ -154,7 +156,7 @@ function HistoryEntries({ poolId }: { poolId: string }) {
         {entries.map((entry) => (
           <li key={entry.id} data-entry-id={entry.id} className={entry.outcome === 'FAILED' ? 'failed' : undefined}>
             <div className="history-head">
-              <strong>{kindLabel(entry)}</strong> <time dateTime={entry.at}>{when(entry)}</time> {actorLabel(entry)}
+              <strong>{kindLabel(entry, entries)}</strong> <time dateTime={entry.at}>{when(entry)}</time> {actorLabel(entry)}
               {outcomeLabel(entry) ? <em> — {outcomeLabel(entry)}</em> : null}
             </div>
             <dl>
