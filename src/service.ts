@@ -18,9 +18,7 @@ import { createCoordination } from './coordination';
 import type { Coordination } from './coordination/types';
 import { coordinationMetrics } from './observability/coordination-metrics';
 import { openHistory, type OpenedHistory } from './history';
-import type { SetRules } from './history/history';
-import { assignmentsVersion } from './graphql/edits/version';
-import { diffAssignments } from './graphql/edits/merge';
+import { HISTORY_RULES } from './graphql/history/rules';
 import { GRAPH_DEFAULTS } from './config/defaults';
 
 const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
@@ -259,12 +257,6 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     },
   };
 }
-
-/** The edit rules the history compares sets with: one version and one diff for the API and the journal. */
-const HISTORY_RULES: SetRules = {
-  version: (targets) => assignmentsVersion(targets.map((target) => ({ target }))),
-  diff: (before, after) => diffAssignments(before.map((target, i) => ({ id: String(i), target })), after.map((target) => ({ target }))),
-};
 
 /** An error's message for a log line (history store errors never carry DATABASE_URL). */
 function reasonOf(error: unknown): string {

@@ -23,14 +23,15 @@ export interface ServiceProcess {
 const ENTRY = join(__dirname, '..', '..', 'dist', 'index.js');
 
 /** Environment variables of the test runner's own that must not leak into the service under test. */
-const SCRUB = /^(AZURE_|GRAPH_|AUTH_|ROUTER_SECRET|EMULATOR_|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|INTROSPECTION$|OTEL_|REDIS_)/;
+const SCRUB = /^(AZURE_|GRAPH_|AUTH_|ROUTER_SECRET|EMULATOR_|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|INTROSPECTION$|OTEL_|REDIS_|DATABASE_URL$|HISTORY)/;
 
 /** `entry`: the built entry file, when this module does not run from test/support (scripts compiled to dist-tools). */
 export function spawnService(env: Record<string, string>, options: { timeoutMs?: number; entry?: string } = {}): Promise<ServiceProcess> {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) base[k] = v;
   const child = spawn(process.execPath, [options.entry ?? ENTRY], {
-    env: { ...base, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', UV_USE_IO_URING: '0', ...env },
+    // History off unless a test asks for it: no file in the working tree, no sweep reading the emulator.
+    env: { ...base, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', UV_USE_IO_URING: '0', HISTORY: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -49,7 +49,7 @@ describe('loadConfig', () => {
 
   it('requires GRAPH_AUTH_MODE in production', () => {
     expect(configError({ NODE_ENV: 'production' })).toContain('GRAPH_AUTH_MODE');
-    const config = loadConfig({ NODE_ENV: 'production', GRAPH_AUTH_MODE: 'emulator' });
+    const config = loadConfig({ NODE_ENV: 'production', GRAPH_AUTH_MODE: 'emulator', HISTORY: 'off' });
     expect(config.introspection).toBe(false);
   });
 
