@@ -2,19 +2,12 @@
  * A stack whose subgraph keeps assignment history, in an embedded store of its own (in memory: gone when the stack
  * stops), for the frontends' tests. The history's own suites (test/history) run over both stores.
  */
-import type { SetRules } from '../../src/history/history';
-import { diffAssignments } from '../../src/graphql/edits/merge';
-import { assignmentsVersion } from '../../src/graphql/edits/version';
+import { HISTORY_RULES } from '../../src/graphql/history/rules';
 import { openDatabase } from '../../src/history/db';
 import { History } from '../../src/history/history';
 import { migrateToLatest } from '../../src/history/migrate';
 import { HistoryStore } from '../../src/history/store';
 import { startStack, type Stack, type StackOptions } from './stack';
-
-const HISTORY_RULES: SetRules = {
-  version: (targets) => assignmentsVersion(targets.map((target) => ({ target }))),
-  diff: (before, after) => diffAssignments(before.map((target, i) => ({ id: String(i), target })), after.map((target) => ({ target }))),
-};
 
 export async function startStackWithHistory(options: StackOptions = {}): Promise<Stack> {
   const database = openDatabase({ kind: 'embedded', path: ':memory:' });
