@@ -49,7 +49,8 @@ mutation RemoveAssignments($poolId: ID!, $removeTargets: [AssignmentTargetInput!
 
 # History and restore, two steps in this tab (the ▶ button asks which operation to run):
 # 1. Run PoolHistory: the pool's changes, newest first, each with who made it, how it ended and the targets before
-#    and after. A fresh start may list none yet: change the pool first (the AssignPool tab), then run it again.
+#    and after. On a fresh start the first run may list none: its read of the pool records the pool's first set (a
+#    SNAPSHOT), so run it again; change the pool (the AssignPool tab) to see a change in it.
 # 2. Copy the id of the entry whose set (its "targets") you want back into entryId below, and run RestorePool.
 #    dryRun: true (as preloaded) only shows what the restore would add and remove; to apply exactly that, run it
 #    again with dryRun: false and ifAssignmentsVersion set to the returned assignmentsVersion.
