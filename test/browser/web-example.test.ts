@@ -9,8 +9,7 @@ import { LocalPoolLocks } from '../../src/coordination/local';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { requirePart } from '../support/real-parts';
-import { startStackWithHistory } from '../support/history-stack';
-import type { Stack } from '../support/stack';
+import { startStackWithHistory, type HistoryStack } from '../support/history-stack';
 import {
   addGroup,
   assignmentRows,
@@ -47,7 +46,7 @@ interface MarkedWindow {
 (runs ? describe : describe.skip)('examples/web against the subgraph, in Chromium', () => {
   // The test holds a pool's edit lock itself to show POOL_BUSY; a short wait keeps that test quick.
   const locks = new LocalPoolLocks();
-  let stack: Stack;
+  let stack: HistoryStack;
   let server: WebExampleServer;
   let browser: Browser;
   let watched: WatchedPage;
@@ -300,6 +299,22 @@ interface MarkedWindow {
     const { page } = watched;
     await page.goto(`${server.url}?pool=00000000-0000-4000-8000-000000000000`);
     await expect(page.locator('.details [role=alert]').innerText()).resolves.toContain('No pool has the id 00000000-0000-4000-8000-000000000000');
+  });
+
+  // Last but one: the history's store stays down after it.
+  it('says when the history cannot be reached (HISTORY_UNAVAILABLE), and the restore writes nothing', async () => {
+    const { page } = watched;
+    await showPool();
+    await showHistory(page);
+    await stack.history.store.close();
+    await page.locator('.history .history-entries li').first().getByRole('button', { name: 'Restore this set…' }).click();
+    const failed = page.locator('.history .restore-outcome [role=alert]');
+    await failed.waitFor();
+    const text = await failed.innerText();
+    expect(text).toMatch(/^The subgraph's history of changes is turned off or cannot be reached right now, so nothing was changed\./);
+    expect(text).toContain('HISTORY_UNAVAILABLE');
+    expect(assigns()).toHaveLength(0);
+    expect(await assignmentRows(page)).toHaveLength(2);
   });
 
   it('made no request off the machine and logged no error', () => {

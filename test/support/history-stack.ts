@@ -9,16 +9,23 @@ import { migrateToLatest } from '../../src/history/migrate';
 import { HistoryStore } from '../../src/history/store';
 import { startStack, type Stack, type StackOptions } from './stack';
 
-export async function startStackWithHistory(options: StackOptions = {}): Promise<Stack> {
+export interface HistoryStack extends Stack {
+  /** The subgraph's history: `history.store.close()` takes its store down (for good: it is in memory). */
+  history: History;
+}
+
+export async function startStackWithHistory(options: StackOptions = {}): Promise<HistoryStack> {
   const database = openDatabase({ kind: 'embedded', path: ':memory:' });
   await migrateToLatest(database);
   const history = new History(new HistoryStore(database), HISTORY_RULES);
   const stack = await startStack({ ...options, edits: { ...options.edits, history } });
   return {
     ...stack,
+    history,
     async stop() {
       await stack.stop();
-      await history.close();
+      // Already closed when a test took the store down.
+      await history.close().catch(() => undefined);
     },
   };
 }
