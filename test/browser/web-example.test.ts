@@ -35,6 +35,7 @@ const POOL = SAMPLE_POOLS[0];
 /** Groups the sample tenant does not assign anywhere. */
 const NEW_GROUP = '5b0c2d1e-7f3a-4c9b-8e2d-4a6f1b3c5d70';
 const OTHER_GROUP = '0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f61';
+const THIRD_GROUP = '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d';
 
 const isAssign = (r: RecordedRequest): boolean => r.method === 'POST' && r.path.endsWith('/assign');
 
@@ -240,6 +241,51 @@ interface MarkedWindow {
     expect(await marker()).toBe('still the same page');
   });
 
+  it('a change by someone else between the preview and the restore: CONFLICT, nothing written; reloaded, previewed again, restored', async () => {
+    const { page } = watched;
+    await showPool();
+    // A group added and removed again on this page: the entry of the add records the set to go back to.
+    await addGroup(page, THIRD_GROUP);
+    await waitForGroupRow(page, THIRD_GROUP);
+    await page.getByRole('button', { name: `Remove group ${THIRD_GROUP}` }).click();
+    await waitForGroupRow(page, THIRD_GROUP, false);
+    await showHistory(page);
+    const entryOfAdd = page.locator('.history .history-entries li').filter({ hasText: 'Change (add)' }).filter({ hasText: `group ${THIRD_GROUP}` }).first();
+    const outcome = page.locator('.history .restore-outcome');
+    await entryOfAdd.getByRole('button', { name: 'Restore this set…' }).click();
+    await outcome.getByRole('status').filter({ hasText: `would add group ${THIRD_GROUP}. Nothing has been changed yet.` }).waitFor();
+
+    // Someone else adds a group through the subgraph; this page still shows the set the preview was made on.
+    const other = await stack.graphql(
+      'mutation ($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) { addEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, assignments: $assignments) { dryRun } }',
+      { poolId: POOL.id, assignments: [{ target: { kind: 'GROUP', groupId: OTHER_GROUP } }] },
+    );
+    expect(other.body.errors).toBeUndefined();
+    expect(assigns()).toHaveLength(3);
+    await outcome.getByRole('button', { name: 'Restore', exact: true }).click();
+    await outcome.getByRole('alert').waitFor();
+    expect(await outcome.getByRole('alert').innerText()).toMatch(/^Someone else changed this pool's assignments; reload to see the current set\.[\s\S]*CONFLICT/);
+    expect(assigns()).toHaveLength(3);
+
+    // Reloaded: the other group shows, and the preview, made again, now also says it would go.
+    await outcome.getByRole('button', { name: 'Reload the pool' }).click();
+    await waitForGroupRow(page, OTHER_GROUP);
+    // The history follows: the other person's change, and the refused restore (FAILED, CONFLICT), newest.
+    await page.locator('.history .history-entries li').filter({ hasText: `group ${OTHER_GROUP}` }).first().waitFor();
+    const [refused] = await historyEntries(page);
+    expect(refused).toMatch(/^Restore .* — failed \(CONFLICT\): nothing was written$/);
+    await entryOfAdd.getByRole('button', { name: 'Restore this set…' }).click();
+    await outcome
+      .getByRole('status')
+      .filter({ hasText: `would add group ${THIRD_GROUP}, remove group ${OTHER_GROUP}. Nothing has been changed yet.` })
+      .waitFor();
+    await outcome.getByRole('button', { name: 'Restore', exact: true }).click();
+    await outcome.getByRole('status').filter({ hasText: `: added group ${THIRD_GROUP}, removed group ${OTHER_GROUP}.` }).waitFor();
+    await waitForGroupRow(page, OTHER_GROUP, false);
+    expect(assigns()).toHaveLength(4);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS, THIRD_GROUP]);
+  });
+
   it('says when another change holds the pool (POOL_BUSY) and when to try again, and sends nothing', async () => {
     const { page } = watched;
     await showPool();
@@ -307,7 +353,8 @@ interface MarkedWindow {
     await showPool();
     await showHistory(page);
     await stack.history.store.close();
-    await page.locator('.history .history-entries li').first().getByRole('button', { name: 'Restore this set…' }).click();
+    // The newest entry that can be restored (the failed edits above cannot).
+    await page.locator('.history .history-entries li').getByRole('button', { name: 'Restore this set…' }).first().click();
     const failed = page.locator('.history .restore-outcome [role=alert]');
     await failed.waitFor();
     const text = await failed.innerText();

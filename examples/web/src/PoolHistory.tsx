@@ -7,7 +7,8 @@
  * through Apollo's cache. The history itself is refetched when the pool's `assignmentsVersion` in the cache moves
  * past the newest entry's (after any edit on this page): a new entry exists only on the server.
  */
-import { useMutation, useQuery } from '@apollo/client/react';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
+import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorMessage } from './ErrorMessage';
 import type { ErrorContext } from './errors';
@@ -63,8 +64,9 @@ function outcomeLabel(entry: HistoryEntryFragment): string | undefined {
 
 const names = (targets: readonly TargetFieldsFragment[]): string => targets.map(targetName).join(', ');
 
-/** The change an entry records, line by line; the whole set when the set before it is not known. */
+/** The change an entry records, line by line; the whole set when the set before it is not known; none if it failed. */
 function changes(entry: HistoryEntryFragment): Array<[string, string]> {
+  if (entry.outcome === 'FAILED') return [];
   if (!entry.targetsBefore) return [['Set', entry.targets.length ? names(entry.targets) : 'no assignments']];
   const lines: Array<[string, string]> = [];
   if (entry.added.length) lines.push(['Added', names(entry.added)]);
@@ -85,10 +87,16 @@ function describeRestore(entry: HistoryEntryFragment, result: EditResultFragment
   return result.dryRun ? `Preview: restoring ${to} would ${parts.join(', ')}. Nothing has been changed yet.` : `Restored ${to}: ${parts.join(', ')}.`;
 }
 
-/** A rename or a delete records no assignment set: there is nothing to restore. */
-function recordsSet(entry: HistoryEntryFragment): boolean {
-  return entry.operation !== 'update' && entry.operation !== 'delete';
+/** A failed write's set was never the pool's, and a rename or a delete records none: nothing to restore. */
+function restorable(entry: HistoryEntryFragment): boolean {
+  return entry.outcome !== 'FAILED' && entry.operation !== 'update' && entry.operation !== 'delete';
 }
+
+function isConflict(error: unknown): boolean {
+  return CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'CONFLICT');
+}
+
+const changesAnything = (result: EditResultFragment): boolean => result.added.length + result.updated.length + result.removed.length > 0;
 
 type Restore =
   | { step: 'preview'; entry: HistoryEntryFragment; result: EditResultFragment }
@@ -103,6 +111,7 @@ function HistoryEntries({ poolId }: { poolId: string }) {
   });
   // The pool as the page shows it (PoolDetails read it): its version, passed back by the dry run, and watched.
   const version = useQuery(PoolQuery, { variables: { id: poolId }, fetchPolicy: 'cache-only' }).data?.embeddedSIMActivationCodePool?.assignmentsVersion;
+  const client = useApolloClient();
   const [restore] = useMutation(RestoreAssignmentsMutation);
   const [state, setState] = useState<Restore>();
   const [pending, setPending] = useState(false);
@@ -130,6 +139,19 @@ function HistoryEntries({ poolId }: { poolId: string }) {
     }
   };
 
+  /** After a CONFLICT: the pool's current set into the cache (the table, the version; the history follows). */
+  const reload = async (): Promise<void> => {
+    setPending(true);
+    try {
+      await client.query({ query: PoolQuery, variables: { id: poolId }, fetchPolicy: 'network-only' });
+      setState({ step: 'done', text: 'Reloaded: the pool shows its current assignments. Choose the set to restore again.' });
+    } catch (failure) {
+      setState({ step: 'failed', error: failure });
+    } finally {
+      setPending(false);
+    }
+  };
+
   return (
     <>
       {error ? <ErrorMessage error={error} context={{ input: 'pool id' }} /> : null}
@@ -141,15 +163,26 @@ function HistoryEntries({ poolId }: { poolId: string }) {
         </p>
         {state?.step === 'preview' ? (
           <div className="buttons">
-            <button type="button" disabled={pending} onClick={() => void run(state.entry, false, state.result.assignmentsVersion)}>
-              Restore
-            </button>
+            {changesAnything(state.result) ? (
+              <button type="button" disabled={pending} onClick={() => void run(state.entry, false, state.result.assignmentsVersion)}>
+                Restore
+              </button>
+            ) : null}
             <button type="button" disabled={pending} onClick={() => setState(undefined)}>
               Cancel
             </button>
           </div>
         ) : null}
-        {state?.step === 'failed' ? <ErrorMessage error={state.error} context={RESTORE_CONTEXT} /> : null}
+        {state?.step === 'failed' ? (
+          <>
+            <ErrorMessage error={state.error} context={RESTORE_CONTEXT} />
+            {isConflict(state.error) ? (
+              <button type="button" disabled={pending} onClick={() => void reload()}>
+                Reload the pool
+              </button>
+            ) : null}
+          </>
+        ) : null}
       </div>
       {data && entries.length === 0 ? <p>Nothing recorded yet: the history starts with the first change or read the subgraph sees.</p> : null}
       <ol className="history-entries">
@@ -159,15 +192,17 @@ function HistoryEntries({ poolId }: { poolId: string }) {
               <strong>{kindLabel(entry, entries)}</strong> <time dateTime={entry.at}>{when(entry)}</time> {actorLabel(entry)}
               {outcomeLabel(entry) ? <em> — {outcomeLabel(entry)}</em> : null}
             </div>
-            <dl>
-              {changes(entry).map(([label, what]) => (
-                <div key={label}>
-                  <dt>{label}</dt>
-                  <dd>{what}</dd>
-                </div>
-              ))}
-            </dl>
-            {recordsSet(entry) ? (
+            {changes(entry).length ? (
+              <dl>
+                {changes(entry).map(([label, what]) => (
+                  <div key={label}>
+                    <dt>{label}</dt>
+                    <dd>{what}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : null}
+            {restorable(entry) ? (
               <button type="button" disabled={pending || version === undefined} onClick={() => version !== undefined && void run(entry, true, version)}>
                 Restore this set…
               </button>
