@@ -60,12 +60,17 @@ const ABANDONED_AFTER_MS = 5 * 60_000;
 const MAX_BACKGROUND = 64;
 /** Pools whose recorded set this process remembers, to skip comparing a read that matches it. */
 const MAX_REMEMBERED = 10_000;
+/**
+ * How long a remembered set is trusted: another replica may record a change (and a change back) meanwhile, so a
+ * read matching what this process remembers is compared again after this; the sweep always compares.
+ */
+const REMEMBER_MS = 30_000;
 
 const EMPTY: WireAssignmentTarget[] = [];
 
 export class History {
-  /** poolKey → version this process last saw recorded: a read of that same set needs no comparison. */
-  private readonly known = new Map<string, string>();
+  /** poolKey → version this process last saw recorded, and until when: a read of that set needs no comparison. */
+  private readonly known = new Map<string, { version: string; until: number }>();
   private background = 0;
   private readonly pending = new Set<Promise<unknown>>();
 
@@ -78,7 +83,13 @@ export class History {
 
   private remember(poolId: string, version: string): void {
     if (this.known.size >= MAX_REMEMBERED) this.known.clear();
-    this.known.set(poolKey(poolId), version);
+    this.known.set(poolKey(poolId), { version, until: this.now() + REMEMBER_MS });
+  }
+
+  /** Whether this process recorded (or saw recorded) this very set for the pool a short while ago. */
+  private remembers(poolId: string, version: string): boolean {
+    const known = this.known.get(poolKey(poolId));
+    return known !== undefined && known.version === version && known.until > this.now();
   }
 
   private forget(poolId: string): void {
@@ -148,7 +159,7 @@ export class History {
    */
   async observe(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number, source: 'read' | 'sweep', ownEntry?: string): Promise<ObserveResult> {
     const version = this.rules.version(targets);
-    if (ownEntry === undefined && this.known.get(poolKey(poolId)) === version) return 'same';
+    if (source === 'read' && ownEntry === undefined && this.remembers(poolId, version)) return 'same';
     const now = this.now();
     const result = await this.store.transaction(async (tx): Promise<ObserveResult> => {
       const state = await this.store.poolState(poolId, tx);
@@ -192,7 +203,7 @@ export class History {
    * past MAX_BACKGROUND observations in flight, more are dropped (the sweep compares that pool later).
    */
   observeInBackground(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number): void {
-    if (this.known.get(poolKey(poolId)) === this.rules.version(targets)) return;
+    if (this.remembers(poolId, this.rules.version(targets))) return;
     if (this.background >= MAX_BACKGROUND) return;
     this.background++;
     const run = this.observe(poolId, targets, readStartedMs, 'read')
