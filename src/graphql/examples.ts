@@ -66,6 +66,58 @@ mutation BulkAdd($bulkPoolIds: [ID!]!, $bulkAssignments: [EmbeddedSIMActivationC
   }
 }
 
+# History and restore, two steps in this tab (the ▶ button asks which operation to run):
+# 1. Run PoolHistory: the pool's changes, newest first, each with who made it, how it ended and the targets before
+#    and after. On a fresh start the first run may list none: its read of the pool records the pool's first set (a
+#    SNAPSHOT), so run it again; change the pool (the AssignPool tab) to see a change in it.
+# 2. Copy the id of the entry whose set (its "targets") you want back into entryId below, and run RestorePool.
+#    dryRun: true (as preloaded) only shows what the restore would add and remove; to apply exactly that, run it
+#    again with dryRun: false and ifAssignmentsVersion set to the returned assignmentsVersion.
+query PoolHistory($poolId: ID!, $first: Int) {
+  embeddedSIMActivationCodePool(id: $poolId) {
+    id
+    assignmentsVersion
+    assignmentHistory(first: $first) {
+      edges {
+        node {
+          id
+          at
+          kind
+          operation
+          actor { objectId appId isApp anonymous }
+          outcome
+          targetsBefore { ...HistoryTarget }
+          targets { ...HistoryTarget }
+          added { ...HistoryTarget }
+          removed { ...HistoryTarget }
+          restoredFrom
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+
+mutation RestorePool($poolId: ID!, $entryId: ID!, $dryRun: Boolean, $ifAssignmentsVersion: String) {
+  restoreEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, entryId: $entryId, dryRun: $dryRun, ifAssignmentsVersion: $ifAssignmentsVersion) {
+    dryRun
+    assignmentsVersion
+    added { ...HistoryTarget }
+    updated { ...HistoryTarget }
+    removed { ...HistoryTarget }
+    pool { id assignments { id } assignmentsVersion }
+  }
+}
+
+fragment HistoryTarget on DeviceAndAppManagementAssignmentTarget {
+  __typename
+  filterType
+  filterId
+  ... on GroupAssignmentTarget { groupId }
+  ... on ExclusionGroupAssignmentTarget { groupId }
+  ... on ConfigurationManagerCollectionAssignmentTarget { collectionId }
+}
+
 # Creates a pool from activation codes (needs EsimPools.Manage). The preloaded codes are samples: the emulator
 # takes them, a real operator's SM-DP+ would not. Codes are credentials: pass them as variables; they are never
 # returned, logged or quoted in an error (errors name the index and the field).
@@ -116,6 +168,15 @@ query Pools($first: Int) {
 }
 `;
 
+/**
+ * Operations the explorer shows together in one tab instead of a tab each: steps a person runs in turn, the later ones
+ * with a value an earlier one answered. The key says what the tab is for (its comment starts with it); GraphiQL
+ * names the tab after its first operation.
+ */
+export const EXAMPLE_TAB_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  'History and restore': ['PoolHistory', 'RestorePool'],
+};
+
 export const EXAMPLE_VARIABLES = {
   poolId: SAMPLE_POOLS[0].id,
   assignments: [
@@ -138,6 +199,7 @@ export const EXAMPLE_VARIABLES = {
   // The sample pool's own name: renaming it changes nothing but its modifiedDateTime.
   renameInput: { displayName: SAMPLE_POOLS[0].displayName },
   deletePoolId: '00000000-0000-4000-8000-000000000000',
+  entryId: 'paste the id of an entry PoolHistory listed',
   ifAssignmentsVersion: null,
   first: 10,
 };

@@ -9,10 +9,11 @@ import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples'
 import { ExplorerAssetStore } from '../../src/http/explorer/assets';
 import { SANDBOX_SCRIPT_ORIGIN, SANDBOX_SCRIPT_PATH } from '../../src/http/explorer/page';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
-import { compact, openExplorer, runActiveTab, selectTab, showDocs, tabNames, textOf, SELECTORS } from '../support/explorer-page';
-import { exampleOperationNames } from '../support/examples';
+import { compact, openExplorer, runActiveTab, selectTab, setVariables, showDocs, tabNames, textOf, SELECTORS } from '../support/explorer-page';
+import { exampleTabNames } from '../support/examples';
 import { describeWithPart } from '../support/real-parts';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithHistory } from '../support/history-stack';
+import type { Stack } from '../support/stack';
 
 jest.setTimeout(90_000);
 
@@ -29,7 +30,7 @@ describeWithPart(
   let stack: Stack;
   beforeAll(async () => {
     if (!ExplorerAssetStore.open()) throw new Error('the offline explorer is not built: run `npm run build` (npm test does) first');
-    stack = await startStack();
+    stack = await startStackWithHistory();
   });
   afterAll(async () => {
     await stack?.stop();
@@ -52,9 +53,10 @@ describeWithPart(
       const { page } = watched;
       await openExplorer(page, stack.url);
       expect(browser.blocked).toEqual([SANDBOX_SCRIPT]);
-      // One tab per example operation, in the document's order, and nothing else; the assign mutation opens first.
+      // One tab per example operation (or group of them), in the document's order, and nothing else; the assign
+      // mutation opens first.
       const tabs = await tabNames(page);
-      expect(tabs).toEqual(exampleOperationNames());
+      expect(tabs).toEqual(exampleTabNames());
       expect(tabs[0]).toBe('AssignPool');
       expect(await page.locator('.graphiql-logo').innerText()).toContain('esim-pools-subgraph');
       // The first tab's variables are preloaded: the sample pool and groups of the emulator.
@@ -87,6 +89,37 @@ describeWithPart(
       const body = (await (await answer).json()) as { data?: { embeddedSIMActivationCodePools?: { edges: Array<{ node: { displayName: string } }> } } };
       expect(body.data?.embeddedSIMActivationCodePools?.edges.map((edge) => edge.node.displayName)).toEqual(SAMPLE_POOLS.map((pool) => pool.displayName));
       expect(result).toContain(`"displayName":"${compact(SAMPLE_POOLS[0].displayName)}"`);
+    });
+
+    it("runs the history tab's two steps: the pool's history (the assign above, newest), then a restore of it as a dry run", async () => {
+      const { page } = watched;
+      await selectTab(page, 'PoolHistory');
+      expect(await textOf(page, '.graphiql-query-editor')).toContain('# History and restore');
+      const shown = compact(await textOf(page, SELECTORS.variables));
+      expect(shown).toContain(`"poolId":"${SAMPLE_POOLS[0].id}"`);
+      expect(shown).toContain(`"entryId":"${compact(EXAMPLE_VARIABLES.entryId)}"`);
+      expect(shown).toContain('"dryRun":true');
+
+      const answered = (operationName: string) => page.waitForResponse((response) => response.request().postDataJSON()?.operationName === operationName);
+      const history = answered('PoolHistory');
+      await runActiveTab(page, 'PoolHistory');
+      type Entry = { id: string; kind: string; operation: string | null; actor: { anonymous: boolean } | null };
+      const body = (await (await history).json()) as { data?: { embeddedSIMActivationCodePool?: { assignmentHistory: { edges: Array<{ node: Entry }> } } } };
+      const newest = body.data?.embeddedSIMActivationCodePool?.assignmentHistory.edges[0]?.node;
+      expect(newest).toMatchObject({ kind: 'WRITE', operation: 'assign', actor: { anonymous: true } });
+
+      // The entry's id pasted into entryId, as the tab's comments say; the restore is a dry run as preloaded.
+      const { poolId, first, dryRun, ifAssignmentsVersion } = EXAMPLE_VARIABLES;
+      await setVariables(page, JSON.stringify({ poolId, first, entryId: newest?.id, dryRun, ifAssignmentsVersion }));
+      const assigns = stack.emulator.requestCount((r) => r.path.endsWith('/assign'));
+      const restore = answered('RestorePool');
+      const result = compact(await runActiveTab(page, 'RestorePool'));
+      const restored = (await (await restore).json()) as { data?: { restoreEmbeddedSIMActivationCodePoolAssignments?: { dryRun: boolean; added: unknown[]; removed: unknown[] } }; errors?: unknown };
+      expect(restored.errors).toBeUndefined();
+      // The pool still has the assign's set: nothing to add or remove, and nothing sent to Graph.
+      expect(restored.data?.restoreEmbeddedSIMActivationCodePoolAssignments).toMatchObject({ dryRun: true, added: [], removed: [] });
+      expect(result).toContain('"restoreEmbeddedSIMActivationCodePoolAssignments":{');
+      expect(stack.emulator.requestCount((r) => r.path.endsWith('/assign'))).toBe(assigns);
     });
 
     it("lists the schema's types in the docs explorer (from introspection of this endpoint)", async () => {
@@ -135,9 +168,10 @@ describeWithPart(
       await openExplorer(page, stack.url);
       expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
       expect(browser.blocked).toEqual([SANDBOX_SCRIPT]);
-      // One tab per example operation, in the document's order, and nothing else; the assign mutation opens first.
+      // One tab per example operation (or group of them), in the document's order, and nothing else; the assign
+      // mutation opens first.
       const tabs = await tabNames(page);
-      expect(tabs).toEqual(exampleOperationNames());
+      expect(tabs).toEqual(exampleTabNames());
       expect(tabs[0]).toBe('AssignPool');
       expect(errors).toEqual([]);
     });

@@ -9,15 +9,17 @@ import { LocalPoolLocks } from '../../src/coordination/local';
 import { SAMPLE_DELETED_GROUP_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { requirePart } from '../support/real-parts';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithHistory, type HistoryStack } from '../support/history-stack';
 import {
   addGroup,
   assignmentRows,
   buildWebExample,
+  historyEntries,
   openPool,
   openWebExample,
   previewWebExample,
   recordOperations,
+  showHistory,
   waitForGroupRow,
   WEB_EXAMPLE_VITE,
   type WebExampleServer,
@@ -33,6 +35,7 @@ const POOL = SAMPLE_POOLS[0];
 /** Groups the sample tenant does not assign anywhere. */
 const NEW_GROUP = '5b0c2d1e-7f3a-4c9b-8e2d-4a6f1b3c5d70';
 const OTHER_GROUP = '0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f61';
+const THIRD_GROUP = '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d';
 
 const isAssign = (r: RecordedRequest): boolean => r.method === 'POST' && r.path.endsWith('/assign');
 
@@ -44,7 +47,7 @@ interface MarkedWindow {
 (runs ? describe : describe.skip)('examples/web against the subgraph, in Chromium', () => {
   // The test holds a pool's edit lock itself to show POOL_BUSY; a short wait keeps that test quick.
   const locks = new LocalPoolLocks();
-  let stack: Stack;
+  let stack: HistoryStack;
   let server: WebExampleServer;
   let browser: Browser;
   let watched: WatchedPage;
@@ -52,7 +55,7 @@ interface MarkedWindow {
 
   beforeAll(async () => {
     buildWebExample();
-    stack = await startStack({ edits: { coordination: { locks }, lockWaitMs: 300 } });
+    stack = await startStackWithHistory({ edits: { coordination: { locks }, lockWaitMs: 300 } });
     server = await previewWebExample(new URL(stack.url).origin);
     browser = await launchBrowser({ width: 1280, height: 800 });
     watched = await browser.newPage();
@@ -231,6 +234,98 @@ interface MarkedWindow {
     }
   });
 
+  it("shows a change in the pool's history, and restores an earlier set: previewed first (nothing written), then applied, shown through the cache", async () => {
+    const { page } = watched;
+    await showPool();
+    await setMarker();
+    // Two changes: a group added, then another one excluded.
+    await addGroup(page, NEW_GROUP);
+    await status().filter({ hasText: `Added group ${NEW_GROUP}.` }).waitFor();
+    await addGroup(page, OTHER_GROUP, { exclude: true });
+    await status().filter({ hasText: `Added the exclusion of group ${OTHER_GROUP}.` }).waitFor();
+    expect(assigns()).toHaveLength(2);
+
+    // The history, newest first: each change with its kind, actor, time and the target it added.
+    await showHistory(page);
+    const [latest, previous] = await historyEntries(page);
+    expect(latest).toMatch(new RegExp(`^Change \\(add\\)\\s+\\S.*by an anonymous caller \\(sign-in is off\\)\\s+Added\\s+the exclusion of group ${OTHER_GROUP}\\s`));
+    expect(previous).toMatch(new RegExp(`^Change \\(add\\).*\\s+Added\\s+group ${NEW_GROUP}\\s`));
+    expect(await page.locator('.history .history-entries li time').first().getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // Back to the set after the first change: the preview says what would change and writes nothing.
+    const outcome = page.locator('.history .restore-outcome');
+    operations.length = 0;
+    await page.locator('.history .history-entries li').nth(1).getByRole('button', { name: 'Restore this set…' }).click();
+    await outcome.getByRole('status').filter({ hasText: `would remove the exclusion of group ${OTHER_GROUP}. Nothing has been changed yet.` }).waitFor();
+    expect(await outcome.getByRole('status').innerText()).toMatch(/^Preview: restoring the set of /);
+    expect(operations).toEqual(['RestorePoolAssignments']);
+    expect(assigns()).toHaveLength(2);
+    expect(await assignmentRows(page)).toHaveLength(4);
+
+    // The restore itself: one assign; the table and the list's count follow from its payload, the history shows it.
+    operations.length = 0;
+    await outcome.getByRole('button', { name: 'Restore', exact: true }).click();
+    await outcome.getByRole('status').filter({ hasText: `: removed the exclusion of group ${OTHER_GROUP}.` }).waitFor();
+    await waitForGroupRow(page, OTHER_GROUP, false);
+    expect(await assignmentRows(page)).toHaveLength(3);
+    expect(await listedCount()).toBe('3');
+    expect(assigns()).toHaveLength(3);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS, NEW_GROUP]);
+    await page.locator('.history .history-entries li').first().filter({ hasText: /^Restore\s/ }).waitFor();
+    const [restoreEntry, , earlier] = await historyEntries(page);
+    const earlierTime = /^Change \(add\) (.+?) by /.exec(earlier ?? '')?.[1];
+    expect(earlierTime).toBeDefined();
+    expect(restoreEntry).toMatch(new RegExp(`^Restore \\(the set of ${earlierTime}\\)\\s.*\\s+Removed\\s+the exclusion of group ${OTHER_GROUP}\\s`, 's'));
+    // The pool came from the restore's payload; only the history was read again (its new entry is on the server only).
+    expect(operations).toEqual(['RestorePoolAssignments', 'PoolHistory']);
+    expect(await marker()).toBe('still the same page');
+  });
+
+  it('a change by someone else between the preview and the restore: CONFLICT, nothing written; reloaded, previewed again, restored', async () => {
+    const { page } = watched;
+    await showPool();
+    // A group added and removed again on this page: the entry of the add records the set to go back to.
+    await addGroup(page, THIRD_GROUP);
+    await waitForGroupRow(page, THIRD_GROUP);
+    await page.getByRole('button', { name: `Remove group ${THIRD_GROUP}` }).click();
+    await waitForGroupRow(page, THIRD_GROUP, false);
+    await showHistory(page);
+    const entryOfAdd = page.locator('.history .history-entries li').filter({ hasText: 'Change (add)' }).filter({ hasText: `group ${THIRD_GROUP}` }).first();
+    const outcome = page.locator('.history .restore-outcome');
+    await entryOfAdd.getByRole('button', { name: 'Restore this set…' }).click();
+    await outcome.getByRole('status').filter({ hasText: `would add group ${THIRD_GROUP}. Nothing has been changed yet.` }).waitFor();
+
+    // Someone else adds a group through the subgraph; this page still shows the set the preview was made on.
+    const other = await stack.graphql(
+      'mutation ($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) { addEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, assignments: $assignments) { dryRun } }',
+      { poolId: POOL.id, assignments: [{ target: { kind: 'GROUP', groupId: OTHER_GROUP } }] },
+    );
+    expect(other.body.errors).toBeUndefined();
+    expect(assigns()).toHaveLength(3);
+    await outcome.getByRole('button', { name: 'Restore', exact: true }).click();
+    await outcome.getByRole('alert').waitFor();
+    expect(await outcome.getByRole('alert').innerText()).toMatch(/^Someone else changed this pool's assignments; reload to see the current set\.[\s\S]*CONFLICT/);
+    expect(assigns()).toHaveLength(3);
+
+    // Reloaded: the other group shows, and the preview, made again, now also says it would go.
+    await outcome.getByRole('button', { name: 'Reload the pool' }).click();
+    await waitForGroupRow(page, OTHER_GROUP);
+    // The history follows: the other person's change, and the refused restore (FAILED, CONFLICT), newest.
+    await page.locator('.history .history-entries li').filter({ hasText: `group ${OTHER_GROUP}` }).first().waitFor();
+    const [refused] = await historyEntries(page);
+    expect(refused).toMatch(/^Restore .* — failed \(CONFLICT\): nothing was written$/);
+    await entryOfAdd.getByRole('button', { name: 'Restore this set…' }).click();
+    await outcome
+      .getByRole('status')
+      .filter({ hasText: `would add group ${THIRD_GROUP}, remove group ${OTHER_GROUP}. Nothing has been changed yet.` })
+      .waitFor();
+    await outcome.getByRole('button', { name: 'Restore', exact: true }).click();
+    await outcome.getByRole('status').filter({ hasText: `: added group ${THIRD_GROUP}, removed group ${OTHER_GROUP}.` }).waitFor();
+    await waitForGroupRow(page, OTHER_GROUP, false);
+    expect(assigns()).toHaveLength(4);
+    expect(assignedGroups()).toEqual([...SAMPLE_GROUP_IDS, THIRD_GROUP]);
+  });
+
   it('says when another change holds the pool (POOL_BUSY) and when to try again, and sends nothing', async () => {
     const { page } = watched;
     await showPool();
@@ -290,6 +385,23 @@ interface MarkedWindow {
     const { page } = watched;
     await page.goto(`${server.url}?pool=00000000-0000-4000-8000-000000000000`);
     await expect(page.locator('.details [role=alert]').innerText()).resolves.toContain('No pool has the id 00000000-0000-4000-8000-000000000000');
+  });
+
+  // Last but one: the history's store stays down after it.
+  it('says when the history cannot be reached (HISTORY_UNAVAILABLE), and the restore writes nothing', async () => {
+    const { page } = watched;
+    await showPool();
+    await showHistory(page);
+    await stack.history.store.close();
+    // The newest entry that can be restored (the failed edits above cannot).
+    await page.locator('.history .history-entries li').getByRole('button', { name: 'Restore this set…' }).first().click();
+    const failed = page.locator('.history .restore-outcome [role=alert]');
+    await failed.waitFor();
+    const text = await failed.innerText();
+    expect(text).toMatch(/^The subgraph's history of changes is turned off or cannot be reached right now, so nothing was changed\./);
+    expect(text).toContain('HISTORY_UNAVAILABLE');
+    expect(assigns()).toHaveLength(0);
+    expect(await assignmentRows(page)).toHaveLength(2);
   });
 
   it('made no request off the machine and logged no error', () => {

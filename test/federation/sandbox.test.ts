@@ -11,7 +11,8 @@ import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples'
 import { buildSchema } from '../../src/graphql/schema';
 import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../../src/http/explorer/config';
 import { SANDBOX_SCRIPT_ORIGIN } from '../../src/http/explorer/page';
-import { exampleOperationNames } from '../support/examples';
+import { exampleTabNames } from '../support/examples';
+import { startStackWithHistory } from '../support/history-stack';
 import { startStack, type Stack } from '../support/stack';
 
 async function getPage(url: string, accept = 'text/html') {
@@ -31,7 +32,7 @@ const INTROSPECT = '{ __schema { queryType { name } } }';
 describe('outside production', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ config: { production: false, introspection: true } });
+    stack = await startStackWithHistory({ config: { production: false, introspection: true } });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -47,9 +48,10 @@ describe('outside production', () => {
     // Both explorers talk to this endpoint only (the page makes it absolute against its own URL).
     expect(config.endpoint).toBe('/graphql');
     expect(config.sandbox).toEqual({ document: EXAMPLE_DOCUMENT, variables: EXAMPLE_VARIABLES, headers: {} });
-    // One tab per example operation, in the document's order, and nothing else; the assign mutation opens first.
+    // One tab per example operation (or group of them), in the document's order, and nothing else; the assign
+    // mutation opens first.
     const tabs = config.tabs.map((tab) => tab.name);
-    expect(tabs).toEqual(exampleOperationNames());
+    expect(tabs).toEqual(exampleTabNames());
     expect(tabs[0]).toBe('AssignPool');
   });
 
@@ -60,7 +62,7 @@ describe('outside production', () => {
     expect(res.headers.location).toBe('/graphql');
   });
 
-  it('the examples are the assign, add, remove, bulk add, create, rename and delete mutations and a pools query, valid against schema/', () => {
+  it('the examples are the assign, add, remove, bulk add, history, restore, create, rename and delete operations and a pools query, valid against schema/', () => {
     const document = parse(EXAMPLE_DOCUMENT);
     expect(validate(buildSchema(), document)).toEqual([]);
     const operations = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [[d.operation, d.name?.value]] : []));
@@ -69,6 +71,8 @@ describe('outside production', () => {
       ['mutation', 'AddAssignments'],
       ['mutation', 'RemoveAssignments'],
       ['mutation', 'BulkAdd'],
+      ['query', 'PoolHistory'],
+      ['mutation', 'RestorePool'],
       ['mutation', 'CreatePool'],
       ['mutation', 'RenamePool'],
       ['mutation', 'DeletePool'],
@@ -115,6 +119,45 @@ describe('outside production', () => {
     expect(deleted.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     expect(stack.emulator.requestCount((r) => r.method === 'DELETE')).toBe(1);
     expect((await post('Pools')).data?.embeddedSIMActivationCodePools).toMatchObject({ totalCount: SAMPLE_POOLS.length + 1 });
+  });
+
+  it('the history tab works on a fresh start as its comments say: changes, their history, a restore previewed, then applied', async () => {
+    type Reply = { data?: Record<string, unknown>; errors?: Array<{ extensions?: { code?: string } }> };
+    const post = (operationName: string, variables: Record<string, unknown> = {}): Promise<Reply> =>
+      request(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: EXAMPLE_DOCUMENT, operationName, variables: { ...EXAMPLE_VARIABLES, ...variables } }),
+      }).then(async (res) => JSON.parse(await res.body.text()) as Reply);
+    const assigns = (): number => stack.emulator.requestCount((r) => r.path.endsWith('/assign'));
+    // The preloaded entry id names no entry: a clear error, and nothing sent to Graph.
+    const placeholder = await post('RestorePool');
+    expect(placeholder.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(assigns()).toBe(0);
+
+    // Two changes (the assign, then the add applied), then the history: newest first.
+    expect((await post('AssignPool')).errors).toBeUndefined();
+    expect((await post('AddAssignments', { dryRun: false })).errors).toBeUndefined();
+    const history = await post('PoolHistory');
+    expect(history.errors).toBeUndefined();
+    type Entry = { id: string; kind: string; operation: string | null; targets: unknown[]; added: Array<{ __typename: string }> };
+    const pool = history.data?.embeddedSIMActivationCodePool as { assignmentHistory: { edges: Array<{ node: Entry }> } };
+    const [add, assign] = pool.assignmentHistory.edges.map((edge) => edge.node);
+    expect(add).toMatchObject({ kind: 'WRITE', operation: 'add', added: [{ __typename: 'AllDevicesAssignmentTarget' }] });
+    expect(assign).toMatchObject({ kind: 'WRITE', operation: 'assign' });
+    expect(assign.targets).toHaveLength(EXAMPLE_VARIABLES.assignments.length);
+
+    // The assign's set back: previewed as preloaded (dryRun: true, nothing written), then applied with the version
+    // the preview answered.
+    const preview = await post('RestorePool', { entryId: assign.id });
+    expect(preview.errors).toBeUndefined();
+    const previewed = preview.data?.restoreEmbeddedSIMActivationCodePoolAssignments as { dryRun: boolean; assignmentsVersion: string; removed: Array<{ __typename: string }> };
+    expect(previewed).toMatchObject({ dryRun: true, removed: [{ __typename: 'AllDevicesAssignmentTarget' }] });
+    expect(assigns()).toBe(2);
+    const applied = await post('RestorePool', { entryId: assign.id, dryRun: false, ifAssignmentsVersion: previewed.assignmentsVersion });
+    expect(applied.errors).toBeUndefined();
+    expect(assigns()).toBe(3);
+    expect(stack.emulator.getAssignments(SAMPLE_POOLS[0].id)).toHaveLength(EXAMPLE_VARIABLES.assignments.length);
   });
 
   it('answers introspection', async () => {

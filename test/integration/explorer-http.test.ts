@@ -1,6 +1,6 @@
 /**
  * The explorer over HTTP, without a browser: the page's headers (no-store, Content-Security-Policy), its tabs (one
- * per example operation, each valid against the schema, with only its own variables), and the built assets
+ * per example operation or group of them, each valid against the schema, with only its own variables), and the built assets
  * (content types, immutable caching, gzip, nothing served that the build did not list). The browser side is in
  * test/browser/explorer.test.ts. Needs `npm run build` first (npm test does it).
  */
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse, validate } from 'graphql';
 import { request } from 'undici';
-import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
+import { EXAMPLE_VARIABLES } from '../../src/graphql/examples';
 import { buildSchema } from '../../src/graphql/schema';
 import { createExplorer } from '../../src/http/explorer';
 import { ExplorerAssetStore, IMMUTABLE } from '../../src/http/explorer/assets';
@@ -18,6 +18,7 @@ import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../../src/http/explo
 import { defaultHeaders, exampleTabs } from '../../src/http/explorer/examples';
 import { SANDBOX_FRAME_ORIGIN, SANDBOX_SCRIPT_ORIGIN } from '../../src/http/explorer/page';
 import { createLogger } from '../../src/observability/logger';
+import { exampleTabNames } from '../support/examples';
 import { startStack, type Stack } from '../support/stack';
 
 async function get(url: string, headers: Record<string, string> = {}) {
@@ -66,19 +67,25 @@ describe('the explorer page and its assets, outside production', () => {
     expect(page.body.toString()).not.toMatch(/<script(?![^>]*(type="application\/json"|type="module" src="\/graphql\/explorer\/))/);
   });
 
-  it('has one tab per example operation: valid against the schema, with only the variables that operation declares', async () => {
+  it('has one tab per example operation (or group of them): valid against the schema, with only the variables its operations declare', async () => {
     const config = configOf((await get(stack.url, { accept: 'text/html' })).body.toString());
     const schema = buildSchema();
-    const operations = parse(EXAMPLE_DOCUMENT).definitions.filter((d) => d.kind === 'OperationDefinition');
-    expect(config.tabs).toHaveLength(operations.length);
+    expect(config.tabs.map((tab) => tab.name)).toEqual(exampleTabNames());
     for (const tab of config.tabs) {
       const document = parse(tab.query);
       expect(validate(schema, document)).toEqual([]);
       const declared = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? (d.variableDefinitions ?? []).map((v) => v.variable.name.value) : []));
-      expect(Object.keys(JSON.parse(tab.variables) as object).sort()).toEqual(declared.filter((name) => name in EXAMPLE_VARIABLES).sort());
+      expect(Object.keys(JSON.parse(tab.variables) as object).sort()).toEqual([...new Set(declared)].filter((name) => name in EXAMPLE_VARIABLES).sort());
     }
     // The description above an operation goes with it.
     expect(config.tabs[0].query.startsWith('# Assigns a pool')).toBe(true);
+    // The history tab: its two steps in the order they are run, the steps described first, the sample pool and a
+    // dry run preloaded.
+    const history = config.tabs.find((tab) => tab.name === 'PoolHistory');
+    expect(history?.query.startsWith('# History and restore')).toBe(true);
+    const names = parse(history?.query ?? '').definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [d.name?.value] : []));
+    expect(names).toEqual(['PoolHistory', 'RestorePool']);
+    expect(JSON.parse(history?.variables ?? '{}')).toMatchObject({ poolId: EXAMPLE_VARIABLES.poolId, dryRun: true, entryId: EXAMPLE_VARIABLES.entryId });
   });
 
   it('serves every built asset with its content type, cached as immutable, and gzipped when asked', async () => {
@@ -176,6 +183,28 @@ fragment Name on EmbeddedSIMActivationCodePool { displayName }
     expect(JSON.parse(tabs[0].variables)).toEqual({ first: 5 });
     expect(JSON.parse(tabs[1].variables)).toEqual({ id: 'x' });
     for (const tab of tabs) expect(validate(buildSchema(), parse(tab.query))).toEqual([]);
+  });
+
+  it('put grouped operations in one tab, where and as the first is named, with their fragments and variables; refuse a group naming no operation', () => {
+    const document = `# First.
+query A($first: Int) { embeddedSIMActivationCodePools(first: $first) { edges { node { ...Pool } } } }
+
+# Steps.
+query B($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id } }
+
+query C { embeddedSIMActivationCodePools { totalCount } }
+
+mutation D($id: ID!, $name: String) { updateEmbeddedSIMActivationCodePool(id: $id, input: { displayName: $name }) { pool { ...Pool } } }
+
+fragment Pool on EmbeddedSIMActivationCodePool { id }
+`;
+    const tabs = exampleTabs(document, { first: 5, id: 'x', name: 'n' }, {}, { Steps: ['B', 'D'] });
+    expect(tabs.map((t) => t.name)).toEqual(['A', 'B', 'C']);
+    expect(tabs[1].query.startsWith('# Steps.')).toBe(true);
+    expect(parse(tabs[1].query).definitions.map((d) => ('name' in d ? d.name?.value : undefined))).toEqual(['B', 'D', 'Pool']);
+    expect(JSON.parse(tabs[1].variables)).toEqual({ id: 'x', name: 'n' });
+    for (const tab of tabs) expect(validate(buildSchema(), parse(tab.query))).toEqual([]);
+    expect(() => exampleTabs(document, {}, {}, { Steps: ['B', 'Nope'] })).toThrow('the example tab "Steps" names Nope, which the example document does not define');
   });
 
   it('start with a bearer token placeholder when the subgraph requires tokens', () => {

@@ -60,14 +60,18 @@ export async function selectTab(page: Page, name: string): Promise<void> {
   await page.locator(SELECTORS.activeTab, { hasText: name }).waitFor();
 }
 
-/** Runs the active tab's operation and resolves with the result pane's text once a result is there. */
-export async function runActiveTab(page: Page, timeoutMs = 20_000): Promise<string> {
+/**
+ * Runs the active tab's operation (or, in a tab of several, the one named: GraphiQL's run button then offers a menu
+ * of them) and resolves with the result pane's text once a result is there.
+ */
+export async function runActiveTab(page: Page, operation?: string, timeoutMs = 20_000): Promise<string> {
   // Remember what the pane showed, so that an earlier result is not taken for this one.
   await page.evaluate((selector) => {
     const element = (globalThis as unknown as PageGlobals).document.querySelector(selector);
     element?.setAttribute('data-before-run', element.textContent ?? '');
   }, SELECTORS.result);
   await page.click(SELECTORS.run);
+  if (operation !== undefined) await page.getByRole('menuitem', { name: operation, exact: true }).click();
   await page.waitForFunction(
     (selector) => {
       const element = (globalThis as unknown as PageGlobals).document.querySelector(selector);
@@ -78,6 +82,16 @@ export async function runActiveTab(page: Page, timeoutMs = 20_000): Promise<stri
     { timeout: timeoutMs },
   );
   return textOf(page, SELECTORS.result);
+}
+
+/** Replaces the active tab's variables with `json`. */
+export async function setVariables(page: Page, json: string): Promise<void> {
+  await page.click(`${SELECTORS.variables} .graphiql-editor:not(.hidden)`);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(json);
+  // Monaco closes the brackets and quotes it sees typed: what it added after the cursor goes.
+  await page.keyboard.press('Shift+ControlOrMeta+End');
+  await page.keyboard.press('Delete');
 }
 
 /** Opens the documentation explorer and resolves with its text (the root types and all schema types). */

@@ -102,6 +102,17 @@ export async function waitForGroupRow(page: Page, groupId: string, present = tru
   await page.locator('.details .assignments tbody tr', { hasText: groupId }).first().waitFor({ state: present ? 'visible' : 'detached' });
 }
 
+/** Opens the shown pool's history and resolves with its entries (newest first), once there are some. */
+export async function showHistory(page: Page): Promise<void> {
+  await page.locator('.history').getByRole('button', { name: 'Show history' }).click();
+  await page.locator('.history .history-entries li').first().waitFor();
+}
+
+/** The shown history's entries, newest first, as a person reads them. */
+export function historyEntries(page: Page): Promise<string[]> {
+  return page.locator('.history .history-entries li').allInnerTexts();
+}
+
 /**
  * The operation name of every GraphQL request the page sends from now on, in order: what proves that an edit
  * updated the page through the cache, with no refetch.

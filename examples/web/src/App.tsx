@@ -1,11 +1,12 @@
 /**
  * The page: the pools on the left, the selected pool's assignments on the right (with Remove buttons and an
- * "Add a group" form). The selected pool is in the URL
+ * "Add a group" form) and, under them, its history (with a restore per entry). The selected pool is in the URL
  * (`?pool=<id>`), so a pool can be linked to, and the back button works.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { BulkAdd } from './BulkAdd';
 import { PoolEditor } from './PoolEditor';
+import { PoolHistory } from './PoolHistory';
 import { PoolList } from './PoolList';
 
 function poolFromUrl(): string | undefined {
@@ -47,7 +48,14 @@ export function App() {
       <div className="columns">
         <PoolList selected={poolId} onSelect={open} />
         {/* Keyed by the pool: what an edit said about one pool is not shown under the next. */}
-        {poolId ? <PoolEditor key={poolId} poolId={poolId} /> : <section className="details empty">Choose a pool to see its assignments.</section>}
+        {poolId ? (
+          <div className="pool" key={poolId}>
+            <PoolEditor poolId={poolId} />
+            <PoolHistory poolId={poolId} />
+          </div>
+        ) : (
+          <section className="details empty">Choose a pool to see its assignments.</section>
+        )}
       </div>
       <BulkAdd />
     </main>

@@ -18,7 +18,7 @@ import { AddAssignmentsMutation, PoolQuery, RemoveAssignmentsMutation } from './
 import { PoolDetails } from './PoolDetails';
 
 /** A target in the middle of a sentence. */
-function targetName(target: TargetFieldsFragment): string {
+export function targetName(target: TargetFieldsFragment): string {
   switch (target.__typename) {
     case 'GroupAssignmentTarget':
       return `group ${target.groupId}`;

@@ -13,7 +13,8 @@ export function createClient(uri = '/graphql'): ApolloClient {
         Query: { fields: { embeddedSIMActivationCodePools: relayStylePagination() } },
         // An edit's payload carries the pool's whole assignment set after the edit: it replaces the cached list
         // (a removed assignment must disappear), and Apollo does not warn that it is dropping the old one.
-        EmbeddedSIMActivationCodePool: { fields: { assignments: { merge: false } } },
+        // A refetched page of the history replaces the shown one (the newest entries).
+        EmbeddedSIMActivationCodePool: { fields: { assignments: { merge: false }, assignmentHistory: { merge: false } } },
       },
       possibleTypes: possibleTypes.possibleTypes,
     }),

@@ -79,6 +79,8 @@ function sentence(error: GraphQLErrorLike, context: ErrorContext): ReadableError
         const seconds = retryAfter(error) ?? 1;
         return `Another change to this pool is in progress, so yours was not made. Try again in ${wait(seconds)}.`;
       }
+      case 'HISTORY_UNAVAILABLE':
+        return "The subgraph's history of changes is turned off or cannot be reached right now, so nothing was changed.";
       case 'COORDINATION_UNAVAILABLE':
         return 'The subgraph cannot coordinate changes right now, so yours was not made. Try again later.';
       case 'UPSTREAM_TIMEOUT':

@@ -88,6 +88,64 @@ export const PoolQuery = graphql(`
 `);
 
 /**
+ * One change to a pool's assignments, as the subgraph's history recorded it. Targets, not assignments: an old
+ * assignment under a current id would overwrite the current one in the cache.
+ */
+export const HistoryEntryFragment = graphql(`
+  fragment HistoryEntry on AssignmentHistoryEntry {
+    id
+    at
+    kind
+    operation
+    outcome
+    errorCode
+    actor {
+      objectId
+      appId
+      isApp
+      anonymous
+    }
+    targetsBefore {
+      ...TargetFields
+    }
+    targets {
+      ...TargetFields
+    }
+    added {
+      ...TargetFields
+    }
+    updated {
+      ...TargetFields
+    }
+    removed {
+      ...TargetFields
+    }
+    # Compared with the pool's current version: when they differ, the history is behind the pool.
+    assignmentsVersion
+    restoredFrom
+  }
+`);
+
+export const PoolHistoryQuery = graphql(`
+  query PoolHistory($id: ID!, $first: Int!) {
+    embeddedSIMActivationCodePool(id: $id) {
+      id
+      assignmentHistory(first: $first) {
+        edges {
+          cursor
+          node {
+            ...HistoryEntry
+          }
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
+    }
+  }
+`);
+
+/**
  * What an edit changed (or, for a dry run, would change), and the pool as it is afterwards: selecting
  * `pool { ...PoolDetails }` is what updates the open pool, and the list's count, through the cache.
  */
@@ -168,6 +226,20 @@ export const BulkAddMutation = graphql(`
           retryAfterSeconds
         }
       }
+    }
+  }
+`);
+
+/** Puts back the set an entry recorded: a dry run first (the preview), then the same with its version. */
+export const RestoreAssignmentsMutation = graphql(`
+  mutation RestorePoolAssignments($poolId: ID!, $entryId: ID!, $dryRun: Boolean!, $ifAssignmentsVersion: String!) {
+    restoreEmbeddedSIMActivationCodePoolAssignments(
+      poolId: $poolId
+      entryId: $entryId
+      dryRun: $dryRun
+      ifAssignmentsVersion: $ifAssignmentsVersion
+    ) {
+      ...EditResult
     }
   }
 `);

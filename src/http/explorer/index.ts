@@ -5,7 +5,7 @@
  * src/graphql/examples.ts. The HTTP server calls `handle` first for every request; production never creates this.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../graphql/examples';
+import { EXAMPLE_DOCUMENT, EXAMPLE_TAB_GROUPS, EXAMPLE_VARIABLES } from '../../graphql/examples';
 import type { Logger } from '../../observability/logger';
 import { ExplorerAssetStore } from './assets';
 import type { ExplorerPageConfig } from './config';
@@ -52,10 +52,10 @@ export function createExplorer(options: ExplorerOptions): Explorer {
     endpoint,
     assetBase,
     assets: store?.manifest.assets,
-    tabs: exampleTabs(EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES, headers),
+    tabs: exampleTabs(EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES, headers, EXAMPLE_TAB_GROUPS),
     sandbox: { document: EXAMPLE_DOCUMENT, variables: EXAMPLE_VARIABLES, headers },
     tokensRequired: options.tokensRequired,
-    storageNamespace: `esim-pools-subgraph:${examplesVersion(EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES)}`,
+    storageNamespace: `esim-pools-subgraph:${examplesVersion(EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES, EXAMPLE_TAB_GROUPS)}`,
     sandboxScript: `${SANDBOX_SCRIPT_ORIGIN}${SANDBOX_SCRIPT_PATH}`,
     sandboxTimeoutMs: options.sandboxTimeoutMs ?? 4000,
   };
