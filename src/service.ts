@@ -212,6 +212,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     coordination: shared,
     lockWaitMs: config.graph.timeoutMs,
     history: history?.history,
+    idempotencyTtlS: config.idempotencyTtlS,
   });
   const address = await listening(() => app.listen(config.port, config.host), 'PORT', config.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import type { PoolLocks } from '../coordination/types';
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
 import type { History } from '../history/history';
+import type { IdempotencyKeys } from '../history/idempotency';
 import type { AuditLog } from '../observability/audit';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -16,6 +17,8 @@ export interface EditServices {
   lockWaitMs: number;
   /** The assignment history (journal, outside changes); undefined with HISTORY=off. */
   history?: History;
+  /** Idempotency keys in the history store; undefined with HISTORY=off (a key then answers HISTORY_UNAVAILABLE). */
+  idempotency?: IdempotencyKeys;
   /** A journal entry could not be completed after Graph answered (logged; the write's answer stands). */
   onJournalError?(error: unknown): void;
 }

@@ -13,6 +13,7 @@ import { LocalPoolLocks } from '../coordination/local';
 import type { Coordination } from '../coordination/types';
 import type { Context, EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
+import { idempotencyKeys } from '../graphql/idempotency';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
 import type { Logger } from '../observability/logger';
@@ -44,6 +45,8 @@ export interface AppOptions {
   lockWaitMs?: number;
   /** The assignment history (journal, outside changes); unset: history off (HISTORY=off). */
   history?: EditServices['history'];
+  /** How long idempotency keys are kept (default 86400: IDEMPOTENCY_TTL_S's default); they need `history`. */
+  idempotencyTtlS?: number;
 }
 
 export interface App {
@@ -193,6 +196,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs: options.lockWaitMs ?? 30_000,
     history: options.history,
+    idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, options.lockWaitMs ?? 30_000),
     onJournalError: (error) =>
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
   };
