@@ -249,8 +249,8 @@ export class HistoryStore {
   }
 
   /**
-   * Takes the named lease for `ttlMs` when it is free (never taken, expired, or already this holder's); true when
-   * taken. One statement: two replicas asking at once cannot both get it.
+   * Takes the named lease until `nowMs + ttlMs` when it is free (never taken, or expired); true when taken. One
+   * statement: two replicas asking at once cannot both get it.
    */
   async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
     const rows = await this.run((db) =>
@@ -261,7 +261,7 @@ export class HistoryStore {
           oc
             .column('name')
             .doUpdateSet({ holder, expires_ms: nowMs + ttlMs })
-            .where((eb) => eb.or([eb('history_lease.expires_ms', '<=', nowMs), eb('history_lease.holder', '=', holder)])),
+            .where('history_lease.expires_ms', '<=', nowMs),
         )
         .returning('holder')
         .execute(),

@@ -6,8 +6,7 @@
  * more than that share, so live traffic keeps the rest.
  */
 import { randomUUID } from 'node:crypto';
-import { LocalRateBudget } from '../coordination/local';
-import type { RateBudget } from '../coordination/types';
+import { waitFor } from '../coordination/local';
 import type { EsimPoolsApi } from '../graph/api';
 import { GRAPH_BATCH_LIMIT } from '../graph/batch';
 import { isGraphError } from '../graph/errors';
@@ -46,6 +45,42 @@ export interface SweepHooks {
   onError?(error: unknown): void;
 }
 
+/**
+ * The sweep's own sliding window: a $batch of n items is n requests to Intune, all sent at one moment, so it waits
+ * until n fit in the window together (the coordination budgets reserve slot by slot, each at its own time: a
+ * batch sent after the last of its slots would count early slots twice in one window).
+ */
+export class SendWindow {
+  private sent: Array<{ at: number; n: number }> = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Waits until `n` (at most the limit) requests fit in the window, and counts them as sent now. */
+  async reserve(n: number, signal?: AbortSignal): Promise<void> {
+    const count = Math.min(n, this.limit);
+    for (;;) {
+      const now = this.now();
+      this.sent = this.sent.filter((s) => s.at > now - this.windowMs);
+      let free = this.limit - this.sent.reduce((total, s) => total + s.n, 0);
+      if (free >= count) {
+        this.sent.push({ at: now, n: count });
+        return;
+      }
+      let until = now;
+      for (const s of this.sent) {
+        free += s.n;
+        until = s.at + this.windowMs;
+        if (free >= count) break;
+      }
+      await waitFor(until - now + 1, signal);
+    }
+  }
+}
+
 /** The sweep's budget: `share` of the read limit per window, at least one request. */
 export function sweepBudget(options: Pick<SweepOptions, 'readShare' | 'readBudget'>): { limit: number; windowMs: number } {
   return { limit: Math.max(1, Math.floor(options.readBudget.limit * options.readShare)), windowMs: options.readBudget.windowMs };
@@ -53,7 +88,7 @@ export function sweepBudget(options: Pick<SweepOptions, 'readShare' | 'readBudge
 
 export class Sweeper {
   readonly holder: string;
-  private readonly budget: RateBudget;
+  private readonly window: SendWindow;
   private readonly batchSize: number;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
@@ -69,8 +104,8 @@ export class Sweeper {
     this.holder = options.holder ?? randomUUID();
     this.now = options.now ?? Date.now;
     const { limit, windowMs } = sweepBudget(options);
-    // The sweep may wait as long as it likes for its own slots: nobody waits for it.
-    this.budget = new LocalRateBudget({ limit, windowMs, maxWaitMs: Number.MAX_SAFE_INTEGER });
+    // The sweep may wait as long as it likes for its own share: nobody waits for it.
+    this.window = new SendWindow(limit, windowMs, this.now);
     this.batchSize = Math.min(GRAPH_BATCH_LIMIT, limit);
   }
 
@@ -92,8 +127,8 @@ export class Sweeper {
     await this.running;
   }
 
-  private async take(slots: number): Promise<void> {
-    for (let i = 0; i < slots; i++) await this.budget.take(this.abort.signal);
+  private take(requests: number): Promise<void> {
+    return this.window.reserve(requests, this.abort.signal);
   }
 
   /** One sweep, if this replica gets the lease (else `swept: false`): every pool read and compared. */
