@@ -181,9 +181,9 @@ describe.each(engines())('idempotency keys on %s', (engine) => {
   });
 
   it.each([
-    ['reset', 'the pool was made, its reply lost: the repeat finds it'],
-    ['hang', 'the pool was not made: the repeat makes it'],
-  ] as const)('settles a create whose reply was lost (%s: %s): one key, one pool', async (fault) => {
+    { fault: 'reset', why: 'the pool was made, its reply lost: the repeat finds it' },
+    { fault: 'hang', why: 'the pool was not made: the repeat makes it' },
+  ] as const)('settles a create whose reply was lost ($fault: $why): one key, one pool', async ({ fault }) => {
     h = await stackWithHistory(await fixture.location(), { client: { timeoutMs: 1500, retry: { maxRetries: 0 } } });
     const name = `Lost reply ${fault}`;
     const variables = { input: createInput(name), key: `create-${fault}` };
