@@ -180,6 +180,23 @@ describe.each(engines())('idempotency keys on %s', (engine) => {
     expect(graphCalls()).toBe(before);
   });
 
+  it('settles an edit whose reply was lost after Graph wrote it: the repeat answers the edit (its receipts), sends nothing, even with a precondition', async () => {
+    h = await stackWithHistory(await fixture.location());
+    const read = ok(await h.stack.graphql(`query V($id: ID!) { embeddedSIMActivationCodePool(id: $id) { assignmentsVersion } }`, { id: POOL }));
+    const version = (read.embeddedSIMActivationCodePool as { assignmentsVersion: string }).assignmentsVersion;
+    const ADD_IF = ADD.replace('$dryRun: Boolean)', '$dryRun: Boolean, $if: String)').replace('dryRun: $dryRun)', 'dryRun: $dryRun, ifAssignmentsVersion: $if)');
+    const variables = { poolId: POOL, assignments: [group(G2)], key: 'lost-edit', if: version };
+    // '/assign' matches the read of /assignments too: that one goes through, the assign's reply is cut after the write.
+    h.stack.emulator.setFaults({ script: ['ok', 'reset'], match: '/assign' });
+    expect(errorOf(await h.stack.graphql(ADD_IF, variables)).code).toBe('UPSTREAM_UNAVAILABLE');
+    h.stack.emulator.setFaults(undefined);
+    expect(h.stack.emulator.getAssignments(POOL)).toHaveLength(1);
+    const settled = ok(await h.stack.graphql(ADD_IF, variables)).addEmbeddedSIMActivationCodePoolAssignments as { added: unknown[]; assignments: unknown[] };
+    expect(settled.added).toHaveLength(1);
+    expect(settled.assignments).toHaveLength(1);
+    expect(writes(/\/assign$/)).toBe(1);
+  });
+
   it.each([
     { fault: 'reset', why: 'the pool was made, its reply lost: the repeat finds it' },
     { fault: 'hang', why: 'the pool was not made: the repeat makes it' },

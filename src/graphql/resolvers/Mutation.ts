@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../../generated/graphql';
-import { keptAssign, keptEdit } from '../edits/keyed';
+import { keptAssign, keptEdit, settleAssign, settleEdit } from '../edits/keyed';
 import { planAdd, planRemove } from '../edits/merge';
 import { restoreAssignments } from '../edits/restore';
 import { editAssignments, replaceAssignments } from '../edits/service';
@@ -25,6 +25,7 @@ export const Mutation: MutationResolvers = {
       key: idempotencyKey,
       args,
       run: () => replaceAssignments(ctx, { ...args, receipts }),
+      settle: (earlier) => settleAssign(ctx, args.poolId, earlier.startedMs),
       ...keptAssign(ctx),
     });
   },
@@ -44,6 +45,7 @@ export const Mutation: MutationResolvers = {
           validate: () => validateAssignInput(poolId, assignments),
           plan: (current) => planAdd(current, assignments.map(toWireAssignment)),
         }),
+      settle: (earlier) => settleEdit(ctx, poolId, 'add', earlier.startedMs),
       ...keptEdit(ctx),
     });
   },
@@ -63,6 +65,7 @@ export const Mutation: MutationResolvers = {
           validate: () => validateRemoveInput(poolId, targets),
           plan: (current) => planRemove(current, targets.map(toWireTarget)),
         }),
+      settle: (earlier) => settleEdit(ctx, poolId, 'remove', earlier.startedMs),
       ...keptEdit(ctx),
     });
   },
@@ -74,6 +77,7 @@ export const Mutation: MutationResolvers = {
       args,
       dryRun: dryRun ?? false,
       run: () => restoreAssignments(ctx, { poolId, entryId, dryRun: dryRun ?? false, ifAssignmentsVersion }),
+      settle: (earlier) => settleEdit(ctx, poolId, 'restore', earlier.startedMs),
       ...keptEdit(ctx),
     });
   },
