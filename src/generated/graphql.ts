@@ -114,7 +114,7 @@ export type AssignmentHistoryEntry = {
   operation?: Maybe<Scalars['String']['output']>;
   /** How the write ended (snapshots and outside changes are `WRITTEN`). */
   outcome: AssignmentWriteOutcome;
-  /** The id of the pool the entry is about. */
+  /** The id of the pool the entry is about, in lower case (empty for a create that Graph did not complete). */
   poolId: Scalars['ID']['output'];
   /** Targets unassigned by the change, as they were. */
   removed: Array<DeviceAndAppManagementAssignmentTarget>;

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import Database from 'libsql';
 import { Pool, types } from 'pg';
 
@@ -103,7 +103,31 @@ export function openDatabase(location: StoreLocation): HistoryDb {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  return { engine: 'embedded', db: new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database }) }) };
+  return { engine: 'embedded', db: new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }) };
+}
+
+/** Distinct statements kept; the history's queries have a few dozen shapes. */
+const MAX_STATEMENTS = 256;
+
+/**
+ * Kysely prepares a statement per query, and libsql keeps about 3 KB of native memory per prepared statement that
+ * garbage collection never returns (measured: +66 MB RSS after 20 000 prepares). Statements are kept per SQL text
+ * and reused instead: Kysely's driver runs one query at a time on this connection, so no two uses overlap.
+ */
+function reusingStatements(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string): SqliteStatement {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        if (statements.size >= MAX_STATEMENTS) statements.clear();
+        statement = database.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** int8 as a JS number: ids and epoch ms stay far below 2^53. */
