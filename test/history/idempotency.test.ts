@@ -217,6 +217,14 @@ describe.each(engines())('idempotency keys on %s', (engine) => {
     const named = (list.embeddedSIMActivationCodePools as { edges: Array<{ node: { id: string; displayName: string } }> }).edges.filter((e) => e.node.displayName === name);
     expect(named.map((e) => e.node.id)).toEqual([id.id]);
     expect(writes(/embeddedSIMActivationCodePools$/)).toBe(fault === 'reset' ? 1 : 2);
+    if (fault === 'reset') {
+      // The journal's entry of the lost create now names the pool it made.
+      const feed = ok(await h.stack.graphql(`{ assignmentHistory(first: 20) { edges { node { poolId operation outcome } } } }`));
+      const creates = (feed.assignmentHistory as { edges: Array<{ node: { poolId: string; operation: string; outcome: string } }> }).edges
+        .map((e) => e.node)
+        .filter((n) => n.operation === 'create');
+      expect(creates).toEqual([{ poolId: id.id.toLowerCase(), operation: 'create', outcome: 'WRITTEN' }]);
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { isGraphError } from '../../graph/errors';
 import type { WirePool } from '../../graph/models';
+import { WriteOutcome } from '../../history/types';
 import type { Context } from '../context';
 
 /** A pool as kept: the properties the payload shows, nothing Graph may add. */
@@ -43,7 +44,24 @@ export async function findCreatedPool(ctx: Context, displayName: string, started
     if (next === undefined) break;
   }
   if (found === undefined) return undefined;
+  await completeLostCreate(ctx, found, startedMs);
   return loadPool(ctx, { pool: keptPool(found) });
+}
+
+/** The journal entries of the lost creates of this pool (UNKNOWN, no pool id yet) get the pool: they were written. */
+async function completeLostCreate(ctx: Context, pool: WirePool, startedMs: number): Promise<void> {
+  const history = ctx.edits.history;
+  if (history === undefined) return;
+  try {
+    const entries = await history.store.list({ since: new Date(startedMs).toISOString(), limit: 100 });
+    for (const entry of entries) {
+      if (entry.operation !== 'create' || entry.outcome !== WriteOutcome.UNKNOWN || entry.poolId !== '' || entry.detail?.displayName !== pool.displayName) continue;
+      await history.complete(entry.id, '', { outcome: WriteOutcome.WRITTEN, poolId: pool.id, targets: [] });
+    }
+  } catch (error) {
+    // The pool was found: the answer stands; the entries stay UNKNOWN.
+    ctx.edits.onJournalError?.(error);
+  }
 }
 
 /** Whether a lost delete took effect: the pool is gone (then its answer), else undefined (delete again). */
