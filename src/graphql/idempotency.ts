@@ -135,9 +135,15 @@ async function runClaimed<R, S>(ctx: Context, keys: IdempotencyKeys, id: KeyId, 
     if (earlier?.state === KeyState.UNKNOWN && mutation.settle) result = await mutation.settle(earlier);
     result ??= await mutation.run(earlier);
   } catch (error) {
-    // After an unknown first attempt the key stays unknown whatever this one did: its repeat settles again.
-    const free = earlier?.state !== KeyState.UNKNOWN && wroteNothing(error);
-    await (free ? keys.release(id, token) : keys.unknown(id, token)).catch((e: unknown) => ctx.edits.onJournalError?.(e));
+    // After an unknown first attempt the key stays unknown whatever this one did: its repeat settles again. A
+    // partial result is kept for the next repeat.
+    const end =
+      earlier?.state === KeyState.PARTIAL
+        ? keys.complete(id, token, earlier.result, false)
+        : earlier?.state !== KeyState.UNKNOWN && wroteNothing(error)
+          ? keys.release(id, token)
+          : keys.unknown(id, token);
+    await end.catch((e: unknown) => ctx.edits.onJournalError?.(e));
     throw error;
   }
   // Graph has answered: a store failure here is logged; the key's lease ends and its repeat settles it.
