@@ -129,22 +129,24 @@ export class IdempotencyKeys {
     }
   }
 
-  /** Deletes at most `batch` expired keys; resolves with how many. */
+  /**
+   * Deletes about `batch` expired keys, the oldest first (keys expiring at the same millisecond go together); resolves
+   * with how many. Two short statements over the expiry index.
+   */
   async deleteExpired(batch = 500): Promise<number> {
     const now = this.now();
     return this.store.use(async (db) => {
-      const expired = await db.selectFrom('idempotency_key').select(['caller', 'key']).where('expires_ms', '<=', now).limit(batch).execute();
-      let deleted = 0;
-      for (const row of expired) {
-        const result = await db
-          .deleteFrom('idempotency_key')
-          .where('caller', '=', row.caller)
-          .where('key', '=', row.key)
-          .where('expires_ms', '<=', now)
-          .executeTakeFirst();
-        deleted += Number(result.numDeletedRows);
-      }
-      return deleted;
+      const last = await db
+        .selectFrom('idempotency_key')
+        .select('expires_ms')
+        .where('expires_ms', '<=', now)
+        .orderBy('expires_ms')
+        .limit(1)
+        .offset(batch - 1)
+        .executeTakeFirst();
+      const upTo = last === undefined ? now : Number(last.expires_ms);
+      const result = await db.deleteFrom('idempotency_key').where('expires_ms', '<=', upTo).executeTakeFirst();
+      return Number(result.numDeletedRows);
     });
   }
 

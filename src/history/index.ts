@@ -62,7 +62,7 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
       hooks.onRetention?.(await history.deleteExpired(settings.retentionDays));
       // Expired idempotency keys (a read treats them as absent already), in batches.
       const keys = new IdempotencyKeys(store, { ttlMs: 0, runningLeaseMs: 0 });
-      while ((await keys.deleteExpired()) > 0);
+      while ((await keys.deleteExpired(500)) >= 500);
     } catch (error) {
       hooks.onRetentionError?.(error);
     }

@@ -99,6 +99,18 @@ describe.each(engines())('idempotency key store on %s', (engine) => {
     // `key` was renewed by its new claim; `other` expired and goes.
     expect(await keys.deleteExpired()).toBe(1);
     expect(await keys.deleteExpired()).toBe(0);
+    // In batches, oldest first.
+    for (let i = 0; i < 5; i++) {
+      const k = { ...key, key: `batch-${i}` };
+      const c = await keys.claim(k, 'op', 'h', soon());
+      if (c.kind !== 'run') throw new Error('not claimed');
+      clock += 1;
+    }
+    clock += TTL_MS;
+    expect(await keys.deleteExpired(2)).toBe(2);
+    expect(await keys.deleteExpired(2)).toBe(2);
+    expect(await keys.deleteExpired(2)).toBe(2);
+    expect(await keys.deleteExpired(2)).toBe(0);
     expect((await keys.claim(other, 'op', 'anything', soon())).kind).toBe('run');
   });
 });
