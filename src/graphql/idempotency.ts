@@ -115,14 +115,17 @@ export async function idempotent<R, S>(ctx: Context, mutation: IdempotentMutatio
   }
   switch (claim.kind) {
     case 'reused': {
+      ctx.edits.onIdempotency?.('reused');
       const error = reused();
       throw new GraphQLError(error.message, { extensions: { ...error.extensions, reason: IdempotencyReason.Reused } });
     }
     case 'busy':
+      ctx.edits.onIdempotency?.('busy');
       throw new GraphQLError('The first request with this idempotencyKey is still running; nothing was written. Retry after the given time.', {
         extensions: { code: ErrorCode.PoolBusy, retryAfterSeconds: 1, reason: IdempotencyReason.Running },
       });
     case 'done':
+      ctx.edits.onIdempotency?.('replayed');
       return mutation.load(claim.result as S);
     case 'run':
       return runClaimed(ctx, keys, id, claim.token, claim.earlier, mutation);
@@ -133,6 +136,7 @@ async function runClaimed<R, S>(ctx: Context, keys: IdempotencyKeys, id: KeyId, 
   let result: R | undefined;
   try {
     if (earlier?.state === KeyState.UNKNOWN && mutation.settle) result = await mutation.settle(earlier);
+    ctx.edits.onIdempotency?.(earlier === undefined ? 'new' : result === undefined ? 'retried' : 'settled');
     result ??= await mutation.run(earlier);
   } catch (error) {
     // After an unknown first attempt the key stays unknown whatever this one did: its repeat settles again. A

@@ -197,6 +197,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     lockWaitMs: options.lockWaitMs ?? 30_000,
     history: options.history,
     idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, options.lockWaitMs ?? 30_000),
+    onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
     onJournalError: (error) =>
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
   };

@@ -26,7 +26,10 @@ describe('idempotent(ctx, mutation)', () => {
   let dir: string;
   let opened: OpenedHistory;
   let runs: Array<EarlierAttempt | undefined>;
+  /** What the keys did, as the metric counts it. */
+  let results: string[];
   beforeEach(async () => {
+    results = [];
     dir = mkdtempSync(join(tmpdir(), 'esim-idempotent-'));
     opened = await openReplicaHistory({ kind: 'embedded', path: join(dir, 'h.db') });
     runs = [];
@@ -45,6 +48,7 @@ describe('idempotent(ctx, mutation)', () => {
       lockWaitMs: 200,
       history,
       idempotency: idempotencyKeys(history, 3600, 200),
+      onIdempotency: (result) => results.push(result),
     });
   }
 
@@ -94,6 +98,7 @@ describe('idempotent(ctx, mutation)', () => {
     // Settled once: the answer is kept.
     expect(await idempotent(ctx, mutation(() => Promise.resolve({ n: 4 }), { settle }))).toEqual({ n: 3 });
     expect(runs).toHaveLength(2);
+    expect(results).toEqual(['new', 'retried', 'replayed']);
   });
 
   it('answers what settle found without running; a failure after an unknown attempt keeps it unknown', async () => {
@@ -105,6 +110,11 @@ describe('idempotent(ctx, mutation)', () => {
     expect(found).toEqual({ n: 5 });
     expect(runs).toHaveLength(2);
     expect(await idempotent(ctx, mutation(() => Promise.resolve({ n: 9 })))).toEqual({ n: 5 });
+    expect(results).toEqual(['new', 'retried', 'settled', 'replayed']);
+    await expect(idempotent(ctx, { ...mutation(() => Promise.resolve({ n: 9 })), args: { poolId: 'q' } })).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', reason: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey' },
+    });
+    expect(results.at(-1)).toBe('reused');
   });
 
   it('keeps a partial result for the repeat, through a failed repeat, until a final one', async () => {
