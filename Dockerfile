@@ -72,6 +72,9 @@ USER node
 #                                    AZURE_CLIENT_CERTIFICATE_PASSWORD if the key is encrypted), or
 #     AZURE_FEDERATED_TOKEN_FILE     workload identity token file (app; e.g. AKS workload identity);
 #     with none of them, app mode uses managed identity.
+#   DATABASE_URL       REQUIRED with NODE_ENV=production (a secret): the assignment history's PostgreSQL,
+#                      postgres://user:password@host:5432/db; or HISTORY_PATH on a persistent volume, or HISTORY=off.
+#                      Migrations: node dist/history/migrate-cli.js (start-up applies them too).
 #   PORT               listening port, default 4000 (EXPOSE and HEALTHCHECK below assume 4000 unless PORT is set).
 #   HOST               listening address, default 0.0.0.0 in production; the health check calls 127.0.0.1.
 #   LOG_LEVEL          fatal | error | warn | info (default) | debug | trace | silent; JSON logs on stdout.

@@ -60,12 +60,17 @@ const ABANDONED_AFTER_MS = 5 * 60_000;
 const MAX_BACKGROUND = 64;
 /** Pools whose recorded set this process remembers, to skip comparing a read that matches it. */
 const MAX_REMEMBERED = 10_000;
+/**
+ * How long a remembered set is trusted: another replica may record a change (and a change back) meanwhile, so a
+ * read matching what this process remembers is compared again after this; the sweep always compares.
+ */
+const REMEMBER_MS = 30_000;
 
 const EMPTY: WireAssignmentTarget[] = [];
 
 export class History {
-  /** poolKey → version this process last saw recorded: a read of that same set needs no comparison. */
-  private readonly known = new Map<string, string>();
+  /** poolKey → version this process last saw recorded, and until when: a read of that set needs no comparison. */
+  private readonly known = new Map<string, { version: string; until: number }>();
   private background = 0;
   private readonly pending = new Set<Promise<unknown>>();
 
@@ -78,7 +83,13 @@ export class History {
 
   private remember(poolId: string, version: string): void {
     if (this.known.size >= MAX_REMEMBERED) this.known.clear();
-    this.known.set(poolKey(poolId), version);
+    this.known.set(poolKey(poolId), { version, until: this.now() + REMEMBER_MS });
+  }
+
+  /** Whether this process recorded (or saw recorded) this very set for the pool a short while ago. */
+  private remembers(poolId: string, version: string): boolean {
+    const known = this.known.get(poolKey(poolId));
+    return known !== undefined && known.version === version && known.until > this.now();
   }
 
   private forget(poolId: string): void {
@@ -138,6 +149,8 @@ export class History {
       if (records) await this.store.setPoolState(pool, { version: this.rules.version(targets), targets, changedMs: completedMs }, tx);
     });
     if (records) this.remember(pool, this.rules.version(targets));
+    // An UNKNOWN write is settled by the next read: that read must be compared, whatever this process remembers.
+    else this.forget(pool);
   }
 
   /**
@@ -148,8 +161,10 @@ export class History {
    */
   async observe(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number, source: 'read' | 'sweep', ownEntry?: string): Promise<ObserveResult> {
     const version = this.rules.version(targets);
-    if (ownEntry === undefined && this.known.get(poolKey(poolId)) === version) return 'same';
+    if (source === 'read' && ownEntry === undefined && this.remembers(poolId, version)) return 'same';
     const now = this.now();
+    /** Whether a write of the pool is left UNKNOWN: then a later read must still be compared. */
+    let unsettled = false;
     const result = await this.store.transaction(async (tx): Promise<ObserveResult> => {
       const state = await this.store.poolState(poolId, tx);
       // A rename's outcome says nothing about assignments: a read cannot settle it.
@@ -159,7 +174,10 @@ export class History {
       let settled = false;
       for (const entry of unknown) {
         // Only a read that started after the write ended can tell whether it was written.
-        if ((entry.completedMs ?? Date.parse(entry.at)) > readStartedMs) continue;
+        if ((entry.completedMs ?? Date.parse(entry.at)) > readStartedMs) {
+          unsettled = true;
+          continue;
+        }
         const applied = entry.assignmentsVersion === version;
         await this.store.update(entry.id, applied ? { outcome: WriteOutcome.WRITTEN } : { outcome: WriteOutcome.FAILED, errorCode: 'NOT_APPLIED' }, tx);
         explained ||= applied;
@@ -182,7 +200,7 @@ export class History {
       await this.store.setPoolState(poolId, observed, tx);
       return 'outside-change';
     });
-    if (result !== 'stale' && result !== 'in-flight') this.remember(poolId, version);
+    if (result !== 'stale' && result !== 'in-flight' && !unsettled) this.remember(poolId, version);
     if (result === 'outside-change') this.hooks.onOutsideChange?.(source);
     return result;
   }
@@ -192,7 +210,7 @@ export class History {
    * past MAX_BACKGROUND observations in flight, more are dropped (the sweep compares that pool later).
    */
   observeInBackground(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number): void {
-    if (this.known.get(poolKey(poolId)) === this.rules.version(targets)) return;
+    if (this.remembers(poolId, this.rules.version(targets))) return;
     if (this.background >= MAX_BACKGROUND) return;
     this.background++;
     const run = this.observe(poolId, targets, readStartedMs, 'read')

@@ -15,6 +15,8 @@ import type { History } from './history';
 export const SWEEP_LEASE = 'sweep';
 /** Pools per page of the pools list. */
 const POOLS_PAGE = 100;
+/** How long a sweep may hold the lease before another replica may take it over (a sweep longer than the interval). */
+const LEASE_MS = 10 * 60_000;
 /** Safety bound on pages (100 000 pools). */
 const MAX_PAGES = 1000;
 
@@ -138,8 +140,9 @@ export class Sweeper {
     const result: SweepResult = { swept: false, pools: 0, snapshots: 0, outsideChanges: 0, failed: 0 };
     const last = await store.leaseCompletedMs(SWEEP_LEASE);
     if (last !== undefined) this.hooks.onLag?.(Math.max(0, (startedMs - last) / 1000));
-    // Held until the next sweep is due; a holder that dies mid-sweep frees it then too.
-    if (!(await store.acquireLease(SWEEP_LEASE, this.holder, startedMs, this.options.intervalMs))) return result;
+    // Held while sweeping (at least the interval, at most LEASE_MS unless the interval is longer), then until the
+    // next sweep is due; a holder that dies mid-sweep frees it when that time ends.
+    if (!(await store.acquireLease(SWEEP_LEASE, this.holder, startedMs, Math.max(this.options.intervalMs, LEASE_MS)))) return result;
     result.swept = true;
     const signal = this.abort.signal;
     let next: Parameters<EsimPoolsApi['listPools']>[0]['next'];

@@ -74,7 +74,8 @@ describe.each(engines())('assignment history on %s', (engine) => {
   const { fixture } = useEngine(engine);
   let h: HistoryStack;
   beforeEach(async () => {
-    h = await stackWithHistory(await fixture.location());
+    // A short Graph deadline: the lost-reply cases wait for it.
+    h = await stackWithHistory(await fixture.location(), { client: { timeoutMs: 2000 } });
   });
   afterEach(async () => {
     await fixture.bringUp();
@@ -211,6 +212,50 @@ describe.each(engines())('assignment history on %s', (engine) => {
     } finally {
       await replica.stop();
     }
+  });
+
+  it('a change and its undoing, recorded by another replica, are both seen by this one\'s sweep', async () => {
+    const replica = await secondReplica(h.stack, h.location);
+    try {
+      await outsideAssign(POOL, [wireGroup(G1)]);
+      // This replica records (and remembers) the set with G1; the other one sees the change to G2.
+      await h.stack.graphql(READ_ASSIGNMENTS, { id: POOL });
+      await h.opened.history.settled();
+      await outsideAssign(POOL, [wireGroup(G2)]);
+      await replica.graphql(READ_ASSIGNMENTS, { id: POOL });
+      await replica.opened.history.settled();
+      // Back to G1: what this replica remembers, but not what is recorded.
+      await outsideAssign(POOL, [wireGroup(G1)]);
+      const sweeper = new Sweeper(h.opened.history, h.stack.graph, { intervalMs: 1, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } });
+      expect((await sweeper.sweepOnce()).outsideChanges).toBe(1);
+      const changes = (await poolHistory()).filter((e) => e.kind === HistoryKind.OUTSIDE_CHANGE).map((e) => groupsOf(e.targets));
+      expect(changes).toEqual([[G1], [G2]]);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('settles a lost write that Graph did not apply as FAILED (NOT_APPLIED)', async () => {
+    // The assign's request is cut before Graph handles it: the emulator answers nothing and writes nothing.
+    h.stack.emulator.setFaults({ script: ['ok', 'hang'], match: '/assign' });
+    const lost = await h.stack.graphql(ADD, { poolId: POOL, assignments: [group(G3)] }).catch((error: unknown) => error);
+    expect(lost).toBeDefined();
+    let [entry] = (await poolHistory()).filter((e) => e.kind === HistoryKind.WRITE);
+    expect(entry.outcome).toBe(WriteOutcome.UNKNOWN);
+    h.stack.emulator.setFaults(undefined);
+    await h.stack.graphql(READ_ASSIGNMENTS, { id: POOL });
+    [entry] = (await poolHistory()).filter((e) => e.kind === HistoryKind.WRITE);
+    expect(entry).toMatchObject({ outcome: WriteOutcome.FAILED, errorCode: 'NOT_APPLIED' });
+  });
+
+  it('deletes entries past the retention, in small batches, and keeps the rest', async () => {
+    const { store } = h.opened.history;
+    const old = new Date(Date.now() - 401 * 86_400_000).toISOString();
+    const base = { poolId: POOL, kind: HistoryKind.SNAPSHOT, operation: null, actor: null, outcome: WriteOutcome.WRITTEN, targetsBefore: null, targets: [], added: [], updated: [], removed: [], assignmentsVersion: 'v', requestId: null, graphRequestId: null, errorCode: null, restoredFrom: null, detail: null };
+    for (let i = 0; i < 5; i++) await store.insert({ ...base, at: old });
+    const kept = await store.insert({ ...base, at: new Date().toISOString() });
+    expect(await h.opened.history.deleteExpired(400, 2)).toBe(5);
+    expect((await store.list({ poolId: POOL, limit: 100 })).map((e) => e.id)).toEqual([kept]);
   });
 
   it('restores a wiped pool: every target and filter back, journaled as RESTORE naming the entry', async () => {

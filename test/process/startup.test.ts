@@ -6,7 +6,8 @@ import { join } from 'node:path';
 function runWithEnv(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'index.js')], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // HISTORY=off: no history file in the working tree from these short-lived starts.
+      env: { PATH: process.env.PATH ?? '', HISTORY: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
