@@ -28,6 +28,8 @@ export interface EditServices {
   idempotency?: IdempotencyKeys;
   /** What a mutation's idempotency key did (for the `idempotency_requests_total` metric). */
   onIdempotency?(result: IdempotencyResult): void;
+  /** A key's outcome could not be recorded (logged; the answer stands, and the key's repeat settles it). */
+  onKeyError?(error: unknown): void;
   /** A journal entry could not be completed after Graph answered (logged; the write's answer stands). */
   onJournalError?(error: unknown): void;
 }

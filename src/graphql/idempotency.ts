@@ -11,7 +11,7 @@ import type { Principal } from '../auth/principal';
 import { isCoordinationError } from '../coordination/types';
 import { isGraphError } from '../graph/errors';
 import type { History } from '../history/history';
-import { IdempotencyKeys, KeyState, type EarlierAttempt, type KeyId } from '../history/idempotency';
+import { IdempotencyKeys, KeyState, type Claim, type EarlierAttempt, type KeyId } from '../history/idempotency';
 import { isHistoryUnavailable } from '../history/store';
 import type { Context } from './context';
 import { badUserInput, ErrorCode, historyUnavailable } from './errors';
@@ -92,10 +92,6 @@ export function idempotencyKeys(history: History, ttlS: number, lockWaitMs: numb
   return new IdempotencyKeys(history.store, { ttlMs: ttlS * 1000, runningLeaseMs: 4 * lockWaitMs + 30_000 });
 }
 
-function reused(): GraphQLError {
-  return badUserInput('idempotencyKey was used with other arguments (or another mutation); nothing was written. Use a new key.', 'idempotencyKey');
-}
-
 /** Runs `mutation` under its idempotency key (plainly without one). */
 export async function idempotent<R, S>(ctx: Context, mutation: IdempotentMutation<R, S>): Promise<R> {
   const { key } = mutation;
@@ -106,7 +102,7 @@ export async function idempotent<R, S>(ctx: Context, mutation: IdempotentMutatio
   if (keys === undefined) throw historyUnavailable('off', true);
   const id: KeyId = { caller: callerOf(ctx.principal), key };
   const hash = requestHash(mutation.operation, mutation.args);
-  let claim;
+  let claim: Claim;
   try {
     claim = await keys.claim(id, mutation.operation, hash, Date.now() + ctx.edits.lockWaitMs, ctx.callOptions.signal);
   } catch (error) {
@@ -114,11 +110,11 @@ export async function idempotent<R, S>(ctx: Context, mutation: IdempotentMutatio
     throw error;
   }
   switch (claim.kind) {
-    case 'reused': {
+    case 'reused':
       ctx.edits.onIdempotency?.('reused');
-      const error = reused();
-      throw new GraphQLError(error.message, { extensions: { ...error.extensions, reason: IdempotencyReason.Reused } });
-    }
+      throw new GraphQLError('idempotencyKey was used with other arguments (or another mutation); nothing was written. Use a new key.', {
+        extensions: { code: ErrorCode.BadUserInput, field: 'idempotencyKey', reason: IdempotencyReason.Reused },
+      });
     case 'busy':
       ctx.edits.onIdempotency?.('busy');
       throw new GraphQLError('The first request with this idempotencyKey is still running; nothing was written. Retry after the given time.', {
@@ -147,10 +143,10 @@ async function runClaimed<R, S>(ctx: Context, keys: IdempotencyKeys, id: KeyId, 
         : earlier?.state !== KeyState.UNKNOWN && wroteNothing(error)
           ? keys.release(id, token)
           : keys.unknown(id, token);
-    await end.catch((e: unknown) => ctx.edits.onJournalError?.(e));
+    await end.catch((e: unknown) => ctx.edits.onKeyError?.(e));
     throw error;
   }
   // Graph has answered: a store failure here is logged; the key's lease ends and its repeat settles it.
-  await keys.complete(id, token, mutation.save(result), mutation.final?.(result) ?? true).catch((e: unknown) => ctx.edits.onJournalError?.(e));
+  await keys.complete(id, token, mutation.save(result), mutation.final?.(result) ?? true).catch((e: unknown) => ctx.edits.onKeyError?.(e));
   return result;
 }

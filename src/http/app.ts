@@ -198,6 +198,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     history: options.history,
     idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, options.lockWaitMs ?? 30_000),
     onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
+    onKeyError: (error) =>
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
     onJournalError: (error) =>
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
   };
