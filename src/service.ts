@@ -223,6 +223,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     targetChecks: { mode: config.edits.targetChecks, cacheSeconds: config.edits.targetCheckCacheSeconds },
     bulkTimeoutMs: config.edits.bulkTimeoutMs,
     history: history?.history,
+    idempotencyTtlS: config.idempotencyTtlS,
   });
   const address = await listening(() => app.listen(config.port, config.host), 'PORT', config.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -21,6 +21,8 @@ export const SERVER_DEFAULTS = {
   /** Any free port: the embedded emulator is reached through the URL it reports, never a fixed port. */
   emulatorPort: 0,
   serviceName: 'esim-pools-subgraph',
+  /** How long an idempotency key is kept after its first use: a day. */
+  idempotencyTtlS: 86_400,
 } as const;
 
 /**

@@ -30,6 +30,7 @@ const envSchema = z.object({
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).optional(),
   SHUTDOWN_DELAY_MS: int(0, 600_000).optional(),
+  IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).optional(),
   GRAPH_AUTH_MODE: z.enum(GRAPH_AUTH_MODES).optional(),
   GRAPH_CLOUD: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
   GRAPH_BASE_URL: httpUrl.optional(),

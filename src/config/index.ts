@@ -33,6 +33,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long readiness reports 503 before the listener closes (lets a load balancer drain). */
   shutdownDelayMs: number;
+  /** How long an idempotency key is kept after its first use (IDEMPOTENCY_TTL_S), in the history store. */
+  idempotencyTtlS: number;
   graph: {
     authMode: GraphAuthMode;
     cloud: GraphCloud;
@@ -127,6 +129,7 @@ function loadRest(env: NodeJS.ProcessEnv, coordination: CoordinationSettings, hi
     maxBodyBytes: e.MAX_BODY_BYTES ?? SERVER_DEFAULTS.maxBodyBytes,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? SERVER_DEFAULTS.shutdownGraceMs,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? SERVER_DEFAULTS.shutdownDelayMs,
+    idempotencyTtlS: e.IDEMPOTENCY_TTL_S ?? SERVER_DEFAULTS.idempotencyTtlS,
     graph: graphSettings(e, cloud, decisions.authMode),
     coordination,
     history,

@@ -548,7 +548,7 @@ export type Mutation = {
    * write-only in Graph, and this subgraph never returns, logs or quotes one, not even in an error message (errors
    * name the index and the field, e.g. `input.activationCodes[3].integratedCircuitCardIdentifier`). Send them as
    * variables: at most 500 codes per pool. Graph is not asked to repeat a create after a lost reply (it could make
-   * the pool twice). Needs the `EsimPools.Manage` permission (`EsimPools.Assign` is not enough).
+   * the pool twice); retry with an `idempotencyKey` instead: the repeat finds the pool the first attempt made. Needs the `EsimPools.Manage` permission (`EsimPools.Assign` is not enough).
    */
   createEmbeddedSIMActivationCodePool: CreateEmbeddedSIMActivationCodePoolPayload;
   /**
@@ -602,6 +602,7 @@ export type MutationaddAssignmentsToEmbeddedSIMActivationCodePoolsArgs = {
 export type MutationaddEmbeddedSIMActivationCodePoolAssignmentsArgs = {
   assignments: Array<EmbeddedSIMActivationCodePoolAssignmentInput>;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
   poolId: Scalars['ID']['input'];
 };
@@ -610,6 +611,7 @@ export type MutationaddEmbeddedSIMActivationCodePoolAssignmentsArgs = {
 /** Write operations on Intune embedded SIM activation code pools. */
 export type MutationassignEmbeddedSIMActivationCodePoolArgs = {
   assignments: Array<EmbeddedSIMActivationCodePoolAssignmentInput>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
   poolId: Scalars['ID']['input'];
 };
@@ -617,6 +619,7 @@ export type MutationassignEmbeddedSIMActivationCodePoolArgs = {
 
 /** Write operations on Intune embedded SIM activation code pools. */
 export type MutationcreateEmbeddedSIMActivationCodePoolArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreateEmbeddedSIMActivationCodePoolInput;
 };
 
@@ -624,6 +627,7 @@ export type MutationcreateEmbeddedSIMActivationCodePoolArgs = {
 /** Write operations on Intune embedded SIM activation code pools. */
 export type MutationdeleteEmbeddedSIMActivationCodePoolArgs = {
   id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -638,6 +642,7 @@ export type MutationremoveAssignmentsFromEmbeddedSIMActivationCodePoolsArgs = {
 /** Write operations on Intune embedded SIM activation code pools. */
 export type MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
   poolId: Scalars['ID']['input'];
   targets: Array<AssignmentTargetInput>;
@@ -648,6 +653,7 @@ export type MutationremoveEmbeddedSIMActivationCodePoolAssignmentsArgs = {
 export type MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   entryId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   ifAssignmentsVersion?: InputMaybe<Scalars['String']['input']>;
   poolId: Scalars['ID']['input'];
 };
@@ -656,6 +662,7 @@ export type MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs = {
 /** Write operations on Intune embedded SIM activation code pools. */
 export type MutationupdateEmbeddedSIMActivationCodePoolArgs = {
   id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: UpdateEmbeddedSIMActivationCodePoolInput;
 };
 

@@ -3,6 +3,14 @@ import type { Principal } from '../auth/principal';
 import type { PoolLocks } from '../coordination/types';
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
 import type { History } from '../history/history';
+import type { IdempotencyKeys } from '../history/idempotency';
+
+/**
+ * What an idempotency key did: a new request ran; a kept answer was replayed; an unknown first attempt was settled
+ * (found done) or retried (run again, or a partial result continued); other arguments were refused; the first still
+ * ran at the deadline.
+ */
+export type IdempotencyResult = 'new' | 'replayed' | 'settled' | 'retried' | 'reused' | 'busy';
 import type { AuditLog } from '../observability/audit';
 import { createLoaders, type Loaders } from './loaders';
 import type { TargetCheckServices } from './targets';
@@ -21,6 +29,12 @@ export interface EditServices {
   bulkTimeoutMs?: number;
   /** The assignment history (journal, outside changes); undefined with HISTORY=off. */
   history?: History;
+  /** Idempotency keys in the history store; undefined with HISTORY=off (a key then answers HISTORY_UNAVAILABLE). */
+  idempotency?: IdempotencyKeys;
+  /** What a mutation's idempotency key did (for the `idempotency_requests_total` metric). */
+  onIdempotency?(result: IdempotencyResult): void;
+  /** A key's outcome could not be recorded (logged; the answer stands, and the key's repeat settles it). */
+  onKeyError?(error: unknown): void;
   /** A journal entry could not be completed after Graph answered (logged; the write's answer stands). */
   onJournalError?(error: unknown): void;
 }

@@ -23,7 +23,7 @@ export function actorOf(principal: Principal | undefined): HistoryActor {
  * Whether a failed call may have changed Graph: sent, and ended without Graph's answer (a time-out, a connection
  * lost after sending, the caller gone, a reply that could not be read).
  */
-function endedWithoutAnswer(error: unknown): boolean {
+export function endedWithoutAnswer(error: unknown): boolean {
   if (!isGraphError(error)) return false;
   switch (error.kind) {
     case 'timeout':

@@ -54,10 +54,30 @@ export interface LeaseTable {
   completed_ms: number | string | null;
 }
 
+/** Idempotency keys (idempotency.ts): a caller's key, the hash of its first request, and that request's state. */
+export interface IdempotencyKeyTable {
+  caller: string;
+  key: string;
+  operation: string;
+  request_hash: string;
+  /** RUNNING, DONE, PARTIAL (done, a repeat runs again with it) or UNKNOWN (Graph may have written). */
+  state: string;
+  /** The attempt holding the key (a random token). */
+  owner: string;
+  /** JSON: what rebuilds the answer (ids, targets, names; never an activation code or a token). */
+  result: string | null;
+  /** Epoch ms when the first attempt started. */
+  started_ms: number | string;
+  /** Epoch ms after which a RUNNING attempt is taken as dead (its outcome unknown). */
+  running_until_ms: number | string;
+  expires_ms: number | string;
+}
+
 export interface HistoryDatabase {
   history_entry: EntryTable;
   history_pool_state: PoolStateTable;
   history_lease: LeaseTable;
+  idempotency_key: IdempotencyKeyTable;
 }
 
 export interface HistoryDb {

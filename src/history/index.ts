@@ -7,6 +7,7 @@ import type { HistorySettings } from '../config/history';
 import type { EsimPoolsApi } from '../graph/api';
 import { openDatabase } from './db';
 import { History, type HistoryHooks, type SetRules } from './history';
+import { IdempotencyKeys } from './idempotency';
 import { migrateToLatest } from './migrate';
 import { HistoryStore } from './store';
 import { Sweeper, type SweepHooks } from './sweep';
@@ -59,6 +60,9 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
     try {
       if (!(await store.acquireLease('retention', holder, Date.now(), RETENTION_EVERY_MS))) return;
       hooks.onRetention?.(await history.deleteExpired(settings.retentionDays));
+      // Expired idempotency keys (a read treats them as absent already), in batches.
+      const keys = new IdempotencyKeys(store, { ttlMs: 0, runningLeaseMs: 0 });
+      while ((await keys.deleteExpired(500)) >= 500);
     } catch (error) {
       hooks.onRetentionError?.(error);
     }

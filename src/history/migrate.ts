@@ -6,8 +6,9 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { HistoryDb } from './db';
 import * as m0001 from './migrations/0001-history';
+import * as m0002 from './migrations/0002-idempotency';
 
-const MIGRATIONS = { '0001-history': m0001 } as const;
+const MIGRATIONS = { '0001-history': m0001, '0002-idempotency': m0002 } as const;
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly db: HistoryDb) {}

@@ -114,6 +114,11 @@ export class HistoryStore {
     }
   }
 
+  /** Runs `fn` on the database; any database failure is HistoryUnavailableError. */
+  use<T>(fn: (db: Kysely<HistoryDatabase>) => Promise<T>): Promise<T> {
+    return this.run(fn);
+  }
+
   private async run<T>(fn: (db: Kysely<HistoryDatabase>) => Promise<T>): Promise<T> {
     try {
       return await fn(this.db);

@@ -15,6 +15,7 @@ import type { Coordination } from '../coordination/types';
 import type { Context, EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
 import { DirectoryCache, type TargetCheckMode } from '../graphql/targets';
+import { idempotencyKeys } from '../graphql/idempotency';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
 import type { Logger } from '../observability/logger';
@@ -49,6 +50,8 @@ export interface AppOptions {
   bulkTimeoutMs?: number;
   /** The assignment history (journal, outside changes); unset: history off (HISTORY=off). */
   history?: EditServices['history'];
+  /** How long idempotency keys are kept (default 86400: IDEMPOTENCY_TTL_S's default); they need `history`. */
+  idempotencyTtlS?: number;
 }
 
 export interface App {
@@ -200,6 +203,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
     bulkTimeoutMs: options.bulkTimeoutMs,
     history: options.history,
+    idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, options.lockWaitMs ?? 30_000),
+    onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
+    onKeyError: (error) =>
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
     onJournalError: (error) =>
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
   };

@@ -77,6 +77,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly idempotencyRequests = new Counter({
+    name: 'idempotency_requests_total',
+    help: 'Mutations sent with an idempotencyKey, by what the key did (new, replayed, settled, retried, reused, busy).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   readonly historySweepDuration = new Histogram({
     name: 'history_sweep_duration_seconds',
     help: "How long a sweep of every pool's assignments took (on the replica that held the sweep's lease).",

@@ -28,9 +28,9 @@ describeWithPostgres()('migrations on PostgreSQL', () => {
     const replicas = Array.from({ length: 4 }, () => openDatabase({ kind: 'postgres', url }));
     try {
       const applied = await Promise.all(replicas.map((db) => migrateToLatest(db)));
-      expect(applied.flat()).toEqual(['0001-history']);
+      expect(applied.flat()).toEqual(['0001-history', '0002-idempotency']);
       const rows = await sql<{ n: number }>`select count(*)::int as n from history_migration`.execute(replicas[0].db);
-      expect(rows.rows[0].n).toBe(1);
+      expect(rows.rows[0].n).toBe(2);
     } finally {
       await Promise.all(replicas.map((r) => r.db.destroy()));
     }

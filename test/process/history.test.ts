@@ -25,7 +25,7 @@ it('opens and migrates the embedded store at start-up and journals a write in it
   const service = await spawnService({ GRAPH_AUTH_MODE: 'emulator', HISTORY: 'on', HISTORY_PATH: path, HISTORY_SWEEP_INTERVAL_S: '0' });
   try {
     const on = await service.waitForLog((l) => l.msg === 'assignment history on');
-    expect(on).toMatchObject({ store: 'embedded', where: path, migrated: ['0001-history'] });
+    expect(on).toMatchObject({ store: 'embedded', where: path, migrated: ['0001-history', '0002-idempotency'] });
     const reply = await postGraphQL(service.url, ADD);
     expect(reply.body.errors).toBeUndefined();
   } finally {

@@ -35,6 +35,12 @@ describe('loadConfig', () => {
     expect(config.azure.authorityHost).toBe(authority);
   });
 
+  it('IDEMPOTENCY_TTL_S: a day by default, at least a minute, at most 30 days', () => {
+    expect(loadConfig({}).idempotencyTtlS).toBe(86_400);
+    expect(loadConfig({ IDEMPOTENCY_TTL_S: '3600' }).idempotencyTtlS).toBe(3600);
+    expect(configError({ IDEMPOTENCY_TTL_S: String(31 * 86_400) })).toContain('IDEMPOTENCY_TTL_S');
+  });
+
   it('GRAPHQL_EXECUTOR: jit by default, graphql-js when asked, anything else refused by name', () => {
     expect(loadConfig({}).executor).toBe('jit');
     expect(loadConfig({ GRAPHQL_EXECUTOR: 'graphql-js' }).executor).toBe('graphql-js');
@@ -105,6 +111,8 @@ describe('loadConfig', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
     [{ GRAPH_WRITE_LIMIT: '-1' }, 'GRAPH_WRITE_LIMIT'],
     [{ SHUTDOWN_DELAY_MS: 'soon' }, 'SHUTDOWN_DELAY_MS'],
+    [{ IDEMPOTENCY_TTL_S: 'a day' }, 'IDEMPOTENCY_TTL_S'],
+    [{ IDEMPOTENCY_TTL_S: '10' }, 'IDEMPOTENCY_TTL_S'],
   ])('names the bad variable %j', (env, name) => {
     expect(configError(env)).toContain(name);
   });

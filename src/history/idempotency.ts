@@ -1,0 +1,225 @@
+/**
+ * Idempotency keys in the history store, shared by every replica: a caller's key names its first request (the hash
+ * of the operation and its arguments) and that request's state. One attempt at a time holds a key (RUNNING); a
+ * repeat of a DONE request gets its kept answer, a repeat of one still RUNNING waits, a repeat of one whose outcome
+ * is UNKNOWN (Graph may have written) takes the key over and settles it. A key whose request wrote nothing is
+ * released: its repeat runs again. docs/edits.md ("Idempotency keys") gives the rules.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { IdempotencyKeyTable } from './db';
+import type { HistoryStore } from './store';
+
+export enum KeyState {
+  RUNNING = 'RUNNING',
+  DONE = 'DONE',
+  /** Done, but a repeat runs again with the kept result (a bulk edit's pools that failed). */
+  PARTIAL = 'PARTIAL',
+  UNKNOWN = 'UNKNOWN',
+}
+
+/** A key as its caller owns it. */
+export interface KeyId {
+  /** The verified caller (tenant and object or app id; `anonymous` without inbound authentication). */
+  caller: string;
+  key: string;
+}
+
+/** What a repeat finds that an earlier attempt left (a takeover). */
+export interface EarlierAttempt {
+  state: KeyState.UNKNOWN | KeyState.PARTIAL;
+  /** Epoch ms when the first attempt started. */
+  startedMs: number;
+  /** The kept result of a PARTIAL request. */
+  result?: unknown;
+}
+
+export type Claim =
+  /** This attempt holds the key: run (after settling `earlier`, when there is one). */
+  | { kind: 'run'; token: string; earlier?: EarlierAttempt }
+  /** The first request is done: answer its kept result. */
+  | { kind: 'done'; result: unknown }
+  /** The key names a request with other arguments. */
+  | { kind: 'reused' }
+  /** The first request still ran at the deadline. */
+  | { kind: 'busy' };
+
+export interface IdempotencyOptions {
+  /** How long a key is kept after its first use (IDEMPOTENCY_TTL_S). */
+  ttlMs: number;
+  /** How long a RUNNING attempt may take before a repeat takes it as dead (its outcome unknown). */
+  runningLeaseMs: number;
+  now?: () => number;
+}
+
+/** A waiting repeat looks at the key again after this long at first, growing to POLL_MAX_MS. */
+const POLL_MIN_MS = 20;
+const POLL_MAX_MS = 250;
+
+const id = (key: KeyId): string => `${key.caller}\u0000${key.key}`;
+
+export class IdempotencyKeys {
+  private readonly now: () => number;
+  /** Repeats waiting in this process, woken when an attempt of this process ends (others are polled). */
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly options: IdempotencyOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get ttlMs(): number {
+    return this.options.ttlMs;
+  }
+
+  /**
+   * Claims the key for a request (`operation`, `hash`): a new or expired key is this attempt's; otherwise waits
+   * (until `deadline`, epoch ms) while another attempt runs. Throws HistoryUnavailableError when the store cannot
+   * answer.
+   */
+  async claim(key: KeyId, operation: string, hash: string, deadline: number, signal?: AbortSignal): Promise<Claim> {
+    const token = randomUUID();
+    let pause = POLL_MIN_MS;
+    for (;;) {
+      const now = this.now();
+      if (await this.insert(key, operation, hash, token, now)) return { kind: 'run', token };
+      const row = await this.store.use((db) =>
+        db.selectFrom('idempotency_key').selectAll().where('caller', '=', key.caller).where('key', '=', key.key).executeTakeFirst(),
+      );
+      // Released (or expired and deleted) since the insert: try again at once.
+      if (row === undefined || Number(row.expires_ms) <= now) continue;
+      if (row.request_hash !== hash) return { kind: 'reused' };
+      const state = row.state as KeyState;
+      if (state === KeyState.DONE) return { kind: 'done', result: parse(row) };
+      const dead = state === KeyState.RUNNING && Number(row.running_until_ms) <= now;
+      if (state === KeyState.UNKNOWN || state === KeyState.PARTIAL || dead) {
+        if (await this.takeOver(key, row, token, now)) {
+          const earlier: EarlierAttempt = { state: state === KeyState.PARTIAL ? KeyState.PARTIAL : KeyState.UNKNOWN, startedMs: Number(row.started_ms) };
+          if (state === KeyState.PARTIAL) earlier.result = parse(row);
+          return { kind: 'run', token, earlier };
+        }
+        continue;
+      }
+      if (now >= deadline || signal?.aborted === true) return { kind: 'busy' };
+      await this.wait(key, Math.min(pause, deadline - now), signal);
+      pause = Math.min(pause * 2, POLL_MAX_MS);
+    }
+  }
+
+  /** The attempt is done: its answer is kept (`final` false: PARTIAL, a repeat runs again with it). */
+  async complete(key: KeyId, token: string, result: unknown, final = true): Promise<void> {
+    await this.end(key, token, { state: final ? KeyState.DONE : KeyState.PARTIAL, result: JSON.stringify(result) });
+  }
+
+  /** The attempt ended without knowing whether Graph wrote: the next repeat settles it. */
+  async unknown(key: KeyId, token: string): Promise<void> {
+    await this.end(key, token, { state: KeyState.UNKNOWN });
+  }
+
+  /** The attempt wrote nothing: the key is free, its repeat runs again. */
+  async release(key: KeyId, token: string): Promise<void> {
+    try {
+      await this.store.use((db) =>
+        db.deleteFrom('idempotency_key').where('caller', '=', key.caller).where('key', '=', key.key).where('owner', '=', token).execute(),
+      );
+    } finally {
+      this.wake(key);
+    }
+  }
+
+  /**
+   * Deletes about `batch` expired keys, the oldest first (keys expiring at the same millisecond go together); resolves
+   * with how many. Two short statements over the expiry index.
+   */
+  async deleteExpired(batch = 500): Promise<number> {
+    const now = this.now();
+    return this.store.use(async (db) => {
+      const last = await db
+        .selectFrom('idempotency_key')
+        .select('expires_ms')
+        .where('expires_ms', '<=', now)
+        .orderBy('expires_ms')
+        .limit(1)
+        .offset(batch - 1)
+        .executeTakeFirst();
+      const upTo = last === undefined ? now : Number(last.expires_ms);
+      const result = await db.deleteFrom('idempotency_key').where('expires_ms', '<=', upTo).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  /** A new key, or an expired one reused: one statement, so two replicas claiming at once cannot both get it. */
+  private async insert(key: KeyId, operation: string, hash: string, token: string, now: number): Promise<boolean> {
+    const values = {
+      operation,
+      request_hash: hash,
+      state: KeyState.RUNNING,
+      owner: token,
+      result: null,
+      started_ms: now,
+      running_until_ms: now + this.options.runningLeaseMs,
+      expires_ms: now + this.options.ttlMs,
+    };
+    const rows = await this.store.use((db) =>
+      db
+        .insertInto('idempotency_key')
+        .values({ caller: key.caller, key: key.key, ...values })
+        .onConflict((oc) => oc.columns(['caller', 'key']).doUpdateSet(values).where('idempotency_key.expires_ms', '<=', now))
+        .returning('owner')
+        .execute(),
+    );
+    return rows.length > 0 && rows[0].owner === token;
+  }
+
+  /** Takes a key over from the attempt that left it as `row` (compare-and-set on its owner and state). */
+  private async takeOver(key: KeyId, row: Selectable<IdempotencyKeyTable>, token: string, now: number): Promise<boolean> {
+    const result = await this.store.use((db) =>
+      db
+        .updateTable('idempotency_key')
+        .set({ state: KeyState.RUNNING, owner: token, running_until_ms: now + this.options.runningLeaseMs })
+        .where('caller', '=', key.caller)
+        .where('key', '=', key.key)
+        .where('owner', '=', row.owner)
+        .where('state', '=', row.state)
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  private async end(key: KeyId, token: string, change: { state: KeyState; result?: string }): Promise<void> {
+    try {
+      await this.store.use((db) =>
+        db.updateTable('idempotency_key').set(change).where('caller', '=', key.caller).where('key', '=', key.key).where('owner', '=', token).execute(),
+      );
+    } finally {
+      this.wake(key);
+    }
+  }
+
+  private wait(key: KeyId, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.waiters.get(id(key)) ?? new Set<() => void>();
+      this.waiters.set(id(key), waiters);
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        waiters.delete(done);
+        if (waiters.size === 0) this.waiters.delete(id(key));
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(ms, 0));
+      signal?.addEventListener('abort', done, { once: true });
+      waiters.add(done);
+    });
+  }
+
+  private wake(key: KeyId): void {
+    for (const done of [...(this.waiters.get(id(key)) ?? [])]) done();
+  }
+}
+
+function parse(row: Selectable<IdempotencyKeyTable>): unknown {
+  return row.result === null ? undefined : (JSON.parse(row.result) as unknown);
+}
