@@ -14,10 +14,8 @@ const GROUPS = new Map([
   ['c7e2d9a4-5f1b-4a8c-9e3d-6b7a8c9d0e21', 'Executives (excluded)'],
 ]);
 
-const group = (id) => {
-  const displayName = GROUPS.get(String(id).toLowerCase());
-  return displayName === undefined ? null : { id, displayName };
-};
+/** A group by id; one the directory does not know (deleted) keeps its id and has no name. */
+const group = (id) => ({ id, displayName: GROUPS.get(String(id).toLowerCase()) ?? null });
 
 /** Starts the directory on `port` (0: any free port); resolves with its URL and a stop function. */
 export async function startDirectory({ port = 4002, host = '127.0.0.1' } = {}) {

@@ -594,6 +594,7 @@ export type Mutation = {
 export type MutationaddAssignmentsToEmbeddedSIMActivationCodePoolsArgs = {
   assignments: Array<EmbeddedSIMActivationCodePoolAssignmentInput>;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   poolIds: Array<Scalars['ID']['input']>;
 };
 
@@ -634,6 +635,7 @@ export type MutationdeleteEmbeddedSIMActivationCodePoolArgs = {
 /** Write operations on Intune embedded SIM activation code pools. */
 export type MutationremoveAssignmentsFromEmbeddedSIMActivationCodePoolsArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   poolIds: Array<Scalars['ID']['input']>;
   targets: Array<AssignmentTargetInput>;
 };

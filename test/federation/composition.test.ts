@@ -118,7 +118,7 @@ describe('composeServices', () => {
     ]);
     expect(group.fields?.map((f) => [f.name.value, print(f.type), (f.directives ?? []).map((d) => print(d))])).toEqual([
       ['id', 'ID!', []],
-      ['displayName', 'String!', ['@join__field(graph: DIRECTORY)']],
+      ['displayName', 'String', ['@join__field(graph: DIRECTORY)']],
     ]);
     for (const target of ['GroupAssignmentTarget', 'ExclusionGroupAssignmentTarget']) {
       const field = objectType(supergraph, target).fields?.find((f) => f.name.value === 'group');

@@ -9,9 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
 import type { UncheckedTarget } from '../../generated/graphql';
 import type { WireAssignment } from '../../graph/models';
+import { KeyState } from '../../history/idempotency';
 import type { Context } from '../context';
 import { badUserInput, ErrorCode, toGraphQLError } from '../errors';
 import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel, type PoolEditErrorModel } from '../mapping';
+import { idempotent } from '../idempotency';
 import { checkSentTargets, type SentTarget } from '../targets';
 import { requireGuid } from '../validation';
 import type { EditPlan } from './merge';
@@ -183,4 +185,32 @@ function isErrorResult<T extends object>(value: T | PoolEditErrorModel): value i
 function auditedFailure(ctx: Context, operation: EditOperation, poolId: string, failure: PoolEditErrorModel): PoolEditErrorModel {
   new WriteAttempt(ctx, operation, poolId).failedWith(failure.code);
   return failure;
+}
+
+/**
+ * A bulk edit under an `idempotencyKey`: a repeat answers the first answer; after a partial first answer (some pools
+ * failed) it edits only the pools that failed and keeps the others' first results.
+ */
+export function keyedBulkEdit(ctx: Context, request: BulkRequest, key: string | null | undefined, args: Record<string, unknown>): Promise<BulkEditPayloadModel> {
+  return idempotent(ctx, {
+    operation: request.operation,
+    key,
+    args,
+    dryRun: request.dryRun,
+    run: async (earlier) => {
+      // What was kept is this function's own saved payload (JSON from the store).
+      const before = earlier?.state === KeyState.PARTIAL ? (earlier.result as BulkEditPayloadModel | undefined) : undefined;
+      if (before === undefined || before.results.length !== request.poolIds.length) return bulkEdit(ctx, request);
+      const redo = request.poolIds.filter((_, i) => isPoolEditError(before.results[i]));
+      const again = await bulkEdit(ctx, { ...request, poolIds: redo });
+      const byPool = new Map(again.results.map((r, k) => [redo[k], r]));
+      return summary(before.results.map((r, i) => byPool.get(request.poolIds[i]) ?? r));
+    },
+    save: (result) => result,
+    load: (saved) => {
+      for (const r of saved.results) if (!isPoolEditError(r)) ctx.loaders.assignmentsByPool.clear(r.poolId).prime(r.poolId, r.assignments);
+      return saved;
+    },
+    final: (result) => result.failed === 0,
+  });
 }

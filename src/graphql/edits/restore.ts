@@ -6,6 +6,8 @@
 import type { Context } from '../context';
 import { badUserInput, historyUnavailable, notFound } from '../errors';
 import type { EditPayloadModel } from '../mapping';
+import { WriteOutcome } from '../../history/types';
+import type { SentTarget } from '../targets';
 import { requireGuid } from '../validation';
 import { planRestore } from './merge';
 import { editAssignments } from './service';
@@ -31,6 +33,12 @@ export async function restoreAssignments(ctx: Context, request: RestoreRequest):
   if (entry.operation !== null && NO_SET.has(entry.operation)) {
     throw badUserInput(`entryId records a pool ${entry.operation}, not an assignment set; nothing was written.`, 'entryId');
   }
+  if (entry.outcome === WriteOutcome.FAILED || entry.outcome === WriteOutcome.UNKNOWN) {
+    // A failed write's set was never the pool's; an unknown one is not settled yet (the next read of the pool settles it).
+    throw badUserInput(`entryId records a write that ${entry.outcome === WriteOutcome.FAILED ? 'failed' : 'is not settled yet'}, not a set the pool had; nothing was written.`, 'entryId');
+  }
+  // The restored set is what this write sends: its groups and filters are checked like an assign's.
+  const sent: SentTarget[] = entry.targets.map((t, i) => ({ path: `entryId.targets[${i}]`, groupId: t.groupId, filterId: t.deviceAndAppManagementAssignmentFilterId }));
   return editAssignments(ctx, {
     operation: 'restoreEmbeddedSIMActivationCodePoolAssignments',
     restoredFrom: entry.id,
@@ -39,5 +47,6 @@ export async function restoreAssignments(ctx: Context, request: RestoreRequest):
     ifAssignmentsVersion: request.ifAssignmentsVersion,
     validate: () => undefined,
     plan: (current) => planRestore(current, entry.targets),
+    sent,
   });
 }

@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../../generated/graphql';
-import { bulkEdit } from '../edits/bulk';
+import { keyedBulkEdit } from '../edits/bulk';
 import { keptAssign, keptEdit, settleAssign, settleEdit } from '../edits/keyed';
 import { planAdd, planRemove } from '../edits/merge';
 import { restoreAssignments } from '../edits/restore';
@@ -72,24 +72,26 @@ export const Mutation: MutationResolvers = {
       ...keptEdit(ctx),
     });
   },
-  addAssignmentsToEmbeddedSIMActivationCodePools(_parent, { poolIds, assignments, dryRun }, ctx) {
-    return bulkEdit(ctx, {
+  addAssignmentsToEmbeddedSIMActivationCodePools(_parent, { idempotencyKey, ...args }, ctx) {
+    const { poolIds, assignments, dryRun } = args;
+    return keyedBulkEdit(ctx, {
       operation: 'addAssignmentsToEmbeddedSIMActivationCodePools',
       poolIds,
       dryRun: dryRun ?? false,
       validate: () => validateAssignments(assignments),
       plan: (current) => planAdd(current, assignments.map(toWireAssignment)),
       sent: sentTargets(assignments),
-    });
+    }, idempotencyKey, args);
   },
-  removeAssignmentsFromEmbeddedSIMActivationCodePools(_parent, { poolIds, targets, dryRun }, ctx) {
-    return bulkEdit(ctx, {
+  removeAssignmentsFromEmbeddedSIMActivationCodePools(_parent, { idempotencyKey, ...args }, ctx) {
+    const { poolIds, targets, dryRun } = args;
+    return keyedBulkEdit(ctx, {
       operation: 'removeAssignmentsFromEmbeddedSIMActivationCodePools',
       poolIds,
       dryRun: dryRun ?? false,
       validate: () => validateTargets(targets),
       plan: (current) => planRemove(current, targets.map(toWireTarget)),
-    });
+    }, idempotencyKey, args);
   },
   restoreEmbeddedSIMActivationCodePoolAssignments(_parent, { idempotencyKey, ...args }, ctx) {
     const { poolId, entryId, dryRun, ifAssignmentsVersion } = args;
