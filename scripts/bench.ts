@@ -247,6 +247,9 @@ function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra:
     GRAPH_WRITE_LIMIT: '0',
     GRAPH_READ_LIMIT: '0',
     GRAPH_MAX_CONCURRENCY: '0',
+    // History on, in an embedded file of each subgraph's own (production requires a store; one process per file).
+    // BENCH_COMPARE_ENV=HISTORY=off measures the same build without it.
+    HISTORY_PATH: join(workDir, `history-${++logCount}.db`),
     ...extra,
   });
 }
