@@ -121,8 +121,10 @@ fragment HistoryTarget on DeviceAndAppManagementAssignmentTarget {
 # Creates a pool from activation codes (needs EsimPools.Manage). The preloaded codes are samples: the emulator
 # takes them, a real operator's SM-DP+ would not. Codes are credentials: pass them as variables; they are never
 # returned, logged or quoted in an error (errors name the index and the field).
-mutation CreatePool($createInput: CreateEmbeddedSIMActivationCodePoolInput!) {
-  createEmbeddedSIMActivationCodePool(input: $createInput) {
+# A retried create: run it twice. With the same idempotencyKey the second run answers the first one's pool (the same
+# id) and creates nothing, even when the first reply was lost; a new pool needs a new key.
+mutation CreatePool($createInput: CreateEmbeddedSIMActivationCodePoolInput!, $createKey: String) {
+  createEmbeddedSIMActivationCodePool(input: $createInput, idempotencyKey: $createKey) {
     pool { id displayName activationCodeCount createdDateTime }
   }
 }
@@ -196,6 +198,8 @@ export const EXAMPLE_VARIABLES = {
       { integratedCircuitCardIdentifier: '89000000000000000025', matchingIdentifier: 'SAMPLE-0002', smdpPlusServerAddress: 'smdp.example.com' },
     ],
   },
+  // One key per change: a repeat with it answers the first create (docs/edits.md#idempotency-keys).
+  createKey: 'create-sample-pool-1',
   // The sample pool's own name: renaming it changes nothing but its modifiedDateTime.
   renameInput: { displayName: SAMPLE_POOLS[0].displayName },
   deletePoolId: '00000000-0000-4000-8000-000000000000',
