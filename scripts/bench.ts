@@ -250,6 +250,8 @@ function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra:
     // History on, in an embedded file of each subgraph's own (production requires a store; one process per file).
     // BENCH_COMPARE_ENV=HISTORY=off measures the same build without it.
     HISTORY_PATH: join(workDir, `history-${++logCount}.db`),
+    // The target checks are a Graph call the forwarder does not make: off here, on for the calls table.
+    TARGET_CHECKS: 'off',
     ...extra,
   });
 }
@@ -732,7 +734,9 @@ async function main(): Promise<void> {
     }
     const entities = ONLY.has('entities') ? await entitiesScenario(info, emulatorUrl) : undefined;
     const entitiesBefore = ONLY.has('entities') && before ? await entitiesScenario(before, emulatorUrl) : undefined;
-    const calls = ONLY.has('calls') ? [await callsScenario(info, emulatorUrl, true)] : [];
+    const checked = ONLY.has('calls') ? await startSubgraph(idp, emulatorUrl, 'info', { ...CURRENT, env: { TARGET_CHECKS: 'strict' } }, [], ', target checks on') : undefined;
+    if (checked) children.push(checked.process);
+    const calls = checked ? [await callsScenario(checked, emulatorUrl, true)] : [];
     if (ONLY.has('calls') && before) calls.push(await callsScenario(before, emulatorUrl, false));
     const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info], emulatorUrl) : undefined;
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(idp, emulatorUrl, CURRENT) : undefined;

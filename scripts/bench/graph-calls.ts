@@ -76,6 +76,16 @@ function freshPool(): string {
 }
 let nextCodeSeries = 900;
 
+/** A group the emulator's directory has (made there, outside the count), so the target checks find it. */
+async function freshGroup(ctx: Context): Promise<string> {
+  const id = randomUUID();
+  const res = await request(`${ctx.spec.emulatorUrl}/_emulator/groups/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  await res.body.dump();
+  if (res.statusCode !== 200) throw new Error(`making a group at the emulator answered ${res.statusCode}`);
+  return id;
+}
+const BULK_POOLS = 20;
+
 // ---- the operations ----
 
 const assignBody = (poolId: string, selection: string) =>
@@ -106,6 +116,16 @@ const editBody = (edit: 'add' | 'remove', poolId: string, groupId: string) => {
     variables: { poolId, list: [add ? { target: { kind: 'GROUP', groupId } } : { kind: 'GROUP', groupId }] },
   });
 };
+
+/** Adds one group to several pools (the bulk edit), for real. */
+const bulkAddBody = (poolIds: readonly string[], groupId: string) =>
+  JSON.stringify({
+    query: `mutation BulkAdd($poolIds: [ID!]!, $list: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
+  addAssignmentsToEmbeddedSIMActivationCodePools(poolIds: $poolIds, assignments: $list) { succeeded failed }
+}`,
+    operationName: 'BulkAdd',
+    variables: { poolIds, list: [{ target: { kind: 'GROUP', groupId } }] },
+  });
 
 const entitiesBody = (ids: readonly string[], selection: string) =>
   JSON.stringify({
@@ -149,23 +169,23 @@ function operations(spec: GraphCallsSpec): Operation[] {
   return [
     {
       name: 'assign { assignments { id } }',
-      minimum: 1,
-      reason: 'POST …/assign returns the new assignments',
+      minimum: 2,
+      reason: 'the two groups checked in one $batch (TARGET_CHECKS), then POST …/assign, which returns the new assignments',
       prepare: async () => assignBody(freshPool(), 'assignments { id }'),
       complete: (data) => listOf(payload(data, 'assignEmbeddedSIMActivationCodePool').assignments).length === 2,
     },
     {
       name: 'assign + pool { displayName }',
-      minimum: 1,
-      reason: 'one $batch: POST …/assign, then (dependsOn) GET …/{id}; the assign reply has no pool',
+      minimum: 2,
+      reason: 'the groups checked, then one $batch: POST …/assign, then (dependsOn) GET …/{id}; the assign reply has no pool',
       prepare: async () => assignBody(freshPool(), 'pool { displayName } assignments { id }'),
       complete: (data) => isRecord(payload(data, 'assignEmbeddedSIMActivationCodePool').pool),
     },
     {
       name: 'add assignments (1 new group)',
       minimum: 2,
-      reason: 'read the current assignments, then write: the write depends on what the read returns',
-      prepare: async () => editBody('add', freshPool(), randomUUID()),
+      reason: 'one $batch: the group checked and the current assignments read; then the write, which depends on both',
+      prepare: async (ctx) => editBody('add', freshPool(), await freshGroup(ctx)),
       complete: (data) => listOf(payload(data, 'addEmbeddedSIMActivationCodePoolAssignments').added).length === 1,
     },
     {
@@ -174,11 +194,18 @@ function operations(spec: GraphCallsSpec): Operation[] {
       reason: 'read the current assignments, then write: the write depends on what the read returns',
       prepare: async (ctx) => {
         const poolId = freshPool();
-        const groupId = randomUUID();
+        const groupId = await freshGroup(ctx);
         await ctx.send(editBody('add', poolId, groupId));
         return editBody('remove', poolId, groupId);
       },
       complete: (data) => listOf(payload(data, 'removeEmbeddedSIMActivationCodePoolAssignments').removed).length === 1,
+    },
+    {
+      name: `bulk add (1 new group, ${BULK_POOLS} pools)`,
+      minimum: Math.ceil((BULK_POOLS + 1) / BATCH_LIMIT) + BULK_POOLS,
+      reason: `the group check and the ${BULK_POOLS} sets in ⌈${BULK_POOLS + 1}/${BATCH_LIMIT}⌉ $batch, then one assign per pool`,
+      prepare: async (ctx) => bulkAddBody(Array.from({ length: BULK_POOLS }, freshPool), await freshGroup(ctx)),
+      complete: (data) => payload(data, 'addAssignmentsToEmbeddedSIMActivationCodePools').succeeded === BULK_POOLS,
     },
     {
       name: 'create a pool (2 codes)',
