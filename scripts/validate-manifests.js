@@ -18,14 +18,6 @@ const KUBERNETES_VERSION = '1.33';
 /** The rules, in report order; each problem names its rule as `[rule]`. */
 const RULES = ['kustomize', 'schema', 'known-env', 'secret-env', 'probes', 'shutdown-timing', 'budgets', 'redis', 'history', 'router-config'];
 
-/**
- * Variables the manifests set before src/config reads them (history, bulk edits and caching are being added in
- * parallel); a name can go once src/config has it.
- */
-const ANNOUNCED_ENV = [
-  'DATABASE_URL', 'HISTORY', 'HISTORY_PATH', 'HISTORY_RETENTION_DAYS', 'HISTORY_SWEEP_INTERVAL_S', 'HISTORY_SWEEP_READ_SHARE',
-  'TARGET_CHECKS', 'TARGET_CHECK_CACHE_S', 'BULK_TIMEOUT_MS', 'IDEMPOTENCY_TTL_S', 'CACHE_MAX_AGE_S', 'ROUTER_INVALIDATION_URL',
-];
 /** Intune's budgets per app per tenant, per 20 s; without REDIS_URL each replica counts its own. */
 const INTUNE_BUDGETS = { GRAPH_WRITE_LIMIT: 100, GRAPH_READ_LIMIT: 1000 };
 /** Seconds from the end of SHUTDOWN_GRACE_MS to the exit: Apollo Server's stop and the trace exporter's flush. */
@@ -73,7 +65,7 @@ function appFacts(root) {
   const { variables, secrets } = knownEnvironment(files);
   const app = fs.readFileSync(path.join(root, 'src', 'http', 'app.ts'), 'utf8');
   const servedPaths = new Set([...app.matchAll(/\bcase\s+'(\/[^']*)'/g)].map((m) => m[1]));
-  return { knownEnv: new Set([...variables, ...ANNOUNCED_ENV]), secretEnv: secrets, servedPaths };
+  return { knownEnv: variables, secretEnv: secrets, servedPaths };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -449,6 +441,6 @@ function main() {
   process.stdout.write(`lint:manifests: ok (${RULES.length} rules; ${what}router.yaml)\n`);
 }
 
-module.exports = { KUBERNETES_VERSION, RULES, ANNOUNCED_ENV, render, knownEnvironment, appFacts, validateObjects, lintRouterConfig, checkRepository };
+module.exports = { KUBERNETES_VERSION, RULES, render, knownEnvironment, appFacts, validateObjects, lintRouterConfig, checkRepository };
 
 if (require.main === module) main();

@@ -4,6 +4,7 @@
  * `npm run migrate` needs nothing but these. No message ever shows DATABASE_URL's value (it may carry a password).
  */
 import { z } from 'zod';
+import { readEnvSection } from '../coordination/settings';
 import { bool, int } from './values';
 
 export type HistorySettings =
@@ -59,20 +60,8 @@ export function redactDatabaseUrl(value: string): string {
 
 /** The settings, or the problems (`NAME: why`, never the value of DATABASE_URL). Empty strings count as unset. */
 export function historySettings(env: NodeJS.ProcessEnv, production: boolean): { settings: HistorySettings; problems: string[] } {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
-  }
-  const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(input[name])})`;
-      return `${name}: ${issue.message}${shown}`;
-    });
-    return { settings: { enabled: false }, problems };
-  }
+  const parsed = readEnvSection(envSchema, env, SECRET_VARIABLES);
+  if ('problems' in parsed) return { settings: { enabled: false }, problems: parsed.problems };
   const e = parsed.data;
   if (e.HISTORY === 'off') return { settings: { enabled: false }, problems: [] };
   const problems: string[] = [];

@@ -128,24 +128,37 @@ export function coordinationKeyPrefix(prefix: string, identity: { tenantId?: str
 }
 
 /**
+ * The variables of one zod object schema read from `env` (empty strings count as unset): the parsed values, or one
+ * `NAME: why` line per bad variable, quoting the value except for the `secrets`.
+ */
+export function readEnvSection<T extends z.ZodRawShape>(
+  schema: z.ZodObject<T>,
+  env: NodeJS.ProcessEnv,
+  secrets: ReadonlySet<string>,
+): { data: z.infer<z.ZodObject<T>> } | { problems: string[] } {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { data: parsed.data };
+  return {
+    problems: parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const shown = secrets.has(name) ? '' : ` (got ${JSON.stringify(input[name])})`;
+      return `${name}: ${issue.message}${shown}`;
+    }),
+  };
+}
+
+/**
  * Reads REDIS_URL, REDIS_PASSWORD, REDIS_KEY_PREFIX, REDIS_LOCK_TTL_MS and REDIS_COMMAND_TIMEOUT_MS. Throws an Error
  * whose message names every bad variable and never contains the password. Empty strings count as unset.
  */
 export function parseCoordinationEnv(env: NodeJS.ProcessEnv = process.env): CoordinationSettings {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
-  }
-  const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(input[name])})`;
-      return `${name}: ${issue.message}${shown}`;
-    });
-    throw new Error(`Invalid coordination configuration:\n  ${lines.join('\n  ')}`);
-  }
+  const parsed = readEnvSection(envSchema, env, SECRET_VARIABLES);
+  if ('problems' in parsed) throw new Error(`Invalid coordination configuration:\n  ${parsed.problems.join('\n  ')}`);
   const e = parsed.data;
   const problems: string[] = [];
   const rest = ['REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_LOCK_TTL_MS', 'REDIS_COMMAND_TIMEOUT_MS'] as const;

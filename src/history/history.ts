@@ -4,6 +4,7 @@
  * pool's state row is locked (PostgreSQL) or transactions run one at a time (embedded) while a read is compared
  * with the last recorded set, and that row only changes in the same transaction as the entry that explains it.
  */
+import { LRUCache } from 'lru-cache';
 import type { WireAssignmentTarget } from '../graph/models';
 import { HistoryStore, poolKey, type EntryCompletion } from './store';
 import { HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
@@ -70,7 +71,7 @@ const EMPTY: WireAssignmentTarget[] = [];
 
 export class History {
   /** poolKey → version this process last saw recorded, and until when: a read of that set needs no comparison. */
-  private readonly known = new Map<string, { version: string; until: number }>();
+  private readonly known = new LRUCache<string, { version: string; until: number }>({ max: MAX_REMEMBERED });
   private background = 0;
   private readonly pending = new Set<Promise<unknown>>();
 
@@ -82,7 +83,6 @@ export class History {
   ) {}
 
   private remember(poolId: string, version: string): void {
-    if (this.known.size >= MAX_REMEMBERED) this.known.clear();
     this.known.set(poolKey(poolId), { version, until: this.now() + REMEMBER_MS });
   }
 
