@@ -2,14 +2,9 @@
  * The history behind inbound authentication: entries name the verified caller (object id, app id, tenant; never a
  * token), history needs the read permission and restore the assign permission.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SAMPLE_POOLS } from '../../src/emulator';
-import { bearer, gateFor, userToken } from '../support/auth';
-import { startTestIdp, type TestIdp } from '../support/idp';
-import type { HistoryStack } from './fixture';
-import { stackWithHistory } from './fixture';
+import { bearer, userToken } from '../support/auth';
+import { useAuthenticatedHistory } from './fixture';
 
 const POOL = SAMPLE_POOLS[1].id;
 const GROUP = '44444444-4444-4444-8444-444444444444';
@@ -18,38 +13,26 @@ const ADD = `mutation { addEmbeddedSIMActivationCodePoolAssignments(poolId: "${P
 const HISTORY = `query { assignmentHistory(first: 5, kinds: [WRITE]) { edges { node { id operation actor { objectId appId tenantId isApp anonymous } } } } }`;
 const restore = (entryId: string) => `mutation { restoreEmbeddedSIMActivationCodePoolAssignments(poolId: "${POOL}", entryId: "${entryId}", dryRun: true) { dryRun } }`;
 
-let idp: TestIdp;
-let h: HistoryStack;
-let dir: string;
-beforeAll(async () => {
-  idp = await startTestIdp();
-  dir = mkdtempSync(join(tmpdir(), 'esim-history-auth-'));
-  h = await stackWithHistory({ kind: 'embedded', path: join(dir, 'history.db') }, { auth: (graph) => gateFor(idp, graph) });
-}, 30_000);
-afterAll(async () => {
-  await h?.stop();
-  await idp?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fixture = useAuthenticatedHistory();
 
 it('names the verified caller of a write; reading needs the read permission, restoring the assign permission', async () => {
-  const writer = await userToken(idp, OID, 'EsimPools.Assign');
-  const wrote = await h.stack.graphql(ADD, undefined, bearer(writer));
+  const writer = await userToken(fixture.idp, OID, 'EsimPools.Assign');
+  const wrote = await fixture.h.stack.graphql(ADD, undefined, bearer(writer));
   expect(wrote.body.errors).toBeUndefined();
 
-  const reader = await userToken(idp, OID, 'EsimPools.Read');
-  const read = await h.stack.graphql(HISTORY, undefined, bearer(reader));
+  const reader = await userToken(fixture.idp, OID, 'EsimPools.Read');
+  const read = await fixture.h.stack.graphql(HISTORY, undefined, bearer(reader));
   expect(read.body.errors).toBeUndefined();
   const [entry] = (read.body.data?.assignmentHistory as { edges: Array<{ node: { id: string; operation: string; actor: Record<string, unknown> } }> }).edges.map((e) => e.node);
   expect(entry.operation).toBe('add');
-  expect(entry.actor).toEqual({ objectId: OID, appId: expect.any(String), tenantId: idp.tenantId, isApp: false, anonymous: false });
+  expect(entry.actor).toEqual({ objectId: OID, appId: expect.any(String), tenantId: fixture.idp.tenantId, isApp: false, anonymous: false });
   // The stored entry holds ids, not the token.
-  expect(JSON.stringify(await h.opened.history.store.list({ limit: 10 }))).not.toContain(writer.slice(-20));
+  expect(JSON.stringify(await fixture.h.opened.history.store.list({ limit: 10 }))).not.toContain(writer.slice(-20));
 
-  const refused = await h.stack.graphql(restore(entry.id), undefined, bearer(reader));
+  const refused = await fixture.h.stack.graphql(restore(entry.id), undefined, bearer(reader));
   expect(refused.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-  const allowed = await h.stack.graphql(restore(entry.id), undefined, bearer(writer));
+  const allowed = await fixture.h.stack.graphql(restore(entry.id), undefined, bearer(writer));
   expect(allowed.body.errors).toBeUndefined();
-  const none = await userToken(idp, OID, 'Other.Scope');
-  expect((await h.stack.graphql(HISTORY, undefined, bearer(none))).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const none = await userToken(fixture.idp, OID, 'Other.Scope');
+  expect((await fixture.h.stack.graphql(HISTORY, undefined, bearer(none))).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 });

@@ -16,6 +16,8 @@ import { migrateToLatest } from '../../src/history/migrate';
 import { HistoryStore } from '../../src/history/store';
 import { createApp } from '../../src/http/app';
 import { createLogger } from '../../src/observability/logger';
+import { gateFor } from '../support/auth';
+import { startTestIdp, type TestIdp } from '../support/idp';
 import { postGraphQL, startStack, type Stack, type StackOptions } from '../support/stack';
 import { PostgresServer, postgresAvailable } from '../support/postgres';
 import { requirePart } from '../support/real-parts';
@@ -128,6 +130,39 @@ export async function secondReplica(first: Stack, location: Location): Promise<{
     async stop() {
       await app.close(1000);
       await opened.close().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * One file's IdP and a subgraph stack behind inbound authentication, journaling into an embedded history file of
+ * its own (the suites about who called): started before the file's tests, stopped after.
+ */
+export function useAuthenticatedHistory(): { readonly idp: TestIdp; readonly h: HistoryStack } {
+  let idp: TestIdp | undefined;
+  let h: HistoryStack | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    const started = idp;
+    dir = mkdtempSync(join(tmpdir(), 'esim-history-auth-'));
+    h = await stackWithHistory({ kind: 'embedded', path: join(dir, 'history.db') }, { auth: (graph) => gateFor(started, graph) });
+  }, 30_000);
+  afterAll(async () => {
+    await h?.stop();
+    await idp?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useAuthenticatedHistory: used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get idp() {
+      return started(idp);
+    },
+    get h() {
+      return started(h);
     },
   };
 }
