@@ -9,9 +9,8 @@
  * reload and no refetch.
  */
 import { useApolloClient, useMutation } from '@apollo/client/react';
-import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useState, type FormEvent } from 'react';
-import { ErrorMessage } from './ErrorMessage';
+import { FailedWrite } from './ErrorMessage';
 import type { ErrorContext } from './errors';
 import type { AssignmentTargetInput, EditResultFragment, PoolDetailsFragment, TargetFieldsFragment } from './gql/graphql';
 import { AddAssignmentsMutation, PoolQuery, RemoveAssignmentsMutation } from './operations';
@@ -75,10 +74,6 @@ type Outcome = { kind: 'done'; text: string } | { kind: 'failed'; error: unknown
 const ACTION = "change this pool's assignments";
 const ADD_CONTEXT: ErrorContext = { action: ACTION, fields: { 'assignments[0].target.groupId': 'group id' } };
 const REMOVE_CONTEXT: ErrorContext = { action: ACTION, fields: { 'targets[0].groupId': 'group id', 'targets[0].collectionId': 'collection id' } };
-
-function isConflict(error: unknown): boolean {
-  return CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'CONFLICT');
-}
 
 type GroupKind = Extract<AssignmentTargetInput['kind'], 'GROUP' | 'EXCLUSION_GROUP'>;
 
@@ -193,14 +188,7 @@ export function PoolEditor({ poolId }: { poolId: string }) {
               {outcome?.kind === 'done' ? outcome.text : null}
             </p>
             {outcome?.kind === 'failed' ? (
-              <>
-                <ErrorMessage error={outcome.error} context={outcome.context} />
-                {isConflict(outcome.error) ? (
-                  <button type="button" disabled={pending} onClick={() => void reload()}>
-                    Reload the pool
-                  </button>
-                ) : null}
-              </>
+              <FailedWrite error={outcome.error} context={outcome.context} pending={pending} onReload={reload} />
             ) : null}
           </div>
           <AddGroupForm disabled={pending} onAdd={addTarget(pool)} />

@@ -7,10 +7,9 @@
  * through Apollo's cache. The history itself is refetched when the pool's `assignmentsVersion` in the cache moves
  * past the newest entry's (after any edit on this page): a new entry exists only on the server.
  */
-import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useRef, useState } from 'react';
-import { ErrorMessage } from './ErrorMessage';
+import { ErrorMessage, FailedWrite } from './ErrorMessage';
 import type { ErrorContext } from './errors';
 import type { EditResultFragment, HistoryEntryFragment, TargetFieldsFragment } from './gql/graphql';
 import { PoolHistoryQuery, PoolQuery, RestoreAssignmentsMutation } from './operations';
@@ -92,10 +91,6 @@ function restorable(entry: HistoryEntryFragment): boolean {
   return entry.outcome !== 'FAILED' && entry.operation !== 'update' && entry.operation !== 'delete';
 }
 
-function isConflict(error: unknown): boolean {
-  return CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'CONFLICT');
-}
-
 const changesAnything = (result: EditResultFragment): boolean => result.added.length + result.updated.length + result.removed.length > 0;
 
 type Restore =
@@ -174,14 +169,7 @@ function HistoryEntries({ poolId }: { poolId: string }) {
           </div>
         ) : null}
         {state?.step === 'failed' ? (
-          <>
-            <ErrorMessage error={state.error} context={RESTORE_CONTEXT} />
-            {isConflict(state.error) ? (
-              <button type="button" disabled={pending} onClick={() => void reload()}>
-                Reload the pool
-              </button>
-            ) : null}
-          </>
+          <FailedWrite error={state.error} context={RESTORE_CONTEXT} pending={pending} onReload={reload} />
         ) : null}
       </div>
       {data && entries.length === 0 ? <p>Nothing recorded yet: the history starts with the first change or read the subgraph sees.</p> : null}
