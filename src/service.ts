@@ -4,7 +4,7 @@
  */
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
-import type { Config } from './config';
+import { GRAPH_DEFAULTS, type Config } from './config';
 import { embeddedEmulatorOptions, startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
 import { WIRE_ENUM } from './graph/models';
@@ -19,7 +19,6 @@ import type { Coordination } from './coordination/types';
 import { coordinationMetrics } from './observability/coordination-metrics';
 import { openHistory, type OpenedHistory } from './history';
 import { HISTORY_RULES } from './graphql/history/rules';
-import { GRAPH_DEFAULTS } from './config/defaults';
 
 const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
 

@@ -1,114 +1,123 @@
-/**
- * The environment variables the subgraph reads, each with its kind of value, and their parsing: every variable
- * is optional here (defaults.ts holds the defaults; rules.ts the rules between variables).
- */
+/** The service's environment variables by section: each one's kind of value and its default (as the variable is written). */
 import { z } from 'zod';
-import { ConfigError } from './errors';
-import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permissionName, urlList } from './values';
+import { DEFAULT_PERMISSIONS } from '../auth/principal';
+import { DEFAULT_LIMITS } from '../auth/settings';
+import { GRAPH_CLIENT_DEFAULTS as G } from '../graph/options';
+import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permissionName, secret, text, urlList } from './values';
 
 export const GRAPH_AUTH_MODES = ['emulator', 'app', 'obo'] as const;
 export type GraphAuthMode = (typeof GRAPH_AUTH_MODES)[number];
 
-/** `jit`: graphql-jit where it compiles the operation (src/graphql/executor.ts); `graphql-js`: graphql-js always. */
-export const GRAPHQL_EXECUTORS = ['jit', 'graphql-js'] as const;
-export type GraphQLExecutor = (typeof GRAPHQL_EXECUTORS)[number];
+/** `jit`: graphql-jit where it compiles the operation; `graphql-js`: graphql-js always. */
+export type GraphQLExecutor = 'jit' | 'graphql-js';
 
 /** Checks of the groups and filters a write sends: refuse (strict), report on the payload (warn), or none (off). */
-export const TARGET_CHECK_MODES = ['strict', 'warn', 'off'] as const;
-export type TargetCheckMode = (typeof TARGET_CHECK_MODES)[number];
+export type TargetCheckMode = 'strict' | 'warn' | 'off';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-const envSchema = z.object({
-  NODE_ENV: z.string().trim().optional(),
-  HOST: z.string().trim().min(1).optional(),
-  PORT: int(0, 65535).optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+export const server = z.object({
+  NODE_ENV: z.string().trim().default('development'),
+  /** Default: localhost, 0.0.0.0 in production. */
+  HOST: text.optional(),
+  PORT: int(0, 65535).default('4000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Default: on outside production. */
   INTROSPECTION: bool.optional(),
-  GRAPHQL_EXECUTOR: z.enum(GRAPHQL_EXECUTORS).optional(),
-  MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
-  SHUTDOWN_GRACE_MS: int(0, 600_000).optional(),
-  SHUTDOWN_DELAY_MS: int(0, 600_000).optional(),
-  IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).optional(),
+  GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
+  MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(String(256 * 1024)),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default('10000'),
+  SHUTDOWN_DELAY_MS: int(0, 600_000).default('0'),
+  IDEMPOTENCY_TTL_S: int(60, 30 * 86_400).default('86400'),
+  /** The embedded emulator's port; 0: any free port. */
+  EMULATOR_PORT: int(0, 65535).default('0'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collectorUrl.optional(),
+  OTEL_SERVICE_NAME: text.default('esim-pools-subgraph'),
+});
+
+export const graph = z.object({
   GRAPH_AUTH_MODE: z.enum(GRAPH_AUTH_MODES).optional(),
-  GRAPH_CLOUD: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
+  GRAPH_CLOUD: z.enum(['global', 'usgov', 'usgovdod', 'china']).default('global'),
   GRAPH_BASE_URL: httpUrl.optional(),
-  GRAPH_SCOPE: z.string().trim().min(1).optional(),
-  GRAPH_TIMEOUT_MS: int(100, 300_000).optional(),
+  GRAPH_SCOPE: text.optional(),
+  GRAPH_TIMEOUT_MS: int(100, 300_000).default(String(G.timeoutMs)),
+  /** Default: 10 s, at most GRAPH_TIMEOUT_MS. */
   GRAPH_TOKEN_TIMEOUT_MS: int(100, 300_000).optional(),
-  GRAPH_MAX_RETRIES: int(0, 10).optional(),
-  GRAPH_MAX_CONNECTIONS: int(1, 1024).optional(),
-  GRAPH_CONNECT_TIMEOUT_MS: int(100, 60_000).optional(),
-  GRAPH_MAX_CONCURRENCY: int(0, 100_000).optional(),
-  GRAPH_MAX_QUEUE: int(0, 1_000_000).optional(),
-  GRAPH_QUEUE_TIMEOUT_MS: int(0, 300_000).optional(),
-  GRAPH_WRITE_LIMIT: int(0, 1_000_000).optional(),
-  GRAPH_WRITE_WINDOW_SECONDS: int(1, 3600).optional(),
-  GRAPH_WRITE_MAX_WAIT_MS: int(0, 300_000).optional(),
-  GRAPH_READ_LIMIT: int(0, 1_000_000).optional(),
+  GRAPH_MAX_RETRIES: int(0, 10).default(String(G.retry.maxRetries)),
+  GRAPH_MAX_CONNECTIONS: int(1, 1024).default(String(G.maxConnections)),
+  GRAPH_CONNECT_TIMEOUT_MS: int(100, 60_000).default(String(G.connectTimeoutMs)),
+  GRAPH_MAX_CONCURRENCY: int(0, 100_000).default(String(G.bulkhead.maxConcurrent)),
+  GRAPH_MAX_QUEUE: int(0, 1_000_000).default(String(G.bulkhead.maxQueue)),
+  GRAPH_QUEUE_TIMEOUT_MS: int(0, 300_000).default(String(G.bulkhead.maxWaitMs)),
+  GRAPH_WRITE_LIMIT: int(0, 1_000_000).default(String(G.writeBudget.limit)),
+  GRAPH_WRITE_WINDOW_SECONDS: int(1, 3600).default(String(G.writeBudget.windowMs / 1000)),
+  GRAPH_WRITE_MAX_WAIT_MS: int(0, 300_000).default(String(G.writeBudget.maxWaitMs)),
+  /** Intune: 1000 requests of any kind per 20 s per app per tenant. */
+  GRAPH_READ_LIMIT: int(0, 1_000_000).default('1000'),
+});
+
+export const azure = z.object({
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),
   AZURE_CLIENT_SECRET: z.string().min(1).optional(),
-  AZURE_CLIENT_CERTIFICATE_PATH: z.string().trim().min(1).optional(),
+  AZURE_CLIENT_CERTIFICATE_PATH: text.optional(),
   AZURE_CLIENT_CERTIFICATE_PASSWORD: z.string().optional(),
-  AZURE_FEDERATED_TOKEN_FILE: z.string().trim().min(1).optional(),
+  AZURE_FEDERATED_TOKEN_FILE: text.optional(),
+  /** Default: the cloud's authority. */
   AZURE_AUTHORITY_HOST: httpUrl.optional(),
-  AZURE_DISABLE_INSTANCE_DISCOVERY: bool.optional(),
-  EMULATOR_PORT: int(0, 65535).optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collectorUrl.optional(),
-  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
-  AUTH_AUDIENCE: commaList.optional(),
-  AUTH_ISSUER: urlList.optional(),
-  AUTH_JWKS_URL: identityUrl.optional(),
-  AUTH_JWKS_COOLDOWN_SECONDS: int(0, 3600).optional(),
-  AUTH_JWKS_REFRESH_SECONDS: int(60, 7 * 24 * 3600).optional(),
-  AUTH_CLOCK_TOLERANCE_SECONDS: int(0, 300).optional(),
-  AUTH_READ_PERMISSION: permissionName.optional(),
-  AUTH_ASSIGN_PERMISSION: permissionName.optional(),
-  AUTH_MANAGE_PERMISSION: permissionName.optional(),
-  AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).optional(),
-  OBO_CACHE_SIZE: int(1, 100_000).optional(),
-  ROUTER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  MAX_DEPTH: int(1, 100).optional(),
-  MAX_ALIASES: int(0, 1000).optional(),
-  MAX_TOKENS: int(10, 100_000).optional(),
-  MAX_COST: int(1, 100_000_000).optional(),
-  MAX_DIRECTIVES: int(0, 1000).optional(),
-  MAX_ENTITIES: int(1, 100_000).optional(),
-  ROUTER_MAX_ALIASES: int(0, 100_000).optional(),
-  ROUTER_MAX_TOKENS: int(10, 1_000_000).optional(),
-  // Federation: cache hints and the router's response-cache invalidation (docs/federation.md).
-  CACHE_MAX_AGE_S: int(0, 86_400).optional(),
-  ROUTER_INVALIDATION_URL: collectorUrl.optional(),
-  ROUTER_INVALIDATION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  TARGET_CHECKS: z.enum(TARGET_CHECK_MODES).optional(),
-  TARGET_CHECK_CACHE_S: int(0, 3600).optional(),
-  BULK_TIMEOUT_MS: int(0, 600_000).optional(),
+  AZURE_DISABLE_INSTANCE_DISCOVERY: bool.default('false'),
 });
 
-/** The variables as parsed: each one typed, undefined when unset. */
-export type Env = z.infer<typeof envSchema>;
+export const auth = z.object({
+  AUTH_AUDIENCE: commaList.optional(),
+  /** Default: the tenant's v1 and v2 issuers. */
+  AUTH_ISSUER: urlList.optional(),
+  /** Default: the tenant's keys. */
+  AUTH_JWKS_URL: identityUrl.optional(),
+  AUTH_JWKS_COOLDOWN_SECONDS: int(0, 3600).default('30'),
+  AUTH_JWKS_REFRESH_SECONDS: int(60, 7 * 24 * 3600).default('3600'),
+  AUTH_CLOCK_TOLERANCE_SECONDS: int(0, 300).default('60'),
+  AUTH_READ_PERMISSION: permissionName.default(DEFAULT_PERMISSIONS.read),
+  AUTH_ASSIGN_PERMISSION: permissionName.default(DEFAULT_PERMISSIONS.assign),
+  AUTH_MANAGE_PERMISSION: permissionName.default(DEFAULT_PERMISSIONS.manage),
+  AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).default('10000'),
+  OBO_CACHE_SIZE: int(1, 100_000).default('1000'),
+  ROUTER_SECRET: secret.optional(),
+});
 
-/** Variables whose values must never be printed. */
-const SECRET_VARIABLES = new Set(['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'ROUTER_SECRET', 'ROUTER_INVALIDATION_SECRET']);
+export const limits = z.object({
+  MAX_DEPTH: int(1, 100).default(String(DEFAULT_LIMITS.maxDepth)),
+  MAX_ALIASES: int(0, 1000).default(String(DEFAULT_LIMITS.maxAliases)),
+  MAX_TOKENS: int(10, 100_000).default(String(DEFAULT_LIMITS.maxTokens)),
+  MAX_COST: int(1, 100_000_000).default(String(DEFAULT_LIMITS.maxCost)),
+  MAX_DIRECTIVES: int(0, 1000).default(String(DEFAULT_LIMITS.maxDirectives)),
+  MAX_ENTITIES: int(1, 100_000).default(String(DEFAULT_LIMITS.maxEntities)),
+  ROUTER_MAX_ALIASES: int(0, 100_000).default(String(DEFAULT_LIMITS.routerMaxAliases)),
+  ROUTER_MAX_TOKENS: int(10, 1_000_000).default(String(DEFAULT_LIMITS.routerMaxTokens)),
+});
 
-/** Parses the variables; throws ConfigError naming every bad one (with its value, unless it is a secret). */
-export function parseEnv(env: NodeJS.ProcessEnv): Env {
-  // Empty strings count as unset (docker-compose and .env files produce them).
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
-  }
-  const parsed = envSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(input[name])})`;
-      return `${name}: ${issue.message}${shown}`;
-    }),
-  );
-}
+/** Cache hints and the router's response-cache invalidation (docs/federation.md). */
+export const federation = z.object({
+  CACHE_MAX_AGE_S: int(0, 86_400).default('30'),
+  ROUTER_INVALIDATION_URL: collectorUrl.optional(),
+  ROUTER_INVALIDATION_SECRET: secret.optional(),
+});
+
+/** Target checks and bulk edits (docs/edits.md). */
+export const edits = z.object({
+  TARGET_CHECKS: z.enum(['strict', 'warn', 'off']).default('strict'),
+  TARGET_CHECK_CACHE_S: int(0, 3600).default('30'),
+  BULK_TIMEOUT_MS: int(0, 600_000).default('60000'),
+});
+
+/** Every variable above, parsed (defaults applied). */
+export const serviceEnv = server.merge(graph).merge(azure).merge(auth).merge(limits).merge(federation).merge(edits);
+export type Env = z.output<typeof serviceEnv>;
+
+const defaults = serviceEnv.parse({});
+
+/** Defaults other modules fall back to (the schema's). */
+export const SERVER_DEFAULTS = { maxBodyBytes: defaults.MAX_BODY_BYTES, emulatorPort: defaults.EMULATOR_PORT } as const;
+export const GRAPH_DEFAULTS = { readLimit: defaults.GRAPH_READ_LIMIT } as const;
+export const FEDERATION_DEFAULTS = { cacheMaxAgeS: defaults.CACHE_MAX_AGE_S, invalidationTimeoutMs: 2000 } as const;

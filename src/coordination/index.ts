@@ -32,4 +32,4 @@ export * from './types';
 export type { BudgetName, CoordinationEvent, CoordinationEventListener } from './events';
 export type { LocalCoordinationOptions } from './local';
 export type { CoordinationLogger } from './redis-store';
-export { parseCoordinationEnv, redactRedisUrl, coordinationKeyPrefix, type CoordinationSettings, type RedisSettings } from './settings';
+export type { CoordinationSettings, RedisSettings } from './settings';

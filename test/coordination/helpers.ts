@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import type { CoordinationEvent } from '../../src/coordination/events';
 import { isCoordinationError, type BudgetOptions } from '../../src/coordination/types';
 import { createRedisCoordination, type RedisCoordination } from '../../src/coordination/redis';
-import { parseCoordinationEnv, type RedisSettings } from '../../src/coordination/settings';
+import { parseCoordinationEnv } from '../../src/config/coordination';
+import type { RedisSettings } from '../../src/coordination/settings';
 import { RedisServer } from '../support/redis';
 
 let prefixes = 0;

@@ -1,7 +1,8 @@
 /**
  * REDIS_* variables: what they parse to, and error messages that name the variable and never show the password.
  */
-import { coordinationKeyPrefix, parseCoordinationEnv, redactRedisUrl } from '../../../src/coordination/settings';
+import { coordinationKeyPrefix, parseCoordinationEnv } from '../../../src/config/coordination';
+import { redactUrl as redactRedisUrl } from '../../../src/config/values';
 import { describeRedisError } from '../../../src/coordination/redis-store';
 
 const SECRET = 'pa55-w0rd/with:odd@chars';
