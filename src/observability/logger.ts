@@ -1,61 +1,57 @@
 /**
- * Structured JSON logs (pino). Secrets are redacted by path; nothing logs a token, a request body, GraphQL
+ * Structured JSON logs (pino). Errors and headers pass through serializers that keep only safe fields; a few exact
+ * paths are censored wherever a line or a child's bindings have them. No line carries a token, a secret, GraphQL
  * variables or an activation code.
  */
 import pino, { type Logger } from 'pino';
-import { compileRedaction } from './redact';
-
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["router-authorization"]',
-  'req.headers.cookie',
-  'req.headers["set-cookie"]',
-  'headers.authorization',
-  'headers["router-authorization"]',
-  'headers.cookie',
-  '*.clientSecret',
-  '*.assertion',
-  '*.token',
-  '*.access_token',
-  'clientSecret',
-  'assertion',
-  'token',
-  // Inbound authentication and on-behalf-of (src/auth/): whatever object they end up in.
-  '*.authorization',
-  '*.cookie',
-  '*.headers.authorization',
-  '*.headers["router-authorization"]',
-  '*.headers.cookie',
-  '*["router-authorization"]',
-  '*.routerSecret',
-  '*.clientCertificatePassword',
-  '*.userAssertionToken',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.password',
-  '*.secret',
-  'authorization',
-  'routerSecret',
-  'userAssertionToken',
-  'accessToken',
-  // Activation codes are credentials. Nothing logs a request's variables or a Graph body today; should
-  // anything ever log one, the codes (and GraphQL variables as a whole) are censored wherever they sit.
-  'activationCodes',
-  '*.activationCodes',
-  '*.input.activationCodes',
-  '*.variables.input.activationCodes',
-  '*.body.activationCodes',
-  'variables',
-  '*.variables',
-];
 
 const CENSOR = '[redacted]';
+
+/** Top-level keys (and one nested path) whose value is a credential or carries activation codes. */
+export const REDACT_PATHS = [
+  'authorization',
+  'token',
+  'accessToken',
+  'assertion',
+  'clientSecret',
+  'routerSecret',
+  'password',
+  'variables',
+  'activationCodes',
+  'input.activationCodes',
+];
+
+/** Headers that carry a credential. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'router-authorization', 'cookie', 'set-cookie']);
+
+/** A headers object with every credential header censored; anything else as it is. */
+function headers(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, SECRET_HEADERS.has(name.toLowerCase()) ? CENSOR : v]));
+}
+
+/** Field names an error's own properties may not pass under, even as plain values. */
+const SECRET_FIELD = /token|secret|password|assertion|authorization|cookie|body|activationcode/i;
+
 /**
- * REDACT_PATHS compiled once (src/redact.ts) and applied to each line's object, to child bindings and to values
- * interpolated into a message. pino's own `redact` did the same at about 11% of a request's CPU at LOG_LEVEL=info
- * (see docs/performance.md); it still gets any path the compiled redactor does not handle.
+ * pino's err serializer, then only the plain-valued fields (type, message, stack, code, status, Graph's ids…): no
+ * request, response, body, command or other object an error may carry, no field named like a credential.
  */
-const redaction = compileRedaction(REDACT_PATHS, CENSOR);
+function error(value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries<unknown>(pino.stdSerializers.err(value))) {
+    if (key === 'aggregateErrors' && Array.isArray(v)) out[key] = v.map((inner: unknown) => (inner instanceof Error ? error(inner) : '[error]'));
+    else if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !SECRET_FIELD.test(key)) out[key] = v;
+  }
+  return out;
+}
+
+/** A logged request: its headers through `headers`. */
+function req(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('headers' in value)) return value;
+  return { ...value, headers: headers(value.headers) };
+}
 
 let lastTimeMs = 0;
 let lastTime = '';
@@ -70,40 +66,17 @@ function isoTime(): string {
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const logger = pino(
+  return pino(
     {
       level,
       base: { service: 'esim-pools-subgraph' },
-      ...(redaction.unsupported.length > 0 ? { redact: { paths: redaction.unsupported, censor: CENSOR } } : {}),
-      hooks: {
-        logMethod(args, method) {
-          if (args.length > 1) {
-            // Values interpolated into the message (`%o`, `%j`) follow it.
-            const values = args as unknown[];
-            for (let i = typeof values[0] === 'string' ? 1 : 2; i < values.length; i++) {
-              const value = values[i];
-              if (typeof value === 'object' && value !== null) values[i] = redaction.redact(value);
-            }
-          }
-          method.apply(this, args);
-        },
-      },
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      serializers: { err: error, headers, req },
       timestamp: isoTime,
-      formatters: {
-        level: (label) => ({ level: label }),
-        bindings: (bindings) => redaction.redact(bindings),
-        log: (object) => redaction.redact(object),
-      },
+      formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
-  // pino applies `formatters.bindings` to the root's bindings only: a child's bindings are redacted here (children
-  // inherit this method, so grandchildren too).
-  const child = logger.child;
-  logger.child = function redactedChild(this: Logger, bindings, options) {
-    return child.call(this, redaction.redact(bindings), options);
-  } as Logger['child'];
-  return logger;
 }
 
 export type { Logger };
