@@ -1,10 +1,6 @@
 /**
- * The process: configuration from the environment, then the service, then signal handling.
- *
- * Shutdown: the first SIGTERM/SIGINT drains (readiness off, SHUTDOWN_DELAY_MS, then SHUTDOWN_GRACE_MS for
- * in-flight requests) and exits 0; or 1 when a shutdown step failed, or had not finished STOP_MARGIN_MS (5 s)
- * after the grace period (service.stop is bounded, and says what was still pending). A second signal exits at
- * once with the shell's code for that signal: 130 for SIGINT, 143 for SIGTERM.
+ * The process: configuration, the service, and signals. The first SIGTERM/SIGINT drains and exits 0 (1 when a
+ * shutdown step failed or outlived STOP_MARGIN_MS); a second exits at once, 130/143 (docs/operations.md).
  */
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
@@ -27,11 +23,7 @@ async function run(): Promise<void> {
   // pino's own default (asynchronous writes to stdout), held here to exit only once the last lines are out.
   const destination = pino.destination({ dest: 1, sync: false });
   const logger = createLogger(config.logLevel, destination);
-  /**
-   * Exits once the lines logged so far are written, at most a second later: process.exit while an asynchronous
-   * write is under way lets pino's exit hook write the rest first (reordering lines) or lose the one in flight.
-   * Called right after a line was logged, so a write is pending and 'drain' follows it.
-   */
+  /** Exits once the lines logged so far are written (at most a second later), so none is lost or reordered. */
   const exit = (code: number): void => {
     const now = (): never => process.exit(code);
     destination.once('drain', now);

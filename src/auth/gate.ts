@@ -1,8 +1,6 @@
 /**
- * The door of /graphql, run by the HTTP handler before Apollo: the router secret (when ROUTER_SECRET is set),
- * then the bearer token (whenever inbound authentication is on), then, in on-behalf-of mode, the caller's own
- * Graph client. A refused request never reaches Apollo, a resolver or Graph. Permissions per operation type are
- * checked later by the permissions plugin, once the operation is known.
+ * The door of /graphql, before Apollo: the router secret, the bearer token, then (obo) the caller's Graph client.
+ * A refused request never reaches Apollo, a resolver or Graph.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { accessSync, constants as fsConstants } from 'node:fs';

@@ -1,7 +1,6 @@
 /**
- * Permission check per operation type, once Apollo knows the operation (before any resolver runs): a query needs
- * the read, the assign or the manage permission, a mutation what MUTATION_PERMISSIONS says for each of its root
- * fields (assign for the assignment mutations, manage for the pool lifecycle). Refused → FORBIDDEN, HTTP 403.
+ * Permission check per operation, before any resolver: a query needs any of the three, a mutation what
+ * MUTATION_PERMISSIONS says for each root field. Refused: FORBIDDEN, HTTP 403.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
@@ -35,11 +34,7 @@ const GRANTED: Readonly<Record<keyof PermissionNames, (principal: Principal, nam
   manage: canManage,
 };
 
-/**
- * The permissions a mutation's root fields need, through inline fragments and fragment spreads: a lifecycle
- * mutation behind `...F` needs `manage` as much as a plain one. A spread of a fragment that is not in the
- * document (validation refuses it anyway) needs both write permissions.
- */
+/** The permissions a mutation's root fields need, through fragments; an unknown fragment's spread needs both write ones. */
 function rootFieldPermissions(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): Set<keyof PermissionNames> {
   const needed = new Set<keyof PermissionNames>();
   for (const selection of selectionSet.selections) {

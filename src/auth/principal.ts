@@ -22,10 +22,8 @@ export interface Principal {
 }
 
 /**
- * The permission names that gate operations (configurable: AUTH_READ_PERMISSION, AUTH_ASSIGN_PERMISSION,
- * AUTH_MANAGE_PERMISSION). Any of the three allows queries; `assign` allows the assignment mutations, `manage` the
- * pool lifecycle (create, update, delete). Neither of the last two implies the other: importing an operator's
- * activation codes and deciding who gets them are separate duties.
+ * The permission names that gate operations: any allows queries, `assign` the assignment mutations, `manage` the
+ * pool lifecycle; neither of the last two implies the other (docs/identity.md).
  */
 export interface PermissionNames {
   read: string;
@@ -37,11 +35,7 @@ export const DEFAULT_PERMISSIONS: Readonly<PermissionNames> = { read: 'EsimPools
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
-/**
- * The principal of verified claims. A token is an application token when Entra marks it so (`idtyp: app`) or it
- * has no `scp`: every delegated (user) token carries at least one scope. Delegated tokens grant through `scp`
- * only and application tokens through `roles` only, as the two flows are meant to.
- */
+/** The principal of verified claims: an app token (`idtyp: app`, or no `scp`) grants through `roles`, a user's through `scp`. */
 export function principalFromClaims(claims: JWTPayload): Principal {
   const scp = str(claims.scp);
   const isApp = claims.idtyp === 'app' || scp === undefined;

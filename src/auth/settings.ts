@@ -1,7 +1,4 @@
-/**
- * Settings of inbound authentication and operation limits, as src/config builds them (no library imports here, so
- * loading the configuration stays cheap).
- */
+/** Settings of inbound authentication and operation limits, as src/config builds them (no library imports: cheap to load). */
 import { CLOUDS, type GraphCloud } from '../graph/clouds';
 import type { PermissionNames } from './principal';
 
@@ -44,10 +41,7 @@ export interface OperationLimits {
   routerMaxTokens: number;
 }
 
-/**
- * Defaults. The deepest operation the subgraph serves has depth 7 (`pools → edges → node → assignments → target
- * → group → id`); see docs/identity.md for what typical operations cost.
- */
+/** Defaults (the deepest operation served has depth 7; docs/identity.md has what typical operations cost). */
 export const DEFAULT_LIMITS: Readonly<OperationLimits> = {
   maxDepth: 10,
   maxAliases: 15,
@@ -57,8 +51,7 @@ export const DEFAULT_LIMITS: Readonly<OperationLimits> = {
   maxDirectives: 20,
   // 25 $batch requests of 20 at most per operation.
   maxEntities: 500,
-  // One alias per merged entity fetch; a merged fetch is ~30–60 tokens (its selection), so 50 000 tokens fit the
-  // aliases and stay far below what MAX_BODY_BYTES (256 KiB) lets through anyway.
+  // One alias per merged entity fetch of ~30–60 tokens.
   routerMaxAliases: 500,
   routerMaxTokens: 50_000,
 };
@@ -71,11 +64,7 @@ const V1_ISSUER_HOSTS: Readonly<Record<GraphCloud, string>> = {
   china: 'https://sts.chinacloudapi.cn',
 };
 
-/**
- * The issuers of a tenant's access tokens: v2 (`<authority>/<tenant>/v2.0`) and v1 (`https://sts.windows.net/<tenant>/`
- * on the public and US government clouds, `https://sts.chinacloudapi.cn/<tenant>/` in China). With a custom
- * authority host (AZURE_AUTHORITY_HOST not the cloud's), the v1 issuer is `<authority>/<tenant>/`.
- */
+/** A tenant's v2 and v1 token issuers on the cloud (v1 `<authority>/<tenant>/` with a custom authority host). */
 export function defaultIssuers(cloud: GraphCloud, authorityHost: string, tenantId: string): string[] {
   const authority = authorityHost.replace(/\/+$/, '');
   const v1Host = authority === CLOUDS[cloud].authority ? V1_ISSUER_HOSTS[cloud] : authority;

@@ -1,7 +1,6 @@
 /**
- * What coordination reports for metrics and logs, whichever backend: the outcome of every budget take and lock
- * acquisition with how long it waited, and (Redis) the store going down and up and reads falling back to a local
- * window. The integrator turns these into prom-client counters and histograms; label values are all from fixed sets.
+ * What coordination reports, whichever backend: every budget take and lock acquisition with its wait, and (Redis)
+ * the store going down and up; label values come from fixed sets.
  */
 import { isCoordinationError, type Coordination, type CoordinationFailure, type LockLease, type LockOptions, type RateBudget } from './types';
 

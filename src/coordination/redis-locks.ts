@@ -11,8 +11,7 @@ import { CoordinationError, type LockLease, type LockOptions, type PoolLocks } f
 
 /**
  * KEYS[1]: the lock; ARGV[1]: the taker's token, ARGV[2]: the TTL (ms). Takes a free lock; returns 1 when the lock is
- * (now) this token's and 0 when another holds it. Idempotent — unlike a bare `SET NX`, which answers "held" to a
- * retry whose first try had already taken the lock — so a try whose reply came late can be sent again.
+ * (now) this token's and 0 when another holds it. Idempotent, so a try whose reply came late can be sent again.
  */
 const ACQUIRE_LOCK = `
 local holder = redis.call('GET', KEYS[1])

@@ -1,17 +1,6 @@
 /**
- * Coordination shared by every replica through one Redis: the write and read budgets (sliding windows on the
- * Redis server's clock) and the per-pool edit locks. Keys (all under the settings' keyPrefix, one key per script
- * call, so they would also work on a Redis Cluster):
- *
- *   <prefix>budget:writes   sorted set, the send times of the last writes (and reserved future slots)
- *   <prefix>budget:reads    the same for requests of any kind
- *   <prefix>lock:<pool id>  string, the holder's random token, with a TTL
- *
- * When Redis cannot answer (down, unreachable, or slower than the command timeout): `writes.take()` and
- * `locks.acquire()` throw `unavailable` at once (at worst after the command timeout), so a write never goes to Graph
- * unbudgeted or unlocked; `reads.take()` falls back to an in-process sliding window with the full limit (see
- * docs/scale-out.md for why not a per-replica share); health() says why. The client reconnects by itself with
- * backoff, and everything is shared again as soon as Redis answers: no restart.
+ * Coordination shared by every replica through one Redis: the budgets and the pool locks, one key per command
+ * (docs/scale-out.md, "Keys"). Redis unable to answer: writes and locks throw `unavailable`, reads go local.
  */
 import { emitter, type CoordinationEventListener } from './events';
 import { LocalRateBudget, type LocalCoordinationOptions } from './local';

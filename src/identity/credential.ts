@@ -1,8 +1,6 @@
 /**
- * The credential the subgraph uses to call Graph with the application's own rights (GRAPH_AUTH_MODE=app),
- * chosen from the standard Azure variables like @azure/identity's EnvironmentCredential, plus workload identity
- * and managed identity. One instance at a time: its MSAL cache is the token cache, and a new instance (with an
- * empty cache) replaces it only after Graph rejected its token (see CachedToken.reject in src/graph).
+ * GRAPH_AUTH_MODE=app's credential, from the standard Azure variables (secret, certificate, workload or managed
+ * identity); replaced by a fresh instance only after Graph rejected its token (docs/identity.md).
  */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import {

@@ -1,8 +1,6 @@
 /**
- * The audit trail of writes: one structured log line per write attempt (`"audit": true`), so that "who unassigned
- * (or deleted) this pool, and when" has an answer. Level info; warn when a write leaves the pool with no
- * assignments (the classic Intune accident) and when a pool is deleted. It names targets, filters, names and
- * counts only: never a token, never an activation code (a create's line holds how many codes it carried).
+ * One `"audit": true` log line per write attempt (warn when a pool is left unassigned or deleted; docs/edits.md):
+ * targets, filters, names and counts only, never a token or an activation code.
  */
 import type { Principal } from '../auth/principal';
 import { WireFilterType, type WireAssignmentTarget } from '../graph/models';

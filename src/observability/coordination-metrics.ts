@@ -1,7 +1,6 @@
 /**
- * Prometheus metrics of the coordination layer (src/coordination, docs/scale-out.md "Metrics hooks"): the
- * CoordinationEvents as counters and histograms, and whether the shared store answers. Every label value comes from
- * a fixed set; the reason a store is down is logged and shown on /readyz, never a label (it would be unbounded).
+ * The CoordinationEvents as Prometheus counters and histograms, and whether the shared store answers; every label
+ * from a fixed set (the reason a store is down is logged, never a label).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CoordinationEvent, CoordinationEventListener } from '../coordination/events';

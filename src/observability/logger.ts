@@ -1,7 +1,6 @@
 /**
- * Structured JSON logs (pino). Errors and headers pass through serializers that keep only safe fields; a few exact
- * paths are censored wherever a line or a child's bindings have them. No line carries a token, a secret, GraphQL
- * variables or an activation code.
+ * Structured JSON logs (pino): errors and headers through serializers that keep only safe fields, and a few exact
+ * paths censored; no line carries a token, a secret, GraphQL variables or an activation code.
  */
 import pino, { type Logger } from 'pino';
 

@@ -1,8 +1,4 @@
-/**
- * Optional OpenTelemetry tracing: on only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the standard variables, validated in src/config). Off, the SDK is never
- * loaded and nothing is traced.
- */
+/** OpenTelemetry tracing, on only with an OTLP endpoint configured; off, the SDK is never loaded. */
 import type { Tracer } from '@opentelemetry/api';
 
 export interface Tracing {
