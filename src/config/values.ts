@@ -41,13 +41,7 @@ export const permissionName = z
 
 const LOCAL_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
-function parseUrl(v: string): URL | undefined {
-  try {
-    return new URL(v);
-  } catch {
-    return undefined;
-  }
-}
+const parseUrl = (v: string): URL | undefined => (URL.canParse(v) ? new URL(v) : undefined);
 
 const plainHttpElsewhere = (u: URL) => u.protocol !== 'https:' && !(u.protocol === 'http:' && LOCAL_HOSTS.includes(u.hostname));
 
