@@ -145,13 +145,8 @@ export class RedisStore {
   }
 
   /**
-   * Runs one command; any failure becomes an `unavailable` CoordinationError (nothing was decided).
-   *
-   * `idempotent`: the command may be sent twice with the same effect (the scripts here are written so). It is then
-   * sent once more when its reply was late on a connection that still looks ready and was not already known to be
-   * slow: a replica whose event loop stalled (a busy host, a long GC) runs ioredis's timer before it reads a reply
-   * that is already on the socket, so one late reply is most often the replica's own pause and not Redis. A Redis
-   * that really hangs fails the first such call after two command timeouts and every later one after one.
+   * Runs one command; any failure becomes an `unavailable` CoordinationError. `idempotent`: sent once more after a
+   * late reply on a connection not yet known slow (docs/scale-out.md, "One late reply is tried again").
    */
   async call<T>(command: (client: Redis) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
     if (!this.ready) throw this.unavailable();
