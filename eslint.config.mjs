@@ -1,14 +1,14 @@
 // ESLint (flat config): typescript-eslint's recommended-type-checked for TypeScript, recommended for the plain
-// JavaScript scripts. `npm run lint`; `.ci/run` runs it. Scope: `files` below (src/ and the rest of test/ join later;
-// the benchmark and soak scripts once their rewrite has landed).
+// JavaScript scripts. `npm run lint`; `.ci/run` runs it. Scope: src/, test/ and scripts/ (the emulator lints in its
+// own package).
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const files = ['scripts/**/*.{ts,js,mjs}', 'test/deploy/**/*.ts', 'eslint.config.mjs'];
+const files = ['src/**/*.{ts,tsx}', 'test/**/*.ts', 'scripts/**/*.{ts,js,mjs}', 'eslint.config.mjs'];
 
 export default defineConfig(
-  { ignores: ['**/node_modules/**', 'dist/**', 'dist-tools/**', 'src/generated/**', '**/*.d.ts', 'scripts/bench*', 'scripts/bench/**', 'scripts/soak.ts'] },
+  { ignores: ['**/node_modules/**', 'dist/**', 'dist-tools/**', 'src/generated/**', '**/*.d.ts', 'src/emulator/**', 'test/emulator/**'] },
   {
     files,
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

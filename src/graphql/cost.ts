@@ -180,7 +180,7 @@ export class CostCalculator {
   }
 
   private valueOf(value: ValueNode): unknown {
-    return valueFromASTUntyped(value, this.variables as Record<string, unknown>);
+    return valueFromASTUntyped(value, this.variables);
   }
 
   private argument(value: ValueNode, definition: GraphQLArgument | GraphQLInputField): number {

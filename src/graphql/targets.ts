@@ -89,7 +89,7 @@ export async function readDirectory(
     }
     missing.forEach((i, k) => {
       results[i] = read[k];
-      if (!(read[k] instanceof Error)) cache?.set(keys[i], read[k] as WireDirectoryObject | null);
+      if (!(read[k] instanceof Error)) cache?.set(keys[i], read[k]);
     });
   }
   return results.map((r) => (r === undefined ? new Error('not read') : r));
