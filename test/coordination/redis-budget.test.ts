@@ -2,6 +2,7 @@
  * The write budget shared by several replicas through a real Redis: counts of granted, waiting and refused takes,
  * and a window that slides.
  */
+import { expect } from '@jest/globals';
 import { createCoordination } from '../../src/coordination';
 import { describeWithRedis, eventually } from '../support/redis';
 import { outcome, Replicas, settingsFor, useRedisReplicas } from './helpers';

@@ -2,6 +2,7 @@
  * The local fake Entra ID (test/support/idp.ts) against the real libraries: @azure/identity (MSAL node)
  * credentials get tokens from it, jose's remote JWKS verifies what it signs.
  */
+import { expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
