@@ -27,6 +27,9 @@ export default defineConfig(
       // `async` on a method that fulfils a Promise-returning contract (Apollo plugin hooks, TokenCredential, the API's
       // fakes) keeps a throw a rejection, as callers expect; without an `await` it is still right, so the rule is off.
       '@typescript-eslint/require-await': 'off',
+      // `reject(x)` is judged as `throw x` is (only-throw-error's defaults): passing on a caught error or an AbortSignal's
+      // reason, whose types are unknown/any, is right.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       // `_name` marks a parameter a signature needs but the body does not use.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
     },

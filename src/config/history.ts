@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { readEnvSection } from '../coordination/settings';
-import { bool, int } from './values';
+import { int } from './values';
 
 export type HistorySettings =
   | { enabled: false }

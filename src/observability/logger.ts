@@ -79,7 +79,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         logMethod(args, method) {
           if (args.length > 1) {
             // Values interpolated into the message (`%o`, `%j`) follow it.
-            const values = args as unknown[];
+            const values: unknown[] = args;
             for (let i = typeof values[0] === 'string' ? 1 : 2; i < values.length; i++) {
               const value = values[i];
               if (typeof value === 'object' && value !== null) values[i] = redaction.redact(value);
@@ -99,10 +99,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
   // pino applies `formatters.bindings` to the root's bindings only: a child's bindings are redacted here (children
   // inherit this method, so grandchildren too).
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the `this` of the logger it is called on
   const child = logger.child;
-  logger.child = function redactedChild(this: Logger, bindings, options) {
-    return child.call(this, redaction.redact(bindings), options);
-  } as Logger['child'];
+  logger.child = function redactedChild<ChildCustomLevels extends string = never>(
+    this: Logger,
+    bindings: pino.Bindings,
+    options?: pino.ChildLoggerOptions<ChildCustomLevels>,
+  ): Logger<ChildCustomLevels> {
+    return child.call<Logger, [pino.Bindings, pino.ChildLoggerOptions<ChildCustomLevels>?], Logger<ChildCustomLevels>>(this, redaction.redact(bindings), options);
+  };
   return logger;
 }
 
