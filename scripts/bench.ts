@@ -648,7 +648,7 @@ function log(line: string): void {
 
 function machine(): string {
   const c = cpus();
-  let distro = '';
+  let distro: string;
   try {
     distro = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'], { encoding: 'utf8' }).trim();
   } catch {

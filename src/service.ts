@@ -2,6 +2,9 @@
  * Wires configuration, the Graph client and the server together. `index.ts` runs it as a process; tests call
  * `startService` directly.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
 import { GRAPH_DEFAULTS, type Config } from './config';
@@ -20,7 +23,8 @@ import { coordinationMetrics } from './observability/coordination-metrics';
 import { openHistory, type OpenedHistory } from './history';
 import { HISTORY_RULES } from './graphql/history/rules';
 
-const SERVICE_VERSION: string = (require('../package.json') as { version: string }).version;
+/** package.json's version, read at run time: the file sits outside the compiled tree. */
+const SERVICE_VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'))).version;
 
 export interface Service {
   app: App;
@@ -72,7 +76,7 @@ async function listening<T>(listen: () => Promise<T>, variable: string, port: nu
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
   const otlp = config.tracing.endpoint;
-  const tracing = otlp ? startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
+  const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
   let emulator: GraphEmulator | undefined;
   let baseUrl = config.graph.baseUrl;
@@ -123,6 +127,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const metrics = new Metrics(() => graph.load);
   // Intune's budgets and the per-pool edit locks: in process for one replica, shared through Redis (REDIS_URL) by
   // all of them, in which case GRAPH_WRITE_LIMIT / GRAPH_READ_LIMIT are the whole app's limits (docs/scale-out.md).
+  // eslint-disable-next-line prefer-const -- the closure below reads it (undefined) before it is assigned
   let coordination: Coordination | undefined;
   const onCoordinationEvent = coordinationMetrics(metrics.registry, () => coordination?.health());
   coordination = await createCoordination(

@@ -132,7 +132,7 @@ async function callGraph(method: 'GET' | 'POST', path: string, body?: string): P
 function target(t: unknown): Json {
   if (!isRecord(t)) throw new HttpError(502, 'Graph answered with the wrong shape');
   const type = String(t['@odata.type']);
-  const out: Json = { __typename: TYPE_NAME[type] ?? 'UnknownAssignmentTarget', filterType: String(t.deviceAndAppManagementAssignmentFilterType ?? 'none').toUpperCase() };
+  const out: Json = { __typename: TYPE_NAME[type] ?? 'UnknownAssignmentTarget', filterType: (typeof t.deviceAndAppManagementAssignmentFilterType === 'string' ? t.deviceAndAppManagementAssignmentFilterType : 'none').toUpperCase() };
   if (typeof t.groupId === 'string') out.groupId = t.groupId;
   return out;
 }
@@ -155,7 +155,7 @@ async function assign(variables: Json): Promise<Json> {
   const assigned = await callGraph('POST', `${path}/assign`, JSON.stringify({ assignments: wire }));
   const batch = await callGraph('POST', '/beta/$batch', JSON.stringify({ requests: [{ id: '0', method: 'GET', url: path.slice('/beta'.length) }] }));
   const responses = batch.responses;
-  const item = Array.isArray(responses) ? responses.find((r: unknown) => isRecord(r) && r.id === '0') : undefined;
+  const item: unknown = Array.isArray(responses) ? responses.find((r: unknown) => isRecord(r) && r.id === '0') : undefined;
   const pool = isRecord(item) && item.status === 200 && isRecord(item.body) ? item.body : undefined;
   if (pool === undefined || !Array.isArray(assigned.value)) throw new HttpError(502, 'Graph answered with the wrong shape');
   return {

@@ -44,7 +44,7 @@ export async function runLatency(load: LatencyLoad): Promise<LatencyRun> {
       const body = load.bodies[next++ % load.bodies.length];
       const t0 = performance.now();
       let status = 0;
-      let text = '';
+      let text: string;
       try {
         const res = await pool.request({ path: target.pathname, method: 'POST', headers: load.headers, body, headersTimeout: 30_000, bodyTimeout: 30_000 });
         status = res.statusCode;

@@ -3,7 +3,7 @@
  * MUTATION_PERMISSIONS says for each root field. Refused: FORBIDDEN, HTTP 403.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Context } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
 import { canAssign, canManage, canRead, type PermissionNames, type Principal } from './principal';
@@ -79,9 +79,9 @@ export function permissionsPlugin(names: PermissionNames, required: boolean): Ap
         throw new GraphQLError('Authentication required.', { extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } } });
       }
       if (operation === undefined) throw forbidden('Forbidden: the operation could not be determined.');
-      if (operation.operation === 'query') {
+      if (operation.operation === OperationTypeNode.QUERY) {
         if (!canRead(principal, names)) throw forbidden(messages.read);
-      } else if (operation.operation === 'mutation') {
+      } else if (operation.operation === OperationTypeNode.MUTATION) {
         for (const needed of rootFieldPermissions(operation.selectionSet, document)) {
           if (!GRANTED[needed](principal, names)) throw forbidden(messages[needed]);
         }

@@ -6,14 +6,9 @@
 import { createLocalStorage, type Fetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
-import type { ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createRoot } from 'react-dom/client';
 import type { ExplorerPageConfig } from '../http/explorer/config';
-
-declare global {
-  // Monaco (GraphiQL's editor) asks this global for its web workers.
-  var MonacoEnvironment: { getWorker(workerId: string, label: string): Worker } | undefined;
-}
 
 /**
  * The editor's workers, built as separate files by scripts/build-explorer.mjs: bundlers' `new URL(…,
@@ -22,7 +17,8 @@ declare global {
 function setUpWorkers(config: ExplorerPageConfig): void {
   const workers = config.assets?.workers;
   if (!workers) throw new Error('the explorer was built without its editor workers');
-  globalThis.MonacoEnvironment = {
+  // Monaco (GraphiQL's editor) asks this global for its web workers.
+  window.MonacoEnvironment = {
     getWorker(_workerId, label) {
       const file = label === 'json' ? workers.json : label === 'graphql' ? workers.graphql : workers.editor;
       return new Worker(config.assetBase + file, { name: label });
@@ -42,13 +38,24 @@ function endpointFetcher(endpoint: string): Fetcher {
       body: JSON.stringify(params),
     });
     const text = await response.text();
-    try {
-      return JSON.parse(text) as ExecutionResult;
-    } catch {
-      // A proxy's HTML error page, say: show it rather than a JSON parse error.
-      return { errors: [{ message: `HTTP ${response.status}: ${text.slice(0, 500)}` }] } as ExecutionResult;
-    }
+    const body = parseJson(text);
+    if (isExecutionResult(body)) return body;
+    // A proxy's HTML error page, say: show it rather than a JSON parse error.
+    return { errors: [new GraphQLError(`HTTP ${response.status}: ${text.slice(0, 500)}`)] };
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A GraphQL response body: an object with `data` or `errors`. */
+function isExecutionResult(value: unknown): value is ExecutionResult {
+  return typeof value === 'object' && value !== null && ('data' in value || 'errors' in value);
 }
 
 function Logo({ reason }: { reason: string }) {

@@ -25,7 +25,35 @@ declare global {
 function readConfig(): ExplorerPageConfig {
   const text = document.getElementById(CONFIG_ELEMENT_ID)?.textContent;
   if (!text) throw new Error(`the page has no #${CONFIG_ELEMENT_ID}`);
-  return JSON.parse(text) as ExplorerPageConfig;
+  const config: unknown = JSON.parse(text);
+  if (!isExplorerPageConfig(config)) throw new Error(`#${CONFIG_ELEMENT_ID} is not the explorer's configuration`);
+  return config;
+}
+
+/** The fields this script reads before handing the configuration on (src/http/explorer/index.ts writes them all). */
+function isExplorerPageConfig(value: unknown): value is ExplorerPageConfig {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'endpoint' in value &&
+    typeof value.endpoint === 'string' &&
+    'assetBase' in value &&
+    typeof value.assetBase === 'string' &&
+    'tabs' in value &&
+    Array.isArray(value.tabs) &&
+    'sandboxScript' in value &&
+    typeof value.sandboxScript === 'string' &&
+    'sandboxTimeoutMs' in value &&
+    typeof value.sandboxTimeoutMs === 'number'
+  );
+}
+
+interface OfflineExplorer {
+  mount(config: ExplorerPageConfig, reason: string): void;
+}
+
+function isOfflineExplorer(value: unknown): value is OfflineExplorer {
+  return typeof value === 'object' && value !== null && 'mount' in value && typeof value.mount === 'function';
 }
 
 function setStatus(text: string): void {
@@ -82,7 +110,8 @@ async function startOffline(config: ExplorerPageConfig, reason: string): Promise
   css.rel = 'stylesheet';
   css.href = config.assetBase + assets.graphiqlCss;
   document.head.appendChild(css);
-  const explorer = (await import(config.assetBase + assets.graphiql)) as { mount(config: ExplorerPageConfig, reason: string): void };
+  const explorer: unknown = await import(config.assetBase + assets.graphiql);
+  if (!isOfflineExplorer(explorer)) throw new Error('the offline explorer has no mount()');
   explorer.mount(config, reason);
   document.getElementById('explorer-status')?.setAttribute('hidden', '');
 }

@@ -38,7 +38,7 @@ export async function batchGet(
   pathTemplate: string,
   options?: CallOptions,
 ): Promise<(BatchReply | GraphError)[]> {
-  const results: (BatchReply | GraphError | undefined)[] = new Array(paths.length);
+  const results = new Array<BatchReply | GraphError | undefined>(paths.length);
   const chunks: number[][] = [];
   for (let i = 0; i < paths.length; i += GRAPH_BATCH_LIMIT) {
     chunks.push(Array.from({ length: Math.min(GRAPH_BATCH_LIMIT, paths.length - i) }, (_, k) => i + k));

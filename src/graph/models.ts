@@ -40,20 +40,25 @@ export const WIRE_ENUM = {
   targetType: 'microsoft.graph.deviceAndAppManagementAssignmentTarget',
 } as const;
 
-const FILTER_TYPES: readonly WireFilterType[] = Object.values(WireFilterType);
-const DEVICE_STATES: readonly WireDeviceStateValue[] = Object.values(WireDeviceStateValue);
+/** The members this version knows, by their wire value (`unknownFutureValue` is not one: see knownFilterType). */
+const FILTER_TYPES = new Map<string, WireFilterType>(
+  Object.values(WireFilterType).flatMap((member) => (member === WireFilterType.UNKNOWN_FUTURE_VALUE ? [] : [[member, member]])),
+);
+const DEVICE_STATES = new Map<string, WireDeviceStateValue>(
+  Object.values(WireDeviceStateValue).flatMap((member) => (member === WireDeviceStateValue.UNKNOWN_FUTURE_VALUE ? [] : [[member, member]])),
+);
 
 /**
  * The member a wire filter type is, or undefined when this version does not know it. Graph's own
  * `unknownFutureValue` counts as unknown too: it means Graph has a member this version has not seen.
  */
 export function knownFilterType(value: string): WireFilterType | undefined {
-  return value === WireFilterType.UNKNOWN_FUTURE_VALUE ? undefined : FILTER_TYPES.find((member) => member === value);
+  return FILTER_TYPES.get(value);
 }
 
 /** As knownFilterType, for device states. */
 export function knownDeviceState(value: string): WireDeviceStateValue | undefined {
-  return value === WireDeviceStateValue.UNKNOWN_FUTURE_VALUE ? undefined : DEVICE_STATES.find((member) => member === value);
+  return DEVICE_STATES.get(value);
 }
 
 export const ODATA_TYPE = {

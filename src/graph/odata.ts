@@ -81,7 +81,7 @@ export function parsePage<T>(reply: Reply, read: WireReader<T>, what: string, co
 /** The longest page-token value, in UTF-8 bytes (a cursor holding one stays well under MAX_CURSOR_LENGTH). */
 export const MAX_PAGE_TOKEN_BYTES = 2048;
 /** C0 and C1 controls and DEL: no page token has them, and they have no place in a log line or a URL. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 /** A UTF-16 surrogate without its pair: not text, and encodeURIComponent throws on it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

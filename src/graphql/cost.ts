@@ -21,6 +21,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   valueFromASTUntyped,
   type ConstDirectiveNode,
   type DocumentNode,
@@ -102,7 +103,7 @@ export class CostCalculator {
       if (this.options.operationName && d.name?.value !== this.options.operationName) continue;
       const root = this.schema.getRootType(d.operation);
       if (!root) continue;
-      cost += (d.operation === 'mutation' ? 10 : 0) + this.selectionSet(d.selectionSet, root, undefined, new Set());
+      cost += (d.operation === OperationTypeNode.MUTATION ? 10 : 0) + this.selectionSet(d.selectionSet, root, undefined, new Set());
     }
     return cost;
   }
@@ -180,7 +181,7 @@ export class CostCalculator {
   }
 
   private valueOf(value: ValueNode): unknown {
-    return valueFromASTUntyped(value, this.variables as Record<string, unknown>);
+    return valueFromASTUntyped(value, this.variables);
   }
 
   private argument(value: ValueNode, definition: GraphQLArgument | GraphQLInputField): number {

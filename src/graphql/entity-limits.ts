@@ -20,6 +20,7 @@ import {
   GraphQLError,
   Kind,
   Lexer,
+  OperationTypeNode,
   Source,
   TokenKind,
   print,
@@ -89,7 +90,7 @@ export function isRouterOperation(document: DocumentNode): boolean {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   return (
     operations.length > 0 &&
-    operations.every((op) => op.operation === 'query' && rootFields(op.selectionSet, fragments).every((f) => ROUTER_ROOT_FIELDS.has(f.name)))
+    operations.every((op) => op.operation === OperationTypeNode.QUERY && rootFields(op.selectionSet, fragments).every((f) => ROUTER_ROOT_FIELDS.has(f.name)))
   );
 }
 

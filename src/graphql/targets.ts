@@ -89,7 +89,7 @@ export async function readDirectory(
     }
     missing.forEach((i, k) => {
       results[i] = read[k];
-      if (!(read[k] instanceof Error)) cache?.set(keys[i], read[k] as WireDirectoryObject | null);
+      if (!(read[k] instanceof Error)) cache?.set(keys[i], read[k]);
     });
   }
   return results.map((r) => (r === undefined ? new Error('not read') : r));
@@ -139,7 +139,8 @@ function checkFailed(ref: Reference, error: Error): GraphQLError {
 
 function unchecked(ref: Reference, error: Error): UncheckedTarget {
   const forbidden = isGraphError(error) && error.status === 403;
-  const code = forbidden ? ErrorCode.Forbidden : String(toGraphQLError(error)?.extensions.code ?? ErrorCode.InternalServerError);
+  const found = toGraphQLError(error)?.extensions.code;
+  const code = forbidden ? ErrorCode.Forbidden : typeof found === 'string' ? found : ErrorCode.InternalServerError;
   return {
     field: ref.field,
     check: ref.key.kind === 'group' ? TargetCheck.GroupExists : TargetCheck.FilterExists,

@@ -6,7 +6,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { WireAssignmentTarget } from '../graph/models';
-import { HistoryStore, poolKey, type EntryCompletion } from './store';
+import { type HistoryStore, poolKey, type EntryCompletion } from './store';
 import { HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
 
 /** Pure functions over target sets, given by the layer that owns them (the edit rules). */

@@ -68,7 +68,9 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
     }
   };
   let retention: Promise<void> = retain();
-  const timer = setInterval(() => (retention = retain()), RETENTION_EVERY_MS).unref();
+  const timer = setInterval(() => {
+    retention = retain();
+  }, RETENTION_EVERY_MS).unref();
   return {
     history,
     sweeper,

@@ -3,6 +3,7 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { trace } from '@opentelemetry/api';
+import { OperationTypeNode } from 'graphql';
 import type { Context } from '../graphql/context';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -29,7 +30,7 @@ const mutationNoStore: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ operation, overallCachePolicy }) {
-        if (operation?.operation === 'mutation') overallCachePolicy.restrict({ maxAge: 0 });
+        if (operation?.operation === OperationTypeNode.MUTATION) overallCachePolicy.restrict({ maxAge: 0 });
       },
     };
   },

@@ -1,19 +1,16 @@
 /** OpenTelemetry tracing, on only with an OTLP endpoint configured; off, the SDK is never loaded. */
-import type { Tracer } from '@opentelemetry/api';
+import { trace, type Tracer } from '@opentelemetry/api';
 
 export interface Tracing {
   tracer: Tracer;
   shutdown(): Promise<void>;
 }
 
-export function startTracing(url: string, serviceName: string, version: string): Tracing {
+export async function startTracing(url: string, serviceName: string, version: string): Promise<Tracing> {
   // Loaded only here, so that a process without tracing never loads the SDK.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       'service.name': serviceName,
@@ -23,7 +20,7 @@ export function startTracing(url: string, serviceName: string, version: string):
   });
   provider.register();
   return {
-    tracer: api.trace.getTracer('esim-pools-subgraph', version),
+    tracer: trace.getTracer('esim-pools-subgraph', version),
     shutdown: () => provider.shutdown(),
   };
 }

@@ -5,6 +5,7 @@
  * the schema's types. Needs `npm run build` first (npm test does it): the explorer's assets are built files.
  */
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { isRecord } from '../../src/graph/json';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
 import { ExplorerAssetStore } from '../../src/http/explorer/assets';
 import { SANDBOX_SCRIPT_ORIGIN, SANDBOX_SCRIPT_PATH } from '../../src/http/explorer/page';
@@ -84,7 +85,7 @@ describeWithPart(
       expect(compact(await textOf(page, SELECTORS.variables))).toContain('"first":10');
       // The result pane is a Monaco editor, which renders only the lines in view: the whole result is read from the
       // answer the page received, and the pane is checked for its first lines.
-      const answer = page.waitForResponse((response) => response.request().postDataJSON()?.operationName === 'Pools');
+      const answer = page.waitForResponse((response) => operationNameOf(response.request().postDataJSON()) === 'Pools');
       const result = compact(await runActiveTab(page));
       const body = (await (await answer).json()) as { data?: { embeddedSIMActivationCodePools?: { edges: Array<{ node: { displayName: string } }> } } };
       expect(body.data?.embeddedSIMActivationCodePools?.edges.map((edge) => edge.node.displayName)).toEqual(SAMPLE_POOLS.map((pool) => pool.displayName));
@@ -100,7 +101,7 @@ describeWithPart(
       expect(shown).toContain(`"entryId":"${compact(EXAMPLE_VARIABLES.entryId)}"`);
       expect(shown).toContain('"dryRun":true');
 
-      const answered = (operationName: string) => page.waitForResponse((response) => response.request().postDataJSON()?.operationName === operationName);
+      const answered = (operationName: string) => page.waitForResponse((response) => operationNameOf(response.request().postDataJSON()) === operationName);
       const history = answered('PoolHistory');
       await runActiveTab(page, 'PoolHistory');
       type Entry = { id: string; kind: string; operation: string | null; actor: { anonymous: boolean } | null };
@@ -213,3 +214,7 @@ describeWithPart(
     });
   });
 });
+
+function operationNameOf(body: unknown): unknown {
+  return isRecord(body) ? body.operationName : undefined;
+}

@@ -2,6 +2,7 @@
  * The write budget shared by several replicas through a real Redis: counts of granted, waiting and refused takes,
  * and a window that slides.
  */
+import { expect } from '@jest/globals';
 import { createCoordination } from '../../src/coordination';
 import { describeWithRedis, eventually } from '../support/redis';
 import { outcome, Replicas, settingsFor, useRedisReplicas } from './helpers';
@@ -33,7 +34,7 @@ describeWithRedis()('Redis rate budget', () => {
     const writes = { limit: 10, windowMs: 20_000, maxWaitMs: 25_000 };
     const all = await Promise.all([fixture.replicas().add({ writes }), fixture.replicas().add({ writes }), fixture.replicas().add({ writes })]);
     const abort = new AbortController();
-    const results: Array<{ outcome: string; retryAfterSeconds?: number } | undefined> = new Array(30).fill(undefined);
+    const results = new Array<{ outcome: string; retryAfterSeconds?: number } | undefined>(30).fill(undefined);
     const settled = Array.from({ length: 30 }, (_, i) =>
       outcome(all[i % 3].coordination.writes.take(abort.signal)).then((r) => {
         results[i] = r;

@@ -5,6 +5,7 @@
  * "Fast" is asserted as "settles within a generous guard" (the command timeout is 200 ms; the guard 5 s), not as a
  * speed.
  */
+import { expect } from '@jest/globals';
 import { inspect } from 'node:util';
 import { describeWithRedis, eventually, RedisServer, within } from '../support/redis';
 import { outcome, Replicas, type Replica } from './helpers';

@@ -5,6 +5,7 @@
  *
  * `_entities` is sent to the subgraph directly, exactly as the router sends it.
  */
+import { expect } from '@jest/globals';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { GRAPH_BATCH_LIMIT } from '../../src/graph/batch';

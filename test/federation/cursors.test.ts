@@ -5,6 +5,7 @@
 import { request } from 'undici';
 import { DEVICE_STATE_VALUES, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { GraphClient } from '../../src/graph/client';
+import type * as CursorModule from '../../src/graphql/cursor';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { createLogger } from '../../src/observability/logger';
 import { createApp, type App } from '../../src/http/app';
@@ -364,7 +365,7 @@ describe('an @odata.nextLink from Graph that leaves the collection is never foll
 
 describe('cursor tokens', () => {
   it('keep base64 skip tokens (with / + =) usable', () => {
-    const { encodeCursor, decodeCursor } = jest.requireActual<typeof import('../../src/graphql/cursor')>('../../src/graphql/cursor');
+    const { encodeCursor, decodeCursor } = jest.requireActual<typeof CursorModule>('../../src/graphql/cursor');
     const token = { $skiptoken: 'ZXNpbTF8/cG9vbHN+8Mg==' };
     expect(decodeCursor(encodeCursor('pools', token, 0), 'pools')).toEqual({ next: token, offset: 0 });
   });

@@ -4,7 +4,7 @@
  * the emulator's sample data); in production a plain page, and introspection only when configured
  * (`INTROSPECTION=true`). Uses createApp (through the stack) with each configuration.
  */
-import { parse, validate } from 'graphql';
+import { Kind, parse, validate } from 'graphql';
 import { request } from 'undici';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
@@ -65,7 +65,7 @@ describe('outside production', () => {
   it('the examples are the assign, add, remove, bulk add, history, restore, create, rename and delete operations and a pools query, valid against schema/', () => {
     const document = parse(EXAMPLE_DOCUMENT);
     expect(validate(buildSchema(), document)).toEqual([]);
-    const operations = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [[d.operation, d.name?.value]] : []));
+    const operations = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [[d.operation, d.name?.value]] : []));
     expect(operations).toEqual([
       ['mutation', 'AssignPool'],
       ['mutation', 'AddAssignments'],

@@ -2,6 +2,7 @@
  * scripts/schema-check.js (`npm run schema:check`): breaking changes of schema/ against main are reported and fail
  * the check; additive ones pass. The comparison is tested directly, the CLI in throwaway git repositories.
  */
+import { expect } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -48,7 +48,7 @@ interface Target {
 interface Entry {
   id: string;
   poolId: string;
-  kind: string;
+  kind: HistoryKind;
   operation: string | null;
   outcome: string;
   assignmentsVersion: string;

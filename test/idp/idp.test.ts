@@ -2,6 +2,7 @@
  * The local fake Entra ID (test/support/idp.ts) against the real libraries: @azure/identity (MSAL node)
  * credentials get tokens from it, jose's remote JWKS verifies what it signs.
  */
+import { expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -67,7 +68,7 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
     await p;
   } catch (err) {
     if (err instanceof Error) return err;
-    throw new Error(`rejected with a non-Error: ${String(err)}`);
+    throw new Error(`rejected with a non-Error: ${String(err)}`, { cause: err });
   }
   throw new Error('expected a rejection, got a token');
 }

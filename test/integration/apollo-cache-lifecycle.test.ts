@@ -69,7 +69,7 @@ it('create adds to the cached list, rename updates it, delete evicts: no refetch
         fields: {
           embeddedSIMActivationCodePools(stored, { toReference }) {
             const existing = stored as Connection;
-            const node = toReference(pool as unknown as Reference);
+            const node = toReference(pool);
             // The new pool has no cursor of its own in this page: the page's end cursor keeps paging where it was.
             const edge = { __typename: 'EmbeddedSIMActivationCodePoolEdge', cursor: existing.pageInfo.endCursor ?? '', node };
             return { ...existing, edges: [...existing.edges, edge], totalCount: existing.totalCount === null ? null : existing.totalCount + 1 };

@@ -3,6 +3,7 @@
  * emulator, verifying tokens with jose against the local HTTPS IdP's JWKS (real RSA keys, real TLS).
  * Every refusal is also checked to have cost no request to Graph.
  */
+import { expect } from '@jest/globals';
 import { createPublicKey, generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
 import * as https from 'node:https';
 import { SignJWT, UnsecuredJWT, generateKeyPair, type KeyLike } from 'jose';

@@ -3,6 +3,7 @@
  * merged aliased `_entities` documents pass when the router's secret is required, client documents stay limited,
  * and MAX_ENTITIES / the cost of representations refuse an operation before Graph is asked for anything.
  */
+import { expect } from '@jest/globals';
 import { generatedPoolId } from '../../src/emulator';
 import { createGate } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parse, validate } from 'graphql';
+import { Kind, parse, validate } from 'graphql';
 import { request } from 'undici';
 import { EXAMPLE_VARIABLES } from '../../src/graphql/examples';
 import { buildSchema } from '../../src/graphql/schema';
@@ -74,7 +74,7 @@ describe('the explorer page and its assets, outside production', () => {
     for (const tab of config.tabs) {
       const document = parse(tab.query);
       expect(validate(schema, document)).toEqual([]);
-      const declared = document.definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? (d.variableDefinitions ?? []).map((v) => v.variable.name.value) : []));
+      const declared = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? (d.variableDefinitions ?? []).map((v) => v.variable.name.value) : []));
       expect(Object.keys(JSON.parse(tab.variables) as object).sort()).toEqual([...new Set(declared)].filter((name) => name in EXAMPLE_VARIABLES).sort());
     }
     // The description above an operation goes with it.
@@ -83,7 +83,7 @@ describe('the explorer page and its assets, outside production', () => {
     // dry run preloaded.
     const history = config.tabs.find((tab) => tab.name === 'PoolHistory');
     expect(history?.query.startsWith('# History and restore')).toBe(true);
-    const names = parse(history?.query ?? '').definitions.flatMap((d) => (d.kind === 'OperationDefinition' ? [d.name?.value] : []));
+    const names = parse(history?.query ?? '').definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value] : []));
     expect(names).toEqual(['PoolHistory', 'RestorePool']);
     expect(JSON.parse(history?.variables ?? '{}')).toMatchObject({ poolId: EXAMPLE_VARIABLES.poolId, dryRun: true, entryId: EXAMPLE_VARIABLES.entryId });
   });

@@ -3,6 +3,7 @@
  * what the subgraph makes of it. Graph's bad data is UPSTREAM_ERROR (never the caller's BAD_USER_INPUT, never an
  * opaque INTERNAL_SERVER_ERROR), and one odd item never blanks the rest of a reply.
  */
+import { expect } from '@jest/globals';
 import { SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type QuirksConfig, type RecordedRequest } from '../../src/emulator';
 import { isGraphError } from '../../src/graph/errors';
 import type { UnknownValueEvent } from '../../src/graph/unknown-values';

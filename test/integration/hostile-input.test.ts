@@ -3,6 +3,7 @@
  * malformed JSON, deeply nested variables, bad entity representations. Each answers a 4xx or a GraphQL error with
  * its code, never a 500, over real HTTP.
  */
+import { expect } from '@jest/globals';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { SERVER_DEFAULTS } from '../../src/config/defaults';

@@ -3,6 +3,7 @@
  * the Graph emulator recording which token each call carried. Failure classification, the per-user client cache
  * and what reaches the logs. (The built process is exercised in test/process/obo-identity.test.ts.)
  */
+import { expect } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { decodeJwt } from 'jose';

@@ -4,6 +4,7 @@
  * getActivationCodes); both 2XX shapes Graph documents (the entity, or 204 and a read back), NOT_FOUND, the
  * audit lines, the write budget, no repeat of a create after a lost reply, and the pool's edit lock.
  */
+import { expect } from '@jest/globals';
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { REDACTED, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
 import { AuditLog } from '../../src/observability/audit';

@@ -111,7 +111,7 @@ describe('the maximum number of codes', () => {
 
 describe("graphql-js's own errors never quote a code", () => {
   it.each([
-    ['an ICCID given as a number', [{ ...codes[0], integratedCircuitCardIdentifier: 89014103211118510720 }], 'input.activationCodes[0].integratedCircuitCardIdentifier'],
+    ['an ICCID given as a number', [{ ...codes[0], integratedCircuitCardIdentifier: 89014103211118510000 }], 'input.activationCodes[0].integratedCircuitCardIdentifier'],
     ['a code without its SM-DP+ address', [{ integratedCircuitCardIdentifier: codes[0].integratedCircuitCardIdentifier, matchingIdentifier: codes[0].matchingIdentifier }], 'input.activationCodes[0]'],
     ['a code with a property the type does not define', [codes[0], { ...codes[1], pin: '1234' }], 'input.activationCodes[1]'],
     ['a code that is a string', [`${codes[0].integratedCircuitCardIdentifier}$${codes[0].matchingIdentifier}`], 'input.activationCodes[0]'],

@@ -3,6 +3,7 @@
  * with the operation, pool, caller (the inbound token's oid/tid/appid, or anonymous), the diff as targets, the
  * outcome and error code, Graph's request ids on a failure; warn when the pool is left unassigned; never a token.
  */
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { bearer, userToken } from '../support/auth';

@@ -1,6 +1,7 @@
 /**
  * Probes, graceful shutdown, logs and metrics of the real process (dist/index.js) against a slow emulator.
  */
+import { expect } from '@jest/globals';
 import { request } from 'undici';
 import { generatedPoolId, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
 import { spawnService } from '../support/process';

@@ -5,6 +5,7 @@
  * (but refuse writes, fast) while Redis is down. `npm run build` first. Without redis-server the suite is skipped
  * with one loud line; in CI (REQUIRE_REAL_PARTS=1) it fails instead.
  */
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { generatedPoolId, startGraphEmulator, type GraphEmulator } from '../../src/emulator';

@@ -56,7 +56,7 @@ export function gateFor(
 }
 
 /** A logger whose JSON lines are kept in memory (to assert what is, and is not, logged). */
-export function memoryLogger(level = 'debug'): { logger: Logger; text(): string; lines(): Array<Record<string, unknown>> } {
+export function memoryLogger(level = 'debug'): { logger: Logger; text: () => string; lines: () => Array<Record<string, unknown>> } {
   let out = '';
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

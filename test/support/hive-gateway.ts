@@ -86,11 +86,12 @@ async function sdlOf(url: string, headers: Record<string, string> = {}): Promise
 function roundRobin(primary: string, urls: readonly string[], fetches: SubgraphFetch[]): GatewayPlugin {
   let next = 0;
   return {
-    onFetch({ url, setURL, options }) {
+    onFetch(payload) {
+      const { url, options } = payload;
       if (url !== primary) return;
       const replica = next;
       next = (next + 1) % urls.length;
-      setURL(urls[replica]);
+      payload.setURL(urls[replica]);
       const body: unknown = typeof options.body === 'string' ? JSON.parse(options.body) : undefined;
       const { query, variables } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
       fetches.push({ replica, query: query ?? '', variables: variables ?? {} });
@@ -122,7 +123,7 @@ export async function startHiveFederation(): Promise<HiveFederation> {
     },
     plugins: () => [roundRobin(replicas[0].url, replicas.map((r) => r.url), fetches)],
   });
-  const server: Server = createServer(gateway);
+  const server: Server = createServer(gateway.requestListener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   const reset = (): void => {

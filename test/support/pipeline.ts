@@ -49,7 +49,7 @@ export function scriptedNext(
 }
 
 /** The rejection of a promise (fails the test when it resolves). */
-export async function rejection(promise: Promise<unknown> | unknown): Promise<unknown> {
+export async function rejection(promise: unknown): Promise<unknown> {
   try {
     await promise;
   } catch (error) {

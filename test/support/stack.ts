@@ -26,7 +26,7 @@ export interface Stack {
   app: App;
   graph: GraphClient;
   url: string;
-  graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLReply>;
+  graphql: (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<GraphQLReply>;
   stop(): Promise<void>;
 }
 

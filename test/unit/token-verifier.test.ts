@@ -67,7 +67,7 @@ async function sign(claims: Record<string, unknown>, opts: { exp?: number | null
   return jwt.sign(privateKey);
 }
 
-async function reason(result: Promise<unknown> | unknown): Promise<string> {
+async function reason(result: unknown): Promise<string> {
   try {
     await result;
   } catch (error) {

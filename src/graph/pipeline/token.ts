@@ -79,7 +79,7 @@ export class CachedToken {
     const now = Date.now();
     const token = this.token;
     if (token !== undefined && this.usable(token, now)) {
-      if (now >= this.refreshAt(token) && now >= this.refreshNotBefore && this.pending === undefined && !this.closed) this.share(true);
+      if (now >= this.refreshAt(token) && now >= this.refreshNotBefore && this.pending === undefined && !this.closed) void this.share(true);
       return token;
     }
     return this.wait(this.pending ?? this.share(false), signal);
@@ -230,7 +230,7 @@ export class CachedToken {
       this.recoveryTimer = setTimeout(() => {
         this.recoveryTimer = undefined;
         if (this.closed || this.usable(this.token, Date.now()) || this.pending !== undefined) return;
-        this.share(true);
+        void this.share(true);
       }, delayMs);
       this.recoveryTimer.unref();
     }

@@ -82,7 +82,7 @@ async function eachLimited(n: number, limit: number, work: (index: number) => Pr
 
 /** Takes the pools' locks one by one in id order; a lock not free by the shared deadline is that pool's error. */
 async function lockAll(ctx: Context, poolIds: readonly string[]): Promise<(LockLease | PoolEditErrorModel)[]> {
-  const leases: (LockLease | PoolEditErrorModel)[] = new Array(poolIds.length);
+  const leases = new Array<LockLease | PoolEditErrorModel>(poolIds.length);
   const options = lockOptions(ctx);
   const order = poolIds.map((id, i) => ({ id: id.toLowerCase(), i })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const { i } of order) {
@@ -130,8 +130,8 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   request.validate();
   const checked: UncheckedTarget[] = await checkSentTargets(ctx, request.sent ?? []);
   const deadline = Date.now() + (ctx.edits.bulkTimeoutMs ?? DEFAULT_BULK_TIMEOUT_MS);
-  const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: request.plan, checked });
-  const results: (EditPayloadModel | PoolEditErrorModel)[] = new Array(poolIds.length);
+  const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: (current) => request.plan(current), checked });
+  const results = new Array<EditPayloadModel | PoolEditErrorModel>(poolIds.length);
 
   if (dryRun) {
     const readStartedMs = Date.now();

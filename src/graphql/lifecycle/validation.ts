@@ -26,7 +26,7 @@ const ICCID = /^[0-9]{19}[0-9]?$/;
 const MATCHING_ID = /^[a-zA-Z0-9-]*$/;
 const SMDP_ADDRESS = /^([a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\.)+[a-zA-Z]{2,}$/;
 // C0 and C1 control characters (tabs and newlines included): a pool name is one line of text in the admin center.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 
 /** A display name as sent to Graph: trimmed, 1 to MAX_DISPLAY_NAME_LENGTH characters, no control characters. */
 function displayName(value: string, field: string): string {

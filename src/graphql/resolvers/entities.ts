@@ -44,7 +44,8 @@ export function _entities(_parent: unknown, { representations }: EntitiesArgs, c
         return badUserInput(`${field} must be a GUID (the ${typename}'s id); it is ${kindOf(id)}.`, field);
       }
       // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
-      const [entity]: unknown[] = entitiesResolver({ representations: [representation], context: ctx, info });
+      const resolved: unknown = entitiesResolver({ representations: [representation], context: ctx, info });
+      const entity: unknown = Array.isArray(resolved) ? resolved[0] : undefined;
       return entity;
     }
     const field = `representations[${index}].__typename`;

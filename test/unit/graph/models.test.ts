@@ -1,4 +1,5 @@
 /** The wire readers: Graph's JSON against the CSDL, item by item. */
+import { expect } from '@jest/globals';
 import { GraphQLError } from 'graphql';
 import { isIsoDateTime, readAssignment, readDeviceState, readPool } from '../../../src/graph/models';
 import { DateTime } from '../../../src/graphql/resolvers/scalars';

@@ -3,6 +3,7 @@
  * by id, read after the assign only when a field Graph holds is selected, and its assignments are the new set
  * without another call.
  */
+import { expect } from '@jest/globals';
 import { GraphError } from '../../../src/graph/errors';
 import type { WirePool } from '../../../src/graph/models';
 import { FakeGraph, wire, type BatchItemResult, type CallOptions } from '../../support/fake-graph';

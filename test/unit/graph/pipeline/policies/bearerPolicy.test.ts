@@ -9,7 +9,7 @@ import { rejection, request, response, scriptedNext } from '../../../../support/
 /** A credential that hands out numbered tokens valid for `lifetimeMs`, or fails with `failure`. */
 class CountingCredential implements TokenCredential {
   calls = 0;
-  failure?: unknown;
+  failure?: Error;
   constructor(private readonly lifetimeMs = 3600_000) {}
   readonly claims: Array<string | undefined> = [];
   async getToken(_scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken> {

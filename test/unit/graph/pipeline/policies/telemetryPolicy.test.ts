@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { PipelineRequest } from '@azure/core-rest-pipeline';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
