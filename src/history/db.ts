@@ -158,11 +158,16 @@ const MAX_STATEMENTS = 256;
 
 type Prepared = { statement: SqliteStatement & Database.Statement; reader: boolean };
 
+/** A batch waiting for the next group commit. */
+type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
+
 /**
- * The embedded engine. libsql is synchronous: a batch runs on the event loop in one go, on statements prepared once
- * per SQL text (libsql keeps about 3 KB of native memory per prepared statement that garbage collection never
- * returns: +66 MB RSS after 20 000 prepares); Kysely's SqliteDialect gets the same statements. A transaction with
- * reads between its statements holds Kysely's connection (its mutex) throughout; a batch arriving meanwhile waits.
+ * The embedded engine. libsql is synchronous: statements run on the event loop, prepared once per SQL text (libsql
+ * keeps about 3 KB of native memory per prepared statement that garbage collection never returns: +66 MB RSS after
+ * 20 000 prepares); Kysely's SqliteDialect gets the same statements. Group commit: the batches of one event-loop
+ * turn are written in one transaction (one WAL commit instead of one each), each caller resolving once it is
+ * committed. A transaction with reads between its statements holds Kysely's connection (its mutex) throughout; a
+ * group due meanwhile waits for it.
  */
 function embedded(database: Database.Database): HistoryDb {
   const statements = new Map<string, Prepared>();
@@ -187,17 +192,51 @@ function embedded(database: Database.Database): HistoryDb {
   const rollback = (): void => {
     if (!closed && database.inTransaction) prepare('rollback').statement.run();
   };
-  const runBatch = (list: readonly Statement[]): Row[][] => {
-    if (list.length === 1) return [runNow(list[0])];
+  /** Runs `fn` between begin and commit (rolled back when it throws). */
+  const inTransaction = <T>(fn: () => T): T => {
     prepare('begin').statement.run();
     try {
-      const out = list.map(runNow);
+      const result = fn();
       prepare('commit').statement.run();
-      return out;
+      return result;
     } catch (error) {
       rollback();
       throw error;
     }
+  };
+  const alone = (waiting: Waiting): void => {
+    try {
+      waiting.resolve(waiting.list.length === 1 ? [runNow(waiting.list[0])] : inTransaction(() => waiting.list.map(runNow)));
+    } catch (error) {
+      waiting.reject(error);
+    }
+  };
+  let queue: Waiting[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    const group = queue;
+    queue = [];
+    scheduled = false;
+    if (group.length === 1) return alone(group[0]);
+    let results: Row[][][];
+    try {
+      results = inTransaction(() => group.map((waiting) => waiting.list.map(runNow)));
+    } catch {
+      // One batch's failure must not fail the others: each alone, in its own transaction.
+      return group.forEach(alone);
+    }
+    group.forEach((waiting, i) => waiting.resolve(results[i]));
+  };
+  const flushWhenFree = (): void => {
+    if (closed || !database.inTransaction) return flush();
+    db.connection()
+      .execute(async () => flush())
+      .catch((error: unknown) => {
+        const group = queue;
+        queue = [];
+        scheduled = false;
+        for (const waiting of group) waiting.reject(error);
+      });
   };
   const db = new Kysely<HistoryDatabase>({
     dialect: new SqliteDialect({
@@ -213,15 +252,14 @@ function embedded(database: Database.Database): HistoryDb {
   return {
     engine: 'embedded',
     db,
-    batch(list) {
-      // A transaction is open (it holds Kysely's connection across awaits): wait for its end.
-      if (!closed && database.inTransaction) return db.connection().execute(async () => runBatch(list));
-      try {
-        return Promise.resolve(runBatch(list));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    batch: (list) =>
+      new Promise((resolve, reject) => {
+        queue.push({ list, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flushWhenFree);
+        }
+      }),
     transaction: (fn) =>
       db.connection().execute(async () => {
         prepare('begin').statement.run();
