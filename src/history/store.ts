@@ -198,7 +198,7 @@ export class HistoryStore {
       entry.detail === null ? null : json(entry.detail),
       entry.completedMs ?? null,
     ];
-    const [row] = await this.one({ text: INSERT_ENTRY, params }, run);
+    const [row] = await this.one({ text: INSERT_ENTRY, params, first: true }, run);
     return String(row.id);
   }
 
@@ -242,7 +242,7 @@ export class HistoryStore {
   /** The pool's recorded set; in a PostgreSQL transaction the row stays locked until it ends. */
   async poolState(poolId: string, run: RunStatement): Promise<PoolState | undefined> {
     // SQLite has no row locks (and needs none: one connection, transactions one at a time).
-    const [row] = await run({ text: this.engine === 'postgres' ? `${POOL_STATE} for update` : POOL_STATE, params: [poolKey(poolId)] });
+    const [row] = await run({ text: this.engine === 'postgres' ? `${POOL_STATE} for update` : POOL_STATE, params: [poolKey(poolId)], first: true });
     if (row === undefined) return undefined;
     const state = row as Pick<PoolStateTable, 'version' | 'targets' | 'changed_ms'>;
     return { version: state.version, targets: parse<WireAssignmentTarget[]>(state.targets) ?? [], changedMs: Number(state.changed_ms) };
@@ -253,7 +253,7 @@ export class HistoryStore {
    * PostgreSQL makes a concurrent insert wait for the first one and then do nothing.
    */
   async createPoolState(poolId: string, state: PoolState, run: RunStatement): Promise<boolean> {
-    return (await run({ text: CREATE_POOL_STATE, params: stateParams(poolId, state) })).length > 0;
+    return (await run({ text: CREATE_POOL_STATE, params: stateParams(poolId, state), first: true })).length > 0;
   }
 
   async setPoolState(poolId: string, state: PoolState, run?: RunStatement): Promise<void> {

@@ -55,8 +55,8 @@ describe.each(engines())('history batches on %s', (engine) => {
     const db = await connect();
     const results = await Promise.allSettled([
       db.batch([insert('one')]),
-      // The second statement repeats the primary key: this batch fails whole (its first insert rolled back too).
-      db.batch([insert('two'), insert('one')]),
+      // The second statement repeats the first one's primary key: this batch fails whole (both rolled back).
+      db.batch([insert('two'), insert('two')]),
       db.batch([insert('three'), insert('four')]),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
