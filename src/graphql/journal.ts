@@ -53,12 +53,15 @@ export class JournaledWrite {
     private readonly poolId: string,
   ) {}
 
-  /** Writes the entry; throws HISTORY_UNAVAILABLE when the store cannot take it. Unjournaled when history is off. */
-  static async begin(ctx: Context, start: Omit<WriteStart, 'actor' | 'requestId' | 'kind'> & { kind?: WriteStart['kind'] }): Promise<JournaledWrite> {
+  /**
+   * Writes the entry, with the plan when the set to send is known before the read (then no plan() follows); throws
+   * HISTORY_UNAVAILABLE when the store cannot take it. Unjournaled when history is off.
+   */
+  static async begin(ctx: Context, start: Omit<WriteStart, 'actor' | 'requestId' | 'kind'> & { kind?: WriteStart['kind'] }, plan?: WritePlan): Promise<JournaledWrite> {
     const history = ctx.edits.history;
     if (history === undefined) return new JournaledWrite(ctx, undefined, start.poolId);
     try {
-      const id = await history.begin({ kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId });
+      const id = await history.begin({ kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId }, plan);
       return new JournaledWrite(ctx, id, start.poolId);
     } catch (error) {
       if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, type Generated, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Generated, type SqliteStatement } from 'kysely';
 import Database from 'libsql';
 import { Pool, types } from 'pg';
 
@@ -80,9 +80,27 @@ export interface HistoryDatabase {
   idempotency_key: IdempotencyKeyTable;
 }
 
+/** One statement: SQL with `?` placeholders (PostgreSQL gets `$1`…) and its parameters. */
+export interface Statement {
+  text: string;
+  params: readonly unknown[];
+  /** Only its first row is wanted (libsql's `get`: half the cost of `all`). */
+  first?: boolean;
+}
+
+export type Row = Record<string, unknown>;
+
+/** Runs one statement on a transaction's connection; resolves with its rows (none without RETURNING). */
+export type RunStatement = (statement: Statement) => Promise<Row[]>;
+
 export interface HistoryDb {
   engine: Engine;
+  /** The query builder, for what is not on a write's path (pages, leases, retention, keys, migrations). */
   db: Kysely<HistoryDatabase>;
+  /** Runs the statements in one transaction (one alone: without one); resolves with each one's rows. */
+  batch(statements: readonly Statement[]): Promise<Row[][]>;
+  /** A transaction with reads between its statements. */
+  transaction<T>(fn: (run: RunStatement) => Promise<T>): Promise<T>;
 }
 
 export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'embedded'; path: string };
@@ -95,7 +113,7 @@ export function openDatabase(location: StoreLocation): HistoryDb {
     const pool = new Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
     // An idle client's error (the server went away) must not crash the process: the next query reports it.
     pool.on('error', () => undefined);
-    return { engine: 'postgres', db: new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }) };
+    return postgres(new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }));
   }
   if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
   const database = new Database(location.path);
@@ -103,30 +121,163 @@ export function openDatabase(location: StoreLocation): HistoryDb {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  return { engine: 'embedded', db: new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }) };
+  return embedded(database);
+}
+
+/** PostgreSQL: each statement's text numbered once (`?` → `$n`), run through Kysely's pool and transactions. */
+function postgres(db: Kysely<HistoryDatabase>): HistoryDb {
+  const texts = new Map<string, string>();
+  const numbered = (text: string): string => {
+    let out = texts.get(text);
+    if (out === undefined) {
+      let n = 0;
+      out = text.replace(/\?/g, () => `$${++n}`);
+      texts.set(text, out);
+    }
+    return out;
+  };
+  const on =
+    (q: Kysely<HistoryDatabase>): RunStatement =>
+    async (s) =>
+      (await q.executeQuery<Row>(CompiledQuery.raw(numbered(s.text), [...s.params]))).rows;
+  return {
+    engine: 'postgres',
+    db,
+    async batch(statements) {
+      if (statements.length === 1) return [await on(db)(statements[0])];
+      return db.transaction().execute(async (tx) => {
+        const out: Row[][] = [];
+        for (const s of statements) out.push(await on(tx)(s));
+        return out;
+      });
+    },
+    transaction: (fn) => db.transaction().execute((tx) => fn(on(tx))),
+  };
 }
 
 /** Distinct statements kept; the history's queries have a few dozen shapes. */
 const MAX_STATEMENTS = 256;
 
+type Prepared = { statement: SqliteStatement & Database.Statement; reader: boolean };
+
+/** A batch waiting for the next group commit. */
+type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
+
 /**
- * Kysely prepares a statement per query, and libsql keeps about 3 KB of native memory per prepared statement that
- * garbage collection never returns (measured: +66 MB RSS after 20 000 prepares). Statements are kept per SQL text
- * and reused instead: Kysely's driver runs one query at a time on this connection, so no two uses overlap.
+ * The embedded engine. libsql is synchronous: statements run on the event loop, prepared once per SQL text (libsql
+ * keeps about 3 KB of native memory per prepared statement that garbage collection never returns: +66 MB RSS after
+ * 20 000 prepares); Kysely's SqliteDialect gets the same statements. Group commit: the batches of one event-loop
+ * turn are written in one transaction (one WAL commit instead of one each), each caller resolving once it is
+ * committed. A transaction with reads between its statements holds Kysely's connection (its mutex) throughout; a
+ * group due meanwhile waits for it.
  */
-function reusingStatements(database: Database.Database): SqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
+function embedded(database: Database.Database): HistoryDb {
+  const statements = new Map<string, Prepared>();
+  let closed = false;
+  const prepare = (text: string): Prepared => {
+    if (closed) throw Object.assign(new Error('The history store is closed.'), { code: 'CLOSED' });
+    let kept = statements.get(text);
+    if (kept === undefined) {
+      if (statements.size >= MAX_STATEMENTS) statements.clear();
+      const statement = database.prepare(text);
+      kept = { statement, reader: statement.reader };
+      statements.set(text, kept);
+    }
+    return kept;
+  };
+  const runNow = (s: Statement): Row[] => {
+    const { statement, reader } = prepare(s.text);
+    if (reader && s.first === true) {
+      const row = statement.get(s.params) as Row | undefined;
+      return row === undefined ? [] : [row];
+    }
+    if (reader) return statement.all(s.params) as Row[];
+    statement.run(s.params);
+    return [];
+  };
+  const rollback = (): void => {
+    if (!closed && database.inTransaction) prepare('rollback').statement.run();
+  };
+  /** Runs `fn` between begin and commit (rolled back when it throws). */
+  const inTransaction = <T>(fn: () => T): T => {
+    prepare('begin').statement.run();
+    try {
+      const result = fn();
+      prepare('commit').statement.run();
+      return result;
+    } catch (error) {
+      rollback();
+      throw error;
+    }
+  };
+  const alone = (waiting: Waiting): void => {
+    try {
+      waiting.resolve(waiting.list.length === 1 ? [runNow(waiting.list[0])] : inTransaction(() => waiting.list.map(runNow)));
+    } catch (error) {
+      waiting.reject(error);
+    }
+  };
+  let queue: Waiting[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    const group = queue;
+    queue = [];
+    scheduled = false;
+    if (group.length === 1) return alone(group[0]);
+    let results: Row[][][];
+    try {
+      results = inTransaction(() => group.map((waiting) => waiting.list.map(runNow)));
+    } catch {
+      // One batch's failure must not fail the others: each alone, in its own transaction.
+      return group.forEach(alone);
+    }
+    group.forEach((waiting, i) => waiting.resolve(results[i]));
+  };
+  const flushWhenFree = (): void => {
+    if (closed || !database.inTransaction) return flush();
+    db.connection()
+      .execute(async () => flush())
+      .catch((error: unknown) => {
+        const group = queue;
+        queue = [];
+        scheduled = false;
+        for (const waiting of group) waiting.reject(error);
+      });
+  };
+  const db = new Kysely<HistoryDatabase>({
+    dialect: new SqliteDialect({
+      database: {
+        close: () => {
+          closed = true;
+          database.close();
+        },
+        prepare: (text) => prepare(text).statement,
+      },
+    }),
+  });
   return {
-    close: () => database.close(),
-    prepare(text: string): SqliteStatement {
-      let statement = statements.get(text);
-      if (statement === undefined) {
-        if (statements.size >= MAX_STATEMENTS) statements.clear();
-        statement = database.prepare(text);
-        statements.set(text, statement);
-      }
-      return statement;
-    },
+    engine: 'embedded',
+    db,
+    batch: (list) =>
+      new Promise((resolve, reject) => {
+        queue.push({ list, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flushWhenFree);
+        }
+      }),
+    transaction: (fn) =>
+      db.connection().execute(async () => {
+        prepare('begin').statement.run();
+        try {
+          const result = await fn(async (s) => runNow(s));
+          prepare('commit').statement.run();
+          return result;
+        } catch (error) {
+          rollback();
+          throw error;
+        }
+      }),
   };
 }
 

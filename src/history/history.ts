@@ -96,8 +96,11 @@ export class History {
     this.known.delete(poolKey(poolId));
   }
 
-  /** Writes the entry of a write about to be sent (outcome UNKNOWN until completed); resolves with its id. */
-  begin(start: WriteStart): Promise<string> {
+  /**
+   * Writes the entry of a write about to be sent (outcome UNKNOWN until completed), with its plan when the set to
+   * send is known already (one statement instead of two); resolves with its id.
+   */
+  begin(start: WriteStart, plan?: WritePlan): Promise<string> {
     if (start.poolId !== '') this.forget(start.poolId);
     return this.store.insert({
       poolId: start.poolId,
@@ -106,12 +109,7 @@ export class History {
       operation: start.operation,
       actor: start.actor,
       outcome: WriteOutcome.UNKNOWN,
-      targetsBefore: null,
-      targets: EMPTY,
-      added: EMPTY,
-      updated: EMPTY,
-      removed: EMPTY,
-      assignmentsVersion: this.rules.version(EMPTY),
+      ...this.planned(plan ?? { targetsBefore: null, targets: EMPTY }),
       requestId: start.requestId,
       graphRequestId: null,
       errorCode: null,
@@ -123,8 +121,12 @@ export class History {
 
   /** Records the set the write will send (and the set before it, when read): before the Graph write is sent. */
   plan(id: string, plan: WritePlan): Promise<void> {
+    return this.store.update(id, this.planned(plan));
+  }
+
+  private planned(plan: WritePlan): Pick<HistoryEntry, 'targetsBefore' | 'targets' | 'added' | 'updated' | 'removed' | 'assignmentsVersion'> {
     const diff = plan.targetsBefore === null ? { added: EMPTY, updated: EMPTY, removed: EMPTY } : this.rules.diff(plan.targetsBefore, plan.targets);
-    return this.store.update(id, { targetsBefore: plan.targetsBefore, targets: plan.targets, assignmentsVersion: this.rules.version(plan.targets), ...diff });
+    return { targetsBefore: plan.targetsBefore, targets: plan.targets, ...diff, assignmentsVersion: this.rules.version(plan.targets) };
   }
 
   /** Completes a write's entry; a written set becomes the pool's recorded set in the same transaction. */
@@ -135,20 +137,18 @@ export class History {
     if (end.graphRequestId !== undefined) change.graphRequestId = end.graphRequestId;
     if (end.errorCode !== undefined) change.errorCode = end.errorCode;
     const targets = end.targets;
+    const version = targets === undefined ? undefined : this.rules.version(targets);
     if (targets !== undefined) {
       change.targets = targets;
-      change.assignmentsVersion = this.rules.version(targets);
+      change.assignmentsVersion = version;
       if (end.targetsBefore !== undefined) change.targetsBefore = end.targetsBefore;
       const before = end.targetsBefore;
       if (before !== undefined && before !== null) Object.assign(change, this.rules.diff(before, targets));
     }
     const pool = end.poolId ?? poolId;
-    const records = targets !== undefined && end.recordsSet !== false && (end.outcome === WriteOutcome.WRITTEN || end.outcome === WriteOutcome.UNCHANGED);
-    await this.store.transaction(async (tx) => {
-      await this.store.update(id, change, tx);
-      if (records) await this.store.setPoolState(pool, { version: this.rules.version(targets), targets, changedMs: completedMs }, tx);
-    });
-    if (records) this.remember(pool, this.rules.version(targets));
+    const records = targets !== undefined && version !== undefined && end.recordsSet !== false && (end.outcome === WriteOutcome.WRITTEN || end.outcome === WriteOutcome.UNCHANGED);
+    await this.store.complete(id, change, records ? { poolId: pool, version, targets, changedMs: completedMs } : undefined);
+    if (records) this.remember(pool, version);
     // An UNKNOWN write is settled by the next read: that read must be compared, whatever this process remembers.
     else this.forget(pool);
   }

@@ -3,10 +3,10 @@
  * leases. Every method either does what it says or throws HistoryUnavailableError (the database could not answer):
  * callers never see a driver's error, and no message carries DATABASE_URL.
  */
-import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { WireAssignmentTarget } from '../graph/models';
-import type { HistoryDatabase, HistoryDb, EntryTable } from './db';
-import { type HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
+import type { EntryTable, HistoryDatabase, HistoryDb, PoolStateTable, Row, RunStatement, Statement } from './db';
+import { HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
 
 const HISTORY_ERROR_BRAND = Symbol.for('esim-pools-subgraph.HistoryUnavailableError');
 
@@ -94,21 +94,56 @@ export function toEntry(row: Selectable<EntryTable>): HistoryEntry & { completed
   };
 }
 
-type Db = Kysely<HistoryDatabase> | Transaction<HistoryDatabase>;
+/** JSON text of a change's document: undefined (unchanged) and null stay as they are. */
+const jsonOf = (value: unknown): string | null | undefined => (value === undefined || value === null ? value : json(value));
+
+/** The update of an entry's changed columns (one statement text per shape of change). */
+function entryUpdate(id: string, change: Partial<EntryCompletion>): Statement {
+  const values: Record<string, unknown> = {
+    outcome: change.outcome,
+    targets_before: jsonOf(change.targetsBefore),
+    targets: jsonOf(change.targets),
+    added: jsonOf(change.added),
+    updated: jsonOf(change.updated),
+    removed: jsonOf(change.removed),
+    assignments_version: change.assignmentsVersion,
+    pool_id: change.poolId === undefined ? undefined : poolKey(change.poolId),
+    graph_request_id: change.graphRequestId,
+    error_code: change.errorCode,
+    detail: jsonOf(change.detail),
+    completed_ms: change.completedMs,
+  };
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+  return { text: `update history_entry set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, params: [...columns.map((c) => values[c]), Number(id)] };
+}
+
+/** An entry's columns in insert order (the statement is written once). */
+const ENTRY_COLUMNS = [
+  'pool_id', 'at', 'kind', 'operation', 'actor', 'outcome', 'targets_before', 'targets', 'added', 'updated', 'removed',
+  'assignments_version', 'request_id', 'graph_request_id', 'error_code', 'restored_from', 'detail', 'completed_ms',
+] as const;
+const INSERT_ENTRY = `insert into history_entry (${ENTRY_COLUMNS.join(', ')}) values (${ENTRY_COLUMNS.map(() => '?').join(', ')}) returning id`;
+const UNKNOWN_WRITES = `select * from history_entry where pool_id = ? and outcome = '${WriteOutcome.UNKNOWN}' order by id`;
+const POOL_STATE = 'select version, targets, changed_ms from history_pool_state where pool_id = ?';
+const STATE_COLUMNS = '(pool_id, version, targets, changed_ms) values (?, ?, ?, ?) on conflict (pool_id)';
+const CREATE_POOL_STATE = `insert into history_pool_state ${STATE_COLUMNS} do nothing returning pool_id`;
+const SET_POOL_STATE = `insert into history_pool_state ${STATE_COLUMNS} do update set version = excluded.version, targets = excluded.targets, changed_ms = excluded.changed_ms`;
+
+const stateParams = (poolId: string, state: PoolState): unknown[] => [poolKey(poolId), state.version, json(state.targets), state.changedMs];
 
 export class HistoryStore {
   readonly engine: HistoryDb['engine'];
   private readonly db: Kysely<HistoryDatabase>;
 
-  constructor(database: HistoryDb) {
+  constructor(private readonly database: HistoryDb) {
     this.engine = database.engine;
     this.db = database.db;
   }
 
-  /** Runs `fn` in a transaction; any database failure is HistoryUnavailableError. */
-  async transaction<T>(fn: (tx: Transaction<HistoryDatabase>) => Promise<T>): Promise<T> {
+  /** Runs `fn` in a transaction (its statements through `run`); any database failure is HistoryUnavailableError. */
+  async transaction<T>(fn: (run: RunStatement) => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction().execute(fn);
+      return await this.database.transaction(fn);
     } catch (error) {
       throw unavailable(error);
     }
@@ -127,57 +162,56 @@ export class HistoryStore {
     }
   }
 
+  /** The statements in one transaction (one alone: on its own); any database failure is HistoryUnavailableError. */
+  private async batch(statements: readonly Statement[]): Promise<Row[][]> {
+    try {
+      return await this.database.batch(statements);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** One statement, in `run` (a transaction) or on its own. */
+  private one(statement: Statement, run?: RunStatement): Promise<Row[]> {
+    return run ? run(statement) : this.batch([statement]).then((rows) => rows[0]);
+  }
+
   /** Inserts an entry; resolves with its id. */
-  insert(entry: NewEntry, db?: Db): Promise<string> {
-    const write = async (on: Db): Promise<string> => {
-      const row = await on
-        .insertInto('history_entry')
-        .values({
-          pool_id: poolKey(entry.poolId),
-          at: entry.at,
-          kind: entry.kind,
-          operation: entry.operation,
-          actor: entry.actor === null ? null : json(entry.actor),
-          outcome: entry.outcome,
-          targets_before: entry.targetsBefore === null ? null : json(entry.targetsBefore),
-          targets: json(entry.targets),
-          added: json(entry.added),
-          updated: json(entry.updated),
-          removed: json(entry.removed),
-          assignments_version: entry.assignmentsVersion,
-          request_id: entry.requestId,
-          graph_request_id: entry.graphRequestId,
-          error_code: entry.errorCode,
-          restored_from: entry.restoredFrom === null ? null : Number(entry.restoredFrom),
-          detail: entry.detail === null ? null : json(entry.detail),
-          completed_ms: entry.completedMs ?? null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return String(row.id);
-    };
-    return db ? write(db) : this.run(write);
+  async insert(entry: NewEntry, run?: RunStatement): Promise<string> {
+    const params = [
+      poolKey(entry.poolId),
+      entry.at,
+      entry.kind,
+      entry.operation,
+      entry.actor === null ? null : json(entry.actor),
+      entry.outcome,
+      entry.targetsBefore === null ? null : json(entry.targetsBefore),
+      json(entry.targets),
+      json(entry.added),
+      json(entry.updated),
+      json(entry.removed),
+      entry.assignmentsVersion,
+      entry.requestId,
+      entry.graphRequestId,
+      entry.errorCode,
+      entry.restoredFrom === null ? null : Number(entry.restoredFrom),
+      entry.detail === null ? null : json(entry.detail),
+      entry.completedMs ?? null,
+    ];
+    const [row] = await this.one({ text: INSERT_ENTRY, params, first: true }, run);
+    return String(row.id);
   }
 
   /** Changes an entry (its plan once the set before is read, or its outcome once Graph answered). */
-  update(id: string, change: Partial<EntryCompletion>, db?: Db): Promise<void> {
-    const values: Updateable<EntryTable> = {};
-    if (change.outcome !== undefined) values.outcome = change.outcome;
-    if (change.targetsBefore !== undefined) values.targets_before = change.targetsBefore === null ? null : json(change.targetsBefore);
-    if (change.targets !== undefined) values.targets = json(change.targets);
-    if (change.added !== undefined) values.added = json(change.added);
-    if (change.updated !== undefined) values.updated = json(change.updated);
-    if (change.removed !== undefined) values.removed = json(change.removed);
-    if (change.assignmentsVersion !== undefined) values.assignments_version = change.assignmentsVersion;
-    if (change.poolId !== undefined) values.pool_id = poolKey(change.poolId);
-    if (change.graphRequestId !== undefined) values.graph_request_id = change.graphRequestId;
-    if (change.errorCode !== undefined) values.error_code = change.errorCode;
-    if (change.detail !== undefined) values.detail = change.detail === null ? null : json(change.detail);
-    if (change.completedMs !== undefined) values.completed_ms = change.completedMs;
-    const write = async (on: Db): Promise<void> => {
-      await on.updateTable('history_entry').set(values).where('id', '=', Number(id)).execute();
-    };
-    return db ? write(db) : this.run(write);
+  async update(id: string, change: Partial<EntryCompletion>, run?: RunStatement): Promise<void> {
+    await this.one(entryUpdate(id, change), run);
+  }
+
+  /** Completes a write's entry and, when given, sets the pool's recorded set: one transaction. */
+  async complete(id: string, change: Partial<EntryCompletion>, state?: { poolId: string } & PoolState): Promise<void> {
+    const statements = [entryUpdate(id, change)];
+    if (state !== undefined) statements.push({ text: SET_POOL_STATE, params: stateParams(state.poolId, state) });
+    await this.batch(statements);
   }
 
   async get(id: string): Promise<HistoryEntry | undefined> {
@@ -199,53 +233,31 @@ export class HistoryStore {
     return rows.map(toEntry);
   }
 
-  /** The pool's writes still UNKNOWN (oldest first), in `db` (a transaction) or on their own. */
-  async unknownWrites(poolId: string, db: Db): Promise<Array<HistoryEntry & { completedMs: number | null }>> {
-    const rows = await db
-      .selectFrom('history_entry')
-      .selectAll()
-      .where('pool_id', '=', poolKey(poolId))
-      .where('outcome', '=', WriteOutcome.UNKNOWN)
-      .orderBy('id', 'asc')
-      .execute();
-    return rows.map(toEntry);
+  /** The pool's writes still UNKNOWN (oldest first), in a transaction. */
+  async unknownWrites(poolId: string, run: RunStatement): Promise<Array<HistoryEntry & { completedMs: number | null }>> {
+    const rows = await run({ text: UNKNOWN_WRITES, params: [poolKey(poolId)] });
+    return rows.map((row) => toEntry(row as Selectable<EntryTable>));
   }
 
   /** The pool's recorded set; in a PostgreSQL transaction the row stays locked until it ends. */
-  async poolState(poolId: string, tx: Transaction<HistoryDatabase>): Promise<PoolState | undefined> {
-    let q = tx.selectFrom('history_pool_state').selectAll().where('pool_id', '=', poolKey(poolId));
+  async poolState(poolId: string, run: RunStatement): Promise<PoolState | undefined> {
     // SQLite has no row locks (and needs none: one connection, transactions one at a time).
-    if (this.engine === 'postgres') q = q.forUpdate();
-    const row = await q.executeTakeFirst();
+    const [row] = await run({ text: this.engine === 'postgres' ? `${POOL_STATE} for update` : POOL_STATE, params: [poolKey(poolId)], first: true });
     if (row === undefined) return undefined;
-    return { version: row.version, targets: parse<WireAssignmentTarget[]>(row.targets) ?? [], changedMs: Number(row.changed_ms) };
+    const state = row as Pick<PoolStateTable, 'version' | 'targets' | 'changed_ms'>;
+    return { version: state.version, targets: parse<WireAssignmentTarget[]>(state.targets) ?? [], changedMs: Number(state.changed_ms) };
   }
 
   /**
    * Creates the pool's state row if it has none; true when this call created it (false: another writer did first).
    * PostgreSQL makes a concurrent insert wait for the first one and then do nothing.
    */
-  async createPoolState(poolId: string, state: PoolState, tx: Transaction<HistoryDatabase>): Promise<boolean> {
-    const rows = await tx
-      .insertInto('history_pool_state')
-      .values({ pool_id: poolKey(poolId), version: state.version, targets: json(state.targets), changed_ms: state.changedMs })
-      .onConflict((oc) => oc.column('pool_id').doNothing())
-      .returning('pool_id')
-      .execute();
-    return rows.length > 0;
+  async createPoolState(poolId: string, state: PoolState, run: RunStatement): Promise<boolean> {
+    return (await run({ text: CREATE_POOL_STATE, params: stateParams(poolId, state), first: true })).length > 0;
   }
 
-  async setPoolState(poolId: string, state: PoolState, db?: Db): Promise<void> {
-    const write = async (on: Db): Promise<void> => {
-      await on
-        .insertInto('history_pool_state')
-        .values({ pool_id: poolKey(poolId), version: state.version, targets: json(state.targets), changed_ms: state.changedMs })
-        .onConflict((oc) =>
-          oc.column('pool_id').doUpdateSet({ version: state.version, targets: json(state.targets), changed_ms: state.changedMs }),
-        )
-        .execute();
-    };
-    return db ? write(db) : this.run(write);
+  async setPoolState(poolId: string, state: PoolState, run?: RunStatement): Promise<void> {
+    await this.one({ text: SET_POOL_STATE, params: stateParams(poolId, state) }, run);
   }
 
   /**

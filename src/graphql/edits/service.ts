@@ -231,7 +231,8 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
     const body = request.assignments.map(toWireAssignment);
     const readFirst = request.receipts || request.ifAssignmentsVersion != null;
     if (!readFirst) attempt.assigned = body.map((a) => a.target);
-    journal = await JournaledWrite.begin(ctx, { poolId, operation: 'assign' });
+    // Without a read first, the set to send is the plan already: written with the entry.
+    journal = await JournaledWrite.begin(ctx, { poolId, operation: 'assign' }, readFirst ? undefined : { targetsBefore: null, targets: targetsOf(body) });
     const entry = journal;
     const { before, result } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
       let current: WireAssignment[] | undefined;
@@ -241,8 +242,8 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
         await entry.observeBefore(targetsOf(current), readStartedMs);
         checkVersion(current, request.ifAssignmentsVersion);
         attempt.diff = diffAssignments(current, body);
+        await entry.plan({ targetsBefore: targetsOf(current), targets: targetsOf(body) });
       }
-      await entry.plan({ targetsBefore: current ? targetsOf(current) : null, targets: targetsOf(body) });
       attempt.assignSent = true;
       entry.sent = true;
       return { before: current, result: await ctx.graph.assign(poolId, body, ctx.callOptions) };
