@@ -41,7 +41,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
-import { generatedPoolId, SAMPLE_GROUP_IDS } from '../src/emulator';
+import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';

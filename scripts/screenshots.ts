@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SAMPLE_POOLS } from '../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser } from '../test/support/browser';
 import { openExplorer, runActiveTab, type PageGlobals } from '../test/support/explorer-page';
 import { spawnService, type ServiceProcess } from '../test/support/process';

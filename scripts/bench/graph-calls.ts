@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { generatedPoolId, SAMPLE_GROUP_IDS } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../../src/graph/json';
 import { testCodes } from '../../test/support/activation-codes';
 import { emulatorCount, emulatorRequestsSince, postJson, type LoggedRequest } from './emulator-control';

@@ -3,7 +3,7 @@
  * item's error. An unknown `__typename` is a clear error naming the type (not one opaque INTERNAL_SERVER_ERROR that
  * blanks the list), and a pool Graph answers with under another id is never served under the asked one.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { useStack, type GraphQLReply } from '../support/stack';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);

@@ -2,7 +2,7 @@
  * End to end through @apollo/gateway over real HTTP: gateway → this subgraph → Graph emulator, and gateway → the
  * directory subgraph that owns `Group`. The supergraph is composed from both subgraphs' live `_service { sdl }`.
  */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { SAMPLE_GROUP_NAMES } from '../support/directory-subgraph';
 import { startFederation, type Federation } from '../support/federation';
 

@@ -2,7 +2,7 @@
  * The history behind inbound authentication: entries name the verified caller (object id, app id, tenant; never a
  * token), history needs the read permission and restore the assign permission.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { bearer, userToken } from '../support/auth';
 import { useAuthenticatedHistory } from './fixture';
 

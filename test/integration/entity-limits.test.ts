@@ -3,7 +3,7 @@
  * merged aliased `_entities` documents pass when the router's secret is required, client documents stay limited,
  * and MAX_ENTITIES / the cost of representations refuse an operation before Graph is asked for anything.
  */
-import { generatedPoolId } from '../../src/emulator';
+import { generatedPoolId } from '@esim-pools/graph-emulator';
 import { createGate } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
 import { countTokens } from '../../src/graphql/entity-limits';

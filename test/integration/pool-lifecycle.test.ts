@@ -5,7 +5,7 @@
  * audit lines, the write budget, no repeat of a create after a lost reply, and the pool's edit lock.
  */
 import { LocalPoolLocks } from '../../src/coordination/local';
-import { REDACTED, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { REDACTED, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { AuditLog } from '../../src/observability/audit';
 import { secretsOf, testCodes } from '../support/activation-codes';
 import { memoryLogger } from '../support/auth';

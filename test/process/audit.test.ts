@@ -4,7 +4,7 @@
  * outcome and error code, Graph's request ids on a failure; warn when the pool is left unassigned; never a token.
  */
 import { randomUUID } from 'node:crypto';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { bearer, userToken } from '../support/auth';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { spawnService, type ServiceProcess } from '../support/process';

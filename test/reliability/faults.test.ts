@@ -1,7 +1,7 @@
 /**
  * The upstream policy against the emulator's injected faults: one test per fault, each with its expected outcome.
  */
-import { generatedPoolId, SAMPLE_POOLS } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { startStack, type Stack } from '../support/stack';
 import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 

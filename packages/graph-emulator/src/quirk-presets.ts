@@ -1,8 +1,6 @@
-/**
- * Quirk configurations (odd data the Graph emulator serves on demand) used by more than one suite: the emulator's
- * own tests check that it serves them, the subgraph's tests what the subgraph makes of them.
- */
-import { SAMPLE_POOLS, type QuirksConfig } from '../../src/emulator';
+/** Quirk configurations used by more than one suite: the emulator's tests and the subgraph's. */
+import { SAMPLE_POOLS } from './data';
+import type { QuirksConfig } from './types';
 
 /** The pools collection under the API version (the quirks' paths are relative to /beta). */
 export const POOLS_REL = '/deviceManagement/embeddedSIMActivationCodePools';

@@ -1,5 +1,5 @@
 /** The pool lifecycle (create, update, delete) and activation codes as credentials. */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '../src';
 import { GUID, POOLS, Res, arr, graphErrorOf, rec, str, useEmulator } from './helpers';
 
 const t = useEmulator();

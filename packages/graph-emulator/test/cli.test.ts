@@ -1,11 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
 import { request } from 'undici';
 import { arr, rec } from './helpers';
-import { DEFAULT_CLI_MAX_RECORDED, EnvError, embeddedEmulatorOptions, parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
+import { DEFAULT_CLI_MAX_RECORDED, EnvError, embeddedEmulatorOptions, parseEmulatorEnv, toStartOptions } from '../src/cli-env';
 
 describe('parseEmulatorEnv', () => {
   it('defaults', () => {
@@ -93,7 +93,7 @@ describe('cli.js (transpiled, real process)', () => {
   beforeAll(() => {
     // tsx/ts-node are not installed: transpile src/emulator to plain CommonJS in a temp dir.
     dir = mkdtempSync(join(tmpdir(), 'graph-emulator-cli-'));
-    const src = join(__dirname, '../../src/emulator');
+    const src = join(__dirname, '../src');
     for (const f of readdirSync(src)) {
       if (!f.endsWith('.ts')) continue;
       const out = ts.transpileModule(readFileSync(join(src, f), 'utf8'), {
@@ -111,7 +111,8 @@ describe('cli.js (transpiled, real process)', () => {
 
   function run(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
     const child = spawn(process.execPath, [join(dir, 'cli.js')], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // The temp dir has no node_modules above it: the package's dependencies (zod) from where this test finds them.
+      env: { PATH: process.env.PATH ?? '', NODE_PATH: dirname(dirname(require.resolve('zod/package.json'))), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

@@ -2,8 +2,8 @@
  * The emulator's groups and assignment filters: Graph's single reads (plain and in $batch), the sample directory
  * with its orphan, deletion and 403 through the control API, and EMULATOR_FORBIDDEN.
  */
-import { SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_IOS_FILTER_ID, SAMPLE_UNASSIGNED_GROUP_IDS } from '../../src/emulator';
-import { EnvError, parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
+import { SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_IOS_FILTER_ID, SAMPLE_UNASSIGNED_GROUP_IDS } from '../src';
+import { EnvError, parseEmulatorEnv, toStartOptions } from '../src/cli-env';
 import { arr, graphErrorOf, rec, useEmulator } from './helpers';
 
 const t = useEmulator();

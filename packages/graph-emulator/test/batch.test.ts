@@ -1,4 +1,4 @@
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '../src';
 import { arr, graphErrorOf, rec, str, useEmulator } from './helpers';
 
 const t = useEmulator();

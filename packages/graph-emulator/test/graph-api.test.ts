@@ -1,4 +1,4 @@
-import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../src';
 import { GUID, POOLS, arr, graphErrorOf, rec, str, useEmulator, withEmulator } from './helpers';
 
 const t = useEmulator();

@@ -1,8 +1,8 @@
 /** Graph's data as it really comes: `@odata.type` without '#' on input, and odd data on demand (quirks). */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
-import { EnvError, parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../src';
+import { EnvError, parseEmulatorEnv, toStartOptions } from '../src/cli-env';
 import { POOLS, arr, graphErrorOf, rec, str, useEmulator } from './helpers';
-import { nullTargetIds, POOLS_REL as REL } from '../support/quirks';
+import { nullTargetIds, POOLS_REL as REL } from '../src/quirk-presets';
 
 const t = useEmulator();
 const client = t.client;

@@ -1,4 +1,4 @@
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '../src';
 import { POOLS, arr, graphErrorOf, rec, str, useEmulator, withEmulator } from './helpers';
 
 const t = useEmulator();

@@ -1,6 +1,6 @@
 /** The emulator's extensions for load tests: generated pools (`extraPools`, EMULATOR_EXTRA_POOLS) and `$expand=assignments`. */
-import { generatedPoolId, SAMPLE_POOLS } from '../../src/emulator';
-import { parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
+import { generatedPoolId, SAMPLE_POOLS } from '../src';
+import { parseEmulatorEnv, toStartOptions } from '../src/cli-env';
 import { POOLS, arr, graphErrorOf, rec, useEmulator } from './helpers';
 
 const t = useEmulator({ extraPools: 120 }, { resetEach: false });

@@ -6,7 +6,7 @@ import {
   mulberry32,
   parseFaultConfig,
   startGraphEmulator,
-} from '../../src/emulator';
+} from '../src';
 import { POOLS, withEmulator } from './helpers';
 
 const PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';

@@ -1,6 +1,6 @@
 /** `$count` (query option and path segment) and the tenant-wide write window. */
-import { SAMPLE_POOLS } from '../../src/emulator';
-import { EnvError, parseEmulatorEnv, toStartOptions } from '../../src/emulator/cli-env';
+import { SAMPLE_POOLS } from '../src';
+import { EnvError, parseEmulatorEnv, toStartOptions } from '../src/cli-env';
 import { POOLS, arr, graphErrorOf, rec, sleep, str, useEmulator } from './helpers';
 
 const t = useEmulator();

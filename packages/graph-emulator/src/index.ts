@@ -42,3 +42,4 @@ export {
   generatedPoolId,
 } from './data';
 export type { PoolWire, AssignmentWire, TargetWire, DeviceStateWire, DeviceStateValue, FilterType } from './data';
+export { POOLS_REL, nullTargetIds } from './quirk-presets';

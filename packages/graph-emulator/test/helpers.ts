@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '../../src/emulator';
+import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '../src';
 
 export const POOLS = '/beta/deviceManagement/embeddedSIMActivationCodePools';
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
