@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const files = ['scripts/**/*.{ts,js,mjs}', 'test/deploy/**/*.ts', 'eslint.config.mjs'];
+const files = ['scripts/**/*.{ts,js,mjs}', 'test/deploy/**/*.ts', 'packages/graph-emulator/{src,test}/**/*.ts', 'eslint.config.mjs'];
 
 export default defineConfig(
   { ignores: ['**/node_modules/**', 'dist/**', 'dist-tools/**', 'src/generated/**', '**/*.d.ts', 'scripts/bench*', 'scripts/bench/**', 'scripts/soak.ts'] },

@@ -6,7 +6,7 @@
  *   steps of test/browser/explorer.test.ts (test/support/explorer-page.ts);
  * - docs/web-example.png: examples/web (built, served by `vite preview`) after adding a group to the first sample
  *   pool, through the steps of test/browser/web-example.test.ts (test/support/web-example.ts).
- * It needs examples/web's dependencies (`npm ci --prefix examples/web`).
+ * It needs examples/web's dependencies (the root `npm install`: it is a workspace).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

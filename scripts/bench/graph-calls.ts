@@ -15,7 +15,7 @@ import { testCodes } from '../../test/support/activation-codes';
 import { emulatorCount, emulatorRequestsSince, postJson, type LoggedRequest } from './emulator-control';
 
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
-/** Graph's `$batch` limit (src/emulator MAX_BATCH_REQUESTS; Graph's JSON batching documentation). */
+/** Graph's `$batch` limit (the emulator's MAX_BATCH_REQUESTS; Graph's JSON batching documentation). */
 const BATCH_LIMIT = 20;
 
 export interface GraphCallsSpec {

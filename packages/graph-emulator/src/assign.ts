@@ -2,8 +2,8 @@
  * The bound `assign` action: validation of the payload as Graph's OData reader does it, and the
  * handler that replaces a pool's whole assignment set.
  */
-import { ASSIGNMENT_TYPE, AssignmentWire, FILTER_TYPES, FilterType, PoolRecord, TARGET_TYPES, TargetWire } from './data';
-import { BodyInfo, GraphCall, GraphReply, badRequest, isODataType, isRecord, newGuid } from './util';
+import { ASSIGNMENT_TYPE, type AssignmentWire, FILTER_TYPES, type FilterType, type PoolRecord, TARGET_TYPES, type TargetWire } from './data';
+import { type BodyInfo, type GraphCall, type GraphReply, badRequest, isODataType, isRecord, newGuid, shown } from './util';
 
 export type AssignReplyMode = 'value' | 'empty200' | 'noContent204';
 
@@ -49,7 +49,7 @@ export function validateAssignPayload(body: BodyInfo): { ok: true; value: Assign
     }
     const at = item['@odata.type'];
     if (at !== undefined && !isODataType(at, ASSIGNMENT_TYPE)) {
-      return { ok: false, message: `${where}: the @odata.type '${String(at)}' is not compatible with 'microsoft.graph.embeddedSIMActivationCodePoolAssignment'.` };
+      return { ok: false, message: `${where}: the @odata.type '${shown(at)}' is not compatible with 'microsoft.graph.embeddedSIMActivationCodePoolAssignment'.` };
     }
     let id: string;
     if (item.id === undefined || item.id === null) id = newGuid();
@@ -68,7 +68,7 @@ export function validateAssignPayload(body: BodyInfo): { ok: true; value: Assign
     if (tt === undefined || !Object.prototype.hasOwnProperty.call(TARGET_PROPS, tt)) {
       return {
         ok: false,
-        message: `${where}.target: A type named '${typeName(String(given))}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
+        message: `${where}.target: A type named '${typeName(shown(given))}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
       };
     }
     const own = TARGET_PROPS[tt];
@@ -84,7 +84,7 @@ export function validateAssignPayload(body: BodyInfo): { ok: true; value: Assign
       if (found === undefined) {
         return {
           ok: false,
-          message: `${where}.target: the value '${String(ft)}' is not valid for enum type 'microsoft.graph.deviceAndAppManagementAssignmentFilterType' (none|include|exclude).`,
+          message: `${where}.target: the value '${shown(ft)}' is not valid for enum type 'microsoft.graph.deviceAndAppManagementAssignmentFilterType' (none|include|exclude).`,
         };
       }
       filterType = found;

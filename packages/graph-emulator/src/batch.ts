@@ -3,16 +3,16 @@
  * answered in one 200 with a `responses` array (in reverse order by default: Graph does not
  * promise request order).
  */
-import { FaultAction, FaultDecision, FaultEngine } from './faults';
+import { type FaultAction, type FaultDecision, type FaultEngine } from './faults';
 import { faultReply, htmlReply, malformed, recordedBody } from './replies';
 import { redactActivationCodes } from './secrets';
 import type { BatchOrder, RecordedRequest } from './types';
 import {
-  BodyInfo,
-  GraphCall,
-  GraphReply,
+  type BodyInfo,
+  type GraphCall,
+  type GraphReply,
   JSON_CONTENT_TYPE,
-  RequestIds,
+  type RequestIds,
   badRequest,
   headerValue,
   isRecord,

@@ -19,11 +19,11 @@
  * An empty value counts as unset.
  */
 import { z } from 'zod';
-import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
+import { type FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
 import type { WriteReplyMode } from './pools';
-import { QuirksConfig, parseQuirks } from './quirks';
+import { type QuirksConfig, parseQuirks } from './quirks';
 import type { StartEmulatorOptions, TargetAccess } from './types';
-import { DEFAULT_WRITE_WINDOW_SECONDS, WriteLimit, parseWriteLimit } from './write-window';
+import { DEFAULT_WRITE_WINDOW_SECONDS, type WriteLimit, parseWriteLimit } from './write-window';
 
 export interface EmulatorCliConfig {
   port: number;

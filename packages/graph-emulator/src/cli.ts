@@ -1,5 +1,5 @@
 /**
- * Standalone Graph emulator: `node dist/emulator/cli.js`. See cli-env.ts for the EMULATOR_*
+ * Standalone Graph emulator: `npm run emulator` at the root, or `node dist/cli.js` here. See cli-env.ts for the EMULATOR_*
  * variables. Prints one line with the URL; SIGTERM/SIGINT close the server and exit 0.
  */
 import { parseEmulatorEnv, toStartOptions } from './cli-env';

@@ -2,14 +2,14 @@
  * The control API under `/_emulator/*` (no auth, never recorded, never faulted): what tests and
  * the CLI's users drive the emulator with over HTTP. Each setting is one GET/PUT endpoint.
  */
-import { AssignReplyMode } from './assign';
-import { FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
+import { type AssignReplyMode } from './assign';
+import { type FaultConfig, FaultConfigError, parseFaultConfig } from './faults';
 import type { WriteReplyMode } from './pools';
 import type { BatchOrder, RecordedRequest } from './types';
-import { TargetAccess, parseTargetAccess } from './directory';
-import { WriteLimit, parseWriteLimit } from './write-window';
-import { QuirksConfig, parseQuirks } from './quirks';
-import { BodyInfo, GraphReply, RequestIds, graphError, isRecord, parseBodyText, parseQuery } from './util';
+import { type TargetAccess, parseTargetAccess } from './directory';
+import { type WriteLimit, parseWriteLimit } from './write-window';
+import { type QuirksConfig, parseQuirks } from './quirks';
+import { type BodyInfo, type GraphReply, type RequestIds, graphError, isRecord, parseBodyText, parseQuery } from './util';
 
 /** What the control API needs of the server. */
 export interface ControlTarget {

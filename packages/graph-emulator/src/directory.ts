@@ -5,7 +5,7 @@
  * answer 403 (an app without the permission).
  */
 import { queryOption } from './paging';
-import { GUID_RE, GraphCall, GraphReply, RequestIds, badRequest, graphError, methodNotAllowed } from './util';
+import { GUID_RE, type GraphCall, type GraphReply, type RequestIds, badRequest, graphError, isRecord, methodNotAllowed } from './util';
 
 export const GROUP_TYPE = '#microsoft.graph.group';
 export const FILTER_TYPE = '#microsoft.graph.deviceAndAppManagementAssignmentFilter';
@@ -46,7 +46,7 @@ export const OPEN_ACCESS: Readonly<TargetAccess> = Object.freeze({ groups: 'allo
 /** Parses a `TargetAccess` (both keys optional, merged over `base`); RangeError for anything else. */
 export function parseTargetAccess(value: unknown, base: TargetAccess = OPEN_ACCESS): TargetAccess {
   if (value === null || value === undefined) return { ...OPEN_ACCESS };
-  if (typeof value !== 'object' || Array.isArray(value)) throw new RangeError('Expected {"groups"?: "allowed" | "forbidden", "filters"?: "allowed" | "forbidden"}.');
+  if (!isRecord(value)) throw new RangeError('Expected {"groups"?: "allowed" | "forbidden", "filters"?: "allowed" | "forbidden"}.');
   const out: TargetAccess = { ...base };
   for (const [key, v] of Object.entries(value)) {
     if (key !== 'groups' && key !== 'filters') throw new RangeError(`Unknown key '${key}': expected groups and/or filters.`);

@@ -7,7 +7,7 @@
  * (`Offset eq 2 and Scope eq 'pools' and Name eq 'Fabrikam LTE kiosks'`), percent-encoded in the
  * nextLink. A client must follow the link as given; one that decodes or re-encodes it breaks.
  */
-import { GraphCall, GraphReply, badRequest } from './util';
+import { type GraphCall, type GraphReply, badRequest } from './util';
 
 const MAX_TOP = 999;
 const DEFAULT_TOP = 100;

@@ -4,9 +4,9 @@
  * they are stored (so `activationCodeCount` is right) but no reply ever carries them, and no
  * error message quotes one (messages name the index and the property, never the value).
  */
-import { ACTIVATION_CODE_TYPE, ActivationCode, EmulatorStore, POOL_TYPE, PoolRecord, PoolWire } from './data';
+import { ACTIVATION_CODE_TYPE, type ActivationCode, type EmulatorStore, POOL_TYPE, type PoolRecord, type PoolWire } from './data';
 import { nextModified } from './assign';
-import { BodyInfo, GraphCall, GraphReply, badRequest, isODataType, isRecord, newGuid } from './util';
+import { type BodyInfo, type GraphCall, type GraphReply, badRequest, isODataType, isRecord, newGuid } from './util';
 
 /** How create and update answer on success: Graph documents "2XX" for both (201/200 with the entity, or 204). */
 export type WriteReplyMode = 'entity' | 'noContent';

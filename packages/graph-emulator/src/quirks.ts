@@ -11,7 +11,7 @@
  */
 import type { SkipTokenStyle } from './paging';
 import { splitPath } from './routes';
-import { GraphCall, GraphReply, graphError, isRecord } from './util';
+import { type GraphCall, type GraphReply, graphError, isRecord } from './util';
 
 export interface ReplyRule {
   /** Upper-case HTTP method, or '*' for any. Default 'GET'. */

@@ -4,7 +4,7 @@
  * reset); and the request-side helpers that feed the request log.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { BodyInfo, GraphReply, JSON_CONTENT_TYPE, RequestIds, defaultErrorFor, graphError } from './util';
+import { type BodyInfo, type GraphReply, JSON_CONTENT_TYPE, type RequestIds, defaultErrorFor, graphError } from './util';
 
 const WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';

@@ -2,12 +2,12 @@
  * The Graph beta resource routes for deviceManagement/embeddedSIMActivationCodePools. Transport
  * independent: used for plain HTTP requests and for $batch items alike.
  */
-import { AssignReplyMode, assign } from './assign';
-import { EmulatorStore, PoolRecord } from './data';
-import { TargetAccess, routeFilters, routeGroups } from './directory';
-import { SkipTokenStyle, countOption, countReply, page, queryOption } from './paging';
-import { WriteReplyMode, createPool, updatePool } from './pools';
-import { GUID_RE, GraphCall, GraphReply, RequestIds, badRequest, graphError, methodNotAllowed, safeDecode } from './util';
+import { type AssignReplyMode, assign } from './assign';
+import { type EmulatorStore, type PoolRecord } from './data';
+import { type TargetAccess, routeFilters, routeGroups } from './directory';
+import { type SkipTokenStyle, countOption, countReply, page, queryOption } from './paging';
+import { type WriteReplyMode, createPool, updatePool } from './pools';
+import { GUID_RE, type GraphCall, type GraphReply, type RequestIds, badRequest, graphError, methodNotAllowed, safeDecode } from './util';
 
 export interface GraphEnv {
   store: EmulatorStore;

@@ -6,28 +6,28 @@
  * Hot path (no faults, no latency): read body → route → JSON.stringify → one writeHead/end. The
  * fault engine is only consulted when a non-trivial FaultConfig is set.
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { AssignReplyMode } from './assign';
-import { BatchOutcome, runBatch } from './batch';
-import { ControlTarget, controlReply } from './control';
+import { type BatchOutcome, runBatch } from './batch';
+import { type ControlTarget, controlReply } from './control';
 import { EmulatorStore } from './data';
-import { OPEN_ACCESS, TargetAccess, parseTargetAccess } from './directory';
-import { DEFAULT_FAULT_SEED, FaultConfig, FaultDecision, FaultEngine, isNoopFaultConfig, parseFaultConfig } from './faults';
+import { OPEN_ACCESS, type TargetAccess, parseTargetAccess } from './directory';
+import { DEFAULT_FAULT_SEED, type FaultConfig, type FaultDecision, FaultEngine, isNoopFaultConfig, parseFaultConfig } from './faults';
 import { bearerToken, copyHeaders, faultReply, htmlReply, malformed, recordedBody, unauthorized, writePartThenReset, writeReply } from './replies';
-import { QuirksConfig, ReplyQuirks, parseQuirks } from './quirks';
+import { type QuirksConfig, ReplyQuirks, parseQuirks } from './quirks';
 import { RequestLog } from './request-log';
 import { redactActivationCodes } from './secrets';
 import type { WriteReplyMode } from './pools';
-import { WRITE_METHODS, WriteLimit, WriteWindow, parseWriteLimit } from './write-window';
-import { GraphEnv, isBatchPath, routeGraph } from './routes';
+import { WRITE_METHODS, type WriteLimit, WriteWindow, parseWriteLimit } from './write-window';
+import { type GraphEnv, isBatchPath, routeGraph } from './routes';
 import type { ActivationCode } from './data';
 import type { BatchOrder, GraphEmulator, RecordedRequest, StartEmulatorOptions } from './types';
 import {
-  GraphCall,
-  GraphReply,
-  RequestIds,
+  type GraphCall,
+  type GraphReply,
+  type RequestIds,
   graphError,
   newGuid,
   parseBodyText,

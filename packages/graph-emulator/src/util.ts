@@ -14,6 +14,11 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A JSON value as a message quotes it: a string as it is, anything else as JSON. */
+export function shown(v: unknown): string {
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+}
+
 export function newGuid(): string {
   return randomUUID();
 }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -91,7 +91,7 @@ describe('cli.js (transpiled, real process)', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(() => {
-    // tsx/ts-node are not installed: transpile src/emulator to plain CommonJS in a temp dir.
+    // tsx/ts-node are not installed: transpile src/ to plain CommonJS in a temp dir.
     dir = mkdtempSync(join(tmpdir(), 'graph-emulator-cli-'));
     const src = join(__dirname, '../src');
     for (const f of readdirSync(src)) {

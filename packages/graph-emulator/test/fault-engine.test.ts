@@ -1,6 +1,6 @@
 import {
-  FaultAction,
-  FaultConfig,
+  type FaultAction,
+  type FaultConfig,
   FaultConfigError,
   FaultEngine,
   mulberry32,
@@ -84,8 +84,9 @@ describe('parseFaultConfig', () => {
   it('startGraphEmulator and setFaults reject invalid configs', async () => {
     const bad: FaultConfig = { failureRate: 7 };
     await expect(startGraphEmulator({ faults: bad })).rejects.toThrow(FaultConfigError);
-    await withEmulator({}, async (emu) => {
+    await withEmulator({}, (emu) => {
       expect(() => emu.setFaults(bad)).toThrow('failureRate');
+      return Promise.resolve();
     });
   });
 });

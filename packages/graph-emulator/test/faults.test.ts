@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { FaultConfig, SAMPLE_POOLS, startGraphEmulator } from '../src';
+import { type FaultConfig, SAMPLE_POOLS, startGraphEmulator } from '../src';
 import { POOLS, arr, graphErrorOf, rec, sleep, str, useEmulator } from './helpers';
 
 const t = useEmulator();

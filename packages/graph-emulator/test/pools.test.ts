@@ -1,6 +1,6 @@
 /** The pool lifecycle (create, update, delete) and activation codes as credentials. */
 import { SAMPLE_POOLS } from '../src';
-import { GUID, POOLS, Res, arr, graphErrorOf, rec, str, useEmulator } from './helpers';
+import { GUID, POOLS, type Res, arr, graphErrorOf, rec, str, useEmulator } from './helpers';
 
 const t = useEmulator();
 const client = t.client;
@@ -68,7 +68,7 @@ describe('POST embeddedSIMActivationCodePools (create)', () => {
     ['an SM-DP+ address with a port', { ...code(1), smdpPlusServerAddress: 'smdp.example.com:443' }, 'activationCodes[1].smdpPlusServerAddress'],
     ['an SM-DP+ address with a 1-letter TLD', { ...code(1), smdpPlusServerAddress: 'smdp.example.c' }, 'activationCodes[1].smdpPlusServerAddress'],
     ['a missing ICCID', { matchingIdentifier: 'A1', smdpPlusServerAddress: 'a.example.com' }, 'activationCodes[1].integratedCircuitCardIdentifier'],
-    ['a numeric ICCID', { ...code(1), integratedCircuitCardIdentifier: 8988247000100000001 }, 'activationCodes[1].integratedCircuitCardIdentifier'],
+    ['a numeric ICCID', { ...code(1), integratedCircuitCardIdentifier: 8988247000100001 }, 'activationCodes[1].integratedCircuitCardIdentifier'],
     ['an unknown property', { ...code(1), pin: '1234' }, "activationCodes[1]: The property 'pin'"],
   ])('400 for %s, naming the index and property but never the value', async (_name, bad, where) => {
     const before = (await client.get(`${POOLS}/$count`)).text;
