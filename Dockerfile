@@ -1,7 +1,9 @@
 # esim-pools-subgraph: Apollo Server 5 subgraph (Federation 2) for Intune embedded SIM activation code pools.
 #
 #   docker build -t esim-pools-subgraph .
-#   docker run --rm -p 4000:4000 -e GRAPH_AUTH_MODE=emulator esim-pools-subgraph
+#   docker run --rm -p 4000:4000 -e GRAPH_AUTH_MODE=app -e AZURE_TENANT_ID=… -e AZURE_CLIENT_ID=… \
+#     -e AZURE_CLIENT_SECRET=… -e DATABASE_URL=postgres://… esim-pools-subgraph
+# The Graph emulator (packages/graph-emulator) and examples/web are development workspaces: neither is in the image.
 #
 # Checked by `npm run lint:dockerfile` (scripts/lint-dockerfile.js).
 #
@@ -20,21 +22,24 @@ WORKDIR /app
 
 # The manifest and lockfile first, so the dependency layer is reused until they change.
 # --ignore-scripts: the project has no install scripts of its own and its dependencies' ones are not needed.
+# --workspaces=false: the root's dependencies only; the server's build needs neither workspace (packages/graph-emulator,
+# examples/web), and they are not copied.
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --workspaces=false --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json codegen.yml ./
 COPY scripts/codegen-check.sh ./scripts/
 COPY schema ./schema
 COPY src ./src
 # src/generated is committed; codegen:check only fails the build when it no longer matches schema/.
-# build:server is `npm run build` without the offline GraphQL explorer (src/explorer-web/, built into dist/explorer/
-# by scripts/build-explorer.mjs): the image runs with NODE_ENV=production, where the explorer is never served, so
-# the image leaves it out. (Run with NODE_ENV=development, the landing page says it was not built.)
+# This is `npm run build` without the Graph emulator and the offline GraphQL explorer (src/explorer-web/, built into
+# dist/explorer/ by scripts/build-explorer.mjs): the image runs with NODE_ENV=production, where the explorer is never
+# served, so the image leaves it out. (Run with NODE_ENV=development, the landing page says it was not built.)
 # The incremental build's record (dist/.tsbuildinfo) is of no use in the image.
 # dist/ holds the server and its migrations: the Kubernetes manifests run `node dist/history/migrate-cli.js` from
 # this image before the server starts (deploy/kubernetes/README.md, "PostgreSQL").
-RUN npm run codegen:check && npm run build:server && rm -f dist/.tsbuildinfo
+# tsc -b of tsconfig.build.json alone: build:server also builds the emulator workspace, which the image leaves out.
+RUN npm run codegen:check && npx tsc -b tsconfig.build.json && rm -f dist/.tsbuildinfo
 
 # ---- runtime: production dependencies, dist/ and schema/, run as the unprivileged `node` user ----
 FROM node:24.21.0-bookworm-slim AS runtime
@@ -51,9 +56,10 @@ RUN apt-get update \
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Production dependencies only, without install scripts; the npm cache is removed in the same layer.
+# Production dependencies of the root only (--workspaces=false: not the emulator's, nor examples/web's), without
+# install scripts; the npm cache is removed in the same layer.
 COPY --chown=node:node package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspaces=false \
     && npm cache clean --force
 
 # The runtime reads ../schema/schema.graphql relative to dist/, so the two sit side by side in /app.
@@ -66,7 +72,8 @@ USER node
 # with a message naming each bad variable.
 #   GRAPH_AUTH_MODE    REQUIRED with NODE_ENV=production (set above): app | obo | emulator.
 #                      app = the application's own rights (client credentials); obo = on-behalf-of the caller;
-#                      emulator = the built-in Graph emulator with sample data, never Microsoft Graph.
+#                      emulator = a Graph emulator, never Microsoft Graph: the image has none built in, so only
+#                      with GRAPH_BASE_URL naming one (without it the start stops with a message saying so).
 #   AZURE_TENANT_ID    tenant GUID; required for app and obo.
 #   AZURE_CLIENT_ID    app registration GUID; required for obo and with a secret or certificate.
 #   The credential, passed at run time (an orchestrator secret or a mounted file, never baked into the image):

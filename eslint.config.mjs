@@ -1,14 +1,14 @@
 // ESLint (flat config): typescript-eslint's recommended-type-checked for TypeScript, recommended for the plain
-// JavaScript scripts. `npm run lint`; `.ci/run` runs it. Scope: src/, test/ and scripts/ (the emulator lints in its
-// own package).
+// JavaScript scripts. `npm run lint`; `.ci/run` runs it. Scope: src/, test/, scripts/ and the
+// emulator package.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const files = ['src/**/*.{ts,tsx}', 'test/**/*.ts', 'scripts/**/*.{ts,js,mjs}', 'eslint.config.mjs'];
+const files = ['src/**/*.{ts,tsx}', 'test/**/*.ts', 'scripts/**/*.{ts,js,mjs}', 'packages/graph-emulator/{src,test}/**/*.ts', 'eslint.config.mjs'];
 
 export default defineConfig(
-  { ignores: ['**/node_modules/**', 'dist/**', 'dist-tools/**', 'src/generated/**', '**/*.d.ts', 'src/emulator/**', 'test/emulator/**'] },
+  { ignores: ['**/node_modules/**', 'dist/**', 'dist-tools/**', 'src/generated/**', '**/*.d.ts', 'packages/*/dist/**'] },
   {
     files,
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

@@ -4,7 +4,7 @@
  *
  * Processes (all on 127.0.0.1, the same machine, sharing its cores):
  *   - this one: orchestration, and the local HTTPS Entra-like IdP (test/support/idp.ts) for JWKS and tokens;
- *   - the Graph emulator (dist/emulator/cli.js), no injected latency, bounded request log, 200 generated pools;
+ *   - the Graph emulator (packages/graph-emulator/dist/cli.js), no injected latency, bounded request log, 200 generated pools;
  *   - the subgraph (dist/index.js) as in production: NODE_ENV=production, GRAPH_AUTH_MODE=app with a client secret
  *     against the IdP, inbound bearer tokens verified against the IdP's JWKS; one with LOG_LEVEL=info (the
  *     default) and one with LOG_LEVEL=warn; the client-side budgets and bulkhead lifted (GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0,
@@ -41,7 +41,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
-import { generatedPoolId, SAMPLE_GROUP_IDS } from '../src/emulator';
+import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
@@ -57,7 +57,8 @@ import { median, quantile } from './bench/stats';
 
 const ROOT = join(__dirname, '..', '..');
 const SUBGRAPH = join(ROOT, 'dist', 'index.js');
-const EMULATOR = join(ROOT, 'dist', 'emulator', 'cli.js');
+/** The emulator package's built command line (`npm run build` builds it). */
+const EMULATOR = join(dirname(require.resolve('@esim-pools/graph-emulator')), 'cli.js');
 const FORWARDER = join(__dirname, 'bench', 'forwarder.js');
 
 function setting(name: string, fallback: number): number {

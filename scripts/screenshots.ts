@@ -6,12 +6,12 @@
  *   steps of test/browser/explorer.test.ts (test/support/explorer-page.ts);
  * - docs/web-example.png: examples/web (built, served by `vite preview`) after adding a group to the first sample
  *   pool, through the steps of test/browser/web-example.test.ts (test/support/web-example.ts).
- * It needs examples/web's dependencies (`npm ci --prefix examples/web`).
+ * It needs examples/web's dependencies (the root `npm install`: it is a workspace).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SAMPLE_POOLS } from '../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser } from '../test/support/browser';
 import { openExplorer, runActiveTab, type PageGlobals } from '../test/support/explorer-page';
 import { spawnService, type ServiceProcess } from '../test/support/process';

@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { request } from 'undici';
 
 const ROOT = join(__dirname, '..', '..');
@@ -79,7 +79,7 @@ interface Started {
 
 /** The emulator (with `faults`, if any) and the subgraph started against it with `nodeOptions`. */
 async function startProcesses(faults: object | undefined, nodeOptions: string[]): Promise<Started> {
-  const emulator = await start([join(ROOT, 'dist', 'emulator', 'cli.js')], {
+  const emulator = await start([join(dirname(require.resolve('@esim-pools/graph-emulator')), 'cli.js')], {
     EMULATOR_PORT: '0',
     ...(faults ? { EMULATOR_FAULTS: JSON.stringify(faults) } : {}),
     EMULATOR_MAX_RECORDED: '1000',

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm start`: reads ./.env when there is one (variables already set win), checks the configuration from the sources
- * (about a second: src/config bundled by esbuild), builds what changed (`tsc -b`, the explorer when its inputs
- * changed), then runs dist/index.js in this process (signals reach it as with `node dist/index.js`).
+ * (about a second: src/config bundled by esbuild), builds what changed (`tsc -b` of the server and the Graph emulator
+ * it embeds in emulator mode, the explorer when its inputs changed), then runs dist/index.js in this process (signals reach it as with `node dist/index.js`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,6 @@ try {
 }
 
 const run = (...args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-run(require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json');
+run(require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json', 'packages/graph-emulator/tsconfig.build.json');
 run(join(root, 'scripts', 'build-explorer.mjs'), '--quiet');
 require(join(root, 'dist', 'index.js'));

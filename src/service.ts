@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
 import { GRAPH_DEFAULTS, type Config } from './config';
-import { embeddedEmulatorOptions, startGraphEmulator, type GraphEmulator } from './emulator';
 import { GraphClient } from './graph/client';
 import { WIRE_ENUM } from './graph/models';
 import type { CredentialSource, TokenEvent } from './graph/pipeline/token';
@@ -34,7 +33,7 @@ export interface Service {
   coordination: Coordination;
   /** The assignment history; undefined with HISTORY=off. */
   history?: OpenedHistory;
-  emulator?: GraphEmulator;
+  emulator?: EmbeddedEmulator;
   /**
    * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
    * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming what had not finished.
@@ -74,17 +73,50 @@ async function listening<T>(listen: () => Promise<T>, variable: string, port: nu
   }
 }
 
+/** The Graph emulator's package: a development workspace, loaded only in emulator mode (the image leaves it out). */
+export const EMULATOR_PACKAGE = '@esim-pools/graph-emulator';
+
+/** What the service uses of EMULATOR_PACKAGE; test/process/embedded-emulator.test.ts checks the package against it. */
+export interface EmulatorPackage {
+  embeddedEmulatorOptions(env: NodeJS.ProcessEnv, port: number): object;
+  startGraphEmulator(options: object): Promise<EmbeddedEmulator>;
+}
+
+export interface EmbeddedEmulator {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Loads EMULATOR_PACKAGE by name (so that building the service needs none of it); absent, a StartupError. */
+async function loadEmulator(): Promise<EmulatorPackage> {
+  try {
+    return (await import(EMULATOR_PACKAGE)) as EmulatorPackage;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'MODULE_NOT_FOUND') {
+      throw new StartupError(
+        `GRAPH_AUTH_MODE: emulator needs the Graph emulator (${EMULATOR_PACKAGE}, a development workspace this installation lacks, e.g. the production image); set GRAPH_BASE_URL to a running emulator, or use app or obo`,
+      );
+    }
+    throw error;
+  }
+}
+
 export async function startService(config: Config, logger: Logger): Promise<Service> {
   const otlp = config.tracing.endpoint;
   const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
-  let emulator: GraphEmulator | undefined;
+  let emulator: EmbeddedEmulator | undefined;
   let baseUrl = config.graph.baseUrl;
   let credential: CredentialSource;
   if (config.graph.authMode === 'emulator') {
     if (!config.graph.baseUrlOverridden) {
       const port = config.emulator.port;
-      emulator = await listening(() => startGraphEmulator(embeddedEmulatorOptions(process.env, port)), 'EMULATOR_PORT', port);
+      const emulatorPackage = await loadEmulator();
+      emulator = await listening(
+        () => emulatorPackage.startGraphEmulator(emulatorPackage.embeddedEmulatorOptions(process.env, port)),
+        'EMULATOR_PORT',
+        port,
+      );
       baseUrl = emulator.url;
       logger.info({ emulatorUrl: emulator.url }, `embedded Graph emulator listening on ${emulator.url}`);
     }

@@ -1,5 +1,5 @@
 /**
- * The benchmark's side of the Graph emulator's control API (src/emulator/control.ts: `/_emulator/*`, never recorded):
+ * The benchmark's side of the Graph emulator's control API (packages/graph-emulator/src/control.ts: `/_emulator/*`, never recorded):
  * the request count, the request log since an index, the injected latency. Also a plain JSON POST helper.
  */
 import { request } from 'undici';

@@ -9,13 +9,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { generatedPoolId, SAMPLE_GROUP_IDS } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../../src/graph/json';
 import { testCodes } from '../../test/support/activation-codes';
 import { emulatorCount, emulatorRequestsSince, postJson, type LoggedRequest } from './emulator-control';
 
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
-/** Graph's `$batch` limit (src/emulator MAX_BATCH_REQUESTS; Graph's JSON batching documentation). */
+/** Graph's `$batch` limit (the emulator's MAX_BATCH_REQUESTS; Graph's JSON batching documentation). */
 const BATCH_LIMIT = 20;
 
 export interface GraphCallsSpec {

@@ -1,5 +1,20 @@
 /** The operations preloaded in Apollo Sandbox, with variables naming the embedded emulator's sample data. */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, SAMPLE_UNASSIGNED_GROUP_IDS } from '../emulator/data';
+
+/**
+ * The Graph emulator's sample tenant (`@esim-pools/graph-emulator`, which the production image leaves out): its
+ * pools, the groups pool 1 is assigned to, a group no pool is. test/unit/examples.test.ts keeps them equal to it.
+ */
+export const SAMPLE_IDS = {
+  pools: [
+    { id: '6f2c1b9e-4a3d-4c8e-9b1a-2f5e7d8c9a01', displayName: 'Contoso 5G field devices' },
+    { id: 'b83e4d27-91c5-4f0a-a6d2-7c1e3f9b5d02', displayName: 'Fabrikam LTE kiosks' },
+    { id: 'd4a9e5f1-2b7c-48d3-8e6f-0a1b2c3d4e03', displayName: 'Northwind sales laptops (eSIM)' },
+  ],
+  assignedGroups: ['3a1f6c2e-8d4b-4e9a-b7c5-1d2e3f4a5b60', 'c7e2d9a4-5f1b-4a8c-9e3d-6b7a8c9d0e21'],
+  unassignedGroup: '5b0c2d1e-7f3a-4c9b-8e2d-4a6f1b3c5d70',
+} as const;
+const SAMPLE_POOLS = SAMPLE_IDS.pools;
+const SAMPLE_GROUP_IDS = SAMPLE_IDS.assignedGroups;
 
 export const EXAMPLE_DOCUMENT = `# Assigns a pool to a group and excludes another group. Assign REPLACES the pool's whole assignment set.
 mutation AssignPool($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
@@ -188,7 +203,7 @@ export const EXAMPLE_VARIABLES = {
   addAssignments: [{ target: { kind: 'ALL_DEVICES' } }],
   removeTargets: [{ kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] }],
   bulkPoolIds: SAMPLE_POOLS.map((pool) => pool.id),
-  bulkAssignments: [{ target: { kind: 'GROUP', groupId: SAMPLE_UNASSIGNED_GROUP_IDS[0] } }],
+  bulkAssignments: [{ target: { kind: 'GROUP', groupId: SAMPLE_IDS.unassignedGroup } }],
   // The edits are previews until this is set to false: running the examples changes nothing by accident.
   dryRun: true,
   createInput: {

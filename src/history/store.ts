@@ -6,7 +6,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { WireAssignmentTarget } from '../graph/models';
 import type { EntryTable, HistoryDatabase, HistoryDb, PoolStateTable, Row, RunStatement, Statement } from './db';
-import { HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
+import { type HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
 
 const HISTORY_ERROR_BRAND = Symbol.for('esim-pools-subgraph.HistoryUnavailableError');
 

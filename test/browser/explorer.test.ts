@@ -4,7 +4,7 @@
  * falls back to the offline explorer served by the subgraph, which must run the preloaded assign mutation and show
  * the schema's types. Needs `npm run build` first (npm test does it): the explorer's assets are built files.
  */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../../src/graph/json';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
 import { ExplorerAssetStore } from '../../src/http/explorer/assets';

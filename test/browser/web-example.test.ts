@@ -1,12 +1,12 @@
 /**
  * examples/web, the typed frontend example, in real Chromium against the real subgraph and its Graph emulator:
  * the example is built (`npm run build` there: type check + Vite), served by `vite preview`, which proxies /graphql
- * to the subgraph as the dev server does, and used as a person would. Needs examples/web's own dependencies
- * (`npm ci --prefix examples/web`; .ci/run installs them).
+ * to the subgraph as the dev server does, and used as a person would. Needs examples/web's dependencies (a workspace:
+ * the root `npm install` installs them).
  */
 import { existsSync } from 'node:fs';
 import { LocalPoolLocks } from '../../src/coordination/local';
-import { SAMPLE_DELETED_GROUP_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { SAMPLE_DELETED_GROUP_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { requirePart } from '../support/real-parts';
 import { startStackWithHistory, type HistoryStack } from '../support/history-stack';
@@ -29,7 +29,7 @@ jest.setTimeout(120_000);
 
 const runs =
   requirePart('Chromium', chromiumPath() !== undefined, CHROMIUM_HOW_TO_INSTALL) &&
-  requirePart("examples/web's dependencies", existsSync(WEB_EXAMPLE_VITE), 'npm ci --prefix examples/web');
+  requirePart("examples/web's dependencies", WEB_EXAMPLE_VITE !== undefined && existsSync(WEB_EXAMPLE_VITE), 'npm install (at the root: examples/web is a workspace)');
 
 const POOL = SAMPLE_POOLS[0];
 /** Groups the sample tenant does not assign anywhere. */

@@ -86,7 +86,7 @@ describe('lint-dockerfile', () => {
   });
 
   it('reads RUN and CMD as a shell does (shell-quote): quotes, continuations, assignments, exec, operators', () => {
-    const npmCi = 'npm ci --omit=dev --ignore-scripts --no-audit --no-fund';
+    const npmCi = 'npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspaces=false';
     const accepted = edited(npmCi, 'NPM_CONFIG_LOGLEVEL=warn npm ci "--omit" dev \\\n    \'--ignore-scripts\'');
     expect(problemsOf('runtime-npm-ci-flags', lintDockerfile(accepted, DOCKERIGNORE))).toEqual([]);
     const second = problemsOf('runtime-npm-ci-flags', lintDockerfile(edited(npmCi, `${npmCi} || npm install --omit=dev`), DOCKERIGNORE));

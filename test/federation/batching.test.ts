@@ -7,7 +7,7 @@
  */
 import { expect } from '@jest/globals';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { SAMPLE_POOLS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { GRAPH_BATCH_LIMIT } from '../../src/graph/batch';
 import { GraphClient } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';

@@ -10,8 +10,8 @@ import { QueryPlanner, type FetchNode, type PlanNode, type SubscriptionNode } fr
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { buildSchema, parse, type GraphQLSchema } from 'graphql';
 import { composeSupergraph } from '../../scripts/compose-supergraph';
-import { generatedPoolId, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
-import type { RecordedRequest } from '../../src/emulator/types';
+import { generatedPoolId, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
+import type { RecordedRequest } from '@esim-pools/graph-emulator';
 import { operationCost } from '../../src/graphql/cost';
 import { startStack, type Stack } from '../support/stack';
 

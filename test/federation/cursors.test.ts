@@ -3,7 +3,7 @@
  * BAD_USER_INPUT before any request, and an `@odata.nextLink` Graph returns for another host or path never followed.
  */
 import { request } from 'undici';
-import { DEVICE_STATE_VALUES, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { DEVICE_STATE_VALUES, SAMPLE_POOLS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { GraphClient } from '../../src/graph/client';
 import type * as CursorModule from '../../src/graphql/cursor';
 import { EmulatorCredential } from '../../src/identity/credential';

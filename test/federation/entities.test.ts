@@ -4,7 +4,7 @@
  * blanks the list), and a pool Graph answers with under another id is never served under the asked one.
  */
 import { expect } from '@jest/globals';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { useStack, type GraphQLReply } from '../support/stack';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);

@@ -3,7 +3,7 @@
  * directory subgraph that owns `Group`. The supergraph is composed from both subgraphs' live `_service { sdl }`.
  */
 import { expect } from '@jest/globals';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { SAMPLE_GROUP_NAMES } from '../support/directory-subgraph';
 import { startFederation, type Federation } from '../support/federation';
 

@@ -5,8 +5,8 @@
  * PRIVATE, the cache keyed by the caller's token) two users never get each other's cached replies.
  */
 import { decodeJwt } from 'jose';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
-import type { RecordedRequest } from '../../src/emulator/types';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
+import type { RecordedRequest } from '@esim-pools/graph-emulator';
 import { NoUserCredential } from '../../src/identity/obo';
 import { API_CLIENT_ID, API_CLIENT_SECRET, bearer, gateFor, userToken } from '../support/auth';
 import { startTestIdp, type TestIdp } from '../support/idp';

@@ -4,7 +4,7 @@
  * both replicas. What a gateway really sends: 100 pool references in one `_entities` fetch, parallel fetches merged
  * into one aliased document, the caller's headers, and the subgraph's error codes on the way back.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { describeWithPart } from '../support/real-parts';
 import { PINNED_POOLS, startHiveFederation, type HiveFederation } from '../support/hive-gateway';
 

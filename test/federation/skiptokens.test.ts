@@ -4,7 +4,7 @@
  * exactly as Graph's nextLink wrote it.
  */
 import { request } from 'undici';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { GraphClient } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { createApp, type App } from '../../src/http/app';

@@ -4,7 +4,7 @@
  */
 import { Trace } from '@apollo/usage-reporting-protobuf';
 import { Kind, parse, print } from 'graphql';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { loadTypeDefs } from '../../src/graphql/schema';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
 

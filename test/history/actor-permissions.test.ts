@@ -3,7 +3,7 @@
  * token), history needs the read permission and restore the assign permission.
  */
 import { expect } from '@jest/globals';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { bearer, userToken } from '../support/auth';
 import { useAuthenticatedHistory } from './fixture';
 

@@ -1,5 +1,5 @@
 /** HISTORY=off: writes go on unjournaled as before; history and restore answer HISTORY_UNAVAILABLE. */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { useStack } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[1].id;

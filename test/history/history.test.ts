@@ -3,7 +3,7 @@
  * down, a lost reply, outside changes seen by reads and by the sweep, restore, paging across replicas, and secrecy.
  */
 import { request } from 'undici';
-import { SAMPLE_FILTER_ID, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_FILTER_ID, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { Sweeper } from '../../src/history/sweep';
 import { HistoryKind, WriteOutcome } from '../../src/history/types';
 import { secretsOf, testCodes } from '../support/activation-codes';

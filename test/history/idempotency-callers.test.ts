@@ -3,7 +3,7 @@
  * key with other arguments each get their own write; each one's repeat is answered from its own key; no token is
  * kept.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { bearer, userToken } from '../support/auth';
 import { useAuthenticatedHistory } from './fixture';
 

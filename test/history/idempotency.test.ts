@@ -4,7 +4,7 @@
  * arguments are refused; a repeat waits for the first; a lost create is settled by its repeat (one pool); a
  * failure that wrote nothing frees the key; bad keys and HISTORY=off are refused before Graph.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { testCodes } from '../support/activation-codes';
 import { startStack, type GraphQLReply } from '../support/stack';
 import { engines, secondReplica, stackWithHistory, useEngine, type HistoryStack } from './fixture';

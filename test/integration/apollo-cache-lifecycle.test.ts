@@ -5,7 +5,7 @@
  * the cache alone (no request) shows each change. These are the snippets of docs/pools.md.
  */
 import { ApolloClient, HttpLink, InMemoryCache, gql, type Reference } from '@apollo/client/core';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { testCodes } from '../support/activation-codes';
 import { startStack, type Stack } from '../support/stack';
 

@@ -5,7 +5,7 @@
  * shows the new assignments and version.
  */
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client/core';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { startStack, type Stack } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[0].id;

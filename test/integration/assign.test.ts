@@ -2,7 +2,7 @@
  * The assign mutation end to end: GraphQL over HTTP → subgraph → Graph emulator over HTTP, asserting the exact
  * outbound request from the emulator's log and every reply and error path.
  */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { useStack, type Stack } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[0].id;

@@ -7,7 +7,7 @@ import { expect } from '@jest/globals';
 import { createPublicKey, generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
 import * as https from 'node:https';
 import { SignJWT, UnsecuredJWT, generateKeyPair, type KeyLike } from 'jose';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { DEFAULT_LIMITS } from '../../src/graphql/limits';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { appToken, bearer, gateFor, memoryLogger, userToken } from '../support/auth';

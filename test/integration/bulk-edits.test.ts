@@ -4,7 +4,7 @@
  * half-way (every pool's outcome exact), pacing until BULK_TIMEOUT_MS, and bulk and single edits of the same pools
  * at once losing nothing. What reached Graph is read from the emulator's request log.
  */
-import { generatedPoolId, SAMPLE_DELETED_GROUP_ID, SAMPLE_POOLS, SAMPLE_UNASSIGNED_GROUP_IDS, type RecordedRequest } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_DELETED_GROUP_ID, SAMPLE_POOLS, SAMPLE_UNASSIGNED_GROUP_IDS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { AuditLog } from '../../src/observability/audit';
 import { memoryLogger } from '../support/auth';
 import { useStack, type GraphQLReply } from '../support/stack';

@@ -4,7 +4,7 @@
  * answers the kept answer without calling Graph. Over real HTTP against the emulator, with an embedded history store.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generatedPoolId, SAMPLE_UNASSIGNED_GROUP_IDS, type RecordedRequest } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_UNASSIGNED_GROUP_IDS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { startStackWithHistory, type HistoryStack } from '../support/history-stack';
 import type { GraphQLReply } from '../support/stack';
 

@@ -5,7 +5,7 @@
  */
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { CoordinationError, type PoolLocks } from '../../src/coordination/types';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { AuditLog } from '../../src/observability/audit';
 import { memoryLogger } from '../support/auth';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';

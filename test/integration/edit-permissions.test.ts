@@ -3,7 +3,7 @@
  * IdP verified by jose, a reader is refused before any Graph call; and every mutation in schema/ has a decision
  * in MUTATION_PERMISSIONS.
  */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { MUTATION_PERMISSIONS } from '../../src/auth/permissions';
 import { buildSchema } from '../../src/graphql/schema';
 import { appToken, bearer, useAuthenticatedStack, userToken } from '../support/auth';

@@ -3,7 +3,7 @@
  * Graph is read from the emulator's request log: the merged body (existing assignments with their own ids and
  * targets), no assign at all for an edit that changes nothing, a dry run, or a failed precondition.
  */
-import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { SAMPLE_ASSIGNMENT_IDS, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { useStack, type GraphQLReply } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[0].id;

@@ -4,7 +4,7 @@
  * and MAX_ENTITIES / the cost of representations refuse an operation before Graph is asked for anything.
  */
 import { expect } from '@jest/globals';
-import { generatedPoolId } from '../../src/emulator';
+import { generatedPoolId } from '@esim-pools/graph-emulator';
 import { createGate } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
 import { countTokens } from '../../src/graphql/entity-limits';

@@ -4,11 +4,11 @@
  * opaque INTERNAL_SERVER_ERROR), and one odd item never blanks the rest of a reply.
  */
 import { expect } from '@jest/globals';
-import { SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type QuirksConfig, type RecordedRequest } from '../../src/emulator';
+import { SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type QuirksConfig, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { isGraphError } from '../../src/graph/errors';
 import type { UnknownValueEvent } from '../../src/graph/unknown-values';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
-import { nullTargetIds, POOLS_REL as R } from '../support/quirks';
+import { nullTargetIds, POOLS_REL as R } from '@esim-pools/graph-emulator';
 
 const [P1, P2, P3] = SAMPLE_POOLS.map((p) => p.id);
 const [G1, G2] = SAMPLE_GROUP_IDS;

@@ -2,7 +2,7 @@
  * Behaviours the performance work (docs/performance.md) must keep: what a response looks like to a router or a
  * cache, whichever plugins produce it.
  */
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { startStack, type Stack } from '../support/stack';
 
 let stack: Stack;

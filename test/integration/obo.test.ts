@@ -7,7 +7,7 @@ import { expect } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { decodeJwt } from 'jose';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { NoUserCredential } from '../../src/identity/obo';
 import { createClientCertificate } from '../support/certs';
 import { JWT_BEARER, startTestIdp, type TestIdp } from '../support/idp';

@@ -2,7 +2,7 @@
  * The `pool` of a write's payload costs no Graph call unless a field Graph holds is selected: every Graph call
  * counts against the tenant's Intune budget. Counted from the emulator's request log ($batch items included).
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { useStack } from '../support/stack';
 
 const POOL = SAMPLE_POOLS[1].id;

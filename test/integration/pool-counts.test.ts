@@ -2,7 +2,7 @@
  * `totalCount` on both connections: Graph's `@odata.count`, asked for (`$count=true`) only when the operation
  * selects it (through fragments too), `null` when Graph gives none, UPSTREAM_ERROR when it gives nonsense.
  */
-import { SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { SAMPLE_POOLS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { useStack } from '../support/stack';
 
 const R = '/beta/deviceManagement/embeddedSIMActivationCodePools';

@@ -6,7 +6,7 @@
  */
 import { expect } from '@jest/globals';
 import { LocalPoolLocks } from '../../src/coordination/local';
-import { REDACTED, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '../../src/emulator';
+import { REDACTED, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { AuditLog } from '../../src/observability/audit';
 import { secretsOf, testCodes } from '../support/activation-codes';
 import { memoryLogger } from '../support/auth';

@@ -3,7 +3,7 @@
  * Read) is not enough to create, rename or delete, and is refused before any Graph call, also behind a fragment;
  * Manage is, and may read, but may not assign.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { appToken, bearer, useAuthenticatedStack, userToken } from '../support/auth';
 import { testCodes } from '../support/activation-codes';
 import type { GraphQLReply } from '../support/stack';

@@ -13,7 +13,7 @@ import {
   SAMPLE_UNASSIGNED_GROUP_IDS,
   generatedPoolId,
   type RecordedRequest,
-} from '../../src/emulator';
+} from '@esim-pools/graph-emulator';
 import { useStack, type GraphQLReply, type Stack } from '../support/stack';
 
 const P1 = SAMPLE_POOLS[0].id;

@@ -4,7 +4,7 @@
  * hangs, one that fails while the cached token is still valid, a 401, and a CAE claims challenge.
  */
 import { ClientSecretCredential } from '@azure/identity';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { GraphClient } from '../../src/graph/client';
 import { isGraphError } from '../../src/graph/errors';
 import { startTestIdp, type IdpTokenRequest, type TestIdp } from '../support/idp';

@@ -5,7 +5,7 @@
  * jose against its JWKS (issuer, audience and keys URL all defaulted from AZURE_TENANT_ID/AZURE_AUTHORITY_HOST).
  */
 import { expect } from '@jest/globals';
-import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../support/app-mode';
 import { appToken, bearer, userToken } from '../support/auth';
 import { createTestCertificates } from '../support/certs';

@@ -3,7 +3,9 @@
  * `npm run emulator` does (one parser), logs its URL at start, and refuses a bad value naming it.
  */
 import { request } from 'undici';
-import { generatedPoolId } from '../../src/emulator';
+import * as emulatorPackage from '@esim-pools/graph-emulator';
+import { generatedPoolId } from '@esim-pools/graph-emulator';
+import { EMULATOR_PACKAGE, type EmulatorPackage } from '../../src/service';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
 
@@ -11,6 +13,13 @@ async function getJson(url: string): Promise<unknown> {
   const res = await request(url);
   return res.body.json();
 }
+
+it('the service loads the emulator package by the name it has, with the functions it uses (checked by the compiler too)', () => {
+  const used: EmulatorPackage = emulatorPackage;
+  expect(require.resolve(EMULATOR_PACKAGE)).toMatch(/packages[\\/]graph-emulator[\\/]/);
+  expect(typeof used.startGraphEmulator).toBe('function');
+  expect(typeof used.embeddedEmulatorOptions).toBe('function');
+});
 
 it('EMULATOR_EXTRA_POOLS, EMULATOR_LATENCY_MS and EMULATOR_FAULTS reach the embedded emulator, whose URL is logged at start', async () => {
   const faults = { match: '/no-such-path', failureRate: 1 };

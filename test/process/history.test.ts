@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/history/db';
 import { HistoryStore } from '../../src/history/store';
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
 

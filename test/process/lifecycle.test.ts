@@ -3,7 +3,7 @@
  */
 import { expect } from '@jest/globals';
 import { request } from 'undici';
-import { generatedPoolId, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
 import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';

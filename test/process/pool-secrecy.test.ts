@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { secretsOf, testCodes, type TestCode } from '../support/activation-codes';
 import { spawnService, type ServiceProcess } from '../support/process';
 import { postGraphQL, type GraphQLReply } from '../support/stack';

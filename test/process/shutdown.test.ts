@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { appToken, bearer } from '../support/auth';
 import { createTestCertificates } from '../support/certs';
 import { startTestIdp, type TestIdp } from '../support/idp';

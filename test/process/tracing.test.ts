@@ -4,7 +4,7 @@
  * collects them.
  */
 import { createServer, type Server } from 'node:http';
-import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS, SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
 import { listenOnLoopback } from '../support/net';

@@ -2,7 +2,7 @@
  * The built service logs a value Graph sent that this version does not know once (type and value, level warn),
  * however often it is read, and serves it as UNKNOWN_FUTURE_VALUE. Graph here is the embedded emulator with a quirk.
  */
-import { SAMPLE_POOLS } from '../../src/emulator';
+import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { spawnService } from '../support/process';
 import { postGraphQL } from '../support/stack';
 

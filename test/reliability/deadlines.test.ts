@@ -2,7 +2,7 @@
  * Each Graph call attempt has one abort signal, fired by its deadline (GRAPH_TIMEOUT_MS) or by the caller (the
  * client went away); the deadline's timer is cleared as soon as the attempt ends.
  */
-import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { SAMPLE_POOLS, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { GraphClient } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { isGraphError } from '../../src/graph/errors';

@@ -2,7 +2,7 @@
  * The upstream policy against the emulator's injected faults: one test per fault, each with its expected outcome.
  */
 import { expect } from '@jest/globals';
-import { generatedPoolId, SAMPLE_POOLS } from '../../src/emulator';
+import { generatedPoolId, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
 import { ASSIGN_SAMPLE_GROUP as ASSIGN } from '../support/documents';
 

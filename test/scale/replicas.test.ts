@@ -8,7 +8,7 @@
 import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { generatedPoolId, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { generatedPoolId, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { spawnService, type ServiceProcess } from '../support/process';
 import { describeWithRedis, eventually, RedisServer, within } from '../support/redis';
 import { postGraphQL, type GraphQLReply } from '../support/stack';

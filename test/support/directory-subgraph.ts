@@ -9,7 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { SAMPLE_GROUP_IDS } from '../../src/emulator';
+import { SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../../src/graph/json';
 
 export const DIRECTORY_SDL_PATH = join(__dirname, '..', '..', 'examples', 'directory-subgraph', 'schema.graphql');

@@ -18,7 +18,7 @@ import { parse } from 'graphql';
 import { createGate } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
 import { SERVER_DEFAULTS } from '../../src/config/defaults';
-import { generatedPoolId, startGraphEmulator, type GraphEmulator } from '../../src/emulator';
+import { generatedPoolId, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { GraphClient } from '../../src/graph/client';
 import { createApp, type App } from '../../src/http/app';
 import { EmulatorCredential } from '../../src/identity/credential';

@@ -3,7 +3,7 @@
  */
 import { request } from 'undici';
 import type { CredentialSource } from '../../src/graph/pipeline/token';
-import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '../../src/emulator';
+import { startGraphEmulator, type GraphEmulator, type StartEmulatorOptions } from '@esim-pools/graph-emulator';
 import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import type { AuthGate } from '../../src/auth/gate';

@@ -1,7 +1,7 @@
 /**
  * examples/web, the typed frontend example, built and served as a person runs it, and driven in a page: shared by
  * test/browser/web-example.test.ts and `npm run screenshots`, so the screenshot shows exactly what the test checks.
- * Needs examples/web's own dependencies (`npm ci --prefix examples/web`; .ci/run installs them).
+ * Needs examples/web's dependencies: it is a workspace, so the root `npm install` installs them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,7 +21,16 @@ function findExample(): string {
 }
 
 export const WEB_EXAMPLE = findExample();
-export const WEB_EXAMPLE_VITE = join(WEB_EXAMPLE, 'node_modules', 'vite', 'bin', 'vite.js');
+/** Vite's command line as examples/web resolves it (npm hoists workspace dependencies); undefined when not installed. */
+export const WEB_EXAMPLE_VITE = viteOf(WEB_EXAMPLE);
+
+function viteOf(example: string): string | undefined {
+  try {
+    return join(dirname(require.resolve('vite/package.json', { paths: [example] })), 'bin', 'vite.js');
+  } catch {
+    return undefined;
+  }
+}
 
 /** `npm run build` in examples/web: its type check, then Vite's production build into dist/. */
 export function buildWebExample(): void {
@@ -37,6 +46,7 @@ export interface WebExampleServer {
 
 /** `vite preview` of the built example, proxying /graphql to `subgraphOrigin` as the dev server does. */
 export function previewWebExample(subgraphOrigin: string): Promise<WebExampleServer> {
+  if (WEB_EXAMPLE_VITE === undefined) throw new Error("examples/web's dependencies are not installed: run `npm install` at the root");
   const child = spawn(process.execPath, [WEB_EXAMPLE_VITE, 'preview', '--host', '127.0.0.1', '--port', '0'], {
     cwd: WEB_EXAMPLE,
     env: { ...process.env, SUBGRAPH_URL: subgraphOrigin, NO_COLOR: '1' },

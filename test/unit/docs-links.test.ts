@@ -79,7 +79,7 @@ function documentationFiles(): string[] {
   const docs = readdirSync(join(ROOT, 'docs'))
     .filter((name) => name.endsWith('.md'))
     .map((name) => join('docs', name));
-  const readmes = ['README.md', 'deploy/kubernetes/README.md', 'src/emulator/README.md', 'examples/web/README.md'];
+  const readmes = ['README.md', 'deploy/kubernetes/README.md', 'packages/graph-emulator/README.md', 'examples/web/README.md'];
   return [...readmes.filter((path) => existsSync(join(ROOT, path))), ...docs];
 }
 
@@ -124,7 +124,7 @@ describe('links in the documentation', () => {
 
   it('covers the README and the docs pages it is meant to', () => {
     const files = documentationFiles();
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'deploy/kubernetes/README.md', 'src/emulator/README.md']));
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'deploy/kubernetes/README.md', 'packages/graph-emulator/README.md']));
     expect(files.filter((file) => file.startsWith('docs/')).length).toBeGreaterThanOrEqual(5);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The dependency rule of docs/architecture.md, checked on every import of src/**: which layer may import which,
- * which packages a layer must not use, and the one place sample data crosses from the emulator. A layer may
- * always import itself, Node's built-ins and npm packages, unless a ban below says otherwise.
+ * The dependency rule of docs/architecture.md, checked on every import of src/**: which layer may import which and
+ * which packages a layer must not use. A layer may always import itself, Node's built-ins and npm packages, unless a
+ * ban below says otherwise. The Graph emulator (packages/graph-emulator) imports only its own files and packages.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
@@ -20,7 +20,6 @@ type Layer =
   | 'coordination'
   | 'history'
   | 'observability'
-  | 'emulator'
   | 'explorer-web';
 
 interface LayerRule {
@@ -33,6 +32,9 @@ interface LayerRule {
 }
 
 const HTTP_MODULES = { pattern: /^(node:)?(http|https|http2|net|tls|dgram)$|^undici(\/|$)/, why: 'resolvers never touch HTTP: they call Graph through the context' };
+
+/** Production code never imports the Graph emulator: the image leaves it out (src/service.ts loads it by name). */
+const NO_EMULATOR = /^@esim-pools\/graph-emulator(\/|$)/;
 
 const RULES: Readonly<Record<Layer, LayerRule>> = {
   entry: { mayImport: 'anything' },
@@ -55,7 +57,6 @@ const RULES: Readonly<Record<Layer, LayerRule>> = {
     bans: { pattern: /^(graphql|dataloader)(\/|$)|^@apollo\//, why: 'the history store knows nothing of GraphQL' },
   },
   observability: { mayImport: ['graph'], typesFrom: ['auth', 'coordination'] },
-  emulator: { mayImport: [] },
   'explorer-web': {
     mayImport: [],
     bans: { pattern: /^node:|^(fs|path|os|http|https|net|tls|crypto|child_process|worker_threads)$/, why: 'the explorer runs in the browser' },
@@ -64,7 +65,6 @@ const RULES: Readonly<Record<Layer, LayerRule>> = {
 
 /** Imports across layers that the rule allows by name (`from`: a file, or a folder ending in `/`), each with its reason. */
 const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  { from: 'src/graphql/examples.ts', to: 'src/emulator/data', why: "the explorer's examples name the sample data, so they run as they are in emulator mode" },
   { from: 'src/explorer-web/', to: 'src/http/explorer/config', why: 'the page configuration the server renders and the browser reads: one type for both sides' },
 ];
 
@@ -133,7 +133,8 @@ function violations(files: ReadonlyMap<string, string>): string[] {
     const rule = RULES[from];
     for (const { specifier, typeOnly } of importsOf(file, text)) {
       if (!specifier.startsWith('.')) {
-        if (rule.bans?.pattern.test(specifier)) found.push(`${file}: imports ${specifier} (${rule.bans.why})`);
+        if (NO_EMULATOR.test(specifier)) found.push(`${file}: imports ${specifier} (production code never imports the Graph emulator)`);
+        else if (rule.bans?.pattern.test(specifier)) found.push(`${file}: imports ${specifier} (${rule.bans.why})`);
         continue;
       }
       const target = posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.(tsx?|js|json)$/, '');
@@ -166,6 +167,38 @@ it('every import in src/ keeps the dependency rule', () => {
   expect(violations(files)).toEqual([]);
 });
 
+const EMULATOR = join(ROOT, 'packages', 'graph-emulator');
+
+/** The emulator package's verdicts: each import must stay inside the package, or name a built-in or a dependency of its own. */
+function emulatorViolations(files: ReadonlyMap<string, string>, dependencies: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const [file, text] of files) {
+    for (const { specifier } of importsOf(file, text)) {
+      if (specifier.startsWith('.')) {
+        const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+        if (!target.startsWith('src/')) found.push(`${file}: imports ${target}, outside the package's src/`);
+      } else if (!specifier.startsWith('node:') && !dependencies.some((d) => specifier === d || specifier.startsWith(`${d}/`))) {
+        found.push(`${file}: imports ${specifier}, not a node: built-in nor a dependency in its package.json`);
+      }
+    }
+  }
+  return found;
+}
+
+it('the Graph emulator package imports only its own files, node: built-ins and its dependencies', () => {
+  const manifest = JSON.parse(readFileSync(join(EMULATOR, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const dependencies = Object.keys(manifest.dependencies ?? {});
+  const files = new Map(sourceFiles(join(EMULATOR, 'src')).map((path) => [relative(EMULATOR, path).split('\\').join('/'), readFileSync(path, 'utf8')]));
+  expect(files.has('src/server.ts')).toBe(true);
+  expect(emulatorViolations(files, dependencies)).toEqual([]);
+  expect(emulatorViolations(new Map([['src/server.ts', "import type { Logger } from '../../../src/observability/logger';"]]), dependencies)).toEqual([
+    "src/server.ts: imports ../../src/observability/logger, outside the package's src/",
+  ]);
+  expect(emulatorViolations(new Map([['src/routes.ts', "import { request } from 'undici';\nimport { z } from 'zod';"]]), ['zod'])).toEqual([
+    'src/routes.ts: imports undici, not a node: built-in nor a dependency in its package.json',
+  ]);
+});
+
 describe('the rule refuses', () => {
   const check = (file: string, text: string) => violations(new Map([[file, text]]));
 
@@ -174,15 +207,15 @@ describe('the rule refuses', () => {
     ['src/graph/client.ts', "import type { ApolloServer } from '@apollo/server';", 'imports @apollo/server'],
     ['src/graph/client.ts', "import type { Context } from '../graphql/context';", 'graph must not import types of graphql (src/graphql/context)'],
     ['src/graph/pipeline/retry.ts', "import { badUserInput } from '../../graphql/errors';", 'graph must not import graphql (src/graphql/errors)'],
-    ['src/emulator/graph.ts', "import { ODATA_TYPE } from '../graph/models';", 'emulator must not import graph (src/graph/models)'],
-    ['src/emulator/server.ts', "import type { Logger } from '../observability/logger';", 'emulator must not import types of observability'],
     ['src/coordination/redis.ts', "import { GraphError } from '../graph/errors';", 'coordination must not import graph (src/graph/errors)'],
     ['src/coordination/local.ts', "export type { Context } from '../graphql/context';", 'coordination must not import types of graphql'],
     ['src/graphql/resolvers/Query.ts', "import { request } from 'undici';", 'imports undici'],
     ['src/graphql/resolvers/Mutation.ts', "import { request } from 'node:http';", 'imports node:http'],
     ['src/graphql/resolvers/Query.ts', "const https = require('node:https');", 'imports node:https'],
     ['src/graphql/resolvers/Query.ts', "import { createApp } from '../../http/app';", 'resolvers must not import http (src/http/app)'],
-    ['src/graphql/loaders.ts', "import { startGraphEmulator } from '../emulator';", 'graphql must not import emulator (src/emulator)'],
+    ['src/graphql/loaders.ts', "import { startGraphEmulator } from '@esim-pools/graph-emulator';", 'never imports the Graph emulator'],
+    ['src/service.ts', "import type { GraphEmulator } from '@esim-pools/graph-emulator';", 'never imports the Graph emulator'],
+    ['src/graphql/examples.ts', "import { SAMPLE_POOLS } from '../emulator/data';", 'graphql must not import src/emulator/data'],
     ['src/observability/metrics.ts', "import { createApp } from '../http/app';", 'observability must not import http (src/http/app)'],
     ['src/observability/audit.ts', "import { canAssign } from '../auth/principal';", 'observability must not import auth (src/auth/principal)'],
     ['src/explorer-web/landing.ts', "import { EXAMPLE_DOCUMENT } from '../graphql/examples';", 'explorer-web must not import graphql (src/graphql/examples)'],
@@ -197,8 +230,7 @@ describe('the rule refuses', () => {
   it('but lets a layer import its own files, allowed layers, packages, and types where only types are allowed', () => {
     expect(check('src/graph/client.ts', "import { Pool } from 'undici';\nimport { delay } from './policy';\nimport type { Budget } from '../coordination/types';")).toEqual([]);
     expect(check('src/observability/metrics.ts', "import type { GraphCallEvent } from '../graph/api';")).toEqual([]);
-    expect(check('src/graphql/examples.ts', "import { SAMPLE_POOLS } from '../emulator/data';")).toEqual([]);
-    expect(check('src/service.ts', "import { startGraphEmulator } from './emulator';\nconst pkg = require('../package.json');")).toEqual([]);
+    expect(check('src/service.ts', "import { createApp } from './http/app';\nconst pkg = require('../package.json');")).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@
  * (../../schema/schema.graphql) and the documents in src/ now, and leaves src/gql/ as it was.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,9 @@ const before = mkdtempSync(join(tmpdir(), 'web-codegen-'));
 cpSync(generated, before, { recursive: true });
 const read = (dir) => Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
 try {
-  execFileSync(process.execPath, [join(root, 'node_modules', '@graphql-codegen', 'cli', 'esm', 'bin.js'), '--config', 'codegen.ts'], {
+  // Where npm put it: a workspace's dependencies are hoisted to the repository's node_modules.
+  const cli = dirname(createRequire(import.meta.url).resolve('@graphql-codegen/cli/package.json'));
+  execFileSync(process.execPath, [join(cli, 'esm', 'bin.js'), '--config', 'codegen.ts'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
