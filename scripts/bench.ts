@@ -34,7 +34,7 @@
  * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
  * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
  * the same rounds, also for _entities, calls, latency, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
- * (default none), BENCH_COMPARE_ENV (extra subgraphs of this build at LOG_LEVEL=info with these environment settings,
+ * (default none) and BENCH_BASELINE_ENV (its environment settings, space-separated NAME=value), BENCH_COMPARE_ENV (extra subgraphs of this build at LOG_LEVEL=info with these environment settings,
  * `;`-separated sets of space-separated NAME=value, e.g. `GRAPHQL_EXECUTOR=graphql-js`: one lever at a time).
  */
 import { execFileSync } from 'node:child_process';
@@ -150,7 +150,7 @@ const PROFILE_ENV = compareEnvBuilds(process.env.BENCH_PROFILE_ENV)[0]?.env ?? {
 const COMPARE_ENV = compareEnvBuilds(process.env.BENCH_COMPARE_ENV);
 /** Another build's dist/index.js (e.g. the commit before an optimisation), measured in the same rounds at LOG_LEVEL=info. */
 const BASELINE: Build | undefined = process.env.BENCH_BASELINE
-  ? { label: ', before', entry: process.env.BENCH_BASELINE, nodeArgs: nodeArgsFrom(process.env.BENCH_BASELINE_NODE_ARGS) }
+  ? { label: ', before', entry: process.env.BENCH_BASELINE, nodeArgs: nodeArgsFrom(process.env.BENCH_BASELINE_NODE_ARGS), env: compareEnvBuilds(process.env.BENCH_BASELINE_ENV)[0]?.env }
   : undefined;
 const EXTRA_POOLS = 200;
 
