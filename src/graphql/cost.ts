@@ -64,8 +64,19 @@ function typeDirective(type: GraphQLNamedType, name: string): ConstDirectiveNode
   return directive(type.astNode?.directives, name) ?? type.extensionASTNodes.map((n) => directive(n.directives, name)).find((d) => d !== undefined);
 }
 
+type Weighted = { astNode?: { directives?: ReadonlyArray<ConstDirectiveNode> } | null; type: Parameters<typeof getNamedType>[0] };
+/** Weights by schema element (read once: a variable's value is priced on every request). */
+const weights = new WeakMap<Weighted, number | undefined>();
+
 /** `@cost(weight:)` of a field, argument or input field, else of its type. */
-function weightOf(element: { astNode?: { directives?: ReadonlyArray<ConstDirectiveNode> } | null; type: Parameters<typeof getNamedType>[0] }): number | undefined {
+function weightOf(element: Weighted): number | undefined {
+  if (weights.has(element)) return weights.get(element);
+  const weight = readWeight(element);
+  weights.set(element, weight);
+  return weight;
+}
+
+function readWeight(element: Weighted): number | undefined {
   const own = argumentOf(directive(element.astNode?.directives ?? undefined, 'cost'), 'weight');
   if (typeof own === 'number') return own;
   const named = getNamedType(element.type);
