@@ -9,6 +9,7 @@
 import { createApolloServer } from '../../src/http/apollo';
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { createContext, type EditServices } from '../../src/graphql/context';
+import { DirectoryCache } from '../../src/graphql/targets';
 import type { EsimPoolsApi } from '../../src/graph/api';
 import type { WireAssignment, WireAssignmentInput, WirePool } from '../../src/graph/models';
 import { AuditLog } from '../../src/observability/audit';
@@ -73,8 +74,9 @@ function inMemoryGraph(): EsimPoolsApi {
 
 export async function engineScenario(operations: readonly EngineOperation[], rounds: number, perRound: number, log: (line: string) => void): Promise<EngineResult> {
   log(`\n== engine: Apollo + execution in process, no HTTP and no Graph; ${rounds} interleaved rounds of ${perRound} operations per engine`);
-  const logger = createLogger('silent');
-  const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000 };
+  const logger = createLogger(process.env.BENCH_ENGINE_LOG === '1' ? 'error' : 'silent');
+  // Target checks off, as in the HTTP scenarios (a check is a Graph call the forwarder does not make).
+  const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000, targets: { mode: 'off', cache: new DirectoryCache(0) } };
   const graph = inMemoryGraph();
   const servers = ENGINES.map(({ key, executor, cacheMaxAgeS }) => ({
     key,
