@@ -75,7 +75,7 @@ function annotationOf(directives: readonly DirectiveNode[] | undefined): CacheAn
 const typeAnnotations = new WeakMap<GraphQLCompositeType, CacheAnnotation>();
 
 /** A type's `@cacheControl` (its definition first, then its extensions), as Apollo reads it. */
-export function typeAnnotation(type: GraphQLCompositeType): CacheAnnotation {
+function typeAnnotation(type: GraphQLCompositeType): CacheAnnotation {
   let annotation = typeAnnotations.get(type);
   if (annotation === undefined) {
     annotation = annotationOf(type.astNode?.directives) ?? type.extensionASTNodes.map((n) => annotationOf(n.directives)).find((a) => a !== undefined) ?? {};
