@@ -11,6 +11,7 @@ import {
   isInterfaceType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   valueFromASTUntyped,
   type DirectiveNode,
   type DocumentNode,
@@ -205,7 +206,7 @@ export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNod
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
   );
   const root = operation ? schema.getRootType(operation.operation) : undefined;
-  if (!operation || !root || operation.operation !== 'query') return { always: { maxAge: 0 }, conditional: [], dynamic: false };
+  if (!operation || !root || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
   const builder = new PolicyBuilder(schema, document, defaultMaxAge);
   builder.selectionSet(operation.selectionSet, root, true, true, new Set());
   return builder.policy;

@@ -21,6 +21,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   valueFromASTUntyped,
   type ConstDirectiveNode,
   type DocumentNode,
@@ -44,11 +45,6 @@ export interface CostOptions {
   defaultListSize: number;
   /** The size of a list field Apollo cannot know but the caller does (the subgraph: `_entities`' representations). */
   knownListSize?: (field: FieldNode, variables: Readonly<Record<string, unknown>>) => number | undefined;
-}
-
-interface ListSize {
-  expected?: number;
-  sizedFields: readonly string[];
 }
 
 function directive(nodes: ReadonlyArray<ConstDirectiveNode> | undefined, name: string): ConstDirectiveNode | undefined {
@@ -145,7 +141,7 @@ class CostCompiler {
       if (this.options.operationName && d.name?.value !== this.options.operationName) continue;
       const root = this.schema.getRootType(d.operation);
       if (!root) continue;
-      terms.push(d.operation === 'mutation' ? 10 : 0, this.selectionSet(d.selectionSet, root, undefined, new Set()));
+      terms.push(d.operation === OperationTypeNode.MUTATION ? 10 : 0, this.selectionSet(d.selectionSet, root, undefined, new Set()));
     }
     return sum(terms);
   }
@@ -218,7 +214,7 @@ class CostCompiler {
     const expected = (variables: Variables): number | undefined => {
       const sizes: number[] = [];
       for (const { given, defaultValue } of sources) {
-        const size = sizeOfValue(given ? valueFromASTUntyped(given, variables as Record<string, unknown>) : defaultValue);
+        const size = sizeOfValue(given ? valueFromASTUntyped(given, variables) : defaultValue);
         if (size !== undefined) sizes.push(size);
       }
       if (requireOne === true && sizes.length !== 1) throw new CostError(`Exactly one slicing argument is required, but found ${sizes.length}`);
