@@ -129,6 +129,7 @@ function inclusion(directives: readonly DirectiveNode[] | undefined): Inclusion 
 class PolicyBuilder {
   readonly policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
   private readonly seen = new Set<string>();
+  private readonly walked = new Map<SelectionSetNode, Set<string>>();
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
 
   constructor(
@@ -152,8 +153,20 @@ class PolicyBuilder {
     this.policy.conditional.push(full);
   }
 
-  /** `root`: the operation's own selection set (its fields resolve on every execution when `always`). */
+  /**
+   * `root`: the operation's own selection set (its fields resolve on every execution when `always`). A selection
+   * set is walked once per parent type and flags (what a walk adds is the same every time): repeated fragments and
+   * fields of interfaces cost no more than once.
+   */
   selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+    const key = `${parent.name}/${root}/${always}`;
+    let walks = this.walked.get(set);
+    if (walks === undefined) {
+      walks = new Set();
+      this.walked.set(set, walks);
+    }
+    if (walks.has(key)) return;
+    walks.add(key);
     for (const selection of set.selections) {
       const included = inclusion(selection.directives);
       if (included === 'never') continue;

@@ -51,3 +51,14 @@ describe('requestCacheHint', () => {
     expect(hint('query ($r: [_Any!]!) { __typename ... @include(if: true) { _entities(representations: $r) { __typename } } a: _entities(representations: $r) { __typename } }', { r: [] })).toBeUndefined();
   });
 });
+
+describe('documentCachePolicy', () => {
+  it('walks a fragment spread many times over once: 2^30 spreads take no time', () => {
+    const levels = 30;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1 ? `fragment F${i} on EmbeddedSIMActivationCodePool { id displayName }` : `fragment F${i} on EmbeddedSIMActivationCodePool { ...F${i + 1} ...F${i + 1} }`,
+    );
+    const query = `{ embeddedSIMActivationCodePool(id: "${POOL}") { ...F0 } } ${fragments.join(' ')}`;
+    expect(hint(query)).toEqual({ maxAge: 30 });
+  });
+});
