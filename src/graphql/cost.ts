@@ -100,18 +100,27 @@ interface ListSizeTerm {
 
 const valueOf = (term: Term, variables: Variables): number => (typeof term === 'number' ? term : term(variables));
 
-/** The sum of terms, folded into a number when every term is one. */
+/**
+ * The sum of terms, folded into a number when every term is one. A term used more than once (a fragment spread
+ * twice) is counted by multiplicity and computed once per set of variables, so that nested repeated fragments
+ * cost linear time, not exponential.
+ */
 function sum(terms: readonly Term[]): Term {
   let constant = 0;
-  const variable: Array<(variables: Variables) => number> = [];
+  const variable = new Map<(variables: Variables) => number, number>();
   for (const term of terms) {
     if (typeof term === 'number') constant += term;
-    else variable.push(term);
+    else variable.set(term, (variable.get(term) ?? 0) + 1);
   }
-  if (variable.length === 0) return constant;
+  if (variable.size === 0) return constant;
+  let lastVariables: Variables | undefined;
+  let lastTotal = 0;
   return (variables) => {
+    if (variables === lastVariables) return lastTotal;
     let total = constant;
-    for (const term of variable) total += term(variables);
+    for (const [term, times] of variable) total += times * term(variables);
+    lastVariables = variables;
+    lastTotal = total;
     return total;
   };
 }
@@ -125,6 +134,8 @@ export type CostPlanOptions = Omit<CostOptions, 'variables'>;
  */
 class CostCompiler {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
+  /** Selection sets compiled, by parent type and the list size handed down (a fragment spread again is not walked again). */
+  private readonly compiled = new Map<SelectionSetNode, Map<GraphQLNamedType, Map<ListSizeTerm | undefined, Term>>>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -147,6 +158,25 @@ class CostCompiler {
   }
 
   private selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, sized: ListSizeTerm | undefined, fragmentPath: ReadonlySet<string>): Term {
+    let byParent = this.compiled.get(set);
+    if (byParent === undefined) {
+      byParent = new Map();
+      this.compiled.set(set, byParent);
+    }
+    let bySize = byParent.get(parent);
+    if (bySize === undefined) {
+      bySize = new Map();
+      byParent.set(parent, bySize);
+    }
+    let term = bySize.get(sized);
+    if (term === undefined && !bySize.has(sized)) {
+      term = this.compileSelectionSet(set, parent, sized, fragmentPath);
+      bySize.set(sized, term);
+    }
+    return term ?? 0;
+  }
+
+  private compileSelectionSet(set: SelectionSetNode, parent: GraphQLNamedType, sized: ListSizeTerm | undefined, fragmentPath: ReadonlySet<string>): Term {
     const terms: Term[] = [];
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {

@@ -55,6 +55,12 @@ describe("operationCost on Apollo's documented examples", () => {
     expect(plan({ n: 7 })).toBe(57);
     expect(() => plan({})).toThrow(CostError);
   });
+
+  it('nested fragments spread twice each: counted 2^n times, walked once each', () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) => (i === levels - 1 ? `fragment F${i} on Book { title author { name } }` : `fragment F${i} on Book { ...F${i + 1} ...F${i + 1} }`));
+    expect(cost(`query ($n: Int!) { newestAdditions(limit: $n) { ...F0 } } ${fragments.join(' ')}`, { n: 1 })).toBe(1 + 2 ** (levels - 1));
+  });
 });
 
 /** Every fetch of a query plan, in order. */
