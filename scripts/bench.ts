@@ -26,14 +26,15 @@
  * BENCH_LATENCY_SECONDS (10, per target per round of the latency scenario), BENCH_LATENCY_CONNECTIONS (4),
  * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load — or the pools load with
  * BENCH_PROFILE_LOAD=pools — with `node --cpu-prof` at that
- * log level and print a flame summary), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
+ * log level and print a flame summary; BENCH_PROFILE_ENV: space-separated NAME=value settings for the profiled
+ * subgraphs, e.g. `HISTORY=off CACHE_MAX_AGE_S=0`), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
  * BENCH_ONLY (a comma-separated subset of engine,assign,pools,entities,calls,latency,cold,soak; default all; engine: the
  * GraphQL engine in process, jit against graphql-js, BENCH_ENGINE_ROUNDS rounds, default 6), BENCH_SUBGRAPH_NODE_ARGS
  * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
  * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
  * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
  * the same rounds, also for _entities, calls, latency, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
- * (default none), BENCH_COMPARE_ENV (extra subgraphs of this build at LOG_LEVEL=info with these environment settings,
+ * (default none) and BENCH_BASELINE_ENV (its environment settings, space-separated NAME=value), BENCH_COMPARE_ENV (extra subgraphs of this build at LOG_LEVEL=info with these environment settings,
  * `;`-separated sets of space-separated NAME=value, e.g. `GRAPHQL_EXECUTOR=graphql-js`: one lever at a time).
  */
 import { execFileSync } from 'node:child_process';
@@ -145,10 +146,12 @@ function compareEnvBuilds(value: string | undefined): Build[] {
       return { ...CURRENT, env, label: `, ${set}` };
     });
 }
+/** BENCH_PROFILE_ENV: the environment settings of the profiled subgraphs (one set, as in BENCH_COMPARE_ENV). */
+const PROFILE_ENV = compareEnvBuilds(process.env.BENCH_PROFILE_ENV)[0]?.env ?? {};
 const COMPARE_ENV = compareEnvBuilds(process.env.BENCH_COMPARE_ENV);
 /** Another build's dist/index.js (e.g. the commit before an optimisation), measured in the same rounds at LOG_LEVEL=info. */
 const BASELINE: Build | undefined = process.env.BENCH_BASELINE
-  ? { label: ', before', entry: process.env.BENCH_BASELINE, nodeArgs: nodeArgsFrom(process.env.BENCH_BASELINE_NODE_ARGS) }
+  ? { label: ', before', entry: process.env.BENCH_BASELINE, nodeArgs: nodeArgsFrom(process.env.BENCH_BASELINE_NODE_ARGS), env: compareEnvBuilds(process.env.BENCH_BASELINE_ENV)[0]?.env }
   : undefined;
 const EXTRA_POOLS = 200;
 
@@ -622,7 +625,7 @@ async function profile(idp: TestIdp, emulatorUrl: string, logLevel: string, buil
   log(`\n== CPU profile: the subgraph${build.label} (LOG_LEVEL=${logLevel}) under the ${PROFILE_LOAD} load, ${SECONDS} s (node --cpu-prof)`);
   const dir = join(workDir, `profile${build === CURRENT ? '' : '-baseline'}`);
   mkdirSync(dir, { recursive: true });
-  const target = await startSubgraph(idp, emulatorUrl, logLevel, build, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const target = await startSubgraph(idp, emulatorUrl, logLevel, { ...build, env: { ...build.env, ...PROFILE_ENV } }, ['--cpu-prof', '--cpu-prof-dir', dir]);
   try {
     const body = PROFILE_LOAD === 'pools' ? JSON.stringify(POOLS) : ASSIGN_BODIES;
     await runLoad({ url: target.url, body, headers: headers(), connections: CONNECTIONS, seconds: Math.min(3, WARMUP_SECONDS) });
@@ -845,8 +848,8 @@ async function main(): Promise<void> {
     if (engine) {
       log('\nengine (in process, no HTTP, no Graph; CPU ms per operation):');
       for (const op of engine.operations) {
-        const { jit, 'graphql-js': js } = op.cpuMsPerOperation;
-        log(`  ${op.name.padEnd(24)} graphql-js ${js.toFixed(3)}  jit ${jit.toFixed(3)}  (${((1 - jit / js) * 100).toFixed(0)}% less)`);
+        const { jit, 'graphql-js': js, 'jit, CACHE_MAX_AGE_S=0': noHints } = op.cpuMsPerOperation;
+        log(`  ${op.name.padEnd(24)} graphql-js ${js.toFixed(3)}  jit ${jit.toFixed(3)} (${((1 - jit / js) * 100).toFixed(0)}% less)  jit without cache hints ${noHints.toFixed(3)}`);
       }
     }
 

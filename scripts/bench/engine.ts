@@ -1,14 +1,15 @@
 /**
  * The `engine` scenario: what the GraphQL engine itself costs per operation, without HTTP, Graph or the machine's
  * other load in between. The subgraph's own Apollo Server (production options, plugins, error formatting) runs the
- * bench's assign mutation and pools page through `executeOperation` on an in-memory Graph API, once with
- * GRAPHQL_EXECUTOR=jit and once with graphql-js, in interleaved rounds in this process; CPU time per operation from
+ * bench's assign mutation and pools page through `executeOperation` on an in-memory Graph API, with
+ * GRAPHQL_EXECUTOR=jit and graphql-js (cache hints on) and jit with CACHE_MAX_AGE_S=0, in interleaved rounds in this process; CPU time per operation from
  * process.cpuUsage. Every reply is checked for errors. This isolates the executor lever, which the HTTP rounds
  * measure only together with everything else (and with the machine's noise).
  */
 import { createApolloServer } from '../../src/http/apollo';
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { createContext, type EditServices } from '../../src/graphql/context';
+import { DirectoryCache } from '../../src/graphql/targets';
 import type { EsimPoolsApi } from '../../src/graph/api';
 import type { WireAssignment, WireAssignmentInput, WirePool } from '../../src/graph/models';
 import { AuditLog } from '../../src/observability/audit';
@@ -21,13 +22,20 @@ export interface EngineOperation {
   variables: Record<string, unknown>;
 }
 
+/** What the scenario compares: the two engines with the cache hints on (the default), and jit with them off. */
+type EngineKey = GraphQLExecutor | 'jit, CACHE_MAX_AGE_S=0';
+
 export interface EngineResult {
-  operations: Array<{ name: string; cpuMsPerOperation: Record<GraphQLExecutor, number> }>;
+  operations: Array<{ name: string; cpuMsPerOperation: Record<EngineKey, number> }>;
   rounds: number;
   perRound: number;
 }
 
-const ENGINES: readonly GraphQLExecutor[] = ['graphql-js', 'jit'];
+const ENGINES: ReadonlyArray<{ key: EngineKey; executor: GraphQLExecutor; cacheMaxAgeS: number }> = [
+  { key: 'graphql-js', executor: 'graphql-js', cacheMaxAgeS: 30 },
+  { key: 'jit', executor: 'jit', cacheMaxAgeS: 30 },
+  { key: 'jit, CACHE_MAX_AGE_S=0', executor: 'jit', cacheMaxAgeS: 0 },
+];
 
 function pool(id: string): WirePool {
   return {
@@ -66,10 +74,14 @@ function inMemoryGraph(): EsimPoolsApi {
 
 export async function engineScenario(operations: readonly EngineOperation[], rounds: number, perRound: number, log: (line: string) => void): Promise<EngineResult> {
   log(`\n== engine: Apollo + execution in process, no HTTP and no Graph; ${rounds} interleaved rounds of ${perRound} operations per engine`);
-  const logger = createLogger('silent');
-  const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000 };
+  const logger = createLogger(process.env.BENCH_ENGINE_LOG === '1' ? 'error' : 'silent');
+  // Target checks off, as in the HTTP scenarios (a check is a Graph call the forwarder does not make).
+  const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000, targets: { mode: 'off', cache: new DirectoryCache(0) } };
   const graph = inMemoryGraph();
-  const servers = ENGINES.map((executor) => ({ executor, server: createApolloServer({ config: { production: true, introspection: false, executor }, logger }) }));
+  const servers = ENGINES.map(({ key, executor, cacheMaxAgeS }) => ({
+    key,
+    server: createApolloServer({ config: { production: true, introspection: false, executor, federation: { cacheMaxAgeS, privateScope: false } }, logger }),
+  }));
   for (const { server } of servers) await server.start();
   const result: EngineResult = { operations: [], rounds, perRound };
   try {
@@ -81,7 +93,7 @@ export async function engineScenario(operations: readonly EngineOperation[], rou
           const contextValue = createContext(`engine-${++requests}`, graph, undefined, undefined, edits);
           const response = await server.executeOperation({ query: operation.query, variables: operation.variables }, { contextValue });
           if (response.body.kind !== 'single' || response.body.singleResult.errors !== undefined) {
-            throw new Error(`engine scenario: ${operation.name} failed on ${servers[index].executor}: ${JSON.stringify(response.body).slice(0, 500)}`);
+            throw new Error(`engine scenario: ${operation.name} failed on ${servers[index].key}: ${JSON.stringify(response.body).slice(0, 500)}`);
           }
         }
       };
@@ -96,9 +108,9 @@ export async function engineScenario(operations: readonly EngineOperation[], rou
           cpu[index] += (used.user + used.system) / 1000;
         }
       }
-      const perOperation = Object.fromEntries(servers.map(({ executor }, index) => [executor, cpu[index] / (rounds * perRound)])) as Record<GraphQLExecutor, number>;
+      const perOperation = Object.fromEntries(servers.map(({ key }, index) => [key, cpu[index] / (rounds * perRound)])) as Record<EngineKey, number>;
       result.operations.push({ name: operation.name, cpuMsPerOperation: perOperation });
-      log(`  ${operation.name}: ${ENGINES.map((engine) => `${engine} ${perOperation[engine].toFixed(3)} ms`).join(', ')} CPU per operation`);
+      log(`  ${operation.name}: ${ENGINES.map(({ key }) => `${key} ${perOperation[key].toFixed(3)} ms`).join(', ')} CPU per operation`);
     }
   } finally {
     for (const { server } of servers) await server.stop();

@@ -47,11 +47,6 @@ export interface CostOptions {
   knownListSize?: (field: FieldNode, variables: Readonly<Record<string, unknown>>) => number | undefined;
 }
 
-interface ListSize {
-  expected?: number;
-  sizedFields: readonly string[];
-}
-
 function directive(nodes: ReadonlyArray<ConstDirectiveNode> | undefined, name: string): ConstDirectiveNode | undefined {
   return nodes?.find((d) => d.name.value === name);
 }
@@ -65,8 +60,19 @@ function typeDirective(type: GraphQLNamedType, name: string): ConstDirectiveNode
   return directive(type.astNode?.directives, name) ?? type.extensionASTNodes.map((n) => directive(n.directives, name)).find((d) => d !== undefined);
 }
 
+type Weighted = { astNode?: { directives?: ReadonlyArray<ConstDirectiveNode> } | null; type: Parameters<typeof getNamedType>[0] };
+/** Weights by schema element (read once: a variable's value is priced on every request). */
+const weights = new WeakMap<Weighted, number | undefined>();
+
 /** `@cost(weight:)` of a field, argument or input field, else of its type. */
-function weightOf(element: { astNode?: { directives?: ReadonlyArray<ConstDirectiveNode> } | null; type: Parameters<typeof getNamedType>[0] }): number | undefined {
+function weightOf(element: Weighted): number | undefined {
+  if (weights.has(element)) return weights.get(element);
+  const weight = readWeight(element);
+  weights.set(element, weight);
+  return weight;
+}
+
+function readWeight(element: Weighted): number | undefined {
   const own = argumentOf(directive(element.astNode?.directives ?? undefined, 'cost'), 'weight');
   if (typeof own === 'number') return own;
   const named = getNamedType(element.type);
@@ -82,50 +88,112 @@ function sizeOfValue(value: unknown): number | undefined {
 /** A `@listSize` that requires one slicing argument met none or several (Apollo refuses such an operation). */
 export class CostError extends Error {}
 
-export class CostCalculator {
-  private readonly variables: Readonly<Record<string, unknown>>;
+type Variables = Readonly<Record<string, unknown>>;
+/** A cost known from the document alone (a number), or once the request's variables are (a function of them). */
+type Term = number | ((variables: Variables) => number);
+
+interface ListSizeTerm {
+  /** The expected size from `@listSize` (throws CostError for a missing or repeated slicing argument). */
+  expected: (variables: Variables) => number | undefined;
+  sizedFields: readonly string[];
+}
+
+const valueOf = (term: Term, variables: Variables): number => (typeof term === 'number' ? term : term(variables));
+
+/**
+ * The sum of terms, folded into a number when every term is one. A term used more than once (a fragment spread
+ * twice) is counted by multiplicity and computed once per set of variables, so that nested repeated fragments
+ * cost linear time, not exponential.
+ */
+function sum(terms: readonly Term[]): Term {
+  let constant = 0;
+  const variable = new Map<(variables: Variables) => number, number>();
+  for (const term of terms) {
+    if (typeof term === 'number') constant += term;
+    else variable.set(term, (variable.get(term) ?? 0) + 1);
+  }
+  if (variable.size === 0) return constant;
+  let lastVariables: Variables | undefined;
+  let lastTotal = 0;
+  return (variables) => {
+    if (variables === lastVariables) return lastTotal;
+    let total = constant;
+    for (const [term, times] of variable) total += times * term(variables);
+    lastVariables = variables;
+    lastTotal = total;
+    return total;
+  };
+}
+
+/** The options a compiled cost needs before the variables are known. */
+export type CostPlanOptions = Omit<CostOptions, 'variables'>;
+
+/**
+ * Compiles the cost of a document (once): what depends on variables (sizes, input objects given as variables,
+ * `_entities`' representations) stays a function of them, the rest is added up now.
+ */
+class CostCompiler {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
+  /** Selection sets compiled, by parent type and the list size handed down (a fragment spread again is not walked again). */
+  private readonly compiled = new Map<SelectionSetNode, Map<GraphQLNamedType, Map<ListSizeTerm | undefined, Term>>>();
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly document: DocumentNode,
-    private readonly options: CostOptions,
+    private readonly options: CostPlanOptions,
   ) {
-    this.variables = options.variables ?? {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
   }
 
-  /** The estimated cost of the document's operations (or of the named one). */
-  total(): number {
-    let cost = 0;
+  total(): Term {
+    const terms: Term[] = [];
     for (const d of this.document.definitions) {
       if (d.kind !== Kind.OPERATION_DEFINITION) continue;
       if (this.options.operationName && d.name?.value !== this.options.operationName) continue;
       const root = this.schema.getRootType(d.operation);
       if (!root) continue;
-      cost += (d.operation === OperationTypeNode.MUTATION ? 10 : 0) + this.selectionSet(d.selectionSet, root, undefined, new Set());
+      terms.push(d.operation === OperationTypeNode.MUTATION ? 10 : 0, this.selectionSet(d.selectionSet, root, undefined, new Set()));
     }
-    return cost;
+    return sum(terms);
   }
 
-  private selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, sized: ListSize | undefined, fragmentPath: ReadonlySet<string>): number {
-    let cost = 0;
+  private selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, sized: ListSizeTerm | undefined, fragmentPath: ReadonlySet<string>): Term {
+    let byParent = this.compiled.get(set);
+    if (byParent === undefined) {
+      byParent = new Map();
+      this.compiled.set(set, byParent);
+    }
+    let bySize = byParent.get(parent);
+    if (bySize === undefined) {
+      bySize = new Map();
+      byParent.set(parent, bySize);
+    }
+    let term = bySize.get(sized);
+    if (term === undefined && !bySize.has(sized)) {
+      term = this.compileSelectionSet(set, parent, sized, fragmentPath);
+      bySize.set(sized, term);
+    }
+    return term ?? 0;
+  }
+
+  private compileSelectionSet(set: SelectionSetNode, parent: GraphQLNamedType, sized: ListSizeTerm | undefined, fragmentPath: ReadonlySet<string>): Term {
+    const terms: Term[] = [];
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const fromParent = sized?.sizedFields.includes(selection.name.value) ? sized.expected : undefined;
-        cost += this.field(selection, parent, fromParent, fragmentPath);
+        terms.push(this.field(selection, parent, fromParent, fragmentPath));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
-        if (type) cost += this.selectionSet(selection.selectionSet, type, sized, fragmentPath);
+        if (type) terms.push(this.selectionSet(selection.selectionSet, type, sized, fragmentPath));
       } else {
         const name = selection.name.value;
         const fragment = this.fragments.get(name);
         const type = fragment ? this.schema.getType(fragment.typeCondition.name.value) : undefined;
         // A cycle is invalid (validation reports it); it costs nothing more here.
-        if (fragment && type && !fragmentPath.has(name)) cost += this.selectionSet(fragment.selectionSet, type, sized, new Set([...fragmentPath, name]));
+        if (fragment && type && !fragmentPath.has(name)) terms.push(this.selectionSet(fragment.selectionSet, type, sized, new Set([...fragmentPath, name])));
       }
     }
-    return cost;
+    return sum(terms);
   }
 
   private skipped(node: FieldNode): boolean {
@@ -136,7 +204,7 @@ export class CostCalculator {
     return literal('skip') === true || literal('include') === false;
   }
 
-  private field(node: FieldNode, parent: GraphQLNamedType, sizeFromParent: number | undefined, fragmentPath: ReadonlySet<string>): number {
+  private field(node: FieldNode, parent: GraphQLNamedType, sizeFromParent: ListSizeTerm['expected'] | undefined, fragmentPath: ReadonlySet<string>): Term {
     if (node.name.value === '__typename' || this.skipped(node)) return 0;
     if (!isObjectType(parent) && !isInterfaceType(parent)) return 0;
     const definition = parent.getFields()[node.name.value];
@@ -144,83 +212,94 @@ export class CostCalculator {
     if (!definition) return 0;
     const listSize = this.listSize(definition, node);
     const isList = isListType(getNullableType(definition.type));
-    const count = !isList
-      ? 1
-      : (sizeFromParent ?? this.options.knownListSize?.(node, this.variables) ?? listSize?.expected ?? this.options.defaultListSize);
     const named = getNamedType(definition.type);
-    let typeCost = weightOf(definition) ?? (isCompositeType(named) ? 1 : 0);
-    if (node.selectionSet) typeCost += this.selectionSet(node.selectionSet, named, listSize, fragmentPath);
-    let argumentsCost = 0;
+    const typeCost = sum([weightOf(definition) ?? (isCompositeType(named) ? 1 : 0), node.selectionSet ? this.selectionSet(node.selectionSet, named, listSize, fragmentPath) : 0]);
+    const argumentTerms: Term[] = [];
     for (const arg of node.arguments ?? []) {
       const argDefinition = definition.args.find((a) => a.name === arg.name.value);
-      if (argDefinition) argumentsCost += this.argument(arg.value, argDefinition);
+      if (argDefinition) argumentTerms.push(this.argument(arg.value, argDefinition));
     }
-    return count * typeCost + argumentsCost;
+    const argumentsCost = sum(argumentTerms);
+    const { defaultListSize, knownListSize } = this.options;
+    if (!isList && listSize === undefined && typeof typeCost === 'number' && typeof argumentsCost === 'number') return typeCost + argumentsCost;
+    return (variables) => {
+      // In the order of the estimate: the field's own sizes (which may refuse it), then its selections, then its arguments.
+      const expected = listSize?.expected(variables);
+      const count = !isList ? 1 : (sizeFromParent?.(variables) ?? knownListSize?.(node, variables) ?? expected ?? defaultListSize);
+      return count * valueOf(typeCost, variables) + valueOf(argumentsCost, variables);
+    };
   }
 
-  private listSize(definition: GraphQLField<unknown, unknown>, node: FieldNode): ListSize | undefined {
+  private listSize(definition: GraphQLField<unknown, unknown>, node: FieldNode): ListSizeTerm | undefined {
     const d = directive(definition.astNode?.directives, 'listSize');
     if (!d) return undefined;
     const assumed = argumentOf(d, 'assumedSize');
     const slicing = argumentOf(d, 'slicingArguments');
     const sizedFields = argumentOf(d, 'sizedFields');
     const requireOne = argumentOf(d, 'requireOneSlicingArgument') ?? true;
-    let expected = typeof assumed === 'number' ? assumed : undefined;
-    if (Array.isArray(slicing)) {
+    const assumedSize = typeof assumed === 'number' ? assumed : undefined;
+    const fields = Array.isArray(sizedFields) ? sizedFields.filter((f): f is string => typeof f === 'string') : [];
+    if (!Array.isArray(slicing)) return { expected: () => assumedSize, sizedFields: fields };
+    const sources = slicing.map((name) => ({ given: node.arguments?.find((a) => a.name.value === name)?.value, defaultValue: definition.args.find((a) => a.name === name)?.defaultValue }));
+    const expected = (variables: Variables): number | undefined => {
       const sizes: number[] = [];
-      for (const name of slicing) {
-        const given = node.arguments?.find((a) => a.name.value === name);
-        const value = given ? this.valueOf(given.value) : definition.args.find((a) => a.name === name)?.defaultValue;
-        const size = sizeOfValue(value);
+      for (const { given, defaultValue } of sources) {
+        const size = sizeOfValue(given ? valueFromASTUntyped(given, variables) : defaultValue);
         if (size !== undefined) sizes.push(size);
       }
       if (requireOne === true && sizes.length !== 1) throw new CostError(`Exactly one slicing argument is required, but found ${sizes.length}`);
-      if (sizes.length > 0) expected = Math.max(...sizes);
+      return sizes.length > 0 ? Math.max(...sizes) : assumedSize;
+    };
+    return { expected, sizedFields: fields };
+  }
+
+  private argument(value: ValueNode, definition: GraphQLArgument | GraphQLInputField): Term {
+    if (value.kind === Kind.VARIABLE) {
+      const name = value.name.value;
+      return (variables) => variableCost(variables[name], definition);
     }
-    return { expected, sizedFields: Array.isArray(sizedFields) ? sizedFields.filter((f): f is string => typeof f === 'string') : [] };
-  }
-
-  private valueOf(value: ValueNode): unknown {
-    return valueFromASTUntyped(value, this.variables);
-  }
-
-  private argument(value: ValueNode, definition: GraphQLArgument | GraphQLInputField): number {
-    if (value.kind === Kind.VARIABLE) return this.variable(this.variables[value.name.value], definition);
     if (value.kind === Kind.NULL) return 0;
     const weight = weightOf(definition);
     const type = getNamedType(definition.type);
     if (value.kind === Kind.OBJECT && isInputObjectType(type)) {
       const fields = type.getFields();
-      let cost = weight ?? 1;
+      const terms: Term[] = [weight ?? 1];
       for (const field of value.fields) {
         const inner = fields[field.name.value];
-        if (inner) cost += this.argument(field.value, inner);
+        if (inner) terms.push(this.argument(field.value, inner));
       }
-      return cost;
+      return sum(terms);
     }
-    if (value.kind === Kind.LIST) return value.values.reduce((sum, item) => sum + this.argument(item, definition), weight ?? 0);
-    return weight ?? 0;
-  }
-
-  private variable(value: unknown, definition: GraphQLArgument | GraphQLInputField): number {
-    if (value === undefined || value === null) return 0;
-    const weight = weightOf(definition);
-    const type = getNamedType(definition.type);
-    if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + this.variable(item, definition), weight ?? 0);
-    if (typeof value === 'object' && isInputObjectType(type)) {
-      const fields = type.getFields();
-      let cost = weight ?? 1;
-      for (const [name, inner] of Object.entries(value)) {
-        const field = fields[name];
-        if (field) cost += this.variable(inner, field);
-      }
-      return cost;
-    }
+    if (value.kind === Kind.LIST) return sum([weight ?? 0, ...value.values.map((item) => this.argument(item, definition))]);
     return weight ?? 0;
   }
 }
 
+/** The cost of an argument or input field given as a variable's value. */
+function variableCost(value: unknown, definition: GraphQLArgument | GraphQLInputField): number {
+  if (value === undefined || value === null) return 0;
+  const weight = weightOf(definition);
+  const type = getNamedType(definition.type);
+  if (Array.isArray(value)) return value.reduce<number>((total, item) => total + variableCost(item, definition), weight ?? 0);
+  if (typeof value === 'object' && isInputObjectType(type)) {
+    const fields = type.getFields();
+    let cost = weight ?? 1;
+    for (const [name, inner] of Object.entries(value)) {
+      const field = fields[name];
+      if (field) cost += variableCost(inner, field);
+    }
+    return cost;
+  }
+  return weight ?? 0;
+}
+
+/** Apollo's estimated cost of `document` as a function of the request's variables (see the module comment). */
+export function compileCost(schema: GraphQLSchema, document: DocumentNode, options: CostPlanOptions): (variables: Variables) => number {
+  const term = new CostCompiler(schema, document, options).total();
+  return (variables) => valueOf(term, variables);
+}
+
 /** Apollo's estimated cost of `document` against `schema` (see the module comment). */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, options: CostOptions): number {
-  return new CostCalculator(schema, document, options).total();
+  return compileCost(schema, document, options)(options.variables ?? {});
 }

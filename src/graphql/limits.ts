@@ -14,9 +14,9 @@
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ParseOptions, type ValidationRule } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type ParseOptions, type ValidationRule } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
-import { CostError, operationCost } from './cost';
+import { compileCost, CostError } from './cost';
 import { aliasAndTokenRules, entityFanOutPlugin, explainArmorLimit, limitMessage, representationCount } from './entity-limits';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
@@ -48,17 +48,31 @@ export const DEFAULT_LIST_SIZE = 100;
  * as the list of representations it really holds (a router cannot know their number; the subgraph does).
  */
 export function costLimitPlugin(maxCost: number, exposeLimits: boolean): ApolloServerPlugin {
+  /** Compiled costs by document (Apollo hands the same parsed document back for the same text) and operation name. */
+  const plans = new WeakMap<DocumentNode, Map<string, (variables: Readonly<Record<string, unknown>>) => number>>();
+  const planOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) => {
+    let byName = plans.get(document);
+    if (byName === undefined) {
+      byName = new Map();
+      plans.set(document, byName);
+    }
+    let plan = byName.get(operationName ?? '');
+    if (plan === undefined) {
+      plan = compileCost(schema, document, {
+        operationName,
+        defaultListSize: DEFAULT_LIST_SIZE,
+        knownListSize: (field, variables) =>
+          field.name.value === '_entities' ? representationCount(field.arguments?.find((a) => a.name.value === 'representations')?.value, variables) : undefined,
+      });
+      byName.set(operationName ?? '', plan);
+    }
+    return plan;
+  };
   const listener: GraphQLRequestListener<Record<string, unknown>> = {
     async didResolveOperation({ schema, document, operationName, request }) {
       let cost: number;
       try {
-        cost = operationCost(schema, document, {
-          operationName,
-          variables: request.variables ?? {},
-          defaultListSize: DEFAULT_LIST_SIZE,
-          knownListSize: (field, variables) =>
-            field.name.value === '_entities' ? representationCount(field.arguments?.find((a) => a.name.value === 'representations')?.value, variables) : undefined,
-        });
+        cost = planOf(schema, document, operationName)(request.variables ?? {});
       } catch (error) {
         if (!(error instanceof CostError)) throw error;
         throw new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });

@@ -3,7 +3,8 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { trace } from '@opentelemetry/api';
-import { OperationTypeNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { documentCachePolicy, requestCacheHint, type DocumentCachePolicy } from '../graphql/cache-policy';
 import type { Context } from '../graphql/context';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -25,26 +26,64 @@ export const noStorePlugin: ApolloServerPlugin<Context> = {
   },
 };
 
-/** A mutation's answer is never cached, whatever its payload's types say (Apollo's plugin then skips field work). */
-const mutationNoStore: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation, overallCachePolicy }) {
-        if (operation?.operation === OperationTypeNode.MUTATION) overallCachePolicy.restrict({ maxAge: 0 });
-      },
-    };
-  },
-};
+/**
+ * Apollo's cache-control plugin with the policy worked out once per document (graphql/cache-policy.ts) instead of
+ * by per-field hooks, which would also send every operation to graphql-js instead of graphql-jit. Apollo's own
+ * per-field hooks still run where only the data can tell (introspection, a hint that only some data reaches);
+ * its `willSendResponse` writes the header either way.
+ */
+function documentCacheControl(): ApolloServerPlugin<Context> {
+  const apollo = ApolloServerPluginCacheControl({ defaultMaxAge: DEFAULT_MAX_AGE, calculateHttpHeaders: true });
+  /** Policies by document (Apollo hands the same parsed document back for the same text) and operation name. */
+  const policies = new WeakMap<DocumentNode, Map<string, DocumentCachePolicy>>();
+  function policyOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): DocumentCachePolicy {
+    let byName = policies.get(document);
+    if (byName === undefined) {
+      byName = new Map();
+      policies.set(document, byName);
+    }
+    let policy = byName.get(operationName ?? '');
+    if (policy === undefined) {
+      policy = documentCachePolicy(schema, document, operationName, DEFAULT_MAX_AGE);
+      byName.set(operationName ?? '', policy);
+    }
+    return policy;
+  }
+  return {
+    async serverWillStart(service) {
+      await apollo.serverWillStart?.(service);
+    },
+    async requestDidStart(requestContext) {
+      const perField = await apollo.requestDidStart?.(requestContext);
+      return {
+        async executionDidStart(context) {
+          const { schema, document, operationName, request, overallCachePolicy } = context;
+          const hint = requestCacheHint(policyOf(schema, document, operationName), schema, request.variables ?? {}, DEFAULT_MAX_AGE);
+          if (hint === undefined) return perField?.executionDidStart?.(context);
+          overallCachePolicy.restrict(hint);
+          return undefined;
+        },
+        async willSendResponse(context) {
+          await perField?.willSendResponse?.(context);
+        },
+      };
+    },
+  };
+}
+
+/** What a field without a hint of its own or an inherited one allows (Apollo's `defaultMaxAge`): not cacheable. */
+const DEFAULT_MAX_AGE = 0;
 
 /**
- * Each reply's `Cache-Control` from the schema's `@cacheControl` hints (Apollo's cache-control plugin; the hints
- * carry CACHE_MAX_AGE_S and, in on-behalf-of mode, `PRIVATE`: cache-hints.ts): `max-age=N, public|private` for a
- * query whose every field allows it, `no-store` for mutations, errors, and whatever has no hint (`_service`,
- * introspection). `_entities` takes the hints of the entity types it returns (@apollo/subgraph does that).
+ * Each reply's `Cache-Control` from the schema's `@cacheControl` hints (the hints carry CACHE_MAX_AGE_S and, in
+ * on-behalf-of mode, `PRIVATE`: cache-hints.ts): `max-age=N, public|private` for a query whose every field allows
+ * it, `no-store` for mutations, errors, and whatever has no hint (`_service`, introspection). `_entities` takes the
+ * hints of the entity types it returns (as @apollo/subgraph does).
  */
 export function cacheControlPlugins(maxAgeS: number): ApolloServerPlugin<Context>[] {
   if (maxAgeS === 0) return [ApolloServerPluginCacheControlDisabled(), noStorePlugin];
-  return [mutationNoStore, ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true })];
+  // Disabled: Apollo adds its own per-field plugin unless one is named; documentCacheControl runs it where needed.
+  return [ApolloServerPluginCacheControlDisabled(), documentCacheControl()];
 }
 
 export interface OperationLogOptions {

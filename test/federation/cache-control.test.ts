@@ -48,6 +48,38 @@ describe('Cache-Control from the schema hints (default CACHE_MAX_AGE_S=30, app o
     expect(reply.headers['cache-control']).toBe('no-store');
   });
 
+  // The policy is worked out once per document (src/graphql/cache-policy.ts); these give what Apollo's per-field
+  // plugin gives (each was checked against it), through fragments, abstract types, conditions and data.
+  const UNKNOWN_POOL = '00000000-0000-4000-8000-000000000404';
+  const BY_SHAPE: Array<[string, string, Record<string, unknown> | undefined, string]> = [
+    [
+      'a named fragment with an inline fragment on a concrete target type',
+      `query { embeddedSIMActivationCodePool(id: "${POOL}") { ...P } } fragment P on EmbeddedSIMActivationCodePool { id assignments { target { ... on GroupAssignmentTarget { groupId group { id } } } } }`,
+      undefined,
+      'max-age=30, public',
+    ],
+    [
+      'fields of an interface and a fragment on the interface itself',
+      `{ embeddedSIMActivationCodePool(id: "${POOL}") { assignments { target { filterType ... on DeviceAndAppManagementAssignmentTarget { odataType } } } } }`,
+      undefined,
+      'max-age=30, public',
+    ],
+    ['two root fields under aliases, with __typename', `{ __typename a: embeddedSIMActivationCodePool(id: "${POOL}") { id } b: embeddedSIMActivationCodePools(first: 1) { totalCount } }`, undefined, 'max-age=30, public'],
+    ['a field under @include($var), included', 'query ($s: Boolean!) { embeddedSIMActivationCodePools(first: 1) { edges { node { id deviceStates(first: 1) @include(if: $s) { totalCount } } } } }', { s: true }, 'max-age=30, public'],
+    ['a root field under @skip($var), skipped: nothing hinted resolves', `query ($s: Boolean!) { __typename embeddedSIMActivationCodePool(id: "${POOL}") @skip(if: $s) { id } }`, { s: true }, 'no-store'],
+    ['the same, not skipped', `query ($s: Boolean!) { __typename embeddedSIMActivationCodePool(id: "${POOL}") @skip(if: $s) { id } }`, { s: false }, 'max-age=30, public'],
+    ['a field without a hint under an unknown pool (null: it never resolves)', `{ embeddedSIMActivationCodePool(id: "${UNKNOWN_POOL}") { id assignmentHistory(first: 1) { pageInfo { hasNextPage } } } }`, undefined, 'max-age=30, public'],
+    ['_entities without representations', 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id } } }', { r: [] }, 'no-store'],
+    ['_entities with a representation written in the document', `{ _entities(representations: [{ __typename: "EmbeddedSIMActivationCodePool", id: "${POOL}" }]) { ... on EmbeddedSIMActivationCodePool { id } } }`, undefined, 'max-age=30, public'],
+    ['introspection', '{ __schema { queryType { name } } }', undefined, 'no-store'],
+  ];
+
+  it.each(BY_SHAPE)('%s', async (_name, query, variables, expected) => {
+    const reply = await stack.graphql(query, variables);
+    expect(reply.body.errors).toBeUndefined();
+    expect(reply.headers['cache-control']).toBe(expected);
+  });
+
   it('an unknown pool (null) is cacheable like a known one', async () => {
     const reply = await stack.graphql('{ embeddedSIMActivationCodePool(id: "00000000-0000-4000-8000-000000000404") { id } }');
     expect(reply.body.data?.embeddedSIMActivationCodePool).toBeNull();

@@ -12,7 +12,7 @@ import { buildSchema, parse, type GraphQLSchema } from 'graphql';
 import { composeSupergraph } from '../../scripts/compose-supergraph';
 import { generatedPoolId, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import type { RecordedRequest } from '@esim-pools/graph-emulator';
-import { operationCost } from '../../src/graphql/cost';
+import { compileCost, CostError, operationCost } from '../../src/graphql/cost';
 import { startStack, type Stack } from '../support/stack';
 
 /** Apollo's demand-control page: the Book schema and its examples, with the costs the page gives. */
@@ -47,6 +47,19 @@ describe("operationCost on Apollo's documented examples", () => {
 
   it('a slicing argument given as a variable', () => {
     expect(cost(`query ($n: Int!) { newestAdditions(limit: $n) { ${selection} } }`, { n: 2 })).toBe(16);
+  });
+
+  it('compiled once per document, then priced for each request\'s variables (sizes and slicing errors included)', () => {
+    const plan = compileCost(schema, parse(`query ($n: Int) { newestAdditions(limit: $n) { ${selection} } book(id: 1) { title } }`), { defaultListSize: 10 });
+    expect(plan({ n: 2 })).toBe(17);
+    expect(plan({ n: 7 })).toBe(57);
+    expect(() => plan({})).toThrow(CostError);
+  });
+
+  it('nested fragments spread twice each: counted 2^n times, walked once each', () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) => (i === levels - 1 ? `fragment F${i} on Book { title author { name } }` : `fragment F${i} on Book { ...F${i + 1} ...F${i + 1} }`));
+    expect(cost(`query ($n: Int!) { newestAdditions(limit: $n) { ...F0 } } ${fragments.join(' ')}`, { n: 1 })).toBe(1 + 2 ** (levels - 1));
   });
 });
 

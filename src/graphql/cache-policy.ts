@@ -1,0 +1,266 @@
+/**
+ * An operation's cache policy worked out once per document from the schema's `@cacheControl` hints, by the rules of
+ * Apollo's cache-control plugin (a field's hint from its return type, then its own, `inheritMaxAge`, the default
+ * max age for root fields and composite fields that inherit nothing), so that no per-field hook is needed.
+ * `requestCacheHint` gives the policy of one request, or undefined where only the data can tell (then Apollo's
+ * per-field plugin decides, as before).
+ */
+import {
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  OperationTypeNode,
+  valueFromASTUntyped,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { isRecord } from '../graph/json';
+
+/** Apollo's `CacheHint`: what a field or an operation allows. */
+export interface CacheHint {
+  maxAge?: number;
+  scope?: 'PUBLIC' | 'PRIVATE';
+}
+
+/** A `@cacheControl` application; `inheritMaxAge` only says not to apply the default. */
+interface CacheAnnotation extends CacheHint {
+  inheritMaxAge?: true;
+}
+
+/** What a document's operation allows, before its variables are known. */
+export interface DocumentCachePolicy {
+  /** The hints of the fields every execution resolves (the root fields). */
+  always: CacheHint;
+  /** The root `_entities` field and its hint before its representations' types (undefined: not selected). */
+  entities?: { field: FieldNode; hint: CacheHint };
+  /** The distinct hints of fields resolved only for some data (below the root, in fragments, under `@skip($var)`). */
+  conditional: CacheHint[];
+  /** Only the data can tell (introspection, `_entities` under a condition): Apollo's per-field hooks must run. */
+  dynamic: boolean;
+}
+
+function restrict(policy: CacheHint, hint: CacheHint): void {
+  if (hint.maxAge !== undefined && (policy.maxAge === undefined || hint.maxAge < policy.maxAge)) policy.maxAge = hint.maxAge;
+  if (hint.scope !== undefined && policy.scope !== 'PRIVATE') policy.scope = hint.scope;
+}
+
+/** The `Cache-Control` header Apollo writes for a policy of an answer without errors. */
+function header(policy: CacheHint): string {
+  return policy.maxAge === undefined || policy.maxAge === 0 ? 'no-store' : `max-age=${policy.maxAge}, ${(policy.scope ?? 'PUBLIC').toLowerCase()}`;
+}
+
+function annotationOf(directives: readonly DirectiveNode[] | undefined): CacheAnnotation | undefined {
+  const directive = directives?.find((d) => d.name.value === 'cacheControl');
+  if (!directive?.arguments) return undefined;
+  const argument = (name: string) => directive.arguments?.find((a) => a.name.value === name)?.value;
+  const scopeValue = argument('scope');
+  const scopeName = scopeValue?.kind === Kind.ENUM ? scopeValue.value : undefined;
+  const scope = scopeName === 'PUBLIC' || scopeName === 'PRIVATE' ? scopeName : undefined;
+  const inherit = argument('inheritMaxAge');
+  if (inherit?.kind === Kind.BOOLEAN && inherit.value) return { inheritMaxAge: true, scope };
+  const maxAge = argument('maxAge');
+  return { maxAge: maxAge?.kind === Kind.INT ? parseInt(maxAge.value, 10) : undefined, scope };
+}
+
+const typeAnnotations = new WeakMap<GraphQLCompositeType, CacheAnnotation>();
+
+/** A type's `@cacheControl` (its definition first, then its extensions), as Apollo reads it. */
+function typeAnnotation(type: GraphQLCompositeType): CacheAnnotation {
+  let annotation = typeAnnotations.get(type);
+  if (annotation === undefined) {
+    annotation = annotationOf(type.astNode?.directives) ?? type.extensionASTNodes.map((n) => annotationOf(n.directives)).find((a) => a !== undefined) ?? {};
+    typeAnnotations.set(type, annotation);
+  }
+  return annotation;
+}
+
+/** A field's hint as Apollo's plugin sets it when the resolver starts, and whether the default then applies. */
+function fieldHint(field: GraphQLField<unknown, unknown>, root: boolean): { hint: CacheHint; takesDefault: boolean } {
+  const hint: CacheHint = {};
+  let inherit = false;
+  const target = getNamedType(field.type);
+  const composite = isCompositeType(target);
+  if (composite) {
+    const annotation = typeAnnotation(target);
+    if (annotation.maxAge !== undefined) hint.maxAge = annotation.maxAge;
+    if (annotation.scope !== undefined) hint.scope = annotation.scope;
+    inherit = annotation.inheritMaxAge === true;
+  }
+  const own = annotationOf(field.astNode?.directives ?? undefined) ?? {};
+  if (own.inheritMaxAge && hint.maxAge === undefined) {
+    inherit = true;
+    if (own.scope) hint.scope = own.scope;
+  } else {
+    if (own.maxAge !== undefined) hint.maxAge = own.maxAge;
+    if (own.scope !== undefined) hint.scope = own.scope;
+  }
+  return { hint, takesDefault: (composite && !inherit) || root };
+}
+
+type Inclusion = 'always' | 'never' | 'maybe';
+
+/** graphql-js's `@skip`/`@include` on a selection: literal values decide now, variables per request. */
+function inclusion(directives: readonly DirectiveNode[] | undefined): Inclusion {
+  let result: Inclusion = 'always';
+  for (const directive of directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const value = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    if (value?.kind === Kind.BOOLEAN) {
+      if (value.value === (name === 'skip')) return 'never';
+    } else {
+      result = 'maybe';
+    }
+  }
+  return result;
+}
+
+class PolicyBuilder {
+  readonly policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
+  private readonly seen = new Set<string>();
+  private readonly walked = new Map<SelectionSetNode, Set<string>>();
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    document: DocumentNode,
+    private readonly defaultMaxAge: number,
+  ) {
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
+  }
+
+  private hint(hint: CacheHint, takesDefault: boolean, always: boolean): void {
+    const full = { ...hint };
+    if (full.maxAge === undefined && takesDefault) full.maxAge = this.defaultMaxAge;
+    if (always) {
+      restrict(this.policy.always, full);
+      return;
+    }
+    const key = `${full.maxAge ?? ''}/${full.scope ?? ''}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.policy.conditional.push(full);
+  }
+
+  /**
+   * `root`: the operation's own selection set (its fields resolve on every execution when `always`). A selection
+   * set is walked once per parent type and flags (what a walk adds is the same every time): repeated fragments and
+   * fields of interfaces cost no more than once.
+   */
+  selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+    const key = `${parent.name}/${root}/${always}`;
+    let walks = this.walked.get(set);
+    if (walks === undefined) {
+      walks = new Set();
+      this.walked.set(set, walks);
+    }
+    if (walks.has(key)) return;
+    walks.add(key);
+    for (const selection of set.selections) {
+      const included = inclusion(selection.directives);
+      if (included === 'never') continue;
+      const sure = always && included === 'always';
+      if (selection.kind === Kind.FIELD) {
+        this.field(selection, parent, root, sure, path);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
+        if (type) this.selectionSet(selection.selectionSet, type, root, sure && type === parent, path);
+      } else {
+        const name = selection.name.value;
+        const fragment = this.fragments.get(name);
+        const type = fragment ? this.schema.getType(fragment.typeCondition.name.value) : undefined;
+        // A cycle is invalid (validation reports it).
+        if (fragment && type && !path.has(name)) this.selectionSet(fragment.selectionSet, type, root, sure && type === parent, new Set([...path, name]));
+      }
+    }
+  }
+
+  private field(node: FieldNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+    const name = node.name.value;
+    // No resolver hook for __typename; introspection's own types carry no hints (Apollo's default applies).
+    if (name === '__typename') return;
+    if (name === '__schema' || name === '__type') {
+      this.policy.dynamic = true;
+      return;
+    }
+    // At run time the parent is an object type: a field selected on an interface takes the object type's definition.
+    const parents: readonly GraphQLObjectType[] = isObjectType(parent) ? [parent] : isInterfaceType(parent) ? this.schema.getPossibleTypes(parent) : [];
+    for (const type of parents) {
+      const definition = type.getFields()[name];
+      // An unknown field is validation's to report.
+      if (!definition) continue;
+      const { hint, takesDefault } = fieldHint(definition, root);
+      if (root && name === '_entities') {
+        if (always && this.policy.entities === undefined) this.policy.entities = { field: node, hint };
+        else this.policy.dynamic = true;
+      } else {
+        this.hint(hint, takesDefault, always && parents.length === 1);
+      }
+      const named = getNamedType(definition.type);
+      if (node.selectionSet) this.selectionSet(node.selectionSet, named, false, false, path);
+    }
+  }
+}
+
+/** The policy of `operationName` (or the only operation) of a validated document; mutations are never cached. */
+export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined | null, defaultMaxAge: number): DocumentCachePolicy {
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+  const root = operation ? schema.getRootType(operation.operation) : undefined;
+  if (!operation || !root || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
+  const builder = new PolicyBuilder(schema, document, defaultMaxAge);
+  builder.selectionSet(operation.selectionSet, root, true, true, new Set());
+  return builder.policy;
+}
+
+/** Representations as graphql-js coerces `[_Any!]!` (a single value is a list of one). */
+function representationsOf(field: FieldNode, variables: Readonly<Record<string, unknown>>): unknown[] {
+  const argument = field.arguments?.find((a) => a.name.value === 'representations');
+  const value = argument ? valueFromASTUntyped(argument.value, variables) : undefined;
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}
+
+/**
+ * One request's policy: the document's, with `_entities` restricted by the hint of each representation's type (as
+ * @apollo/subgraph's resolver does). Undefined when a field that only some data resolves would change the answer's
+ * `Cache-Control`: then Apollo's per-field hooks must decide.
+ */
+export function requestCacheHint(
+  policy: DocumentCachePolicy,
+  schema: GraphQLSchema,
+  variables: Readonly<Record<string, unknown>>,
+  defaultMaxAge: number,
+): CacheHint | undefined {
+  if (policy.dynamic) return undefined;
+  const overall = { ...policy.always };
+  if (policy.entities !== undefined) {
+    const entities = { ...policy.entities.hint };
+    for (const representation of representationsOf(policy.entities.field, variables)) {
+      const typename = isRecord(representation) ? representation.__typename : undefined;
+      const type = typeof typename === 'string' ? schema.getType(typename) : undefined;
+      // Any other representation is refused with an error: the answer is not cached whatever its hints.
+      if (isObjectType(type) || isInterfaceType(type)) restrict(entities, typeAnnotation(type));
+    }
+    if (entities.maxAge === undefined) entities.maxAge = defaultMaxAge;
+    restrict(overall, entities);
+  }
+  const answer = header(overall);
+  for (const hint of policy.conditional) {
+    const restricted = { ...overall };
+    restrict(restricted, hint);
+    if (header(restricted) !== answer) return undefined;
+  }
+  return overall;
+}
