@@ -216,6 +216,7 @@ export function keyedBulkEdit(ctx: Context, request: BulkRequest, key: string | 
       return summary(before.results.map((r, i) => byPool.get(request.poolIds[i]) ?? r));
     },
     save: (result) => result,
+    isSaved: isKeptBulkPayload,
     load: (saved) => {
       for (const r of saved.results) if (!isPoolEditError(r)) ctx.loaders.assignmentsByPool.clear(r.poolId).prime(r.poolId, r.assignments);
       return saved;
