@@ -36,6 +36,8 @@ export interface IdempotentMutation<R, S> {
   run(earlier?: EarlierAttempt): Promise<R>;
   /** What to keep to answer a repeat: ids, targets, names; never an activation code or a token. */
   save(result: R): S;
+  /** Whether a kept value (JSON from the key store) is what `save` wrote: checked before `load`. */
+  isSaved(value: unknown): value is S;
   /** The answer rebuilt from what was kept (no Graph call; prime the request's loaders here). */
   load(saved: S): R;
   /** A first attempt's outcome is unknown: look for its effect (Graph reads); its answer, or undefined to run again. */
@@ -58,7 +60,7 @@ export function callerOf(principal: Principal | undefined): string {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>)
+    const entries: [string, unknown][] = Object.entries(value)
       .filter(([, v]) => v !== null && v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
@@ -122,7 +124,10 @@ export async function idempotent<R, S>(ctx: Context, mutation: IdempotentMutatio
       });
     case 'done':
       ctx.edits.onIdempotency?.('replayed');
-      return mutation.load(claim.result as S);
+      if (!mutation.isSaved(claim.result)) {
+        throw new GraphQLError('The answer kept for this idempotencyKey could not be read; nothing was written.', { extensions: { code: ErrorCode.InternalServerError } });
+      }
+      return mutation.load(claim.result);
     case 'run':
       return runClaimed(ctx, keys, id, claim.token, claim.earlier, mutation);
   }

@@ -18,6 +18,8 @@ export enum KeyState {
   UNKNOWN = 'UNKNOWN',
 }
 
+const KEY_STATES = new Map<string, KeyState>(Object.values(KeyState).map((state) => [state, state]));
+
 /** A key as its caller owns it. */
 export interface KeyId {
   /** The verified caller (tenant and object or app id; `anonymous` without inbound authentication). */
@@ -91,7 +93,8 @@ export class IdempotencyKeys {
       // Released (or expired and deleted) since the insert: try again at once.
       if (row === undefined || Number(row.expires_ms) <= now) continue;
       if (row.request_hash !== hash) return { kind: 'reused' };
-      const state = row.state as KeyState;
+      const state = KEY_STATES.get(row.state);
+      if (state === undefined) throw new Error(`idempotency_key.state holds ${row.state}, which is no KeyState`);
       if (state === KeyState.DONE) return { kind: 'done', result: parse(row) };
       const dead = state === KeyState.RUNNING && Number(row.running_until_ms) <= now;
       if (state === KeyState.UNKNOWN || state === KeyState.PARTIAL || dead) {
@@ -221,5 +224,5 @@ export class IdempotencyKeys {
 }
 
 function parse(row: Selectable<IdempotencyKeyTable>): unknown {
-  return row.result === null ? undefined : (JSON.parse(row.result) as unknown);
+  return row.result === null ? undefined : JSON.parse(row.result);
 }

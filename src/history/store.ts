@@ -17,7 +17,7 @@ export class HistoryUnavailableError extends Error {
 }
 
 export function isHistoryUnavailable(error: unknown): error is HistoryUnavailableError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[HISTORY_ERROR_BRAND] === true;
+  return typeof error === 'object' && error !== null && HISTORY_ERROR_BRAND in error && error[HISTORY_ERROR_BRAND] === true;
 }
 
 /** The driver's error without its text (a connection error can name the host and user): its code only. */

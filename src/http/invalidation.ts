@@ -10,6 +10,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { request } from 'undici';
 import type { Context } from '../graphql/context';
 import type { EsimPoolsApi } from '../graph/api';
+import { isRecord } from '../graph/json';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
@@ -34,7 +35,7 @@ export function invalidationBody(poolIds: Iterable<string>, subgraph: string): A
   return [...tags].map((tag) => ({ kind: 'cache_tag', subgraphs: [subgraph], cache_tag: tag }));
 }
 
-const WRITES = ['assign', 'updatePool', 'deletePool'] as const;
+const WRITES = new Set<PropertyKey>(['assign', 'updatePool', 'deletePool']);
 
 /** The writes of one operation: the pools written to, and whether anything was (a create whose reply was lost). */
 interface Written {
@@ -45,26 +46,26 @@ interface Written {
 /** `graph` that notes every pool a write is attempted on (a failed call may still have written). */
 function recordingWrites(graph: EsimPoolsApi, written: Written): EsimPoolsApi {
   return new Proxy(graph, {
-    get(target, property) {
+    get(target, property): unknown {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
-      if ((WRITES as readonly PropertyKey[]).includes(property)) {
-        return (poolId: string, ...rest: unknown[]) => {
+      if (WRITES.has(property)) {
+        return (poolId: string, ...rest: unknown[]): unknown => {
           written.any = true;
           written.pools.add(poolId);
-          return (value as (...args: unknown[]) => unknown).call(target, poolId, ...rest);
+          return value.call(target, poolId, ...rest);
         };
       }
       if (property === 'createPool') {
-        return async (...args: unknown[]) => {
+        return async (...args: unknown[]): Promise<unknown> => {
           // The pools list changes even when the reply is lost.
           written.any = true;
-          const created = await (value as (...a: unknown[]) => Promise<{ id: string }>).apply(target, args);
-          written.pools.add(created.id);
+          const created: unknown = await value.apply(target, args);
+          if (isRecord(created) && typeof created.id === 'string') written.pools.add(created.id);
           return created;
         };
       }
-      return (value as (...args: unknown[]) => unknown).bind(target);
+      return value.bind(target);
     },
   });
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { GraphError } from '../../src/graph/errors';
+import { isRecord } from '../../src/graph/json';
 import { createContext, type Context } from '../../src/graphql/context';
 import { badUserInput } from '../../src/graphql/errors';
 import { idempotencyKeys, idempotent, type IdempotentMutation } from '../../src/graphql/idempotency';
@@ -63,6 +64,7 @@ describe('idempotent(ctx, mutation)', () => {
         return work(earlier);
       },
       save: (answer) => answer,
+      isSaved: (value): value is Answer => isRecord(value) && typeof value.n === 'number',
       load: (kept) => kept,
       ...extra,
     };

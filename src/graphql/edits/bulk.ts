@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
 import type { UncheckedTarget } from '../../generated/graphql';
+import { isRecord } from '../../graph/json';
 import type { WireAssignment } from '../../graph/models';
 import { KeyState } from '../../history/idempotency';
 import type { Context } from '../context';
@@ -143,8 +144,11 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   }
 
   const leases = await lockAll(ctx, poolIds);
-  const locked = poolIds.flatMap((_, i) => (isErrorResult(leases[i]) ? [] : [i]));
-  const held = new Set(locked);
+  const held = new Map<number, LockLease>();
+  leases.forEach((lease, i) => {
+    if (!isErrorResult(lease)) held.set(i, lease);
+  });
+  const locked = [...held.keys()];
   const readStartedMs = Date.now();
   const sets = await readSets(ctx, locked.map((i) => poolIds[i]));
   const setOf = new Map(locked.map((i, k) => [i, sets[k]]));
@@ -172,9 +176,14 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
     });
   } finally {
     // A lease still held here belongs to a pool whose turn never came (the caller went away): let it go.
-    await Promise.all([...held].map((i) => (leases[i] as LockLease).release()));
+    await Promise.all([...held.values()].map((lease) => lease.release()));
   }
   return summary(results);
+}
+
+/** What keyedBulkEdit keeps (its own payload, as JSON), as far as a repeat reads it. */
+function isKeptBulkPayload(value: unknown): value is BulkEditPayloadModel {
+  return isRecord(value) && Array.isArray(value.results) && value.results.every(isRecord);
 }
 
 function isErrorResult<T extends object>(value: T | PoolEditErrorModel): value is PoolEditErrorModel {
@@ -199,7 +208,7 @@ export function keyedBulkEdit(ctx: Context, request: BulkRequest, key: string | 
     dryRun: request.dryRun,
     run: async (earlier) => {
       // What was kept is this function's own saved payload (JSON from the store).
-      const before = earlier?.state === KeyState.PARTIAL ? (earlier.result as BulkEditPayloadModel | undefined) : undefined;
+      const before = earlier?.state === KeyState.PARTIAL && isKeptBulkPayload(earlier.result) ? earlier.result : undefined;
       if (before === undefined || before.results.length !== request.poolIds.length) return bulkEdit(ctx, request);
       const redo = request.poolIds.filter((_, i) => isPoolEditError(before.results[i]));
       const again = await bulkEdit(ctx, { ...request, poolIds: redo });
@@ -207,6 +216,7 @@ export function keyedBulkEdit(ctx: Context, request: BulkRequest, key: string | 
       return summary(before.results.map((r, i) => byPool.get(request.poolIds[i]) ?? r));
     },
     save: (result) => result,
+    isSaved: isKeptBulkPayload,
     load: (saved) => {
       for (const r of saved.results) if (!isPoolEditError(r)) ctx.loaders.assignmentsByPool.clear(r.poolId).prime(r.poolId, r.assignments);
       return saved;

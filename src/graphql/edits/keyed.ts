@@ -4,18 +4,21 @@
  * so that `pool { assignments assignmentsVersion }` is answered without Graph; and how a repeat settles an edit
  * whose first attempt's outcome is unknown.
  */
+import { isRecord } from '../../graph/json';
 import type { Context } from '../context';
 import type { AssignPayloadModel, EditPayloadModel } from '../mapping';
 import { assignmentsVersion } from './version';
 
 interface Kept<R> {
   save(result: R): R;
+  isSaved(value: unknown): value is R;
   load(saved: R): R;
 }
 
 function kept<R extends { poolId: string; assignments: EditPayloadModel['assignments'] }>(ctx: Context): Kept<R> {
   return {
     save: (result) => result,
+    isSaved: (value): value is R => isRecord(value) && typeof value.poolId === 'string' && Array.isArray(value.assignments),
     load: (saved) => {
       ctx.loaders.assignmentsByPool.clear(saved.poolId).prime(saved.poolId, saved.assignments);
       return saved;

@@ -4,6 +4,7 @@
  * may have made, a delete for the pool it may have removed.
  */
 import { isGraphError } from '../../graph/errors';
+import { isRecord } from '../../graph/json';
 import type { WirePool } from '../../graph/models';
 import { WriteOutcome } from '../../history/types';
 import type { Context } from '../context';
@@ -12,6 +13,16 @@ import type { Context } from '../context';
 export function keptPool(pool: WirePool): WirePool {
   const { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime } = pool;
   return { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime };
+}
+
+/** A kept `{ pool }` (JSON from the key store), as far as a repeat reads it. */
+export function isKeptPool(value: unknown): value is { pool: WirePool } {
+  return isRecord(value) && isRecord(value.pool) && typeof value.pool.id === 'string';
+}
+
+/** A kept deletion's answer. */
+export function isKeptDeletion(value: unknown): value is { deletedPoolId: string } {
+  return isRecord(value) && typeof value.deletedPoolId === 'string';
 }
 
 /** A repeat's answer from a kept pool; the request's loader knows it (no Graph read for its fields). */

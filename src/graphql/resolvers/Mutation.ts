@@ -5,7 +5,7 @@ import { planAdd, planRemove } from '../edits/merge';
 import { restoreAssignments } from '../edits/restore';
 import { editAssignments, replaceAssignments } from '../edits/service';
 import { idempotent } from '../idempotency';
-import { deletedAlready, findCreatedPool, keptPool, loadPool } from '../lifecycle/keyed';
+import { deletedAlready, findCreatedPool, isKeptDeletion, isKeptPool, keptPool, loadPool } from '../lifecycle/keyed';
 import { createPool, deletePool, updatePool } from '../lifecycle/service';
 import { toWireAssignment, toWireTarget } from '../mapping';
 import { selectsField } from '../selection';
@@ -112,6 +112,7 @@ export const Mutation: MutationResolvers = {
       args: { input },
       run: () => createPool(ctx, input),
       save: ({ pool }) => ({ pool: keptPool(pool) }),
+      isSaved: isKeptPool,
       load: (saved) => loadPool(ctx, saved),
       // A lost reply: the pool the first attempt may have made (its name, created since it started).
       settle: (earlier) => findCreatedPool(ctx, input.displayName.trim(), earlier.startedMs),
@@ -123,6 +124,7 @@ export const Mutation: MutationResolvers = {
       args: { id, input },
       run: () => updatePool(ctx, id, input),
       save: ({ pool }) => ({ pool: keptPool(pool) }),
+      isSaved: isKeptPool,
       load: (saved) => loadPool(ctx, saved),
     }),
   deleteEmbeddedSIMActivationCodePool: (_parent, { id, idempotencyKey }, ctx) =>
@@ -132,6 +134,7 @@ export const Mutation: MutationResolvers = {
       args: { id },
       run: () => deletePool(ctx, id),
       save: (result) => result,
+      isSaved: isKeptDeletion,
       load: (saved) => saved,
       settle: () => deletedAlready(ctx, id),
     }),

@@ -7,7 +7,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
 import type { ExplorerManifest } from './config';
+
+const MANIFEST: z.ZodType<ExplorerManifest> = z.object({
+  assets: z.object({
+    landing: z.string(),
+    landingCss: z.string(),
+    graphiql: z.string(),
+    graphiqlCss: z.string(),
+    workers: z.object({ editor: z.string(), json: z.string(), graphql: z.string() }),
+  }),
+  files: z.record(z.number()),
+});
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -56,7 +68,9 @@ export class ExplorerAssetStore {
     } catch {
       return undefined;
     }
-    return new ExplorerAssetStore(dir, JSON.parse(text) as ExplorerManifest);
+    const manifest = MANIFEST.safeParse(JSON.parse(text));
+    if (!manifest.success) throw new Error(`${join(dir, 'manifest.json')} is not the explorer build's manifest: run npm run build`);
+    return new ExplorerAssetStore(dir, manifest.data);
   }
 
   has(name: string): boolean {
