@@ -6,7 +6,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createRoot } from 'react-dom/client';
 import type { ExplorerPageConfig } from '../http/explorer/config';
 
-/** The editor's workers, separate files built by scripts/build-explorer.mjs, found by the hashed names the server gives. */
+/** The editor's workers, built as separate files by scripts/build-explorer.mjs, named by the server's config. */
 function setUpWorkers(config: ExplorerPageConfig): void {
   const workers = config.assets?.workers;
   if (!workers) throw new Error('the explorer was built without its editor workers');

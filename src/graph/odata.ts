@@ -1,4 +1,4 @@
-/** Graph's OData replies (entity, collection, page), trusted only after their reader; next links only to the same collection. */
+/** Graph's OData replies (entity, collection, page), trusted only after their reader; next links only to their collection. */
 import { PAGE_PARAMS, type Page, type PageItem, type PageRequest, type PageToken } from './api';
 import { GraphError } from './errors';
 import { isRecord, tryParseJson } from './json';

@@ -1,7 +1,7 @@
 /**
  * An operation's cost as Apollo Router's demand control estimates it (`static_estimated`) from `@cost`/`@listSize`:
- * the one definition, for MAX_COST and the supergraph tests (docs/federation.md, "Cost"). Hand-written: no kept
- * package implements Apollo's algorithm over a graphql-js schema.
+ * the one definition, for MAX_COST and the supergraph tests (docs/federation.md, "Cost (demand control)").
+ * Hand-written: no kept package implements Apollo's algorithm over a graphql-js schema.
  * - A field costs `count × (weight + its selections) + its arguments`; a mutation 10 more.
  * - `weight`: `@cost` on the field, else its type, else 1 for composites and 0 for leaves; `count`: 1, or a list's
  *   `@listSize` (slicing argument, else `assumedSize`, else `defaultListSize`).

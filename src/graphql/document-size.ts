@@ -1,4 +1,4 @@
-/** What a parsed document holds in memory (its tokens, not its JSON), for caches keyed by what callers send (docs/performance.md). */
+/** What a parsed document holds in memory (its tokens, not its JSON), for caches keyed by what callers send. */
 import type { DocumentNode } from 'graphql';
 
 /** Heap bytes per token of a parsed document, rounded up from the worst shape measured (a flat list of fields). */

@@ -1,4 +1,4 @@
-/** Per-request DataLoaders, never shared across requests or users: n keys cost ⌈n/20⌉ requests; failures stay per item. */
+/** Per-request DataLoaders, never shared across requests or users: n keys cost ⌈n/20⌉ requests, failures per item. */
 import DataLoader from 'dataloader';
 import type { CallOptions, EsimPoolsApi, Page, PageToken } from '../graph/api';
 import type { DirectoryKey, WireDirectoryObject } from '../graph/directory';

@@ -180,7 +180,7 @@ export function toWireAssignment(input: EmbeddedSIMActivationCodePoolAssignmentI
   return wire;
 }
 
-/** An assignment Graph holds → the body item that keeps it: its id and target exactly as read, optionally another filter. */
+/** An assignment Graph holds → the body item that keeps it: its id and target as read, optionally another filter. */
 export function keptAssignment(existing: WireAssignment, filter?: Pick<WireAssignmentTarget, 'deviceAndAppManagementAssignmentFilterId' | 'deviceAndAppManagementAssignmentFilterType'>): WireAssignmentInput {
   const target = filter ? { ...existing.target, ...filter } : existing.target;
   return { '@odata.type': ODATA_TYPE.assignment, id: existing.id, target };

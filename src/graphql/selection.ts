@@ -38,7 +38,7 @@ function selects(selectionSet: SelectionSetNode | undefined, walk: Walk): boolea
   return false;
 }
 
-/** Whether the current field's selection selects `field` on `typeName` or an abstract type (a same-named field counts too). */
+/** Whether the current field's selection selects `field` on `typeName` or on an abstract type (same-named fields count). */
 export function selectsField(info: GraphQLResolveInfo, typeName: string, field: string): boolean {
   const node = info.fieldNodes[0];
   const key = `${typeName}.${field}`;

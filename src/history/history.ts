@@ -150,7 +150,8 @@ export class History {
 
   /**
    * Compares a read of a pool's set with the last recorded, in one transaction: settles UNKNOWN writes, records a
-   * SNAPSHOT or an OUTSIDE_CHANGE. A read older than the record, or during a write of ours (`ownEntry` aside), compares nothing.
+   * SNAPSHOT or an OUTSIDE_CHANGE. A read older than the record, or during a write of ours (`ownEntry` aside),
+   * compares nothing.
    */
   async observe(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number, source: 'read' | 'sweep', ownEntry?: string): Promise<ObserveResult> {
     const version = this.rules.version(targets);

@@ -51,7 +51,7 @@ export interface EditRequest {
   checked?: UncheckedTarget[];
 }
 
-/** A pool whose edit lock the caller holds, with its set as read under that lock: the edit neither reads nor locks again. */
+/** A pool whose edit lock the caller holds, with its set read under that lock: the edit neither reads nor locks again. */
 export interface HeldPool {
   current: readonly WireAssignment[];
   /** When the read of `current` started (the history tells outside changes from ours by it). */
