@@ -1,8 +1,4 @@
-/**
- * The offline explorer: GraphiQL, bundled from npm at build time and served by the subgraph, so it works with no
- * network. The landing script imports this module only when Apollo Sandbox cannot load, and calls `mount`.
- * Schema and docs come from introspection of this endpoint; the examples open as tabs with their variables.
- */
+/** The offline explorer: GraphiQL bundled at build time, mounted by the landing script when Sandbox cannot load. */
 import { createLocalStorage, type Fetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
@@ -10,10 +6,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createRoot } from 'react-dom/client';
 import type { ExplorerPageConfig } from '../http/explorer/config';
 
-/**
- * The editor's workers, built as separate files by scripts/build-explorer.mjs: bundlers' `new URL(…,
- * import.meta.url)` tricks are not needed when the server tells us their hashed names.
- */
+/** The editor's workers, built as separate files by scripts/build-explorer.mjs, named by the server's config. */
 function setUpWorkers(config: ExplorerPageConfig): void {
   const workers = config.assets?.workers;
   if (!workers) throw new Error('the explorer was built without its editor workers');
@@ -26,10 +19,7 @@ function setUpWorkers(config: ExplorerPageConfig): void {
   };
 }
 
-/**
- * POSTs JSON to this endpoint. The JSON content type is what Apollo's CSRF prevention asks of a browser request;
- * the headers editor's headers (e.g. Authorization) are sent as they are.
- */
+/** POSTs JSON (what Apollo's CSRF prevention asks) to this endpoint, with the headers editor's headers. */
 function endpointFetcher(endpoint: string): Fetcher {
   return async (params, options) => {
     const response = await fetch(endpoint, {

@@ -1,7 +1,6 @@
 /**
- * The landing page's only script. Tries Apollo Sandbox from Apollo's CDN; when its script fails to load (offline,
- * blocked) or does not arrive in time, loads the offline explorer (graphiql.tsx) from this server instead.
- * `?explorer=offline` in the page's URL goes straight to the offline explorer.
+ * The landing page's only script: Apollo Sandbox from Apollo's CDN, else (failed, late, or `?explorer=offline`) the
+ * offline explorer from this server.
  */
 import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../http/explorer/config';
 import './landing.css';

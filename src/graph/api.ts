@@ -1,7 +1,4 @@
-/**
- * What the subgraph asks of Microsoft Graph: the operations and the types they speak. Resolvers, loaders and the
- * auth gate depend on this interface, not on the client class behind it.
- */
+/** What the subgraph asks of Microsoft Graph; everything above the client depends on this interface only. */
 import type { DirectoryKey, WireDirectoryObject } from './directory';
 import type { GraphError, GraphErrorKind } from './errors';
 import type { WireAssignment, WireAssignmentInput, WireDeviceState, WirePool, WirePoolChanges, WirePoolCreate } from './models';
@@ -78,9 +75,8 @@ export interface EsimPoolsApi {
   /** Many pools by id through Graph JSON batching (⌈n/20⌉ HTTP requests); results in key order. */
   getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]>;
   /**
-   * Many pools with their assignments, `GET …/{poolId}?$expand=assignments` through Graph JSON batching (⌈n/20⌉ HTTP
-   * requests instead of twice that); results in key order. `assignments` is undefined when the reply did not
-   * expand them (then they are read on their own).
+   * Many pools with `$expand=assignments` through $batch (⌈n/20⌉ requests), in key order; `assignments` is
+   * undefined when the reply did not expand them.
    */
   getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]>;
   /** The assignments of many pools through Graph JSON batching; results in key order. */
@@ -91,9 +87,8 @@ export interface EsimPoolsApi {
     options?: CallOptions,
   ): Promise<BatchItemResult<Page<WireDeviceState>>[]>;
   /**
-   * POST the pools collection: creates a pool and returns it as Graph stored it (from the 201/200 reply, or read
-   * back from the `Location`/`OData-EntityId` of a 204). Repeated only after a 429 (a repeat after a lost reply
-   * could create it twice). An error reply's message is replaced: it could quote an activation code.
+   * Creates a pool and returns it as Graph stored it (a 204 is read back from its `Location`/`OData-EntityId`).
+   * Repeated only after a 429; an error reply's message is replaced, as it could quote an activation code.
    */
   createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool>;
   /** PATCH …/{poolId} with the given properties: the pool after the change (read back after a 204); null for 404. */

@@ -1,8 +1,6 @@
 /**
- * Graph JSON batching for reads: `POST /$batch` with at most 20 GETs, batches sent side by side, items matched by
- * id (Graph may reorder them). Each item has its own outcome; items answered 429/503/504 are sent again under the
- * retry rules of single calls (pipeline/retryRules.ts), alone, after the longest wait among them, within the retry
- * budget and the deadline. The $batch request itself goes through the whole pipeline like any call.
+ * Graph JSON batching for reads: at most 20 GETs per `POST /$batch`, items matched by id, each with its own outcome;
+ * items answered 429/503/504 are sent again under pipeline/retryRules.ts within the call's deadline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';

@@ -26,10 +26,7 @@ export type { GraphClientOptions } from './options';
 
 const POOLS_PATH = '/deviceManagement/embeddedSIMActivationCodePools';
 
-/**
- * A pool's path. Callers' ids are checked before they get here (BAD_USER_INPUT), but ids read from Graph's replies
- * get here too: one that is not a GUID (`..`, `""`, `%2e%2e`) is refused before it can become a path segment.
- */
+/** A pool's path; an id that is not a GUID (one read from a reply, say) is refused before it becomes a segment. */
 function poolPath(poolId: string): string {
   if (!isGuid(poolId)) throw notAPoolId();
   return `${POOLS_PATH}/${poolId}`;
@@ -272,10 +269,7 @@ export class GraphClient extends CredentialClient {
     super(createPipelineParts(endpoint, options), credential, new UnknownValues(options.onUnknownValue), true);
   }
 
-  /**
-   * Stops the token recovery and closes the connections: in-flight requests get `graceMs` to finish, then are
-   * aborted (at shutdown they belong to requests the HTTP server already cut off).
-   */
+  /** Stops the token recovery and closes the connections; in-flight requests are aborted after `graceMs`. */
   async close(graceMs = 1000): Promise<void> {
     this.token.close();
     await this.parts.httpClient.close(graceMs);

@@ -1,8 +1,4 @@
-/**
- * Reads of what assignment targets point at: Entra ID groups (`GET /groups/{id}?$select=id`) and Intune
- * assignment filters (`GET /deviceManagement/assignmentFilters/{id}?$select=id,platform`), groups and filters
- * mixed in the same JSON batches (⌈n/20⌉ requests for n keys).
- */
+/** Reads of what assignment targets point at: Entra ID groups and Intune assignment filters, mixed in $batch. */
 import type { BatchItemResult, CallOptions } from './api';
 import { batchGet, mapBatchItem, type BatchContext } from './batch';
 import { GraphError } from './errors';

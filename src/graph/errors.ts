@@ -1,8 +1,4 @@
-/**
- * The one error type of the Graph client layer. Everything that goes wrong talking to Microsoft Graph
- * (an error reply, a timeout, a dropped connection, a reply of the wrong shape, a token failure) becomes a
- * GraphError, so callers need one guard and one mapping.
- */
+/** The one error type of the Graph client layer: whatever goes wrong talking to Graph becomes a GraphError. */
 import { isRecord, tryParseJson } from './json';
 
 export type GraphErrorKind =
@@ -85,9 +81,8 @@ export function isGraphError(value: unknown): value is GraphError {
 const MAX_MESSAGE_LENGTH = 300;
 
 /**
- * Parses Graph's error body `{error:{code,message,innerError:{request-id,client-request-id,date}}}`.
- * Anything else (an HTML gateway page, empty, truncated JSON) yields a generic message: a foreign body is never
- * echoed, since it may hold upstream URLs or markup.
+ * Parses Graph's error body `{error:{code,message,innerError:{…}}}`; any other body gets a generic message and is
+ * never echoed.
  */
 export function graphErrorFromReply(
   status: number,
@@ -150,10 +145,8 @@ const NAMED_FIELD = /activationCodes\[(\d{1,6})\](?:\.(integratedCircuitCardIden
 const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * A Graph error reply to a request whose body held activation codes, without Graph's own text: a message such as
- * "ICCID 8901… already exists" would put a credential into a response, a log line or a trace. What is kept: the
- * status, Graph's error code (when it is a plain identifier), the ids, and the property the message named
- * (`field`, rebuilt from fixed names and an index). Errors that carry no Graph text pass unchanged.
+ * A Graph error to a request that held activation codes, without Graph's text (it could quote a code): keeps the
+ * status, a plain-identifier code, the ids and the named `field`. Errors without Graph text pass unchanged.
  */
 export function redactedBodyError(error: GraphError, what: string): GraphError {
   if (error.kind !== 'http' && error.kind !== 'throttled') return error;

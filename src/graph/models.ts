@@ -1,16 +1,9 @@
-/**
- * Microsoft Graph beta wire models for deviceManagement/embeddedSIMActivationCodePools, as defined by the beta
- * CSDL (see shared/graph-contract). These are the shapes on the wire; nothing here knows GraphQL.
- */
+/** Graph beta's wire models for embeddedSIMActivationCodePools (beta CSDL) and their readers; no GraphQL here. */
 import { isGuid, isRecord } from './json';
 
 /**
- * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`: member names are the GraphQL enum's, values
- * Graph's wire strings (codegen's `enumValues` binds the GraphQL enum to this one).
- *
- * `UNKNOWN_FUTURE_VALUE` is Graph's own sentinel of evolvable enums (`unknownFutureValue`: what Graph sends for a
- * member added after a client's version). Here it also stands for any wire value this version does not know
- * (graphql/mapping.ts maps them); it is a reply value only and never sent to Graph.
+ * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`, bound to the GraphQL enum by codegen's `enumValues`.
+ * `UNKNOWN_FUTURE_VALUE` stands for any wire value this version does not know; it is never sent to Graph.
  */
 export enum WireFilterType {
   NONE = 'none',
@@ -40,7 +33,7 @@ export const WIRE_ENUM = {
   targetType: 'microsoft.graph.deviceAndAppManagementAssignmentTarget',
 } as const;
 
-/** The members this version knows, by their wire value (`unknownFutureValue` is not one: see knownFilterType). */
+/** The members this version knows, by wire value (`unknownFutureValue` excluded). */
 const FILTER_TYPES = new Map<string, WireFilterType>(
   Object.values(WireFilterType).flatMap((member) => (member === WireFilterType.UNKNOWN_FUTURE_VALUE ? [] : [[member, member]])),
 );
@@ -48,10 +41,7 @@ const DEVICE_STATES = new Map<string, WireDeviceStateValue>(
   Object.values(WireDeviceStateValue).flatMap((member) => (member === WireDeviceStateValue.UNKNOWN_FUTURE_VALUE ? [] : [[member, member]])),
 );
 
-/**
- * The member a wire filter type is, or undefined when this version does not know it. Graph's own
- * `unknownFutureValue` counts as unknown too: it means Graph has a member this version has not seen.
- */
+/** The member a wire filter type is, or undefined when unknown (Graph's own `unknownFutureValue` included). */
 export function knownFilterType(value: string): WireFilterType | undefined {
   return FILTER_TYPES.get(value);
 }
@@ -130,11 +120,7 @@ export interface WirePage<T> {
 }
 
 
-// ---- wire readers: a reply is trusted only after these checks ----
-// Each reads one value of Graph's JSON against the CSDL (types, nullability, Int32, Edm.DateTimeOffset) and returns
-// it normalised, or the problem: the property's name, never its value (a reply's content is not echoed).
-
-/** A value read as a wire model, or what is wrong with it. */
+/** A value read as a wire model, or the problem: the property's name, never its value. */
 export type WireRead<T> = { ok: true; value: T } | { ok: false; problem: string };
 export type WireReader<T> = (value: unknown) => WireRead<T>;
 
@@ -143,14 +129,8 @@ const bad = (problem: string): { ok: false; problem: string } => ({ ok: false, p
 
 const INT32_MAX = 2 ** 31 - 1;
 /**
- * An `Edm.DateTimeOffset` as Graph writes it: ISO 8601 with a zone, fraction up to 7 digits, and a date and time
- * that exist (Date.parse alone takes 2026-02-30 for March 2). The shape is
- * `YYYY-MM-DDTHH:MM[:SS[.f{1,7}]](Z|±HH:MM)`; test/unit/graph/models.test.ts holds it as a regular expression and
- * checks this reader against it.
- *
- * Read per item of every page (two per pool): character codes at fixed places, no match array, Date or substring
- * per call. A date exists when its month is 1–12 and its day within that month of the proleptic Gregorian calendar
- * (what Date, and so Graph, uses; year 0 is a leap year there too).
+ * An `Edm.DateTimeOffset` as Graph writes it, `YYYY-MM-DDTHH:MM[:SS[.f{1,7}]](Z|±HH:MM)`, with a date that exists
+ * in the proleptic Gregorian calendar (Date.parse alone takes 2026-02-30). Reads character codes: no allocation.
  */
 export function isIsoDateTime(value: unknown): value is string {
   if (typeof value !== 'string' || value.length < 17) return false;
@@ -245,10 +225,7 @@ function odataTypeOf(record: Record<string, unknown>): string | undefined | fals
   return nonEmptyString(type) ? canonicalODataType(type) : false;
 }
 
-/**
- * `embeddedSIMActivationCodePool`. Its id must be a GUID (not only non-empty): it is this subgraph's entity key
- * and a path segment of every read under the pool, so `..`, `""` or `%2e%2e` from Graph never becomes one.
- */
+/** `embeddedSIMActivationCodePool`; its id must be a GUID, since it becomes a path segment of reads under the pool. */
 export function readPool(value: unknown): WireRead<WirePool> {
   if (!isRecord(value)) return bad('the pool is not an object');
   const type = odataTypeOf(value);
@@ -267,9 +244,8 @@ export function readPool(value: unknown): WireRead<WirePool> {
 }
 
 /**
- * `embeddedSIMActivationCodePoolAssignment`. The target keeps every property it came with (a target type this
- * version does not know survives an edit that sends it back); its `@odata.type` gets its `#`, so that a target
- * read without one is the same target (mapping, merge keys, versions) as one read with it.
+ * `embeddedSIMActivationCodePoolAssignment`. The target keeps every property it came with (an unknown target type
+ * survives an edit that sends it back); its `@odata.type` always gets its `#`.
  */
 export function readAssignment(value: unknown): WireRead<WireAssignment> {
   if (!isRecord(value)) return bad('the assignment is not an object');
@@ -306,12 +282,7 @@ export function readDeviceState(value: unknown): WireRead<WireDeviceState> {
   return problem === undefined ? ok(deviceState) : bad(problem);
 }
 
-// ---- pool lifecycle: request bodies of create and update ----
-
-/**
- * `microsoft.graph.embeddedSIMActivationCode`: a credential (whoever holds one can download the operator's eSIM
- * profile). Graph never returns it; this client only ever sends it.
- */
+/** `microsoft.graph.embeddedSIMActivationCode`: a credential; Graph never returns it, this client only sends it. */
 export interface WireActivationCode {
   integratedCircuitCardIdentifier: string;
   matchingIdentifier: string;

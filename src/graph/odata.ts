@@ -1,7 +1,4 @@
-/**
- * Graph's OData replies: an entity, a collection, a page of one. A reply is trusted only after its reader
- * (models.ts), and an `@odata.nextLink` only when it points back at the same collection on the configured Graph host.
- */
+/** Graph's OData replies (entity, collection, page), trusted only after their reader; next links only to their collection. */
 import { PAGE_PARAMS, type Page, type PageItem, type PageRequest, type PageToken } from './api';
 import { GraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
@@ -49,10 +46,7 @@ function collectionValue(reply: Reply, what: string): { parsed: Record<string, u
   return { parsed, value: parsed.value };
 }
 
-/**
- * A collection read as a whole: one bad item makes the reply invalid. For assignments: they are a set that edits
- * send back and versions hash, and a set with an item left out is another set.
- */
+/** A collection read as a whole (assignments: a set edits send back): one bad item makes the reply invalid. */
 export function parseCollection<T>(reply: Reply, read: WireReader<T>, what: string): T[] {
   return collectionValue(reply, what).value.map((item, index) => {
     const result = read(item);
@@ -86,11 +80,8 @@ const CONTROL = /\p{Cc}/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * What a page token's parameter may hold, checked on the nextLink Graph sent (else the reply is invalid) and on a
- * cursor coming back (else it is refused): the same rule, so a cursor this service made is always accepted.
- * `$skip`/`$top` are digits. A `$skiptoken` is any text Graph may write, Intune's quoted names included (spaces,
- * quotes, `&`, `/`, `%`, `..` in a pool's display name): it is only ever sent percent-encoded as the value of one
- * query parameter on the collection's own path (pageQuery), where no text can reach another path or host.
+ * What a page token's parameter may hold, the same rule for Graph's nextLink and a returning cursor: `$skip`/`$top`
+ * digits, `$skiptoken` any text (only ever sent percent-encoded as one query parameter, see pageQuery).
  */
 export function isPageParamValue(name: string, value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -180,10 +171,8 @@ function collectionCount(value: unknown, reply: Reply): { count?: number } {
 }
 
 /**
- * The key of the entity a 204 create made, from its `OData-EntityId` or `Location` header (OData 4.01 §8.3.3,
- * §11.4.2): the last segment of `<collection>/<key>` or `<collection>(<key>)`, quotes allowed. Only the key is used
- * (the URL itself is never followed, so its host does not matter); undefined when neither header names an entity
- * of `collectionPath` (e.g. `/deviceManagement/embeddedSIMActivationCodePools`).
+ * The key of the entity a 204 create made, from `OData-EntityId` or `Location` (`<collection>/<key>` or
+ * `<collection>(<key>)`); undefined when neither names an entity of `collectionPath`. The URL is never followed.
  */
 export function createdEntityKey(headers: { get(name: string): string | undefined }, collectionPath: string): string | undefined {
   for (const name of ['odata-entityid', 'location']) {

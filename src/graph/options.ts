@@ -1,7 +1,4 @@
-/**
- * The Graph client's options and their defaults, written once: src/config reads its environment defaults from
- * GRAPH_CLIENT_DEFAULTS too.
- */
+/** The Graph client's options and their defaults (GRAPH_CLIENT_DEFAULTS, which src/config reads too). */
 import type { Tracer } from '@opentelemetry/api';
 import type { BudgetOptions, RateBudget } from '../coordination/types';
 import type { GraphCallEvent } from './api';
@@ -66,9 +63,8 @@ export interface GraphClientOptions {
   /** Longest wait for one token acquisition, shared by the calls waiting for it; never more than timeoutMs. */
   tokenTimeoutMs?: number;
   /**
-   * While this client's own credential cannot get a token, re-acquire it in the background (backoff from
-   * `initialDelayMs`, doubling up to `maxDelayMs`), so readiness recovers without traffic. Off when unset; never
-   * for the per-user clients of withCredential.
+   * While the client's own credential cannot get a token, retry in the background (from `initialDelayMs`, doubling
+   * up to `maxDelayMs`). Off when unset; never for withCredential's clients.
    */
   tokenRecovery?: { initialDelayMs: number; maxDelayMs: number };
   /** Token events of this client's own credential (failures, recovery, a token Graph rejected), for logs. */

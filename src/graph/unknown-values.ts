@@ -1,9 +1,4 @@
-/**
- * Values Graph sent that this version does not know: an enum member added since (Graph's enums evolve), or a new
- * assignment target type. They are served anyway (graphql/mapping.ts: UNKNOWN_FUTURE_VALUE,
- * UnknownAssignmentTarget); this reports each type and value once, so operators learn that Graph moved on (and
- * that an upgrade would show more) without a log line per item read.
- */
+/** Reports each value Graph sent that this version does not know (enum member, target type) once per type and value. */
 import type { PageItem } from './api';
 import { isGraphError } from './errors';
 import { knownDeviceState, knownFilterType, ODATA_TYPE, WIRE_ENUM, type WireAssignment, type WireDeviceState } from './models';

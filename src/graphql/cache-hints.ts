@@ -1,8 +1,6 @@
 /**
- * The schema's `@cacheControl` hints as this deployment serves them: every `maxAge` is CACHE_MAX_AGE_S, and in
- * on-behalf-of mode every hint is `scope: PRIVATE` (Intune applies each user's own rights, so one user's reply must
- * never be served to another). The SDL is rewritten before the schema is built, so the hints Apollo's cache-control
- * plugin reads, `_service { sdl }` and a supergraph composed from either agree (docs/federation.md, "Cache hints").
+ * The schema's `@cacheControl` hints as this deployment serves them (every `maxAge` CACHE_MAX_AGE_S, `PRIVATE` in
+ * on-behalf-of mode), rewritten in the SDL so that every reader agrees (docs/federation.md, "Cache hints").
  */
 import { Kind, visit, type ArgumentNode, type DirectiveNode, type DocumentNode } from 'graphql';
 

@@ -1,9 +1,6 @@
 /**
- * An operation's cache policy worked out once per document from the schema's `@cacheControl` hints, by the rules of
- * Apollo's cache-control plugin (a field's hint from its return type, then its own, `inheritMaxAge`, the default
- * max age for root fields and composite fields that inherit nothing), so that no per-field hook is needed.
- * `requestCacheHint` gives the policy of one request, or undefined where only the data can tell (then Apollo's
- * per-field plugin decides, as before).
+ * An operation's cache policy worked out once per document by the rules of Apollo's cache-control plugin, so that
+ * no per-field hook is needed (docs/performance.md).
  */
 import {
   getNamedType,
@@ -154,9 +151,8 @@ class PolicyBuilder {
   }
 
   /**
-   * `root`: the operation's own selection set (its fields resolve on every execution when `always`). A selection
-   * set is walked once per parent type and flags (what a walk adds is the same every time): repeated fragments and
-   * fields of interfaces cost no more than once.
+   * `root`: the operation's own selection set (`always`: its fields resolve on every execution). Walked once per
+   * parent type and flags, so repeated fragments cost no more than once.
    */
   selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
     const key = `${parent.name}/${root}/${always}`;
@@ -233,9 +229,8 @@ function representationsOf(field: FieldNode, variables: Readonly<Record<string, 
 }
 
 /**
- * One request's policy: the document's, with `_entities` restricted by the hint of each representation's type (as
- * @apollo/subgraph's resolver does). Undefined when a field that only some data resolves would change the answer's
- * `Cache-Control`: then Apollo's per-field hooks must decide.
+ * One request's policy, `_entities` restricted by each representation's type; undefined when only the data can tell
+ * (then Apollo's per-field hooks decide).
  */
 export function requestCacheHint(
   policy: DocumentCachePolicy,

@@ -15,7 +15,7 @@ import type { AuditLog } from '../observability/audit';
 import { createLoaders, type Loaders } from './loaders';
 import type { TargetCheckServices } from './targets';
 
-/** What writes to a pool's assignments need besides Graph . One per app. */
+/** What writes to a pool's assignments need besides Graph. One per app. */
 export interface EditServices {
   /** Per-pool edit locks (Coordination.locks): held from the read of the current set to the end of the assign. */
   locks: PoolLocks;

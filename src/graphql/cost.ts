@@ -1,16 +1,11 @@
 /**
- * The cost of an operation as Apollo Router's demand control estimates it (`static_estimated`, after the IBM cost
- * spec), from the schema's own `@cost` and `@listSize` annotations: the one definition of what an operation costs,
- * read by this subgraph's limit (limits.ts) and by the tests that price operations against the composed supergraph.
- * No kept package implements Apollo's algorithm over a graphql-js schema (graphql-armor's cost has fixed weights).
- *
- * - An operation costs its fields (a mutation 10 more). A field costs `count × (weight + its selections) +
- *   its arguments`: `weight` from `@cost` on the field, else on its type, else 1 for objects, interfaces and
- *   unions and 0 for scalars and enums; `count` is 1, or for a list the size `@listSize` gives (a slicing
- *   argument's value, else `assumedSize`; `sizedFields` hand it to the named child fields), else `defaultListSize`.
- * - An argument costs its `@cost`, else 1 per input object in it and 0 per scalar; `null` and unset variables 0.
- * - `__typename` and fields skipped by a literal `@skip`/`@include` cost nothing. Fragments are all counted.
- * - `sizedFields` entries are field names (the nested field-set form is not used by this schema).
+ * An operation's cost as Apollo Router's demand control estimates it (`static_estimated`) from `@cost`/`@listSize`:
+ * the one definition, for MAX_COST and the supergraph tests (docs/federation.md, "Cost (demand control)").
+ * Hand-written: no kept package implements Apollo's algorithm over a graphql-js schema.
+ * - A field costs `count × (weight + its selections) + its arguments`; a mutation 10 more.
+ * - `weight`: `@cost` on the field, else its type, else 1 for composites and 0 for leaves; `count`: 1, or a list's
+ *   `@listSize` (slicing argument, else `assumedSize`, else `defaultListSize`).
+ * - An argument costs its `@cost`, else 1 per input object; `__typename` and literal `@skip`/`@include` cost 0.
  */
 import {
   getNamedType,
@@ -101,9 +96,8 @@ interface ListSizeTerm {
 const valueOf = (term: Term, variables: Variables): number => (typeof term === 'number' ? term : term(variables));
 
 /**
- * The sum of terms, folded into a number when every term is one. A term used more than once (a fragment spread
- * twice) is counted by multiplicity and computed once per set of variables, so that nested repeated fragments
- * cost linear time, not exponential.
+ * The sum of terms, a number when every term is one; a term used twice is computed once per set of variables, so
+ * nested repeated fragments cost linear time.
  */
 function sum(terms: readonly Term[]): Term {
   let constant = 0;

@@ -35,10 +35,8 @@ export function encodeCursor(collection: string, token: PageToken | undefined, o
 }
 
 /**
- * The cursors of one collection and page token, by offset: the same text encodeCursor makes (`{"c","t","o"}` as
- * JSON, base64url), with the token serialised once. The first cursor made is checked with decodeCursor's rules as
- * a whole; for the others only the offset and the length can differ, and those are checked each time (a
- * connection makes one cursor per edge: one full decode per page position, not per edge).
+ * The cursors of one collection and page token, by offset: encodeCursor's text with the token serialised once; the
+ * first is checked by decodeCursor whole, the rest only in what can differ (offset, length).
  */
 function cursorMaker(collection: string, token: PageToken | undefined): (offset: number) => string {
   const data: Omit<CursorData, 'o'> = { c: collection, t: token ?? {} };
@@ -90,10 +88,7 @@ function isPageParam(name: string): name is (typeof PAGE_PARAMS)[number] {
   return PAGE_PARAM_NAMES.has(name);
 }
 
-/**
- * The Graph page that serves `size` items after `start`: the page at Graph's token, `start.offset + size` long
- * but never over Graph's `$top` limit (then fewer items are served, and the last one's cursor is Graph's next page).
- */
+/** The Graph page that serves `size` items after `start`: `start.offset + size` long, never over Graph's `$top` limit. */
 export function pageRequest(start: PagePosition, size: number): { top: number; next?: PageToken } {
   return { top: Math.min(MAX_TOP, start.offset + size), next: start.next };
 }

@@ -1,9 +1,4 @@
-/**
- * What a parsed document really holds in memory, for caches keyed by what callers send. A DocumentNode keeps its
- * tokens (a linked list, each with its location) besides its nodes: measured with graphql 16 on Node 20, 250–480
- * bytes per token whatever the shape (short names, nesting, arguments, aliases), where the JSON of the document —
- * what Apollo's default document cache counts — misses most of it.
- */
+/** What a parsed document holds in memory (its tokens, not its JSON), for caches keyed by what callers send. */
 import type { DocumentNode } from 'graphql';
 
 /** Heap bytes per token of a parsed document, rounded up from the worst shape measured (a flat list of fields). */

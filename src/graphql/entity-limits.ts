@@ -1,17 +1,6 @@
 /**
- * The limits that depend on who wrote the operation and on its variables:
- *
- * - Router-written operations. Gateways merge parallel entity fetches into ONE document with an aliased
- *   `_entities` field per fetch (Hive Gateway does; 16 merged fetches broke the client alias limit of 15, more broke
- *   the 1000-token limit). With ROUTER_SECRET set the gate turns away every request without the router's secret
- *   before Apollo, so every operation Apollo sees came through the router; then an operation whose root fields are
- *   only `_entities`/`_service`/`__typename` gets router-scale alias and token limits. Any other operation is
- *   what a client wrote (the router forwards the client's root fields and their aliases as they are) and keeps the
- *   client limits. Without ROUTER_SECRET nothing is trusted. Depth, cost and directives apply to everything.
- * - Fan-out. The document-only limits see `_entities(representations: $r)` as one field however long `$r` is; the
- *   representations are what turns into Graph reads. So before any resolver runs, the representations of an
- *   operation (summed over its aliased `_entities` fields) are counted against MAX_ENTITIES; the cost limit
- *   (limits.ts) prices each `_entities` field as a list of that many entities.
+ * The limits that depend on who wrote the operation and on its variables (docs/federation.md, "Operation limits"):
+ * router-scale aliases and tokens for router operations when ROUTER_SECRET is set; MAX_ENTITIES representations.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -47,9 +36,8 @@ export function limitMessage(what: string, found: number, limit: number, variabl
 }
 
 /**
- * A graphql-armor onReject handler that rewrites its message (run before armor reports the error): armor prefixes
- * "Syntax Error:" although the syntax is fine. With the limits shown, the message says what was exceeded, by how
- * much and which variable sets the limit; without, armor's own message without the prefix.
+ * A graphql-armor onReject handler that drops armor's misleading "Syntax Error:" prefix and, with limits shown,
+ * says what was exceeded, by how much, and which variable sets the limit.
  */
 export function explainArmorLimit(what: string, variable: string): (context: ValidationContext | null, error: GraphQLError) => void {
   return (_context, error) => {

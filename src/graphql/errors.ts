@@ -1,7 +1,4 @@
-/**
- * GraphQL errors: the stable `extensions.code` values frontends rely on, and the ONE function that turns a
- * Graph client failure into a GraphQL error. Messages never carry tokens, stack traces or upstream URLs.
- */
+/** The stable `extensions.code` values and the one Graph-failure-to-GraphQL mapping; no token, stack or upstream URL. */
 import { GraphQLError } from 'graphql';
 import { isCoordinationError, type CoordinationError } from '../coordination/types';
 import { isGraphError, type GraphError } from '../graph/errors';
@@ -118,10 +115,8 @@ function fromCoordinationError(error: CoordinationError): GraphQLError {
 }
 
 /**
- * Any error thrown by a resolver → the GraphQL error the client sees. Coordination failures (edit locks, budgets)
- * get their codes; Graph failures get their code and `extensions.graph` ({status, code, requestId,
- * clientRequestId}) for support cases; GraphQLErrors pass through; anything else is returned as-is for the
- * server's masking (INTERNAL_SERVER_ERROR).
+ * A resolver's error → the GraphQL error the client sees (Graph failures with `extensions.graph`); undefined for
+ * anything unknown, left to the server's masking.
  */
 export function toGraphQLError(error: unknown): GraphQLError | undefined {
   if (error instanceof GraphQLError) return error;

@@ -185,11 +185,7 @@ query Pools($first: Int) {
 }
 `;
 
-/**
- * Operations the explorer shows together in one tab instead of a tab each: steps a person runs in turn, the later ones
- * with a value an earlier one answered. The key says what the tab is for (its comment starts with it); GraphiQL
- * names the tab after its first operation.
- */
+/** Operations the explorer shows together in one tab, run in turn; the key says what the tab is for. */
 export const EXAMPLE_TAB_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'History and restore': ['PoolHistory', 'RestorePool'],
 };

@@ -1,21 +1,7 @@
 /**
- * Execution of validated operations with graphql-jit, plugged into Apollo Server through its gateway interface
- * (the one hook Apollo offers for a custom executor), graphql-js where jit does not apply.
- *
- * What Apollo still does itself, unchanged: parsing, the document cache, validation (limits, introspection rules),
- * every plugin hook but per-field ones, error formatting, the HTTP answer. What changes: instead of graphql-js
- * walking the document on every request, each (document, operation) sent more than once is compiled into a
- * function, kept for the document Apollo caches (it hands the same parsed document back for the same text), at
- * most `maxCompiled` documents and `maxCompiledBytes` (estimated from their tokens, document-size.ts), least
- * recently used dropped first.
- *
- * graphql-js runs instead, with identical results, when:
- * - the document has not been executed `compileAfter` times yet (default: its first execution);
- * - jit cannot compile the operation (it returns errors for what it does not support);
- * - a plugin asked for per-field hooks on this request (Apollo's inline trace, `ftv1`, for a router that wants
- *   field timings): those hooks are Apollo's wrappers around graphql-js's resolver calls;
- * - jit stops before executing (variable coercion): graphql-js's messages are the API's (clients, the secrecy
- *   plugin and tests read them), and nothing has run yet, so running graphql-js for its messages is safe.
+ * Execution with graphql-jit through Apollo's gateway interface: a document executed `compileAfter` times is
+ * compiled and kept (LRU, `maxCompiled`, `maxCompiledBytes`). graphql-js runs, with the same results, where jit
+ * does not apply: not compiled yet, not compilable, per-field hooks, variable errors (docs/performance.md).
  */
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
@@ -40,10 +26,7 @@ type GatewayExecutor = NonNullable<GatewayLoad['executor']>;
 
 type Compiled = CompiledQuery | 'graphql-js';
 
-/**
- * jit's errors as graphql-js makes them. jit's own error type passes `instanceof GraphQLError` but leaves
- * `extensions` undefined when the thrown error has none, where Apollo (and graphql-js) expect an object.
- */
+/** jit's errors as graphql-js makes them (jit leaves `extensions` undefined where Apollo expects an object). */
 function asGraphQLJsError(error: GraphQLError): GraphQLError {
   const normal = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions ?? undefined });
   // graphql-js computes locations from nodes, which jit does not keep; its locations are the same numbers.
@@ -52,10 +35,8 @@ function asGraphQLJsError(error: GraphQLError): GraphQLError {
 }
 
 /**
- * graphql-jit 0.8.9 leaves a nullable list item unset when the item's own promise rejects while an earlier item is
- * still pending: a hole in the list, or a shorter list when it was the last (`_entities` would then have fewer
- * entries than representations). graphql-js sets such an item to null; so does this, at each error's path. Only
- * array positions an error names are touched, and only when unset; it runs only for results with errors.
+ * Sets to null, as graphql-js does, a list item graphql-jit 0.8.9 left unset because its promise rejected while an
+ * earlier one was pending; touches only unset positions an error names.
  */
 function nullRejectedItems(data: unknown, errors: readonly GraphQLError[]): void {
   for (const { path } of errors) {
@@ -93,18 +74,11 @@ export interface CompiledExecution {
 }
 
 export interface CompiledExecutionOptions {
-  /**
-   * Executions of a document by graphql-js before it is compiled (default 1): an operation sent once — a client
-   * probing, an attacker sending a new document every time — never pays for a compilation (~1 ms and a function
-   * per operation); the operations an application sends again and again are compiled on their second execution.
-   */
+  /** Executions of a document by graphql-js before it is compiled (default 1: a document sent once is never compiled). */
   compileAfter?: number;
   /** Compiled documents kept, least recently used dropped first (default 1000): memory stays bounded. */
   maxCompiled?: number;
-  /**
-   * Bytes of compiled documents kept (default 32 MiB): each counts its document (which it keeps alive) and, per
-   * operation compiled, as much again for the compiled function (graphql-jit's code measured below that).
-   */
+  /** Bytes of compiled documents kept (default 32 MiB): a document's size, and as much again per operation compiled. */
   maxCompiledBytes?: number;
 }
 

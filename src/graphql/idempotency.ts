@@ -1,9 +1,6 @@
 /**
- * Idempotency keys as the mutations use them: one call, `idempotent(ctx, mutation)`, around a mutation's work. A
- * repeat of a done request answers its first answer (rebuilt from what was kept, without Graph); a key used with
- * other arguments is BAD_USER_INPUT (`reason: IDEMPOTENCY_KEY_REUSED`); a repeat waits while the first runs
- * (POOL_BUSY after GRAPH_TIMEOUT_MS); a request that wrote nothing frees its key; one whose outcome is unknown is
- * settled by its repeat. The rules and how to wire a mutation: docs/edits.md, "Idempotency keys".
+ * Idempotency keys as the mutations use them: `idempotent(ctx, mutation)` around a mutation's work. The rules and
+ * how to wire a mutation: docs/edits.md, "Idempotency keys".
  */
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
@@ -53,10 +50,7 @@ export function callerOf(principal: Principal | undefined): string {
   return principal.isApp ? `app:${tenant}:${principal.appId ?? principal.oid ?? ''}` : `user:${tenant}:${principal.oid ?? principal.subject ?? ''}`;
 }
 
-/**
- * The arguments as one canonical text: object keys sorted, null and absent alike left out (the same effect). Written
- * here because no stringifier drops nulls; the values are GraphQL-coerced JSON.
- */
+/** The arguments as one canonical text: keys sorted, null and absent alike left out (no stringifier drops nulls). */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (typeof value === 'object' && value !== null) {

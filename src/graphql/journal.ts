@@ -1,8 +1,6 @@
 /**
- * The journal as the write paths use it: an entry written before Graph is called (a store that cannot take it →
- * HISTORY_UNAVAILABLE, and nothing is sent), completed however the write ends. A write whose Graph call ended
- * without an answer is UNKNOWN (the next read of the pool settles it). With history off (HISTORY=off) writes go
- * on unjournaled. Never an activation code or a token in an entry: callers pass targets, names and counts only.
+ * The journal as the write paths use it: an entry written before Graph is called (else HISTORY_UNAVAILABLE, nothing
+ * sent) and completed however the write ends (UNKNOWN without Graph's answer). Never a code or token in an entry.
  */
 import type { Principal } from '../auth/principal';
 import { isGraphError } from '../graph/errors';

@@ -1,16 +1,7 @@
 /**
- * Limits on the shape of an operation (graphql-armor): depth, aliases, directives, tokens; the cost limit (Apollo's
- * demand-control cost from the schema's `@cost`/`@listSize`, cost.ts, the same price a router computes); and masking of
- * "Did you mean …" field suggestions in production. Outside production the error messages name the limit and the
- * value found; in production they don't (a caller probing the limits learns nothing).
- *
- * The token limit is graphql-js's own parser option (`maxTokens`): the parser stops at the limit, whereas
- * graphql-armor's token plugin parses every document a second time and, thrown from Apollo 5's parsing hook,
- * turns into an HTTP 500.
- *
- * The armor limits look at the document only; the cost limit runs once the operation is known, with its variables
- * (a `first: $n`, the representations of `_entities`); entity-limits.ts adds MAX_ENTITIES and the router-scale
- * aliases and tokens for the `_entities` documents a trusted router writes. docs/federation.md has the table.
+ * Limits on an operation's shape (graphql-armor; tokens by graphql-js's parser option `maxTokens`), its cost
+ * (cost.ts, with its variables) and, in production, no field suggestions and no numbers in the messages.
+ * docs/federation.md, "Operation limits", has the table.
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -43,10 +34,7 @@ function hideTokenLimit(): ApolloServerPlugin {
 /** The size Apollo Router assumes for a list without `@listSize` (router.yaml `static_estimated.list_size`). */
 export const DEFAULT_LIST_SIZE = 100;
 
-/**
- * Refuses, before any resolver runs, an operation whose demand-control cost exceeds MAX_COST. `_entities` is priced
- * as the list of representations it really holds (a router cannot know their number; the subgraph does).
- */
+/** Refuses, before any resolver runs, an operation costing over MAX_COST; `_entities` priced by its representations. */
 export function costLimitPlugin(maxCost: number, exposeLimits: boolean): ApolloServerPlugin {
   /** Compiled costs by document (Apollo hands the same parsed document back for the same text) and operation name. */
   const plans = new WeakMap<DocumentNode, Map<string, (variables: Readonly<Record<string, unknown>>) => number>>();

@@ -1,7 +1,4 @@
-/**
- * Per-request DataLoaders (built in the context, never shared across requests or users). Their batch functions
- * go through Graph JSON batching: n keys cost ⌈n/20⌉ HTTP requests. Per-item failures stay per item.
- */
+/** Per-request DataLoaders, never shared across requests or users: n keys cost ⌈n/20⌉ requests, failures per item. */
 import DataLoader from 'dataloader';
 import type { CallOptions, EsimPoolsApi, Page, PageToken } from '../graph/api';
 import type { DirectoryKey, WireDirectoryObject } from '../graph/directory';
@@ -24,19 +21,13 @@ export interface DeviceStatesPageKey {
 export interface Loaders {
   /** Pool by id; null when Graph says 404. */
   poolById: DataLoader<string, WirePool | null>;
-  /**
-   * Pool by id read with its assignments (`$expand=assignments`, for `_entities` that select them): the assignments
-   * are primed into `assignmentsByPool`, so ⌈n/20⌉ requests serve both. Null when Graph says 404.
-   */
+  /** Pool by id with `$expand=assignments`, priming `assignmentsByPool`; null when Graph says 404. */
   poolWithAssignmentsById: DataLoader<string, WirePool | null>;
   /** A pool's assignments by pool id. */
   assignmentsByPool: DataLoader<string, WireAssignment[]>;
   /** A page of a pool's device states (one $batch for every pool's `deviceStates` in the request). */
   deviceStatesPage: DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string>;
-  /**
-   * A group or assignment filter (`targetState`): null when Graph says 404. The app's short cache first, then one
-   * $batch per 20 distinct keys for the whole operation, groups and filters mixed.
-   */
+  /** A group or assignment filter (`targetState`), the app's short cache first; null when Graph says 404. */
   directoryObject: DataLoader<DirectoryKey, WireDirectoryObject | null, string>;
 }
 

@@ -1,8 +1,4 @@
-/**
- * The one place where Graph wire models and GraphQL types meet: input kinds → `@odata.type`, `@odata.type` →
- * GraphQL type name, filter fields, enum values, and the models resolvers hand on (payloads, edges, pools known by
- * id). Resolvers call these; nothing else maps.
- */
+/** The one place where Graph wire models and GraphQL types meet; nothing else maps. */
 import {
   AssignmentTargetKind,
   type UncheckedTarget,
@@ -30,9 +26,8 @@ import type { HistoryActor, HistoryEntry } from '../history/types';
 export { HistoryKind, WriteOutcome } from '../history/types';
 
 /**
- * A pool known by its id only: the pool of a write's payload (the write itself proved that it exists). Its
- * `assignments` come from the loader the write primed; its other fields read the pool from Graph, and only when
- * selected (every Graph call counts against the tenant's Intune budget).
+ * A pool known by its id only (a write's payload): `assignments` from the loader the write primed, other fields
+ * read from Graph only when selected.
  */
 export interface PoolReference {
   id: string;
@@ -135,10 +130,7 @@ export type AssignmentTargetTypeName =
   | 'ConfigurationManagerCollectionAssignmentTarget'
   | 'UnknownAssignmentTarget';
 
-/**
- * Graph `@odata.type` → GraphQL type. Explicit on purpose: Graph adds target types over time, and a type not
- * listed here becomes `UnknownAssignmentTarget` (never a crash, never a guess from the name).
- */
+/** Graph `@odata.type` → GraphQL type; a type not listed is `UnknownAssignmentTarget`, never a guess from the name. */
 const TARGET_TYPE_NAME: ReadonlyMap<string, AssignmentTargetTypeName> = new Map([
   [ODATA_TYPE.allDevices, 'AllDevicesAssignmentTarget'],
   [ODATA_TYPE.allLicensedUsers, 'AllLicensedUsersAssignmentTarget'],
@@ -152,11 +144,7 @@ export function targetTypeName(target: WireAssignmentTarget): AssignmentTargetTy
   return TARGET_TYPE_NAME.get(target['@odata.type']) ?? 'UnknownAssignmentTarget';
 }
 
-/*
- * Graph's enums evolve: a value this version does not know becomes UNKNOWN_FUTURE_VALUE (Graph's own convention,
- * `unknownFutureValue`), never an error that would take the item with it. The wire model keeps the value as
- * received, so an edit sends it back to Graph unchanged; the Graph client logs each such value once.
- */
+// A wire enum value this version does not know is served as UNKNOWN_FUTURE_VALUE, never an error.
 
 /** The target's filter type; Graph's non-nullable property, defaulted to `none` if a reply leaves it out. */
 export function targetFilterType(target: WireAssignmentTarget): WireFilterType {
@@ -192,10 +180,7 @@ export function toWireAssignment(input: EmbeddedSIMActivationCodePoolAssignmentI
   return wire;
 }
 
-/**
- * An assignment Graph holds → the body item that keeps it as it is: its own id and its target object exactly as
- * read (so a target type this subgraph does not know survives an edit too), optionally with another filter.
- */
+/** An assignment Graph holds → the body item that keeps it: its id and target as read, optionally another filter. */
 export function keptAssignment(existing: WireAssignment, filter?: Pick<WireAssignmentTarget, 'deviceAndAppManagementAssignmentFilterId' | 'deviceAndAppManagementAssignmentFilterType'>): WireAssignmentInput {
   const target = filter ? { ...existing.target, ...filter } : existing.target;
   return { '@odata.type': ODATA_TYPE.assignment, id: existing.id, target };

@@ -6,10 +6,7 @@ import { parse } from 'graphql';
 import { applyCacheHints, type CacheHintSettings } from './cache-hints';
 import { resolvers } from './resolvers';
 
-/**
- * schema/ is found next to src/ or dist/ (the image copies schema/ beside dist/), or one level further up when the
- * sources are compiled into dist-tools/src/ with the bench's tools.
- */
+/** schema/ beside src/ or dist/, or one level further up under dist-tools/src/. */
 const NEXT_TO_SOURCES = join(__dirname, '..', '..', 'schema', 'schema.graphql');
 export const SCHEMA_PATH = existsSync(NEXT_TO_SOURCES) ? NEXT_TO_SOURCES : join(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
 

@@ -1,8 +1,6 @@
 /**
- * Look-ahead into the operation: whether a field's selection asks for a field of a given type, through inline
- * fragments and named fragments (directives are not evaluated: a field under `@include(if: false)` counts as
- * selected, which only costs reading it). Answers are remembered per field node: Apollo keeps parsed documents, so
- * the same operation asks once.
+ * Look-ahead: whether a field's selection asks for a field of a type, through fragments; directives are not
+ * evaluated (at worst a field is read needlessly). Answers are remembered per field node.
  */
 import { isAbstractType, Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 
@@ -40,11 +38,7 @@ function selects(selectionSet: SelectionSetNode | undefined, walk: Walk): boolea
   return false;
 }
 
-/**
- * Whether the current field's selection (e.g. `_entities { … }`) selects `field` on `typeName`: directly, or in
- * fragments on that type or on an interface or union (a same-named field of another type counts too: at worst
- * something is read that was not needed).
- */
+/** Whether the current field's selection selects `field` on `typeName` or on an abstract type (same-named fields count). */
 export function selectsField(info: GraphQLResolveInfo, typeName: string, field: string): boolean {
   const node = info.fieldNodes[0];
   const key = `${typeName}.${field}`;

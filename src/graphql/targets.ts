@@ -1,8 +1,6 @@
 /**
- * Target checks: does the group of a GROUP / EXCLUSION_GROUP target exist, does its assignment filter exist.
- * Writes check the targets they send, with a fresh read (`checkSentTargets`); `targetState` shows the state of
- * assignments already on a pool, through the request's loader and a short cross-request cache (`DirectoryCache`).
- * Why and what Graph permissions they need: docs/edits.md.
+ * Target checks: do a target's group and assignment filter exist; writes read afresh, `targetState` through a short
+ * cache. Why and the permissions needed: docs/edits.md.
  */
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
@@ -43,10 +41,7 @@ export function sentTargets(assignments: readonly EmbeddedSIMActivationCodePoolA
 
 const keyOf = (key: DirectoryKey): string => `${key.kind}:${key.id.toLowerCase()}`;
 
-/**
- * What Graph answered for existence, for `targetState` only (writes always read afresh): bounded (`max` entries)
- * and short-lived (`ttlSeconds`). Only definitive answers are kept (found, 404), never a refusal or a failure.
- */
+/** Graph's existence answers for `targetState` only: at most `max`, for `ttlSeconds`; only found and 404 are kept. */
 export class DirectoryCache {
   private readonly lru?: LRUCache<string, { found: WireDirectoryObject | null }>;
 
@@ -151,10 +146,8 @@ function unchecked(ref: Reference, error: Error): UncheckedTarget {
 }
 
 /**
- * Checks the targets a write sends, with a fresh read (⌈distinct ids/20⌉ Graph requests), before anything is
- * written. A group or filter that does not exist → BAD_USER_INPUT naming the field (`extensions.reason`). A check
- * that could not be made → strict: that failure's error (FORBIDDEN naming the permission for a 403); warn: listed
- * in the answer, and the write goes ahead. Off: nothing is read.
+ * Checks the targets a write sends with a fresh read: a missing group or filter is BAD_USER_INPUT naming the field;
+ * a check that failed is that error (strict) or listed in the answer (warn).
  */
 export async function checkSentTargets(ctx: Context, targets: readonly SentTarget[]): Promise<UncheckedTarget[]> {
   const services = ctx.edits.targets;

@@ -1,7 +1,6 @@
 /**
- * The history's database: its tables as Kysely sees them, and the two engines behind one query layer. PostgreSQL
- * (DATABASE_URL, `pg`'s pool) is shared by every replica; the embedded store is a libsql file of this process
- * (better-sqlite3's API, which Kysely's SqliteDialect drives as it is). docs/history.md says why these two.
+ * The history's tables as Kysely sees them and its two engines: PostgreSQL (DATABASE_URL), shared by the replicas,
+ * or an embedded libsql file (docs/history.md).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -164,12 +163,8 @@ type Prepared = { statement: SqliteStatement & Database.Statement; reader: boole
 type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
 
 /**
- * The embedded engine. libsql is synchronous: statements run on the event loop, prepared once per SQL text (libsql
- * keeps about 3 KB of native memory per prepared statement that garbage collection never returns: +66 MB RSS after
- * 20 000 prepares); Kysely's SqliteDialect gets the same statements. Group commit: the batches of one event-loop
- * turn are written in one transaction (one WAL commit instead of one each), each caller resolving once it is
- * committed. A transaction with reads between its statements holds Kysely's connection (its mutex) throughout; a
- * group due meanwhile waits for it.
+ * The embedded engine: statements prepared once per SQL text (libsql never frees them), and group commit: the
+ * batches of one event-loop turn in one transaction, each caller resolving once committed (docs/history.md).
  */
 function embedded(database: Database.Database): HistoryDb {
   const statements = new Map<string, Prepared>();

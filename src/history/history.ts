@@ -1,8 +1,6 @@
 /**
- * The assignment history: the journal of this subgraph's writes (an entry before Graph is called, completed after),
- * the outside changes its reads find, and retention. Exactly-once across replicas comes from the database: the
- * pool's state row is locked (PostgreSQL) or transactions run one at a time (embedded) while a read is compared
- * with the last recorded set, and that row only changes in the same transaction as the entry that explains it.
+ * The assignment history: the journal of this subgraph's writes, the outside changes its reads find, retention.
+ * A pool's state row changes only in the transaction of the entry that explains it (docs/history.md).
  */
 import { LRUCache } from 'lru-cache';
 import type { WireAssignmentTarget } from '../graph/models';
@@ -61,10 +59,7 @@ const ABANDONED_AFTER_MS = 5 * 60_000;
 const MAX_BACKGROUND = 64;
 /** Pools whose recorded set this process remembers, to skip comparing a read that matches it. */
 const MAX_REMEMBERED = 10_000;
-/**
- * How long a remembered set is trusted: another replica may record a change (and a change back) meanwhile, so a
- * read matching what this process remembers is compared again after this; the sweep always compares.
- */
+/** How long a remembered set is trusted (another replica may record a change meanwhile); the sweep always compares. */
 const REMEMBER_MS = 30_000;
 
 const EMPTY: WireAssignmentTarget[] = [];
@@ -154,10 +149,9 @@ export class History {
   }
 
   /**
-   * Compares a read of a pool's set with the last one recorded, in one transaction: settles the pool's UNKNOWN
-   * writes (written when the set is theirs, failed when not), records a first-seen pool as a SNAPSHOT and a set
-   * nobody of ours wrote as an OUTSIDE_CHANGE. A read that started before the recorded set changed is older than
-   * it and compares nothing; while a write of ours to the pool is in flight (`ownEntry` aside) nothing is compared.
+   * Compares a read of a pool's set with the last recorded, in one transaction: settles UNKNOWN writes, records a
+   * SNAPSHOT or an OUTSIDE_CHANGE. A read older than the record, or during a write of ours (`ownEntry` aside),
+   * compares nothing.
    */
   async observe(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number, source: 'read' | 'sweep', ownEntry?: string): Promise<ObserveResult> {
     const version = this.rules.version(targets);
@@ -205,10 +199,7 @@ export class History {
     return result;
   }
 
-  /**
-   * observe() off the request's path: a live read never waits for the history store, nor fails with it. Bounded:
-   * past MAX_BACKGROUND observations in flight, more are dropped (the sweep compares that pool later).
-   */
+  /** observe() off the request's path; past MAX_BACKGROUND in flight, dropped (the sweep compares later). */
   observeInBackground(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number): void {
     if (this.remembers(poolId, this.rules.version(targets))) return;
     if (this.background >= MAX_BACKGROUND) return;

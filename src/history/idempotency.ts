@@ -1,9 +1,6 @@
 /**
- * Idempotency keys in the history store, shared by every replica: a caller's key names its first request (the hash
- * of the operation and its arguments) and that request's state. One attempt at a time holds a key (RUNNING); a
- * repeat of a DONE request gets its kept answer, a repeat of one still RUNNING waits, a repeat of one whose outcome
- * is UNKNOWN (Graph may have written) takes the key over and settles it. A key whose request wrote nothing is
- * released: its repeat runs again. docs/edits.md ("Idempotency keys") gives the rules.
+ * Idempotency keys in the history store, shared by every replica: a key names its first request's hash and state,
+ * held by one attempt at a time (docs/edits.md, "Idempotency keys").
  */
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
@@ -132,10 +129,7 @@ export class IdempotencyKeys {
     }
   }
 
-  /**
-   * Deletes about `batch` expired keys, the oldest first (keys expiring at the same millisecond go together); resolves
-   * with how many. Two short statements over the expiry index.
-   */
+  /** Deletes about `batch` expired keys, oldest first (same-millisecond ones together); resolves with how many. */
   async deleteExpired(batch = 500): Promise<number> {
     const now = this.now();
     return this.store.use(async (db) => {

@@ -1,7 +1,4 @@
-/**
- * Opens the assignment history: the store (PostgreSQL or the embedded file), its migrations, the journal, the
- * sweep and retention. service.ts calls openHistory once; `HISTORY=off` never gets here.
- */
+/** Opens the assignment history: its store and migrations, the journal, the sweep and retention. */
 import { randomUUID } from 'node:crypto';
 import type { HistorySettings } from '../config/history';
 import type { EsimPoolsApi } from '../graph/api';

@@ -1,7 +1,6 @@
 /**
- * Schema migrations by Kysely's Migrator, in order, once: on PostgreSQL under its session advisory lock (several
- * replicas starting at once migrate once; the others wait, then find nothing to do); the embedded store is one
- * process's file. The migrations are the files of ./migrations, listed here so the build needs no file scan.
+ * Schema migrations by Kysely's Migrator, in order, once (on PostgreSQL under its advisory lock); the files of
+ * ./migrations are listed here so the build needs no file scan.
  */
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { HistoryDb } from './db';

@@ -1,7 +1,6 @@
 /**
- * The history store over either engine (one Kysely query layer): entries, the last recorded set per pool, and
- * leases. Every method either does what it says or throws HistoryUnavailableError (the database could not answer):
- * callers never see a driver's error, and no message carries DATABASE_URL.
+ * The history store over either engine: entries, the last recorded set per pool, leases. Every method does what it
+ * says or throws HistoryUnavailableError (never a driver's error, never DATABASE_URL).
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { WireAssignmentTarget } from '../graph/models';
@@ -248,10 +247,7 @@ export class HistoryStore {
     return { version: state.version, targets: parse<WireAssignmentTarget[]>(state.targets) ?? [], changedMs: Number(state.changed_ms) };
   }
 
-  /**
-   * Creates the pool's state row if it has none; true when this call created it (false: another writer did first).
-   * PostgreSQL makes a concurrent insert wait for the first one and then do nothing.
-   */
+  /** Creates the pool's state row if it has none; true when this call created it (false: another writer did first). */
   async createPoolState(poolId: string, state: PoolState, run: RunStatement): Promise<boolean> {
     return (await run({ text: CREATE_POOL_STATE, params: stateParams(poolId, state), first: true })).length > 0;
   }
@@ -260,10 +256,7 @@ export class HistoryStore {
     await this.one({ text: SET_POOL_STATE, params: stateParams(poolId, state) }, run);
   }
 
-  /**
-   * Takes the named lease until `nowMs + ttlMs` when it is free (never taken, or expired); true when taken. One
-   * statement: two replicas asking at once cannot both get it.
-   */
+  /** Takes the named lease until `nowMs + ttlMs` when free or expired; true when taken (one statement: one winner). */
   async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
     const rows = await this.run((db) =>
       db

@@ -1,9 +1,6 @@
 /**
- * The sweep: every HISTORY_SWEEP_INTERVAL_S, one replica (the holder of the `sweep` lease in the history store)
- * reads every pool's assignments through $batch and compares each with the last recorded set (History.observe):
- * a first-seen pool is a SNAPSHOT, a changed one an OUTSIDE_CHANGE. Its reads take slots of their own budget, a
- * share (HISTORY_SWEEP_READ_SHARE) of Intune's read budget, before they take the shared one: the sweep never uses
- * more than that share, so live traffic keeps the rest.
+ * The sweep: every HISTORY_SWEEP_INTERVAL_S, the `sweep` lease holder reads every pool's set and observes it, never
+ * using more than HISTORY_SWEEP_READ_SHARE of the read budget (docs/history.md).
  */
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../coordination/local';
@@ -47,11 +44,7 @@ export interface SweepHooks {
   onError?(error: unknown): void;
 }
 
-/**
- * The sweep's own sliding window: a $batch of n items is n requests to Intune, all sent at one moment, so it waits
- * until n fit in the window together (the coordination budgets reserve slot by slot, each at its own time: a
- * batch sent after the last of its slots would count early slots twice in one window).
- */
+/** The sweep's own sliding window: a $batch of n items waits until n requests fit in the window together. */
 export class SendWindow {
   private sent: Array<{ at: number; n: number }> = [];
 

@@ -1,7 +1,4 @@
-/**
- * The assignment history's records as the store keeps them and the GraphQL layer maps them: entries, actors,
- * kinds and outcomes. No activation code and no token ever enters one of these.
- */
+/** The assignment history's records (entries, actors, kinds, outcomes); never an activation code or a token. */
 import type { WireAssignmentTarget } from '../graph/models';
 
 /** What an entry records (the GraphQL enum `AssignmentHistoryKind` has these values). */

@@ -1,7 +1,4 @@
-/**
- * The Apollo Server behind /graphql: its options (limits, CSRF prevention, no batching, introspection) and its
- * plugins, and the masking of unexpected errors with correlation ids.
- */
+/** The Apollo Server behind /graphql: its options, its plugins, and unexpected errors masked with correlation ids. */
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -79,10 +76,7 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
   });
 }
 
-/**
- * Errors as clients see them: Graph failures mapped by toGraphQLError; known GraphQL errors as they are;
- * anything unexpected masked as INTERNAL_SERVER_ERROR with a correlation id that is also logged.
- */
+/** Errors as clients see them; anything unexpected is INTERNAL_SERVER_ERROR with a correlation id, also logged. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const mapped = toGraphQLError(original);

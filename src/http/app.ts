@@ -1,7 +1,4 @@
-/**
- * The subgraph's HTTP server: plain node:http (no framework on the hot path) routing /graphql, /healthz, /readyz
- * and /metrics, and its lifecycle (listen, drain, close).
- */
+/** The subgraph's HTTP server on plain node:http: /graphql, /healthz, /readyz, /metrics; listen, drain, close. */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -62,9 +59,8 @@ export interface App {
   /** Readiness: false before start and once shutdown has begun. */
   readonly ready: boolean;
   /**
-   * Shuts down: readiness goes 503 at once; after `drainDelayMs` (time for the load balancer to notice) new
-   * connections are refused and idle ones closed; in-flight requests get `graceMs` to finish. Resolves with how
-   * many were still in flight when the grace period ended (their connections were closed under them).
+   * Shuts down: readiness 503 at once, new connections refused after `drainDelayMs`, in-flight requests given
+   * `graceMs`; resolves with how many were cut off.
    */
   close(graceMs?: number, drainDelayMs?: number): Promise<{ cutOff: number }>;
 }

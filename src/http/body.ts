@@ -1,7 +1,6 @@
 /**
- * Request bodies for /graphql: Content-Encoding (gzip, deflate, br: what Apollo Router's traffic shaping sends)
- * decoded with node:zlib streams, the size limit on the decoded bytes, media types and their parameters compared
- * case-insensitively (RFC 9110 §8.3.1), JSON in UTF-8 only (RFC 8259 §8.1).
+ * Request bodies for /graphql: gzip, deflate, br decoded by node:zlib within the size limit; media types compared
+ * case-insensitively (RFC 9110 §8.3.1); JSON in UTF-8 only.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
@@ -39,9 +38,8 @@ function tooLarge(limit: number): BodyError {
 }
 
 /**
- * The body, decoded, at most `limit` bytes both as sent and decoded. Past the limit reading stops at once (a small
- * compressed body that inflates to gigabytes is refused after `limit` bytes of output); the rest of the request is
- * drained unread, so the caller should close the connection after answering.
+ * The body, decoded, at most `limit` bytes both as sent and decoded; past it reading stops and the rest is drained
+ * unread, so the caller should close the connection after answering.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const codings = contentCodings(req.headers['content-encoding']);

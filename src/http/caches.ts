@@ -1,7 +1,6 @@
 /**
- * Apollo's caches keyed by what callers send (parsed documents, persisted query texts), bounded by entries and by
- * the bytes they really hold. Apollo's defaults are bounded by an estimate only (a document's JSON), which misses
- * most of a parsed document: distinct documents then grow the heap until the process dies.
+ * Apollo's caches keyed by what callers send, bounded by entries and by the bytes they really hold (Apollo's
+ * defaults count a document's JSON only: docs/performance.md).
  */
 import type { ApolloServerOptions } from '@apollo/server';
 import type { DocumentNode } from 'graphql';

@@ -1,10 +1,6 @@
 /**
- * An Apollo Server integration for node:http, shaped like Apollo's own (`startStandaloneServer`,
- * `expressMiddleware`): a function of the server and an options bag whose `context` is a function of the request.
- * It reads the body (compressed or not, within a size limit, see body.ts), turns the request into an
- * HTTPGraphQLRequest, calls `executeHTTPGraphQLRequest` and writes the answer back. Nothing of this project is in
- * it: routing, authentication, tracing and the project's context are the caller's (app.ts, graphql-route.ts).
- * Written here because Apollo ships no node:http integration but the standalone server, which owns its server.
+ * An Apollo Server integration for node:http, shaped like Apollo's own, with nothing of this project in it. Written
+ * here because Apollo's only node:http integration, the standalone server, owns its server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';

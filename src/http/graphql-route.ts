@@ -1,8 +1,6 @@
 /**
- * /graphql for this project: authentication before the body is read, the request's id, a server span, and the
- * project's context, around the node:http Apollo integration (graphql-handler.ts), to which the context is one
- * `context` function like any other (CSRF prevention and error masking are Apollo options, see apollo.ts; the
- * landing page is answered before this route, see landing.ts).
+ * /graphql for this project around graphql-handler.ts: authentication before the body is read, the request's id,
+ * a server span, and the project's context.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, ContextFunction } from '@apollo/server';
@@ -61,10 +59,7 @@ async function traced(tracer: Tracer, req: IncomingMessage, res: ServerResponse,
   }
 }
 
-/**
- * The project's context for one operation: the request's id, the caller's principal and Graph client (on-behalf-of)
- * or the shared one, the edit services, and an abort signal that fires when the caller goes away.
- */
+/** The project's context for one operation; its signal fires when the caller goes away. */
 export function projectContext(
   graph: EsimPoolsApi,
   edits: EditServices,

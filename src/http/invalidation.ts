@@ -1,10 +1,6 @@
 /**
- * After a write, asks Apollo Router's response cache to drop what it holds of the pools written: one POST to its
- * invalidation endpoint (`response_cache.invalidation`) with the cache tags the schema's `@cacheTag` gives them,
- * `pool-{id}` (the entity and `embeddedSIMActivationCodePool(id:)`) and `pools` (the pools list), authorized by the
- * router's `shared_key`. Sent before the write's answer, so the writer's next read through the router is fresh;
- * bounded by a timeout; a failure is logged and counted and never fails the write (the cached replies then expire
- * after their max age). docs/federation.md, "Invalidation".
+ * After a write and before its answer, asks Apollo Router's response cache to drop the `pool-{id}` and `pools` tags;
+ * bounded by a timeout, and a failure never fails the write (docs/federation.md, "Invalidation").
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { request } from 'undici';

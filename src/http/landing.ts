@@ -1,8 +1,6 @@
 /**
- * What a browser gets at GET /graphql. Outside production: the explorer (src/http/explorer: Apollo Sandbox when
- * Apollo's CDN can be reached, else the offline GraphiQL this server serves), with the example operations. In
- * production: a plain page that loads nothing (no CDN, no schema hints). Apollo's own landing page is off in both,
- * so that one module decides what a browser sees.
+ * What a browser gets at GET /graphql: the explorer outside production, a plain page that loads nothing in
+ * production; Apollo's own landing page is off.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -17,10 +15,7 @@ const PLAIN_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>esim
 export interface LandingPage {
   /** Apollo's landing page plugin: off (this module serves the page). */
   plugin: ApolloServerPlugin<Context>;
-  /**
-   * Answers the request and returns true when it is the landing page or one of its assets; false otherwise. The
-   * HTTP server offers it every request first: the page and its assets are static and open, like Apollo's page.
-   */
+  /** Answers and returns true for the landing page or one of its assets (static and open); false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
 }
 

@@ -9,11 +9,7 @@ import type { Context } from '../graphql/context';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
-/**
- * Every answer `Cache-Control: no-store`, without Apollo's cache-control plugin and its per-field work (a policy
- * object and closures per field, and by hooking fields at all the graphql-js path instead of graphql-jit): what
- * CACHE_MAX_AGE_S=0 asks for. One listener object serves every request.
- */
+/** CACHE_MAX_AGE_S=0: every answer `Cache-Control: no-store`, without Apollo's per-field cache-control work. */
 const noStoreListener: GraphQLRequestListener<Context> = {
   async willSendResponse({ response }) {
     if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
@@ -27,10 +23,8 @@ export const noStorePlugin: ApolloServerPlugin<Context> = {
 };
 
 /**
- * Apollo's cache-control plugin with the policy worked out once per document (graphql/cache-policy.ts) instead of
- * by per-field hooks, which would also send every operation to graphql-js instead of graphql-jit. Apollo's own
- * per-field hooks still run where only the data can tell (introspection, a hint that only some data reaches);
- * its `willSendResponse` writes the header either way.
+ * Apollo's cache-control plugin with the policy worked out once per document (graphql/cache-policy.ts); its
+ * per-field hooks run only where the data decides.
  */
 function documentCacheControl(): ApolloServerPlugin<Context> {
   const apollo = ApolloServerPluginCacheControl({ defaultMaxAge: DEFAULT_MAX_AGE, calculateHttpHeaders: true });
@@ -75,10 +69,8 @@ function documentCacheControl(): ApolloServerPlugin<Context> {
 const DEFAULT_MAX_AGE = 0;
 
 /**
- * Each reply's `Cache-Control` from the schema's `@cacheControl` hints (the hints carry CACHE_MAX_AGE_S and, in
- * on-behalf-of mode, `PRIVATE`: cache-hints.ts): `max-age=N, public|private` for a query whose every field allows
- * it, `no-store` for mutations, errors, and whatever has no hint (`_service`, introspection). `_entities` takes the
- * hints of the entity types it returns (as @apollo/subgraph does).
+ * Each reply's `Cache-Control` from the schema's hints: `max-age=N, public|private` for a query every field of which
+ * allows it, `no-store` for mutations, errors and what has no hint.
  */
 export function cacheControlPlugins(maxAgeS: number): ApolloServerPlugin<Context>[] {
   if (maxAgeS === 0) return [ApolloServerPluginCacheControlDisabled(), noStorePlugin];

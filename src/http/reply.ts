@@ -7,10 +7,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/**
- * An error before or around Apollo (body too large, bad JSON, refused caller, a crash), shaped like a GraphQL
- * response so that clients read every failure the same way.
- */
+/** An error before or around Apollo, shaped like a GraphQL response. */
 export function sendGraphQLError(
   res: ServerResponse,
   status: number,

@@ -10,13 +10,8 @@ export function healthz(res: ServerResponse): void {
 }
 
 /**
- * Readiness: 200 while serving. 503 before listening and once shutdown has begun (`listening` false), and while
- * an extra condition fails (`healthy` false: the credential cannot get a token for Graph).
- *
- * The shared coordination store (Redis) is reported, not required: while it is down reads still work (their budget
- * falls back to this replica) and writes are refused fast with COORDINATION_UNAVAILABLE. Taking every replica out
- * of the load balancer at once for an outage of the shared store would turn "no writes" into "nothing at all", so
- * the body says why (`coordination: { ok: false, reason }`) and the metric `coordination_up` alerts.
+ * Readiness: 200 while serving; 503 before listening, once shutdown has begun, or without a token for Graph. The
+ * coordination store is reported, not required (docs/scale-out.md).
  */
 export function readyz(res: ServerResponse, listening: boolean, healthy: boolean, coordination?: CoordinationHealth): void {
   const ok = listening && healthy;

@@ -1,7 +1,6 @@
 /**
- * The pipeline's HttpClient: one exchange with Graph over an undici keep-alive pool. Any status is a response; a
- * connection that failed before any reply is a RestError (REQUEST_SEND_ERROR, which the retry rules may repeat);
- * timeouts, aborts and failures during the reply are GraphErrors (never repeated).
+ * The pipeline's HttpClient over an undici keep-alive pool. A connection that failed before any reply is a
+ * RestError (REQUEST_SEND_ERROR, repeatable); timeouts, aborts and failures mid-reply are GraphErrors.
  */
 import { createHttpHeaders, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { Pool, type Dispatcher } from 'undici';

@@ -1,8 +1,4 @@
-/**
- * The Graph pipeline: what one Graph call goes through, on core-rest-pipeline. The order is written once, in
- * createGraphPipeline, outermost first: telemetry → deadline → retry → Retry-Attempt → bearer token → rejected
- * token → limits → the undici HttpClient (docs/architecture.md says why this order).
- */
+/** The Graph pipeline on core-rest-pipeline; its order is written once, in createGraphPipeline (docs/architecture.md). */
 import { createEmptyPipeline, type Pipeline } from '@azure/core-rest-pipeline';
 import type { RateBudget } from '../../coordination/types';
 import { LocalRateBudget } from '../../coordination/local';

@@ -1,8 +1,6 @@
 /**
- * Graph's retry rules, in one place: the retry policy applies them to single calls and batch.ts to each item of a
- * $batch. Repeated: 429, 503 and 504 replies, after Graph's `retry-after-ms` or `Retry-After` (seconds or an HTTP
- * date) when it gave one, else after a full-jitter exponential backoff; and connections that failed before any
- * reply. At most `maxRetries` times, and never past the call's deadline.
+ * Graph's retry rules for single calls and $batch items: 429/503/504 and connections that failed before a reply,
+ * at most `maxRetries` times within the deadline (docs/architecture.md).
  */
 import type { HttpHeaders } from '@azure/core-rest-pipeline';
 

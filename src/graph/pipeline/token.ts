@@ -1,7 +1,4 @@
-/**
- * The access token of one credential, kept for the hot path: one shared acquisition with its own timeout, early
- * background refresh, background recovery, and a token Graph refused never sent again (docs/architecture.md).
- */
+/** One credential's access token: a shared acquisition, early refresh, recovery, a refused token never resent. */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { isGraphError } from '../errors';
 import { isRecord } from '../json';

@@ -1,9 +1,6 @@
 /**
- * Bulk assignment edits: the same add or remove on up to 100 pools. The targets are checked once; every pool's
- * lock is taken (in id order, so that two bulk edits never wait on each other in a circle); the current sets are
- * read in one batched read (⌈n/20⌉ Graph requests) while the locks are held; then each pool goes through the
- * single-pool edit (editAssignments, with the set it read) and its lock is released. A pool that fails is that
- * pool's PoolEditError; a throttled one is tried again (with a fresh locked read) until BULK_TIMEOUT_MS.
+ * Bulk assignment edits: the same add or remove on up to 100 pools, locks taken in id order, sets read in one batch
+ * (docs/edits.md). A pool that fails is its PoolEditError; a throttled one is retried until BULK_TIMEOUT_MS.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
@@ -107,10 +104,7 @@ async function readSets(ctx: Context, poolIds: readonly string[]): Promise<(Wire
   }
 }
 
-/**
- * The pool's edit again after THROTTLED, through the plain single-pool path (its own lock and a fresh read), after
- * the wait Graph or the budget asked for, while that wait ends before `deadline`.
- */
+/** The pool's edit again after THROTTLED, by the single-pool path, while the asked-for wait ends before `deadline`. */
 async function retryThrottled(ctx: Context, request: EditRequest, first: PoolEditErrorModel, deadline: number): Promise<EditPayloadModel | PoolEditErrorModel> {
   let failure = first;
   while (failure.code === ErrorCode.Throttled && Date.now() + (failure.retryAfterSeconds ?? 1) * 1000 <= deadline) {

@@ -1,8 +1,6 @@
 /**
- * What an idempotency key keeps of the assignment mutations' answers, and how a repeat rebuilds them: the payload
- * models as they were (pool id, assignments with their ids, receipts, version), with the request's loaders primed
- * so that `pool { assignments assignmentsVersion }` is answered without Graph; and how a repeat settles an edit
- * whose first attempt's outcome is unknown.
+ * What an idempotency key keeps of the assignment mutations' answers and how a repeat rebuilds them without Graph;
+ * how a repeat settles an edit whose first outcome is unknown.
  */
 import { isRecord } from '../../graph/json';
 import type { Context } from '../context';
@@ -30,9 +28,8 @@ export const keptEdit = (ctx: Context): Kept<EditPayloadModel> => kept<EditPaylo
 export const keptAssign = (ctx: Context): Kept<AssignPayloadModel> => kept<AssignPayloadModel>(ctx);
 
 /**
- * A repeat of an edit whose first attempt's outcome is unknown: a fresh read of the pool's set. When the set is the
- * one an attempt under this key planned (its journal entry since the first attempt started), the edit happened:
- * its answer is rebuilt from that read and the entry's receipts. Otherwise undefined: the edit runs again.
+ * An edit whose first outcome is unknown, settled by a fresh read: the answer rebuilt when the set is the one an
+ * attempt under this key planned, else undefined (the edit runs again).
  */
 export async function settleEdit(ctx: Context, poolId: string, journalOperation: string, startedMs: number): Promise<EditPayloadModel | undefined> {
   const history = ctx.edits.history;

@@ -1,10 +1,7 @@
 /**
- * The merge rules of partial assignment edits, as pure functions over Graph's wire shapes (no I/O, no GraphQL
- * context): what to send to Graph's replace-only `assign` so that only the named targets change.
- *
- * A target's identity is its `@odata.type` plus its `groupId` or `collectionId`, compared case-insensitively
- * (Graph ids are GUIDs; Graph does not promise their case). The filter is not part of it: it is what an edit
- * may change on an assigned target.
+ * The merge rules of partial assignment edits, pure functions over wire shapes: what to send to the replace-only
+ * `assign` so that only the named targets change. A target is its `@odata.type` plus `groupId`/`collectionId`
+ * (case-insensitive); its filter is not part of it.
  */
 import { ODATA_TYPE, WireFilterType, type WireAssignment, type WireAssignmentInput, type WireAssignmentTarget } from '../../graph/models';
 import { badUserInput } from '../errors';
@@ -25,9 +22,8 @@ export function targetKey(target: WireAssignmentTarget): string {
 }
 
 /**
- * The filter half of a target, normalised: no filter id is `null`, ids lower case, a missing type is `none`. A
- * type this version does not know stays as Graph sent it (not UNKNOWN_FUTURE_VALUE): two different new values
- * are two different filters, for the receipts and for `assignmentsVersion`.
+ * The filter half of a target, normalised (no id `null`, ids lower case, no type `none`); an unknown type stays
+ * as Graph sent it, so two new values are two filters.
  */
 export function filterOf(target: WireAssignmentTarget): { id: string | null; type: string } {
   const id = target.deviceAndAppManagementAssignmentFilterId;
@@ -74,11 +70,9 @@ function oppositeGroupKey(target: WireAssignmentTarget): string | undefined {
 }
 
 /**
- * Adds `additions` (validated inputs already mapped to the wire, in argument order) to `current`: a new target is
- * appended; an assigned one with another filter keeps its id and the rest of its target and gets the new filter;
- * an assigned one with the same filter changes nothing. Throws BAD_USER_INPUT (naming `assignments[i]…`) when the
- * merged set would break a rule Graph enforces: more than MAX_ASSIGNMENTS, one id twice, a group both included and
- * excluded.
+ * Adds `additions` to `current`: a new target is appended, an assigned one keeps its id and takes the new filter.
+ * Throws BAD_USER_INPUT (naming `assignments[i]…`) when the set would break a Graph rule: over MAX_ASSIGNMENTS, an
+ * id twice, a group both included and excluded.
  */
 export function planAdd(current: readonly WireAssignment[], additions: readonly WireAssignmentInput[]): EditPlan {
   const body = current.map((a) => keptAssignment(a));
@@ -133,9 +127,8 @@ export function planRemove(current: readonly WireAssignment[], targets: readonly
 }
 
 /**
- * Puts back a recorded set of targets (a history entry's set after): an assigned target keeps its assignment's id
- * and gets the recorded filter; a recorded target not assigned now is added (Graph makes its id); every other
- * assignment is removed. The body is the complete recorded set, whatever the current one is.
+ * Puts back a recorded set of targets: the body is the whole recorded set, an assigned target keeping its
+ * assignment's id and taking the recorded filter.
  */
 export function planRestore(current: readonly WireAssignment[], recorded: readonly WireAssignmentTarget[]): EditPlan {
   const index = byKey(current);

@@ -1,7 +1,6 @@
 /**
- * Restore: a history entry's set after, written back through the locked edit path (the pool's edit lock, a fresh
- * read, the precondition, the journal as RESTORE naming the entry). Only an entry of this pool that records an
- * assignment set can be restored.
+ * Restore: a history entry's set after, written back through the locked edit path (journaled as RESTORE); only an
+ * entry of this pool that records an assignment set can be restored.
  */
 import type { Context } from '../context';
 import { badUserInput, historyUnavailable, notFound } from '../errors';

@@ -1,11 +1,6 @@
 /**
- * The locked read-merge-write behind the assignment mutations. Graph's assign replaces a pool's whole set and has
- * no precondition, so two edits that both read, merge and write would undo each other (read A, read B, write A+X,
- * write B+Y: X is lost). Here every write to a pool holds the pool's edit lock from the read of the current set
- * to the end of the assign; the read inside the lock is fresh (never the request's DataLoader cache).
- *
- * What this cannot see: a write from outside this subgraph (the admin center, a script) between our read and our
- * assign. The lock serializes this subgraph's own writers only.
+ * The locked read-merge-write behind the assignment mutations: every write to a pool holds its edit lock from a
+ * fresh read of the set to the end of the assign (docs/edits.md). Writers outside this subgraph are not serialized.
  */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
 import type { EmbeddedSIMActivationCodePoolAssignmentInput, UncheckedTarget } from '../../generated/graphql';
@@ -56,11 +51,7 @@ export interface EditRequest {
   checked?: UncheckedTarget[];
 }
 
-/**
- * A pool whose edit lock the caller holds, with its set as read while holding the lock (a bulk edit reads every
- * pool's set in one batched read after taking their locks): the edit writes without another read and without
- * taking the lock again, and is as safe as one that read the set itself.
- */
+/** A pool whose edit lock the caller holds, with its set read under that lock: the edit neither reads nor locks again. */
 export interface HeldPool {
   current: readonly WireAssignment[];
   /** When the read of `current` started (the history tells outside changes from ours by it). */
@@ -166,9 +157,8 @@ async function preview(ctx: Context, request: EditRequest, uncheckedTargets: Unc
 const targetsOf = (assignments: readonly { target: WireAssignmentTarget }[]): WireAssignmentTarget[] => assignments.map((a) => a.target);
 
 /**
- * add/remove/restore, of one pool or of each pool of a bulk edit: check the sent targets, journal the attempt, read
- * the current set holding the pool's lock (or take `held`, read by a caller that holds it), check the precondition,
- * merge, and assign only when something changes. One audit line per attempt.
+ * add/remove/restore of one pool: check, journal, read under the lock (or take `held`), check the precondition,
+ * merge, assign only when something changes. One audit line per attempt.
  */
 export async function editAssignments(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
   const { poolId } = request;

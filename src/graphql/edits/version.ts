@@ -1,7 +1,6 @@
 /**
- * `assignmentsVersion`, computed here only: a stable hash of the canonical, order-independent set of
- * (target identity, filter id, filter type). Assignment ids are left out on purpose: the version says what the
- * pool is assigned to, and an edit that keeps every target keeps it.
+ * `assignmentsVersion`, computed here only: a stable hash of the order-independent set of (target, filter id,
+ * filter type); assignment ids are left out.
  */
 import { createHash } from 'node:crypto';
 import type { WireAssignment } from '../../graph/models';

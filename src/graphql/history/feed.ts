@@ -1,7 +1,6 @@
 /**
- * History pages: newest first, keyset cursors over the entry id (which the database hands out in order), so a
- * cursor made by one replica is valid on every other. A cursor is `h:<id>` in base64url: opaque to clients,
- * checked on the way back in (anything else is BAD_USER_INPUT naming `after`).
+ * History pages, newest first, keyset cursors over the entry id (valid on every replica); a cursor that is not one
+ * this made is BAD_USER_INPUT naming `after`.
  */
 import type { HistoryKind } from '../../history/types';
 import type { Context } from '../context';

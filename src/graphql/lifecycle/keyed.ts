@@ -1,7 +1,6 @@
 /**
- * What an idempotency key keeps of the pool lifecycle's answers (a pool's id, name, count and dates: never an
- * activation code), and how a repeat settles a first attempt whose reply was lost: a create looks for the pool it
- * may have made, a delete for the pool it may have removed.
+ * What an idempotency key keeps of the pool lifecycle's answers (never an activation code), and how a repeat settles
+ * a first attempt whose reply was lost.
  */
 import { isGraphError } from '../../graph/errors';
 import { isRecord } from '../../graph/json';
@@ -36,10 +35,7 @@ const CLOCK_SKEW_MS = 60_000;
 /** The pools read at most while looking (100 pages of 100). */
 const MAX_PAGES = 100;
 
-/**
- * The pool a lost create may have made: named `displayName`, created after `startedMs` (the earliest such). Every
- * page of the pools list is read (Graph documents no `$filter` on this collection).
- */
+/** The earliest pool named `displayName` created after `startedMs`; reads every page (no `$filter` documented). */
 export async function findCreatedPool(ctx: Context, displayName: string, startedMs: number): Promise<{ pool: WirePool } | undefined> {
   let found: WirePool | undefined;
   let next: Awaited<ReturnType<Context['graph']['listPools']>>['next'];

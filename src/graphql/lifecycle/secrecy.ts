@@ -1,16 +1,6 @@
 /**
- * Activation codes never appear in an error message, not even in graphql-js's own. Its variable coercion and
- * literal validation errors quote the value they refuse: `Variable "$input" got invalid value { integratedCircuit…:
- * "8901…", matchingIdentifier: "…" } at "input.activationCodes[0]"; Field "smdpPlusServerAddress" … was not
- * provided.` or `String cannot represent a non string value: 8901…`. For a request that carries activation codes
- * (under an `activationCodes` field, in its variables or in the document), this plugin rewrites every such
- * message that contains one of the request's code values, before Apollo formats, logs or traces it: what is kept
- * is the variable's name, the path (`input.activationCodes[0]`) and graphql-js's reason when the reason holds no
- * code value.
- *
- * Only errors without a `path` are looked at (parsing, validation, coercion): a resolver's errors are this
- * subgraph's own and never quote a value (lifecycle/validation.ts, redactedBodyError). A request without
- * activation codes costs one look at each error's path.
+ * Rewrites, before Apollo formats, logs or traces them, graphql-js's errors (those without a `path`) that quote one
+ * of the request's activation codes: the variable's name, the path and a code-free reason are kept.
  */
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';

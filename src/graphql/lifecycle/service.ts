@@ -1,12 +1,6 @@
 /**
- * The pool lifecycle: create, update, delete. Each attempt writes one audit line however it ends (codes counted,
- * never written). Update and delete hold the pool's edit lock (the one the assignment edits take, see
- * ../edits/service.ts), so a delete or a rename never runs between an assignment edit's read and its write.
- * A create has no pool to lock yet.
- *
- * No If-Match: Graph documents no ETag for pools (the OpenAPI `If-Match` on DELETE is generated for every
- * deletable navigation property; the reference page, the CSDL and the entity carry none), so there is no
- * precondition to send.
+ * The pool lifecycle: create, update, delete, one audit line per attempt. Update and delete hold the pool's edit
+ * lock; no If-Match, as Graph documents no ETag for pools (docs/pools.md).
  */
 import { GraphQLError } from 'graphql';
 import { withPoolLock } from '../../coordination/types';
@@ -58,10 +52,7 @@ class PoolWriteAttempt {
   }
 }
 
-/**
- * Runs one attempt: its audit line and its journal entry on success and on failure, the error passed on. `run` gets
- * the journal (begun once the input is valid, before Graph is called) through `begin`.
- */
+/** Runs one attempt with its audit line and journal entry however it ends; `run` begins the journal through `begin`. */
 async function attempt<T>(write: PoolWriteAttempt, run: (begin: (start: Parameters<typeof JournaledWrite.begin>[1]) => Promise<JournaledWrite>) => Promise<T>): Promise<T> {
   let journal: JournaledWrite | undefined;
   try {

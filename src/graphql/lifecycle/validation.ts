@@ -1,19 +1,8 @@
-/**
- * Validation of the pool lifecycle's input before any call to Graph: BAD_USER_INPUT naming the field
- * (`input.activationCodes[3].integratedCircuitCardIdentifier`). Activation codes are credentials, so no message
- * ever quotes a value: they name the index and the field only.
- */
+/** The pool lifecycle's input checked before any call to Graph: BAD_USER_INPUT naming the field, never quoting a value. */
 import type { CreateEmbeddedSIMActivationCodePoolInput, UpdateEmbeddedSIMActivationCodePoolInput } from '../../generated/graphql';
 import { badUserInput } from '../errors';
 
-/**
- * The most activation codes in one create. It fits the default request body limit (MAX_BODY_BYTES, 262144) with
- * the longest codes accepted: one code costs at most 366 bytes of compact JSON in the request's variables (110 of
- * property names and punctuation, 20 digits, 128 + 128 characters of matching id and SM-DP+ address), so 500 of
- * them with a 256-character name make a request of 183,486 bytes (210,532 pretty-printed with two-space indents):
- * 70% (80%) of the limit. Typical codes (a 20–40 character matching id and address) cost about 160 bytes each.
- * See test/integration/pool-validation.test.ts.
- */
+/** The most activation codes in one create: 500 of the longest fit within the default MAX_BODY_BYTES (docs/pools.md). */
 export const MAX_ACTIVATION_CODES = 500;
 /** Longest display name (characters, after trimming). Graph documents none; Intune's own names are far shorter. */
 export const MAX_DISPLAY_NAME_LENGTH = 256;

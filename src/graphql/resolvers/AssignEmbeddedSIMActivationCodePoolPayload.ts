@@ -8,10 +8,7 @@ function receipts(parent: AssignPayloadModel): NonNullable<AssignPayloadModel['d
 }
 
 export const AssignEmbeddedSIMActivationCodePoolPayload: AssignEmbeddedSIMActivationCodePoolPayloadResolvers = {
-  /**
-   * Known by id: `pool { id assignments { … } assignmentsVersion }` costs no Graph call (the write primed the
-   * assignments); a field Graph holds (displayName, …) reads the pool, batched with the request's other reads.
-   */
+  /** Known by id: its assignments cost no Graph call; other fields read the pool, batched. */
   pool: (parent) => ({ id: parent.poolId, reference: true }),
   assignments: (parent) => parent.assignments,
   added: (parent) => receipts(parent).added,

@@ -12,11 +12,7 @@ import { pageSize } from '../validation';
 
 type PoolProperty = 'displayName' | 'activationCodeCount' | 'createdDateTime' | 'modifiedDateTime';
 
-/**
- * A property Graph holds: at hand for a pool Graph sent; for a pool known by id (a write's payload), read then,
- * through the request's loader (so all such fields of all such pools cost one batched read, and none when none
- * is selected).
- */
+/** A property Graph holds: at hand, or for a pool known by id read through the request's loader. */
 function property<K extends PoolProperty>(name: K) {
   return (pool: PoolModel, _args: unknown, ctx: Context): WirePool[K] | Promise<WirePool[K]> => {
     if (!isPoolReference(pool)) return pool[name];
@@ -28,11 +24,7 @@ function property<K extends PoolProperty>(name: K) {
 }
 
 export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolvers = {
-  /**
-   * Federation: the router sends `{ __typename, id }` representations; all of a request's go out in $batch. When the
-   * entities' selection includes `assignments` (or `assignmentsVersion`), each pool is read with them (`$expand`):
-   * ⌈n/20⌉ requests, not twice.
-   */
+  /** Federation: representations batched; read with `$expand=assignments` when the selection needs them. */
   async __resolveReference(reference, ctx, info) {
     if (!isGuid(reference.id)) throw badUserInput('EmbeddedSIMActivationCodePool.id must be a GUID.', 'id');
     // assignmentsVersion is computed from the assignments: it wants them expanded just the same.

@@ -14,10 +14,7 @@ import { validateAssignInput, validateAssignments, validateRemoveInput, validate
 
 const PAYLOAD = 'AssignEmbeddedSIMActivationCodePoolPayload';
 
-/**
- * The edit logic (lock, fresh read, merge, audit) lives in ../edits, the pool lifecycle's (validation, lock, audit) in
- * ../lifecycle, idempotency keys in ../idempotency; these only pass the arguments on.
- */
+/** Passes the arguments on to ../edits, ../lifecycle and ../idempotency. */
 export const Mutation: MutationResolvers = {
   assignEmbeddedSIMActivationCodePool(_parent, { idempotencyKey, ...args }, ctx, info) {
     // The receipts cost a read before the write: paid only when the operation asks for them, or a repeat may.

@@ -1,7 +1,6 @@
 /**
- * The assignment target interface and its implementations. The concrete type comes from `@odata.type` through
- * the explicit map in mapping.ts; unknown types become UnknownAssignmentTarget. `groupId` and `collectionId` are
- * nullable in Graph's CSDL and here: a target without one is served as it is, never an error that takes the pool.
+ * The assignment target interface and its implementations, typed by mapping.ts; a null `groupId` or `collectionId`
+ * is served as it is.
  */
 import type {
   AllDevicesAssignmentTargetResolvers,

@@ -1,7 +1,4 @@
-/**
- * Connection edges. An item Graph sent wrongly is kept in its place as its error (mapping's EdgeModel): its node is
- * null with that item's UPSTREAM_ERROR at `…edges[i].node`, and every other edge, and its own cursor, stand.
- */
+/** Connection edges; an item Graph sent wrongly is a null node with its UPSTREAM_ERROR, every other edge stands. */
 import type { EmbeddedSIMActivationCodePoolEdgeResolvers, EmbeddedSIMDeviceStateEdgeResolvers } from '../../generated/graphql';
 import { edgeNode } from '../mapping';
 

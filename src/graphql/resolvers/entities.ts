@@ -1,9 +1,6 @@
 /**
- * Federation's `_entities`, around @apollo/subgraph's own resolver. That one throws a plain Error for a
- * representation whose `__typename` is not an entity of this subgraph, synchronously, for the whole field: every
- * entity of the request came back null under one opaque INTERNAL_SERVER_ERROR. Here such a representation is its
- * own item's BAD_USER_INPUT naming the type, and every other one resolves as usual (`_entities[i]` is always
- * representation i's entity, or null with an error at `_entities.i`). So is one whose `id` is not a GUID string.
+ * Federation's `_entities` around @apollo/subgraph's resolver: a representation of an unknown `__typename` or a
+ * non-GUID `id` is its own item's BAD_USER_INPUT, and every other one resolves.
  */
 import { entitiesResolver } from '@apollo/subgraph/dist/types';
 import { isUnionType, type GraphQLResolveInfo } from 'graphql';

@@ -10,10 +10,7 @@ function parse(value: unknown): string {
   return value;
 }
 
-/**
- * Output: every DateTime served comes from Graph, so a bad one is Graph's (UPSTREAM_ERROR), never the caller's.
- * The Graph client already refuses such replies (models.ts readers, the same check); this is the last line.
- */
+/** Output: every DateTime served comes from Graph, so a bad one is UPSTREAM_ERROR. */
 function serialize(value: unknown): string {
   if (!isIsoDateTime(value)) {
     throw new GraphQLError(`Microsoft Graph sent a date-time that is not ${FORMAT}.`, { extensions: { code: ErrorCode.UpstreamError } });

@@ -1,7 +1,6 @@
 /**
- * The offline explorer's files, as `npm run build` (scripts/build-explorer.mjs) left them in dist/explorer/.
- * Their names carry a hash of their content, so each is served as immutable for a year; the manifest lists them,
- * and nothing that is not in it is served (no path from the URL ever reaches the file system).
+ * The offline explorer's content-hashed files in dist/explorer/, served immutable; only what the manifest lists is
+ * served (no path from the URL reaches the file system).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
@@ -33,10 +32,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/**
- * The project's root: the nearest folder up from here with a package.json. The same from src/http/explorer
- * (ts-jest), dist/http/explorer (`npm start`) and dist-tools/src/http/explorer (scripts).
- */
+/** The project's root: the nearest folder up with a package.json (from src/, dist/ or dist-tools/src/ alike). */
 function projectRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;

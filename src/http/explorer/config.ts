@@ -1,8 +1,6 @@
 /**
- * What the landing page hands its browser-side code (src/explorer-web/), as JSON in a non-executable
- * `<script type="application/json">` block: the page's Content-Security-Policy allows no inline script, and data
- * in a JSON block is not script. Shared by the server (which writes it) and the browser code (which reads it), so
- * the two cannot drift apart. Types only: nothing here may need Node or the DOM.
+ * What the landing page hands src/explorer-web/ in a `<script type="application/json">` block (no inline script
+ * under the CSP); shared by server and browser, so nothing here may need Node or the DOM.
  */
 
 /** One preloaded operation: a GraphiQL tab, and the document Apollo Sandbox opens with. */
@@ -38,10 +36,7 @@ export interface ExplorerPageConfig {
   sandbox: { document: string; variables: Record<string, unknown>; headers: Record<string, string> };
   /** Whether requests need a bearer token (then the headers editor opens first, with a placeholder). */
   tokensRequired: boolean;
-  /**
-   * Namespace for the offline explorer's saved tabs: it changes when the examples do, so that new examples are
-   * not hidden behind tabs saved from older ones.
-   */
+  /** Namespace of the offline explorer's saved tabs; changes with the examples, so new ones are not hidden. */
   storageNamespace: string;
   /** The Sandbox embed script's URL; the page gives up on it after `sandboxTimeoutMs`. */
   sandboxScript: string;

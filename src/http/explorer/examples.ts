@@ -1,7 +1,6 @@
 /**
- * The example operations of src/graphql/examples.ts as explorer tabs: one tab per operation (or per group of
- * operations run in turn), each with the comment lines above it and only the variables it declares. Read from the
- * example document itself, so operations added there later become tabs without a change here.
+ * The example operations of src/graphql/examples.ts as explorer tabs (one per operation or group), each with its
+ * comment lines and only the variables it declares.
  */
 import { createHash } from 'node:crypto';
 import { Kind, parse, visit, type ASTNode } from 'graphql';

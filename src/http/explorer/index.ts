@@ -1,8 +1,6 @@
 /**
- * The landing page outside production: a browser opening the GraphQL endpoint gets a page that tries Apollo
- * Sandbox (from Apollo's CDN) and, when that cannot load, runs GraphiQL from files this server serves itself under
- * `<endpoint>/explorer/`, so nothing has to leave the machine. Both open with the example operations of
- * src/graphql/examples.ts. The HTTP server calls `handle` first for every request; production never creates this.
+ * The landing page outside production: Apollo Sandbox, else GraphiQL served under `<endpoint>/explorer/`, both with
+ * the example operations (docs/explorer.md). Production never creates this.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EXAMPLE_DOCUMENT, EXAMPLE_TAB_GROUPS, EXAMPLE_VARIABLES } from '../../graphql/examples';

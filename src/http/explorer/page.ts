@@ -1,8 +1,4 @@
-/**
- * The landing page's HTML and headers. The page holds no script of its own: it loads landing-<hash>.js from this
- * server, which tries Apollo Sandbox and falls back to the offline explorer (src/explorer-web/landing.ts). Its
- * configuration travels as a JSON block, which the Content-Security-Policy need not allow as script.
- */
+/** The landing page's HTML and headers: no inline script, it loads landing-<hash>.js; its configuration is a JSON block. */
 import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from './config';
 
 /** Apollo Sandbox, exactly as Apollo Server's own landing page loads it (embed v2). */
@@ -11,12 +7,8 @@ export const SANDBOX_FRAME_ORIGIN = 'https://sandbox.embed.apollographql.com';
 export const SANDBOX_SCRIPT_PATH = '/v2/embeddable-sandbox.umd.production.min.js';
 
 /**
- * Everything comes from this server ('self'), except the Sandbox attempt: its script and the frame it opens.
- * Styles also allow 'unsafe-inline': GraphiQL's editor (Monaco) writes <style> elements and style attributes at run
- * time and has no nonce support. Images also allow data: URLs, which Monaco makes at run time for its error
- * squiggles (SVG in the theme's colour). Neither can fetch anything from elsewhere: fonts are 'self' only (the
- * build turns GraphiQL's data: fonts into files), and a data: URL is no request. `connect-src 'self'`: both explorers talk to this endpoint only; the Sandbox frame's own requests are governed by
- * its own origin's policy, and it reaches this endpoint through the page (postMessage), i.e. from 'self'.
+ * Everything from 'self' but the Sandbox script and frame; inline styles and data: images because Monaco makes them
+ * at run time without nonces (docs/explorer.md).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -1,7 +1,6 @@
 /**
- * `Authorization: Bearer …` on every attempt: core-rest-pipeline's bearerTokenAuthenticationPolicy (which follows a
- * CAE claims challenge once) with its tokens from the credential's CachedToken, and, below it, the policy that
- * drops a token Graph answered 401 to. Token failures are `credential` GraphErrors with a fixed message.
+ * `Authorization: Bearer …` on every attempt (core's bearer policy, CAE challenge included) from a CachedToken, and
+ * the policy that drops a token Graph answered 401 to. Token failures are `credential` GraphErrors.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { bearerTokenAuthenticationPolicy, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';

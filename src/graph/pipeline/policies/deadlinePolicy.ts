@@ -1,7 +1,6 @@
 /**
- * The call's deadline (`timeoutMs`, retries and waits included) and its one abort signal, fired by the deadline or
- * by the caller: everything below waits on it. When the deadline fired, whatever failed because of it is a
- * `timeout` (a token failure keeps its own meaning).
+ * The call's deadline (`timeoutMs`, retries included) and its one abort signal; what failed because the deadline
+ * fired is a `timeout` (a token failure keeps its own kind).
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { abortedError, isGraphError, timeoutError } from '../../errors';

@@ -1,7 +1,6 @@
 /**
- * On every attempt, before a connection is used: the write and read budgets (a $batch counts as its items), then a
- * bulkhead slot held for the exchange. A refusal never reaches Graph: a `rejected` 429 with the time to retry, or a
- * `rejected` 503 when the budget store cannot answer.
+ * On every attempt: the write and read budgets (a $batch counts its items), then a bulkhead slot. A refusal never
+ * reaches Graph: a `rejected` 429 with the time to retry, or 503 when the budget store cannot answer.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { isCoordinationError, type RateBudget } from '../../../coordination/types';

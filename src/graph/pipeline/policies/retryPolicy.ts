@@ -1,7 +1,6 @@
 /**
- * core-rest-pipeline's retry policy under Graph's retry rules (../retryRules.ts), and where an outcome becomes
- * final: a 2xx reply is returned, anything else is thrown as the GraphError the caller sees, with the time to
- * retry when that is known. A request that is not repeatable (a create, a delete) is sent again only after a 429.
+ * core's retry policy under ../retryRules.ts; where an outcome becomes final: a 2xx is returned, anything else
+ * thrown as a GraphError. A request that is not repeatable is sent again only after a 429.
  */
 import { isRestError, RestError, retryPolicy as coreRetryPolicy, type PipelinePolicy, type PipelineResponse, type RetryStrategy } from '@azure/core-rest-pipeline';
 import { abortedError, graphErrorFromReply, GraphError, isGraphError, toGraphError } from '../../errors';

@@ -1,7 +1,4 @@
-/**
- * One OpenTelemetry client span and one `onCall` event per Graph call, with its final outcome, retry count and
- * whole duration, Graph's `request-id` and our `client-request-id`.
- */
+/** One OpenTelemetry client span and one `onCall` event per Graph call, with its final outcome. */
 import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { GraphCallEvent } from '../../api';
