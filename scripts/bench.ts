@@ -1,42 +1,4 @@
-/**
- * `npm run bench`: what the subgraph itself costs, next to a hand-written forwarder of the same upstream calls.
- * Not part of `npm test`; loopback only; bounded in time (about 8 minutes with the defaults) and stops by itself.
- *
- * Processes (all on 127.0.0.1, the same machine, sharing its cores):
- *   - this one: orchestration, and the local HTTPS Entra-like IdP (test/support/idp.ts) for JWKS and tokens;
- *   - the Graph emulator (packages/graph-emulator/dist/cli.js), no injected latency, bounded request log, 200 generated pools;
- *   - the subgraph (dist/index.js) as in production: NODE_ENV=production, GRAPH_AUTH_MODE=app with a client secret
- *     against the IdP, inbound bearer tokens verified against the IdP's JWKS; one with LOG_LEVEL=info (the
- *     default) and one with LOG_LEVEL=warn; the client-side budgets and bulkhead lifted (GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0,
- *     GRAPH_MAX_CONCURRENCY=0) so the run measures code, not policy;
- *   - the forwarder (scripts/bench/forwarder.ts): the same upstream requests and the same JSON, without GraphQL;
- *   - autocannon, the load generator, as its own process.
- *
- * Scenarios: (1) the assign mutation with two targets; (2) `_entities` for 100 pools with 50 ms of upstream
- * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) `calls`: the Graph HTTP
- * requests (and `$batch` items) the emulator counts for one send of each operation, against the fewest Graph allows
- * (scripts/bench/graph-calls.ts); (5) `latency`: p50/p99 that the subgraph adds over the forwarder for the assign and
- * the pools page at 50 ms upstream latency, low-concurrency closed loop timed in-process (scripts/bench/latency.ts);
- * (6) cold start (spawn → first 200 on /graphql), and a 2-minute run under load for RSS growth. Throughput and
- * latency scenarios: a warm-up of every target, then BENCH_ROUNDS rounds in which the targets take turns (the order
- * rotates every round).
- *
- * Settings (environment): BENCH_SECONDS (10, per measured run), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3),
- * BENCH_CONNECTIONS (16), BENCH_ENTITIES_CALLS (20), BENCH_COLD_RUNS (5), BENCH_SOAK_SECONDS (120; 0 skips),
- * BENCH_LATENCY_SECONDS (10, per target per round of the latency scenario), BENCH_LATENCY_CONNECTIONS (4),
- * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load — or the pools load with
- * BENCH_PROFILE_LOAD=pools — with `node --cpu-prof` at that
- * log level and print a flame summary; BENCH_PROFILE_ENV: space-separated NAME=value settings for the profiled
- * subgraphs, e.g. `HISTORY=off CACHE_MAX_AGE_S=0`), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
- * BENCH_ONLY (a comma-separated subset of engine,assign,pools,entities,calls,latency,cold,soak; default all; engine: the
- * GraphQL engine in process, jit against graphql-js, BENCH_ENGINE_ROUNDS rounds, default 6), BENCH_SUBGRAPH_NODE_ARGS
- * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
- * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
- * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
- * the same rounds, also for _entities, calls, latency, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
- * (default none) and BENCH_BASELINE_ENV (its environment settings, space-separated NAME=value), BENCH_COMPARE_ENV (extra subgraphs of this build at LOG_LEVEL=info with these environment settings,
- * `;`-separated sets of space-separated NAME=value, e.g. `GRAPHQL_EXECUTOR=graphql-js`: one lever at a time).
- */
+/** `npm run bench`: the subgraph's cost next to a hand-written forwarder; scenarios and settings in docs/performance.md. */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -48,7 +10,6 @@ import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-m
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
 import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
-import { latencyRounds, type LatencySummary } from './bench/latency';
 import { engineScenario } from './bench/engine';
 import { runLoad, type LoadResult } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
@@ -91,31 +52,18 @@ const ENTITIES_LATENCY_MS = 50;
 /** The upstream latency of the `latency` scenario. */
 const LATENCY_UPSTREAM_MS = 50;
 
-/**
- * The node options the image starts the subgraph with (the Dockerfile's CMD, between "node" and the script), so the
- * benchmark runs it as production does; BENCH_SUBGRAPH_NODE_ARGS overrides them ("none": V8's defaults).
- */
+const nodeArgsFrom = (value: string | undefined): string[] =>
+  value === undefined || value.trim() === 'none' ? [] : value.split(/\s+/).filter((a) => a.length > 0);
+
+/** The Dockerfile CMD's node options (as production runs it), or BENCH_SUBGRAPH_NODE_ARGS (`none`: V8's defaults). */
 function productionNodeArgs(): string[] {
-  const override = process.env.BENCH_SUBGRAPH_NODE_ARGS;
-  if (override !== undefined) return override === 'none' ? [] : override.split(/\s+/).filter((a) => a.length > 0);
-  let cmd: unknown;
-  try {
-    const line = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
-      .split('\n')
-      .filter((l) => /^CMD\s+\[/.test(l))
-      .pop();
-    cmd = line === undefined ? undefined : JSON.parse(line.replace(/^CMD\s+/, ''));
-  } catch {
-    cmd = undefined;
-  }
+  if (process.env.BENCH_SUBGRAPH_NODE_ARGS !== undefined) return nodeArgsFrom(process.env.BENCH_SUBGRAPH_NODE_ARGS);
+  const cmd: unknown = JSON.parse([...readFileSync(join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^CMD\s+(\[.*\])/gm)].pop()?.[1] ?? '[]');
   if (!Array.isArray(cmd) || cmd[0] !== 'node') return [];
   const script = cmd.indexOf('dist/index.js');
   return cmd.slice(1, script < 0 ? undefined : script).filter((a): a is string => typeof a === 'string');
 }
 const NODE_ARGS = productionNodeArgs();
-/** Node options of extra subgraphs (LOG_LEVEL=info) to compare with, `;`-separated, `none` for V8's defaults. */
-const COMPARE_NODE_ARGS = process.env.BENCH_COMPARE_NODE_ARGS;
-
 /** A build of the subgraph to run: this checkout, or another one to compare with (BENCH_BASELINE). */
 interface Build {
   /** '' for this checkout, e.g. ', before' for the baseline. */
@@ -126,8 +74,6 @@ interface Build {
   env?: Record<string, string>;
 }
 
-const nodeArgsFrom = (value: string | undefined): string[] =>
-  value === undefined || value.trim() === 'none' ? [] : value.split(/\s+/).filter((a) => a.length > 0);
 const CURRENT: Build = { label: '', entry: SUBGRAPH, nodeArgs: NODE_ARGS };
 
 /** BENCH_COMPARE_ENV: `;`-separated sets of `NAME=value` settings, each one more subgraph of this build. */
@@ -260,25 +206,17 @@ function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra:
   });
 }
 
+/** Starts a subgraph on a free port and waits for its first good answer (at warn it logs no "ready" line). */
 async function startSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string, build: Build = CURRENT, extraArgs: string[] = [], label = build.label): Promise<Target> {
-  const file = logFile(`subgraph-${logLevel}`);
-  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], subgraphEnv(idp, emulatorUrl, logLevel, build.env), file);
-  // The "ready" line is logged at info; at warn the process says nothing, so it is started with a known port.
-  const line = await waitForLine(file, /ready at/, child).catch(async (error: unknown) => {
+  const port = await freePort();
+  const env = subgraphEnv(idp, emulatorUrl, logLevel, { ...build.env, PORT: String(port) });
+  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], env, logFile(`subgraph-${logLevel}`));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await firstAnswer(url, JSON.stringify(COLD_QUERY), child).catch(async (error: unknown) => {
     await child.stop();
     throw error;
   });
-  const url = String((JSON.parse(line) as { url: string }).url);
   return { name: `subgraph (LOG_LEVEL=${logLevel}${label})`, process: child, url, isForwarder: false };
-}
-
-async function startQuietSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string): Promise<Target> {
-  const port = await freePort();
-  const file = logFile(`subgraph-${logLevel}`);
-  const child = startNode([...NODE_ARGS, SUBGRAPH], subgraphEnv(idp, emulatorUrl, logLevel, { PORT: String(port) }), file);
-  const url = `http://127.0.0.1:${port}/graphql`;
-  await firstAnswer(url, JSON.stringify(COLD_QUERY), child);
-  return { name: `subgraph (LOG_LEVEL=${logLevel})`, process: child, url, isForwarder: false };
 }
 
 // ---- HTTP helpers ----
@@ -342,13 +280,13 @@ interface Run extends LoadResult {
   peakRssMiB: number;
 }
 
-async function measure(target: Target, scenario: Scenario, emulator: Child, emulatorUrl: string, seconds: number): Promise<Run> {
+async function measure(target: Target, scenario: Scenario, emulator: Child, emulatorUrl: string, seconds: number, connections: number): Promise<Run> {
   const pid = target.process.pid;
   const cpu0 = cpuMs(pid);
   const emulatorCpu0 = cpuMs(emulator.pid);
   const count0 = await emulatorCount(emulatorUrl);
   const sampler = sampleRss(pid, 250);
-  const result = await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections: CONNECTIONS, seconds });
+  const result = await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections, seconds });
   const samples = sampler.stop();
   const cpu1 = cpuMs(pid);
   const emulatorCpu1 = cpuMs(emulator.pid);
@@ -376,41 +314,49 @@ interface TargetSummary {
   failures: number;
   /** Per round: this target's req/s over the forwarder's in the same round. */
   ratios: number[];
+  /** This target's p50 / p99 minus the forwarder's in the same round, median over the rounds. */
+  addedP50: number;
+  addedP99: number;
 }
 
-async function throughputScenario(scenario: Scenario, targets: Target[], emulator: Child, emulatorUrl: string): Promise<TargetSummary[]> {
-  log(`\n== ${scenario.title}: warm-up ${WARMUP_SECONDS} s each, then ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections`);
+/** A warm-up of every target, then ROUNDS rounds in which the targets take turns (the order rotating). */
+async function throughputScenario(scenario: Scenario, targets: Target[], emulator: Child, emulatorUrl: string, connections = CONNECTIONS, seconds = SECONDS): Promise<TargetSummary[]> {
+  log(`\n== ${scenario.title}: warm-up ${WARMUP_SECONDS} s each, then ${ROUNDS} alternating rounds of ${seconds} s, ${connections} connections`);
   await checkSameAnswers(targets, scenario);
-  if (WARMUP_SECONDS > 0) for (const target of targets) await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+  if (WARMUP_SECONDS > 0) for (const target of targets) await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections, seconds: WARMUP_SECONDS });
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    const order = targets.map((_, i) => targets[(i + round) % targets.length]);
-    for (const target of order) {
-      const run = await measure(target, scenario, emulator, emulatorUrl, SECONDS);
+    for (const target of targets.map((_, i) => targets[(i + round) % targets.length])) {
+      const run = await measure(target, scenario, emulator, emulatorUrl, seconds, connections);
       runs.get(target.name)?.push(run);
+      const failures = run.non2xx + run.errors + run.timeouts;
       log(
         `  round ${round + 1} ${target.name.padEnd(26)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  ` +
           `CPU ${run.cpuMsPerRequest.toFixed(3)} ms/req  upstream ${run.upstreamPerRequest.toFixed(2)}/req  RSS ≤ ${run.peakRssMiB.toFixed(0)} MiB` +
-          (run.non2xx + run.errors + run.timeouts > 0 ? `  FAILURES non2xx=${run.non2xx} errors=${run.errors} timeouts=${run.timeouts}` : ''),
+          (failures > 0 ? `  FAILURES non2xx=${run.non2xx} errors=${run.errors} timeouts=${run.timeouts}` : ''),
       );
     }
   }
   await checkSameAnswers(targets, scenario);
-  const forwarderRuns = runs.get(targets.find((t) => t.isForwarder)?.name ?? '') ?? [];
+  const forwarder = runs.get(targets.find((t) => t.isForwarder)?.name ?? '') ?? [];
   return targets.map((target) => {
     const rs = runs.get(target.name) ?? [];
+    const med = (key: 'rps' | 'p50' | 'p99' | 'cpuMsPerRequest' | 'emulatorCpuMsPerRequest' | 'upstreamPerRequest') => median(rs.map((r) => r[key]));
+    const added = (key: 'p50' | 'p99') => median(rs.map((r, i) => r[key] - (forwarder[i]?.[key] ?? Number.NaN)));
     return {
       name: target.name,
       rounds: rs,
-      rps: median(rs.map((r) => r.rps)),
-      p50: median(rs.map((r) => r.p50)),
-      p99: median(rs.map((r) => r.p99)),
-      cpuMsPerRequest: median(rs.map((r) => r.cpuMsPerRequest)),
-      emulatorCpuMsPerRequest: median(rs.map((r) => r.emulatorCpuMsPerRequest)),
-      upstreamPerRequest: median(rs.map((r) => r.upstreamPerRequest)),
+      rps: med('rps'),
+      p50: med('p50'),
+      p99: med('p99'),
+      cpuMsPerRequest: med('cpuMsPerRequest'),
+      emulatorCpuMsPerRequest: med('emulatorCpuMsPerRequest'),
+      upstreamPerRequest: med('upstreamPerRequest'),
       peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB), memory(target.process.pid).peakMiB),
       failures: rs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
-      ratios: rs.map((r, i) => r.rps / (forwarderRuns[i]?.rps ?? Number.NaN)),
+      ratios: rs.map((r, i) => r.rps / (forwarder[i]?.rps ?? Number.NaN)),
+      addedP50: added('p50'),
+      addedP99: added('p99'),
     };
   });
 }
@@ -499,32 +445,17 @@ interface LatencyResult {
   connections: number;
   seconds: number;
   rounds: number;
-  scenarios: Array<{ key: Scenario['key']; title: string; targets: LatencySummary[] }>;
+  scenarios: Array<{ key: Scenario['key']; title: string; targets: TargetSummary[] }>;
 }
 
-async function latencyScenario(targets: Target[], emulatorUrl: string): Promise<LatencyResult> {
-  const warmupSeconds = Math.min(WARMUP_SECONDS, 3);
+/** The throughput rounds again at LATENCY_UPSTREAM_MS upstream and few connections: what the subgraph adds. */
+async function latencyScenario(targets: Target[], emulator: Child, emulatorUrl: string): Promise<LatencyResult> {
   await setEmulatorLatency(emulatorUrl, LATENCY_UPSTREAM_MS);
   try {
     const scenarios: LatencyResult['scenarios'] = [];
     for (const scenario of SCENARIOS) {
-      log(
-        `\n== latency at ${LATENCY_UPSTREAM_MS} ms upstream, ${scenario.title}: ${LATENCY_CONNECTIONS} connections, closed loop, ` +
-          `warm-up ${warmupSeconds} s each, then ${ROUNDS} alternating rounds of ${LATENCY_SECONDS} s`,
-      );
-      const summaries = await latencyRounds(
-        targets.map((t) => ({ name: t.name, isForwarder: t.isForwarder, url: urlFor(t, scenario) })),
-        {
-          bodies: typeof scenario.body === 'string' ? [scenario.body] : scenario.body,
-          headers: headers(),
-          connections: LATENCY_CONNECTIONS,
-          seconds: LATENCY_SECONDS,
-          warmupSeconds,
-          rounds: ROUNDS,
-          log,
-        },
-      );
-      scenarios.push({ key: scenario.key, title: scenario.title, targets: summaries });
+      const title = `${scenario.title} at ${LATENCY_UPSTREAM_MS} ms upstream`;
+      scenarios.push({ key: scenario.key, title: scenario.title, targets: await throughputScenario({ ...scenario, title }, targets, emulator, emulatorUrl, LATENCY_CONNECTIONS, LATENCY_SECONDS) });
     }
     return { upstreamMs: LATENCY_UPSTREAM_MS, connections: LATENCY_CONNECTIONS, seconds: LATENCY_SECONDS, rounds: ROUNDS, scenarios };
   } finally {
@@ -562,42 +493,22 @@ async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build): Promi
   return { runs: COLD_RUNS, firstAnswerMs: first, listeningMs: listening, medianFirstAnswerMs: median(first), medianListeningMs: median(listening) };
 }
 
-/** The process's V8 heap as its own /metrics reports it (prom-client default metrics), MiB. */
-async function heapOf(target: Target): Promise<{ heapUsedMiB: number; heapTotalMiB: number; externalMiB: number } | undefined> {
-  try {
-    const res = await request(target.url.replace(/\/graphql$/, '/metrics'));
-    const text = await res.body.text();
-    const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
-    return {
-      heapUsedMiB: metric('nodejs_heap_size_used_bytes'),
-      heapTotalMiB: metric('nodejs_heap_size_total_bytes'),
-      externalMiB: metric('nodejs_external_memory_bytes'),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
 interface SoakResult {
   seconds: number;
   requests: number;
   rps: number;
   failures: number;
-  idleRssMiB: number;
   startRssMiB: number;
   endRssMiB: number;
   peakRssMiB: number;
   samples: Array<{ t: number; rss: number }>;
-  heapAtEnd?: { heapUsedMiB: number; heapTotalMiB: number; externalMiB: number };
 }
 
 async function soak(target: Target): Promise<SoakResult> {
   log(`\n== ${SOAK_SECONDS} s under the assign load (${target.name}): RSS every 5 s`);
-  const idle = memory(target.process.pid).rssMiB;
   const sampler = sampleRss(target.process.pid, 5000);
   const result = await runLoad({ url: target.url, body: ASSIGN_BODIES, headers: headers(), connections: CONNECTIONS, seconds: SOAK_SECONDS });
   const samples = sampler.stop().map((s) => ({ t: Math.round(s.t / 1000), rss: Math.round(s.rss * 10) / 10 }));
-  const heapAtEnd = await heapOf(target);
   // "Start" is the first sample under load (5 s in); the one at 0 s is the idle process before the run.
   const start = samples.find((s) => s.t >= 5) ?? samples[0];
   const end = samples[samples.length - 1];
@@ -606,18 +517,13 @@ async function soak(target: Target): Promise<SoakResult> {
     requests: result.total,
     rps: result.rps,
     failures: result.non2xx + result.errors + result.timeouts,
-    idleRssMiB: idle,
     startRssMiB: start.rss,
     endRssMiB: end.rss,
     peakRssMiB: Math.max(...samples.map((s) => s.rss)),
     samples,
-    heapAtEnd,
   };
   log(`  ${result.total} requests (${result.rps.toFixed(0)} req/s), failures ${out.failures}`);
   log(`  RSS MiB: ${samples.map((s) => `${s.t}s=${s.rss}`).join(' ')}`);
-  if (heapAtEnd) {
-    log(`  at the end: V8 heap ${heapAtEnd.heapUsedMiB.toFixed(1)} MiB used of ${heapAtEnd.heapTotalMiB.toFixed(1)} MiB, external ${heapAtEnd.externalMiB.toFixed(1)} MiB`);
-  }
   return out;
 }
 
@@ -709,15 +615,9 @@ async function main(): Promise<void> {
 
     const info = await startSubgraph(idp, emulatorUrl, 'info');
     children.push(info.process);
-    const warn = await startQuietSubgraph(idp, emulatorUrl, 'warn');
+    const warn = await startSubgraph(idp, emulatorUrl, 'warn');
     children.push(warn.process);
     const targets = [forwarder, info, warn];
-    for (const set of COMPARE_NODE_ARGS?.split(';') ?? []) {
-      const args = nodeArgsFrom(set);
-      const other = await startSubgraph(idp, emulatorUrl, 'info', { ...CURRENT, nodeArgs: args }, [], `, node ${args.length > 0 ? args.join(' ') : 'defaults'}`);
-      children.push(other.process);
-      targets.push(other);
-    }
     for (const build of COMPARE_ENV) {
       const other = await startSubgraph(idp, emulatorUrl, 'info', build);
       children.push(other.process);
@@ -742,7 +642,7 @@ async function main(): Promise<void> {
     if (checked) children.push(checked.process);
     const calls = checked ? [await callsScenario(checked, emulatorUrl, true)] : [];
     if (ONLY.has('calls') && before) calls.push(await callsScenario(before, emulatorUrl, false));
-    const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info], emulatorUrl) : undefined;
+    const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info], emulator, emulatorUrl) : undefined;
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(idp, emulatorUrl, CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(idp, emulatorUrl, BASELINE) : undefined;
     const soakResult = SOAK_SECONDS > 0 && ONLY.has('soak') ? await soak(info) : undefined;
@@ -826,7 +726,7 @@ async function main(): Promise<void> {
       }
     }
     if (latency) {
-      log(`\nlatency at ${latency.upstreamMs} ms upstream (${latency.connections} connections, closed loop; medians of ${latency.rounds} rounds of ${latency.seconds} s; ms):`);
+      log(`\nlatency at ${latency.upstreamMs} ms upstream (${latency.connections} connections, autocannon, 1 ms resolution; medians of ${latency.rounds} rounds of ${latency.seconds} s; ms):`);
       const latencyRows = [['scenario', 'target', 'p50', 'p99', 'added p50', 'added p99', 'requests']];
       for (const sc of latency.scenarios) {
         for (const t of sc.targets) {
@@ -838,7 +738,7 @@ async function main(): Promise<void> {
             t.p99.toFixed(2),
             fmt(t.addedP50),
             fmt(t.addedP99),
-            String(t.runs.reduce((sum, r) => sum + r.requests, 0)),
+            String(t.rounds.reduce((sum, r) => sum + r.total, 0)),
           ]);
         }
       }
