@@ -23,11 +23,7 @@ function routeTo(supergraph, name, url) {
   return supergraph.replace(pattern, `$1${url}$2`);
 }
 
-/**
- * The response cache's session: replies are cached per caller token (hashed), never across callers; a request
- * without a token shares the public entries. The token is the whole key on purpose: a claim read from an
- * unverified token could be forged to reach another user's entries; a forged token only misses the cache.
- */
+/** The response cache's session: the caller's whole token (hashed), never a claim of it; none shares public entries. */
 function session(request) {
   const authorization = request.headers.get('authorization');
   return authorization ? createHash('sha256').update(authorization).digest('base64url') : null;

@@ -1,11 +1,5 @@
-/**
- * The `engine` scenario: what the GraphQL engine itself costs per operation, without HTTP, Graph or the machine's
- * other load in between. The subgraph's own Apollo Server (production options, plugins, error formatting) runs the
- * bench's assign mutation and pools page through `executeOperation` on an in-memory Graph API, with
- * GRAPHQL_EXECUTOR=jit and graphql-js (cache hints on) and jit with CACHE_MAX_AGE_S=0, in interleaved rounds in this process; CPU time per operation from
- * process.cpuUsage. Every reply is checked for errors. This isolates the executor lever, which the HTTP rounds
- * measure only together with everything else (and with the machine's noise).
- */
+/** The `engine` scenario: CPU per operation of the subgraph's Apollo Server in process (jit, graphql-js, jit without
+ * cache hints) on an in-memory Graph, in interleaved rounds; every reply checked for errors. */
 import { createApolloServer } from '../../src/http/apollo';
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { createContext, type EditServices } from '../../src/graphql/context';

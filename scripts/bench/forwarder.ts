@@ -1,24 +1,5 @@
-/**
- * The benchmark's reference point: a minimal hand-written JSON forwarder of the same two operations, without
- * GraphQL. It runs as its own process (`node dist-tools/scripts/bench/forwarder.js`), on node:http, and does what
- * the subgraph does for the benchmark's requests, as cheaply as plain code can:
- *
- * - inbound auth like the subgraph: `Authorization: Bearer …` verified with jose (RS256, issuer, audience, `exp`)
- *   against the IdP's JWKS (fetched once, cached by jose); verified tokens cached by SHA-256 until `exp`; the
- *   `EsimPools.Assign` (or, for reads, `EsimPools.Read`) app role required → 401/403 otherwise;
- * - Graph with an app-only token from @azure/identity's ClientSecretCredential, kept until 5 minutes before expiry;
- * - the same upstream requests over an undici keep-alive pool, with a `client-request-id` per call;
- * - the same JSON out as the subgraph's `data` for the benchmark's selection sets.
- *
- * Routes (the request body is the same `{query, variables}` the subgraph gets; only `variables` is read):
- *   POST /assign  → POST …/{poolId}/assign, then POST /$batch with one GET …/{poolId} (exactly the subgraph's
- *                   upstream requests for `pool { id displayName }` after an assign)
- *   POST /pools   → GET …/embeddedSIMActivationCodePools?$top={first}, with Relay cursors like the subgraph's
- *
- * Environment: FORWARDER_HOST (127.0.0.1), FORWARDER_PORT (0), GRAPH_BASE_URL, AUTH_JWKS_URL, AUTH_ISSUER,
- * AUTH_AUDIENCE, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST. Prints
- * `forwarder listening on http://…` when ready; SIGTERM stops it.
- */
+/** The bench's reference: the same upstream calls and JSON as the subgraph for POST /assign and /pools, without
+ * GraphQL (same inbound JWT checks, same Graph token); prints `forwarder listening on http://…`. */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AccessToken } from '@azure/core-auth';

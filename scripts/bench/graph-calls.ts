@@ -1,12 +1,5 @@
-/**
- * The `calls` scenario: how many Graph HTTP requests one GraphQL operation costs, counted by the Graph emulator
- * (`/_emulator/count` before and after the one send, the request log in between for the paths and `$batch` items),
- * against the fewest Graph's API allows for the same answer.
- *
- * Every operation is sent once to warm up, then once measured. Writes work on fresh pools (generated pools from the
- * top of the range down, which no other scenario touches) and fresh groups, so every run does the same work; a pool
- * the create makes is deleted again at the emulator, outside the count.
- */
+/** The `calls` scenario: Graph requests one operation costs (counted by the emulator) against the fewest Graph allows;
+ * writes use untouched pools and groups so every run does the same work. */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';

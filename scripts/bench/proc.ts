@@ -23,10 +23,7 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/**
- * Starts `node <args>` with stdout and stderr appended to `logFile` (a file, like a container runtime's log
- * driver: the process pays for its log lines, nobody in the benchmark has to read them).
- */
+/** Starts `node <args>` with stdout and stderr appended to `logFile`, as a container runtime's log driver would. */
 export function startNode(args: string[], env: Record<string, string>, logFile: string): Child {
   const fd = openSync(logFile, 'a');
   const spawnedAt = performance.now();

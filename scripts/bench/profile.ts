@@ -1,8 +1,4 @@
-/**
- * A flame summary of a V8 CPU profile (`node --cpu-prof`): where the samples are (self time by function and by
- * package) and what each package costs with everything it calls (inclusive time). Also a CLI:
- * `node dist-tools/scripts/bench/profile.js <file.cpuprofile> [top]`.
- */
+/** A flame summary of a V8 CPU profile (`node --cpu-prof`). */
 import { readFileSync } from 'node:fs';
 
 interface CallFrame {
