@@ -11,7 +11,7 @@ import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
 import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
 import { engineScenario } from './bench/engine';
-import { runLoad, type LoadResult } from './bench/load';
+import { runLoad } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
 import { cleanEnv, cpuMs, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
 import { freePort } from '../test/support/net';
@@ -184,26 +184,12 @@ let workDir = '';
 let logCount = 0;
 const logFile = (name: string): string => join(workDir, `${String(++logCount).padStart(2, '0')}-${name}.log`);
 
+/** Production settings with the policy lifted (the bench measures code), history in a file of its own, target checks off
+ * (a Graph call the forwarder does not make; on for the calls table). */
 function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra: Record<string, string> = {}): Record<string, string> {
-  return cleanEnv({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: logLevel,
-    ...appModeEnv(idp, emulatorUrl),
-    AUTH_ISSUER: idp.issuerV2,
-    AUTH_JWKS_URL: idp.jwksUrl,
-    // Policy off: the benchmark measures the code (README: GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0, GRAPH_MAX_CONCURRENCY=0).
-    GRAPH_WRITE_LIMIT: '0',
-    GRAPH_READ_LIMIT: '0',
-    GRAPH_MAX_CONCURRENCY: '0',
-    // History on, in an embedded file of each subgraph's own (production requires a store; one process per file).
-    // BENCH_COMPARE_ENV=HISTORY=off measures the same build without it.
-    HISTORY_PATH: join(workDir, `history-${++logCount}.db`),
-    // The target checks are a Graph call the forwarder does not make: off here, on for the calls table.
-    TARGET_CHECKS: 'off',
-    ...extra,
-  });
+  const policyOff = { GRAPH_WRITE_LIMIT: '0', GRAPH_READ_LIMIT: '0', GRAPH_MAX_CONCURRENCY: '0' };
+  const history = join(workDir, `history-${++logCount}.db`);
+  return cleanEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: logLevel, ...appModeEnv(idp, emulatorUrl), AUTH_ISSUER: idp.issuerV2, AUTH_JWKS_URL: idp.jwksUrl, ...policyOff, HISTORY_PATH: history, TARGET_CHECKS: 'off', ...extra });
 }
 
 /** Starts a subgraph on a free port and waits for its first good answer (at warn it logs no "ready" line). */
@@ -273,14 +259,9 @@ async function checkSameAnswers(targets: Target[], scenario: Scenario): Promise<
 
 // ---- measurement ----
 
-interface Run extends LoadResult {
-  cpuMsPerRequest: number;
-  emulatorCpuMsPerRequest: number;
-  upstreamPerRequest: number;
-  peakRssMiB: number;
-}
+type Run = Awaited<ReturnType<typeof measure>>;
 
-async function measure(target: Target, scenario: Scenario, emulator: Child, emulatorUrl: string, seconds: number, connections: number): Promise<Run> {
+async function measure(target: Target, scenario: Scenario, emulator: Child, emulatorUrl: string, seconds: number, connections: number) {
   const pid = target.process.pid;
   const cpu0 = cpuMs(pid);
   const emulatorCpu0 = cpuMs(emulator.pid);
@@ -301,26 +282,10 @@ async function measure(target: Target, scenario: Scenario, emulator: Child, emul
   };
 }
 
-interface TargetSummary {
-  name: string;
-  rounds: Run[];
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuMsPerRequest: number;
-  emulatorCpuMsPerRequest: number;
-  upstreamPerRequest: number;
-  peakRssMiB: number;
-  failures: number;
-  /** Per round: this target's req/s over the forwarder's in the same round. */
-  ratios: number[];
-  /** This target's p50 / p99 minus the forwarder's in the same round, median over the rounds. */
-  addedP50: number;
-  addedP99: number;
-}
+type TargetSummary = Awaited<ReturnType<typeof throughputScenario>>[number];
 
 /** A warm-up of every target, then ROUNDS rounds in which the targets take turns (the order rotating). */
-async function throughputScenario(scenario: Scenario, targets: Target[], emulator: Child, emulatorUrl: string, connections = CONNECTIONS, seconds = SECONDS): Promise<TargetSummary[]> {
+async function throughputScenario(scenario: Scenario, targets: Target[], emulator: Child, emulatorUrl: string, connections = CONNECTIONS, seconds = SECONDS) {
   log(`\n== ${scenario.title}: warm-up ${WARMUP_SECONDS} s each, then ${ROUNDS} alternating rounds of ${seconds} s, ${connections} connections`);
   await checkSameAnswers(targets, scenario);
   if (WARMUP_SECONDS > 0) for (const target of targets) await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections, seconds: WARMUP_SECONDS });
@@ -361,14 +326,9 @@ async function throughputScenario(scenario: Scenario, targets: Target[], emulato
   });
 }
 
-interface EntitiesResult {
-  roundTripMs: number;
-  calls: number;
-  upstreamPerCall: { median: number; max: number };
-  wallMs: { median: number; p90: number; max: number };
-}
+type EntitiesResult = Awaited<ReturnType<typeof entitiesScenario>>;
 
-async function entitiesScenario(target: Target, emulatorUrl: string): Promise<EntitiesResult> {
+async function entitiesScenario(target: Target, emulatorUrl: string) {
   log(`\n== _entities × ${ENTITY_IDS.length} with ${ENTITIES_LATENCY_MS} ms upstream latency: ${ENTITIES_CALLS} calls one after another (${target.name})`);
   await setEmulatorLatency(emulatorUrl, ENTITIES_LATENCY_MS);
   try {
@@ -397,7 +357,7 @@ async function entitiesScenario(target: Target, emulatorUrl: string): Promise<En
         throw new Error(`_entities failed: ${res.status} ${JSON.stringify(res.json).slice(0, 800)}`);
       }
     }
-    const result: EntitiesResult = {
+    const result = {
       roundTripMs: median(trips),
       calls: ENTITIES_CALLS,
       upstreamPerCall: { median: median(upstream), max: Math.max(...upstream) },
@@ -413,15 +373,10 @@ async function entitiesScenario(target: Target, emulatorUrl: string): Promise<En
   }
 }
 
-interface GraphCallsResult {
-  target: string;
-  rows: GraphCallsRow[];
-}
-
 let manageToken = '';
 
 /** `strict`: every operation must answer (this checkout); a baseline may predate some of them. */
-async function callsScenario(target: Target, emulatorUrl: string, strict: boolean): Promise<GraphCallsResult> {
+async function callsScenario(target: Target, emulatorUrl: string, strict: boolean): Promise<{ target: string; rows: GraphCallsRow[] }> {
   log(`\n== Graph requests per operation (${target.name}): one warm-up send, then one send counted by the emulator`);
   const rows = await measureGraphCalls({
     url: target.url,
@@ -440,19 +395,11 @@ async function callsScenario(target: Target, emulatorUrl: string, strict: boolea
   return { target: target.name, rows };
 }
 
-interface LatencyResult {
-  upstreamMs: number;
-  connections: number;
-  seconds: number;
-  rounds: number;
-  scenarios: Array<{ key: Scenario['key']; title: string; targets: TargetSummary[] }>;
-}
-
 /** The throughput rounds again at LATENCY_UPSTREAM_MS upstream and few connections: what the subgraph adds. */
-async function latencyScenario(targets: Target[], emulator: Child, emulatorUrl: string): Promise<LatencyResult> {
+async function latencyScenario(targets: Target[], emulator: Child, emulatorUrl: string) {
   await setEmulatorLatency(emulatorUrl, LATENCY_UPSTREAM_MS);
   try {
-    const scenarios: LatencyResult['scenarios'] = [];
+    const scenarios: Array<{ key: Scenario['key']; title: string; targets: TargetSummary[] }> = [];
     for (const scenario of SCENARIOS) {
       const title = `${scenario.title} at ${LATENCY_UPSTREAM_MS} ms upstream`;
       scenarios.push({ key: scenario.key, title: scenario.title, targets: await throughputScenario({ ...scenario, title }, targets, emulator, emulatorUrl, LATENCY_CONNECTIONS, LATENCY_SECONDS) });
@@ -463,15 +410,9 @@ async function latencyScenario(targets: Target[], emulator: Child, emulatorUrl: 
   }
 }
 
-interface ColdStartResult {
-  runs: number;
-  firstAnswerMs: number[];
-  listeningMs: number[];
-  medianFirstAnswerMs: number;
-  medianListeningMs: number;
-}
+type ColdStartResult = Awaited<ReturnType<typeof coldStart>>;
 
-async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build): Promise<ColdStartResult> {
+async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build) {
   log(`\n== cold start${build.label}: spawn → first 200 on /graphql (a real query, with token verification and a Graph token), ${COLD_RUNS} runs`);
   const first: number[] = [];
   const listening: number[] = [];
@@ -493,18 +434,7 @@ async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build): Promi
   return { runs: COLD_RUNS, firstAnswerMs: first, listeningMs: listening, medianFirstAnswerMs: median(first), medianListeningMs: median(listening) };
 }
 
-interface SoakResult {
-  seconds: number;
-  requests: number;
-  rps: number;
-  failures: number;
-  startRssMiB: number;
-  endRssMiB: number;
-  peakRssMiB: number;
-  samples: Array<{ t: number; rss: number }>;
-}
-
-async function soak(target: Target): Promise<SoakResult> {
+async function soak(target: Target) {
   log(`\n== ${SOAK_SECONDS} s under the assign load (${target.name}): RSS every 5 s`);
   const sampler = sampleRss(target.process.pid, 5000);
   const result = await runLoad({ url: target.url, body: ASSIGN_BODIES, headers: headers(), connections: CONNECTIONS, seconds: SOAK_SECONDS });
@@ -512,7 +442,7 @@ async function soak(target: Target): Promise<SoakResult> {
   // "Start" is the first sample under load (5 s in); the one at 0 s is the idle process before the run.
   const start = samples.find((s) => s.t >= 5) ?? samples[0];
   const end = samples[samples.length - 1];
-  const out: SoakResult = {
+  const out = {
     seconds: SOAK_SECONDS,
     requests: result.total,
     rps: result.rps,
@@ -795,40 +725,9 @@ async function main(): Promise<void> {
     if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
 
     mkdirSync(dirname(OUT), { recursive: true });
-    writeFileSync(
-      OUT,
-      `${JSON.stringify(
-        {
-          machine: machine(),
-          settings: {
-            SECONDS,
-            WARMUP_SECONDS,
-            ROUNDS,
-            CONNECTIONS,
-            ENTITIES_CALLS,
-            COLD_RUNS,
-            SOAK_SECONDS,
-            LATENCY_SECONDS,
-            LATENCY_CONNECTIONS,
-            subgraphNodeArgs: NODE_ARGS,
-            baseline: BASELINE,
-          },
-          throughput,
-          entities,
-          entitiesBefore,
-          graphCalls: calls.length > 0 ? calls : undefined,
-          latency,
-          coldStart: cold,
-          coldStartBefore: coldBefore,
-          soak: soakResult,
-          engine,
-          profile: profiled,
-          profileBefore: profiledBefore,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const settings = { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, SOAK_SECONDS, LATENCY_SECONDS, LATENCY_CONNECTIONS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE };
+    const results = { machine: machine(), settings, throughput, entities, entitiesBefore, graphCalls: calls.length > 0 ? calls : undefined, latency, coldStart: cold, coldStartBefore: coldBefore, soak: soakResult, engine, profile: profiled, profileBefore: profiledBefore };
+    writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
     log(`\nresults: ${OUT}`);
     ok = true;
   } finally {
