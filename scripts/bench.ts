@@ -13,7 +13,7 @@ import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
 import { engineScenario } from './bench/engine';
 import { runLoad } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
-import { cleanEnv, cpuMs, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
+import { cleanEnv, cpuMs, memory, sampleRss, sleep, startNode, waitForLine, type Child } from './bench/proc';
 import { freePort } from '../test/support/net';
 import { median, quantile } from './bench/stats';
 
@@ -104,7 +104,6 @@ const EXTRA_POOLS = 200;
 /** The subgraph's app registration at the IdP, and the calling application (the router's client). */
 const CALLER_APP_ID = 'c0ffee00-0000-4000-8000-00000000be0c';
 
-// ---- the operations ----
 
 /** The assign load goes to this many pools in turn: writes to one pool wait for its edit lock, by design. */
 const ASSIGN_POOLS = 32;
@@ -166,7 +165,6 @@ const SCENARIOS: Scenario[] = [
   { key: 'pools', title: 'pools connection (first 50)', body: JSON.stringify(POOLS), forwarderPath: '/pools' },
 ];
 
-// ---- targets ----
 
 interface Target {
   name: string;
@@ -205,7 +203,6 @@ async function startSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string
   return { name: `subgraph (LOG_LEVEL=${logLevel}${label})`, process: child, url, isForwarder: false };
 }
 
-// ---- HTTP helpers ----
 
 let bearerToken = '';
 const headers = (): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` });
@@ -257,7 +254,6 @@ async function checkSameAnswers(targets: Target[], scenario: Scenario): Promise<
   }
 }
 
-// ---- measurement ----
 
 type Run = Awaited<ReturnType<typeof measure>>;
 
@@ -480,7 +476,6 @@ async function profile(idp: TestIdp, emulatorUrl: string, logLevel: string, buil
   return { summary, file: kept };
 }
 
-// ---- report ----
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -503,11 +498,6 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  try {
-    setClockTicks(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
-  } catch {
-    // 100 then
-  }
   workDir = mkdtempSync(join(tmpdir(), 'esim-bench-'));
   const children: Child[] = [];
   let idp: TestIdp | undefined;
@@ -527,17 +517,9 @@ async function main(): Promise<void> {
     const emulatorUrl = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await waitForLine(emulatorLog, /listening on/, emulator))?.[1] ?? '';
 
     const forwarderLog = logFile('forwarder');
-    const forwarderEnv = cleanEnv({
-      GRAPH_BASE_URL: emulatorUrl,
-      AUTH_JWKS_URL: idp.jwksUrl,
-      AUTH_ISSUER: idp.issuerV2,
-      AUTH_AUDIENCE: idp.apiAudience,
-      AZURE_TENANT_ID: idp.tenantId,
-      AZURE_CLIENT_ID: APP_REGISTRATION.clientId,
-      AZURE_CLIENT_SECRET: APP_REGISTRATION.clientSecret,
-      AZURE_AUTHORITY_HOST: idp.url,
-      NODE_EXTRA_CA_CERTS: idp.caFile,
-    });
+    const { clientId, clientSecret } = APP_REGISTRATION;
+    const auth = { AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuerV2, AUTH_AUDIENCE: idp.apiAudience, NODE_EXTRA_CA_CERTS: idp.caFile };
+    const forwarderEnv = cleanEnv({ GRAPH_BASE_URL: emulatorUrl, ...auth, AZURE_TENANT_ID: idp.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret, AZURE_AUTHORITY_HOST: idp.url });
     const forwarderProcess = startNode([FORWARDER], forwarderEnv, forwarderLog);
     children.push(forwarderProcess);
     const forwarderUrl = /(http:\/\/\S+)/.exec(await waitForLine(forwarderLog, /forwarder listening on/, forwarderProcess))?.[1] ?? '';

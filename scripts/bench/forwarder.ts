@@ -41,7 +41,6 @@ class HttpError extends Error {
 type Json = Record<string, unknown>;
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-// ---- inbound tokens ----
 
 const jwks = createRemoteJWKSet(new URL(required('AUTH_JWKS_URL')));
 const issuer = required('AUTH_ISSUER').split(',');
@@ -70,7 +69,6 @@ async function rolesOf(req: IncomingMessage): Promise<ReadonlySet<string>> {
   return roles;
 }
 
-// ---- Graph ----
 
 const graphUrl = new URL(required('GRAPH_BASE_URL'));
 const graph = new Pool(graphUrl.origin, { connections: 32, keepAliveTimeout: 30_000 });
@@ -108,7 +106,6 @@ async function callGraph(method: 'GET' | 'POST', path: string, body?: string): P
   return parsed;
 }
 
-// ---- the two operations ----
 
 function target(t: unknown): Json {
   if (!isRecord(t)) throw new HttpError(502, 'Graph answered with the wrong shape');
@@ -186,7 +183,6 @@ async function pools(variables: Json): Promise<Json> {
   };
 }
 
-// ---- HTTP ----
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

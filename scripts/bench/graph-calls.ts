@@ -59,7 +59,6 @@ interface Context {
   send(body: string, manage?: boolean): Promise<Record<string, unknown>>;
 }
 
-// ---- fresh pools and groups ----
 
 /** Generated pools handed out for writes, from the last one down (other scenarios use the first 100). */
 let nextFreshPool = 199;
@@ -79,7 +78,6 @@ async function freshGroup(ctx: Context): Promise<string> {
 }
 const BULK_POOLS = 20;
 
-// ---- the operations ----
 
 const assignBody = (poolId: string, selection: string) =>
   JSON.stringify({
@@ -250,7 +248,6 @@ function operations(spec: GraphCallsSpec): Operation[] {
   ];
 }
 
-// ---- measuring ----
 
 /** `/beta/deviceManagement/embeddedSIMActivationCodePools/<guid>/assign` → `…/{id}/assign`. */
 function shortPath(path: string): string {
