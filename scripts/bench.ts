@@ -572,7 +572,6 @@ async function main(): Promise<void> {
     const profiled = PROFILE ? await profile(idp, emulatorUrl, PROFILE, CURRENT) : undefined;
     const profiledBefore = PROFILE && BASELINE ? await profile(idp, emulatorUrl, PROFILE, BASELINE) : undefined;
 
-    // ---- the table ----
     log(`\n==== results (${((Date.now() - started) / 1000).toFixed(0)} s; medians of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections) ====`);
     log(`machine: ${machine()}`);
     log(`subgraph: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')}`);
@@ -580,21 +579,9 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       for (const s of throughput[scenario.key] ?? []) {
         const finite = s.ratios.filter((r) => Number.isFinite(r));
-        const ratio = s.name.startsWith('forwarder')
-          ? '1'
-          : `${median(finite).toFixed(2)}× (${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)})`;
-        rows.push([
-          scenario.title,
-          s.name + (s.failures > 0 ? ` [${s.failures} failed]` : ''),
-          s.rps.toFixed(0),
-          String(s.p50),
-          String(s.p99),
-          s.cpuMsPerRequest.toFixed(3),
-          s.peakRssMiB.toFixed(0),
-          s.upstreamPerRequest.toFixed(2),
-          s.emulatorCpuMsPerRequest.toFixed(3),
-          ratio,
-        ]);
+        const ratio = s.name.startsWith('forwarder') ? '1' : `${median(finite).toFixed(2)}× (${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)})`;
+        const name = s.name + (s.failures > 0 ? ` [${s.failures} failed]` : '');
+        rows.push([scenario.title, name, s.rps.toFixed(0), String(s.p50), String(s.p99), s.cpuMsPerRequest.toFixed(3), s.peakRssMiB.toFixed(0), s.upstreamPerRequest.toFixed(2), s.emulatorCpuMsPerRequest.toFixed(3), ratio]);
       }
     }
     if (rows.length > 1) log(table(rows));
@@ -643,15 +630,8 @@ async function main(): Promise<void> {
       for (const sc of latency.scenarios) {
         for (const t of sc.targets) {
           const fmt = (v: number) => (t.name.startsWith('forwarder') ? '—' : v.toFixed(2));
-          latencyRows.push([
-            sc.title,
-            t.name + (t.failures > 0 ? ` [${t.failures} failed]` : ''),
-            t.p50.toFixed(2),
-            t.p99.toFixed(2),
-            fmt(t.addedP50),
-            fmt(t.addedP99),
-            String(t.rounds.reduce((sum, r) => sum + r.total, 0)),
-          ]);
+          const name = t.name + (t.failures > 0 ? ` [${t.failures} failed]` : '');
+          latencyRows.push([sc.title, name, t.p50.toFixed(2), t.p99.toFixed(2), fmt(t.addedP50), fmt(t.addedP99), String(t.rounds.reduce((sum, r) => sum + r.total, 0))]);
         }
       }
       log(table(latencyRows));
@@ -665,14 +645,12 @@ async function main(): Promise<void> {
       }
     }
 
-    // ---- the issue's targets ----
     const peakRss = Math.max(
       ...[...(throughput.assign ?? []), ...(throughput.pools ?? [])].filter((s) => s.name === info.name || s.name === warn.name).map((s) => s.peakRssMiB),
       soakResult?.peakRssMiB ?? 0,
     );
     const verdict = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
     log('\ntargets:');
-    // Issue 15's targets (issue 6's, kept below: the _entities fan-out, RSS growth, cold start).
     for (const key of ['assign', 'pools'] as const) {
       const summary = throughput[key]?.find((s) => s.name === info.name);
       if (!summary) continue;
@@ -695,8 +673,7 @@ async function main(): Promise<void> {
     }
     if (latency) {
       const added = (key: Scenario['key']) => latency.scenarios.find((sc) => sc.key === key)?.targets.find((t) => t.name === info.name);
-      const assignAdded = added('assign');
-      const poolsAdded = added('pools');
+      const [assignAdded, poolsAdded] = [added('assign'), added('pools')];
       const failures = latency.scenarios.reduce((sum, sc) => sum + sc.targets.reduce((n, t) => n + t.failures, 0), 0);
       const ok = [assignAdded, poolsAdded].every((t) => t !== undefined && t.addedP99 < 5) && failures === 0;
       log(
