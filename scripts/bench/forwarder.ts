@@ -16,12 +16,9 @@ const TARGET_TYPE: Readonly<Record<string, string>> = {
   ALL_DEVICES: '#microsoft.graph.allDevicesAssignmentTarget',
   ALL_LICENSED_USERS: '#microsoft.graph.allLicensedUsersAssignmentTarget',
 };
-const TYPE_NAME: Readonly<Record<string, string>> = {
-  '#microsoft.graph.groupAssignmentTarget': 'GroupAssignmentTarget',
-  '#microsoft.graph.exclusionGroupAssignmentTarget': 'ExclusionGroupAssignmentTarget',
-  '#microsoft.graph.allDevicesAssignmentTarget': 'AllDevicesAssignmentTarget',
-  '#microsoft.graph.allLicensedUsersAssignmentTarget': 'AllLicensedUsersAssignmentTarget',
-};
+/** `#microsoft.graph.groupAssignmentTarget` → `GroupAssignmentTarget`. */
+const typeName = (type: string): string | undefined =>
+  Object.values(TARGET_TYPE).includes(type) ? type.replace(/^#microsoft\.graph\.(.)/, (_, c: string) => c.toUpperCase()) : undefined;
 
 function required(name: string): string {
   const value = process.env[name];
@@ -110,7 +107,7 @@ async function callGraph(method: 'GET' | 'POST', path: string, body?: string): P
 function target(t: unknown): Json {
   if (!isRecord(t)) throw new HttpError(502, 'Graph answered with the wrong shape');
   const type = String(t['@odata.type']);
-  const out: Json = { __typename: TYPE_NAME[type] ?? 'UnknownAssignmentTarget', filterType: (typeof t.deviceAndAppManagementAssignmentFilterType === 'string' ? t.deviceAndAppManagementAssignmentFilterType : 'none').toUpperCase() };
+  const out: Json = { __typename: typeName(type) ?? 'UnknownAssignmentTarget', filterType: (typeof t.deviceAndAppManagementAssignmentFilterType === 'string' ? t.deviceAndAppManagementAssignmentFilterType : 'none').toUpperCase() };
   if (typeof t.groupId === 'string') out.groupId = t.groupId;
   return out;
 }
