@@ -23,10 +23,6 @@ const MIN_DRAIN_SECONDS = 3;
 /** The image's migration command (applies the history store's migrations under a lock; idempotent). */
 const MIGRATE_SCRIPT = 'dist/history/migrate-cli.js';
 
-// ---------------------------------------------------------------------------------------------------------------
-// Rendering and what the application knows
-// ---------------------------------------------------------------------------------------------------------------
-
 /** `kubectl kustomize dir` as objects; null when kubectl is not installed. */
 function render(dir) {
   const run = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
@@ -60,10 +56,6 @@ function appFacts(root) {
   const servedPaths = new Set([...app.matchAll(/\bcase\s+'(\/[^']*)'/g)].map((m) => m[1]));
   return { knownEnv: variables, secretEnv: secrets, servedPaths };
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Checks
-// ---------------------------------------------------------------------------------------------------------------
 
 /** The object against its kind's schema; beta and alpha API versions are refused. */
 function schemaProblems(object) {
@@ -254,10 +246,6 @@ function checkHistory({ objects, main, containers, configMaps, env, value, repor
   if (!effectiveEnv(migrate, configMaps).has('DATABASE_URL')) report('history', `container ${migrate.name}: no DATABASE_URL, so it migrates nothing`);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// router.yaml
-// ---------------------------------------------------------------------------------------------------------------
-
 /** The Router (2.x) configuration keys this repository may use (its YAML configuration reference). */
 const ROUTER_KEYS = {
   supergraph: { listen: 'leaf', path: 'leaf', introspection: 'leaf', defer_support: 'leaf', connection_shutdown_timeout: 'leaf', early_cancel: 'leaf', generate_query_fragments: 'leaf', redact_query_validation_errors: 'leaf', strict_variable_validation: 'leaf', query_planning: 'leaf' },
@@ -371,10 +359,6 @@ function duration(value) {
   }
   return total;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// The repository
-// ---------------------------------------------------------------------------------------------------------------
 
 /** Everything `npm run lint:manifests` checks. */
 function checkRepository(root) {
