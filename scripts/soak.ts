@@ -49,6 +49,17 @@ async function startProcesses(faults: object | undefined, nodeOptions: string[])
   return { emulator, subgraph, url, pid: subgraph.pid };
 }
 
+/** The first error's `extensions.code`, `ok`, or `HTTP <status>` without data; undefined when no answer came. */
+async function outcome(url: string, body: object): Promise<string | undefined> {
+  try {
+    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const json = (await res.body.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+    return json.errors?.[0]?.extensions?.code ?? (json.data ? 'ok' : `HTTP ${res.statusCode}`);
+  } catch {
+    return undefined;
+  }
+}
+
 async function mixed(): Promise<boolean> {
   const { emulator, subgraph, url, pid } = await startProcesses(FAULTS, []);
   const pools = ['6f2c1b9e-4a3d-4c8e-9b1a-2f5e7d8c9a01', 'b83e4d27-91c5-4f0a-a6d2-7c1e3f9b5d02'];
@@ -71,20 +82,9 @@ async function mixed(): Promise<boolean> {
     for (let i = id; Date.now() < deadline; i += CONCURRENCY) {
       const op = operations[i % operations.length];
       sent++;
-      try {
-        const res = await request(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...op, variables: { p: pools[i % pools.length] } }),
-          headersTimeout: 10_000,
-          bodyTimeout: 10_000,
-        });
-        const body = (await res.body.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-        const code = body.errors?.[0]?.extensions?.code ?? 'ok';
-        outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
-      } catch {
-        hung++;
-      }
+      const code = await outcome(url, { ...op, variables: { p: pools[i % pools.length] } });
+      if (code === undefined) hung++;
+      else outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => worker(i)));
@@ -135,20 +135,9 @@ async function hostile(): Promise<boolean> {
   async function worker(): Promise<void> {
     while (next < DOCUMENTS && died === undefined) {
       const n = next++;
-      try {
-        const res = await request(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: `query Distinct${n} { __typename a${n}: __typename }`, operationName: `Distinct${n}` }),
-          headersTimeout: 10_000,
-          bodyTimeout: 10_000,
-        });
-        const body = (await res.body.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
-        const code = body.errors?.[0]?.extensions?.code ?? (body.data ? 'ok' : `HTTP ${res.statusCode}`);
-        outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
-      } catch {
-        failed++;
-      }
+      const code = await outcome(url, { query: `query Distinct${n} { __typename a${n}: __typename }`, operationName: `Distinct${n}` });
+      if (code === undefined) failed++;
+      else outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
       done++;
       if (done % every === 0 && died === undefined) {
         const documents = done;
