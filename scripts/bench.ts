@@ -4,12 +4,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
-import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
+import { generatedPoolId } from '@esim-pools/graph-emulator';
 import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
-import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
+import { assignBody, entitiesBody, measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
 import { engineScenario } from './bench/engine';
 import { runLoad } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
@@ -108,26 +108,8 @@ const CALLER_APP_ID = 'c0ffee00-0000-4000-8000-00000000be0c';
 /** The assign load goes to this many pools in turn: writes to one pool wait for its edit lock, by design. */
 const ASSIGN_POOLS = 32;
 
-const ASSIGN = {
-  query: `mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) {
-    pool { id displayName }
-    assignments { id target { __typename filterType ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } } }
-  }
-}`,
-  operationName: 'Assign',
-  variables: {
-    poolId: generatedPoolId(0),
-    assignments: [
-      { target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } },
-      { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } },
-    ],
-  },
-};
-
-const ASSIGN_BODIES: readonly string[] = Array.from({ length: ASSIGN_POOLS }, (_, n) =>
-  JSON.stringify({ ...ASSIGN, variables: { ...ASSIGN.variables, poolId: generatedPoolId(n) } }),
-);
+const ASSIGN_SELECTION = 'pool { id displayName } assignments { id target { __typename filterType ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } } }';
+const ASSIGN_BODIES: readonly string[] = Array.from({ length: ASSIGN_POOLS }, (_, n) => assignBody(generatedPoolId(n), ASSIGN_SELECTION));
 
 const POOLS = {
   query: `query Pools($first: Int) {
@@ -141,11 +123,7 @@ const POOLS = {
 };
 
 const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
-const ENTITIES = {
-  query: 'query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id displayName assignments { id } } } }',
-  operationName: 'Entities',
-  variables: { r: ENTITY_IDS.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id })) },
-};
+const ENTITIES = entitiesBody(ENTITY_IDS, 'id displayName assignments { id }');
 
 const COLD_QUERY = {
   query: `query Pool($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName } }`,
@@ -336,7 +314,7 @@ async function entitiesScenario(target: Target, emulatorUrl: string) {
       await res.body.dump();
       trips.push(performance.now() - t0);
     }
-    const body = JSON.stringify(ENTITIES);
+    const body = ENTITIES;
     for (let i = 0; i < 2; i++) await post(target.url, body); // warm
     const walls: number[] = [];
     const upstream: number[] = [];
@@ -561,8 +539,8 @@ async function main(): Promise<void> {
     const engine = ONLY.has('engine')
       ? await engineScenario(
           [
-            { name: 'assign mutation', query: ASSIGN.query, variables: ASSIGN.variables },
-            { name: 'pools page (first 50)', query: POOLS.query, variables: POOLS.variables },
+            { name: 'assign mutation', body: ASSIGN_BODIES[0] },
+            { name: 'pools page (first 50)', body: JSON.stringify(POOLS) },
           ],
           ENGINE_ROUNDS,
           1000,

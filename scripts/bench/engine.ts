@@ -10,10 +10,10 @@ import { AuditLog } from '../../src/observability/audit';
 import { createLogger } from '../../src/observability/logger';
 import type { GraphQLExecutor } from '../../src/config';
 
+/** `body`: the HTTP request body, `{ query, variables }`. */
 export interface EngineOperation {
   name: string;
-  query: string;
-  variables: Record<string, unknown>;
+  body: string;
 }
 
 /** What the scenario compares: the two engines with the cache hints on (the default), and jit with them off. */
@@ -80,12 +80,13 @@ export async function engineScenario(operations: readonly EngineOperation[], rou
   const result: EngineResult = { operations: [], rounds, perRound };
   try {
     for (const operation of operations) {
+      const { query, variables } = JSON.parse(operation.body) as { query: string; variables: Record<string, unknown> };
       let requests = 0;
       const run = async (index: number, count: number): Promise<void> => {
         const { server } = servers[index];
         for (let i = 0; i < count; i++) {
           const contextValue = createContext(`engine-${++requests}`, graph, undefined, undefined, edits);
-          const response = await server.executeOperation({ query: operation.query, variables: operation.variables }, { contextValue });
+          const response = await server.executeOperation({ query, variables }, { contextValue });
           if (response.body.kind !== 'single' || response.body.singleResult.errors !== undefined) {
             throw new Error(`engine scenario: ${operation.name} failed on ${servers[index].key}: ${JSON.stringify(response.body).slice(0, 500)}`);
           }

@@ -79,7 +79,7 @@ async function freshGroup(ctx: Context): Promise<string> {
 const BULK_POOLS = 20;
 
 
-const assignBody = (poolId: string, selection: string) =>
+export const assignBody = (poolId: string, selection: string): string =>
   JSON.stringify({
     query: `mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
   assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) { ${selection} }
@@ -118,7 +118,7 @@ const bulkAddBody = (poolIds: readonly string[], groupId: string) =>
     variables: { poolIds, list: [{ target: { kind: 'GROUP', groupId } }] },
   });
 
-const entitiesBody = (ids: readonly string[], selection: string) =>
+export const entitiesBody = (ids: readonly string[], selection: string): string =>
   JSON.stringify({
     query: `query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { ${selection} } } }`,
     operationName: 'Entities',
