@@ -428,6 +428,9 @@ async function soak(target: Target) {
   };
   log(`  ${result.total} requests (${result.rps.toFixed(0)} req/s), failures ${out.failures}`);
   log(`  RSS MiB: ${samples.map((s) => `${s.t}s=${s.rss}`).join(' ')}`);
+  const metrics = await (await request(target.url.replace(/\/graphql$/, '/metrics'))).body.text();
+  const mib = (name: string) => (Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(metrics)?.[1]) / 2 ** 20).toFixed(1);
+  log(`  at the end: V8 heap ${mib('nodejs_heap_size_used_bytes')} MiB used of ${mib('nodejs_heap_size_total_bytes')} MiB`);
   return out;
 }
 
