@@ -1,5 +1,5 @@
 /** `npm run soak`: a bounded soak of the built subgraph against the emulator; scenarios and settings in docs/performance.md. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
@@ -34,9 +34,11 @@ function rssMiB(pid: number): number {
   }
 }
 
-/** The emulator (with `faults`, if any) and the subgraph started against it with `nodeOptions`; logs in a temporary directory. */
+/** The processes' logs: removed after a pass, kept after a failure. */
+const dir = mkdtempSync(join(tmpdir(), 'esim-soak-'));
+
+/** The emulator (with `faults`, if any) and the subgraph started against it with `nodeOptions`. */
 async function startProcesses(faults: object | undefined, nodeOptions: string[]): Promise<{ emulator: Child; subgraph: Child; url: string; pid: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'esim-soak-'));
   const emulatorLog = join(dir, 'emulator.log');
   const emulatorEnv = { EMULATOR_PORT: '0', EMULATOR_MAX_RECORDED: '1000', ...(faults ? { EMULATOR_FAULTS: JSON.stringify(faults) } : {}) };
   const emulator = startNode([join(dirname(require.resolve('@esim-pools/graph-emulator')), 'cli.js')], cleanEnv(emulatorEnv), emulatorLog);
@@ -45,7 +47,6 @@ async function startProcesses(faults: object | undefined, nodeOptions: string[])
   const subgraphEnv = { GRAPH_AUTH_MODE: 'emulator', GRAPH_BASE_URL: emulatorUrl, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', GRAPH_TIMEOUT_MS: '3000', GRAPH_WRITE_LIMIT: '0', GRAPH_READ_LIMIT: '0' };
   const subgraph = startNode([...nodeOptions, join(ROOT, 'dist', 'index.js')], cleanEnv(subgraphEnv), subgraphLog);
   const url = String((JSON.parse(await waitForLine(subgraphLog, /ready at/, subgraph)) as { url: string }).url);
-  process.stdout.write(`process logs in ${dir}\n`);
   return { emulator, subgraph, url, pid: subgraph.pid };
 }
 
@@ -169,7 +170,8 @@ async function hostile(): Promise<boolean> {
 async function main(): Promise<void> {
   if (SCENARIO !== 'mixed' && SCENARIO !== 'hostile') throw new Error(`SOAK_SCENARIO must be mixed or hostile, not ${SCENARIO}`);
   const ok = SCENARIO === 'hostile' ? await hostile() : await mixed();
-  console.log(ok ? `soak (${SCENARIO}): PASS` : `soak (${SCENARIO}): FAIL`);
+  console.log(ok ? `soak (${SCENARIO}): PASS` : `soak (${SCENARIO}): FAIL (process logs in ${dir})`);
+  if (ok) rmSync(dir, { recursive: true, force: true });
   process.exit(ok ? 0 : 1);
 }
 
