@@ -10,7 +10,7 @@ const SCENARIO = process.env.SOAK_SCENARIO ?? 'mixed';
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const DOCUMENTS = Number(process.env.SOAK_DOCUMENTS ?? 100_000);
 const OLD_SPACE_MB = Number(process.env.SOAK_OLD_SPACE_MB ?? 160);
-const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);
+const CONCURRENCY = 16;
 const MAX_GROWTH = Number(process.env.SOAK_MAX_GROWTH ?? 0.2);
 const WARMUP_SECONDS = Math.min(30, Math.floor(SECONDS / 4));
 

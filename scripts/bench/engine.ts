@@ -68,7 +68,7 @@ function inMemoryGraph(): EsimPoolsApi {
 
 export async function engineScenario(operations: readonly EngineOperation[], rounds: number, perRound: number, log: (line: string) => void): Promise<EngineResult> {
   log(`\n== engine: Apollo + execution in process, no HTTP and no Graph; ${rounds} interleaved rounds of ${perRound} operations per engine`);
-  const logger = createLogger(process.env.BENCH_ENGINE_LOG === '1' ? 'error' : 'silent');
+  const logger = createLogger('silent');
   // Target checks off, as in the HTTP scenarios (a check is a Graph call the forwarder does not make).
   const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000, targets: { mode: 'off', cache: new DirectoryCache(0) } };
   const graph = inMemoryGraph();
