@@ -1,58 +1,19 @@
-/**
- * `npm run bench`: what the subgraph itself costs, next to a hand-written forwarder of the same upstream calls.
- * Not part of `npm test`; loopback only; bounded in time (about 8 minutes with the defaults) and stops by itself.
- *
- * Processes (all on 127.0.0.1, the same machine, sharing its cores):
- *   - this one: orchestration, and the local HTTPS Entra-like IdP (test/support/idp.ts) for JWKS and tokens;
- *   - the Graph emulator (packages/graph-emulator/dist/cli.js), no injected latency, bounded request log, 200 generated pools;
- *   - the subgraph (dist/index.js) as in production: NODE_ENV=production, GRAPH_AUTH_MODE=app with a client secret
- *     against the IdP, inbound bearer tokens verified against the IdP's JWKS; one with LOG_LEVEL=info (the
- *     default) and one with LOG_LEVEL=warn; the client-side budgets and bulkhead lifted (GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0,
- *     GRAPH_MAX_CONCURRENCY=0) so the run measures code, not policy;
- *   - the forwarder (scripts/bench/forwarder.ts): the same upstream requests and the same JSON, without GraphQL;
- *   - autocannon, the load generator, as its own process.
- *
- * Scenarios: (1) the assign mutation with two targets; (2) `_entities` for 100 pools with 50 ms of upstream
- * latency (upstream requests and wall time per call); (3) the pools connection, first 50; (4) `calls`: the Graph HTTP
- * requests (and `$batch` items) the emulator counts for one send of each operation, against the fewest Graph allows
- * (scripts/bench/graph-calls.ts); (5) `latency`: p50/p99 that the subgraph adds over the forwarder for the assign and
- * the pools page at 50 ms upstream latency, low-concurrency closed loop timed in-process (scripts/bench/latency.ts);
- * (6) cold start (spawn → first 200 on /graphql), and a 2-minute run under load for RSS growth. Throughput and
- * latency scenarios: a warm-up of every target, then BENCH_ROUNDS rounds in which the targets take turns (the order
- * rotates every round).
- *
- * Settings (environment): BENCH_SECONDS (10, per measured run), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3),
- * BENCH_CONNECTIONS (16), BENCH_ENTITIES_CALLS (20), BENCH_COLD_RUNS (5), BENCH_SOAK_SECONDS (120; 0 skips),
- * BENCH_LATENCY_SECONDS (10, per target per round of the latency scenario), BENCH_LATENCY_CONNECTIONS (4),
- * BENCH_PROFILE (`info` or `warn`: also profile the subgraph under the assign load — or the pools load with
- * BENCH_PROFILE_LOAD=pools — with `node --cpu-prof` at that
- * log level and print a flame summary; BENCH_PROFILE_ENV: space-separated NAME=value settings for the profiled
- * subgraphs, e.g. `HISTORY=off CACHE_MAX_AGE_S=0`), BENCH_OUT (where the JSON results go; default tmp/bench/results.json),
- * BENCH_ONLY (a comma-separated subset of engine,assign,pools,entities,calls,latency,cold,soak; default all; engine: the
- * GraphQL engine in process, jit against graphql-js, BENCH_ENGINE_ROUNDS rounds, default 6), BENCH_SUBGRAPH_NODE_ARGS
- * (node options for the subgraph instead of the Dockerfile CMD's, e.g. `none` for V8's defaults), BENCH_COMPARE_NODE_ARGS
- * (extra subgraphs at LOG_LEVEL=info with these node options, `;`-separated, measured in the same rounds; `none`: V8's
- * defaults), BENCH_BASELINE (the dist/index.js of another build, e.g. the commit before an optimisation: measured in
- * the same rounds, also for _entities, calls, latency, cold start and the profile) with BENCH_BASELINE_NODE_ARGS
- * (default none) and BENCH_BASELINE_ENV (its environment settings, space-separated NAME=value), BENCH_COMPARE_ENV (extra subgraphs of this build at LOG_LEVEL=info with these environment settings,
- * `;`-separated sets of space-separated NAME=value, e.g. `GRAPHQL_EXECUTOR=graphql-js`: one lever at a time).
- */
+/** `npm run bench`: the subgraph's cost next to a hand-written forwarder; scenarios and settings in docs/performance.md. */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
-import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
+import { generatedPoolId } from '@esim-pools/graph-emulator';
 import { isRecord } from '../src/graph/json';
 import { APP_REGISTRATION, appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
-import { measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
-import { latencyRounds, type LatencySummary } from './bench/latency';
+import { assignBody, entitiesBody, measureGraphCalls, type GraphCallsRow } from './bench/graph-calls';
 import { engineScenario } from './bench/engine';
-import { runLoad, type LoadResult } from './bench/load';
+import { runLoad } from './bench/load';
 import { formatSummary, summariseProfile, type ProfileSummary } from './bench/profile';
-import { cleanEnv, cpuMs, memory, sampleRss, setClockTicks, sleep, startNode, waitForLine, type Child } from './bench/proc';
+import { cleanEnv, cpuMs, memory, sampleRss, sleep, startNode, waitForLine, type Child } from './bench/proc';
 import { freePort } from '../test/support/net';
 import { median, quantile } from './bench/stats';
 
@@ -91,31 +52,18 @@ const ENTITIES_LATENCY_MS = 50;
 /** The upstream latency of the `latency` scenario. */
 const LATENCY_UPSTREAM_MS = 50;
 
-/**
- * The node options the image starts the subgraph with (the Dockerfile's CMD, between "node" and the script), so the
- * benchmark runs it as production does; BENCH_SUBGRAPH_NODE_ARGS overrides them ("none": V8's defaults).
- */
+const nodeArgsFrom = (value: string | undefined): string[] =>
+  value === undefined || value.trim() === 'none' ? [] : value.split(/\s+/).filter((a) => a.length > 0);
+
+/** The Dockerfile CMD's node options (as production runs it), or BENCH_SUBGRAPH_NODE_ARGS (`none`: V8's defaults). */
 function productionNodeArgs(): string[] {
-  const override = process.env.BENCH_SUBGRAPH_NODE_ARGS;
-  if (override !== undefined) return override === 'none' ? [] : override.split(/\s+/).filter((a) => a.length > 0);
-  let cmd: unknown;
-  try {
-    const line = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
-      .split('\n')
-      .filter((l) => /^CMD\s+\[/.test(l))
-      .pop();
-    cmd = line === undefined ? undefined : JSON.parse(line.replace(/^CMD\s+/, ''));
-  } catch {
-    cmd = undefined;
-  }
+  if (process.env.BENCH_SUBGRAPH_NODE_ARGS !== undefined) return nodeArgsFrom(process.env.BENCH_SUBGRAPH_NODE_ARGS);
+  const cmd: unknown = JSON.parse([...readFileSync(join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^CMD\s+(\[.*\])/gm)].pop()?.[1] ?? '[]');
   if (!Array.isArray(cmd) || cmd[0] !== 'node') return [];
   const script = cmd.indexOf('dist/index.js');
   return cmd.slice(1, script < 0 ? undefined : script).filter((a): a is string => typeof a === 'string');
 }
 const NODE_ARGS = productionNodeArgs();
-/** Node options of extra subgraphs (LOG_LEVEL=info) to compare with, `;`-separated, `none` for V8's defaults. */
-const COMPARE_NODE_ARGS = process.env.BENCH_COMPARE_NODE_ARGS;
-
 /** A build of the subgraph to run: this checkout, or another one to compare with (BENCH_BASELINE). */
 interface Build {
   /** '' for this checkout, e.g. ', before' for the baseline. */
@@ -126,8 +74,6 @@ interface Build {
   env?: Record<string, string>;
 }
 
-const nodeArgsFrom = (value: string | undefined): string[] =>
-  value === undefined || value.trim() === 'none' ? [] : value.split(/\s+/).filter((a) => a.length > 0);
 const CURRENT: Build = { label: '', entry: SUBGRAPH, nodeArgs: NODE_ARGS };
 
 /** BENCH_COMPARE_ENV: `;`-separated sets of `NAME=value` settings, each one more subgraph of this build. */
@@ -158,31 +104,12 @@ const EXTRA_POOLS = 200;
 /** The subgraph's app registration at the IdP, and the calling application (the router's client). */
 const CALLER_APP_ID = 'c0ffee00-0000-4000-8000-00000000be0c';
 
-// ---- the operations ----
 
 /** The assign load goes to this many pools in turn: writes to one pool wait for its edit lock, by design. */
 const ASSIGN_POOLS = 32;
 
-const ASSIGN = {
-  query: `mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) {
-    pool { id displayName }
-    assignments { id target { __typename filterType ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } } }
-  }
-}`,
-  operationName: 'Assign',
-  variables: {
-    poolId: generatedPoolId(0),
-    assignments: [
-      { target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } },
-      { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } },
-    ],
-  },
-};
-
-const ASSIGN_BODIES: readonly string[] = Array.from({ length: ASSIGN_POOLS }, (_, n) =>
-  JSON.stringify({ ...ASSIGN, variables: { ...ASSIGN.variables, poolId: generatedPoolId(n) } }),
-);
+const ASSIGN_SELECTION = 'pool { id displayName } assignments { id target { __typename filterType ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } } }';
+const ASSIGN_BODIES: readonly string[] = Array.from({ length: ASSIGN_POOLS }, (_, n) => assignBody(generatedPoolId(n), ASSIGN_SELECTION));
 
 const POOLS = {
   query: `query Pools($first: Int) {
@@ -196,11 +123,7 @@ const POOLS = {
 };
 
 const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
-const ENTITIES = {
-  query: 'query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { id displayName assignments { id } } } }',
-  operationName: 'Entities',
-  variables: { r: ENTITY_IDS.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id })) },
-};
+const ENTITIES = entitiesBody(ENTITY_IDS, 'id displayName assignments { id }');
 
 const COLD_QUERY = {
   query: `query Pool($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName } }`,
@@ -220,7 +143,6 @@ const SCENARIOS: Scenario[] = [
   { key: 'pools', title: 'pools connection (first 50)', body: JSON.stringify(POOLS), forwarderPath: '/pools' },
 ];
 
-// ---- targets ----
 
 interface Target {
   name: string;
@@ -238,50 +160,27 @@ let workDir = '';
 let logCount = 0;
 const logFile = (name: string): string => join(workDir, `${String(++logCount).padStart(2, '0')}-${name}.log`);
 
+/** Production settings with the policy lifted (the bench measures code), history in a file of its own, target checks off
+ * (a Graph call the forwarder does not make; on for the calls table). */
 function subgraphEnv(idp: TestIdp, emulatorUrl: string, logLevel: string, extra: Record<string, string> = {}): Record<string, string> {
-  return cleanEnv({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: logLevel,
-    ...appModeEnv(idp, emulatorUrl),
-    AUTH_ISSUER: idp.issuerV2,
-    AUTH_JWKS_URL: idp.jwksUrl,
-    // Policy off: the benchmark measures the code (README: GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0, GRAPH_MAX_CONCURRENCY=0).
-    GRAPH_WRITE_LIMIT: '0',
-    GRAPH_READ_LIMIT: '0',
-    GRAPH_MAX_CONCURRENCY: '0',
-    // History on, in an embedded file of each subgraph's own (production requires a store; one process per file).
-    // BENCH_COMPARE_ENV=HISTORY=off measures the same build without it.
-    HISTORY_PATH: join(workDir, `history-${++logCount}.db`),
-    // The target checks are a Graph call the forwarder does not make: off here, on for the calls table.
-    TARGET_CHECKS: 'off',
-    ...extra,
-  });
+  const policyOff = { GRAPH_WRITE_LIMIT: '0', GRAPH_READ_LIMIT: '0', GRAPH_MAX_CONCURRENCY: '0' };
+  const history = join(workDir, `history-${++logCount}.db`);
+  return cleanEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: logLevel, ...appModeEnv(idp, emulatorUrl), AUTH_ISSUER: idp.issuerV2, AUTH_JWKS_URL: idp.jwksUrl, ...policyOff, HISTORY_PATH: history, TARGET_CHECKS: 'off', ...extra });
 }
 
+/** Starts a subgraph on a free port and waits for its first good answer (at warn it logs no "ready" line). */
 async function startSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string, build: Build = CURRENT, extraArgs: string[] = [], label = build.label): Promise<Target> {
-  const file = logFile(`subgraph-${logLevel}`);
-  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], subgraphEnv(idp, emulatorUrl, logLevel, build.env), file);
-  // The "ready" line is logged at info; at warn the process says nothing, so it is started with a known port.
-  const line = await waitForLine(file, /ready at/, child).catch(async (error: unknown) => {
+  const port = await freePort();
+  const env = subgraphEnv(idp, emulatorUrl, logLevel, { ...build.env, PORT: String(port) });
+  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], env, logFile(`subgraph-${logLevel}`));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await firstAnswer(url, JSON.stringify(COLD_QUERY), child).catch(async (error: unknown) => {
     await child.stop();
     throw error;
   });
-  const url = String((JSON.parse(line) as { url: string }).url);
   return { name: `subgraph (LOG_LEVEL=${logLevel}${label})`, process: child, url, isForwarder: false };
 }
 
-async function startQuietSubgraph(idp: TestIdp, emulatorUrl: string, logLevel: string): Promise<Target> {
-  const port = await freePort();
-  const file = logFile(`subgraph-${logLevel}`);
-  const child = startNode([...NODE_ARGS, SUBGRAPH], subgraphEnv(idp, emulatorUrl, logLevel, { PORT: String(port) }), file);
-  const url = `http://127.0.0.1:${port}/graphql`;
-  await firstAnswer(url, JSON.stringify(COLD_QUERY), child);
-  return { name: `subgraph (LOG_LEVEL=${logLevel})`, process: child, url, isForwarder: false };
-}
-
-// ---- HTTP helpers ----
 
 let bearerToken = '';
 const headers = (): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` });
@@ -333,22 +232,16 @@ async function checkSameAnswers(targets: Target[], scenario: Scenario): Promise<
   }
 }
 
-// ---- measurement ----
 
-interface Run extends LoadResult {
-  cpuMsPerRequest: number;
-  emulatorCpuMsPerRequest: number;
-  upstreamPerRequest: number;
-  peakRssMiB: number;
-}
+type Run = Awaited<ReturnType<typeof measure>>;
 
-async function measure(target: Target, scenario: Scenario, emulator: Child, emulatorUrl: string, seconds: number): Promise<Run> {
+async function measure(target: Target, scenario: Scenario, emulator: Child, emulatorUrl: string, seconds: number, connections: number) {
   const pid = target.process.pid;
   const cpu0 = cpuMs(pid);
   const emulatorCpu0 = cpuMs(emulator.pid);
   const count0 = await emulatorCount(emulatorUrl);
   const sampler = sampleRss(pid, 250);
-  const result = await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections: CONNECTIONS, seconds });
+  const result = await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections, seconds });
   const samples = sampler.stop();
   const cpu1 = cpuMs(pid);
   const emulatorCpu1 = cpuMs(emulator.pid);
@@ -363,66 +256,53 @@ async function measure(target: Target, scenario: Scenario, emulator: Child, emul
   };
 }
 
-interface TargetSummary {
-  name: string;
-  rounds: Run[];
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuMsPerRequest: number;
-  emulatorCpuMsPerRequest: number;
-  upstreamPerRequest: number;
-  peakRssMiB: number;
-  failures: number;
-  /** Per round: this target's req/s over the forwarder's in the same round. */
-  ratios: number[];
-}
+type TargetSummary = Awaited<ReturnType<typeof throughputScenario>>[number];
 
-async function throughputScenario(scenario: Scenario, targets: Target[], emulator: Child, emulatorUrl: string): Promise<TargetSummary[]> {
-  log(`\n== ${scenario.title}: warm-up ${WARMUP_SECONDS} s each, then ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections`);
+/** A warm-up of every target, then ROUNDS rounds in which the targets take turns (the order rotating). */
+async function throughputScenario(scenario: Scenario, targets: Target[], emulator: Child, emulatorUrl: string, connections = CONNECTIONS, seconds = SECONDS) {
+  log(`\n== ${scenario.title}: warm-up ${WARMUP_SECONDS} s each, then ${ROUNDS} alternating rounds of ${seconds} s, ${connections} connections`);
   await checkSameAnswers(targets, scenario);
-  if (WARMUP_SECONDS > 0) for (const target of targets) await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+  if (WARMUP_SECONDS > 0) for (const target of targets) await runLoad({ url: urlFor(target, scenario), body: scenario.body, headers: headers(), connections, seconds: WARMUP_SECONDS });
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    const order = targets.map((_, i) => targets[(i + round) % targets.length]);
-    for (const target of order) {
-      const run = await measure(target, scenario, emulator, emulatorUrl, SECONDS);
+    for (const target of targets.map((_, i) => targets[(i + round) % targets.length])) {
+      const run = await measure(target, scenario, emulator, emulatorUrl, seconds, connections);
       runs.get(target.name)?.push(run);
+      const failures = run.non2xx + run.errors + run.timeouts;
       log(
         `  round ${round + 1} ${target.name.padEnd(26)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  ` +
           `CPU ${run.cpuMsPerRequest.toFixed(3)} ms/req  upstream ${run.upstreamPerRequest.toFixed(2)}/req  RSS ≤ ${run.peakRssMiB.toFixed(0)} MiB` +
-          (run.non2xx + run.errors + run.timeouts > 0 ? `  FAILURES non2xx=${run.non2xx} errors=${run.errors} timeouts=${run.timeouts}` : ''),
+          (failures > 0 ? `  FAILURES non2xx=${run.non2xx} errors=${run.errors} timeouts=${run.timeouts}` : ''),
       );
     }
   }
   await checkSameAnswers(targets, scenario);
-  const forwarderRuns = runs.get(targets.find((t) => t.isForwarder)?.name ?? '') ?? [];
+  const forwarder = runs.get(targets.find((t) => t.isForwarder)?.name ?? '') ?? [];
   return targets.map((target) => {
     const rs = runs.get(target.name) ?? [];
+    const med = (key: 'rps' | 'p50' | 'p99' | 'cpuMsPerRequest' | 'emulatorCpuMsPerRequest' | 'upstreamPerRequest') => median(rs.map((r) => r[key]));
+    const added = (key: 'p50' | 'p99') => median(rs.map((r, i) => r[key] - (forwarder[i]?.[key] ?? Number.NaN)));
     return {
       name: target.name,
       rounds: rs,
-      rps: median(rs.map((r) => r.rps)),
-      p50: median(rs.map((r) => r.p50)),
-      p99: median(rs.map((r) => r.p99)),
-      cpuMsPerRequest: median(rs.map((r) => r.cpuMsPerRequest)),
-      emulatorCpuMsPerRequest: median(rs.map((r) => r.emulatorCpuMsPerRequest)),
-      upstreamPerRequest: median(rs.map((r) => r.upstreamPerRequest)),
+      rps: med('rps'),
+      p50: med('p50'),
+      p99: med('p99'),
+      cpuMsPerRequest: med('cpuMsPerRequest'),
+      emulatorCpuMsPerRequest: med('emulatorCpuMsPerRequest'),
+      upstreamPerRequest: med('upstreamPerRequest'),
       peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB), memory(target.process.pid).peakMiB),
       failures: rs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
-      ratios: rs.map((r, i) => r.rps / (forwarderRuns[i]?.rps ?? Number.NaN)),
+      ratios: rs.map((r, i) => r.rps / (forwarder[i]?.rps ?? Number.NaN)),
+      addedP50: added('p50'),
+      addedP99: added('p99'),
     };
   });
 }
 
-interface EntitiesResult {
-  roundTripMs: number;
-  calls: number;
-  upstreamPerCall: { median: number; max: number };
-  wallMs: { median: number; p90: number; max: number };
-}
+type EntitiesResult = Awaited<ReturnType<typeof entitiesScenario>>;
 
-async function entitiesScenario(target: Target, emulatorUrl: string): Promise<EntitiesResult> {
+async function entitiesScenario(target: Target, emulatorUrl: string) {
   log(`\n== _entities × ${ENTITY_IDS.length} with ${ENTITIES_LATENCY_MS} ms upstream latency: ${ENTITIES_CALLS} calls one after another (${target.name})`);
   await setEmulatorLatency(emulatorUrl, ENTITIES_LATENCY_MS);
   try {
@@ -434,7 +314,7 @@ async function entitiesScenario(target: Target, emulatorUrl: string): Promise<En
       await res.body.dump();
       trips.push(performance.now() - t0);
     }
-    const body = JSON.stringify(ENTITIES);
+    const body = ENTITIES;
     for (let i = 0; i < 2; i++) await post(target.url, body); // warm
     const walls: number[] = [];
     const upstream: number[] = [];
@@ -451,7 +331,7 @@ async function entitiesScenario(target: Target, emulatorUrl: string): Promise<En
         throw new Error(`_entities failed: ${res.status} ${JSON.stringify(res.json).slice(0, 800)}`);
       }
     }
-    const result: EntitiesResult = {
+    const result = {
       roundTripMs: median(trips),
       calls: ENTITIES_CALLS,
       upstreamPerCall: { median: median(upstream), max: Math.max(...upstream) },
@@ -467,15 +347,10 @@ async function entitiesScenario(target: Target, emulatorUrl: string): Promise<En
   }
 }
 
-interface GraphCallsResult {
-  target: string;
-  rows: GraphCallsRow[];
-}
-
 let manageToken = '';
 
 /** `strict`: every operation must answer (this checkout); a baseline may predate some of them. */
-async function callsScenario(target: Target, emulatorUrl: string, strict: boolean): Promise<GraphCallsResult> {
+async function callsScenario(target: Target, emulatorUrl: string, strict: boolean): Promise<{ target: string; rows: GraphCallsRow[] }> {
   log(`\n== Graph requests per operation (${target.name}): one warm-up send, then one send counted by the emulator`);
   const rows = await measureGraphCalls({
     url: target.url,
@@ -494,37 +369,14 @@ async function callsScenario(target: Target, emulatorUrl: string, strict: boolea
   return { target: target.name, rows };
 }
 
-interface LatencyResult {
-  upstreamMs: number;
-  connections: number;
-  seconds: number;
-  rounds: number;
-  scenarios: Array<{ key: Scenario['key']; title: string; targets: LatencySummary[] }>;
-}
-
-async function latencyScenario(targets: Target[], emulatorUrl: string): Promise<LatencyResult> {
-  const warmupSeconds = Math.min(WARMUP_SECONDS, 3);
+/** The throughput rounds again at LATENCY_UPSTREAM_MS upstream and few connections: what the subgraph adds. */
+async function latencyScenario(targets: Target[], emulator: Child, emulatorUrl: string) {
   await setEmulatorLatency(emulatorUrl, LATENCY_UPSTREAM_MS);
   try {
-    const scenarios: LatencyResult['scenarios'] = [];
+    const scenarios: Array<{ key: Scenario['key']; title: string; targets: TargetSummary[] }> = [];
     for (const scenario of SCENARIOS) {
-      log(
-        `\n== latency at ${LATENCY_UPSTREAM_MS} ms upstream, ${scenario.title}: ${LATENCY_CONNECTIONS} connections, closed loop, ` +
-          `warm-up ${warmupSeconds} s each, then ${ROUNDS} alternating rounds of ${LATENCY_SECONDS} s`,
-      );
-      const summaries = await latencyRounds(
-        targets.map((t) => ({ name: t.name, isForwarder: t.isForwarder, url: urlFor(t, scenario) })),
-        {
-          bodies: typeof scenario.body === 'string' ? [scenario.body] : scenario.body,
-          headers: headers(),
-          connections: LATENCY_CONNECTIONS,
-          seconds: LATENCY_SECONDS,
-          warmupSeconds,
-          rounds: ROUNDS,
-          log,
-        },
-      );
-      scenarios.push({ key: scenario.key, title: scenario.title, targets: summaries });
+      const title = `${scenario.title} at ${LATENCY_UPSTREAM_MS} ms upstream`;
+      scenarios.push({ key: scenario.key, title: scenario.title, targets: await throughputScenario({ ...scenario, title }, targets, emulator, emulatorUrl, LATENCY_CONNECTIONS, LATENCY_SECONDS) });
     }
     return { upstreamMs: LATENCY_UPSTREAM_MS, connections: LATENCY_CONNECTIONS, seconds: LATENCY_SECONDS, rounds: ROUNDS, scenarios };
   } finally {
@@ -532,15 +384,9 @@ async function latencyScenario(targets: Target[], emulatorUrl: string): Promise<
   }
 }
 
-interface ColdStartResult {
-  runs: number;
-  firstAnswerMs: number[];
-  listeningMs: number[];
-  medianFirstAnswerMs: number;
-  medianListeningMs: number;
-}
+type ColdStartResult = Awaited<ReturnType<typeof coldStart>>;
 
-async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build): Promise<ColdStartResult> {
+async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build) {
   log(`\n== cold start${build.label}: spawn → first 200 on /graphql (a real query, with token verification and a Graph token), ${COLD_RUNS} runs`);
   const first: number[] = [];
   const listening: number[] = [];
@@ -562,62 +408,29 @@ async function coldStart(idp: TestIdp, emulatorUrl: string, build: Build): Promi
   return { runs: COLD_RUNS, firstAnswerMs: first, listeningMs: listening, medianFirstAnswerMs: median(first), medianListeningMs: median(listening) };
 }
 
-/** The process's V8 heap as its own /metrics reports it (prom-client default metrics), MiB. */
-async function heapOf(target: Target): Promise<{ heapUsedMiB: number; heapTotalMiB: number; externalMiB: number } | undefined> {
-  try {
-    const res = await request(target.url.replace(/\/graphql$/, '/metrics'));
-    const text = await res.body.text();
-    const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
-    return {
-      heapUsedMiB: metric('nodejs_heap_size_used_bytes'),
-      heapTotalMiB: metric('nodejs_heap_size_total_bytes'),
-      externalMiB: metric('nodejs_external_memory_bytes'),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-interface SoakResult {
-  seconds: number;
-  requests: number;
-  rps: number;
-  failures: number;
-  idleRssMiB: number;
-  startRssMiB: number;
-  endRssMiB: number;
-  peakRssMiB: number;
-  samples: Array<{ t: number; rss: number }>;
-  heapAtEnd?: { heapUsedMiB: number; heapTotalMiB: number; externalMiB: number };
-}
-
-async function soak(target: Target): Promise<SoakResult> {
+async function soak(target: Target) {
   log(`\n== ${SOAK_SECONDS} s under the assign load (${target.name}): RSS every 5 s`);
-  const idle = memory(target.process.pid).rssMiB;
   const sampler = sampleRss(target.process.pid, 5000);
   const result = await runLoad({ url: target.url, body: ASSIGN_BODIES, headers: headers(), connections: CONNECTIONS, seconds: SOAK_SECONDS });
   const samples = sampler.stop().map((s) => ({ t: Math.round(s.t / 1000), rss: Math.round(s.rss * 10) / 10 }));
-  const heapAtEnd = await heapOf(target);
   // "Start" is the first sample under load (5 s in); the one at 0 s is the idle process before the run.
   const start = samples.find((s) => s.t >= 5) ?? samples[0];
   const end = samples[samples.length - 1];
-  const out: SoakResult = {
+  const out = {
     seconds: SOAK_SECONDS,
     requests: result.total,
     rps: result.rps,
     failures: result.non2xx + result.errors + result.timeouts,
-    idleRssMiB: idle,
     startRssMiB: start.rss,
     endRssMiB: end.rss,
     peakRssMiB: Math.max(...samples.map((s) => s.rss)),
     samples,
-    heapAtEnd,
   };
   log(`  ${result.total} requests (${result.rps.toFixed(0)} req/s), failures ${out.failures}`);
   log(`  RSS MiB: ${samples.map((s) => `${s.t}s=${s.rss}`).join(' ')}`);
-  if (heapAtEnd) {
-    log(`  at the end: V8 heap ${heapAtEnd.heapUsedMiB.toFixed(1)} MiB used of ${heapAtEnd.heapTotalMiB.toFixed(1)} MiB, external ${heapAtEnd.externalMiB.toFixed(1)} MiB`);
-  }
+  const metrics = await (await request(target.url.replace(/\/graphql$/, '/metrics'))).body.text();
+  const mib = (name: string) => (Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(metrics)?.[1]) / 2 ** 20).toFixed(1);
+  log(`  at the end: V8 heap ${mib('nodejs_heap_size_used_bytes')} MiB used of ${mib('nodejs_heap_size_total_bytes')} MiB`);
   return out;
 }
 
@@ -644,7 +457,6 @@ async function profile(idp: TestIdp, emulatorUrl: string, logLevel: string, buil
   return { summary, file: kept };
 }
 
-// ---- report ----
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -667,11 +479,6 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  try {
-    setClockTicks(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
-  } catch {
-    // 100 then
-  }
   workDir = mkdtempSync(join(tmpdir(), 'esim-bench-'));
   const children: Child[] = [];
   let idp: TestIdp | undefined;
@@ -691,17 +498,9 @@ async function main(): Promise<void> {
     const emulatorUrl = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await waitForLine(emulatorLog, /listening on/, emulator))?.[1] ?? '';
 
     const forwarderLog = logFile('forwarder');
-    const forwarderEnv = cleanEnv({
-      GRAPH_BASE_URL: emulatorUrl,
-      AUTH_JWKS_URL: idp.jwksUrl,
-      AUTH_ISSUER: idp.issuerV2,
-      AUTH_AUDIENCE: idp.apiAudience,
-      AZURE_TENANT_ID: idp.tenantId,
-      AZURE_CLIENT_ID: APP_REGISTRATION.clientId,
-      AZURE_CLIENT_SECRET: APP_REGISTRATION.clientSecret,
-      AZURE_AUTHORITY_HOST: idp.url,
-      NODE_EXTRA_CA_CERTS: idp.caFile,
-    });
+    const { clientId, clientSecret } = APP_REGISTRATION;
+    const auth = { AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuerV2, AUTH_AUDIENCE: idp.apiAudience, NODE_EXTRA_CA_CERTS: idp.caFile };
+    const forwarderEnv = cleanEnv({ GRAPH_BASE_URL: emulatorUrl, ...auth, AZURE_TENANT_ID: idp.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret, AZURE_AUTHORITY_HOST: idp.url });
     const forwarderProcess = startNode([FORWARDER], forwarderEnv, forwarderLog);
     children.push(forwarderProcess);
     const forwarderUrl = /(http:\/\/\S+)/.exec(await waitForLine(forwarderLog, /forwarder listening on/, forwarderProcess))?.[1] ?? '';
@@ -709,15 +508,9 @@ async function main(): Promise<void> {
 
     const info = await startSubgraph(idp, emulatorUrl, 'info');
     children.push(info.process);
-    const warn = await startQuietSubgraph(idp, emulatorUrl, 'warn');
+    const warn = await startSubgraph(idp, emulatorUrl, 'warn');
     children.push(warn.process);
     const targets = [forwarder, info, warn];
-    for (const set of COMPARE_NODE_ARGS?.split(';') ?? []) {
-      const args = nodeArgsFrom(set);
-      const other = await startSubgraph(idp, emulatorUrl, 'info', { ...CURRENT, nodeArgs: args }, [], `, node ${args.length > 0 ? args.join(' ') : 'defaults'}`);
-      children.push(other.process);
-      targets.push(other);
-    }
     for (const build of COMPARE_ENV) {
       const other = await startSubgraph(idp, emulatorUrl, 'info', build);
       children.push(other.process);
@@ -742,15 +535,15 @@ async function main(): Promise<void> {
     if (checked) children.push(checked.process);
     const calls = checked ? [await callsScenario(checked, emulatorUrl, true)] : [];
     if (ONLY.has('calls') && before) calls.push(await callsScenario(before, emulatorUrl, false));
-    const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info], emulatorUrl) : undefined;
+    const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info], emulator, emulatorUrl) : undefined;
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(idp, emulatorUrl, CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(idp, emulatorUrl, BASELINE) : undefined;
     const soakResult = SOAK_SECONDS > 0 && ONLY.has('soak') ? await soak(info) : undefined;
     const engine = ONLY.has('engine')
       ? await engineScenario(
           [
-            { name: 'assign mutation', query: ASSIGN.query, variables: ASSIGN.variables },
-            { name: 'pools page (first 50)', query: POOLS.query, variables: POOLS.variables },
+            { name: 'assign mutation', body: ASSIGN_BODIES[0] },
+            { name: 'pools page (first 50)', body: JSON.stringify(POOLS) },
           ],
           ENGINE_ROUNDS,
           1000,
@@ -760,7 +553,6 @@ async function main(): Promise<void> {
     const profiled = PROFILE ? await profile(idp, emulatorUrl, PROFILE, CURRENT) : undefined;
     const profiledBefore = PROFILE && BASELINE ? await profile(idp, emulatorUrl, PROFILE, BASELINE) : undefined;
 
-    // ---- the table ----
     log(`\n==== results (${((Date.now() - started) / 1000).toFixed(0)} s; medians of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections) ====`);
     log(`machine: ${machine()}`);
     log(`subgraph: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')}`);
@@ -768,21 +560,9 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       for (const s of throughput[scenario.key] ?? []) {
         const finite = s.ratios.filter((r) => Number.isFinite(r));
-        const ratio = s.name.startsWith('forwarder')
-          ? '1'
-          : `${median(finite).toFixed(2)}× (${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)})`;
-        rows.push([
-          scenario.title,
-          s.name + (s.failures > 0 ? ` [${s.failures} failed]` : ''),
-          s.rps.toFixed(0),
-          String(s.p50),
-          String(s.p99),
-          s.cpuMsPerRequest.toFixed(3),
-          s.peakRssMiB.toFixed(0),
-          s.upstreamPerRequest.toFixed(2),
-          s.emulatorCpuMsPerRequest.toFixed(3),
-          ratio,
-        ]);
+        const ratio = s.name.startsWith('forwarder') ? '1' : `${median(finite).toFixed(2)}× (${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)})`;
+        const name = s.name + (s.failures > 0 ? ` [${s.failures} failed]` : '');
+        rows.push([scenario.title, name, s.rps.toFixed(0), String(s.p50), String(s.p99), s.cpuMsPerRequest.toFixed(3), s.peakRssMiB.toFixed(0), s.upstreamPerRequest.toFixed(2), s.emulatorCpuMsPerRequest.toFixed(3), ratio]);
       }
     }
     if (rows.length > 1) log(table(rows));
@@ -826,20 +606,13 @@ async function main(): Promise<void> {
       }
     }
     if (latency) {
-      log(`\nlatency at ${latency.upstreamMs} ms upstream (${latency.connections} connections, closed loop; medians of ${latency.rounds} rounds of ${latency.seconds} s; ms):`);
+      log(`\nlatency at ${latency.upstreamMs} ms upstream (${latency.connections} connections, autocannon, 1 ms resolution; medians of ${latency.rounds} rounds of ${latency.seconds} s; ms):`);
       const latencyRows = [['scenario', 'target', 'p50', 'p99', 'added p50', 'added p99', 'requests']];
       for (const sc of latency.scenarios) {
         for (const t of sc.targets) {
           const fmt = (v: number) => (t.name.startsWith('forwarder') ? '—' : v.toFixed(2));
-          latencyRows.push([
-            sc.title,
-            t.name + (t.failures > 0 ? ` [${t.failures} failed]` : ''),
-            t.p50.toFixed(2),
-            t.p99.toFixed(2),
-            fmt(t.addedP50),
-            fmt(t.addedP99),
-            String(t.runs.reduce((sum, r) => sum + r.requests, 0)),
-          ]);
+          const name = t.name + (t.failures > 0 ? ` [${t.failures} failed]` : '');
+          latencyRows.push([sc.title, name, t.p50.toFixed(2), t.p99.toFixed(2), fmt(t.addedP50), fmt(t.addedP99), String(t.rounds.reduce((sum, r) => sum + r.total, 0))]);
         }
       }
       log(table(latencyRows));
@@ -853,14 +626,12 @@ async function main(): Promise<void> {
       }
     }
 
-    // ---- the issue's targets ----
     const peakRss = Math.max(
       ...[...(throughput.assign ?? []), ...(throughput.pools ?? [])].filter((s) => s.name === info.name || s.name === warn.name).map((s) => s.peakRssMiB),
       soakResult?.peakRssMiB ?? 0,
     );
     const verdict = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
     log('\ntargets:');
-    // Issue 15's targets (issue 6's, kept below: the _entities fan-out, RSS growth, cold start).
     for (const key of ['assign', 'pools'] as const) {
       const summary = throughput[key]?.find((s) => s.name === info.name);
       if (!summary) continue;
@@ -883,8 +654,7 @@ async function main(): Promise<void> {
     }
     if (latency) {
       const added = (key: Scenario['key']) => latency.scenarios.find((sc) => sc.key === key)?.targets.find((t) => t.name === info.name);
-      const assignAdded = added('assign');
-      const poolsAdded = added('pools');
+      const [assignAdded, poolsAdded] = [added('assign'), added('pools')];
       const failures = latency.scenarios.reduce((sum, sc) => sum + sc.targets.reduce((n, t) => n + t.failures, 0), 0);
       const ok = [assignAdded, poolsAdded].every((t) => t !== undefined && t.addedP99 < 5) && failures === 0;
       log(
@@ -895,40 +665,9 @@ async function main(): Promise<void> {
     if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
 
     mkdirSync(dirname(OUT), { recursive: true });
-    writeFileSync(
-      OUT,
-      `${JSON.stringify(
-        {
-          machine: machine(),
-          settings: {
-            SECONDS,
-            WARMUP_SECONDS,
-            ROUNDS,
-            CONNECTIONS,
-            ENTITIES_CALLS,
-            COLD_RUNS,
-            SOAK_SECONDS,
-            LATENCY_SECONDS,
-            LATENCY_CONNECTIONS,
-            subgraphNodeArgs: NODE_ARGS,
-            baseline: BASELINE,
-          },
-          throughput,
-          entities,
-          entitiesBefore,
-          graphCalls: calls.length > 0 ? calls : undefined,
-          latency,
-          coldStart: cold,
-          coldStartBefore: coldBefore,
-          soak: soakResult,
-          engine,
-          profile: profiled,
-          profileBefore: profiledBefore,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const settings = { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, SOAK_SECONDS, LATENCY_SECONDS, LATENCY_CONNECTIONS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE };
+    const results = { machine: machine(), settings, throughput, entities, entitiesBefore, graphCalls: calls.length > 0 ? calls : undefined, latency, coldStart: cold, coldStartBefore: coldBefore, soak: soakResult, engine, profile: profiled, profileBefore: profiledBefore };
+    writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
     log(`\nresults: ${OUT}`);
     ok = true;
   } finally {

@@ -1,14 +1,6 @@
 #!/usr/bin/env node
-/**
- * Builds the offline GraphQL explorer (src/explorer-web/) into dist/explorer/ with esbuild: the landing script,
- * GraphiQL with its CSS and fonts, and the editor's three web workers, each named by a hash of its content (the
- * server serves them as immutable). Writes dist/explorer/manifest.json, which src/http/explorer/ reads, and prints
- * a table of the files and their sizes. Part of `npm run build`.
- *
- * Skipped when dist/explorer/ is newer than every input of its last build (esbuild's metafile lists them).
- *
- * Usage: node scripts/build-explorer.mjs [--quiet] [--force]
- */
+/** Builds src/explorer-web/ into dist/explorer/ (content-hashed files, manifest.json) with esbuild; skipped when up to
+ * date. Usage: node scripts/build-explorer.mjs [--quiet] [--force] */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -92,11 +84,7 @@ function workerFile(name) {
 const hashOf = (data) => createHash('sha256').update(data).digest('hex').slice(0, 8).toUpperCase();
 const EXTENSIONS = { 'font/woff2': 'woff2', 'font/woff': 'woff', 'font/ttf': 'ttf', 'image/png': 'png', 'image/svg+xml': 'svg' };
 
-/**
- * GraphiQL's CSS carries its fonts and icons as data: URLs. They become files of their own, so that the page's
- * Content-Security-Policy can say `font-src 'self'; img-src 'self'` and a font is only fetched when it is used.
- * Returns the CSS file's new name (its hash changes with its content) and the files written.
- */
+/** Moves the CSS's data: URLs (fonts, icons) into files of their own (for the CSP); returns the CSS's new name. */
 function extractDataUrls(cssName) {
   let css = readFileSync(join(outdir, cssName), 'utf8');
   const written = [];

@@ -1,12 +1,5 @@
-/**
- * `npm run supergraph`: composes the subgraphs supergraph.yaml lists into supergraph.graphql with
- * @apollo/composition, offline (rover's `supergraph compose` downloads a composition plugin first). This
- * subgraph's SDL gets the cache hints it serves under the current environment (CACHE_MAX_AGE_S, GRAPH_AUTH_MODE=obo:
- * PRIVATE), as its `_service { sdl }` would give them. Exits 1 naming every composition error.
- *
- * `--no-cache-tags` leaves out `@cacheTag` (Apollo Router's response caching): @apollo/gateway's query planner
- * refuses a supergraph that links the cacheTag spec (`is for: EXECUTION but is unsupported`).
- */
+/** `npm run supergraph`: composes supergraph.yaml's subgraphs into supergraph.graphql with @apollo/composition, offline;
+ * `--no-cache-tags` leaves out `@cacheTag` (which @apollo/gateway refuses). Exits 1 naming every error. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';

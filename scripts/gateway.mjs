@@ -1,12 +1,5 @@
-// `npm run gateway`: Hive Gateway (its runtime, @graphql-hive/gateway-runtime, ESM build) over supergraph.graphql
-// (`npm run supergraph`): this subgraph (start it with `npm start`) and the example directory subgraph, which this
-// script starts on DIRECTORY_PORT (4002) unless DIRECTORY_URL names one. With its response cache on: a cached reply
-// costs no Graph call; a mutation drops the cached replies holding the entities it returns. docs/federation.md,
-// "Hive Gateway".
-//
-// Environment: GATEWAY_PORT (4080; 0: any free port), GATEWAY_HOST (127.0.0.1), SUPERGRAPH (./supergraph.graphql),
-// ESIM_POOLS_URL / DIRECTORY_URL (routing URLs instead of the supergraph's), ROUTER_SECRET (sent to esim-pools as
-// router-authorization), HIVE_LOG (warn).
+// `npm run gateway`: Hive Gateway with its response cache over supergraph.graphql, and the example directory subgraph
+// unless DIRECTORY_URL names one; settings (GATEWAY_PORT, GATEWAY_HOST, SUPERGRAPH, HIVE_LOG…): docs/federation.md.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -23,11 +16,7 @@ function routeTo(supergraph, name, url) {
   return supergraph.replace(pattern, `$1${url}$2`);
 }
 
-/**
- * The response cache's session: replies are cached per caller token (hashed), never across callers; a request
- * without a token shares the public entries. The token is the whole key on purpose: a claim read from an
- * unverified token could be forged to reach another user's entries; a forged token only misses the cache.
- */
+/** The response cache's session: the caller's whole token (hashed), never a claim of it; none shares public entries. */
 function session(request) {
   const authorization = request.headers.get('authorization');
   return authorization ? createHash('sha256').update(authorization).digest('base64url') : null;

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-/**
- * `npm run lint:dockerfile [path/to/Dockerfile]`: dockerfile-utils' validator (what the Docker builder rejects), this
- * project's image policy (nodejs/docker-node best practices, OWASP's Node.js Docker cheat sheet), and the
- * .dockerignore beside it. Prints "lint:dockerfile: ok (N checks)", or one line per problem and exits 1.
- */
+/** `npm run lint:dockerfile [path/to/Dockerfile]`: dockerfile-utils' validator, this image's policy, and .dockerignore.
+ * Prints "lint:dockerfile: ok (N checks)", or one line per problem and exits 1. */
 'use strict';
 
 const fs = require('node:fs');
@@ -29,10 +26,7 @@ const RULES = [
   'runtime-npm-ci-flags', 'healthcheck', 'expose', 'final-stage-copy-chown', 'no-remote-add', 'no-secret-env', 'dockerignore',
 ];
 
-/**
- * Lints a Dockerfile's text and its .dockerignore's text (null when there is none). Returns one
- * "Dockerfile:LINE [rule] message" per problem.
- */
+/** Lints a Dockerfile's text and its .dockerignore's text (null when there is none). */
 function lintDockerfile(content, ignoreText) {
   const problems = [];
   const report = (rule, line, message) => problems.push(`${line === null ? '.dockerignore' : `Dockerfile:${line}`} [${rule}] ${message}`);

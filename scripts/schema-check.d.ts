@@ -9,11 +9,7 @@ export interface SchemaChange {
 /** Compares two subgraph SDLs (base, then the new one). Throws an Error when either is not a valid subgraph schema. */
 export declare function compareSchemas(baseSdl: string, headSdl: string): { breaking: SchemaChange[]; dangerous: SchemaChange[] };
 
-/**
- * The CLI: `argv` without node and the script (e.g. ['--base', 'main']). Runs in `cwd` (a git work tree); lines go
- * to `out` (ok, warnings, skip notes) and `err` (breaking changes, errors). Returns the exit code: 0 ok or no base,
- * 1 breaking changes, 2 usage or schema error.
- */
+/** The CLI (`argv` without node and the script), run in `cwd`; returns 0 ok or no base, 1 breaking, 2 usage or schema error. */
 export declare function main(
   argv: string[],
   io?: { cwd?: string; out?: (line: string) => void; err?: (line: string) => void },

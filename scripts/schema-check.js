@@ -1,23 +1,6 @@
 #!/usr/bin/env node
-/**
- * `npm run schema:check`: reports the breaking and dangerous changes of schema/schema.graphql against the main
- * branch, for CI and for reviewers.
- *
- * Both versions are built as subgraph schemas with @apollo/subgraph (so the federation @link, @key, @shareable…
- * are understood) and compared with graphql-js' findBreakingChanges / findDangerousChanges, plus one federation rule
- * graphql-js cannot see: an entity's `@key` removed or changed (or made `resolvable: false`) breaks the router's
- * entity lookups, so it is breaking too.
- *
- * The base is the schema at the merge base of HEAD and `--base REV` (default: `main`, else `origin/main`), i.e.
- * exactly what this branch changed — the same comparison as `git diff main...`. The working-tree file is compared,
- * so uncommitted edits count. When there is no base (a fresh repository, a shallow CI clone without main, or the
- * schema is new on this branch) it says so and exits 0.
- *
- * Usage: node scripts/schema-check.js [--base REV] [--schema PATH]
- * Exit codes: 0 no breaking change (dangerous ones are listed as warnings), 1 breaking changes, 2 usage or
- * schema error (e.g. the schema does not parse).
- * The comparison is exported as compareSchemas(baseSdl, headSdl) for the unit tests.
- */
+/** `npm run schema:check [--base REV] [--schema PATH]`: breaking changes of the schema against the merge base with
+ * `main`; exit 0 (none, or no base), 1 breaking, 2 usage or schema error. Details: docs/development.md. */
 'use strict';
 
 const { execFileSync } = require('node:child_process');
@@ -71,10 +54,7 @@ function buildSubgraph(sdl, label) {
   }
 }
 
-/**
- * Compares two subgraph SDLs. Returns `{ breaking, dangerous }`, each a list of `{ type, description }` sorted by
- * description; both empty when nothing a client or the router depends on changed.
- */
+/** Compares two subgraph SDLs: `{ breaking, dangerous }`, each `{ type, description }[]` sorted by description. */
 function compareSchemas(baseSdl, headSdl) {
   const base = buildSubgraph(baseSdl, 'base schema');
   const head = buildSubgraph(headSdl, 'schema');

@@ -1,13 +1,5 @@
-/**
- * `npm run screenshots`, as a person sees the pages after `npm start` (the built subgraph, dist/index.js with its
- * embedded Graph emulator, in a process of its own), in the browser tests' launcher (test/support/browser.ts) with
- * every request off the machine blocked:
- * - docs/explorer.png: the offline explorer (no Apollo CDN) after it ran the preloaded assign mutation, through the
- *   steps of test/browser/explorer.test.ts (test/support/explorer-page.ts);
- * - docs/web-example.png: examples/web (built, served by `vite preview`) after adding a group to the first sample
- *   pool, through the steps of test/browser/web-example.test.ts (test/support/web-example.ts).
- * It needs examples/web's dependencies (the root `npm install`: it is a workspace).
- */
+/** `npm run screenshots`: the pages as after `npm start` (dist/index.js with its embedded emulator), in the browser
+ * tests' launcher (test/support/browser.ts) with every request off the machine blocked. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -63,10 +55,7 @@ async function webExample(browser: Browser, service: ServiceProcess): Promise<vo
   }
 }
 
-/**
- * Each picture from a subgraph of its own, as after a fresh `npm start`: the explorer's assign replaces the first
- * sample pool's assignments (dropping its exclusion group's filter), which the web example's picture must not show.
- */
+/** Each picture from a subgraph of its own, as after a fresh `npm start`. */
 async function withService(shot: (service: ServiceProcess) => Promise<void>): Promise<void> {
   const service = await spawnService({ GRAPH_AUTH_MODE: 'emulator' }, { entry: join(ROOT, 'dist', 'index.js') });
   try {

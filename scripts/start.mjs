@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-/**
- * `npm start`: reads ./.env when there is one (variables already set win), checks the configuration from the sources
- * (about a second: src/config bundled by esbuild), builds what changed (`tsc -b` of the server and the Graph emulator
- * it embeds in emulator mode, the explorer when its inputs changed), then runs dist/index.js in this process (signals reach it as with `node dist/index.js`).
- */
+/** `npm start`: reads ./.env, checks the configuration from the sources, builds what changed, then runs dist/index.js
+ * in this process. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

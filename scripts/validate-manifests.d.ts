@@ -5,7 +5,7 @@ export type KubernetesObject = { apiVersion?: string; kind?: string; metadata?: 
 
 /** What the checks compare the manifests with, read from the application's source. */
 export interface AppFacts {
-  /** The variables src/config reads, and ANNOUNCED_ENV. */
+  /** The variables src/config reads. */
   knownEnv: Set<string>;
   /** The variables src/config never prints (its SECRET_VARIABLES). */
   secretEnv: Set<string>;
@@ -16,8 +16,6 @@ export interface AppFacts {
 export declare const KUBERNETES_VERSION: string;
 /** The rules, in report order; each problem names one as `[rule]`. */
 export declare const RULES: readonly string[];
-/** Variables accepted before src/config reads them. */
-export declare const ANNOUNCED_ENV: readonly string[];
 
 /** `kubectl kustomize dir` as objects, with kubectl's error as a `[kustomize]` problem; null without kubectl. */
 export declare function render(dir: string): { objects: KubernetesObject[]; problems: string[] } | null;

@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-/**
- * `npm run lint:manifests [root]`: renders deploy/kubernetes/base and every overlay with `kubectl kustomize`, validates
- * each object against Kubernetes 1.33's schemas (kubernetes-models) and this service's own rules, and checks
- * router.yaml. Prints "lint:manifests: ok (…)", or one line per problem and exits 1. The rules are described in
- * deploy/kubernetes/README.md, "Validation".
- */
+/** `npm run lint:manifests [root]`: renders the kustomizations with `kubectl kustomize`, validates them
+ * (kubernetes-models, this service's rules) and router.yaml; the rules: deploy/kubernetes/README.md. */
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -27,10 +23,6 @@ const MIN_DRAIN_SECONDS = 3;
 /** The image's migration command (applies the history store's migrations under a lock; idempotent). */
 const MIGRATE_SCRIPT = 'dist/history/migrate-cli.js';
 
-// ---------------------------------------------------------------------------------------------------------------
-// Rendering and what the application knows
-// ---------------------------------------------------------------------------------------------------------------
-
 /** `kubectl kustomize dir` as objects; null when kubectl is not installed. */
 function render(dir) {
   const run = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
@@ -40,10 +32,7 @@ function render(dir) {
   return { objects, problems: [] };
 }
 
-/**
- * The variables src/config reads (object keys and `env.NAME` / `env['NAME']` reads in its .ts files) and the ones
- * it treats as secrets (the names in its SECRET_VARIABLES).
- */
+/** The variables src/config's .ts files read, and the ones its SECRET_VARIABLES names. */
 function knownEnvironment(files) {
   const variables = new Set();
   const secrets = new Set();
@@ -67,10 +56,6 @@ function appFacts(root) {
   const servedPaths = new Set([...app.matchAll(/\bcase\s+'(\/[^']*)'/g)].map((m) => m[1]));
   return { knownEnv: variables, secretEnv: secrets, servedPaths };
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Checks
-// ---------------------------------------------------------------------------------------------------------------
 
 /** The object against its kind's schema; beta and alpha API versions are refused. */
 function schemaProblems(object) {
@@ -123,10 +108,7 @@ function isSecretName(name, appSecrets) {
   return /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|CREDENTIALS?)$/.test(name) || (/PASSWORD|SECRET/.test(name) && !/_(FILE|PATH|DIR)$/.test(name));
 }
 
-/**
- * Checks rendered objects against the schemas and this service's rules. `facts`: { knownEnv, secretEnv,
- * servedPaths } (appFacts). Returns one "Kind/name [rule] message" line per problem.
- */
+/** Checks rendered objects against the schemas and this service's rules (`facts` from appFacts): "Kind/name [rule] message" lines. */
 function validateObjects(objects, facts) {
   const problems = new Set(); // a ConfigMap shared by two containers is reported once
   const report = (object, rule, message) => problems.add(`${object ? `${object.kind}/${object.metadata?.name}` : '(manifests)'} [${rule}] ${message}`);
@@ -242,10 +224,7 @@ function checkBudgets({ objects, deployment, value, report }) {
   }
 }
 
-/**
- * History: production needs DATABASE_URL (or HISTORY_PATH, or HISTORY=off), as the app does at start-up; the URL
- * comes from a Secret, and the image's migration command runs before the app with the same image and URL.
- */
+/** History: production needs DATABASE_URL (from a Secret), HISTORY_PATH or HISTORY=off; migrations run first. */
 function checkHistory({ objects, main, containers, configMaps, env, value, report }) {
   if (value('HISTORY') === 'off') return;
   if (value('NODE_ENV') === 'production' && !env.has('DATABASE_URL') && !env.has('HISTORY_PATH')) {
@@ -267,14 +246,7 @@ function checkHistory({ objects, main, containers, configMaps, env, value, repor
   if (!effectiveEnv(migrate, configMaps).has('DATABASE_URL')) report('history', `container ${migrate.name}: no DATABASE_URL, so it migrates nothing`);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// router.yaml
-// ---------------------------------------------------------------------------------------------------------------
-
-/**
- * The Router (2.x) configuration keys this repository may use, from its YAML configuration reference
- * (https://www.apollographql.com/docs/graphos/routing/configuration/yaml). `*`: any key (subgraph names).
- */
+/** The Router (2.x) configuration keys this repository may use (its YAML configuration reference). */
 const ROUTER_KEYS = {
   supergraph: { listen: 'leaf', path: 'leaf', introspection: 'leaf', defer_support: 'leaf', connection_shutdown_timeout: 'leaf', early_cancel: 'leaf', generate_query_fragments: 'leaf', redact_query_validation_errors: 'leaf', strict_variable_validation: 'leaf', query_planning: 'leaf' },
   health_check: { enabled: 'leaf', listen: 'leaf', path: 'leaf', readiness: 'leaf' },
@@ -291,11 +263,7 @@ const ROUTER_KEYS = {
 const SHAPING_KEYS = ['timeout', 'deduplicate_query', 'compression', 'global_rate_limit', 'pool_idle_timeout', 'dns_resolution_strategy', 'experimental_http2'];
 const HEADER_RULE_KEYS = { propagate: ['named', 'rename', 'default', 'matching'], insert: ['name', 'value', 'from_context', 'path', 'default'], remove: ['named', 'matching'] };
 
-/**
- * Checks router.yaml's text: documented keys only; Authorization and x-request-id forwarded to this subgraph;
- * router-authorization inserted from the environment, never forwarded from a client; subgraph names of
- * supergraph.yaml; timeouts longer than the subgraph's Graph deadline. Returns one line per problem.
- */
+/** Checks router.yaml's text. */
 function lintRouterConfig(text, { subgraphs, subgraph = 'esim-pools', graphTimeoutMs = 30_000 }) {
   const problems = [];
   const report = (message) => problems.push(`router.yaml [router-config] ${message}`);
@@ -392,14 +360,7 @@ function duration(value) {
   return total;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// The repository
-// ---------------------------------------------------------------------------------------------------------------
-
-/**
- * Everything `npm run lint:manifests` checks. `kubectl: false` when kubectl is not installed (then only router.yaml
- * was checked).
- */
+/** Everything `npm run lint:manifests` checks. */
 function checkRepository(root) {
   const facts = appFacts(root);
   const overlays = path.join(root, 'deploy', 'kubernetes', 'overlays');

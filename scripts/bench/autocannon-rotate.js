@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs autocannon (its programmatic API, in this separate process) with request bodies taken in turn from a list,
-// and prints its result as JSON, like the CLI's `-j`. The CLI sends one fixed body; a write load on one pool would
-// then measure the per-pool edit lock (writes to one pool are serialized on purpose), not the code.
+// autocannon in its own process, sending the bodies in turn (the CLI sends one fixed body); prints what load.ts reads.
 'use strict';
 const autocannon = require('autocannon');
 
@@ -16,11 +14,12 @@ autocannon(
     headers: spec.headers,
     requests: [{ setupRequest: (request) => ({ ...request, body: spec.bodies[next++ % spec.bodies.length] }) }],
   },
-  (error, result) => {
+  (error, r) => {
     if (error) {
       process.stderr.write(`autocannon failed: ${error.message}\n`);
       process.exit(1);
     }
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    const { p50, p99, mean } = r.latency;
+    process.stdout.write(`${JSON.stringify({ total: r.requests.total, rps: r.requests.total / r.duration, p50, p99, mean, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts })}\n`);
   },
 );

@@ -1,7 +1,4 @@
-/**
- * The benchmark's side of the Graph emulator's control API (packages/graph-emulator/src/control.ts: `/_emulator/*`, never recorded):
- * the request count, the request log since an index, the injected latency. Also a plain JSON POST helper.
- */
+/** The bench's side of the emulator's `/_emulator/*` control API (count, request log, latency), and a JSON POST. */
 import { request } from 'undici';
 import { isRecord } from '../../src/graph/json';
 

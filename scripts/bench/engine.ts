@@ -1,11 +1,5 @@
-/**
- * The `engine` scenario: what the GraphQL engine itself costs per operation, without HTTP, Graph or the machine's
- * other load in between. The subgraph's own Apollo Server (production options, plugins, error formatting) runs the
- * bench's assign mutation and pools page through `executeOperation` on an in-memory Graph API, with
- * GRAPHQL_EXECUTOR=jit and graphql-js (cache hints on) and jit with CACHE_MAX_AGE_S=0, in interleaved rounds in this process; CPU time per operation from
- * process.cpuUsage. Every reply is checked for errors. This isolates the executor lever, which the HTTP rounds
- * measure only together with everything else (and with the machine's noise).
- */
+/** The `engine` scenario: CPU per operation of the subgraph's Apollo Server in process (jit, graphql-js, jit without
+ * cache hints) on an in-memory Graph, in interleaved rounds; every reply checked for errors. */
 import { createApolloServer } from '../../src/http/apollo';
 import { LocalPoolLocks } from '../../src/coordination/local';
 import { createContext, type EditServices } from '../../src/graphql/context';
@@ -16,10 +10,10 @@ import { AuditLog } from '../../src/observability/audit';
 import { createLogger } from '../../src/observability/logger';
 import type { GraphQLExecutor } from '../../src/config';
 
+/** `body`: the HTTP request body, `{ query, variables }`. */
 export interface EngineOperation {
   name: string;
-  query: string;
-  variables: Record<string, unknown>;
+  body: string;
 }
 
 /** What the scenario compares: the two engines with the cache hints on (the default), and jit with them off. */
@@ -74,7 +68,7 @@ function inMemoryGraph(): EsimPoolsApi {
 
 export async function engineScenario(operations: readonly EngineOperation[], rounds: number, perRound: number, log: (line: string) => void): Promise<EngineResult> {
   log(`\n== engine: Apollo + execution in process, no HTTP and no Graph; ${rounds} interleaved rounds of ${perRound} operations per engine`);
-  const logger = createLogger(process.env.BENCH_ENGINE_LOG === '1' ? 'error' : 'silent');
+  const logger = createLogger('silent');
   // Target checks off, as in the HTTP scenarios (a check is a Graph call the forwarder does not make).
   const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000, targets: { mode: 'off', cache: new DirectoryCache(0) } };
   const graph = inMemoryGraph();
@@ -86,12 +80,13 @@ export async function engineScenario(operations: readonly EngineOperation[], rou
   const result: EngineResult = { operations: [], rounds, perRound };
   try {
     for (const operation of operations) {
+      const { query, variables } = JSON.parse(operation.body) as { query: string; variables: Record<string, unknown> };
       let requests = 0;
       const run = async (index: number, count: number): Promise<void> => {
         const { server } = servers[index];
         for (let i = 0; i < count; i++) {
           const contextValue = createContext(`engine-${++requests}`, graph, undefined, undefined, edits);
-          const response = await server.executeOperation({ query: operation.query, variables: operation.variables }, { contextValue });
+          const response = await server.executeOperation({ query, variables }, { contextValue });
           if (response.body.kind !== 'single' || response.body.singleResult.errors !== undefined) {
             throw new Error(`engine scenario: ${operation.name} failed on ${servers[index].key}: ${JSON.stringify(response.body).slice(0, 500)}`);
           }

@@ -1,24 +1,5 @@
-/**
- * The benchmark's reference point: a minimal hand-written JSON forwarder of the same two operations, without
- * GraphQL. It runs as its own process (`node dist-tools/scripts/bench/forwarder.js`), on node:http, and does what
- * the subgraph does for the benchmark's requests, as cheaply as plain code can:
- *
- * - inbound auth like the subgraph: `Authorization: Bearer …` verified with jose (RS256, issuer, audience, `exp`)
- *   against the IdP's JWKS (fetched once, cached by jose); verified tokens cached by SHA-256 until `exp`; the
- *   `EsimPools.Assign` (or, for reads, `EsimPools.Read`) app role required → 401/403 otherwise;
- * - Graph with an app-only token from @azure/identity's ClientSecretCredential, kept until 5 minutes before expiry;
- * - the same upstream requests over an undici keep-alive pool, with a `client-request-id` per call;
- * - the same JSON out as the subgraph's `data` for the benchmark's selection sets.
- *
- * Routes (the request body is the same `{query, variables}` the subgraph gets; only `variables` is read):
- *   POST /assign  → POST …/{poolId}/assign, then POST /$batch with one GET …/{poolId} (exactly the subgraph's
- *                   upstream requests for `pool { id displayName }` after an assign)
- *   POST /pools   → GET …/embeddedSIMActivationCodePools?$top={first}, with Relay cursors like the subgraph's
- *
- * Environment: FORWARDER_HOST (127.0.0.1), FORWARDER_PORT (0), GRAPH_BASE_URL, AUTH_JWKS_URL, AUTH_ISSUER,
- * AUTH_AUDIENCE, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST. Prints
- * `forwarder listening on http://…` when ready; SIGTERM stops it.
- */
+/** The bench's reference: the same upstream calls and JSON as the subgraph for POST /assign and /pools, without
+ * GraphQL (same inbound JWT checks, same Graph token); prints `forwarder listening on http://…`. */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AccessToken } from '@azure/core-auth';
@@ -35,12 +16,9 @@ const TARGET_TYPE: Readonly<Record<string, string>> = {
   ALL_DEVICES: '#microsoft.graph.allDevicesAssignmentTarget',
   ALL_LICENSED_USERS: '#microsoft.graph.allLicensedUsersAssignmentTarget',
 };
-const TYPE_NAME: Readonly<Record<string, string>> = {
-  '#microsoft.graph.groupAssignmentTarget': 'GroupAssignmentTarget',
-  '#microsoft.graph.exclusionGroupAssignmentTarget': 'ExclusionGroupAssignmentTarget',
-  '#microsoft.graph.allDevicesAssignmentTarget': 'AllDevicesAssignmentTarget',
-  '#microsoft.graph.allLicensedUsersAssignmentTarget': 'AllLicensedUsersAssignmentTarget',
-};
+/** `#microsoft.graph.groupAssignmentTarget` → `GroupAssignmentTarget`. */
+const typeName = (type: string): string | undefined =>
+  Object.values(TARGET_TYPE).includes(type) ? type.replace(/^#microsoft\.graph\.(.)/, (_, c: string) => c.toUpperCase()) : undefined;
 
 function required(name: string): string {
   const value = process.env[name];
@@ -60,7 +38,6 @@ class HttpError extends Error {
 type Json = Record<string, unknown>;
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-// ---- inbound tokens ----
 
 const jwks = createRemoteJWKSet(new URL(required('AUTH_JWKS_URL')));
 const issuer = required('AUTH_ISSUER').split(',');
@@ -89,7 +66,6 @@ async function rolesOf(req: IncomingMessage): Promise<ReadonlySet<string>> {
   return roles;
 }
 
-// ---- Graph ----
 
 const graphUrl = new URL(required('GRAPH_BASE_URL'));
 const graph = new Pool(graphUrl.origin, { connections: 32, keepAliveTimeout: 30_000 });
@@ -127,12 +103,11 @@ async function callGraph(method: 'GET' | 'POST', path: string, body?: string): P
   return parsed;
 }
 
-// ---- the two operations ----
 
 function target(t: unknown): Json {
   if (!isRecord(t)) throw new HttpError(502, 'Graph answered with the wrong shape');
   const type = String(t['@odata.type']);
-  const out: Json = { __typename: TYPE_NAME[type] ?? 'UnknownAssignmentTarget', filterType: (typeof t.deviceAndAppManagementAssignmentFilterType === 'string' ? t.deviceAndAppManagementAssignmentFilterType : 'none').toUpperCase() };
+  const out: Json = { __typename: typeName(type) ?? 'UnknownAssignmentTarget', filterType: (typeof t.deviceAndAppManagementAssignmentFilterType === 'string' ? t.deviceAndAppManagementAssignmentFilterType : 'none').toUpperCase() };
   if (typeof t.groupId === 'string') out.groupId = t.groupId;
   return out;
 }
@@ -205,7 +180,6 @@ async function pools(variables: Json): Promise<Json> {
   };
 }
 
-// ---- HTTP ----
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

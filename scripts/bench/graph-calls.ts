@@ -1,12 +1,5 @@
-/**
- * The `calls` scenario: how many Graph HTTP requests one GraphQL operation costs, counted by the Graph emulator
- * (`/_emulator/count` before and after the one send, the request log in between for the paths and `$batch` items),
- * against the fewest Graph's API allows for the same answer.
- *
- * Every operation is sent once to warm up, then once measured. Writes work on fresh pools (generated pools from the
- * top of the range down, which no other scenario touches) and fresh groups, so every run does the same work; a pool
- * the create makes is deleted again at the emulator, outside the count.
- */
+/** The `calls` scenario: Graph requests one operation costs (counted by the emulator) against the fewest Graph allows;
+ * writes use untouched pools and groups so every run does the same work. */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
@@ -66,7 +59,6 @@ interface Context {
   send(body: string, manage?: boolean): Promise<Record<string, unknown>>;
 }
 
-// ---- fresh pools and groups ----
 
 /** Generated pools handed out for writes, from the last one down (other scenarios use the first 100). */
 let nextFreshPool = 199;
@@ -86,9 +78,8 @@ async function freshGroup(ctx: Context): Promise<string> {
 }
 const BULK_POOLS = 20;
 
-// ---- the operations ----
 
-const assignBody = (poolId: string, selection: string) =>
+export const assignBody = (poolId: string, selection: string): string =>
   JSON.stringify({
     query: `mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
   assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) { ${selection} }
@@ -127,7 +118,7 @@ const bulkAddBody = (poolIds: readonly string[], groupId: string) =>
     variables: { poolIds, list: [{ target: { kind: 'GROUP', groupId } }] },
   });
 
-const entitiesBody = (ids: readonly string[], selection: string) =>
+export const entitiesBody = (ids: readonly string[], selection: string): string =>
   JSON.stringify({
     query: `query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { ${selection} } } }`,
     operationName: 'Entities',
@@ -257,7 +248,6 @@ function operations(spec: GraphCallsSpec): Operation[] {
   ];
 }
 
-// ---- measuring ----
 
 /** `/beta/deviceManagement/embeddedSIMActivationCodePools/<guid>/assign` → `…/{id}/assign`. */
 function shortPath(path: string): string {

@@ -23,10 +23,7 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/**
- * Starts `node <args>` with stdout and stderr appended to `logFile` (a file, like a container runtime's log
- * driver: the process pays for its log lines, nobody in the benchmark has to read them).
- */
+/** Starts `node <args>` with stdout and stderr appended to `logFile`, as a container runtime's log driver would. */
 export function startNode(args: string[], env: Record<string, string>, logFile: string): Child {
   const fd = openSync(logFile, 'a');
   const spawnedAt = performance.now();
@@ -73,19 +70,13 @@ export function sleep(ms: number): Promise<void> {
 }
 
 
-let clockTicks = 100;
-/** Sets the kernel's clock ticks per second (`getconf CLK_TCK`; 100 on every common Linux). */
-export function setClockTicks(ticks: number): void {
-  if (Number.isFinite(ticks) && ticks > 0) clockTicks = ticks;
-}
-
 /** CPU time (user + system) the process has used, in ms. */
 export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which is in parentheses and may contain spaces): utime is field 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / clockTicks;
+  return ticks * 10; // USER_HZ: 100 ticks a second on every Linux ABI
 }
 
 /** Resident set size now and its peak since the process started (VmHWM), in MiB. */

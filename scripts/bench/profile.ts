@@ -1,27 +1,10 @@
-/**
- * A flame summary of a V8 CPU profile (`node --cpu-prof`): where the samples are (self time by function and by
- * package) and what each package costs with everything it calls (inclusive time). Also a CLI:
- * `node dist-tools/scripts/bench/profile.js <file.cpuprofile> [top]`.
- */
+/** A flame summary of a V8 CPU profile (`node --cpu-prof`). */
 import { readFileSync } from 'node:fs';
+import type { Profiler, Runtime } from 'node:inspector';
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+type CallFrame = Runtime.CallFrame;
+type ProfileNode = Profiler.ProfileNode;
+type CpuProfile = Profiler.Profile & { samples: number[]; timeDeltas: number[] };
 
 export interface ProfileEntry {
   name: string;
