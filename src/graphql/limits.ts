@@ -5,9 +5,10 @@
  */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type ParseOptions, type ValidationRule } from 'graphql';
+import { GraphQLError, type ParseOptions, type ValidationRule } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
 import { compileCost, CostError } from './cost';
+import { perOperation } from './per-operation';
 import { aliasAndTokenRules, entityFanOutPlugin, explainArmorLimit, limitMessage, representationCount } from './entity-limits';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
@@ -36,26 +37,14 @@ export const DEFAULT_LIST_SIZE = 100;
 
 /** Refuses, before any resolver runs, an operation costing over MAX_COST; `_entities` priced by its representations. */
 export function costLimitPlugin(maxCost: number, exposeLimits: boolean): ApolloServerPlugin {
-  /** Compiled costs by document (Apollo hands the same parsed document back for the same text) and operation name. */
-  const plans = new WeakMap<DocumentNode, Map<string, (variables: Readonly<Record<string, unknown>>) => number>>();
-  const planOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) => {
-    let byName = plans.get(document);
-    if (byName === undefined) {
-      byName = new Map();
-      plans.set(document, byName);
-    }
-    let plan = byName.get(operationName ?? '');
-    if (plan === undefined) {
-      plan = compileCost(schema, document, {
-        operationName,
-        defaultListSize: DEFAULT_LIST_SIZE,
-        knownListSize: (field, variables) =>
-          field.name.value === '_entities' ? representationCount(field.arguments?.find((a) => a.name.value === 'representations')?.value, variables) : undefined,
-      });
-      byName.set(operationName ?? '', plan);
-    }
-    return plan;
-  };
+  const planOf = perOperation((schema, document, operationName) =>
+    compileCost(schema, document, {
+      operationName,
+      defaultListSize: DEFAULT_LIST_SIZE,
+      knownListSize: (field, variables) =>
+        field.name.value === '_entities' ? representationCount(field.arguments?.find((a) => a.name.value === 'representations')?.value, variables) : undefined,
+    }),
+  );
   const listener: GraphQLRequestListener<Record<string, unknown>> = {
     async didResolveOperation({ schema, document, operationName, request }) {
       let cost: number;

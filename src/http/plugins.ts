@@ -3,8 +3,8 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { trace } from '@opentelemetry/api';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { documentCachePolicy, requestCacheHint, type DocumentCachePolicy } from '../graphql/cache-policy';
+import { documentCachePolicy, requestCacheHint } from '../graphql/cache-policy';
+import { perOperation } from '../graphql/per-operation';
 import type { Context } from '../graphql/context';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -28,21 +28,7 @@ export const noStorePlugin: ApolloServerPlugin<Context> = {
  */
 function documentCacheControl(): ApolloServerPlugin<Context> {
   const apollo = ApolloServerPluginCacheControl({ defaultMaxAge: DEFAULT_MAX_AGE, calculateHttpHeaders: true });
-  /** Policies by document (Apollo hands the same parsed document back for the same text) and operation name. */
-  const policies = new WeakMap<DocumentNode, Map<string, DocumentCachePolicy>>();
-  function policyOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): DocumentCachePolicy {
-    let byName = policies.get(document);
-    if (byName === undefined) {
-      byName = new Map();
-      policies.set(document, byName);
-    }
-    let policy = byName.get(operationName ?? '');
-    if (policy === undefined) {
-      policy = documentCachePolicy(schema, document, operationName, DEFAULT_MAX_AGE);
-      byName.set(operationName ?? '', policy);
-    }
-    return policy;
-  }
+  const policyOf = perOperation((schema, document, operationName) => documentCachePolicy(schema, document, operationName, DEFAULT_MAX_AGE));
   return {
     async serverWillStart(service) {
       await apollo.serverWillStart?.(service);
