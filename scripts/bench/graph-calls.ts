@@ -1,35 +1,73 @@
 /** The `calls` scenario: Graph requests one operation costs (counted by the emulator) against the fewest Graph allows;
- * writes use untouched pools and groups so every run does the same work. */
+ * writes use untouched pools and groups so every run does the same work. The request bodies of the other scenarios. */
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
+import { z } from 'zod';
 import { generatedPoolId, SAMPLE_GROUP_IDS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../../src/graph/json';
 import { testCodes } from '../../test/support/activation-codes';
-import { emulatorCount, emulatorRequestsSince, postJson, type LoggedRequest } from './emulator-control';
+import { control, emulatorCount, emulatorRequestsSince, postJson, type LoggedRequest } from './emulator-control';
 
-const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
 /** Graph's `$batch` limit (the emulator's MAX_BATCH_REQUESTS; Graph's JSON batching documentation). */
 const BATCH_LIMIT = 20;
+const BULK_POOLS = 20;
+
+/** A request body: the document, its operation's name, the variables. */
+const body = (query: string, variables: Record<string, unknown>): string =>
+  JSON.stringify({ query, operationName: /^(?:query|mutation) (\w+)/.exec(query)?.[1], variables });
+
+export const assignBody = (poolId: string, selection: string): string =>
+  body(`mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
+  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) { ${selection} }
+}`, {
+    poolId,
+    assignments: [{ target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } }, { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } }],
+  });
+
+export const entitiesBody = (ids: readonly string[], selection: string): string =>
+  body(`query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { ${selection} } } }`, {
+    r: ids.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id })),
+  });
+
+/** The pools page of the throughput scenarios. */
+export const POOLS_PAGE = body(
+  `query Pools($first: Int) {
+  embeddedSIMActivationCodePools(first: $first) {
+    edges { cursor node { id displayName activationCodeCount createdDateTime modifiedDateTime } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  { first: 50 },
+);
+
+/** The pools `_entities` asks for: the first 100 generated ones (writes take theirs from the last one down). */
+export const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
+
+/** Adds one group (a GROUP assignment) to a pool, or removes it, for real (`dryRun: false`). */
+const editBody = (edit: 'add' | 'remove', poolId: string, groupId: string) => {
+  const add = edit === 'add';
+  return body(
+    `mutation Edit($poolId: ID!, $list: [${add ? 'EmbeddedSIMActivationCodePoolAssignmentInput' : 'AssignmentTargetInput'}!]!) {
+  ${edit}EmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, ${add ? 'assignments' : 'targets'}: $list, dryRun: false) {
+    ${add ? 'added' : 'removed'} { __typename ... on GroupAssignmentTarget { groupId } } assignments { id } assignmentsVersion
+  }
+}`,
+    { poolId, list: [add ? { target: { kind: 'GROUP', groupId } } : { kind: 'GROUP', groupId }] },
+  );
+};
 
 export interface GraphCallsSpec {
   /** The subgraph's /graphql. */
   url: string;
   emulatorUrl: string;
-  /** A caller token with `EsimPools.Assign` (assign, edits, reads). */
+  /** Caller tokens: `EsimPools.Assign` (assign, edits, reads), and with `EsimPools.Manage` too (create). */
   assignToken: string;
-  /** A caller token with `EsimPools.Assign` and `EsimPools.Manage` (create). */
   manageToken: string;
-  /** The pools page body of the other scenarios (`first: 50`). */
-  poolsBody: string;
-  /** The ids `_entities` asks for (100). */
-  entityIds: readonly string[];
 }
 
 export interface GraphCallsRow {
   operation: string;
-  /** Graph HTTP requests the emulator received for the one send (a `$batch` is one). */
+  /** Graph HTTP requests the emulator received for the one send (a `$batch` is one); its items in `batchItems`. */
   requests: number;
-  /** Items inside those `$batch` requests. */
   batchItems: number;
   minimum: number;
   /** Why that is the minimum. */
@@ -41,24 +79,28 @@ export interface GraphCallsRow {
   error?: string;
 }
 
+type Data = Record<string, unknown>;
+
 interface Operation {
   name: string;
   minimum: number;
   reason: string;
   manage?: boolean;
   /** Uncounted preparation; returns the body to send. */
-  prepare(ctx: Context): Promise<string>;
+  prepare(spec: GraphCallsSpec): Promise<string>;
   /** What the answer's `data` must hold besides "200 without errors". */
-  complete?(data: Record<string, unknown>): boolean;
+  complete(data: Data): boolean;
   /** Uncounted clean-up after a send. */
-  after?(ctx: Context, data: Record<string, unknown>): Promise<void>;
+  after?(spec: GraphCallsSpec, data: Data): Promise<void>;
 }
 
-interface Context {
-  spec: GraphCallsSpec;
-  send(body: string, manage?: boolean): Promise<Record<string, unknown>>;
+async function send(spec: GraphCallsSpec, text: string, manage = false): Promise<Data> {
+  const res = await postJson(spec.url, { 'content-type': 'application/json', authorization: `Bearer ${manage ? spec.manageToken : spec.assignToken}` }, text);
+  if (res.status !== 200 || !isRecord(res.json) || res.json.errors !== undefined || !isRecord(res.json.data)) {
+    throw new Error(`${res.status} ${JSON.stringify(res.json).slice(0, 600)}`);
+  }
+  return res.json.data;
 }
-
 
 /** Generated pools handed out for writes, from the last one down (other scenarios use the first 100). */
 let nextFreshPool = 199;
@@ -69,134 +111,69 @@ function freshPool(): string {
 let nextCodeSeries = 900;
 
 /** A group the emulator's directory has (made there, outside the count), so the target checks find it. */
-async function freshGroup(ctx: Context): Promise<string> {
+async function freshGroup(spec: GraphCallsSpec): Promise<string> {
   const id = randomUUID();
-  const res = await request(`${ctx.spec.emulatorUrl}/_emulator/groups/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
-  await res.body.dump();
-  if (res.statusCode !== 200) throw new Error(`making a group at the emulator answered ${res.statusCode}`);
+  await control(spec.emulatorUrl, `groups/${id}`, z.unknown(), {});
   return id;
 }
-const BULK_POOLS = 20;
 
-
-export const assignBody = (poolId: string, selection: string): string =>
-  JSON.stringify({
-    query: `mutation Assign($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
-  assignEmbeddedSIMActivationCodePool(poolId: $poolId, assignments: $assignments) { ${selection} }
-}`,
-    operationName: 'Assign',
-    variables: {
-      poolId,
-      assignments: [
-        { target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } },
-        { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } },
-      ],
-    },
-  });
-
-/** Adds one group (a GROUP assignment) to a pool, or removes it, for real (`dryRun: false`). */
-const editBody = (edit: 'add' | 'remove', poolId: string, groupId: string) => {
-  const add = edit === 'add';
-  return JSON.stringify({
-    query: `mutation Edit($poolId: ID!, $list: [${add ? 'EmbeddedSIMActivationCodePoolAssignmentInput' : 'AssignmentTargetInput'}!]!) {
-  ${edit}EmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, ${add ? 'assignments' : 'targets'}: $list, dryRun: false) {
-    ${add ? 'added' : 'removed'} { __typename ... on GroupAssignmentTarget { groupId } } assignments { id } assignmentsVersion
-  }
-}`,
-    operationName: 'Edit',
-    variables: { poolId, list: [add ? { target: { kind: 'GROUP', groupId } } : { kind: 'GROUP', groupId }] },
-  });
+/** The value at a dotted path of `data`, and the list there (empty when it is not one). */
+const at = (data: unknown, path: string): unknown => path.split('.').reduce((v: unknown, key) => (isRecord(v) ? v[key] : undefined), data);
+const listAt = (data: unknown, path: string): unknown[] => {
+  const value = at(data, path);
+  return Array.isArray(value) ? value : [];
 };
 
-/** Adds one group to several pools (the bulk edit), for real. */
-const bulkAddBody = (poolIds: readonly string[], groupId: string) =>
-  JSON.stringify({
-    query: `mutation BulkAdd($poolIds: [ID!]!, $list: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
-  addAssignmentsToEmbeddedSIMActivationCodePools(poolIds: $poolIds, assignments: $list) { succeeded failed }
-}`,
-    operationName: 'BulkAdd',
-    variables: { poolIds, list: [{ target: { kind: 'GROUP', groupId } }] },
+function operations(): Operation[] {
+  const n = ENTITY_IDS.length;
+  const entities = (selection: string, check: (e: Data) => boolean) => ({
+    prepare: async () => entitiesBody(ENTITY_IDS, selection),
+    complete: (data: Data) => listAt(data, '_entities').filter((e) => isRecord(e) && typeof e.displayName === 'string' && check(e)).length === n,
   });
-
-export const entitiesBody = (ids: readonly string[], selection: string): string =>
-  JSON.stringify({
-    query: `query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { ${selection} } } }`,
-    operationName: 'Entities',
-    variables: { r: ids.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id })) },
-  });
-
-const DEVICE_STATES_PAGE = JSON.stringify({
-  query: `query PoolsWithDeviceStates($first: Int) {
-  embeddedSIMActivationCodePools(first: $first) {
-    edges { node { id displayName deviceStates { edges { node { id deviceName state } } pageInfo { hasNextPage endCursor } } } }
-  }
-}`,
-  operationName: 'PoolsWithDeviceStates',
-  variables: { first: 50 },
-});
-
-const payload = (data: Record<string, unknown>, field: string): Record<string, unknown> => {
-  const value = data[field];
-  return isRecord(value) ? value : {};
-};
-const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const edgesOf = (data: Record<string, unknown>): unknown[] => listOf(payload(data, 'embeddedSIMActivationCodePools').edges);
-
-/** Deletes a pool at the emulator itself (not through the subgraph, and outside the count). */
-async function deletePoolAtEmulator(emulatorUrl: string, id: string): Promise<void> {
-  const res = await request(`${emulatorUrl}${POOLS_PATH}/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { authorization: 'Bearer bench' } });
-  await res.body.dump();
-  if (res.statusCode !== 204) throw new Error(`deleting the created pool at the emulator answered ${res.statusCode}`);
-}
-
-const ENTITIES_BATCHES = (n: number) => Math.ceil(n / BATCH_LIMIT);
-
-function operations(spec: GraphCallsSpec): Operation[] {
-  const n = spec.entityIds.length;
-  const entitiesComplete = (withAssignments: boolean) => (data: Record<string, unknown>) => {
-    const entities = listOf(data._entities);
-    return entities.length === n && entities.every((e) => isRecord(e) && typeof e.displayName === 'string' && (!withAssignments || Array.isArray(e.assignments)));
-  };
   return [
     {
       name: 'assign { assignments { id } }',
       minimum: 2,
       reason: 'the two groups checked in one $batch (TARGET_CHECKS), then POST …/assign, which returns the new assignments',
       prepare: async () => assignBody(freshPool(), 'assignments { id }'),
-      complete: (data) => listOf(payload(data, 'assignEmbeddedSIMActivationCodePool').assignments).length === 2,
+      complete: (data) => listAt(data, 'assignEmbeddedSIMActivationCodePool.assignments').length === 2,
     },
     {
       name: 'assign + pool { displayName }',
       minimum: 2,
       reason: 'the groups checked, then one $batch: POST …/assign, then (dependsOn) GET …/{id}; the assign reply has no pool',
       prepare: async () => assignBody(freshPool(), 'pool { displayName } assignments { id }'),
-      complete: (data) => isRecord(payload(data, 'assignEmbeddedSIMActivationCodePool').pool),
+      complete: (data) => isRecord(at(data, 'assignEmbeddedSIMActivationCodePool.pool')),
     },
     {
       name: 'add assignments (1 new group)',
       minimum: 2,
       reason: 'one $batch: the group checked and the current assignments read; then the write, which depends on both',
-      prepare: async (ctx) => editBody('add', freshPool(), await freshGroup(ctx)),
-      complete: (data) => listOf(payload(data, 'addEmbeddedSIMActivationCodePoolAssignments').added).length === 1,
+      prepare: async (spec) => editBody('add', freshPool(), await freshGroup(spec)),
+      complete: (data) => listAt(data, 'addEmbeddedSIMActivationCodePoolAssignments.added').length === 1,
     },
     {
       name: 'remove assignments (1 group)',
       minimum: 2,
       reason: 'read the current assignments, then write: the write depends on what the read returns',
-      prepare: async (ctx) => {
+      prepare: async (spec) => {
         const poolId = freshPool();
-        const groupId = await freshGroup(ctx);
-        await ctx.send(editBody('add', poolId, groupId));
+        const groupId = await freshGroup(spec);
+        await send(spec, editBody('add', poolId, groupId));
         return editBody('remove', poolId, groupId);
       },
-      complete: (data) => listOf(payload(data, 'removeEmbeddedSIMActivationCodePoolAssignments').removed).length === 1,
+      complete: (data) => listAt(data, 'removeEmbeddedSIMActivationCodePoolAssignments.removed').length === 1,
     },
     {
       name: `bulk add (1 new group, ${BULK_POOLS} pools)`,
       minimum: Math.ceil((BULK_POOLS + 1) / BATCH_LIMIT) + BULK_POOLS,
       reason: `the group check and the ${BULK_POOLS} sets in ⌈${BULK_POOLS + 1}/${BATCH_LIMIT}⌉ $batch, then one assign per pool`,
-      prepare: async (ctx) => bulkAddBody(Array.from({ length: BULK_POOLS }, freshPool), await freshGroup(ctx)),
-      complete: (data) => payload(data, 'addAssignmentsToEmbeddedSIMActivationCodePools').succeeded === BULK_POOLS,
+      prepare: async (spec) =>
+        body('mutation BulkAdd($poolIds: [ID!]!, $list: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) { addAssignmentsToEmbeddedSIMActivationCodePools(poolIds: $poolIds, assignments: $list) { succeeded failed } }', {
+          poolIds: Array.from({ length: BULK_POOLS }, freshPool),
+          list: [{ target: { kind: 'GROUP', groupId: await freshGroup(spec) } }],
+        }),
+      complete: (data) => at(data, 'addAssignmentsToEmbeddedSIMActivationCodePools.succeeded') === BULK_POOLS,
     },
     {
       name: 'create a pool (2 codes)',
@@ -204,119 +181,102 @@ function operations(spec: GraphCallsSpec): Operation[] {
       reason: 'POST …/embeddedSIMActivationCodePools answers 201 with the pool',
       manage: true,
       prepare: async () =>
-        JSON.stringify({
-          query: `mutation CreatePool($input: CreateEmbeddedSIMActivationCodePoolInput!) {
-  createEmbeddedSIMActivationCodePool(input: $input) { pool { id displayName activationCodeCount createdDateTime } }
-}`,
-          operationName: 'CreatePool',
-          variables: { input: { displayName: `bench pool ${randomUUID()}`, activationCodes: testCodes(2, nextCodeSeries++) } },
+        body('mutation CreatePool($input: CreateEmbeddedSIMActivationCodePoolInput!) { createEmbeddedSIMActivationCodePool(input: $input) { pool { id displayName activationCodeCount createdDateTime } } }', {
+          input: { displayName: `bench pool ${randomUUID()}`, activationCodes: testCodes(2, nextCodeSeries++) },
         }),
-      complete: (data) => isRecord(payload(data, 'createEmbeddedSIMActivationCodePool').pool),
-      after: async (ctx, data) => {
-        const pool = payload(data, 'createEmbeddedSIMActivationCodePool').pool;
-        if (isRecord(pool) && typeof pool.id === 'string') await deletePoolAtEmulator(ctx.spec.emulatorUrl, pool.id);
+      complete: (data) => isRecord(at(data, 'createEmbeddedSIMActivationCodePool.pool')),
+      // The pool deleted at the emulator itself, outside the count.
+      after: async (spec, data) => {
+        const id = at(data, 'createEmbeddedSIMActivationCodePool.pool.id');
+        if (typeof id !== 'string') return;
+        const res = await fetch(`${spec.emulatorUrl}/beta/deviceManagement/embeddedSIMActivationCodePools/${id}`, { method: 'DELETE', headers: { authorization: 'Bearer bench' } });
+        if (res.status !== 204) throw new Error(`deleting the created pool at the emulator answered ${res.status}`);
       },
     },
     {
       name: 'pools page (first 50)',
       minimum: 1,
       reason: 'GET …/embeddedSIMActivationCodePools?$top=50',
-      prepare: async () => spec.poolsBody,
-      complete: (data) => edgesOf(data).length === 50,
+      prepare: async () => POOLS_PAGE,
+      complete: (data) => listAt(data, 'embeddedSIMActivationCodePools.edges').length === 50,
     },
     {
       name: `_entities × ${n} { id displayName }`,
-      minimum: ENTITIES_BATCHES(n),
+      minimum: Math.ceil(n / BATCH_LIMIT),
       reason: `⌈${n}/${BATCH_LIMIT}⌉ $batch of GET …/{id}: a $batch holds at most ${BATCH_LIMIT} requests`,
-      prepare: async () => entitiesBody(spec.entityIds, 'id displayName'),
-      complete: entitiesComplete(false),
+      ...entities('id displayName', () => true),
     },
     {
       name: `_entities × ${n} { … assignments { id } }`,
-      minimum: ENTITIES_BATCHES(n),
-      reason: `the same ${ENTITIES_BATCHES(n)} $batch with GET …/{id}?$expand=assignments`,
-      prepare: async () => entitiesBody(spec.entityIds, 'id displayName assignments { id }'),
-      complete: entitiesComplete(true),
+      minimum: Math.ceil(n / BATCH_LIMIT),
+      reason: `the same ${Math.ceil(n / BATCH_LIMIT)} $batch with GET …/{id}?$expand=assignments`,
+      ...entities('id displayName assignments { id }', (e) => Array.isArray(e.assignments)),
     },
     {
       name: 'pools page (first 50) { deviceStates }',
-      minimum: 1 + ENTITIES_BATCHES(50),
+      minimum: 1 + Math.ceil(50 / BATCH_LIMIT),
       reason: `the page, then ⌈50/${BATCH_LIMIT}⌉ $batch of GET …/{id}/deviceStates (a nextLink per pool for pageInfo)`,
-      prepare: async () => DEVICE_STATES_PAGE,
-      complete: (data) => edgesOf(data).length === 50 && edgesOf(data).every((e) => isRecord(e) && isRecord(e.node) && isRecord(e.node.deviceStates)),
+      prepare: async () =>
+        body(
+          `query PoolsWithDeviceStates($first: Int) {
+  embeddedSIMActivationCodePools(first: $first) {
+    edges { node { id displayName deviceStates { edges { node { id deviceName state } } pageInfo { hasNextPage endCursor } } } }
+  }
+}`,
+          { first: 50 },
+        ),
+      complete: (data) => listAt(data, 'embeddedSIMActivationCodePools.edges').filter((e) => isRecord(at(e, 'node.deviceStates'))).length === 50,
     },
   ];
 }
 
-
-/** `/beta/deviceManagement/embeddedSIMActivationCodePools/<guid>/assign` → `…/{id}/assign`. */
-function shortPath(path: string): string {
-  return path
-    .replace(/^\/beta\/deviceManagement\/embeddedSIMActivationCodePools/, '…')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '{id}');
-}
-
-/** One line per request; a `$batch`'s items are grouped by their shape: `POST /beta/$batch [20× GET …/{id}]`. */
+/** One line per request, a `$batch`'s items grouped by shape: `POST /beta/$batch [20× GET …/{id}]`. */
 export function describeRequest(r: LoggedRequest): string {
-  const head = `${r.method} ${shortPath(r.path)}`;
-  if (r.items === undefined) return head;
+  const short = (q: LoggedRequest) =>
+    `${q.method} ${q.rawPath.replace(/^\/beta\/deviceManagement\/embeddedSIMActivationCodePools/, '…').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '{id}')}`;
+  if (r.batchItems === undefined) return short(r);
   const shapes = new Map<string, number>();
-  for (const item of r.items) {
-    const shape = `${item.method} ${shortPath(item.path)}`;
-    shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
-  }
-  return `${head} [${[...shapes].map(([shape, count]) => `${count}× ${shape}`).join(', ')}]`;
+  for (const item of r.batchItems) shapes.set(short(item), (shapes.get(short(item)) ?? 0) + 1);
+  return `${short(r)} [${[...shapes].map(([shape, count]) => `${count}× ${shape}`).join(', ')}]`;
 }
 
-async function sendTo(spec: GraphCallsSpec, body: string, manage: boolean): Promise<Record<string, unknown>> {
-  const token = manage ? spec.manageToken : spec.assignToken;
-  const res = await postJson(spec.url, { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body);
-  if (res.status !== 200 || !isRecord(res.json) || res.json.errors !== undefined || !isRecord(res.json.data)) {
-    throw new Error(`${res.status} ${JSON.stringify(res.json).slice(0, 600)}`);
-  }
-  return res.json.data;
-}
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Prepares (uncounted), then sends once between two reads of the emulator's count. */
-async function measureOne(ctx: Context, op: Operation): Promise<GraphCallsRow> {
-  const row = { operation: op.name, minimum: op.minimum, reason: op.reason };
-  const body = await op.prepare(ctx);
-  const before = await emulatorCount(ctx.spec.emulatorUrl);
-  let error: string | undefined;
-  let data: Record<string, unknown> | undefined;
+/** One warm-up send (uncounted), then one send between two reads of the emulator's count. */
+async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCallsRow> {
+  const row = { operation: op.name, minimum: op.minimum, reason: op.reason, requests: 0, batchItems: 0, atMinimum: false, paths: [] };
   try {
-    data = await ctx.send(body, op.manage);
-    if (op.complete && !op.complete(data)) error = `incomplete answer: ${JSON.stringify(data).slice(0, 600)}`;
+    const warm = await send(spec, await op.prepare(spec), op.manage);
+    await op.after?.(spec, warm);
   } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
+    return { ...row, error: `warm-up: ${message(e)}` };
   }
-  const requests = (await emulatorCount(ctx.spec.emulatorUrl)) - before;
-  const logged = (await emulatorRequestsSince(ctx.spec.emulatorUrl, before)).slice(0, requests);
-  if (data && op.after) await op.after(ctx, data);
+  const text = await op.prepare(spec);
+  const before = await emulatorCount(spec.emulatorUrl);
+  let error: string | undefined;
+  let data: Data | undefined;
+  try {
+    data = await send(spec, text, op.manage);
+    if (!op.complete(data)) error = `incomplete answer: ${JSON.stringify(data).slice(0, 600)}`;
+  } catch (e) {
+    error = message(e);
+  }
+  const requests = (await emulatorCount(spec.emulatorUrl)) - before;
+  const logged = (await emulatorRequestsSince(spec.emulatorUrl, before)).slice(0, requests);
+  if (data) await op.after?.(spec, data);
   return {
     ...row,
     requests,
-    batchItems: logged.reduce((sum, r) => sum + (r.items?.length ?? 0), 0),
+    batchItems: logged.reduce((sum, r) => sum + (r.batchItems?.length ?? 0), 0),
     atMinimum: error === undefined && requests <= op.minimum,
     paths: logged.map(describeRequest),
     ...(error === undefined ? {} : { error }),
   };
 }
 
-/** Sends every operation once to warm up, then once counted; returns one row per operation (failures in `error`). */
+/** Every operation once to warm up, then once counted: one row per operation (failures in `error`). */
 export async function measureGraphCalls(spec: GraphCallsSpec): Promise<GraphCallsRow[]> {
-  const ctx: Context = { spec, send: (body, manage = false) => sendTo(spec, body, manage) };
   const rows: GraphCallsRow[] = [];
-  for (const op of operations(spec)) {
-    try {
-      const warm = await ctx.send(await op.prepare(ctx), op.manage);
-      if (op.after) await op.after(ctx, warm);
-    } catch (e) {
-      const error = `warm-up: ${e instanceof Error ? e.message : String(e)}`;
-      rows.push({ operation: op.name, minimum: op.minimum, reason: op.reason, requests: 0, batchItems: 0, atMinimum: false, paths: [], error });
-      continue;
-    }
-    rows.push(await measureOne(ctx, op));
-  }
+  for (const op of operations()) rows.push(await measureOne(spec, op));
   return rows;
 }

@@ -1,16 +1,14 @@
-/**
- * Child processes of the benchmark and what /proc says about them (CPU time, RSS). Linux only, loopback only.
- */
+/** The bench's child processes and what /proc says about them (CPU time, RSS; Linux only), and its order statistics. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Environment variables of the caller's own that must not leak into the processes under test. */
 const SCRUB = /^(AZURE_|GRAPH_|AUTH_|ROUTER_SECRET|EMULATOR_|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|INTROSPECTION$|OTEL_|NODE_OPTIONS$|MAX_)/;
 
 export function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) env[k] = v;
-  return { ...env, ...extra };
+  const env = Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !SCRUB.test(entry[0]));
+  return { ...Object.fromEntries(env), ...extra };
 }
 
 export interface Child {
@@ -19,8 +17,8 @@ export interface Child {
   /** Time of spawn (performance.now()). */
   spawnedAt: number;
   exited: Promise<number | null>;
-  /** SIGTERM (then SIGKILL after `graceMs`); resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
+  /** SIGTERM (then SIGKILL after 10 s); resolves when the process is gone. */
+  stop(): Promise<void>;
 }
 
 /** Starts `node <args>` with stdout and stderr appended to `logFile`, as a container runtime's log driver would. */
@@ -29,54 +27,35 @@ export function startNode(args: string[], env: Record<string, string>, logFile: 
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    pid: child.pid ?? 0,
-    spawnedAt,
-    exited,
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
   };
+  return { child, pid: child.pid ?? 0, spawnedAt, exited, stop };
 }
 
-/** Waits until `logFile` has a line matching `pattern` (returns it), or fails after `timeoutMs` or on exit. */
-export async function waitForLine(logFile: string, pattern: RegExp, child: Child, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void child.exited.then(() => (exited = true));
+/** Waits until `logFile` has a line matching `pattern` (returns it); fails after 20 s or when the process exits. */
+export async function waitForLine(logFile: string, pattern: RegExp, child: Child): Promise<string> {
+  const deadline = Date.now() + 20_000;
   for (;;) {
-    let text = '';
-    try {
-      text = readFileSync(logFile, 'utf8');
-    } catch {
-      // not created yet
-    }
+    const exited = child.child.exitCode !== null || child.child.signalCode !== null;
+    const text = readFileSync(logFile, 'utf8');
     const line = text.split('\n').find((l) => pattern.test(l));
     if (line !== undefined) return line;
-    if (exited) throw new Error(`process exited before printing ${pattern}:\n${text.slice(-4000)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${text.slice(-4000)}`);
+    if (exited || Date.now() > deadline) throw new Error(`${exited ? 'process exited' : 'timed out'} before printing ${pattern}:\n${text.slice(-4000)}`);
     await sleep(10);
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-
-/** CPU time (user + system) the process has used, in ms. */
+/** CPU time (user + system) the process has used, in ms: fields 14 and 15 of /proc/<pid>/stat, in 100 Hz ticks. */
 export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which is in parentheses and may contain spaces): utime is field 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks * 10; // USER_HZ: 100 ticks a second on every Linux ABI
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resident set size now and its peak since the process started (VmHWM), in MiB. */
@@ -101,3 +80,15 @@ export function sampleRss(pid: number, everyMs: number): { stop(): Array<{ t: nu
     },
   };
 }
+
+/** The q-quantile by nearest rank below (q = 0.9: the value about 90 % of the samples are at or under). */
+export const quantile = (values: readonly number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
