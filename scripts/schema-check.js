@@ -1,42 +1,30 @@
 #!/usr/bin/env node
 /** `npm run schema:check [--base REV] [--schema PATH]`: breaking changes of the schema against the merge base with
- * `main`; exit 0 (none, or no base), 1 breaking, 2 usage or schema error. Details: docs/development.md. */
+ * `main`; exit 0 (none, or no base), 1 breaking, 2 usage or schema error. Details: docs/federation.md. */
 'use strict';
 
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 const { findBreakingChanges, findDangerousChanges, parse, print, Kind } = require('graphql');
 const { buildSubgraphSchema } = require('@apollo/subgraph');
 
-const DEFAULT_SCHEMA = 'schema/schema.graphql';
-const DEFAULT_BASES = ['main', 'origin/main'];
+const USAGE = 'Usage: node scripts/schema-check.js [--base REV] [--schema PATH]';
+const KEYED_KINDS = [Kind.OBJECT_TYPE_DEFINITION, Kind.OBJECT_TYPE_EXTENSION, Kind.INTERFACE_TYPE_DEFINITION, Kind.INTERFACE_TYPE_EXTENSION];
 
-/** Type name → its `@key` directives as printed (e.g. `@key(fields: "id")`), for types and type extensions. */
+/** Type name → its `@key`s printed with the arguments sorted and `resolvable: true` (the default) left out. */
 function entityKeys(document) {
   const keys = new Map();
-  for (const def of document.definitions) {
-    if (
-      def.kind !== Kind.OBJECT_TYPE_DEFINITION &&
-      def.kind !== Kind.OBJECT_TYPE_EXTENSION &&
-      def.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
-      def.kind !== Kind.INTERFACE_TYPE_EXTENSION
-    ) {
-      continue;
+  for (const def of document.definitions.filter((d) => KEYED_KINDS.includes(d.kind))) {
+    for (const directive of (def.directives ?? []).filter((d) => d.name.value === 'key')) {
+      const args = (directive.arguments ?? [])
+        .filter((a) => !(a.name.value === 'resolvable' && a.value.kind === Kind.BOOLEAN && a.value.value === true))
+        .map((a) => `${a.name.value}: ${print(a.value)}`);
+      keys.set(def.name.value, [...(keys.get(def.name.value) ?? []), `@key(${args.sort().join(', ')})`]);
     }
-    const found = (def.directives || []).filter((d) => d.name.value === 'key').map((d) => normalizeKey(d));
-    if (found.length > 0) keys.set(def.name.value, [...(keys.get(def.name.value) || []), ...found]);
   }
   return keys;
-}
-
-/** A `@key` printed with its arguments in a fixed order and `resolvable: true` (the default) left out. */
-function normalizeKey(directive) {
-  const args = (directive.arguments || [])
-    .filter((a) => !(a.name.value === 'resolvable' && a.value.kind === Kind.BOOLEAN && a.value.value === true))
-    .map((a) => `${a.name.value}: ${print(a.value)}`)
-    .sort();
-  return `@key(${args.join(', ')})`;
 }
 
 /** Builds an SDL string as a subgraph schema; throws an Error naming `label` when it is not a valid subgraph. */
@@ -44,13 +32,9 @@ function buildSubgraph(sdl, label) {
   let document;
   try {
     document = parse(sdl);
-  } catch (error) {
-    throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  try {
     return { document, schema: buildSubgraphSchema([{ typeDefs: document }]) };
   } catch (error) {
-    throw new Error(`${label} is not a valid subgraph schema: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${label}${document ? ' is not a valid subgraph schema' : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
@@ -58,79 +42,45 @@ function buildSubgraph(sdl, label) {
 function compareSchemas(baseSdl, headSdl) {
   const base = buildSubgraph(baseSdl, 'base schema');
   const head = buildSubgraph(headSdl, 'schema');
-  // A federation directive the schema now imports (`@cost`) replaces its prefixed copy (`federation__cost`) that
-  // buildSubgraphSchema adds while it is not imported: the same definition under its own name, nothing removed.
-  const importedNow = (c) => {
-    const m = /^federation__(\w+) was removed\.$/.exec(c.description);
-    return c.type === 'DIRECTIVE_REMOVED' && m !== null && head.schema.getDirective(m[1]) !== undefined;
-  };
-  const breaking = findBreakingChanges(base.schema, head.schema)
-    .filter((c) => !importedNow(c))
-    .map((c) => ({ type: c.type, description: c.description }));
-  const dangerous = findDangerousChanges(base.schema, head.schema).map((c) => ({ type: c.type, description: c.description }));
-
-  const baseKeys = entityKeys(base.document);
+  // A federation directive the schema now imports (`@cost`) replaces the prefixed copy (`federation__cost`) that
+  // buildSubgraphSchema adds while it is not imported: nothing removed.
+  const importedNow = (c) => c.type === 'DIRECTIVE_REMOVED' && head.schema.getDirective(/^federation__(\w+) was removed\.$/.exec(c.description)?.[1] ?? '') !== undefined;
+  const change = (c) => ({ type: c.type, description: c.description });
+  const breaking = findBreakingChanges(base.schema, head.schema).filter((c) => !importedNow(c)).map(change);
+  const dangerous = findDangerousChanges(base.schema, head.schema).map(change);
   const headKeys = entityKeys(head.document);
-  for (const [typeName, keys] of baseKeys) {
-    if (!head.schema.getType(typeName)) continue; // TYPE_REMOVED already says it.
-    const now = headKeys.get(typeName) || [];
-    for (const key of keys) {
-      if (!now.includes(key)) {
-        breaking.push({
-          type: 'ENTITY_KEY_REMOVED',
-          description: `${typeName} ${key} was removed or changed${now.length > 0 ? ` (now ${now.join(' ')})` : ''}: the router can no longer resolve it by that key.`,
-        });
-      }
+  for (const [typeName, keys] of entityKeys(base.document)) {
+    const now = headKeys.get(typeName) ?? [];
+    // A type removed is TYPE_REMOVED already.
+    for (const key of head.schema.getType(typeName) ? keys.filter((k) => !now.includes(k)) : []) {
+      const description = `${typeName} ${key} was removed or changed${now.length > 0 ? ` (now ${now.join(' ')})` : ''}: the router can no longer resolve it by that key.`;
+      breaking.push({ type: 'ENTITY_KEY_REMOVED', description });
     }
   }
   const byDescription = (a, b) => (a.description < b.description ? -1 : a.description > b.description ? 1 : 0);
   return { breaking: breaking.sort(byDescription), dangerous: dangerous.sort(byDescription) };
 }
 
+/** git's output, or undefined when it fails. */
 function git(args, cwd) {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function tryGit(args, cwd) {
   try {
-    return git(args, cwd);
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch {
     return undefined;
   }
 }
 
-function parseArgs(argv) {
-  const options = { base: undefined, schema: DEFAULT_SCHEMA };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--base') options.base = value();
-    else if (arg.startsWith('--base=')) options.base = arg.slice('--base='.length);
-    else if (arg === '--schema') options.schema = value();
-    else if (arg.startsWith('--schema=')) options.schema = arg.slice('--schema='.length);
-    else if (arg === '--help' || arg === '-h') options.help = true;
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  return options;
-}
-
-/**
- * Runs the check in `cwd` (a git work tree). `out`/`err` receive whole lines. Returns the exit code.
- */
+/** Runs the check in `cwd` (a git work tree). `out`/`err` receive whole lines. Returns the exit code. */
 function main(argv, { cwd = process.cwd(), out = console.log, err = console.error } = {}) {
   let options;
   try {
-    options = parseArgs(argv);
+    options = parseArgs({ args: argv, options: { base: { type: 'string' }, schema: { type: 'string', default: 'schema/schema.graphql' }, help: { type: 'boolean', short: 'h' } } }).values;
   } catch (error) {
-    err(`schema:check: ${error.message}. Usage: node scripts/schema-check.js [--base REV] [--schema PATH]`);
+    err(`schema:check: ${error.message}. ${USAGE}`);
     return 2;
   }
   if (options.help) {
-    out('Usage: node scripts/schema-check.js [--base REV] [--schema PATH]');
+    out(USAGE);
     return 0;
   }
   const schemaPath = path.resolve(cwd, options.schema);
@@ -142,24 +92,22 @@ function main(argv, { cwd = process.cwd(), out = console.log, err = console.erro
     return 2;
   }
 
-  const top = tryGit(['rev-parse', '--show-toplevel'], cwd);
-  if (top === undefined) {
+  const root = git(['rev-parse', '--show-toplevel'], cwd);
+  if (root === undefined) {
     out('schema:check: not a git work tree, so there is no base to compare with: skipped.');
     return 0;
   }
-  const root = top.trim();
-  const candidates = options.base !== undefined ? [options.base] : DEFAULT_BASES;
-  const baseRef = candidates.find((ref) => tryGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], root) !== undefined);
+  const candidates = options.base !== undefined ? [options.base] : ['main', 'origin/main'];
+  const baseRef = candidates.find((ref) => git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], root) !== undefined);
   if (baseRef === undefined) {
     out(`schema:check: no base to compare with (${candidates.join(' or ')} does not exist here, e.g. a fresh repository or a shallow clone; in CI run \`git fetch origin main\` first): skipped.`);
     return 0;
   }
   // What this branch changed: the merge base with the base branch (the base itself when HEAD has no commit yet).
-  const mergeBase = (tryGit(['merge-base', 'HEAD', baseRef], root) || '').trim() || baseRef;
+  const mergeBase = git(['merge-base', 'HEAD', baseRef], root) || baseRef;
   const relative = path.relative(root, schemaPath).split(path.sep).join('/');
-  const baseSdl = tryGit(['show', `${mergeBase}:${relative}`], root);
-  const baseTip = (tryGit(['rev-parse', `${baseRef}^{commit}`], root) || '').trim();
-  const baseName = `${baseRef} (${mergeBase === baseTip ? '' : 'merge base '}${mergeBase.slice(0, 12)})`;
+  const baseSdl = git(['show', `${mergeBase}:${relative}`], root);
+  const baseName = `${baseRef} (${mergeBase === git(['rev-parse', `${baseRef}^{commit}`], root) ? '' : 'merge base '}${mergeBase.slice(0, 12)})`;
   if (baseSdl === undefined) {
     out(`schema:check: ${relative} does not exist at ${baseName}: a new schema, nothing to compare: skipped.`);
     return 0;
@@ -173,8 +121,8 @@ function main(argv, { cwd = process.cwd(), out = console.log, err = console.erro
     return 2;
   }
   const { breaking, dangerous } = result;
-  for (const change of dangerous) out(`warning  DANGEROUS  ${change.type}: ${change.description}`);
-  for (const change of breaking) err(`error    BREAKING   ${change.type}: ${change.description}`);
+  for (const c of dangerous) out(`warning  DANGEROUS  ${c.type}: ${c.description}`);
+  for (const c of breaking) err(`error    BREAKING   ${c.type}: ${c.description}`);
   const summary = `${breaking.length} breaking, ${dangerous.length} dangerous change(s) in ${relative} against ${baseName}`;
   if (breaking.length > 0) {
     err(`schema:check: ${summary}. Clients or the router depend on what was removed or changed: add instead, deprecate with @deprecated, and remove only when no client uses it.`);
@@ -186,6 +134,4 @@ function main(argv, { cwd = process.cwd(), out = console.log, err = console.erro
 
 module.exports = { compareSchemas, main };
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
-}
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
