@@ -48,13 +48,10 @@ function knownEnvironment(files) {
 /** What the checks compare the manifests with: src/config's variables, src/http/app.ts's routes. */
 function appFacts(root) {
   const configDir = path.join(root, 'src', 'config');
-  const files = fs.readdirSync(configDir, { recursive: true })
-    .filter((f) => String(f).endsWith('.ts'))
-    .map((f) => ({ path: String(f), text: fs.readFileSync(path.join(configDir, String(f)), 'utf8') }));
-  const { variables, secrets } = knownEnvironment(files);
+  const files = fs.readdirSync(configDir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+  const { variables, secrets } = knownEnvironment(files.map((f) => ({ path: f, text: fs.readFileSync(path.join(configDir, f), 'utf8') })));
   const app = fs.readFileSync(path.join(root, 'src', 'http', 'app.ts'), 'utf8');
-  const servedPaths = new Set([...app.matchAll(/\bcase\s+'(\/[^']*)'/g)].map((m) => m[1]));
-  return { knownEnv: variables, secretEnv: secrets, servedPaths };
+  return { knownEnv: variables, secretEnv: secrets, servedPaths: new Set([...app.matchAll(/\bcase\s+'(\/[^']*)'/g)].map((m) => m[1])) };
 }
 
 /** The object against its kind's schema; beta and alpha API versions are refused. */
@@ -113,7 +110,6 @@ function validateObjects(objects, facts) {
   const problems = new Set(); // a ConfigMap shared by two containers is reported once
   const report = (object, rule, message) => problems.add(`${object ? `${object.kind}/${object.metadata?.name}` : '(manifests)'} [${rule}] ${message}`);
   for (const object of objects) for (const p of schemaProblems(object)) report(object, 'schema', p);
-
   const deployment = objects.find((o) => o.kind === 'Deployment');
   if (!deployment) {
     report(null, 'schema', 'no Deployment');
@@ -126,12 +122,7 @@ function validateObjects(objects, facts) {
   const env = effectiveEnv(main, configMaps);
   const value = (name) => env.get(name)?.value;
   const ctx = { objects, deployment, pod, main, containers, configMaps, env, value, facts, report: (rule, message, object = deployment) => report(object, rule, message) };
-  checkEnvironment(ctx);
-  checkProbes(ctx);
-  checkShutdown(ctx);
-  checkRedis(ctx);
-  checkBudgets(ctx);
-  checkHistory(ctx);
+  for (const check of [checkEnvironment, checkProbes, checkShutdown, checkBudgets, checkHistory]) check(ctx);
   return [...problems];
 }
 
@@ -202,17 +193,14 @@ function checkShutdown({ pod, main, value, report }) {
   }
 }
 
-/** Redis, which shares the budgets and locks between replicas, only over TLS. */
-function checkRedis({ value, report }) {
+/** Redis, which shares the budgets and locks between replicas, only over TLS; without it every replica has its own
+ * budgets: each limit x maxReplicas stays within Intune's. */
+function checkBudgets({ objects, deployment, value, report }) {
   const redisUrl = value('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss:\/\//i.test(redisUrl)) report('redis', `REDIS_URL ${redisUrl} is not TLS: use rediss:// (Azure Cache for Redis: port 6380)`);
-}
-
-/** Without REDIS_URL every replica has its own budgets: each limit x maxReplicas stays within Intune's. */
-function checkBudgets({ objects, deployment, value, report }) {
   const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.name === deployment.metadata?.name);
   const replicas = hpa?.spec?.maxReplicas ?? deployment.spec?.replicas ?? 1;
-  if (value('REDIS_URL') !== undefined || replicas <= 1) return;
+  if (redisUrl !== undefined || replicas <= 1) return;
   const windowSeconds = Number(value('GRAPH_WRITE_WINDOW_SECONDS') ?? '20');
   for (const [name, intune] of Object.entries(INTUNE_BUDGETS)) {
     const limit = value(name);
@@ -278,7 +266,6 @@ function lintRouterConfig(text, { subgraphs, subgraph = 'esim-pools', graphTimeo
     return problems;
   }
   checkKeys(config, ROUTER_KEYS, '', report);
-
   const rules = [...(config.headers?.all?.request ?? []), ...(config.headers?.subgraphs?.[subgraph]?.request ?? [])];
   for (const header of ['authorization', 'x-request-id']) {
     if (!rules.some((r) => String(r?.propagate?.named ?? '').toLowerCase() === header)) {
@@ -309,7 +296,6 @@ function lintRouterConfig(text, { subgraphs, subgraph = 'esim-pools', graphTimeo
     const literal = String(url).replace(/^\$\{env\.\w+:-(.*)\}$/, '$1');
     if (name === subgraph && !/^https?:\/\/[^/]+\/graphql$/.test(literal)) report(`override_subgraph_url.${name}: ${url} must be http(s)://host[:port]/graphql (the subgraph serves /graphql only)`);
   }
-
   const subgraphTimeout = duration(config.traffic_shaping?.subgraphs?.[subgraph]?.timeout ?? config.traffic_shaping?.all?.timeout);
   const routerTimeout = duration(config.traffic_shaping?.router?.timeout);
   if (subgraphTimeout === undefined) report(`traffic_shaping: no timeout for ${subgraph} (the Router's default is 30 s)`);
