@@ -37,13 +37,12 @@ const ENTITIES_CALLS = setting('BENCH_ENTITIES_CALLS', 20, 1);
 const COLD_RUNS = setting('BENCH_COLD_RUNS', 5);
 /** Interleaved rounds (of 1000 operations per engine) of the in-process `engine` scenario. */
 const ENGINE_ROUNDS = setting('BENCH_ENGINE_ROUNDS', 6, 1);
-const SOAK_SECONDS = setting('BENCH_SOAK_SECONDS', 120);
 const LATENCY_SECONDS = setting('BENCH_LATENCY_SECONDS', 10, 1);
 const LATENCY_CONNECTIONS = setting('BENCH_LATENCY_CONNECTIONS', 4, 1);
 const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
 /** The load profiled under BENCH_PROFILE: `assign` (default) or `pools`. */
 const PROFILE_LOAD: 'assign' | 'pools' = process.env.BENCH_PROFILE_LOAD === 'pools' ? 'pools' : 'assign';
-const ONLY = new Set((process.env.BENCH_ONLY || 'engine,assign,pools,entities,calls,latency,cold,soak').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY || 'engine,assign,pools,entities,calls,latency,cold').split(',').map((s) => s.trim()));
 const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
 /** The upstream latency of the `entities` and `latency` scenarios, ms. */
 const UPSTREAM_MS = 50;
@@ -364,24 +363,6 @@ async function coldStart(build: Build) {
   return result;
 }
 
-async function soak(target: Target) {
-  log(`\n== ${SOAK_SECONDS} s under the assign load (${target.name}): RSS every 5 s`);
-  const sampler = sampleRss(target.process.pid, 5000);
-  const result = await runLoad({ url: target.url, body: ASSIGN_BODIES, headers: headers(), connections: CONNECTIONS, seconds: SOAK_SECONDS });
-  const samples = sampler.stop().map((s) => ({ t: Math.round(s.t / 1000), rss: Math.round(s.rss * 10) / 10 }));
-  // "Start" is the first sample under load (5 s in); the one at 0 s is the idle process before the run.
-  const start = samples.find((s) => s.t >= 5) ?? samples[0];
-  const end = samples[samples.length - 1];
-  const failures = result.non2xx + result.errors + result.timeouts;
-  const out = { seconds: SOAK_SECONDS, requests: result.total, rps: result.rps, failures, startRssMiB: start.rss, endRssMiB: end.rss, peakRssMiB: Math.max(...samples.map((s) => s.rss)), samples };
-  log(`  ${result.total} requests (${result.rps.toFixed(0)} req/s), failures ${out.failures}; peak RSS ${out.peakRssMiB} MiB`);
-  log(`  RSS MiB: ${samples.map((s) => `${s.t}s=${s.rss}`).join(' ')}`);
-  const metrics = await (await request(target.url.replace(/\/graphql$/, '/metrics'))).body.text();
-  const mib = (name: string) => (Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(metrics)?.[1]) / 2 ** 20).toFixed(1);
-  log(`  at the end: V8 heap ${mib('nodejs_heap_size_used_bytes')} MiB used of ${mib('nodejs_heap_size_total_bytes')} MiB`);
-  return out;
-}
-
 async function profile(logLevel: string, build: Build) {
   log(`\n== CPU profile: the subgraph${build.label} (LOG_LEVEL=${logLevel}) under the ${PROFILE_LOAD} load, ${SECONDS} s (node --cpu-prof)`);
   const which = build === CURRENT ? '' : '-before';
@@ -437,7 +418,6 @@ async function main(): Promise<void> {
     bearerToken = await token(['EsimPools.Assign']);
     // The lifecycle mutations (create) need EsimPools.Manage: only the calls scenario sends them.
     manageToken = await token(['EsimPools.Assign', 'EsimPools.Manage']);
-
     const emulatorLog = logFile('emulator');
     emulator = startNode([EMULATOR], cleanEnv({ EMULATOR_PORT: '0', EMULATOR_MAX_RECORDED: '1000', EMULATOR_EXTRA_POOLS: '200' }), emulatorLog);
     children.push(emulator);
@@ -449,7 +429,6 @@ async function main(): Promise<void> {
     children.push(forwarderProcess);
     const forwarderUrl = /(http:\/\/\S+)/.exec(await waitForLine(forwarderLog, /forwarder listening on/, forwarderProcess))?.[1] ?? '';
     const forwarder: Target = { name: 'forwarder (no GraphQL)', process: forwarderProcess, url: forwarderUrl, isForwarder: true };
-
     const info = await startSubgraph('info');
     const warn = await startSubgraph('warn');
     const targets = [forwarder, info, warn];
@@ -459,7 +438,6 @@ async function main(): Promise<void> {
     if (BASELINE) log(`baseline: node ${[...BASELINE.nodeArgs, BASELINE.entry].join(' ')}`);
     log(`emulator ${emulatorUrl}, forwarder ${forwarderUrl}, subgraphs ${info.url} ${warn.url}; logs in ${workDir}`);
     log(`subgraph command: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')} (NODE_ENV=production, GRAPH_AUTH_MODE=app, GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0, GRAPH_MAX_CONCURRENCY=0)`);
-
     const throughput: Partial<Record<Scenario['key'], TargetSummary[]>> = {};
     for (const scenario of SCENARIOS.filter((s) => ONLY.has(s.key))) throughput[scenario.key] = await throughputScenario(scenario, targets);
     const entities = ONLY.has('entities') ? await entitiesScenario(info) : undefined;
@@ -470,7 +448,6 @@ async function main(): Promise<void> {
     const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info]) : undefined;
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(BASELINE) : undefined;
-    const soakResult = SOAK_SECONDS > 0 && ONLY.has('soak') ? await soak(info) : undefined;
     const engineOperations = [
       { name: 'assign mutation', body: ASSIGN_BODIES[0] },
       { name: 'pools page (first 50)', body: POOLS_PAGE },
@@ -478,7 +455,6 @@ async function main(): Promise<void> {
     const engine = ONLY.has('engine') ? await engineScenario(engineOperations, ENGINE_ROUNDS, 1000, log) : undefined;
     const profiled = PROFILE ? await profile(PROFILE, CURRENT) : undefined;
     const profiledBefore = PROFILE && BASELINE ? await profile(PROFILE, BASELINE) : undefined;
-
     log(`\n==== results (${((Date.now() - started) / 1000).toFixed(0)} s; medians of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections) ====`);
     log(`machine: ${machine()}`);
     log(`subgraph: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')}`);
@@ -492,7 +468,6 @@ async function main(): Promise<void> {
       }
     }
     if (rows.length > 1) log(table(rows));
-
     if (calls.length > 0) {
       log(`\nGraph HTTP requests per operation (counted by the emulator; a $batch is one request, its items in the next column):`);
       const callRows = [['operation', 'target', 'Graph requests', '$batch items', 'minimum', 'at minimum']];
@@ -525,7 +500,6 @@ async function main(): Promise<void> {
         log(`  ${op.name.padEnd(24)} graphql-js ${js.toFixed(3)}  jit ${jit.toFixed(3)} (${((1 - jit / js) * 100).toFixed(0)}% less)  jit without cache hints ${noHints.toFixed(3)}`);
       }
     }
-
     log('\ntargets:');
     for (const key of ['assign', 'pools'] as const) {
       const summary = throughput[key]?.find((s) => s.name === info.name);
@@ -537,12 +511,8 @@ async function main(): Promise<void> {
       log(`  ${verdict(entities.upstreamPerCall.max <= 5 && trips < 4)} _entities × 100 at 50 ms: ≤ 5 upstream requests (${entities.upstreamPerCall.max}) and < 4× a round trip (${trips.toFixed(2)}×)`);
     }
     const loaded = [...(throughput.assign ?? []), ...(throughput.pools ?? [])].filter((s) => s.name === info.name || s.name === warn.name);
-    const peakRss = Math.max(...loaded.map((s) => s.peakRssMiB), soakResult?.peakRssMiB ?? 0);
+    const peakRss = Math.max(0, ...loaded.map((s) => s.peakRssMiB));
     if (peakRss > 0) log(`  ${verdict(peakRss * 2 ** 20 <= 120e6)} peak RSS under load ≤ 120 MB: ${peakRss.toFixed(0)} MiB (${((peakRss * 2 ** 20) / 1e6).toFixed(0)} MB)`);
-    if (soakResult) {
-      const growth = ((soakResult.endRssMiB - soakResult.startRssMiB) / soakResult.startRssMiB) * 100;
-      log(`  ${verdict(growth <= 5)} no RSS growth over ${soakResult.seconds} s: ${soakResult.startRssMiB} → ${soakResult.endRssMiB} MiB (${growth.toFixed(1)}%; ≤ 5% counts as flat)`);
-    }
     if (calls.length > 0) {
       const above = calls[0].rows.filter((r) => !r.atMinimum);
       const list = above.length === 0 ? 'all' : above.map((r) => `${r.operation}: ${r.error ? 'error' : r.requests} > ${r.minimum}`).join('; ');
@@ -558,11 +528,10 @@ async function main(): Promise<void> {
       );
     }
     if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
-
     mkdirSync(dirname(OUT), { recursive: true });
-    const settings = { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, SOAK_SECONDS, LATENCY_SECONDS, LATENCY_CONNECTIONS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE };
+    const settings = { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, LATENCY_SECONDS, LATENCY_CONNECTIONS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE };
     const graphCalls = calls.length > 0 ? calls : undefined;
-    const results = { machine: machine(), settings, throughput, entities, entitiesBefore, graphCalls, latency, coldStart: cold, coldStartBefore: coldBefore, soak: soakResult, engine, profile: profiled, profileBefore: profiledBefore };
+    const results = { machine: machine(), settings, throughput, entities, entitiesBefore, graphCalls, latency, coldStart: cold, coldStartBefore: coldBefore, engine, profile: profiled, profileBefore: profiledBefore };
     writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
     log(`\nresults: ${OUT}`);
     ok = true;

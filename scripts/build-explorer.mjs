@@ -35,8 +35,6 @@ const common = {
   absWorkingDir: root,
   bundle: true,
   minify: true,
-  // No source maps: the explorer is a tool here, not code being debugged, and maps would triple the output.
-  sourcemap: false,
   target: ['es2022', 'chrome111', 'firefox111', 'safari16.4'],
   outdir,
   entryNames: '[name]-[hash]',
@@ -135,21 +133,14 @@ const inputs = [...Object.keys(pages.metafile.inputs), ...Object.keys(workers.me
 writeFileSync(inputsFile, JSON.stringify([...new Set(inputs)]));
 
 if (!process.argv.includes('--quiet')) {
+  // gzip: what a browser that accepts it is sent (src/http/explorer/assets.ts); fonts and icons are compressed already.
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-  // Scripts and style sheets one per row; the many small fonts and icons (see extractDataUrls) in one.
   const isCode = (name) => /\.(js|css)$/.test(name);
-  const rows = Object.entries(files)
-    .filter(([name]) => isCode(name))
-    .sort(([, a], [, b]) => b - a)
-    .map(([name, size]) => [name, kib(size), kib(gzipSync(readFileSync(join(outdir, name))).length)]);
   const media = Object.entries(files).filter(([name]) => !isCode(name));
-  rows.push([`fonts and icons (${media.length} files)`, kib(media.reduce((sum, [, size]) => sum + size, 0)), '-']);
-  const total = Object.values(files).reduce((a, b) => a + b, 0);
-  rows.push(['total', kib(total), '']);
-  // gzip: what a browser that accepts it is sent (src/http/explorer/assets.ts); fonts are compressed already.
-  const widths = [0, 1, 2].map((i) => Math.max(...[['file', 'size', 'gzip'], ...rows].map((r) => r[i].length)));
-  const line = (r) => `  ${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])}  ${r[2].padStart(widths[2])}`;
-  console.log(`build-explorer: dist/explorer/ (served under /graphql/explorer/ outside production)`);
-  console.log(line(['file', 'size', 'gzip']));
-  for (const row of rows) console.log(line(row));
+  console.log('build-explorer: dist/explorer/ (served under /graphql/explorer/ outside production): file, size, gzip');
+  for (const [name, size] of Object.entries(files).filter(([name]) => isCode(name)).sort(([, a], [, b]) => b - a)) {
+    console.log(`  ${name}  ${kib(size)}  ${kib(gzipSync(readFileSync(join(outdir, name))).length)}`);
+  }
+  console.log(`  fonts and icons (${media.length} files)  ${kib(media.reduce((sum, [, size]) => sum + size, 0))}`);
+  console.log(`  total  ${kib(Object.values(files).reduce((a, b) => a + b, 0))}`);
 }

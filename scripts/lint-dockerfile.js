@@ -34,7 +34,6 @@ function lintDockerfile(content, ignoreText) {
     if ((d.severity ?? 1) > 2) continue; // 1 error, 2 warning; information and hints pass
     problems.push(`Dockerfile:${d.range.start.line + 1}:${d.range.start.character + 1} [dockerfile-utils] ${d.severity === 2 ? 'warning' : 'error'}: ${d.message}`);
   }
-
   const instructions = DockerfileParser.parse(content).getInstructions();
   const lineOf = (instruction) => instruction.getRange().start.line + 1;
   const text = (instruction) => `${instruction.getKeyword()} ${instruction.getArgumentsContent() ?? ''}`;
@@ -43,7 +42,6 @@ function lintDockerfile(content, ignoreText) {
   const final = last ? instructions.slice(instructions.indexOf(last)) : [];
   const inFinal = (keyword) => final.filter((i) => i.getKeyword() === keyword);
   const stages = new Set(froms.map((f) => f.getBuildStage()?.toLowerCase()).filter(Boolean));
-
   for (const from of froms) {
     const name = from.getImageName() ?? '';
     const tag = from.getImageTag();
@@ -63,16 +61,13 @@ function lintDockerfile(content, ignoreText) {
     return problems; // the validator has reported the missing FROM
   }
   const finalLine = lineOf(last);
-
   const user = inFinal('USER').pop();
   const userName = user?.getArguments()[0]?.getValue().split(':')[0];
   if (!user) report('final-stage-user', finalLine, 'the final stage has no USER instruction, so the container runs as root; add `USER node`');
   else if (['', 'root', '0'].includes(userName ?? '')) report('final-stage-user', lineOf(user), `${text(user)}: the final stage must not run as root`);
-
   const nodeEnv = inFinal('ENV').flatMap((env) => env.getProperties().filter((p) => p.getName() === 'NODE_ENV').map((p) => ({ value: p.getValue(), line: lineOf(env) }))).pop();
   if (!nodeEnv) report('final-stage-node-env', finalLine, 'the final stage does not set `ENV NODE_ENV=production`');
   else if (nodeEnv.value !== 'production') report('final-stage-node-env', nodeEnv.line, `NODE_ENV is "${nodeEnv.value ?? ''}" in the final stage; it must be production`);
-
   for (const instruction of instructions.filter((i) => ['CMD', 'ENTRYPOINT'].includes(i.getKeyword()))) {
     if (instruction.getOpeningBracket() === null) {
       report('exec-form', lineOf(instruction), `${text(instruction)}: use the exec (JSON array) form, e.g. ["node", "dist/index.js"]; the shell form puts /bin/sh between the runtime and Node, so SIGTERM never reaches Node`);
@@ -83,7 +78,6 @@ function lintDockerfile(content, ignoreText) {
   if (program && PACKAGE_MANAGERS.has(program)) {
     report('no-package-manager-cmd', lineOf(start[start.length - 1]), `${text(start[start.length - 1])} starts ${program}: run node directly (CMD ["node", "dist/index.js"]); a package manager does not forward SIGTERM to Node`);
   }
-
   for (const run of inFinal('RUN')) {
     for (const command of simpleCommands(words(run))) {
       const sub = command.slice(1).find((w) => !w.startsWith('-'));
@@ -95,12 +89,10 @@ function lintDockerfile(content, ignoreText) {
       if (missing.length > 0) report('runtime-npm-ci-flags', lineOf(run), `\`${command.join(' ')}\` in the final stage: needs ${missing.join(', ')}`);
     }
   }
-
   const healthcheck = inFinal('HEALTHCHECK').pop();
   if (!healthcheck) report('healthcheck', finalLine, 'the final stage has no HEALTHCHECK; probe /healthz with node (the slim image has no curl)');
   else if (healthcheck.getArguments()[0]?.getValue().toUpperCase() === 'NONE') report('healthcheck', lineOf(healthcheck), 'HEALTHCHECK NONE turns the health check off; probe /healthz instead');
   if (inFinal('EXPOSE').length === 0) report('expose', finalLine, 'the final stage has no EXPOSE for the port the server listens on (4000)');
-
   for (const copy of [...inFinal('COPY'), ...inFinal('ADD')]) {
     if (!copy.getFlags().some((f) => f.getName() === 'chown')) report('final-stage-copy-chown', lineOf(copy), `${text(copy)}: add --chown=node:node (files copied without it are owned by root)`);
   }

@@ -91,7 +91,6 @@ function main(argv, { cwd = process.cwd(), out = console.log, err = console.erro
     err(`schema:check: cannot read ${options.schema}.`);
     return 2;
   }
-
   const root = git(['rev-parse', '--show-toplevel'], cwd);
   if (root === undefined) {
     out('schema:check: not a git work tree, so there is no base to compare with: skipped.');
@@ -112,7 +111,6 @@ function main(argv, { cwd = process.cwd(), out = console.log, err = console.erro
     out(`schema:check: ${relative} does not exist at ${baseName}: a new schema, nothing to compare: skipped.`);
     return 0;
   }
-
   let result;
   try {
     result = compareSchemas(baseSdl, headSdl);

@@ -93,7 +93,6 @@ async function mixed(): Promise<boolean> {
   clearInterval(sampler);
   sample();
   await Promise.all(processes.map((p) => p.stop()));
-
   const afterWarmup = samples.find((s) => s.t >= WARMUP_SECONDS) ?? samples[0];
   const end = samples[samples.length - 1];
   const growth = (end.rss - afterWarmup.rss) / afterWarmup.rss;
@@ -142,7 +141,6 @@ async function hostile(): Promise<boolean> {
   const seconds = (Date.now() - started) / 1000;
   const crashed = died; // read before the stop below makes the process exit
   await Promise.all(processes.map((p) => p.stop()));
-
   const half = samples.find((s) => s.documents >= DOCUMENTS / 2) ?? samples[0];
   const end = samples[samples.length - 1];
   const growth = (end.rss - half.rss) / half.rss;

@@ -234,23 +234,6 @@ function checkHistory({ objects, main, containers, configMaps, env, value, repor
   if (!effectiveEnv(migrate, configMaps).has('DATABASE_URL')) report('history', `container ${migrate.name}: no DATABASE_URL, so it migrates nothing`);
 }
 
-/** The Router (2.x) configuration keys this repository may use (its YAML configuration reference). */
-const ROUTER_KEYS = {
-  supergraph: { listen: 'leaf', path: 'leaf', introspection: 'leaf', defer_support: 'leaf', connection_shutdown_timeout: 'leaf', early_cancel: 'leaf', generate_query_fragments: 'leaf', redact_query_validation_errors: 'leaf', strict_variable_validation: 'leaf', query_planning: 'leaf' },
-  health_check: { enabled: 'leaf', listen: 'leaf', path: 'leaf', readiness: 'leaf' },
-  homepage: { enabled: 'leaf', graph_ref: 'leaf' },
-  sandbox: { enabled: 'leaf' },
-  csrf: { required_headers: 'leaf', unsafe_disabled: 'leaf' },
-  limits: { http_max_request_bytes: 'leaf', http1_max_request_headers: 'leaf', http1_max_request_buf_size: 'leaf', http2_max_headers_list_bytes: 'leaf', max_depth: 'leaf', max_height: 'leaf', max_aliases: 'leaf', max_root_fields: 'leaf', parser_max_tokens: 'leaf', parser_max_recursion: 'leaf', introspection_max_depth: 'leaf', warn_only: 'leaf' },
-  include_subgraph_errors: { all: 'leaf', subgraphs: { '*': 'leaf' } },
-  override_subgraph_url: { '*': 'leaf' },
-  headers: { all: { request: 'rules' }, subgraphs: { '*': { request: 'rules' } } },
-  traffic_shaping: { router: { timeout: 'leaf', concurrency_limit: 'leaf', global_rate_limit: 'leaf' }, all: 'shaping', subgraphs: { '*': 'shaping' }, deduplicate_variables: 'leaf' },
-  ...Object.fromEntries(['cors', 'telemetry', 'apq', 'persisted_queries', 'authentication', 'authorization', 'demand_control', 'response_cache', 'tls', 'plugins', 'rhai', 'coprocessor', 'batching', 'subscription', 'forbid_mutations'].map((k) => [k, 'leaf'])),
-};
-const SHAPING_KEYS = ['timeout', 'deduplicate_query', 'compression', 'global_rate_limit', 'pool_idle_timeout', 'dns_resolution_strategy', 'experimental_http2'];
-const HEADER_RULE_KEYS = { propagate: ['named', 'rename', 'default', 'matching'], insert: ['name', 'value', 'from_context', 'path', 'default'], remove: ['named', 'matching'] };
-
 /** Checks router.yaml's text. */
 function lintRouterConfig(text, { subgraphs, subgraph = 'esim-pools', graphTimeoutMs = 30_000 }) {
   const problems = [];
@@ -265,7 +248,6 @@ function lintRouterConfig(text, { subgraphs, subgraph = 'esim-pools', graphTimeo
     report('is not a map');
     return problems;
   }
-  checkKeys(config, ROUTER_KEYS, '', report);
   const rules = [...(config.headers?.all?.request ?? []), ...(config.headers?.subgraphs?.[subgraph]?.request ?? [])];
   for (const header of ['authorization', 'x-request-id']) {
     if (!rules.some((r) => String(r?.propagate?.named ?? '').toLowerCase() === header)) {
@@ -305,32 +287,6 @@ function lintRouterConfig(text, { subgraphs, subgraph = 'esim-pools', graphTimeo
   else if (routerTimeout === null) report('traffic_shaping.router.timeout is not a duration such as 40s');
   else if (typeof subgraphTimeout === 'number' && routerTimeout < subgraphTimeout) report(`traffic_shaping.router.timeout (${routerTimeout} ms) is shorter than the ${subgraph} timeout (${subgraphTimeout} ms)`);
   return problems;
-}
-
-function checkKeys(value, spec, where, report) {
-  if (spec === 'leaf' || value === null || value === undefined) return;
-  if (spec === 'rules') {
-    if (!Array.isArray(value)) return report(`${where} must be a list of header rules`);
-    value.forEach((rule, index) => {
-      const kinds = rule && typeof rule === 'object' ? Object.keys(rule) : [];
-      if (kinds.length !== 1 || !HEADER_RULE_KEYS[kinds[0]]) return report(`${where}[${index}] must be exactly one of propagate, insert, remove`);
-      for (const key of Object.keys(rule[kinds[0]] ?? {})) {
-        if (!HEADER_RULE_KEYS[kinds[0]].includes(key)) report(`${where}[${index}].${kinds[0]}.${key} is not a documented key (${HEADER_RULE_KEYS[kinds[0]].join(', ')})`);
-      }
-    });
-    return;
-  }
-  if (spec === 'shaping') {
-    for (const key of Object.keys(value)) if (!SHAPING_KEYS.includes(key)) report(`${where}.${key} is not a documented traffic_shaping key (${SHAPING_KEYS.join(', ')})`);
-    return;
-  }
-  if (typeof value !== 'object' || Array.isArray(value)) return report(`${where || 'the top level'} must be a map`);
-  for (const [key, child] of Object.entries(value)) {
-    const at = where ? `${where}.${key}` : key;
-    const childSpec = spec[key] ?? spec['*'];
-    if (childSpec === undefined) report(`${at} is not a documented Router configuration key${where ? '' : ' (top level)'}`);
-    else checkKeys(child, childSpec, at, report);
-  }
 }
 
 /** A Router (humantime) duration in ms ("35s", "1m 30s", "500ms"); undefined when unset, null when not one. */

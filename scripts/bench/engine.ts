@@ -42,7 +42,7 @@ function pool(id: string): WirePool {
   };
 }
 
-/** Just the calls the two operations make, answered from memory. */
+/** Just the calls the two operations make, answered from memory; any other call throws. */
 function inMemoryGraph(): EsimPoolsApi {
   const pools = Array.from({ length: 50 }, (_, i) => pool(`6f2c1b9e-4a3d-4c8e-9b1a-${String(i).padStart(12, '0')}`));
   let n = 0;
@@ -53,16 +53,8 @@ function inMemoryGraph(): EsimPoolsApi {
     assign: async (_poolId: string, inputs: WireAssignmentInput[]): Promise<WireAssignment[]> => inputs.map((input) => ({ id: `a-${++n}`, target: input.target })),
     getPools: async (ids: readonly string[]) => ids.map((id) => pool(id)),
     listPools: async () => ({ value: pools }),
-    getPool: unused,
-    listAssignments: unused,
-    listDeviceStates: unused,
-    getPoolsWithAssignments: unused,
-    listAssignmentsOfPools: unused,
-    listDeviceStatesOfPools: unused,
-    createPool: unused,
-    updatePool: unused,
-    deletePool: unused,
-    getDirectoryObjects: unused,
+    ...{ getPool: unused, listAssignments: unused, listDeviceStates: unused, getPoolsWithAssignments: unused, listAssignmentsOfPools: unused },
+    ...{ listDeviceStatesOfPools: unused, createPool: unused, updatePool: unused, deletePool: unused, getDirectoryObjects: unused },
   };
 }
 

@@ -2,6 +2,7 @@
  * GraphQL (same inbound JWT checks, same Graph token); prints `forwarder listening on http://…`. */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { text } from 'node:stream/consumers';
 import type { AccessToken } from '@azure/core-auth';
 import { ClientSecretCredential } from '@azure/identity';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -27,17 +28,13 @@ function required(name: string): string {
 }
 
 class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  constructor(readonly status: number, message: string) {
     super(message);
   }
 }
 
 type Json = Record<string, unknown>;
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 
 const jwks = createRemoteJWKSet(new URL(required('AUTH_JWKS_URL')));
 const issuer = required('AUTH_ISSUER').split(',');
@@ -65,7 +62,6 @@ async function rolesOf(req: IncomingMessage): Promise<ReadonlySet<string>> {
   verified.set(key, { roles, expiresAt });
   return roles;
 }
-
 
 const graphUrl = new URL(required('GRAPH_BASE_URL'));
 const graph = new Pool(graphUrl.origin, { connections: 32, keepAliveTimeout: 30_000 });
@@ -96,13 +92,12 @@ async function callGraph(method: 'GET' | 'POST', path: string, body?: string): P
   };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await graph.request({ method, path, headers, body });
-  const text = await res.body.text();
+  const answer = await res.body.text();
   if (res.statusCode < 200 || res.statusCode >= 300) throw new HttpError(502, `Graph answered ${res.statusCode}`);
-  const parsed: unknown = JSON.parse(text);
+  const parsed: unknown = JSON.parse(answer);
   if (!isRecord(parsed)) throw new HttpError(502, 'Graph answered with the wrong shape');
   return parsed;
 }
-
 
 function target(t: unknown): Json {
   if (!isRecord(t)) throw new HttpError(502, 'Graph answered with the wrong shape');
@@ -180,20 +175,10 @@ async function pools(variables: Json): Promise<Json> {
   };
 }
 
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -204,7 +189,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   const roles = await rolesOf(req);
   if (!roles.has('EsimPools.Assign') && !(route === pools && roles.has('EsimPools.Read'))) throw new HttpError(403, 'forbidden');
-  const body: unknown = JSON.parse(await readBody(req));
+  const body: unknown = JSON.parse(await text(req));
   const variables = isRecord(body) && isRecord(body.variables) ? body.variables : {};
   send(res, 200, { data: await route(variables) });
 }

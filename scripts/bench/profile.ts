@@ -1,6 +1,7 @@
 /** A flame summary of a V8 CPU profile (`node --cpu-prof`). */
 import { readFileSync } from 'node:fs';
 import type { Profiler, Runtime } from 'node:inspector';
+import { isRecord } from '../../src/graph/json';
 
 type CallFrame = Runtime.CallFrame;
 type ProfileNode = Profiler.ProfileNode;
@@ -23,11 +24,7 @@ export interface ProfileSummary {
   inclusive: ProfileEntry[];
 }
 
-function isProfile(value: unknown): value is CpuProfile {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return Array.isArray(v.nodes) && Array.isArray(v.samples) && Array.isArray(v.timeDeltas);
-}
+const isProfile = (v: unknown): v is CpuProfile => isRecord(v) && Array.isArray(v.nodes) && Array.isArray(v.samples) && Array.isArray(v.timeDeltas);
 
 /** `@apollo/server`, `graphql`, `subgraph http/app.js`, `node:internal/streams`, `(garbage collector)`… */
 export function areaOf(frame: CallFrame): string {
@@ -75,36 +72,32 @@ export function summariseProfile(path: string, n = 20): ProfileSummary {
   const areas = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let total = 0;
+  const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
   parsed.samples.forEach((id, i) => {
     const node = byId.get(id);
     const delta = parsed.timeDeltas[i] ?? 0;
     if (node === undefined || node.callFrame.functionName === '(idle)') return;
     total += delta;
-    self.set(functionKey(node.callFrame), (self.get(functionKey(node.callFrame)) ?? 0) + delta);
-    const area = areaOf(node.callFrame);
-    areas.set(area, (areas.get(area) ?? 0) + delta);
+    add(self, functionKey(node.callFrame), delta);
+    add(areas, areaOf(node.callFrame), delta);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const frame = byId.get(cur)?.callFrame;
-      if (frame === undefined || frame.functionName === '(root)') continue;
-      const a = areaOf(frame);
-      if (seen.has(a)) continue;
-      seen.add(a);
-      inclusive.set(a, (inclusive.get(a) ?? 0) + delta);
+      if (frame !== undefined && frame.functionName !== '(root)') seen.add(areaOf(frame));
     }
+    for (const area of seen) add(inclusive, area, delta);
   });
   return { totalMs: total / 1000, functions: top(self, total, n), areas: top(areas, total, n), inclusive: top(inclusive, total, n) };
 }
 
 export function formatSummary(summary: ProfileSummary): string {
-  const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)}%`;
-  const lines = [`sampled CPU time (idle excluded): ${summary.totalMs.toFixed(0)} ms`, '', 'self time by function:'];
-  for (const e of summary.functions) lines.push(`  ${pct(e.share)}  ${e.name}`);
-  lines.push('', 'self time by package / file:');
-  for (const e of summary.areas) lines.push(`  ${pct(e.share)}  ${e.name}`);
-  lines.push('', 'inclusive time by package / file (with everything it calls):');
-  for (const e of summary.inclusive) lines.push(`  ${pct(e.share)}  ${e.name}`);
-  return lines.join('\n');
+  const list = (title: string, entries: ProfileEntry[]) => [``, title, ...entries.map((e) => `  ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name}`)];
+  return [
+    `sampled CPU time (idle excluded): ${summary.totalMs.toFixed(0)} ms`,
+    ...list('self time by function:', summary.functions),
+    ...list('self time by package / file:', summary.areas),
+    ...list('inclusive time by package / file (with everything it calls):', summary.inclusive),
+  ].join('\n');
 }
 
 if (require.main === module) {

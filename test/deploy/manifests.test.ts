@@ -379,22 +379,6 @@ describe('validate-manifests: router.yaml', () => {
     ]);
   });
 
-  it('keys the Router does not document (misspellings)', () => {
-    expect(lint(routerWith('traffic_shaping:', 'traffic_shapping:'))).toEqual([
-      'router.yaml [router-config] traffic_shapping is not a documented Router configuration key (top level)',
-      expect.stringContaining('no timeout for esim-pools'),
-      expect.stringContaining('traffic_shaping.router.timeout is not set'),
-    ]);
-    expect(lint(routerWith('      timeout: 35s', '      timout: 35s'))).toEqual([
-      expect.stringContaining('traffic_shaping.subgraphs.esim-pools.timout is not a documented traffic_shaping key'),
-      expect.stringContaining('no timeout for esim-pools'),
-    ]);
-    expect(lint(routerWith('            named: authorization', '            name: authorization'))).toEqual([
-      expect.stringContaining('headers.subgraphs.esim-pools.request[0].propagate.name is not a documented key'),
-      expect.stringContaining('esim-pools does not get authorization'),
-    ]);
-  });
-
   it('a subgraph name that supergraph.yaml does not have', () => {
     expect(lintRouterConfig(ROUTER_YAML, { subgraphs: ['directory', 'esim'], subgraph: 'esim' })).toEqual(
       expect.arrayContaining([
