@@ -1,10 +1,8 @@
 /** `npm run bench`: the subgraph's cost next to a hand-written forwarder; scenarios and settings in docs/performance.md. */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import { generatedPoolId } from '@esim-pools/graph-emulator';
 import { isRecord } from '../src/graph/json';
 import { appModeEnv, registerApp } from '../test/support/app-mode';
@@ -12,10 +10,10 @@ import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { freePort } from '../test/support/net';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
 import { engineScenario } from './bench/engine';
-import { assignBody, entitiesBody, ENTITY_IDS, measureGraphCalls, POOLS_PAGE } from './bench/graph-calls';
+import { assignBody, ENTITIES_OPERATION, measureGraphCalls, POOLS_PAGE } from './bench/graph-calls';
 import { runLoad } from './bench/load';
 import { formatSummary, summariseProfile } from './bench/profile';
-import { cleanEnv, cpuMs, median, memory, quantile, sampleRss, startNode, waitForLine, type Child } from './bench/proc';
+import { cleanEnv, cpuMs, median, memory, sampleRss, startNode, waitForLine, type Child } from './bench/proc';
 
 const ROOT = join(__dirname, '..', '..');
 /** The emulator package's built command line (`npm run build` builds it). */
@@ -33,19 +31,18 @@ const SECONDS = setting('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = setting('BENCH_WARMUP_SECONDS', 5);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
 const CONNECTIONS = setting('BENCH_CONNECTIONS', 16, 1);
-const ENTITIES_CALLS = setting('BENCH_ENTITIES_CALLS', 20, 1);
 const COLD_RUNS = setting('BENCH_COLD_RUNS', 5);
 /** Interleaved rounds (of 1000 operations per engine) of the in-process `engine` scenario. */
 const ENGINE_ROUNDS = setting('BENCH_ENGINE_ROUNDS', 6, 1);
-const LATENCY_SECONDS = setting('BENCH_LATENCY_SECONDS', 10, 1);
-const LATENCY_CONNECTIONS = setting('BENCH_LATENCY_CONNECTIONS', 4, 1);
+/** Graph's latency at the emulator in the throughput scenarios, ms (e.g. 50, with few connections: what the subgraph adds). */
+const UPSTREAM_MS = setting('BENCH_UPSTREAM_MS', 0);
 const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
 /** The load profiled under BENCH_PROFILE: `assign` (default) or `pools`. */
 const PROFILE_LOAD: 'assign' | 'pools' = process.env.BENCH_PROFILE_LOAD === 'pools' ? 'pools' : 'assign';
-const ONLY = new Set((process.env.BENCH_ONLY || 'engine,assign,pools,entities,calls,latency,cold').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY || 'engine,assign,pools,calls,cold').split(',').map((s) => s.trim()));
 const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
-/** The upstream latency of the `entities` and `latency` scenarios, ms. */
-const UPSTREAM_MS = 50;
+/** Graph's latency at the emulator in the `calls` scenario, ms: one `_entities` call's batches must overlap. */
+const CALLS_UPSTREAM_MS = 50;
 
 /** A build of the subgraph to run: this checkout, or another one to compare with (BENCH_BASELINE). */
 interface Build {
@@ -99,7 +96,6 @@ const CALLER_APP_ID = 'c0ffee00-0000-4000-8000-00000000be0c';
 const ASSIGN_POOLS = 32;
 const ASSIGN_SELECTION = 'pool { id displayName } assignments { id target { __typename filterType ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } } }';
 const ASSIGN_BODIES: readonly string[] = Array.from({ length: ASSIGN_POOLS }, (_, n) => assignBody(generatedPoolId(n), ASSIGN_SELECTION));
-const ENTITIES = entitiesBody(ENTITY_IDS, 'id displayName assignments { id }');
 const COLD_QUERY = JSON.stringify({ query: 'query Pool($id: ID!) { embeddedSIMActivationCodePool(id: $id) { id displayName } }', variables: { id: generatedPoolId(1) } });
 
 /** A throughput load; the forwarder serves it on `/${key}`. */
@@ -141,19 +137,10 @@ const log = (line: string): void => void process.stdout.write(`${line}\n`);
 /** Production settings with the policy lifted (the bench measures code), history in a file of its own, target checks off
  * (a Graph call the forwarder does not make; on for the calls table). */
 function subgraphEnv(logLevel: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
-  return cleanEnv({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: logLevel,
-    ...appModeEnv(idp, emulatorUrl),
-    AUTH_ISSUER: idp.issuerV2,
-    AUTH_JWKS_URL: idp.jwksUrl,
-    ...{ GRAPH_WRITE_LIMIT: '0', GRAPH_READ_LIMIT: '0', GRAPH_MAX_CONCURRENCY: '0' },
-    HISTORY_PATH: join(workDir, `history-${++logCount}.db`),
-    TARGET_CHECKS: 'off',
-    ...extra,
-  });
+  const policyOff = { GRAPH_WRITE_LIMIT: '0', GRAPH_READ_LIMIT: '0', GRAPH_MAX_CONCURRENCY: '0' };
+  const history = join(workDir, `history-${++logCount}.db`);
+  const production = { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: logLevel, ...appModeEnv(idp, emulatorUrl) };
+  return cleanEnv({ ...production, AUTH_ISSUER: idp.issuerV2, AUTH_JWKS_URL: idp.jwksUrl, ...policyOff, HISTORY_PATH: history, TARGET_CHECKS: 'off', ...extra });
 }
 
 /** Starts a subgraph on a free port and waits for its first good answer (at warn it logs no "ready" line). */
@@ -267,76 +254,19 @@ async function throughputScenario(scenario: Scenario, targets: Target[], connect
   });
 }
 
-async function entitiesScenario(target: Target) {
-  log(`\n== _entities × ${ENTITY_IDS.length} with ${UPSTREAM_MS} ms upstream latency: ${ENTITIES_CALLS} calls one after another (${target.name})`);
-  await setEmulatorLatency(emulatorUrl, UPSTREAM_MS);
-  try {
-    // One upstream round trip, as the subgraph's host sees it: a GET of one pool from the emulator.
-    const trips: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const t0 = performance.now();
-      const res = await request(`${emulatorUrl}/beta/deviceManagement/embeddedSIMActivationCodePools/${ENTITY_IDS[0]}`, { headers: { authorization: 'Bearer x' } });
-      await res.body.dump();
-      trips.push(performance.now() - t0);
-    }
-    for (let i = 0; i < 2; i++) await post(target.url, ENTITIES); // warm
-    const walls: number[] = [];
-    const upstream: number[] = [];
-    for (let i = 0; i < ENTITIES_CALLS; i++) {
-      const before = await emulatorCount(emulatorUrl);
-      const t0 = performance.now();
-      const res = await post(target.url, ENTITIES);
-      walls.push(performance.now() - t0);
-      upstream.push((await emulatorCount(emulatorUrl)) - before);
-      const data = isRecord(res.json) && res.json.errors === undefined && isRecord(res.json.data) ? res.json.data : {};
-      const entities: unknown[] = Array.isArray(data._entities) ? data._entities : [];
-      if (res.status !== 200 || entities.filter((e) => isRecord(e) && Array.isArray(e.assignments) && e.assignments.length === 2).length !== ENTITY_IDS.length) {
-        throw new Error(`_entities failed: ${res.status} ${JSON.stringify(res.json).slice(0, 800)}`);
-      }
-    }
-    const result = {
-      roundTripMs: median(trips),
-      calls: ENTITIES_CALLS,
-      upstreamPerCall: { median: median(upstream), max: Math.max(...upstream) },
-      wallMs: { median: median(walls), p90: quantile(walls, 0.9), max: Math.max(...walls) },
-    };
-    log(
-      `  one upstream round trip ${result.roundTripMs.toFixed(1)} ms; per call: ${result.upstreamPerCall.median} upstream requests (max ${result.upstreamPerCall.max}), ` +
-        `wall ${result.wallMs.median.toFixed(1)} ms median, ${result.wallMs.p90.toFixed(1)} ms p90, ${result.wallMs.max.toFixed(1)} ms max ` +
-        `= ${(result.wallMs.median / result.roundTripMs).toFixed(2)}× one round trip`,
-    );
-    return result;
-  } finally {
-    await setEmulatorLatency(emulatorUrl, 0);
-  }
-}
-
 /** `strict`: every operation must answer (this checkout); a baseline may predate some of them. */
 async function callsScenario(target: Target, strict: boolean) {
-  log(`\n== Graph requests per operation (${target.name}): one warm-up send, then one send counted by the emulator`);
+  log(`\n== Graph requests per operation (${target.name}), ${CALLS_UPSTREAM_MS} ms upstream: one warm-up send, then one counted by the emulator`);
+  await setEmulatorLatency(emulatorUrl, CALLS_UPSTREAM_MS);
   const rows = await measureGraphCalls({ url: target.url, emulatorUrl, assignToken: bearerToken, manageToken });
+  await setEmulatorLatency(emulatorUrl, 0);
   for (const row of rows) {
-    log(`  ${row.operation.padEnd(42)} ${String(row.requests).padStart(2)} (minimum ${row.minimum})  ${row.paths.join('; ')}`);
+    log(`  ${row.operation.padEnd(42)} ${String(row.requests).padStart(2)} (minimum ${row.minimum}) ${row.wallMs.toFixed(0).padStart(5)} ms  ${row.paths.join('; ')}`);
     if (row.error) log(`    FAILED: ${row.error}`);
   }
   const failed = rows.filter((r) => r.error !== undefined);
   if (strict && failed.length > 0) throw new Error(`${target.name} failed: ${failed.map((r) => r.operation).join(', ')}`);
   return { target: target.name, rows };
-}
-
-/** The throughput rounds again at UPSTREAM_MS upstream and few connections: what the subgraph adds. */
-async function latencyScenario(targets: Target[]) {
-  await setEmulatorLatency(emulatorUrl, UPSTREAM_MS);
-  try {
-    const scenarios: Array<{ key: Scenario['key']; title: string; targets: TargetSummary[] }> = [];
-    for (const scenario of SCENARIOS) {
-      const atLatency = { ...scenario, title: `${scenario.title} at ${UPSTREAM_MS} ms upstream` };
-      scenarios.push({ key: scenario.key, title: scenario.title, targets: await throughputScenario(atLatency, targets, LATENCY_CONNECTIONS, LATENCY_SECONDS) });
-    }
-    return { upstreamMs: UPSTREAM_MS, connections: LATENCY_CONNECTIONS, seconds: LATENCY_SECONDS, rounds: ROUNDS, scenarios };
-  } finally {
-    await setEmulatorLatency(emulatorUrl, 0);
-  }
 }
 
 async function coldStart(build: Build) {
@@ -388,12 +318,7 @@ async function profile(logLevel: string, build: Build) {
 
 function machine(): string {
   const c = cpus();
-  let distro = 'Linux';
-  try {
-    distro = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'], { encoding: 'utf8' }).trim();
-  } catch {
-    // no /etc/os-release
-  }
+  const distro = /^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
   return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${distro} (kernel ${release()}), Node ${process.version}`;
 }
 
@@ -438,14 +363,14 @@ async function main(): Promise<void> {
     if (BASELINE) log(`baseline: node ${[...BASELINE.nodeArgs, BASELINE.entry].join(' ')}`);
     log(`emulator ${emulatorUrl}, forwarder ${forwarderUrl}, subgraphs ${info.url} ${warn.url}; logs in ${workDir}`);
     log(`subgraph command: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')} (NODE_ENV=production, GRAPH_AUTH_MODE=app, GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0, GRAPH_MAX_CONCURRENCY=0)`);
+
     const throughput: Partial<Record<Scenario['key'], TargetSummary[]>> = {};
+    await setEmulatorLatency(emulatorUrl, UPSTREAM_MS);
     for (const scenario of SCENARIOS.filter((s) => ONLY.has(s.key))) throughput[scenario.key] = await throughputScenario(scenario, targets);
-    const entities = ONLY.has('entities') ? await entitiesScenario(info) : undefined;
-    const entitiesBefore = ONLY.has('entities') && before ? await entitiesScenario(before) : undefined;
+    await setEmulatorLatency(emulatorUrl, 0);
     const calls: Array<Awaited<ReturnType<typeof callsScenario>>> = [];
     if (ONLY.has('calls')) calls.push(await callsScenario(await startSubgraph('info', { ...CURRENT, env: { TARGET_CHECKS: 'strict' } }, [], ', target checks on'), true));
     if (ONLY.has('calls') && before) calls.push(await callsScenario(before, false));
-    const latency = ONLY.has('latency') ? await latencyScenario(before ? [forwarder, info, before] : [forwarder, info]) : undefined;
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(BASELINE) : undefined;
     const engineOperations = [
@@ -455,7 +380,8 @@ async function main(): Promise<void> {
     const engine = ONLY.has('engine') ? await engineScenario(engineOperations, ENGINE_ROUNDS, 1000, log) : undefined;
     const profiled = PROFILE ? await profile(PROFILE, CURRENT) : undefined;
     const profiledBefore = PROFILE && BASELINE ? await profile(PROFILE, BASELINE) : undefined;
-    log(`\n==== results (${((Date.now() - started) / 1000).toFixed(0)} s; medians of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections) ====`);
+
+    log(`\n==== results (${((Date.now() - started) / 1000).toFixed(0)} s; medians of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections, ${UPSTREAM_MS} ms upstream) ====`);
     log(`machine: ${machine()}`);
     log(`subgraph: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')}`);
     const rows = [['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'peak RSS MiB', 'upstream/req', 'emulator CPU ms/req', 'vs forwarder (rounds)']];
@@ -470,28 +396,17 @@ async function main(): Promise<void> {
     if (rows.length > 1) log(table(rows));
     if (calls.length > 0) {
       log(`\nGraph HTTP requests per operation (counted by the emulator; a $batch is one request, its items in the next column):`);
-      const callRows = [['operation', 'target', 'Graph requests', '$batch items', 'minimum', 'at minimum']];
+      const callRows = [['operation', 'target', 'Graph requests', '$batch items', 'minimum', 'at minimum', `wall ms at ${CALLS_UPSTREAM_MS} ms`]];
       for (const c of calls) {
-        for (const r of c.rows) callRows.push([r.operation, c.target, r.error ? 'error' : String(r.requests), String(r.batchItems), String(r.minimum), r.atMinimum ? 'met' : 'ABOVE']);
+        for (const r of c.rows) {
+          callRows.push([r.operation, c.target, r.error ? 'error' : String(r.requests), String(r.batchItems), String(r.minimum), r.atMinimum ? 'met' : 'ABOVE', r.wallMs.toFixed(0)]);
+        }
       }
       log(table(callRows));
-      log('minimums:');
-      for (const r of calls[0].rows) log(`  ${r.operation}: ${r.minimum} — ${r.reason}`);
+      log('(why each minimum: docs/performance.md, "The `calls` minimums")');
       for (const c of calls) {
         for (const r of c.rows.filter((row) => !row.atMinimum)) log(`  ABOVE, ${c.target}, ${r.operation}: ${r.error ?? r.paths.join('; ')}`);
       }
-    }
-    if (latency) {
-      log(`\nlatency at ${latency.upstreamMs} ms upstream (${latency.connections} connections, autocannon, 1 ms resolution; medians of ${latency.rounds} rounds of ${latency.seconds} s; ms):`);
-      const latencyRows = [['scenario', 'target', 'p50', 'p99', 'added p50', 'added p99', 'requests']];
-      for (const sc of latency.scenarios) {
-        for (const t of sc.targets) {
-          const added = (v: number) => (t.name.startsWith('forwarder') ? '—' : v.toFixed(2));
-          const requests = String(t.rounds.reduce((sum, r) => sum + r.total, 0));
-          latencyRows.push([sc.title, withFailures(t), t.p50.toFixed(2), t.p99.toFixed(2), added(t.addedP50), added(t.addedP99), requests]);
-        }
-      }
-      log(table(latencyRows));
     }
     if (engine) {
       log('\nengine (in process, no HTTP, no Graph; CPU ms per operation):');
@@ -500,38 +415,37 @@ async function main(): Promise<void> {
         log(`  ${op.name.padEnd(24)} graphql-js ${js.toFixed(3)}  jit ${jit.toFixed(3)} (${((1 - jit / js) * 100).toFixed(0)}% less)  jit without cache hints ${noHints.toFixed(3)}`);
       }
     }
+
     log('\ntargets:');
     for (const key of ['assign', 'pools'] as const) {
       const summary = throughput[key]?.find((s) => s.name === info.name);
       const ratio = summary && median(summary.ratios.filter((r) => Number.isFinite(r)));
       if (ratio !== undefined) log(`  ${verdict(ratio >= 0.5)} ${key === 'assign' ? 'assign mutation' : 'pools page'} at LOG_LEVEL=info ≥ 0.5× the forwarder's req/s: ${ratio.toFixed(2)}×`);
     }
-    if (entities) {
-      const trips = entities.wallMs.median / entities.roundTripMs;
-      log(`  ${verdict(entities.upstreamPerCall.max <= 5 && trips < 4)} _entities × 100 at 50 ms: ≤ 5 upstream requests (${entities.upstreamPerCall.max}) and < 4× a round trip (${trips.toFixed(2)}×)`);
-    }
     const loaded = [...(throughput.assign ?? []), ...(throughput.pools ?? [])].filter((s) => s.name === info.name || s.name === warn.name);
     const peakRss = Math.max(0, ...loaded.map((s) => s.peakRssMiB));
     if (peakRss > 0) log(`  ${verdict(peakRss * 2 ** 20 <= 120e6)} peak RSS under load ≤ 120 MB: ${peakRss.toFixed(0)} MiB (${((peakRss * 2 ** 20) / 1e6).toFixed(0)} MB)`);
+    const entities = calls[0]?.rows.find((r) => r.operation === ENTITIES_OPERATION);
+    if (entities) {
+      const trips = entities.wallMs / CALLS_UPSTREAM_MS;
+      log(`  ${verdict(entities.requests <= 5 && trips < 4)} ${entities.operation} at ${CALLS_UPSTREAM_MS} ms: ≤ 5 upstream requests (${entities.requests}) and < 4× a round trip (${trips.toFixed(2)}×)`);
+    }
     if (calls.length > 0) {
       const above = calls[0].rows.filter((r) => !r.atMinimum);
       const list = above.length === 0 ? 'all' : above.map((r) => `${r.operation}: ${r.error ? 'error' : r.requests} > ${r.minimum}`).join('; ');
       log(`  ${verdict(above.length === 0)} every operation at its minimum Graph calls: ${list}`);
     }
-    if (latency) {
-      const added = (key: Scenario['key']) => latency.scenarios.find((sc) => sc.key === key)?.targets.find((t) => t.name === info.name)?.addedP99;
-      const failures = latency.scenarios.reduce((sum, sc) => sum + sc.targets.reduce((n, t) => n + t.failures, 0), 0);
-      const [assign, pools] = [added('assign'), added('pools')];
-      log(
-        `  ${verdict(assign !== undefined && assign < 5 && pools !== undefined && pools < 5 && failures === 0)} added latency at ${latency.upstreamMs} ms upstream: ` +
-          `p99 < 5 ms (assign ${assign?.toFixed(2) ?? '—'} ms, pools ${pools?.toFixed(2) ?? '—'} ms${failures > 0 ? `; ${failures} failed requests` : ''})`,
-      );
+    if (UPSTREAM_MS > 0) {
+      const added = SCENARIOS.map((sc) => throughput[sc.key]?.find((s) => s.name === info.name)?.addedP99);
+      const list = SCENARIOS.map((sc, i) => `${sc.key} ${added[i]?.toFixed(2) ?? '—'} ms`).join(', ');
+      log(`  ${verdict(added.every((a) => a !== undefined && a < 5))} added latency at ${UPSTREAM_MS} ms upstream: p99 < 5 ms (${list})`);
     }
     if (cold) log(`  ${verdict(cold.medianFirstAnswerMs < 2000)} cold start < 2 s: ${cold.medianFirstAnswerMs.toFixed(0)} ms median`);
+
     mkdirSync(dirname(OUT), { recursive: true });
-    const settings = { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, ENTITIES_CALLS, COLD_RUNS, LATENCY_SECONDS, LATENCY_CONNECTIONS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE };
+    const settings = { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, UPSTREAM_MS, COLD_RUNS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE };
     const graphCalls = calls.length > 0 ? calls : undefined;
-    const results = { machine: machine(), settings, throughput, entities, entitiesBefore, graphCalls, latency, coldStart: cold, coldStartBefore: coldBefore, engine, profile: profiled, profileBefore: profiledBefore };
+    const results = { machine: machine(), settings, throughput, graphCalls, coldStart: cold, coldStartBefore: coldBefore, engine, profile: profiled, profileBefore: profiledBefore };
     writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
     log(`\nresults: ${OUT}`);
     ok = true;

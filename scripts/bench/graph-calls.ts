@@ -23,7 +23,7 @@ export const assignBody = (poolId: string, selection: string): string =>
     assignments: [{ target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } }, { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } }],
   });
 
-export const entitiesBody = (ids: readonly string[], selection: string): string =>
+const entitiesBody = (ids: readonly string[], selection: string): string =>
   body(`query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { ${selection} } } }`, {
     r: ids.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id })),
   });
@@ -39,8 +39,11 @@ export const POOLS_PAGE = body(
   { first: 50 },
 );
 
+/** The operation the `_entities` target is about. */
+export const ENTITIES_OPERATION = '_entities × 100 { … assignments { id } }';
+
 /** The pools `_entities` asks for: the first 100 generated ones (writes take theirs from the last one down). */
-export const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
+const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
 
 /** Adds one group (a GROUP assignment) to a pool, or removes it, for real (`dryRun: false`). */
 const editBody = (edit: 'add' | 'remove', poolId: string, groupId: string) => {
@@ -69,9 +72,10 @@ export interface GraphCallsRow {
   /** Graph HTTP requests the emulator received for the one send (a `$batch` is one); its items in `batchItems`. */
   requests: number;
   batchItems: number;
+  /** How long the send took. */
+  wallMs: number;
+  /** The fewest requests Graph allows (why: docs/performance.md). */
   minimum: number;
-  /** Why that is the minimum. */
-  reason: string;
   atMinimum: boolean;
   /** The requests, e.g. `POST /beta/$batch [20× GET …/{id}]`. */
   paths: string[];
@@ -84,7 +88,6 @@ type Data = Record<string, unknown>;
 interface Operation {
   name: string;
   minimum: number;
-  reason: string;
   manage?: boolean;
   /** Uncounted preparation; returns the body to send. */
   prepare(spec: GraphCallsSpec): Promise<string>;
@@ -134,28 +137,24 @@ function operations(): Operation[] {
     {
       name: 'assign { assignments { id } }',
       minimum: 2,
-      reason: 'the two groups checked in one $batch (TARGET_CHECKS), then POST …/assign, which returns the new assignments',
       prepare: async () => assignBody(freshPool(), 'assignments { id }'),
       complete: (data) => listAt(data, 'assignEmbeddedSIMActivationCodePool.assignments').length === 2,
     },
     {
       name: 'assign + pool { displayName }',
       minimum: 2,
-      reason: 'the groups checked, then one $batch: POST …/assign, then (dependsOn) GET …/{id}; the assign reply has no pool',
       prepare: async () => assignBody(freshPool(), 'pool { displayName } assignments { id }'),
       complete: (data) => isRecord(at(data, 'assignEmbeddedSIMActivationCodePool.pool')),
     },
     {
       name: 'add assignments (1 new group)',
       minimum: 2,
-      reason: 'one $batch: the group checked and the current assignments read; then the write, which depends on both',
       prepare: async (spec) => editBody('add', freshPool(), await freshGroup(spec)),
       complete: (data) => listAt(data, 'addEmbeddedSIMActivationCodePoolAssignments.added').length === 1,
     },
     {
       name: 'remove assignments (1 group)',
       minimum: 2,
-      reason: 'read the current assignments, then write: the write depends on what the read returns',
       prepare: async (spec) => {
         const poolId = freshPool();
         const groupId = await freshGroup(spec);
@@ -167,7 +166,6 @@ function operations(): Operation[] {
     {
       name: `bulk add (1 new group, ${BULK_POOLS} pools)`,
       minimum: Math.ceil((BULK_POOLS + 1) / BATCH_LIMIT) + BULK_POOLS,
-      reason: `the group check and the ${BULK_POOLS} sets in ⌈${BULK_POOLS + 1}/${BATCH_LIMIT}⌉ $batch, then one assign per pool`,
       prepare: async (spec) =>
         body('mutation BulkAdd($poolIds: [ID!]!, $list: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) { addAssignmentsToEmbeddedSIMActivationCodePools(poolIds: $poolIds, assignments: $list) { succeeded failed } }', {
           poolIds: Array.from({ length: BULK_POOLS }, freshPool),
@@ -178,7 +176,6 @@ function operations(): Operation[] {
     {
       name: 'create a pool (2 codes)',
       minimum: 1,
-      reason: 'POST …/embeddedSIMActivationCodePools answers 201 with the pool',
       manage: true,
       prepare: async () =>
         body('mutation CreatePool($input: CreateEmbeddedSIMActivationCodePoolInput!) { createEmbeddedSIMActivationCodePool(input: $input) { pool { id displayName activationCodeCount createdDateTime } } }', {
@@ -196,42 +193,31 @@ function operations(): Operation[] {
     {
       name: 'pools page (first 50)',
       minimum: 1,
-      reason: 'GET …/embeddedSIMActivationCodePools?$top=50',
       prepare: async () => POOLS_PAGE,
       complete: (data) => listAt(data, 'embeddedSIMActivationCodePools.edges').length === 50,
     },
     {
       name: `_entities × ${n} { id displayName }`,
       minimum: Math.ceil(n / BATCH_LIMIT),
-      reason: `⌈${n}/${BATCH_LIMIT}⌉ $batch of GET …/{id}: a $batch holds at most ${BATCH_LIMIT} requests`,
       ...entities('id displayName', () => true),
     },
     {
-      name: `_entities × ${n} { … assignments { id } }`,
+      name: ENTITIES_OPERATION,
       minimum: Math.ceil(n / BATCH_LIMIT),
-      reason: `the same ${Math.ceil(n / BATCH_LIMIT)} $batch with GET …/{id}?$expand=assignments`,
       ...entities('id displayName assignments { id }', (e) => Array.isArray(e.assignments)),
     },
     {
       name: 'pools page (first 50) { deviceStates }',
       minimum: 1 + Math.ceil(50 / BATCH_LIMIT),
-      reason: `the page, then ⌈50/${BATCH_LIMIT}⌉ $batch of GET …/{id}/deviceStates (a nextLink per pool for pageInfo)`,
       prepare: async () =>
-        body(
-          `query PoolsWithDeviceStates($first: Int) {
-  embeddedSIMActivationCodePools(first: $first) {
-    edges { node { id displayName deviceStates { edges { node { id deviceName state } } pageInfo { hasNextPage endCursor } } } }
-  }
-}`,
-          { first: 50 },
-        ),
+        body('query PoolsWithDeviceStates($first: Int) { embeddedSIMActivationCodePools(first: $first) { edges { node { id displayName deviceStates { edges { node { id deviceName state } } pageInfo { hasNextPage endCursor } } } } } }', { first: 50 }),
       complete: (data) => listAt(data, 'embeddedSIMActivationCodePools.edges').filter((e) => isRecord(at(e, 'node.deviceStates'))).length === 50,
     },
   ];
 }
 
 /** One line per request, a `$batch`'s items grouped by shape: `POST /beta/$batch [20× GET …/{id}]`. */
-export function describeRequest(r: LoggedRequest): string {
+function describeRequest(r: LoggedRequest): string {
   const short = (q: LoggedRequest) =>
     `${q.method} ${q.rawPath.replace(/^\/beta\/deviceManagement\/embeddedSIMActivationCodePools/, '…').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '{id}')}`;
   if (r.batchItems === undefined) return short(r);
@@ -244,7 +230,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 
 /** One warm-up send (uncounted), then one send between two reads of the emulator's count. */
 async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCallsRow> {
-  const row = { operation: op.name, minimum: op.minimum, reason: op.reason, requests: 0, batchItems: 0, atMinimum: false, paths: [] };
+  const row = { operation: op.name, minimum: op.minimum, requests: 0, wallMs: 0, batchItems: 0, atMinimum: false, paths: [] };
   try {
     const warm = await send(spec, await op.prepare(spec), op.manage);
     await op.after?.(spec, warm);
@@ -255,18 +241,21 @@ async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCal
   const before = await emulatorCount(spec.emulatorUrl);
   let error: string | undefined;
   let data: Data | undefined;
+  const started = performance.now();
   try {
     data = await send(spec, text, op.manage);
     if (!op.complete(data)) error = `incomplete answer: ${JSON.stringify(data).slice(0, 600)}`;
   } catch (e) {
     error = message(e);
   }
+  const wallMs = performance.now() - started;
   const requests = (await emulatorCount(spec.emulatorUrl)) - before;
   const logged = (await emulatorRequestsSince(spec.emulatorUrl, before)).slice(0, requests);
   if (data) await op.after?.(spec, data);
   return {
     ...row,
     requests,
+    wallMs,
     batchItems: logged.reduce((sum, r) => sum + (r.batchItems?.length ?? 0), 0),
     atMinimum: error === undefined && requests <= op.minimum,
     paths: logged.map(describeRequest),
