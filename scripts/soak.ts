@@ -15,15 +15,8 @@ const MAX_GROWTH = Number(process.env.SOAK_MAX_GROWTH ?? 0.2);
 const WARMUP_SECONDS = Math.min(30, Math.floor(SECONDS / 4));
 
 const FAULTS = {
-  seed: 20261128,
-  failureRate: 0.03,
-  statuses: [500, 502, 503, 504],
-  latency: { minMs: 2, maxMs: 40 },
-  throttle: { retryAfterSeconds: 0.2, rate: 0.02 },
-  reset: { rate: 0.005 },
-  malformedJson: { rate: 0.005 },
-  htmlError: { rate: 0.005 },
-  hang: { rate: 0.001 },
+  ...{ seed: 20261128, failureRate: 0.03, statuses: [500, 502, 503, 504], latency: { minMs: 2, maxMs: 40 } },
+  ...{ throttle: { retryAfterSeconds: 0.2, rate: 0.02 }, reset: { rate: 0.005 }, malformedJson: { rate: 0.005 }, htmlError: { rate: 0.005 }, hang: { rate: 0.001 } },
 };
 
 /** RSS in MiB; NaN once the process is gone. */

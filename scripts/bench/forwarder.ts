@@ -21,11 +21,11 @@ const TARGET_TYPE: Readonly<Record<string, string>> = {
 const typeName = (type: string): string | undefined =>
   Object.values(TARGET_TYPE).includes(type) ? type.replace(/^#microsoft\.graph\.(.)/, (_, c: string) => c.toUpperCase()) : undefined;
 
-function required(name: string): string {
+const required = (name: string): string => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is required`);
   return value;
-}
+};
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -85,11 +85,7 @@ async function bearer(): Promise<string> {
 }
 
 async function callGraph(method: 'GET' | 'POST', path: string, body?: string): Promise<Json> {
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${await bearer()}`,
-    accept: 'application/json',
-    'client-request-id': randomUUID(),
-  };
+  const headers: Record<string, string> = { authorization: `Bearer ${await bearer()}`, accept: 'application/json', 'client-request-id': randomUUID() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await graph.request({ method, path, headers, body });
   const answer = await res.body.text();
@@ -144,28 +140,12 @@ async function pools(variables: Json): Promise<Json> {
   const first = typeof variables.first === 'number' ? Math.min(100, Math.max(1, variables.first)) : 10;
   const page = await callGraph('GET', `${POOLS}?$top=${first}`);
   const value = Array.isArray(page.value) ? page.value : [];
-  let next: Json | undefined;
-  if (typeof page['@odata.nextLink'] === 'string') {
-    const url = new URL(page['@odata.nextLink']);
-    next = {};
-    for (const name of ['$top', '$skip', '$skiptoken']) {
-      const v = url.searchParams.get(name);
-      if (v !== null) next[name] = v;
-    }
-  }
+  const nextLink = typeof page['@odata.nextLink'] === 'string' ? new URL(page['@odata.nextLink']).searchParams : undefined;
+  const next = nextLink && Object.fromEntries(['$top', '$skip', '$skiptoken'].flatMap((name): Array<[string, unknown]> => (nextLink.has(name) ? [[name, nextLink.get(name)]] : [])));
   const edges = value.map((p: unknown, i: number) => {
     const pool = isRecord(p) ? p : {};
-    const last = i === value.length - 1;
-    return {
-      cursor: last && next !== undefined ? cursor(next, 0) : cursor({}, i + 1),
-      node: {
-        id: pool.id,
-        displayName: pool.displayName,
-        activationCodeCount: pool.activationCodeCount,
-        createdDateTime: pool.createdDateTime,
-        modifiedDateTime: pool.modifiedDateTime,
-      },
-    };
+    const node = Object.fromEntries(['id', 'displayName', 'activationCodeCount', 'createdDateTime', 'modifiedDateTime'].map((key) => [key, pool[key]]));
+    return { cursor: i === value.length - 1 && next !== undefined ? cursor(next, 0) : cursor({}, i + 1), node };
   });
   return {
     embeddedSIMActivationCodePools: {

@@ -47,15 +47,10 @@ const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
 
 /** Adds one group (a GROUP assignment) to a pool, or removes it, for real (`dryRun: false`). */
 const editBody = (edit: 'add' | 'remove', poolId: string, groupId: string) => {
-  const add = edit === 'add';
-  return body(
-    `mutation Edit($poolId: ID!, $list: [${add ? 'EmbeddedSIMActivationCodePoolAssignmentInput' : 'AssignmentTargetInput'}!]!) {
-  ${edit}EmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, ${add ? 'assignments' : 'targets'}: $list, dryRun: false) {
-    ${add ? 'added' : 'removed'} { __typename ... on GroupAssignmentTarget { groupId } } assignments { id } assignmentsVersion
-  }
-}`,
-    { poolId, list: [add ? { target: { kind: 'GROUP', groupId } } : { kind: 'GROUP', groupId }] },
-  );
+  const [list, argument, result] = edit === 'add' ? ['EmbeddedSIMActivationCodePoolAssignmentInput', 'assignments', 'added'] : ['AssignmentTargetInput', 'targets', 'removed'];
+  const query = `mutation Edit($poolId: ID!, $list: [${list}!]!) { ${edit}EmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, ${argument}: $list, dryRun: false) {
+  ${result} { __typename ... on GroupAssignmentTarget { groupId } } assignments { id } assignmentsVersion } }`;
+  return body(query, { poolId, list: [edit === 'add' ? { target: { kind: 'GROUP', groupId } } : { kind: 'GROUP', groupId }] });
 };
 
 export interface GraphCallsSpec {
@@ -259,7 +254,7 @@ async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCal
     batchItems: logged.reduce((sum, r) => sum + (r.batchItems?.length ?? 0), 0),
     atMinimum: error === undefined && requests <= op.minimum,
     paths: logged.map(describeRequest),
-    ...(error === undefined ? {} : { error }),
+    error,
   };
 }
 
