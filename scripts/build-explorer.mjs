@@ -139,8 +139,8 @@ if (!process.argv.includes('--quiet')) {
   const media = Object.entries(files).filter(([name]) => !isCode(name));
   console.log('build-explorer: dist/explorer/ (served under /graphql/explorer/ outside production): file, size, gzip');
   for (const [name, size] of Object.entries(files).filter(([name]) => isCode(name)).sort(([, a], [, b]) => b - a)) {
-    console.log(`  ${name}  ${kib(size)}  ${kib(gzipSync(readFileSync(join(outdir, name))).length)}`);
+    console.log(`  ${name.padEnd(30)}  ${kib(size).padStart(12)}  ${kib(gzipSync(readFileSync(join(outdir, name))).length).padStart(12)}`);
   }
-  console.log(`  fonts and icons (${media.length} files)  ${kib(media.reduce((sum, [, size]) => sum + size, 0))}`);
-  console.log(`  total  ${kib(Object.values(files).reduce((a, b) => a + b, 0))}`);
+  console.log(`  ${`fonts and icons (${media.length} files)`.padEnd(30)}  ${kib(media.reduce((sum, [, size]) => sum + size, 0)).padStart(12)}`);
+  console.log(`  ${'total'.padEnd(30)}  ${kib(Object.values(files).reduce((a, b) => a + b, 0)).padStart(12)}`);
 }

@@ -23,7 +23,7 @@ export const assignBody = (poolId: string, selection: string): string =>
     assignments: [{ target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } }, { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } }],
   });
 
-const entitiesBody = (ids: readonly string[], selection: string): string =>
+export const entitiesBody = (ids: readonly string[], selection: string): string =>
   body(`query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on EmbeddedSIMActivationCodePool { ${selection} } } }`, {
     r: ids.map((id) => ({ __typename: 'EmbeddedSIMActivationCodePool', id })),
   });
@@ -39,11 +39,8 @@ export const POOLS_PAGE = body(
   { first: 50 },
 );
 
-/** The operation the `_entities` target is about. */
-export const ENTITIES_OPERATION = '_entities × 100 { … assignments { id } }';
-
 /** The pools `_entities` asks for: the first 100 generated ones (writes take theirs from the last one down). */
-const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
+export const ENTITY_IDS = Array.from({ length: 100 }, (_, i) => generatedPoolId(i));
 
 /** Adds one group (a GROUP assignment) to a pool, or removes it, for real (`dryRun: false`). */
 const editBody = (edit: 'add' | 'remove', poolId: string, groupId: string) => {
@@ -67,8 +64,6 @@ export interface GraphCallsRow {
   /** Graph HTTP requests the emulator received for the one send (a `$batch` is one); its items in `batchItems`. */
   requests: number;
   batchItems: number;
-  /** How long the send took. */
-  wallMs: number;
   /** The fewest requests Graph allows (why: docs/performance.md). */
   minimum: number;
   atMinimum: boolean;
@@ -197,7 +192,7 @@ function operations(): Operation[] {
       ...entities('id displayName', () => true),
     },
     {
-      name: ENTITIES_OPERATION,
+      name: `_entities × ${n} { … assignments { id } }`,
       minimum: Math.ceil(n / BATCH_LIMIT),
       ...entities('id displayName assignments { id }', (e) => Array.isArray(e.assignments)),
     },
@@ -225,7 +220,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 
 /** One warm-up send (uncounted), then one send between two reads of the emulator's count. */
 async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCallsRow> {
-  const row = { operation: op.name, minimum: op.minimum, requests: 0, wallMs: 0, batchItems: 0, atMinimum: false, paths: [] };
+  const row = { operation: op.name, minimum: op.minimum, requests: 0, batchItems: 0, atMinimum: false, paths: [] };
   try {
     const warm = await send(spec, await op.prepare(spec), op.manage);
     await op.after?.(spec, warm);
@@ -236,21 +231,18 @@ async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCal
   const before = await emulatorCount(spec.emulatorUrl);
   let error: string | undefined;
   let data: Data | undefined;
-  const started = performance.now();
   try {
     data = await send(spec, text, op.manage);
     if (!op.complete(data)) error = `incomplete answer: ${JSON.stringify(data).slice(0, 600)}`;
   } catch (e) {
     error = message(e);
   }
-  const wallMs = performance.now() - started;
   const requests = (await emulatorCount(spec.emulatorUrl)) - before;
   const logged = (await emulatorRequestsSince(spec.emulatorUrl, before)).slice(0, requests);
   if (data) await op.after?.(spec, data);
   return {
     ...row,
     requests,
-    wallMs,
     batchItems: logged.reduce((sum, r) => sum + (r.batchItems?.length ?? 0), 0),
     atMinimum: error === undefined && requests <= op.minimum,
     paths: logged.map(describeRequest),
