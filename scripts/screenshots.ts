@@ -1,6 +1,5 @@
 /** `npm run screenshots`: the pages as after `npm start` (dist/index.js with its embedded emulator), in the browser
  * tests' launcher (test/support/browser.ts) with every request off the machine blocked. */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { SAMPLE_POOLS } from '@esim-pools/graph-emulator';
@@ -22,7 +21,6 @@ async function settle(page: Page): Promise<void> {
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
-  mkdirSync(join(ROOT, 'docs'), { recursive: true });
   await page.screenshot({ path: join(ROOT, 'docs', name) });
   process.stdout.write(`screenshots: wrote docs/${name}\n`);
 }
@@ -55,22 +53,19 @@ async function webExample(browser: Browser, service: ServiceProcess): Promise<vo
   }
 }
 
-/** Each picture from a subgraph of its own, as after a fresh `npm start`. */
-async function withService(shot: (service: ServiceProcess) => Promise<void>): Promise<void> {
-  const service = await spawnService({ GRAPH_AUTH_MODE: 'emulator' }, { entry: join(ROOT, 'dist', 'index.js') });
-  try {
-    await shot(service);
-  } finally {
-    await service.stop();
-  }
-}
-
 async function main(): Promise<void> {
   if (!chromiumPath()) throw new Error(`Chromium is not installed (${CHROMIUM_HOW_TO_INSTALL})`);
   const browser = await launchBrowser({ width: 1440, height: 900 });
   try {
-    await withService((service) => explorer(browser, service));
-    await withService((service) => webExample(browser, service));
+    // Each picture from a subgraph of its own, as after a fresh `npm start`.
+    for (const shot of [explorer, webExample]) {
+      const service = await spawnService({ GRAPH_AUTH_MODE: 'emulator' }, { entry: join(ROOT, 'dist', 'index.js') });
+      try {
+        await shot(browser, service);
+      } finally {
+        await service.stop();
+      }
+    }
     process.stdout.write(`screenshots: blocked requests off the machine: ${browser.blocked.join(', ') || 'none'}\n`);
   } finally {
     await browser.close();

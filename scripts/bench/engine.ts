@@ -10,12 +10,6 @@ import { AuditLog } from '../../src/observability/audit';
 import { createLogger } from '../../src/observability/logger';
 import type { GraphQLExecutor } from '../../src/config';
 
-/** `body`: the HTTP request body, `{ query, variables }`. */
-export interface EngineOperation {
-  name: string;
-  body: string;
-}
-
 /** What the scenario compares: the two engines with the cache hints on (the default), and jit with them off. */
 type EngineKey = GraphQLExecutor | 'jit, CACHE_MAX_AGE_S=0';
 
@@ -58,7 +52,8 @@ function inMemoryGraph(): EsimPoolsApi {
   };
 }
 
-export async function engineScenario(operations: readonly EngineOperation[], rounds: number, perRound: number, log: (line: string) => void): Promise<EngineResult> {
+/** `operations`: each one's HTTP request body, `{ query, variables }`. */
+export async function engineScenario(operations: ReadonlyArray<{ name: string; body: string }>, rounds: number, perRound: number, log: (line: string) => void): Promise<EngineResult> {
   log(`\n== engine: Apollo + execution in process, no HTTP and no Graph; ${rounds} interleaved rounds of ${perRound} operations per engine`);
   const logger = createLogger('silent');
   // Target checks off, as in the HTTP scenarios (a check is a Graph call the forwarder does not make).
