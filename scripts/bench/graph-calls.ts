@@ -59,20 +59,6 @@ export interface GraphCallsSpec {
   manageToken: string;
 }
 
-export interface GraphCallsRow {
-  operation: string;
-  /** Graph HTTP requests the emulator received for the one send (a `$batch` is one); its items in `batchItems`. */
-  requests: number;
-  batchItems: number;
-  /** The fewest requests Graph allows (why: docs/performance.md). */
-  minimum: number;
-  atMinimum: boolean;
-  /** The requests, e.g. `POST /beta/$batch [20× GET …/{id}]`. */
-  paths: string[];
-  /** Set when the operation failed (then `requests` is what was counted anyway). */
-  error?: string;
-}
-
 type Data = Record<string, unknown>;
 
 interface Operation {
@@ -218,9 +204,11 @@ function describeRequest(r: LoggedRequest): string {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** One warm-up send (uncounted), then one send between two reads of the emulator's count. */
-async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCallsRow> {
-  const row = { operation: op.name, minimum: op.minimum, requests: 0, batchItems: 0, atMinimum: false, paths: [] };
+/** One warm-up send (uncounted), then one send between two reads of the emulator's count: the Graph HTTP requests it
+ * cost (a `$batch` is one), its `$batch` items, and the requests as `POST /beta/$batch [20× GET …/{id}]`; `error` when
+ * it failed (then `requests` is what was counted anyway). */
+async function measureOne(spec: GraphCallsSpec, op: Operation) {
+  const row = { operation: op.name, minimum: op.minimum, requests: 0, batchItems: 0, atMinimum: false, paths: new Array<string>() };
   try {
     const warm = await send(spec, await op.prepare(spec), op.manage);
     await op.after?.(spec, warm);
@@ -251,8 +239,8 @@ async function measureOne(spec: GraphCallsSpec, op: Operation): Promise<GraphCal
 }
 
 /** Every operation once to warm up, then once counted: one row per operation (failures in `error`). */
-export async function measureGraphCalls(spec: GraphCallsSpec): Promise<GraphCallsRow[]> {
-  const rows: GraphCallsRow[] = [];
+export async function measureGraphCalls(spec: GraphCallsSpec) {
+  const rows = [];
   for (const op of operations()) rows.push(await measureOne(spec, op));
   return rows;
 }
