@@ -13,7 +13,6 @@ import {
   type DirectiveNode,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLNamedType,
@@ -23,6 +22,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { isRecord } from '../graph/json';
+import { getOrSet } from './per-operation';
+import { fragmentsOf, fragmentTarget } from './selection';
 
 /** Apollo's `CacheHint`: what a field or an operation allows. */
 export interface CacheHint {
@@ -58,9 +59,9 @@ function header(policy: CacheHint): string {
 }
 
 function annotationOf(directives: readonly DirectiveNode[] | undefined): CacheAnnotation | undefined {
-  const directive = directives?.find((d) => d.name.value === 'cacheControl');
-  if (!directive?.arguments) return undefined;
-  const argument = (name: string) => directive.arguments?.find((a) => a.name.value === name)?.value;
+  const args = directives?.find((d) => d.name.value === 'cacheControl')?.arguments;
+  if (!args) return undefined;
+  const argument = (name: string) => args.find((a) => a.name.value === name)?.value;
   const scopeValue = argument('scope');
   const scopeName = scopeValue?.kind === Kind.ENUM ? scopeValue.value : undefined;
   const scope = scopeName === 'PUBLIC' || scopeName === 'PRIVATE' ? scopeName : undefined;
@@ -74,12 +75,7 @@ const typeAnnotations = new WeakMap<GraphQLCompositeType, CacheAnnotation>();
 
 /** A type's `@cacheControl` (its definition first, then its extensions), as Apollo reads it. */
 function typeAnnotation(type: GraphQLCompositeType): CacheAnnotation {
-  let annotation = typeAnnotations.get(type);
-  if (annotation === undefined) {
-    annotation = annotationOf(type.astNode?.directives) ?? type.extensionASTNodes.map((n) => annotationOf(n.directives)).find((a) => a !== undefined) ?? {};
-    typeAnnotations.set(type, annotation);
-  }
-  return annotation;
+  return getOrSet(typeAnnotations, type, () => annotationOf(type.astNode?.directives) ?? type.extensionASTNodes.map((n) => annotationOf(n.directives)).find((a) => a !== undefined) ?? {});
 }
 
 /** A field's hint as Apollo's plugin sets it when the resolver starts, and whether the default then applies. */
@@ -123,44 +119,33 @@ function inclusion(directives: readonly DirectiveNode[] | undefined): Inclusion 
   return result;
 }
 
-class PolicyBuilder {
-  readonly policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
-  private readonly seen = new Set<string>();
-  private readonly walked = new Map<SelectionSetNode, Set<string>>();
-  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+/** The policy of `operationName` (or the only operation) of a validated document; mutations are never cached. */
+export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined | null, defaultMaxAge: number): DocumentCachePolicy {
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+  const rootType = operation ? schema.getRootType(operation.operation) : undefined;
+  if (!operation || !rootType || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
+  const policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
+  const fragments = fragmentsOf(document);
+  const conditionalKeys = new Set<string>();
+  /** The walks of each selection set, by parent type and flags: repeated fragments cost no more than once. */
+  const walked = new Map<SelectionSetNode, Set<string>>();
 
-  constructor(
-    private readonly schema: GraphQLSchema,
-    document: DocumentNode,
-    private readonly defaultMaxAge: number,
-  ) {
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
-  }
-
-  private hint(hint: CacheHint, takesDefault: boolean, always: boolean): void {
+  function addHint(hint: CacheHint, takesDefault: boolean, always: boolean): void {
     const full = { ...hint };
-    if (full.maxAge === undefined && takesDefault) full.maxAge = this.defaultMaxAge;
-    if (always) {
-      restrict(this.policy.always, full);
-      return;
-    }
+    if (full.maxAge === undefined && takesDefault) full.maxAge = defaultMaxAge;
+    if (always) return restrict(policy.always, full);
     const key = `${full.maxAge ?? ''}/${full.scope ?? ''}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.policy.conditional.push(full);
+    if (conditionalKeys.has(key)) return;
+    conditionalKeys.add(key);
+    policy.conditional.push(full);
   }
 
-  /**
-   * `root`: the operation's own selection set (`always`: its fields resolve on every execution). Walked once per
-   * parent type and flags, so repeated fragments cost no more than once.
-   */
-  selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+  /** `root`: the operation's own selection set; `always`: its fields resolve on every execution. */
+  function selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+    const walks = getOrSet(walked, set, () => new Set<string>());
     const key = `${parent.name}/${root}/${always}`;
-    let walks = this.walked.get(set);
-    if (walks === undefined) {
-      walks = new Set();
-      this.walked.set(set, walks);
-    }
     if (walks.has(key)) return;
     walks.add(key);
     for (const selection of set.selections) {
@@ -168,57 +153,41 @@ class PolicyBuilder {
       if (included === 'never') continue;
       const sure = always && included === 'always';
       if (selection.kind === Kind.FIELD) {
-        this.field(selection, parent, root, sure, path);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
-        if (type) this.selectionSet(selection.selectionSet, type, root, sure && type === parent, path);
-      } else {
-        const name = selection.name.value;
-        const fragment = this.fragments.get(name);
-        const type = fragment ? this.schema.getType(fragment.typeCondition.name.value) : undefined;
-        // A cycle is invalid (validation reports it).
-        if (fragment && type && !path.has(name)) this.selectionSet(fragment.selectionSet, type, root, sure && type === parent, new Set([...path, name]));
+        field(selection, parent, root, sure, path);
+        continue;
       }
+      const target = fragmentTarget(selection, parent, schema, fragments, path);
+      if (target) selectionSet(target.set, target.type, root, sure && target.type === parent, target.path);
     }
   }
 
-  private field(node: FieldNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+  function field(node: FieldNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
     const name = node.name.value;
     // No resolver hook for __typename; introspection's own types carry no hints (Apollo's default applies).
     if (name === '__typename') return;
     if (name === '__schema' || name === '__type') {
-      this.policy.dynamic = true;
+      policy.dynamic = true;
       return;
     }
     // At run time the parent is an object type: a field selected on an interface takes the object type's definition.
-    const parents: readonly GraphQLObjectType[] = isObjectType(parent) ? [parent] : isInterfaceType(parent) ? this.schema.getPossibleTypes(parent) : [];
+    const parents: readonly GraphQLObjectType[] = isObjectType(parent) ? [parent] : isInterfaceType(parent) ? schema.getPossibleTypes(parent) : [];
     for (const type of parents) {
       const definition = type.getFields()[name];
       // An unknown field is validation's to report.
       if (!definition) continue;
       const { hint, takesDefault } = fieldHint(definition, root);
       if (root && name === '_entities') {
-        if (always && this.policy.entities === undefined) this.policy.entities = { field: node, hint };
-        else this.policy.dynamic = true;
+        if (always && policy.entities === undefined) policy.entities = { field: node, hint };
+        else policy.dynamic = true;
       } else {
-        this.hint(hint, takesDefault, always && parents.length === 1);
+        addHint(hint, takesDefault, always && parents.length === 1);
       }
-      const named = getNamedType(definition.type);
-      if (node.selectionSet) this.selectionSet(node.selectionSet, named, false, false, path);
+      if (node.selectionSet) selectionSet(node.selectionSet, getNamedType(definition.type), false, false, path);
     }
   }
-}
 
-/** The policy of `operationName` (or the only operation) of a validated document; mutations are never cached. */
-export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined | null, defaultMaxAge: number): DocumentCachePolicy {
-  const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
-  );
-  const root = operation ? schema.getRootType(operation.operation) : undefined;
-  if (!operation || !root || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
-  const builder = new PolicyBuilder(schema, document, defaultMaxAge);
-  builder.selectionSet(operation.selectionSet, root, true, true, new Set());
-  return builder.policy;
+  selectionSet(operation.selectionSet, rootType, true, true, new Set());
+  return policy;
 }
 
 /** Representations as graphql-js coerces `[_Any!]!` (a single value is a list of one). */
