@@ -9,7 +9,6 @@ import {
   isObjectType,
   Kind,
   OperationTypeNode,
-  valueFromASTUntyped,
   type DirectiveNode,
   type DocumentNode,
   type FieldNode,
@@ -23,7 +22,7 @@ import {
 } from 'graphql';
 import { isRecord } from '../graph/json';
 import { getOrSet } from './per-operation';
-import { fragmentsOf, fragmentTarget } from './selection';
+import { fragmentsOf, fragmentTarget, inclusion, representationsOf } from './selection';
 
 /** Apollo's `CacheHint`: what a field or an operation allows. */
 export interface CacheHint {
@@ -80,43 +79,14 @@ function typeAnnotation(type: GraphQLCompositeType): CacheAnnotation {
 
 /** A field's hint as Apollo's plugin sets it when the resolver starts, and whether the default then applies. */
 function fieldHint(field: GraphQLField<unknown, unknown>, root: boolean): { hint: CacheHint; takesDefault: boolean } {
-  const hint: CacheHint = {};
-  let inherit = false;
   const target = getNamedType(field.type);
   const composite = isCompositeType(target);
-  if (composite) {
-    const annotation = typeAnnotation(target);
-    if (annotation.maxAge !== undefined) hint.maxAge = annotation.maxAge;
-    if (annotation.scope !== undefined) hint.scope = annotation.scope;
-    inherit = annotation.inheritMaxAge === true;
-  }
-  const own = annotationOf(field.astNode?.directives ?? undefined) ?? {};
-  if (own.inheritMaxAge && hint.maxAge === undefined) {
-    inherit = true;
-    if (own.scope) hint.scope = own.scope;
-  } else {
-    if (own.maxAge !== undefined) hint.maxAge = own.maxAge;
-    if (own.scope !== undefined) hint.scope = own.scope;
-  }
-  return { hint, takesDefault: (composite && !inherit) || root };
-}
-
-type Inclusion = 'always' | 'never' | 'maybe';
-
-/** graphql-js's `@skip`/`@include` on a selection: literal values decide now, variables per request. */
-function inclusion(directives: readonly DirectiveNode[] | undefined): Inclusion {
-  let result: Inclusion = 'always';
-  for (const directive of directives ?? []) {
-    const name = directive.name.value;
-    if (name !== 'skip' && name !== 'include') continue;
-    const value = directive.arguments?.find((a) => a.name.value === 'if')?.value;
-    if (value?.kind === Kind.BOOLEAN) {
-      if (value.value === (name === 'skip')) return 'never';
-    } else {
-      result = 'maybe';
-    }
-  }
-  return result;
+  const fromType = composite ? typeAnnotation(target) : {};
+  const own = annotationOf(field.astNode?.directives) ?? {};
+  // The field's inheritMaxAge counts where its type sets no maxAge; otherwise the field's values replace the type's.
+  if (own.inheritMaxAge && fromType.maxAge === undefined) return { hint: { scope: own.scope ?? fromType.scope }, takesDefault: root };
+  const hint = { maxAge: own.maxAge ?? fromType.maxAge, scope: own.scope ?? fromType.scope };
+  return { hint, takesDefault: (composite && !fromType.inheritMaxAge) || root };
 }
 
 /** The policy of `operationName` (or the only operation) of a validated document; mutations are never cached. */
@@ -188,13 +158,6 @@ export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNod
 
   selectionSet(operation.selectionSet, rootType, true, true, new Set());
   return policy;
-}
-
-/** Representations as graphql-js coerces `[_Any!]!` (a single value is a list of one). */
-function representationsOf(field: FieldNode, variables: Readonly<Record<string, unknown>>): unknown[] {
-  const argument = field.arguments?.find((a) => a.name.value === 'representations');
-  const value = argument ? valueFromASTUntyped(argument.value, variables) : undefined;
-  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
 }
 
 /**

@@ -26,7 +26,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { getOrSet } from './per-operation';
-import { fragmentsOf, fragmentTarget } from './selection';
+import { fragmentsOf, fragmentTarget, inclusion } from './selection';
 
 type Variables = Readonly<Record<string, unknown>>;
 
@@ -135,15 +135,6 @@ function argumentCost(value: ValueNode, definition: GraphQLArgument): Term {
   return (variables) => valueCost(valueFromASTUntyped(value, variables), definition);
 }
 
-/** A literal `@skip(if: true)` or `@include(if: false)` on a field. */
-function skipped(node: FieldNode): boolean {
-  const literal = (name: string): boolean | undefined => {
-    const arg = node.directives?.find((d) => d.name.value === name)?.arguments?.find((a) => a.name.value === 'if');
-    return arg?.value.kind === Kind.BOOLEAN ? arg.value.value : undefined;
-  };
-  return literal('skip') === true || literal('include') === false;
-}
-
 /** A field's `@listSize`: its slicing arguments (given or default), else its `assumedSize`; its `sizedFields`. */
 function listSizeOf(definition: GraphQLField<unknown, unknown>, node: FieldNode): ListSizeTerm | undefined {
   const d = directive(definition.astNode?.directives, 'listSize');
@@ -195,7 +186,7 @@ export function compileCost(schema: GraphQLSchema, document: DocumentNode, optio
   function field(node: FieldNode, parent: GraphQLNamedType, sizeFromParent: ListSizeTerm['expected'] | undefined, path: ReadonlySet<string>): Term {
     // An unknown field is validation's to report.
     const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[node.name.value] : undefined;
-    if (node.name.value === '__typename' || skipped(node) || !definition) return 0;
+    if (node.name.value === '__typename' || inclusion(node.directives) === 'never' || !definition) return 0;
     const listSize = listSizeOf(definition, node);
     const isList = isListType(getNullableType(definition.type));
     const named = getNamedType(definition.type);

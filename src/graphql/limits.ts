@@ -20,12 +20,11 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
-  type ValueNode,
 } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
 import { compileCost, CostError } from './cost';
 import { perOperation } from './per-operation';
-import { fragmentsOf, type Fragments } from './selection';
+import { fragmentsOf, representationsOf, type Fragments } from './selection';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
 
@@ -126,17 +125,6 @@ function aliasAndTokenRules(limits: OperationLimits, trustedRouter: boolean, exp
   return [aliases, tokens];
 }
 
-/** The number of representations a `representations` argument holds (a variable is looked up). */
-function representationCount(field: FieldNode, variables: Readonly<Record<string, unknown>>): number {
-  const value: ValueNode | undefined = field.arguments?.find((a) => a.name.value === 'representations')?.value;
-  if (value === undefined || value.kind === Kind.NULL) return 0;
-  if (value.kind === Kind.LIST) return value.values.length;
-  if (value.kind !== Kind.VARIABLE) return 1;
-  const bound = variables[value.name.value];
-  // A single object is coerced to a list of one.
-  return Array.isArray(bound) ? bound.length : bound === undefined || bound === null ? 0 : 1;
-}
-
 function refused(message: string, extensions: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, http: { status: 400 } } });
 }
@@ -151,14 +139,14 @@ export function requestLimitsPlugin(limits: Pick<OperationLimits, 'maxCost' | 'm
     cost: compileCost(schema, document, {
       operationName,
       defaultListSize: DEFAULT_LIST_SIZE,
-      knownListSize: (field, variables) => (field.name.value === '_entities' ? representationCount(field, variables) : undefined),
+      knownListSize: (field, variables) => (field.name.value === '_entities' ? representationsOf(field, variables).length : undefined),
     }),
   }));
   const listener: GraphQLRequestListener<Record<string, unknown>> = {
     async didResolveOperation({ schema, document, operationName, request }) {
       const plan = planOf(schema, document, operationName);
       const variables = request.variables ?? {};
-      const entities = plan.entities.reduce((n, field) => n + representationCount(field, variables), 0);
+      const entities = plan.entities.reduce((n, field) => n + representationsOf(field, variables).length, 0);
       if (entities > limits.maxEntities) {
         const message = `The operation asks for ${entities} entities; at most ${limits.maxEntities} are served per operation.`;
         throw refused(message, { code: TOO_MANY_ENTITIES, limit: limits.maxEntities, found: entities });

@@ -2,13 +2,17 @@
 import {
   isAbstractType,
   Kind,
+  valueFromASTUntyped,
+  type DirectiveNode,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type FragmentSpreadNode,
   type GraphQLNamedType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type InlineFragmentNode,
+  type NamedTypeNode,
   type SelectionSetNode,
 } from 'graphql';
 import { getOrSet } from './per-operation';
@@ -40,39 +44,45 @@ export function fragmentTarget(
   return fragment && type && !path.has(name) ? { set: fragment.selectionSet, type, path: new Set([...path, name]) } : undefined;
 }
 
+/** graphql-js's `@skip`/`@include` on a selection: literal values decide now, variables per request. */
+export function inclusion(directives: readonly DirectiveNode[] | undefined): 'always' | 'never' | 'maybe' {
+  let result: 'always' | 'maybe' = 'always';
+  for (const directive of directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const value = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    if (value?.kind !== Kind.BOOLEAN) result = 'maybe';
+    else if (value.value === (name === 'skip')) return 'never';
+  }
+  return result;
+}
+
+/** An `_entities` field's representations as graphql-js coerces `[_Any!]!` (a single value is a list of one). */
+export function representationsOf(field: FieldNode, variables: Readonly<Record<string, unknown>>): unknown[] {
+  const argument = field.arguments?.find((a) => a.name.value === 'representations');
+  const value = argument ? valueFromASTUntyped(argument.value, variables) : undefined;
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}
+
 /** Look-ahead answers, per field node and `type.field`. */
 const remembered = new WeakMap<object, Map<string, boolean>>();
 
-interface Walk {
-  typeName: string;
-  field: string;
-  fragments: Record<string, FragmentDefinitionNode>;
-  schema: GraphQLSchema;
-  seen: Set<string>;
-}
-
-/** A fragment applies to `typeName` when it has no condition, names it, or names an interface or union. */
-function applies(condition: string | undefined, walk: Walk): boolean {
-  if (condition === undefined || condition === walk.typeName) return true;
-  const type = walk.schema.getType(condition);
-  return type !== undefined && isAbstractType(type);
-}
-
-function selects(selectionSet: SelectionSetNode | undefined, walk: Walk): boolean {
-  for (const selection of selectionSet?.selections ?? []) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value === walk.field) return true;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(selection.typeCondition?.name.value, walk) && selects(selection.selectionSet, walk)) return true;
-    } else {
-      const name = selection.name.value;
-      const fragment = walk.fragments[name];
-      if (fragment === undefined || walk.seen.has(name) || !applies(fragment.typeCondition.name.value, walk)) continue;
-      walk.seen.add(name);
-      if (selects(fragment.selectionSet, walk)) return true;
-    }
-  }
-  return false;
+/** Whether `set` selects `field` on `typeName` or on an abstract type, through fragments (each named one once). */
+function selects(set: SelectionSetNode | undefined, typeName: string, field: string, info: GraphQLResolveInfo, seen: Set<string>): boolean {
+  // A fragment applies when it has no condition, names `typeName`, or names an interface or union.
+  const applies = (condition: NamedTypeNode | undefined): boolean => {
+    if (condition === undefined || condition.name.value === typeName) return true;
+    const type = info.schema.getType(condition.name.value);
+    return type !== undefined && isAbstractType(type);
+  };
+  return (set?.selections ?? []).some((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value === field;
+    if (selection.kind === Kind.INLINE_FRAGMENT) return applies(selection.typeCondition) && selects(selection.selectionSet, typeName, field, info, seen);
+    const fragment = info.fragments[selection.name.value];
+    if (fragment === undefined || seen.has(selection.name.value) || !applies(fragment.typeCondition)) return false;
+    seen.add(selection.name.value);
+    return selects(fragment.selectionSet, typeName, field, info, seen);
+  });
 }
 
 /**
@@ -84,8 +94,8 @@ export function selectsField(info: GraphQLResolveInfo, typeName: string, field: 
   const key = `${typeName}.${field}`;
   let answer = answers.get(key);
   if (answer === undefined) {
-    const walk: Walk = { typeName, field, fragments: info.fragments, schema: info.schema, seen: new Set() };
-    answer = info.fieldNodes.some((node) => selects(node.selectionSet, walk));
+    const seen = new Set<string>();
+    answer = info.fieldNodes.some((node) => selects(node.selectionSet, typeName, field, info, seen));
     answers.set(key, answer);
   }
   return answer;
