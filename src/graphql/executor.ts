@@ -21,8 +21,7 @@ function wantsFieldHooks(contextValue: object): boolean {
 
 /** Apollo's gateway interface (its package is @apollo/server's own dependency, reached through its options). */
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
-type GatewayLoad = Awaited<ReturnType<GatewayInterface['load']>>;
-type GatewayExecutor = NonNullable<GatewayLoad['executor']>;
+type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 
 type Compiled = CompiledQuery | 'graphql-js';
 
@@ -42,17 +41,11 @@ function nullRejectedItems(data: unknown, errors: readonly GraphQLError[]): void
   for (const { path } of errors) {
     let node = data;
     for (const key of path ?? []) {
-      if (Array.isArray(node) && typeof key === 'number') {
-        if (node[key] === undefined) {
-          node[key] = null;
-          break;
-        }
-        node = node[key];
-      } else if (isRecord(node) && typeof key === 'string') {
-        node = node[key];
-      } else {
+      if (Array.isArray(node) && typeof key === 'number' && node[key] === undefined) {
+        node[key] = null;
         break;
       }
+      node = Array.isArray(node) && typeof key === 'number' ? node[key] : isRecord(node) && typeof key === 'string' ? node[key] : undefined;
     }
   }
 }
@@ -138,19 +131,15 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
 
   const executor: GatewayExecutor = ({ document, request, context }) =>
     run({ document, operationName: request.operationName, variables: request.variables, contextValue: context });
-
   const gateway: GatewayInterface = {
-    async load() {
-      return { executor };
-    },
+    load: async () => ({ executor }),
     onSchemaLoadOrUpdate(callback) {
       // A fixed schema: told once, never updated.
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => undefined;
     },
-    async stop() {
-      // nothing held
-    },
+    // Nothing held.
+    stop: async () => undefined,
   };
   return { gateway, run, stats };
 }
