@@ -81,11 +81,7 @@ export function connectionFromPage<T>(
   start: PagePosition,
   page: { value: T[]; next?: PageToken; count?: number },
   first: number,
-): {
-  edges: { node: T; cursor: string }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number | null;
-} {
+) {
   const asked = pageRequest(start, first).top;
   // Graph never sends more than `$top`; if it did, the rest is left for a later request (an offset past what can
   // be asked for would make a cursor that could not be followed).

@@ -62,30 +62,26 @@ const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   504: ErrorCode.UpstreamTimeout,
 };
 
+/** A Graph failure's code by its kind, where the kind alone decides. */
+const KIND_CODES: Readonly<Record<Exclude<GraphError['kind'], 'http' | 'credential' | 'rejected'>, ErrorCode>> = {
+  throttled: ErrorCode.Throttled,
+  timeout: ErrorCode.UpstreamTimeout,
+  network: ErrorCode.UpstreamUnavailable,
+  aborted: ErrorCode.UpstreamUnavailable,
+  'invalid-response': ErrorCode.UpstreamError,
+};
+
 function codeForGraphError(error: GraphError): ErrorCode {
-  switch (error.kind) {
-    case 'throttled':
-      return ErrorCode.Throttled;
-    case 'timeout':
-      return ErrorCode.UpstreamTimeout;
-    case 'network':
-    case 'aborted':
-      return ErrorCode.UpstreamUnavailable;
-    case 'invalid-response':
-      return ErrorCode.UpstreamError;
-    case 'rejected':
-      // The shared budget's store (Redis) could not answer: nothing was sent, as for an edit lock it could not take.
-      if (error.code === 'CoordinationUnavailable') return ErrorCode.CoordinationUnavailable;
-      return error.status === 429 ? ErrorCode.Throttled : ErrorCode.UpstreamUnavailable;
-    case 'credential':
-      if (error.credentialFailure === 'unauthenticated') return ErrorCode.Unauthenticated;
-      if (error.credentialFailure === 'forbidden') return ErrorCode.Forbidden;
-      return ErrorCode.UpstreamUnavailable;
-    case 'http': {
-      const status = error.status ?? 500;
-      return STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamError);
-    }
+  const status = error.status ?? 500;
+  if (error.kind === 'http') return STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamError);
+  if (error.kind === 'credential') {
+    if (error.credentialFailure === 'unauthenticated') return ErrorCode.Unauthenticated;
+    return error.credentialFailure === 'forbidden' ? ErrorCode.Forbidden : ErrorCode.UpstreamUnavailable;
   }
+  // rejected: the shared budget's store (Redis) could not answer, nothing was sent, as for an edit lock it could not take.
+  if (error.kind === 'rejected' && error.code === 'CoordinationUnavailable') return ErrorCode.CoordinationUnavailable;
+  if (error.kind === 'rejected') return error.status === 429 ? ErrorCode.Throttled : ErrorCode.UpstreamUnavailable;
+  return KIND_CODES[error.kind];
 }
 
 const THROTTLED = 'Microsoft Graph is throttling requests; retry after the given time.';

@@ -51,22 +51,14 @@ function nullRejectedItems(data: unknown, errors: readonly GraphQLError[]): void
 }
 
 /** One validated operation to run, as Apollo hands it over. */
-export interface ExecutionRequest {
+interface ExecutionRequest {
   document: DocumentNode;
   operationName?: string;
   variables?: Record<string, unknown>;
   contextValue: object;
 }
 
-export interface CompiledExecution {
-  /** For `new ApolloServer({ gateway })`: serves the schema, executes with `run`. */
-  gateway: GatewayInterface;
-  run(request: ExecutionRequest): Promise<ExecutionResult>;
-  /** Counts since start (for tests and diagnostics): operations compiled, and executions per engine. */
-  readonly stats: { compiled: number; jit: number; graphqlJs: number };
-}
-
-export interface CompiledExecutionOptions {
+interface CompiledExecutionOptions {
   /** Executions of a document by graphql-js before it is compiled (default 1: a document sent once is never compiled). */
   compileAfter?: number;
   /** Compiled documents kept, least recently used dropped first (default 1000): memory stays bounded. */
@@ -75,7 +67,8 @@ export interface CompiledExecutionOptions {
   maxCompiledBytes?: number;
 }
 
-export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}): CompiledExecution {
+/** `gateway` for `new ApolloServer({ gateway })` serves the schema and executes with `run`; `stats` counts since start. */
+export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}) {
   const compileAfter = options.compileAfter ?? 1;
   /** Executions so far of documents not compiled yet (dropped with Apollo's cached document). */
   const seen = new WeakMap<DocumentNode, number>();
@@ -85,6 +78,7 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
     maxSize: options.maxCompiledBytes ?? 32 * 2 ** 20,
     sizeCalculation: (byName, document) => documentBytes(document) * (1 + byName.size),
   });
+  /** Operations compiled, and executions per engine (for tests and diagnostics). */
   const stats = { compiled: 0, jit: 0, graphqlJs: 0 };
 
   function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled | undefined {
