@@ -9,11 +9,9 @@ import {
   isObjectType,
   Kind,
   OperationTypeNode,
-  valueFromASTUntyped,
   type DirectiveNode,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLNamedType,
@@ -23,6 +21,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { isRecord } from '../graph/json';
+import { getOrSet } from './per-operation';
+import { fragmentsOf, fragmentTarget, inclusion, representationsOf } from './selection';
 
 /** Apollo's `CacheHint`: what a field or an operation allows. */
 export interface CacheHint {
@@ -58,9 +58,9 @@ function header(policy: CacheHint): string {
 }
 
 function annotationOf(directives: readonly DirectiveNode[] | undefined): CacheAnnotation | undefined {
-  const directive = directives?.find((d) => d.name.value === 'cacheControl');
-  if (!directive?.arguments) return undefined;
-  const argument = (name: string) => directive.arguments?.find((a) => a.name.value === name)?.value;
+  const args = directives?.find((d) => d.name.value === 'cacheControl')?.arguments;
+  if (!args) return undefined;
+  const argument = (name: string) => args.find((a) => a.name.value === name)?.value;
   const scopeValue = argument('scope');
   const scopeName = scopeValue?.kind === Kind.ENUM ? scopeValue.value : undefined;
   const scope = scopeName === 'PUBLIC' || scopeName === 'PRIVATE' ? scopeName : undefined;
@@ -74,139 +74,19 @@ const typeAnnotations = new WeakMap<GraphQLCompositeType, CacheAnnotation>();
 
 /** A type's `@cacheControl` (its definition first, then its extensions), as Apollo reads it. */
 function typeAnnotation(type: GraphQLCompositeType): CacheAnnotation {
-  let annotation = typeAnnotations.get(type);
-  if (annotation === undefined) {
-    annotation = annotationOf(type.astNode?.directives) ?? type.extensionASTNodes.map((n) => annotationOf(n.directives)).find((a) => a !== undefined) ?? {};
-    typeAnnotations.set(type, annotation);
-  }
-  return annotation;
+  return getOrSet(typeAnnotations, type, () => annotationOf(type.astNode?.directives) ?? type.extensionASTNodes.map((n) => annotationOf(n.directives)).find((a) => a !== undefined) ?? {});
 }
 
 /** A field's hint as Apollo's plugin sets it when the resolver starts, and whether the default then applies. */
 function fieldHint(field: GraphQLField<unknown, unknown>, root: boolean): { hint: CacheHint; takesDefault: boolean } {
-  const hint: CacheHint = {};
-  let inherit = false;
   const target = getNamedType(field.type);
   const composite = isCompositeType(target);
-  if (composite) {
-    const annotation = typeAnnotation(target);
-    if (annotation.maxAge !== undefined) hint.maxAge = annotation.maxAge;
-    if (annotation.scope !== undefined) hint.scope = annotation.scope;
-    inherit = annotation.inheritMaxAge === true;
-  }
-  const own = annotationOf(field.astNode?.directives ?? undefined) ?? {};
-  if (own.inheritMaxAge && hint.maxAge === undefined) {
-    inherit = true;
-    if (own.scope) hint.scope = own.scope;
-  } else {
-    if (own.maxAge !== undefined) hint.maxAge = own.maxAge;
-    if (own.scope !== undefined) hint.scope = own.scope;
-  }
-  return { hint, takesDefault: (composite && !inherit) || root };
-}
-
-type Inclusion = 'always' | 'never' | 'maybe';
-
-/** graphql-js's `@skip`/`@include` on a selection: literal values decide now, variables per request. */
-function inclusion(directives: readonly DirectiveNode[] | undefined): Inclusion {
-  let result: Inclusion = 'always';
-  for (const directive of directives ?? []) {
-    const name = directive.name.value;
-    if (name !== 'skip' && name !== 'include') continue;
-    const value = directive.arguments?.find((a) => a.name.value === 'if')?.value;
-    if (value?.kind === Kind.BOOLEAN) {
-      if (value.value === (name === 'skip')) return 'never';
-    } else {
-      result = 'maybe';
-    }
-  }
-  return result;
-}
-
-class PolicyBuilder {
-  readonly policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
-  private readonly seen = new Set<string>();
-  private readonly walked = new Map<SelectionSetNode, Set<string>>();
-  private readonly fragments = new Map<string, FragmentDefinitionNode>();
-
-  constructor(
-    private readonly schema: GraphQLSchema,
-    document: DocumentNode,
-    private readonly defaultMaxAge: number,
-  ) {
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
-  }
-
-  private hint(hint: CacheHint, takesDefault: boolean, always: boolean): void {
-    const full = { ...hint };
-    if (full.maxAge === undefined && takesDefault) full.maxAge = this.defaultMaxAge;
-    if (always) {
-      restrict(this.policy.always, full);
-      return;
-    }
-    const key = `${full.maxAge ?? ''}/${full.scope ?? ''}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.policy.conditional.push(full);
-  }
-
-  /**
-   * `root`: the operation's own selection set (`always`: its fields resolve on every execution). Walked once per
-   * parent type and flags, so repeated fragments cost no more than once.
-   */
-  selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
-    const key = `${parent.name}/${root}/${always}`;
-    let walks = this.walked.get(set);
-    if (walks === undefined) {
-      walks = new Set();
-      this.walked.set(set, walks);
-    }
-    if (walks.has(key)) return;
-    walks.add(key);
-    for (const selection of set.selections) {
-      const included = inclusion(selection.directives);
-      if (included === 'never') continue;
-      const sure = always && included === 'always';
-      if (selection.kind === Kind.FIELD) {
-        this.field(selection, parent, root, sure, path);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
-        if (type) this.selectionSet(selection.selectionSet, type, root, sure && type === parent, path);
-      } else {
-        const name = selection.name.value;
-        const fragment = this.fragments.get(name);
-        const type = fragment ? this.schema.getType(fragment.typeCondition.name.value) : undefined;
-        // A cycle is invalid (validation reports it).
-        if (fragment && type && !path.has(name)) this.selectionSet(fragment.selectionSet, type, root, sure && type === parent, new Set([...path, name]));
-      }
-    }
-  }
-
-  private field(node: FieldNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
-    const name = node.name.value;
-    // No resolver hook for __typename; introspection's own types carry no hints (Apollo's default applies).
-    if (name === '__typename') return;
-    if (name === '__schema' || name === '__type') {
-      this.policy.dynamic = true;
-      return;
-    }
-    // At run time the parent is an object type: a field selected on an interface takes the object type's definition.
-    const parents: readonly GraphQLObjectType[] = isObjectType(parent) ? [parent] : isInterfaceType(parent) ? this.schema.getPossibleTypes(parent) : [];
-    for (const type of parents) {
-      const definition = type.getFields()[name];
-      // An unknown field is validation's to report.
-      if (!definition) continue;
-      const { hint, takesDefault } = fieldHint(definition, root);
-      if (root && name === '_entities') {
-        if (always && this.policy.entities === undefined) this.policy.entities = { field: node, hint };
-        else this.policy.dynamic = true;
-      } else {
-        this.hint(hint, takesDefault, always && parents.length === 1);
-      }
-      const named = getNamedType(definition.type);
-      if (node.selectionSet) this.selectionSet(node.selectionSet, named, false, false, path);
-    }
-  }
+  const fromType = composite ? typeAnnotation(target) : {};
+  const own = annotationOf(field.astNode?.directives) ?? {};
+  // The field's inheritMaxAge counts where its type sets no maxAge; otherwise the field's values replace the type's.
+  if (own.inheritMaxAge && fromType.maxAge === undefined) return { hint: { scope: own.scope ?? fromType.scope }, takesDefault: root };
+  const hint = { maxAge: own.maxAge ?? fromType.maxAge, scope: own.scope ?? fromType.scope };
+  return { hint, takesDefault: (composite && !fromType.inheritMaxAge) || root };
 }
 
 /** The policy of `operationName` (or the only operation) of a validated document; mutations are never cached. */
@@ -214,18 +94,70 @@ export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNod
   const operation = document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
   );
-  const root = operation ? schema.getRootType(operation.operation) : undefined;
-  if (!operation || !root || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
-  const builder = new PolicyBuilder(schema, document, defaultMaxAge);
-  builder.selectionSet(operation.selectionSet, root, true, true, new Set());
-  return builder.policy;
-}
+  const rootType = operation ? schema.getRootType(operation.operation) : undefined;
+  if (!operation || !rootType || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
+  const policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
+  const fragments = fragmentsOf(document);
+  const conditionalKeys = new Set<string>();
+  /** The walks of each selection set, by parent type and flags: repeated fragments cost no more than once. */
+  const walked = new Map<SelectionSetNode, Set<string>>();
 
-/** Representations as graphql-js coerces `[_Any!]!` (a single value is a list of one). */
-function representationsOf(field: FieldNode, variables: Readonly<Record<string, unknown>>): unknown[] {
-  const argument = field.arguments?.find((a) => a.name.value === 'representations');
-  const value = argument ? valueFromASTUntyped(argument.value, variables) : undefined;
-  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  function addHint(hint: CacheHint, takesDefault: boolean, always: boolean): void {
+    const full = { ...hint };
+    if (full.maxAge === undefined && takesDefault) full.maxAge = defaultMaxAge;
+    if (always) return restrict(policy.always, full);
+    const key = `${full.maxAge ?? ''}/${full.scope ?? ''}`;
+    if (conditionalKeys.has(key)) return;
+    conditionalKeys.add(key);
+    policy.conditional.push(full);
+  }
+
+  /** `root`: the operation's own selection set; `always`: its fields resolve on every execution. */
+  function selectionSet(set: SelectionSetNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+    const walks = getOrSet(walked, set, () => new Set<string>());
+    const key = `${parent.name}/${root}/${always}`;
+    if (walks.has(key)) return;
+    walks.add(key);
+    for (const selection of set.selections) {
+      const included = inclusion(selection.directives);
+      if (included === 'never') continue;
+      const sure = always && included === 'always';
+      if (selection.kind === Kind.FIELD) {
+        field(selection, parent, root, sure, path);
+        continue;
+      }
+      const target = fragmentTarget(selection, parent, schema, fragments, path);
+      if (target) selectionSet(target.set, target.type, root, sure && target.type === parent, target.path);
+    }
+  }
+
+  function field(node: FieldNode, parent: GraphQLNamedType, root: boolean, always: boolean, path: ReadonlySet<string>): void {
+    const name = node.name.value;
+    // No resolver hook for __typename; introspection's own types carry no hints (Apollo's default applies).
+    if (name === '__typename') return;
+    if (name === '__schema' || name === '__type') {
+      policy.dynamic = true;
+      return;
+    }
+    // At run time the parent is an object type: a field selected on an interface takes the object type's definition.
+    const parents: readonly GraphQLObjectType[] = isObjectType(parent) ? [parent] : isInterfaceType(parent) ? schema.getPossibleTypes(parent) : [];
+    for (const type of parents) {
+      const definition = type.getFields()[name];
+      // An unknown field is validation's to report.
+      if (!definition) continue;
+      const { hint, takesDefault } = fieldHint(definition, root);
+      if (root && name === '_entities') {
+        if (always && policy.entities === undefined) policy.entities = { field: node, hint };
+        else policy.dynamic = true;
+      } else {
+        addHint(hint, takesDefault, always && parents.length === 1);
+      }
+      if (node.selectionSet) selectionSet(node.selectionSet, getNamedType(definition.type), false, false, path);
+    }
+  }
+
+  selectionSet(operation.selectionSet, rootType, true, true, new Set());
+  return policy;
 }
 
 /**

@@ -4,6 +4,9 @@ import type { PoolLocks } from '../coordination/types';
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
 import type { History } from '../history/history';
 import type { IdempotencyKeys } from '../history/idempotency';
+import type { AuditLog } from '../observability/audit';
+import { createLoaders, type Loaders } from './loaders';
+import type { TargetCheckServices } from './targets';
 
 /**
  * What an idempotency key did: a new request ran; a kept answer was replayed; an unknown first attempt was settled
@@ -11,9 +14,6 @@ import type { IdempotencyKeys } from '../history/idempotency';
  * ran at the deadline.
  */
 export type IdempotencyResult = 'new' | 'replayed' | 'settled' | 'retried' | 'reused' | 'busy';
-import type { AuditLog } from '../observability/audit';
-import { createLoaders, type Loaders } from './loaders';
-import type { TargetCheckServices } from './targets';
 
 /** What writes to a pool's assignments need besides Graph. One per app. */
 export interface EditServices {
@@ -62,7 +62,6 @@ export function createContext(
   edits: EditServices,
 ): Context {
   const callOptions: CallOptions = { requestId, signal };
-  const history = edits.history;
-  const observe = history === undefined ? undefined : history.observeInBackground.bind(history);
+  const observe = edits.history?.observeInBackground.bind(edits.history);
   return { requestId, graph, loaders: createLoaders(graph, callOptions, edits.targets?.cache, observe), callOptions, principal, edits };
 }

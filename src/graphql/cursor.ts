@@ -3,30 +3,20 @@
  * (never a URL) and an offset. Made under the rules they are read under (docs/federation.md, "Paging and cursors").
  */
 import { PAGE_PARAMS, type PageToken } from '../graph/api';
+import { isRecord, tryParseJson } from '../graph/json';
 import { isPageParamValue } from '../graph/odata';
-import { isRecord } from '../graph/json';
 import { badUserInput } from './errors';
-
-interface CursorData {
-  /** Collection key, e.g. `pools` or `deviceStates:<poolId>`. */
-  c: string;
-  /** Page position. */
-  t: PageToken;
-  /** Items of that page already seen. */
-  o: number;
-}
 
 export interface PagePosition {
   next?: PageToken;
   offset: number;
 }
 
-/** Graph's largest `$top`. */
+/** Graph's largest `$top`: no page is asked larger, so no cursor's offset into one goes further. */
 export const MAX_TOP = 999;
-/** Largest offset into a page: no page is asked larger than MAX_TOP, so no cursor into one goes further. */
-const MAX_OFFSET = MAX_TOP;
+/** The fields a cursor holds: collection key (`pools`, `deviceStates:<poolId>`), page token, items of it seen. */
 const CURSOR_KEYS = new Set(['c', 't', 'o']);
-/** Above the longest cursor encodeCursor makes: a 2048-byte token of JSON-escaped characters, base64url. */
+/** Above the longest cursor a page makes: a 2048-byte token of JSON-escaped characters, base64url. */
 const MAX_CURSOR_LENGTH = 8192;
 const PAGE_PARAM_NAMES: ReadonlySet<string> = new Set(PAGE_PARAMS);
 
@@ -35,18 +25,17 @@ export function encodeCursor(collection: string, token: PageToken | undefined, o
 }
 
 /**
- * The cursors of one collection and page token, by offset: encodeCursor's text with the token serialised once; the
- * first is checked by decodeCursor whole, the rest only in what can differ (offset, length).
+ * The cursors of one collection and page token, by offset, the token serialised once; the first is checked by
+ * decodeCursor whole, the rest only in what can differ (offset, length).
  */
 function cursorMaker(collection: string, token: PageToken | undefined): (offset: number) => string {
-  const data: Omit<CursorData, 'o'> = { c: collection, t: token ?? {} };
-  const prefix = `${JSON.stringify(data).slice(0, -1)},"o":`;
+  const prefix = `${JSON.stringify({ c: collection, t: token ?? {} }).slice(0, -1)},"o":`;
   let checked = false;
   return (offset) => {
     const cursor = Buffer.from(`${prefix}${offset}}`).toString('base64url');
     // Made under the rules it is read under: a cursor that would be refused is a bug here, not the caller's input.
     const valid = checked
-      ? Number.isInteger(offset) && offset >= 0 && offset <= MAX_OFFSET && cursor.length <= MAX_CURSOR_LENGTH
+      ? Number.isInteger(offset) && offset >= 0 && offset <= MAX_TOP && cursor.length <= MAX_CURSOR_LENGTH
       : readCursor(cursor, collection) !== undefined;
     if (!valid) throw new Error(`A cursor of ${collection} was made that decodeCursor refuses.`);
     checked = true;
@@ -64,18 +53,11 @@ export function decodeCursor(cursor: string | null | undefined, collection: stri
 /** The position a cursor of `collection` holds, or undefined when it is not one. */
 function readCursor(cursor: string, collection: string): PagePosition | undefined {
   if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  let data: unknown;
-  try {
-    data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(data)) return undefined;
+  const data = tryParseJson(Buffer.from(cursor, 'base64url').toString('utf8'));
   // Only the fields encodeCursor writes: anything extra (a `url`, a `host`, a `path`…) means a crafted cursor.
-  if (Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) return undefined;
+  if (!isRecord(data) || Object.keys(data).some((key) => !CURSOR_KEYS.has(key))) return undefined;
   const { c, t, o } = data;
-  if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_OFFSET) return undefined;
-  if (typeof t !== 'object' || t === null || Array.isArray(t)) return undefined;
+  if (c !== collection || typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > MAX_TOP || !isRecord(t)) return undefined;
   const token: PageToken = {};
   for (const [name, value] of Object.entries(t)) {
     if (!isPageParam(name) || !isPageParamValue(name, value) || typeof value !== 'string') return undefined;
@@ -99,11 +81,7 @@ export function connectionFromPage<T>(
   start: PagePosition,
   page: { value: T[]; next?: PageToken; count?: number },
   first: number,
-): {
-  edges: { node: T; cursor: string }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number | null;
-} {
+) {
   const asked = pageRequest(start, first).top;
   // Graph never sends more than `$top`; if it did, the rest is left for a later request (an offset past what can
   // be asked for would make a cursor that could not be followed).
@@ -116,11 +94,7 @@ export function connectionFromPage<T>(
   const inPage = cursorMaker(collection, start.next);
   const edges = items.map((node, i) => {
     const isLast = i === items.length - 1;
-    const cursor =
-      isLast && !restInPage && page.next
-        ? encodeCursor(collection, page.next, 0)
-        : inPage(start.offset + i + 1);
-    return { node, cursor };
+    return { node, cursor: isLast && !restInPage && page.next ? encodeCursor(collection, page.next, 0) : inPage(start.offset + i + 1) };
   });
   let endCursor = edges.length > 0 ? edges[edges.length - 1].cursor : null;
   if (edges.length === 0 && !restInPage && page.next) endCursor = encodeCursor(collection, page.next, 0);

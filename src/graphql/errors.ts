@@ -52,65 +52,61 @@ export function historyUnavailable(reason: 'off' | 'down', write: boolean): Grap
   return new GraphQLError(`${why}${write ? '; nothing was written.' : '.'}`, { extensions: { code: ErrorCode.HistoryUnavailable } });
 }
 
-/** Graph HTTP status → GraphQL code. */
-function codeForStatus(status: number): ErrorCode {
-  if (status === 400) return ErrorCode.BadUserInput;
-  if (status === 401) return ErrorCode.Unauthenticated;
-  if (status === 403) return ErrorCode.Forbidden;
-  if (status === 404) return ErrorCode.NotFound;
-  if (status === 429) return ErrorCode.Throttled;
-  if (status === 504) return ErrorCode.UpstreamTimeout;
-  if (status >= 500) return ErrorCode.UpstreamUnavailable;
-  return ErrorCode.UpstreamError;
-}
+/** Graph HTTP status → GraphQL code; any other 5xx is UPSTREAM_UNAVAILABLE, any other status UPSTREAM_ERROR. */
+const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
+  400: ErrorCode.BadUserInput,
+  401: ErrorCode.Unauthenticated,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  429: ErrorCode.Throttled,
+  504: ErrorCode.UpstreamTimeout,
+};
+
+/** A Graph failure's code by its kind, where the kind alone decides. */
+const KIND_CODES: Readonly<Record<Exclude<GraphError['kind'], 'http' | 'credential' | 'rejected'>, ErrorCode>> = {
+  throttled: ErrorCode.Throttled,
+  timeout: ErrorCode.UpstreamTimeout,
+  network: ErrorCode.UpstreamUnavailable,
+  aborted: ErrorCode.UpstreamUnavailable,
+  'invalid-response': ErrorCode.UpstreamError,
+};
 
 function codeForGraphError(error: GraphError): ErrorCode {
-  switch (error.kind) {
-    case 'throttled':
-      return ErrorCode.Throttled;
-    case 'timeout':
-      return ErrorCode.UpstreamTimeout;
-    case 'network':
-    case 'aborted':
-      return ErrorCode.UpstreamUnavailable;
-    case 'invalid-response':
-      return ErrorCode.UpstreamError;
-    case 'rejected':
-      // The shared budget's store (Redis) could not answer: nothing was sent, as for an edit lock it could not take.
-      if (error.code === 'CoordinationUnavailable') return ErrorCode.CoordinationUnavailable;
-      return error.status === 429 ? ErrorCode.Throttled : ErrorCode.UpstreamUnavailable;
-    case 'credential':
-      if (error.credentialFailure === 'unauthenticated') return ErrorCode.Unauthenticated;
-      if (error.credentialFailure === 'forbidden') return ErrorCode.Forbidden;
-      return ErrorCode.UpstreamUnavailable;
-    case 'http':
-      return codeForStatus(error.status ?? 500);
+  const status = error.status ?? 500;
+  if (error.kind === 'http') return STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamError);
+  if (error.kind === 'credential') {
+    if (error.credentialFailure === 'unauthenticated') return ErrorCode.Unauthenticated;
+    return error.credentialFailure === 'forbidden' ? ErrorCode.Forbidden : ErrorCode.UpstreamUnavailable;
   }
+  // rejected: the shared budget's store (Redis) could not answer, nothing was sent, as for an edit lock it could not take.
+  if (error.kind === 'rejected' && error.code === 'CoordinationUnavailable') return ErrorCode.CoordinationUnavailable;
+  if (error.kind === 'rejected') return error.status === 429 ? ErrorCode.Throttled : ErrorCode.UpstreamUnavailable;
+  return KIND_CODES[error.kind];
 }
 
+const THROTTLED = 'Microsoft Graph is throttling requests; retry after the given time.';
+const UNAVAILABLE = 'Microsoft Graph is unavailable.';
 const SAFE_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  [ErrorCode.Throttled]: 'Microsoft Graph is throttling requests; retry after the given time.',
+  [ErrorCode.Throttled]: THROTTLED,
   [ErrorCode.UpstreamTimeout]: 'Microsoft Graph did not answer in time.',
-  [ErrorCode.UpstreamUnavailable]: 'Microsoft Graph is unavailable.',
+  [ErrorCode.UpstreamUnavailable]: UNAVAILABLE,
 };
 
 /** Coordination failures (edit locks, budgets): nothing was sent to Graph in any of them. */
 function fromCoordinationError(error: CoordinationError): GraphQLError {
   const retryAfterSeconds = error.retryAfterSeconds ?? 1;
+  const failed = (message: string, code: ErrorCode, retry = true) =>
+    new GraphQLError(message, { extensions: retry ? { code, retryAfterSeconds } : { code } });
   switch (error.failure) {
     case 'lock-timeout':
-      return new GraphQLError('Another change to this pool is in progress; nothing was written. Retry after the given time.', {
-        extensions: { code: ErrorCode.PoolBusy, retryAfterSeconds },
-      });
+      return failed('Another change to this pool is in progress; nothing was written. Retry after the given time.', ErrorCode.PoolBusy);
     case 'budget-exhausted':
-      return new GraphQLError(SAFE_MESSAGES[ErrorCode.Throttled] ?? error.message, { extensions: { code: ErrorCode.Throttled, retryAfterSeconds } });
+      return failed(THROTTLED, ErrorCode.Throttled);
     case 'unavailable':
-      return new GraphQLError('The subgraph cannot coordinate this change right now; nothing was written. Retry later.', {
-        extensions: { code: ErrorCode.CoordinationUnavailable, retryAfterSeconds },
-      });
+      return failed('The subgraph cannot coordinate this change right now; nothing was written. Retry later.', ErrorCode.CoordinationUnavailable);
     case 'aborted':
       // As an aborted Graph call: the caller went away.
-      return new GraphQLError(SAFE_MESSAGES[ErrorCode.UpstreamUnavailable] ?? error.message, { extensions: { code: ErrorCode.UpstreamUnavailable } });
+      return failed(UNAVAILABLE, ErrorCode.UpstreamUnavailable, false);
   }
 }
 

@@ -24,18 +24,7 @@ mutation AssignPool($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAs
       displayName
       modifiedDateTime
     }
-    assignments {
-      id
-      target {
-        __typename
-        odataType
-        filterType
-        filterId
-        ... on GroupAssignmentTarget { groupId }
-        ... on ExclusionGroupAssignmentTarget { groupId }
-        ... on ConfigurationManagerCollectionAssignmentTarget { collectionId }
-      }
-    }
+    assignments { id target { odataType ...Target } }
   }
 }
 
@@ -46,8 +35,8 @@ mutation AddAssignments($poolId: ID!, $addAssignments: [EmbeddedSIMActivationCod
   addEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, assignments: $addAssignments, dryRun: $dryRun, ifAssignmentsVersion: $ifAssignmentsVersion) {
     dryRun
     assignmentsVersion
-    added { __typename filterType ... on GroupAssignmentTarget { groupId } }
-    updated { __typename filterType filterId ... on GroupAssignmentTarget { groupId } }
+    added { ...Target }
+    updated { ...Target }
     pool { id assignments { id } assignmentsVersion }
   }
 }
@@ -57,7 +46,7 @@ mutation RemoveAssignments($poolId: ID!, $removeTargets: [AssignmentTargetInput!
   removeEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, targets: $removeTargets, dryRun: $dryRun, ifAssignmentsVersion: $ifAssignmentsVersion) {
     dryRun
     assignmentsVersion
-    removed { __typename ... on GroupAssignmentTarget { groupId } ... on ExclusionGroupAssignmentTarget { groupId } }
+    removed { ...Target }
     pool { id assignments { id } assignmentsVersion }
   }
 }
@@ -73,7 +62,7 @@ mutation BulkAdd($bulkPoolIds: [ID!]!, $bulkAssignments: [EmbeddedSIMActivationC
       __typename
       ... on EditEmbeddedSIMActivationCodePoolAssignmentsPayload {
         pool { id displayName }
-        added { __typename ... on GroupAssignmentTarget { groupId } }
+        added { ...Target }
         assignments { id targetState }
       }
       ... on PoolEditError { poolId code message retryAfterSeconds }
@@ -101,10 +90,10 @@ query PoolHistory($poolId: ID!, $first: Int) {
           operation
           actor { objectId appId isApp anonymous }
           outcome
-          targetsBefore { ...HistoryTarget }
-          targets { ...HistoryTarget }
-          added { ...HistoryTarget }
-          removed { ...HistoryTarget }
+          targetsBefore { ...Target }
+          targets { ...Target }
+          added { ...Target }
+          removed { ...Target }
           restoredFrom
         }
       }
@@ -117,14 +106,15 @@ mutation RestorePool($poolId: ID!, $entryId: ID!, $dryRun: Boolean, $ifAssignmen
   restoreEmbeddedSIMActivationCodePoolAssignments(poolId: $poolId, entryId: $entryId, dryRun: $dryRun, ifAssignmentsVersion: $ifAssignmentsVersion) {
     dryRun
     assignmentsVersion
-    added { ...HistoryTarget }
-    updated { ...HistoryTarget }
-    removed { ...HistoryTarget }
+    added { ...Target }
+    updated { ...Target }
+    removed { ...Target }
     pool { id assignments { id } assignmentsVersion }
   }
 }
 
-fragment HistoryTarget on DeviceAndAppManagementAssignmentTarget {
+# The fields of an assignment target, whatever its kind (the operations here use it).
+fragment Target on DeviceAndAppManagementAssignmentTarget {
   __typename
   filterType
   filterId
@@ -169,15 +159,7 @@ query Pools($first: Int) {
         activationCodeCount
         createdDateTime
         assignmentsVersion
-        assignments {
-          id
-          target {
-            __typename
-            filterType
-            ... on GroupAssignmentTarget { groupId }
-            ... on ExclusionGroupAssignmentTarget { groupId }
-          }
-        }
+        assignments { id target { ...Target } }
       }
     }
     pageInfo { hasNextPage endCursor }

@@ -21,8 +21,7 @@ function wantsFieldHooks(contextValue: object): boolean {
 
 /** Apollo's gateway interface (its package is @apollo/server's own dependency, reached through its options). */
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
-type GatewayLoad = Awaited<ReturnType<GatewayInterface['load']>>;
-type GatewayExecutor = NonNullable<GatewayLoad['executor']>;
+type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 
 type Compiled = CompiledQuery | 'graphql-js';
 
@@ -42,38 +41,24 @@ function nullRejectedItems(data: unknown, errors: readonly GraphQLError[]): void
   for (const { path } of errors) {
     let node = data;
     for (const key of path ?? []) {
-      if (Array.isArray(node) && typeof key === 'number') {
-        if (node[key] === undefined) {
-          node[key] = null;
-          break;
-        }
-        node = node[key];
-      } else if (isRecord(node) && typeof key === 'string') {
-        node = node[key];
-      } else {
+      if (Array.isArray(node) && typeof key === 'number' && node[key] === undefined) {
+        node[key] = null;
         break;
       }
+      node = Array.isArray(node) && typeof key === 'number' ? node[key] : isRecord(node) && typeof key === 'string' ? node[key] : undefined;
     }
   }
 }
 
 /** One validated operation to run, as Apollo hands it over. */
-export interface ExecutionRequest {
+interface ExecutionRequest {
   document: DocumentNode;
   operationName?: string;
   variables?: Record<string, unknown>;
   contextValue: object;
 }
 
-export interface CompiledExecution {
-  /** For `new ApolloServer({ gateway })`: serves the schema, executes with `run`. */
-  gateway: GatewayInterface;
-  run(request: ExecutionRequest): Promise<ExecutionResult>;
-  /** Counts since start (for tests and diagnostics): operations compiled, and executions per engine. */
-  readonly stats: { compiled: number; jit: number; graphqlJs: number };
-}
-
-export interface CompiledExecutionOptions {
+interface CompiledExecutionOptions {
   /** Executions of a document by graphql-js before it is compiled (default 1: a document sent once is never compiled). */
   compileAfter?: number;
   /** Compiled documents kept, least recently used dropped first (default 1000): memory stays bounded. */
@@ -82,7 +67,8 @@ export interface CompiledExecutionOptions {
   maxCompiledBytes?: number;
 }
 
-export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}): CompiledExecution {
+/** `gateway` for `new ApolloServer({ gateway })` serves the schema and executes with `run`; `stats` counts since start. */
+export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}) {
   const compileAfter = options.compileAfter ?? 1;
   /** Executions so far of documents not compiled yet (dropped with Apollo's cached document). */
   const seen = new WeakMap<DocumentNode, number>();
@@ -92,6 +78,7 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
     maxSize: options.maxCompiledBytes ?? 32 * 2 ** 20,
     sizeCalculation: (byName, document) => documentBytes(document) * (1 + byName.size),
   });
+  /** Operations compiled, and executions per engine (for tests and diagnostics). */
   const stats = { compiled: 0, jit: 0, graphqlJs: 0 };
 
   function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled | undefined {
@@ -138,19 +125,15 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
 
   const executor: GatewayExecutor = ({ document, request, context }) =>
     run({ document, operationName: request.operationName, variables: request.variables, contextValue: context });
-
   const gateway: GatewayInterface = {
-    async load() {
-      return { executor };
-    },
+    load: async () => ({ executor }),
     onSchemaLoadOrUpdate(callback) {
       // A fixed schema: told once, never updated.
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => undefined;
     },
-    async stop() {
-      // nothing held
-    },
+    // Nothing held.
+    stop: async () => undefined,
   };
   return { gateway, run, stats };
 }

@@ -32,78 +32,57 @@ export interface Loaders {
 }
 
 const poolNotFound = (): GraphError => new GraphError('The pool was not found.', { kind: 'http', status: 404, code: 'ResourceNotFound' });
-const cacheKeyFn = (id: string): string => id.toLowerCase();
+/** Pools by id, whatever the id's case. */
+const byPoolId = { cacheKeyFn: (id: string): string => id.toLowerCase(), maxBatchSize: 100 };
 
 /** A request's loaders, each made when first used (most operations need one or two of them). */
-class RequestLoaders implements Loaders {
-  private pools?: Loaders['poolById'];
-  private poolsWithAssignments?: Loaders['poolWithAssignmentsById'];
-  private assignments?: Loaders['assignmentsByPool'];
-  private deviceStates?: Loaders['deviceStatesPage'];
-  private directory?: Loaders['directoryObject'];
-
-  constructor(
-    private readonly graph: EsimPoolsApi,
-    private readonly options: CallOptions,
-    private readonly cache?: DirectoryCache,
-    private readonly observe?: AssignmentsObserver,
-  ) {}
-
-  get directoryObject(): Loaders['directoryObject'] {
-    return (this.directory ??= new DataLoader<DirectoryKey, WireDirectoryObject | null, string>(
-      (keys) => readDirectory(this.graph, keys, this.options, this.cache),
-      { cacheKeyFn: (key) => `${key.kind}:${key.id.toLowerCase()}`, maxBatchSize: 100 },
-    ));
-  }
-
-  get poolById(): Loaders['poolById'] {
-    return (this.pools ??= new DataLoader<string, WirePool | null>((ids) => this.graph.getPools(ids, this.options), { cacheKeyFn, maxBatchSize: 100 }));
-  }
-
-  get poolWithAssignmentsById(): Loaders['poolWithAssignmentsById'] {
-    return (this.poolsWithAssignments ??= new DataLoader<string, WirePool | null>(
-      async (ids) => {
+export function createLoaders(graph: EsimPoolsApi, options: CallOptions, cache?: DirectoryCache, observe?: AssignmentsObserver): Loaders {
+  let pools: Loaders['poolById'] | undefined;
+  let poolsWithAssignments: Loaders['poolWithAssignmentsById'] | undefined;
+  let assignments: Loaders['assignmentsByPool'] | undefined;
+  let deviceStates: Loaders['deviceStatesPage'] | undefined;
+  let directory: Loaders['directoryObject'] | undefined;
+  const loaders: Loaders = {
+    get directoryObject() {
+      return (directory ??= new DataLoader<DirectoryKey, WireDirectoryObject | null, string>((keys) => readDirectory(graph, keys, options, cache), {
+        cacheKeyFn: (key) => `${key.kind}:${key.id.toLowerCase()}`,
+        maxBatchSize: 100,
+      }));
+    },
+    get poolById() {
+      return (pools ??= new DataLoader<string, WirePool | null>((ids) => graph.getPools(ids, options), byPoolId));
+    },
+    get poolWithAssignmentsById() {
+      return (poolsWithAssignments ??= new DataLoader<string, WirePool | null>(async (ids) => {
         const started = Date.now();
-        const results = await this.graph.getPoolsWithAssignments(ids, this.options);
+        const results = await graph.getPoolsWithAssignments(ids, options);
         return results.map((r, i) => {
           if (r === null || r instanceof Error) return r;
           if (r.assignments !== undefined) {
-            this.assignmentsByPool.clear(ids[i]).prime(ids[i], r.assignments);
-            this.observe?.(ids[i], r.assignments.map((a) => a.target), started);
+            loaders.assignmentsByPool.clear(ids[i]).prime(ids[i], r.assignments);
+            observe?.(ids[i], r.assignments.map((a) => a.target), started);
           }
           return r.pool;
         });
-      },
-      { cacheKeyFn, maxBatchSize: 100 },
-    ));
-  }
-
-  get assignmentsByPool(): Loaders['assignmentsByPool'] {
-    return (this.assignments ??= new DataLoader<string, WireAssignment[]>(
-      async (ids) => {
+      }, byPoolId));
+    },
+    get assignmentsByPool() {
+      return (assignments ??= new DataLoader<string, WireAssignment[]>(async (ids) => {
         const started = Date.now();
-        const results = await this.graph.listAssignmentsOfPools(ids, this.options);
+        const results = await graph.listAssignmentsOfPools(ids, options);
         // A pool that does not exist has no assignments to list: its 404 is that item's NOT_FOUND error.
         return results.map((r, i) => {
-          if (Array.isArray(r)) this.observe?.(ids[i], r.map((a) => a.target), started);
+          if (Array.isArray(r)) observe?.(ids[i], r.map((a) => a.target), started);
           return r ?? poolNotFound();
         });
-      },
-      { cacheKeyFn, maxBatchSize: 100 },
-    ));
-  }
-
-  get deviceStatesPage(): Loaders['deviceStatesPage'] {
-    return (this.deviceStates ??= new DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string>(
-      async (keys) => {
-        const results = await this.graph.listDeviceStatesOfPools(keys, this.options);
-        return results.map((r) => r ?? poolNotFound());
-      },
-      { cacheKeyFn: (key) => JSON.stringify([key.poolId.toLowerCase(), key.top, key.next ?? {}, key.count === true]), maxBatchSize: 100 },
-    ));
-  }
-}
-
-export function createLoaders(graph: EsimPoolsApi, options: CallOptions, cache?: DirectoryCache, observe?: AssignmentsObserver): Loaders {
-  return new RequestLoaders(graph, options, cache, observe);
+      }, byPoolId));
+    },
+    get deviceStatesPage() {
+      return (deviceStates ??= new DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string>(
+        async (keys) => (await graph.listDeviceStatesOfPools(keys, options)).map((r) => r ?? poolNotFound()),
+        { cacheKeyFn: (key) => JSON.stringify([key.poolId.toLowerCase(), key.top, key.next ?? {}, key.count === true]), maxBatchSize: 100 },
+      ));
+    },
+  };
+  return loaders;
 }

@@ -1,25 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { parse } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import { applyCacheHints, type CacheHintSettings } from './cache-hints';
 import { resolvers } from './resolvers';
 
 /** schema/ beside src/ or dist/, or one level further up under dist-tools/src/. */
 const NEXT_TO_SOURCES = join(__dirname, '..', '..', 'schema', 'schema.graphql');
-export const SCHEMA_PATH = existsSync(NEXT_TO_SOURCES) ? NEXT_TO_SOURCES : join(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
+const SCHEMA_PATH = existsSync(NEXT_TO_SOURCES) ? NEXT_TO_SOURCES : join(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
 
 export function loadTypeDefs(path = SCHEMA_PATH): string {
   return readFileSync(path, 'utf8');
 }
 
-/** The schema's SDL with the cache hints of this deployment (the file's own when `hints` is unset). */
-export function subgraphTypeDefs(hints?: CacheHintSettings, path = SCHEMA_PATH): DocumentNode {
-  const typeDefs = parse(loadTypeDefs(path));
-  return hints ? applyCacheHints(typeDefs, hints) : typeDefs;
-}
-
+/** The subgraph's schema with the cache hints of this deployment (the file's own when `hints` is unset). */
 export function buildSchema(hints?: CacheHintSettings): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: subgraphTypeDefs(hints), resolvers }]);
+  const typeDefs = parse(loadTypeDefs());
+  return buildSubgraphSchema([{ typeDefs: hints ? applyCacheHints(typeDefs, hints) : typeDefs, resolvers }]);
 }

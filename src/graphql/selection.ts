@@ -1,62 +1,102 @@
-/**
- * Look-ahead: whether a field's selection asks for a field of a type, through fragments; directives are not
- * evaluated (at worst a field is read needlessly). Answers are remembered per field node.
- */
-import { isAbstractType, Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+/** Walking an operation's selections through its fragments: the cost, the cache policy, the limits and look-ahead. */
+import {
+  isAbstractType,
+  Kind,
+  valueFromASTUntyped,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type FragmentSpreadNode,
+  type GraphQLNamedType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type InlineFragmentNode,
+  type NamedTypeNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { getOrSet } from './per-operation';
 
+export type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
+
+export function fragmentsOf(document: DocumentNode): Fragments {
+  return new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+}
+
+/**
+ * What a fragment selects and on which type (an inline one without condition: `parent`), with the named fragments on
+ * the way; undefined for an unknown fragment or type, or a cycle (validation's to report).
+ */
+export function fragmentTarget(
+  selection: InlineFragmentNode | FragmentSpreadNode,
+  parent: GraphQLNamedType,
+  schema: GraphQLSchema,
+  fragments: Fragments,
+  path: ReadonlySet<string>,
+): { set: SelectionSetNode; type: GraphQLNamedType; path: ReadonlySet<string> } | undefined {
+  if (selection.kind === Kind.INLINE_FRAGMENT) {
+    const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+    return type ? { set: selection.selectionSet, type, path } : undefined;
+  }
+  const name = selection.name.value;
+  const fragment = fragments.get(name);
+  const type = fragment ? schema.getType(fragment.typeCondition.name.value) : undefined;
+  return fragment && type && !path.has(name) ? { set: fragment.selectionSet, type, path: new Set([...path, name]) } : undefined;
+}
+
+/** graphql-js's `@skip`/`@include` on a selection: literal values decide now, variables per request. */
+export function inclusion(directives: readonly DirectiveNode[] | undefined): 'always' | 'never' | 'maybe' {
+  let result: 'always' | 'maybe' = 'always';
+  for (const directive of directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const value = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    if (value?.kind !== Kind.BOOLEAN) result = 'maybe';
+    else if (value.value === (name === 'skip')) return 'never';
+  }
+  return result;
+}
+
+/** An `_entities` field's representations as graphql-js coerces `[_Any!]!` (a single value is a list of one). */
+export function representationsOf(field: FieldNode, variables: Readonly<Record<string, unknown>>): unknown[] {
+  const argument = field.arguments?.find((a) => a.name.value === 'representations');
+  const value = argument ? valueFromASTUntyped(argument.value, variables) : undefined;
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}
+
+/** Look-ahead answers, per field node and `type.field`. */
 const remembered = new WeakMap<object, Map<string, boolean>>();
 
-interface Walk {
-  typeName: string;
-  field: string;
-  fragments: Record<string, FragmentDefinitionNode>;
-  schema: GraphQLSchema;
-  seen: Set<string>;
+/** Whether `set` selects `field` on `typeName` or on an abstract type, through fragments (each named one once). */
+function selects(set: SelectionSetNode | undefined, typeName: string, field: string, info: GraphQLResolveInfo, seen: Set<string>): boolean {
+  // A fragment applies when it has no condition, names `typeName`, or names an interface or union.
+  const applies = (condition: NamedTypeNode | undefined): boolean => {
+    if (condition === undefined || condition.name.value === typeName) return true;
+    const type = info.schema.getType(condition.name.value);
+    return type !== undefined && isAbstractType(type);
+  };
+  return (set?.selections ?? []).some((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value === field;
+    if (selection.kind === Kind.INLINE_FRAGMENT) return applies(selection.typeCondition) && selects(selection.selectionSet, typeName, field, info, seen);
+    const fragment = info.fragments[selection.name.value];
+    if (fragment === undefined || seen.has(selection.name.value) || !applies(fragment.typeCondition)) return false;
+    seen.add(selection.name.value);
+    return selects(fragment.selectionSet, typeName, field, info, seen);
+  });
 }
 
-/** A fragment applies to `typeName` when it has no condition, names it, or names an interface or union. */
-function applies(condition: string | undefined, walk: Walk): boolean {
-  if (condition === undefined || condition === walk.typeName) return true;
-  const type = walk.schema.getType(condition);
-  return type !== undefined && isAbstractType(type);
-}
-
-function selects(selectionSet: SelectionSetNode | undefined, walk: Walk): boolean {
-  for (const selection of selectionSet?.selections ?? []) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value === walk.field) return true;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(selection.typeCondition?.name.value, walk) && selects(selection.selectionSet, walk)) return true;
-    } else {
-      const name = selection.name.value;
-      const fragment = walk.fragments[name];
-      if (fragment === undefined || walk.seen.has(name) || !applies(fragment.typeCondition.name.value, walk)) continue;
-      walk.seen.add(name);
-      if (selects(fragment.selectionSet, walk)) return true;
-    }
-  }
-  return false;
-}
-
-/** Whether the current field's selection selects `field` on `typeName` or on an abstract type (same-named fields count). */
+/**
+ * Whether the current field's selection selects `field` on `typeName` or on an abstract type (same-named fields
+ * count), through fragments; directives are not evaluated (at worst a field is read needlessly).
+ */
 export function selectsField(info: GraphQLResolveInfo, typeName: string, field: string): boolean {
-  const node = info.fieldNodes[0];
+  const answers = getOrSet(remembered, info.fieldNodes[0], () => new Map<string, boolean>());
   const key = `${typeName}.${field}`;
-  let answers = remembered.get(node);
-  const known = answers?.get(key);
-  if (known !== undefined) return known;
-  let answer = false;
-  const walk: Walk = { typeName, field, fragments: info.fragments, schema: info.schema, seen: new Set() };
-  for (const fieldNode of info.fieldNodes) {
-    if (selects(fieldNode.selectionSet, walk)) {
-      answer = true;
-      break;
-    }
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    const seen = new Set<string>();
+    answer = info.fieldNodes.some((node) => selects(node.selectionSet, typeName, field, info, seen));
+    answers.set(key, answer);
   }
-  if (answers === undefined) {
-    answers = new Map();
-    remembered.set(node, answers);
-  }
-  answers.set(key, answer);
   return answer;
 }

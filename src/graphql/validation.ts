@@ -2,6 +2,7 @@
  * Validation of caller input before any call to Graph. Each failure is BAD_USER_INPUT with a message naming the
  * field; nothing unchecked reaches Graph's URL or body.
  */
+import type { GraphQLError } from 'graphql';
 import { AssignmentTargetKind, type AssignmentTargetInput, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
 import { isGuid } from '../graph/json';
 import { WireFilterType } from '../graph/models';
@@ -32,38 +33,29 @@ export function pageSize(first: number | null | undefined, field = 'first'): num
   return first;
 }
 
+const isGroupKind = (kind: AssignmentTargetKind): boolean => kind === AssignmentTargetKind.Group || kind === AssignmentTargetKind.ExclusionGroup;
+
 /** Checks one target's kind, ids and filter; `t` is its argument path, e.g. `assignments[0].target`. */
 function checkTarget(target: AssignmentTargetInput, t: string): void {
-  const isGroup = target.kind === AssignmentTargetKind.Group || target.kind === AssignmentTargetKind.ExclusionGroup;
+  const refuse = (field: string, why: string): GraphQLError => badUserInput(`${t}.${field} ${why}`, `${t}.${field}`);
+  const isGroup = isGroupKind(target.kind);
+  if (isGroup && target.groupId == null) throw refuse('groupId', `is required for kind ${target.kind}.`);
+  if (!isGroup && target.groupId != null) throw refuse('groupId', 'is only allowed for kinds GROUP and EXCLUSION_GROUP.');
+  if (target.groupId != null) requireGuid(target.groupId, `${t}.groupId`);
   const isCollection = target.kind === AssignmentTargetKind.ConfigurationManagerCollection;
-  if (isGroup) {
-    if (target.groupId == null) throw badUserInput(`${t}.groupId is required for kind ${target.kind}.`, `${t}.groupId`);
-    requireGuid(target.groupId, `${t}.groupId`);
-  } else if (target.groupId != null) {
-    throw badUserInput(`${t}.groupId is only allowed for kinds GROUP and EXCLUSION_GROUP.`, `${t}.groupId`);
-  }
-  if (isCollection) {
-    if (target.collectionId == null) throw badUserInput(`${t}.collectionId is required for kind ${target.kind}.`, `${t}.collectionId`);
-    if (!COLLECTION_ID.test(target.collectionId)) {
-      throw badUserInput(`${t}.collectionId is not a valid Configuration Manager collection id.`, `${t}.collectionId`);
-    }
-  } else if (target.collectionId != null) {
-    throw badUserInput(`${t}.collectionId is only allowed for kind CONFIGURATION_MANAGER_COLLECTION.`, `${t}.collectionId`);
+  if (isCollection && target.collectionId == null) throw refuse('collectionId', `is required for kind ${target.kind}.`);
+  if (!isCollection && target.collectionId != null) throw refuse('collectionId', 'is only allowed for kind CONFIGURATION_MANAGER_COLLECTION.');
+  if (target.collectionId != null && !COLLECTION_ID.test(target.collectionId)) {
+    throw refuse('collectionId', 'is not a valid Configuration Manager collection id.');
   }
   const filterType = target.filterType ?? WireFilterType.NONE;
   // It stands for a value Graph has and this version does not know: nothing that could be sent back.
   if (filterType === WireFilterType.UNKNOWN_FUTURE_VALUE) {
-    throw badUserInput(`${t}.filterType UNKNOWN_FUTURE_VALUE is only returned, never accepted: use NONE, INCLUDE or EXCLUDE.`, `${t}.filterType`);
+    throw refuse('filterType', 'UNKNOWN_FUTURE_VALUE is only returned, never accepted: use NONE, INCLUDE or EXCLUDE.');
   }
-  if (filterType !== WireFilterType.NONE && target.filterId == null) {
-    throw badUserInput(`${t}.filterId is required when filterType is ${filterType.toUpperCase()}.`, `${t}.filterId`);
-  }
-  if (target.filterId != null) {
-    if (filterType === WireFilterType.NONE) {
-      throw badUserInput(`${t}.filterType must be INCLUDE or EXCLUDE when filterId is given.`, `${t}.filterType`);
-    }
-    requireGuid(target.filterId, `${t}.filterId`);
-  }
+  if (filterType !== WireFilterType.NONE && target.filterId == null) throw refuse('filterId', `is required when filterType is ${filterType.toUpperCase()}.`);
+  if (target.filterId != null && filterType === WireFilterType.NONE) throw refuse('filterType', 'must be INCLUDE or EXCLUDE when filterId is given.');
+  if (target.filterId != null) requireGuid(target.filterId, `${t}.filterId`);
 }
 
 function checkCount(length: number, field: string): void {
@@ -97,8 +89,7 @@ export function validateAssignments(assignments: readonly EmbeddedSIMActivationC
     const seen = targets.get(key);
     if (seen) throw badUserInput(`${t} repeats the target of ${seen}.target.`, t);
     targets.set(key, at);
-    const isGroup = target.kind === AssignmentTargetKind.Group || target.kind === AssignmentTargetKind.ExclusionGroup;
-    if (isGroup && target.groupId != null) {
+    if (isGroupKind(target.kind) && target.groupId != null) {
       const other = groups.get(target.groupId.toLowerCase());
       if (other) throw badUserInput(`${t}.groupId is both included and excluded (see ${other}.target).`, `${t}.groupId`);
       groups.set(target.groupId.toLowerCase(), at);

@@ -8,15 +8,20 @@
 import { operationFromDocument, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type SubscriptionNode } from '@apollo/query-planner';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { buildSchema, parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { composeSupergraph } from '../../scripts/compose-supergraph';
 import { generatedPoolId, SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import type { RecordedRequest } from '@esim-pools/graph-emulator';
-import { compileCost, CostError, operationCost } from '../../src/graphql/cost';
+import { compileCost, CostError, type CostOptions } from '../../src/graphql/cost';
 import { startStack, type Stack } from '../support/stack';
 
+/** The cost of `document` for `variables` (compiled and priced at once). */
+function operationCost(schema: GraphQLSchema, document: DocumentNode, { variables = {}, ...options }: CostOptions & { variables?: Record<string, unknown> }): number {
+  return compileCost(schema, document, options)(variables);
+}
+
 /** Apollo's demand-control page: the Book schema and its examples, with the costs the page gives. */
-describe("operationCost on Apollo's documented examples", () => {
+describe("compileCost on Apollo's documented examples", () => {
   const schema = buildSchema(`
     directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
     directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION

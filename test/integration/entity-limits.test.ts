@@ -7,8 +7,7 @@ import { expect } from '@jest/globals';
 import { generatedPoolId } from '@esim-pools/graph-emulator';
 import { createGate } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
-import { countTokens } from '../../src/graphql/entity-limits';
-import { DEFAULT_LIMITS } from '../../src/graphql/limits';
+import { countTokens, DEFAULT_LIMITS } from '../../src/graphql/limits';
 import { startStack, type Stack } from '../support/stack';
 
 const SECRET = 'a-router-secret-for-the-limit-tests';

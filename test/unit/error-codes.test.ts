@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApolloServerErrorCode, ApolloServerValidationErrorCode } from '@apollo/server/errors';
-import { TOO_MANY_ENTITIES } from '../../src/graphql/entity-limits';
 import { ErrorCode } from '../../src/graphql/errors';
+import { TOO_MANY_ENTITIES } from '../../src/graphql/limits';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -4,7 +4,7 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { parse, validate } from 'graphql';
-import { costLimitPlugin, DEFAULT_LIMITS, operationLimits } from '../../src/graphql/limits';
+import { DEFAULT_LIMITS, operationLimits, requestLimitsPlugin } from '../../src/graphql/limits';
 import { buildSchema } from '../../src/graphql/schema';
 
 const schema = buildSchema();
@@ -18,7 +18,7 @@ const COST_LIMIT = 50;
 
 /** The cost limit runs after validation (it prices the operation from the schema's @cost/@listSize): its message. */
 async function costMessage(query: string, production: boolean): Promise<string | undefined> {
-  const server = new ApolloServer({ schema, plugins: [costLimitPlugin(COST_LIMIT, !production)] });
+  const server = new ApolloServer({ schema, plugins: [requestLimitsPlugin({ ...DEFAULT_LIMITS, maxCost: COST_LIMIT }, production)] });
   await server.start();
   try {
     const reply = await server.executeOperation({ query });
