@@ -9,7 +9,6 @@ import { appModeEnv, registerApp } from '../test/support/app-mode';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { freePort } from '../test/support/net';
 import { emulatorCount, postJson, setEmulatorLatency } from './bench/emulator-control';
-import { engineScenario } from './bench/engine';
 import { assignBody, entitiesBody, ENTITY_IDS, measureGraphCalls, POOLS_PAGE } from './bench/graph-calls';
 import { runLoad } from './bench/load';
 import { formatSummary, summariseProfile } from './bench/profile';
@@ -33,14 +32,12 @@ const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
 const CONNECTIONS = setting('BENCH_CONNECTIONS', 16, 1);
 const ENTITIES_CALLS = setting('BENCH_ENTITIES_CALLS', 20, 1);
 const COLD_RUNS = setting('BENCH_COLD_RUNS', 5);
-/** Interleaved rounds (of 1000 operations per engine) of the in-process `engine` scenario. */
-const ENGINE_ROUNDS = setting('BENCH_ENGINE_ROUNDS', 6, 1);
 /** Graph's latency at the emulator in the throughput scenarios, ms (e.g. 50, with few connections: what the subgraph adds). */
 const UPSTREAM_MS = setting('BENCH_UPSTREAM_MS', 0);
 const PROFILE = process.env.BENCH_PROFILE === 'warn' ? 'warn' : process.env.BENCH_PROFILE ? 'info' : undefined;
 /** The load profiled under BENCH_PROFILE: `assign` (default) or `pools`. */
 const PROFILE_LOAD: 'assign' | 'pools' = process.env.BENCH_PROFILE_LOAD === 'pools' ? 'pools' : 'assign';
-const ONLY = new Set((process.env.BENCH_ONLY || 'engine,assign,pools,entities,calls,cold').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY || 'assign,pools,entities,calls,cold').split(',').map((s) => s.trim()));
 const OUT = process.env.BENCH_OUT || join(ROOT, 'tmp', 'bench', 'results.json');
 /** Graph's latency at the emulator in the `entities` scenario, ms: one call's batches must overlap. */
 const ENTITIES_UPSTREAM_MS = 50;
@@ -415,11 +412,6 @@ async function main(): Promise<void> {
     if (ONLY.has('calls') && before) calls.push(await callsScenario(before, false));
     const cold = COLD_RUNS > 0 && ONLY.has('cold') ? await coldStart(CURRENT) : undefined;
     const coldBefore = COLD_RUNS > 0 && ONLY.has('cold') && BASELINE ? await coldStart(BASELINE) : undefined;
-    const engineOperations = [
-      { name: 'assign mutation', body: ASSIGN_BODIES[0] },
-      { name: 'pools page (first 50)', body: POOLS_PAGE },
-    ];
-    const engine = ONLY.has('engine') ? await engineScenario(engineOperations, ENGINE_ROUNDS, 1000, log) : undefined;
     const profiled = PROFILE ? await profile(PROFILE, CURRENT) : undefined;
     const profiledBefore = PROFILE && BASELINE ? await profile(PROFILE, BASELINE) : undefined;
 
@@ -446,13 +438,6 @@ async function main(): Promise<void> {
       log('(why each minimum: docs/performance.md, "The `calls` minimums")');
       for (const c of calls) {
         for (const r of c.rows.filter((row) => !row.atMinimum)) log(`  ABOVE, ${c.target}, ${r.operation}: ${r.error ?? r.paths.join('; ')}`);
-      }
-    }
-    if (engine) {
-      log('\nengine (in process, no HTTP, no Graph; CPU ms per operation):');
-      for (const op of engine.operations) {
-        const { jit, 'graphql-js': js, 'jit, CACHE_MAX_AGE_S=0': noHints } = op.cpuMsPerOperation;
-        log(`  ${op.name.padEnd(24)} graphql-js ${js.toFixed(3)}  jit ${jit.toFixed(3)} (${((1 - jit / js) * 100).toFixed(0)}% less)  jit without cache hints ${noHints.toFixed(3)}`);
       }
     }
 
@@ -484,7 +469,7 @@ async function main(): Promise<void> {
     mkdirSync(dirname(OUT), { recursive: true });
     const settings = { SECONDS, WARMUP_SECONDS, ROUNDS, CONNECTIONS, UPSTREAM_MS, ENTITIES_CALLS, COLD_RUNS, subgraphNodeArgs: NODE_ARGS, baseline: BASELINE };
     const graphCalls = calls.length > 0 ? calls : undefined;
-    const results = { machine: machine(), settings, throughput, entities, entitiesBefore, graphCalls, coldStart: cold, coldStartBefore: coldBefore, engine, profile: profiled, profileBefore: profiledBefore };
+    const results = { machine: machine(), settings, throughput, entities, entitiesBefore, graphCalls, coldStart: cold, coldStartBefore: coldBefore, profile: profiled, profileBefore: profiledBefore };
     writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
     log(`\nresults: ${OUT}`);
     ok = true;
