@@ -35,9 +35,35 @@ export function endedWithoutAnswer(error: unknown): boolean {
   }
 }
 
-function errorCodeOf(error: unknown): string {
+/** The `extensions.code` a failure answers with (INTERNAL_SERVER_ERROR for one the server masks). */
+export function errorCodeOf(error: unknown): string {
   const code = toGraphQLError(error)?.extensions.code;
   return typeof code === 'string' ? code : ErrorCode.InternalServerError;
+}
+
+/** A store that cannot take a write's entry refuses the write: HISTORY_UNAVAILABLE, nothing sent. */
+async function refusedWhenDown<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
+    throw error;
+  }
+}
+
+/** Begins a write's entry (see JournaledWrite.begin): what `journaled` hands to the write it runs. */
+export type BeginEntry = (start: Parameters<typeof JournaledWrite.begin>[1], plan?: WritePlan) => Promise<JournaledWrite>;
+
+/** Runs one write; however it fails, `onFailure` (its audit line) and the completion of the entry it began. */
+export async function journaled<T>(ctx: Context, onFailure: (error: unknown) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
+  let entry: JournaledWrite | undefined;
+  try {
+    return await write(async (start, plan) => (entry = await JournaledWrite.begin(ctx, start, plan)));
+  } catch (error) {
+    onFailure(error);
+    await entry?.failed(error);
+    throw error;
+  }
 }
 
 /** One write's entry, from before Graph is called to its end. */
@@ -58,13 +84,8 @@ export class JournaledWrite {
   static async begin(ctx: Context, start: Omit<WriteStart, 'actor' | 'requestId' | 'kind'> & { kind?: WriteStart['kind'] }, plan?: WritePlan): Promise<JournaledWrite> {
     const history = ctx.edits.history;
     if (history === undefined) return new JournaledWrite(ctx, undefined, start.poolId);
-    try {
-      const id = await history.begin({ kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId }, plan);
-      return new JournaledWrite(ctx, id, start.poolId);
-    } catch (error) {
-      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-      throw error;
-    }
+    const id = await refusedWhenDown(history.begin({ kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId }, plan));
+    return new JournaledWrite(ctx, id, start.poolId);
   }
 
   /** The entry's id (undefined when history is off). */
@@ -76,12 +97,7 @@ export class JournaledWrite {
   async plan(plan: WritePlan): Promise<void> {
     const history = this.ctx.edits.history;
     if (history === undefined || this.id === undefined) return;
-    try {
-      await history.plan(this.id, plan);
-    } catch (error) {
-      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-      throw error;
-    }
+    await refusedWhenDown(history.plan(this.id, plan));
   }
 
   /**
@@ -91,12 +107,7 @@ export class JournaledWrite {
   async observeBefore(targets: WireAssignmentTarget[], readStartedMs: number): Promise<void> {
     const history = this.ctx.edits.history;
     if (history === undefined) return;
-    try {
-      await history.observe(this.poolId, targets, readStartedMs, 'read', this.id);
-    } catch (error) {
-      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-      throw error;
-    }
+    await refusedWhenDown(history.observe(this.poolId, targets, readStartedMs, 'read', this.id));
   }
 
   /** Completes the entry. Graph has answered by now: a store failure here is logged, never the caller's error. */

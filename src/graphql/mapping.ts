@@ -99,8 +99,9 @@ export interface BulkEditPayloadModel {
   failed: number;
 }
 
-export function isPoolEditError(result: EditPayloadModel | PoolEditErrorModel): result is PoolEditErrorModel {
-  return 'code' in result;
+/** A bulk edit's pool error among its other values (results, locks, sets). */
+export function isPoolEditError<T extends object>(value: T | PoolEditErrorModel): value is PoolEditErrorModel {
+  return 'code' in value;
 }
 
 /** A history entry as the store keeps it; its fields resolve by name. */

@@ -15,7 +15,7 @@ import { idempotent } from '../idempotency';
 import { checkSentTargets, type SentTarget } from '../targets';
 import { requireGuid } from '../validation';
 import type { EditPlan } from './merge';
-import { editAssignments, lockOptions, WriteAttempt, type EditOperation, type EditRequest } from './service';
+import { audit, editAssignments, lockOptions, type EditOperation, type EditRequest } from './service';
 
 /** The most pools one bulk edit may name. */
 export const MAX_BULK_POOLS = 100;
@@ -132,7 +132,7 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
     const readStartedMs = Date.now();
     const sets = await readSets(ctx, poolIds);
     for (const [i, set] of sets.entries()) {
-      results[i] = isErrorResult(set) ? set : await editAssignments(ctx, single(poolIds[i]), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
+      results[i] = isPoolEditError(set) ? set : await editAssignments(ctx, single(poolIds[i]), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
     }
     return summary(results);
   }
@@ -140,7 +140,7 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const leases = await lockAll(ctx, poolIds);
   const held = new Map<number, LockLease>();
   leases.forEach((lease, i) => {
-    if (!isErrorResult(lease)) held.set(i, lease);
+    if (!isPoolEditError(lease)) held.set(i, lease);
   });
   const locked = [...held.keys()];
   const readStartedMs = Date.now();
@@ -150,15 +150,15 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
     await eachLimited(poolIds.length, WRITE_CONCURRENCY, async (i) => {
       const poolId = poolIds[i];
       const lease = leases[i];
-      if (isErrorResult(lease)) {
-        results[i] = auditedFailure(ctx, operation, poolId, lease);
+      if (isPoolEditError(lease)) {
+        results[i] = auditedFailure(ctx, operation, lease);
         return;
       }
       let outcome: EditPayloadModel | PoolEditErrorModel;
       try {
         const set = setOf.get(i);
-        if (set === undefined || isErrorResult(set)) {
-          outcome = auditedFailure(ctx, operation, poolId, set ?? notFound(poolId));
+        if (set === undefined || isPoolEditError(set)) {
+          outcome = auditedFailure(ctx, operation, set ?? notFound(poolId));
         } else {
           outcome = await editAssignments(ctx, single(poolId), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolId, error));
         }
@@ -180,13 +180,9 @@ function isKeptBulkPayload(value: unknown): value is BulkEditPayloadModel {
   return isRecord(value) && Array.isArray(value.results) && value.results.every(isRecord);
 }
 
-function isErrorResult<T extends object>(value: T | PoolEditErrorModel): value is PoolEditErrorModel {
-  return !Array.isArray(value) && 'code' in value && 'poolId' in value;
-}
-
 /** A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written. */
-function auditedFailure(ctx: Context, operation: EditOperation, poolId: string, failure: PoolEditErrorModel): PoolEditErrorModel {
-  new WriteAttempt(ctx, operation, poolId).failedWith(failure.code);
+function auditedFailure(ctx: Context, operation: EditOperation, failure: PoolEditErrorModel): PoolEditErrorModel {
+  audit(ctx, operation, failure.poolId, { errorCode: failure.code });
   return failure;
 }
 
@@ -194,7 +190,13 @@ function auditedFailure(ctx: Context, operation: EditOperation, poolId: string, 
  * A bulk edit under an `idempotencyKey`: a repeat answers the first answer; after a partial first answer (some pools
  * failed) it edits only the pools that failed and keeps the others' first results.
  */
-export function keyedBulkEdit(ctx: Context, request: BulkRequest, key: string | null | undefined, args: Record<string, unknown>): Promise<BulkEditPayloadModel> {
+export function keyedBulkEdit(
+  ctx: Context,
+  key: string | null | undefined,
+  args: Record<string, unknown> & { poolIds: readonly string[]; dryRun?: boolean | null },
+  edit: Omit<BulkRequest, 'poolIds' | 'dryRun'>,
+): Promise<BulkEditPayloadModel> {
+  const request: BulkRequest = { ...edit, poolIds: args.poolIds, dryRun: args.dryRun ?? false };
   return idempotent(ctx, {
     operation: request.operation,
     key,

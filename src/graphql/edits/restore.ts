@@ -17,7 +17,7 @@ const NO_SET = new Set(['update', 'delete']);
 export interface RestoreRequest {
   poolId: string;
   entryId: string;
-  dryRun: boolean;
+  dryRun?: boolean | null;
   ifAssignmentsVersion?: string | null;
 }
 
@@ -42,7 +42,7 @@ export async function restoreAssignments(ctx: Context, request: RestoreRequest):
     operation: 'restoreEmbeddedSIMActivationCodePoolAssignments',
     restoredFrom: entry.id,
     poolId,
-    dryRun: request.dryRun,
+    dryRun: request.dryRun ?? false,
     ifAssignmentsVersion: request.ifAssignmentsVersion,
     validate: () => undefined,
     plan: (current) => planRestore(current, entry.targets),
