@@ -114,31 +114,19 @@ export interface HistoryEdgeModel {
   cursor: string;
 }
 
-/** GraphQL input kind → Graph `@odata.type` of the target. */
-export const TARGET_ODATA_TYPE: Readonly<Record<AssignmentTargetKind, string>> = {
-  [AssignmentTargetKind.AllDevices]: ODATA_TYPE.allDevices,
-  [AssignmentTargetKind.AllLicensedUsers]: ODATA_TYPE.allLicensedUsers,
-  [AssignmentTargetKind.Group]: ODATA_TYPE.group,
-  [AssignmentTargetKind.ExclusionGroup]: ODATA_TYPE.exclusionGroup,
-  [AssignmentTargetKind.ConfigurationManagerCollection]: ODATA_TYPE.configurationManagerCollection,
-};
+/** GraphQL input kind → Graph `@odata.type` of the target and the GraphQL type it is served as. */
+const TARGET_TYPES = {
+  [AssignmentTargetKind.AllDevices]: [ODATA_TYPE.allDevices, 'AllDevicesAssignmentTarget'],
+  [AssignmentTargetKind.AllLicensedUsers]: [ODATA_TYPE.allLicensedUsers, 'AllLicensedUsersAssignmentTarget'],
+  [AssignmentTargetKind.Group]: [ODATA_TYPE.group, 'GroupAssignmentTarget'],
+  [AssignmentTargetKind.ExclusionGroup]: [ODATA_TYPE.exclusionGroup, 'ExclusionGroupAssignmentTarget'],
+  [AssignmentTargetKind.ConfigurationManagerCollection]: [ODATA_TYPE.configurationManagerCollection, 'ConfigurationManagerCollectionAssignmentTarget'],
+} as const;
 
-export type AssignmentTargetTypeName =
-  | 'AllDevicesAssignmentTarget'
-  | 'AllLicensedUsersAssignmentTarget'
-  | 'GroupAssignmentTarget'
-  | 'ExclusionGroupAssignmentTarget'
-  | 'ConfigurationManagerCollectionAssignmentTarget'
-  | 'UnknownAssignmentTarget';
+type AssignmentTargetTypeName = (typeof TARGET_TYPES)[AssignmentTargetKind][1] | 'UnknownAssignmentTarget';
 
 /** Graph `@odata.type` → GraphQL type; a type not listed is `UnknownAssignmentTarget`, never a guess from the name. */
-const TARGET_TYPE_NAME: ReadonlyMap<string, AssignmentTargetTypeName> = new Map([
-  [ODATA_TYPE.allDevices, 'AllDevicesAssignmentTarget'],
-  [ODATA_TYPE.allLicensedUsers, 'AllLicensedUsersAssignmentTarget'],
-  [ODATA_TYPE.group, 'GroupAssignmentTarget'],
-  [ODATA_TYPE.exclusionGroup, 'ExclusionGroupAssignmentTarget'],
-  [ODATA_TYPE.configurationManagerCollection, 'ConfigurationManagerCollectionAssignmentTarget'],
-]);
+const TARGET_TYPE_NAME: ReadonlyMap<string, AssignmentTargetTypeName> = new Map(Object.values(TARGET_TYPES));
 
 /** Wire targets carry `@odata.type` with its `#` (the Graph client adds it when a reply leaves it out). */
 export function targetTypeName(target: WireAssignmentTarget): AssignmentTargetTypeName {
@@ -162,7 +150,7 @@ export function deviceStateValue(state: WireDeviceState): WireDeviceStateValue {
 /** A validated GraphQL target input → Graph's target object. */
 export function toWireTarget(target: AssignmentTargetInput): WireAssignmentTarget {
   const wireTarget: WireAssignmentTarget = {
-    '@odata.type': TARGET_ODATA_TYPE[target.kind],
+    '@odata.type': TARGET_TYPES[target.kind][0],
     deviceAndAppManagementAssignmentFilterId: target.filterId ?? null,
     deviceAndAppManagementAssignmentFilterType: target.filterType ?? WireFilterType.NONE,
   };

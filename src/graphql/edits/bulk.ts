@@ -4,7 +4,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
-import type { UncheckedTarget } from '../../generated/graphql';
 import { isRecord } from '../../graph/json';
 import type { WireAssignment } from '../../graph/models';
 import { KeyState } from '../../history/idempotency';
@@ -12,9 +11,8 @@ import type { Context } from '../context';
 import { badUserInput, ErrorCode, toGraphQLError } from '../errors';
 import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel, type PoolEditErrorModel } from '../mapping';
 import { idempotent } from '../idempotency';
-import { checkSentTargets, type SentTarget } from '../targets';
+import { checkSentTargets } from '../targets';
 import { requireGuid } from '../validation';
-import type { EditPlan } from './merge';
 import { audit, editAssignments, lockOptions, type EditOperation, type EditRequest } from './service';
 
 /** The most pools one bulk edit may name. */
@@ -23,16 +21,11 @@ export const MAX_BULK_POOLS = 100;
 const WRITE_CONCURRENCY = 8;
 const DEFAULT_BULK_TIMEOUT_MS = 60_000;
 
-export interface BulkRequest {
+/** The same add or remove for every pool (`validate` checks the arguments for any pool; `sent` is checked once). */
+export interface BulkRequest extends Pick<EditRequest, 'validate' | 'plan' | 'sent'> {
   operation: Extract<EditOperation, 'addAssignmentsToEmbeddedSIMActivationCodePools' | 'removeAssignmentsFromEmbeddedSIMActivationCodePools'>;
   poolIds: readonly string[];
   dryRun: boolean;
-  /** Checks the targets (BAD_USER_INPUT naming the field), for any pool: runs before anything is read. */
-  validate(): void;
-  /** The targets the edit sends, checked once for all pools (an add's). */
-  sent?: readonly SentTarget[];
-  /** The merge of one pool (pure, see merge.ts). */
-  plan(current: readonly WireAssignment[]): EditPlan;
 }
 
 /** 1 to MAX_BULK_POOLS GUIDs, none twice (compared case-insensitively): BAD_USER_INPUT naming `poolIds[i]`. */
@@ -123,17 +116,18 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const { poolIds, dryRun, operation } = request;
   validatePoolIds(poolIds);
   request.validate();
-  const checked: UncheckedTarget[] = await checkSentTargets(ctx, request.sent ?? []);
+  const checked = await checkSentTargets(ctx, request.sent ?? []);
   const deadline = Date.now() + (ctx.edits.bulkTimeoutMs ?? DEFAULT_BULK_TIMEOUT_MS);
   const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: (current) => request.plan(current), checked });
+  const edit = (i: number, current: WireAssignment[], readStartedMs: number) =>
+    editAssignments(ctx, single(poolIds[i]), { current, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
   const results = new Array<EditPayloadModel | PoolEditErrorModel>(poolIds.length);
 
   if (dryRun) {
+    // No lock and no audit line: nothing is written.
     const readStartedMs = Date.now();
     const sets = await readSets(ctx, poolIds);
-    for (const [i, set] of sets.entries()) {
-      results[i] = isPoolEditError(set) ? set : await editAssignments(ctx, single(poolIds[i]), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
-    }
+    for (const [i, set] of sets.entries()) results[i] = isPoolEditError(set) ? set : await edit(i, set, readStartedMs);
     return summary(results);
   }
 
@@ -148,25 +142,20 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const setOf = new Map(locked.map((i, k) => [i, sets[k]]));
   try {
     await eachLimited(poolIds.length, WRITE_CONCURRENCY, async (i) => {
-      const poolId = poolIds[i];
       const lease = leases[i];
       if (isPoolEditError(lease)) {
         results[i] = auditedFailure(ctx, operation, lease);
         return;
       }
+      const set = setOf.get(i) ?? notFound(poolIds[i]);
       let outcome: EditPayloadModel | PoolEditErrorModel;
       try {
-        const set = setOf.get(i);
-        if (set === undefined || isPoolEditError(set)) {
-          outcome = auditedFailure(ctx, operation, set ?? notFound(poolId));
-        } else {
-          outcome = await editAssignments(ctx, single(poolId), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolId, error));
-        }
+        outcome = isPoolEditError(set) ? auditedFailure(ctx, operation, set) : await edit(i, set, readStartedMs);
       } finally {
         held.delete(i);
         await lease.release();
       }
-      results[i] = isPoolEditError(outcome) ? await retryThrottled(ctx, single(poolId), outcome, deadline) : outcome;
+      results[i] = isPoolEditError(outcome) ? await retryThrottled(ctx, single(poolIds[i]), outcome, deadline) : outcome;
     });
   } finally {
     // A lease still held here belongs to a pool whose turn never came (the caller went away): let it go.
