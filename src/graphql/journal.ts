@@ -5,7 +5,7 @@
 import type { Principal } from '../auth/principal';
 import { isGraphError } from '../graph/errors';
 import type { WireAssignmentTarget } from '../graph/models';
-import type { WriteEnd, WritePlan, WriteStart } from '../history/history';
+import type { History, WriteEnd, WritePlan, WriteStart } from '../history/history';
 import { isHistoryUnavailable } from '../history/store';
 import { HistoryKind, WriteOutcome, type HistoryActor } from '../history/types';
 import type { Context } from './context';
@@ -23,16 +23,7 @@ export function actorOf(principal: Principal | undefined): HistoryActor {
  */
 export function endedWithoutAnswer(error: unknown): boolean {
   if (!isGraphError(error)) return false;
-  switch (error.kind) {
-    case 'timeout':
-    case 'aborted':
-    case 'invalid-response':
-      return true;
-    case 'network':
-      return error.beforeReply !== true;
-    default:
-      return false;
-  }
+  return error.kind === 'network' ? error.beforeReply !== true : ['timeout', 'aborted', 'invalid-response'].includes(error.kind);
 }
 
 /** The `extensions.code` a failure answers with (INTERNAL_SERVER_ERROR for one the server masks). */
@@ -42,9 +33,9 @@ export function errorCodeOf(error: unknown): string {
 }
 
 /** A store that cannot take a write's entry refuses the write: HISTORY_UNAVAILABLE, nothing sent. */
-async function refusedWhenDown<T>(step: Promise<T>): Promise<T> {
+async function refusedWhenDown<T>(step: () => Promise<T>): Promise<T> {
   try {
-    return await step;
+    return await step();
   } catch (error) {
     if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
     throw error;
@@ -73,8 +64,9 @@ export class JournaledWrite {
 
   private constructor(
     private readonly ctx: Context,
-    private readonly id: string | undefined,
     private readonly poolId: string,
+    private readonly history?: History,
+    private readonly id?: string,
   ) {}
 
   /**
@@ -83,21 +75,16 @@ export class JournaledWrite {
    */
   static async begin(ctx: Context, start: Omit<WriteStart, 'actor' | 'requestId' | 'kind'> & { kind?: WriteStart['kind'] }, plan?: WritePlan): Promise<JournaledWrite> {
     const history = ctx.edits.history;
-    if (history === undefined) return new JournaledWrite(ctx, undefined, start.poolId);
-    const id = await refusedWhenDown(history.begin({ kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId }, plan));
-    return new JournaledWrite(ctx, id, start.poolId);
-  }
-
-  /** The entry's id (undefined when history is off). */
-  get entryId(): string | undefined {
-    return this.id;
+    if (history === undefined) return new JournaledWrite(ctx, start.poolId);
+    const entry: WriteStart = { kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId };
+    const id = await refusedWhenDown(() => history.begin(entry, plan));
+    return new JournaledWrite(ctx, start.poolId, history, id);
   }
 
   /** Records what will be sent; throws HISTORY_UNAVAILABLE (nothing is sent then) when the store cannot take it. */
   async plan(plan: WritePlan): Promise<void> {
-    const history = this.ctx.edits.history;
-    if (history === undefined || this.id === undefined) return;
-    await refusedWhenDown(history.plan(this.id, plan));
+    const { history, id } = this;
+    if (history && id !== undefined) await refusedWhenDown(() => history.plan(id, plan));
   }
 
   /**
@@ -105,17 +92,15 @@ export class JournaledWrite {
    * change since the last read is recorded as such, not blamed on this write).
    */
   async observeBefore(targets: WireAssignmentTarget[], readStartedMs: number): Promise<void> {
-    const history = this.ctx.edits.history;
-    if (history === undefined) return;
-    await refusedWhenDown(history.observe(this.poolId, targets, readStartedMs, 'read', this.id));
+    const { history } = this;
+    if (history) await refusedWhenDown(() => history.observe(this.poolId, targets, readStartedMs, 'read', this.id));
   }
 
   /** Completes the entry. Graph has answered by now: a store failure here is logged, never the caller's error. */
   async done(end: WriteEnd): Promise<void> {
-    const history = this.ctx.edits.history;
-    if (history === undefined || this.id === undefined) return;
+    if (!this.history || this.id === undefined) return;
     try {
-      await history.complete(this.id, this.poolId, end);
+      await this.history.complete(this.id, this.poolId, end);
     } catch (error) {
       this.ctx.edits.onJournalError?.(error);
     }

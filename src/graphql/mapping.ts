@@ -1,6 +1,8 @@
 /** The one place where Graph wire models and GraphQL types meet; nothing else maps. */
 import {
   AssignmentTargetKind,
+  type BulkAssignmentEditPayload,
+  type PoolEditError,
   type UncheckedTarget,
   type AssignmentTargetInput,
   type CreateEmbeddedSIMActivationCodePoolInput,
@@ -62,42 +64,31 @@ export interface AssignmentDiff {
   removed: WireAssignmentTarget[];
 }
 
-/** What the assign mutation's resolver hands to the payload's field resolvers. */
-export interface AssignPayloadModel {
+/** What every assignment write's resolver hands to its payload's field resolvers. */
+interface WritePayloadModel {
   poolId: string;
+  /** The set after the write (for a dry run or an edit that changes nothing: the current set). */
   assignments: WireAssignment[];
-  /** The receipts; computed (one read before the write) only when the operation selects them. */
-  diff?: AssignmentDiff;
   /** Target checks that could not be made (TARGET_CHECKS=warn). */
   uncheckedTargets: UncheckedTarget[];
 }
 
-/** What the add/remove mutations' resolvers hand to the payload's field resolvers. */
-export interface EditPayloadModel extends AssignmentDiff {
-  poolId: string;
-  /** The set after the edit (for a dry run or an edit that changes nothing: the current set). */
-  assignments: WireAssignment[];
+/** The assign payload: its receipts computed (one read before the write) only when the operation selects them. */
+export interface AssignPayloadModel extends WritePayloadModel {
+  diff?: AssignmentDiff;
+}
+
+/** The add/remove/restore payload. */
+export interface EditPayloadModel extends WritePayloadModel, AssignmentDiff {
   dryRun: boolean;
   assignmentsVersion: string;
-  /** Target checks that could not be made (TARGET_CHECKS=warn). */
-  uncheckedTargets: UncheckedTarget[];
 }
 
 /** One pool of a bulk edit that was not edited: the code its single edit would have answered. */
-export interface PoolEditErrorModel {
-  poolId: string;
-  code: string;
-  message: string;
-  retryAfterSeconds?: number;
-}
+export type PoolEditErrorModel = Omit<PoolEditError, '__typename' | 'retryAfterSeconds'> & { retryAfterSeconds?: number };
 
 /** A bulk edit's answer: one result per pool in the order of poolIds. */
-export interface BulkEditPayloadModel {
-  results: (EditPayloadModel | PoolEditErrorModel)[];
-  succeeded: number;
-  unchanged: number;
-  failed: number;
-}
+export type BulkEditPayloadModel = Omit<BulkAssignmentEditPayload, '__typename' | 'results'> & { results: (EditPayloadModel | PoolEditErrorModel)[] };
 
 /** A bulk edit's pool error among its other values (results, locks, sets). */
 export function isPoolEditError<T extends object>(value: T | PoolEditErrorModel): value is PoolEditErrorModel {

@@ -8,9 +8,10 @@ import { AssignmentTargetState, TargetCheck, type EmbeddedSIMActivationCodePoolA
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
 import type { DirectoryKey, WireDirectoryObject } from '../graph/directory';
 import { isGraphError } from '../graph/errors';
-import { ODATA_TYPE, type WireAssignmentTarget } from '../graph/models';
+import type { WireAssignmentTarget } from '../graph/models';
 import type { Context } from './context';
 import { ErrorCode, toGraphQLError } from './errors';
+import { targetTypeName } from './mapping';
 
 /** TARGET_CHECKS: refuse a write whose check could not be made (strict), report it on the payload (warn), or no checks (off). */
 export type TargetCheckMode = 'strict' | 'warn' | 'off';
@@ -152,14 +153,11 @@ export async function checkSentTargets(ctx: Context, targets: readonly SentTarge
   return failures;
 }
 
-const GROUP_TYPES: ReadonlySet<string> = new Set([ODATA_TYPE.group, ODATA_TYPE.exclusionGroup]);
-const NO_GROUP_TYPES: ReadonlySet<string> = new Set([ODATA_TYPE.allDevices, ODATA_TYPE.allLicensedUsers, ODATA_TYPE.configurationManagerCollection]);
-
 /** The state of an assignment's target, through the request's loader (one batch for the whole operation). */
 export async function targetState(ctx: Context, target: WireAssignmentTarget): Promise<AssignmentTargetState> {
-  const type = target['@odata.type'];
-  const isGroup = GROUP_TYPES.has(type);
-  if (!isGroup && !NO_GROUP_TYPES.has(type)) return AssignmentTargetState.Unknown;
+  const type = targetTypeName(target);
+  if (type === 'UnknownAssignmentTarget') return AssignmentTargetState.Unknown;
+  const isGroup = type === 'GroupAssignmentTarget' || type === 'ExclusionGroupAssignmentTarget';
   // A group target without a group id targets nobody, like one whose group was deleted.
   if (isGroup && !target.groupId) return AssignmentTargetState.GroupNotFound;
   const filterId = target.deviceAndAppManagementAssignmentFilterId;

@@ -11,6 +11,7 @@ import type { Context } from '../context';
 import { badUserInput, ErrorCode, toGraphQLError } from '../errors';
 import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel, type PoolEditErrorModel } from '../mapping';
 import { idempotent } from '../idempotency';
+import { errorCodeOf } from '../journal';
 import { checkSentTargets } from '../targets';
 import { requireGuid } from '../validation';
 import { audit, editAssignments, lockOptions, type EditOperation, type EditRequest } from './service';
@@ -44,10 +45,9 @@ function validatePoolIds(poolIds: readonly string[]): void {
 /** The error a pool's single edit would have answered, as its result. */
 function poolError(poolId: string, error: unknown): PoolEditErrorModel {
   const mapped = toGraphQLError(error);
-  if (!mapped) return { poolId, code: ErrorCode.InternalServerError, message: 'The edit of this pool failed unexpectedly.' };
-  const code = typeof mapped.extensions.code === 'string' ? mapped.extensions.code : ErrorCode.InternalServerError;
-  const retry = mapped.extensions.retryAfterSeconds;
-  return { poolId, code, message: mapped.message, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
+  const retry = mapped?.extensions.retryAfterSeconds;
+  const message = mapped?.message ?? 'The edit of this pool failed unexpectedly.';
+  return { poolId, code: errorCodeOf(error), message, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
 }
 
 const notFound = (poolId: string): PoolEditErrorModel => ({ poolId, code: ErrorCode.NotFound, message: 'The pool was not found.' });
@@ -75,8 +75,8 @@ async function eachLimited(n: number, limit: number, work: (index: number) => Pr
 async function lockAll(ctx: Context, poolIds: readonly string[]): Promise<(LockLease | PoolEditErrorModel)[]> {
   const leases = new Array<LockLease | PoolEditErrorModel>(poolIds.length);
   const options = lockOptions(ctx);
-  const order = poolIds.map((id, i) => ({ id: id.toLowerCase(), i })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const { i } of order) {
+  const order = [...poolIds.keys()].sort((a, b) => (poolIds[a].toLowerCase() < poolIds[b].toLowerCase() ? -1 : 1));
+  for (const i of order) {
     try {
       leases[i] = await ctx.edits.locks.acquire(poolIds[i], options);
     } catch (error) {

@@ -3,7 +3,7 @@
  * fresh read of the set to the end of the assign (docs/edits.md). Writers outside this subgraph are not serialized.
  */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
-import type { EmbeddedSIMActivationCodePoolAssignmentInput, UncheckedTarget } from '../../generated/graphql';
+import type { MutationassignEmbeddedSIMActivationCodePoolArgs, UncheckedTarget } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
 import type { WireAssignment, WireAssignmentInput, WireAssignmentTarget } from '../../graph/models';
 import { HistoryKind, WriteOutcome } from '../../history/types';
@@ -54,13 +54,8 @@ export interface HeldPool {
   readStartedMs: number;
 }
 
-export interface ReplaceRequest {
-  poolId: string;
-  assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[];
-  ifAssignmentsVersion?: string | null;
-  /** Whether the operation selects `added`/`updated`/`removed`: only then is the set read before the write. */
-  receipts: boolean;
-}
+/** `receipts`: whether the operation selects `added`/`updated`/`removed` (only then is the set read before the write). */
+export type ReplaceRequest = Omit<MutationassignEmbeddedSIMActivationCodePoolArgs, 'idempotencyKey'> & { receipts: boolean };
 
 /** The lock wait ends at the call's deadline (GRAPH_TIMEOUT_MS from now) or when the caller goes away. */
 export function lockOptions(ctx: Context): LockOptions {
