@@ -9,11 +9,11 @@ import { isCoordinationError } from '../coordination/types';
 import { isGraphError } from '../graph/errors';
 import { isRecord } from '../graph/json';
 import type { History } from '../history/history';
-import { IdempotencyKeys, KeyState, type Claim, type EarlierAttempt, type KeyId } from '../history/idempotency';
+import { IdempotencyKeys, KeyState, type EarlierAttempt, type KeyId } from '../history/idempotency';
 import { isHistoryUnavailable } from '../history/store';
 import type { Context } from './context';
 import { badUserInput, ErrorCode, historyUnavailable } from './errors';
-import { endedWithoutAnswer } from './journal';
+import { endedWithoutAnswer, refusedWhenDown } from './journal';
 
 const KEY_PATTERN = /^[A-Za-z0-9\-_:.]{1,128}$/;
 
@@ -85,13 +85,7 @@ export async function idempotent<R, S>(ctx: Context, mutation: IdempotentMutatio
   if (keys === undefined) throw historyUnavailable('off', true);
   const id: KeyId = { caller: callerOf(ctx.principal), key };
   const hash = requestHash(mutation.operation, mutation.args);
-  let claim: Claim;
-  try {
-    claim = await keys.claim(id, mutation.operation, hash, Date.now() + ctx.edits.lockWaitMs, ctx.callOptions.signal);
-  } catch (error) {
-    if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-    throw error;
-  }
+  const claim = await refusedWhenDown(() => keys.claim(id, mutation.operation, hash, Date.now() + ctx.edits.lockWaitMs, ctx.callOptions.signal));
   switch (claim.kind) {
     case 'reused':
       ctx.edits.onIdempotency?.('reused');

@@ -32,8 +32,8 @@ export function errorCodeOf(error: unknown): string {
   return typeof code === 'string' ? code : ErrorCode.InternalServerError;
 }
 
-/** A store that cannot take a write's entry refuses the write: HISTORY_UNAVAILABLE, nothing sent. */
-async function refusedWhenDown<T>(step: () => Promise<T>): Promise<T> {
+/** A history store that cannot answer refuses the write: HISTORY_UNAVAILABLE, nothing sent. */
+export async function refusedWhenDown<T>(step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {

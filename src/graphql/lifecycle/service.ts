@@ -16,10 +16,11 @@ import { toWirePoolCreate } from '../mapping';
 import { requireGuid } from '../validation';
 import { validateCreateInput, validateUpdateInput } from './validation';
 
-/**
- * Runs one attempt with its audit line (`event`, completed as the attempt goes) and journal entry however it ends.
- */
-function attempt<T>(ctx: Context, event: Omit<PoolAuditEvent, 'outcome'>, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
+type PoolEvent = Omit<PoolAuditEvent, 'outcome'>;
+
+/** Runs one attempt with its audit line (`event`, completed by `write` as it goes) and journal entry however it ends. */
+function attempt<T>(ctx: Context, operation: PoolOperation, details: Partial<PoolEvent>, write: (begin: BeginEntry, event: PoolEvent) => Promise<T>): Promise<T> {
+  const event: PoolEvent = { operation, principal: ctx.principal, requestId: ctx.requestId, requestSent: false, ...details };
   const failed = (error: unknown): void => {
     const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
     // Refused by a client-side limit or without a token: the request never left.
@@ -27,7 +28,7 @@ function attempt<T>(ctx: Context, event: Omit<PoolAuditEvent, 'outcome'>, write:
     ctx.edits.audit.writePool({ ...event, outcome: 'failed', errorCode: errorCodeOf(error), requestSent: event.requestSent && !unsent, graph });
   };
   return journaled(ctx, failed, async (begin) => {
-    const result = await write(begin);
+    const result = await write(begin, event);
     ctx.edits.audit.writePool({ ...event, outcome: 'written' });
     return result;
   });
@@ -49,17 +50,8 @@ function namingInputField(error: unknown): unknown {
   return mapped ? withField(mapped, `input.${error.field}`) : error;
 }
 
-const auditEvent = (ctx: Context, operation: PoolOperation, details: Partial<PoolAuditEvent>): Omit<PoolAuditEvent, 'outcome'> => ({
-  operation,
-  principal: ctx.principal,
-  requestId: ctx.requestId,
-  requestSent: false,
-  ...details,
-});
-
 export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivationCodePoolInput): Promise<{ pool: WirePool }> {
-  const event = auditEvent(ctx, 'createEmbeddedSIMActivationCodePool', { activationCodeCount: input.activationCodes.length });
-  return attempt(ctx, event, async (begin) => {
+  return attempt(ctx, 'createEmbeddedSIMActivationCodePool', { activationCodeCount: input.activationCodes.length }, async (begin, event) => {
     const { displayName } = validateCreateInput(input);
     // The name and how many codes: never a code.
     const journal = await begin({ poolId: '', operation: 'create', detail: { displayName, activationCodeCount: input.activationCodes.length } });
@@ -80,8 +72,7 @@ export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivatio
 }
 
 export async function updatePool(ctx: Context, id: string, input: UpdateEmbeddedSIMActivationCodePoolInput): Promise<{ pool: WirePool }> {
-  const event = auditEvent(ctx, 'updateEmbeddedSIMActivationCodePool', { poolId: id });
-  return attempt(ctx, event, async (begin) => {
+  return attempt(ctx, 'updateEmbeddedSIMActivationCodePool', { poolId: id }, async (begin, event) => {
     requireGuid(id, 'id');
     const changes = validateUpdateInput(input);
     Object.assign(event, { displayName: changes.displayName, changed: Object.keys(changes) });
@@ -99,8 +90,7 @@ export async function updatePool(ctx: Context, id: string, input: UpdateEmbedded
 }
 
 export async function deletePool(ctx: Context, id: string): Promise<{ deletedPoolId: string }> {
-  const event = auditEvent(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id });
-  return attempt(ctx, event, async (begin) => {
+  return attempt(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id }, async (begin, event) => {
     requireGuid(id, 'id');
     const journal = await begin({ poolId: id, operation: 'delete' });
     const deleted = await locked(ctx, id, event, journal, () => ctx.graph.deletePool(id, ctx.callOptions));
