@@ -52,13 +52,9 @@ function poolError(poolId: string, error: unknown): PoolEditErrorModel {
 
 const notFound = (poolId: string): PoolEditErrorModel => ({ poolId, code: ErrorCode.NotFound, message: 'The pool was not found.' });
 
-function changed(result: EditPayloadModel): boolean {
-  return result.added.length + result.updated.length + result.removed.length > 0;
-}
-
 function summary(results: (EditPayloadModel | PoolEditErrorModel)[]): BulkEditPayloadModel {
   const failed = results.filter(isPoolEditError).length;
-  const succeeded = results.filter((r) => !isPoolEditError(r) && changed(r)).length;
+  const succeeded = results.filter((r) => !isPoolEditError(r) && r.added.length + r.updated.length + r.removed.length > 0).length;
   return { results, succeeded, unchanged: results.length - failed - succeeded, failed };
 }
 

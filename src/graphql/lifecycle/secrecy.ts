@@ -54,13 +54,9 @@ function collectFromDocument(document: DocumentNode, variables: Readonly<Record<
   });
 }
 
-function quotes(message: string, secrets: ReadonlySet<string>): boolean {
-  for (const secret of secrets) {
-    // graphql-js prints strings with JSON escapes (`inspect`): look for both forms.
-    if (message.includes(secret) || message.includes(JSON.stringify(secret).slice(1, -1))) return true;
-  }
-  return false;
-}
+/** Whether `message` quotes a secret, as it is or with JSON escapes (graphql-js prints strings with `inspect`). */
+const quotes = (message: string, secrets: ReadonlySet<string>): boolean =>
+  [...secrets].some((secret) => message.includes(secret) || message.includes(JSON.stringify(secret).slice(1, -1)));
 
 /** The message without any code value: the variable and path of a coercion error, and its reason when clean. */
 export function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
