@@ -7,15 +7,15 @@ import { GraphQLError } from 'graphql';
 import type { Principal } from '../auth/principal';
 import { isCoordinationError } from '../coordination/types';
 import { isGraphError } from '../graph/errors';
+import { isRecord } from '../graph/json';
 import type { History } from '../history/history';
-import { IdempotencyKeys, KeyState, type Claim, type EarlierAttempt, type KeyId } from '../history/idempotency';
+import { IdempotencyKeys, KeyState, type EarlierAttempt, type KeyId } from '../history/idempotency';
 import { isHistoryUnavailable } from '../history/store';
 import type { Context } from './context';
 import { badUserInput, ErrorCode, historyUnavailable } from './errors';
-import { endedWithoutAnswer } from './journal';
+import { endedWithoutAnswer, refusedWhenDown } from './journal';
 
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9\-_:.]{1,128}$/;
-export const IdempotencyReason = { Reused: 'IDEMPOTENCY_KEY_REUSED', Running: 'IDEMPOTENCY_KEY_RUNNING' } as const;
+const KEY_PATTERN = /^[A-Za-z0-9\-_:.]{1,128}$/;
 
 /** One mutation as the key wraps it. `R` is the payload model its resolver returns, `S` what is kept of it. */
 export interface IdempotentMutation<R, S> {
@@ -44,34 +44,19 @@ export interface IdempotentMutation<R, S> {
 }
 
 /** The verified caller a key belongs to: tenant and user object id, or tenant and app id; one anonymous caller. */
-export function callerOf(principal: Principal | undefined): string {
+function callerOf(principal: Principal | undefined): string {
   if (principal === undefined) return 'anonymous';
   const tenant = principal.tid ?? '';
   return principal.isApp ? `app:${tenant}:${principal.appId ?? principal.oid ?? ''}` : `user:${tenant}:${principal.oid ?? principal.subject ?? ''}`;
 }
 
-/** The arguments as one canonical text: keys sorted, null and absent alike left out (no stringifier drops nulls). */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries: [string, unknown][] = Object.entries(value)
-      .filter(([, v]) => v !== null && v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** An object's keys sorted, null and absent alike left out: the arguments as one canonical JSON text. */
+const canonical = (_key: string, value: unknown): unknown =>
+  isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([, v]) => v != null).sort(([a], [b]) => (a < b ? -1 : 1))) : value;
 
 /** SHA-256 of the operation and its canonical arguments (nothing readable of an activation code is kept). */
-export function requestHash(operation: string, args: Record<string, unknown>): string {
-  return createHash('sha256').update(canonical({ operation, args })).digest('hex');
-}
-
-/** Checks a key's form: BAD_USER_INPUT naming `idempotencyKey`. */
-export function validateIdempotencyKey(key: string): void {
-  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw badUserInput('idempotencyKey must be 1 to 128 characters of A–Z, a–z, 0–9, "-", "_", ":" and "."; nothing was written.', 'idempotencyKey');
-  }
+function requestHash(operation: string, args: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify({ operation, args }, canonical)).digest('hex');
 }
 
 /**
@@ -92,29 +77,25 @@ export function idempotencyKeys(history: History, ttlS: number, lockWaitMs: numb
 export async function idempotent<R, S>(ctx: Context, mutation: IdempotentMutation<R, S>): Promise<R> {
   const { key } = mutation;
   if (key === null || key === undefined) return mutation.run();
-  validateIdempotencyKey(key);
+  if (!KEY_PATTERN.test(key)) {
+    throw badUserInput('idempotencyKey must be 1 to 128 characters of A–Z, a–z, 0–9, "-", "_", ":" and "."; nothing was written.', 'idempotencyKey');
+  }
   if (mutation.dryRun === true) return mutation.run();
   const keys = ctx.edits.idempotency;
   if (keys === undefined) throw historyUnavailable('off', true);
   const id: KeyId = { caller: callerOf(ctx.principal), key };
   const hash = requestHash(mutation.operation, mutation.args);
-  let claim: Claim;
-  try {
-    claim = await keys.claim(id, mutation.operation, hash, Date.now() + ctx.edits.lockWaitMs, ctx.callOptions.signal);
-  } catch (error) {
-    if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-    throw error;
-  }
+  const claim = await refusedWhenDown(() => keys.claim(id, mutation.operation, hash, Date.now() + ctx.edits.lockWaitMs, ctx.callOptions.signal));
   switch (claim.kind) {
     case 'reused':
       ctx.edits.onIdempotency?.('reused');
       throw new GraphQLError('idempotencyKey was used with other arguments (or another mutation); nothing was written. Use a new key.', {
-        extensions: { code: ErrorCode.BadUserInput, field: 'idempotencyKey', reason: IdempotencyReason.Reused },
+        extensions: { code: ErrorCode.BadUserInput, field: 'idempotencyKey', reason: 'IDEMPOTENCY_KEY_REUSED' },
       });
     case 'busy':
       ctx.edits.onIdempotency?.('busy');
       throw new GraphQLError('The first request with this idempotencyKey is still running; nothing was written. Retry after the given time.', {
-        extensions: { code: ErrorCode.PoolBusy, retryAfterSeconds: 1, reason: IdempotencyReason.Running },
+        extensions: { code: ErrorCode.PoolBusy, retryAfterSeconds: 1, reason: 'IDEMPOTENCY_KEY_RUNNING' },
       });
     case 'done':
       ctx.edits.onIdempotency?.('replayed');

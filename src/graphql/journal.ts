@@ -5,7 +5,7 @@
 import type { Principal } from '../auth/principal';
 import { isGraphError } from '../graph/errors';
 import type { WireAssignmentTarget } from '../graph/models';
-import type { WriteEnd, WritePlan, WriteStart } from '../history/history';
+import type { History, WriteEnd, WritePlan, WriteStart } from '../history/history';
 import { isHistoryUnavailable } from '../history/store';
 import { HistoryKind, WriteOutcome, type HistoryActor } from '../history/types';
 import type { Context } from './context';
@@ -23,21 +23,38 @@ export function actorOf(principal: Principal | undefined): HistoryActor {
  */
 export function endedWithoutAnswer(error: unknown): boolean {
   if (!isGraphError(error)) return false;
-  switch (error.kind) {
-    case 'timeout':
-    case 'aborted':
-    case 'invalid-response':
-      return true;
-    case 'network':
-      return error.beforeReply !== true;
-    default:
-      return false;
+  return error.kind === 'network' ? error.beforeReply !== true : ['timeout', 'aborted', 'invalid-response'].includes(error.kind);
+}
+
+/** The `extensions.code` a failure answers with (INTERNAL_SERVER_ERROR for one the server masks). */
+export function errorCodeOf(error: unknown): string {
+  const code = toGraphQLError(error)?.extensions.code;
+  return typeof code === 'string' ? code : ErrorCode.InternalServerError;
+}
+
+/** A history store that cannot answer refuses the write: HISTORY_UNAVAILABLE, nothing sent. */
+export async function refusedWhenDown<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
+    throw error;
   }
 }
 
-function errorCodeOf(error: unknown): string {
-  const code = toGraphQLError(error)?.extensions.code;
-  return typeof code === 'string' ? code : ErrorCode.InternalServerError;
+/** Begins a write's entry (see JournaledWrite.begin): what `journaled` hands to the write it runs. */
+export type BeginEntry = (start: Parameters<typeof JournaledWrite.begin>[1], plan?: WritePlan) => Promise<JournaledWrite>;
+
+/** Runs one write; however it fails, `onFailure` (its audit line) and the completion of the entry it began. */
+export async function journaled<T>(ctx: Context, onFailure: (error: unknown) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
+  let entry: JournaledWrite | undefined;
+  try {
+    return await write(async (start, plan) => (entry = await JournaledWrite.begin(ctx, start, plan)));
+  } catch (error) {
+    onFailure(error);
+    await entry?.failed(error);
+    throw error;
+  }
 }
 
 /** One write's entry, from before Graph is called to its end. */
@@ -47,8 +64,9 @@ export class JournaledWrite {
 
   private constructor(
     private readonly ctx: Context,
-    private readonly id: string | undefined,
     private readonly poolId: string,
+    private readonly history?: History,
+    private readonly id?: string,
   ) {}
 
   /**
@@ -57,31 +75,16 @@ export class JournaledWrite {
    */
   static async begin(ctx: Context, start: Omit<WriteStart, 'actor' | 'requestId' | 'kind'> & { kind?: WriteStart['kind'] }, plan?: WritePlan): Promise<JournaledWrite> {
     const history = ctx.edits.history;
-    if (history === undefined) return new JournaledWrite(ctx, undefined, start.poolId);
-    try {
-      const id = await history.begin({ kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId }, plan);
-      return new JournaledWrite(ctx, id, start.poolId);
-    } catch (error) {
-      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-      throw error;
-    }
-  }
-
-  /** The entry's id (undefined when history is off). */
-  get entryId(): string | undefined {
-    return this.id;
+    if (history === undefined) return new JournaledWrite(ctx, start.poolId);
+    const entry: WriteStart = { kind: HistoryKind.WRITE, ...start, actor: actorOf(ctx.principal), requestId: ctx.requestId };
+    const id = await refusedWhenDown(() => history.begin(entry, plan));
+    return new JournaledWrite(ctx, start.poolId, history, id);
   }
 
   /** Records what will be sent; throws HISTORY_UNAVAILABLE (nothing is sent then) when the store cannot take it. */
   async plan(plan: WritePlan): Promise<void> {
-    const history = this.ctx.edits.history;
-    if (history === undefined || this.id === undefined) return;
-    try {
-      await history.plan(this.id, plan);
-    } catch (error) {
-      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-      throw error;
-    }
+    const { history, id } = this;
+    if (history && id !== undefined) await refusedWhenDown(() => history.plan(id, plan));
   }
 
   /**
@@ -89,22 +92,15 @@ export class JournaledWrite {
    * change since the last read is recorded as such, not blamed on this write).
    */
   async observeBefore(targets: WireAssignmentTarget[], readStartedMs: number): Promise<void> {
-    const history = this.ctx.edits.history;
-    if (history === undefined) return;
-    try {
-      await history.observe(this.poolId, targets, readStartedMs, 'read', this.id);
-    } catch (error) {
-      if (isHistoryUnavailable(error)) throw historyUnavailable('down', true);
-      throw error;
-    }
+    const { history } = this;
+    if (history) await refusedWhenDown(() => history.observe(this.poolId, targets, readStartedMs, 'read', this.id));
   }
 
   /** Completes the entry. Graph has answered by now: a store failure here is logged, never the caller's error. */
   async done(end: WriteEnd): Promise<void> {
-    const history = this.ctx.edits.history;
-    if (history === undefined || this.id === undefined) return;
+    if (!this.history || this.id === undefined) return;
     try {
-      await history.complete(this.id, this.poolId, end);
+      await this.history.complete(this.id, this.poolId, end);
     } catch (error) {
       this.ctx.edits.onJournalError?.(error);
     }

@@ -1,6 +1,8 @@
 /** The one place where Graph wire models and GraphQL types meet; nothing else maps. */
 import {
   AssignmentTargetKind,
+  type BulkAssignmentEditPayload,
+  type PoolEditError,
   type UncheckedTarget,
   type AssignmentTargetInput,
   type CreateEmbeddedSIMActivationCodePoolInput,
@@ -62,45 +64,35 @@ export interface AssignmentDiff {
   removed: WireAssignmentTarget[];
 }
 
-/** What the assign mutation's resolver hands to the payload's field resolvers. */
-export interface AssignPayloadModel {
+/** What every assignment write's resolver hands to its payload's field resolvers. */
+interface WritePayloadModel {
   poolId: string;
+  /** The set after the write (for a dry run or an edit that changes nothing: the current set). */
   assignments: WireAssignment[];
-  /** The receipts; computed (one read before the write) only when the operation selects them. */
-  diff?: AssignmentDiff;
   /** Target checks that could not be made (TARGET_CHECKS=warn). */
   uncheckedTargets: UncheckedTarget[];
 }
 
-/** What the add/remove mutations' resolvers hand to the payload's field resolvers. */
-export interface EditPayloadModel extends AssignmentDiff {
-  poolId: string;
-  /** The set after the edit (for a dry run or an edit that changes nothing: the current set). */
-  assignments: WireAssignment[];
+/** The assign payload: its receipts computed (one read before the write) only when the operation selects them. */
+export interface AssignPayloadModel extends WritePayloadModel {
+  diff?: AssignmentDiff;
+}
+
+/** The add/remove/restore payload. */
+export interface EditPayloadModel extends WritePayloadModel, AssignmentDiff {
   dryRun: boolean;
   assignmentsVersion: string;
-  /** Target checks that could not be made (TARGET_CHECKS=warn). */
-  uncheckedTargets: UncheckedTarget[];
 }
 
 /** One pool of a bulk edit that was not edited: the code its single edit would have answered. */
-export interface PoolEditErrorModel {
-  poolId: string;
-  code: string;
-  message: string;
-  retryAfterSeconds?: number;
-}
+export type PoolEditErrorModel = Omit<PoolEditError, '__typename' | 'retryAfterSeconds'> & { retryAfterSeconds?: number };
 
 /** A bulk edit's answer: one result per pool in the order of poolIds. */
-export interface BulkEditPayloadModel {
-  results: (EditPayloadModel | PoolEditErrorModel)[];
-  succeeded: number;
-  unchanged: number;
-  failed: number;
-}
+export type BulkEditPayloadModel = Omit<BulkAssignmentEditPayload, '__typename' | 'results'> & { results: (EditPayloadModel | PoolEditErrorModel)[] };
 
-export function isPoolEditError(result: EditPayloadModel | PoolEditErrorModel): result is PoolEditErrorModel {
-  return 'code' in result;
+/** A bulk edit's pool error among its other values (results, locks, sets). */
+export function isPoolEditError<T extends object>(value: T | PoolEditErrorModel): value is PoolEditErrorModel {
+  return 'code' in value;
 }
 
 /** A history entry as the store keeps it; its fields resolve by name. */
@@ -113,31 +105,19 @@ export interface HistoryEdgeModel {
   cursor: string;
 }
 
-/** GraphQL input kind → Graph `@odata.type` of the target. */
-export const TARGET_ODATA_TYPE: Readonly<Record<AssignmentTargetKind, string>> = {
-  [AssignmentTargetKind.AllDevices]: ODATA_TYPE.allDevices,
-  [AssignmentTargetKind.AllLicensedUsers]: ODATA_TYPE.allLicensedUsers,
-  [AssignmentTargetKind.Group]: ODATA_TYPE.group,
-  [AssignmentTargetKind.ExclusionGroup]: ODATA_TYPE.exclusionGroup,
-  [AssignmentTargetKind.ConfigurationManagerCollection]: ODATA_TYPE.configurationManagerCollection,
-};
+/** GraphQL input kind → Graph `@odata.type` of the target and the GraphQL type it is served as. */
+const TARGET_TYPES = {
+  [AssignmentTargetKind.AllDevices]: [ODATA_TYPE.allDevices, 'AllDevicesAssignmentTarget'],
+  [AssignmentTargetKind.AllLicensedUsers]: [ODATA_TYPE.allLicensedUsers, 'AllLicensedUsersAssignmentTarget'],
+  [AssignmentTargetKind.Group]: [ODATA_TYPE.group, 'GroupAssignmentTarget'],
+  [AssignmentTargetKind.ExclusionGroup]: [ODATA_TYPE.exclusionGroup, 'ExclusionGroupAssignmentTarget'],
+  [AssignmentTargetKind.ConfigurationManagerCollection]: [ODATA_TYPE.configurationManagerCollection, 'ConfigurationManagerCollectionAssignmentTarget'],
+} as const;
 
-export type AssignmentTargetTypeName =
-  | 'AllDevicesAssignmentTarget'
-  | 'AllLicensedUsersAssignmentTarget'
-  | 'GroupAssignmentTarget'
-  | 'ExclusionGroupAssignmentTarget'
-  | 'ConfigurationManagerCollectionAssignmentTarget'
-  | 'UnknownAssignmentTarget';
+type AssignmentTargetTypeName = (typeof TARGET_TYPES)[AssignmentTargetKind][1] | 'UnknownAssignmentTarget';
 
 /** Graph `@odata.type` → GraphQL type; a type not listed is `UnknownAssignmentTarget`, never a guess from the name. */
-const TARGET_TYPE_NAME: ReadonlyMap<string, AssignmentTargetTypeName> = new Map([
-  [ODATA_TYPE.allDevices, 'AllDevicesAssignmentTarget'],
-  [ODATA_TYPE.allLicensedUsers, 'AllLicensedUsersAssignmentTarget'],
-  [ODATA_TYPE.group, 'GroupAssignmentTarget'],
-  [ODATA_TYPE.exclusionGroup, 'ExclusionGroupAssignmentTarget'],
-  [ODATA_TYPE.configurationManagerCollection, 'ConfigurationManagerCollectionAssignmentTarget'],
-]);
+const TARGET_TYPE_NAME: ReadonlyMap<string, AssignmentTargetTypeName> = new Map(Object.values(TARGET_TYPES));
 
 /** Wire targets carry `@odata.type` with its `#` (the Graph client adds it when a reply leaves it out). */
 export function targetTypeName(target: WireAssignmentTarget): AssignmentTargetTypeName {
@@ -161,7 +141,7 @@ export function deviceStateValue(state: WireDeviceState): WireDeviceStateValue {
 /** A validated GraphQL target input → Graph's target object. */
 export function toWireTarget(target: AssignmentTargetInput): WireAssignmentTarget {
   const wireTarget: WireAssignmentTarget = {
-    '@odata.type': TARGET_ODATA_TYPE[target.kind],
+    '@odata.type': TARGET_TYPES[target.kind][0],
     deviceAndAppManagementAssignmentFilterId: target.filterId ?? null,
     deviceAndAppManagementAssignmentFilterType: target.filterType ?? WireFilterType.NONE,
   };

@@ -8,9 +8,10 @@ import { AssignmentTargetState, TargetCheck, type EmbeddedSIMActivationCodePoolA
 import type { CallOptions, EsimPoolsApi } from '../graph/api';
 import type { DirectoryKey, WireDirectoryObject } from '../graph/directory';
 import { isGraphError } from '../graph/errors';
-import { ODATA_TYPE, type WireAssignmentTarget } from '../graph/models';
+import type { WireAssignmentTarget } from '../graph/models';
 import type { Context } from './context';
 import { ErrorCode, toGraphQLError } from './errors';
+import { targetTypeName } from './mapping';
 
 /** TARGET_CHECKS: refuse a write whose check could not be made (strict), report it on the payload (warn), or no checks (off). */
 export type TargetCheckMode = 'strict' | 'warn' | 'off';
@@ -64,24 +65,24 @@ export interface TargetCheckServices {
   cache: DirectoryCache;
 }
 
-/** Groups and filters by key, cache first; what Graph answers definitively goes into the cache. */
+/**
+ * Groups and filters by key, cache first (`fresh`: Graph first); what Graph answers definitively goes into the
+ * cache. A batch that failed as a whole (a refused budget, the deadline) is every key's failure.
+ */
 export async function readDirectory(
   graph: EsimPoolsApi,
   keys: readonly DirectoryKey[],
   options: CallOptions,
   cache: DirectoryCache | undefined,
+  fresh = false,
 ): Promise<(WireDirectoryObject | null | Error)[]> {
-  const results: (WireDirectoryObject | null | Error | undefined)[] = keys.map((key) => cache?.get(key)?.found);
+  const results: (WireDirectoryObject | null | Error | undefined)[] = keys.map((key) => (fresh ? undefined : cache?.get(key)?.found));
   const missing = keys.flatMap((key, i) => (results[i] === undefined ? [i] : []));
   if (missing.length > 0) {
-    let read: (WireDirectoryObject | null | Error)[];
-    try {
-      read = await graph.getDirectoryObjects(missing.map((i) => keys[i]), options);
-    } catch (error) {
-      // The batch as a whole failed (a refused budget, the deadline): every key shares that failure.
+    const read = await graph.getDirectoryObjects(missing.map((i) => keys[i]), options).catch((error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
-      read = missing.map(() => failure);
-    }
+      return missing.map(() => failure);
+    });
     missing.forEach((i, k) => {
       results[i] = read[k];
       if (!(read[k] instanceof Error)) cache?.set(keys[i], read[k]);
@@ -95,54 +96,25 @@ interface Reference {
   field: string;
 }
 
-function referencesOf(targets: readonly SentTarget[]): Reference[] {
-  const refs: Reference[] = [];
-  for (const target of targets) {
-    if (target.groupId) refs.push({ key: { kind: 'group', id: target.groupId }, field: `${target.path}.groupId` });
-    if (target.filterId) refs.push({ key: { kind: 'filter', id: target.filterId }, field: `${target.path}.filterId` });
-  }
-  return refs;
+/** A check Graph refused (403) or failed: the code, and the permission a 403 says is missing. */
+function failureOf(ref: Reference, error: Error): { code: string; permission: string | null; mapped?: GraphQLError } {
+  const mapped = toGraphQLError(error);
+  if (isGraphError(error) && error.status === 403) return { code: ErrorCode.Forbidden, permission: CHECK_PERMISSIONS[ref.key.kind], mapped };
+  const code = mapped?.extensions.code;
+  return { code: typeof code === 'string' ? code : ErrorCode.InternalServerError, permission: null, mapped };
 }
 
-function notFound(ref: Reference): GraphQLError {
-  const what = ref.key.kind === 'group' ? 'group' : 'assignment filter';
-  return new GraphQLError(`${ref.field}: the ${what} ${ref.key.id} does not exist (deleted, or never there); nothing was written.`, {
-    extensions: {
-      code: ErrorCode.BadUserInput,
-      field: ref.field,
-      reason: ref.key.kind === 'group' ? TargetRefusal.GroupNotFound : TargetRefusal.FilterNotFound,
-    },
-  });
-}
-
-/** A check Graph refused (403) or failed, in strict mode: the write is refused with the code of the failure. */
+/** A check that failed, in strict mode: the write is refused with the code of the failure. */
 function checkFailed(ref: Reference, error: Error): GraphQLError {
-  const permission = CHECK_PERMISSIONS[ref.key.kind];
-  if (isGraphError(error) && error.status === 403) {
+  const { code, permission, mapped } = failureOf(ref, error);
+  if (permission !== null) {
     return new GraphQLError(
       `Forbidden: checking ${ref.field} needs the ${permission} permission on Microsoft Graph (or TARGET_CHECKS=warn); nothing was written.`,
-      { extensions: { code: ErrorCode.Forbidden, field: ref.field, missingPermission: permission } },
+      { extensions: { code, field: ref.field, missingPermission: permission } },
     );
   }
-  const mapped = toGraphQLError(error);
-  const code = mapped?.extensions.code ?? ErrorCode.InternalServerError;
   const why = mapped?.message ?? 'The check failed unexpectedly.';
-  return new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, {
-    extensions: { ...mapped?.extensions, code, field: ref.field },
-  });
-}
-
-function unchecked(ref: Reference, error: Error): UncheckedTarget {
-  const forbidden = isGraphError(error) && error.status === 403;
-  const found = toGraphQLError(error)?.extensions.code;
-  const code = forbidden ? ErrorCode.Forbidden : typeof found === 'string' ? found : ErrorCode.InternalServerError;
-  return {
-    field: ref.field,
-    check: ref.key.kind === 'group' ? TargetCheck.GroupExists : TargetCheck.FilterExists,
-    id: ref.key.id,
-    code,
-    missingPermission: forbidden ? CHECK_PERMISSIONS[ref.key.kind] : null,
-  };
+  return new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, { extensions: { ...mapped?.extensions, code, field: ref.field } });
 }
 
 /**
@@ -150,40 +122,42 @@ function unchecked(ref: Reference, error: Error): UncheckedTarget {
  * a check that failed is that error (strict) or listed in the answer (warn).
  */
 export async function checkSentTargets(ctx: Context, targets: readonly SentTarget[]): Promise<UncheckedTarget[]> {
-  const services = ctx.edits.targets;
-  const mode = services?.mode ?? 'strict';
+  const mode = ctx.edits.targets?.mode ?? 'strict';
   if (mode === 'off') return [];
-  const refs = referencesOf(targets);
+  const refs: Reference[] = targets.flatMap((target) => [
+    ...(target.groupId ? [{ key: { kind: 'group' as const, id: target.groupId }, field: `${target.path}.groupId` }] : []),
+    ...(target.filterId ? [{ key: { kind: 'filter' as const, id: target.filterId }, field: `${target.path}.filterId` }] : []),
+  ]);
   if (refs.length === 0) return [];
-  const distinct = new Map<string, DirectoryKey>();
-  for (const ref of refs) distinct.set(keyOf(ref.key), ref.key);
-  const keys = [...distinct.values()];
+  const keys = [...new Map(refs.map((ref) => [keyOf(ref.key), ref.key])).values()];
   // Fresh: a group deleted a second ago must be refused; what Graph says still refreshes the cache.
-  const read = await readDirectory(ctx.graph, keys, ctx.callOptions, undefined);
+  const read = await readDirectory(ctx.graph, keys, ctx.callOptions, ctx.edits.targets?.cache, true);
   const byKey = new Map(keys.map((key, i) => [keyOf(key), read[i]]));
-  for (const key of keys) {
-    const found = byKey.get(keyOf(key));
-    if (!(found instanceof Error)) services?.cache.set(key, found ?? null);
+  for (const ref of refs) {
+    if (byKey.get(keyOf(ref.key)) !== null) continue;
+    const what = ref.key.kind === 'group' ? 'group' : 'assignment filter';
+    const reason = ref.key.kind === 'group' ? TargetRefusal.GroupNotFound : TargetRefusal.FilterNotFound;
+    throw new GraphQLError(`${ref.field}: the ${what} ${ref.key.id} does not exist (deleted, or never there); nothing was written.`, {
+      extensions: { code: ErrorCode.BadUserInput, field: ref.field, reason },
+    });
   }
-  for (const ref of refs) if (byKey.get(keyOf(ref.key)) === null) throw notFound(ref);
   const failures: UncheckedTarget[] = [];
   for (const ref of refs) {
     const found = byKey.get(keyOf(ref.key));
     if (!(found instanceof Error)) continue;
     if (mode === 'strict') throw checkFailed(ref, found);
-    failures.push(unchecked(ref, found));
+    const { code, permission } = failureOf(ref, found);
+    const check = ref.key.kind === 'group' ? TargetCheck.GroupExists : TargetCheck.FilterExists;
+    failures.push({ field: ref.field, check, id: ref.key.id, code, missingPermission: permission });
   }
   return failures;
 }
 
-const GROUP_TYPES: ReadonlySet<string> = new Set([ODATA_TYPE.group, ODATA_TYPE.exclusionGroup]);
-const NO_GROUP_TYPES: ReadonlySet<string> = new Set([ODATA_TYPE.allDevices, ODATA_TYPE.allLicensedUsers, ODATA_TYPE.configurationManagerCollection]);
-
 /** The state of an assignment's target, through the request's loader (one batch for the whole operation). */
 export async function targetState(ctx: Context, target: WireAssignmentTarget): Promise<AssignmentTargetState> {
-  const type = target['@odata.type'];
-  const isGroup = GROUP_TYPES.has(type);
-  if (!isGroup && !NO_GROUP_TYPES.has(type)) return AssignmentTargetState.Unknown;
+  const type = targetTypeName(target);
+  if (type === 'UnknownAssignmentTarget') return AssignmentTargetState.Unknown;
+  const isGroup = type === 'GroupAssignmentTarget' || type === 'ExclusionGroupAssignmentTarget';
   // A group target without a group id targets nobody, like one whose group was deleted.
   if (isGroup && !target.groupId) return AssignmentTargetState.GroupNotFound;
   const filterId = target.deviceAndAppManagementAssignmentFilterId;

@@ -4,7 +4,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
-import type { UncheckedTarget } from '../../generated/graphql';
 import { isRecord } from '../../graph/json';
 import type { WireAssignment } from '../../graph/models';
 import { KeyState } from '../../history/idempotency';
@@ -12,10 +11,10 @@ import type { Context } from '../context';
 import { badUserInput, ErrorCode, toGraphQLError } from '../errors';
 import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel, type PoolEditErrorModel } from '../mapping';
 import { idempotent } from '../idempotency';
-import { checkSentTargets, type SentTarget } from '../targets';
+import { errorCodeOf } from '../journal';
+import { checkSentTargets } from '../targets';
 import { requireGuid } from '../validation';
-import type { EditPlan } from './merge';
-import { editAssignments, lockOptions, WriteAttempt, type EditOperation, type EditRequest } from './service';
+import { audit, editAssignments, lockOptions, type EditOperation, type EditRequest } from './service';
 
 /** The most pools one bulk edit may name. */
 export const MAX_BULK_POOLS = 100;
@@ -23,16 +22,11 @@ export const MAX_BULK_POOLS = 100;
 const WRITE_CONCURRENCY = 8;
 const DEFAULT_BULK_TIMEOUT_MS = 60_000;
 
-export interface BulkRequest {
+/** The same add or remove for every pool (`validate` checks the arguments for any pool; `sent` is checked once). */
+export interface BulkRequest extends Pick<EditRequest, 'validate' | 'plan' | 'sent'> {
   operation: Extract<EditOperation, 'addAssignmentsToEmbeddedSIMActivationCodePools' | 'removeAssignmentsFromEmbeddedSIMActivationCodePools'>;
   poolIds: readonly string[];
   dryRun: boolean;
-  /** Checks the targets (BAD_USER_INPUT naming the field), for any pool: runs before anything is read. */
-  validate(): void;
-  /** The targets the edit sends, checked once for all pools (an add's). */
-  sent?: readonly SentTarget[];
-  /** The merge of one pool (pure, see merge.ts). */
-  plan(current: readonly WireAssignment[]): EditPlan;
 }
 
 /** 1 to MAX_BULK_POOLS GUIDs, none twice (compared case-insensitively): BAD_USER_INPUT naming `poolIds[i]`. */
@@ -51,21 +45,16 @@ function validatePoolIds(poolIds: readonly string[]): void {
 /** The error a pool's single edit would have answered, as its result. */
 function poolError(poolId: string, error: unknown): PoolEditErrorModel {
   const mapped = toGraphQLError(error);
-  if (!mapped) return { poolId, code: ErrorCode.InternalServerError, message: 'The edit of this pool failed unexpectedly.' };
-  const code = typeof mapped.extensions.code === 'string' ? mapped.extensions.code : ErrorCode.InternalServerError;
-  const retry = mapped.extensions.retryAfterSeconds;
-  return { poolId, code, message: mapped.message, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
+  const retry = mapped?.extensions.retryAfterSeconds;
+  const message = mapped?.message ?? 'The edit of this pool failed unexpectedly.';
+  return { poolId, code: errorCodeOf(error), message, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
 }
 
 const notFound = (poolId: string): PoolEditErrorModel => ({ poolId, code: ErrorCode.NotFound, message: 'The pool was not found.' });
 
-function changed(result: EditPayloadModel): boolean {
-  return result.added.length + result.updated.length + result.removed.length > 0;
-}
-
 function summary(results: (EditPayloadModel | PoolEditErrorModel)[]): BulkEditPayloadModel {
   const failed = results.filter(isPoolEditError).length;
-  const succeeded = results.filter((r) => !isPoolEditError(r) && changed(r)).length;
+  const succeeded = results.filter((r) => !isPoolEditError(r) && r.added.length + r.updated.length + r.removed.length > 0).length;
   return { results, succeeded, unchanged: results.length - failed - succeeded, failed };
 }
 
@@ -82,8 +71,8 @@ async function eachLimited(n: number, limit: number, work: (index: number) => Pr
 async function lockAll(ctx: Context, poolIds: readonly string[]): Promise<(LockLease | PoolEditErrorModel)[]> {
   const leases = new Array<LockLease | PoolEditErrorModel>(poolIds.length);
   const options = lockOptions(ctx);
-  const order = poolIds.map((id, i) => ({ id: id.toLowerCase(), i })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const { i } of order) {
+  const order = [...poolIds.keys()].sort((a, b) => (poolIds[a].toLowerCase() < poolIds[b].toLowerCase() ? -1 : 1));
+  for (const i of order) {
     try {
       leases[i] = await ctx.edits.locks.acquire(poolIds[i], options);
     } catch (error) {
@@ -123,24 +112,25 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const { poolIds, dryRun, operation } = request;
   validatePoolIds(poolIds);
   request.validate();
-  const checked: UncheckedTarget[] = await checkSentTargets(ctx, request.sent ?? []);
+  const checked = await checkSentTargets(ctx, request.sent ?? []);
   const deadline = Date.now() + (ctx.edits.bulkTimeoutMs ?? DEFAULT_BULK_TIMEOUT_MS);
   const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: (current) => request.plan(current), checked });
+  const edit = (i: number, current: WireAssignment[], readStartedMs: number) =>
+    editAssignments(ctx, single(poolIds[i]), { current, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
   const results = new Array<EditPayloadModel | PoolEditErrorModel>(poolIds.length);
 
   if (dryRun) {
+    // No lock and no audit line: nothing is written.
     const readStartedMs = Date.now();
     const sets = await readSets(ctx, poolIds);
-    for (const [i, set] of sets.entries()) {
-      results[i] = isErrorResult(set) ? set : await editAssignments(ctx, single(poolIds[i]), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
-    }
+    for (const [i, set] of sets.entries()) results[i] = isPoolEditError(set) ? set : await edit(i, set, readStartedMs);
     return summary(results);
   }
 
   const leases = await lockAll(ctx, poolIds);
   const held = new Map<number, LockLease>();
   leases.forEach((lease, i) => {
-    if (!isErrorResult(lease)) held.set(i, lease);
+    if (!isPoolEditError(lease)) held.set(i, lease);
   });
   const locked = [...held.keys()];
   const readStartedMs = Date.now();
@@ -148,25 +138,20 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const setOf = new Map(locked.map((i, k) => [i, sets[k]]));
   try {
     await eachLimited(poolIds.length, WRITE_CONCURRENCY, async (i) => {
-      const poolId = poolIds[i];
       const lease = leases[i];
-      if (isErrorResult(lease)) {
-        results[i] = auditedFailure(ctx, operation, poolId, lease);
+      if (isPoolEditError(lease)) {
+        results[i] = auditedFailure(ctx, operation, lease);
         return;
       }
+      const set = setOf.get(i) ?? notFound(poolIds[i]);
       let outcome: EditPayloadModel | PoolEditErrorModel;
       try {
-        const set = setOf.get(i);
-        if (set === undefined || isErrorResult(set)) {
-          outcome = auditedFailure(ctx, operation, poolId, set ?? notFound(poolId));
-        } else {
-          outcome = await editAssignments(ctx, single(poolId), { current: set, readStartedMs }).catch((error: unknown) => poolError(poolId, error));
-        }
+        outcome = isPoolEditError(set) ? auditedFailure(ctx, operation, set) : await edit(i, set, readStartedMs);
       } finally {
         held.delete(i);
         await lease.release();
       }
-      results[i] = isPoolEditError(outcome) ? await retryThrottled(ctx, single(poolId), outcome, deadline) : outcome;
+      results[i] = isPoolEditError(outcome) ? await retryThrottled(ctx, single(poolIds[i]), outcome, deadline) : outcome;
     });
   } finally {
     // A lease still held here belongs to a pool whose turn never came (the caller went away): let it go.
@@ -180,13 +165,9 @@ function isKeptBulkPayload(value: unknown): value is BulkEditPayloadModel {
   return isRecord(value) && Array.isArray(value.results) && value.results.every(isRecord);
 }
 
-function isErrorResult<T extends object>(value: T | PoolEditErrorModel): value is PoolEditErrorModel {
-  return !Array.isArray(value) && 'code' in value && 'poolId' in value;
-}
-
 /** A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written. */
-function auditedFailure(ctx: Context, operation: EditOperation, poolId: string, failure: PoolEditErrorModel): PoolEditErrorModel {
-  new WriteAttempt(ctx, operation, poolId).failedWith(failure.code);
+function auditedFailure(ctx: Context, operation: EditOperation, failure: PoolEditErrorModel): PoolEditErrorModel {
+  audit(ctx, operation, failure.poolId, { errorCode: failure.code });
   return failure;
 }
 
@@ -194,7 +175,13 @@ function auditedFailure(ctx: Context, operation: EditOperation, poolId: string, 
  * A bulk edit under an `idempotencyKey`: a repeat answers the first answer; after a partial first answer (some pools
  * failed) it edits only the pools that failed and keeps the others' first results.
  */
-export function keyedBulkEdit(ctx: Context, request: BulkRequest, key: string | null | undefined, args: Record<string, unknown>): Promise<BulkEditPayloadModel> {
+export function keyedBulkEdit(
+  ctx: Context,
+  key: string | null | undefined,
+  args: Record<string, unknown> & { poolIds: readonly string[]; dryRun?: boolean | null },
+  edit: Omit<BulkRequest, 'poolIds' | 'dryRun'>,
+): Promise<BulkEditPayloadModel> {
+  const request: BulkRequest = { ...edit, poolIds: args.poolIds, dryRun: args.dryRun ?? false };
   return idempotent(ctx, {
     operation: request.operation,
     key,

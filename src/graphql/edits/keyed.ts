@@ -1,37 +1,23 @@
 /**
- * What an idempotency key keeps of the assignment mutations' answers and how a repeat rebuilds them without Graph;
- * how a repeat settles an edit whose first outcome is unknown.
+ * The assignment mutations under an idempotency key: the answer kept as it is (ids and targets), rebuilt by a repeat
+ * without Graph; an edit whose first outcome is unknown settled by a fresh read.
  */
 import { isRecord } from '../../graph/json';
+import type { WireAssignment } from '../../graph/models';
 import type { Context } from '../context';
-import type { AssignPayloadModel, EditPayloadModel } from '../mapping';
+import { idempotent } from '../idempotency';
+import type { EditPayloadModel } from '../mapping';
+import { editAssignments, editPayload, JOURNAL_OPERATION, type EditOperation, type EditRequest } from './service';
 import { assignmentsVersion } from './version';
 
-interface Kept<R> {
-  save(result: R): R;
-  isSaved(value: unknown): value is R;
-  load(saved: R): R;
-}
-
-function kept<R extends { poolId: string; assignments: EditPayloadModel['assignments'] }>(ctx: Context): Kept<R> {
-  return {
-    save: (result) => result,
-    isSaved: (value): value is R => isRecord(value) && typeof value.poolId === 'string' && Array.isArray(value.assignments),
-    load: (saved) => {
-      ctx.loaders.assignmentsByPool.clear(saved.poolId).prime(saved.poolId, saved.assignments);
-      return saved;
-    },
-  };
-}
-
-export const keptEdit = (ctx: Context): Kept<EditPayloadModel> => kept<EditPayloadModel>(ctx);
-export const keptAssign = (ctx: Context): Kept<AssignPayloadModel> => kept<AssignPayloadModel>(ctx);
+/** The arguments every single-pool edit shares (the key taken out); all of them are hashed with the operation. */
+type EditArgs = Record<string, unknown> & { poolId: string; dryRun?: boolean | null; ifAssignmentsVersion?: string | null };
 
 /**
  * An edit whose first outcome is unknown, settled by a fresh read: the answer rebuilt when the set is the one an
  * attempt under this key planned, else undefined (the edit runs again).
  */
-export async function settleEdit(ctx: Context, poolId: string, journalOperation: string, startedMs: number): Promise<EditPayloadModel | undefined> {
+async function settleEdit(ctx: Context, poolId: string, journalOperation: string, startedMs: number): Promise<EditPayloadModel | undefined> {
   const history = ctx.edits.history;
   if (history === undefined) return undefined;
   const readStartedMs = Date.now();
@@ -44,13 +30,46 @@ export async function settleEdit(ctx: Context, poolId: string, journalOperation:
   history.observeInBackground(poolId, current.map((a) => a.target), readStartedMs);
   ctx.loaders.assignmentsByPool.clear(poolId).prime(poolId, current);
   ctx.loaders.poolById.clear(poolId);
-  return { poolId, assignments: current, added: entry.added, updated: entry.updated, removed: entry.removed, dryRun: false, assignmentsVersion: version, uncheckedTargets: [] };
+  return editPayload(poolId, current, entry, false, []);
 }
 
-/** settleEdit for the replace mutation's payload. */
-export async function settleAssign(ctx: Context, poolId: string, startedMs: number): Promise<AssignPayloadModel | undefined> {
-  const settled = await settleEdit(ctx, poolId, 'assign', startedMs);
-  if (settled === undefined) return undefined;
-  const { added, updated, removed } = settled;
-  return { poolId, assignments: settled.assignments, diff: { added, updated, removed }, uncheckedTargets: [] };
+/** `run` under the key: `settled` turns a settled edit into the mutation's payload. */
+export function keyedEdit<R extends { poolId: string; assignments: WireAssignment[] }>(
+  ctx: Context,
+  operation: EditOperation,
+  key: string | null | undefined,
+  args: EditArgs,
+  run: () => Promise<R>,
+  settled: (edit: EditPayloadModel) => R,
+): Promise<R> {
+  return idempotent(ctx, {
+    operation,
+    key,
+    args,
+    dryRun: args.dryRun ?? false,
+    run,
+    settle: async (earlier) => {
+      const edit = await settleEdit(ctx, args.poolId, JOURNAL_OPERATION[operation], earlier.startedMs);
+      return edit && settled(edit);
+    },
+    save: (result) => result,
+    isSaved: (value): value is R => isRecord(value) && typeof value.poolId === 'string' && Array.isArray(value.assignments),
+    load: (saved) => {
+      ctx.loaders.assignmentsByPool.clear(saved.poolId).prime(saved.poolId, saved.assignments);
+      return saved;
+    },
+  });
+}
+
+/** An add or remove of one pool under the key. */
+export function keyedPoolEdit(
+  ctx: Context,
+  operation: EditOperation,
+  key: string | null | undefined,
+  args: EditArgs,
+  edit: Pick<EditRequest, 'validate' | 'plan' | 'sent'>,
+): Promise<EditPayloadModel> {
+  const { poolId, dryRun, ifAssignmentsVersion } = args;
+  const request: EditRequest = { operation, poolId, dryRun: dryRun ?? false, ifAssignmentsVersion, ...edit };
+  return keyedEdit(ctx, operation, key, args, () => editAssignments(ctx, request), (settled) => settled);
 }

@@ -2,6 +2,7 @@
  * Restore: a history entry's set after, written back through the locked edit path (journaled as RESTORE); only an
  * entry of this pool that records an assignment set can be restored.
  */
+import type { MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs } from '../../generated/graphql';
 import type { Context } from '../context';
 import { badUserInput, historyUnavailable, notFound } from '../errors';
 import type { EditPayloadModel } from '../mapping';
@@ -14,14 +15,10 @@ import { editAssignments } from './service';
 /** Entries of these writes record no assignment set (a rename, a deleted pool). */
 const NO_SET = new Set(['update', 'delete']);
 
-export interface RestoreRequest {
-  poolId: string;
-  entryId: string;
-  dryRun: boolean;
-  ifAssignmentsVersion?: string | null;
-}
-
-export async function restoreAssignments(ctx: Context, request: RestoreRequest): Promise<EditPayloadModel> {
+export async function restoreAssignments(
+  ctx: Context,
+  request: Omit<MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs, 'idempotencyKey'>,
+): Promise<EditPayloadModel> {
   const { poolId, entryId } = request;
   requireGuid(poolId, 'poolId');
   const history = ctx.edits.history;
@@ -42,7 +39,7 @@ export async function restoreAssignments(ctx: Context, request: RestoreRequest):
     operation: 'restoreEmbeddedSIMActivationCodePoolAssignments',
     restoredFrom: entry.id,
     poolId,
-    dryRun: request.dryRun,
+    dryRun: request.dryRun ?? false,
     ifAssignmentsVersion: request.ifAssignmentsVersion,
     validate: () => undefined,
     plan: (current) => planRestore(current, entry.targets),

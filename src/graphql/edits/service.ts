@@ -3,38 +3,32 @@
  * fresh read of the set to the end of the assign (docs/edits.md). Writers outside this subgraph are not serialized.
  */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
-import type { EmbeddedSIMActivationCodePoolAssignmentInput, UncheckedTarget } from '../../generated/graphql';
+import type { MutationassignEmbeddedSIMActivationCodePoolArgs, UncheckedTarget } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
-import type { WireAssignment, WireAssignmentTarget } from '../../graph/models';
+import type { WireAssignment, WireAssignmentInput, WireAssignmentTarget } from '../../graph/models';
 import { HistoryKind, WriteOutcome } from '../../history/types';
 import type { AuditEvent } from '../../observability/audit';
 import type { Context } from '../context';
-import { conflict, ErrorCode, toGraphQLError } from '../errors';
-import { JournaledWrite } from '../journal';
+import { conflict } from '../errors';
+import { errorCodeOf, journaled, type BeginEntry } from '../journal';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
 import { checkSentTargets, sentTargets, type SentTarget } from '../targets';
 import { validateAssignInput } from '../validation';
 import { diffAssignments, type EditPlan } from './merge';
 import { assignmentsVersion, validateVersionArgument } from './version';
 
-export type EditOperation =
-  | 'addEmbeddedSIMActivationCodePoolAssignments'
-  | 'removeEmbeddedSIMActivationCodePoolAssignments'
-  | 'addAssignmentsToEmbeddedSIMActivationCodePools'
-  | 'removeAssignmentsFromEmbeddedSIMActivationCodePools'
-  | 'restoreEmbeddedSIMActivationCodePoolAssignments';
-
-/** The journal's short name of each write (an entry's `operation`). */
-const JOURNAL_OPERATION: Readonly<Record<EditOperation, string>> = {
+/** Each write's mutation (as the audit line names it) → its journal name (an entry's `operation`). */
+export const JOURNAL_OPERATION = {
+  assignEmbeddedSIMActivationCodePool: 'assign',
   addEmbeddedSIMActivationCodePoolAssignments: 'add',
   removeEmbeddedSIMActivationCodePoolAssignments: 'remove',
   addAssignmentsToEmbeddedSIMActivationCodePools: 'bulkAdd',
   removeAssignmentsFromEmbeddedSIMActivationCodePools: 'bulkRemove',
   restoreEmbeddedSIMActivationCodePoolAssignments: 'restore',
-};
+} as const;
+export type EditOperation = keyof typeof JOURNAL_OPERATION;
 
 export interface EditRequest {
-  /** The mutation, as the audit line names it. */
   operation: EditOperation;
   /** For a restore: the entry restored from (journaled as RESTORE naming it). */
   restoredFrom?: string;
@@ -49,6 +43,8 @@ export interface EditRequest {
   sent?: readonly SentTarget[];
   /** Set when the caller already checked the sent targets (a bulk edit, once for all pools): their outcome. */
   checked?: UncheckedTarget[];
+  /** The replace without a read first: this body is sent as it is (and journaled with the entry). */
+  blind?: WireAssignmentInput[];
 }
 
 /** A pool whose edit lock the caller holds, with its set read under that lock: the edit neither reads nor locks again. */
@@ -58,13 +54,8 @@ export interface HeldPool {
   readStartedMs: number;
 }
 
-export interface ReplaceRequest {
-  poolId: string;
-  assignments: readonly EmbeddedSIMActivationCodePoolAssignmentInput[];
-  ifAssignmentsVersion?: string | null;
-  /** Whether the operation selects `added`/`updated`/`removed`: only then is the set read before the write. */
-  receipts: boolean;
-}
+/** `receipts`: whether the operation selects `added`/`updated`/`removed` (only then is the set read before the write). */
+export type ReplaceRequest = Omit<MutationassignEmbeddedSIMActivationCodePoolArgs, 'idempotencyKey'> & { receipts: boolean };
 
 /** The lock wait ends at the call's deadline (GRAPH_TIMEOUT_MS from now) or when the caller goes away. */
 export function lockOptions(ctx: Context): LockOptions {
@@ -84,169 +75,107 @@ function refreshLoaders(ctx: Context, poolId: string, assignments: WireAssignmen
   if (written) ctx.loaders.poolById.clear(poolId);
 }
 
-/** One write attempt's audit line, completed as the attempt goes and written once however it ends. */
-export class WriteAttempt {
-  assignSent = false;
-  diff?: AssignmentDiff;
-  assigned?: AuditEvent['assigned'];
-
-  constructor(
-    private readonly ctx: Context,
-    private readonly operation: string,
-    private readonly poolId: string,
-  ) {}
-
-  private event(): AuditEvent {
-    const { ctx } = this;
-    const { diff } = this;
-    return {
-      operation: this.operation,
-      poolId: this.poolId,
-      principal: ctx.principal,
-      requestId: ctx.requestId,
-      added: diff?.added,
-      updated: diff?.updated,
-      removed: diff?.removed,
-      assigned: this.assigned,
-      assignSent: this.assignSent,
-      outcome: 'failed',
-    };
-  }
-
-  done(written: boolean, assignmentsAfter: number): void {
-    this.ctx.edits.audit.write({ ...this.event(), outcome: written ? 'written' : 'unchanged', assignmentsAfter });
-  }
-
-  /** A failure known by its code only (a bulk edit's pool whose lock or read failed before its edit ran). */
-  failedWith(errorCode: string): void {
-    this.ctx.edits.audit.write({ ...this.event(), errorCode });
-  }
-
-  failed(error: unknown): void {
-    const mapped = toGraphQLError(error);
-    const code = mapped?.extensions.code;
-    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
-    this.ctx.edits.audit.write({ ...this.event(), errorCode: typeof code === 'string' ? code : ErrorCode.InternalServerError, graph });
-  }
+/** One write attempt's audit line (a failure: with the failure's code). */
+export function audit(ctx: Context, operation: EditOperation, poolId: string, event: Partial<AuditEvent>): void {
+  const { principal, requestId } = ctx;
+  ctx.edits.audit.write({ operation, poolId, principal, requestId, assignSent: false, outcome: 'failed', ...event });
 }
 
-/** The sent targets' checks, unless the caller made them already. */
-async function targetChecks(ctx: Context, request: EditRequest): Promise<UncheckedTarget[]> {
-  return request.checked ?? checkSentTargets(ctx, request.sent ?? []);
-}
-
-/** A dry run: a fresh read and the plan, no lock (nothing is written) and no audit line (nothing is attempted). */
-async function preview(ctx: Context, request: EditRequest, uncheckedTargets: UncheckedTarget[], held?: HeldPool): Promise<EditPayloadModel> {
-  const current = held ? [...held.current] : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
-  checkVersion(current, request.ifAssignmentsVersion);
-  const { added, updated, removed } = request.plan(current);
-  refreshLoaders(ctx, request.poolId, current, false);
-  return {
-    poolId: request.poolId,
-    assignments: current,
-    added,
-    updated,
-    removed,
-    dryRun: true,
-    assignmentsVersion: assignmentsVersion(current),
-    uncheckedTargets,
-  };
+/** The add/remove payload. */
+export function editPayload(poolId: string, assignments: WireAssignment[], diff: AssignmentDiff, dryRun: boolean, uncheckedTargets: UncheckedTarget[]): EditPayloadModel {
+  const { added, updated, removed } = diff;
+  return { poolId, assignments, added, updated, removed, dryRun, assignmentsVersion: assignmentsVersion(assignments), uncheckedTargets };
 }
 
 /** The targets of a set (what the journal records: never assignment ids). */
 const targetsOf = (assignments: readonly { target: WireAssignmentTarget }[]): WireAssignmentTarget[] => assignments.map((a) => a.target);
 
+/** A dry run: a fresh read and the plan, no lock (nothing is written) and no audit line (nothing is attempted). */
+async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
+  request.validate();
+  validateVersionArgument(request.ifAssignmentsVersion);
+  const uncheckedTargets = await (request.checked ?? checkSentTargets(ctx, request.sent ?? []));
+  const current = held ? [...held.current] : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
+  checkVersion(current, request.ifAssignmentsVersion);
+  const plan = request.plan(current);
+  refreshLoaders(ctx, request.poolId, current, false);
+  return editPayload(request.poolId, current, plan, true, uncheckedTargets);
+}
+
 /**
- * add/remove/restore of one pool: check, journal, read under the lock (or take `held`), check the precondition,
- * merge, assign only when something changes. One audit line per attempt.
+ * One write to one pool: check, journal, read under the lock (or take `held`), check the precondition, merge, assign
+ * only when something changes. One audit line per attempt.
  */
-export async function editAssignments(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
-  const { poolId } = request;
-  if (request.dryRun) {
+async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
+  const { poolId, blind } = request;
+  const event: Partial<AuditEvent> = {};
+  let assignSent = false;
+  const failed = (error: unknown): void => {
+    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
+    audit(ctx, request.operation, poolId, { ...event, assignSent, errorCode: errorCodeOf(error), graph });
+  };
+  return journaled(ctx, failed, async (begin) => {
     request.validate();
     validateVersionArgument(request.ifAssignmentsVersion);
-    return preview(ctx, request, await targetChecks(ctx, request), held);
-  }
-  const attempt = new WriteAttempt(ctx, request.operation, poolId);
-  let journal: JournaledWrite | undefined;
-  try {
-    request.validate();
-    validateVersionArgument(request.ifAssignmentsVersion);
-    const uncheckedTargets = await targetChecks(ctx, request);
-    journal = await JournaledWrite.begin(ctx, {
-      poolId,
-      operation: JOURNAL_OPERATION[request.operation],
-      kind: request.restoredFrom === undefined ? HistoryKind.WRITE : HistoryKind.RESTORE,
-      restoredFrom: request.restoredFrom,
-    });
-    const entry = journal;
-    const write = async (current: WireAssignment[], readStartedMs: number) => {
+    const uncheckedTargets = await (request.checked ?? checkSentTargets(ctx, request.sent ?? []));
+    if (blind) event.assigned = targetsOf(blind);
+    const kind = request.restoredFrom === undefined ? HistoryKind.WRITE : HistoryKind.RESTORE;
+    const start: Parameters<BeginEntry>[0] = { poolId, operation: JOURNAL_OPERATION[request.operation], kind, restoredFrom: request.restoredFrom };
+    // Without a read first, the set to send is the plan already: written with the entry.
+    const entry = await begin(start, blind && { targetsBefore: null, targets: targetsOf(blind) });
+    const send = (body: WireAssignmentInput[]): Promise<WireAssignment[]> => {
+      assignSent = true;
+      entry.sent = true;
+      return ctx.graph.assign(poolId, body, ctx.callOptions);
+    };
+    const merge = async (current: WireAssignment[], readStartedMs: number) => {
       await entry.observeBefore(targetsOf(current), readStartedMs);
       checkVersion(current, request.ifAssignmentsVersion);
-      const planned = request.plan(current);
-      attempt.diff = planned;
-      if (!planned.changed) return { plan: planned, before: current, assignments: current };
-      await entry.plan({ targetsBefore: targetsOf(current), targets: targetsOf(planned.body) });
-      attempt.assignSent = true;
-      entry.sent = true;
-      return { plan: planned, before: current, assignments: await ctx.graph.assign(poolId, planned.body, ctx.callOptions) };
+      const plan = request.plan(current);
+      Object.assign(event, { added: plan.added, updated: plan.updated, removed: plan.removed });
+      if (!plan.changed) return { plan, before: current, assignments: current };
+      await entry.plan({ targetsBefore: targetsOf(current), targets: targetsOf(plan.body) });
+      return { plan, before: current, assignments: await send(plan.body) };
     };
     const { plan, before, assignments } = held
-      ? await write([...held.current], held.readStartedMs)
+      ? await merge([...held.current], held.readStartedMs)
       : await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
+          if (blind) return { plan: undefined, before: undefined, assignments: await send(blind) };
           const readStartedMs = Date.now();
-          return write(await ctx.graph.listAssignments(poolId, ctx.callOptions), readStartedMs);
+          return merge(await ctx.graph.listAssignments(poolId, ctx.callOptions), readStartedMs);
         });
-    refreshLoaders(ctx, poolId, assignments, plan.changed);
-    attempt.done(plan.changed, assignments.length);
-    await journal.done({ outcome: plan.changed ? WriteOutcome.WRITTEN : WriteOutcome.UNCHANGED, targetsBefore: targetsOf(before), targets: targetsOf(assignments) });
-    const { added, updated, removed } = plan;
-    return { poolId, assignments, added, updated, removed, dryRun: false, assignmentsVersion: assignmentsVersion(assignments), uncheckedTargets };
-  } catch (error) {
-    attempt.failed(error);
-    await journal?.failed(error);
-    throw error;
-  }
+    const written = plan?.changed ?? true;
+    // The replace's receipts compare the set before with Graph's answer.
+    if (request.operation === 'assignEmbeddedSIMActivationCodePool' && before) Object.assign(event, diffAssignments(before, assignments));
+    refreshLoaders(ctx, poolId, assignments, written);
+    audit(ctx, request.operation, poolId, { ...event, assignSent, outcome: written ? 'written' : 'unchanged', assignmentsAfter: assignments.length });
+    const outcome = written ? WriteOutcome.WRITTEN : WriteOutcome.UNCHANGED;
+    await entry.done({ outcome, targetsBefore: before ? targetsOf(before) : null, targets: targetsOf(assignments) });
+    return { plan, before, assignments, uncheckedTargets };
+  });
+}
+
+/** add/remove/restore of one pool (see `write`); a dry run reads and plans only. */
+export async function editAssignments(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
+  if (request.dryRun) return preview(ctx, request, held);
+  const { plan, assignments, uncheckedTargets } = await write(ctx, request, held);
+  return editPayload(request.poolId, assignments, plan ?? { added: [], updated: [], removed: [] }, false, uncheckedTargets);
 }
 
 /** The replace mutation, under the same lock; it reads the set first only for a precondition or receipts. */
 export async function replaceAssignments(ctx: Context, request: ReplaceRequest): Promise<AssignPayloadModel> {
-  const { poolId } = request;
-  const attempt = new WriteAttempt(ctx, 'assignEmbeddedSIMActivationCodePool', poolId);
-  let journal: JournaledWrite | undefined;
-  try {
-    validateAssignInput(poolId, request.assignments);
-    validateVersionArgument(request.ifAssignmentsVersion);
-    const uncheckedTargets = await checkSentTargets(ctx, sentTargets(request.assignments));
-    const body = request.assignments.map(toWireAssignment);
-    const readFirst = request.receipts || request.ifAssignmentsVersion != null;
-    if (!readFirst) attempt.assigned = body.map((a) => a.target);
-    // Without a read first, the set to send is the plan already: written with the entry.
-    journal = await JournaledWrite.begin(ctx, { poolId, operation: 'assign' }, readFirst ? undefined : { targetsBefore: null, targets: targetsOf(body) });
-    const entry = journal;
-    const { before, result } = await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
-      let current: WireAssignment[] | undefined;
-      if (readFirst) {
-        const readStartedMs = Date.now();
-        current = await ctx.graph.listAssignments(poolId, ctx.callOptions);
-        await entry.observeBefore(targetsOf(current), readStartedMs);
-        checkVersion(current, request.ifAssignmentsVersion);
-        attempt.diff = diffAssignments(current, body);
-        await entry.plan({ targetsBefore: targetsOf(current), targets: targetsOf(body) });
-      }
-      attempt.assignSent = true;
-      entry.sent = true;
-      return { before: current, result: await ctx.graph.assign(poolId, body, ctx.callOptions) };
-    });
-    const diff = before ? diffAssignments(before, result) : undefined;
-    if (diff) attempt.diff = diff;
-    refreshLoaders(ctx, poolId, result, true);
-    attempt.done(true, result.length);
-    await journal.done({ outcome: WriteOutcome.WRITTEN, targetsBefore: before ? targetsOf(before) : null, targets: targetsOf(result) });
-    return { poolId, assignments: result, diff, uncheckedTargets };
-  } catch (error) {
-    attempt.failed(error);
-    await journal?.failed(error);
-    throw error;
-  }
+  const { poolId, assignments: input, ifAssignmentsVersion } = request;
+  const body = input.map(toWireAssignment);
+  const readFirst = request.receipts || ifAssignmentsVersion != null;
+  const { before, assignments, uncheckedTargets } = await write(ctx, {
+    operation: 'assignEmbeddedSIMActivationCodePool',
+    poolId,
+    dryRun: false,
+    ifAssignmentsVersion,
+    validate: () => validateAssignInput(poolId, input),
+    plan: (current) => ({ body, ...diffAssignments(current, body), changed: true }),
+    sent: sentTargets(input),
+    blind: readFirst ? undefined : body,
+  });
+  return { poolId, assignments, diff: before && diffAssignments(before, assignments), uncheckedTargets };
 }

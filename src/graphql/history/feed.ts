@@ -5,32 +5,22 @@
 import type { HistoryKind } from '../../history/types';
 import type { Context } from '../context';
 import { badUserInput, historyUnavailable } from '../errors';
-import type { HistoryEdgeModel } from '../mapping';
+import type { ResolversParentTypes } from '../../generated/graphql';
 import { pageSize } from '../validation';
 
-export interface HistoryConnectionModel {
-  edges: HistoryEdgeModel[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-}
+type HistoryConnectionModel = ResolversParentTypes['AssignmentHistoryConnection'];
 
 const CURSOR = /^h:(\d{1,15})$/;
 
-export function encodeHistoryCursor(id: string): string {
+function encodeHistoryCursor(id: string): string {
   return Buffer.from(`h:${id}`, 'utf8').toString('base64url');
 }
 
-export function decodeHistoryCursor(after: string | null | undefined): number | undefined {
+function decodeHistoryCursor(after: string | null | undefined): number | undefined {
   if (after == null) return undefined;
   const match = /^[A-Za-z0-9_-]{1,40}$/.test(after) ? CURSOR.exec(Buffer.from(after, 'base64url').toString('utf8')) : null;
   if (match === null) throw badUserInput('after is not a cursor of the assignment history (pass an endCursor it returned).', 'after');
   return Number(match[1]);
-}
-
-function parseSince(since: string | null | undefined): string | undefined {
-  if (since == null) return undefined;
-  const time = Date.parse(since);
-  if (Number.isNaN(time)) throw badUserInput('since must be an ISO-8601 date and time, e.g. 2026-03-01T09:30:00Z.', 'since');
-  return new Date(time).toISOString();
 }
 
 export interface FeedArgs {
@@ -45,7 +35,8 @@ export interface FeedArgs {
 export async function historyPage(ctx: Context, args: FeedArgs): Promise<HistoryConnectionModel> {
   const size = pageSize(args.first);
   const beforeId = decodeHistoryCursor(args.after);
-  const since = parseSince(args.since);
+  // A DateTime (its scalar checked it), compared in UTC.
+  const since = args.since == null ? undefined : new Date(args.since).toISOString();
   const history = ctx.edits.history;
   if (history === undefined) throw historyUnavailable('off', false);
   const entries = await history.store.list({ poolId: args.poolId, since, kinds: args.kinds ?? undefined, beforeId, limit: size + 1 });

@@ -6,28 +6,58 @@ import { isGraphError } from '../../graph/errors';
 import { isRecord } from '../../graph/json';
 import type { WirePool } from '../../graph/models';
 import { WriteOutcome } from '../../history/types';
+import type { EarlierAttempt } from '../../history/idempotency';
 import type { Context } from '../context';
+import { idempotent } from '../idempotency';
 
-/** A pool as kept: the properties the payload shows, nothing Graph may add. */
-export function keptPool(pool: WirePool): WirePool {
-  const { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime } = pool;
-  return { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime };
+/**
+ * A create or update under its key: the pool kept with the properties the payload shows (nothing Graph may add); a
+ * repeat's loader knows it (no Graph read for its fields).
+ */
+export function keyedPoolWrite(
+  ctx: Context,
+  operation: string,
+  key: string | null | undefined,
+  args: Record<string, unknown>,
+  run: () => Promise<{ pool: WirePool }>,
+  settle?: (earlier: EarlierAttempt) => Promise<{ pool: WirePool } | undefined>,
+): Promise<{ pool: WirePool }> {
+  return idempotent(ctx, {
+    operation,
+    key,
+    args,
+    run,
+    settle,
+    save: ({ pool: { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime } }) => ({
+      pool: { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime },
+    }),
+    isSaved: (value): value is { pool: WirePool } => isRecord(value) && isRecord(value.pool) && typeof value.pool.id === 'string',
+    load: (saved) => loadPool(ctx, saved.pool),
+  });
 }
 
-/** A kept `{ pool }` (JSON from the key store), as far as a repeat reads it. */
-export function isKeptPool(value: unknown): value is { pool: WirePool } {
-  return isRecord(value) && isRecord(value.pool) && typeof value.pool.id === 'string';
+/** A delete under its key; a lost reply is settled by reading the pool (gone: the answer). */
+export function keyedDelete(ctx: Context, id: string, key: string | null | undefined, run: () => Promise<{ deletedPoolId: string }>): Promise<{ deletedPoolId: string }> {
+  return idempotent(ctx, {
+    operation: 'deleteEmbeddedSIMActivationCodePool',
+    key,
+    args: { id },
+    run,
+    save: (result) => result,
+    isSaved: (value): value is { deletedPoolId: string } => isRecord(value) && typeof value.deletedPoolId === 'string',
+    load: (saved) => saved,
+    settle: async () => {
+      const pool = await ctx.graph.getPool(id, ctx.callOptions);
+      if (pool !== null) return undefined;
+      ctx.loaders.poolById.clear(id).prime(id, null);
+      return { deletedPoolId: id };
+    },
+  });
 }
 
-/** A kept deletion's answer. */
-export function isKeptDeletion(value: unknown): value is { deletedPoolId: string } {
-  return isRecord(value) && typeof value.deletedPoolId === 'string';
-}
-
-/** A repeat's answer from a kept pool; the request's loader knows it (no Graph read for its fields). */
-export function loadPool(ctx: Context, saved: { pool: WirePool }): { pool: WirePool } {
-  ctx.loaders.poolById.clear(saved.pool.id).prime(saved.pool.id, saved.pool);
-  return saved;
+function loadPool(ctx: Context, pool: WirePool): { pool: WirePool } {
+  ctx.loaders.poolById.clear(pool.id).prime(pool.id, pool);
+  return { pool };
 }
 
 /** Graph's clock and ours may disagree: a pool created this long before the attempt started still counts. */
@@ -52,7 +82,7 @@ export async function findCreatedPool(ctx: Context, displayName: string, started
   }
   if (found === undefined) return undefined;
   await completeLostCreate(ctx, found, startedMs);
-  return loadPool(ctx, { pool: keptPool(found) });
+  return loadPool(ctx, found);
 }
 
 /** The journal entries of the lost creates of this pool (UNKNOWN, no pool id yet) get the pool: they were written. */
@@ -69,12 +99,4 @@ async function completeLostCreate(ctx: Context, pool: WirePool, startedMs: numbe
     // The pool was found: the answer stands; the entries stay UNKNOWN.
     ctx.edits.onJournalError?.(error);
   }
-}
-
-/** Whether a lost delete took effect: the pool is gone (then its answer), else undefined (delete again). */
-export async function deletedAlready(ctx: Context, id: string): Promise<{ deletedPoolId: string } | undefined> {
-  const pool = await ctx.graph.getPool(id, ctx.callOptions);
-  if (pool !== null) return undefined;
-  ctx.loaders.poolById.clear(id).prime(id, null);
-  return { deletedPoolId: id };
 }

@@ -34,16 +34,6 @@ function collectCodes(value: unknown, into: Set<string>, inCodes: boolean): void
   }
 }
 
-/** Every string and number under `value`. */
-function collectPrimitives(value: unknown, into: Set<string>): void {
-  collectCodes(value, into, true);
-}
-
-/** Every primitive under an `activationCodes` key, at any depth of the variables. */
-function collectFromVariables(value: unknown, into: Set<string>): void {
-  collectCodes(value, into, false);
-}
-
 /** The literal values written under `activationCodes:` in the document, and the variables used there. */
 function collectFromDocument(document: DocumentNode, variables: Readonly<Record<string, unknown>>, into: Set<string>): void {
   let depth = 0;
@@ -59,18 +49,14 @@ function collectFromDocument(document: DocumentNode, variables: Readonly<Record<
     enter(node) {
       if (depth === 0) return;
       if (node.kind === Kind.STRING || node.kind === Kind.INT || node.kind === Kind.FLOAT || node.kind === Kind.ENUM) into.add(node.value);
-      else if (node.kind === Kind.VARIABLE) collectPrimitives(variables[node.name.value], into);
+      else if (node.kind === Kind.VARIABLE) collectCodes(variables[node.name.value], into, true);
     },
   });
 }
 
-function quotes(message: string, secrets: ReadonlySet<string>): boolean {
-  for (const secret of secrets) {
-    // graphql-js prints strings with JSON escapes (`inspect`): look for both forms.
-    if (message.includes(secret) || message.includes(JSON.stringify(secret).slice(1, -1))) return true;
-  }
-  return false;
-}
+/** Whether `message` quotes a secret, as it is or with JSON escapes (graphql-js prints strings with `inspect`). */
+const quotes = (message: string, secrets: ReadonlySet<string>): boolean =>
+  [...secrets].some((secret) => message.includes(secret) || message.includes(JSON.stringify(secret).slice(1, -1)));
 
 /** The message without any code value: the variable and path of a coercion error, and its reason when clean. */
 export function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
@@ -93,10 +79,10 @@ function scrub(error: GraphQLError, message: string): void {
   if (error.originalError instanceof GraphQLError) error.originalError.message = message;
 }
 
-function didEncounterErrors(requestContext: GraphQLRequestContext<BaseContext>): Promise<void> {
+async function didEncounterErrors(requestContext: GraphQLRequestContext<BaseContext>): Promise<void> {
   const { errors, request, document, source } = requestContext;
   const unplaced = (errors ?? []).filter((error) => error.path === undefined);
-  if (unplaced.length === 0) return Promise.resolve();
+  if (unplaced.length === 0) return;
   const variables = request.variables ?? {};
   if (document === undefined) {
     // Not parsed: the document's code values cannot be told apart, so a syntax error in a document that names the
@@ -104,22 +90,16 @@ function didEncounterErrors(requestContext: GraphQLRequestContext<BaseContext>):
     if ((source ?? request.query ?? '').includes(FIELD)) {
       for (const error of unplaced) if (error.message.startsWith('Syntax Error')) scrub(error, SYNTAX);
     }
-    return Promise.resolve();
+    return;
   }
   const secrets = new Set<string>();
-  collectFromVariables(variables, secrets);
+  collectCodes(variables, secrets, false);
   collectFromDocument(document, variables, secrets);
-  if (secrets.size === 0) return Promise.resolve();
   for (const error of unplaced) if (quotes(error.message, secrets)) scrub(error, withoutCodes(error.message, secrets));
-  return Promise.resolve();
 }
 
 /** The plugin (one listener object for every request: nothing is allocated unless a request has errors). */
 export function activationCodeSecrecy(): ApolloServerPlugin<BaseContext> {
   const listener: GraphQLRequestListener<BaseContext> = { didEncounterErrors };
-  return {
-    async requestDidStart() {
-      return listener;
-    },
-  };
+  return { requestDidStart: () => Promise.resolve(listener) };
 }

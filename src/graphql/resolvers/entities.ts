@@ -4,8 +4,7 @@
  */
 import { entitiesResolver } from '@apollo/subgraph/dist/types';
 import { isUnionType, type GraphQLResolveInfo } from 'graphql';
-import { isGuid } from '../../graph/json';
-import { isRecord } from '../../graph/json';
+import { isGuid, isRecord } from '../../graph/json';
 import type { Context } from '../context';
 import { badUserInput } from '../errors';
 

@@ -2,16 +2,8 @@ import type { Resolvers } from '../../generated/graphql';
 import { WireDeviceStateValue, WireFilterType } from '../../graph/models';
 import { HistoryKind, WriteOutcome } from '../mapping';
 import { AssignEmbeddedSIMActivationCodePoolPayload } from './AssignEmbeddedSIMActivationCodePoolPayload';
-import {
-  AllDevicesAssignmentTarget,
-  AllLicensedUsersAssignmentTarget,
-  ConfigurationManagerCollectionAssignmentTarget,
-  DeviceAndAppManagementAssignmentTarget,
-  ExclusionGroupAssignmentTarget,
-  GroupAssignmentTarget,
-  UnknownAssignmentTarget,
-} from './assignmentTargets';
-import { EmbeddedSIMActivationCodePoolEdge, EmbeddedSIMDeviceStateEdge } from './edges';
+import * as assignmentTargets from './assignmentTargets';
+import * as edges from './edges';
 import { BulkAssignmentEditPayload } from './BulkAssignmentEditPayload';
 import { BulkAssignmentEditResult } from './BulkAssignmentEditResult';
 import { EditEmbeddedSIMActivationCodePoolAssignmentsPayload } from './EditEmbeddedSIMActivationCodePoolAssignmentsPayload';
@@ -33,16 +25,9 @@ export const resolvers: Resolvers = {
   PoolEditError,
   EmbeddedSIMActivationCodePool,
   EmbeddedSIMActivationCodePoolAssignment,
-  EmbeddedSIMActivationCodePoolEdge,
   EmbeddedSIMDeviceState,
-  EmbeddedSIMDeviceStateEdge,
-  DeviceAndAppManagementAssignmentTarget,
-  AllDevicesAssignmentTarget,
-  AllLicensedUsersAssignmentTarget,
-  GroupAssignmentTarget,
-  ExclusionGroupAssignmentTarget,
-  ConfigurationManagerCollectionAssignmentTarget,
-  UnknownAssignmentTarget,
+  ...edges,
+  ...assignmentTargets,
   DateTime,
   // Enum internal values are Graph's wire strings (codegen enumValues); resolvers return members only
   // (mapping.ts turns a value this version does not know into UNKNOWN_FUTURE_VALUE).
