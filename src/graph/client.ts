@@ -1,6 +1,6 @@
 /** Microsoft Graph client for the eSIM pool API: the operations, as paths and parsers over the Graph pipeline. It knows nothing of GraphQL. */
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
-import { batchGet, mapBatchItem, type BatchContext } from './batch';
+import { batchRead, type BatchContext } from './batch';
 import { getDirectoryObjects, type DirectoryKey, type WireDirectoryObject } from './directory';
 import { GraphError, isGraphError, redactedBodyError } from './errors';
 import { isGuid, isRecord } from './json';
@@ -221,30 +221,16 @@ class CredentialClient implements EsimPoolsApi {
     return getDirectoryObjects(this.batch, keys, options);
   }
 
-  /**
-   * GETs of paths under many pools through $batch, results in key order: an id that is not a GUID is that item's
-   * error and never sent; each reply is parsed against the pool it was asked for.
-   */
-  private async batchUnderPools<T>(
+  /** GETs of paths under many pools through $batch (batchRead); an id that is not a GUID is that item's error. */
+  private batchUnderPools<T>(
     poolIds: readonly string[],
     pathOf: (poolPath: string, index: number) => string,
     pathTemplate: string,
     parse: (reply: Reply, poolId: string) => T,
     options?: CallOptions,
   ): Promise<BatchItemResult<T>[]> {
-    const results: BatchItemResult<T>[] = poolIds.map(() => null);
-    const sent: number[] = [];
-    poolIds.forEach((poolId, i) => {
-      if (isGuid(poolId)) sent.push(i);
-      else results[i] = notAPoolId();
-    });
-    if (sent.length === 0) return results;
-    const replies = await batchGet(this.batch, sent.map((i) => pathOf(poolPath(poolIds[i]), i)), pathTemplate, options);
-    replies.forEach((reply, k) => {
-      const i = sent[k];
-      results[i] = mapBatchItem(reply, (r) => parse(r, poolIds[i]));
-    });
-    return results;
+    const path = (poolId: string, index: number): string | GraphError => (isGuid(poolId) ? pathOf(poolPath(poolId), index) : notAPoolId());
+    return batchRead(this.batch, poolIds, path, pathTemplate, parse, options);
   }
 
   /** One call through the pipeline: a 2xx reply (with its headers), or a GraphError. */

@@ -1,14 +1,6 @@
 /** At most `maxConcurrent` calls to Graph in flight from this replica, with a bounded queue and a bounded wait. */
 import { abortedError, GraphError } from '../errors';
-
-export interface BulkheadOptions {
-  /** Calls in flight at once (0 or Infinity: no limit). */
-  maxConcurrent: number;
-  /** Calls waiting for a slot; more are refused at once. */
-  maxQueue: number;
-  /** Longest wait for a slot, in ms. */
-  maxWaitMs: number;
-}
+import type { BulkheadOptions } from '../options';
 
 interface Waiter {
   resolve: () => void;

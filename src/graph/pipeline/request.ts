@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { CallOptions } from '../api';
 import { isGuid } from '../json';
+import type { Reply } from '../odata';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -48,14 +49,8 @@ export interface GraphCall {
   declined?: { retryAfterSeconds?: number };
 }
 
-/** A 2xx reply as the client reads it. */
-export interface GraphReply {
-  status: number;
-  headers: HttpHeaders;
-  text: string;
-  /** Graph's `request-id` header. */
-  requestId?: string;
-}
+/** A reply as the client reads it, with its headers. */
+export type GraphReply = Reply & { headers: HttpHeaders };
 
 const calls = new WeakMap<PipelineRequest, GraphCall>();
 

@@ -3,17 +3,9 @@
  * at most `maxRetries` times within the deadline (docs/architecture.md).
  */
 import type { HttpHeaders } from '@azure/core-rest-pipeline';
+import type { RetryOptions } from '../options';
 
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 503, 504]);
-
-export interface RetryOptions {
-  /** Retries after the first attempt. */
-  maxRetries: number;
-  /** Backoff base in ms. */
-  baseDelayMs: number;
-  /** Backoff cap in ms. */
-  maxDelayMs: number;
-}
 
 export interface RetryRules extends RetryOptions {
   /** The random source of the backoff jitter (tests fix it). */

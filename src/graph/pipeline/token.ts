@@ -45,8 +45,8 @@ const DEFAULT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
 export class CachedToken {
   private credential?: TokenCredential;
   private token?: AccessToken;
-  private pending?: Promise<AccessToken>;
-  private readonly claimsPending = new Map<string, Promise<AccessToken>>();
+  /** The acquisitions under way: '' the plain one, else by a claims challenge's claims. */
+  private readonly pending = new Map<string, Promise<AccessToken>>();
   private failures = 0;
   private refreshNotBefore = 0;
   private recoveryTimer?: NodeJS.Timeout;
@@ -76,25 +76,15 @@ export class CachedToken {
     const now = Date.now();
     const token = this.token;
     if (token !== undefined && this.usable(token, now)) {
-      if (now >= this.refreshAt(token) && now >= this.refreshNotBefore && this.pending === undefined && !this.closed) void this.share(true);
+      if (now >= this.refreshAt(token) && now >= this.refreshNotBefore && !this.pending.has('') && !this.closed) void this.share(true);
       return token;
     }
-    return this.wait(this.pending ?? this.share(false), signal);
+    return this.wait(this.pending.get('') ?? this.share(false), signal);
   }
 
   /** A new token carrying a claims challenge's claims (decoded JSON); concurrent challenges with the same claims share one acquisition. */
   forClaims(claims: string, signal?: AbortSignal): Promise<AccessToken> {
-    let attempt = this.claimsPending.get(claims);
-    if (attempt === undefined) {
-      const started = this.attempt(false, claims);
-      attempt = started;
-      this.claimsPending.set(claims, started);
-      const clear = (): void => {
-        this.claimsPending.delete(claims);
-      };
-      started.then(clear, clear);
-    }
-    return this.wait(attempt, signal);
+    return this.wait(this.pending.get(claims) ?? this.share(false, claims), signal);
   }
 
   /** Graph answered 401 to `rejected`: dropped, never cached again; the next acquisition uses a new credential instance (when given a factory). */
@@ -104,7 +94,7 @@ export class CachedToken {
     this.rejected = rejected;
     if (this.token?.token === rejected) this.token = undefined;
     // An acquisition already under way may come back with the same token from the old instance's cache.
-    this.pending = undefined;
+    this.pending.delete('');
     this.renew = typeof this.source === 'function';
   }
 
@@ -127,16 +117,7 @@ export class CachedToken {
     return new Promise<AccessToken>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      attempt.then(
-        (token) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(token);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+      void attempt.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
@@ -148,42 +129,28 @@ export class CachedToken {
     return Math.min(token.expiresOnTimestamp - this.refreshBeforeMs, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
   }
 
-  /** Starts the acquisition every caller shares until it settles. */
-  private share(background: boolean): Promise<AccessToken> {
-    const attempt = this.attempt(background);
-    this.pending = attempt;
-    const clear = (): void => {
-      if (this.pending === attempt) this.pending = undefined;
-    };
-    attempt.then(clear, clear);
-    return attempt;
-  }
-
-  /** One acquisition, bounded by `timeoutMs`; its outcome updates the cache and the health. */
-  private attempt(background: boolean, claims?: string): Promise<AccessToken> {
+  /** Starts one acquisition, bounded by `timeoutMs`, that every caller shares until it settles; its outcome updates the cache and the health. */
+  private share(background: boolean, claims?: string): Promise<AccessToken> {
+    const key = claims ?? '';
     const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        reject(new TokenTimeoutError());
-      }, this.timeoutMs);
-      timer.unref(); // a pending acquisition never keeps the process alive
-    });
+    const timer = setTimeout(() => abort.abort(new TokenTimeoutError()), this.timeoutMs);
+    timer.unref(); // a pending acquisition never keeps the process alive
     const acquired = this.request(abort.signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
       this.accept(token);
       return token;
     });
-    const attempt = Promise.race([acquired, timeout]);
     acquired.catch(() => undefined); // a late failure after the timeout was already reported as the timeout
-    attempt.then(
-      () => clearTimeout(timer),
-      (error: unknown) => {
-        clearTimeout(timer);
-        this.failed(error, background);
-      },
-    );
+    const attempt = this.wait(acquired, abort.signal);
+    this.pending.set(key, attempt);
+    const settled = (): void => {
+      clearTimeout(timer);
+      if (this.pending.get(key) === attempt) this.pending.delete(key);
+    };
+    attempt.then(settled, (error: unknown) => {
+      settled();
+      this.failed(error, background);
+    });
     return attempt;
   }
 
@@ -226,7 +193,7 @@ export class CachedToken {
     if (recovering && this.recoveryTimer === undefined) {
       this.recoveryTimer = setTimeout(() => {
         this.recoveryTimer = undefined;
-        if (this.closed || this.usable(this.token, Date.now()) || this.pending !== undefined) return;
+        if (this.closed || this.usable(this.token, Date.now()) || this.pending.has('')) return;
         void this.share(true);
       }, delayMs);
       this.recoveryTimer.unref();
