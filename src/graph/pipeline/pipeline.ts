@@ -8,7 +8,6 @@ import { UndiciHttpClient } from './httpClient';
 import { bearerPolicy, rejectedTokenPolicy } from './policies/bearerPolicy';
 import { deadlinePolicy } from './policies/deadlinePolicy';
 import { limitsPolicy } from './policies/limitsPolicy';
-import { retryAttemptPolicy } from './policies/retryAttemptPolicy';
 import { retryPolicy } from './policies/retryPolicy';
 import { telemetryPolicy, type TelemetryOptions } from './policies/telemetryPolicy';
 import type { RetryRules } from './retryRules';
@@ -35,7 +34,6 @@ export function createGraphPipeline(parts: PipelineParts, token: CachedToken): P
     telemetryPolicy(parts.telemetry),
     deadlinePolicy(parts.timeoutMs),
     retryPolicy(parts.retry),
-    retryAttemptPolicy(),
     bearerPolicy(token, parts.token.scope),
     rejectedTokenPolicy(token),
     limitsPolicy({ bulkhead: parts.bulkhead, budgets: parts.budgets }),
