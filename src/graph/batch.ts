@@ -1,7 +1,4 @@
-/**
- * Graph JSON batching for reads: at most 20 GETs per `POST /$batch`, items matched by id, each with its own outcome;
- * items answered 429/503/504 are sent again under pipeline/retryRules.ts within the call's deadline.
- */
+/** Graph JSON batching for reads: ≤ 20 GETs per `POST /$batch`, items answered 429/503/504 retried (retryRules). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import type { BatchItemResult, CallOptions } from './api';
@@ -25,10 +22,7 @@ export interface BatchContext {
 /** One item of a $batch reply; `retryAfterSeconds`: when the retries of a throttled item ran out, when to try again. */
 type BatchReply = GraphReply & { retryAfterSeconds?: number };
 
-/**
- * GETs through `$batch`, results in key order: a key whose path is a GraphError (an id that is not a GUID) is that
- * item's error and never sent; each reply is parsed against its key, 404 is null.
- */
+/** GETs through `$batch` in key order: a key whose path is a GraphError is never sent; 404 is null. */
 export async function batchRead<K, T>(
   context: BatchContext,
   keys: readonly K[],

@@ -12,20 +12,8 @@ export interface DirectoryKey {
   id: string;
 }
 
-/** A group that exists. */
-export interface WireGroup {
-  kind: 'group';
-  id: string;
-}
-
-/** An assignment filter that exists, with Graph's `devicePlatformType` as sent (`windows10AndLater`, `iOS`, …). */
-export interface WireAssignmentFilter {
-  kind: 'filter';
-  id: string;
-  platform?: string;
-}
-
-export type WireDirectoryObject = WireGroup | WireAssignmentFilter;
+/** A group that exists, or an assignment filter with Graph's `devicePlatformType` as sent (`iOS`, …). */
+export type WireDirectoryObject = { kind: 'group'; id: string } | { kind: 'filter'; id: string; platform?: string };
 
 const PATHS = {
   group: (id: string) => `/groups/${id}?$select=id`,

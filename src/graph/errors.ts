@@ -72,10 +72,7 @@ export function isGraphError(value: unknown): value is GraphError {
 
 const MAX_MESSAGE_LENGTH = 300;
 
-/**
- * Parses Graph's error body `{error:{code,message,innerError:{…}}}`; any other body gets a generic message and is
- * never echoed.
- */
+/** Graph's error body `{error:{code,message,innerError}}` as a GraphError; any other body is never echoed. */
 export function graphErrorFromReply(
   status: number,
   bodyText: string,
@@ -126,10 +123,7 @@ export function timeoutError(context: { clientRequestId?: string; requestId?: st
 const NAMED_FIELD = /activationCodes\[(\d{1,6})\](?:\.(integratedCircuitCardIdentifier|matchingIdentifier|smdpPlusServerAddress))?|\b(displayName)\b/;
 const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/**
- * A Graph error to a request that held activation codes, without Graph's text (it could quote a code): keeps the
- * status, a plain-identifier code, the ids and the named `field`. Errors without Graph text pass unchanged.
- */
+/** Without Graph's text (it could quote an activation code): status, a plain code, the ids and the named `field`. */
 export function redactedBodyError(error: GraphError, what: string): GraphError {
   if (error.kind !== 'http' && error.kind !== 'throttled') return error;
   const named = NAMED_FIELD.exec(error.message);

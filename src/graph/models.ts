@@ -1,10 +1,7 @@
 /** Graph beta's wire models for embeddedSIMActivationCodePools (beta CSDL) and their readers; no GraphQL here. */
 import { isGuid, isRecord } from './json';
 
-/**
- * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`, bound to the GraphQL enum by codegen's `enumValues`.
- * `UNKNOWN_FUTURE_VALUE` stands for any wire value this version does not know; it is never sent to Graph.
- */
+/** Bound to the GraphQL enum by codegen's `enumValues`; `UNKNOWN_FUTURE_VALUE` (any value not known) is never sent. */
 export enum WireFilterType {
   NONE = 'none',
   INCLUDE = 'include',
@@ -173,10 +170,7 @@ export function readPool(value: unknown): WireRead<WirePool> {
   return ok(pool);
 }
 
-/**
- * `embeddedSIMActivationCodePoolAssignment`. The target keeps every property it came with (an unknown target type
- * survives an edit that sends it back); its `@odata.type` always gets its `#`.
- */
+/** The target keeps every property it came with (an unknown type survives an edit); its `@odata.type` gets its `#`. */
 export function readAssignment(value: unknown): WireRead<WireAssignment> {
   if (!isRecord(value)) return bad('the assignment is not an object');
   const type = odataTypeOf(value);

@@ -1,7 +1,4 @@
-/**
- * GRAPH_AUTH_MODE=obo: Graph called with the signed-in user's rights (OnBehalfOfCredential), one client per
- * assertion kept in a bounded LRU; token failures are `credential` GraphErrors with a fixed message (docs/identity.md).
- */
+/** GRAPH_AUTH_MODE=obo: a Graph client per caller's assertion (bounded LRU), failures classified (docs/identity.md). */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
 import type { EsimPoolsApi } from '../graph/api';
@@ -154,10 +151,7 @@ export class OboClients {
   }
 }
 
-/**
- * The credential of the base Graph client in on-behalf-of mode: every call must go through a caller's own client,
- * so a call with the base one fails instead of silently using the application's rights.
- */
+/** The base client's credential in obo mode: a call without a user fails instead of using the app's rights. */
 export class NoUserCredential implements TokenCredential {
   async getToken(): Promise<AccessToken> {
     throw new GraphError('Microsoft Graph is called on behalf of the signed-in user, and this request has none.', {

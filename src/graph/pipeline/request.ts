@@ -27,14 +27,9 @@ export interface RequestSpec {
 }
 
 /** The state of one call that the policies share, kept beside its PipelineRequest (callOf). */
-export interface GraphCall {
-  readonly method: HttpMethod;
-  readonly pathTemplate: string;
+export interface GraphCall extends Readonly<Required<Omit<RequestSpec, 'path' | 'body'>>> {
   /** The `client-request-id` sent to Graph (Graph echoes it): the same on every retry. */
   readonly clientRequestId: string;
-  readonly cost: RequestCost;
-  /** Whether it may be sent again after an outcome other than a 429. */
-  readonly repeatable: boolean;
   /** The caller's signal; below the deadline policy, the call's own (its deadline or the caller). */
   signal?: AbortSignal;
   /** Epoch ms by which the call, retries and waits included, must end (set by the deadline policy). */
@@ -63,7 +58,9 @@ export function callOf(request: PipelineRequest): GraphCall {
 
 /** A request to `urlBase` + `spec.path` (urlBase: the HttpClient's). */
 export function createRequest(urlBase: string, spec: RequestSpec, options?: CallOptions): PipelineRequest {
-  const clientRequestId = clientRequestIdFor(options?.requestId);
+  // The incoming request's id when it is a GUID (Graph's logs and ours then correlate), else a new GUID.
+  const requestId = options?.requestId;
+  const clientRequestId = requestId !== undefined && isGuid(requestId) ? requestId.toLowerCase() : randomUUID();
   const headers = createHttpHeaders({ accept: 'application/json', 'client-request-id': clientRequestId });
   if (spec.body !== undefined) headers.set('content-type', 'application/json');
   const request = createPipelineRequest({
@@ -87,11 +84,6 @@ export function createRequest(urlBase: string, spec: RequestSpec, options?: Call
     throttled: 0,
   });
   return request;
-}
-
-/** The incoming request's id when it is a GUID (Graph's logs and ours then correlate), else a new GUID. */
-function clientRequestIdFor(requestId: string | undefined): string {
-  return requestId !== undefined && isGuid(requestId) ? requestId.toLowerCase() : randomUUID();
 }
 
 export function isSuccess(status: number): boolean {

@@ -27,12 +27,9 @@ export interface CachedTokenOptions {
   random?: () => number;
 }
 
-/** The acquisition took longer than its timeout, or the call's deadline passed while it waited for a token. */
-export class TokenTimeoutError extends Error {
-  override readonly name = 'TokenTimeoutError';
-  constructor() {
-    super('No access token was issued in time.');
-  }
+/** The acquisition took longer than its timeout, or the call's deadline passed while it waited (a `TimeoutError`). */
+export function isTimeout(error: unknown): boolean {
+  return isRecord(error) && error.name === 'TimeoutError';
 }
 
 /** A token is sent only while it has at least this long to live. */
@@ -133,7 +130,8 @@ export class CachedToken {
   private share(background: boolean, claims?: string): Promise<AccessToken> {
     const key = claims ?? '';
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new TokenTimeoutError()), this.timeoutMs);
+    const timeout = new DOMException('No access token was issued in time.', 'TimeoutError');
+    const timer = setTimeout(() => abort.abort(timeout), this.timeoutMs);
     timer.unref(); // a pending acquisition never keeps the process alive
     const acquired = this.request(abort.signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
@@ -209,9 +207,14 @@ export class CachedToken {
 
 /** A short, fixed reason for logs: Entra's error code or the error's kind, never its message. */
 function failureReason(error: unknown): string {
-  if (error instanceof TokenTimeoutError) return 'timeout';
+  if (isTimeout(error)) return 'timeout';
   if (isGraphError(error)) return error.code ?? error.kind;
+  return entraError(error).entraCode ?? (error instanceof Error ? error.name : 'unknown');
+}
+
+/** MSAL's `errorResponse`: Entra's error code and description, when the error carries one. */
+export function entraError(error: unknown): { entraCode?: string; description: string } {
   const response = isRecord(error) && isRecord(error.errorResponse) ? error.errorResponse : undefined;
-  if (typeof response?.error === 'string') return response.error;
-  return error instanceof Error ? error.name : 'unknown';
+  const entraCode = typeof response?.error === 'string' ? response.error : undefined;
+  return { entraCode, description: typeof response?.errorDescription === 'string' ? response.errorDescription : '' };
 }
