@@ -198,7 +198,7 @@ class CredentialClient implements EsimPoolsApi {
     return unless404(async () => {
       const body = JSON.stringify(changes);
       const reply = await this.send({ method: 'PATCH', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, body }, options);
-      return isEmpty(reply) ? await this.getPool(poolId, options) : parseEntity(reply, readPool, 'pool');
+      return isEmpty(reply) ? this.getPool(poolId, options) : parseEntity(reply, readPool, 'pool');
     }, null);
   }
 

@@ -16,8 +16,6 @@ export interface CachedTokenOptions {
   scope: string;
   /** Longest wait for one acquisition, shared by the calls waiting for it (default 10 s). */
   timeoutMs?: number;
-  /** Refresh this long before expiry (default 5 minutes, like the Azure SDK's bearer policy and MSAL). */
-  refreshBeforeMs?: number;
   /** Called after each token the credential handed out (for metrics). */
   onAcquired?: () => void;
   onEvent?: (event: TokenEvent) => void;
@@ -32,6 +30,8 @@ export function isTimeout(error: unknown): boolean {
   return isRecord(error) && error.name === 'TimeoutError';
 }
 
+/** Refresh this long before expiry, like MSAL. */
+const REFRESH_BEFORE_MS = 5 * 60_000;
 /** A token is sent only while it has at least this long to live. */
 const USABLE_MARGIN_MS = 10_000;
 /** Least time between a token and its background refresh (at most this, and at most a tenth of the token's life). */
@@ -52,16 +52,11 @@ export class CachedToken {
   /** Set by reject(): the next acquisition goes through a new credential instance. */
   private renew = false;
   private closed = false;
-  private readonly timeoutMs: number;
-  private readonly refreshBeforeMs: number;
 
   constructor(
     private readonly source: CredentialSource,
     private readonly options: CachedTokenOptions,
-  ) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
-  }
+  ) {}
 
   /** False while the last acquisition failed and there is no token left to send (readiness). */
   get healthy(): boolean {
@@ -123,7 +118,7 @@ export class CachedToken {
   }
 
   private refreshAt(token: AccessToken): number {
-    return Math.min(token.expiresOnTimestamp - this.refreshBeforeMs, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
+    return Math.min(token.expiresOnTimestamp - REFRESH_BEFORE_MS, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
   }
 
   /** Starts one acquisition, bounded by `timeoutMs`, that every caller shares until it settles; its outcome updates the cache and the health. */
@@ -131,7 +126,7 @@ export class CachedToken {
     const key = claims ?? '';
     const abort = new AbortController();
     const timeout = new DOMException('No access token was issued in time.', 'TimeoutError');
-    const timer = setTimeout(() => abort.abort(timeout), this.timeoutMs);
+    const timer = setTimeout(() => abort.abort(timeout), this.options.timeoutMs ?? 10_000);
     timer.unref(); // a pending acquisition never keeps the process alive
     const acquired = this.request(abort.signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
