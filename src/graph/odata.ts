@@ -13,12 +13,8 @@ export interface Reply {
   requestId?: string;
 }
 
-/** Where a collection lives, to check a next link against. */
-export interface CollectionUrl {
-  origin: string;
-  /** The full path, version segment included: `/beta/deviceManagement/…`. */
-  pathname: string;
-}
+/** Where a collection lives, to check a next link against: `pathname` with the version segment, `/beta/…`. */
+export type CollectionUrl = Pick<URL, 'origin' | 'pathname'>;
 
 /** A reply's JSON: as parsed with its $batch, or parsed from the text (undefined when it is not JSON). */
 function replyJson(reply: Reply): unknown {
@@ -86,12 +82,8 @@ export function isPageParamValue(name: string, value: unknown): boolean {
 
 /** An `@odata.nextLink`'s paging parameters; one off the configured origin or collection path is an invalid reply. */
 function pageTokenFromNextLink(nextLink: string, collection: CollectionUrl, reply: Reply): PageToken {
-  let url: URL;
-  try {
-    url = new URL(nextLink);
-  } catch {
-    throw invalidResponse(reply, 'an absolute @odata.nextLink');
-  }
+  if (!URL.canParse(nextLink)) throw invalidResponse(reply, 'an absolute @odata.nextLink');
+  const url = new URL(nextLink);
   if (url.origin !== collection.origin || url.pathname !== collection.pathname) {
     throw invalidResponse(reply, 'an @odata.nextLink to the same collection on the configured Graph host');
   }
@@ -139,8 +131,6 @@ export function pageQuery(page: PageRequest): string {
   if (page.count) parts.push('$count=true');
   return `?${parts.join('&')}`;
 }
-
-// `@odata.count`, and the id of a pool created without a representation.
 
 /** GraphQL's Int, which `totalCount` is. */
 const MAX_COUNT = 2 ** 31 - 1;
