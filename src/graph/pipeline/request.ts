@@ -7,12 +7,6 @@ import type { Reply } from '../odata';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-/** The budget slots a request takes: Graph counts each request of a $batch on its own, not the envelope. */
-export interface RequestCost {
-  writes: number;
-  reads: number;
-}
-
 export interface RequestSpec {
   method: HttpMethod;
   /** Path below the version segment, ids already encoded, query included. */
@@ -20,8 +14,8 @@ export interface RequestSpec {
   /** For logs, metrics and spans: the path with ids replaced by `{id}`. */
   pathTemplate: string;
   body?: string;
-  /** Default: one read, and one write for POST/PATCH/DELETE. */
-  cost?: RequestCost;
+  /** Budget slots (Graph counts each request of a $batch); default one read, and one write for POST/PATCH/DELETE. */
+  cost?: { writes: number; reads: number };
   /** Default true; false: sent again only after a 429 (Graph refused it unprocessed). */
   repeatable?: boolean;
 }
