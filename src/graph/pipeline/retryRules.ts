@@ -13,7 +13,7 @@ export interface RetryRules extends RetryOptions {
 }
 
 /** The last attempt's outcome: Graph's reply, or a connection that failed before any. */
-export interface RetryOutcome {
+interface RetryOutcome {
   /** Retries so far (0 after the first attempt). */
   retryCount: number;
   status?: number;
@@ -21,7 +21,7 @@ export interface RetryOutcome {
   failedBeforeReply?: boolean;
 }
 
-export type RetryVerdict =
+type RetryVerdict =
   | { retry: true; waitMs: number }
   /** `retryAfterSeconds`: when trying again could succeed, if known (Graph said, or the deadline refused a wait). */
   | { retry: false; retryAfterSeconds?: number };

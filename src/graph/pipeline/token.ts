@@ -121,7 +121,7 @@ export class CachedToken {
     return Math.min(token.expiresOnTimestamp - REFRESH_BEFORE_MS, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
   }
 
-  /** Starts one acquisition, bounded by `timeoutMs`, that every caller shares until it settles; its outcome updates the cache and the health. */
+  /** One acquisition, bounded by `timeoutMs`, shared until it settles; its outcome updates the cache and the health. */
   private share(background: boolean, claims?: string): Promise<AccessToken> {
     const key = claims ?? '';
     const abort = new AbortController();
