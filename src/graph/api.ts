@@ -74,10 +74,7 @@ export interface EsimPoolsApi {
   listDeviceStates(poolId: string, page: PageRequest, options?: CallOptions): Promise<Page<WireDeviceState>>;
   /** Many pools by id through Graph JSON batching (⌈n/20⌉ HTTP requests); results in key order. */
   getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]>;
-  /**
-   * Many pools with `$expand=assignments` through $batch (⌈n/20⌉ requests), in key order; `assignments` is
-   * undefined when the reply did not expand them.
-   */
+  /** Many pools with `$expand=assignments` through $batch, in key order. */
   getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]>;
   /** The assignments of many pools through Graph JSON batching; results in key order. */
   listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]>;
@@ -86,18 +83,12 @@ export interface EsimPoolsApi {
     pages: readonly ({ poolId: string } & PageRequest)[],
     options?: CallOptions,
   ): Promise<BatchItemResult<Page<WireDeviceState>>[]>;
-  /**
-   * Creates a pool and returns it as Graph stored it (a 204 is read back from its `Location`/`OData-EntityId`).
-   * Repeated only after a 429; an error reply's message is replaced, as it could quote an activation code.
-   */
+  /** Creates a pool, returned as Graph stored it; repeated only after a 429; Graph's error text never passes. */
   createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool>;
   /** PATCH …/{poolId} with the given properties: the pool after the change (read back after a 204); null for 404. */
   updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null>;
   /** DELETE …/{poolId}: true when deleted, false when Graph says 404. Repeated only after a 429. */
   deletePool(poolId: string, options?: CallOptions): Promise<boolean>;
-  /**
-   * Groups (`GET /groups/{id}?$select=id`) and assignment filters (`GET /deviceManagement/assignmentFilters/{id}`)
-   * by id, mixed in JSON batches (⌈n/20⌉ requests); results in key order, null for 404 (deleted or never there).
-   */
+  /** Groups and assignment filters by id, mixed in JSON batches; results in key order, null for 404. */
   getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]>;
 }

@@ -1,7 +1,4 @@
-/**
- * Graph JSON batching for reads: at most 20 GETs per `POST /$batch`, items matched by id, each with its own outcome;
- * items answered 429/503/504 are sent again under pipeline/retryRules.ts within the call's deadline.
- */
+/** Graph JSON batching for reads: ≤ 20 GETs per `POST /$batch`, items answered 429/503/504 retried (retryRules). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import type { BatchItemResult, CallOptions } from './api';
@@ -22,11 +19,32 @@ export interface BatchContext {
   timeoutMs: number;
 }
 
-/** One item of a $batch reply. */
-export interface BatchReply extends Reply {
-  headers: HttpHeaders;
-  /** When the retries of a throttled item ran out: when to try again, if known. */
-  retryAfterSeconds?: number;
+/** One item of a $batch reply; `retryAfterSeconds`: when the retries of a throttled item ran out, when to try again. */
+type BatchReply = GraphReply & { retryAfterSeconds?: number };
+
+/** GETs through `$batch` in key order: a key whose path is a GraphError is never sent; 404 is null. */
+export async function batchRead<K, T>(
+  context: BatchContext,
+  keys: readonly K[],
+  pathOf: (key: K, index: number) => string | GraphError,
+  pathTemplate: string,
+  parse: (reply: Reply, key: K) => T,
+  options?: CallOptions,
+): Promise<BatchItemResult<T>[]> {
+  const results: BatchItemResult<T>[] = [];
+  const sent: { index: number; path: string }[] = [];
+  keys.forEach((key, index) => {
+    const path = pathOf(key, index);
+    if (typeof path === 'string') sent.push({ index, path });
+    results.push(typeof path === 'string' ? null : path);
+  });
+  if (sent.length === 0) return results;
+  const replies = await batchGet(context, sent.map(({ path }) => path), pathTemplate, options);
+  replies.forEach((reply, k) => {
+    const { index } = sent[k];
+    results[index] = mapBatchItem(reply, (r) => parse(r, keys[index]));
+  });
+  return results;
 }
 
 /** GETs many paths through `$batch`; one reply or GraphError per path, in order. */

@@ -1,6 +1,6 @@
 /** Microsoft Graph client for the eSIM pool API: the operations, as paths and parsers over the Graph pipeline. It knows nothing of GraphQL. */
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
-import { batchGet, mapBatchItem, type BatchContext } from './batch';
+import { batchRead, type BatchContext } from './batch';
 import { getDirectoryObjects, type DirectoryKey, type WireDirectoryObject } from './directory';
 import { GraphError, isGraphError, redactedBodyError } from './errors';
 import { isGuid, isRecord } from './json';
@@ -47,10 +47,7 @@ function askedPool(pool: WirePool, poolId: string, reply: Reply): WirePool {
   return pool;
 }
 
-/**
- * A pool's `$expand=assignments`, read on its own: when it is missing or not a valid set, undefined (then the
- * assignments are read by themselves, and a bad set is that read's error).
- */
+/** A pool's `$expand=assignments`: undefined when missing or not a valid set (then they are read by themselves). */
 function expandedAssignments(body: unknown): WireAssignment[] | undefined {
   if (!isRecord(body) || !Array.isArray(body.assignments)) return undefined;
   const assignments: WireAssignment[] = [];
@@ -60,6 +57,16 @@ function expandedAssignments(body: unknown): WireAssignment[] | undefined {
     assignments.push(read.value);
   }
   return assignments;
+}
+
+/** The call's result, or `missing` when Graph says 404. */
+async function unless404<T, M>(call: () => Promise<T>, missing: M): Promise<T | M> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isGraphError(error) && error.status === 404) return missing;
+    throw error;
+  }
 }
 
 /** The operations over one credential's pipeline. */
@@ -84,11 +91,7 @@ class CredentialClient implements EsimPoolsApi {
     };
   }
 
-  /**
-   * A client calling Graph with another credential (on-behalf-of: one per user): the same chain with another
-   * bearer-token policy, sharing this one's connections, bulkhead and budgets. Give a factory of the credential
-   * so that a token Graph rejected can be replaced by a new one (CachedToken.reject).
-   */
+  /** A client with another credential (on-behalf-of), sharing connections, bulkhead and budgets; see CredentialSource. */
   withCredential(credential: CredentialSource): EsimPoolsApi {
     return new CredentialClient(this.parts, credential, this.unknown);
   }
@@ -104,14 +107,11 @@ class CredentialClient implements EsimPoolsApi {
     return this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment'));
   }
 
-  async getPool(poolId: string, options?: CallOptions): Promise<WirePool | null> {
-    try {
+  getPool(poolId: string, options?: CallOptions): Promise<WirePool | null> {
+    return unless404(async () => {
       const reply = await this.send({ method: 'GET', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}` }, options);
       return askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply);
-    } catch (error) {
-      if (isGraphError(error) && error.status === 404) return null;
-      throw error;
-    }
+    }, null);
   }
 
   async listAssignments(poolId: string, options?: CallOptions): Promise<WireAssignment[]> {
@@ -194,57 +194,35 @@ class CredentialClient implements EsimPoolsApi {
     return created;
   }
 
-  async updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null> {
-    try {
-      const reply = await this.send(
-        { method: 'PATCH', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, body: JSON.stringify(changes) },
-        options,
-      );
-      return isEmpty(reply) ? await this.getPool(poolId, options) : parseEntity(reply, readPool, 'pool');
-    } catch (error) {
-      if (isGraphError(error) && error.status === 404) return null;
-      throw error;
-    }
+  updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null> {
+    return unless404(async () => {
+      const body = JSON.stringify(changes);
+      const reply = await this.send({ method: 'PATCH', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, body }, options);
+      return isEmpty(reply) ? this.getPool(poolId, options) : parseEntity(reply, readPool, 'pool');
+    }, null);
   }
 
-  async deletePool(poolId: string, options?: CallOptions): Promise<boolean> {
-    try {
+  deletePool(poolId: string, options?: CallOptions): Promise<boolean> {
+    return unless404(async () => {
       await this.send({ method: 'DELETE', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, repeatable: false }, options);
       return true;
-    } catch (error) {
-      if (isGraphError(error) && error.status === 404) return false;
-      throw error;
-    }
+    }, false);
   }
 
   getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]> {
     return getDirectoryObjects(this.batch, keys, options);
   }
 
-  /**
-   * GETs of paths under many pools through $batch, results in key order: an id that is not a GUID is that item's
-   * error and never sent; each reply is parsed against the pool it was asked for.
-   */
-  private async batchUnderPools<T>(
+  /** GETs of paths under many pools through $batch (batchRead); an id that is not a GUID is that item's error. */
+  private batchUnderPools<T>(
     poolIds: readonly string[],
     pathOf: (poolPath: string, index: number) => string,
     pathTemplate: string,
     parse: (reply: Reply, poolId: string) => T,
     options?: CallOptions,
   ): Promise<BatchItemResult<T>[]> {
-    const results: BatchItemResult<T>[] = poolIds.map(() => null);
-    const sent: number[] = [];
-    poolIds.forEach((poolId, i) => {
-      if (isGuid(poolId)) sent.push(i);
-      else results[i] = notAPoolId();
-    });
-    if (sent.length === 0) return results;
-    const replies = await batchGet(this.batch, sent.map((i) => pathOf(poolPath(poolIds[i]), i)), pathTemplate, options);
-    replies.forEach((reply, k) => {
-      const i = sent[k];
-      results[i] = mapBatchItem(reply, (r) => parse(r, poolIds[i]));
-    });
-    return results;
+    const path = (poolId: string, index: number): string | GraphError => (isGuid(poolId) ? pathOf(poolPath(poolId), index) : notAPoolId());
+    return batchRead(this.batch, poolIds, path, pathTemplate, parse, options);
   }
 
   /** One call through the pipeline: a 2xx reply (with its headers), or a GraphError. */
@@ -260,11 +238,7 @@ class CredentialClient implements EsimPoolsApi {
 
 /** The Graph client of one endpoint: it owns the connections, bulkhead and budgets its per-user clients share. */
 export class GraphClient extends CredentialClient {
-  /**
-   * @param endpoint Graph's origin (e.g. `https://graph.microsoft.com`, or the emulator's URL).
-   * @param credential Any `TokenCredential` (@azure/identity), or a factory of one (see CachedToken.reject); its
-   *   tokens are cached until near expiry.
-   */
+  /** `endpoint`: Graph's origin (or the emulator's URL); `credential`: see CredentialSource. */
   constructor(endpoint: string, credential: CredentialSource, options: GraphClientOptions) {
     super(createPipelineParts(endpoint, options), credential, new UnknownValues(options.onUnknownValue), true);
   }

@@ -1,9 +1,8 @@
 /** Reads of what assignment targets point at: Entra ID groups and Intune assignment filters, mixed in $batch. */
 import type { BatchItemResult, CallOptions } from './api';
-import { batchGet, mapBatchItem, type BatchContext } from './batch';
+import { batchRead, type BatchContext } from './batch';
 import { GraphError } from './errors';
-import { isGuid } from './json';
-import { isRecord } from './json';
+import { isGuid, isRecord } from './json';
 import type { WireRead } from './models';
 import { invalidResponse, parseEntity } from './odata';
 
@@ -13,20 +12,8 @@ export interface DirectoryKey {
   id: string;
 }
 
-/** A group that exists. */
-export interface WireGroup {
-  kind: 'group';
-  id: string;
-}
-
-/** An assignment filter that exists, with Graph's `devicePlatformType` as sent (`windows10AndLater`, `iOS`, …). */
-export interface WireAssignmentFilter {
-  kind: 'filter';
-  id: string;
-  platform?: string;
-}
-
-export type WireDirectoryObject = WireGroup | WireAssignmentFilter;
+/** A group that exists, or an assignment filter with Graph's `devicePlatformType` as sent (`iOS`, …). */
+export type WireDirectoryObject = { kind: 'group'; id: string } | { kind: 'filter'; id: string; platform?: string };
 
 const PATHS = {
   group: (id: string) => `/groups/${id}?$select=id`,
@@ -45,29 +32,16 @@ function readObject(key: DirectoryKey): (value: unknown) => WireRead<WireDirecto
   };
 }
 
-/**
- * Groups and filters by id through `$batch`; results in key order: the object, null for 404, or that item's error.
- * An id that is not a GUID (one Graph sent in a target) is that item's error and never sent.
- */
-export async function getDirectoryObjects(
+/** Groups and filters by id through `$batch`, results in key order (batchRead). */
+export function getDirectoryObjects(
   context: BatchContext,
   keys: readonly DirectoryKey[],
   options?: CallOptions,
 ): Promise<BatchItemResult<WireDirectoryObject>[]> {
-  const results: BatchItemResult<WireDirectoryObject>[] = keys.map(() => null);
-  const sent: number[] = [];
-  keys.forEach((key, i) => {
-    if (isGuid(key.id)) sent.push(i);
-    else results[i] = new GraphError(`A ${key.kind} id that is not a GUID is not used in a request.`, { kind: 'invalid-response' });
-  });
-  if (sent.length === 0) return results;
-  const replies = await batchGet(context, sent.map((i) => PATHS[keys[i].kind](keys[i].id)), PATH_TEMPLATE, options);
-  replies.forEach((reply, k) => {
-    const key = keys[sent[k]];
-    results[sent[k]] = mapBatchItem(reply, (r) => {
-      if (!isRecord(r.json)) throw invalidResponse(r, `a ${key.kind}`);
-      return parseEntity(r, readObject(key), key.kind);
-    });
-  });
-  return results;
+  const pathOf = (key: DirectoryKey): string | GraphError =>
+    isGuid(key.id) ? PATHS[key.kind](key.id) : new GraphError(`A ${key.kind} id that is not a GUID is not used in a request.`, { kind: 'invalid-response' });
+  return batchRead(context, keys, pathOf, PATH_TEMPLATE, (reply, key) => {
+    if (!isRecord(reply.json)) throw invalidResponse(reply, `a ${key.kind}`);
+    return parseEntity(reply, readObject(key), key.kind);
+  }, options);
 }

@@ -21,11 +21,17 @@ export type GraphErrorKind =
 
 export interface GraphErrorInit {
   kind: GraphErrorKind;
+  /** HTTP status Graph answered with, when it answered. */
   status?: number;
+  /** Graph's `error.code` (e.g. `ResourceNotFound`), when it sent one. */
   code?: string;
+  /** Graph's `request-id` (from the reply's header or `innerError`). */
   requestId?: string;
+  /** The `client-request-id` this client sent (Graph echoes it). */
   clientRequestId?: string;
+  /** Graph's `innerError.date`. */
   date?: string;
+  /** How long Graph asked us to wait, when throttled. */
   retryAfterSeconds?: number;
   /** The credential failure class, for credential errors: mapped to UNAUTHENTICATED or FORBIDDEN. */
   credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
@@ -38,38 +44,24 @@ export interface GraphErrorInit {
 
 const GRAPH_ERROR_BRAND = Symbol.for('esim-pools-subgraph.GraphError');
 
+/** Its fields are GraphErrorInit's. */
 export class GraphError extends Error {
   override readonly name = 'GraphError';
-  readonly kind: GraphErrorKind;
-  /** HTTP status Graph answered with, when it answered. */
-  readonly status?: number;
-  /** Graph's `error.code` (e.g. `ResourceNotFound`), when it sent one. */
-  readonly code?: string;
-  /** Graph's `request-id` (from the reply's header or `innerError`). */
-  readonly requestId?: string;
-  /** The `client-request-id` this client sent (Graph echoes it). */
-  readonly clientRequestId?: string;
-  /** Graph's `innerError.date`. */
-  readonly date?: string;
-  /** How long Graph asked us to wait, when throttled. */
-  readonly retryAfterSeconds?: number;
-  readonly credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
-  readonly beforeReply?: boolean;
-  readonly field?: string;
+  declare readonly kind: GraphErrorKind;
+  declare readonly status?: number;
+  declare readonly code?: string;
+  declare readonly requestId?: string;
+  declare readonly clientRequestId?: string;
+  declare readonly date?: string;
+  declare readonly retryAfterSeconds?: number;
+  declare readonly credentialFailure?: GraphErrorInit['credentialFailure'];
+  declare readonly beforeReply?: boolean;
+  declare readonly field?: string;
   readonly [GRAPH_ERROR_BRAND] = true;
 
-  constructor(message: string, init: GraphErrorInit) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.kind = init.kind;
-    this.status = init.status;
-    this.code = init.code;
-    this.requestId = init.requestId;
-    this.clientRequestId = init.clientRequestId;
-    this.date = init.date;
-    this.retryAfterSeconds = init.retryAfterSeconds;
-    this.credentialFailure = init.credentialFailure;
-    this.beforeReply = init.beforeReply;
-    this.field = init.field;
+  constructor(message: string, { cause, ...fields }: GraphErrorInit) {
+    super(message, cause === undefined ? undefined : { cause });
+    Object.assign(this, fields);
   }
 }
 
@@ -80,42 +72,29 @@ export function isGraphError(value: unknown): value is GraphError {
 
 const MAX_MESSAGE_LENGTH = 300;
 
-/**
- * Parses Graph's error body `{error:{code,message,innerError:{…}}}`; any other body gets a generic message and is
- * never echoed.
- */
+/** Graph's error body `{error:{code,message,innerError}}` as a GraphError; any other body is never echoed. */
 export function graphErrorFromReply(
   status: number,
   bodyText: string,
   headers: { requestId?: string; clientRequestId?: string; retryAfterSeconds?: number },
 ): GraphError {
-  let code: string | undefined;
-  let message: string | undefined;
-  let requestId = headers.requestId;
-  let clientRequestId = headers.clientRequestId;
-  let date: string | undefined;
   const parsed = tryParseJson(bodyText);
   const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
-  if (error) {
-    if (typeof error.code === 'string') code = error.code;
-    if (typeof error.message === 'string') message = truncate(error.message);
-    const inner = isRecord(error.innerError) ? error.innerError : isRecord(error.innererror) ? error.innererror : undefined;
-    if (inner) {
-      if (typeof inner['request-id'] === 'string') requestId ??= inner['request-id'];
-      if (typeof inner['client-request-id'] === 'string') clientRequestId ??= inner['client-request-id'];
-      if (typeof inner.date === 'string') date = inner.date;
-    }
-  }
-  const kind = status === 429 ? 'throttled' : 'http';
-  return new GraphError(message ?? `Microsoft Graph answered HTTP ${status}${error ? '' : ' without a Graph error body'}.`, {
-    kind,
+  const inner = isRecord(error?.innerError) ? error.innerError : isRecord(error?.innererror) ? error.innererror : undefined;
+  const message = stringOrUndefined(error?.message);
+  return new GraphError(message !== undefined ? truncate(message) : `Microsoft Graph answered HTTP ${status}${error ? '' : ' without a Graph error body'}.`, {
+    kind: status === 429 ? 'throttled' : 'http',
     status,
-    code: code ?? (error ? undefined : 'NonGraphErrorBody'),
-    requestId,
-    clientRequestId,
-    date,
+    code: error ? stringOrUndefined(error.code) : 'NonGraphErrorBody',
+    requestId: headers.requestId ?? stringOrUndefined(inner?.['request-id']),
+    clientRequestId: headers.clientRequestId ?? stringOrUndefined(inner?.['client-request-id']),
+    date: stringOrUndefined(inner?.date),
     retryAfterSeconds: headers.retryAfterSeconds,
   });
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function truncate(text: string): string {
@@ -144,10 +123,7 @@ export function timeoutError(context: { clientRequestId?: string; requestId?: st
 const NAMED_FIELD = /activationCodes\[(\d{1,6})\](?:\.(integratedCircuitCardIdentifier|matchingIdentifier|smdpPlusServerAddress))?|\b(displayName)\b/;
 const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/**
- * A Graph error to a request that held activation codes, without Graph's text (it could quote a code): keeps the
- * status, a plain-identifier code, the ids and the named `field`. Errors without Graph text pass unchanged.
- */
+/** Without Graph's text (it could quote an activation code): status, a plain code, the ids and the named `field`. */
 export function redactedBodyError(error: GraphError, what: string): GraphError {
   if (error.kind !== 'http' && error.kind !== 'throttled') return error;
   const named = NAMED_FIELD.exec(error.message);

@@ -1,10 +1,7 @@
 /** Graph beta's wire models for embeddedSIMActivationCodePools (beta CSDL) and their readers; no GraphQL here. */
 import { isGuid, isRecord } from './json';
 
-/**
- * `microsoft.graph.deviceAndAppManagementAssignmentFilterType`, bound to the GraphQL enum by codegen's `enumValues`.
- * `UNKNOWN_FUTURE_VALUE` stands for any wire value this version does not know; it is never sent to Graph.
- */
+/** Bound to the GraphQL enum by codegen's `enumValues`; `UNKNOWN_FUTURE_VALUE` (any value not known) is never sent. */
 export enum WireFilterType {
   NONE = 'none',
   INCLUDE = 'include',
@@ -33,23 +30,14 @@ export const WIRE_ENUM = {
   targetType: 'microsoft.graph.deviceAndAppManagementAssignmentTarget',
 } as const;
 
-/** The members this version knows, by wire value (`unknownFutureValue` excluded). */
-const FILTER_TYPES = new Map<string, WireFilterType>(
-  Object.values(WireFilterType).flatMap((member) => (member === WireFilterType.UNKNOWN_FUTURE_VALUE ? [] : [[member, member]])),
-);
-const DEVICE_STATES = new Map<string, WireDeviceStateValue>(
-  Object.values(WireDeviceStateValue).flatMap((member) => (member === WireDeviceStateValue.UNKNOWN_FUTURE_VALUE ? [] : [[member, member]])),
-);
-
-/** The member a wire filter type is, or undefined when unknown (Graph's own `unknownFutureValue` included). */
-export function knownFilterType(value: string): WireFilterType | undefined {
-  return FILTER_TYPES.get(value);
+/** The member a wire value is, or undefined when unknown (Graph's own `unknownFutureValue` included). */
+function knownMembers<E extends string>(members: E[]): (value: string) => E | undefined {
+  const known = new Map<string, E>(members.filter((member) => member !== 'unknownFutureValue').map((member) => [member, member]));
+  return (value) => known.get(value);
 }
 
-/** As knownFilterType, for device states. */
-export function knownDeviceState(value: string): WireDeviceStateValue | undefined {
-  return DEVICE_STATES.get(value);
-}
+export const knownFilterType = knownMembers(Object.values(WireFilterType));
+export const knownDeviceState = knownMembers(Object.values(WireDeviceStateValue));
 
 export const ODATA_TYPE = {
   pool: '#microsoft.graph.embeddedSIMActivationCodePool',
@@ -113,13 +101,6 @@ export interface WireDeviceState {
   modifiedDateTime: string;
 }
 
-/** An OData collection page. */
-export interface WirePage<T> {
-  value: T[];
-  '@odata.nextLink'?: string;
-}
-
-
 /** A value read as a wire model, or the problem: the property's name, never its value. */
 export type WireRead<T> = { ok: true; value: T } | { ok: false; problem: string };
 export type WireReader<T> = (value: unknown) => WireRead<T>;
@@ -128,87 +109,33 @@ const ok = <T>(value: T): WireRead<T> => ({ ok: true, value });
 const bad = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
 
 const INT32_MAX = 2 ** 31 - 1;
-/**
- * An `Edm.DateTimeOffset` as Graph writes it, `YYYY-MM-DDTHH:MM[:SS[.f{1,7}]](Z|±HH:MM)`, with a date that exists
- * in the proleptic Gregorian calendar (Date.parse alone takes 2026-02-30). Reads character codes: no allocation.
- */
-export function isIsoDateTime(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length < 17) return false;
-  const year = digits(value, 0, 4);
-  const month = digits(value, 5, 2);
-  const day = digits(value, 8, 2);
-  const hour = digits(value, 11, 2);
-  const minute = digits(value, 14, 2);
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0) return false;
-  if (value.charCodeAt(4) !== DASH || value.charCodeAt(7) !== DASH || value.charCodeAt(10) !== T || value.charCodeAt(13) !== COLON) return false;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour >= 24 || minute >= 60) return false;
-  let at = 16;
-  if (value.charCodeAt(at) === COLON) {
-    const second = digits(value, at + 1, 2);
-    if (second < 0 || second >= 60) return false;
-    at += 3;
-    if (value.charCodeAt(at) === DOT) {
-      let end = at + 1;
-      while (end < value.length && end - at <= 7 && isDigit(value.charCodeAt(end))) end++;
-      if (end === at + 1 || (end < value.length && isDigit(value.charCodeAt(end)))) return false;
-      at = end;
-    }
-  }
-  const zone = value.charCodeAt(at);
-  if (zone === Z) return at + 1 === value.length;
-  if (zone !== PLUS && zone !== DASH) return false;
-  if (at + 6 !== value.length || value.charCodeAt(at + 3) !== COLON) return false;
-  const zoneHours = digits(value, at + 1, 2);
-  const zoneMinutes = digits(value, at + 4, 2);
-  return zoneHours >= 0 && zoneHours < 24 && zoneMinutes >= 0 && zoneMinutes < 60;
-}
-
-const DASH = 0x2d;
-const COLON = 0x3a;
-const DOT = 0x2e;
-const PLUS = 0x2b;
-const T = 0x54;
-const Z = 0x5a;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-/** The number written by `length` ASCII digits at `from`, or -1 if any of them is not a digit (or missing). */
-function digits(value: string, from: number, length: number): number {
-  let n = 0;
-  for (let i = from; i < from + length; i++) {
-    const code = value.charCodeAt(i);
-    if (!isDigit(code)) return -1;
-    n = n * 10 + (code - 0x30);
-  }
-  return n;
-}
-
+/** `YYYY-MM-DDTHH:MM[:SS[.f{1,7}]](Z|±HH:MM)`, as Graph writes an `Edm.DateTimeOffset`; `test` allocates nothing. */
+const DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,7})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return DAYS_IN_MONTH[month - 1];
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+/** An `Edm.DateTimeOffset` whose date exists in the proleptic Gregorian calendar (Date.parse alone takes 2026-02-30). */
+export function isIsoDateTime(value: unknown): value is string {
+  if (typeof value !== 'string' || !DATE_TIME.test(value)) return false;
+  const year = digit(value, 0) * 1000 + digit(value, 1) * 100 + digit(value, 2) * 10 + digit(value, 3);
+  const month = digit(value, 5) * 10 + digit(value, 6);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return digit(value, 8) * 10 + digit(value, 9) <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
+}
+
+function digit(value: string, at: number): number {
+  return value.charCodeAt(at) - 0x30;
 }
 
 /** `@odata.type` with its leading `#`: OData readers take the name with or without it, and so does this one. */
-export function canonicalODataType(type: string): string {
+function canonicalODataType(type: string): string {
   return type.startsWith('#') ? type : `#${type}`;
 }
 
-/** An optional `Edm.String` property: absent, null or a string. */
-function optionalString(record: Record<string, unknown>, name: string): string | null | undefined | false {
-  const value = record[name];
-  if (value === undefined || value === null || typeof value === 'string') return value;
-  return false;
-}
-
-/** Copies the optional string properties that are present (absent stays absent), or names the first bad one. */
+/** Copies the optional string properties present (absent stays absent), or names the first bad one. */
 function copyOptionalStrings<T extends object>(from: Record<string, unknown>, to: T, names: readonly (keyof T & string)[]): string | undefined {
   for (const name of names) {
-    const value = optionalString(from, name);
-    if (value === false) return `${name} is not a string or null`;
+    const value = from[name];
+    if (value !== undefined && value !== null && typeof value !== 'string') return `${name} is not a string or null`;
     if (value !== undefined) Object.assign(to, { [name]: value });
   }
   return undefined;
@@ -243,10 +170,7 @@ export function readPool(value: unknown): WireRead<WirePool> {
   return ok(pool);
 }
 
-/**
- * `embeddedSIMActivationCodePoolAssignment`. The target keeps every property it came with (an unknown target type
- * survives an edit that sends it back); its `@odata.type` always gets its `#`.
- */
+/** The target keeps every property it came with (an unknown type survives an edit); its `@odata.type` gets its `#`. */
 export function readAssignment(value: unknown): WireRead<WireAssignment> {
   if (!isRecord(value)) return bad('the assignment is not an object');
   const type = odataTypeOf(value);

@@ -13,12 +13,8 @@ export interface Reply {
   requestId?: string;
 }
 
-/** Where a collection lives, to check a next link against. */
-export interface CollectionUrl {
-  origin: string;
-  /** The full path, version segment included: `/beta/deviceManagement/…`. */
-  pathname: string;
-}
+/** Where a collection lives, to check a next link against: `pathname` with the version segment, `/beta/…`. */
+export type CollectionUrl = Pick<URL, 'origin' | 'pathname'>;
 
 /** A reply's JSON: as parsed with its $batch, or parsed from the text (undefined when it is not JSON). */
 function replyJson(reply: Reply): unknown {
@@ -55,10 +51,7 @@ export function parseCollection<T>(reply: Reply, read: WireReader<T>, what: stri
   });
 }
 
-/**
- * A page read item by item: a bad item is that item's GraphError, in its place, and the rest of the page stands
- * (its position still counts, so cursors after it stay right).
- */
+/** A page read item by item: a bad item is its own GraphError, in its place (so cursors after it stay right). */
 export function parsePage<T>(reply: Reply, read: WireReader<T>, what: string, collection: CollectionUrl): Page<T> {
   const { parsed, value } = collectionValue(reply, what);
   const items = value.map((item, index): PageItem<T> => {
@@ -79,10 +72,7 @@ const CONTROL = /\p{Cc}/u;
 /** A UTF-16 surrogate without its pair: not text, and encodeURIComponent throws on it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/**
- * What a page token's parameter may hold, the same rule for Graph's nextLink and a returning cursor: `$skip`/`$top`
- * digits, `$skiptoken` any text (only ever sent percent-encoded as one query parameter, see pageQuery).
- */
+/** What a page token's parameter may hold (nextLink and cursor alike): `$skip`/`$top` digits, `$skiptoken` text. */
 export function isPageParamValue(name: string, value: unknown): boolean {
   if (typeof value !== 'string') return false;
   if (name === '$skip' || name === '$top') return /^\d{1,9}$/.test(value);
@@ -90,17 +80,10 @@ export function isPageParamValue(name: string, value: unknown): boolean {
   return value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_PAGE_TOKEN_BYTES && !CONTROL.test(value) && !LONE_SURROGATE.test(value);
 }
 
-/**
- * Reads an `@odata.nextLink`, accepting only one on the configured Graph origin and the same collection path,
- * and keeps only its paging parameters. A next link anywhere else is an invalid reply, never followed.
- */
+/** An `@odata.nextLink`'s paging parameters; one off the configured origin or collection path is an invalid reply. */
 function pageTokenFromNextLink(nextLink: string, collection: CollectionUrl, reply: Reply): PageToken {
-  let url: URL;
-  try {
-    url = new URL(nextLink);
-  } catch {
-    throw invalidResponse(reply, 'an absolute @odata.nextLink');
-  }
+  if (!URL.canParse(nextLink)) throw invalidResponse(reply, 'an absolute @odata.nextLink');
+  const url = new URL(nextLink);
   if (url.origin !== collection.origin || url.pathname !== collection.pathname) {
     throw invalidResponse(reply, 'an @odata.nextLink to the same collection on the configured Graph host');
   }
@@ -115,10 +98,7 @@ function pageTokenFromNextLink(nextLink: string, collection: CollectionUrl, repl
   return token;
 }
 
-/**
- * A query parameter percent-decoded as OData does (`+` is not a space): undefined when absent, null when its
- * encoding is broken (dropping it would silently restart the collection from its first page).
- */
+/** A query parameter decoded as OData does (`+` is not a space): undefined when absent, null when badly encoded. */
 function queryParam(search: string, name: string): string | null | undefined {
   for (const pair of search.replace(/^\?/, '').split('&')) {
     const eq = pair.indexOf('=');
@@ -136,11 +116,6 @@ function safeDecode(text: string): string | undefined {
   }
 }
 
-/** A query value percent-encoded, quotes too (as Graph writes them in its nextLinks). */
-function encodeQueryValue(value: string): string {
-  return encodeURIComponent(value).replace(/'/g, '%27');
-}
-
 /** `?$top=…` and the page token's other parameters, each percent-encoded (a space as %20, as Graph expects). */
 export function pageQuery(page: PageRequest): string {
   // `$` is written literally: Graph accepts %24 too, but the literal form is what its docs and nextLinks show.
@@ -148,15 +123,14 @@ export function pageQuery(page: PageRequest): string {
   if (page.next) {
     for (const name of PAGE_PARAMS) {
       const value = page.next[name];
-      if (value !== undefined && name !== '$top') parts.push(`${name}=${encodeQueryValue(value)}`);
+      // Quotes encoded too, as Graph writes them in its nextLinks.
+      if (value !== undefined && name !== '$top') parts.push(`${name}=${encodeURIComponent(value).replaceAll("'", '%27')}`);
     }
   }
   // Never taken from a next link (PAGE_PARAMS has no `$count`): asked for on each page that wants it.
   if (page.count) parts.push('$count=true');
   return `?${parts.join('&')}`;
 }
-
-// `@odata.count`, and the id of a pool created without a representation.
 
 /** GraphQL's Int, which `totalCount` is. */
 const MAX_COUNT = 2 ** 31 - 1;
@@ -170,10 +144,7 @@ function collectionCount(value: unknown, reply: Reply): { count?: number } {
   return { count: value };
 }
 
-/**
- * The key of the entity a 204 create made, from `OData-EntityId` or `Location` (`<collection>/<key>` or
- * `<collection>(<key>)`); undefined when neither names an entity of `collectionPath`. The URL is never followed.
- */
+/** The key a 204 create names in `OData-EntityId` or `Location` (`…/<key>` or `…(<key>)`), never followed. */
 export function createdEntityKey(headers: { get(name: string): string | undefined }, collectionPath: string): string | undefined {
   for (const name of ['odata-entityid', 'location']) {
     const value = headers.get(name);

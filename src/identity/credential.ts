@@ -1,7 +1,4 @@
-/**
- * GRAPH_AUTH_MODE=app's credential, from the standard Azure variables (secret, certificate, workload or managed
- * identity); replaced by a fresh instance only after Graph rejected its token (docs/identity.md).
- */
+/** GRAPH_AUTH_MODE=app's credential from the standard Azure variables, as a factory (docs/identity.md). */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import {
   ClientCertificateCredential,
@@ -41,10 +38,7 @@ export function appCredentialFactory(s: AppCredentialSettings): { create: () => 
   return { kind: 'managed identity (system-assigned)', create: () => new ManagedIdentityCredential() };
 }
 
-/**
- * The credential of GRAPH_AUTH_MODE=emulator: the embedded Graph emulator accepts any bearer token, so this
- * hands out a fixed, clearly fake one. Never used against Microsoft Graph.
- */
+/** GRAPH_AUTH_MODE=emulator's credential: a fixed, clearly fake token; never used against Microsoft Graph. */
 export class EmulatorCredential implements TokenCredential {
   async getToken(): Promise<AccessToken> {
     return { token: 'emulator-token', expiresOnTimestamp: Date.now() + 24 * 3600_000 };

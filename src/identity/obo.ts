@@ -1,8 +1,5 @@
-/**
- * GRAPH_AUTH_MODE=obo: Graph called with the signed-in user's rights (OnBehalfOfCredential), one client per
- * assertion kept in a bounded LRU; token failures are `credential` GraphErrors with a fixed message (docs/identity.md).
- */
-import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+/** GRAPH_AUTH_MODE=obo: a Graph client per caller's assertion (bounded LRU), failures classified (docs/identity.md). */
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
 import type { EsimPoolsApi } from '../graph/api';
 import { GraphError } from '../graph/errors';
@@ -87,24 +84,21 @@ export function classifyOboError(error: unknown): { reason: OboFailureReason; ms
   return { reason, msalCode, aadsts };
 }
 
-/** OnBehalfOfCredential whose failures are classified GraphErrors (the client passes GraphErrors through). */
-class ClassifiedOboCredential implements TokenCredential {
-  constructor(
-    private readonly inner: TokenCredential,
-    private readonly onFailure: (details: ReturnType<typeof classifyOboError>) => void,
-  ) {}
-
-  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-    try {
-      return await this.inner.getToken(scopes, options);
-    } catch (error) {
-      const details = classifyOboError(error);
-      this.onFailure(details);
-      const { failure, message } = FAILURES[details.reason];
-      // No `cause`: Entra's message names the app and tenant, and nothing here should ever be logged with it.
-      throw new GraphError(message, { kind: 'credential', code: details.reason, credentialFailure: failure });
-    }
-  }
+/** `inner` (an OnBehalfOfCredential) whose failures are classified GraphErrors (the client passes GraphErrors through). */
+function classified(inner: TokenCredential, onFailure: (details: ReturnType<typeof classifyOboError>) => void): TokenCredential {
+  return {
+    async getToken(scopes, options) {
+      try {
+        return await inner.getToken(scopes, options);
+      } catch (error) {
+        const details = classifyOboError(error);
+        onFailure(details);
+        const { failure, message } = FAILURES[details.reason];
+        // No `cause`: Entra's message names the app and tenant, and nothing here should ever be logged with it.
+        throw new GraphError(message, { kind: 'credential', code: details.reason, credentialFailure: failure });
+      }
+    },
+  };
 }
 
 export class OboClients {
@@ -132,43 +126,32 @@ export class OboClients {
     return this.clients.size;
   }
 
-  /**
-   * The Graph API acting as this caller. `assertion` is the caller's verified access token, `hash` its
-   * tokenHash(); the client lives until the assertion expires (or is evicted).
-   */
+  /** The Graph API acting as the caller of `assertion` (its verified token; `hash`: tokenHash()) until it expires. */
   clientFor(principal: Principal, assertion: string, hash: string): EsimPoolsApi {
     const existing = this.clients.get(hash);
     if (existing !== undefined) return existing;
     const s = this.settings;
-    // A factory, not an instance: after Graph rejected a token (401), the client asks a new OnBehalfOfCredential,
-    // whose MSAL cache is empty, instead of this one, whose cache would hand back the rejected token.
+    // A factory: after a 401 a new OnBehalfOfCredential, whose MSAL cache cannot hand back the rejected token.
+    const base = { tenantId: s.tenantId, clientId: s.clientId, userAssertionToken: assertion, ...this.identityOptions };
+    const secret = s.clientSecret;
     const credential = (): TokenCredential =>
-      s.clientSecret
-        ? new OnBehalfOfCredential({ tenantId: s.tenantId, clientId: s.clientId, clientSecret: s.clientSecret, userAssertionToken: assertion, ...this.identityOptions })
-        : new OnBehalfOfCredential({
-            tenantId: s.tenantId,
-            clientId: s.clientId,
-            certificatePath: s.clientCertificatePath ?? '',
-            userAssertionToken: assertion,
-            ...this.identityOptions,
-          });
+      secret
+        ? new OnBehalfOfCredential({ ...base, clientSecret: secret })
+        : new OnBehalfOfCredential({ ...base, certificatePath: s.clientCertificatePath ?? '' });
     const oid = principal.oid;
     const onFailure = ({ reason, msalCode, aadsts }: ReturnType<typeof classifyOboError>): void =>
       this.logger?.[reason === 'identity_provider_unavailable' || reason === 'configuration' ? 'error' : 'warn'](
         { oid, reason, msalCode, aadsts: aadsts === undefined ? undefined : `AADSTS${aadsts}` },
         'on-behalf-of token request failed',
       );
-    const client = this.base.withCredential(() => new ClassifiedOboCredential(credential(), onFailure));
+    const client = this.base.withCredential(() => classified(credential(), onFailure));
     const ttl = principal.expiresAt * 1000 - Date.now();
     if (ttl > 0) this.clients.set(hash, client, { ttl });
     return client;
   }
 }
 
-/**
- * The credential of the base Graph client in on-behalf-of mode: every call must go through a caller's own client,
- * so a call with the base one fails instead of silently using the application's rights.
- */
+/** The base client's credential in obo mode: a call without a user fails instead of using the app's rights. */
 export class NoUserCredential implements TokenCredential {
   async getToken(): Promise<AccessToken> {
     throw new GraphError('Microsoft Graph is called on behalf of the signed-in user, and this request has none.', {

@@ -1,22 +1,6 @@
 /** At most `maxConcurrent` calls to Graph in flight from this replica, with a bounded queue and a bounded wait. */
 import { abortedError, GraphError } from '../errors';
-
-export interface BulkheadOptions {
-  /** Calls in flight at once (0 or Infinity: no limit). */
-  maxConcurrent: number;
-  /** Calls waiting for a slot; more are refused at once. */
-  maxQueue: number;
-  /** Longest wait for a slot, in ms. */
-  maxWaitMs: number;
-}
-
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
+import type { BulkheadOptions } from '../options';
 
 /** A refusal is a 429 with the time to retry (→ THROTTLED with retryAfterSeconds). */
 function refused(message: string, retryAfterSeconds: number): GraphError {
@@ -25,7 +9,8 @@ function refused(message: string, retryAfterSeconds: number): GraphError {
 
 export class Bulkhead {
   private active = 0;
-  private readonly queue: Waiter[] = [];
+  /** The waiters in arrival order; each one, called, takes the slot handed to it. */
+  private readonly queue = new Set<() => void>();
 
   constructor(private readonly options: BulkheadOptions) {}
 
@@ -34,37 +19,37 @@ export class Bulkhead {
   }
 
   get queued(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   /** Resolves when a slot is free; call the returned function exactly once when done. */
   acquire(signal?: AbortSignal): Promise<() => void> | (() => void) {
-    const limit = this.options.maxConcurrent;
+    const { maxConcurrent: limit, maxQueue, maxWaitMs } = this.options;
     if (!(limit > 0) || limit === Infinity || this.active < limit) {
       this.active++;
       return this.releaser();
     }
-    if (this.queue.length >= this.options.maxQueue) {
-      return Promise.reject(refused('Too many concurrent calls to Microsoft Graph; retry shortly.', this.options.maxWaitMs / 1000));
-    }
+    if (this.queue.size >= maxQueue) return Promise.reject(refused('Too many concurrent calls to Microsoft Graph; retry shortly.', maxWaitMs / 1000));
     return new Promise<() => void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: () => resolve(this.releaser()),
-        reject,
-        signal,
-        timer: setTimeout(() => {
-          this.remove(waiter);
-          reject(refused('Timed out waiting for a free connection to Microsoft Graph.', this.options.maxWaitMs / 1000));
-        }, this.options.maxWaitMs),
+      const leave = (): void => {
+        this.queue.delete(granted);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
       };
-      if (signal) {
-        waiter.onAbort = () => {
-          this.remove(waiter);
-          reject(abortedError());
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.queue.push(waiter);
+      const granted = (): void => {
+        leave();
+        resolve(this.releaser());
+      };
+      const onAbort = (): void => {
+        leave();
+        reject(abortedError());
+      };
+      const timer = setTimeout(() => {
+        leave();
+        reject(refused('Timed out waiting for a free connection to Microsoft Graph.', maxWaitMs / 1000));
+      }, maxWaitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.add(granted);
     });
   }
 
@@ -73,21 +58,9 @@ export class Bulkhead {
     return () => {
       if (released) return;
       released = true;
-      const next = this.queue.shift();
-      if (next) {
-        clearTimeout(next.timer);
-        if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
-        next.resolve(); // the slot passes straight to the next waiter
-      } else {
-        this.active--;
-      }
+      const next = this.queue.values().next();
+      if (next.done === true) this.active--;
+      else next.value(); // the slot passes straight to the next waiter
     };
-  }
-
-  private remove(waiter: Waiter): void {
-    const index = this.queue.indexOf(waiter);
-    if (index >= 0) this.queue.splice(index, 1);
-    clearTimeout(waiter.timer);
-    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
   }
 }

@@ -1,28 +1,23 @@
-/**
- * The pipeline's HttpClient over an undici keep-alive pool. A connection that failed before any reply is a
- * RestError (REQUEST_SEND_ERROR, repeatable); timeouts, aborts and failures mid-reply are GraphErrors.
- */
+/** The pipeline's HttpClient over an undici pool: a send that failed before any reply is core's repeatable RestError. */
 import { createHttpHeaders, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type Dispatcher } from 'undici';
 import { abortedError, GraphError, timeoutError } from '../errors';
 import { isRecord } from '../json';
+import type { GRAPH_CLIENT_DEFAULTS } from '../options';
 import { callOf, type GraphCall } from './request';
 
-export interface HttpClientOptions {
-  apiVersion: string;
-  maxConnections: number;
-  connectTimeoutMs: number;
-  headersTimeoutMs: number;
-  bodyTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-}
+export type HttpClientOptions = Pick<
+  typeof GRAPH_CLIENT_DEFAULTS,
+  'apiVersion' | 'maxConnections' | 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs' | 'keepAliveTimeoutMs'
+>;
 
 export class UndiciHttpClient implements HttpClient {
   /** Graph's origin, e.g. `https://graph.microsoft.com`, where the pool connects. */
   readonly origin: string;
   /** The path every request is below, e.g. `/beta` (or `/prefix/beta` behind a proxy). */
   readonly basePath: string;
-  /** What request URLs start with: the origin as https (the bearer policy sends tokens only to https URLs), then basePath. */
+  /** What request URLs start with: the origin as https (core's bearer policy needs it), then basePath. */
   readonly urlBase: string;
   private readonly urlOrigin: string;
   private readonly pool: Pool;
@@ -52,12 +47,10 @@ export class UndiciHttpClient implements HttpClient {
 
   /** Closes the pool once its requests are done; after `graceMs` the remaining ones are aborted. */
   async close(graceMs = 1000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), graceMs);
-    });
+    const grace = new AbortController();
+    const late = sleep(graceMs, 'late', { signal: grace.signal }).catch(() => 'closed');
     const outcome = await Promise.race([this.pool.close(), late]);
-    clearTimeout(timer);
+    grace.abort();
     if (outcome === 'late') await this.pool.destroy();
   }
 
@@ -98,10 +91,7 @@ export class UndiciHttpClient implements HttpClient {
   }
 }
 
-/**
- * A failed exchange: undici's timeouts are `timeout`; a fired signal (the caller left, or the deadline, which the
- * deadline policy turns into `timeout`) is `aborted`; anything else is `network`.
- */
+/** A failed exchange: undici's timeouts are `timeout`, a fired signal `aborted` (see deadlinePolicy), else `network`. */
 function classifyTransportError(error: unknown, call: GraphCall, beforeReply: boolean, requestId?: string): GraphError {
   const code = isRecord(error) && typeof error.code === 'string' ? error.code : undefined;
   const base = { clientRequestId: call.clientRequestId, requestId, cause: error };

@@ -1,6 +1,5 @@
 /** The Graph pipeline on core-rest-pipeline; its order is written once, in createGraphPipeline (docs/architecture.md). */
 import { createEmptyPipeline, type Pipeline } from '@azure/core-rest-pipeline';
-import type { RateBudget } from '../../coordination/types';
 import { LocalRateBudget } from '../../coordination/local';
 import { GRAPH_CLIENT_DEFAULTS, type GraphClientOptions } from '../options';
 import { Bulkhead } from './bulkhead';
@@ -8,25 +7,13 @@ import { UndiciHttpClient } from './httpClient';
 import { bearerPolicy, rejectedTokenPolicy } from './policies/bearerPolicy';
 import { deadlinePolicy } from './policies/deadlinePolicy';
 import { limitsPolicy } from './policies/limitsPolicy';
-import { retryAttemptPolicy } from './policies/retryAttemptPolicy';
 import { retryPolicy } from './policies/retryPolicy';
-import { telemetryPolicy, type TelemetryOptions } from './policies/telemetryPolicy';
+import { telemetryPolicy } from './policies/telemetryPolicy';
 import type { RetryRules } from './retryRules';
-import type { CachedToken, CachedTokenOptions } from './token';
+import type { CachedToken } from './token';
 
 /** Everything a pipeline is made of except its credential: shared by every client of one endpoint. */
-export interface PipelineParts {
-  httpClient: UndiciHttpClient;
-  bulkhead: Bulkhead;
-  budgets: { writes?: RateBudget; reads?: RateBudget };
-  retry: RetryRules;
-  timeoutMs: number;
-  telemetry: TelemetryOptions;
-  /** What each client's token asks its credential for, and how long it waits. */
-  token: Pick<CachedTokenOptions, 'scope' | 'onAcquired' | 'timeoutMs'>;
-  /** Only for the client's own credential (not the per-user ones): background recovery and events. */
-  ownToken: Pick<CachedTokenOptions, 'recovery' | 'onEvent'>;
-}
+export type PipelineParts = ReturnType<typeof createPipelineParts>;
 
 /** The chain of one credential, in order. */
 export function createGraphPipeline(parts: PipelineParts, token: CachedToken): Pipeline {
@@ -35,10 +22,9 @@ export function createGraphPipeline(parts: PipelineParts, token: CachedToken): P
     telemetryPolicy(parts.telemetry),
     deadlinePolicy(parts.timeoutMs),
     retryPolicy(parts.retry),
-    retryAttemptPolicy(),
     bearerPolicy(token, parts.token.scope),
     rejectedTokenPolicy(token),
-    limitsPolicy({ bulkhead: parts.bulkhead, budgets: parts.budgets }),
+    limitsPolicy(parts),
   ]) {
     pipeline.addPolicy(policy);
   }
@@ -46,7 +32,7 @@ export function createGraphPipeline(parts: PipelineParts, token: CachedToken): P
 }
 
 /** The parts from the client's options, each default from GRAPH_CLIENT_DEFAULTS. */
-export function createPipelineParts(endpoint: string, options: GraphClientOptions): PipelineParts {
+export function createPipelineParts(endpoint: string, options: GraphClientOptions) {
   const d = GRAPH_CLIENT_DEFAULTS;
   const timeoutMs = options.timeoutMs ?? d.timeoutMs;
   return {
@@ -63,15 +49,17 @@ export function createPipelineParts(endpoint: string, options: GraphClientOption
       writes: options.budgets?.writes ?? new LocalRateBudget({ ...d.writeBudget, ...options.writeBudget }),
       reads: options.budgets?.reads,
     },
-    retry: { ...d.retry, ...options.retry, random: options.random ?? Math.random },
+    retry: { ...d.retry, ...options.retry, random: options.random ?? Math.random } satisfies RetryRules,
     timeoutMs,
     telemetry: { tracer: options.tracer, onCall: options.onCall },
+    /** What each client's token asks its credential for, and how long it waits. */
     token: {
       scope: options.scope,
       onAcquired: options.onTokenAcquired,
       // A token wait longer than the call's deadline would be cut by the deadline anyway.
       timeoutMs: Math.min(options.tokenTimeoutMs ?? d.tokenTimeoutMs, timeoutMs),
     },
+    /** Only for the client's own credential (not the per-user ones): background recovery and events. */
     ownToken: { recovery: options.tokenRecovery, onEvent: options.onTokenEvent },
   };
 }

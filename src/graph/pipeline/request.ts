@@ -3,14 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { CallOptions } from '../api';
 import { isGuid } from '../json';
+import type { Reply } from '../odata';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-/** The budget slots a request takes: Graph counts each request of a $batch on its own, not the envelope. */
-export interface RequestCost {
-  writes: number;
-  reads: number;
-}
 
 export interface RequestSpec {
   method: HttpMethod;
@@ -19,21 +14,16 @@ export interface RequestSpec {
   /** For logs, metrics and spans: the path with ids replaced by `{id}`. */
   pathTemplate: string;
   body?: string;
-  /** Default: one read, and one write for POST/PATCH/DELETE. */
-  cost?: RequestCost;
+  /** Budget slots (Graph counts each request of a $batch); default one read, and one write for POST/PATCH/DELETE. */
+  cost?: { writes: number; reads: number };
   /** Default true; false: sent again only after a 429 (Graph refused it unprocessed). */
   repeatable?: boolean;
 }
 
 /** The state of one call that the policies share, kept beside its PipelineRequest (callOf). */
-export interface GraphCall {
-  readonly method: HttpMethod;
-  readonly pathTemplate: string;
+export interface GraphCall extends Readonly<Required<Omit<RequestSpec, 'path' | 'body'>>> {
   /** The `client-request-id` sent to Graph (Graph echoes it): the same on every retry. */
   readonly clientRequestId: string;
-  readonly cost: RequestCost;
-  /** Whether it may be sent again after an outcome other than a 429. */
-  readonly repeatable: boolean;
   /** The caller's signal; below the deadline policy, the call's own (its deadline or the caller). */
   signal?: AbortSignal;
   /** Epoch ms by which the call, retries and waits included, must end (set by the deadline policy). */
@@ -48,14 +38,8 @@ export interface GraphCall {
   declined?: { retryAfterSeconds?: number };
 }
 
-/** A 2xx reply as the client reads it. */
-export interface GraphReply {
-  status: number;
-  headers: HttpHeaders;
-  text: string;
-  /** Graph's `request-id` header. */
-  requestId?: string;
-}
+/** A reply as the client reads it, with its headers. */
+export type GraphReply = Reply & { headers: HttpHeaders };
 
 const calls = new WeakMap<PipelineRequest, GraphCall>();
 
@@ -68,7 +52,9 @@ export function callOf(request: PipelineRequest): GraphCall {
 
 /** A request to `urlBase` + `spec.path` (urlBase: the HttpClient's). */
 export function createRequest(urlBase: string, spec: RequestSpec, options?: CallOptions): PipelineRequest {
-  const clientRequestId = clientRequestIdFor(options?.requestId);
+  // The incoming request's id when it is a GUID (Graph's logs and ours then correlate), else a new GUID.
+  const requestId = options?.requestId;
+  const clientRequestId = requestId !== undefined && isGuid(requestId) ? requestId.toLowerCase() : randomUUID();
   const headers = createHttpHeaders({ accept: 'application/json', 'client-request-id': clientRequestId });
   if (spec.body !== undefined) headers.set('content-type', 'application/json');
   const request = createPipelineRequest({
@@ -92,11 +78,6 @@ export function createRequest(urlBase: string, spec: RequestSpec, options?: Call
     throttled: 0,
   });
   return request;
-}
-
-/** The incoming request's id when it is a GUID (Graph's logs and ours then correlate), else a new GUID. */
-function clientRequestIdFor(requestId: string | undefined): string {
-  return requestId !== undefined && isGuid(requestId) ? requestId.toLowerCase() : randomUUID();
 }
 
 export function isSuccess(status: number): boolean {

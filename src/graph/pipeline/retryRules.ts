@@ -3,17 +3,9 @@
  * at most `maxRetries` times within the deadline (docs/architecture.md).
  */
 import type { HttpHeaders } from '@azure/core-rest-pipeline';
+import type { RetryOptions } from '../options';
 
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 503, 504]);
-
-export interface RetryOptions {
-  /** Retries after the first attempt. */
-  maxRetries: number;
-  /** Backoff base in ms. */
-  baseDelayMs: number;
-  /** Backoff cap in ms. */
-  maxDelayMs: number;
-}
 
 export interface RetryRules extends RetryOptions {
   /** The random source of the backoff jitter (tests fix it). */
@@ -21,7 +13,7 @@ export interface RetryRules extends RetryOptions {
 }
 
 /** The last attempt's outcome: Graph's reply, or a connection that failed before any. */
-export interface RetryOutcome {
+interface RetryOutcome {
   /** Retries so far (0 after the first attempt). */
   retryCount: number;
   status?: number;
@@ -29,7 +21,7 @@ export interface RetryOutcome {
   failedBeforeReply?: boolean;
 }
 
-export type RetryVerdict =
+type RetryVerdict =
   | { retry: true; waitMs: number }
   /** `retryAfterSeconds`: when trying again could succeed, if known (Graph said, or the deadline refused a wait). */
   | { retry: false; retryAfterSeconds?: number };

@@ -16,8 +16,6 @@ export interface CachedTokenOptions {
   scope: string;
   /** Longest wait for one acquisition, shared by the calls waiting for it (default 10 s). */
   timeoutMs?: number;
-  /** Refresh this long before expiry (default 5 minutes, like the Azure SDK's bearer policy and MSAL). */
-  refreshBeforeMs?: number;
   /** Called after each token the credential handed out (for metrics). */
   onAcquired?: () => void;
   onEvent?: (event: TokenEvent) => void;
@@ -27,14 +25,13 @@ export interface CachedTokenOptions {
   random?: () => number;
 }
 
-/** The acquisition took longer than its timeout, or the call's deadline passed while it waited for a token. */
-export class TokenTimeoutError extends Error {
-  override readonly name = 'TokenTimeoutError';
-  constructor() {
-    super('No access token was issued in time.');
-  }
+/** The acquisition took longer than its timeout, or the call's deadline passed while it waited (a `TimeoutError`). */
+export function isTimeout(error: unknown): boolean {
+  return isRecord(error) && error.name === 'TimeoutError';
 }
 
+/** Refresh this long before expiry, like MSAL. */
+const REFRESH_BEFORE_MS = 5 * 60_000;
 /** A token is sent only while it has at least this long to live. */
 const USABLE_MARGIN_MS = 10_000;
 /** Least time between a token and its background refresh (at most this, and at most a tenth of the token's life). */
@@ -45,8 +42,8 @@ const DEFAULT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
 export class CachedToken {
   private credential?: TokenCredential;
   private token?: AccessToken;
-  private pending?: Promise<AccessToken>;
-  private readonly claimsPending = new Map<string, Promise<AccessToken>>();
+  /** The acquisitions under way: '' the plain one, else by a claims challenge's claims. */
+  private readonly pending = new Map<string, Promise<AccessToken>>();
   private failures = 0;
   private refreshNotBefore = 0;
   private recoveryTimer?: NodeJS.Timeout;
@@ -55,16 +52,11 @@ export class CachedToken {
   /** Set by reject(): the next acquisition goes through a new credential instance. */
   private renew = false;
   private closed = false;
-  private readonly timeoutMs: number;
-  private readonly refreshBeforeMs: number;
 
   constructor(
     private readonly source: CredentialSource,
     private readonly options: CachedTokenOptions,
-  ) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
-  }
+  ) {}
 
   /** False while the last acquisition failed and there is no token left to send (readiness). */
   get healthy(): boolean {
@@ -76,25 +68,15 @@ export class CachedToken {
     const now = Date.now();
     const token = this.token;
     if (token !== undefined && this.usable(token, now)) {
-      if (now >= this.refreshAt(token) && now >= this.refreshNotBefore && this.pending === undefined && !this.closed) void this.share(true);
+      if (now >= this.refreshAt(token) && now >= this.refreshNotBefore && !this.pending.has('') && !this.closed) void this.share(true);
       return token;
     }
-    return this.wait(this.pending ?? this.share(false), signal);
+    return this.wait(this.pending.get('') ?? this.share(false), signal);
   }
 
   /** A new token carrying a claims challenge's claims (decoded JSON); concurrent challenges with the same claims share one acquisition. */
   forClaims(claims: string, signal?: AbortSignal): Promise<AccessToken> {
-    let attempt = this.claimsPending.get(claims);
-    if (attempt === undefined) {
-      const started = this.attempt(false, claims);
-      attempt = started;
-      this.claimsPending.set(claims, started);
-      const clear = (): void => {
-        this.claimsPending.delete(claims);
-      };
-      started.then(clear, clear);
-    }
-    return this.wait(attempt, signal);
+    return this.wait(this.pending.get(claims) ?? this.share(false, claims), signal);
   }
 
   /** Graph answered 401 to `rejected`: dropped, never cached again; the next acquisition uses a new credential instance (when given a factory). */
@@ -104,7 +86,7 @@ export class CachedToken {
     this.rejected = rejected;
     if (this.token?.token === rejected) this.token = undefined;
     // An acquisition already under way may come back with the same token from the old instance's cache.
-    this.pending = undefined;
+    this.pending.delete('');
     this.renew = typeof this.source === 'function';
   }
 
@@ -127,16 +109,7 @@ export class CachedToken {
     return new Promise<AccessToken>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      attempt.then(
-        (token) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(token);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+      void attempt.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
@@ -145,45 +118,32 @@ export class CachedToken {
   }
 
   private refreshAt(token: AccessToken): number {
-    return Math.min(token.expiresOnTimestamp - this.refreshBeforeMs, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
+    return Math.min(token.expiresOnTimestamp - REFRESH_BEFORE_MS, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
   }
 
-  /** Starts the acquisition every caller shares until it settles. */
-  private share(background: boolean): Promise<AccessToken> {
-    const attempt = this.attempt(background);
-    this.pending = attempt;
-    const clear = (): void => {
-      if (this.pending === attempt) this.pending = undefined;
-    };
-    attempt.then(clear, clear);
-    return attempt;
-  }
-
-  /** One acquisition, bounded by `timeoutMs`; its outcome updates the cache and the health. */
-  private attempt(background: boolean, claims?: string): Promise<AccessToken> {
+  /** One acquisition, bounded by `timeoutMs`, shared until it settles; its outcome updates the cache and the health. */
+  private share(background: boolean, claims?: string): Promise<AccessToken> {
+    const key = claims ?? '';
     const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        reject(new TokenTimeoutError());
-      }, this.timeoutMs);
-      timer.unref(); // a pending acquisition never keeps the process alive
-    });
+    const timeout = new DOMException('No access token was issued in time.', 'TimeoutError');
+    const timer = setTimeout(() => abort.abort(timeout), this.options.timeoutMs ?? 10_000);
+    timer.unref(); // a pending acquisition never keeps the process alive
     const acquired = this.request(abort.signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
       this.accept(token);
       return token;
     });
-    const attempt = Promise.race([acquired, timeout]);
     acquired.catch(() => undefined); // a late failure after the timeout was already reported as the timeout
-    attempt.then(
-      () => clearTimeout(timer),
-      (error: unknown) => {
-        clearTimeout(timer);
-        this.failed(error, background);
-      },
-    );
+    const attempt = this.wait(acquired, abort.signal);
+    this.pending.set(key, attempt);
+    const settled = (): void => {
+      clearTimeout(timer);
+      if (this.pending.get(key) === attempt) this.pending.delete(key);
+    };
+    attempt.then(settled, (error: unknown) => {
+      settled();
+      this.failed(error, background);
+    });
     return attempt;
   }
 
@@ -226,7 +186,7 @@ export class CachedToken {
     if (recovering && this.recoveryTimer === undefined) {
       this.recoveryTimer = setTimeout(() => {
         this.recoveryTimer = undefined;
-        if (this.closed || this.usable(this.token, Date.now()) || this.pending !== undefined) return;
+        if (this.closed || this.usable(this.token, Date.now()) || this.pending.has('')) return;
         void this.share(true);
       }, delayMs);
       this.recoveryTimer.unref();
@@ -242,9 +202,14 @@ export class CachedToken {
 
 /** A short, fixed reason for logs: Entra's error code or the error's kind, never its message. */
 function failureReason(error: unknown): string {
-  if (error instanceof TokenTimeoutError) return 'timeout';
+  if (isTimeout(error)) return 'timeout';
   if (isGraphError(error)) return error.code ?? error.kind;
+  return entraError(error).entraCode ?? (error instanceof Error ? error.name : 'unknown');
+}
+
+/** MSAL's `errorResponse`: Entra's error code and description, when the error carries one. */
+export function entraError(error: unknown): { entraCode?: string; description: string } {
   const response = isRecord(error) && isRecord(error.errorResponse) ? error.errorResponse : undefined;
-  if (typeof response?.error === 'string') return response.error;
-  return error instanceof Error ? error.name : 'unknown';
+  const entraCode = typeof response?.error === 'string' ? response.error : undefined;
+  return { entraCode, description: typeof response?.errorDescription === 'string' ? response.errorDescription : '' };
 }

@@ -1,13 +1,10 @@
-/**
- * `Authorization: Bearer …` on every attempt (core's bearer policy, CAE challenge included) from a CachedToken, and
- * the policy that drops a token Graph answered 401 to. Token failures are `credential` GraphErrors.
- */
+/** `Authorization: Bearer …` from a CachedToken through core's bearer policy (CAE challenges included). */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { bearerTokenAuthenticationPolicy, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
 import { abortedError, GraphError, isGraphError } from '../../errors';
-import { isRecord } from '../../json';
+import { isRecord, tryParseJson } from '../../json';
 import { callOf } from '../request';
-import { TokenTimeoutError, type CachedToken } from '../token';
+import { entraError, isTimeout, type CachedToken } from '../token';
 
 /** The bearer policy of one credential; `rejectedTokenPolicy(token)` goes right below it. */
 export function bearerPolicy(token: CachedToken, scope: string): PipelinePolicy {
@@ -52,7 +49,7 @@ function claimsCredential(token: CachedToken): TokenCredential {
     async getToken(_scopes: string | string[], options?: GetTokenOptions) {
       const claims = options?.claims;
       if (claims === undefined) return token.get();
-      if (!isJsonObject(claims)) {
+      if (!isRecord(tryParseJson(claims))) {
         throw new GraphError('Microsoft Graph sent a claims challenge whose claims are not a JSON object.', { kind: 'invalid-response', status: 401 });
       }
       let fresh: AccessToken;
@@ -75,14 +72,6 @@ function claimsCredential(token: CachedToken): TokenCredential {
   };
 }
 
-function isJsonObject(text: string): boolean {
-  try {
-    return isRecord(JSON.parse(text));
-  } catch {
-    return false;
-  }
-}
-
 /** No token for this call: the caller going away is `aborted`; anything else is credentialError's. */
 function tokenWaitError(error: unknown, request: PipelineRequest): GraphError {
   const call = callOf(request);
@@ -90,15 +79,10 @@ function tokenWaitError(error: unknown, request: PipelineRequest): GraphError {
   return credentialError(error, call.clientRequestId);
 }
 
-/** The acquisition's own timeout, or the call's deadline passing while it waited. */
-function isTimeout(error: unknown): boolean {
-  return error instanceof TokenTimeoutError || (isRecord(error) && error.name === 'TimeoutError');
-}
-
 /**
- * A token failure: a timeout → `identity_provider_timeout`; else by Entra's error code: invalid_grant /
- * interaction_required → `unauthenticated` (sign in again), consent_required or AADSTS65001/53003 → `forbidden`,
- * anything else → `unavailable`. The message is fixed: Entra's text can name the client or the assertion.
+ * A token failure: a timeout → `identity_provider_timeout`; else by Entra's code: invalid_grant or
+ * interaction_required → `unauthenticated`, consent_required or AADSTS65001/53003 → `forbidden`, else `unavailable`.
+ * The message is fixed: Entra's text can name the client or the assertion.
  */
 function credentialError(error: unknown, clientRequestId?: string): GraphError {
   if (isGraphError(error)) return error;
@@ -110,9 +94,7 @@ function credentialError(error: unknown, clientRequestId?: string): GraphError {
       credentialFailure: 'unavailable',
     });
   }
-  const errorResponse = isRecord(error) && isRecord(error.errorResponse) ? error.errorResponse : undefined;
-  const entraCode = typeof errorResponse?.error === 'string' ? errorResponse.error : undefined;
-  const description = typeof errorResponse?.errorDescription === 'string' ? errorResponse.errorDescription : '';
+  const { entraCode, description } = entraError(error);
   let credentialFailure: 'unauthenticated' | 'forbidden' | 'unavailable' = 'unavailable';
   if (entraCode === 'invalid_grant' || entraCode === 'interaction_required') credentialFailure = 'unauthenticated';
   if (entraCode === 'consent_required' || /AADSTS65001|AADSTS53003/.test(description)) credentialFailure = 'forbidden';

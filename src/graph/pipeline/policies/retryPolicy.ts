@@ -1,8 +1,8 @@
 /**
- * core's retry policy under ../retryRules.ts; where an outcome becomes final: a 2xx is returned, anything else
- * thrown as a GraphError. A request that is not repeatable is sent again only after a 429.
+ * core's retry policy under ../retryRules.ts, where an outcome becomes final (a 2xx is returned, anything else thrown
+ * as a GraphError); each repeat is stamped `Retry-Attempt: n`, as Graph's SDKs do, and 429 replies are counted.
  */
-import { isRestError, RestError, retryPolicy as coreRetryPolicy, type PipelinePolicy, type PipelineResponse, type RetryStrategy } from '@azure/core-rest-pipeline';
+import { isRestError, RestError, retryPolicy as coreRetryPolicy, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type RetryStrategy, type SendRequest } from '@azure/core-rest-pipeline';
 import { abortedError, graphErrorFromReply, GraphError, isGraphError, toGraphError } from '../../errors';
 import { callOf, isSuccess, type GraphCall } from '../request';
 import { decideRetry, RETRYABLE_STATUSES, retryAfterMs, wholeSeconds, type RetryRules } from '../retryRules';
@@ -39,7 +39,7 @@ export function retryPolicy(rules: RetryRules): PipelinePolicy {
       const call = callOf(request);
       let response: PipelineResponse;
       try {
-        response = await core.sendRequest(request, next);
+        response = await core.sendRequest(request, (attempt) => countedAttempt(attempt, next));
       } catch (error) {
         throw finalError(error, call);
       }
@@ -54,6 +54,19 @@ export function retryPolicy(rules: RetryRules): PipelinePolicy {
       });
     },
   };
+}
+
+/** One attempt: `Retry-Attempt: n` on the n-th repeat; 429 replies counted for telemetry. */
+async function countedAttempt(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
+  const call = callOf(request);
+  const attempt = call.attempts++;
+  if (attempt > 0) {
+    call.retries = attempt;
+    request.headers.set('retry-attempt', String(attempt));
+  }
+  const response = await next(request);
+  if (response.status === 429) call.throttled++;
+  return response;
 }
 
 /** A thrown outcome as a GraphError: a connection that failed before any reply, a wait cut short, or any other failure. */

@@ -1,14 +1,11 @@
 /** One OpenTelemetry client span and one `onCall` event per Graph call, with its final outcome. */
 import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { GraphCallEvent } from '../../api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { toGraphError, type GraphError } from '../../errors';
+import type { GraphClientOptions } from '../../options';
 import { callOf } from '../request';
 
-export interface TelemetryOptions {
-  tracer?: Tracer;
-  onCall?: (event: GraphCallEvent) => void;
-}
+export type TelemetryOptions = Pick<GraphClientOptions, 'tracer' | 'onCall'>;
 
 export function telemetryPolicy({ tracer, onCall }: TelemetryOptions): PipelinePolicy {
   return {

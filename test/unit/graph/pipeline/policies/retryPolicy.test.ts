@@ -126,3 +126,15 @@ describe('a request that is not repeatable (a create, a delete)', () => {
     expect(next.seen).toHaveLength(2);
   });
 });
+
+it('stamps Retry-Attempt on each repeat (not on the first attempt) and counts retries and 429 replies', async () => {
+  const next = scriptedNext(response(429), response(503), response(200));
+  const req = request();
+  expect((await policy.sendRequest(req, next)).status).toBe(200);
+  expect(next.seen.map((a) => [a.retries, a.headers['retry-attempt']])).toEqual([
+    [0, undefined],
+    [1, '1'],
+    [2, '2'],
+  ]);
+  expect([callOf(req).retries, callOf(req).throttled]).toEqual([2, 1]);
+});
