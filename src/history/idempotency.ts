@@ -3,9 +3,8 @@
  * held by one attempt at a time (docs/edits.md, "Idempotency keys").
  */
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
-import type { IdempotencyKeyTable } from './db';
-import type { HistoryStore } from './store';
+import type { Row } from './db';
+import { num, text, type HistoryStore } from './store';
 
 export enum KeyState {
   RUNNING = 'RUNNING',
@@ -84,14 +83,12 @@ export class IdempotencyKeys {
     for (;;) {
       const now = this.now();
       if (await this.insert(key, operation, hash, token, now)) return { kind: 'run', token };
-      const row = await this.store.use((db) =>
-        db.selectFrom('idempotency_key').selectAll().where('caller', '=', key.caller).where('key', '=', key.key).executeTakeFirst(),
-      );
+      const [row] = await this.store.query('select * from idempotency_key where caller = ? and key = ?', [key.caller, key.key]);
       // Released (or expired and deleted) since the insert: try again at once.
       if (row === undefined || Number(row.expires_ms) <= now) continue;
       if (row.request_hash !== hash) return { kind: 'reused' };
-      const state = KEY_STATES.get(row.state);
-      if (state === undefined) throw new Error(`idempotency_key.state holds ${row.state}, which is no KeyState`);
+      const state = KEY_STATES.get(text(row.state) ?? '');
+      if (state === undefined) throw new Error(`idempotency_key.state holds ${text(row.state)}, which is no KeyState`);
       if (state === KeyState.DONE) return { kind: 'done', result: parse(row) };
       const dead = state === KeyState.RUNNING && Number(row.running_until_ms) <= now;
       if (state === KeyState.UNKNOWN || state === KeyState.PARTIAL || dead) {
@@ -121,9 +118,7 @@ export class IdempotencyKeys {
   /** The attempt wrote nothing: the key is free, its repeat runs again. */
   async release(key: KeyId, token: string): Promise<void> {
     try {
-      await this.store.use((db) =>
-        db.deleteFrom('idempotency_key').where('caller', '=', key.caller).where('key', '=', key.key).where('owner', '=', token).execute(),
-      );
+      await this.store.query('delete from idempotency_key where caller = ? and key = ? and owner = ?', [key.caller, key.key, token]);
     } finally {
       this.wake(key);
     }
@@ -132,64 +127,42 @@ export class IdempotencyKeys {
   /** Deletes about `batch` expired keys, oldest first (same-millisecond ones together); resolves with how many. */
   async deleteExpired(batch = 500): Promise<number> {
     const now = this.now();
-    return this.store.use(async (db) => {
-      const last = await db
-        .selectFrom('idempotency_key')
-        .select('expires_ms')
-        .where('expires_ms', '<=', now)
-        .orderBy('expires_ms')
-        .limit(1)
-        .offset(batch - 1)
-        .executeTakeFirst();
-      const upTo = last === undefined ? now : Number(last.expires_ms);
-      const result = await db.deleteFrom('idempotency_key').where('expires_ms', '<=', upTo).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
+    const [last] = await this.store.query('select expires_ms from idempotency_key where expires_ms <= ? order by expires_ms limit 1 offset ?', [now, batch - 1]);
+    const deleted = await this.store.query('delete from idempotency_key where expires_ms <= ? returning key', [num(last?.expires_ms) ?? now]);
+    return deleted.length;
   }
 
   /** A new key, or an expired one reused: one statement, so two replicas claiming at once cannot both get it. */
   private async insert(key: KeyId, operation: string, hash: string, token: string, now: number): Promise<boolean> {
-    const values = {
-      operation,
-      request_hash: hash,
-      state: KeyState.RUNNING,
-      owner: token,
-      result: null,
-      started_ms: now,
-      running_until_ms: now + this.options.runningLeaseMs,
-      expires_ms: now + this.options.ttlMs,
-    };
-    const rows = await this.store.use((db) =>
-      db
-        .insertInto('idempotency_key')
-        .values({ caller: key.caller, key: key.key, ...values })
-        .onConflict((oc) => oc.columns(['caller', 'key']).doUpdateSet(values).where('idempotency_key.expires_ms', '<=', now))
-        .returning('owner')
-        .execute(),
+    const rows = await this.store.query(
+      `insert into idempotency_key (caller, key, operation, request_hash, state, owner, result, started_ms, running_until_ms, expires_ms)
+        values (?, ?, ?, ?, ?, ?, null, ?, ?, ?) on conflict (caller, key) do update set operation = excluded.operation,
+        request_hash = excluded.request_hash, state = excluded.state, owner = excluded.owner, result = null,
+        started_ms = excluded.started_ms, running_until_ms = excluded.running_until_ms, expires_ms = excluded.expires_ms
+        where idempotency_key.expires_ms <= ? returning owner`,
+      [key.caller, key.key, operation, hash, KeyState.RUNNING, token, now, now + this.options.runningLeaseMs, now + this.options.ttlMs, now],
     );
     return rows.length > 0 && rows[0].owner === token;
   }
 
   /** Takes a key over from the attempt that left it as `row` (compare-and-set on its owner and state). */
-  private async takeOver(key: KeyId, row: Selectable<IdempotencyKeyTable>, token: string, now: number): Promise<boolean> {
-    const result = await this.store.use((db) =>
-      db
-        .updateTable('idempotency_key')
-        .set({ state: KeyState.RUNNING, owner: token, running_until_ms: now + this.options.runningLeaseMs })
-        .where('caller', '=', key.caller)
-        .where('key', '=', key.key)
-        .where('owner', '=', row.owner)
-        .where('state', '=', row.state)
-        .executeTakeFirst(),
+  private async takeOver(key: KeyId, row: Row, token: string, now: number): Promise<boolean> {
+    const taken = await this.store.query(
+      'update idempotency_key set state = ?, owner = ?, running_until_ms = ? where caller = ? and key = ? and owner = ? and state = ? returning owner',
+      [KeyState.RUNNING, token, now + this.options.runningLeaseMs, key.caller, key.key, row.owner, row.state],
     );
-    return Number(result.numUpdatedRows) > 0;
+    return taken.length > 0;
   }
 
   private async end(key: KeyId, token: string, change: { state: KeyState; result?: string }): Promise<void> {
     try {
-      await this.store.use((db) =>
-        db.updateTable('idempotency_key').set(change).where('caller', '=', key.caller).where('key', '=', key.key).where('owner', '=', token).execute(),
-      );
+      await this.store.query('update idempotency_key set state = ?, result = coalesce(?, result) where caller = ? and key = ? and owner = ?', [
+        change.state,
+        change.result ?? null,
+        key.caller,
+        key.key,
+        token,
+      ]);
     } finally {
       this.wake(key);
     }
@@ -217,6 +190,7 @@ export class IdempotencyKeys {
   }
 }
 
-function parse(row: Selectable<IdempotencyKeyTable>): unknown {
-  return row.result === null ? undefined : JSON.parse(row.result);
+function parse(row: Row): unknown {
+  const result = text(row.result);
+  return result === null ? undefined : JSON.parse(result);
 }
