@@ -59,17 +59,11 @@ export async function openDatabase(location: StoreLocation): Promise<HistoryDb> 
   return embedded(kysely, database);
 }
 
-/** PostgreSQL: each statement's text numbered once (`?` → `$n`), run through Kysely's pool and transactions. */
+/** PostgreSQL: each statement's placeholders numbered (`?` → `$n`), run through Kysely's pool and transactions. */
 function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): HistoryDb {
-  const texts = new Map<string, string>();
   const numbered = (text: string): string => {
-    let out = texts.get(text);
-    if (out === undefined) {
-      let n = 0;
-      out = text.replace(/\?/g, () => `$${++n}`);
-      texts.set(text, out);
-    }
-    return out;
+    let n = 0;
+    return text.replace(/\?/g, () => `$${++n}`);
   };
   const on =
     (q: Kysely<unknown>): RunStatement =>

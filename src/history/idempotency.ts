@@ -3,6 +3,8 @@
  * held by one attempt at a time (docs/edits.md, "Idempotency keys").
  */
 import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Row } from './db';
 import { num, text, type HistoryStore } from './store';
 
@@ -13,8 +15,6 @@ export enum KeyState {
   PARTIAL = 'PARTIAL',
   UNKNOWN = 'UNKNOWN',
 }
-
-const KEY_STATES = new Map<string, KeyState>(Object.values(KeyState).map((state) => [state, state]));
 
 /** A key as its caller owns it. */
 export interface KeyId {
@@ -58,18 +58,14 @@ const id = (key: KeyId): string => `${key.caller}\u0000${key.key}`;
 
 export class IdempotencyKeys {
   private readonly now: () => number;
-  /** Repeats waiting in this process, woken when an attempt of this process ends (others are polled). */
-  private readonly waiters = new Map<string, Set<() => void>>();
+  /** Emits a key's id when an attempt of this process on it ends: its waiting repeats look at once (others poll). */
+  private readonly ended = new EventEmitter().setMaxListeners(0);
 
   constructor(
     private readonly store: HistoryStore,
     private readonly options: IdempotencyOptions,
   ) {
     this.now = options.now ?? Date.now;
-  }
-
-  get ttlMs(): number {
-    return this.options.ttlMs;
   }
 
   /**
@@ -87,7 +83,7 @@ export class IdempotencyKeys {
       // Released (or expired and deleted) since the insert: try again at once.
       if (row === undefined || Number(row.expires_ms) <= now) continue;
       if (row.request_hash !== hash) return { kind: 'reused' };
-      const state = KEY_STATES.get(text(row.state) ?? '');
+      const state = Object.values(KeyState).find((known) => known === row.state);
       if (state === undefined) throw new Error(`idempotency_key.state holds ${text(row.state)}, which is no KeyState`);
       if (state === KeyState.DONE) return { kind: 'done', result: parse(row) };
       const dead = state === KeyState.RUNNING && Number(row.running_until_ms) <= now;
@@ -106,22 +102,18 @@ export class IdempotencyKeys {
   }
 
   /** The attempt is done: its answer is kept (`final` false: PARTIAL, a repeat runs again with it). */
-  async complete(key: KeyId, token: string, result: unknown, final = true): Promise<void> {
-    await this.end(key, token, { state: final ? KeyState.DONE : KeyState.PARTIAL, result: JSON.stringify(result) });
+  complete(key: KeyId, token: string, result: unknown, final = true): Promise<void> {
+    return this.end(key, token, 'update idempotency_key set state = ?, result = ?', [final ? KeyState.DONE : KeyState.PARTIAL, JSON.stringify(result)]);
   }
 
   /** The attempt ended without knowing whether Graph wrote: the next repeat settles it. */
-  async unknown(key: KeyId, token: string): Promise<void> {
-    await this.end(key, token, { state: KeyState.UNKNOWN });
+  unknown(key: KeyId, token: string): Promise<void> {
+    return this.end(key, token, 'update idempotency_key set state = ?', [KeyState.UNKNOWN]);
   }
 
   /** The attempt wrote nothing: the key is free, its repeat runs again. */
-  async release(key: KeyId, token: string): Promise<void> {
-    try {
-      await this.store.query('delete from idempotency_key where caller = ? and key = ? and owner = ?', [key.caller, key.key, token]);
-    } finally {
-      this.wake(key);
-    }
+  release(key: KeyId, token: string): Promise<void> {
+    return this.end(key, token, 'delete from idempotency_key', []);
   }
 
   /** Deletes about `batch` expired keys, oldest first (same-millisecond ones together); resolves with how many. */
@@ -154,39 +146,21 @@ export class IdempotencyKeys {
     return taken.length > 0;
   }
 
-  private async end(key: KeyId, token: string, change: { state: KeyState; result?: string }): Promise<void> {
+  /** Changes the key while this attempt holds it (`change`: an update or a delete), then wakes this process's repeats. */
+  private async end(key: KeyId, token: string, change: string, params: unknown[]): Promise<void> {
     try {
-      await this.store.query('update idempotency_key set state = ?, result = coalesce(?, result) where caller = ? and key = ? and owner = ?', [
-        change.state,
-        change.result ?? null,
-        key.caller,
-        key.key,
-        token,
-      ]);
+      await this.store.query(`${change} where caller = ? and key = ? and owner = ?`, [...params, key.caller, key.key, token]);
     } finally {
-      this.wake(key);
+      this.ended.emit(id(key));
     }
   }
 
-  private wait(key: KeyId, ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const waiters = this.waiters.get(id(key)) ?? new Set<() => void>();
-      this.waiters.set(id(key), waiters);
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        waiters.delete(done);
-        if (waiters.size === 0) this.waiters.delete(id(key));
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(ms, 0));
-      signal?.addEventListener('abort', done, { once: true });
-      waiters.add(done);
-    });
-  }
-
-  private wake(key: KeyId): void {
-    for (const done of [...(this.waiters.get(id(key)) ?? [])]) done();
+  /** Waits `ms`, or less when an attempt of this process on the key ends, or the signal fires. */
+  private async wait(key: KeyId, ms: number, signal?: AbortSignal): Promise<void> {
+    const done = new AbortController();
+    const both = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
+    await Promise.race([once(this.ended, id(key), { signal: both }), sleep(Math.max(ms, 0), undefined, { signal: both })]).catch(() => undefined);
+    done.abort();
   }
 }
 

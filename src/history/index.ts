@@ -7,9 +7,6 @@ import { IdempotencyKeys } from './idempotency';
 import { HistoryStore } from './store';
 import { Sweeper, type SweepHooks } from './sweep';
 
-export { History } from './history';
-export { HistoryStore, HistoryUnavailableError, isHistoryUnavailable } from './store';
-
 /** Retention runs this often (on one replica at a time: the `retention` lease). */
 const RETENTION_EVERY_MS = 60 * 60_000;
 

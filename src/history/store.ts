@@ -20,10 +20,10 @@ export function isHistoryUnavailable(error: unknown): error is HistoryUnavailabl
 }
 
 /** The driver's error without its text (a connection error can name the host and user): its code only. */
-function unavailable(error: unknown): HistoryUnavailableError {
-  if (isHistoryUnavailable(error)) return error;
+function unavailable(error: unknown): never {
+  if (isHistoryUnavailable(error)) throw error;
   const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'error';
-  return new HistoryUnavailableError(`The history store could not answer (${code}).`, { cause: error });
+  throw new HistoryUnavailableError(`The history store could not answer (${code}).`, { cause: error });
 }
 
 /** A new entry: everything but its id. */
@@ -48,7 +48,6 @@ export interface EntryQuery {
   limit: number;
 }
 
-const json = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
 /** A text or number column as text; null (or a value of no such type) as null. */
 export const text = (value: unknown): string | null => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null);
 const parse = <T>(value: unknown): T | null => (typeof value === 'string' ? (JSON.parse(value) as T) : null);
@@ -82,31 +81,17 @@ export function toEntry(row: Row): HistoryEntry & { completedMs: number | null }
   };
 }
 
-/** An entry's columns and how each is stored, in insert order (the insert is written once). */
-const COLUMNS: { [K in keyof Required<NewEntry>]: [column: string, stored: (value: NewEntry[K]) => unknown] } = {
-  poolId: ['pool_id', poolKey],
-  at: ['at', (at) => at],
-  kind: ['kind', (kind) => kind],
-  operation: ['operation', (operation) => operation],
-  actor: ['actor', json],
-  outcome: ['outcome', (outcome) => outcome],
-  targetsBefore: ['targets_before', json],
-  targets: ['targets', json],
-  added: ['added', json],
-  updated: ['updated', json],
-  removed: ['removed', json],
-  assignmentsVersion: ['assignments_version', (version) => version],
-  requestId: ['request_id', (id) => id],
-  graphRequestId: ['graph_request_id', (id) => id],
-  errorCode: ['error_code', (code) => code],
-  restoredFrom: ['restored_from', (id) => (id === null ? null : Number(id))],
-  detail: ['detail', json],
-  completedMs: ['completed_ms', (ms) => ms ?? null],
-};
-const FIELDS = Object.keys(COLUMNS) as Array<keyof NewEntry>;
-const stored = <K extends keyof NewEntry>(field: K, value: NewEntry[K]): unknown => COLUMNS[field][1](value);
+/** An entry's fields in insert order (the insert is written once), each in the column of its snake_case name. */
+const FIELDS = [
+  'poolId', 'at', 'kind', 'operation', 'actor', 'outcome', 'targetsBefore', 'targets', 'added', 'updated', 'removed',
+  'assignmentsVersion', 'requestId', 'graphRequestId', 'errorCode', 'restoredFrom', 'detail', 'completedMs',
+] as const satisfies ReadonlyArray<keyof NewEntry>;
+const COLUMN = new Map<string, string>(FIELDS.map((field) => [field, field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]));
+/** How a field is stored: documents and lists as JSON text, a pool id as its key, undefined as null. */
+const stored = (field: string, value: unknown): unknown =>
+  field === 'poolId' && typeof value === 'string' ? poolKey(value) : typeof value === 'object' && value !== null ? JSON.stringify(value) : (value ?? null);
 
-const INSERT_ENTRY = `insert into history_entry (${FIELDS.map((f) => COLUMNS[f][0]).join(', ')}) values (${FIELDS.map(() => '?').join(', ')}) returning id`;
+const INSERT_ENTRY = `insert into history_entry (${[...COLUMN.values()].join(', ')}) values (${FIELDS.map(() => '?').join(', ')}) returning id`;
 const UNKNOWN_WRITES = `select * from history_entry where pool_id = ? and outcome = '${WriteOutcome.UNKNOWN}' order by id`;
 const POOL_STATE = 'select version, targets, changed_ms from history_pool_state where pool_id = ?';
 const STATE_COLUMNS = '(pool_id, version, targets, changed_ms) values (?, ?, ?, ?) on conflict (pool_id)';
@@ -117,12 +102,12 @@ const SET_POOL_STATE = `insert into history_pool_state ${STATE_COLUMNS} do updat
 function entryUpdate(id: string, change: Partial<NewEntry>): Statement {
   const fields = FIELDS.filter((field) => change[field] !== undefined);
   return {
-    text: `update history_entry set ${fields.map((f) => `${COLUMNS[f][0]} = ?`).join(', ')} where id = ?`,
+    text: `update history_entry set ${fields.map((f) => `${COLUMN.get(f)} = ?`).join(', ')} where id = ?`,
     params: [...fields.map((f) => stored(f, change[f])), Number(id)],
   };
 }
 
-const stateParams = (poolId: string, state: PoolState): unknown[] => [poolKey(poolId), state.version, json(state.targets), state.changedMs];
+const stateParams = (poolId: string, state: PoolState): unknown[] => [poolKey(poolId), state.version, JSON.stringify(state.targets), state.changedMs];
 
 export class HistoryStore {
   readonly engine: HistoryDb['engine'];
@@ -132,21 +117,13 @@ export class HistoryStore {
   }
 
   /** Runs `fn` in a transaction (its statements through `run`); any database failure is HistoryUnavailableError. */
-  async transaction<T>(fn: (run: RunStatement) => Promise<T>): Promise<T> {
-    try {
-      return await this.database.transaction(fn);
-    } catch (error) {
-      throw unavailable(error);
-    }
+  transaction<T>(fn: (run: RunStatement) => Promise<T>): Promise<T> {
+    return this.database.transaction(fn).catch(unavailable);
   }
 
   /** The statements in one transaction (one alone: on its own); any database failure is HistoryUnavailableError. */
-  private async batch(statements: readonly Statement[]): Promise<Row[][]> {
-    try {
-      return await this.database.batch(statements);
-    } catch (error) {
-      throw unavailable(error);
-    }
+  private batch(statements: readonly Statement[]): Promise<Row[][]> {
+    return this.database.batch(statements).catch(unavailable);
   }
 
   /** One statement (SQL with `?` placeholders), in `run` (a transaction) or on its own; resolves with its rows. */
@@ -156,7 +133,7 @@ export class HistoryStore {
 
   /** Inserts an entry; resolves with its id. */
   async insert(entry: NewEntry, run?: RunStatement): Promise<string> {
-    const statement = { text: INSERT_ENTRY, params: FIELDS.map((field) => stored(field, entry[field] ?? null)), first: true };
+    const statement = { text: INSERT_ENTRY, params: FIELDS.map((field) => stored(field, entry[field])), first: true };
     const [row] = run ? await run(statement) : (await this.batch([statement]))[0];
     return String(row.id);
   }
