@@ -45,6 +45,7 @@ export interface EntryQuery {
   kinds?: readonly HistoryKind[];
   /** Entries with a smaller id than this one (the keyset cursor). */
   beforeId?: number;
+  id?: number;
   limit: number;
 }
 
@@ -110,11 +111,7 @@ function entryUpdate(id: string, change: Partial<NewEntry>): Statement {
 const stateParams = (poolId: string, state: PoolState): unknown[] => [poolKey(poolId), state.version, JSON.stringify(state.targets), state.changedMs];
 
 export class HistoryStore {
-  readonly engine: HistoryDb['engine'];
-
-  constructor(private readonly database: HistoryDb) {
-    this.engine = database.engine;
-  }
+  constructor(private readonly database: HistoryDb) {}
 
   /** Runs `fn` in a transaction (its statements through `run`); any database failure is HistoryUnavailableError. */
   transaction<T>(fn: (run: RunStatement) => Promise<T>): Promise<T> {
@@ -152,9 +149,7 @@ export class HistoryStore {
   }
 
   async get(id: string): Promise<HistoryEntry | undefined> {
-    if (!/^\d{1,15}$/.test(id)) return undefined;
-    const [row] = await this.query('select * from history_entry where id = ?', [Number(id)]);
-    return row === undefined ? undefined : toEntry(row);
+    return /^\d{1,15}$/.test(id) ? (await this.list({ id: Number(id), limit: 1 }))[0] : undefined;
   }
 
   /** Entries newest first (by id: ids grow with time on every replica, as the database hands them out). */
@@ -169,6 +164,7 @@ export class HistoryStore {
     if (query.since !== undefined) filter('at >= ?', query.since);
     if (query.kinds !== undefined && query.kinds.length > 0) filter(`kind in (${query.kinds.map(() => '?').join(', ')})`, ...query.kinds);
     if (query.beforeId !== undefined) filter('id < ?', query.beforeId);
+    if (query.id !== undefined) filter('id = ?', query.id);
     const conditions = where.length > 0 ? `where ${where.join(' and ')} ` : '';
     const rows = await this.query(`select * from history_entry ${conditions}order by id desc limit ?`, [...params, query.limit]);
     return rows.map(toEntry);
@@ -182,7 +178,7 @@ export class HistoryStore {
   /** The pool's recorded set; in a PostgreSQL transaction the row stays locked until it ends. */
   async poolState(poolId: string, run: RunStatement): Promise<PoolState | undefined> {
     // SQLite has no row locks (and needs none: one connection, transactions one at a time).
-    const [row] = await run({ text: this.engine === 'postgres' ? `${POOL_STATE} for update` : POOL_STATE, params: [poolKey(poolId)], first: true });
+    const [row] = await run({ text: this.database.engine === 'postgres' ? `${POOL_STATE} for update` : POOL_STATE, params: [poolKey(poolId)], first: true });
     if (row === undefined) return undefined;
     return { version: String(row.version), targets: parse<WireAssignmentTarget[]>(row.targets) ?? [], changedMs: Number(row.changed_ms) };
   }
