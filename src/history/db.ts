@@ -1,83 +1,14 @@
 /**
- * The history's tables as Kysely sees them and its two engines: PostgreSQL (DATABASE_URL), shared by the replicas,
- * or an embedded libsql file (docs/history.md).
+ * The history's two engines behind one query layer: PostgreSQL (DATABASE_URL), shared by the replicas, or an
+ * embedded libsql file (docs/history.md). Each engine's driver is loaded only when its store is opened.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Generated, type SqliteStatement } from 'kysely';
-import Database from 'libsql';
-import { Pool, types } from 'pg';
+import type * as KyselyModule from 'kysely';
+import type { Kysely, SqliteStatement } from 'kysely';
+import type Database from 'libsql';
 
 export type Engine = 'postgres' | 'embedded';
-
-/** JSON documents are kept as text in both engines (one code path; nothing queries inside them). */
-export interface EntryTable {
-  id: Generated<number | string>;
-  pool_id: string;
-  /** timestamptz (PostgreSQL) or ISO-8601 text (embedded); read back as either. */
-  at: Date | string;
-  kind: string;
-  operation: string | null;
-  actor: string | null;
-  outcome: string;
-  targets_before: string | null;
-  targets: string;
-  added: string;
-  updated: string;
-  removed: string;
-  assignments_version: string;
-  request_id: string | null;
-  graph_request_id: string | null;
-  error_code: string | null;
-  restored_from: number | string | null;
-  detail: string | null;
-  /** Epoch ms when the write's Graph call ended (null: in flight, or never ended); null for observations. */
-  completed_ms: number | string | null;
-}
-
-/** The last set recorded per pool: what a read is compared with to see an outside change. */
-export interface PoolStateTable {
-  pool_id: string;
-  version: string;
-  targets: string;
-  /** Epoch ms of the change: a read that started before it is older than the state and is not compared. */
-  changed_ms: number | string;
-}
-
-/** Named leases (the sweep's): one holder at a time, until `expires_ms`. */
-export interface LeaseTable {
-  name: string;
-  holder: string;
-  expires_ms: number | string;
-  /** Epoch ms when the last sweep under this lease finished (for the lag metric). */
-  completed_ms: number | string | null;
-}
-
-/** Idempotency keys (idempotency.ts): a caller's key, the hash of its first request, and that request's state. */
-export interface IdempotencyKeyTable {
-  caller: string;
-  key: string;
-  operation: string;
-  request_hash: string;
-  /** RUNNING, DONE, PARTIAL (done, a repeat runs again with it) or UNKNOWN (Graph may have written). */
-  state: string;
-  /** The attempt holding the key (a random token). */
-  owner: string;
-  /** JSON: what rebuilds the answer (ids, targets, names; never an activation code or a token). */
-  result: string | null;
-  /** Epoch ms when the first attempt started. */
-  started_ms: number | string;
-  /** Epoch ms after which a RUNNING attempt is taken as dead (its outcome unknown). */
-  running_until_ms: number | string;
-  expires_ms: number | string;
-}
-
-export interface HistoryDatabase {
-  history_entry: EntryTable;
-  history_pool_state: PoolStateTable;
-  history_lease: LeaseTable;
-  idempotency_key: IdempotencyKeyTable;
-}
 
 /** One statement: SQL with `?` placeholders (PostgreSQL gets `$1`…) and its parameters. */
 export interface Statement {
@@ -94,8 +25,8 @@ export type RunStatement = (statement: Statement) => Promise<Row[]>;
 
 export interface HistoryDb {
   engine: Engine;
-  /** The query builder, for what is not on a write's path (pages, leases, retention, keys, migrations). */
-  db: Kysely<HistoryDatabase>;
+  /** Kysely on the same connections, for the migrations and for closing (`destroy`). */
+  db: Kysely<unknown>;
   /** Runs the statements in one transaction (one alone: without one); resolves with each one's rows. */
   batch(statements: readonly Statement[]): Promise<Row[][]>;
   /** A transaction with reads between its statements. */
@@ -107,36 +38,35 @@ export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'embedde
 /** How long a query may wait for a PostgreSQL connection before the store counts as down. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-export function openDatabase(location: StoreLocation): HistoryDb {
+export async function openDatabase(location: StoreLocation): Promise<HistoryDb> {
+  const kysely = await import('kysely');
   if (location.kind === 'postgres') {
+    const { Pool, types } = await import('pg');
+    // int8 as a JS number: ids and epoch ms stay far below 2^53.
+    types.setTypeParser(types.builtins.INT8, (value) => Number(value));
     const pool = new Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
     // An idle client's error (the server went away) must not crash the process: the next query reports it.
     pool.on('error', () => undefined);
-    return postgres(new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) }));
+    return postgres(kysely, new kysely.Kysely<unknown>({ dialect: new kysely.PostgresDialect({ pool }) }));
   }
+  const { default: Libsql } = await import('libsql');
   if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
-  const database = new Database(location.path);
+  const database = new Libsql(location.path);
   // WAL: readers never wait for the writer; NORMAL sync is durable across a process crash (not a power cut).
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  return embedded(database);
+  return embedded(kysely, database);
 }
 
-/** PostgreSQL: each statement's text numbered once (`?` → `$n`), run through Kysely's pool and transactions. */
-function postgres(db: Kysely<HistoryDatabase>): HistoryDb {
-  const texts = new Map<string, string>();
+/** PostgreSQL: each statement's placeholders numbered (`?` → `$n`), run through Kysely's pool and transactions. */
+function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): HistoryDb {
   const numbered = (text: string): string => {
-    let out = texts.get(text);
-    if (out === undefined) {
-      let n = 0;
-      out = text.replace(/\?/g, () => `$${++n}`);
-      texts.set(text, out);
-    }
-    return out;
+    let n = 0;
+    return text.replace(/\?/g, () => `$${++n}`);
   };
   const on =
-    (q: Kysely<HistoryDatabase>): RunStatement =>
+    (q: Kysely<unknown>): RunStatement =>
     async (s) =>
       (await q.executeQuery<Row>(CompiledQuery.raw(numbered(s.text), [...s.params]))).rows;
   return {
@@ -166,7 +96,7 @@ type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; r
  * The embedded engine: statements prepared once per SQL text (libsql never frees them), and group commit: the
  * batches of one event-loop turn in one transaction, each caller resolving once committed (docs/history.md).
  */
-function embedded(database: Database.Database): HistoryDb {
+function embedded({ Kysely, SqliteDialect }: typeof KyselyModule, database: Database.Database): HistoryDb {
   const statements = new Map<string, Prepared>();
   let closed = false;
   const prepare = (text: string): Prepared => {
@@ -212,12 +142,9 @@ function embedded(database: Database.Database): HistoryDb {
       waiting.reject(error);
     }
   };
-  let queue: Waiting[] = [];
-  let scheduled = false;
+  const queue: Waiting[] = [];
   const flush = (): void => {
-    const group = queue;
-    queue = [];
-    scheduled = false;
+    const group = queue.splice(0);
     if (group.length === 1) return alone(group[0]);
     let results: Row[][][];
     try {
@@ -228,18 +155,14 @@ function embedded(database: Database.Database): HistoryDb {
     }
     group.forEach((waiting, i) => waiting.resolve(results[i]));
   };
+  /** The group of this turn, now, or once the transaction holding the connection has ended. */
   const flushWhenFree = (): void => {
     if (closed || !database.inTransaction) return flush();
     db.connection()
       .execute(async () => flush())
-      .catch((error: unknown) => {
-        const group = queue;
-        queue = [];
-        scheduled = false;
-        for (const waiting of group) waiting.reject(error);
-      });
+      .catch((error: unknown) => queue.splice(0).forEach((waiting) => waiting.reject(error)));
   };
-  const db = new Kysely<HistoryDatabase>({
+  const db = new Kysely<unknown>({
     dialect: new SqliteDialect({
       database: {
         close: () => {
@@ -255,11 +178,7 @@ function embedded(database: Database.Database): HistoryDb {
     db,
     batch: (list) =>
       new Promise((resolve, reject) => {
-        queue.push({ list, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flushWhenFree);
-        }
+        if (queue.push({ list, resolve, reject }) === 1) setImmediate(flushWhenFree);
       }),
     transaction: (fn) =>
       db.connection().execute(async () => {
@@ -275,6 +194,3 @@ function embedded(database: Database.Database): HistoryDb {
       }),
   };
 }
-
-/** int8 as a JS number: ids and epoch ms stay far below 2^53. */
-types.setTypeParser(types.builtins.INT8, (value) => Number(value));

@@ -4,7 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { WireAssignmentTarget } from '../graph/models';
-import { type HistoryStore, poolKey, type EntryCompletion } from './store';
+import { type HistoryStore, poolKey, type EntryCompletion, type NewEntry } from './store';
 import { HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
 
 /** Pure functions over target sets, given by the layer that owns them (the edit rules). */
@@ -31,18 +31,11 @@ export interface WritePlan {
   targets: WireAssignmentTarget[];
 }
 
-export interface WriteEnd {
-  outcome: WriteOutcome;
-  /** The set after (Graph's answer), when Graph answered; else the plan's stands. */
-  targets?: WireAssignmentTarget[];
-  targetsBefore?: WireAssignmentTarget[] | null;
-  /** Set for a create (Graph made the id). */
-  poolId?: string;
-  graphRequestId?: string | null;
-  errorCode?: string | null;
-  /** Whether the pool's recorded set becomes `targets` (false for a rename: it does not touch assignments). */
-  recordsSet?: boolean;
-}
+/**
+ * How a write ended: the set after (Graph's answer; else the plan's stands), the pool's id for a create, and whether
+ * the pool's recorded set becomes `targets` (false for a rename: it does not touch assignments).
+ */
+export type WriteEnd = Pick<NewEntry, 'outcome'> & Partial<Pick<NewEntry, 'targets' | 'targetsBefore' | 'poolId' | 'graphRequestId' | 'errorCode'>> & { recordsSet?: boolean };
 
 export type ObserveResult = 'same' | 'snapshot' | 'outside-change' | 'settled' | 'stale' | 'in-flight';
 
@@ -63,28 +56,27 @@ const MAX_REMEMBERED = 10_000;
 const REMEMBER_MS = 30_000;
 
 const EMPTY: WireAssignmentTarget[] = [];
+/** An entry's columns that are empty unless set. */
+const NONE = { operation: null, actor: null, requestId: null, graphRequestId: null, errorCode: null, restoredFrom: null, detail: null };
 
 export class History {
-  /** poolKey → version this process last saw recorded, and until when: a read of that set needs no comparison. */
-  private readonly known = new LRUCache<string, { version: string; until: number }>({ max: MAX_REMEMBERED });
-  private background = 0;
+  /** poolKey → version this process last saw recorded: a read of that set needs no comparison. */
+  private readonly known = new LRUCache<string, string>({ max: MAX_REMEMBERED, ttl: REMEMBER_MS });
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     readonly store: HistoryStore,
     private readonly rules: SetRules,
     private readonly hooks: HistoryHooks = {},
-    private readonly now: () => number = Date.now,
   ) {}
 
   private remember(poolId: string, version: string): void {
-    this.known.set(poolKey(poolId), { version, until: this.now() + REMEMBER_MS });
+    this.known.set(poolKey(poolId), version);
   }
 
   /** Whether this process recorded (or saw recorded) this very set for the pool a short while ago. */
   private remembers(poolId: string, version: string): boolean {
-    const known = this.known.get(poolKey(poolId));
-    return known !== undefined && known.version === version && known.until > this.now();
+    return this.known.get(poolKey(poolId)) === version;
   }
 
   private forget(poolId: string): void {
@@ -95,23 +87,14 @@ export class History {
    * Writes the entry of a write about to be sent (outcome UNKNOWN until completed), with its plan when the set to
    * send is known already (one statement instead of two); resolves with its id.
    */
-  begin(start: WriteStart, plan?: WritePlan): Promise<string> {
+  begin(start: WriteStart, plan: WritePlan = { targetsBefore: null, targets: EMPTY }): Promise<string> {
     if (start.poolId !== '') this.forget(start.poolId);
-    return this.store.insert({
-      poolId: start.poolId,
-      at: new Date(this.now()).toISOString(),
-      kind: start.kind,
-      operation: start.operation,
-      actor: start.actor,
-      outcome: WriteOutcome.UNKNOWN,
-      ...this.planned(plan ?? { targetsBefore: null, targets: EMPTY }),
-      requestId: start.requestId,
-      graphRequestId: null,
-      errorCode: null,
-      restoredFrom: start.restoredFrom ?? null,
-      detail: start.detail ?? null,
-      completedMs: null,
-    });
+    const { poolId, kind, operation, actor, requestId, restoredFrom = null, detail = null } = start;
+    // One literal, no spreads: V8 builds it with a fixed shape (spreads here cost a quarter of the journal's CPU).
+    const { targetsBefore, targets, added, updated, removed, assignmentsVersion } = this.planned(plan);
+    const at = new Date().toISOString();
+    const outcome = WriteOutcome.UNKNOWN;
+    return this.store.insert({ poolId, at, kind, operation, actor, outcome, targetsBefore, targets, added, updated, removed, assignmentsVersion, requestId, graphRequestId: null, errorCode: null, restoredFrom, detail });
   }
 
   /** Records the set the write will send (and the set before it, when read): before the Graph write is sent. */
@@ -119,27 +102,20 @@ export class History {
     return this.store.update(id, this.planned(plan));
   }
 
-  private planned(plan: WritePlan): Pick<HistoryEntry, 'targetsBefore' | 'targets' | 'added' | 'updated' | 'removed' | 'assignmentsVersion'> {
-    const diff = plan.targetsBefore === null ? { added: EMPTY, updated: EMPTY, removed: EMPTY } : this.rules.diff(plan.targetsBefore, plan.targets);
-    return { targetsBefore: plan.targetsBefore, targets: plan.targets, ...diff, assignmentsVersion: this.rules.version(plan.targets) };
+  /** The set to record, its version and its diff from the set before (none when that is not known). */
+  private planned({ targetsBefore, targets }: WritePlan): Pick<HistoryEntry, 'targetsBefore' | 'targets' | 'added' | 'updated' | 'removed' | 'assignmentsVersion'> {
+    const diff = targetsBefore === null ? { added: EMPTY, updated: EMPTY, removed: EMPTY } : this.rules.diff(targetsBefore, targets);
+    return { targetsBefore, targets, ...diff, assignmentsVersion: this.rules.version(targets) };
   }
 
   /** Completes a write's entry; a written set becomes the pool's recorded set in the same transaction. */
   async complete(id: string, poolId: string, end: WriteEnd): Promise<void> {
-    const completedMs = this.now();
-    const change: Partial<EntryCompletion> = { outcome: end.outcome, completedMs };
-    if (end.poolId !== undefined) change.poolId = end.poolId;
-    if (end.graphRequestId !== undefined) change.graphRequestId = end.graphRequestId;
-    if (end.errorCode !== undefined) change.errorCode = end.errorCode;
-    const targets = end.targets;
-    const version = targets === undefined ? undefined : this.rules.version(targets);
-    if (targets !== undefined) {
-      change.targets = targets;
-      change.assignmentsVersion = version;
-      if (end.targetsBefore !== undefined) change.targetsBefore = end.targetsBefore;
-      const before = end.targetsBefore;
-      if (before !== undefined && before !== null) Object.assign(change, this.rules.diff(before, targets));
-    }
+    const completedMs = Date.now();
+    const { targets, targetsBefore } = end;
+    const change: EntryCompletion = { outcome: end.outcome, completedMs, poolId: end.poolId, graphRequestId: end.graphRequestId, errorCode: end.errorCode };
+    // The set after replaces the plan's (with its diff when the set before is known); undefined columns stay as they are.
+    if (targets !== undefined) Object.assign(change, targetsBefore ? this.planned({ targetsBefore, targets }) : { targets, targetsBefore, assignmentsVersion: this.rules.version(targets) });
+    const version = change.assignmentsVersion;
     const pool = end.poolId ?? poolId;
     const records = targets !== undefined && version !== undefined && end.recordsSet !== false && (end.outcome === WriteOutcome.WRITTEN || end.outcome === WriteOutcome.UNCHANGED);
     await this.store.complete(id, change, records ? { poolId: pool, version, targets, changedMs: completedMs } : undefined);
@@ -156,10 +132,12 @@ export class History {
   async observe(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number, source: 'read' | 'sweep', ownEntry?: string): Promise<ObserveResult> {
     const version = this.rules.version(targets);
     if (source === 'read' && ownEntry === undefined && this.remembers(poolId, version)) return 'same';
-    const now = this.now();
+    const now = Date.now();
     /** Whether a write of the pool is left UNKNOWN: then a later read must still be compared. */
     let unsettled = false;
     const result = await this.store.transaction(async (tx): Promise<ObserveResult> => {
+      const record = (kind: HistoryKind, targetsBefore: WireAssignmentTarget[] | null): Promise<string> =>
+        this.store.insert({ ...NONE, poolId, at: new Date(now).toISOString(), kind, outcome: WriteOutcome.WRITTEN, ...this.planned({ targetsBefore, targets }) }, tx);
       const state = await this.store.poolState(poolId, tx);
       // A rename's outcome says nothing about assignments: a read cannot settle it.
       const unknown = (await this.store.unknownWrites(poolId, tx)).filter((e) => e.id !== ownEntry && e.operation !== 'update');
@@ -185,12 +163,12 @@ export class History {
       if (state === undefined) {
         // Two replicas seeing a new pool at once: the state row's insert decides which one records it.
         if (!(await this.store.createPoolState(poolId, observed, tx))) return 'same';
-        await this.store.insert(this.observation(poolId, HistoryKind.SNAPSHOT, null, targets, now), tx);
+        await record(HistoryKind.SNAPSHOT, null);
         return 'snapshot';
       }
       if (state.changedMs > readStartedMs) return 'stale';
       if (state.version === version) return settled ? 'settled' : 'same';
-      await this.store.insert(this.observation(poolId, HistoryKind.OUTSIDE_CHANGE, state.targets, targets, now), tx);
+      await record(HistoryKind.OUTSIDE_CHANGE, state.targets);
       await this.store.setPoolState(poolId, observed, tx);
       return 'outside-change';
     });
@@ -202,14 +180,10 @@ export class History {
   /** observe() off the request's path; past MAX_BACKGROUND in flight, dropped (the sweep compares later). */
   observeInBackground(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number): void {
     if (this.remembers(poolId, this.rules.version(targets))) return;
-    if (this.background >= MAX_BACKGROUND) return;
-    this.background++;
+    if (this.pending.size >= MAX_BACKGROUND) return;
     const run = this.observe(poolId, targets, readStartedMs, 'read')
       .catch((error: unknown) => this.hooks.onBackgroundError?.(error))
-      .finally(() => {
-        this.background--;
-        this.pending.delete(run);
-      });
+      .finally(() => this.pending.delete(run));
     this.pending.add(run);
   }
 
@@ -218,31 +192,9 @@ export class History {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private observation(poolId: string, kind: HistoryKind, before: WireAssignmentTarget[] | null, targets: WireAssignmentTarget[], now: number) {
-    const diff = before === null ? { added: EMPTY, updated: EMPTY, removed: EMPTY } : this.rules.diff(before, targets);
-    return {
-      poolId,
-      at: new Date(now).toISOString(),
-      kind,
-      operation: null,
-      actor: null,
-      outcome: WriteOutcome.WRITTEN,
-      targetsBefore: before,
-      targets,
-      ...diff,
-      assignmentsVersion: this.rules.version(targets),
-      requestId: null,
-      graphRequestId: null,
-      errorCode: null,
-      restoredFrom: null,
-      detail: null,
-      completedMs: null,
-    };
-  }
-
   /** Deletes entries older than `days`, `batch` rows per statement (short transactions); resolves with how many. */
   async deleteExpired(days: number, batch = 500): Promise<number> {
-    const before = new Date(this.now() - days * 86_400_000).toISOString();
+    const before = new Date(Date.now() - days * 86_400_000).toISOString();
     let total = 0;
     for (;;) {
       const deleted = await this.store.deleteBefore(before, batch);

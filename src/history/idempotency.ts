@@ -3,9 +3,10 @@
  * held by one attempt at a time (docs/edits.md, "Idempotency keys").
  */
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
-import type { IdempotencyKeyTable } from './db';
-import type { HistoryStore } from './store';
+import { EventEmitter, once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Row } from './db';
+import { num, text, type HistoryStore } from './store';
 
 export enum KeyState {
   RUNNING = 'RUNNING',
@@ -14,8 +15,6 @@ export enum KeyState {
   PARTIAL = 'PARTIAL',
   UNKNOWN = 'UNKNOWN',
 }
-
-const KEY_STATES = new Map<string, KeyState>(Object.values(KeyState).map((state) => [state, state]));
 
 /** A key as its caller owns it. */
 export interface KeyId {
@@ -59,18 +58,14 @@ const id = (key: KeyId): string => `${key.caller}\u0000${key.key}`;
 
 export class IdempotencyKeys {
   private readonly now: () => number;
-  /** Repeats waiting in this process, woken when an attempt of this process ends (others are polled). */
-  private readonly waiters = new Map<string, Set<() => void>>();
+  /** Emits a key's id when an attempt of this process on it ends: its waiting repeats look at once (others poll). */
+  private readonly ended = new EventEmitter().setMaxListeners(0);
 
   constructor(
     private readonly store: HistoryStore,
     private readonly options: IdempotencyOptions,
   ) {
     this.now = options.now ?? Date.now;
-  }
-
-  get ttlMs(): number {
-    return this.options.ttlMs;
   }
 
   /**
@@ -84,14 +79,12 @@ export class IdempotencyKeys {
     for (;;) {
       const now = this.now();
       if (await this.insert(key, operation, hash, token, now)) return { kind: 'run', token };
-      const row = await this.store.use((db) =>
-        db.selectFrom('idempotency_key').selectAll().where('caller', '=', key.caller).where('key', '=', key.key).executeTakeFirst(),
-      );
+      const [row] = await this.store.query('select * from idempotency_key where caller = ? and key = ?', [key.caller, key.key]);
       // Released (or expired and deleted) since the insert: try again at once.
       if (row === undefined || Number(row.expires_ms) <= now) continue;
       if (row.request_hash !== hash) return { kind: 'reused' };
-      const state = KEY_STATES.get(row.state);
-      if (state === undefined) throw new Error(`idempotency_key.state holds ${row.state}, which is no KeyState`);
+      const state = Object.values(KeyState).find((known) => known === row.state);
+      if (state === undefined) throw new Error(`idempotency_key.state holds ${text(row.state)}, which is no KeyState`);
       if (state === KeyState.DONE) return { kind: 'done', result: parse(row) };
       const dead = state === KeyState.RUNNING && Number(row.running_until_ms) <= now;
       if (state === KeyState.UNKNOWN || state === KeyState.PARTIAL || dead) {
@@ -109,114 +102,69 @@ export class IdempotencyKeys {
   }
 
   /** The attempt is done: its answer is kept (`final` false: PARTIAL, a repeat runs again with it). */
-  async complete(key: KeyId, token: string, result: unknown, final = true): Promise<void> {
-    await this.end(key, token, { state: final ? KeyState.DONE : KeyState.PARTIAL, result: JSON.stringify(result) });
+  complete(key: KeyId, token: string, result: unknown, final = true): Promise<void> {
+    return this.end(key, token, 'update idempotency_key set state = ?, result = ?', [final ? KeyState.DONE : KeyState.PARTIAL, JSON.stringify(result)]);
   }
 
   /** The attempt ended without knowing whether Graph wrote: the next repeat settles it. */
-  async unknown(key: KeyId, token: string): Promise<void> {
-    await this.end(key, token, { state: KeyState.UNKNOWN });
+  unknown(key: KeyId, token: string): Promise<void> {
+    return this.end(key, token, 'update idempotency_key set state = ?', [KeyState.UNKNOWN]);
   }
 
   /** The attempt wrote nothing: the key is free, its repeat runs again. */
-  async release(key: KeyId, token: string): Promise<void> {
-    try {
-      await this.store.use((db) =>
-        db.deleteFrom('idempotency_key').where('caller', '=', key.caller).where('key', '=', key.key).where('owner', '=', token).execute(),
-      );
-    } finally {
-      this.wake(key);
-    }
+  release(key: KeyId, token: string): Promise<void> {
+    return this.end(key, token, 'delete from idempotency_key', []);
   }
 
   /** Deletes about `batch` expired keys, oldest first (same-millisecond ones together); resolves with how many. */
   async deleteExpired(batch = 500): Promise<number> {
     const now = this.now();
-    return this.store.use(async (db) => {
-      const last = await db
-        .selectFrom('idempotency_key')
-        .select('expires_ms')
-        .where('expires_ms', '<=', now)
-        .orderBy('expires_ms')
-        .limit(1)
-        .offset(batch - 1)
-        .executeTakeFirst();
-      const upTo = last === undefined ? now : Number(last.expires_ms);
-      const result = await db.deleteFrom('idempotency_key').where('expires_ms', '<=', upTo).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
+    const [last] = await this.store.query('select expires_ms from idempotency_key where expires_ms <= ? order by expires_ms limit 1 offset ?', [now, batch - 1]);
+    const deleted = await this.store.query('delete from idempotency_key where expires_ms <= ? returning key', [num(last?.expires_ms) ?? now]);
+    return deleted.length;
   }
 
   /** A new key, or an expired one reused: one statement, so two replicas claiming at once cannot both get it. */
   private async insert(key: KeyId, operation: string, hash: string, token: string, now: number): Promise<boolean> {
-    const values = {
-      operation,
-      request_hash: hash,
-      state: KeyState.RUNNING,
-      owner: token,
-      result: null,
-      started_ms: now,
-      running_until_ms: now + this.options.runningLeaseMs,
-      expires_ms: now + this.options.ttlMs,
-    };
-    const rows = await this.store.use((db) =>
-      db
-        .insertInto('idempotency_key')
-        .values({ caller: key.caller, key: key.key, ...values })
-        .onConflict((oc) => oc.columns(['caller', 'key']).doUpdateSet(values).where('idempotency_key.expires_ms', '<=', now))
-        .returning('owner')
-        .execute(),
+    const rows = await this.store.query(
+      `insert into idempotency_key (caller, key, operation, request_hash, state, owner, result, started_ms, running_until_ms, expires_ms)
+        values (?, ?, ?, ?, ?, ?, null, ?, ?, ?) on conflict (caller, key) do update set operation = excluded.operation,
+        request_hash = excluded.request_hash, state = excluded.state, owner = excluded.owner, result = null,
+        started_ms = excluded.started_ms, running_until_ms = excluded.running_until_ms, expires_ms = excluded.expires_ms
+        where idempotency_key.expires_ms <= ? returning owner`,
+      [key.caller, key.key, operation, hash, KeyState.RUNNING, token, now, now + this.options.runningLeaseMs, now + this.options.ttlMs, now],
     );
     return rows.length > 0 && rows[0].owner === token;
   }
 
   /** Takes a key over from the attempt that left it as `row` (compare-and-set on its owner and state). */
-  private async takeOver(key: KeyId, row: Selectable<IdempotencyKeyTable>, token: string, now: number): Promise<boolean> {
-    const result = await this.store.use((db) =>
-      db
-        .updateTable('idempotency_key')
-        .set({ state: KeyState.RUNNING, owner: token, running_until_ms: now + this.options.runningLeaseMs })
-        .where('caller', '=', key.caller)
-        .where('key', '=', key.key)
-        .where('owner', '=', row.owner)
-        .where('state', '=', row.state)
-        .executeTakeFirst(),
+  private async takeOver(key: KeyId, row: Row, token: string, now: number): Promise<boolean> {
+    const taken = await this.store.query(
+      'update idempotency_key set state = ?, owner = ?, running_until_ms = ? where caller = ? and key = ? and owner = ? and state = ? returning owner',
+      [KeyState.RUNNING, token, now + this.options.runningLeaseMs, key.caller, key.key, row.owner, row.state],
     );
-    return Number(result.numUpdatedRows) > 0;
+    return taken.length > 0;
   }
 
-  private async end(key: KeyId, token: string, change: { state: KeyState; result?: string }): Promise<void> {
+  /** Changes the key while this attempt holds it (`change`: an update or a delete), then wakes this process's repeats. */
+  private async end(key: KeyId, token: string, change: string, params: unknown[]): Promise<void> {
     try {
-      await this.store.use((db) =>
-        db.updateTable('idempotency_key').set(change).where('caller', '=', key.caller).where('key', '=', key.key).where('owner', '=', token).execute(),
-      );
+      await this.store.query(`${change} where caller = ? and key = ? and owner = ?`, [...params, key.caller, key.key, token]);
     } finally {
-      this.wake(key);
+      this.ended.emit(id(key));
     }
   }
 
-  private wait(key: KeyId, ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const waiters = this.waiters.get(id(key)) ?? new Set<() => void>();
-      this.waiters.set(id(key), waiters);
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        waiters.delete(done);
-        if (waiters.size === 0) this.waiters.delete(id(key));
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(ms, 0));
-      signal?.addEventListener('abort', done, { once: true });
-      waiters.add(done);
-    });
-  }
-
-  private wake(key: KeyId): void {
-    for (const done of [...(this.waiters.get(id(key)) ?? [])]) done();
+  /** Waits `ms`, or less when an attempt of this process on the key ends, or the signal fires. */
+  private async wait(key: KeyId, ms: number, signal?: AbortSignal): Promise<void> {
+    const done = new AbortController();
+    const both = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
+    await Promise.race([once(this.ended, id(key), { signal: both }), sleep(Math.max(ms, 0), undefined, { signal: both })]).catch(() => undefined);
+    done.abort();
   }
 }
 
-function parse(row: Selectable<IdempotencyKeyTable>): unknown {
-  return row.result === null ? undefined : JSON.parse(row.result);
+function parse(row: Row): unknown {
+  const result = text(row.result);
+  return result === null ? undefined : JSON.parse(result);
 }

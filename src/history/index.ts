@@ -2,15 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { HistorySettings } from '../config/history';
 import type { EsimPoolsApi } from '../graph/api';
-import { openDatabase } from './db';
 import { History, type HistoryHooks, type SetRules } from './history';
 import { IdempotencyKeys } from './idempotency';
-import { migrateToLatest } from './migrate';
 import { HistoryStore } from './store';
 import { Sweeper, type SweepHooks } from './sweep';
-
-export { History } from './history';
-export { HistoryStore, HistoryUnavailableError, isHistoryUnavailable } from './store';
 
 /** Retention runs this often (on one replica at a time: the `retention` lease). */
 const RETENTION_EVERY_MS = 60 * 60_000;
@@ -31,7 +26,9 @@ export interface HistoryDeps {
 }
 
 export async function openHistory(settings: Extract<HistorySettings, { enabled: true }>, deps: HistoryDeps): Promise<OpenedHistory> {
-  const database = openDatabase(settings.store);
+  // Loaded here, not at start-up: with HISTORY=off neither Kysely nor a driver is loaded.
+  const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('./db'), import('./migrate')]);
+  const database = await openDatabase(settings.store);
   const store = new HistoryStore(database);
   let migrated: string[];
   try {

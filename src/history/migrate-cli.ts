@@ -17,7 +17,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const where = settings.store.kind === 'postgres' ? settings.store.displayUrl : settings.store.path;
-  const database = openDatabase(settings.store);
+  const database = await openDatabase(settings.store);
   try {
     const applied = await migrateToLatest(database);
     process.stdout.write(applied.length > 0 ? `history store ${where}: applied ${applied.join(', ')}\n` : `history store ${where}: up to date\n`);

@@ -1,47 +1,91 @@
 /**
- * Schema migrations by Kysely's Migrator, in order, once (on PostgreSQL under its advisory lock); the files of
- * ./migrations are listed here so the build needs no file scan.
+ * Schema migrations by Kysely's Migrator, in order, once (on PostgreSQL under its advisory lock), written here so
+ * the build needs no file scan. Each engine's column types where they differ.
  */
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
-import type { HistoryDb } from './db';
-import * as m0001 from './migrations/0001-history';
-import * as m0002 from './migrations/0002-idempotency';
+import { Migrator, sql, type Kysely } from 'kysely';
+import type { Engine, HistoryDb } from './db';
 
-const MIGRATIONS = { '0001-history': m0001, '0002-idempotency': m0002 } as const;
-
-class StaticMigrations implements MigrationProvider {
-  constructor(private readonly db: HistoryDb) {}
-
-  getMigrations(): Promise<Record<string, Migration>> {
-    const { engine } = this.db;
-    const out: Record<string, Migration> = {};
-    for (const [name, migration] of Object.entries(MIGRATIONS)) {
-      out[name] = { up: (db) => migration.up(db, engine), down: (db) => migration.down(db) };
-    }
-    return Promise.resolve(out);
-  }
+/** The history's first tables: entries, the last recorded set per pool, and leases. */
+async function history(db: Kysely<unknown>, engine: Engine): Promise<void> {
+  const pg = engine === 'postgres';
+  await db.schema
+    .createTable('history_entry')
+    .addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('pool_id', 'text', (c) => c.notNull())
+    .addColumn('at', pg ? 'timestamptz' : 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('operation', 'text')
+    .addColumn('actor', 'text')
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('targets_before', 'text')
+    .addColumn('targets', 'text', (c) => c.notNull())
+    .addColumn('added', 'text', (c) => c.notNull())
+    .addColumn('updated', 'text', (c) => c.notNull())
+    .addColumn('removed', 'text', (c) => c.notNull())
+    .addColumn('assignments_version', 'text', (c) => c.notNull())
+    .addColumn('request_id', 'text')
+    .addColumn('graph_request_id', 'text')
+    .addColumn('error_code', 'text')
+    .addColumn('restored_from', pg ? 'bigint' : 'integer')
+    .addColumn('detail', 'text')
+    .addColumn('completed_ms', pg ? 'bigint' : 'integer')
+    .execute();
+  // A pool's page (newest first) and its writes still UNKNOWN; the feed pages over the primary key; retention by time.
+  await db.schema.createIndex('history_entry_pool_id').on('history_entry').columns(['pool_id', 'id']).execute();
+  await db.schema.createIndex('history_entry_at').on('history_entry').column('at').execute();
+  await db.schema
+    .createIndex('history_entry_unknown')
+    .on('history_entry')
+    .columns(['pool_id', 'id'])
+    .where(sql.ref('outcome'), '=', 'UNKNOWN')
+    .execute();
+  await db.schema
+    .createTable('history_pool_state')
+    .addColumn('pool_id', 'text', (c) => c.primaryKey())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('targets', 'text', (c) => c.notNull())
+    .addColumn('changed_ms', pg ? 'bigint' : 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('history_lease')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('holder', 'text', (c) => c.notNull())
+    .addColumn('expires_ms', pg ? 'bigint' : 'integer', (c) => c.notNull())
+    .addColumn('completed_ms', pg ? 'bigint' : 'integer')
+    .execute();
 }
 
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
+/** Idempotency keys: one row per caller and key, kept until `expires_ms` (IDEMPOTENCY_TTL_S after the first use). */
+async function idempotency(db: Kysely<unknown>, engine: Engine): Promise<void> {
+  const bigint = engine === 'postgres' ? 'bigint' : 'integer';
+  await db.schema
+    .createTable('idempotency_key')
+    .addColumn('caller', 'text', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('operation', 'text', (c) => c.notNull())
+    .addColumn('request_hash', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('owner', 'text', (c) => c.notNull())
+    .addColumn('result', 'text')
+    .addColumn('started_ms', bigint, (c) => c.notNull())
+    .addColumn('running_until_ms', bigint, (c) => c.notNull())
+    .addColumn('expires_ms', bigint, (c) => c.notNull())
+    .addPrimaryKeyConstraint('idempotency_key_pk', ['caller', 'key'])
+    .execute();
+  // Retention deletes by expiry, in small batches.
+  await db.schema.createIndex('idempotency_key_expires').on('idempotency_key').column('expires_ms').execute();
 }
+
+const MIGRATIONS = { '0001-history': history, '0002-idempotency': idempotency };
 
 /** Applies every pending migration; resolves with the names applied now (empty: the schema was up to date). */
-export async function migrateToLatest(db: HistoryDb): Promise<string[]> {
-  const migrator = new Migrator({
-    db: db.db,
-    provider: new StaticMigrations(db),
-    migrationTableName: 'history_migration',
-    migrationLockTableName: 'history_migration_lock',
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new MigrationError(`history migration ${failed ?? ''} failed: ${messageOf(error)}`, { cause: error });
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+export async function migrateToLatest({ db, engine }: HistoryDb): Promise<string[]> {
+  const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, up]) => [name, { up: (on: Kysely<unknown>) => up(on, engine) }]));
+  const provider = { getMigrations: () => Promise.resolve(migrations) };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'history_migration', migrationLockTableName: 'history_migration_lock' });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  const failed = results.find((r) => r.status === 'Error')?.migrationName ?? '';
+  if (error instanceof Error) throw new Error(`history migration ${failed} failed: ${error.message}`, { cause: error });
+  if (error !== undefined) throw new Error(`history migration ${failed} failed`, { cause: error });
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

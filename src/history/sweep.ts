@@ -9,7 +9,7 @@ import { GRAPH_BATCH_LIMIT } from '../graph/batch';
 import { isGraphError } from '../graph/errors';
 import type { History } from './history';
 
-export const SWEEP_LEASE = 'sweep';
+const SWEEP_LEASE = 'sweep';
 /** Pools per page of the pools list. */
 const POOLS_PAGE = 100;
 /** How long a sweep may hold the lease before another replica may take it over (a sweep longer than the interval). */
@@ -23,9 +23,6 @@ export interface SweepOptions {
   readShare: number;
   /** Intune's read budget: requests per window (the sweep's own budget is `readShare` of it). */
   readBudget: { limit: number; windowMs: number };
-  /** This replica's name on the lease (default: a new id). */
-  holder?: string;
-  now?: () => number;
 }
 
 export interface SweepResult {
@@ -44,48 +41,17 @@ export interface SweepHooks {
   onError?(error: unknown): void;
 }
 
-/** The sweep's own sliding window: a $batch of n items waits until n requests fit in the window together. */
-export class SendWindow {
-  private sent: Array<{ at: number; n: number }> = [];
-
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly now: () => number,
-  ) {}
-
-  /** Waits until `n` (at most the limit) requests fit in the window, and counts them as sent now. */
-  async reserve(n: number, signal?: AbortSignal): Promise<void> {
-    const count = Math.min(n, this.limit);
-    for (;;) {
-      const now = this.now();
-      this.sent = this.sent.filter((s) => s.at > now - this.windowMs);
-      let free = this.limit - this.sent.reduce((total, s) => total + s.n, 0);
-      if (free >= count) {
-        this.sent.push({ at: now, n: count });
-        return;
-      }
-      let until = now;
-      for (const s of this.sent) {
-        free += s.n;
-        until = s.at + this.windowMs;
-        if (free >= count) break;
-      }
-      await waitFor(until - now + 1, signal);
-    }
-  }
-}
-
 /** The sweep's budget: `share` of the read limit per window, at least one request. */
 export function sweepBudget(options: Pick<SweepOptions, 'readShare' | 'readBudget'>): { limit: number; windowMs: number } {
   return { limit: Math.max(1, Math.floor(options.readBudget.limit * options.readShare)), windowMs: options.readBudget.windowMs };
 }
 
 export class Sweeper {
-  readonly holder: string;
-  private readonly window: SendWindow;
-  private readonly batchSize: number;
-  private readonly now: () => number;
+  /** This replica's name on the lease. */
+  private readonly holder = randomUUID();
+  private readonly budget: { limit: number; windowMs: number };
+  /** What the sweep sent in its window: when, and how many requests. */
+  private sent: Array<{ at: number; n: number }> = [];
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private readonly abort = new AbortController();
@@ -96,12 +62,32 @@ export class Sweeper {
     private readonly options: SweepOptions,
     private readonly hooks: SweepHooks = {},
   ) {
-    this.holder = options.holder ?? randomUUID();
-    this.now = options.now ?? Date.now;
-    const { limit, windowMs } = sweepBudget(options);
-    // The sweep may wait as long as it likes for its own share: nobody waits for it.
-    this.window = new SendWindow(limit, windowMs, this.now);
-    this.batchSize = Math.min(GRAPH_BATCH_LIMIT, limit);
+    this.budget = sweepBudget(options);
+  }
+
+  /**
+   * The sweep's own sliding window (it may wait as long as it likes: nobody waits for it): waits until `n` (at most
+   * the limit) requests fit in it together, and counts them as sent now.
+   */
+  private async reserve(n: number): Promise<void> {
+    const { limit, windowMs } = this.budget;
+    const count = Math.min(n, limit);
+    for (;;) {
+      const now = Date.now();
+      this.sent = this.sent.filter((s) => s.at > now - windowMs);
+      let free = limit - this.sent.reduce((total, s) => total + s.n, 0);
+      if (free >= count) {
+        this.sent.push({ at: now, n: count });
+        return;
+      }
+      let until = now;
+      for (const s of this.sent) {
+        free += s.n;
+        until = s.at + windowMs;
+        if (free >= count) break;
+      }
+      await waitFor(until - now + 1, this.abort.signal);
+    }
   }
 
   /** Ticks every interval (the first one soon after start, at a random point so replicas do not ask at once). */
@@ -122,14 +108,10 @@ export class Sweeper {
     await this.running;
   }
 
-  private take(requests: number): Promise<void> {
-    return this.window.reserve(requests, this.abort.signal);
-  }
-
   /** One sweep, if this replica gets the lease (else `swept: false`): every pool read and compared. */
   async sweepOnce(): Promise<SweepResult> {
     const store = this.history.store;
-    const startedMs = this.now();
+    const startedMs = Date.now();
     const result: SweepResult = { swept: false, pools: 0, snapshots: 0, outsideChanges: 0, failed: 0 };
     const last = await store.leaseCompletedMs(SWEEP_LEASE);
     if (last !== undefined) this.hooks.onLag?.(Math.max(0, (startedMs - last) / 1000));
@@ -140,13 +122,13 @@ export class Sweeper {
     const signal = this.abort.signal;
     let next: Parameters<EsimPoolsApi['listPools']>[0]['next'];
     for (let page = 0; page < MAX_PAGES; page++) {
-      await this.take(1);
+      await this.reserve(1);
       const pools = await this.graph.listPools({ top: POOLS_PAGE, next }, { signal });
       const ids = pools.value.flatMap((p) => (isGraphError(p) ? [] : [p.id]));
-      for (let i = 0; i < ids.length; i += this.batchSize) {
-        const chunk = ids.slice(i, i + this.batchSize);
-        await this.take(chunk.length);
-        const readStartedMs = this.now();
+      for (let i = 0, size = Math.min(GRAPH_BATCH_LIMIT, this.budget.limit); i < ids.length; i += size) {
+        const chunk = ids.slice(i, i + size);
+        await this.reserve(chunk.length);
+        const readStartedMs = Date.now();
         const sets = await this.graph.listAssignmentsOfPools(chunk, { signal });
         for (const [k, set] of sets.entries()) {
           if (set === null) continue; // deleted since it was listed
@@ -163,7 +145,7 @@ export class Sweeper {
       if (pools.next === undefined) break;
       next = pools.next;
     }
-    const endedMs = this.now();
+    const endedMs = Date.now();
     await store.finishLease(SWEEP_LEASE, this.holder, startedMs + this.options.intervalMs, endedMs);
     this.hooks.onLag?.(0);
     this.hooks.onSweep?.(result, (endedMs - startedMs) / 1000);

@@ -17,7 +17,7 @@ describe.each(engines())('history batches on %s', (engine) => {
   let location: Location;
 
   async function connect(): Promise<HistoryDb> {
-    const db = openDatabase(location);
+    const db = await openDatabase(location);
     open.push(db);
     return db;
   }
@@ -32,7 +32,7 @@ describe.each(engines())('history batches on %s', (engine) => {
   });
 
   const names = async (db: HistoryDb): Promise<string[]> =>
-    (await db.db.selectFrom('history_lease').select('name').orderBy('name').execute()).map((r) => r.name);
+    (await db.batch([{ text: 'select name from history_lease order by name', params: [] }]))[0].map((r) => String(r.name));
 
   it('commits batches sent together, each readable by another connection once it resolves', async () => {
     const db = await connect();
@@ -46,7 +46,7 @@ describe.each(engines())('history batches on %s', (engine) => {
     const ids = (await Promise.all(['a', 'b', 'c', 'd'].map(entry))).map(([[row]]) => Number(row.id));
     expect(new Set(ids).size).toBe(4);
     const other = await connect();
-    const rows = await other.db.selectFrom('history_entry').select(['id', 'pool_id']).orderBy('id').execute();
+    const [rows] = await other.batch([{ text: 'select id, pool_id from history_entry order by id', params: [] }]);
     expect(rows.map((r) => Number(r.id)).sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y));
     if (engine === 'embedded') expect(rows.map((r) => r.pool_id)).toEqual(['a', 'b', 'c', 'd']);
   });

@@ -84,7 +84,7 @@ export function settingsFor(location: Location, sweepIntervalS = 0): Extract<His
 
 /** A replica's own handle on the store at `location`: its own connection(s), migrated, no sweep timer. */
 export async function openReplicaHistory(location: Location): Promise<OpenedHistory> {
-  const database = openDatabase(location);
+  const database = await openDatabase(location);
   await migrateToLatest(database);
   const history = new History(new HistoryStore(database), HISTORY_RULES);
   return { history, migrated: [], close: () => history.close() };

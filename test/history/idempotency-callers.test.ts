@@ -29,7 +29,7 @@ it("keeps each caller's keys apart: the same key of two users names two writes, 
   // Alice's key with Bob's arguments is still her own key reused.
   const reused = await fixture.h.stack.graphql(add(G2), undefined, bearer(alice));
   expect(reused.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'IDEMPOTENCY_KEY_REUSED' });
-  const rows = await fixture.h.opened.history.store.use((db) => db.selectFrom('idempotency_key').selectAll().execute());
+  const rows = await fixture.h.opened.history.store.query('select * from idempotency_key', []);
   expect(rows.map((r) => r.caller).sort()).toEqual([`user:${fixture.idp.tenantId}:${ALICE}`, `user:${fixture.idp.tenantId}:${BOB}`]);
   expect(JSON.stringify(rows)).not.toContain(alice.slice(-20));
 });

@@ -25,7 +25,7 @@ describeWithPostgres()('migrations on PostgreSQL', () => {
 
   it('four replicas starting at once: every start succeeds, the migration runs once', async () => {
     const url = await server.createDatabase();
-    const replicas = Array.from({ length: 4 }, () => openDatabase({ kind: 'postgres', url }));
+    const replicas = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ kind: 'postgres', url })));
     try {
       const applied = await Promise.all(replicas.map((db) => migrateToLatest(db)));
       expect(applied.flat()).toEqual(['0001-history', '0002-idempotency']);

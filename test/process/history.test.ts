@@ -31,7 +31,7 @@ it('opens and migrates the embedded store at start-up and journals a write in it
   } finally {
     expect(await service.stop()).toBe(0);
   }
-  const store = new HistoryStore(openDatabase({ kind: 'embedded', path }));
+  const store = new HistoryStore(await openDatabase({ kind: 'embedded', path }));
   try {
     const entries = await store.list({ limit: 10 });
     expect(entries.find((e) => e.operation === 'add')).toMatchObject({ poolId: POOL, outcome: 'WRITTEN', actor: { anonymous: true } });

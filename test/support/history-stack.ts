@@ -15,7 +15,7 @@ export interface HistoryStack extends Stack {
 }
 
 export async function startStackWithHistory(options: StackOptions = {}): Promise<HistoryStack> {
-  const database = openDatabase({ kind: 'embedded', path: ':memory:' });
+  const database = await openDatabase({ kind: 'embedded', path: ':memory:' });
   await migrateToLatest(database);
   const history = new History(new HistoryStore(database), HISTORY_RULES);
   const stack = await startStack({ ...options, edits: { ...options.edits, history } });
