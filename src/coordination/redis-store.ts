@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { emitter, type CoordinationEventListener } from './events';
 import type { RedisSettings } from './settings';
-import { CoordinationError, isCoordinationError } from './types';
+import { CoordinationError } from './types';
 
 /** The subset of a pino logger used here (pino's Logger fits). */
 export interface CoordinationLogger {
@@ -15,25 +15,17 @@ export interface CoordinationLogger {
 
 const TIMED_OUT = 'Command timed out';
 
-/**
- * The name, message and code of an error. Not `instanceof Error`: the socket errors come from Node's own realm,
- * which is not the caller's under a test runner's sandbox.
- */
-function fieldsOf(error: unknown): { name: string; message: string; code?: string } {
-  if (typeof error !== 'object' || error === null) return { name: typeof error, message: String(error) };
-  const name = 'name' in error ? error.name : undefined;
-  const message = 'message' in error ? error.message : undefined;
-  const code = 'code' in error ? error.code : undefined;
-  return {
-    name: typeof name === 'string' ? name : 'Error',
-    message: typeof message === 'string' ? message : '',
-    code: typeof code === 'string' ? code : undefined,
-  };
+/** A string field of an error; not `instanceof Error`: socket errors come from Node's realm, not a test sandbox's. */
+function fieldOf(error: unknown, key: 'name' | 'message' | 'code'): string | undefined {
+  const value: unknown = typeof error === 'object' && error !== null ? Reflect.get(error, key) : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** A reason for health() and logs from an error, by its code or kind only. */
 export function describeRedisError(error: unknown): string {
-  const { name, message, code } = fieldsOf(error);
+  const code = fieldOf(error, 'code');
+  const message = fieldOf(error, 'message') ?? '';
+  const name = typeof error === 'object' && error !== null ? (fieldOf(error, 'name') ?? 'Error') : typeof error;
   if (code !== undefined && /^[A-Z0-9_]{2,40}$/.test(code)) return `redis unreachable: ${code}`;
   if (message === TIMED_OUT) return 'redis slow: command timed out';
   if (message.startsWith('Socket timeout')) return 'redis slow: socket timeout';
@@ -43,39 +35,28 @@ export function describeRedisError(error: unknown): string {
   return `redis unreachable: ${/^[A-Za-z]{1,40}$/.test(name) ? name : 'error'}`;
 }
 
-/** Reconnect delay: exponential from 50 ms to 2 s, with jitter so that replicas do not reconnect in step. */
-function reconnectDelay(times: number): number {
-  const base = Math.min(2000, 50 * 2 ** Math.min(times, 6));
-  return Math.round(base / 2 + (Math.random() * base) / 2);
-}
-
-export interface RedisStoreOptions {
-  settings: RedisSettings;
-  logger?: CoordinationLogger;
-  onEvent?: CoordinationEventListener;
-  /** Shown in Redis's CLIENT LIST (default esim-pools-subgraph). */
-  connectionName?: string;
+/** Exponential backoff from `minMs` to `maxMs`, with jitter so that replicas do not retry in step. */
+export function backoff(attempt: number, minMs: number, maxMs: number): number {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 10));
+  return base / 2 + (Math.random() * base) / 2;
 }
 
 export class RedisStore {
   readonly client: Redis;
-  readonly keyPrefix: string;
-  private readonly displayUrl: string;
-  private readonly logger?: CoordinationLogger;
-  private readonly emit: CoordinationEventListener;
   private lastError?: string;
   /** Set when a command timed out on a connection that still looks ready; cleared by the next reply. */
   private slow = false;
   /** What was last reported (store-up / store-down), so that a long outage is logged once, not per retry. */
   private reported?: 'up' | 'down';
   private closed = false;
+  private readonly emit: CoordinationEventListener;
 
-  constructor(options: RedisStoreOptions) {
-    const { settings } = options;
-    this.keyPrefix = settings.keyPrefix;
-    this.displayUrl = settings.displayUrl;
-    this.logger = options.logger;
-    this.emit = emitter(options.onEvent);
+  constructor(
+    private readonly settings: RedisSettings,
+    private readonly logger?: CoordinationLogger,
+    onEvent?: CoordinationEventListener,
+  ) {
+    this.emit = emitter(onEvent);
     this.client = new Redis({
       host: settings.host,
       port: settings.port,
@@ -83,19 +64,18 @@ export class RedisStore {
       password: settings.password,
       db: settings.db,
       tls: settings.tls ? {} : undefined,
-      connectionName: options.connectionName ?? 'esim-pools-subgraph',
+      connectionName: 'esim-pools-subgraph',
       commandTimeout: settings.commandTimeoutMs,
       // A hung server (not a closed one) shows up as a socket with replies overdue: drop it and reconnect.
       socketTimeout: Math.max(2000, settings.commandTimeoutMs * 4),
       connectTimeout: Math.max(1000, settings.commandTimeoutMs * 4),
       // On close, how long an ending socket may linger before it is destroyed (its timer outlives the socket).
       disconnectTimeout: settings.commandTimeoutMs,
-      // Fail fast instead of queueing or resending: a resent SET NX whose first reply was lost would leave the
-      // lock held by nobody, and a queued budget take would be decided long after its caller gave up.
+      // Fail fast, never queue or resend (docs/scale-out.md, "When Redis is down or slow").
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
-      retryStrategy: reconnectDelay,
+      retryStrategy: (times) => backoff(times, 50, 2000),
     });
     this.client.on('ready', () => this.refresh());
     this.client.on('error', (error: unknown) => {
@@ -110,30 +90,27 @@ export class RedisStore {
     this.client.on('end', () => this.refresh());
   }
 
+  /** Prepended to every key. */
+  get keyPrefix(): string {
+    return this.settings.keyPrefix;
+  }
+
   /** Whether a command can be sent now (else it would fail at once). */
   get ready(): boolean {
     return !this.closed && this.client.status === 'ready';
   }
 
-  /**
-   * Resolves true once the connection is ready (at once if it is), false when it is not after `timeoutMs` or was
-   * closed. For start-up: a replica that listens before its first connection would refuse its first writes.
-   */
+  /** Resolves true once the connection is ready (at once if it is), false when not after `timeoutMs` or closed. */
   connected(timeoutMs: number): Promise<boolean> {
-    if (this.ready) return Promise.resolve(true);
-    if (this.closed) return Promise.resolve(false);
+    if (this.ready || this.closed) return Promise.resolve(this.ready);
     return new Promise((resolve) => {
-      const done = (value: boolean): void => {
+      const done = (): void => {
         clearTimeout(timer);
-        this.client.off('ready', onReady);
-        this.client.off('end', onEnd);
-        resolve(value);
+        this.client.off('ready', done).off('end', done);
+        resolve(this.ready);
       };
-      const onReady = (): void => done(true);
-      const onEnd = (): void => done(false);
-      const timer = setTimeout(() => done(this.ready), timeoutMs);
-      this.client.on('ready', onReady);
-      this.client.on('end', onEnd);
+      const timer = setTimeout(done, timeoutMs);
+      this.client.on('ready', done).on('end', done);
     });
   }
 
@@ -150,24 +127,26 @@ export class RedisStore {
    */
   async call<T>(command: (client: Redis) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
     if (!this.ready) throw this.unavailable();
-    const knownSlow = this.slow;
-    try {
-      return this.answered(await command(this.client));
-    } catch (error) {
-      if (isCoordinationError(error)) throw error;
-      if (fieldsOf(error).message !== TIMED_OUT) throw this.unavailable(error);
-      if (!options.idempotent || knownSlow || !this.ready) {
-        this.markSlow(error);
-        throw this.unavailable(error);
+    let retry = options.idempotent === true && !this.slow;
+    for (;;) {
+      try {
+        const reply = await command(this.client);
+        if (this.slow) {
+          // A reply came: a store that was slow answers again.
+          this.slow = false;
+          this.refresh();
+        }
+        return reply;
+      } catch (error) {
+        if (fieldOf(error, 'message') !== TIMED_OUT) throw this.unavailable(error);
+        if (!retry || !this.ready) {
+          this.slow = true;
+          this.lastError = describeRedisError(error);
+          this.refresh();
+          throw this.unavailable(error);
+        }
+        retry = false; // not reported as slow yet: the second try tells
       }
-      // Not reported as slow yet: the second try tells.
-    }
-    try {
-      return this.answered(await command(this.client));
-    } catch (error) {
-      if (isCoordinationError(error)) throw error;
-      if (fieldsOf(error).message === TIMED_OUT) this.markSlow(error);
-      throw this.unavailable(error);
     }
   }
 
@@ -185,21 +164,6 @@ export class RedisStore {
     }
   }
 
-  /** A reply came: a store that was slow answers again. */
-  private answered<T>(reply: T): T {
-    if (this.slow) {
-      this.slow = false;
-      this.refresh();
-    }
-    return reply;
-  }
-
-  private markSlow(error: unknown): void {
-    this.slow = true;
-    this.lastError = describeRedisError(error);
-    this.refresh();
-  }
-
   private unavailable(cause?: unknown): CoordinationError {
     const reason = cause === undefined ? (this.health().reason ?? 'redis unreachable') : describeRedisError(cause);
     return new CoordinationError(`The shared coordination store cannot answer (${reason}); nothing was decided.`, 'unavailable', undefined, { cause });
@@ -208,13 +172,14 @@ export class RedisStore {
   private refresh(): void {
     if (this.closed) return;
     const health = this.health();
+    const url = this.settings.displayUrl;
     if (health.ok) {
       if (this.reported === 'up') return;
       const recovered = this.reported === 'down';
       this.reported = 'up';
       this.lastError = undefined;
       this.emit({ type: 'store-up' });
-      this.logger?.info({ url: this.displayUrl }, recovered ? 'Redis answers again: shared budgets and locks are back' : 'Connected to Redis');
+      this.logger?.info({ url }, recovered ? 'Redis answers again: shared budgets and locks are back' : 'Connected to Redis');
       return;
     }
     // Still connecting for the first time, with no failure yet: nothing to report.
@@ -222,6 +187,6 @@ export class RedisStore {
     this.reported = 'down';
     const reason = health.reason ?? this.lastError;
     this.emit({ type: 'store-down', reason });
-    this.logger?.warn({ url: this.displayUrl, reason }, 'Redis cannot answer: writes and pool locks are refused, reads use the local window');
+    this.logger?.warn({ url, reason }, 'Redis cannot answer: writes and pool locks are refused, reads use the local window');
   }
 }

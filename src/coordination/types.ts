@@ -1,7 +1,4 @@
-/**
- * What the replicas must share to behave as one service: Intune's request budgets and the per-pool edit locks.
- * One interface, in process (`local.ts`) or through Redis; nothing here knows Graph or GraphQL.
- */
+/** What the replicas share to behave as one service (Intune's budgets, per-pool edit locks), in process or in Redis. */
 
 export type CoordinationFailure =
   /** The sliding window is full for longer than the caller may wait. */
@@ -34,6 +31,15 @@ export function isCoordinationError(error: unknown): error is CoordinationError 
   return typeof error === 'object' && error !== null && COORDINATION_ERROR_BRAND in error && error[COORDINATION_ERROR_BRAND] === true;
 }
 
+/** The failures both backends throw, worded once. */
+export const failures = {
+  aborted: () => new CoordinationError('The wait was cancelled.', 'aborted'),
+  /** `waitMs` until a slot frees, as whole seconds (at least 1) in retryAfterSeconds. */
+  exhausted: (waitMs: number) =>
+    new CoordinationError('The budget for Microsoft Graph is used up; retry later.', 'budget-exhausted', Math.max(1, Math.ceil(waitMs / 1000))),
+  lockTimeout: () => new CoordinationError('Another edit of this pool is in progress; retry shortly.', 'lock-timeout', 1),
+};
+
 export interface BudgetOptions {
   /** Requests allowed in any window of `windowMs` (0: no budget). */
   limit: number;
@@ -42,13 +48,10 @@ export interface BudgetOptions {
   maxWaitMs: number;
 }
 
-/** A sliding-window budget (a fixed window would let up to twice the limit through around its edge). */
+/** A sliding-window budget. */
 export interface RateBudget {
   readonly enabled: boolean;
-  /**
-   * Waits for a slot. Throws a CoordinationError: `budget-exhausted` (with retryAfterSeconds) when the wait
-   * would pass maxWaitMs, `unavailable` when the shared store cannot answer, `aborted` when the signal fires.
-   */
+  /** Waits for a slot; throws a CoordinationError (`budget-exhausted`, `unavailable` or `aborted`). */
   take(signal?: AbortSignal): Promise<void>;
 }
 
@@ -65,10 +68,7 @@ export interface LockOptions {
 
 /** Per-pool mutual exclusion for edits; a lock whose holder died expires after its TTL. */
 export interface PoolLocks {
-  /**
-   * Waits for the pool's edit lock. Throws a CoordinationError: `lock-timeout` (with retryAfterSeconds) when the
-   * deadline comes first, `unavailable` when the shared store cannot answer, `aborted` when the signal fires.
-   */
+  /** Waits for the pool's edit lock; throws a CoordinationError (`lock-timeout`, `unavailable` or `aborted`). */
   acquire(poolId: string, options: LockOptions): Promise<LockLease>;
 }
 
@@ -89,10 +89,7 @@ export interface Coordination {
   readonly reads: RateBudget;
   readonly locks: PoolLocks;
   health(): CoordinationHealth;
-  /**
-   * Waits (at most `timeoutMs`) for the shared store's first connection; true when it answers (at once in
-   * process). A replica calls it before it listens, so that its first writes are not refused for want of Redis.
-   */
+  /** Waits (at most `timeoutMs`) for the shared store's first connection; true when it answers (at once in process). */
   connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
