@@ -1,7 +1,4 @@
-/**
- * Verification of inbound Entra ID access tokens with jose (RS256, issuers, audiences, `exp` required, the tenant's
- * JWKS refreshed in the background); verified principals cached by the token's SHA-256 (docs/identity.md).
- */
+/** Inbound Entra ID access tokens verified with jose; verified principals cached by the token's SHA-256 (docs/identity.md). */
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
@@ -49,8 +46,6 @@ export class TokenVerifier {
   private readonly cache: LRUCache<string, Principal>;
   private readonly pending = new Map<string, Promise<Principal>>();
   private readonly now: () => number;
-  private readonly refreshMs: number;
-  private readonly cacheTtlMs: number;
   private lastRefresh: number;
 
   constructor(private readonly options: TokenVerifierOptions) {
@@ -58,7 +53,7 @@ export class TokenVerifier {
     this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
       agent: options.agent,
       cooldownDuration: options.jwksCooldownSeconds * 1000,
-      // Never stale for jose (see the file comment): refresh() replaces the keys in the background.
+      // Never stale for jose: maybeRefreshKeys() replaces the keys in the background (docs/identity.md).
       cacheMaxAge: Number.POSITIVE_INFINITY,
       timeoutDuration: options.jwksTimeoutMs ?? 5000,
     });
@@ -70,20 +65,13 @@ export class TokenVerifier {
       requiredClaims: ['exp'],
     };
     this.cache = new LRUCache<string, Principal>({ max: options.cacheSize, ttlResolution: 0, perf: { now: this.now } });
-    this.refreshMs = options.jwksRefreshSeconds * 1000;
-    this.cacheTtlMs = (options.cacheTtlSeconds ?? 300) * 1000;
     this.lastRefresh = this.now();
   }
 
-  /**
-   * The principal of a valid token; throws AuthError otherwise (401 reasons; `keys_unavailable` when the key set
-   * cannot be fetched). `hash` is tokenHash(token), computed once by the caller.
-   */
+  /** The principal of a valid token (`hash`: its tokenHash); throws AuthError otherwise. */
   verify(token: string, hash: string): Principal | Promise<Principal> {
-    const cached = this.cache.get(hash);
-    if (cached !== undefined) return cached;
-    const inFlight = this.pending.get(hash);
-    if (inFlight !== undefined) return inFlight;
+    const known = this.cache.get(hash) ?? this.pending.get(hash);
+    if (known !== undefined) return known;
     if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) throw new AuthError('malformed_token');
     this.maybeRefreshKeys();
     const run = this.verifyUncached(token, hash).finally(() => this.pending.delete(hash));
@@ -101,7 +89,7 @@ export class TokenVerifier {
       throw new AuthError(reason);
     }
     const principal = principalFromClaims(claims);
-    const ttl = Math.min(principal.expiresAt * 1000 - this.now(), this.cacheTtlMs);
+    const ttl = Math.min(principal.expiresAt * 1000 - this.now(), (this.options.cacheTtlSeconds ?? 300) * 1000);
     if (ttl > 0) this.cache.set(hash, principal, { ttl });
     return principal;
   }
@@ -109,7 +97,7 @@ export class TokenVerifier {
   /** Starts a background refresh of the key set when the last one is older than the refresh period. */
   private maybeRefreshKeys(): void {
     const now = this.now();
-    if (now - this.lastRefresh < this.refreshMs || this.jwks.reloading) return;
+    if (now - this.lastRefresh < this.options.jwksRefreshSeconds * 1000 || this.jwks.reloading) return;
     this.lastRefresh = now;
     this.jwks.reload().catch((error: unknown) => this.options.onKeySetError?.(error));
   }

@@ -20,41 +20,27 @@ export interface AuthSettings {
   oboCacheSize: number;
 }
 
-export interface OperationLimits {
+/** The operation limits' defaults (docs/identity.md has what typical operations cost; the deepest served has depth 7). */
+const LIMITS = {
   /** Deepest field nesting (inline fragments and spreads don't count as levels). */
-  maxDepth: number;
-  /** Aliased fields (`__typename` aliases excepted). */
-  maxAliases: number;
-  /** Lexical tokens of the document. */
-  maxTokens: number;
-  /** graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × a literal `first`/`last`. */
-  maxCost: number;
-  /** Directives in the document. */
-  maxDirectives: number;
-  /** Representations per operation, summed over its (aliased) `_entities` fields: the cap on Graph reads. */
-  maxEntities: number;
-  /**
-   * Aliases and tokens of an operation whose only root fields are `_entities`/`_service`, when ROUTER_SECRET is set
-   * (then every request came through the router): gateways merge parallel entity fetches into one aliased document.
-   */
-  routerMaxAliases: number;
-  routerMaxTokens: number;
-}
-
-/** Defaults (the deepest operation served has depth 7; docs/identity.md has what typical operations cost). */
-export const DEFAULT_LIMITS: Readonly<OperationLimits> = {
   maxDepth: 10,
+  /** Aliased fields (`__typename` aliases excepted). */
   maxAliases: 15,
+  /** Lexical tokens of the document. */
   maxTokens: 1000,
-  // Apollo demand-control cost, weighted by Graph requests: at most Intune's per-tenant budget of one 20 s window.
+  /** Apollo demand-control cost, weighted by Graph requests: at most Intune's per-tenant budget of one 20 s window. */
   maxCost: 1000,
+  /** Directives in the document. */
   maxDirectives: 20,
-  // 25 $batch requests of 20 at most per operation.
+  /** Representations per operation, summed over its (aliased) `_entities` fields: 25 $batch requests of 20 at most. */
   maxEntities: 500,
-  // One alias per merged entity fetch of ~30–60 tokens.
+  /** Aliases and tokens of an operation of `_entities`/`_service` only, when ROUTER_SECRET is set: merged entity fetches. */
   routerMaxAliases: 500,
   routerMaxTokens: 50_000,
 };
+
+export type OperationLimits = typeof LIMITS;
+export const DEFAULT_LIMITS: Readonly<OperationLimits> = LIMITS;
 
 /** Entra ID's v1 token issuer host per cloud (`iss` = `<host>/<tenant>/`). */
 const V1_ISSUER_HOSTS: Readonly<Record<GraphCloud, string>> = {

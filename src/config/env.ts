@@ -5,17 +5,6 @@ import { DEFAULT_LIMITS } from '../auth/settings';
 import { GRAPH_CLIENT_DEFAULTS as G } from '../graph/options';
 import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permissionName, secret, text, urlList } from './values';
 
-export const GRAPH_AUTH_MODES = ['emulator', 'app', 'obo'] as const;
-export type GraphAuthMode = (typeof GRAPH_AUTH_MODES)[number];
-
-/** `jit`: graphql-jit where it compiles the operation; `graphql-js`: graphql-js always. */
-export type GraphQLExecutor = 'jit' | 'graphql-js';
-
-/** Checks of the groups and filters a write sends: refuse (strict), report on the payload (warn), or none (off). */
-export type TargetCheckMode = 'strict' | 'warn' | 'off';
-
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
 export const server = z.object({
   NODE_ENV: z.string().trim().default('development'),
   /** Default: localhost, 0.0.0.0 in production. */
@@ -24,6 +13,7 @@ export const server = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Default: on outside production. */
   INTROSPECTION: bool.optional(),
+  /** `jit`: graphql-jit where it compiles the operation; `graphql-js`: graphql-js always. */
   GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(String(256 * 1024)),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default('10000'),
@@ -37,7 +27,7 @@ export const server = z.object({
 });
 
 export const graph = z.object({
-  GRAPH_AUTH_MODE: z.enum(GRAPH_AUTH_MODES).optional(),
+  GRAPH_AUTH_MODE: z.enum(['emulator', 'app', 'obo']).optional(),
   GRAPH_CLOUD: z.enum(['global', 'usgov', 'usgovdod', 'china']).default('global'),
   GRAPH_BASE_URL: httpUrl.optional(),
   GRAPH_SCOPE: text.optional(),
@@ -106,6 +96,7 @@ export const federation = z.object({
 
 /** Target checks and bulk edits (docs/edits.md). */
 export const edits = z.object({
+  /** Checks of the groups and filters a write sends: refuse (strict), report on the payload (warn), or none (off). */
   TARGET_CHECKS: z.enum(['strict', 'warn', 'off']).default('strict'),
   TARGET_CHECK_CACHE_S: int(0, 3600).default('30'),
   BULK_TIMEOUT_MS: int(0, 600_000).default('60000'),
@@ -114,6 +105,8 @@ export const edits = z.object({
 /** Every variable above, parsed (defaults applied). */
 export const serviceEnv = server.merge(graph).merge(azure).merge(auth).merge(limits).merge(federation).merge(edits);
 export type Env = z.output<typeof serviceEnv>;
+export type GraphAuthMode = NonNullable<Env['GRAPH_AUTH_MODE']>;
+export type GraphQLExecutor = Env['GRAPHQL_EXECUTOR'];
 
 const defaults = serviceEnv.parse({});
 

@@ -22,9 +22,8 @@ export const int = (min: number, max: number) =>
 export const share = z
   .string()
   .trim()
-  .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number above 0 and at most 1, e.g. 0.2')
-  .transform(Number)
-  .refine((n) => n > 0 && n <= 1, 'must be a number above 0 and at most 1, e.g. 0.2');
+  .regex(/^(0\.\d*[1-9]\d*|1(\.0+)?)$/, 'must be a number above 0 and at most 1, e.g. 0.2')
+  .transform(Number);
 
 export const text = z.string().trim().min(1);
 
