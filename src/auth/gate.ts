@@ -23,16 +23,8 @@ export interface Caller {
   graph?: EsimPoolsApi;
 }
 
-export interface AuthGate {
-  /** The caller of a request with these headers; throws AuthError when it must be turned away. */
-  check(headers: IncomingHttpHeaders): Caller | Promise<Caller>;
-  /** Whether every request carries a verified principal (the permissions plugin then fails closed without one). */
-  readonly tokensRequired: boolean;
-  /** Whether every request carries the router's secret (ROUTER_SECRET set): its operations came through the router. */
-  readonly routerTrusted: boolean;
-  readonly permissions: PermissionNames;
-  close(): void;
-}
+/** The door of /graphql, as createGate makes it. */
+export type AuthGate = ReturnType<typeof createGate>;
 
 const NO_CALLER: Caller = Object.freeze({});
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -49,7 +41,7 @@ export function createGate(options: {
   obo?: OboClients;
   /** Released by close(). */
   agent?: Agent;
-}): AuthGate {
+}) {
   const { verifier, obo, routerSecret } = options;
   if (obo && !verifier) throw new Error('on-behalf-of needs inbound token verification');
   const secretDigest = routerSecret === undefined ? undefined : digest(routerSecret);
@@ -59,10 +51,13 @@ export function createGate(options: {
     return { principal, graph: obo.clientFor(principal, token, hash) };
   };
   return {
+    /** Whether every request carries a verified principal (the permissions plugin then fails closed without one). */
     tokensRequired: verifier !== undefined,
+    /** Whether every request carries the router's secret (ROUTER_SECRET set): its operations came through the router. */
     routerTrusted: secretDigest !== undefined,
     permissions: options.permissions,
-    check(headers) {
+    /** The caller of a request with these headers; throws AuthError when it must be turned away. */
+    check(headers: IncomingHttpHeaders): Caller | Promise<Caller> {
       if (secretDigest !== undefined) {
         const sent = headers['router-authorization'];
         // Digests have equal length, so the comparison is constant-time whatever was sent.
@@ -75,7 +70,7 @@ export function createGate(options: {
       const principal = verifier.verify(token, hash);
       return principal instanceof Promise ? principal.then((p) => caller(p, token, hash)) : caller(principal, token, hash);
     },
-    close: () => options.agent?.destroy(),
+    close: (): void => options.agent?.destroy(),
   };
 }
 

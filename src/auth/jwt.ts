@@ -5,23 +5,14 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, t
 import { AuthError, type AuthFailureReason } from './errors';
 import { LRUCache } from 'lru-cache';
 import { principalFromClaims, type Principal } from './principal';
+import type { AuthSettings } from './settings';
 
-export interface TokenVerifierOptions {
-  /** The key set URL (https; http only for localhost). */
-  jwksUrl: string;
-  /** Accepted `iss` values (exact match). */
-  issuers: readonly string[];
-  /** Accepted `aud` values. */
-  audiences: readonly string[];
-  clockToleranceSeconds: number;
-  /** Least time between two key set fetches triggered by an unknown `kid`. */
-  jwksCooldownSeconds: number;
-  /** Background refresh period of the key set. */
-  jwksRefreshSeconds: number;
-  /** Timeout of one key set fetch (default 5 s). */
-  jwksTimeoutMs?: number;
+/** AuthSettings' key set, issuers, audiences and clock tolerance, and: */
+export type TokenVerifierOptions = Pick<AuthSettings, 'jwksUrl' | 'issuers' | 'audiences' | 'clockToleranceSeconds' | 'jwksCooldownSeconds' | 'jwksRefreshSeconds'> & {
   /** Bound of the verified-token cache. */
   cacheSize: number;
+  /** Timeout of one key set fetch (default 5 s). */
+  jwksTimeoutMs?: number;
   /** Longest reuse of one verification (default 300 s; never past `exp`). */
   cacheTtlSeconds?: number;
   /** HTTPS agent for the key set fetch (e.g. one trusting a private CA); default Node's global agent. */
@@ -29,7 +20,7 @@ export interface TokenVerifierOptions {
   /** Called when a key set fetch fails (for logs). */
   onKeySetError?: (error: unknown) => void;
   now?: () => number;
-}
+};
 
 /** Longest accepted token (Entra tokens are 1–3 KB; group overage keeps them well below this). */
 const MAX_TOKEN_LENGTH = 16 * 1024;

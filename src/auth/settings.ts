@@ -1,24 +1,9 @@
 /** Settings of inbound authentication and operation limits, as src/config builds them (no library imports: cheap to load). */
 import { CLOUDS, type GraphCloud } from '../graph/clouds';
-import type { PermissionNames } from './principal';
+import type { Config } from '../config';
 
-export interface AuthSettings {
-  /** Whether requests need a verified bearer token (always in app and obo modes; in emulator mode with AUTH_AUDIENCE). */
-  enabled: boolean;
-  audiences: string[];
-  issuers: string[];
-  jwksUrl: string;
-  jwksCooldownSeconds: number;
-  jwksRefreshSeconds: number;
-  clockToleranceSeconds: number;
-  permissions: PermissionNames;
-  /** `router-authorization` value required on every /graphql request, when set. */
-  routerSecret?: string;
-  /** Bound of the verified-token cache. */
-  verifiedCacheSize: number;
-  /** Bound of the per-user Graph client cache (on-behalf-of). */
-  oboCacheSize: number;
-}
+/** Inbound authentication's settings, as loadConfig builds them. */
+export type AuthSettings = Config['auth'];
 
 /** The operation limits' defaults (docs/identity.md has what typical operations cost; the deepest served has depth 7). */
 const LIMITS = {
@@ -42,18 +27,11 @@ const LIMITS = {
 export type OperationLimits = typeof LIMITS;
 export const DEFAULT_LIMITS: Readonly<OperationLimits> = LIMITS;
 
-/** Entra ID's v1 token issuer host per cloud (`iss` = `<host>/<tenant>/`). */
-const V1_ISSUER_HOSTS: Readonly<Record<GraphCloud, string>> = {
-  global: 'https://sts.windows.net',
-  usgov: 'https://sts.windows.net',
-  usgovdod: 'https://sts.windows.net',
-  china: 'https://sts.chinacloudapi.cn',
-};
-
 /** A tenant's v2 and v1 token issuers on the cloud (v1 `<authority>/<tenant>/` with a custom authority host). */
 export function defaultIssuers(cloud: GraphCloud, authorityHost: string, tenantId: string): string[] {
   const authority = authorityHost.replace(/\/+$/, '');
-  const v1Host = authority === CLOUDS[cloud].authority ? V1_ISSUER_HOSTS[cloud] : authority;
+  // Entra ID's v1 issuer host on the cloud's own authority (`iss` = `<host>/<tenant>/`).
+  const v1Host = authority !== CLOUDS[cloud].authority ? authority : cloud === 'china' ? 'https://sts.chinacloudapi.cn' : 'https://sts.windows.net';
   return [`${authority}/${tenantId}/v2.0`, `${v1Host}/${tenantId}/`];
 }
 

@@ -1,5 +1,5 @@
 /** Configuration from environment variables, validated at start-up: a bad value stops the process naming the variable. */
-import { defaultIssuers, defaultJwksUrl, type AuthSettings } from '../auth/settings';
+import { defaultIssuers, defaultJwksUrl } from '../auth/settings';
 import { CLOUDS } from '../graph/clouds';
 import { GRAPH_CLIENT_DEFAULTS } from '../graph/options';
 import type { AppCredentialSettings } from '../identity/credential';
@@ -10,7 +10,7 @@ import { decide, type Decisions } from './rules';
 import { readSections, reporter } from './values';
 import { z } from 'zod';
 
-export { ConfigError } from './errors';
+export { ConfigError } from './values';
 export type { HistorySettings } from './history';
 export type { GraphAuthMode, GraphQLExecutor } from './env';
 export { FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './env';
@@ -135,9 +135,10 @@ function graphSettings(e: Env, authMode: GraphAuthMode) {
   };
 }
 
-function authSettings(e: Env, authorityHost: string, decisions: Decisions): AuthSettings {
+function authSettings(e: Env, authorityHost: string, decisions: Decisions) {
   const tenantId = e.AZURE_TENANT_ID ?? '';
   return {
+    /** Whether requests need a verified bearer token (always in app and obo modes; in emulator mode with AUTH_AUDIENCE). */
     enabled: decisions.authEnabled,
     audiences: e.AUTH_AUDIENCE ?? [],
     issuers: e.AUTH_ISSUER ?? (tenantId ? defaultIssuers(e.GRAPH_CLOUD, authorityHost, tenantId) : []),
@@ -146,6 +147,7 @@ function authSettings(e: Env, authorityHost: string, decisions: Decisions): Auth
     jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_SECONDS,
     clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS,
     permissions: decisions.permissions,
+    /** `router-authorization` value required on every /graphql request, when set. */
     routerSecret: e.ROUTER_SECRET,
     verifiedCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
     oboCacheSize: e.OBO_CACHE_SIZE,

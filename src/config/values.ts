@@ -1,7 +1,6 @@
 /** The kinds of value a variable holds (zod schemas with the start-up error's wording), and the one reader. */
 import { z } from 'zod';
 import { GUID_PATTERN } from '../graph/json';
-import { ConfigError } from './errors';
 
 export const bool = z
   .string()
@@ -97,6 +96,15 @@ export function redactUrl(value: string): string {
   if (url === undefined) return '(not a URL)';
   if (url.password !== '') url.password = '***';
   return url.toString();
+}
+
+/** The one error a bad configuration raises: its message lists every problem, one variable a line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
 }
 
 /** Reports a broken rule between variables from a section's transform: `NAME: message`, no value quoted. */

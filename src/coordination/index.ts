@@ -1,9 +1,8 @@
 /** The coordination layer's entry point: the backend the settings ask for, reporting to the optional event listener. */
 import { instrument, type CoordinationEventListener } from './events';
 import { createLocalCoordination, type LocalCoordinationOptions } from './local';
-import type { CoordinationLogger } from './redis-store';
-import type { CoordinationSettings } from './settings';
-import type { Coordination } from './types';
+import type { CoordinationLogger } from './redis';
+import type { Coordination, CoordinationSettings } from './types';
 
 /** In process without REDIS_URL; Redis (and ioredis, ~6 MiB of memory, loaded only then) with it. */
 export async function createCoordination(

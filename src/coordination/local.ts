@@ -11,6 +11,12 @@ export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
   }
 }
 
+/** Exponential backoff from `minMs` to `maxMs`, with jitter so that replicas do not retry in step. */
+export function backoff(attempt: number, minMs: number, maxMs: number): number {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 10));
+  return base / 2 + (Math.random() * base) / 2;
+}
+
 /** A sliding-window budget whose waiting requests reserve their slot in order (fair, bounded by time). */
 export class LocalRateBudget implements RateBudget {
   /** Send times (ms) of the last `limit` requests, oldest first, including reserved future ones. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
 import { emitter, type BudgetName, type CoordinationEventListener } from './events';
 import { waitFor } from './local';
-import type { RedisStore } from './redis-store';
+import type { RedisStore } from './redis';
 import { failures, type BudgetOptions, type RateBudget } from './types';
 
 /**

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
 import { emitter, type CoordinationEventListener } from './events';
-import { LocalPoolLocks, waitFor } from './local';
-import { backoff, type CoordinationLogger, type RedisStore } from './redis-store';
+import { backoff, LocalPoolLocks, waitFor } from './local';
+import type { CoordinationLogger, RedisStore } from './redis';
 import { failures, type LockLease, type LockOptions, type PoolLocks } from './types';
 
 /** KEYS[1]: the lock; ARGV: the taker's token, the TTL (ms). 1: the lock is (now) this token's; 0: another's. */

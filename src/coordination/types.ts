@@ -1,14 +1,7 @@
 /** What the replicas share to behave as one service (Intune's budgets, per-pool edit locks), in process or in Redis. */
 
-export type CoordinationFailure =
-  /** The sliding window is full for longer than the caller may wait. */
-  | 'budget-exhausted'
-  /** The pool's edit lock was not free before the caller's deadline. */
-  | 'lock-timeout'
-  /** The shared store (Redis) cannot answer: nothing was decided, nothing should be written. */
-  | 'unavailable'
-  /** The caller's signal fired while waiting. */
-  | 'aborted';
+/** Window full past the wait allowed; lock not free by the deadline; the store cannot answer (nothing decided); signal. */
+export type CoordinationFailure = 'budget-exhausted' | 'lock-timeout' | 'unavailable' | 'aborted';
 
 const COORDINATION_ERROR_BRAND = Symbol.for('esim-pools-subgraph.CoordinationError');
 
@@ -102,4 +95,28 @@ export async function withPoolLock<T>(locks: PoolLocks, poolId: string, options:
   } finally {
     await lease.release();
   }
+}
+
+/** The shared store's settings, as src/config parses them from REDIS_*. */
+export interface RedisSettings {
+  host: string;
+  port: number;
+  /** `rediss://`: TLS, with the host name checked against the certificate. */
+  tls: boolean;
+  username?: string;
+  password?: string;
+  db: number;
+  /** The URL for logs and health: the password replaced by `***`. */
+  displayUrl: string;
+  /** Prepended to every key: `<REDIS_KEY_PREFIX>:<tenant id>:<client id>:` (Intune counts per app per tenant). */
+  keyPrefix: string;
+  /** How long a pool lock lives without being renewed: a dead holder's lock is free again after this. */
+  lockTtlMs: number;
+  /** Longest wait for any one Redis reply; past it the call fails with `unavailable` (or reads go local). */
+  commandTimeoutMs: number;
+}
+
+export interface CoordinationSettings {
+  /** Undefined: REDIS_URL is unset and coordination is in process (one replica). */
+  redis?: RedisSettings;
 }
