@@ -18,16 +18,7 @@ export { FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './env';
 /** The whole configuration, as loadConfig builds it. */
 export type Config = ReturnType<typeof loadConfig>;
 
-export interface FederationSettings {
-  /** The max age of every cache hint; 0: every reply `no-store`. */
-  cacheMaxAgeS: number;
-  /** Every hint `scope: PRIVATE`: on-behalf-of mode, where what a caller sees depends on who calls. */
-  privateScope: boolean;
-  /** Apollo Router's invalidation endpoint and shared key; undefined: off. */
-  invalidation?: { url: string; secret: string; timeoutMs: number };
-}
-
-/** The service's variables with the rules between them applied. */
+/** The service's variables with the rules between them applied (a broken rule fails the parse, whatever is returned). */
 const service = (production: boolean) =>
   serviceEnv.transform((e, ctx) => {
     const decisions = decide(e, production, reporter(ctx));
@@ -48,14 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     federatedTokenFile: e.AZURE_FEDERATED_TOKEN_FILE,
     authorityHost: e.AZURE_AUTHORITY_HOST ?? CLOUDS[e.GRAPH_CLOUD].authority,
     disableInstanceDiscovery: e.AZURE_DISABLE_INSTANCE_DISCOVERY,
-  };
-  const federation: FederationSettings = {
-    cacheMaxAgeS: e.CACHE_MAX_AGE_S,
-    privateScope: decisions.authMode === 'obo',
-    invalidation:
-      e.ROUTER_INVALIDATION_URL && e.ROUTER_INVALIDATION_SECRET
-        ? { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: FEDERATION_DEFAULTS.invalidationTimeoutMs }
-        : undefined,
   };
   return {
     nodeEnv: e.NODE_ENV,
@@ -97,7 +80,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       routerMaxAliases: e.ROUTER_MAX_ALIASES,
       routerMaxTokens: e.ROUTER_MAX_TOKENS,
     },
-    federation,
+    federation: {
+      /** The max age of every cache hint; 0: every reply `no-store`. */
+      cacheMaxAgeS: e.CACHE_MAX_AGE_S,
+      /** Every hint `scope: PRIVATE`: on-behalf-of mode, where what a caller sees depends on who calls. */
+      privateScope: decisions.authMode === 'obo',
+      /** Apollo Router's invalidation endpoint and shared key; absent: off. */
+      ...(e.ROUTER_INVALIDATION_URL && e.ROUTER_INVALIDATION_SECRET
+        ? { invalidation: { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: FEDERATION_DEFAULTS.invalidationTimeoutMs } }
+        : {}),
+    },
     edits: {
       targetChecks: e.TARGET_CHECKS,
       /** Cross-request memory of existence for `targetState` (0: none). */

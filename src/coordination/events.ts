@@ -3,17 +3,16 @@ import { isCoordinationError, type Coordination, type CoordinationFailure, type 
 
 export type BudgetName = 'writes' | 'reads';
 
+/**
+ * What is reported (docs/scale-out.md, "Metrics hooks"): each take and acquire with its outcome and wait, a lease found
+ * taken over (`lock-lost`), the shared store down (reason as in health()) and up, reads taken locally (`budget-fallback`).
+ */
 export type CoordinationEvent =
-  /** One `take()`: `granted` (waitedMs > 0 when it waited for a reserved slot) or the failure it threw. */
   | { type: 'budget'; budget: BudgetName; outcome: 'granted' | CoordinationFailure; waitedMs: number }
-  /** One `acquire()`: `acquired` or the failure it threw. */
   | { type: 'lock'; outcome: 'acquired' | CoordinationFailure; waitedMs: number }
-  /** A lease was found taken over when renewed or released: its holder outlived the lock's TTL. */
   | { type: 'lock-lost' }
-  /** The shared store stopped answering (reason as in health(), never a credential). */
   | { type: 'store-down'; reason: string }
   | { type: 'store-up' }
-  /** The reads budget was taken from the local window because the shared store could not answer. */
   | { type: 'budget-fallback'; budget: BudgetName };
 
 export type CoordinationEventListener = (event: CoordinationEvent) => void;

@@ -1,7 +1,7 @@
 /** A sliding-window budget shared through Redis, deciding as LocalRateBudget does (docs/scale-out.md, "The sliding window"). */
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
-import { emitter, type BudgetName, type CoordinationEventListener } from './events';
+import type { BudgetName, CoordinationEventListener } from './events';
 import { waitFor } from './local';
 import type { RedisStore } from './redis';
 import { failures, type BudgetOptions, type RateBudget } from './types';
@@ -42,17 +42,13 @@ declare module 'ioredis' {
   }
 }
 
-export interface RedisRateBudgetOptions extends BudgetOptions {
-  name: BudgetName;
-  /** Taken instead when Redis cannot answer (reads); without one (writes) the take fails with `unavailable`. */
-  fallback?: RateBudget;
-  onEvent?: CoordinationEventListener;
-}
-
-export function redisRateBudget(store: RedisStore, options: RedisRateBudgetOptions): RateBudget {
-  const { name, limit, windowMs, maxWaitMs, fallback } = options;
+/** `fallback`: taken instead when Redis cannot answer (reads); without one (writes) the take fails with `unavailable`. */
+export function redisRateBudget(
+  store: RedisStore,
+  options: BudgetOptions & { name: BudgetName; fallback?: RateBudget; emit: CoordinationEventListener },
+): RateBudget {
+  const { name, limit, windowMs, maxWaitMs, fallback, emit } = options;
   const key = `${store.keyPrefix}budget:${name}`;
-  const emit = emitter(options.onEvent);
   /** Members are unique across replicas and takes. */
   const memberPrefix = randomUUID();
   let sequence = 0;

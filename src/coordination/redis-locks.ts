@@ -4,19 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
-import { emitter, type CoordinationEventListener } from './events';
+import type { CoordinationEventListener } from './events';
 import { backoff, LocalPoolLocks, waitFor } from './local';
 import type { CoordinationLogger, RedisStore } from './redis';
-import { failures, type LockLease, type LockOptions, type PoolLocks } from './types';
+import { failures, type LockLease, type LockOptions } from './types';
 
 /** KEYS[1]: the lock; ARGV: the taker's token, the TTL (ms). 1: the lock is (now) this token's; 0: another's. */
 const ACQUIRE_LOCK = `
 local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if holder then return 0 end
+if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
@@ -43,25 +39,14 @@ declare module 'ioredis' {
   }
 }
 
-export interface RedisPoolLocksOptions {
-  /** Lifetime of a lock that is not renewed (its holder died). */
-  ttlMs: number;
-  /** How long a live holder keeps renewing its lock; 0: never renewed, the lock lasts ttlMs. */
-  maxHoldMs: number;
-  logger?: CoordinationLogger;
-  onEvent?: CoordinationEventListener;
-}
+export type RedisPoolLocks = ReturnType<typeof redisPoolLocks>;
 
-export interface RedisPoolLocks extends PoolLocks {
-  /** Leases held by this replica now (for tests and metrics). */
-  readonly held: number;
-  /** Stops every renewal: the locks still held are left to expire (close() comes after in-flight requests end). */
-  stopAll(): void;
-}
-
-export function redisPoolLocks(store: RedisStore, options: RedisPoolLocksOptions): RedisPoolLocks {
-  const { ttlMs, maxHoldMs, logger } = options;
-  const emit = emitter(options.onEvent);
+/** `ttlMs`: a lock's life unless renewed; `maxHoldMs`: how long a live holder renews it (0: never, it lasts ttlMs). */
+export function redisPoolLocks(
+  store: RedisStore,
+  options: { ttlMs: number; maxHoldMs: number; logger?: CoordinationLogger; emit: CoordinationEventListener },
+) {
+  const { ttlMs, maxHoldMs, logger, emit } = options;
   /** Orders this replica's waiters per pool, so only one of them polls Redis. */
   const local = new LocalPoolLocks();
   /** The stop() of each lease held; a lease not in it is released (or lost, or closed) and does nothing more. */
@@ -138,13 +123,15 @@ export function redisPoolLocks(store: RedisStore, options: RedisPoolLocksOptions
   }
 
   return {
+    /** Leases held by this replica now (for tests and metrics). */
     get held() {
       return leases.size;
     },
+    /** Stops every renewal: the locks still held are left to expire (close() comes after in-flight requests end). */
     stopAll() {
       for (const stop of leases) stop();
     },
-    async acquire(poolId, options) {
+    async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
       const mine = await local.acquire(poolId, options);
       try {
         const shared = await acquireShared(`${store.keyPrefix}lock:${poolId.toLowerCase()}`, options);

@@ -46,14 +46,13 @@ export class RedisStore {
   /** What was last reported (store-up / store-down), so that a long outage is logged once, not per retry. */
   private reported?: 'up' | 'down';
   private closed = false;
-  private readonly emit: CoordinationEventListener;
 
   constructor(
     private readonly settings: RedisSettings,
-    private readonly logger?: CoordinationLogger,
-    onEvent?: CoordinationEventListener,
+    private readonly logger: CoordinationLogger | undefined,
+    /** Called safely (emitter()). */
+    private readonly emit: CoordinationEventListener,
   ) {
-    this.emit = emitter(onEvent);
     this.client = new Redis({
       host: settings.host,
       port: settings.port,
@@ -203,12 +202,13 @@ export interface RedisCoordination extends Coordination {
 }
 
 export function createRedisCoordination({ settings, budgets, logger, onEvent, lockMaxHoldMs }: RedisCoordinationOptions): RedisCoordination {
-  const store = new RedisStore(settings, logger, onEvent);
-  const locks = redisPoolLocks(store, { ttlMs: settings.lockTtlMs, maxHoldMs: lockMaxHoldMs ?? 120_000, logger, onEvent });
+  const emit = emitter(onEvent);
+  const store = new RedisStore(settings, logger, emit);
+  const locks = redisPoolLocks(store, { ttlMs: settings.lockTtlMs, maxHoldMs: lockMaxHoldMs ?? 120_000, logger, emit });
   return {
     backend: 'redis',
-    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes', onEvent }),
-    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', onEvent, fallback: new LocalRateBudget(budgets.reads) }),
+    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes', emit }),
+    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', emit, fallback: new LocalRateBudget(budgets.reads) }),
     locks,
     health: () => ({ backend: 'redis', ...store.health() }),
     connected: (timeoutMs) => store.connected(timeoutMs),
