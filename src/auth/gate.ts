@@ -81,11 +81,7 @@ export interface AuthGateConfig {
   azure: Pick<Config['azure'], 'tenantId' | 'clientId' | 'clientSecret' | 'clientCertificatePath' | 'authorityHost' | 'disableInstanceDiscovery'>;
 }
 
-/**
- * The gate the configuration asks for, or undefined when neither tokens nor a router secret are required. `graph`:
- * the application's client (the per-user clients share its connections); `tlsCa`: an extra CA (PEM) trusted for the
- * key set and the token endpoint (tests, a private authority).
- */
+/** The gate the configuration asks for (undefined: no token or router secret needed); `tlsCa`: an extra CA (PEM) to trust. */
 export function createAuthGate(config: AuthGateConfig, deps: { graph: CredentialScopedApi; logger: Logger; tlsCa?: string }): AuthGate | undefined {
   const { auth, azure } = config;
   const { permissions, routerSecret } = auth;

@@ -94,26 +94,22 @@ export class TokenVerifier {
   }
 }
 
-/** jose's error → why the token is refused; anything about fetching keys is `keys_unavailable`. */
+/** jose's error codes → why the token is refused; anything else (fetching the keys failed) is `keys_unavailable`. */
+const REASONS: Partial<Record<string, AuthFailureReason>> = {
+  ERR_JWT_EXPIRED: 'expired',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'algorithm_not_allowed',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'bad_signature',
+  ERR_JWKS_NO_MATCHING_KEY: 'unknown_key',
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'unknown_key',
+  ERR_JWS_INVALID: 'malformed_token',
+  ERR_JWT_INVALID: 'malformed_token',
+  ERR_JOSE_NOT_SUPPORTED: 'malformed_token',
+};
+const CLAIM_REASONS: Partial<Record<string, AuthFailureReason>> = { nbf: 'not_yet_valid', aud: 'wrong_audience', iss: 'wrong_issuer' };
+
 function failureReason(error: unknown): AuthFailureReason {
-  if (error instanceof joseErrors.JWTExpired) return 'expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') return 'missing_claim';
-    if (error.claim === 'nbf') return 'not_yet_valid';
-    if (error.claim === 'aud') return 'wrong_audience';
-    if (error.claim === 'iss') return 'wrong_issuer';
-    return 'malformed_token';
+    return error.reason === 'missing' ? 'missing_claim' : (CLAIM_REASONS[error.claim] ?? 'malformed_token');
   }
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad_signature';
-  if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) return 'unknown_key';
-  if (
-    error instanceof joseErrors.JWSInvalid ||
-    error instanceof joseErrors.JWTInvalid ||
-    error instanceof joseErrors.JOSENotSupported
-  ) {
-    return 'malformed_token';
-  }
-  // JWKSTimeout, JWKSInvalid, a non-200 or non-JSON reply, a TLS or connection error.
-  return 'keys_unavailable';
+  return (error instanceof joseErrors.JOSEError ? REASONS[error.code] : undefined) ?? 'keys_unavailable';
 }

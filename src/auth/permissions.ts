@@ -12,14 +12,12 @@ type Permission = keyof PermissionNames;
 
 /** The permission each mutation field needs (a test fails when a mutation in schema/ is not listed). */
 export const MUTATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  // Partial edits, on one pool or many, and restores write a whole set through Graph's assign: the same right.
   assignEmbeddedSIMActivationCodePool: 'assign',
-  // Partial edits write the whole set through Graph's assign: the same right as a replace.
   addEmbeddedSIMActivationCodePoolAssignments: 'assign',
   removeEmbeddedSIMActivationCodePoolAssignments: 'assign',
-  // The same edits on many pools.
   addAssignmentsToEmbeddedSIMActivationCodePools: 'assign',
   removeAssignmentsFromEmbeddedSIMActivationCodePools: 'assign',
-  // A restore writes a recorded set through Graph's assign: the same right as a replace.
   restoreEmbeddedSIMActivationCodePoolAssignments: 'assign',
   // The pool lifecycle handles activation codes (credentials) and can delete a pool: its own permission.
   createEmbeddedSIMActivationCodePool: 'manage',

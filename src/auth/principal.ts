@@ -4,9 +4,8 @@ import type { JWTPayload } from 'jose';
 export interface Principal {
   /** Object id of the user (delegated token) or of the calling app's service principal (app token). */
   oid?: string;
-  /** Tenant id. */
   tid?: string;
-  /** `sub` claim. */
+  /** The `sub` claim. */
   subject?: string;
   /** The client application that got the token (`azp` in v2 tokens, `appid` in v1). */
   appId?: string;

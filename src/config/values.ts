@@ -81,10 +81,7 @@ export const commaList = z
 export const identityUrl = z
   .string()
   .trim()
-  .superRefine((v, ctx) => {
-    const issue = identityUrlIssue(v);
-    if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
-  });
+  .refine((v) => identityUrlIssue(v) === undefined, (v) => ({ message: identityUrlIssue(v) }));
 
 export const urlList = commaList.superRefine((items, ctx) => {
   for (const issue of items.map(identityUrlIssue)) if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });

@@ -1,5 +1,6 @@
 /** In-process coordination: right for one replica (a laptop, the tests); several replicas need Redis (docs/scale-out.md). */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BudgetName } from './events';
 import { failures, type BudgetOptions, type Coordination, type LockLease, type LockOptions, type PoolLocks, type RateBudget } from './types';
 
 /** Waits `ms`, or rejects with an `aborted` CoordinationError when the signal fires first. */
@@ -96,10 +97,7 @@ export class LocalPoolLocks implements PoolLocks {
   }
 }
 
-export interface LocalCoordinationOptions {
-  writes: BudgetOptions;
-  reads: BudgetOptions;
-}
+export type LocalCoordinationOptions = Record<BudgetName, BudgetOptions>;
 
 export function createLocalCoordination(options: LocalCoordinationOptions): Coordination {
   return {

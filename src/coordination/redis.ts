@@ -1,7 +1,6 @@
 /**
- * Coordination shared by every replica through one Redis (docs/scale-out.md): the budgets and the pool locks over one
- * ioredis connection with a per-command timeout, no offline queue and reconnects with backoff. Health follows the
- * connection; reasons come from error codes, never from a URL or a message.
+ * Coordination shared by every replica through one Redis connection (docs/scale-out.md); health follows the
+ * connection, with reasons from error codes, never from a URL or a message.
  */
 import { Redis } from 'ioredis';
 import { emitter, type CoordinationEventListener } from './events';
