@@ -1,26 +1,10 @@
 /**
- * Why a request was turned away before any resolver ran. The HTTP handler answers these itself (401/403/503 with
- * a GraphQL-shaped body); messages are fixed text: never a token, a claim value, a secret or a library's message.
+ * Why a request was turned away before any resolver ran (the HTTP handler answers 401/403/503 itself). Messages are
+ * fixed text: never a token, a claim value, a secret or a library's message.
  */
 import { ErrorCode } from '../graphql/errors';
 
-/** A machine-readable reason, also used in logs and metrics. */
-export type AuthFailureReason =
-  | 'missing_token'
-  | 'malformed_token'
-  | 'algorithm_not_allowed'
-  | 'unknown_key'
-  | 'bad_signature'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'wrong_audience'
-  | 'wrong_issuer'
-  | 'missing_claim'
-  | 'router_secret'
-  | 'app_token_in_obo_mode'
-  | 'keys_unavailable';
-
-const MESSAGES: Record<AuthFailureReason, string> = {
+const MESSAGES = {
   missing_token: 'Authentication required: send an access token as `Authorization: Bearer <token>`.',
   malformed_token: 'The access token is malformed.',
   algorithm_not_allowed: 'The access token is not signed with an accepted algorithm (RS256 only).',
@@ -35,7 +19,10 @@ const MESSAGES: Record<AuthFailureReason, string> = {
   app_token_in_obo_mode:
     'This subgraph calls Microsoft Graph as the signed-in user: it needs a user (delegated) token, not an application token.',
   keys_unavailable: "Access tokens cannot be verified right now: the identity provider's signing keys are unavailable. Retry later.",
-};
+} as const;
+
+/** A machine-readable reason, also used in logs and metrics. */
+export type AuthFailureReason = keyof typeof MESSAGES;
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
@@ -44,16 +31,8 @@ export class AuthError extends Error {
 
   constructor(readonly reason: AuthFailureReason) {
     super(MESSAGES[reason]);
-    if (reason === 'keys_unavailable') {
-      this.status = 503;
-      this.code = ErrorCode.UpstreamUnavailable;
-    } else if (reason === 'app_token_in_obo_mode') {
-      this.status = 403;
-      this.code = ErrorCode.Forbidden;
-    } else {
-      this.status = 401;
-      this.code = ErrorCode.Unauthenticated;
-    }
+    this.status = reason === 'keys_unavailable' ? 503 : reason === 'app_token_in_obo_mode' ? 403 : 401;
+    this.code = { 401: ErrorCode.Unauthenticated, 403: ErrorCode.Forbidden, 503: ErrorCode.UpstreamUnavailable }[this.status];
   }
 
   /** The `WWW-Authenticate` header for a 401 (RFC 6750 §3), none otherwise. */

@@ -23,18 +23,15 @@ export interface Caller {
   graph?: EsimPoolsApi;
 }
 
-export interface AuthGate {
-  /** The caller of a request with these headers; throws AuthError when it must be turned away. */
-  check(headers: IncomingHttpHeaders): Caller | Promise<Caller>;
-  /** Whether every request carries a verified principal (the permissions plugin then fails closed without one). */
-  readonly tokensRequired: boolean;
-  /** Whether every request carries the router's secret (ROUTER_SECRET set): its operations came through the router. */
-  readonly routerTrusted: boolean;
-  readonly permissions: PermissionNames;
-  close(): void;
-}
+/** The door of /graphql, as createGate makes it. */
+export type AuthGate = ReturnType<typeof createGate>;
 
-export interface AuthGateOptions {
+const NO_CALLER: Caller = Object.freeze({});
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+export function createGate(options: {
   permissions: PermissionNames;
   /** The value the router sends as `router-authorization`; unset: not checked. */
   routerSecret?: string;
@@ -44,67 +41,37 @@ export interface AuthGateOptions {
   obo?: OboClients;
   /** Released by close(). */
   agent?: Agent;
-}
-
-const NO_CALLER: Caller = Object.freeze({});
-const BEARER = /^Bearer +([^\s]+) *$/i;
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-class Gate implements AuthGate {
-  private readonly routerSecretDigest?: Buffer;
-  readonly tokensRequired: boolean;
-  readonly routerTrusted: boolean;
-  readonly permissions: PermissionNames;
-
-  constructor(private readonly options: AuthGateOptions) {
-    if (options.obo && !options.verifier) throw new Error('on-behalf-of needs inbound token verification');
-    this.routerSecretDigest = options.routerSecret === undefined ? undefined : digest(options.routerSecret);
-    this.tokensRequired = options.verifier !== undefined;
-    this.routerTrusted = this.routerSecretDigest !== undefined;
-    this.permissions = options.permissions;
-  }
-
-  check(headers: IncomingHttpHeaders): Caller | Promise<Caller> {
-    if (this.routerSecretDigest !== undefined) {
-      const sent = headers['router-authorization'];
-      // Digests have equal length, so the comparison is constant-time whatever was sent.
-      if (typeof sent !== 'string' || !timingSafeEqual(digest(sent), this.routerSecretDigest)) throw new AuthError('router_secret');
-    }
-    const verifier = this.options.verifier;
-    if (verifier === undefined) return NO_CALLER;
-    const authorization = headers.authorization;
-    const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
-    if (token === undefined) throw new AuthError('missing_token');
-    const hash = tokenHash(token);
-    const principal = verifier.verify(token, hash);
-    return principal instanceof Promise ? principal.then((p) => this.caller(p, token, hash)) : this.caller(principal, token, hash);
-  }
-
-  private caller(principal: Principal, token: string, hash: string): Caller {
-    const obo = this.options.obo;
+}) {
+  const { verifier, obo, routerSecret } = options;
+  if (obo && !verifier) throw new Error('on-behalf-of needs inbound token verification');
+  const secretDigest = routerSecret === undefined ? undefined : digest(routerSecret);
+  const caller = (principal: Principal, token: string, hash: string): Caller => {
     if (obo === undefined) return { principal };
     if (principal.isApp) throw new AuthError('app_token_in_obo_mode');
     return { principal, graph: obo.clientFor(principal, token, hash) };
-  }
-
-  close(): void {
-    this.options.agent?.destroy();
-  }
-}
-
-export function createGate(options: AuthGateOptions): AuthGate {
-  return new Gate(options);
-}
-
-export interface AuthGateDeps {
-  /** The application's Graph client; in on-behalf-of mode the per-user clients share its connections. */
-  graph: CredentialScopedApi;
-  logger: Logger;
-  /** An extra CA (PEM) trusted for the key set and token endpoint (tests; a private authority). */
-  tlsCa?: string;
+  };
+  return {
+    /** Whether every request carries a verified principal (the permissions plugin then fails closed without one). */
+    tokensRequired: verifier !== undefined,
+    /** Whether every request carries the router's secret (ROUTER_SECRET set): its operations came through the router. */
+    routerTrusted: secretDigest !== undefined,
+    permissions: options.permissions,
+    /** The caller of a request with these headers; throws AuthError when it must be turned away. */
+    check(headers: IncomingHttpHeaders): Caller | Promise<Caller> {
+      if (secretDigest !== undefined) {
+        const sent = headers['router-authorization'];
+        // Digests have equal length, so the comparison is constant-time whatever was sent.
+        if (typeof sent !== 'string' || !timingSafeEqual(digest(sent), secretDigest)) throw new AuthError('router_secret');
+      }
+      if (verifier === undefined) return NO_CALLER;
+      const token = headers.authorization === undefined ? undefined : BEARER.exec(headers.authorization)?.[1];
+      if (token === undefined) throw new AuthError('missing_token');
+      const hash = tokenHash(token);
+      const principal = verifier.verify(token, hash);
+      return principal instanceof Promise ? principal.then((p) => caller(p, token, hash)) : caller(principal, token, hash);
+    },
+    close: (): void => options.agent?.destroy(),
+  };
 }
 
 /** The parts of the configuration the gate reads. */
@@ -114,55 +81,38 @@ export interface AuthGateConfig {
   azure: Pick<Config['azure'], 'tenantId' | 'clientId' | 'clientSecret' | 'clientCertificatePath' | 'authorityHost' | 'disableInstanceDiscovery'>;
 }
 
-/** The gate the configuration asks for, or undefined when neither tokens nor a router secret are required. */
-export function createAuthGate(config: AuthGateConfig, deps: AuthGateDeps): AuthGate | undefined {
-  const auth = config.auth;
-  if (!auth.enabled && auth.routerSecret === undefined) return undefined;
+/** The gate the configuration asks for (undefined: no token or router secret needed); `tlsCa`: an extra CA (PEM) to trust. */
+export function createAuthGate(config: AuthGateConfig, deps: { graph: CredentialScopedApi; logger: Logger; tlsCa?: string }): AuthGate | undefined {
+  const { auth, azure } = config;
+  const { permissions, routerSecret } = auth;
+  if (!auth.enabled) return routerSecret === undefined ? undefined : createGate({ permissions, routerSecret });
   const log = deps.logger.child({ component: 'auth' });
-  let verifier: TokenVerifier | undefined;
-  let agent: Agent | undefined;
+  const agent = deps.tlsCa === undefined ? undefined : new Agent({ ca: deps.tlsCa, keepAlive: true });
+  const verifier = new TokenVerifier({
+    jwksUrl: auth.jwksUrl,
+    issuers: auth.issuers,
+    audiences: auth.audiences,
+    clockToleranceSeconds: auth.clockToleranceSeconds,
+    jwksCooldownSeconds: auth.jwksCooldownSeconds,
+    jwksRefreshSeconds: auth.jwksRefreshSeconds,
+    cacheSize: auth.verifiedCacheSize,
+    agent,
+    onKeySetError: (error) =>
+      log.warn({ reason: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message : undefined }, 'could not fetch the signing keys (JWKS)'),
+  });
   let obo: OboClients | undefined;
-  if (auth.enabled) {
-    agent = deps.tlsCa === undefined ? undefined : new Agent({ ca: deps.tlsCa, keepAlive: true });
-    verifier = new TokenVerifier({
-      jwksUrl: auth.jwksUrl,
-      issuers: auth.issuers,
-      audiences: auth.audiences,
-      clockToleranceSeconds: auth.clockToleranceSeconds,
-      jwksCooldownSeconds: auth.jwksCooldownSeconds,
-      jwksRefreshSeconds: auth.jwksRefreshSeconds,
-      cacheSize: auth.verifiedCacheSize,
-      agent,
-      onKeySetError: (error) =>
-        log.warn({ reason: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message : undefined }, 'could not fetch the signing keys (JWKS)'),
-    });
-    if (config.graph.authMode === 'obo') {
-      const { tenantId, clientId } = config.azure;
-      if (tenantId === undefined || clientId === undefined) throw new Error('on-behalf-of needs AZURE_TENANT_ID and AZURE_CLIENT_ID');
-      const certificatePath = config.azure.clientCertificatePath;
-      if (certificatePath !== undefined && config.azure.clientSecret === undefined) {
-        // OnBehalfOfCredential reads the file at each token request: fail at start-up rather than on every call.
-        try {
-          accessSync(certificatePath, fsConstants.R_OK);
-        } catch {
-          throw new Error(`AZURE_CLIENT_CERTIFICATE_PATH: cannot read ${certificatePath}`);
-        }
+  if (config.graph.authMode === 'obo') {
+    const { tenantId, clientId } = azure;
+    if (tenantId === undefined || clientId === undefined) throw new Error('on-behalf-of needs AZURE_TENANT_ID and AZURE_CLIENT_ID');
+    if (azure.clientCertificatePath !== undefined && azure.clientSecret === undefined) {
+      // OnBehalfOfCredential reads the file at each token request: fail at start-up rather than on every call.
+      try {
+        accessSync(azure.clientCertificatePath, fsConstants.R_OK);
+      } catch {
+        throw new Error(`AZURE_CLIENT_CERTIFICATE_PATH: cannot read ${azure.clientCertificatePath}`);
       }
-      obo = new OboClients(
-        deps.graph,
-        {
-          tenantId,
-          clientId,
-          clientSecret: config.azure.clientSecret,
-          clientCertificatePath: config.azure.clientCertificatePath,
-          authorityHost: config.azure.authorityHost,
-          disableInstanceDiscovery: config.azure.disableInstanceDiscovery,
-          cacheSize: auth.oboCacheSize,
-          tlsCa: deps.tlsCa,
-        },
-        log,
-      );
     }
+    obo = new OboClients(deps.graph, { ...azure, tenantId, clientId, cacheSize: auth.oboCacheSize, tlsCa: deps.tlsCa }, log);
   }
-  return createGate({ permissions: auth.permissions, routerSecret: auth.routerSecret, verifier, obo, agent });
+  return createGate({ permissions, routerSecret, verifier, obo, agent });
 }

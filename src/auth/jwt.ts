@@ -1,30 +1,18 @@
-/**
- * Verification of inbound Entra ID access tokens with jose (RS256, issuers, audiences, `exp` required, the tenant's
- * JWKS refreshed in the background); verified principals cached by the token's SHA-256 (docs/identity.md).
- */
+/** Inbound Entra ID access tokens verified with jose; verified principals cached by the token's SHA-256 (docs/identity.md). */
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AuthError, type AuthFailureReason } from './errors';
 import { LRUCache } from 'lru-cache';
 import { principalFromClaims, type Principal } from './principal';
+import type { AuthSettings } from './settings';
 
-export interface TokenVerifierOptions {
-  /** The key set URL (https; http only for localhost). */
-  jwksUrl: string;
-  /** Accepted `iss` values (exact match). */
-  issuers: readonly string[];
-  /** Accepted `aud` values. */
-  audiences: readonly string[];
-  clockToleranceSeconds: number;
-  /** Least time between two key set fetches triggered by an unknown `kid`. */
-  jwksCooldownSeconds: number;
-  /** Background refresh period of the key set. */
-  jwksRefreshSeconds: number;
-  /** Timeout of one key set fetch (default 5 s). */
-  jwksTimeoutMs?: number;
+/** AuthSettings' key set, issuers, audiences and clock tolerance, and: */
+export type TokenVerifierOptions = Pick<AuthSettings, 'jwksUrl' | 'issuers' | 'audiences' | 'clockToleranceSeconds' | 'jwksCooldownSeconds' | 'jwksRefreshSeconds'> & {
   /** Bound of the verified-token cache. */
   cacheSize: number;
+  /** Timeout of one key set fetch (default 5 s). */
+  jwksTimeoutMs?: number;
   /** Longest reuse of one verification (default 300 s; never past `exp`). */
   cacheTtlSeconds?: number;
   /** HTTPS agent for the key set fetch (e.g. one trusting a private CA); default Node's global agent. */
@@ -32,7 +20,7 @@ export interface TokenVerifierOptions {
   /** Called when a key set fetch fails (for logs). */
   onKeySetError?: (error: unknown) => void;
   now?: () => number;
-}
+};
 
 /** Longest accepted token (Entra tokens are 1–3 KB; group overage keeps them well below this). */
 const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -49,8 +37,6 @@ export class TokenVerifier {
   private readonly cache: LRUCache<string, Principal>;
   private readonly pending = new Map<string, Promise<Principal>>();
   private readonly now: () => number;
-  private readonly refreshMs: number;
-  private readonly cacheTtlMs: number;
   private lastRefresh: number;
 
   constructor(private readonly options: TokenVerifierOptions) {
@@ -58,7 +44,7 @@ export class TokenVerifier {
     this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
       agent: options.agent,
       cooldownDuration: options.jwksCooldownSeconds * 1000,
-      // Never stale for jose (see the file comment): refresh() replaces the keys in the background.
+      // Never stale for jose: maybeRefreshKeys() replaces the keys in the background (docs/identity.md).
       cacheMaxAge: Number.POSITIVE_INFINITY,
       timeoutDuration: options.jwksTimeoutMs ?? 5000,
     });
@@ -70,20 +56,13 @@ export class TokenVerifier {
       requiredClaims: ['exp'],
     };
     this.cache = new LRUCache<string, Principal>({ max: options.cacheSize, ttlResolution: 0, perf: { now: this.now } });
-    this.refreshMs = options.jwksRefreshSeconds * 1000;
-    this.cacheTtlMs = (options.cacheTtlSeconds ?? 300) * 1000;
     this.lastRefresh = this.now();
   }
 
-  /**
-   * The principal of a valid token; throws AuthError otherwise (401 reasons; `keys_unavailable` when the key set
-   * cannot be fetched). `hash` is tokenHash(token), computed once by the caller.
-   */
+  /** The principal of a valid token (`hash`: its tokenHash); throws AuthError otherwise. */
   verify(token: string, hash: string): Principal | Promise<Principal> {
-    const cached = this.cache.get(hash);
-    if (cached !== undefined) return cached;
-    const inFlight = this.pending.get(hash);
-    if (inFlight !== undefined) return inFlight;
+    const known = this.cache.get(hash) ?? this.pending.get(hash);
+    if (known !== undefined) return known;
     if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) throw new AuthError('malformed_token');
     this.maybeRefreshKeys();
     const run = this.verifyUncached(token, hash).finally(() => this.pending.delete(hash));
@@ -101,7 +80,7 @@ export class TokenVerifier {
       throw new AuthError(reason);
     }
     const principal = principalFromClaims(claims);
-    const ttl = Math.min(principal.expiresAt * 1000 - this.now(), this.cacheTtlMs);
+    const ttl = Math.min(principal.expiresAt * 1000 - this.now(), (this.options.cacheTtlSeconds ?? 300) * 1000);
     if (ttl > 0) this.cache.set(hash, principal, { ttl });
     return principal;
   }
@@ -109,32 +88,28 @@ export class TokenVerifier {
   /** Starts a background refresh of the key set when the last one is older than the refresh period. */
   private maybeRefreshKeys(): void {
     const now = this.now();
-    if (now - this.lastRefresh < this.refreshMs || this.jwks.reloading) return;
+    if (now - this.lastRefresh < this.options.jwksRefreshSeconds * 1000 || this.jwks.reloading) return;
     this.lastRefresh = now;
     this.jwks.reload().catch((error: unknown) => this.options.onKeySetError?.(error));
   }
 }
 
-/** jose's error → why the token is refused; anything about fetching keys is `keys_unavailable`. */
+/** jose's error codes → why the token is refused; anything else (fetching the keys failed) is `keys_unavailable`. */
+const REASONS: Partial<Record<string, AuthFailureReason>> = {
+  ERR_JWT_EXPIRED: 'expired',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'algorithm_not_allowed',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'bad_signature',
+  ERR_JWKS_NO_MATCHING_KEY: 'unknown_key',
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'unknown_key',
+  ERR_JWS_INVALID: 'malformed_token',
+  ERR_JWT_INVALID: 'malformed_token',
+  ERR_JOSE_NOT_SUPPORTED: 'malformed_token',
+};
+const CLAIM_REASONS: Partial<Record<string, AuthFailureReason>> = { nbf: 'not_yet_valid', aud: 'wrong_audience', iss: 'wrong_issuer' };
+
 function failureReason(error: unknown): AuthFailureReason {
-  if (error instanceof joseErrors.JWTExpired) return 'expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') return 'missing_claim';
-    if (error.claim === 'nbf') return 'not_yet_valid';
-    if (error.claim === 'aud') return 'wrong_audience';
-    if (error.claim === 'iss') return 'wrong_issuer';
-    return 'malformed_token';
+    return error.reason === 'missing' ? 'missing_claim' : (CLAIM_REASONS[error.claim] ?? 'malformed_token');
   }
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad_signature';
-  if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) return 'unknown_key';
-  if (
-    error instanceof joseErrors.JWSInvalid ||
-    error instanceof joseErrors.JWTInvalid ||
-    error instanceof joseErrors.JOSENotSupported
-  ) {
-    return 'malformed_token';
-  }
-  // JWKSTimeout, JWKSInvalid, a non-200 or non-JSON reply, a TLS or connection error.
-  return 'keys_unavailable';
+  return (error instanceof joseErrors.JOSEError ? REASONS[error.code] : undefined) ?? 'keys_unavailable';
 }

@@ -6,21 +6,18 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Context } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
-import { canAssign, canManage, canRead, type PermissionNames, type Principal } from './principal';
+import type { PermissionNames, Principal } from './principal';
 
-/**
- * The permission each mutation field needs; a root field not listed here (or behind a fragment) needs the assign
- * permission. A test fails when a mutation in schema/ is not listed, so a new one cannot slip in undecided.
- */
-export const MUTATION_PERMISSIONS: Readonly<Record<string, keyof PermissionNames>> = {
+type Permission = keyof PermissionNames;
+
+/** The permission each mutation field needs (a test fails when a mutation in schema/ is not listed). */
+export const MUTATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  // Partial edits, on one pool or many, and restores write a whole set through Graph's assign: the same right.
   assignEmbeddedSIMActivationCodePool: 'assign',
-  // Partial edits write the whole set through Graph's assign: the same right as a replace.
   addEmbeddedSIMActivationCodePoolAssignments: 'assign',
   removeEmbeddedSIMActivationCodePoolAssignments: 'assign',
-  // The same edits on many pools.
   addAssignmentsToEmbeddedSIMActivationCodePools: 'assign',
   removeAssignmentsFromEmbeddedSIMActivationCodePools: 'assign',
-  // A restore writes a recorded set through Graph's assign: the same right as a replace.
   restoreEmbeddedSIMActivationCodePoolAssignments: 'assign',
   // The pool lifecycle handles activation codes (credentials) and can delete a pool: its own permission.
   createEmbeddedSIMActivationCodePool: 'manage',
@@ -28,15 +25,15 @@ export const MUTATION_PERMISSIONS: Readonly<Record<string, keyof PermissionNames
   deleteEmbeddedSIMActivationCodePool: 'manage',
 };
 
-const GRANTED: Readonly<Record<keyof PermissionNames, (principal: Principal, names: PermissionNames) => boolean>> = {
-  read: canRead,
-  assign: canAssign,
-  manage: canManage,
-};
+/** Reading: any of the three; assign and manage: that one only (neither implies the other). */
+function granted(principal: Principal, names: PermissionNames, permission: Permission): boolean {
+  const has = (p: Permission): boolean => principal.permissions.has(names[p]);
+  return permission === 'read' ? has('read') || has('assign') || has('manage') : has(permission);
+}
 
 /** The permissions a mutation's root fields need, through fragments; an unknown fragment's spread needs both write ones. */
-function rootFieldPermissions(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): Set<keyof PermissionNames> {
-  const needed = new Set<keyof PermissionNames>();
+function rootFieldPermissions(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): Set<Permission> {
+  const needed = new Set<Permission>();
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       // A root field not listed (only `__typename` can be one) needs the assign permission, as before.
@@ -56,16 +53,13 @@ function rootFieldPermissions(selectionSet: SelectionSetNode, document: Document
   return needed;
 }
 
-export function forbidden(message: string): GraphQLError {
+function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.Forbidden, http: { status: 403 } } });
 }
 
-/**
- * @param required Whether every request must carry a principal (inbound authentication on): then a request
- * without one is refused rather than let through.
- */
+/** `required`: inbound authentication is on, so a request without a principal is refused rather than let through. */
 export function permissionsPlugin(names: PermissionNames, required: boolean): ApolloServerPlugin<Context> {
-  const messages: Readonly<Record<keyof PermissionNames, string>> = {
+  const messages: Readonly<Record<Permission, string>> = {
     read: `Forbidden: reading eSIM pools needs the ${names.read}, ${names.assign} or ${names.manage} permission.`,
     assign: `Forbidden: changing an eSIM pool's assignments needs the ${names.assign} permission.`,
     manage: `Forbidden: creating, changing or deleting an eSIM pool needs the ${names.manage} permission.`,
@@ -79,20 +73,10 @@ export function permissionsPlugin(names: PermissionNames, required: boolean): Ap
         throw new GraphQLError('Authentication required.', { extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } } });
       }
       if (operation === undefined) throw forbidden('Forbidden: the operation could not be determined.');
-      if (operation.operation === OperationTypeNode.QUERY) {
-        if (!canRead(principal, names)) throw forbidden(messages.read);
-      } else if (operation.operation === OperationTypeNode.MUTATION) {
-        for (const needed of rootFieldPermissions(operation.selectionSet, document)) {
-          if (!GRANTED[needed](principal, names)) throw forbidden(messages[needed]);
-        }
-      } else {
-        throw forbidden('Forbidden: this subgraph has no subscriptions.');
-      }
+      if (operation.operation === OperationTypeNode.SUBSCRIPTION) throw forbidden('Forbidden: this subgraph has no subscriptions.');
+      const needed: Iterable<Permission> = operation.operation === OperationTypeNode.QUERY ? ['read'] : rootFieldPermissions(operation.selectionSet, document);
+      for (const permission of needed) if (!granted(principal, names, permission)) throw forbidden(messages[permission]);
     },
   };
-  return {
-    async requestDidStart() {
-      return listener;
-    },
-  };
+  return { requestDidStart: async () => listener };
 }

@@ -1,15 +1,11 @@
-/**
- * The verified caller of a request, as resolvers and plugins see it (on `Context.principal`). Built from an Entra
- * ID access token's claims; holds no token.
- */
+/** The verified caller of a request (`Context.principal`), from an Entra ID access token's claims; holds no token. */
 import type { JWTPayload } from 'jose';
 
 export interface Principal {
   /** Object id of the user (delegated token) or of the calling app's service principal (app token). */
   oid?: string;
-  /** Tenant id. */
   tid?: string;
-  /** `sub` claim. */
+  /** The `sub` claim. */
   subject?: string;
   /** The client application that got the token (`azp` in v2 tokens, `appid` in v1). */
   appId?: string;
@@ -21,10 +17,7 @@ export interface Principal {
   expiresAt: number;
 }
 
-/**
- * The permission names that gate operations: any allows queries, `assign` the assignment mutations, `manage` the
- * pool lifecycle; neither of the last two implies the other (docs/identity.md).
- */
+/** The permission names that gate operations: any allows queries, `assign` the assignment mutations, `manage` the pool lifecycle. */
 export interface PermissionNames {
   read: string;
   assign: string;
@@ -39,33 +32,14 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 export function principalFromClaims(claims: JWTPayload): Principal {
   const scp = str(claims.scp);
   const isApp = claims.idtyp === 'app' || scp === undefined;
-  let permissions: string[] = [];
-  if (isApp) {
-    const roles = claims.roles;
-    if (Array.isArray(roles)) permissions = roles.filter((r): r is string => typeof r === 'string');
-  } else if (scp !== undefined) {
-    permissions = scp.split(' ').filter((s) => s.length > 0);
-  }
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
   return {
     oid: str(claims.oid),
     tid: str(claims.tid),
     subject: str(claims.sub),
     appId: str(claims.azp) ?? str(claims.appid),
     isApp,
-    permissions: new Set(permissions),
+    permissions: new Set(isApp ? roles : scp.split(' ').filter((s) => s.length > 0)),
     expiresAt: typeof claims.exp === 'number' ? claims.exp : 0,
   };
-}
-
-export function canRead(principal: Principal, names: PermissionNames): boolean {
-  return principal.permissions.has(names.read) || principal.permissions.has(names.assign) || principal.permissions.has(names.manage);
-}
-
-export function canAssign(principal: Principal, names: PermissionNames): boolean {
-  return principal.permissions.has(names.assign);
-}
-
-/** Create, update and delete pools: the manage permission only (the assign permission is not enough). */
-export function canManage(principal: Principal, names: PermissionNames): boolean {
-  return principal.permissions.has(names.manage);
 }

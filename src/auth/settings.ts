@@ -1,73 +1,37 @@
 /** Settings of inbound authentication and operation limits, as src/config builds them (no library imports: cheap to load). */
 import { CLOUDS, type GraphCloud } from '../graph/clouds';
-import type { PermissionNames } from './principal';
+import type { Config } from '../config';
 
-export interface AuthSettings {
-  /** Whether requests need a verified bearer token (always in app and obo modes; in emulator mode with AUTH_AUDIENCE). */
-  enabled: boolean;
-  audiences: string[];
-  issuers: string[];
-  jwksUrl: string;
-  jwksCooldownSeconds: number;
-  jwksRefreshSeconds: number;
-  clockToleranceSeconds: number;
-  permissions: PermissionNames;
-  /** `router-authorization` value required on every /graphql request, when set. */
-  routerSecret?: string;
-  /** Bound of the verified-token cache. */
-  verifiedCacheSize: number;
-  /** Bound of the per-user Graph client cache (on-behalf-of). */
-  oboCacheSize: number;
-}
+/** Inbound authentication's settings, as loadConfig builds them. */
+export type AuthSettings = Config['auth'];
 
-export interface OperationLimits {
+/** The operation limits' defaults (docs/identity.md has what typical operations cost; the deepest served has depth 7). */
+const LIMITS = {
   /** Deepest field nesting (inline fragments and spreads don't count as levels). */
-  maxDepth: number;
-  /** Aliased fields (`__typename` aliases excepted). */
-  maxAliases: number;
-  /** Lexical tokens of the document. */
-  maxTokens: number;
-  /** graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × a literal `first`/`last`. */
-  maxCost: number;
-  /** Directives in the document. */
-  maxDirectives: number;
-  /** Representations per operation, summed over its (aliased) `_entities` fields: the cap on Graph reads. */
-  maxEntities: number;
-  /**
-   * Aliases and tokens of an operation whose only root fields are `_entities`/`_service`, when ROUTER_SECRET is set
-   * (then every request came through the router): gateways merge parallel entity fetches into one aliased document.
-   */
-  routerMaxAliases: number;
-  routerMaxTokens: number;
-}
-
-/** Defaults (the deepest operation served has depth 7; docs/identity.md has what typical operations cost). */
-export const DEFAULT_LIMITS: Readonly<OperationLimits> = {
   maxDepth: 10,
+  /** Aliased fields (`__typename` aliases excepted). */
   maxAliases: 15,
+  /** Lexical tokens of the document. */
   maxTokens: 1000,
-  // Apollo demand-control cost, weighted by Graph requests: at most Intune's per-tenant budget of one 20 s window.
+  /** Apollo demand-control cost, weighted by Graph requests: at most Intune's per-tenant budget of one 20 s window. */
   maxCost: 1000,
+  /** Directives in the document. */
   maxDirectives: 20,
-  // 25 $batch requests of 20 at most per operation.
+  /** Representations per operation, summed over its (aliased) `_entities` fields: 25 $batch requests of 20 at most. */
   maxEntities: 500,
-  // One alias per merged entity fetch of ~30–60 tokens.
+  /** Aliases and tokens of an operation of `_entities`/`_service` only, when ROUTER_SECRET is set: merged entity fetches. */
   routerMaxAliases: 500,
   routerMaxTokens: 50_000,
 };
 
-/** Entra ID's v1 token issuer host per cloud (`iss` = `<host>/<tenant>/`). */
-const V1_ISSUER_HOSTS: Readonly<Record<GraphCloud, string>> = {
-  global: 'https://sts.windows.net',
-  usgov: 'https://sts.windows.net',
-  usgovdod: 'https://sts.windows.net',
-  china: 'https://sts.chinacloudapi.cn',
-};
+export type OperationLimits = typeof LIMITS;
+export const DEFAULT_LIMITS: Readonly<OperationLimits> = LIMITS;
 
 /** A tenant's v2 and v1 token issuers on the cloud (v1 `<authority>/<tenant>/` with a custom authority host). */
 export function defaultIssuers(cloud: GraphCloud, authorityHost: string, tenantId: string): string[] {
   const authority = authorityHost.replace(/\/+$/, '');
-  const v1Host = authority === CLOUDS[cloud].authority ? V1_ISSUER_HOSTS[cloud] : authority;
+  // Entra ID's v1 issuer host on the cloud's own authority (`iss` = `<host>/<tenant>/`).
+  const v1Host = authority !== CLOUDS[cloud].authority ? authority : cloud === 'china' ? 'https://sts.chinacloudapi.cn' : 'https://sts.windows.net';
   return [`${authority}/${tenantId}/v2.0`, `${v1Host}/${tenantId}/`];
 }
 

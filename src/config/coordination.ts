@@ -1,6 +1,6 @@
 /** The shared coordination store's variables (REDIS_*): unset REDIS_URL means in-process coordination. */
 import { z } from 'zod';
-import type { CoordinationSettings, RedisSettings } from '../coordination/settings';
+import type { CoordinationSettings, RedisSettings } from '../coordination/types';
 import { GUID_PATTERN } from '../graph/json';
 import { int, readSections, redactUrl, reporter, type Report } from './values';
 

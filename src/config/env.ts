@@ -5,18 +5,9 @@ import { DEFAULT_LIMITS } from '../auth/settings';
 import { GRAPH_CLIENT_DEFAULTS as G } from '../graph/options';
 import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permissionName, secret, text, urlList } from './values';
 
-export const GRAPH_AUTH_MODES = ['emulator', 'app', 'obo'] as const;
-export type GraphAuthMode = (typeof GRAPH_AUTH_MODES)[number];
-
-/** `jit`: graphql-jit where it compiles the operation; `graphql-js`: graphql-js always. */
-export type GraphQLExecutor = 'jit' | 'graphql-js';
-
-/** Checks of the groups and filters a write sends: refuse (strict), report on the payload (warn), or none (off). */
-export type TargetCheckMode = 'strict' | 'warn' | 'off';
-
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-export const server = z.object({
+/** Every variable of the service, by section, parsed (defaults applied). */
+export const serviceEnv = z.object({
+  // server
   NODE_ENV: z.string().trim().default('development'),
   /** Default: localhost, 0.0.0.0 in production. */
   HOST: text.optional(),
@@ -24,6 +15,7 @@ export const server = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Default: on outside production. */
   INTROSPECTION: bool.optional(),
+  /** `jit`: graphql-jit where it compiles the operation; `graphql-js`: graphql-js always. */
   GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(String(256 * 1024)),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default('10000'),
@@ -34,10 +26,8 @@ export const server = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collectorUrl.optional(),
   OTEL_SERVICE_NAME: text.default('esim-pools-subgraph'),
-});
-
-export const graph = z.object({
-  GRAPH_AUTH_MODE: z.enum(GRAPH_AUTH_MODES).optional(),
+  // graph
+  GRAPH_AUTH_MODE: z.enum(['emulator', 'app', 'obo']).optional(),
   GRAPH_CLOUD: z.enum(['global', 'usgov', 'usgovdod', 'china']).default('global'),
   GRAPH_BASE_URL: httpUrl.optional(),
   GRAPH_SCOPE: text.optional(),
@@ -55,9 +45,7 @@ export const graph = z.object({
   GRAPH_WRITE_MAX_WAIT_MS: int(0, 300_000).default(String(G.writeBudget.maxWaitMs)),
   /** Intune: 1000 requests of any kind per 20 s per app per tenant. */
   GRAPH_READ_LIMIT: int(0, 1_000_000).default('1000'),
-});
-
-export const azure = z.object({
+  // azure
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),
   AZURE_CLIENT_SECRET: z.string().min(1).optional(),
@@ -67,9 +55,7 @@ export const azure = z.object({
   /** Default: the cloud's authority. */
   AZURE_AUTHORITY_HOST: httpUrl.optional(),
   AZURE_DISABLE_INSTANCE_DISCOVERY: bool.default('false'),
-});
-
-export const auth = z.object({
+  // auth
   AUTH_AUDIENCE: commaList.optional(),
   /** Default: the tenant's v1 and v2 issuers. */
   AUTH_ISSUER: urlList.optional(),
@@ -84,9 +70,7 @@ export const auth = z.object({
   AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).default('10000'),
   OBO_CACHE_SIZE: int(1, 100_000).default('1000'),
   ROUTER_SECRET: secret.optional(),
-});
-
-export const limits = z.object({
+  // limits
   MAX_DEPTH: int(1, 100).default(String(DEFAULT_LIMITS.maxDepth)),
   MAX_ALIASES: int(0, 1000).default(String(DEFAULT_LIMITS.maxAliases)),
   MAX_TOKENS: int(10, 100_000).default(String(DEFAULT_LIMITS.maxTokens)),
@@ -95,29 +79,24 @@ export const limits = z.object({
   MAX_ENTITIES: int(1, 100_000).default(String(DEFAULT_LIMITS.maxEntities)),
   ROUTER_MAX_ALIASES: int(0, 100_000).default(String(DEFAULT_LIMITS.routerMaxAliases)),
   ROUTER_MAX_TOKENS: int(10, 1_000_000).default(String(DEFAULT_LIMITS.routerMaxTokens)),
-});
-
-/** Cache hints and the router's response-cache invalidation (docs/federation.md). */
-export const federation = z.object({
+  // federation: cache hints and the router's response-cache invalidation (docs/federation.md)
   CACHE_MAX_AGE_S: int(0, 86_400).default('30'),
   ROUTER_INVALIDATION_URL: collectorUrl.optional(),
   ROUTER_INVALIDATION_SECRET: secret.optional(),
-});
-
-/** Target checks and bulk edits (docs/edits.md). */
-export const edits = z.object({
+  // edits: target checks and bulk edits (docs/edits.md)
+  /** Checks of the groups and filters a write sends: refuse (strict), report on the payload (warn), or none (off). */
   TARGET_CHECKS: z.enum(['strict', 'warn', 'off']).default('strict'),
   TARGET_CHECK_CACHE_S: int(0, 3600).default('30'),
   BULK_TIMEOUT_MS: int(0, 600_000).default('60000'),
 });
 
-/** Every variable above, parsed (defaults applied). */
-export const serviceEnv = server.merge(graph).merge(azure).merge(auth).merge(limits).merge(federation).merge(edits);
 export type Env = z.output<typeof serviceEnv>;
+export type GraphAuthMode = NonNullable<Env['GRAPH_AUTH_MODE']>;
+export type GraphQLExecutor = Env['GRAPHQL_EXECUTOR'];
 
 const defaults = serviceEnv.parse({});
 
 /** Defaults other modules fall back to (the schema's). */
 export const SERVER_DEFAULTS = { maxBodyBytes: defaults.MAX_BODY_BYTES, emulatorPort: defaults.EMULATOR_PORT } as const;
 export const GRAPH_DEFAULTS = { readLimit: defaults.GRAPH_READ_LIMIT } as const;
-export const FEDERATION_DEFAULTS = { cacheMaxAgeS: defaults.CACHE_MAX_AGE_S, invalidationTimeoutMs: 2000 } as const;
+export const FEDERATION_DEFAULTS = { cacheMaxAgeS: defaults.CACHE_MAX_AGE_S, invalidationTimeoutMs: 2000 };

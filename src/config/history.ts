@@ -1,7 +1,6 @@
 /** The assignment history's variables (DATABASE_URL, HISTORY*), readable alone for `npm run migrate`. */
 import { z } from 'zod';
-import { int, readSections, redactUrl, reporter, share, text } from './values';
-import { ConfigError } from './errors';
+import { ConfigError, int, readSections, redactUrl, reporter, share, text } from './values';
 
 export type HistorySettings =
   | { enabled: false }

@@ -1,86 +1,24 @@
 /** Configuration from environment variables, validated at start-up: a bad value stops the process naming the variable. */
-import type { AuthSettings, OperationLimits } from '../auth/settings';
 import { defaultIssuers, defaultJwksUrl } from '../auth/settings';
-import type { CoordinationSettings } from '../coordination/settings';
-import { CLOUDS, type GraphCloud } from '../graph/clouds';
+import { CLOUDS } from '../graph/clouds';
 import { GRAPH_CLIENT_DEFAULTS } from '../graph/options';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordination } from './coordination';
-import { FEDERATION_DEFAULTS, serviceEnv, type Env, type GraphAuthMode, type GraphQLExecutor, type LogLevel, type TargetCheckMode } from './env';
-import { history, type HistorySettings } from './history';
+import { FEDERATION_DEFAULTS, serviceEnv, type Env, type GraphAuthMode } from './env';
+import { history } from './history';
 import { decide, type Decisions } from './rules';
 import { readSections, reporter } from './values';
 import { z } from 'zod';
 
-export { ConfigError } from './errors';
+export { ConfigError } from './values';
 export type { HistorySettings } from './history';
-export type { GraphAuthMode, GraphQLExecutor, LogLevel, TargetCheckMode } from './env';
+export type { GraphAuthMode, GraphQLExecutor } from './env';
 export { FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './env';
 
-export interface Config {
-  nodeEnv: string;
-  production: boolean;
-  host: string;
-  port: number;
-  logLevel: LogLevel;
-  introspection: boolean;
-  executor: GraphQLExecutor;
-  maxBodyBytes: number;
-  /** How long in-flight requests may take to finish after SIGTERM. */
-  shutdownGraceMs: number;
-  /** How long readiness reports 503 before the listener closes (lets a load balancer drain). */
-  shutdownDelayMs: number;
-  /** How long an idempotency key is kept after its first use, in the history store. */
-  idempotencyTtlS: number;
-  graph: {
-    authMode: GraphAuthMode;
-    cloud: GraphCloud;
-    /** Graph's origin to call. */
-    baseUrl: string;
-    /** Whether baseUrl came from GRAPH_BASE_URL (else from the cloud, or the embedded emulator). */
-    baseUrlOverridden: boolean;
-    scope: string;
-    timeoutMs: number;
-    /** Longest wait for one token acquisition (at most timeoutMs). */
-    tokenTimeoutMs: number;
-    maxRetries: number;
-    maxConnections: number;
-    connectTimeoutMs: number;
-    bulkhead: { maxConcurrent: number; maxQueue: number; maxWaitMs: number };
-    /** Intune's budgets (writes; requests of any kind): per replica, or per app when shared through Redis. */
-    writeBudget: { limit: number; windowMs: number; maxWaitMs: number };
-    readBudget: { limit: number; windowMs: number; maxWaitMs: number };
-  };
-  /** The shared store for the budgets and the pool locks; `redis` undefined: in process. */
-  coordination: CoordinationSettings;
-  history: HistorySettings;
-  azure: AppCredentialSettings;
-  /** OTLP/HTTP traces URL; undefined: tracing off. */
-  tracing: { endpoint?: string; serviceName: string };
-  /** Port of the embedded emulator in emulator mode (0: any free port). */
-  emulator: { port: number };
-  auth: AuthSettings;
-  limits: OperationLimits;
-  federation: FederationSettings;
-  edits: {
-    targetChecks: TargetCheckMode;
-    /** Cross-request memory of existence for `targetState` (0: none). */
-    targetCheckCacheSeconds: number;
-    /** A bulk edit's longest time spent retrying throttled pools. */
-    bulkTimeoutMs: number;
-  };
-}
+/** The whole configuration, as loadConfig builds it. */
+export type Config = ReturnType<typeof loadConfig>;
 
-export interface FederationSettings {
-  /** The max age of every cache hint; 0: every reply `no-store`. */
-  cacheMaxAgeS: number;
-  /** Every hint `scope: PRIVATE`: on-behalf-of mode, where what a caller sees depends on who calls. */
-  privateScope: boolean;
-  /** Apollo Router's invalidation endpoint and shared key; undefined: off. */
-  invalidation?: { url: string; secret: string; timeoutMs: number };
-}
-
-/** The service's variables with the rules between them applied. */
+/** The service's variables with the rules between them applied (a broken rule fails the parse, whatever is returned). */
 const service = (production: boolean) =>
   serviceEnv.transform((e, ctx) => {
     const decisions = decide(e, production, reporter(ctx));
@@ -88,11 +26,20 @@ const service = (production: boolean) =>
   });
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const production = (env.NODE_ENV?.trim() || 'development') === 'production';
   const sections = readSections({ service: service(production), coordination, history: history(production) }, env);
   const { e, decisions } = sections.service;
-  const authorityHost = e.AZURE_AUTHORITY_HOST ?? CLOUDS[e.GRAPH_CLOUD].authority;
+  const azure: AppCredentialSettings = {
+    tenantId: e.AZURE_TENANT_ID,
+    clientId: e.AZURE_CLIENT_ID,
+    clientSecret: e.AZURE_CLIENT_SECRET,
+    clientCertificatePath: e.AZURE_CLIENT_CERTIFICATE_PATH,
+    clientCertificatePassword: e.AZURE_CLIENT_CERTIFICATE_PASSWORD,
+    federatedTokenFile: e.AZURE_FEDERATED_TOKEN_FILE,
+    authorityHost: e.AZURE_AUTHORITY_HOST ?? CLOUDS[e.GRAPH_CLOUD].authority,
+    disableInstanceDiscovery: e.AZURE_DISABLE_INSTANCE_DISCOVERY,
+  };
   return {
     nodeEnv: e.NODE_ENV,
     production,
@@ -102,30 +49,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.INTROSPECTION ?? !production,
     executor: e.GRAPHQL_EXECUTOR,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    /** How long in-flight requests may take to finish after SIGTERM. */
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    /** How long readiness reports 503 before the listener closes (lets a load balancer drain). */
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    /** How long an idempotency key is kept after its first use, in the history store. */
     idempotencyTtlS: e.IDEMPOTENCY_TTL_S,
     graph: graphSettings(e, decisions.authMode),
+    /** The shared store for the budgets and the pool locks; `redis` undefined: in process. */
     coordination: sections.coordination,
     history: sections.history,
-    azure: {
-      tenantId: e.AZURE_TENANT_ID,
-      clientId: e.AZURE_CLIENT_ID,
-      clientSecret: e.AZURE_CLIENT_SECRET,
-      clientCertificatePath: e.AZURE_CLIENT_CERTIFICATE_PATH,
-      clientCertificatePassword: e.AZURE_CLIENT_CERTIFICATE_PASSWORD,
-      federatedTokenFile: e.AZURE_FEDERATED_TOKEN_FILE,
-      authorityHost,
-      disableInstanceDiscovery: e.AZURE_DISABLE_INSTANCE_DISCOVERY,
-    },
+    azure,
+    /** OTLP/HTTP traces URL; undefined: tracing off. */
     tracing: {
       endpoint:
         e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
         (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined),
       serviceName: e.OTEL_SERVICE_NAME,
     },
+    /** Port of the embedded emulator in emulator mode (0: any free port). */
     emulator: { port: e.EMULATOR_PORT },
-    auth: authSettings(e, authorityHost, decisions),
+    auth: authSettings(e, azure.authorityHost, decisions),
     limits: {
       maxDepth: e.MAX_DEPTH,
       maxAliases: e.MAX_ALIASES,
@@ -137,18 +81,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       routerMaxTokens: e.ROUTER_MAX_TOKENS,
     },
     federation: {
+      /** The max age of every cache hint; 0: every reply `no-store`. */
       cacheMaxAgeS: e.CACHE_MAX_AGE_S,
+      /** Every hint `scope: PRIVATE`: on-behalf-of mode, where what a caller sees depends on who calls. */
       privateScope: decisions.authMode === 'obo',
-      invalidation:
-        e.ROUTER_INVALIDATION_URL && e.ROUTER_INVALIDATION_SECRET
-          ? { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: FEDERATION_DEFAULTS.invalidationTimeoutMs }
-          : undefined,
+      /** Apollo Router's invalidation endpoint and shared key; absent: off. */
+      ...(e.ROUTER_INVALIDATION_URL && e.ROUTER_INVALIDATION_SECRET
+        ? { invalidation: { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: FEDERATION_DEFAULTS.invalidationTimeoutMs } }
+        : {}),
     },
-    edits: { targetChecks: e.TARGET_CHECKS, targetCheckCacheSeconds: e.TARGET_CHECK_CACHE_S, bulkTimeoutMs: e.BULK_TIMEOUT_MS },
+    edits: {
+      targetChecks: e.TARGET_CHECKS,
+      /** Cross-request memory of existence for `targetState` (0: none). */
+      targetCheckCacheSeconds: e.TARGET_CHECK_CACHE_S,
+      /** A bulk edit's longest time spent retrying throttled pools. */
+      bulkTimeoutMs: e.BULK_TIMEOUT_MS,
+    },
   };
 }
 
-function graphSettings(e: Env, authMode: GraphAuthMode): Config['graph'] {
+function graphSettings(e: Env, authMode: GraphAuthMode) {
   const graphHost = CLOUDS[e.GRAPH_CLOUD].graph;
   // Both budgets count in the same window, with the same longest wait: Intune's limits share their 20 s.
   const windowMs = e.GRAPH_WRITE_WINDOW_SECONDS * 1000;
@@ -156,24 +108,29 @@ function graphSettings(e: Env, authMode: GraphAuthMode): Config['graph'] {
   return {
     authMode,
     cloud: e.GRAPH_CLOUD,
+    /** Graph's origin to call. */
     baseUrl: e.GRAPH_BASE_URL ?? graphHost,
+    /** Whether baseUrl came from GRAPH_BASE_URL (else from the cloud, or the embedded emulator). */
     baseUrlOverridden: e.GRAPH_BASE_URL !== undefined,
     // The scope names the cloud's Graph even behind a proxy (GRAPH_BASE_URL): tokens are for Graph, not the proxy.
     scope: e.GRAPH_SCOPE ?? `${graphHost}/.default`,
     timeoutMs: e.GRAPH_TIMEOUT_MS,
+    /** Longest wait for one token acquisition (at most timeoutMs). */
     tokenTimeoutMs: e.GRAPH_TOKEN_TIMEOUT_MS ?? Math.min(GRAPH_CLIENT_DEFAULTS.tokenTimeoutMs, e.GRAPH_TIMEOUT_MS),
     maxRetries: e.GRAPH_MAX_RETRIES,
     maxConnections: e.GRAPH_MAX_CONNECTIONS,
     connectTimeoutMs: e.GRAPH_CONNECT_TIMEOUT_MS,
     bulkhead: { maxConcurrent: e.GRAPH_MAX_CONCURRENCY, maxQueue: e.GRAPH_MAX_QUEUE, maxWaitMs: e.GRAPH_QUEUE_TIMEOUT_MS },
+    /** Intune's budgets (writes; requests of any kind): per replica, or per app when shared through Redis. */
     writeBudget: { limit: e.GRAPH_WRITE_LIMIT, windowMs, maxWaitMs },
     readBudget: { limit: e.GRAPH_READ_LIMIT, windowMs, maxWaitMs },
   };
 }
 
-function authSettings(e: Env, authorityHost: string, decisions: Decisions): AuthSettings {
+function authSettings(e: Env, authorityHost: string, decisions: Decisions) {
   const tenantId = e.AZURE_TENANT_ID ?? '';
   return {
+    /** Whether requests need a verified bearer token (always in app and obo modes; in emulator mode with AUTH_AUDIENCE). */
     enabled: decisions.authEnabled,
     audiences: e.AUTH_AUDIENCE ?? [],
     issuers: e.AUTH_ISSUER ?? (tenantId ? defaultIssuers(e.GRAPH_CLOUD, authorityHost, tenantId) : []),
@@ -182,6 +139,7 @@ function authSettings(e: Env, authorityHost: string, decisions: Decisions): Auth
     jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_SECONDS,
     clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS,
     permissions: decisions.permissions,
+    /** `router-authorization` value required on every /graphql request, when set. */
     routerSecret: e.ROUTER_SECRET,
     verifiedCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
     oboCacheSize: e.OBO_CACHE_SIZE,

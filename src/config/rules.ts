@@ -61,29 +61,24 @@ function checkInboundAuth(e: Env, authMode: GraphAuthMode, report: Report): bool
   return enabled;
 }
 
-/** Applies the rules; undefined when one is broken (each reported). */
+/** Applies the rules, reporting each one broken; undefined while no mode was chosen. */
 export function decide(e: Env, production: boolean, report: Report): Decisions | undefined {
-  let broken = false;
-  const check: Report = (variable, message) => {
-    broken = true;
-    report(variable, message);
-  };
-  const authMode = authModeOf(e, production, check);
-  if (authMode !== undefined) checkAzure(e, authMode, check);
-  const authEnabled = authMode !== undefined && checkInboundAuth(e, authMode, check);
+  const authMode = authModeOf(e, production, report);
+  if (authMode !== undefined) checkAzure(e, authMode, report);
+  const authEnabled = authMode !== undefined && checkInboundAuth(e, authMode, report);
   // Two equal names would let one duty grant another (read → assign, assign → importing activation codes).
   const permissions = { read: e.AUTH_READ_PERMISSION, assign: e.AUTH_ASSIGN_PERMISSION, manage: e.AUTH_MANAGE_PERMISSION };
-  if (permissions.read === permissions.assign) check('AUTH_ASSIGN_PERMISSION', 'must differ from AUTH_READ_PERMISSION');
+  if (permissions.read === permissions.assign) report('AUTH_ASSIGN_PERMISSION', 'must differ from AUTH_READ_PERMISSION');
   if (permissions.manage === permissions.read || permissions.manage === permissions.assign) {
-    check('AUTH_MANAGE_PERMISSION', 'must differ from AUTH_READ_PERMISSION and AUTH_ASSIGN_PERMISSION');
+    report('AUTH_MANAGE_PERMISSION', 'must differ from AUTH_READ_PERMISSION and AUTH_ASSIGN_PERMISSION');
   }
   // A token wait is part of a call, so it cannot outlast the call's deadline.
   if (e.GRAPH_TOKEN_TIMEOUT_MS !== undefined && e.GRAPH_TOKEN_TIMEOUT_MS > e.GRAPH_TIMEOUT_MS) {
-    check('GRAPH_TOKEN_TIMEOUT_MS', `must not be longer than GRAPH_TIMEOUT_MS (${e.GRAPH_TIMEOUT_MS} ms), the deadline of a whole call`);
+    report('GRAPH_TOKEN_TIMEOUT_MS', `must not be longer than GRAPH_TIMEOUT_MS (${e.GRAPH_TIMEOUT_MS} ms), the deadline of a whole call`);
   }
   // The router refuses invalidations without its shared key: a URL alone would only ever fail.
   if ((e.ROUTER_INVALIDATION_URL === undefined) !== (e.ROUTER_INVALIDATION_SECRET === undefined)) {
-    check('ROUTER_INVALIDATION_URL', "set together with ROUTER_INVALIDATION_SECRET (the router's invalidation shared_key), or neither");
+    report('ROUTER_INVALIDATION_URL', "set together with ROUTER_INVALIDATION_SECRET (the router's invalidation shared_key), or neither");
   }
-  return broken || authMode === undefined ? undefined : { authMode, authEnabled, permissions };
+  return authMode === undefined ? undefined : { authMode, authEnabled, permissions };
 }

@@ -1,7 +1,6 @@
 /** The kinds of value a variable holds (zod schemas with the start-up error's wording), and the one reader. */
 import { z } from 'zod';
 import { GUID_PATTERN } from '../graph/json';
-import { ConfigError } from './errors';
 
 export const bool = z
   .string()
@@ -22,9 +21,8 @@ export const int = (min: number, max: number) =>
 export const share = z
   .string()
   .trim()
-  .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number above 0 and at most 1, e.g. 0.2')
-  .transform(Number)
-  .refine((n) => n > 0 && n <= 1, 'must be a number above 0 and at most 1, e.g. 0.2');
+  .regex(/^(0\.\d*[1-9]\d*|1(\.0+)?)$/, 'must be a number above 0 and at most 1, e.g. 0.2')
+  .transform(Number);
 
 export const text = z.string().trim().min(1);
 
@@ -83,10 +81,7 @@ export const commaList = z
 export const identityUrl = z
   .string()
   .trim()
-  .superRefine((v, ctx) => {
-    const issue = identityUrlIssue(v);
-    if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
-  });
+  .refine((v) => identityUrlIssue(v) === undefined, (v) => ({ message: identityUrlIssue(v) }));
 
 export const urlList = commaList.superRefine((items, ctx) => {
   for (const issue of items.map(identityUrlIssue)) if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
@@ -98,6 +93,15 @@ export function redactUrl(value: string): string {
   if (url === undefined) return '(not a URL)';
   if (url.password !== '') url.password = '***';
   return url.toString();
+}
+
+/** The one error a bad configuration raises: its message lists every problem, one variable a line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
 }
 
 /** Reports a broken rule between variables from a section's transform: `NAME: message`, no value quoted. */

@@ -1,37 +1,24 @@
-/**
- * In-process coordination: right for one replica (a laptop, the tests). With several replicas each would
- * spend Intune's budget as if it were alone and lock only its own edits: use the Redis implementation there.
- */
+/** In-process coordination: right for one replica (a laptop, the tests); several replicas need Redis (docs/scale-out.md). */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CoordinationError,
-  type BudgetOptions,
-  type Coordination,
-  type CoordinationHealth,
-  type LockLease,
-  type LockOptions,
-  type PoolLocks,
-  type RateBudget,
-} from './types';
-
-/** Whole seconds to wait before retrying, at least 1 (what Retry-After carries). */
-export function retryAfter(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
-}
+import type { BudgetName } from './events';
+import { failures, type BudgetOptions, type Coordination, type LockLease, type LockOptions, type PoolLocks, type RateBudget } from './types';
 
 /** Waits `ms`, or rejects with an `aborted` CoordinationError when the signal fires first. */
 export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
   try {
     await sleep(Math.max(0, ms), undefined, { signal });
   } catch (error) {
-    throw signal?.aborted ? new CoordinationError('The wait was cancelled.', 'aborted') : error;
+    throw signal?.aborted ? failures.aborted() : error;
   }
 }
 
-/**
- * A sliding-window budget: the times of the last `limit` requests are kept; a request may go when the oldest
- * of them left the window. Waiting requests reserve their slot in order, so the queue is fair and bounded by time.
- */
+/** Exponential backoff from `minMs` to `maxMs`, with jitter so that replicas do not retry in step. */
+export function backoff(attempt: number, minMs: number, maxMs: number): number {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 10));
+  return base / 2 + (Math.random() * base) / 2;
+}
+
+/** A sliding-window budget whose waiting requests reserve their slot in order (fair, bounded by time). */
 export class LocalRateBudget implements RateBudget {
   /** Send times (ms) of the last `limit` requests, oldest first, including reserved future ones. */
   private readonly times: number[] = [];
@@ -48,66 +35,51 @@ export class LocalRateBudget implements RateBudget {
   async take(signal?: AbortSignal): Promise<void> {
     if (!this.enabled) return;
     // Before deciding: a cancelled caller must not reserve a slot it will never use.
-    if (signal?.aborted) throw new CoordinationError('The wait was cancelled.', 'aborted');
+    if (signal?.aborted) throw failures.aborted();
     const now = this.now();
     const { limit, windowMs, maxWaitMs } = this.options;
     let at = now;
     if (this.times.length >= limit) at = Math.max(now, this.times[this.times.length - limit] + windowMs);
     const wait = at - now;
-    if (wait > maxWaitMs) throw new CoordinationError('The budget for Microsoft Graph is used up; retry later.', 'budget-exhausted', retryAfter(wait));
+    if (wait > maxWaitMs) throw failures.exhausted(wait);
     this.times.push(at);
     if (this.times.length > limit) this.times.splice(0, this.times.length - limit);
     if (wait > 0) await waitFor(wait, signal);
   }
 }
 
-interface LockWaiter {
-  grant: () => void;
-}
-
 /** FIFO mutual exclusion per pool id (compared case-insensitively: Graph ids are GUIDs). */
 export class LocalPoolLocks implements PoolLocks {
-  private readonly queues = new Map<string, LockWaiter[]>();
+  /** Per held pool, its waiters' grants, first in line first. */
+  private readonly queues = new Map<string, Array<() => void>>();
 
   /** Pools whose lock is held now (for tests and metrics). */
   get held(): number {
     return this.queues.size;
   }
 
-  acquire(poolId: string, options: LockOptions): Promise<LockLease> {
+  async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
     const key = poolId.toLowerCase();
     const queue = this.queues.get(key);
     if (!queue) {
       this.queues.set(key, []);
-      return Promise.resolve(this.lease(key));
+      return this.lease(key);
     }
-    if (options.signal?.aborted) return Promise.reject(new CoordinationError('The wait was cancelled.', 'aborted'));
+    const { signal } = options;
+    if (signal?.aborted) throw failures.aborted();
     return new Promise<LockLease>((resolve, reject) => {
-      const settle = (): void => {
+      const settle = (end: () => void): void => {
         clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        const index = queue.indexOf(waiter);
+        signal?.removeEventListener('abort', onAbort);
+        const index = queue.indexOf(grant);
         if (index >= 0) queue.splice(index, 1);
+        end();
       };
-      const waiter: LockWaiter = {
-        grant: () => {
-          settle();
-          resolve(this.lease(key));
-        },
-      };
-      const timer = setTimeout(
-        () => {
-          settle();
-          reject(new CoordinationError('Another edit of this pool is in progress; retry shortly.', 'lock-timeout', 1));
-        },
-        Math.max(0, options.deadline - Date.now()),
-      );
-      const onAbort = (): void => {
-        settle();
-        reject(new CoordinationError('The wait was cancelled.', 'aborted'));
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      queue.push(waiter);
+      const grant = (): void => settle(() => resolve(this.lease(key)));
+      const onAbort = (): void => settle(() => reject(failures.aborted()));
+      const timer = setTimeout(() => settle(() => reject(failures.lockTimeout())), Math.max(0, options.deadline - Date.now()));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(grant);
     });
   }
 
@@ -117,28 +89,23 @@ export class LocalPoolLocks implements PoolLocks {
       release: async () => {
         if (released) return;
         released = true;
-        const queue = this.queues.get(key);
-        const next = queue?.[0];
-        if (next) next.grant(); // the lock passes straight to the next waiter
+        const next = this.queues.get(key)?.[0];
+        if (next) next(); // the lock passes straight to the next waiter
         else this.queues.delete(key);
       },
     };
   }
 }
 
-export interface LocalCoordinationOptions {
-  writes: BudgetOptions;
-  reads: BudgetOptions;
-}
+export type LocalCoordinationOptions = Record<BudgetName, BudgetOptions>;
 
-export function createLocalCoordination(options: LocalCoordinationOptions, now?: () => number): Coordination {
-  const health: CoordinationHealth = { backend: 'local', ok: true };
+export function createLocalCoordination(options: LocalCoordinationOptions): Coordination {
   return {
     backend: 'local',
-    writes: new LocalRateBudget(options.writes, now),
-    reads: new LocalRateBudget(options.reads, now),
+    writes: new LocalRateBudget(options.writes),
+    reads: new LocalRateBudget(options.reads),
     locks: new LocalPoolLocks(),
-    health: () => health,
+    health: () => ({ backend: 'local', ok: true }),
     connected: async () => true,
     close: async () => undefined,
   };

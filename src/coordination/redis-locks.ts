@@ -3,31 +3,21 @@
  * a TTL renewed while held up to `maxHoldMs`, waiters queued per replica and polling across replicas with backoff.
  */
 import { randomUUID } from 'node:crypto';
-import { emitter, type CoordinationEventListener } from './events';
-import { LocalPoolLocks, waitFor } from './local';
 import type { Result } from 'ioredis';
-import type { CoordinationLogger, RedisStore } from './redis-store';
-import { CoordinationError, type LockLease, type LockOptions, type PoolLocks } from './types';
+import type { CoordinationEventListener } from './events';
+import { backoff, LocalPoolLocks, waitFor } from './local';
+import type { CoordinationLogger, RedisStore } from './redis';
+import { failures, type LockLease, type LockOptions } from './types';
 
-/**
- * KEYS[1]: the lock; ARGV[1]: the taker's token, ARGV[2]: the TTL (ms). Takes a free lock; returns 1 when the lock is
- * (now) this token's and 0 when another holds it. Idempotent, so a try whose reply came late can be sent again.
- */
+/** KEYS[1]: the lock; ARGV: the taker's token, the TTL (ms). 1: the lock is (now) this token's; 0: another's. */
 const ACQUIRE_LOCK = `
 local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if holder then return 0 end
+if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
-/**
- * KEYS[1]: the lock; ARGV[1]: the holder's token. Deletes the lock only if that holder still has it. Returns 1
- * (released), 0 (no lock: it expired, or a first try of this release was applied) or -1 (another holder has it).
- */
+/** KEYS[1]: the lock; ARGV[1]: the holder's token. 1: released; 0: no lock (expired, or released already); -1: another's. */
 const RELEASE_LOCK = `
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -35,7 +25,7 @@ if holder then return -1 end
 return 0
 `;
 
-/** KEYS[1]: the lock; ARGV[1]: the token, ARGV[2]: the TTL (ms). Extends the lock only if that holder still has it. */
+/** KEYS[1]: the lock; ARGV: the token, the TTL (ms). Extends the lock only if that holder still has it. */
 const RENEW_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
@@ -43,169 +33,113 @@ return 0
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    /** ACQUIRE_LOCK */
-    acquireLock(key: string, token: string, ttlMs: number): Result<unknown, Context>;
-    /** RELEASE_LOCK */
-    releaseLock(key: string, token: string): Result<unknown, Context>;
-    /** RENEW_LOCK */
-    renewLock(key: string, token: string, ttlMs: number): Result<unknown, Context>;
+    acquireLock(key: string, token: string, ttlMs: number): Result<number, Context>;
+    releaseLock(key: string, token: string): Result<number, Context>;
+    renewLock(key: string, token: string, ttlMs: number): Result<number, Context>;
   }
 }
 
-const POLL_MIN_MS = 10;
-const POLL_MAX_MS = 100;
+export type RedisPoolLocks = ReturnType<typeof redisPoolLocks>;
 
-function pollDelay(attempt: number): number {
-  const base = Math.min(POLL_MAX_MS, POLL_MIN_MS * 2 ** Math.min(attempt, 10));
-  return base / 2 + (Math.random() * base) / 2;
-}
-
-export interface RedisPoolLocksOptions {
-  /** Lifetime of a lock that is not renewed (its holder died). */
-  ttlMs: number;
-  /** How long a live holder keeps renewing its lock; 0: never renewed, the lock lasts ttlMs. */
-  maxHoldMs: number;
-  logger?: CoordinationLogger;
-  onEvent?: CoordinationEventListener;
-}
-
-class RedisLease {
-  private released = false;
-  private timer?: NodeJS.Timeout;
-  private readonly acquiredAt = Date.now();
-
-  constructor(
-    private readonly owner: RedisPoolLocks,
-    readonly key: string,
-    private readonly token: string,
-  ) {
-    this.schedule();
-  }
-
-  /** Stops renewing (close, or release). The lock itself is left to its TTL. */
-  stop(): void {
-    this.released = true;
-    clearTimeout(this.timer);
-  }
-
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.stop();
-    this.owner.forget(this);
-    try {
-      const deleted = await this.owner.store.call((client) => client.releaseLock(this.key, this.token), { idempotent: true });
-      // 0 is not told apart from a retried release: only "someone else has it now" is a lock known to be lost.
-      if (deleted === -1) this.owner.lost(this.key, 'release');
-    } catch (error) {
-      // Not thrown: the edit is done, and failing its request now would hide its outcome. The lock expires by itself.
-      this.owner.logger?.warn({ err: error, lock: this.key }, 'Could not release a pool lock; it expires after its TTL');
-    }
-  }
-
-  private schedule(): void {
-    const { ttlMs, maxHoldMs } = this.owner.options;
-    if (this.released || maxHoldMs <= 0 || Date.now() - this.acquiredAt + ttlMs / 3 >= maxHoldMs) return;
-    this.timer = setTimeout(() => void this.renew(), ttlMs / 3);
-    this.timer.unref(); // a held lock never keeps the process alive
-  }
-
-  private async renew(): Promise<void> {
-    if (this.released) return;
-    try {
-      const renewed = await this.owner.store.call((client) => client.renewLock(this.key, this.token, this.owner.options.ttlMs), { idempotent: true });
-      if (renewed !== 1 && !this.released) {
-        this.owner.lost(this.key, 'renew');
-        this.stop();
-        this.owner.forget(this);
-        return;
-      }
-    } catch {
-      // Redis did not answer this time; the lock still has up to two thirds of its TTL: try again next round.
-    }
-    this.schedule();
-  }
-}
-
-export class RedisPoolLocks implements PoolLocks {
+/** `ttlMs`: a lock's life unless renewed; `maxHoldMs`: how long a live holder renews it (0: never, it lasts ttlMs). */
+export function redisPoolLocks(
+  store: RedisStore,
+  options: { ttlMs: number; maxHoldMs: number; logger?: CoordinationLogger; emit: CoordinationEventListener },
+) {
+  const { ttlMs, maxHoldMs, logger, emit } = options;
   /** Orders this replica's waiters per pool, so only one of them polls Redis. */
-  private readonly local = new LocalPoolLocks();
-  private readonly leases = new Set<RedisLease>();
-  private readonly emit: CoordinationEventListener;
-  readonly logger?: CoordinationLogger;
+  const local = new LocalPoolLocks();
+  /** The stop() of each lease held; a lease not in it is released (or lost, or closed) and does nothing more. */
+  const leases = new Set<() => void>();
+  store.client.defineCommand('acquireLock', { numberOfKeys: 1, lua: ACQUIRE_LOCK });
+  store.client.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
+  store.client.defineCommand('renewLock', { numberOfKeys: 1, lua: RENEW_LOCK });
 
-  constructor(
-    readonly store: RedisStore,
-    readonly options: RedisPoolLocksOptions,
-  ) {
-    this.emit = emitter(options.onEvent);
-    this.logger = options.logger;
-    store.client.defineCommand('acquireLock', { numberOfKeys: 1, lua: ACQUIRE_LOCK });
-    store.client.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
-    store.client.defineCommand('renewLock', { numberOfKeys: 1, lua: RENEW_LOCK });
-  }
+  const lost = (key: string, when: 'renew' | 'release'): void => {
+    emit({ type: 'lock-lost' });
+    logger?.warn({ lock: key, when }, 'A pool lock had expired and passed to another holder before this one was done');
+  };
 
-  /** Leases held by this replica now (for tests and metrics). */
-  get held(): number {
-    return this.leases.size;
-  }
-
-  async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
-    const key = `${this.store.keyPrefix}lock:${poolId.toLowerCase()}`;
-    const local = await this.local.acquire(poolId, options);
-    let shared: RedisLease;
-    try {
-      shared = await this.acquireShared(key, options);
-    } catch (error) {
-      await local.release();
-      throw error;
-    }
+  /** The lease of a lock just taken, renewed every third of its TTL while held. */
+  function hold(key: string, token: string): LockLease {
+    const acquiredAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
+      leases.delete(stop);
+    };
+    const schedule = (): void => {
+      if (!leases.has(stop) || maxHoldMs <= 0 || Date.now() - acquiredAt + ttlMs / 3 >= maxHoldMs) return;
+      timer = setTimeout(() => void renew(), ttlMs / 3);
+      timer.unref(); // a held lock never keeps the process alive
+    };
+    const renew = async (): Promise<void> => {
+      try {
+        const renewed = await store.call((client) => client.renewLock(key, token, ttlMs), { idempotent: true });
+        if (renewed !== 1 && leases.has(stop)) {
+          stop();
+          return lost(key, 'renew');
+        }
+      } catch {
+        // Redis did not answer this time; the lock still has up to two thirds of its TTL: try again next round.
+      }
+      schedule();
+    };
+    leases.add(stop);
+    schedule();
     return {
       release: async () => {
+        if (!leases.has(stop)) return;
+        stop();
         try {
-          await shared.release();
-        } finally {
-          await local.release();
+          const deleted = await store.call((client) => client.releaseLock(key, token), { idempotent: true });
+          // 0 is not told apart from a retried release: only "someone else has it now" is a lock known to be lost.
+          if (deleted === -1) lost(key, 'release');
+        } catch (error) {
+          // Not thrown: the edit is done, and failing its request now would hide its outcome. The lock expires by itself.
+          logger?.warn({ err: error, lock: key }, 'Could not release a pool lock; it expires after its TTL');
         }
       },
     };
   }
 
-  /** Stops every watchdog: the locks still held are left to expire (close() comes after in-flight requests end). */
-  stopAll(): void {
-    for (const lease of this.leases) lease.stop();
-    this.leases.clear();
-  }
-
-  forget(lease: RedisLease): void {
-    this.leases.delete(lease);
-  }
-
-  lost(key: string, when: 'renew' | 'release'): void {
-    this.emit({ type: 'lock-lost' });
-    this.logger?.warn({ lock: key, when }, 'A pool lock had expired and passed to another holder before this one was done');
-  }
-
-  private async acquireShared(key: string, options: LockOptions): Promise<RedisLease> {
+  async function acquireShared(key: string, { deadline, signal }: LockOptions): Promise<LockLease> {
     const token = randomUUID();
     for (let attempt = 0; ; attempt++) {
-      if (options.signal?.aborted) throw new CoordinationError('The wait was cancelled.', 'aborted');
-      let reply: unknown;
+      if (signal?.aborted) throw failures.aborted();
+      let reply: number;
       try {
-        reply = await this.store.call((client) => client.acquireLock(key, token, this.options.ttlMs), { idempotent: true });
+        reply = await store.call((client) => client.acquireLock(key, token, ttlMs), { idempotent: true });
       } catch (error) {
-        // The take may have been applied even though its reply never came (a time-out): undo it if so, or the pool
-        // would stay locked by nobody for a whole TTL. Best effort; it fails fast as well when Redis is down.
-        this.store.call((client) => client.releaseLock(key, token), { idempotent: true }).catch(() => undefined);
+        // A take whose reply never came may have been applied: undo it (best effort), or nobody holds the pool for a TTL.
+        store.call((client) => client.releaseLock(key, token), { idempotent: true }).catch(() => undefined);
         throw error;
       }
-      if (reply === 1) {
-        const lease = new RedisLease(this, key, token);
-        this.leases.add(lease);
-        return lease;
-      }
-      const remaining = options.deadline - Date.now();
-      if (remaining <= 0) throw new CoordinationError('Another edit of this pool is in progress; retry shortly.', 'lock-timeout', 1);
-      await waitFor(Math.min(remaining, pollDelay(attempt)), options.signal);
+      if (reply === 1) return hold(key, token);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw failures.lockTimeout();
+      await waitFor(Math.min(remaining, backoff(attempt, 10, 100)), signal);
     }
   }
+
+  return {
+    /** Leases held by this replica now (for tests and metrics). */
+    get held() {
+      return leases.size;
+    },
+    /** Stops every renewal: the locks still held are left to expire (close() comes after in-flight requests end). */
+    stopAll() {
+      for (const stop of leases) stop();
+    },
+    async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
+      const mine = await local.acquire(poolId, options);
+      try {
+        const shared = await acquireShared(`${store.keyPrefix}lock:${poolId.toLowerCase()}`, options);
+        return { release: () => shared.release().finally(() => mine.release()) };
+      } catch (error) {
+        await mine.release();
+        throw error;
+      }
+    },
+  };
 }

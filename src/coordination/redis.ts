@@ -1,16 +1,190 @@
 /**
- * Coordination shared by every replica through one Redis: the budgets and the pool locks, one key per command
- * (docs/scale-out.md, "Keys"). Redis unable to answer: writes and locks throw `unavailable`, reads go local.
+ * Coordination shared by every replica through one Redis connection (docs/scale-out.md); health follows the
+ * connection, with reasons from error codes, never from a URL or a message.
  */
+import { Redis } from 'ioredis';
 import { emitter, type CoordinationEventListener } from './events';
-import { LocalRateBudget, type LocalCoordinationOptions } from './local';
-import { RedisRateBudget } from './redis-budget';
-import { RedisPoolLocks } from './redis-locks';
-import { RedisStore, type CoordinationLogger } from './redis-store';
-import type { RedisSettings } from './settings';
-import type { Coordination } from './types';
+import { backoff, LocalRateBudget, type LocalCoordinationOptions } from './local';
+import { redisRateBudget } from './redis-budget';
+import { redisPoolLocks, type RedisPoolLocks } from './redis-locks';
+import { CoordinationError, type Coordination, type RedisSettings } from './types';
 
-export const DEFAULT_LOCK_MAX_HOLD_MS = 120_000;
+/** The subset of a pino logger used here (pino's Logger fits). */
+export interface CoordinationLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+const TIMED_OUT = 'Command timed out';
+
+/** A string field of an error; not `instanceof Error`: socket errors come from Node's realm, not a test sandbox's. */
+function fieldOf(error: unknown, key: 'name' | 'message' | 'code'): string | undefined {
+  const value: unknown = typeof error === 'object' && error !== null ? Reflect.get(error, key) : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A reason for health() and logs from an error, by its code or kind only. */
+export function describeRedisError(error: unknown): string {
+  const code = fieldOf(error, 'code');
+  const message = fieldOf(error, 'message') ?? '';
+  const name = typeof error === 'object' && error !== null ? (fieldOf(error, 'name') ?? 'Error') : typeof error;
+  if (code !== undefined && /^[A-Z0-9_]{2,40}$/.test(code)) return `redis unreachable: ${code}`;
+  if (message === TIMED_OUT) return 'redis slow: command timed out';
+  if (message.startsWith('Socket timeout')) return 'redis slow: socket timeout';
+  // A Redis error reply starts with its code word (WRONGPASS, NOAUTH, LOADING, OOM…); the rest is not shown.
+  const word = /^([A-Z][A-Z_]{1,30})(?:\s|$)/.exec(message)?.[1];
+  if (word !== undefined && name === 'ReplyError') return `redis refused: ${word}`;
+  return `redis unreachable: ${/^[A-Za-z]{1,40}$/.test(name) ? name : 'error'}`;
+}
+
+export class RedisStore {
+  readonly client: Redis;
+  private lastError?: string;
+  /** Set when a command timed out on a connection that still looks ready; cleared by the next reply. */
+  private slow = false;
+  /** What was last reported (store-up / store-down), so that a long outage is logged once, not per retry. */
+  private reported?: 'up' | 'down';
+  private closed = false;
+
+  constructor(
+    private readonly settings: RedisSettings,
+    private readonly logger: CoordinationLogger | undefined,
+    /** Called safely (emitter()). */
+    private readonly emit: CoordinationEventListener,
+  ) {
+    this.client = new Redis({
+      host: settings.host,
+      port: settings.port,
+      username: settings.username,
+      password: settings.password,
+      db: settings.db,
+      tls: settings.tls ? {} : undefined,
+      connectionName: 'esim-pools-subgraph',
+      commandTimeout: settings.commandTimeoutMs,
+      // A hung server (not a closed one) shows up as a socket with replies overdue: drop it and reconnect.
+      socketTimeout: Math.max(2000, settings.commandTimeoutMs * 4),
+      connectTimeout: Math.max(1000, settings.commandTimeoutMs * 4),
+      // On close, how long an ending socket may linger before it is destroyed (its timer outlives the socket).
+      disconnectTimeout: settings.commandTimeoutMs,
+      // Fail fast, never queue or resend (docs/scale-out.md, "When Redis is down or slow").
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (times) => backoff(times, 50, 2000),
+    });
+    this.client.on('ready', () => this.refresh());
+    this.client.on('error', (error: unknown) => {
+      this.lastError = describeRedisError(error);
+      this.refresh();
+    });
+    this.client.on('close', () => {
+      // A server that shut down cleanly closes without an error event.
+      this.lastError ??= 'redis unreachable: connection closed';
+      this.refresh();
+    });
+    this.client.on('end', () => this.refresh());
+  }
+
+  /** Prepended to every key. */
+  get keyPrefix(): string {
+    return this.settings.keyPrefix;
+  }
+
+  /** Whether a command can be sent now (else it would fail at once). */
+  get ready(): boolean {
+    return !this.closed && this.client.status === 'ready';
+  }
+
+  /** Resolves true once the connection is ready (at once if it is), false when not after `timeoutMs` or closed. */
+  connected(timeoutMs: number): Promise<boolean> {
+    if (this.ready || this.closed) return Promise.resolve(this.ready);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.client.off('ready', done).off('end', done);
+        resolve(this.ready);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.client.on('ready', done).on('end', done);
+    });
+  }
+
+  health(): { ok: boolean; reason?: string } {
+    if (this.closed) return { ok: false, reason: 'redis connection closed' };
+    if (this.client.status !== 'ready') return { ok: false, reason: this.lastError ?? 'redis connecting' };
+    if (this.slow) return { ok: false, reason: 'redis slow: command timed out' };
+    return { ok: true };
+  }
+
+  /**
+   * Runs one command; any failure becomes an `unavailable` CoordinationError. `idempotent`: sent once more after a
+   * late reply on a connection not yet known slow (docs/scale-out.md, "One late reply is tried again").
+   */
+  async call<T>(command: (client: Redis) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
+    if (!this.ready) throw this.unavailable();
+    let retry = options.idempotent === true && !this.slow;
+    for (;;) {
+      try {
+        const reply = await command(this.client);
+        if (this.slow) {
+          // A reply came: a store that was slow answers again.
+          this.slow = false;
+          this.refresh();
+        }
+        return reply;
+      } catch (error) {
+        if (fieldOf(error, 'message') !== TIMED_OUT) throw this.unavailable(error);
+        if (!retry || !this.ready) {
+          this.slow = true;
+          this.lastError = describeRedisError(error);
+          this.refresh();
+          throw this.unavailable(error);
+        }
+        retry = false; // not reported as slow yet: the second try tells
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      // QUIT lets in-flight replies arrive; bounded by the command timeout like any other command.
+      if (this.client.status === 'ready') await this.client.quit();
+    } catch {
+      // closing anyway
+    } finally {
+      // Also cancels a pending reconnect, which QUIT on a reconnecting client leaves scheduled.
+      this.client.disconnect();
+    }
+  }
+
+  private unavailable(cause?: unknown): CoordinationError {
+    const reason = cause === undefined ? (this.health().reason ?? 'redis unreachable') : describeRedisError(cause);
+    return new CoordinationError(`The shared coordination store cannot answer (${reason}); nothing was decided.`, 'unavailable', undefined, { cause });
+  }
+
+  private refresh(): void {
+    if (this.closed) return;
+    const health = this.health();
+    const url = this.settings.displayUrl;
+    if (health.ok) {
+      if (this.reported === 'up') return;
+      const recovered = this.reported === 'down';
+      this.reported = 'up';
+      this.lastError = undefined;
+      this.emit({ type: 'store-up' });
+      this.logger?.info({ url }, recovered ? 'Redis answers again: shared budgets and locks are back' : 'Connected to Redis');
+      return;
+    }
+    // Still connecting for the first time, with no failure yet: nothing to report.
+    if (this.reported === 'down' || this.lastError === undefined) return;
+    this.reported = 'down';
+    const reason = health.reason ?? this.lastError;
+    this.emit({ type: 'store-down', reason });
+    this.logger?.warn({ url, reason }, 'Redis cannot answer: writes and pool locks are refused, reads use the local window');
+  }
+}
 
 export interface RedisCoordinationOptions {
   settings: RedisSettings;
@@ -24,25 +198,16 @@ export interface RedisCoordinationOptions {
 export interface RedisCoordination extends Coordination {
   readonly backend: 'redis';
   readonly locks: RedisPoolLocks;
-  /** The connection (for tests and diagnostics). */
-  readonly store: RedisStore;
 }
 
-export function createRedisCoordination(options: RedisCoordinationOptions): RedisCoordination {
-  const { settings, budgets, logger } = options;
-  const onEvent = options.onEvent ? emitter(options.onEvent) : undefined;
-  const store = new RedisStore({ settings, logger, onEvent });
-  const locks = new RedisPoolLocks(store, {
-    ttlMs: settings.lockTtlMs,
-    maxHoldMs: options.lockMaxHoldMs ?? DEFAULT_LOCK_MAX_HOLD_MS,
-    logger,
-    onEvent,
-  });
+export function createRedisCoordination({ settings, budgets, logger, onEvent, lockMaxHoldMs }: RedisCoordinationOptions): RedisCoordination {
+  const emit = emitter(onEvent);
+  const store = new RedisStore(settings, logger, emit);
+  const locks = redisPoolLocks(store, { ttlMs: settings.lockTtlMs, maxHoldMs: lockMaxHoldMs ?? 120_000, logger, emit });
   return {
     backend: 'redis',
-    store,
-    writes: new RedisRateBudget(store, { ...budgets.writes, name: 'writes', onEvent }),
-    reads: new RedisRateBudget(store, { ...budgets.reads, name: 'reads', onEvent, fallback: new LocalRateBudget(budgets.reads) }),
+    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes', emit }),
+    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', emit, fallback: new LocalRateBudget(budgets.reads) }),
     locks,
     health: () => ({ backend: 'redis', ...store.health() }),
     connected: (timeoutMs) => store.connected(timeoutMs),

@@ -1,17 +1,7 @@
-/**
- * What the replicas must share to behave as one service: Intune's request budgets and the per-pool edit locks.
- * One interface, in process (`local.ts`) or through Redis; nothing here knows Graph or GraphQL.
- */
+/** What the replicas share to behave as one service (Intune's budgets, per-pool edit locks), in process or in Redis. */
 
-export type CoordinationFailure =
-  /** The sliding window is full for longer than the caller may wait. */
-  | 'budget-exhausted'
-  /** The pool's edit lock was not free before the caller's deadline. */
-  | 'lock-timeout'
-  /** The shared store (Redis) cannot answer: nothing was decided, nothing should be written. */
-  | 'unavailable'
-  /** The caller's signal fired while waiting. */
-  | 'aborted';
+/** Window full past the wait allowed; lock not free by the deadline; the store cannot answer (nothing decided); signal. */
+export type CoordinationFailure = 'budget-exhausted' | 'lock-timeout' | 'unavailable' | 'aborted';
 
 const COORDINATION_ERROR_BRAND = Symbol.for('esim-pools-subgraph.CoordinationError');
 
@@ -34,6 +24,15 @@ export function isCoordinationError(error: unknown): error is CoordinationError 
   return typeof error === 'object' && error !== null && COORDINATION_ERROR_BRAND in error && error[COORDINATION_ERROR_BRAND] === true;
 }
 
+/** The failures both backends throw, worded once. */
+export const failures = {
+  aborted: () => new CoordinationError('The wait was cancelled.', 'aborted'),
+  /** `waitMs` until a slot frees, as whole seconds (at least 1) in retryAfterSeconds. */
+  exhausted: (waitMs: number) =>
+    new CoordinationError('The budget for Microsoft Graph is used up; retry later.', 'budget-exhausted', Math.max(1, Math.ceil(waitMs / 1000))),
+  lockTimeout: () => new CoordinationError('Another edit of this pool is in progress; retry shortly.', 'lock-timeout', 1),
+};
+
 export interface BudgetOptions {
   /** Requests allowed in any window of `windowMs` (0: no budget). */
   limit: number;
@@ -42,13 +41,10 @@ export interface BudgetOptions {
   maxWaitMs: number;
 }
 
-/** A sliding-window budget (a fixed window would let up to twice the limit through around its edge). */
+/** A sliding-window budget. */
 export interface RateBudget {
   readonly enabled: boolean;
-  /**
-   * Waits for a slot. Throws a CoordinationError: `budget-exhausted` (with retryAfterSeconds) when the wait
-   * would pass maxWaitMs, `unavailable` when the shared store cannot answer, `aborted` when the signal fires.
-   */
+  /** Waits for a slot; throws a CoordinationError (`budget-exhausted`, `unavailable` or `aborted`). */
   take(signal?: AbortSignal): Promise<void>;
 }
 
@@ -65,10 +61,7 @@ export interface LockOptions {
 
 /** Per-pool mutual exclusion for edits; a lock whose holder died expires after its TTL. */
 export interface PoolLocks {
-  /**
-   * Waits for the pool's edit lock. Throws a CoordinationError: `lock-timeout` (with retryAfterSeconds) when the
-   * deadline comes first, `unavailable` when the shared store cannot answer, `aborted` when the signal fires.
-   */
+  /** Waits for the pool's edit lock; throws a CoordinationError (`lock-timeout`, `unavailable` or `aborted`). */
   acquire(poolId: string, options: LockOptions): Promise<LockLease>;
 }
 
@@ -89,10 +82,7 @@ export interface Coordination {
   readonly reads: RateBudget;
   readonly locks: PoolLocks;
   health(): CoordinationHealth;
-  /**
-   * Waits (at most `timeoutMs`) for the shared store's first connection; true when it answers (at once in
-   * process). A replica calls it before it listens, so that its first writes are not refused for want of Redis.
-   */
+  /** Waits (at most `timeoutMs`) for the shared store's first connection; true when it answers (at once in process). */
   connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -105,4 +95,28 @@ export async function withPoolLock<T>(locks: PoolLocks, poolId: string, options:
   } finally {
     await lease.release();
   }
+}
+
+/** The shared store's settings, as src/config parses them from REDIS_*. */
+export interface RedisSettings {
+  host: string;
+  port: number;
+  /** `rediss://`: TLS, with the host name checked against the certificate. */
+  tls: boolean;
+  username?: string;
+  password?: string;
+  db: number;
+  /** The URL for logs and health: the password replaced by `***`. */
+  displayUrl: string;
+  /** Prepended to every key: `<REDIS_KEY_PREFIX>:<tenant id>:<client id>:` (Intune counts per app per tenant). */
+  keyPrefix: string;
+  /** How long a pool lock lives without being renewed: a dead holder's lock is free again after this. */
+  lockTtlMs: number;
+  /** Longest wait for any one Redis reply; past it the call fails with `unavailable` (or reads go local). */
+  commandTimeoutMs: number;
+}
+
+export interface CoordinationSettings {
+  /** Undefined: REDIS_URL is unset and coordination is in process (one replica). */
+  redis?: RedisSettings;
 }

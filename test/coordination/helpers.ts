@@ -8,7 +8,7 @@ import type { CoordinationEvent } from '../../src/coordination/events';
 import { isCoordinationError, type BudgetOptions } from '../../src/coordination/types';
 import { createRedisCoordination, type RedisCoordination } from '../../src/coordination/redis';
 import { parseCoordinationEnv } from '../../src/config/coordination';
-import type { RedisSettings } from '../../src/coordination/settings';
+import type { RedisSettings } from '../../src/coordination/types';
 import { RedisServer } from '../support/redis';
 
 let prefixes = 0;

@@ -26,6 +26,7 @@ export function authSettings(idp: TestIdp, overrides: Partial<AuthSettings> = {}
     jwksRefreshSeconds: 3600,
     clockToleranceSeconds: 30,
     permissions: DEFAULT_PERMISSIONS,
+    routerSecret: undefined,
     verifiedCacheSize: 1000,
     oboCacheSize: 100,
     ...overrides,

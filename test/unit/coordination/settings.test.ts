@@ -3,7 +3,7 @@
  */
 import { coordinationKeyPrefix, parseCoordinationEnv } from '../../../src/config/coordination';
 import { redactUrl as redactRedisUrl } from '../../../src/config/values';
-import { describeRedisError } from '../../../src/coordination/redis-store';
+import { describeRedisError } from '../../../src/coordination/redis';
 
 const SECRET = 'pa55-w0rd/with:odd@chars';
 const ENCODED = encodeURIComponent(SECRET);
