@@ -6,26 +6,11 @@ import type { Principal } from '../auth/principal';
 import { WireFilterType, type WireAssignmentTarget } from '../graph/models';
 import type { Logger } from './logger';
 
-/** Who wrote: the inbound token's ids, or `anonymous` when inbound authentication is off (emulator mode). */
-export type AuditCaller = { oid?: string; tid?: string; appid?: string } | { anonymous: true };
+/** written: Graph took it; unchanged: nothing to send; failed: refused or failed (after sending it may still apply). */
+export type AuditOutcome = 'written' | 'unchanged' | 'failed';
 
-/** A target as the audit line shows it: type, id and filter. */
-export interface AuditTarget {
-  /** Graph's target type without the namespace, e.g. `groupAssignmentTarget`. */
-  type: string;
-  groupId?: string;
-  collectionId?: string;
-  filterId: string | null;
-  filterType: string;
-}
-
-export type AuditOutcome =
-  /** Graph took the new set. */
-  | 'written'
-  /** The edit changed nothing, so nothing was sent. */
-  | 'unchanged'
-  /** Refused or failed; see `errorCode` and `assignSent` (a failure after sending may still have been applied). */
-  | 'failed';
+/** Graph's `request-id` and our `client-request-id` of the failed call, when Graph's error carried them. */
+type GraphIds = { requestId?: string; clientRequestId?: string };
 
 export interface AuditEvent {
   /** The mutation, e.g. `addEmbeddedSIMActivationCodePoolAssignments`. */
@@ -46,64 +31,8 @@ export interface AuditEvent {
   assignSent: boolean;
   /** How many assignments the pool has after a write. */
   assignmentsAfter?: number;
-  /** Graph's `request-id` and our `client-request-id` of the failed call, when Graph's error carried them. */
-  graph?: { requestId?: string; clientRequestId?: string };
+  graph?: GraphIds;
 }
-
-const NAMESPACE = '#microsoft.graph.';
-
-export function auditTarget(target: WireAssignmentTarget): AuditTarget {
-  const odataType = target['@odata.type'];
-  const out: AuditTarget = {
-    type: odataType.startsWith(NAMESPACE) ? odataType.slice(NAMESPACE.length) : odataType,
-    filterId: target.deviceAndAppManagementAssignmentFilterId ?? null,
-    filterType: target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE,
-  };
-  if (target.groupId) out.groupId = target.groupId;
-  if (target.collectionId) out.collectionId = target.collectionId;
-  return out;
-}
-
-export function auditCaller(principal: Principal | undefined): AuditCaller {
-  if (principal === undefined) return { anonymous: true };
-  return { oid: principal.oid, tid: principal.tid, appid: principal.appId };
-}
-
-const targets = (list: readonly WireAssignmentTarget[] | undefined): AuditTarget[] | undefined => list?.map(auditTarget);
-
-export class AuditLog {
-  private readonly logger: Logger;
-
-  constructor(logger: Logger) {
-    this.logger = logger.child({ component: 'audit' });
-  }
-
-  write(event: AuditEvent): void {
-    const { principal, added, updated, removed, assigned, ...rest } = event;
-    const line = {
-      audit: true,
-      ...rest,
-      caller: auditCaller(principal),
-      added: targets(added),
-      updated: targets(updated),
-      removed: targets(removed),
-      assigned: targets(assigned),
-    };
-    // A write that leaves the pool unassigned stops it handing out eSIMs: worth a warning in any log pipeline.
-    if (event.outcome === 'written' && event.assignmentsAfter === 0) this.logger.warn(line, 'audit: pool left with no assignments');
-    else this.logger.info(line, 'audit: assignment write');
-  }
-
-  /** A pool lifecycle write; a deleted pool is a warning (it takes its assignments with it). */
-  writePool(event: PoolAuditEvent): void {
-    const { principal, ...rest } = event;
-    const line = { audit: true, ...rest, caller: auditCaller(principal) };
-    if (event.outcome === 'written' && event.operation === 'deleteEmbeddedSIMActivationCodePool') this.logger.warn(line, 'audit: pool deleted');
-    else this.logger.info(line, 'audit: pool lifecycle write');
-  }
-}
-
-// ---- the pool lifecycle (create, update, delete) ----
 
 export type PoolOperation = 'createEmbeddedSIMActivationCodePool' | 'updateEmbeddedSIMActivationCodePool' | 'deleteEmbeddedSIMActivationCodePool';
 
@@ -124,5 +53,56 @@ export interface PoolAuditEvent {
   displayName?: string;
   /** update: the properties sent. */
   changed?: readonly string[];
-  graph?: { requestId?: string; clientRequestId?: string };
+  graph?: GraphIds;
+}
+
+const NAMESPACE = '#microsoft.graph.';
+
+/** A target as the audit line shows it: type without the namespace, ids and filter. */
+function auditTarget(target: WireAssignmentTarget): { type: string; filterId: string | null; filterType: string; groupId?: string; collectionId?: string } {
+  const odataType = target['@odata.type'];
+  return {
+    type: odataType.startsWith(NAMESPACE) ? odataType.slice(NAMESPACE.length) : odataType,
+    filterId: target.deviceAndAppManagementAssignmentFilterId ?? null,
+    filterType: target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE,
+    ...(target.groupId ? { groupId: target.groupId } : {}),
+    ...(target.collectionId ? { collectionId: target.collectionId } : {}),
+  };
+}
+
+/** Who wrote: the inbound token's ids, or `anonymous` when inbound authentication is off (emulator mode). */
+function auditCaller(principal: Principal | undefined): { oid?: string; tid?: string; appid?: string } | { anonymous: true } {
+  return principal === undefined ? { anonymous: true } : { oid: principal.oid, tid: principal.tid, appid: principal.appId };
+}
+
+export class AuditLog {
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger.child({ component: 'audit' });
+  }
+
+  write(event: AuditEvent): void {
+    const { principal, added, updated, removed, assigned, ...rest } = event;
+    const line = {
+      audit: true,
+      ...rest,
+      caller: auditCaller(principal),
+      added: added?.map(auditTarget),
+      updated: updated?.map(auditTarget),
+      removed: removed?.map(auditTarget),
+      assigned: assigned?.map(auditTarget),
+    };
+    // A write that leaves the pool unassigned stops it handing out eSIMs: worth a warning in any log pipeline.
+    if (event.outcome === 'written' && event.assignmentsAfter === 0) this.logger.warn(line, 'audit: pool left with no assignments');
+    else this.logger.info(line, 'audit: assignment write');
+  }
+
+  /** A pool lifecycle write; a deleted pool is a warning (it takes its assignments with it). */
+  writePool(event: PoolAuditEvent): void {
+    const { principal, ...rest } = event;
+    const line = { audit: true, ...rest, caller: auditCaller(principal) };
+    if (event.outcome === 'written' && event.operation === 'deleteEmbeddedSIMActivationCodePool') this.logger.warn(line, 'audit: pool deleted');
+    else this.logger.info(line, 'audit: pool lifecycle write');
+  }
 }
