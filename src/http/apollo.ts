@@ -1,6 +1,6 @@
 /** The Apollo Server behind /graphql: its options, its plugins, and unexpected errors masked with correlation ids. */
 import { randomUUID } from 'node:crypto';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
@@ -33,14 +33,12 @@ export interface ApolloOptions {
   auth?: Pick<AuthGate, 'permissions' | 'tokensRequired' | 'routerTrusted'>;
   /** Whether requests run inside a server span (tracing on). */
   tracing?: boolean;
-  /** The landing page's Apollo plugin (landing.ts); default: Apollo's page off. */
-  landingPage?: ApolloServerPlugin<Context>;
   /** Parsed documents kept (default: boundedDocumentStore()'s bounds). */
   documentStore?: ReturnType<typeof boundedDocumentStore>;
 }
 
 /** An Apollo Server for this subgraph, not started. */
-export function createApolloServer({ config, logger, metrics, auth, tracing = false, landingPage, documentStore }: ApolloOptions): ApolloServer<Context> {
+export function createApolloServer({ config, logger, metrics, auth, tracing = false, documentStore }: ApolloOptions): ApolloServer<Context> {
   // Router-scale limits only when the gate checks the router's secret on every request (nothing is trusted otherwise).
   const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production, auth?.routerTrusted ?? false);
   const federation = config.federation ?? { cacheMaxAgeS: FEDERATION_DEFAULTS.cacheMaxAgeS, privateScope: false };
@@ -64,7 +62,8 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
     logger: logger.child({ component: 'apollo' }),
     formatError: (formatted, error) => formatError(formatted, error, logger),
     plugins: [
-      landingPage ?? ApolloServerPluginLandingPageDisabled(),
+      // The landing page is served by app.ts.
+      ApolloServerPluginLandingPageDisabled(),
       operationLogPlugin({ logger, metrics, tracing }),
       ...cacheControlPlugins(federation.cacheMaxAgeS),
       ...(invalidation ? [invalidationPlugin({ ...invalidation, subgraph: SUBGRAPH_NAME, logger, metrics })] : []),

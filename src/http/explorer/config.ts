@@ -46,9 +46,3 @@ export interface ExplorerPageConfig {
 /** The id of the JSON block in the page. */
 export const CONFIG_ELEMENT_ID = 'explorer-config';
 
-/** The manifest `npm run build` writes next to the assets (dist/explorer/manifest.json). */
-export interface ExplorerManifest {
-  assets: ExplorerAssets;
-  /** Every file of the build, name → bytes; the server serves these and nothing else. */
-  files: Record<string, number>;
-}
