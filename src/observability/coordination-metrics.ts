@@ -6,7 +6,7 @@ import { counter, gauge, histogram } from './metrics';
 
 const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
-/** Registers the metrics on `registry`, `coordination_up` read from `health` at each scrape; returns the listener. */
+/** Registers the metrics on `registry` (`coordination_up` read from `health` at each scrape only); returns the listener. */
 export function coordinationMetrics(registry: Registry, health: () => CoordinationHealth | undefined): CoordinationEventListener {
   const budgetTakes = counter(registry, 'coordination_budget_takes_total',
     'Takes of the Graph request budgets (writes, reads) by outcome: granted, budget-exhausted, unavailable, aborted.', ['budget', 'outcome']);
@@ -33,7 +33,7 @@ export function coordinationMetrics(registry: Registry, health: () => Coordinati
       this.set({ backend: current.backend }, current.ok ? 1 : 0);
     },
   });
-  storeUp.set(health()?.ok === false ? 0 : 1);
+  storeUp.set(1);
   return (event: CoordinationEvent) => {
     switch (event.type) {
       case 'budget':
