@@ -10,16 +10,7 @@ import { startService, StartupError } from './service';
 const EXIT_CODES: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 async function run(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`esim-pools-subgraph: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   // pino's own default (asynchronous writes to stdout), held here to exit only once the last lines are out.
   const destination = pino.destination({ dest: 1, sync: false });
   const logger = createLogger(config.logLevel, destination);
@@ -64,8 +55,9 @@ async function run(): Promise<void> {
 }
 
 run().catch((error: unknown) => {
-  // A StartupError names the variable to fix; anything else is unexpected, but still one line, not a stack.
-  const message = error instanceof StartupError ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  // A ConfigError or StartupError names the variable to fix; anything else is unexpected, but still one line, not a stack.
+  const named = error instanceof ConfigError || error instanceof StartupError;
+  const message = named ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`esim-pools-subgraph: ${message}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 /** The subgraph's HTTP server on plain node:http: /graphql, /healthz, /readyz, /metrics; listen, drain, close. */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,9 +73,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 /** An error before or around Apollo, shaped like a GraphQL response. */
-function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
-}
+const graphQLError = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, graph, logger, metrics, auth, tracer } = options;
@@ -128,7 +127,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (!isAuthError(error)) throw error;
       logger.info({ requestId, reason: error.reason, status: error.status }, 'request refused');
       const challenge = error.wwwAuthenticate;
-      sendGraphQLError(res, error.status, error.code, error.message, challenge ? { 'www-authenticate': challenge } : {});
+      sendJson(res, error.status, graphQLError(error.code, error.message), challenge ? { 'www-authenticate': challenge } : {});
       return;
     }
     callers.set(req, { requestId, caller });
@@ -190,7 +189,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     work.catch((error: unknown) => {
       logger.error({ err: error, requestId }, 'request failed');
-      if (!res.headersSent) sendGraphQLError(res, 500, ErrorCode.InternalServerError, 'Internal server error.', { 'x-request-id': requestId });
+      if (!res.headersSent) sendJson(res, 500, graphQLError(ErrorCode.InternalServerError, 'Internal server error.'), { 'x-request-id': requestId });
       else res.destroy();
     });
   });
@@ -222,18 +221,15 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   return {
     server,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          // A TCP listen always yields an AddressInfo; a string would mean a pipe, which listen(port) never opens.
-          if (address === null || typeof address === 'string') return reject(new Error(`expected a TCP address, got ${String(address)}`));
-          listening = true;
-          resolve(address);
-        });
-      }),
+    async listen(port, host) {
+      // Rejects with the listen error (EADDRINUSE, EACCES) emitted before 'listening'.
+      await once(server.listen(port, host), 'listening');
+      const address = server.address();
+      // A TCP listen always yields an AddressInfo; a string would mean a pipe, which listen(port) never opens.
+      if (address === null || typeof address === 'string') throw new Error(`expected a TCP address, got ${String(address)}`);
+      listening = true;
+      return address;
+    },
     close(graceMs = 10_000, drainDelayMs = 0) {
       closing ??= shutdown(graceMs, drainDelayMs);
       return closing;

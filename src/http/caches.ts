@@ -17,12 +17,8 @@ type KeyValueCache<V> = Pick<DocumentStore, 'delete'> & {
 /** Bytes of one cache entry beside its key and value (lru-cache's slots, the key's string header). */
 const ENTRY_OVERHEAD_BYTES = 200;
 
-export interface CacheBounds {
-  /** Most entries kept. */
-  max: number;
-  /** Most bytes kept (keys, values and per-entry overhead), least recently used dropped first. */
-  maxBytes: number;
-}
+/** Most entries kept, and most bytes (keys, values and per-entry overhead), least recently used dropped first. */
+type CacheBounds = { max: number; maxBytes: number };
 
 /** Parsed and validated documents: Apollo's `documentStore`. */
 export const DOCUMENT_STORE_BOUNDS: CacheBounds = { max: 10_000, maxBytes: 32 * 2 ** 20 };

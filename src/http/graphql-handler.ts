@@ -26,12 +26,7 @@ class BodyError extends Error {
   }
 }
 
-const DECODERS: Readonly<Record<string, () => Transform>> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+const DECODERS: Readonly<Record<string, () => Transform>> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
 /** The body, decoded, at most `limit` bytes both as sent and decoded; past it the rest is drained unread. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
