@@ -25,13 +25,6 @@ const SERVICE_VERSION = z.object({ version: z.string() }).parse(JSON.parse(readF
 
 export type Service = Awaited<ReturnType<typeof startService>>;
 
-export interface StopResult {
-  /** Requests still in flight when the grace period ended: their connections were closed under them. */
-  cutOff: number;
-  /** The shutdown steps that had not finished when stop() stopped waiting (empty: a clean stop). */
-  unfinished: string[];
-}
-
 /** Longest a replica waits for its first Redis connection before it listens (the startup probe allows 30 s). */
 const REDIS_STARTUP_WAIT_MS = 5_000;
 
@@ -63,12 +56,7 @@ export const EMULATOR_PACKAGE = '@esim-pools/graph-emulator';
 /** What the service uses of EMULATOR_PACKAGE; test/process/embedded-emulator.test.ts checks the package against it. */
 export interface EmulatorPackage {
   embeddedEmulatorOptions(env: NodeJS.ProcessEnv, port: number): object;
-  startGraphEmulator(options: object): Promise<EmbeddedEmulator>;
-}
-
-export interface EmbeddedEmulator {
-  url: string;
-  close(): Promise<void>;
+  startGraphEmulator(options: object): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 /** Loads EMULATOR_PACKAGE by name (so that building the service needs none of it); absent, a StartupError. */
@@ -89,7 +77,7 @@ export async function startService(config: Config, logger: Logger) {
   const otlp = config.tracing.endpoint;
   const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
-  let emulator: EmbeddedEmulator | undefined;
+  let emulator: Awaited<ReturnType<EmulatorPackage['startGraphEmulator']>> | undefined;
   let baseUrl = config.graph.baseUrl;
   let credential: CredentialSource;
   if (config.graph.authMode === 'emulator') {
@@ -254,9 +242,10 @@ export async function startService(config: Config, logger: Logger) {
     emulator,
     /**
      * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
-     * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming what had not finished.
+     * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming in `unfinished` the steps
+     * that had not finished; `cutOff`: the requests still in flight when the grace period ended.
      */
-    async stop(graceMs = 10_000, drainDelayMs = 0): Promise<StopResult> {
+    async stop(graceMs = 10_000, drainDelayMs = 0): Promise<{ cutOff: number; unfinished: string[] }> {
       let cutOff = 0;
       const steps: Array<[string, () => unknown]> = [
         ['http server', async () => ({ cutOff } = await app.close(graceMs, drainDelayMs))],

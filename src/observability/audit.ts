@@ -9,16 +9,20 @@ import type { Logger } from './logger';
 /** written: Graph took it; unchanged: nothing to send; failed: refused or failed (after sending it may still apply). */
 export type AuditOutcome = 'written' | 'unchanged' | 'failed';
 
-/** Graph's `request-id` and our `client-request-id` of the failed call, when Graph's error carried them. */
-type GraphIds = { requestId?: string; clientRequestId?: string };
-
-export interface AuditEvent {
-  /** The mutation, e.g. `addEmbeddedSIMActivationCodePoolAssignments`. */
-  operation: string;
-  poolId: string;
+/** What every audit line has: who, which request, and why it failed (Graph's ids when its error carried them). */
+interface AuditBase {
   principal?: Principal;
   /** This request's id (also the source of the `client-request-id` sent to Graph when it is a GUID). */
   requestId: string;
+  errorCode?: string;
+  /** Graph's `request-id` and our `client-request-id` of the failed call. */
+  graph?: { requestId?: string; clientRequestId?: string };
+}
+
+export interface AuditEvent extends AuditBase {
+  /** The mutation, e.g. `addEmbeddedSIMActivationCodePoolAssignments`. */
+  operation: string;
+  poolId: string;
   /** The diff, when known (the edit mutations always; the replace mutation when it read the set before). */
   added?: readonly WireAssignmentTarget[];
   updated?: readonly WireAssignmentTarget[];
@@ -26,25 +30,20 @@ export interface AuditEvent {
   /** The replace mutation without a read before: the complete set it sent. */
   assigned?: readonly WireAssignmentTarget[];
   outcome: AuditOutcome;
-  errorCode?: string;
   /** Whether an assign request went to Graph. */
   assignSent: boolean;
   /** How many assignments the pool has after a write. */
   assignmentsAfter?: number;
-  graph?: GraphIds;
 }
 
 export type PoolOperation = 'createEmbeddedSIMActivationCodePool' | 'updateEmbeddedSIMActivationCodePool' | 'deleteEmbeddedSIMActivationCodePool';
 
 /** One write attempt of the pool lifecycle. It has no place for an activation code: only their number. */
-export interface PoolAuditEvent {
+export interface PoolAuditEvent extends AuditBase {
   operation: PoolOperation;
   /** The pool written; for a create, known once Graph made it. */
   poolId?: string;
-  principal?: Principal;
-  requestId: string;
   outcome: Exclude<AuditOutcome, 'unchanged'>;
-  errorCode?: string;
   /** Whether the write went to Graph (a failure after sending may still have been applied). */
   requestSent: boolean;
   /** create: how many activation codes the request carried. */
@@ -53,7 +52,6 @@ export interface PoolAuditEvent {
   displayName?: string;
   /** update: the properties sent. */
   changed?: readonly string[];
-  graph?: GraphIds;
 }
 
 const NAMESPACE = '#microsoft.graph.';

@@ -1,5 +1,5 @@
 /** The CoordinationEvents as Prometheus metrics; every label from a fixed set (why a store is down is logged only). */
-import { Gauge, type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import type { CoordinationEvent, CoordinationEventListener } from '../coordination/events';
 import type { CoordinationHealth } from '../coordination/types';
 import { counter, gauge, histogram } from './metrics';
@@ -21,18 +21,14 @@ export function coordinationMetrics(registry: Registry, health: () => Coordinati
     'Budget takes decided by this replica alone because the shared store could not answer.', ['budget']);
   // From the events: goes 0 the moment the store is found down, even between scrapes' health readings.
   const storeUp = gauge(registry, 'coordination_store_up', 'The shared coordination store answers (1) or not (0).');
-  new Gauge({
-    name: 'coordination_up',
-    help: 'Coordination works as configured (1) or not (0), by backend (local: in process; redis: shared). Why not: /readyz.',
-    labelNames: ['backend'] as const,
-    registers: [registry],
-    collect() {
-      const current = health();
-      if (!current) return;
-      this.reset();
-      this.set({ backend: current.backend }, current.ok ? 1 : 0);
-    },
-  });
+  const upHelp = 'Coordination works as configured (1) or not (0), by backend (local: in process; redis: shared). Why not: /readyz.';
+  const up = (gauge: Gauge<'backend'>): void => {
+    const current = health();
+    if (!current) return;
+    gauge.reset();
+    gauge.set({ backend: current.backend }, current.ok ? 1 : 0);
+  };
+  gauge(registry, 'coordination_up', upHelp, up, ['backend']);
   storeUp.set(1);
   return (event: CoordinationEvent) => {
     switch (event.type) {

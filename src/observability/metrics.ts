@@ -17,14 +17,15 @@ export function histogram<L extends string>(registry: Registry, name: string, he
   return new Histogram({ name, help, labelNames, buckets, registers: [registry] });
 }
 
-/** A gauge registered on `registry` only, set from `read` at each scrape when given. */
-export function gauge(registry: Registry, name: string, help: string, read?: () => number): Gauge {
+/** A gauge registered on `registry` only, brought up to date by `collect` at each scrape when given. */
+export function gauge<L extends string>(registry: Registry, name: string, help: string, collect?: (gauge: Gauge<L>) => void, labelNames: readonly L[] = []): Gauge<L> {
   return new Gauge({
     name,
     help,
+    labelNames,
     registers: [registry],
     collect() {
-      if (read) this.set(read());
+      collect?.(this);
     },
   });
 }
@@ -57,8 +58,8 @@ export class Metrics {
 
   constructor(load?: () => { inFlight: number; queued: number }) {
     collectDefaultMetrics({ register: this.registry });
-    gauge(this.registry, 'graph_bulkhead_queue_length', 'Calls waiting for a free slot to Microsoft Graph.', load && (() => load().queued));
-    gauge(this.registry, 'graph_in_flight', 'Calls to Microsoft Graph in flight.', load && (() => load().inFlight));
+    gauge(this.registry, 'graph_bulkhead_queue_length', 'Calls waiting for a free slot to Microsoft Graph.', load && ((queued) => queued.set(load().queued)));
+    gauge(this.registry, 'graph_in_flight', 'Calls to Microsoft Graph in flight.', load && ((inFlight) => inFlight.set(load().inFlight)));
   }
 
 
