@@ -24,34 +24,27 @@ async function run(): Promise<void> {
   logger.info({ url: service.url, production: config.production }, `esim-pools-subgraph ready at ${service.url}`);
 
   let stopping = false;
-  const shutdown = (signal: 'SIGINT' | 'SIGTERM'): void => {
+  const shutdown = async (signal: 'SIGINT' | 'SIGTERM'): Promise<void> => {
     if (stopping) {
       // The operator (or the orchestrator) does not want to wait: nothing more is finished.
       logger.warn({ signal }, 'second signal: exiting now, without finishing in-flight requests');
-      exit(EXIT_CODES[signal]);
-      return;
+      return exit(EXIT_CODES[signal]);
     }
     stopping = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs, drainDelayMs: config.shutdownDelayMs }, 'shutting down: readiness off, finishing in-flight requests');
-    service
-      .stop(config.shutdownGraceMs, config.shutdownDelayMs)
-      .then(({ cutOff, unfinished }) => {
-        if (cutOff > 0) logger.warn({ cutOff }, `grace period over: ${cutOff} request(s) still in flight were cut off`);
-        if (unfinished.length > 0) {
-          logger.error({ unfinished }, `shutdown did not finish in time (still pending: ${unfinished.join(', ')}): exiting anyway`);
-          exit(1);
-          return;
-        }
-        logger.info('stopped');
-        exit(0);
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'error during shutdown');
-        exit(1);
-      });
+    try {
+      const { cutOff, unfinished } = await service.stop(config.shutdownGraceMs, config.shutdownDelayMs);
+      if (cutOff > 0) logger.warn({ cutOff }, `grace period over: ${cutOff} request(s) still in flight were cut off`);
+      if (unfinished.length > 0) logger.error({ unfinished }, `shutdown did not finish in time (still pending: ${unfinished.join(', ')}): exiting anyway`);
+      else logger.info('stopped');
+      exit(unfinished.length > 0 ? 1 : 0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      exit(1);
+    }
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 run().catch((error: unknown) => {

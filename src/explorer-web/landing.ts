@@ -42,19 +42,15 @@ function setStatus(text: string): void {
 function loadSandboxScript(src: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const script = document.createElement('script');
-    const timer = setTimeout(() => {
-      // A black-holed network neither loads nor fails: stop waiting, and ignore the script if it comes later.
+    const settle = (loaded: boolean): void => {
+      clearTimeout(timer);
       script.onload = script.onerror = null;
-      resolve(false);
-    }, timeoutMs);
-    script.onload = () => {
-      clearTimeout(timer);
-      resolve(typeof window.EmbeddedSandbox === 'function');
+      resolve(loaded && typeof window.EmbeddedSandbox === 'function');
     };
-    script.onerror = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
+    // A black-holed network neither loads nor fails: stop waiting, and ignore the script if it comes later.
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    script.onload = () => settle(true);
+    script.onerror = () => settle(false);
     script.src = src;
     document.head.appendChild(script);
   });

@@ -113,9 +113,8 @@ const noStorePlugin: ApolloServerPlugin<Context> = {
 };
 
 /**
- * Each reply's `Cache-Control` from the schema's hints (`max-age=N, public|private` for a query every field of which
- * allows it, `no-store` for mutations, errors and what has no hint): Apollo's cache-control plugin with the policy
- * worked out once per document (graphql/cache-policy.ts), its per-field hooks run only where the data decides.
+ * Each reply's `Cache-Control` from the schema's hints: Apollo's cache-control plugin with the policy worked out once
+ * per document (graphql/cache-policy.ts, docs/federation.md), its per-field hooks run only where the data decides.
  */
 function documentCacheControl(): ApolloServerPlugin<Context> {
   const apollo = ApolloServerPluginCacheControl({ defaultMaxAge: DEFAULT_MAX_AGE, calculateHttpHeaders: true });

@@ -54,10 +54,7 @@ export interface App {
   server: Server;
   /** Starts listening; resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /**
-   * Shuts down: readiness 503 at once, new connections refused after `drainDelayMs`, in-flight requests given
-   * `graceMs`; resolves with how many were cut off.
-   */
+  /** Readiness 503 at once, new connections refused after `drainDelayMs`, `graceMs` for in-flight requests; how many were cut off. */
   close(graceMs?: number, drainDelayMs?: number): Promise<{ cutOff: number }>;
 }
 
@@ -90,10 +87,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     history: options.history,
     idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, lockWaitMs),
     onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
-    onKeyError: (error) =>
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
-    onJournalError: (error) =>
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
+    onKeyError: (error) => logger.error({ err: messageOf(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
+    onJournalError: (error) => logger.error({ err: messageOf(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
   };
   // What /graphql learned of a request before Apollo (its id, its authenticated caller), for the context function.
   const callers = new WeakMap<IncomingMessage, { requestId: string; caller?: Caller }>();
@@ -243,6 +238,8 @@ function plainPage(req: IncomingMessage, res: ServerResponse, url: URL): boolean
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PLAIN_PAGE);
   return true;
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function notFound(res: ServerResponse): void {
   sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });

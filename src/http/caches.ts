@@ -1,7 +1,4 @@
-/**
- * Apollo's caches keyed by what callers send, bounded by entries and by the bytes they really hold (Apollo's
- * defaults count a document's JSON only: docs/performance.md).
- */
+/** Apollo's caches, keyed by what callers send: bounded by entries and by the bytes they hold (docs/performance.md). */
 import type { ApolloServerOptions } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';

@@ -10,18 +10,9 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction, type HTTPGraphQLResponse } from '@apollo/server';
 import getRawBody from 'raw-body';
 
-export interface NodeHttpContextArgument {
-  req: IncomingMessage;
-  res: ServerResponse;
-}
-
 /** A request refused while its body was read: the status, `extensions.code` and message to answer with. */
 class BodyError extends Error {
-  constructor(
-    readonly status: 400 | 413 | 415,
-    message: string,
-    readonly code: 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' = 'BAD_REQUEST',
-  ) {
+  constructor(readonly status: 400 | 413 | 415, message: string, readonly code: 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' = 'BAD_REQUEST') {
     super(message);
   }
 }
@@ -108,7 +99,7 @@ async function writeResponse(res: ServerResponse, response: HTTPGraphQLResponse)
  */
 export function nodeHttpHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
-  options: { context: ContextFunction<[NodeHttpContextArgument], TContext>; maxBodyBytes?: number },
+  options: { context: ContextFunction<[{ req: IncomingMessage; res: ServerResponse }], TContext>; maxBodyBytes?: number },
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const limit = options.maxBodyBytes ?? 2 ** 20;
   return async (req, res) => {

@@ -22,13 +22,12 @@ export function coordinationMetrics(registry: Registry, health: () => Coordinati
   // From the events: goes 0 the moment the store is found down, even between scrapes' health readings.
   const storeUp = gauge(registry, 'coordination_store_up', 'The shared coordination store answers (1) or not (0).');
   const upHelp = 'Coordination works as configured (1) or not (0), by backend (local: in process; redis: shared). Why not: /readyz.';
-  const up = (gauge: Gauge<'backend'>): void => {
+  gauge(registry, 'coordination_up', upHelp, (up: Gauge<'backend'>) => {
     const current = health();
     if (!current) return;
-    gauge.reset();
-    gauge.set({ backend: current.backend }, current.ok ? 1 : 0);
-  };
-  gauge(registry, 'coordination_up', upHelp, up, ['backend']);
+    up.reset();
+    up.set({ backend: current.backend }, current.ok ? 1 : 0);
+  }, ['backend']);
   storeUp.set(1);
   return (event: CoordinationEvent) => {
     switch (event.type) {

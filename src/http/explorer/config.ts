@@ -3,15 +3,11 @@
  * under the CSP); shared by server and browser, so nothing here may need Node or the DOM.
  */
 
-/** One preloaded operation: a GraphiQL tab, and the document Apollo Sandbox opens with. */
+/** A GraphiQL tab: its first operation's name, its source with the comments above it, its variables and headers as JSON. */
 export interface ExplorerTab {
-  /** The operation's name, e.g. `AssignPool`. */
   name: string;
-  /** The operation's source, with the comment lines that precede it in src/graphql/examples.ts. */
   query: string;
-  /** JSON text of the variables this operation declares (only those). */
   variables: string;
-  /** JSON text of the request headers. */
   headers: string;
 }
 
