@@ -10,16 +10,7 @@ import { startService, StartupError } from './service';
 const EXIT_CODES: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 async function run(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`esim-pools-subgraph: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   // pino's own default (asynchronous writes to stdout), held here to exit only once the last lines are out.
   const destination = pino.destination({ dest: 1, sync: false });
   const logger = createLogger(config.logLevel, destination);
@@ -33,39 +24,33 @@ async function run(): Promise<void> {
   logger.info({ url: service.url, production: config.production }, `esim-pools-subgraph ready at ${service.url}`);
 
   let stopping = false;
-  const shutdown = (signal: 'SIGINT' | 'SIGTERM'): void => {
+  const shutdown = async (signal: 'SIGINT' | 'SIGTERM'): Promise<void> => {
     if (stopping) {
       // The operator (or the orchestrator) does not want to wait: nothing more is finished.
       logger.warn({ signal }, 'second signal: exiting now, without finishing in-flight requests');
-      exit(EXIT_CODES[signal]);
-      return;
+      return exit(EXIT_CODES[signal]);
     }
     stopping = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs, drainDelayMs: config.shutdownDelayMs }, 'shutting down: readiness off, finishing in-flight requests');
-    service
-      .stop(config.shutdownGraceMs, config.shutdownDelayMs)
-      .then(({ cutOff, unfinished }) => {
-        if (cutOff > 0) logger.warn({ cutOff }, `grace period over: ${cutOff} request(s) still in flight were cut off`);
-        if (unfinished.length > 0) {
-          logger.error({ unfinished }, `shutdown did not finish in time (still pending: ${unfinished.join(', ')}): exiting anyway`);
-          exit(1);
-          return;
-        }
-        logger.info('stopped');
-        exit(0);
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'error during shutdown');
-        exit(1);
-      });
+    try {
+      const { cutOff, unfinished } = await service.stop(config.shutdownGraceMs, config.shutdownDelayMs);
+      if (cutOff > 0) logger.warn({ cutOff }, `grace period over: ${cutOff} request(s) still in flight were cut off`);
+      if (unfinished.length > 0) logger.error({ unfinished }, `shutdown did not finish in time (still pending: ${unfinished.join(', ')}): exiting anyway`);
+      else logger.info('stopped');
+      exit(unfinished.length > 0 ? 1 : 0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      exit(1);
+    }
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 run().catch((error: unknown) => {
-  // A StartupError names the variable to fix; anything else is unexpected, but still one line, not a stack.
-  const message = error instanceof StartupError ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  // A ConfigError or StartupError names the variable to fix; anything else is unexpected, but still one line, not a stack.
+  const named = error instanceof ConfigError || error instanceof StartupError;
+  const message = named ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`esim-pools-subgraph: ${message}\n`);
   process.exit(1);
 });

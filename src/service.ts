@@ -1,9 +1,7 @@
-/**
- * Wires configuration, the Graph client and the server together. `index.ts` runs it as a process; tests call
- * `startService` directly.
- */
+/** Wires configuration, the Graph client and the server together; `index.ts` runs it as a process. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
@@ -14,7 +12,7 @@ import type { CredentialSource, TokenEvent } from './graph/pipeline/token';
 import { appCredentialFactory, EmulatorCredential } from './identity/credential';
 import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
-import { createApp, type App } from './http/app';
+import { createApp } from './http/app';
 import { startTracing } from './observability/tracing';
 import { createCoordination } from './coordination';
 import type { Coordination } from './coordination/types';
@@ -25,28 +23,7 @@ import { HISTORY_RULES } from './graphql/history/rules';
 /** package.json's version, read at run time: the file sits outside the compiled tree. */
 const SERVICE_VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'))).version;
 
-export interface Service {
-  app: App;
-  url: string;
-  graph: GraphClient;
-  metrics: Metrics;
-  coordination: Coordination;
-  /** The assignment history; undefined with HISTORY=off. */
-  history?: OpenedHistory;
-  emulator?: EmbeddedEmulator;
-  /**
-   * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
-   * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming what had not finished.
-   */
-  stop(graceMs?: number, drainDelayMs?: number): Promise<StopResult>;
-}
-
-export interface StopResult {
-  /** Requests still in flight when the grace period ended: their connections were closed under them. */
-  cutOff: number;
-  /** The shutdown steps that had not finished when stop() stopped waiting (empty: a clean stop). */
-  unfinished: string[];
-}
+export type Service = Awaited<ReturnType<typeof startService>>;
 
 /** Longest a replica waits for its first Redis connection before it listens (the startup probe allows 30 s). */
 const REDIS_STARTUP_WAIT_MS = 5_000;
@@ -79,12 +56,7 @@ export const EMULATOR_PACKAGE = '@esim-pools/graph-emulator';
 /** What the service uses of EMULATOR_PACKAGE; test/process/embedded-emulator.test.ts checks the package against it. */
 export interface EmulatorPackage {
   embeddedEmulatorOptions(env: NodeJS.ProcessEnv, port: number): object;
-  startGraphEmulator(options: object): Promise<EmbeddedEmulator>;
-}
-
-export interface EmbeddedEmulator {
-  url: string;
-  close(): Promise<void>;
+  startGraphEmulator(options: object): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 /** Loads EMULATOR_PACKAGE by name (so that building the service needs none of it); absent, a StartupError. */
@@ -101,11 +73,11 @@ async function loadEmulator(): Promise<EmulatorPackage> {
   }
 }
 
-export async function startService(config: Config, logger: Logger): Promise<Service> {
+export async function startService(config: Config, logger: Logger) {
   const otlp = config.tracing.endpoint;
   const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
-  let emulator: EmbeddedEmulator | undefined;
+  let emulator: Awaited<ReturnType<EmulatorPackage['startGraphEmulator']>> | undefined;
   let baseUrl = config.graph.baseUrl;
   let credential: CredentialSource;
   if (config.graph.authMode === 'emulator') {
@@ -159,15 +131,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const metrics = new Metrics(() => graph.load);
   // Intune's budgets and the per-pool edit locks: in process for one replica, shared through Redis (REDIS_URL) by
   // all of them, in which case GRAPH_WRITE_LIMIT / GRAPH_READ_LIMIT are the whole app's limits (docs/scale-out.md).
-  // eslint-disable-next-line prefer-const -- the closure below reads it (undefined) before it is assigned
-  let coordination: Coordination | undefined;
-  const onCoordinationEvent = coordinationMetrics(metrics.registry, () => coordination?.health());
-  coordination = await createCoordination(
+  const shared: Coordination = await createCoordination(
     config.coordination,
     { writes: config.graph.writeBudget, reads: config.graph.readBudget },
-    { logger, onEvent: onCoordinationEvent },
+    { logger, onEvent: coordinationMetrics(metrics.registry, () => shared.health()) },
   );
-  const shared = coordination;
   if (config.coordination.redis) {
     logger.info(
       { redisUrl: config.coordination.redis.displayUrl, writeLimit: config.graph.writeBudget.limit, readLimit: config.graph.readBudget.limit },
@@ -272,7 +240,12 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     coordination: shared,
     history,
     emulator,
-    async stop(graceMs = 10_000, drainDelayMs = 0) {
+    /**
+     * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
+     * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming in `unfinished` the steps
+     * that had not finished; `cutOff`: the requests still in flight when the grace period ended.
+     */
+    async stop(graceMs = 10_000, drainDelayMs = 0): Promise<{ cutOff: number; unfinished: string[] }> {
       let cutOff = 0;
       const steps: Array<[string, () => unknown]> = [
         ['http server', async () => ({ cutOff } = await app.close(graceMs, drainDelayMs))],
@@ -292,14 +265,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
           unfinished.delete(name);
         }
       })();
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, drainDelayMs + graceMs + STOP_MARGIN_MS);
-      });
+      const limit = new AbortController();
       try {
-        await Promise.race([run, limit]);
+        await Promise.race([run, sleep(drainDelayMs + graceMs + STOP_MARGIN_MS, undefined, { signal: limit.signal })]);
       } finally {
-        clearTimeout(timer);
+        limit.abort();
       }
       return { cutOff, unfinished: [...unfinished] };
     },

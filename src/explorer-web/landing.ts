@@ -5,19 +5,10 @@
 import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../http/explorer/config';
 import './landing.css';
 
-interface SandboxOptions {
-  target: string;
-  initialEndpoint: string;
-  initialState: { document: string; variables: Record<string, unknown>; headers: Record<string, string>; includeCookies: boolean };
-  hideCookieToggle: boolean;
-  endpointIsEditable: boolean;
-  runTelemetry: boolean;
-  allowDynamicStyles: boolean;
-}
-
 declare global {
   interface Window {
-    EmbeddedSandbox?: new (options: SandboxOptions) => unknown;
+    /** Apollo's embed script's constructor (the options Apollo Server's own landing page passes: startSandbox). */
+    EmbeddedSandbox?: new (options: Record<string, unknown>) => unknown;
   }
 }
 
@@ -31,27 +22,14 @@ function readConfig(): ExplorerPageConfig {
 
 /** The fields this script reads before handing the configuration on (src/http/explorer/index.ts writes them all). */
 function isExplorerPageConfig(value: unknown): value is ExplorerPageConfig {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'endpoint' in value &&
-    typeof value.endpoint === 'string' &&
-    'assetBase' in value &&
-    typeof value.assetBase === 'string' &&
-    'tabs' in value &&
-    Array.isArray(value.tabs) &&
-    'sandboxScript' in value &&
-    typeof value.sandboxScript === 'string' &&
-    'sandboxTimeoutMs' in value &&
-    typeof value.sandboxTimeoutMs === 'number'
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  const fields = new Map(Object.entries(value));
+  const types = { endpoint: 'string', assetBase: 'string', sandboxScript: 'string', sandboxTimeoutMs: 'number' };
+  return Array.isArray(fields.get('tabs')) && Object.entries(types).every(([name, type]) => typeof fields.get(name) === type);
 }
 
-interface OfflineExplorer {
-  mount(config: ExplorerPageConfig, reason: string): void;
-}
-
-function isOfflineExplorer(value: unknown): value is OfflineExplorer {
+/** The offline explorer's module (graphiql.tsx). */
+function isOfflineExplorer(value: unknown): value is { mount(config: ExplorerPageConfig, reason: string): void } {
   return typeof value === 'object' && value !== null && 'mount' in value && typeof value.mount === 'function';
 }
 
@@ -64,19 +42,15 @@ function setStatus(text: string): void {
 function loadSandboxScript(src: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const script = document.createElement('script');
-    const timer = setTimeout(() => {
-      // A black-holed network neither loads nor fails: stop waiting, and ignore the script if it comes later.
+    const settle = (loaded: boolean): void => {
+      clearTimeout(timer);
       script.onload = script.onerror = null;
-      resolve(false);
-    }, timeoutMs);
-    script.onload = () => {
-      clearTimeout(timer);
-      resolve(typeof window.EmbeddedSandbox === 'function');
+      resolve(loaded && typeof window.EmbeddedSandbox === 'function');
     };
-    script.onerror = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
+    // A black-holed network neither loads nor fails: stop waiting, and ignore the script if it comes later.
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    script.onload = () => settle(true);
+    script.onerror = () => settle(false);
     script.src = src;
     document.head.appendChild(script);
   });

@@ -1,15 +1,16 @@
 /** The subgraph's HTTP server on plain node:http: /graphql, /healthz, /readyz, /metrics; listen, drain, close. */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApolloServer } from '@apollo/server';
-import type { Tracer } from '@opentelemetry/api';
-import type { AuthGate } from '../auth/gate';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { isAuthError } from '../auth/errors';
+import type { AuthGate, Caller } from '../auth/gate';
 import type { Config } from '../config';
 import { LocalPoolLocks } from '../coordination/local';
 import type { Coordination } from '../coordination/types';
-import type { Context, EditServices } from '../graphql/context';
+import { createContext, type EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
 import { DirectoryCache, type TargetCheckMode } from '../graphql/targets';
 import { idempotencyKeys } from '../graphql/idempotency';
@@ -18,10 +19,8 @@ import { AuditLog } from '../observability/audit';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createApolloServer } from './apollo';
-import { createGraphQLRoute, type GraphQLRoute } from './graphql-route';
-import { createLandingPage, type LandingPage } from './landing';
-import { sendGraphQLError, sendJson } from './reply';
-import { healthz, metricsRoute, readyz } from './routes';
+import { createExplorer, isGraphQLPath, wantsPage } from './explorer';
+import { nodeHttpHandler } from './graphql-handler';
 
 export interface AppOptions {
   config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits' | 'executor' | 'federation'>>;
@@ -53,72 +52,127 @@ export interface AppOptions {
 
 export interface App {
   server: Server;
-  apollo: ApolloServer<Context>;
   /** Starts listening; resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Readiness: false before start and once shutdown has begun. */
-  readonly ready: boolean;
-  /**
-   * Shuts down: readiness 503 at once, new connections refused after `drainDelayMs`, in-flight requests given
-   * `graceMs`; resolves with how many were cut off.
-   */
+  /** Readiness 503 at once, new connections refused after `drainDelayMs`, `graceMs` for in-flight requests; how many were cut off. */
   close(graceMs?: number, drainDelayMs?: number): Promise<{ cutOff: number }>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The request's id: the router's `x-request-id` (or `request-id`) when it looks sane, else a new GUID. */
-function requestIdOf(req: IncomingMessage): string {
-  const header = req.headers['x-request-id'] ?? req.headers['request-id'];
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && REQUEST_ID.test(value) ? value : randomUUID();
+const PLAIN_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>esim-pools-subgraph</title></head>
+<body><h1>esim-pools-subgraph</h1><p>GraphQL endpoint: send POST requests with a JSON body to this URL.</p></body></html>`;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
 }
 
-class NodeApp implements App {
-  readonly server: Server;
-  private listening = false;
+/** An error before or around Apollo, shaped like a GraphQL response. */
+const graphQLError = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, graph, logger, metrics, auth, tracer } = options;
+  const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined });
+  await apollo.start();
+  const lockWaitMs = options.lockWaitMs ?? 30_000;
+  // One set of edit services for every request: locks serialize nothing unless they are shared.
+  const edits: EditServices = {
+    locks: options.coordination?.locks ?? new LocalPoolLocks(),
+    audit: options.audit ?? new AuditLog(logger),
+    lockWaitMs,
+    targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
+    bulkTimeoutMs: options.bulkTimeoutMs,
+    history: options.history,
+    idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, lockWaitMs),
+    onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
+    onKeyError: (error) => logger.error({ err: messageOf(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
+    onJournalError: (error) => logger.error({ err: messageOf(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
+  };
+  // What /graphql learned of a request before Apollo (its id, its authenticated caller), for the context function.
+  const callers = new WeakMap<IncomingMessage, { requestId: string; caller?: Caller }>();
+  const handle = nodeHttpHandler(apollo, {
+    maxBodyBytes: config.maxBodyBytes,
+    // The project's context for one operation; its signal fires when the caller goes away.
+    context: async ({ req, res }) => {
+      const { requestId, caller } = callers.get(req) ?? { requestId: 'unknown' };
+      const abort = new AbortController();
+      res.once('close', () => {
+        if (!res.writableEnded) abort.abort();
+      });
+      return createContext(requestId, caller?.graph ?? graph, abort.signal, caller?.principal, edits);
+    },
+  });
+  // What a browser gets at GET /graphql: the explorer outside production, a plain page in production (Apollo's is off).
+  const landing = config.production ? plainPage : createExplorer({ logger, tokensRequired: auth?.tokensRequired ?? false }).handle;
+
+  /** /graphql: authentication before the body is read (a refused caller costs no parsing), then Apollo. */
+  async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.writeHead(405, { allow: 'GET, POST' }).end();
+      return;
+    }
+    res.setHeader('x-request-id', requestId);
+    let caller: Caller | undefined;
+    try {
+      const checked = auth?.check(req.headers);
+      caller = checked instanceof Promise ? await checked : checked;
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      logger.info({ requestId, reason: error.reason, status: error.status }, 'request refused');
+      const challenge = error.wwwAuthenticate;
+      sendJson(res, error.status, graphQLError(error.code, error.message), challenge ? { 'www-authenticate': challenge } : {});
+      return;
+    }
+    callers.set(req, { requestId, caller });
+    if (!tracer) return handle(req, res);
+    // A server span continuing the caller's W3C trace context; Graph call spans become its children.
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER, attributes: { 'request.id': requestId } }, parent);
+    try {
+      await otelContext.with(trace.setSpan(parent, span), () => handle(req, res));
+      span.setAttribute('http.response.status_code', res.statusCode);
+    } finally {
+      span.end();
+    }
+  }
+
+  let listening = false;
   /** Set once shutdown has begun: every further response asks its client to close the connection. */
-  private draining = false;
-  private closing?: Promise<{ cutOff: number }>;
+  let draining = false;
   /** Requests in flight, to say at shutdown how many the end of the grace period cut off. */
-  private inFlight = 0;
-
-  constructor(
-    readonly apollo: ApolloServer<Context>,
-    private readonly landing: LandingPage,
-    private readonly graphql: GraphQLRoute,
-    private readonly options: AppOptions,
-  ) {
-    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.route(req, res));
-    this.server.headersTimeout = 20_000;
-    this.server.requestTimeout = 120_000;
-  }
-
-  get ready(): boolean {
-    return this.listening;
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    this.inFlight++;
-    res.once('close', () => this.inFlight--);
-    const requestId = requestIdOf(req);
-    if (this.draining) res.setHeader('connection', 'close');
+  let inFlight = 0;
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    const header = req.headers['x-request-id'] ?? req.headers['request-id'];
+    const sent = Array.isArray(header) ? header[0] : header;
+    // The router's request id when it looks sane, else a new GUID.
+    const requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID();
+    if (draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (this.landing.handle(req, res, url)) return;
-    const { metrics, config } = this.options;
+    if (landing(req, res, url)) return;
     let work: Promise<void>;
     switch (url.pathname) {
       case '/graphql':
       case '/graphql/':
-        work = this.graphql(req, res, requestId);
+        work = graphql(req, res, requestId);
         break;
       case '/healthz':
-        return healthz(res);
-      case '/readyz':
-        return readyz(res, this.listening, this.options.healthy?.() ?? true, this.options.coordination?.health?.());
+        return sendJson(res, 200, { status: 'ok' });
+      case '/readyz': {
+        // 503 before listening, once shutdown has begun, or without a token for Graph; coordination is reported only.
+        const ok = listening && (options.healthy?.() ?? true);
+        const coordination = options.coordination?.health?.();
+        const status = ok ? 'ready' : listening ? 'no token for Microsoft Graph' : 'not ready';
+        return sendJson(res, ok ? 200 : 503, { status, ...(coordination ? { coordination } : {}) });
+      }
       case '/metrics':
         if (!metrics) return notFound(res);
-        work = metricsRoute(res, metrics);
+        work = metrics.registry.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+        });
         break;
       case '/':
         // The landing page lives at /graphql; production has none worth redirecting to.
@@ -129,83 +183,64 @@ class NodeApp implements App {
         return notFound(res);
     }
     work.catch((error: unknown) => {
-      this.options.logger.error({ err: error, requestId }, 'request failed');
-      if (!res.headersSent) sendGraphQLError(res, 500, ErrorCode.InternalServerError, 'Internal server error.', requestId);
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, graphQLError(ErrorCode.InternalServerError, 'Internal server error.'), { 'x-request-id': requestId });
       else res.destroy();
     });
-  }
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 120_000;
 
-  listen(port: number, host?: string): Promise<AddressInfo> {
-    const server = this.server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        const address = server.address();
-        // A TCP listen always yields an AddressInfo; a string would mean a pipe, which listen(port) never opens.
-        if (address === null || typeof address === 'string') {
-          reject(new Error(`expected a TCP address, got ${String(address)}`));
-          return;
-        }
-        this.listening = true;
-        resolve(address);
-      });
-    });
-  }
-
-  close(graceMs = 10_000, drainDelayMs = 0): Promise<{ cutOff: number }> {
-    this.closing ??= this.shutdown(graceMs, drainDelayMs);
-    return this.closing;
-  }
-
-  private async shutdown(graceMs: number, drainDelayMs: number): Promise<{ cutOff: number }> {
-    const server = this.server;
-    this.listening = false;
+  let closing: Promise<{ cutOff: number }> | undefined;
+  async function shutdown(graceMs: number, drainDelayMs: number): Promise<{ cutOff: number }> {
+    listening = false;
     if (drainDelayMs > 0) await sleep(drainDelayMs);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections become idle as their last response is sent: close them as they do, and tell
     // clients on the responses still to come.
-    this.draining = true;
+    draining = true;
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);
     let cutOff = 0;
     const timer = setTimeout(() => {
-      cutOff = this.inFlight;
+      cutOff = inFlight;
       server.closeAllConnections();
     }, graceMs);
     timer.unref();
     await closed;
     clearInterval(sweeper);
     clearTimeout(timer);
-    await this.apollo.stop();
+    await apollo.stop();
     return { cutOff };
   }
+
+  return {
+    server,
+    async listen(port, host) {
+      // Rejects with the listen error (EADDRINUSE, EACCES) emitted before 'listening'.
+      await once(server.listen(port, host), 'listening');
+      const address = server.address();
+      // A TCP listen always yields an AddressInfo; a string would mean a pipe, which listen(port) never opens.
+      if (address === null || typeof address === 'string') throw new Error(`expected a TCP address, got ${String(address)}`);
+      listening = true;
+      return address;
+    },
+    close(graceMs = 10_000, drainDelayMs = 0) {
+      closing ??= shutdown(graceMs, drainDelayMs);
+      return closing;
+    },
+  };
 }
+
+/** Production's landing page: it loads nothing. */
+function plainPage(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  if (req.method !== 'GET' || !isGraphQLPath(url.pathname) || !wantsPage(req, url)) return false;
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PLAIN_PAGE);
+  return true;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function notFound(res: ServerResponse): void {
   sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });
-}
-
-export async function createApp(options: AppOptions): Promise<App> {
-  const { config, graph, logger, metrics, auth, tracer } = options;
-  const landing = createLandingPage({ production: config.production, logger, tokensRequired: auth?.tokensRequired ?? false });
-  const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined, landingPage: landing.plugin });
-  await apollo.start();
-  // One set of edit services for every request: locks serialize nothing unless they are shared.
-  const edits: EditServices = {
-    locks: options.coordination?.locks ?? new LocalPoolLocks(),
-    audit: options.audit ?? new AuditLog(logger),
-    lockWaitMs: options.lockWaitMs ?? 30_000,
-    targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
-    bulkTimeoutMs: options.bulkTimeoutMs,
-    history: options.history,
-    idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, options.lockWaitMs ?? 30_000),
-    onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
-    onKeyError: (error) =>
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
-    onJournalError: (error) =>
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
-  };
-  const graphql = createGraphQLRoute({ apollo, maxBodyBytes: config.maxBodyBytes, graph, logger, auth, tracer, edits });
-  return new NodeApp(apollo, landing, graphql, options);
 }

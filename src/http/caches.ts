@@ -1,7 +1,4 @@
-/**
- * Apollo's caches keyed by what callers send, bounded by entries and by the bytes they really hold (Apollo's
- * defaults count a document's JSON only: docs/performance.md).
- */
+/** Apollo's caches, keyed by what callers send: bounded by entries and by the bytes they hold (docs/performance.md). */
 import type { ApolloServerOptions } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
@@ -9,20 +6,12 @@ import { documentBytes } from '../graphql/document-size';
 
 type DocumentStore = NonNullable<ApolloServerOptions<object>['documentStore']>;
 type QueryCache = Exclude<NonNullable<ApolloServerOptions<object>['cache']>, 'bounded'>;
-type KeyValueCache<V> = Pick<DocumentStore, 'delete'> & {
-  get(key: string): Promise<V | undefined>;
-  set(key: string, value: V, options?: { ttl?: number | null }): Promise<void>;
-};
 
 /** Bytes of one cache entry beside its key and value (lru-cache's slots, the key's string header). */
 const ENTRY_OVERHEAD_BYTES = 200;
 
-export interface CacheBounds {
-  /** Most entries kept. */
-  max: number;
-  /** Most bytes kept (keys, values and per-entry overhead), least recently used dropped first. */
-  maxBytes: number;
-}
+/** Most entries kept, and most bytes (keys, values and per-entry overhead), least recently used dropped first. */
+type CacheBounds = { max: number; maxBytes: number };
 
 /** Parsed and validated documents: Apollo's `documentStore`. */
 export const DOCUMENT_STORE_BOUNDS: CacheBounds = { max: 10_000, maxBytes: 32 * 2 ** 20 };
@@ -30,7 +19,7 @@ export const DOCUMENT_STORE_BOUNDS: CacheBounds = { max: 10_000, maxBytes: 32 * 
 export const QUERY_CACHE_BOUNDS: CacheBounds = { max: 10_000, maxBytes: 8 * 2 ** 20 };
 
 /** Apollo's KeyValueCache interface over lru-cache (TTLs in seconds, as Apollo gives them). */
-function keyValueCache<V extends object | string>(bounds: CacheBounds, bytes: (value: V) => number): KeyValueCache<V> & { readonly lru: LRUCache<string, V> } {
+function keyValueCache<V extends object | string>(bounds: CacheBounds, bytes: (value: V) => number) {
   const lru = new LRUCache<string, V>({
     max: bounds.max,
     maxSize: bounds.maxBytes,
@@ -39,13 +28,13 @@ function keyValueCache<V extends object | string>(bounds: CacheBounds, bytes: (v
   });
   return {
     lru,
-    async get(key) {
+    async get(key: string): Promise<V | undefined> {
       return lru.get(key);
     },
-    async set(key, value, options) {
+    async set(key: string, value: V, options?: { ttl?: number | null }): Promise<void> {
       lru.set(key, value, options?.ttl ? { ttl: options.ttl * 1000 } : undefined);
     },
-    async delete(key) {
+    async delete(key: string): Promise<boolean> {
       return lru.delete(key);
     },
   };

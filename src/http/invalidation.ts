@@ -4,24 +4,15 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { request } from 'undici';
+import type { FederationSettings } from '../config';
 import type { Context } from '../graphql/context';
 import type { EsimPoolsApi } from '../graph/api';
 import { isRecord } from '../graph/json';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
-export interface InvalidationOptions {
-  /** The router's invalidation endpoint, e.g. http://router:4000/invalidation (ROUTER_INVALIDATION_URL). */
-  url: string;
-  /** The router's `shared_key`, sent as the `Authorization` header (ROUTER_INVALIDATION_SECRET). */
-  secret: string;
-  /** Longest wait for the router's answer. */
-  timeoutMs: number;
-  /** This subgraph's name in the supergraph (supergraph.yaml). */
-  subgraph: string;
-  logger: Logger;
-  metrics?: Metrics;
-}
+/** The router's endpoint, shared key (sent as `Authorization`) and timeout; this subgraph's name in the supergraph. */
+type InvalidationOptions = NonNullable<FederationSettings['invalidation']> & { subgraph: string; logger: Logger; metrics?: Metrics };
 
 /** The router's invalidation request body for these pools (Apollo Router's `cache_tag` kind). */
 export function invalidationBody(poolIds: Iterable<string>, subgraph: string): Array<{ kind: 'cache_tag'; subgraphs: string[]; cache_tag: string }> {
@@ -34,10 +25,7 @@ export function invalidationBody(poolIds: Iterable<string>, subgraph: string): A
 const WRITES = new Set<PropertyKey>(['assign', 'updatePool', 'deletePool']);
 
 /** The writes of one operation: the pools written to, and whether anything was (a create whose reply was lost). */
-interface Written {
-  pools: Set<string>;
-  any: boolean;
-}
+type Written = { pools: Set<string>; any: boolean };
 
 /** `graph` that notes every pool a write is attempted on (a failed call may still have written). */
 function recordingWrites(graph: EsimPoolsApi, written: Written): EsimPoolsApi {

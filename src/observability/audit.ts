@@ -6,34 +6,23 @@ import type { Principal } from '../auth/principal';
 import { WireFilterType, type WireAssignmentTarget } from '../graph/models';
 import type { Logger } from './logger';
 
-/** Who wrote: the inbound token's ids, or `anonymous` when inbound authentication is off (emulator mode). */
-export type AuditCaller = { oid?: string; tid?: string; appid?: string } | { anonymous: true };
+/** written: Graph took it; unchanged: nothing to send; failed: refused or failed (after sending it may still apply). */
+export type AuditOutcome = 'written' | 'unchanged' | 'failed';
 
-/** A target as the audit line shows it: type, id and filter. */
-export interface AuditTarget {
-  /** Graph's target type without the namespace, e.g. `groupAssignmentTarget`. */
-  type: string;
-  groupId?: string;
-  collectionId?: string;
-  filterId: string | null;
-  filterType: string;
-}
-
-export type AuditOutcome =
-  /** Graph took the new set. */
-  | 'written'
-  /** The edit changed nothing, so nothing was sent. */
-  | 'unchanged'
-  /** Refused or failed; see `errorCode` and `assignSent` (a failure after sending may still have been applied). */
-  | 'failed';
-
-export interface AuditEvent {
-  /** The mutation, e.g. `addEmbeddedSIMActivationCodePoolAssignments`. */
-  operation: string;
-  poolId: string;
+/** What every audit line has: who, which request, and why it failed (Graph's ids when its error carried them). */
+interface AuditBase {
   principal?: Principal;
   /** This request's id (also the source of the `client-request-id` sent to Graph when it is a GUID). */
   requestId: string;
+  errorCode?: string;
+  /** Graph's `request-id` and our `client-request-id` of the failed call. */
+  graph?: { requestId?: string; clientRequestId?: string };
+}
+
+export interface AuditEvent extends AuditBase {
+  /** The mutation, e.g. `addEmbeddedSIMActivationCodePoolAssignments`. */
+  operation: string;
+  poolId: string;
   /** The diff, when known (the edit mutations always; the replace mutation when it read the set before). */
   added?: readonly WireAssignmentTarget[];
   updated?: readonly WireAssignmentTarget[];
@@ -41,35 +30,48 @@ export interface AuditEvent {
   /** The replace mutation without a read before: the complete set it sent. */
   assigned?: readonly WireAssignmentTarget[];
   outcome: AuditOutcome;
-  errorCode?: string;
   /** Whether an assign request went to Graph. */
   assignSent: boolean;
   /** How many assignments the pool has after a write. */
   assignmentsAfter?: number;
-  /** Graph's `request-id` and our `client-request-id` of the failed call, when Graph's error carried them. */
-  graph?: { requestId?: string; clientRequestId?: string };
+}
+
+export type PoolOperation = 'createEmbeddedSIMActivationCodePool' | 'updateEmbeddedSIMActivationCodePool' | 'deleteEmbeddedSIMActivationCodePool';
+
+/** One write attempt of the pool lifecycle. It has no place for an activation code: only their number. */
+export interface PoolAuditEvent extends AuditBase {
+  operation: PoolOperation;
+  /** The pool written; for a create, known once Graph made it. */
+  poolId?: string;
+  outcome: Exclude<AuditOutcome, 'unchanged'>;
+  /** Whether the write went to Graph (a failure after sending may still have been applied). */
+  requestSent: boolean;
+  /** create: how many activation codes the request carried. */
+  activationCodeCount?: number;
+  /** create and update: the pool's (new) name, as sent. */
+  displayName?: string;
+  /** update: the properties sent. */
+  changed?: readonly string[];
 }
 
 const NAMESPACE = '#microsoft.graph.';
 
-export function auditTarget(target: WireAssignmentTarget): AuditTarget {
+/** A target as the audit line shows it: type without the namespace, ids and filter. */
+function auditTarget(target: WireAssignmentTarget): { type: string; filterId: string | null; filterType: string; groupId?: string; collectionId?: string } {
   const odataType = target['@odata.type'];
-  const out: AuditTarget = {
+  return {
     type: odataType.startsWith(NAMESPACE) ? odataType.slice(NAMESPACE.length) : odataType,
     filterId: target.deviceAndAppManagementAssignmentFilterId ?? null,
     filterType: target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE,
+    ...(target.groupId ? { groupId: target.groupId } : {}),
+    ...(target.collectionId ? { collectionId: target.collectionId } : {}),
   };
-  if (target.groupId) out.groupId = target.groupId;
-  if (target.collectionId) out.collectionId = target.collectionId;
-  return out;
 }
 
-export function auditCaller(principal: Principal | undefined): AuditCaller {
-  if (principal === undefined) return { anonymous: true };
-  return { oid: principal.oid, tid: principal.tid, appid: principal.appId };
+/** Who wrote: the inbound token's ids, or `anonymous` when inbound authentication is off (emulator mode). */
+function auditCaller(principal: Principal | undefined): { oid?: string; tid?: string; appid?: string } | { anonymous: true } {
+  return principal === undefined ? { anonymous: true } : { oid: principal.oid, tid: principal.tid, appid: principal.appId };
 }
-
-const targets = (list: readonly WireAssignmentTarget[] | undefined): AuditTarget[] | undefined => list?.map(auditTarget);
 
 export class AuditLog {
   private readonly logger: Logger;
@@ -84,10 +86,10 @@ export class AuditLog {
       audit: true,
       ...rest,
       caller: auditCaller(principal),
-      added: targets(added),
-      updated: targets(updated),
-      removed: targets(removed),
-      assigned: targets(assigned),
+      added: added?.map(auditTarget),
+      updated: updated?.map(auditTarget),
+      removed: removed?.map(auditTarget),
+      assigned: assigned?.map(auditTarget),
     };
     // A write that leaves the pool unassigned stops it handing out eSIMs: worth a warning in any log pipeline.
     if (event.outcome === 'written' && event.assignmentsAfter === 0) this.logger.warn(line, 'audit: pool left with no assignments');
@@ -101,28 +103,4 @@ export class AuditLog {
     if (event.outcome === 'written' && event.operation === 'deleteEmbeddedSIMActivationCodePool') this.logger.warn(line, 'audit: pool deleted');
     else this.logger.info(line, 'audit: pool lifecycle write');
   }
-}
-
-// ---- the pool lifecycle (create, update, delete) ----
-
-export type PoolOperation = 'createEmbeddedSIMActivationCodePool' | 'updateEmbeddedSIMActivationCodePool' | 'deleteEmbeddedSIMActivationCodePool';
-
-/** One write attempt of the pool lifecycle. It has no place for an activation code: only their number. */
-export interface PoolAuditEvent {
-  operation: PoolOperation;
-  /** The pool written; for a create, known once Graph made it. */
-  poolId?: string;
-  principal?: Principal;
-  requestId: string;
-  outcome: Exclude<AuditOutcome, 'unchanged'>;
-  errorCode?: string;
-  /** Whether the write went to Graph (a failure after sending may still have been applied). */
-  requestSent: boolean;
-  /** create: how many activation codes the request carried. */
-  activationCodeCount?: number;
-  /** create and update: the pool's (new) name, as sent. */
-  displayName?: string;
-  /** update: the properties sent. */
-  changed?: readonly string[];
-  graph?: { requestId?: string; clientRequestId?: string };
 }

@@ -7,18 +7,8 @@ import pino, { type Logger } from 'pino';
 const CENSOR = '[redacted]';
 
 /** Top-level keys (and one nested path) whose value is a credential or carries activation codes. */
-export const REDACT_PATHS = [
-  'authorization',
-  'token',
-  'accessToken',
-  'assertion',
-  'clientSecret',
-  'routerSecret',
-  'password',
-  'variables',
-  'activationCodes',
-  'input.activationCodes',
-];
+export const REDACT_PATHS = ['authorization', 'token', 'accessToken', 'assertion', 'clientSecret', 'routerSecret', 'password', 'variables',
+  'activationCodes', 'input.activationCodes'];
 
 /** Headers that carry a credential. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'router-authorization', 'cookie', 'set-cookie']);
@@ -32,10 +22,7 @@ function headers(value: unknown): unknown {
 /** Field names an error's own properties may not pass under, even as plain values. */
 const SECRET_FIELD = /token|secret|password|assertion|authorization|cookie|body|activationcode/i;
 
-/**
- * pino's err serializer, then only the plain-valued fields (type, message, stack, code, status, Graph's ids…): no
- * request, response, body, command or other object an error may carry, no field named like a credential.
- */
+/** pino's err serializer keeping plain-valued fields (type, message, stack, code, Graph's ids…) not named like a secret. */
 function error(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   const out: Record<string, unknown> = {};

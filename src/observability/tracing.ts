@@ -1,21 +1,13 @@
 /** OpenTelemetry tracing, on only with an OTLP endpoint configured; off, the SDK is never loaded. */
 import { trace, type Tracer } from '@opentelemetry/api';
 
-export interface Tracing {
-  tracer: Tracer;
-  shutdown(): Promise<void>;
-}
-
-export async function startTracing(url: string, serviceName: string, version: string): Promise<Tracing> {
+export async function startTracing(url: string, serviceName: string, version: string): Promise<{ tracer: Tracer; shutdown(): Promise<void> }> {
   // Loaded only here, so that a process without tracing never loads the SDK.
   const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': serviceName,
-      'service.version': version,
-    }),
+    resource: resourceFromAttributes({ 'service.name': serviceName, 'service.version': version }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
   provider.register();

@@ -7,7 +7,7 @@
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../../src/graph/json';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
-import { ExplorerAssetStore } from '../../src/http/explorer/assets';
+import { openExplorerAssets } from '../../src/http/explorer/assets';
 import { SANDBOX_SCRIPT_ORIGIN, SANDBOX_SCRIPT_PATH } from '../../src/http/explorer/page';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { compact, openExplorer, runActiveTab, selectTab, setVariables, showDocs, tabNames, textOf, SELECTORS } from '../support/explorer-page';
@@ -30,7 +30,7 @@ describeWithPart(
 )('the landing page in Chromium', () => {
   let stack: Stack;
   beforeAll(async () => {
-    if (!ExplorerAssetStore.open()) throw new Error('the offline explorer is not built: run `npm run build` (npm test does) first');
+    if (!openExplorerAssets()) throw new Error('the offline explorer is not built: run `npm run build` (npm test does) first');
     stack = await startStackWithHistory();
   });
   afterAll(async () => {

@@ -16,7 +16,7 @@ async function createServerAndGetUrl(config: ApolloServerOptions<BaseContext>, o
   const server = new ApolloServer(config);
   await server.start();
   const thunk = options?.context;
-  const handle = nodeHttpHandler(server, thunk ? { context: () => thunk() } : {});
+  const handle = nodeHttpHandler(server, { context: async () => (thunk ? thunk() : {}) });
   const httpServer = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);

@@ -13,7 +13,7 @@ import { request } from 'undici';
 import { EXAMPLE_VARIABLES } from '../../src/graphql/examples';
 import { buildSchema } from '../../src/graphql/schema';
 import { createExplorer } from '../../src/http/explorer';
-import { ExplorerAssetStore, IMMUTABLE } from '../../src/http/explorer/assets';
+import { IMMUTABLE, openExplorerAssets } from '../../src/http/explorer/assets';
 import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../../src/http/explorer/config';
 import { defaultHeaders, exampleTabs } from '../../src/http/explorer/examples';
 import { SANDBOX_FRAME_ORIGIN, SANDBOX_SCRIPT_ORIGIN } from '../../src/http/explorer/page';
@@ -41,7 +41,7 @@ describe('the explorer page and its assets, outside production', () => {
   let stack: Stack;
   let origin: string;
   beforeAll(async () => {
-    if (!ExplorerAssetStore.open()) throw new Error('the offline explorer is not built: run `npm run build` (npm test does) first');
+    if (!openExplorerAssets()) throw new Error('the offline explorer is not built: run `npm run build` (npm test does) first');
     stack = await startStack();
     origin = new URL(stack.url).origin;
   });
@@ -89,7 +89,7 @@ describe('the explorer page and its assets, outside production', () => {
   });
 
   it('serves every built asset with its content type, cached as immutable, and gzipped when asked', async () => {
-    const store = ExplorerAssetStore.open();
+    const store = openExplorerAssets();
     if (!store) throw new Error('not built');
     const types: Record<string, RegExp> = { js: /^text\/javascript/, css: /^text\/css/, woff2: /^font\/woff2$/, woff: /^font\/woff$/, ttf: /^font\/ttf$/, svg: /^image\/svg\+xml$/, png: /^image\/png$/ };
     const names = Object.keys(store.manifest.files);
@@ -141,7 +141,7 @@ describe('the explorer in production', () => {
   });
 
   it('is not served: the plain page, and no assets', async () => {
-    const store = ExplorerAssetStore.open();
+    const store = openExplorerAssets();
     const page = await get(stack.url, { accept: 'text/html' });
     expect(page.body.toString()).not.toContain(CONFIG_ELEMENT_ID);
     const origin = new URL(stack.url).origin;

@@ -3,13 +3,13 @@
  * served (no path from the URL reaches the file system).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { ExplorerManifest } from './config';
 
-const MANIFEST: z.ZodType<ExplorerManifest> = z.object({
+/** The manifest `npm run build` writes next to the assets: the page's entry points, and every file name → bytes. */
+const MANIFEST = z.object({
   assets: z.object({
     landing: z.string(),
     landingCss: z.string(),
@@ -40,65 +40,43 @@ function projectRoot(from: string): string {
   }
 }
 
-export const DEFAULT_ASSET_DIR = join(projectRoot(__dirname), 'dist', 'explorer');
-
-interface Loaded {
-  body: Buffer;
-  gzip?: Buffer;
-  contentType: string;
-}
-
-export class ExplorerAssetStore {
-  private readonly cache = new Map<string, Loaded>();
-
-  private constructor(
-    readonly dir: string,
-    readonly manifest: ExplorerManifest,
-  ) {}
-
-  /** The build in `dir`, or undefined when there is none (the explorer was not built). */
-  static open(dir: string = DEFAULT_ASSET_DIR): ExplorerAssetStore | undefined {
-    let text: string;
-    try {
-      text = readFileSync(join(dir, 'manifest.json'), 'utf8');
-    } catch {
-      return undefined;
-    }
-    const manifest = MANIFEST.safeParse(JSON.parse(text));
-    if (!manifest.success) throw new Error(`${join(dir, 'manifest.json')} is not the explorer build's manifest: run npm run build`);
-    return new ExplorerAssetStore(dir, manifest.data);
+/** The build in `dir` (default: dist/explorer/ of this project), or undefined when the explorer was not built. */
+export function openExplorerAssets(dir = join(projectRoot(__dirname), 'dist', 'explorer')) {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    return undefined;
   }
-
-  has(name: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.manifest.files, name) && extname(name) in CONTENT_TYPES;
-  }
-
-  private load(name: string): Loaded {
-    let loaded = this.cache.get(name);
-    if (!loaded) {
-      const body = readFileSync(join(this.dir, name));
+  const parsed = MANIFEST.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${join(dir, 'manifest.json')} is not the explorer build's manifest: run npm run build`);
+  const manifest = parsed.data;
+  const loaded = new Map<string, { body: Buffer; gzip?: Buffer }>();
+  return {
+    manifest,
+    /** Sends the file `name` and returns true when the build lists it; else false. */
+    send(req: IncomingMessage, res: ServerResponse, name: string): boolean {
       const contentType = CONTENT_TYPES[extname(name)];
-      // Text compresses to about a quarter (the editor bundle is megabytes); fonts are compressed already.
-      const gzip = contentType.startsWith('text/') || contentType === 'image/svg+xml' ? gzipSync(body) : undefined;
-      loaded = { body, gzip, contentType };
-      this.cache.set(name, loaded);
-    }
-    return loaded;
-  }
-
-  /** Sends one asset; the caller checked `has(name)`. */
-  send(req: IncomingMessage, res: ServerResponse, name: string): void {
-    const { body, gzip, contentType } = this.load(name);
-    const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    const payload = gzip && acceptsGzip ? gzip : body;
-    res.writeHead(200, {
-      'content-type': contentType,
-      'content-length': payload.length,
-      'cache-control': IMMUTABLE,
-      'x-content-type-options': 'nosniff',
-      ...(gzip ? { vary: 'Accept-Encoding' } : {}),
-      ...(payload === gzip ? { 'content-encoding': 'gzip' } : {}),
-    });
-    res.end(req.method === 'HEAD' ? undefined : payload);
-  }
+      if (!Object.prototype.hasOwnProperty.call(manifest.files, name) || contentType === undefined) return false;
+      let file = loaded.get(name);
+      if (!file) {
+        const body = readFileSync(join(dir, name));
+        // Text compresses to about a quarter (the editor bundle is megabytes); fonts are compressed already.
+        file = { body, gzip: contentType.startsWith('text/') || contentType === 'image/svg+xml' ? gzipSync(body) : undefined };
+        loaded.set(name, file);
+      }
+      const { body, gzip } = file;
+      const payload = gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) ? gzip : body;
+      res.writeHead(200, {
+        'content-type': contentType,
+        'content-length': payload.length,
+        'cache-control': IMMUTABLE,
+        'x-content-type-options': 'nosniff',
+        ...(gzip ? { vary: 'Accept-Encoding' } : {}),
+        ...(payload === gzip ? { 'content-encoding': 'gzip' } : {}),
+      });
+      res.end(req.method === 'HEAD' ? undefined : payload);
+      return true;
+    },
+  };
 }

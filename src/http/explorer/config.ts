@@ -3,15 +3,11 @@
  * under the CSP); shared by server and browser, so nothing here may need Node or the DOM.
  */
 
-/** One preloaded operation: a GraphiQL tab, and the document Apollo Sandbox opens with. */
+/** A GraphiQL tab: its first operation's name, its source with the comments above it, its variables and headers as JSON. */
 export interface ExplorerTab {
-  /** The operation's name, e.g. `AssignPool`. */
   name: string;
-  /** The operation's source, with the comment lines that precede it in src/graphql/examples.ts. */
   query: string;
-  /** JSON text of the variables this operation declares (only those). */
   variables: string;
-  /** JSON text of the request headers. */
   headers: string;
 }
 
@@ -46,9 +42,3 @@ export interface ExplorerPageConfig {
 /** The id of the JSON block in the page. */
 export const CONFIG_ELEMENT_ID = 'explorer-config';
 
-/** The manifest `npm run build` writes next to the assets (dist/explorer/manifest.json). */
-export interface ExplorerManifest {
-  assets: ExplorerAssets;
-  /** Every file of the build, name → bytes; the server serves these and nothing else. */
-  files: Record<string, number>;
-}

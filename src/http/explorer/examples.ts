@@ -3,7 +3,7 @@
  * comment lines and only the variables it declares.
  */
 import { createHash } from 'node:crypto';
-import { Kind, parse, visit, type ASTNode } from 'graphql';
+import { Kind, parse, separateOperations, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { ExplorerTab } from './config';
 
 /** Headers the tabs start with: a placeholder to replace when the subgraph requires bearer tokens. */
@@ -11,28 +11,20 @@ export function defaultHeaders(tokensRequired: boolean): Record<string, string> 
   return tokensRequired ? { Authorization: 'Bearer <paste an access token for this subgraph here>' } : {};
 }
 
-function spreadNames(node: ASTNode): string[] {
-  const names: string[] = [];
-  visit(node, { FragmentSpread: (spread) => void names.push(spread.name.value) });
-  return names;
-}
-
 /** Operations shown together in one tab, by what the tab is for (see EXAMPLE_TAB_GROUPS). */
-export type TabGroups = Readonly<Record<string, readonly string[]>>;
+type TabGroups = Readonly<Record<string, readonly string[]>>;
 
 export function exampleTabs(document: string, variables: Record<string, unknown>, headers: Record<string, string>, groups: TabGroups = {}): ExplorerTab[] {
   const ast = parse(document);
-  // Each definition's text starts after the previous one ends, so comments between two operations go with the
-  // second one (the file puts an operation's description above it).
-  const texts = new Map<ASTNode, string>();
+  // Each definition's text starts after the previous one ends, so the comments above an operation go with it.
+  const texts = new Map<DefinitionNode, string>();
   let start = 0;
   for (const definition of ast.definitions) {
-    if (!definition.loc) throw new Error('the example document was parsed without locations');
-    texts.set(definition, document.slice(start, definition.loc.end).trim());
-    start = definition.loc.end;
+    const end = definition.loc?.end ?? start;
+    texts.set(definition, document.slice(start, end).trim());
+    start = end;
   }
-  const fragments = new Map(ast.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-  const operations = ast.definitions.flatMap((d, index) => (d.kind === Kind.OPERATION_DEFINITION ? [{ name: d.name?.value ?? `Operation ${index + 1}`, definition: d }] : []));
+  const operations = ast.definitions.flatMap((d, index) => (d.kind === Kind.OPERATION_DEFINITION ? [{ name: d.name?.value ?? `Operation ${index + 1}`, d }] : []));
   const groupOf = new Map<string, string>();
   for (const [tab, members] of Object.entries(groups)) {
     for (const member of members) {
@@ -40,34 +32,22 @@ export function exampleTabs(document: string, variables: Record<string, unknown>
       groupOf.set(member, tab);
     }
   }
-  const tabs: ExplorerTab[] = [];
-  const grouped = new Set<string>();
+  // A group's tab stands where its first operation does, holds its operations in document order, and is named after the first.
+  const tabs = new Map<string | OperationDefinitionNode, { name: string; d: OperationDefinitionNode }[]>();
   for (const operation of operations) {
-    const tab = groupOf.get(operation.name);
-    if (tab !== undefined && grouped.has(tab)) continue;
-    // A group's tab stands where its first operation does and holds its operations in document order.
-    const members = tab === undefined ? [operation] : operations.filter((o) => groupOf.get(o.name) === tab);
-    if (tab !== undefined) grouped.add(tab);
-    // A tab is a document of its own: it carries the fragments its operations use (transitively) and no others,
-    // since GraphQL rejects a document with an unused fragment.
-    const used = new Set<string>();
-    const pending = members.flatMap((m) => spreadNames(m.definition));
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      const fragment = fragments.get(next);
-      if (used.has(next) || !fragment) continue;
-      used.add(next);
-      pending.push(...spreadNames(fragment));
-    }
-    const text = [...members.map((m) => texts.get(m.definition)), ...[...fragments].filter(([n]) => used.has(n)).map(([, f]) => texts.get(f))].join('\n\n');
-    const own: Record<string, unknown> = {};
-    for (const declared of members.flatMap((m) => m.definition.variableDefinitions ?? [])) {
-      const key = declared.variable.name.value;
-      if (key in variables) own[key] = variables[key];
-    }
-    // Named after its first operation, as GraphiQL names a tab.
-    tabs.push({ name: members[0].name, query: text, variables: JSON.stringify(own, null, 2), headers: JSON.stringify(headers, null, 2) });
+    const key = groupOf.get(operation.name) ?? operation.d;
+    tabs.set(key, [...(tabs.get(key) ?? []), operation]);
   }
-  return tabs;
+  // Each operation with the fragments it uses, transitively: a tab carries those and no others (GraphQL refuses unused ones).
+  const separated = separateOperations(ast);
+  return [...tabs.values()].map((members) => {
+    const used = new Set(members.flatMap(({ d }) => separated[d.name?.value ?? ''].definitions));
+    const fragments = ast.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION && used.has(d));
+    const declared = members.flatMap(({ d }) => d.variableDefinitions ?? []).map((v) => v.variable.name.value);
+    const own = Object.fromEntries(declared.filter((key) => key in variables).map((key) => [key, variables[key]]));
+    const query = [...members.map(({ d }) => d), ...fragments].map((d) => texts.get(d)).join('\n\n');
+    return { name: members[0].name, query, variables: JSON.stringify(own, null, 2), headers: JSON.stringify(headers, null, 2) };
+  });
 }
 
 /** A short hash of the examples: GraphiQL's storage namespace, so saved tabs are dropped when the examples change. */

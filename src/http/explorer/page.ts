@@ -10,7 +10,7 @@ export const SANDBOX_SCRIPT_PATH = '/v2/embeddable-sandbox.umd.production.min.js
  * Everything from 'self' but the Sandbox script and frame; inline styles and data: images because Monaco makes them
  * at run time without nonces (docs/explorer.md).
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   `script-src 'self' ${SANDBOX_SCRIPT_ORIGIN}`,
   "style-src 'self' 'unsafe-inline'",
@@ -25,16 +25,14 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function pageHeaders(): Record<string, string> {
-  return {
-    'content-type': 'text/html; charset=utf-8',
-    // The page names the current hashed assets: never cache it, or a rebuilt server would be sent stale names.
-    'cache-control': 'no-store',
-    'content-security-policy': CONTENT_SECURITY_POLICY,
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-  };
-}
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  // The page names the current hashed assets: never cache it, or a rebuilt server would be sent stale names.
+  'cache-control': 'no-store',
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 /** JSON that cannot end the `<script>` element it sits in, nor open a comment there. */
 function jsonForScript(value: unknown): string {
