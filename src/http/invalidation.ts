@@ -4,7 +4,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { request } from 'undici';
-import type { FederationSettings } from '../config';
+import type { Config } from '../config';
 import type { Context } from '../graphql/context';
 import type { EsimPoolsApi } from '../graph/api';
 import { isRecord } from '../graph/json';
@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
 /** The router's endpoint, shared key (sent as `Authorization`) and timeout; this subgraph's name in the supergraph. */
-type InvalidationOptions = NonNullable<FederationSettings['invalidation']> & { subgraph: string; logger: Logger; metrics?: Metrics };
+type InvalidationOptions = NonNullable<Config['federation']['invalidation']> & { subgraph: string; logger: Logger; metrics?: Metrics };
 
 /** The router's invalidation request body for these pools (Apollo Router's `cache_tag` kind). */
 export function invalidationBody(poolIds: Iterable<string>, subgraph: string): Array<{ kind: 'cache_tag'; subgraphs: string[]; cache_tag: string }> {
