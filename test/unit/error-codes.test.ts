@@ -25,7 +25,8 @@ function codeLiterals(files: readonly string[]): Set<string> {
   for (const file of files) {
     for (const line of readFileSync(join(ROOT, file), 'utf8').split('\n')) {
       if (!/\bcode\b|sendGraphQLError\(|new BodyError\(/.test(line)) continue;
-      for (const match of line.matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g)) codes.add(match[1]);
+      // A `reason` beside a code (`reason: 'IDEMPOTENCY_KEY_REUSED'`) refines it; it is not a code of its own.
+      for (const match of line.matchAll(/(?<!reason: )'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g)) codes.add(match[1]);
     }
   }
   return codes;
