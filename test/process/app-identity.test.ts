@@ -126,6 +126,9 @@ it('readiness recovers without traffic: the token endpoint black-holed → /read
       status = (await fetch(readyz)).status;
     }
     expect(emulator.requests.length).toBe(graphCalls);
+    // The log line travels by the child's stdout, the 200 by HTTP: either may reach this process first.
+    const recovered = () => fresh.logs().some((l) => l.msg === 'token for Microsoft Graph acquired again');
+    for (let waited = 0; !recovered() && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fresh.logs().map((l) => l.msg)).toContain('token for Microsoft Graph acquired again');
     expect(fresh.output()).not.toContain(CLIENT_SECRET);
   } finally {

@@ -15,6 +15,8 @@ import { createLogger } from '../../src/observability/logger';
 import { FakeGraph } from '../support/fake-graph';
 
 setFlagsFromString('--expose-gc');
+// V8 drops the bytecode of functions unused for a few collections: earlier suites' code would be freed mid-measure.
+setFlagsFromString('--no-flush-bytecode');
 const gc = runInNewContext('gc') as () => void;
 
 /** A full collection, twice: objects freed by the first one's finalization go in the second. */
