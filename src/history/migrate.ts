@@ -5,9 +5,13 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import type { Engine, HistoryDb } from './db';
 
+/** A 64-bit integer column's type: SQLite's INTEGER is 64-bit already. */
+const bigintOf = (engine: Engine): 'bigint' | 'integer' => (engine === 'postgres' ? 'bigint' : 'integer');
+
 /** The history's first tables: entries, the last recorded set per pool, and leases. */
 async function history(db: Kysely<unknown>, engine: Engine): Promise<void> {
   const pg = engine === 'postgres';
+  const bigint = bigintOf(engine);
   await db.schema
     .createTable('history_entry')
     .addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
@@ -26,9 +30,9 @@ async function history(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('request_id', 'text')
     .addColumn('graph_request_id', 'text')
     .addColumn('error_code', 'text')
-    .addColumn('restored_from', pg ? 'bigint' : 'integer')
+    .addColumn('restored_from', bigint)
     .addColumn('detail', 'text')
-    .addColumn('completed_ms', pg ? 'bigint' : 'integer')
+    .addColumn('completed_ms', bigint)
     .execute();
   // A pool's page (newest first) and its writes still UNKNOWN; the feed pages over the primary key; retention by time.
   await db.schema.createIndex('history_entry_pool_id').on('history_entry').columns(['pool_id', 'id']).execute();
@@ -44,20 +48,20 @@ async function history(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('pool_id', 'text', (c) => c.primaryKey())
     .addColumn('version', 'text', (c) => c.notNull())
     .addColumn('targets', 'text', (c) => c.notNull())
-    .addColumn('changed_ms', pg ? 'bigint' : 'integer', (c) => c.notNull())
+    .addColumn('changed_ms', bigint, (c) => c.notNull())
     .execute();
   await db.schema
     .createTable('history_lease')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('holder', 'text', (c) => c.notNull())
-    .addColumn('expires_ms', pg ? 'bigint' : 'integer', (c) => c.notNull())
-    .addColumn('completed_ms', pg ? 'bigint' : 'integer')
+    .addColumn('expires_ms', bigint, (c) => c.notNull())
+    .addColumn('completed_ms', bigint)
     .execute();
 }
 
 /** Idempotency keys: one row per caller and key, kept until `expires_ms` (IDEMPOTENCY_TTL_S after the first use). */
 async function idempotency(db: Kysely<unknown>, engine: Engine): Promise<void> {
-  const bigint = engine === 'postgres' ? 'bigint' : 'integer';
+  const bigint = bigintOf(engine);
   await db.schema
     .createTable('idempotency_key')
     .addColumn('caller', 'text', (c) => c.notNull())
