@@ -24,10 +24,11 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   // The content codings in the order they were applied (`identity` left out).
   const codings = (req.headers['content-encoding'] ?? '').split(',').map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== '' && coding !== 'identity');
   const unknown = codings.find((coding) => DECODERS[coding] === undefined);
-  const tooLarge = new BodyError(413, `The request body is larger than ${limit} bytes.`, 'PAYLOAD_TOO_LARGE');
+  // Built only when refused: an Error captures a stack trace, too dear for every request.
+  const tooLarge = (): BodyError => new BodyError(413, `The request body is larger than ${limit} bytes.`, 'PAYLOAD_TOO_LARGE');
   if (unknown !== undefined || Number(req.headers['content-length']) > limit) {
     req.resume();
-    throw unknown === undefined ? tooLarge : new BodyError(415, `Unsupported Content-Encoding "${unknown.slice(0, 40)}": send gzip, deflate, br or none.`);
+    throw unknown === undefined ? tooLarge() : new BodyError(415, `Unsupported Content-Encoding "${unknown.slice(0, 40)}": send gzip, deflate, br or none.`);
   }
   // Decoded in the reverse order of the codings applied.
   const decoders = codings.reverse().map((coding) => DECODERS[coding]());
@@ -42,7 +43,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (decoders.length > 0) {
     req.on('data', (chunk: Buffer) => {
       sent += chunk.length;
-      if (sent > limit) refuse(tooLarge);
+      if (sent > limit) refuse(tooLarge());
     });
   }
   try {
@@ -52,7 +53,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     for (const decoder of decoders) decoder.destroy();
     req.resume();
     if (refusals.length > 0) throw refusals[0];
-    if (error instanceof Error && 'type' in error && error.type === 'entity.too.large') throw tooLarge;
+    if (error instanceof Error && 'type' in error && error.type === 'entity.too.large') throw tooLarge();
     throw error;
   }
 }
