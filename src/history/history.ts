@@ -1,7 +1,4 @@
-/**
- * The assignment history: the journal of this subgraph's writes, the outside changes its reads find, retention.
- * A pool's state row changes only in the transaction of the entry that explains it (docs/history.md).
- */
+/** The journal of this subgraph's writes and the outside changes its reads find (docs/history.md). */
 import { LRUCache } from 'lru-cache';
 import type { WireAssignmentTarget } from '../graph/models';
 import { type HistoryStore, poolKey, type EntryCompletion, type NewEntry } from './store';
@@ -31,10 +28,7 @@ export interface WritePlan {
   targets: WireAssignmentTarget[];
 }
 
-/**
- * How a write ended: the set after (Graph's answer; else the plan's stands), the pool's id for a create, and whether
- * the pool's recorded set becomes `targets` (false for a rename: it does not touch assignments).
- */
+/** How a write ended: the set after (else the plan's stands), a create's pool id; `recordsSet` false for a rename. */
 export type WriteEnd = Pick<NewEntry, 'outcome'> & Partial<Pick<NewEntry, 'targets' | 'targetsBefore' | 'poolId' | 'graphRequestId' | 'errorCode'>> & { recordsSet?: boolean };
 
 export type ObserveResult = 'same' | 'snapshot' | 'outside-change' | 'settled' | 'stale' | 'in-flight';
@@ -70,25 +64,9 @@ export class History {
     private readonly hooks: HistoryHooks = {},
   ) {}
 
-  private remember(poolId: string, version: string): void {
-    this.known.set(poolKey(poolId), version);
-  }
-
-  /** Whether this process recorded (or saw recorded) this very set for the pool a short while ago. */
-  private remembers(poolId: string, version: string): boolean {
-    return this.known.get(poolKey(poolId)) === version;
-  }
-
-  private forget(poolId: string): void {
-    this.known.delete(poolKey(poolId));
-  }
-
-  /**
-   * Writes the entry of a write about to be sent (outcome UNKNOWN until completed), with its plan when the set to
-   * send is known already (one statement instead of two); resolves with its id.
-   */
+  /** Writes the entry (outcome UNKNOWN) of a write about to be sent, with its plan when known; resolves with its id. */
   begin(start: WriteStart, plan: WritePlan = { targetsBefore: null, targets: EMPTY }): Promise<string> {
-    if (start.poolId !== '') this.forget(start.poolId);
+    if (start.poolId !== '') this.known.delete(poolKey(start.poolId));
     const { poolId, kind, operation, actor, requestId, restoredFrom = null, detail = null } = start;
     // One literal, no spreads: V8 builds it with a fixed shape (spreads here cost a quarter of the journal's CPU).
     const { targetsBefore, targets, added, updated, removed, assignmentsVersion } = this.planned(plan);
@@ -119,19 +97,18 @@ export class History {
     const pool = end.poolId ?? poolId;
     const records = targets !== undefined && version !== undefined && end.recordsSet !== false && (end.outcome === WriteOutcome.WRITTEN || end.outcome === WriteOutcome.UNCHANGED);
     await this.store.complete(id, change, records ? { poolId: pool, version, targets, changedMs: completedMs } : undefined);
-    if (records) this.remember(pool, version);
+    if (records) this.known.set(poolKey(pool), version);
     // An UNKNOWN write is settled by the next read: that read must be compared, whatever this process remembers.
-    else this.forget(pool);
+    else this.known.delete(poolKey(pool));
   }
 
   /**
    * Compares a read of a pool's set with the last recorded, in one transaction: settles UNKNOWN writes, records a
-   * SNAPSHOT or an OUTSIDE_CHANGE. A read older than the record, or during a write of ours (`ownEntry` aside),
-   * compares nothing.
+   * SNAPSHOT or an OUTSIDE_CHANGE; none for a read older than the record, or while another write of ours runs.
    */
   async observe(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number, source: 'read' | 'sweep', ownEntry?: string): Promise<ObserveResult> {
     const version = this.rules.version(targets);
-    if (source === 'read' && ownEntry === undefined && this.remembers(poolId, version)) return 'same';
+    if (source === 'read' && ownEntry === undefined && this.known.get(poolKey(poolId)) === version) return 'same';
     const now = Date.now();
     /** Whether a write of the pool is left UNKNOWN: then a later read must still be compared. */
     let unsettled = false;
@@ -172,14 +149,14 @@ export class History {
       await this.store.setPoolState(poolId, observed, tx);
       return 'outside-change';
     });
-    if (result !== 'stale' && result !== 'in-flight' && !unsettled) this.remember(poolId, version);
+    if (result !== 'stale' && result !== 'in-flight' && !unsettled) this.known.set(poolKey(poolId), version);
     if (result === 'outside-change') this.hooks.onOutsideChange?.(source);
     return result;
   }
 
   /** observe() off the request's path; past MAX_BACKGROUND in flight, dropped (the sweep compares later). */
   observeInBackground(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number): void {
-    if (this.remembers(poolId, this.rules.version(targets))) return;
+    if (this.known.get(poolKey(poolId)) === this.rules.version(targets)) return;
     if (this.pending.size >= MAX_BACKGROUND) return;
     const run = this.observe(poolId, targets, readStartedMs, 'read')
       .catch((error: unknown) => this.hooks.onBackgroundError?.(error))
@@ -190,17 +167,6 @@ export class History {
   /** Resolves once the background observations started so far have ended (for shutdown and tests). */
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  /** Deletes entries older than `days`, `batch` rows per statement (short transactions); resolves with how many. */
-  async deleteExpired(days: number, batch = 500): Promise<number> {
-    const before = new Date(Date.now() - days * 86_400_000).toISOString();
-    let total = 0;
-    for (;;) {
-      const deleted = await this.store.deleteBefore(before, batch);
-      total += deleted;
-      if (deleted < batch) return total;
-    }
   }
 
   async close(): Promise<void> {

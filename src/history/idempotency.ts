@@ -1,12 +1,9 @@
-/**
- * Idempotency keys in the history store, shared by every replica: a key names its first request's hash and state,
- * held by one attempt at a time (docs/edits.md, "Idempotency keys").
- */
+/** Idempotency keys in the history store, shared by the replicas, held by one attempt at a time (docs/edits.md). */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Row } from './db';
-import { num, text, type HistoryStore } from './store';
+import { num, parse, text, type HistoryStore } from './store';
 
 export enum KeyState {
   RUNNING = 'RUNNING',
@@ -68,11 +65,7 @@ export class IdempotencyKeys {
     this.now = options.now ?? Date.now;
   }
 
-  /**
-   * Claims the key for a request (`operation`, `hash`): a new or expired key is this attempt's; otherwise waits
-   * (until `deadline`, epoch ms) while another attempt runs. Throws HistoryUnavailableError when the store cannot
-   * answer.
-   */
+  /** Claims the key: a new or expired one is this attempt's; else waits while another runs, until `deadline` (epoch). */
   async claim(key: KeyId, operation: string, hash: string, deadline: number, signal?: AbortSignal): Promise<Claim> {
     const token = randomUUID();
     let pause = POLL_MIN_MS;
@@ -85,12 +78,12 @@ export class IdempotencyKeys {
       if (row.request_hash !== hash) return { kind: 'reused' };
       const state = Object.values(KeyState).find((known) => known === row.state);
       if (state === undefined) throw new Error(`idempotency_key.state holds ${text(row.state)}, which is no KeyState`);
-      if (state === KeyState.DONE) return { kind: 'done', result: parse(row) };
+      if (state === KeyState.DONE) return { kind: 'done', result: parse(row.result) };
       const dead = state === KeyState.RUNNING && Number(row.running_until_ms) <= now;
       if (state === KeyState.UNKNOWN || state === KeyState.PARTIAL || dead) {
         if (await this.takeOver(key, row, token, now)) {
           const earlier: EarlierAttempt = { state: state === KeyState.PARTIAL ? KeyState.PARTIAL : KeyState.UNKNOWN, startedMs: Number(row.started_ms) };
-          if (state === KeyState.PARTIAL) earlier.result = parse(row);
+          if (state === KeyState.PARTIAL) earlier.result = parse(row.result);
           return { kind: 'run', token, earlier };
         }
         continue;
@@ -162,9 +155,4 @@ export class IdempotencyKeys {
     await Promise.race([once(this.ended, id(key), { signal: both }), sleep(Math.max(ms, 0), undefined, { signal: both })]).catch(() => undefined);
     done.abort();
   }
-}
-
-function parse(row: Row): unknown {
-  const result = text(row.result);
-  return result === null ? undefined : JSON.parse(result);
 }

@@ -1,5 +1,6 @@
 /** Opens the assignment history: its store and migrations, the journal, the sweep and retention. */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HistorySettings } from '../config/history';
 import type { EsimPoolsApi } from '../graph/api';
 import { History, type HistoryHooks, type SetRules } from './history';
@@ -12,7 +13,6 @@ const RETENTION_EVERY_MS = 60 * 60_000;
 
 export interface OpenedHistory {
   history: History;
-  sweeper?: Sweeper;
   /** Migrations applied at this start (empty: the schema was up to date). */
   migrated: string[];
   close(): Promise<void>;
@@ -23,6 +23,14 @@ export interface HistoryDeps {
   graph: EsimPoolsApi;
   readBudget: { limit: number; windowMs: number };
   hooks?: HistoryHooks & SweepHooks & { onRetention?(deleted: number): void; onRetentionError?(error: unknown): void };
+}
+
+/** Runs `task` after `firstMs`, then `everyMs` after each run has ended, until `signal` fires (timers unref'd). */
+async function repeat(firstMs: number, everyMs: number, signal: AbortSignal, task: () => Promise<unknown>) {
+  for (let ms = firstMs; ; ms = everyMs) {
+    if (!(await sleep(ms, true, { signal, ref: false }).catch(() => false))) return;
+    await task();
+  }
 }
 
 export async function openHistory(settings: Extract<HistorySettings, { enabled: true }>, deps: HistoryDeps): Promise<OpenedHistory> {
@@ -39,40 +47,32 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
   }
   const history = new History(store, deps.rules, deps.hooks);
   const hooks = deps.hooks ?? {};
-  let sweeper: Sweeper | undefined;
-  if (settings.sweepIntervalS > 0) {
-    sweeper = new Sweeper(
-      history,
-      deps.graph,
-      { intervalMs: settings.sweepIntervalS * 1000, readShare: settings.sweepReadShare, readBudget: deps.readBudget },
-      hooks,
-    );
-    sweeper.start();
-  }
+  const stop = new AbortController();
+  const intervalMs = settings.sweepIntervalS * 1000;
+  const options = { intervalMs, readShare: settings.sweepReadShare, readBudget: deps.readBudget, signal: stop.signal };
+  const sweeper = new Sweeper(history, deps.graph, options, hooks);
+  const sweep = (): Promise<unknown> => sweeper.sweepOnce().catch((error: unknown) => hooks.onError?.(error));
+  // The first sweep soon after start, at a random point so that replicas do not ask at once.
+  const firstMs = Math.floor(Math.random() * Math.min(intervalMs, 10_000));
+  const sweeping = intervalMs > 0 && repeat(firstMs, intervalMs, stop.signal, sweep);
   const holder = randomUUID();
-  const retain = async (): Promise<void> => {
+  const retention = repeat(0, RETENTION_EVERY_MS, stop.signal, async () => {
     try {
       if (!(await store.acquireLease('retention', holder, Date.now(), RETENTION_EVERY_MS))) return;
-      hooks.onRetention?.(await history.deleteExpired(settings.retentionDays));
+      hooks.onRetention?.(await store.deleteExpired(settings.retentionDays));
       // Expired idempotency keys (a read treats them as absent already), in batches.
       const keys = new IdempotencyKeys(store, { ttlMs: 0, runningLeaseMs: 0 });
       while ((await keys.deleteExpired(500)) >= 500);
     } catch (error) {
       hooks.onRetentionError?.(error);
     }
-  };
-  let retention: Promise<void> = retain();
-  const timer = setInterval(() => {
-    retention = retain();
-  }, RETENTION_EVERY_MS).unref();
+  });
   return {
     history,
-    sweeper,
     migrated,
     async close() {
-      clearInterval(timer);
-      await sweeper?.stop();
-      await retention;
+      stop.abort();
+      await Promise.all([sweeping, retention]);
       await history.close();
     },
   };

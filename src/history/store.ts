@@ -1,8 +1,4 @@
-/**
- * The history store over either engine: entries, the last recorded set per pool, leases, and the statements of the
- * idempotency keys. Every method does what it says or throws HistoryUnavailableError (never a driver's error, never
- * DATABASE_URL).
- */
+/** Entries, pool states, leases and keys in either engine; any failure is HistoryUnavailableError (no DATABASE_URL). */
 import type { WireAssignmentTarget } from '../graph/models';
 import type { HistoryDb, Row, RunStatement, Statement } from './db';
 import { type HistoryKind, WriteOutcome, type HistoryActor, type HistoryEntry } from './types';
@@ -49,16 +45,15 @@ export interface EntryQuery {
   limit: number;
 }
 
-/** A text or number column as text; null (or a value of no such type) as null. */
+/** Column values: a text (or number) as text, JSON text parsed, a number (pg's int8 is parsed as one); else null. */
 export const text = (value: unknown): string | null => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null);
-const parse = <T>(value: unknown): T | null => (typeof value === 'string' ? (JSON.parse(value) as T) : null);
-/** An id, epoch ms or count column (PostgreSQL's int8 is parsed as a number; libsql gives numbers). */
+export const parse = <T>(value: unknown): T | null => (typeof value === 'string' ? (JSON.parse(value) as T) : null);
 export const num = (value: unknown): number | null => (typeof value === 'number' || typeof value === 'string' ? Number(value) : null);
 
 /** Pool ids are GUIDs Graph does not promise the case of: one pool, one key. */
 export const poolKey = (poolId: string): string => poolId.toLowerCase();
 
-export function toEntry(row: Row): HistoryEntry & { completedMs: number | null } {
+function toEntry(row: Row): HistoryEntry & { completedMs: number | null } {
   return {
     id: String(row.id),
     poolId: String(row.pool_id),
@@ -212,18 +207,15 @@ export class HistoryStore {
     return num(row?.completed_ms) ?? undefined;
   }
 
-  /** Deletes at most `batch` entries recorded before `before` (ISO); resolves with how many. */
-  async deleteBefore(before: string, batch: number): Promise<number> {
-    const deleted = await this.query(
-      'delete from history_entry where id in (select id from history_entry where at < ? order by id limit ?) returning id',
-      [before, batch],
-    );
-    return deleted.length;
-  }
-
-  /** One round trip: whether the database answers. */
-  async ping(): Promise<void> {
-    await this.query('select 1', []);
+  /** Deletes entries older than `days`, `batch` rows per statement (short transactions); resolves with how many. */
+  async deleteExpired(days: number, batch = 500): Promise<number> {
+    const before = new Date(Date.now() - days * 86_400_000).toISOString();
+    const statement = 'delete from history_entry where id in (select id from history_entry where at < ? order by id limit ?) returning id';
+    for (let total = 0; ; ) {
+      const deleted = (await this.query(statement, [before, batch])).length;
+      total += deleted;
+      if (deleted < batch) return total;
+    }
   }
 
   async close(): Promise<void> {

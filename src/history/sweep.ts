@@ -1,6 +1,6 @@
 /**
- * The sweep: every HISTORY_SWEEP_INTERVAL_S, the `sweep` lease holder reads every pool's set and observes it, never
- * using more than HISTORY_SWEEP_READ_SHARE of the read budget (docs/history.md).
+ * The sweep: the `sweep` lease holder reads every pool's set and observes it, never using more than
+ * HISTORY_SWEEP_READ_SHARE of the read budget (docs/history.md).
  */
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../coordination/local';
@@ -19,10 +19,12 @@ const MAX_PAGES = 1000;
 
 export interface SweepOptions {
   intervalMs: number;
-  /** The share of the read budget the sweep may use. */
+  /** The share of the read budget the sweep may use (at least one request per window). */
   readShare: number;
-  /** Intune's read budget: requests per window (the sweep's own budget is `readShare` of it). */
+  /** Intune's read budget: requests per window. */
   readBudget: { limit: number; windowMs: number };
+  /** Ends a sweep under way (shutdown). */
+  signal?: AbortSignal;
 }
 
 export interface SweepResult {
@@ -41,20 +43,13 @@ export interface SweepHooks {
   onError?(error: unknown): void;
 }
 
-/** The sweep's budget: `share` of the read limit per window, at least one request. */
-export function sweepBudget(options: Pick<SweepOptions, 'readShare' | 'readBudget'>): { limit: number; windowMs: number } {
-  return { limit: Math.max(1, Math.floor(options.readBudget.limit * options.readShare)), windowMs: options.readBudget.windowMs };
-}
-
 export class Sweeper {
   /** This replica's name on the lease. */
   private readonly holder = randomUUID();
-  private readonly budget: { limit: number; windowMs: number };
-  /** What the sweep sent in its window: when, and how many requests. */
-  private sent: Array<{ at: number; n: number }> = [];
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private readonly abort = new AbortController();
+  /** The sweep's own budget: requests per `readBudget.windowMs`. */
+  private readonly limit: number;
+  /** When each of the sweep's last `limit` requests was sent, oldest first. */
+  private readonly sent: number[] = [];
 
   constructor(
     private readonly history: History,
@@ -62,50 +57,19 @@ export class Sweeper {
     private readonly options: SweepOptions,
     private readonly hooks: SweepHooks = {},
   ) {
-    this.budget = sweepBudget(options);
+    this.limit = Math.max(1, Math.floor(options.readBudget.limit * options.readShare));
   }
 
-  /**
-   * The sweep's own sliding window (it may wait as long as it likes: nobody waits for it): waits until `n` (at most
-   * the limit) requests fit in it together, and counts them as sent now.
-   */
+  /** Waits until `n` (at most the limit) requests fit in the sweep's own sliding window, and counts them as sent now. */
   private async reserve(n: number): Promise<void> {
-    const { limit, windowMs } = this.budget;
-    const count = Math.min(n, limit);
-    for (;;) {
-      const now = Date.now();
-      this.sent = this.sent.filter((s) => s.at > now - windowMs);
-      let free = limit - this.sent.reduce((total, s) => total + s.n, 0);
-      if (free >= count) {
-        this.sent.push({ at: now, n: count });
-        return;
-      }
-      let until = now;
-      for (const s of this.sent) {
-        free += s.n;
-        until = s.at + windowMs;
-        if (free >= count) break;
-      }
-      await waitFor(until - now + 1, this.abort.signal);
-    }
-  }
-
-  /** Ticks every interval (the first one soon after start, at a random point so replicas do not ask at once). */
-  start(): void {
-    const tick = (): void => {
-      this.running = this.sweepOnce()
-        .catch((error: unknown) => this.hooks.onError?.(error))
-        .finally(() => {
-          if (!this.abort.signal.aborted) this.timer = setTimeout(tick, this.options.intervalMs).unref();
-        });
-    };
-    this.timer = setTimeout(tick, Math.floor(Math.random() * Math.min(this.options.intervalMs, 10_000))).unref();
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    clearTimeout(this.timer);
-    await this.running;
+    const count = Math.min(n, this.limit);
+    // The newest request that must leave the window first: `limit - count` may stay in it.
+    const leaving = this.sent.length - (this.limit - count) - 1;
+    const until = leaving < 0 ? 0 : this.sent[leaving] + this.options.readBudget.windowMs + 1;
+    while (Date.now() < until) await waitFor(until - Date.now(), this.options.signal);
+    const now = Date.now();
+    for (let i = 0; i < count; i++) this.sent.push(now);
+    this.sent.splice(0, this.sent.length - this.limit);
   }
 
   /** One sweep, if this replica gets the lease (else `swept: false`): every pool read and compared. */
@@ -119,13 +83,13 @@ export class Sweeper {
     // next sweep is due; a holder that dies mid-sweep frees it when that time ends.
     if (!(await store.acquireLease(SWEEP_LEASE, this.holder, startedMs, Math.max(this.options.intervalMs, LEASE_MS)))) return result;
     result.swept = true;
-    const signal = this.abort.signal;
+    const signal = this.options.signal;
     let next: Parameters<EsimPoolsApi['listPools']>[0]['next'];
     for (let page = 0; page < MAX_PAGES; page++) {
       await this.reserve(1);
       const pools = await this.graph.listPools({ top: POOLS_PAGE, next }, { signal });
       const ids = pools.value.flatMap((p) => (isGraphError(p) ? [] : [p.id]));
-      for (let i = 0, size = Math.min(GRAPH_BATCH_LIMIT, this.budget.limit); i < ids.length; i += size) {
+      for (let i = 0, size = Math.min(GRAPH_BATCH_LIMIT, this.limit); i < ids.length; i += size) {
         const chunk = ids.slice(i, i + size);
         await this.reserve(chunk.length);
         const readStartedMs = Date.now();

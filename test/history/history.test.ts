@@ -254,7 +254,7 @@ describe.each(engines())('assignment history on %s', (engine) => {
     const base = { poolId: POOL, kind: HistoryKind.SNAPSHOT, operation: null, actor: null, outcome: WriteOutcome.WRITTEN, targetsBefore: null, targets: [], added: [], updated: [], removed: [], assignmentsVersion: 'v', requestId: null, graphRequestId: null, errorCode: null, restoredFrom: null, detail: null };
     for (let i = 0; i < 5; i++) await store.insert({ ...base, at: old });
     const kept = await store.insert({ ...base, at: new Date().toISOString() });
-    expect(await h.opened.history.deleteExpired(400, 2)).toBe(5);
+    expect(await store.deleteExpired(400, 2)).toBe(5);
     expect((await store.list({ poolId: POOL, limit: 100 })).map((e) => e.id)).toEqual([kept]);
   });
 
