@@ -23,10 +23,7 @@ export interface WriteStart {
 }
 
 /** The set a write will send, once the set before it is known (or not). */
-export interface WritePlan {
-  targetsBefore: WireAssignmentTarget[] | null;
-  targets: WireAssignmentTarget[];
-}
+export type WritePlan = Pick<HistoryEntry, 'targetsBefore' | 'targets'>;
 
 /** How a write ended: the set after (else the plan's stands), a create's pool id; `recordsSet` false for a rename. */
 export type WriteEnd = Pick<NewEntry, 'outcome'> & Partial<Pick<NewEntry, 'targets' | 'targetsBefore' | 'poolId' | 'graphRequestId' | 'errorCode'>> & { recordsSet?: boolean };
@@ -156,8 +153,7 @@ export class History {
 
   /** observe() off the request's path; past MAX_BACKGROUND in flight, dropped (the sweep compares later). */
   observeInBackground(poolId: string, targets: WireAssignmentTarget[], readStartedMs: number): void {
-    if (this.known.get(poolKey(poolId)) === this.rules.version(targets)) return;
-    if (this.pending.size >= MAX_BACKGROUND) return;
+    if (this.pending.size >= MAX_BACKGROUND || this.known.get(poolKey(poolId)) === this.rules.version(targets)) return;
     const run = this.observe(poolId, targets, readStartedMs, 'read')
       .catch((error: unknown) => this.hooks.onBackgroundError?.(error))
       .finally(() => this.pending.delete(run));

@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Row } from './db';
 import { num, parse, text, type HistoryStore } from './store';
 
 export enum KeyState {
@@ -53,25 +52,33 @@ const POLL_MAX_MS = 250;
 
 const id = (key: KeyId): string => `${key.caller}\u0000${key.key}`;
 
+/** A new key, or an expired one reused: one statement, so two replicas claiming at once cannot both get it. */
+const CLAIM = `insert into idempotency_key (caller, key, operation, request_hash, state, owner, result, started_ms, running_until_ms, expires_ms)
+  values (?, ?, ?, ?, ?, ?, null, ?, ?, ?) on conflict (caller, key) do update set operation = excluded.operation,
+  request_hash = excluded.request_hash, state = excluded.state, owner = excluded.owner, result = null,
+  started_ms = excluded.started_ms, running_until_ms = excluded.running_until_ms, expires_ms = excluded.expires_ms
+  where idempotency_key.expires_ms <= ? returning owner`;
+/** Takes a key over from the attempt that left it (compare-and-set on its owner and state). */
+const TAKE_OVER = 'update idempotency_key set state = ?, owner = ?, running_until_ms = ? where caller = ? and key = ? and owner = ? and state = ? returning owner';
+
 export class IdempotencyKeys {
-  private readonly now: () => number;
   /** Emits a key's id when an attempt of this process on it ends: its waiting repeats look at once (others poll). */
   private readonly ended = new EventEmitter().setMaxListeners(0);
 
   constructor(
     private readonly store: HistoryStore,
     private readonly options: IdempotencyOptions,
-  ) {
-    this.now = options.now ?? Date.now;
-  }
+  ) {}
 
   /** Claims the key: a new or expired one is this attempt's; else waits while another runs, until `deadline` (epoch). */
   async claim(key: KeyId, operation: string, hash: string, deadline: number, signal?: AbortSignal): Promise<Claim> {
     const token = randomUUID();
     let pause = POLL_MIN_MS;
     for (;;) {
-      const now = this.now();
-      if (await this.insert(key, operation, hash, token, now)) return { kind: 'run', token };
+      const now = this.options.now?.() ?? Date.now();
+      const lease = now + this.options.runningLeaseMs;
+      const [claimed] = await this.store.query(CLAIM, [key.caller, key.key, operation, hash, KeyState.RUNNING, token, now, lease, now + this.options.ttlMs, now]);
+      if (claimed !== undefined && claimed.owner === token) return { kind: 'run', token };
       const [row] = await this.store.query('select * from idempotency_key where caller = ? and key = ?', [key.caller, key.key]);
       // Released (or expired and deleted) since the insert: try again at once.
       if (row === undefined || Number(row.expires_ms) <= now) continue;
@@ -81,12 +88,11 @@ export class IdempotencyKeys {
       if (state === KeyState.DONE) return { kind: 'done', result: parse(row.result) };
       const dead = state === KeyState.RUNNING && Number(row.running_until_ms) <= now;
       if (state === KeyState.UNKNOWN || state === KeyState.PARTIAL || dead) {
-        if (await this.takeOver(key, row, token, now)) {
-          const earlier: EarlierAttempt = { state: state === KeyState.PARTIAL ? KeyState.PARTIAL : KeyState.UNKNOWN, startedMs: Number(row.started_ms) };
-          if (state === KeyState.PARTIAL) earlier.result = parse(row.result);
-          return { kind: 'run', token, earlier };
-        }
-        continue;
+        const taken = await this.store.query(TAKE_OVER, [KeyState.RUNNING, token, lease, key.caller, key.key, row.owner, row.state]);
+        if (taken.length === 0) continue;
+        const earlier: EarlierAttempt = { state: state === KeyState.PARTIAL ? KeyState.PARTIAL : KeyState.UNKNOWN, startedMs: Number(row.started_ms) };
+        if (state === KeyState.PARTIAL) earlier.result = parse(row.result);
+        return { kind: 'run', token, earlier };
       }
       if (now >= deadline || signal?.aborted === true) return { kind: 'busy' };
       await this.wait(key, Math.min(pause, deadline - now), signal);
@@ -111,32 +117,10 @@ export class IdempotencyKeys {
 
   /** Deletes about `batch` expired keys, oldest first (same-millisecond ones together); resolves with how many. */
   async deleteExpired(batch = 500): Promise<number> {
-    const now = this.now();
+    const now = this.options.now?.() ?? Date.now();
     const [last] = await this.store.query('select expires_ms from idempotency_key where expires_ms <= ? order by expires_ms limit 1 offset ?', [now, batch - 1]);
     const deleted = await this.store.query('delete from idempotency_key where expires_ms <= ? returning key', [num(last?.expires_ms) ?? now]);
     return deleted.length;
-  }
-
-  /** A new key, or an expired one reused: one statement, so two replicas claiming at once cannot both get it. */
-  private async insert(key: KeyId, operation: string, hash: string, token: string, now: number): Promise<boolean> {
-    const rows = await this.store.query(
-      `insert into idempotency_key (caller, key, operation, request_hash, state, owner, result, started_ms, running_until_ms, expires_ms)
-        values (?, ?, ?, ?, ?, ?, null, ?, ?, ?) on conflict (caller, key) do update set operation = excluded.operation,
-        request_hash = excluded.request_hash, state = excluded.state, owner = excluded.owner, result = null,
-        started_ms = excluded.started_ms, running_until_ms = excluded.running_until_ms, expires_ms = excluded.expires_ms
-        where idempotency_key.expires_ms <= ? returning owner`,
-      [key.caller, key.key, operation, hash, KeyState.RUNNING, token, now, now + this.options.runningLeaseMs, now + this.options.ttlMs, now],
-    );
-    return rows.length > 0 && rows[0].owner === token;
-  }
-
-  /** Takes a key over from the attempt that left it as `row` (compare-and-set on its owner and state). */
-  private async takeOver(key: KeyId, row: Row, token: string, now: number): Promise<boolean> {
-    const taken = await this.store.query(
-      'update idempotency_key set state = ?, owner = ?, running_until_ms = ? where caller = ? and key = ? and owner = ? and state = ? returning owner',
-      [KeyState.RUNNING, token, now + this.options.runningLeaseMs, key.caller, key.key, row.owner, row.state],
-    );
-    return taken.length > 0;
   }
 
   /** Changes the key while this attempt holds it (`change`: an update or a delete), then wakes this process's repeats. */

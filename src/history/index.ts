@@ -38,13 +38,10 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
   const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('./db'), import('./migrate')]);
   const database = await openDatabase(settings.store);
   const store = new HistoryStore(database);
-  let migrated: string[];
-  try {
-    migrated = await migrateToLatest(database);
-  } catch (error) {
+  const migrated = await migrateToLatest(database).catch(async (error: unknown) => {
     await store.close().catch(() => undefined);
     throw error;
-  }
+  });
   const history = new History(store, deps.rules, deps.hooks);
   const hooks = deps.hooks ?? {};
   const stop = new AbortController();

@@ -1,7 +1,4 @@
-/**
- * `npm run migrate` (and a deployment's migration step): applies the history store's pending migrations and exits.
- * Reads only the history's variables (DATABASE_URL, HISTORY, HISTORY_PATH, NODE_ENV); never prints DATABASE_URL.
- */
+/** `npm run migrate`: applies the history store's pending migrations alone (its variables only, never DATABASE_URL). */
 import { historySettings } from '../config/history';
 import { openDatabase } from './db';
 import { migrateToLatest } from './migrate';

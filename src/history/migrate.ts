@@ -1,7 +1,4 @@
-/**
- * Schema migrations by Kysely's Migrator, in order, once (on PostgreSQL under its advisory lock), written here so
- * the build needs no file scan. Each engine's column types where they differ.
- */
+/** Schema migrations by Kysely's Migrator, in order, once (PostgreSQL: under its lock), with each engine's types. */
 import { Migrator, sql, type Kysely } from 'kysely';
 import type { Engine, HistoryDb } from './db';
 

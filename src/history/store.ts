@@ -149,20 +149,16 @@ export class HistoryStore {
 
   /** Entries newest first (by id: ids grow with time on every replica, as the database hands them out). */
   async list(query: EntryQuery): Promise<HistoryEntry[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const filter = (condition: string, ...values: unknown[]): void => {
-      where.push(condition);
-      params.push(...values);
-    };
-    if (query.poolId !== undefined) filter('pool_id = ?', poolKey(query.poolId));
-    if (query.since !== undefined) filter('at >= ?', query.since);
-    if (query.kinds !== undefined && query.kinds.length > 0) filter(`kind in (${query.kinds.map(() => '?').join(', ')})`, ...query.kinds);
-    if (query.beforeId !== undefined) filter('id < ?', query.beforeId);
-    if (query.id !== undefined) filter('id = ?', query.id);
-    const conditions = where.length > 0 ? `where ${where.join(' and ')} ` : '';
-    const rows = await this.query(`select * from history_entry ${conditions}order by id desc limit ?`, [...params, query.limit]);
-    return rows.map(toEntry);
+    /** Each condition with its parameters. */
+    const filters: Array<[string, ...unknown[]]> = [];
+    if (query.poolId !== undefined) filters.push(['pool_id = ?', poolKey(query.poolId)]);
+    if (query.since !== undefined) filters.push(['at >= ?', query.since]);
+    if (query.kinds !== undefined && query.kinds.length > 0) filters.push([`kind in (${query.kinds.map(() => '?').join(', ')})`, ...query.kinds]);
+    if (query.beforeId !== undefined) filters.push(['id < ?', query.beforeId]);
+    if (query.id !== undefined) filters.push(['id = ?', query.id]);
+    const where = filters.length > 0 ? `where ${filters.map(([condition]) => condition).join(' and ')} ` : '';
+    const params = [...filters.flatMap(([, ...values]) => values), query.limit];
+    return (await this.query(`select * from history_entry ${where}order by id desc limit ?`, params)).map(toEntry);
   }
 
   /** The pool's writes still UNKNOWN (oldest first), in a transaction. */

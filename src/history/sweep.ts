@@ -1,7 +1,4 @@
-/**
- * The sweep: the `sweep` lease holder reads every pool's set and observes it, never using more than
- * HISTORY_SWEEP_READ_SHARE of the read budget (docs/history.md).
- */
+/** The sweep: the `sweep` lease holder reads and observes every pool's set within its share of the read budget. */
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../coordination/local';
 import type { EsimPoolsApi } from '../graph/api';
@@ -60,7 +57,7 @@ export class Sweeper {
     this.limit = Math.max(1, Math.floor(options.readBudget.limit * options.readShare));
   }
 
-  /** Waits until `n` (at most the limit) requests fit in the sweep's own sliding window, and counts them as sent now. */
+  /** Waits until `n` (at most the limit) requests fit in the sweep's sliding window, and counts them as sent now. */
   private async reserve(n: number): Promise<void> {
     const count = Math.min(n, this.limit);
     // The newest request that must leave the window first: `limit - count` may stay in it.
@@ -83,17 +80,16 @@ export class Sweeper {
     // next sweep is due; a holder that dies mid-sweep frees it when that time ends.
     if (!(await store.acquireLease(SWEEP_LEASE, this.holder, startedMs, Math.max(this.options.intervalMs, LEASE_MS)))) return result;
     result.swept = true;
-    const signal = this.options.signal;
     let next: Parameters<EsimPoolsApi['listPools']>[0]['next'];
     for (let page = 0; page < MAX_PAGES; page++) {
       await this.reserve(1);
-      const pools = await this.graph.listPools({ top: POOLS_PAGE, next }, { signal });
+      const pools = await this.graph.listPools({ top: POOLS_PAGE, next }, { signal: this.options.signal });
       const ids = pools.value.flatMap((p) => (isGraphError(p) ? [] : [p.id]));
       for (let i = 0, size = Math.min(GRAPH_BATCH_LIMIT, this.limit); i < ids.length; i += size) {
         const chunk = ids.slice(i, i + size);
         await this.reserve(chunk.length);
         const readStartedMs = Date.now();
-        const sets = await this.graph.listAssignmentsOfPools(chunk, { signal });
+        const sets = await this.graph.listAssignmentsOfPools(chunk, { signal: this.options.signal });
         for (const [k, set] of sets.entries()) {
           if (set === null) continue; // deleted since it was listed
           if (isGraphError(set)) {
