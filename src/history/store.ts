@@ -45,7 +45,7 @@ export interface EntryQuery {
   limit: number;
 }
 
-/** Column values: a text (or number) as text, JSON text parsed, a number (pg's int8 is parsed as one); else null. */
+/** A column read as text (a number as its digits), as JSON text parsed, as a number (pg's int8 too); else null. */
 export const text = (value: unknown): string | null => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null);
 export const parse = <T>(value: unknown): T | null => (typeof value === 'string' ? (JSON.parse(value) as T) : null);
 export const num = (value: unknown): number | null => (typeof value === 'number' || typeof value === 'string' ? Number(value) : null);
