@@ -6,12 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import Database from 'libsql';
-import type { Failure, Reply, Request, Row, Settled, Statement } from './db';
+import type { Failure, Reply, Request, Row, Settled, Wire } from './db';
 
 /** Distinct statements kept; the history's queries have a few dozen shapes. */
 const MAX_STATEMENTS = 256;
 
 let database: Database.Database | undefined;
+/** The SQL texts by number, as the main thread numbered them. */
+const texts: string[] = [];
 const statements = new Map<string, { statement: Database.Statement; reader: boolean }>();
 
 function prepare(text: string): { statement: Database.Statement; reader: boolean } {
@@ -26,8 +28,8 @@ function prepare(text: string): { statement: Database.Statement; reader: boolean
   return kept;
 }
 
-function run(s: Statement): Row[] {
-  const { statement, reader } = prepare(s.text);
+function run(s: Wire): Row[] {
+  const { statement, reader } = prepare(typeof s.sql === 'number' ? texts[s.sql] : s.sql);
   if (reader && s.first === true) {
     const row = statement.get(s.params) as Row | undefined;
     return row === undefined ? [] : [row];
@@ -56,7 +58,7 @@ const failure = (error: unknown): Failure => ({
   code: typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'SQLITE_ERROR',
 });
 
-function alone(batch: readonly Statement[]): Settled {
+function alone(batch: readonly Wire[]): Settled {
   try {
     return { rows: batch.length === 1 ? [run(batch[0])] : inTransaction(() => batch.map(run)) };
   } catch (error) {
@@ -65,7 +67,7 @@ function alone(batch: readonly Statement[]): Settled {
 }
 
 /** The batches in one transaction; when that fails, each alone, so one batch's failure fails no other. */
-function group(batches: readonly (readonly Statement[])[]): Settled[] {
+function group(batches: readonly (readonly Wire[])[]): Settled[] {
   if (batches.length === 1) return [alone(batches[0])];
   try {
     return inTransaction(() => batches.map((batch) => batch.map(run))).map((rows) => ({ rows }));
@@ -98,6 +100,7 @@ function answer(request: Request): unknown {
 
 parentPort?.on('message', (request: Request) => {
   let reply: Reply;
+  if (request.texts !== undefined) texts.push(...request.texts);
   try {
     reply = { id: request.id, value: answer(request) };
   } catch (error) {

@@ -77,12 +77,11 @@ function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): 
   };
 }
 
-/** A request to the embedded store's thread (db-worker.ts), answered by a Reply with its id. */
-export type Request = { id: number } & (
-  | { op: 'open'; path: string }
-  | { op: 'group'; batches: ReadonlyArray<readonly Statement[]> }
-  | { op: 'run'; statement: Statement }
-  | { op: 'close' }
+/** A statement as it crosses to the thread: its SQL by number once the thread has its text (`texts`), else the text. */
+export type Wire = { sql: number | string; params: readonly unknown[]; first?: boolean };
+/** A request to the embedded store's thread (db-worker.ts), answered by a Reply with its id; `texts` get the next numbers. */
+export type Request = { id: number; texts?: string[] } & (
+  { op: 'open'; path: string } | { op: 'group'; batches: Wire[][] } | { op: 'run'; statement: Wire } | { op: 'close' }
 );
 /** A database error as it crosses threads: its code (SQLITE_*, CLOSED) and SQLite's text. */
 export type Failure = { message: string; code: string };
@@ -99,6 +98,9 @@ function workerScript(): string {
   return script;
 }
 
+/** SQL texts numbered; past this, statements cross with their text. */
+const MAX_TEXTS = 1024;
+
 /** A batch waiting for the next group commit. */
 type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
 
@@ -107,7 +109,10 @@ type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; r
  * of one event-loop turn go over as one message and commit together (group commit, docs/history.md). Transactions
  * and Kysely's connection (the migrations) are exclusive sections, in order; groups wait while one is open.
  */
-async function embedded({ Kysely, CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler }: typeof KyselyModule, path: string): Promise<HistoryDb> {
+async function embedded(
+  { Kysely, CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler }: typeof KyselyModule,
+  path: string,
+): Promise<HistoryDb> {
   const worker = new Worker(workerScript());
   const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   let next = 0;
@@ -126,16 +131,30 @@ async function embedded({ Kysely, CompiledQuery, SqliteAdapter, SqliteIntrospect
     if (error !== undefined) call?.reject(failed(error));
     else call?.resolve(value);
   });
-  worker.on('error', () => end({ message: "The history store's thread failed.", code: 'CLOSED' }));
+  // The thread's own failure (its script or libsql could not load): no statement's parameters in it.
+  worker.on('error', (error) => end({ message: `The history store's thread failed: ${error.message}`, code: 'CLOSED' }));
   worker.on('exit', () => end(CLOSED));
+  // A group's SQL texts were two thirds of its cost to copy across: each text crosses once, then its number.
+  const numbers = new Map<string, number>();
+  let texts: string[] = [];
+  const wire = ({ text, params, first }: Statement): Wire => {
+    let sql: number | string | undefined = numbers.get(text);
+    if (sql === undefined && numbers.size < MAX_TEXTS) {
+      numbers.set(text, (sql = numbers.size));
+      texts.push(text);
+    }
+    return { sql: sql ?? text, params, first };
+  };
+  /** Posts the request with the texts numbered since the last one (the thread reads requests in order). */
   const call = (request: Request): Promise<unknown> =>
     new Promise((resolve, reject) => {
       if (gone !== undefined) return reject(failed(gone));
       if (calls.size === 0) worker.ref();
       calls.set(request.id, { resolve, reject });
+      if (texts.length > 0) [request.texts, texts] = [texts, []];
       worker.postMessage(request);
     });
-  const run: RunStatement = (statement) => call({ id: ++next, op: 'run', statement }) as Promise<Row[]>;
+  const run: RunStatement = (statement) => call({ id: ++next, op: 'run', statement: wire(statement) }) as Promise<Row[]>;
 
   let tail: Promise<unknown> = Promise.resolve();
   let sections = 0;
@@ -151,7 +170,7 @@ async function embedded({ Kysely, CompiledQuery, SqliteAdapter, SqliteIntrospect
   const flush = async (): Promise<void> => {
     const group = queue.splice(0);
     try {
-      const results = (await call({ id: ++next, op: 'group', batches: group.map((waiting) => waiting.list) })) as Settled[];
+      const results = (await call({ id: ++next, op: 'group', batches: group.map((waiting) => waiting.list.map(wire)) })) as Settled[];
       group.forEach((waiting, i) => {
         const settled = results[i];
         if ('rows' in settled) waiting.resolve(settled.rows);

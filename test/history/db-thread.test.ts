@@ -1,7 +1,8 @@
 /**
- * The embedded store's thread (src/history/db-worker.ts): `:memory:` works (the thread owns the only connection), a
- * statement's error keeps SQLite's code and names no parameter, a dead thread fails every pending and later call
- * with HistoryUnavailableError (no hang, no crash), and an open but idle store keeps no process alive.
+ * The embedded store's thread (src/history/db-worker.ts): `:memory:` works (the thread owns the only connection);
+ * each statement runs its own SQL (texts cross once, then by number); a statement's error keeps SQLite's code and
+ * names no parameter; a dead thread fails every pending and later call with HistoryUnavailableError (no hang, no
+ * crash); an open but idle store keeps no process alive.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -44,6 +45,15 @@ it('keeps a :memory: store across calls: the thread owns its only connection', a
   await db.transaction((run) => run({ text: INSERT, params: ['b', 'test', 2] }));
   const [rows] = await db.batch([{ text: 'select name from history_lease order by name', params: [] }]);
   expect(rows.map((r) => r.name)).toEqual(['a', 'b']);
+});
+
+it('runs each statement by its own SQL, past the texts the thread keeps by number too', async () => {
+  const texts = Array.from({ length: 1100 }, (_, i) => ({ text: `select ${i} as n`, params: [] }));
+  // Twice: the first time each text crosses, the second time its number (or, past the kept ones, its text again).
+  for (let round = 0; round < 2; round++) {
+    const rows = await Promise.all(texts.map((s) => db.batch([s])));
+    expect(rows.map(([[row]]) => row.n)).toEqual(texts.map((_, i) => i));
+  }
 });
 
 it("answers a failed statement with SQLite's code and text, never its parameters", async () => {
