@@ -1,12 +1,12 @@
 /**
  * The history's two engines behind one query layer: PostgreSQL (DATABASE_URL), shared by the replicas, or an
- * embedded libsql file (docs/history.md). Each engine's driver is loaded only when its store is opened.
+ * embedded libsql file on its own thread (docs/history.md). Each engine's driver is loaded only when its store is opened.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type * as KyselyModule from 'kysely';
-import type { Kysely, SqliteStatement } from 'kysely';
-import type Database from 'libsql';
+import type { DatabaseConnection, Driver, Kysely } from 'kysely';
 
 export type Engine = 'postgres' | 'embedded';
 
@@ -49,14 +49,7 @@ export async function openDatabase(location: StoreLocation): Promise<HistoryDb> 
     pool.on('error', () => undefined);
     return postgres(kysely, new kysely.Kysely<unknown>({ dialect: new kysely.PostgresDialect({ pool }) }));
   }
-  const { default: Libsql } = await import('libsql');
-  if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
-  const database = new Libsql(location.path);
-  // WAL: readers never wait for the writer; NORMAL sync is durable across a process crash (not a power cut).
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
-  return embedded(kysely, database);
+  return embedded(kysely, location.path);
 }
 
 /** PostgreSQL: each statement's placeholders numbered (`?` → `$n`), run through Kysely's pool and transactions. */
@@ -84,111 +77,168 @@ function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): 
   };
 }
 
-/** Distinct statements kept; the history's queries have a few dozen shapes. */
-const MAX_STATEMENTS = 256;
+/** A statement as it crosses to the thread: its SQL by number once the thread has its text (`texts`), else the text. */
+export type Wire = { sql: number | string; params: readonly unknown[]; first?: boolean };
+/** A request to the embedded store's thread (db-worker.ts), answered by a Reply with its id; `texts` get the next numbers. */
+export type Request = { id: number; texts?: string[] } & (
+  { op: 'open'; path: string } | { op: 'group'; batches: Wire[][] } | { op: 'run'; statement: Wire } | { op: 'close' }
+);
+/** A database error as it crosses threads: its code (SQLITE_*, CLOSED) and SQLite's text. */
+export type Failure = { message: string; code: string };
+export type Settled = { rows: Row[][] } | { error: Failure };
+export type Reply = { id: number; value?: unknown; error?: Failure };
 
-type Prepared = { statement: SqliteStatement & Database.Statement; reader: boolean };
+const failed = ({ message, code }: Failure): Error => Object.assign(new Error(message), { code });
+const CLOSED: Failure = { message: 'The history store is closed.', code: 'CLOSED' };
+
+/** The thread's compiled script: beside this module in dist/; from src/ (ts-jest), the build's copy. */
+function workerScript(): string {
+  const script = __filename.endsWith('.ts') ? join(__dirname, '../../dist/history/db-worker.js') : join(__dirname, 'db-worker.js');
+  if (!existsSync(script)) throw new Error(`The embedded history store's thread script ${script} is missing: run npm run build.`);
+  return script;
+}
+
+/** SQL texts numbered; past this, statements cross with their text. */
+const MAX_TEXTS = 1024;
 
 /** A batch waiting for the next group commit. */
 type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
 
 /**
- * The embedded engine: statements prepared once per SQL text (libsql never frees them), and group commit: the
- * batches of one event-loop turn in one transaction, each caller resolving once committed (docs/history.md).
+ * The embedded engine: libsql on its own thread (db-worker.ts), so SQLite's work leaves the main thread. The batches
+ * of one event-loop turn go over as one message and commit together (group commit, docs/history.md). Transactions
+ * and Kysely's connection (the migrations) are exclusive sections, in order; groups wait while one is open.
  */
-function embedded({ Kysely, SqliteDialect }: typeof KyselyModule, database: Database.Database): HistoryDb {
-  const statements = new Map<string, Prepared>();
-  let closed = false;
-  const prepare = (text: string): Prepared => {
-    if (closed) throw Object.assign(new Error('The history store is closed.'), { code: 'CLOSED' });
-    let kept = statements.get(text);
-    if (kept === undefined) {
-      if (statements.size >= MAX_STATEMENTS) statements.clear();
-      const statement = database.prepare(text);
-      kept = { statement, reader: statement.reader };
-      statements.set(text, kept);
+async function embedded(
+  { Kysely, CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler }: typeof KyselyModule,
+  path: string,
+): Promise<HistoryDb> {
+  const worker = new Worker(workerScript());
+  const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+  let next = 0;
+  /** Set once closed or the thread has gone: every call then rejects with it. */
+  let gone: Failure | undefined;
+  const end = (failure: Failure): void => {
+    gone ??= failure;
+    for (const call of calls.values()) call.reject(failed(gone));
+    calls.clear();
+  };
+  worker.on('message', ({ id, value, error }: Reply) => {
+    const call = calls.get(id);
+    calls.delete(id);
+    // An idle store's thread keeps no process alive.
+    if (calls.size === 0) worker.unref();
+    if (error !== undefined) call?.reject(failed(error));
+    else call?.resolve(value);
+  });
+  // The thread's own failure (its script or libsql could not load): no statement's parameters in it.
+  worker.on('error', (error) => end({ message: `The history store's thread failed: ${error.message}`, code: 'CLOSED' }));
+  worker.on('exit', () => end(CLOSED));
+  // A group's SQL texts were two thirds of its cost to copy across: each text crosses once, then its number.
+  const numbers = new Map<string, number>();
+  let texts: string[] = [];
+  const wire = ({ text, params, first }: Statement): Wire => {
+    let sql: number | string | undefined = numbers.get(text);
+    if (sql === undefined && numbers.size < MAX_TEXTS) {
+      numbers.set(text, (sql = numbers.size));
+      texts.push(text);
     }
-    return kept;
+    return { sql: sql ?? text, params, first };
   };
-  const runNow = (s: Statement): Row[] => {
-    const { statement, reader } = prepare(s.text);
-    if (reader && s.first === true) {
-      const row = statement.get(s.params) as Row | undefined;
-      return row === undefined ? [] : [row];
-    }
-    if (reader) return statement.all(s.params) as Row[];
-    statement.run(s.params);
-    return [];
+  /** Posts the request with the texts numbered since the last one (the thread reads requests in order). */
+  const call = (request: Request): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (gone !== undefined) return reject(failed(gone));
+      if (calls.size === 0) worker.ref();
+      calls.set(request.id, { resolve, reject });
+      if (texts.length > 0) [request.texts, texts] = [texts, []];
+      worker.postMessage(request);
+    });
+  const run: RunStatement = (statement) => call({ id: ++next, op: 'run', statement: wire(statement) }) as Promise<Row[]>;
+
+  let tail: Promise<unknown> = Promise.resolve();
+  let sections = 0;
+  /** Runs `fn` alone: after every section before it, before every one after it. */
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    sections++;
+    const result = tail.then(fn).finally(() => sections--);
+    tail = result.catch(() => undefined);
+    return result;
   };
-  const rollback = (): void => {
-    if (!closed && database.inTransaction) prepare('rollback').statement.run();
-  };
-  /** Runs `fn` between begin and commit (rolled back when it throws). */
-  const inTransaction = <T>(fn: () => T): T => {
-    prepare('begin').statement.run();
-    try {
-      const result = fn();
-      prepare('commit').statement.run();
-      return result;
-    } catch (error) {
-      rollback();
-      throw error;
-    }
-  };
-  const alone = (waiting: Waiting): void => {
-    try {
-      waiting.resolve(waiting.list.length === 1 ? [runNow(waiting.list[0])] : inTransaction(() => waiting.list.map(runNow)));
-    } catch (error) {
-      waiting.reject(error);
-    }
-  };
+
   const queue: Waiting[] = [];
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     const group = queue.splice(0);
-    if (group.length === 1) return alone(group[0]);
-    let results: Row[][][];
     try {
-      results = inTransaction(() => group.map((waiting) => waiting.list.map(runNow)));
-    } catch {
-      // One batch's failure must not fail the others: each alone, in its own transaction.
-      return group.forEach(alone);
+      const results = (await call({ id: ++next, op: 'group', batches: group.map((waiting) => waiting.list.map(wire)) })) as Settled[];
+      group.forEach((waiting, i) => {
+        const settled = results[i];
+        if ('rows' in settled) waiting.resolve(settled.rows);
+        else waiting.reject(failed(settled.error));
+      });
+    } catch (error) {
+      group.forEach((waiting) => waiting.reject(error));
     }
-    group.forEach((waiting, i) => waiting.resolve(results[i]));
   };
-  /** The group of this turn, now, or once the transaction holding the connection has ended. */
-  const flushWhenFree = (): void => {
-    if (closed || !database.inTransaction) return flush();
-    db.connection()
-      .execute(async () => flush())
-      .catch((error: unknown) => queue.splice(0).forEach((waiting) => waiting.reject(error)));
+
+  /** Kysely's connection (the migrations): one exclusive section from acquire to release. */
+  let release: (() => void) | undefined;
+  const connection: DatabaseConnection = {
+    executeQuery: async <R>(query: KyselyModule.CompiledQuery) => ({ rows: (await run({ text: query.sql, params: query.parameters })) as R[] }),
+    streamQuery: () => {
+      throw new Error('The embedded history store does not stream.');
+    },
+  };
+  const statement = (sql: string) => connection.executeQuery(CompiledQuery.raw(sql)).then(() => undefined);
+  const close = async (): Promise<void> => {
+    if (gone !== undefined) return;
+    await call({ id: ++next, op: 'close' }).catch(() => undefined);
+    end(CLOSED);
+    await worker.terminate();
+  };
+  const driver: Driver = {
+    init: async () => undefined,
+    acquireConnection: () =>
+      new Promise((resolve) => {
+        void exclusive(() => new Promise<void>((done) => ((release = done), resolve(connection))));
+      }),
+    beginTransaction: () => statement('begin'),
+    commitTransaction: () => statement('commit'),
+    rollbackTransaction: () => statement('rollback'),
+    releaseConnection: async () => release?.(),
+    destroy: close,
   };
   const db = new Kysely<unknown>({
-    dialect: new SqliteDialect({
-      database: {
-        close: () => {
-          closed = true;
-          database.close();
-        },
-        prepare: (text) => prepare(text).statement,
-      },
-    }),
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (on) => new SqliteIntrospector(on),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
   });
+
+  try {
+    await call({ id: ++next, op: 'open', path });
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return {
     engine: 'embedded',
     db,
     batch: (list) =>
       new Promise((resolve, reject) => {
-        if (queue.push({ list, resolve, reject }) === 1) setImmediate(flushWhenFree);
+        if (queue.push({ list, resolve, reject }) === 1) setImmediate(() => void (sections === 0 ? flush() : exclusive(flush)));
       }),
     transaction: (fn) =>
-      db.connection().execute(async () => {
-        prepare('begin').statement.run();
+      exclusive(async () => {
+        await run({ text: 'begin', params: [] });
         try {
-          const result = await fn(async (s) => runNow(s));
-          prepare('commit').statement.run();
+          const result = await fn(run);
+          await run({ text: 'commit', params: [] });
           return result;
         } catch (error) {
-          rollback();
+          await run({ text: 'rollback', params: [] }).catch(() => undefined);
           throw error;
         }
       }),

@@ -1,6 +1,6 @@
 /** `npm run migrate`: applies the history store's pending migrations alone (its variables only, never DATABASE_URL). */
 import { historySettings } from '../config/history';
-import { openDatabase } from './db';
+import { openDatabase, type HistoryDb } from './db';
 import { migrateToLatest } from './migrate';
 
 async function main(): Promise<number> {
@@ -14,8 +14,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const where = settings.store.kind === 'postgres' ? settings.store.displayUrl : settings.store.path;
-  const database = await openDatabase(settings.store);
+  let database: HistoryDb | undefined;
   try {
+    database = await openDatabase(settings.store);
     const applied = await migrateToLatest(database);
     process.stdout.write(applied.length > 0 ? `history store ${where}: applied ${applied.join(', ')}\n` : `history store ${where}: up to date\n`);
     return 0;
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
     process.stderr.write(`history store ${where}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
-    await database.db.destroy();
+    await database?.db.destroy();
   }
 }
 
