@@ -11,12 +11,11 @@ import { WIRE_ENUM } from './graph/models';
 import type { CredentialSource, TokenEvent } from './graph/pipeline/token';
 import { appCredentialFactory, EmulatorCredential } from './identity/credential';
 import type { Logger } from './observability/logger';
-import { Metrics } from './observability/metrics';
+import { coordinationMetrics, Metrics } from './observability/metrics';
 import { createApp } from './http/app';
 import { startTracing } from './observability/tracing';
 import { createCoordination } from './coordination';
 import type { Coordination } from './coordination/types';
-import { coordinationMetrics } from './observability/coordination-metrics';
 import { openHistory, type OpenedHistory } from './history';
 import { HISTORY_RULES } from './graphql/history/rules';
 
