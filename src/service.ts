@@ -10,7 +10,7 @@ import { GraphClient } from './graph/client';
 import { WIRE_ENUM } from './graph/models';
 import type { CredentialSource, TokenEvent } from './graph/pipeline/token';
 import { appCredentialFactory, EmulatorCredential } from './identity/credential';
-import type { Logger } from './observability/logger';
+import { messageOf, type Logger } from './observability/logger';
 import { coordinationMetrics, Metrics } from './observability/metrics';
 import { createApp } from './http/app';
 import { startTracing } from './observability/tracing';
@@ -187,21 +187,21 @@ export async function startService(config: Config, logger: Logger) {
         readBudget: { limit: config.graph.readBudget.limit || GRAPH_DEFAULTS.readLimit, windowMs: config.graph.readBudget.windowMs },
         hooks: {
           onOutsideChange: (source) => metrics.historyOutsideChanges.inc({ source }),
-          onBackgroundError: (error) => logger.warn({ reason: reasonOf(error) }, 'could not compare a read with the assignment history'),
+          onBackgroundError: (error) => logger.warn({ reason: messageOf(error) }, 'could not compare a read with the assignment history'),
           onSweep: (result, seconds) => {
             metrics.historySweepDuration.observe(seconds);
             logger.info({ ...result, seconds }, 'assignment history sweep done');
           },
           onLag: (seconds) => metrics.historySweepLag.set(seconds),
-          onError: (error) => logger.warn({ reason: reasonOf(error) }, 'assignment history sweep failed'),
+          onError: (error) => logger.warn({ reason: messageOf(error) }, 'assignment history sweep failed'),
           onRetention: (deleted) => deleted > 0 && logger.info({ deleted, retentionDays: config.history.enabled ? config.history.retentionDays : 0 }, 'old assignment history entries deleted'),
-          onRetentionError: (error) => logger.warn({ reason: reasonOf(error) }, 'assignment history retention failed'),
+          onRetentionError: (error) => logger.warn({ reason: messageOf(error) }, 'assignment history retention failed'),
         },
       });
     } catch (error) {
       await graph.close();
       await shared.close();
-      throw new StartupError(`${config.history.store.kind === 'postgres' ? 'DATABASE_URL' : 'HISTORY_PATH'}: the assignment history store ${where} cannot be opened: ${reasonOf(error)}`);
+      throw new StartupError(`${config.history.store.kind === 'postgres' ? 'DATABASE_URL' : 'HISTORY_PATH'}: the assignment history store ${where} cannot be opened: ${messageOf(error)}`);
     }
     logger.info(
       { store: config.history.store.kind, where, migrated: history.migrated, sweepIntervalS: config.history.sweepIntervalS, sweepReadShare: config.history.sweepReadShare },
@@ -264,20 +264,11 @@ export async function startService(config: Config, logger: Logger) {
           unfinished.delete(name);
         }
       })();
-      const limit = new AbortController();
-      try {
-        await Promise.race([run, sleep(drainDelayMs + graceMs + STOP_MARGIN_MS, undefined, { signal: limit.signal })]);
-      } finally {
-        limit.abort();
-      }
+      // An unref'd deadline: it never holds the process open once everything else has closed.
+      await Promise.race([run, sleep(drainDelayMs + graceMs + STOP_MARGIN_MS, undefined, { ref: false })]);
       return { cutOff, unfinished: [...unfinished] };
     },
   };
-}
-
-/** An error's message for a log line (history store errors never carry DATABASE_URL). */
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Token events as log lines: never a token, nor Entra's message (it can name the tenant and client). */
