@@ -11,7 +11,7 @@ import { Kind, parse, separateOperations, type DefinitionNode, type OperationDef
 import { z } from 'zod';
 import { EXAMPLE_DOCUMENT, EXAMPLE_TAB_GROUPS, EXAMPLE_VARIABLES } from '../../graphql/examples';
 import type { Logger } from '../../observability/logger';
-import { CONFIG_ELEMENT_ID, type ExplorerPageConfig, type ExplorerTab } from './config';
+import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from './config';
 
 const ENDPOINT = '/graphql';
 const ASSET_BASE = `${ENDPOINT}/explorer/`;
@@ -140,7 +140,7 @@ export function defaultHeaders(tokensRequired: boolean): Record<string, string> 
 type TabGroups = Readonly<Record<string, readonly string[]>>;
 
 /** The example operations as tabs (one per operation or group), each with its comment lines and only its variables. */
-export function exampleTabs(document: string, variables: Record<string, unknown>, headers: Record<string, string>, groups: TabGroups = {}): ExplorerTab[] {
+export function exampleTabs(document: string, variables: Record<string, unknown>, headers: Record<string, string>, groups: TabGroups = {}): ExplorerPageConfig['tabs'] {
   const ast = parse(document);
   // Each definition's text starts after the previous one ends, so the comments above an operation go with it.
   const texts = new Map<DefinitionNode, string>();
