@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
@@ -13,7 +14,6 @@ import { appCredentialFactory, EmulatorCredential } from './identity/credential'
 import { messageOf, type Logger } from './observability/logger';
 import { coordinationMetrics, Metrics } from './observability/metrics';
 import { createApp } from './http/app';
-import { startTracing } from './observability/tracing';
 import { createCoordination } from './coordination';
 import type { Coordination } from './coordination/types';
 import { openHistory, type OpenedHistory } from './history';
@@ -23,6 +23,19 @@ import { HISTORY_RULES } from './graphql/history/rules';
 const SERVICE_VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'))).version;
 
 export type Service = Awaited<ReturnType<typeof startService>>;
+
+/** OpenTelemetry tracing to an OTLP endpoint; the SDK is loaded only here, so a process without tracing never loads it. */
+async function startTracing(url: string, serviceName: string) {
+  const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName, 'service.version': SERVICE_VERSION }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
+  });
+  provider.register();
+  return { tracer: trace.getTracer('esim-pools-subgraph', SERVICE_VERSION), shutdown: () => provider.shutdown() };
+}
 
 /** Longest a replica waits for its first Redis connection before it listens (the startup probe allows 30 s). */
 const REDIS_STARTUP_WAIT_MS = 5_000;
@@ -74,7 +87,7 @@ async function loadEmulator(): Promise<EmulatorPackage> {
 
 export async function startService(config: Config, logger: Logger) {
   const otlp = config.tracing.endpoint;
-  const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
+  const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName) : undefined;
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
   let emulator: Awaited<ReturnType<EmulatorPackage['startGraphEmulator']>> | undefined;
   let baseUrl = config.graph.baseUrl;
