@@ -22,8 +22,6 @@ import { HISTORY_RULES } from './graphql/history/rules';
 /** package.json's version, read at run time: the file sits outside the compiled tree. */
 const SERVICE_VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'))).version;
 
-export type Service = Awaited<ReturnType<typeof startService>>;
-
 /** OpenTelemetry tracing to an OTLP endpoint; the SDK is loaded only here, so a process without tracing never loads it. */
 async function startTracing(url: string, serviceName: string) {
   const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
@@ -41,7 +39,7 @@ async function startTracing(url: string, serviceName: string) {
 const REDIS_STARTUP_WAIT_MS = 5_000;
 
 /** Time the steps after the HTTP server (connections, tracing flush) get once the grace period is over. */
-export const STOP_MARGIN_MS = 5_000;
+const STOP_MARGIN_MS = 5_000;
 
 /** A start-up failure the operator fixes in the environment: the message names the variable (no stack). */
 export class StartupError extends Error {
@@ -245,13 +243,7 @@ export async function startService(config: Config, logger: Logger) {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`;
   return {
-    app,
     url,
-    graph,
-    metrics,
-    coordination: shared,
-    history,
-    emulator,
     /**
      * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
      * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming in `unfinished` the steps
