@@ -1,7 +1,6 @@
 /**
- * An Apollo Server integration for node:http, shaped like Apollo's own, with nothing of this project in it (Apollo's
- * only node:http integration, the standalone server, owns its server). Bodies: gzip, deflate, br decoded within the
- * size limit; media types compared as WHATWG parses them (as Apollo does); JSON in UTF-8 only.
+ * An Apollo Server integration for node:http with nothing of this project in it (docs/architecture.md): bodies
+ * gzip/deflate/br-decoded within the size limit, media types as WHATWG parses them (as Apollo does), JSON in UTF-8 only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
