@@ -133,7 +133,7 @@ const inputs = [...Object.keys(pages.metafile.inputs), ...Object.keys(workers.me
 writeFileSync(inputsFile, JSON.stringify([...new Set(inputs)]));
 
 if (!process.argv.includes('--quiet')) {
-  // gzip: what a browser that accepts it is sent (src/http/explorer/assets.ts); fonts and icons are compressed already.
+  // gzip: what a browser that accepts it is sent (src/http/explorer/index.ts); fonts and icons are compressed already.
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   const isCode = (name) => /\.(js|css)$/.test(name);
   const media = Object.entries(files).filter(([name]) => !isCode(name));

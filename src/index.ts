@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './observability/logger';
+import { createLogger, messageOf } from './observability/logger';
 import { startService, StartupError } from './service';
 
 const EXIT_CODES: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
@@ -50,7 +50,7 @@ async function run(): Promise<void> {
 run().catch((error: unknown) => {
   // A ConfigError or StartupError names the variable to fix; anything else is unexpected, but still one line, not a stack.
   const named = error instanceof ConfigError || error instanceof StartupError;
-  const message = named ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  const message = named ? error.message : `failed to start: ${messageOf(error)}`;
   process.stderr.write(`esim-pools-subgraph: ${message}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
@@ -10,26 +11,35 @@ import { GraphClient } from './graph/client';
 import { WIRE_ENUM } from './graph/models';
 import type { CredentialSource, TokenEvent } from './graph/pipeline/token';
 import { appCredentialFactory, EmulatorCredential } from './identity/credential';
-import type { Logger } from './observability/logger';
-import { Metrics } from './observability/metrics';
+import { messageOf, type Logger } from './observability/logger';
+import { coordinationMetrics, Metrics } from './observability/metrics';
 import { createApp } from './http/app';
-import { startTracing } from './observability/tracing';
 import { createCoordination } from './coordination';
 import type { Coordination } from './coordination/types';
-import { coordinationMetrics } from './observability/coordination-metrics';
 import { openHistory, type OpenedHistory } from './history';
 import { HISTORY_RULES } from './graphql/history/rules';
 
 /** package.json's version, read at run time: the file sits outside the compiled tree. */
 const SERVICE_VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'))).version;
 
-export type Service = Awaited<ReturnType<typeof startService>>;
+/** OpenTelemetry tracing to an OTLP endpoint; the SDK is loaded only here, so a process without tracing never loads it. */
+async function startTracing(url: string, serviceName: string) {
+  const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName, 'service.version': SERVICE_VERSION }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
+  });
+  provider.register();
+  return { tracer: trace.getTracer('esim-pools-subgraph', SERVICE_VERSION), shutdown: () => provider.shutdown() };
+}
 
 /** Longest a replica waits for its first Redis connection before it listens (the startup probe allows 30 s). */
 const REDIS_STARTUP_WAIT_MS = 5_000;
 
 /** Time the steps after the HTTP server (connections, tracing flush) get once the grace period is over. */
-export const STOP_MARGIN_MS = 5_000;
+const STOP_MARGIN_MS = 5_000;
 
 /** A start-up failure the operator fixes in the environment: the message names the variable (no stack). */
 export class StartupError extends Error {
@@ -75,7 +85,7 @@ async function loadEmulator(): Promise<EmulatorPackage> {
 
 export async function startService(config: Config, logger: Logger) {
   const otlp = config.tracing.endpoint;
-  const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName, SERVICE_VERSION) : undefined;
+  const tracing = otlp ? await startTracing(otlp, config.tracing.serviceName) : undefined;
   if (tracing) logger.info({ endpoint: otlp }, 'OpenTelemetry tracing on');
   let emulator: Awaited<ReturnType<EmulatorPackage['startGraphEmulator']>> | undefined;
   let baseUrl = config.graph.baseUrl;
@@ -188,21 +198,21 @@ export async function startService(config: Config, logger: Logger) {
         readBudget: { limit: config.graph.readBudget.limit || GRAPH_DEFAULTS.readLimit, windowMs: config.graph.readBudget.windowMs },
         hooks: {
           onOutsideChange: (source) => metrics.historyOutsideChanges.inc({ source }),
-          onBackgroundError: (error) => logger.warn({ reason: reasonOf(error) }, 'could not compare a read with the assignment history'),
+          onBackgroundError: (error) => logger.warn({ reason: messageOf(error) }, 'could not compare a read with the assignment history'),
           onSweep: (result, seconds) => {
             metrics.historySweepDuration.observe(seconds);
             logger.info({ ...result, seconds }, 'assignment history sweep done');
           },
           onLag: (seconds) => metrics.historySweepLag.set(seconds),
-          onError: (error) => logger.warn({ reason: reasonOf(error) }, 'assignment history sweep failed'),
+          onError: (error) => logger.warn({ reason: messageOf(error) }, 'assignment history sweep failed'),
           onRetention: (deleted) => deleted > 0 && logger.info({ deleted, retentionDays: config.history.enabled ? config.history.retentionDays : 0 }, 'old assignment history entries deleted'),
-          onRetentionError: (error) => logger.warn({ reason: reasonOf(error) }, 'assignment history retention failed'),
+          onRetentionError: (error) => logger.warn({ reason: messageOf(error) }, 'assignment history retention failed'),
         },
       });
     } catch (error) {
       await graph.close();
       await shared.close();
-      throw new StartupError(`${config.history.store.kind === 'postgres' ? 'DATABASE_URL' : 'HISTORY_PATH'}: the assignment history store ${where} cannot be opened: ${reasonOf(error)}`);
+      throw new StartupError(`${config.history.store.kind === 'postgres' ? 'DATABASE_URL' : 'HISTORY_PATH'}: the assignment history store ${where} cannot be opened: ${messageOf(error)}`);
     }
     logger.info(
       { store: config.history.store.kind, where, migrated: history.migrated, sweepIntervalS: config.history.sweepIntervalS, sweepReadShare: config.history.sweepReadShare },
@@ -233,13 +243,7 @@ export async function startService(config: Config, logger: Logger) {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`;
   return {
-    app,
     url,
-    graph,
-    metrics,
-    coordination: shared,
-    history,
-    emulator,
     /**
      * Drains the HTTP server (readiness off, `drainDelayMs`, then `graceMs` for in-flight requests), then closes the
      * rest. Bounded: after drainDelayMs + graceMs + STOP_MARGIN_MS it resolves anyway, naming in `unfinished` the steps
@@ -265,20 +269,11 @@ export async function startService(config: Config, logger: Logger) {
           unfinished.delete(name);
         }
       })();
-      const limit = new AbortController();
-      try {
-        await Promise.race([run, sleep(drainDelayMs + graceMs + STOP_MARGIN_MS, undefined, { signal: limit.signal })]);
-      } finally {
-        limit.abort();
-      }
+      // An unref'd deadline: it never holds the process open once everything else has closed.
+      await Promise.race([run, sleep(drainDelayMs + graceMs + STOP_MARGIN_MS, undefined, { ref: false })]);
       return { cutOff, unfinished: [...unfinished] };
     },
   };
-}
-
-/** An error's message for a log line (history store errors never carry DATABASE_URL). */
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Token events as log lines: never a token, nor Entra's message (it can name the tenant and client). */

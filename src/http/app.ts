@@ -16,7 +16,7 @@ import { DirectoryCache, type TargetCheckMode } from '../graphql/targets';
 import { idempotencyKeys } from '../graphql/idempotency';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
-import type { Logger } from '../observability/logger';
+import { messageOf, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { createApolloServer } from './apollo';
 import { createExplorer, isGraphQLPath, wantsPage } from './explorer';
@@ -226,8 +226,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return address;
     },
     close(graceMs = 10_000, drainDelayMs = 0) {
-      closing ??= shutdown(graceMs, drainDelayMs);
-      return closing;
+      return (closing ??= shutdown(graceMs, drainDelayMs));
     },
   };
 }
@@ -238,8 +237,6 @@ function plainPage(req: IncomingMessage, res: ServerResponse, url: URL): boolean
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PLAIN_PAGE);
   return true;
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function notFound(res: ServerResponse): void {
   sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });

@@ -1,13 +1,12 @@
 /**
- * An Apollo Server integration for node:http, shaped like Apollo's own, with nothing of this project in it (Apollo's
- * only node:http integration, the standalone server, owns its server). Bodies: gzip, deflate, br decoded within the
- * size limit; media types compared as WHATWG parses them (as Apollo does); JSON in UTF-8 only.
+ * An Apollo Server integration for node:http with nothing of this project in it (docs/architecture.md): bodies
+ * gzip/deflate/br-decoded within the size limit, media types as WHATWG parses them (as Apollo does), JSON in UTF-8 only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { MIMEType } from 'node:util';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import getRawBody from 'raw-body';
 
 /** A request refused while its body was read: the status, `extensions.code` and message to answer with. */
@@ -82,18 +81,6 @@ async function requestBody(req: IncomingMessage, limit: number): Promise<unknown
   }
 }
 
-async function writeResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
-  for (const [name, value] of response.headers) res.setHeader(name, value);
-  res.statusCode = response.status ?? 200;
-  if (response.body.kind === 'complete') {
-    res.setHeader('content-length', Buffer.byteLength(response.body.string));
-    res.end(response.body.string);
-    return;
-  }
-  for await (const chunk of response.body.asyncIterator) res.write(chunk);
-  res.end();
-}
-
 /**
  * A handler answering one request with Apollo, the operation's context from `context`, bodies up to `maxBodyBytes` as
  * sent and decoded (default 1 MiB); it rejects only on an unexpected failure (the caller answers 500).
@@ -122,6 +109,14 @@ export function nodeHttpHandler<TContext extends BaseContext>(
     }
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context: () => options.context({ req, res }) });
-    await writeResponse(res, response);
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(response.body.string));
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
   };
 }

@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { Context } from '../graphql/context';
 import type { EsimPoolsApi } from '../graph/api';
 import { isRecord } from '../graph/json';
-import type { Logger } from '../observability/logger';
+import { messageOf, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
 /** The router's endpoint, shared key (sent as `Authorization`) and timeout; this subgraph's name in the supergraph. */
@@ -72,7 +72,7 @@ export async function invalidate(poolIds: readonly string[], options: Invalidati
   } catch (error) {
     metrics?.routerInvalidations.inc({ outcome: 'failed' });
     // The URL is configuration, not a secret; the shared key is never logged.
-    logger.warn({ requestId, poolIds, url, reason: error instanceof Error ? error.message : String(error) }, 'router cache invalidation failed');
+    logger.warn({ requestId, poolIds, url, reason: messageOf(error) }, 'router cache invalidation failed');
   }
 }
 

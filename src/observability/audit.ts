@@ -6,9 +6,6 @@ import type { Principal } from '../auth/principal';
 import { WireFilterType, type WireAssignmentTarget } from '../graph/models';
 import type { Logger } from './logger';
 
-/** written: Graph took it; unchanged: nothing to send; failed: refused or failed (after sending it may still apply). */
-export type AuditOutcome = 'written' | 'unchanged' | 'failed';
-
 /** What every audit line has: who, which request, and why it failed (Graph's ids when its error carried them). */
 interface AuditBase {
   principal?: Principal;
@@ -29,7 +26,8 @@ export interface AuditEvent extends AuditBase {
   removed?: readonly WireAssignmentTarget[];
   /** The replace mutation without a read before: the complete set it sent. */
   assigned?: readonly WireAssignmentTarget[];
-  outcome: AuditOutcome;
+  /** written: Graph took it; unchanged: nothing to send; failed: refused or failed (after sending it may still apply). */
+  outcome: 'written' | 'unchanged' | 'failed';
   /** Whether an assign request went to Graph. */
   assignSent: boolean;
   /** How many assignments the pool has after a write. */
@@ -43,7 +41,7 @@ export interface PoolAuditEvent extends AuditBase {
   operation: PoolOperation;
   /** The pool written; for a create, known once Graph made it. */
   poolId?: string;
-  outcome: Exclude<AuditOutcome, 'unchanged'>;
+  outcome: 'written' | 'failed';
   /** Whether the write went to Graph (a failure after sending may still have been applied). */
   requestSent: boolean;
   /** create: how many activation codes the request carried. */

@@ -65,4 +65,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/** An error's message for a log line (never its stack or its other fields). */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 export type { Logger };

@@ -1,24 +1,27 @@
 /** Prometheus metrics (prom-client), one registry per service instance; client-chosen operation names bounded. */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CoordinationEvent, CoordinationEventListener } from '../coordination/events';
+import type { CoordinationHealth } from '../coordination/types';
 import type { GraphCallEvent } from '../graph/api';
 
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const OPERATION = ['operation', 'type', 'outcome'] as const;
 const CALL = ['method', 'path'] as const;
+const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
 /** A counter registered on `registry` only. */
-export function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 /** A histogram registered on `registry` only. */
-export function histogram<L extends string>(registry: Registry, name: string, help: string, buckets: number[], labelNames: readonly L[] = []): Histogram<L> {
+function histogram<L extends string>(registry: Registry, name: string, help: string, buckets: number[], labelNames: readonly L[] = []): Histogram<L> {
   return new Histogram({ name, help, labelNames, buckets, registers: [registry] });
 }
 
 /** A gauge registered on `registry` only, brought up to date by `collect` at each scrape when given. */
-export function gauge<L extends string>(registry: Registry, name: string, help: string, collect?: (gauge: Gauge<L>) => void, labelNames: readonly L[] = []): Gauge<L> {
+function gauge<L extends string>(registry: Registry, name: string, help: string, collect?: (gauge: Gauge<L>) => void, labelNames: readonly L[] = []): Gauge<L> {
   return new Gauge({
     name,
     help,
@@ -62,7 +65,6 @@ export class Metrics {
     gauge(this.registry, 'graph_in_flight', 'Calls to Microsoft Graph in flight.', load && ((inFlight) => inFlight.set(load().inFlight)));
   }
 
-
   /** A bounded label for a client-chosen operation name. */
   operationLabel(name: string | null | undefined): string {
     if (!name) return 'anonymous';
@@ -87,4 +89,46 @@ export class Metrics {
     if (event.throttled > 0) this.graphThrottled.inc({ source: 'graph' }, event.throttled);
     if (event.errorKind === 'rejected') this.graphThrottled.inc({ source: 'client' });
   }
+}
+
+/** The CoordinationEvents as metrics on `registry` (`coordination_up` read from `health` at each scrape); fixed labels. */
+export function coordinationMetrics(registry: Registry, health: () => CoordinationHealth | undefined): CoordinationEventListener {
+  const budgetTakes = counter(registry, 'coordination_budget_takes_total',
+    'Takes of the Graph request budgets (writes, reads) by outcome: granted, budget-exhausted, unavailable, aborted.', ['budget', 'outcome']);
+  const budgetWait = histogram(registry, 'coordination_budget_wait_seconds',
+    'How long a budget take waited for its slot (or until it was refused).', WAIT_BUCKETS, ['budget']);
+  const lockAcquisitions = counter(registry, 'coordination_lock_acquisitions_total',
+    'Acquisitions of per-pool edit locks by outcome: acquired, lock-timeout, unavailable, aborted.', ['outcome']);
+  const lockWait = histogram(registry, 'coordination_lock_wait_seconds', 'How long an acquisition of a pool edit lock waited.', WAIT_BUCKETS);
+  const lockLost = counter(registry, 'coordination_lock_lost_total',
+    'Pool edit locks found taken over at renewal or release (their holder outlived the TTL).');
+  const fallbacks = counter(registry, 'coordination_budget_fallback_total',
+    'Budget takes decided by this replica alone because the shared store could not answer.', ['budget']);
+  // From the events: goes 0 the moment the store is found down, even between scrapes' health readings.
+  const storeUp = gauge(registry, 'coordination_store_up', 'The shared coordination store answers (1) or not (0).');
+  const upHelp = 'Coordination works as configured (1) or not (0), by backend (local: in process; redis: shared). Why not: /readyz.';
+  gauge(registry, 'coordination_up', upHelp, (up: Gauge<'backend'>) => {
+    const current = health();
+    if (!current) return;
+    up.reset();
+    up.set({ backend: current.backend }, current.ok ? 1 : 0);
+  }, ['backend']);
+  storeUp.set(1);
+  return (event: CoordinationEvent) => {
+    switch (event.type) {
+      case 'budget':
+        budgetTakes.inc({ budget: event.budget, outcome: event.outcome });
+        return budgetWait.observe({ budget: event.budget }, event.waitedMs / 1000);
+      case 'lock':
+        lockAcquisitions.inc({ outcome: event.outcome });
+        return lockWait.observe(event.waitedMs / 1000);
+      case 'lock-lost':
+        return lockLost.inc();
+      case 'store-down':
+      case 'store-up':
+        return storeUp.set(event.type === 'store-up' ? 1 : 0);
+      case 'budget-fallback':
+        return fallbacks.inc({ budget: event.budget });
+    }
+  };
 }

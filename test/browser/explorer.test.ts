@@ -7,8 +7,7 @@
 import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { isRecord } from '../../src/graph/json';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
-import { openExplorerAssets } from '../../src/http/explorer/assets';
-import { SANDBOX_SCRIPT_ORIGIN, SANDBOX_SCRIPT_PATH } from '../../src/http/explorer/page';
+import { openExplorerAssets, SANDBOX_SCRIPT_ORIGIN, SANDBOX_SCRIPT_PATH } from '../../src/http/explorer';
 import { CHROMIUM_HOW_TO_INSTALL, chromiumPath, launchBrowser, type Browser, type WatchedPage } from '../support/browser';
 import { compact, openExplorer, runActiveTab, selectTab, setVariables, showDocs, tabNames, textOf, SELECTORS } from '../support/explorer-page';
 import { exampleTabNames } from '../support/examples';

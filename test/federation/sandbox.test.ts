@@ -10,7 +10,7 @@ import { SAMPLE_GROUP_IDS, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
 import { EXAMPLE_DOCUMENT, EXAMPLE_VARIABLES } from '../../src/graphql/examples';
 import { buildSchema } from '../../src/graphql/schema';
 import { CONFIG_ELEMENT_ID, type ExplorerPageConfig } from '../../src/http/explorer/config';
-import { SANDBOX_SCRIPT_ORIGIN } from '../../src/http/explorer/page';
+import { SANDBOX_SCRIPT_ORIGIN } from '../../src/http/explorer';
 import { exampleTabNames } from '../support/examples';
 import { startStackWithHistory } from '../support/history-stack';
 import { startStack, type Stack } from '../support/stack';

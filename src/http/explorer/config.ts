@@ -2,32 +2,15 @@
  * What the landing page hands src/explorer-web/ in a `<script type="application/json">` block (no inline script
  * under the CSP); shared by server and browser, so nothing here may need Node or the DOM.
  */
-
-/** A GraphiQL tab: its first operation's name, its source with the comments above it, its variables and headers as JSON. */
-export interface ExplorerTab {
-  name: string;
-  query: string;
-  variables: string;
-  headers: string;
-}
-
-/** The hashed file names of the offline explorer's assets, relative to `assetBase`. */
-export interface ExplorerAssets {
-  landing: string;
-  landingCss: string;
-  graphiql: string;
-  graphiqlCss: string;
-  workers: { editor: string; json: string; graphql: string };
-}
-
 export interface ExplorerPageConfig {
   /** The GraphQL endpoint's path, e.g. `/graphql`: both explorers talk to this server only. */
   endpoint: string;
   /** Where the assets are served, e.g. `/graphql/explorer/`. */
   assetBase: string;
-  /** Unset when the offline explorer was not built (`npm run build` builds it): then only Sandbox is tried. */
-  assets?: ExplorerAssets;
-  tabs: ExplorerTab[];
+  /** The offline explorer's hashed file names under `assetBase`; unset when it was not built (then only Sandbox is tried). */
+  assets?: Record<'landing' | 'landingCss' | 'graphiql' | 'graphiqlCss', string> & { workers: Record<'editor' | 'json' | 'graphql', string> };
+  /** GraphiQL's tabs: a first operation's name, its source with the comments above it, its variables and headers as JSON. */
+  tabs: Array<Record<'name' | 'query' | 'variables' | 'headers', string>>;
   /** The whole example document and the union of its variables, for Apollo Sandbox (which takes one document). */
   sandbox: { document: string; variables: Record<string, unknown>; headers: Record<string, string> };
   /** Whether requests need a bearer token (then the headers editor opens first, with a placeholder). */
