@@ -25,8 +25,10 @@ export type RunStatement = (statement: Statement) => Promise<Row[]>;
 
 export interface HistoryDb {
   engine: Engine;
-  /** Kysely on the same connections, for the migrations and for closing (`destroy`). */
-  db: Kysely<unknown>;
+  /** Kysely on the same connections, for the migrations (the embedded store loads it only when asked). */
+  kysely(): Promise<Kysely<unknown>>;
+  /** Closes the connections (the embedded store's thread ends). */
+  close(): Promise<void>;
   /** Runs the statements in one transaction (one alone: without one); resolves with each one's rows. */
   batch(statements: readonly Statement[]): Promise<Row[][]>;
   /** A transaction with reads between its statements. */
@@ -39,8 +41,8 @@ export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'embedde
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export async function openDatabase(location: StoreLocation): Promise<HistoryDb> {
-  const kysely = await import('kysely');
   if (location.kind === 'postgres') {
+    const kysely = await import('kysely');
     const { Pool, types } = await import('pg');
     // int8 as a JS number: ids and epoch ms stay far below 2^53.
     types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -49,7 +51,7 @@ export async function openDatabase(location: StoreLocation): Promise<HistoryDb> 
     pool.on('error', () => undefined);
     return postgres(kysely, new kysely.Kysely<unknown>({ dialect: new kysely.PostgresDialect({ pool }) }));
   }
-  return embedded(kysely, location.path);
+  return embedded(location.path);
 }
 
 /** PostgreSQL: each statement's placeholders numbered (`?` → `$n`), run through Kysely's pool and transactions. */
@@ -64,7 +66,8 @@ function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): 
       (await q.executeQuery<Row>(CompiledQuery.raw(numbered(s.text), [...s.params]))).rows;
   return {
     engine: 'postgres',
-    db,
+    kysely: () => Promise.resolve(db),
+    close: () => db.destroy(),
     async batch(statements) {
       if (statements.length === 1) return [await on(db)(statements[0])];
       return db.transaction().execute(async (tx) => {
@@ -109,10 +112,7 @@ type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; r
  * of one event-loop turn go over as one message and commit together (group commit, docs/history.md). Transactions
  * and Kysely's connection (the migrations) are exclusive sections, in order; groups wait while one is open.
  */
-async function embedded(
-  { Kysely, CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler }: typeof KyselyModule,
-  path: string,
-): Promise<HistoryDb> {
+async function embedded(path: string): Promise<HistoryDb> {
   const worker = new Worker(workerScript());
   const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   let next = 0;
@@ -189,7 +189,7 @@ async function embedded(
       throw new Error('The embedded history store does not stream.');
     },
   };
-  const statement = (sql: string) => connection.executeQuery(CompiledQuery.raw(sql)).then(() => undefined);
+  const statement = (text: string): Promise<void> => run({ text, params: [] }).then(() => undefined);
   const close = async (): Promise<void> => {
     if (gone !== undefined) return;
     await call({ id: ++next, op: 'close' }).catch(() => undefined);
@@ -208,14 +208,19 @@ async function embedded(
     releaseConnection: async () => release?.(),
     destroy: close,
   };
-  const db = new Kysely<unknown>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (on) => new SqliteIntrospector(on),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  });
+  // Kysely (~4 MB of heap and code) only for the migrations, and only when some are pending.
+  let db: Kysely<unknown> | undefined;
+  const kysely = async (): Promise<Kysely<unknown>> => {
+    const { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } = await import('kysely');
+    return (db ??= new Kysely<unknown>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => driver,
+        createIntrospector: (on) => new SqliteIntrospector(on),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      },
+    }));
+  };
 
   try {
     await call({ id: ++next, op: 'open', path });
@@ -225,7 +230,8 @@ async function embedded(
   }
   return {
     engine: 'embedded',
-    db,
+    kysely,
+    close,
     batch: (list) =>
       new Promise((resolve, reject) => {
         if (queue.push({ list, resolve, reject }) === 1) setImmediate(() => void (sections === 0 ? flush() : exclusive(flush)));

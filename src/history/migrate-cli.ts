@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     process.stderr.write(`history store ${where}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
-    await database?.db.destroy();
+    await database?.close();
   }
 }
 

@@ -1,5 +1,5 @@
 /** Schema migrations by Kysely's Migrator, in order, once (PostgreSQL: under its lock), with each engine's types. */
-import { Migrator, sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Engine, HistoryDb } from './db';
 
 /** A 64-bit integer column's type: SQLite's INTEGER is 64-bit already. */
@@ -7,6 +7,7 @@ const bigintOf = (engine: Engine): 'bigint' | 'integer' => (engine === 'postgres
 
 /** The history's first tables: entries, the last recorded set per pool, and leases. */
 async function history(db: Kysely<unknown>, engine: Engine): Promise<void> {
+  const { sql } = await import('kysely');
   const pg = engine === 'postgres';
   const bigint = bigintOf(engine);
   await db.schema
@@ -79,8 +80,22 @@ async function idempotency(db: Kysely<unknown>, engine: Engine): Promise<void> {
 
 const MIGRATIONS = { '0001-history': history, '0002-idempotency': idempotency };
 
+/** Whether every migration is recorded as applied (then Kysely need not be loaded at all). */
+async function upToDate(database: HistoryDb): Promise<boolean> {
+  try {
+    const [rows] = await database.batch([{ text: 'select name from history_migration', params: [] }]);
+    const applied = new Set(rows.map((row) => row.name));
+    return Object.keys(MIGRATIONS).every((name) => applied.has(name));
+  } catch {
+    // No migration table yet (a new store): the migrator creates it.
+    return false;
+  }
+}
+
 /** Applies every pending migration; resolves with the names applied now (empty: the schema was up to date). */
-export async function migrateToLatest({ db, engine }: HistoryDb): Promise<string[]> {
+export async function migrateToLatest(database: HistoryDb): Promise<string[]> {
+  if (await upToDate(database)) return [];
+  const [{ Migrator }, db, engine] = [await import('kysely'), await database.kysely(), database.engine];
   const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, up]) => [name, { up: (on: Kysely<unknown>) => up(on, engine) }]));
   const provider = { getMigrations: () => Promise.resolve(migrations) };
   const migrator = new Migrator({ db, provider, migrationTableName: 'history_migration', migrationLockTableName: 'history_migration_lock' });

@@ -215,6 +215,6 @@ export class HistoryStore {
   }
 
   async close(): Promise<void> {
-    await this.database.db.destroy();
+    await this.database.close();
   }
 }

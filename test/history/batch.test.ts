@@ -28,7 +28,7 @@ describe.each(engines())('history batches on %s', (engine) => {
     await migrateToLatest(await connect());
   });
   afterEach(async () => {
-    await Promise.all(open.map((db) => db.db.destroy()));
+    await Promise.all(open.map((db) => db.close()));
   });
 
   const names = async (db: HistoryDb): Promise<string[]> =>

@@ -5,6 +5,8 @@
  * crash); an open but idle store keeps no process alive.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type * as WorkerThreads from 'node:worker_threads';
@@ -38,7 +40,7 @@ beforeEach(async () => {
   expect(mockThreads).toHaveLength(1);
   thread = mockThreads[0];
 });
-afterEach(() => db.db.destroy());
+afterEach(() => db.close());
 
 it('keeps a :memory: store across calls: the thread owns its only connection', async () => {
   await db.batch([{ text: INSERT, params: ['a', 'test', 1] }]);
@@ -76,20 +78,20 @@ it('fails every pending and later call with HistoryUnavailableError once its thr
     return run({ text: 'select 1 as one', params: [] });
   });
   await entered;
-  const pending = store.ping();
+  const pending = store.query('select 1', []);
   // A message the thread cannot read: its handler throws, and the thread dies as on any uncaught error.
   thread.postMessage(null);
   for (const call of [open, pending]) await expect(call).rejects.toBeInstanceOf(HistoryUnavailableError);
-  await expect(store.ping()).rejects.toThrow('The history store could not answer (CLOSED).');
+  await expect(store.query('select 1', [])).rejects.toThrow('The history store could not answer (CLOSED).');
   await expect(store.transaction((run) => run({ text: 'select 1', params: [] }))).rejects.toBeInstanceOf(HistoryUnavailableError);
   // Closing a store whose thread is gone resolves.
   await store.close();
 });
 
 it('rejects calls after close with CLOSED', async () => {
-  await db.db.destroy();
+  await db.close();
   await expect(db.batch([{ text: 'select 1', params: [] }])).rejects.toMatchObject({ code: 'CLOSED' });
-  await expect(new HistoryStore(db).ping()).rejects.toBeInstanceOf(HistoryUnavailableError);
+  await expect(new HistoryStore(db).query('select 1', [])).rejects.toBeInstanceOf(HistoryUnavailableError);
 });
 
 it('keeps no process alive while open and idle', async () => {
@@ -100,4 +102,24 @@ it('keeps no process alive while open and idle', async () => {
   // Resolves only once the process has exited by itself: the store was never closed.
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script]);
   expect(stdout.trim()).toBe('42');
+});
+
+it('loads Kysely only when a migration is pending', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'history-kysely-'));
+  const dist = join(__dirname, '..', '..', 'dist', 'history');
+  const script = `const { openDatabase } = require(${JSON.stringify(join(dist, 'db.js'))});
+    const { migrateToLatest } = require(${JSON.stringify(join(dist, 'migrate.js'))});
+    openDatabase({ kind: 'embedded', path: ${JSON.stringify(join(dir, 'h.db'))} })
+      .then(async (db) => { const applied = await migrateToLatest(db); await db.close(); return applied; })
+      .then((applied) => console.log(JSON.stringify({ applied, kysely: Object.keys(require.cache).some((f) => f.includes('/node_modules/kysely/')) })));`;
+  try {
+    const runs = [];
+    for (let i = 0; i < 2; i++) runs.push(JSON.parse((await promisify(execFile)(process.execPath, ['-e', script])).stdout) as unknown);
+    expect(runs).toEqual([
+      { applied: ['0001-history', '0002-idempotency'], kysely: true },
+      { applied: [], kysely: false },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

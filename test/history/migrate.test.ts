@@ -29,10 +29,10 @@ describeWithPostgres()('migrations on PostgreSQL', () => {
     try {
       const applied = await Promise.all(replicas.map((db) => migrateToLatest(db)));
       expect(applied.flat()).toEqual(['0001-history', '0002-idempotency']);
-      const rows = await sql<{ n: number }>`select count(*)::int as n from history_migration`.execute(replicas[0].db);
+      const rows = await sql<{ n: number }>`select count(*)::int as n from history_migration`.execute(await replicas[0].kysely());
       expect(rows.rows[0].n).toBe(2);
     } finally {
-      await Promise.all(replicas.map((r) => r.db.destroy()));
+      await Promise.all(replicas.map((r) => r.close()));
     }
   });
 
