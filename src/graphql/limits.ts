@@ -24,7 +24,7 @@ import {
 import type { OperationLimits } from '../auth/settings';
 import { compileCost, CostError } from './cost';
 import { perOperation } from './per-operation';
-import { fragmentsOf, representationsOf, type Fragments } from './selection';
+import { fragmentsOf, operationsOf, representationsOf, type Fragments } from './selection';
 
 export { DEFAULT_LIMITS, type OperationLimits } from '../auth/settings';
 
@@ -69,14 +69,12 @@ function rootFields(set: SelectionSetNode, fragments: Fragments, seen = new Set<
 /** The root fields of `operationName` (unset: of every operation) of a document. */
 function operationRootFields(document: DocumentNode, operationName?: string | null): FieldNode[] {
   const fragments = fragmentsOf(document);
-  return document.definitions.flatMap((d) =>
-    d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName) ? rootFields(d.selectionSet, fragments) : [],
-  );
+  return operationsOf(document, operationName).flatMap((operation) => rootFields(operation.selectionSet, fragments));
 }
 
 /** Whether every operation of the document is a query of router fields only (what a gateway writes). */
 function isRouterOperation(document: DocumentNode): boolean {
-  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = operationsOf(document);
   return (
     operations.every((op) => op.operation === OperationTypeNode.QUERY) &&
     operations.length > 0 &&

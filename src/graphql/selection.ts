@@ -13,6 +13,7 @@ import {
   type GraphQLSchema,
   type InlineFragmentNode,
   type NamedTypeNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { getOrSet } from './per-operation';
@@ -21,6 +22,24 @@ export type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
 export function fragmentsOf(document: DocumentNode): Fragments {
   return new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+}
+
+/** The operation of a document that `operationName` names; unset: every operation. */
+export function operationsOf(document: DocumentNode, operationName?: string | null): OperationDefinitionNode[] {
+  return document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+}
+
+/** The arguments of directive `name` among `directives`, as literal values; undefined when it is not applied. */
+export function directiveArguments(directives: readonly DirectiveNode[] | undefined, name: string): Record<string, unknown> | undefined {
+  const directive = directives?.find((d) => d.name.value === name);
+  return directive && Object.fromEntries((directive.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+}
+
+/** The arguments of a type's directive `name` as Apollo reads them: on its definition first, then its extensions. */
+export function typeDirectiveArguments(type: GraphQLNamedType, name: string): Record<string, unknown> | undefined {
+  return [type.astNode, ...type.extensionASTNodes].map((node) => directiveArguments(node?.directives, name)).find((a) => a !== undefined);
 }
 
 /**
