@@ -19,8 +19,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { isRecord } from '../graph/json';
-import { getOrSet } from './per-operation';
-import { directiveArguments, fragmentsOf, fragmentTarget, inclusion, operationsOf, representationsOf, typeDirectiveArguments } from './selection';
+import { directiveArguments, fragmentsOf, fragmentTarget, getOrSet, inclusion, operationsOf, representationsOf, typeDirectiveArguments } from './selection';
 
 /** Apollo's `CacheHint`: what a field or an operation allows. */
 export interface CacheHint {

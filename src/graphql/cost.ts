@@ -6,6 +6,7 @@
 import {
   getNamedType,
   getNullableType,
+  GraphQLError,
   isCompositeType,
   isInputObjectType,
   isInterfaceType,
@@ -24,8 +25,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { getOrSet } from './per-operation';
-import { directiveArguments, fragmentsOf, fragmentTarget, inclusion, operationsOf, typeDirectiveArguments } from './selection';
+import { directiveArguments, fragmentsOf, fragmentTarget, getOrSet, inclusion, operationsOf, typeDirectiveArguments } from './selection';
 
 type Variables = Readonly<Record<string, unknown>>;
 
@@ -38,8 +38,12 @@ export interface CostOptions {
   knownListSize?: (field: FieldNode, variables: Variables) => number | undefined;
 }
 
-/** A `@listSize` that requires one slicing argument met none or several (Apollo refuses such an operation). */
-export class CostError extends Error {}
+/** A `@listSize` that requires one slicing argument met none or several: Apollo refuses such an operation (a 400). */
+export class CostError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+  }
+}
 
 /** A cost known from the document alone (a number), or once the request's variables are (a function of them). */
 type Term = number | ((variables: Variables) => number);
