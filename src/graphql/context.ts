@@ -11,11 +11,7 @@ import type { IdempotencyKeys } from '../history/idempotency';
 import type { AuditLog } from '../observability/audit';
 import { readDirectory, type DirectoryCache, type TargetCheckServices } from './targets';
 
-/**
- * What an idempotency key did: a new request ran; a kept answer was replayed; an unknown first attempt was settled
- * (found done) or retried (run again, or a partial result continued); other arguments were refused; the first still
- * ran at the deadline.
- */
+/** What an idempotency key did (each value's meaning: docs/edits.md, the `idempotency_requests_total` metric). */
 export type IdempotencyResult = 'new' | 'replayed' | 'settled' | 'retried' | 'reused' | 'busy';
 
 /** What writes to a pool's assignments need besides Graph. One per app. */

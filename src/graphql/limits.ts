@@ -81,13 +81,11 @@ function isRouterOperation(document: DocumentNode): boolean {
   );
 }
 
-/** Tokens as graphql-js's parser counts them for `maxTokens` (comments and the end excluded). */
+/** Tokens as graphql-js's parser counts them for `maxTokens` (comments and the end excluded), up to `stopAfter + 1`. */
 export function countTokens(body: string, stopAfter: number): number {
   const lexer = new Lexer(new Source(body));
   let count = 0;
-  while (lexer.advance().kind !== TokenKind.EOF) {
-    if (++count > stopAfter) break;
-  }
+  while (count <= stopAfter && lexer.advance().kind !== TokenKind.EOF) count++;
   return count;
 }
 
@@ -109,17 +107,16 @@ function aliasAndTokenRules(limits: OperationLimits, trustedRouter: boolean, exp
   const clientAliases = maxAliasesRule({ ...common('MAX_ALIASES'), n: limits.maxAliases });
   if (!trustedRouter) return [clientAliases];
   const routerAliases = maxAliasesRule({ ...common('ROUTER_MAX_ALIASES'), n: limits.routerMaxAliases });
-  const aliases: ValidationRule = (context) => (isRouterOperation(context.getDocument()) ? routerAliases(context) : clientAliases(context));
-  const tokens: ValidationRule = (context) => {
+  const routerOrClient: ValidationRule = (context) => {
     const document = context.getDocument();
-    if (isRouterOperation(document)) return {};
+    if (isRouterOperation(document)) return routerAliases(context);
     if (countTokens(document.loc?.source.body ?? print(document), limits.maxTokens) > limits.maxTokens) {
       const message = exposeLimits ? `Document contains more than ${limits.maxTokens} tokens.` : 'The operation is too long.';
       context.reportError(new GraphQLError(message));
     }
-    return {};
+    return clientAliases(context);
   };
-  return [aliases, tokens];
+  return [routerOrClient];
 }
 
 function refused(message: string, extensions: Record<string, unknown>): GraphQLError {
