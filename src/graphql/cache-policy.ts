@@ -1,7 +1,4 @@
-/**
- * An operation's cache policy worked out once per document by the rules of Apollo's cache-control plugin, so that
- * no per-field hook is needed (docs/performance.md).
- */
+/** An operation's cache policy worked out once per document by the rules of Apollo's cache-control plugin. */
 import {
   getNamedType,
   isCompositeType,

@@ -79,8 +79,7 @@ export function connectionFromPage<T>(
   first: number,
 ) {
   const asked = pageRequest(start, first).top;
-  // Graph never sends more than `$top`; if it did, the rest is left for a later request (an offset past what can
-  // be asked for would make a cursor that could not be followed).
+  // Graph never sends more than `$top`; if it did, the rest waits for a later request (no cursor could follow it).
   const cut = page.value.length > asked;
   const value = cut ? page.value.slice(0, asked) : page.value;
   const end = Math.min(start.offset + first, value.length);

@@ -92,7 +92,7 @@ const SAFE_MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.UpstreamUnavailable]: UNAVAILABLE,
 };
 
-/** Coordination failures (edit locks, budgets), nothing sent to Graph in any: code and message; all but `aborted` retry. */
+/** Coordination failures (nothing was sent to Graph in any): code and message; all but `aborted` say when to retry. */
 const COORDINATION_FAILURES: Readonly<Record<CoordinationError['failure'], readonly [ErrorCode, string]>> = {
   'lock-timeout': [ErrorCode.PoolBusy, 'Another change to this pool is in progress; nothing was written. Retry after the given time.'],
   'budget-exhausted': [ErrorCode.Throttled, THROTTLED],

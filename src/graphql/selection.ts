@@ -1,4 +1,4 @@
-/** Walking an operation's selections through its fragments, once per document: the cost, cache policy, limits, look-ahead. */
+/** An operation's selections walked through its fragments, once per document: cost, cache policy, limits, look-ahead. */
 import {
   isAbstractType,
   Kind,
@@ -57,12 +57,14 @@ export function operationsOf(document: DocumentNode, operationName?: string | nu
 /** The arguments of directive `name` among `directives`, as literal values; undefined when it is not applied. */
 export function directiveArguments(directives: readonly DirectiveNode[] | undefined, name: string): Record<string, unknown> | undefined {
   const directive = directives?.find((d) => d.name.value === name);
-  return directive && Object.fromEntries((directive.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+  const args = directive?.arguments ?? [];
+  return directive && Object.fromEntries(args.map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
 }
 
 /** The arguments of a type's directive `name` as Apollo reads them: on its definition first, then its extensions. */
 export function typeDirectiveArguments(type: GraphQLNamedType, name: string): Record<string, unknown> | undefined {
-  return [type.astNode, ...type.extensionASTNodes].map((node) => directiveArguments(node?.directives, name)).find((a) => a !== undefined);
+  const nodes = [type.astNode, ...type.extensionASTNodes];
+  return nodes.map((node) => directiveArguments(node?.directives, name)).find((args) => args !== undefined);
 }
 
 /**
