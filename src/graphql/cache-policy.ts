@@ -35,8 +35,8 @@ export interface DocumentCachePolicy {
   always: CacheHint;
   /** The root `_entities` field and its hint before its representations' types (undefined: not selected). */
   entities?: { field: FieldNode; hint: CacheHint };
-  /** The distinct hints of fields resolved only for some data (below the root, in fragments, under `@skip($var)`). */
-  conditional: CacheHint[];
+  /** Hints by maxAge/scope of fields resolved only for some data (below the root, in fragments, under `@skip($var)`). */
+  conditional: Map<string, CacheHint>;
   /** Only the data can tell (introspection, `_entities` under a condition): Apollo's per-field hooks must run. */
   dynamic: boolean;
 }
@@ -82,10 +82,9 @@ function fieldHint(field: GraphQLField<unknown, unknown>, root: boolean): { hint
 export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined | null, defaultMaxAge: number): DocumentCachePolicy {
   const operation = operationsOf(document, operationName).at(0);
   const rootType = operation ? schema.getRootType(operation.operation) : undefined;
-  if (!operation || !rootType || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
-  const policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
+  if (!operation || !rootType || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: new Map(), dynamic: false };
+  const policy: DocumentCachePolicy = { always: {}, conditional: new Map(), dynamic: false };
   const fragments = fragmentsOf(document);
-  const conditionalKeys = new Set<string>();
   /** The walks of each selection set, by parent type and flags: repeated fragments cost no more than once. */
   const walked = new Map<SelectionSetNode, Set<string>>();
 
@@ -93,10 +92,7 @@ export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNod
     const full = { ...hint };
     if (full.maxAge === undefined && takesDefault) full.maxAge = defaultMaxAge;
     if (always) return restrict(policy.always, full);
-    const key = `${full.maxAge ?? ''}/${full.scope ?? ''}`;
-    if (conditionalKeys.has(key)) return;
-    conditionalKeys.add(key);
-    policy.conditional.push(full);
+    policy.conditional.set(`${full.maxAge ?? ''}/${full.scope ?? ''}`, full);
   }
 
   /** `root`: the operation's own selection set; `always`: its fields resolve on every execution. */
@@ -171,7 +167,7 @@ export function requestCacheHint(
     restrict(overall, entities);
   }
   const answer = header(overall);
-  for (const hint of policy.conditional) {
+  for (const hint of policy.conditional.values()) {
     const restricted = { ...overall };
     restrict(restricted, hint);
     if (header(restricted) !== answer) return undefined;

@@ -1,4 +1,4 @@
-/** An operation's selections walked through its fragments, once per document: cost, cache policy, limits, look-ahead. */
+/** An operation's selections walked through its fragments once per document: cost, cache policy, limits, look-ahead. */
 import {
   isAbstractType,
   Kind,
