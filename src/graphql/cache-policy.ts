@@ -1,7 +1,4 @@
-/**
- * An operation's cache policy worked out once per document by the rules of Apollo's cache-control plugin, so that
- * no per-field hook is needed (docs/performance.md).
- */
+/** An operation's cache policy worked out once per document by the rules of Apollo's cache-control plugin. */
 import {
   getNamedType,
   isCompositeType,
@@ -9,7 +6,6 @@ import {
   isObjectType,
   Kind,
   OperationTypeNode,
-  type DirectiveNode,
   type DocumentNode,
   type FieldNode,
   type GraphQLCompositeType,
@@ -17,12 +13,10 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { isRecord } from '../graph/json';
-import { getOrSet } from './per-operation';
-import { fragmentsOf, fragmentTarget, inclusion, representationsOf } from './selection';
+import { directiveArguments, fragmentsOf, fragmentTarget, getOrSet, inclusion, operationsOf, representationsOf, typeDirectiveArguments } from './selection';
 
 /** Apollo's `CacheHint`: what a field or an operation allows. */
 export interface CacheHint {
@@ -41,8 +35,8 @@ export interface DocumentCachePolicy {
   always: CacheHint;
   /** The root `_entities` field and its hint before its representations' types (undefined: not selected). */
   entities?: { field: FieldNode; hint: CacheHint };
-  /** The distinct hints of fields resolved only for some data (below the root, in fragments, under `@skip($var)`). */
-  conditional: CacheHint[];
+  /** Hints by maxAge/scope of fields resolved only for some data (below the root, in fragments, under `@skip($var)`). */
+  conditional: Map<string, CacheHint>;
   /** Only the data can tell (introspection, `_entities` under a condition): Apollo's per-field hooks must run. */
   dynamic: boolean;
 }
@@ -57,24 +51,19 @@ function header(policy: CacheHint): string {
   return policy.maxAge === undefined || policy.maxAge === 0 ? 'no-store' : `max-age=${policy.maxAge}, ${(policy.scope ?? 'PUBLIC').toLowerCase()}`;
 }
 
-function annotationOf(directives: readonly DirectiveNode[] | undefined): CacheAnnotation | undefined {
-  const args = directives?.find((d) => d.name.value === 'cacheControl')?.arguments;
+/** A `@cacheControl` application's arguments as Apollo reads them. */
+function annotationOf(args: Record<string, unknown> | undefined): CacheAnnotation | undefined {
   if (!args) return undefined;
-  const argument = (name: string) => args.find((a) => a.name.value === name)?.value;
-  const scopeValue = argument('scope');
-  const scopeName = scopeValue?.kind === Kind.ENUM ? scopeValue.value : undefined;
-  const scope = scopeName === 'PUBLIC' || scopeName === 'PRIVATE' ? scopeName : undefined;
-  const inherit = argument('inheritMaxAge');
-  if (inherit?.kind === Kind.BOOLEAN && inherit.value) return { inheritMaxAge: true, scope };
-  const maxAge = argument('maxAge');
-  return { maxAge: maxAge?.kind === Kind.INT ? parseInt(maxAge.value, 10) : undefined, scope };
+  const scope = args.scope === 'PUBLIC' || args.scope === 'PRIVATE' ? args.scope : undefined;
+  if (args.inheritMaxAge === true) return { inheritMaxAge: true, scope };
+  return { maxAge: typeof args.maxAge === 'number' ? args.maxAge : undefined, scope };
 }
 
 const typeAnnotations = new WeakMap<GraphQLCompositeType, CacheAnnotation>();
 
-/** A type's `@cacheControl` (its definition first, then its extensions), as Apollo reads it. */
+/** A type's `@cacheControl` (its definition first, then its extensions). */
 function typeAnnotation(type: GraphQLCompositeType): CacheAnnotation {
-  return getOrSet(typeAnnotations, type, () => annotationOf(type.astNode?.directives) ?? type.extensionASTNodes.map((n) => annotationOf(n.directives)).find((a) => a !== undefined) ?? {});
+  return getOrSet(typeAnnotations, type, () => annotationOf(typeDirectiveArguments(type, 'cacheControl')) ?? {});
 }
 
 /** A field's hint as Apollo's plugin sets it when the resolver starts, and whether the default then applies. */
@@ -82,7 +71,7 @@ function fieldHint(field: GraphQLField<unknown, unknown>, root: boolean): { hint
   const target = getNamedType(field.type);
   const composite = isCompositeType(target);
   const fromType = composite ? typeAnnotation(target) : {};
-  const own = annotationOf(field.astNode?.directives) ?? {};
+  const own = annotationOf(directiveArguments(field.astNode?.directives, 'cacheControl')) ?? {};
   // The field's inheritMaxAge counts where its type sets no maxAge; otherwise the field's values replace the type's.
   if (own.inheritMaxAge && fromType.maxAge === undefined) return { hint: { scope: own.scope ?? fromType.scope }, takesDefault: root };
   const hint = { maxAge: own.maxAge ?? fromType.maxAge, scope: own.scope ?? fromType.scope };
@@ -91,14 +80,11 @@ function fieldHint(field: GraphQLField<unknown, unknown>, root: boolean): { hint
 
 /** The policy of `operationName` (or the only operation) of a validated document; mutations are never cached. */
 export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined | null, defaultMaxAge: number): DocumentCachePolicy {
-  const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
-  );
+  const operation = operationsOf(document, operationName).at(0);
   const rootType = operation ? schema.getRootType(operation.operation) : undefined;
-  if (!operation || !rootType || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: [], dynamic: false };
-  const policy: DocumentCachePolicy = { always: {}, conditional: [], dynamic: false };
+  if (!operation || !rootType || operation.operation !== OperationTypeNode.QUERY) return { always: { maxAge: 0 }, conditional: new Map(), dynamic: false };
+  const policy: DocumentCachePolicy = { always: {}, conditional: new Map(), dynamic: false };
   const fragments = fragmentsOf(document);
-  const conditionalKeys = new Set<string>();
   /** The walks of each selection set, by parent type and flags: repeated fragments cost no more than once. */
   const walked = new Map<SelectionSetNode, Set<string>>();
 
@@ -106,10 +92,7 @@ export function documentCachePolicy(schema: GraphQLSchema, document: DocumentNod
     const full = { ...hint };
     if (full.maxAge === undefined && takesDefault) full.maxAge = defaultMaxAge;
     if (always) return restrict(policy.always, full);
-    const key = `${full.maxAge ?? ''}/${full.scope ?? ''}`;
-    if (conditionalKeys.has(key)) return;
-    conditionalKeys.add(key);
-    policy.conditional.push(full);
+    policy.conditional.set(`${full.maxAge ?? ''}/${full.scope ?? ''}`, full);
   }
 
   /** `root`: the operation's own selection set; `always`: its fields resolve on every execution. */
@@ -184,7 +167,7 @@ export function requestCacheHint(
     restrict(overall, entities);
   }
   const answer = header(overall);
-  for (const hint of policy.conditional) {
+  for (const hint of policy.conditional.values()) {
     const restricted = { ...overall };
     restrict(restricted, hint);
     if (header(restricted) !== answer) return undefined;

@@ -1,18 +1,17 @@
-/** The per-request context every resolver receives. */
+/** The per-request context every resolver receives, with its DataLoaders (never shared across requests or users). */
+import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
 import type { PoolLocks } from '../coordination/types';
-import type { CallOptions, EsimPoolsApi } from '../graph/api';
+import type { CallOptions, EsimPoolsApi, Page, PageRequest } from '../graph/api';
+import type { DirectoryKey, WireDirectoryObject } from '../graph/directory';
+import { GraphError } from '../graph/errors';
+import type { WireAssignment, WireDeviceState, WirePool } from '../graph/models';
 import type { History } from '../history/history';
 import type { IdempotencyKeys } from '../history/idempotency';
 import type { AuditLog } from '../observability/audit';
-import { createLoaders, type Loaders } from './loaders';
-import type { TargetCheckServices } from './targets';
+import { readDirectory, type DirectoryCache, type TargetCheckServices } from './targets';
 
-/**
- * What an idempotency key did: a new request ran; a kept answer was replayed; an unknown first attempt was settled
- * (found done) or retried (run again, or a partial result continued); other arguments were refused; the first still
- * ran at the deadline.
- */
+/** What an idempotency key did (each value's meaning: docs/edits.md, the `idempotency_requests_total` metric). */
 export type IdempotencyResult = 'new' | 'replayed' | 'settled' | 'retried' | 'reused' | 'busy';
 
 /** What writes to a pool's assignments need besides Graph. One per app. */
@@ -44,7 +43,7 @@ export interface Context {
   requestId: string;
   /** The Graph API as the caller (app-only: the app; on-behalf-of: the signed-in user). */
   graph: EsimPoolsApi;
-  /** This request's DataLoaders (never shared across requests or users). */
+  /** This request's DataLoaders. */
   loaders: Loaders;
   /** Passed to every Graph call: correlation id and the request's abort signal. */
   callOptions: CallOptions;
@@ -62,6 +61,73 @@ export function createContext(
   edits: EditServices,
 ): Context {
   const callOptions: CallOptions = { requestId, signal };
-  const observe = edits.history?.observeInBackground.bind(edits.history);
-  return { requestId, graph, loaders: createLoaders(graph, callOptions, edits.targets?.cache, observe), callOptions, principal, edits };
+  return { requestId, graph, loaders: createLoaders(graph, callOptions, edits.targets?.cache, edits.history), callOptions, principal, edits };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+type DeviceStatesPageKey = { poolId: string } & PageRequest;
+
+const poolNotFound = (): GraphError => new GraphError('The pool was not found.', { kind: 'http', status: 404, code: 'ResourceNotFound' });
+/** Pools by id, whatever the id's case. */
+const byPoolId = { cacheKeyFn: (id: string): string => id.toLowerCase(), maxBatchSize: 100 };
+
+/**
+ * A request's loaders, each made when first used (most operations need one or two); n keys cost ⌈n/20⌉ requests,
+ * failures per item. `history` is told of every pool's set a read found.
+ */
+export function createLoaders(graph: EsimPoolsApi, options: CallOptions, cache?: DirectoryCache, history?: History) {
+  let pools: DataLoader<string, WirePool | null> | undefined;
+  let poolsWithAssignments: DataLoader<string, WirePool | null> | undefined;
+  let assignments: DataLoader<string, WireAssignment[]> | undefined;
+  let deviceStates: DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string> | undefined;
+  let directory: DataLoader<DirectoryKey, WireDirectoryObject | null, string> | undefined;
+  const loaders = {
+    /** A group or assignment filter (`targetState`), the app's short cache first; null when Graph says 404. */
+    get directoryObject() {
+      return (directory ??= new DataLoader<DirectoryKey, WireDirectoryObject | null, string>((keys) => readDirectory(graph, keys, options, cache), {
+        cacheKeyFn: (key) => `${key.kind}:${key.id.toLowerCase()}`,
+        maxBatchSize: 100,
+      }));
+    },
+    /** Pool by id; null when Graph says 404. */
+    get poolById() {
+      return (pools ??= new DataLoader<string, WirePool | null>((ids) => graph.getPools(ids, options), byPoolId));
+    },
+    /** Pool by id with `$expand=assignments`, priming `assignmentsByPool`; null when Graph says 404. */
+    get poolWithAssignmentsById() {
+      return (poolsWithAssignments ??= new DataLoader<string, WirePool | null>(async (ids) => {
+        const started = Date.now();
+        const results = await graph.getPoolsWithAssignments(ids, options);
+        return results.map((r, i) => {
+          if (r === null || r instanceof Error) return r;
+          if (r.assignments !== undefined) {
+            loaders.assignmentsByPool.clear(ids[i]).prime(ids[i], r.assignments);
+            history?.observeInBackground(ids[i], r.assignments.map((a) => a.target), started);
+          }
+          return r.pool;
+        });
+      }, byPoolId));
+    },
+    /** A pool's assignments by pool id. */
+    get assignmentsByPool() {
+      return (assignments ??= new DataLoader<string, WireAssignment[]>(async (ids) => {
+        const started = Date.now();
+        const results = await graph.listAssignmentsOfPools(ids, options);
+        // A pool that does not exist has no assignments to list: its 404 is that item's NOT_FOUND error.
+        return results.map((r, i) => {
+          if (Array.isArray(r)) history?.observeInBackground(ids[i], r.map((a) => a.target), started);
+          return r ?? poolNotFound();
+        });
+      }, byPoolId));
+    },
+    /** A page of a pool's device states (one $batch for every pool's `deviceStates` in the request). */
+    get deviceStatesPage() {
+      return (deviceStates ??= new DataLoader<DeviceStatesPageKey, Page<WireDeviceState>, string>(
+        async (keys) => (await graph.listDeviceStatesOfPools(keys, options)).map((r) => r ?? poolNotFound()),
+        { cacheKeyFn: (key) => JSON.stringify([key.poolId.toLowerCase(), key.top, key.next ?? {}, key.count === true]), maxBatchSize: 100 },
+      ));
+    },
+  };
+  return loaders;
 }

@@ -6,6 +6,7 @@
 import {
   getNamedType,
   getNullableType,
+  GraphQLError,
   isCompositeType,
   isInputObjectType,
   isInterfaceType,
@@ -14,7 +15,6 @@ import {
   Kind,
   OperationTypeNode,
   valueFromASTUntyped,
-  type ConstDirectiveNode,
   type DocumentNode,
   type FieldNode,
   type GraphQLArgument,
@@ -25,8 +25,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { getOrSet } from './per-operation';
-import { fragmentsOf, fragmentTarget, inclusion } from './selection';
+import { directiveArguments, fragmentsOf, fragmentTarget, getOrSet, inclusion, operationsOf, typeDirectiveArguments } from './selection';
 
 type Variables = Readonly<Record<string, unknown>>;
 
@@ -39,8 +38,12 @@ export interface CostOptions {
   knownListSize?: (field: FieldNode, variables: Variables) => number | undefined;
 }
 
-/** A `@listSize` that requires one slicing argument met none or several (Apollo refuses such an operation). */
-export class CostError extends Error {}
+/** A `@listSize` that requires one slicing argument met none or several: Apollo refuses such an operation (a 400). */
+export class CostError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+  }
+}
 
 /** A cost known from the document alone (a number), or once the request's variables are (a function of them). */
 type Term = number | ((variables: Variables) => number);
@@ -51,19 +54,6 @@ interface ListSizeTerm {
   sizedFields: readonly string[];
 }
 
-function directive(nodes: ReadonlyArray<ConstDirectiveNode> | undefined, name: string): ConstDirectiveNode | undefined {
-  return nodes?.find((d) => d.name.value === name);
-}
-
-function argumentOf(node: ConstDirectiveNode | undefined, name: string): unknown {
-  const arg = node?.arguments?.find((a) => a.name.value === name);
-  return arg === undefined ? undefined : valueFromASTUntyped(arg.value);
-}
-
-function typeDirective(type: GraphQLNamedType, name: string): ConstDirectiveNode | undefined {
-  return directive(type.astNode?.directives, name) ?? type.extensionASTNodes.map((n) => directive(n.directives, name)).find((d) => d !== undefined);
-}
-
 type Weighted = GraphQLField<unknown, unknown> | GraphQLArgument | GraphQLInputField;
 /** Weights by schema element, null for none (read once: a variable's value is priced on every request). */
 const weights = new WeakMap<Weighted, number | null>();
@@ -71,8 +61,8 @@ const weights = new WeakMap<Weighted, number | null>();
 /** `@cost(weight:)` of a field, argument or input field, else of its type. */
 function weightOf(element: Weighted): number | null {
   return getOrSet(weights, element, () => {
-    const own = argumentOf(directive(element.astNode?.directives, 'cost'), 'weight');
-    const ofType = argumentOf(typeDirective(getNamedType(element.type), 'cost'), 'weight');
+    const own = directiveArguments(element.astNode?.directives, 'cost')?.weight;
+    const ofType = typeDirectiveArguments(getNamedType(element.type), 'cost')?.weight;
     return typeof own === 'number' ? own : typeof ofType === 'number' ? ofType : null;
   });
 }
@@ -137,12 +127,10 @@ function argumentCost(value: ValueNode, definition: GraphQLArgument): Term {
 
 /** A field's `@listSize`: its slicing arguments (given or default), else its `assumedSize`; its `sizedFields`. */
 function listSizeOf(definition: GraphQLField<unknown, unknown>, node: FieldNode): ListSizeTerm | undefined {
-  const d = directive(definition.astNode?.directives, 'listSize');
-  if (!d) return undefined;
-  const assumed = argumentOf(d, 'assumedSize');
-  const slicing = argumentOf(d, 'slicingArguments');
-  const sizedFields = argumentOf(d, 'sizedFields');
-  const requireOne = argumentOf(d, 'requireOneSlicingArgument') ?? true;
+  const listSize = directiveArguments(definition.astNode?.directives, 'listSize');
+  if (!listSize) return undefined;
+  const { assumedSize: assumed, slicingArguments: slicing, sizedFields } = listSize;
+  const requireOne = listSize.requireOneSlicingArgument ?? true;
   const assumedSize = typeof assumed === 'number' ? assumed : undefined;
   const fields = Array.isArray(sizedFields) ? sizedFields.filter((f): f is string => typeof f === 'string') : [];
   if (!Array.isArray(slicing)) return { expected: () => assumedSize, sizedFields: fields };
@@ -208,8 +196,7 @@ export function compileCost(schema: GraphQLSchema, document: DocumentNode, optio
   }
 
   const total = sum(
-    document.definitions.flatMap((d) => {
-      if (d.kind !== Kind.OPERATION_DEFINITION || (options.operationName && d.name?.value !== options.operationName)) return [];
+    operationsOf(document, options.operationName).flatMap((d) => {
       const root = schema.getRootType(d.operation);
       return root ? [d.operation === OperationTypeNode.MUTATION ? 10 : 0, selectionSet(d.selectionSet, root, undefined, new Set())] : [];
     }),

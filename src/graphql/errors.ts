@@ -92,22 +92,19 @@ const SAFE_MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.UpstreamUnavailable]: UNAVAILABLE,
 };
 
-/** Coordination failures (edit locks, budgets): nothing was sent to Graph in any of them. */
+/** Coordination failures (nothing was sent to Graph in any): code and message; all but `aborted` say when to retry. */
+const COORDINATION_FAILURES: Readonly<Record<CoordinationError['failure'], readonly [ErrorCode, string]>> = {
+  'lock-timeout': [ErrorCode.PoolBusy, 'Another change to this pool is in progress; nothing was written. Retry after the given time.'],
+  'budget-exhausted': [ErrorCode.Throttled, THROTTLED],
+  unavailable: [ErrorCode.CoordinationUnavailable, 'The subgraph cannot coordinate this change right now; nothing was written. Retry later.'],
+  // As an aborted Graph call: the caller went away.
+  aborted: [ErrorCode.UpstreamUnavailable, UNAVAILABLE],
+};
+
 function fromCoordinationError(error: CoordinationError): GraphQLError {
+  const [code, message] = COORDINATION_FAILURES[error.failure];
   const retryAfterSeconds = error.retryAfterSeconds ?? 1;
-  const failed = (message: string, code: ErrorCode, retry = true) =>
-    new GraphQLError(message, { extensions: retry ? { code, retryAfterSeconds } : { code } });
-  switch (error.failure) {
-    case 'lock-timeout':
-      return failed('Another change to this pool is in progress; nothing was written. Retry after the given time.', ErrorCode.PoolBusy);
-    case 'budget-exhausted':
-      return failed(THROTTLED, ErrorCode.Throttled);
-    case 'unavailable':
-      return failed('The subgraph cannot coordinate this change right now; nothing was written. Retry later.', ErrorCode.CoordinationUnavailable);
-    case 'aborted':
-      // As an aborted Graph call: the caller went away.
-      return failed(UNAVAILABLE, ErrorCode.UpstreamUnavailable, false);
-  }
+  return new GraphQLError(message, { extensions: error.failure === 'aborted' ? { code } : { code, retryAfterSeconds } });
 }
 
 /**

@@ -13,8 +13,6 @@ export const SAMPLE_IDS = {
   assignedGroups: ['3a1f6c2e-8d4b-4e9a-b7c5-1d2e3f4a5b60', 'c7e2d9a4-5f1b-4a8c-9e3d-6b7a8c9d0e21'],
   unassignedGroup: '5b0c2d1e-7f3a-4c9b-8e2d-4a6f1b3c5d70',
 } as const;
-const SAMPLE_POOLS = SAMPLE_IDS.pools;
-const SAMPLE_GROUP_IDS = SAMPLE_IDS.assignedGroups;
 
 export const EXAMPLE_DOCUMENT = `# Assigns a pool to a group and excludes another group. Assign REPLACES the pool's whole assignment set.
 mutation AssignPool($poolId: ID!, $assignments: [EmbeddedSIMActivationCodePoolAssignmentInput!]!) {
@@ -173,14 +171,14 @@ export const EXAMPLE_TAB_GROUPS: Readonly<Record<string, readonly string[]>> = {
 };
 
 export const EXAMPLE_VARIABLES = {
-  poolId: SAMPLE_POOLS[0].id,
+  poolId: SAMPLE_IDS.pools[0].id,
   assignments: [
-    { target: { kind: 'GROUP', groupId: SAMPLE_GROUP_IDS[0] } },
-    { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] } },
+    { target: { kind: 'GROUP', groupId: SAMPLE_IDS.assignedGroups[0] } },
+    { target: { kind: 'EXCLUSION_GROUP', groupId: SAMPLE_IDS.assignedGroups[1] } },
   ],
   addAssignments: [{ target: { kind: 'ALL_DEVICES' } }],
-  removeTargets: [{ kind: 'EXCLUSION_GROUP', groupId: SAMPLE_GROUP_IDS[1] }],
-  bulkPoolIds: SAMPLE_POOLS.map((pool) => pool.id),
+  removeTargets: [{ kind: 'EXCLUSION_GROUP', groupId: SAMPLE_IDS.assignedGroups[1] }],
+  bulkPoolIds: SAMPLE_IDS.pools.map((pool) => pool.id),
   bulkAssignments: [{ target: { kind: 'GROUP', groupId: SAMPLE_IDS.unassignedGroup } }],
   // The edits are previews until this is set to false: running the examples changes nothing by accident.
   dryRun: true,
@@ -194,7 +192,7 @@ export const EXAMPLE_VARIABLES = {
   // One key per change: a repeat with it answers the first create (docs/edits.md#idempotency-keys).
   createKey: 'create-sample-pool-1',
   // The sample pool's own name: renaming it changes nothing but its modifiedDateTime.
-  renameInput: { displayName: SAMPLE_POOLS[0].displayName },
+  renameInput: { displayName: SAMPLE_IDS.pools[0].displayName },
   deletePoolId: '00000000-0000-4000-8000-000000000000',
   entryId: 'paste the id of an entry PoolHistory listed',
   ifAssignmentsVersion: null,

@@ -1,7 +1,6 @@
 /**
- * Execution with graphql-jit through Apollo's gateway interface: a document executed `compileAfter` times is
- * compiled and kept (LRU, `maxCompiled`, `maxCompiledBytes`). graphql-js runs, with the same results, where jit
- * does not apply: not compiled yet, not compilable, per-field hooks, variable errors (docs/performance.md).
+ * Execution with graphql-jit through Apollo's gateway interface; graphql-js, with the same answers, where jit does
+ * not apply: not compiled yet, not compilable, per-field hooks, variable errors (docs/performance.md).
  */
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
@@ -132,7 +131,6 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => undefined;
     },
-    // Nothing held.
     stop: async () => undefined,
   };
   return { gateway, run, stats };

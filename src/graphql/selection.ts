@@ -1,4 +1,4 @@
-/** Walking an operation's selections through its fragments: the cost, the cache policy, the limits and look-ahead. */
+/** An operation's selections walked through its fragments once per document: cost, cache policy, limits, look-ahead. */
 import {
   isAbstractType,
   Kind,
@@ -13,14 +13,58 @@ import {
   type GraphQLSchema,
   type InlineFragmentNode,
   type NamedTypeNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { getOrSet } from './per-operation';
+
+/** `map`'s value for `key`, made by `make` and kept the first time. */
+export function getOrSet<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * `compute` memoized per parsed document (held weakly: Apollo's bounded document store owns them) and operation name
+ * (bounded by the document: Apollo refuses a name the document lacks before any plugin hook sees it).
+ */
+export function perOperation<T>(
+  compute: (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) => T,
+): (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined) => T {
+  const byDocument = new WeakMap<DocumentNode, Map<string, { value: T }>>();
+  return (schema, document, operationName) => {
+    const byName = getOrSet(byDocument, document, () => new Map<string, { value: T }>());
+    return getOrSet(byName, operationName ?? '', () => ({ value: compute(schema, document, operationName) })).value;
+  };
+}
 
 export type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
 export function fragmentsOf(document: DocumentNode): Fragments {
   return new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+}
+
+/** The operation of a document that `operationName` names; unset: every operation. */
+export function operationsOf(document: DocumentNode, operationName?: string | null): OperationDefinitionNode[] {
+  return document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+}
+
+/** The arguments of directive `name` among `directives`, as literal values; undefined when it is not applied. */
+export function directiveArguments(directives: readonly DirectiveNode[] | undefined, name: string): Record<string, unknown> | undefined {
+  const directive = directives?.find((d) => d.name.value === name);
+  const args = directive?.arguments ?? [];
+  return directive && Object.fromEntries(args.map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+}
+
+/** The arguments of a type's directive `name` as Apollo reads them: on its definition first, then its extensions. */
+export function typeDirectiveArguments(type: GraphQLNamedType, name: string): Record<string, unknown> | undefined {
+  const nodes = [type.astNode, ...type.extensionASTNodes];
+  return nodes.map((node) => directiveArguments(node?.directives, name)).find((args) => args !== undefined);
 }
 
 /**

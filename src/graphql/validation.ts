@@ -1,7 +1,4 @@
-/**
- * Validation of caller input before any call to Graph. Each failure is BAD_USER_INPUT with a message naming the
- * field; nothing unchecked reaches Graph's URL or body.
- */
+/** Caller input checked before any call to Graph (nothing unchecked reaches it): BAD_USER_INPUT naming the field. */
 import type { GraphQLError } from 'graphql';
 import { AssignmentTargetKind, type AssignmentTargetInput, type EmbeddedSIMActivationCodePoolAssignmentInput } from '../generated/graphql';
 import { isGuid } from '../graph/json';

@@ -16,7 +16,7 @@ import { ErrorCode, toGraphQLError } from '../graphql/errors';
 import { compiledExecution } from '../graphql/executor';
 import { activationCodeSecrecy } from '../graphql/lifecycle/secrecy';
 import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
-import { perOperation } from '../graphql/per-operation';
+import { perOperation } from '../graphql/selection';
 import { buildSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';

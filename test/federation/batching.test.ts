@@ -12,7 +12,7 @@ import { GRAPH_BATCH_LIMIT } from '../../src/graph/batch';
 import { GraphClient } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { GraphError } from '../../src/graph/errors';
-import { createLoaders } from '../../src/graphql/loaders';
+import { createLoaders } from '../../src/graphql/context';
 import { useStack, type GraphQLReply } from '../support/stack';
 import { listenOnLoopback } from '../support/net';
 

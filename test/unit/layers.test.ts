@@ -213,7 +213,7 @@ describe('the rule refuses', () => {
     ['src/graphql/resolvers/Mutation.ts', "import { request } from 'node:http';", 'imports node:http'],
     ['src/graphql/resolvers/Query.ts', "const https = require('node:https');", 'imports node:https'],
     ['src/graphql/resolvers/Query.ts', "import { createApp } from '../../http/app';", 'resolvers must not import http (src/http/app)'],
-    ['src/graphql/loaders.ts', "import { startGraphEmulator } from '@esim-pools/graph-emulator';", 'never imports the Graph emulator'],
+    ['src/graphql/context.ts', "import { startGraphEmulator } from '@esim-pools/graph-emulator';", 'never imports the Graph emulator'],
     ['src/service.ts', "import type { GraphEmulator } from '@esim-pools/graph-emulator';", 'never imports the Graph emulator'],
     ['src/graphql/examples.ts', "import { SAMPLE_POOLS } from '../emulator/data';", 'graphql must not import src/emulator/data'],
     ['src/observability/metrics.ts', "import { createApp } from '../http/app';", 'observability must not import http (src/http/app)'],
