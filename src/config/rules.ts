@@ -3,14 +3,6 @@ import type { PermissionNames } from '../auth/principal';
 import type { Env, GraphAuthMode } from './env';
 import type { Report } from './values';
 
-/** What the rules decide, beyond the variables themselves. */
-export interface Decisions {
-  authMode: GraphAuthMode;
-  /** Inbound authentication: always in app and obo modes, in emulator mode when AUTH_AUDIENCE is set. */
-  authEnabled: boolean;
-  permissions: PermissionNames;
-}
-
 /** The AZURE_* variables whose presence means "a real tenant is configured". */
 const AZURE_VARIABLES = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_FEDERATED_TOKEN_FILE'] as const;
 
@@ -61,13 +53,13 @@ function checkInboundAuth(e: Env, authMode: GraphAuthMode, report: Report): bool
   return enabled;
 }
 
-/** Applies the rules, reporting each one broken; undefined while no mode was chosen. */
-export function decide(e: Env, production: boolean, report: Report): Decisions | undefined {
+/** Applies the rules, reporting each one broken; what they decide beyond the variables, undefined while no mode was chosen. */
+export function decide(e: Env, production: boolean, report: Report) {
   const authMode = authModeOf(e, production, report);
   if (authMode !== undefined) checkAzure(e, authMode, report);
   const authEnabled = authMode !== undefined && checkInboundAuth(e, authMode, report);
   // Two equal names would let one duty grant another (read → assign, assign → importing activation codes).
-  const permissions = { read: e.AUTH_READ_PERMISSION, assign: e.AUTH_ASSIGN_PERMISSION, manage: e.AUTH_MANAGE_PERMISSION };
+  const permissions: PermissionNames = { read: e.AUTH_READ_PERMISSION, assign: e.AUTH_ASSIGN_PERMISSION, manage: e.AUTH_MANAGE_PERMISSION };
   if (permissions.read === permissions.assign) report('AUTH_ASSIGN_PERMISSION', 'must differ from AUTH_READ_PERMISSION');
   if (permissions.manage === permissions.read || permissions.manage === permissions.assign) {
     report('AUTH_MANAGE_PERMISSION', 'must differ from AUTH_READ_PERMISSION and AUTH_ASSIGN_PERMISSION');

@@ -1,10 +1,9 @@
 /** A sliding-window budget shared through Redis, deciding as LocalRateBudget does (docs/scale-out.md, "The sliding window"). */
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
-import type { BudgetName, CoordinationEventListener } from './events';
 import { waitFor } from './local';
 import type { RedisStore } from './redis';
-import { failures, type BudgetOptions, type RateBudget } from './types';
+import { failures, type BudgetName, type BudgetOptions, type CoordinationEventListener, type RateBudget } from './types';
 
 /**
  * KEYS[1]: sorted set of send times (ms on the server's clock; future scores are reserved slots). ARGV: limit,
@@ -48,7 +47,7 @@ export function redisRateBudget(
   options: BudgetOptions & { name: BudgetName; fallback?: RateBudget; emit: CoordinationEventListener },
 ): RateBudget {
   const { name, limit, windowMs, maxWaitMs, fallback, emit } = options;
-  const key = `${store.keyPrefix}budget:${name}`;
+  const key = `${store.settings.keyPrefix}budget:${name}`;
   /** Members are unique across replicas and takes. */
   const memberPrefix = randomUUID();
   let sequence = 0;

@@ -1,13 +1,9 @@
-/**
- * Per-pool edit locks shared through Redis: a random token per acquisition (only its holder releases or renews),
- * a TTL renewed while held up to `maxHoldMs`, waiters queued per replica and polling across replicas with backoff.
- */
+/** Per-pool edit locks shared through Redis: a token per holder, a TTL renewed while held, waiters polling (docs/scale-out.md). */
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
-import type { CoordinationEventListener } from './events';
 import { backoff, LocalPoolLocks, waitFor } from './local';
 import type { CoordinationLogger, RedisStore } from './redis';
-import { failures, type LockLease, type LockOptions } from './types';
+import { failures, type CoordinationEventListener, type LockLease, type LockOptions } from './types';
 
 /** KEYS[1]: the lock; ARGV: the taker's token, the TTL (ms). 1: the lock is (now) this token's; 0: another's. */
 const ACQUIRE_LOCK = `
@@ -134,7 +130,7 @@ export function redisPoolLocks(
     async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
       const mine = await local.acquire(poolId, options);
       try {
-        const shared = await acquireShared(`${store.keyPrefix}lock:${poolId.toLowerCase()}`, options);
+        const shared = await acquireShared(`${store.settings.keyPrefix}lock:${poolId.toLowerCase()}`, options);
         return { release: () => shared.release().finally(() => mine.release()) };
       } catch (error) {
         await mine.release();

@@ -1,13 +1,9 @@
-/**
- * Coordination shared by every replica through one Redis connection (docs/scale-out.md); health follows the
- * connection, with reasons from error codes, never from a URL or a message.
- */
+/** Coordination shared by every replica through one Redis connection; health reasons from error codes only (docs/scale-out.md). */
 import { Redis } from 'ioredis';
-import { emitter, type CoordinationEventListener } from './events';
 import { backoff, LocalRateBudget, type LocalCoordinationOptions } from './local';
 import { redisRateBudget } from './redis-budget';
-import { redisPoolLocks, type RedisPoolLocks } from './redis-locks';
-import { CoordinationError, type Coordination, type RedisSettings } from './types';
+import { redisPoolLocks } from './redis-locks';
+import { CoordinationError, emitter, type Coordination, type CoordinationEventListener, type RedisSettings } from './types';
 
 /** The subset of a pino logger used here (pino's Logger fits). */
 export interface CoordinationLogger {
@@ -47,7 +43,7 @@ export class RedisStore {
   private closed = false;
 
   constructor(
-    private readonly settings: RedisSettings,
+    readonly settings: RedisSettings,
     private readonly logger: CoordinationLogger | undefined,
     /** Called safely (emitter()). */
     private readonly emit: CoordinationEventListener,
@@ -83,11 +79,6 @@ export class RedisStore {
       this.refresh();
     });
     this.client.on('end', () => this.refresh());
-  }
-
-  /** Prepended to every key. */
-  get keyPrefix(): string {
-    return this.settings.keyPrefix;
   }
 
   /** Whether a command can be sent now (else it would fail at once). */
@@ -186,21 +177,17 @@ export class RedisStore {
   }
 }
 
-export interface RedisCoordinationOptions {
+export type RedisCoordination = ReturnType<typeof createRedisCoordination>;
+
+/** `lockMaxHoldMs`: how long a live holder keeps renewing a pool lock (default 2 min; 0: never, a lock lasts lockTtlMs). */
+export function createRedisCoordination(options: {
   settings: RedisSettings;
   budgets: LocalCoordinationOptions;
   logger?: CoordinationLogger;
   onEvent?: CoordinationEventListener;
-  /** How long a live holder keeps renewing a pool lock (default 2 min; 0: never renewed, a lock lasts lockTtlMs). */
   lockMaxHoldMs?: number;
-}
-
-export interface RedisCoordination extends Coordination {
-  readonly backend: 'redis';
-  readonly locks: RedisPoolLocks;
-}
-
-export function createRedisCoordination({ settings, budgets, logger, onEvent, lockMaxHoldMs }: RedisCoordinationOptions): RedisCoordination {
+}) {
+  const { settings, budgets, logger, onEvent, lockMaxHoldMs } = options;
   const emit = emitter(onEvent);
   const store = new RedisStore(settings, logger, emit);
   const locks = redisPoolLocks(store, { ttlMs: settings.lockTtlMs, maxHoldMs: lockMaxHoldMs ?? 120_000, logger, emit });
@@ -215,5 +202,5 @@ export function createRedisCoordination({ settings, budgets, logger, onEvent, lo
       locks.stopAll();
       await store.close();
     },
-  };
+  } satisfies Coordination;
 }

@@ -1,7 +1,6 @@
 /** The CoordinationEvents as Prometheus metrics; every label from a fixed set (why a store is down is logged only). */
 import type { Gauge, Registry } from 'prom-client';
-import type { CoordinationEvent, CoordinationEventListener } from '../coordination/events';
-import type { CoordinationHealth } from '../coordination/types';
+import type { CoordinationEvent, CoordinationEventListener, CoordinationHealth } from '../coordination/types';
 import { counter, gauge, histogram } from './metrics';
 
 const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
