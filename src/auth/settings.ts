@@ -1,9 +1,3 @@
-/** Settings of inbound authentication and operation limits, as src/config builds them (no library imports: cheap to load). */
-import type { Config } from '../config';
-
-/** Inbound authentication's settings, as loadConfig builds them. */
-export type AuthSettings = Config['auth'];
-
 /** The operation limits' defaults (docs/identity.md has what typical operations cost; the deepest served has depth 7). */
 const LIMITS = {
   /** Deepest field nesting (inline fragments and spreads don't count as levels). */

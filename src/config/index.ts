@@ -3,15 +3,13 @@ import { CLOUDS, type GraphCloud } from '../graph/clouds';
 import { GRAPH_CLIENT_DEFAULTS } from '../graph/options';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordination } from './coordination';
-import { FEDERATION_DEFAULTS, serviceEnv } from './env';
+import { decide, FEDERATION_DEFAULTS, serviceEnv } from './env';
 import { history } from './history';
-import { decide } from './rules';
 import { readSections, reporter } from './values';
 import { z } from 'zod';
 
 export { ConfigError } from './values';
-export type { HistorySettings } from './history';
-export type { GraphAuthMode, GraphQLExecutor } from './env';
+export type { GraphAuthMode } from './env';
 export { FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './env';
 
 /** The whole configuration, as loadConfig builds it. */

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
-import { isAuthError } from '../auth/errors';
+import { isAuthError } from '../auth/jwt';
 import type { AuthGate, Caller } from '../auth/gate';
 import type { Config } from '../config';
 import { LocalPoolLocks } from '../coordination/local';
