@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
 import { backoff, LocalPoolLocks, waitFor } from './local';
-import type { CoordinationLogger, RedisStore } from './redis';
-import { failures, type CoordinationEventListener, type LockLease, type LockOptions } from './types';
+import type { RedisStore } from './redis';
+import { failures, type LockLease, type LockOptions } from './types';
 
 /** KEYS[1]: the lock; ARGV: the taker's token, the TTL (ms). 1: the lock is (now) this token's; 0: another's. */
 const ACQUIRE_LOCK = `
@@ -37,12 +37,10 @@ declare module 'ioredis' {
 
 export type RedisPoolLocks = ReturnType<typeof redisPoolLocks>;
 
-/** `ttlMs`: a lock's life unless renewed; `maxHoldMs`: how long a live holder renews it (0: never, it lasts ttlMs). */
-export function redisPoolLocks(
-  store: RedisStore,
-  options: { ttlMs: number; maxHoldMs: number; logger?: CoordinationLogger; emit: CoordinationEventListener },
-) {
-  const { ttlMs, maxHoldMs, logger, emit } = options;
+/** A lock lives `lockTtlMs` (the store's settings) unless renewed; `maxHoldMs`: how long a live holder renews it (0: never). */
+export function redisPoolLocks(store: RedisStore, maxHoldMs: number) {
+  const { logger, emit } = store;
+  const ttlMs = store.settings.lockTtlMs;
   /** Orders this replica's waiters per pool, so only one of them polls Redis. */
   const local = new LocalPoolLocks();
   /** The stop() of each lease held; a lease not in it is released (or lost, or closed) and does nothing more. */

@@ -45,9 +45,9 @@ export class RedisStore {
 
   constructor(
     readonly settings: RedisSettings,
-    private readonly logger: CoordinationLogger | undefined,
+    readonly logger: CoordinationLogger | undefined,
     /** Called safely (emitter()). */
-    private readonly emit: CoordinationEventListener,
+    readonly emit: CoordinationEventListener,
   ) {
     this.client = new Redis({
       host: settings.host,
@@ -217,9 +217,9 @@ declare module 'ioredis' {
 /** A budget deciding as LocalRateBudget does; `fallback`: taken instead when Redis cannot answer (reads), else `unavailable`. */
 function redisRateBudget(
   store: RedisStore,
-  options: BudgetOptions & { name: BudgetName; fallback?: RateBudget; emit: CoordinationEventListener },
+  options: BudgetOptions & { name: BudgetName; fallback?: RateBudget },
 ): RateBudget {
-  const { name, limit, windowMs, maxWaitMs, fallback, emit } = options;
+  const { name, limit, windowMs, maxWaitMs, fallback } = options;
   const key = `${store.settings.keyPrefix}budget:${name}`;
   /** Members are unique across replicas and takes. */
   const memberPrefix = randomUUID();
@@ -236,7 +236,7 @@ function redisRateBudget(
         [granted, waitMs] = await store.call((client) => client.takeSlot(key, limit, windowMs, maxWaitMs, member), { idempotent: true });
       } catch (error) {
         if (!fallback) throw error;
-        emit({ type: 'budget-fallback', budget: name });
+        store.emit({ type: 'budget-fallback', budget: name });
         return fallback.take(signal);
       }
       if (granted !== 1) throw failures.exhausted(waitMs);
@@ -256,13 +256,12 @@ export function createRedisCoordination(options: {
   lockMaxHoldMs?: number;
 }) {
   const { settings, budgets, logger, onEvent, lockMaxHoldMs } = options;
-  const emit = emitter(onEvent);
-  const store = new RedisStore(settings, logger, emit);
-  const locks = redisPoolLocks(store, { ttlMs: settings.lockTtlMs, maxHoldMs: lockMaxHoldMs ?? 120_000, logger, emit });
+  const store = new RedisStore(settings, logger, emitter(onEvent));
+  const locks = redisPoolLocks(store, lockMaxHoldMs ?? 120_000);
   return {
     backend: 'redis',
-    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes', emit }),
-    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', emit, fallback: new LocalRateBudget(budgets.reads) }),
+    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes' }),
+    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', fallback: new LocalRateBudget(budgets.reads) }),
     locks,
     health: () => ({ backend: 'redis', ...store.health() }),
     connected: (timeoutMs) => store.connected(timeoutMs),

@@ -92,17 +92,15 @@ export interface PoolLocks {
   acquire(poolId: string, options: LockOptions): Promise<LockLease>;
 }
 
-export type CoordinationBackend = 'local' | 'redis';
-
 export interface CoordinationHealth {
-  backend: CoordinationBackend;
+  backend: 'local' | 'redis';
   ok: boolean;
   /** Why not ok (e.g. `redis unreachable: ECONNREFUSED`), never a credential. */
   reason?: string;
 }
 
 export interface Coordination {
-  readonly backend: CoordinationBackend;
+  readonly backend: CoordinationHealth['backend'];
   /** Intune's write budget (POST/PATCH/DELETE and the assign action). */
   readonly writes: RateBudget;
   /** Intune's budget for requests of any kind. */
