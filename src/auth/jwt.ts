@@ -60,10 +60,6 @@ export class AuthError extends Error {
   }
 }
 
-export function isAuthError(value: unknown): value is AuthError {
-  return value instanceof AuthError;
-}
-
 /** Longest accepted token (Entra tokens are 1–3 KB; group overage keeps them well below this). */
 const MAX_TOKEN_LENGTH = 16 * 1024;
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
