@@ -35,8 +35,6 @@ declare module 'ioredis' {
   }
 }
 
-export type RedisPoolLocks = ReturnType<typeof redisPoolLocks>;
-
 /** A lock lives `lockTtlMs` (the store's settings) unless renewed; `maxHoldMs`: how long a live holder renews it (0: never). */
 export function redisPoolLocks(store: RedisStore, maxHoldMs: number) {
   const { logger, emit } = store;
