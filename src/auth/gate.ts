@@ -1,7 +1,4 @@
-/**
- * The door of /graphql, before Apollo: the router secret, the bearer token, then (obo) the caller's Graph client.
- * A refused request never reaches Apollo, a resolver or Graph.
- */
+/** The door of /graphql, before Apollo: the router secret, the bearer token, then (obo) the caller's Graph client. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -9,11 +6,9 @@ import { Agent } from 'node:https';
 import type { Config } from '../config';
 import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
-import { AuthError } from './errors';
-import { tokenHash, TokenVerifier } from './jwt';
+import { AuthError, tokenHash, TokenVerifier } from './jwt';
 import { OboClients, type CredentialScopedApi } from '../identity/obo';
 import type { PermissionNames, Principal } from './principal';
-import type { AuthSettings } from './settings';
 
 /** Who is calling, and through which Graph client. */
 export interface Caller {
@@ -76,7 +71,7 @@ export function createGate(options: {
 
 /** The parts of the configuration the gate reads. */
 export interface AuthGateConfig {
-  auth: AuthSettings;
+  auth: Config['auth'];
   graph: Pick<Config['graph'], 'authMode'>;
   azure: Pick<Config['azure'], 'tenantId' | 'clientId' | 'clientSecret' | 'clientCertificatePath' | 'authorityHost' | 'disableInstanceDiscovery'>;
 }
@@ -89,12 +84,7 @@ export function createAuthGate(config: AuthGateConfig, deps: { graph: Credential
   const log = deps.logger.child({ component: 'auth' });
   const agent = deps.tlsCa === undefined ? undefined : new Agent({ ca: deps.tlsCa, keepAlive: true });
   const verifier = new TokenVerifier({
-    jwksUrl: auth.jwksUrl,
-    issuers: auth.issuers,
-    audiences: auth.audiences,
-    clockToleranceSeconds: auth.clockToleranceSeconds,
-    jwksCooldownSeconds: auth.jwksCooldownSeconds,
-    jwksRefreshSeconds: auth.jwksRefreshSeconds,
+    ...auth,
     cacheSize: auth.verifiedCacheSize,
     agent,
     onKeySetError: (error) =>

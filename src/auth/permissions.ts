@@ -1,7 +1,4 @@
-/**
- * Permission check per operation, before any resolver: a query needs any of the three, a mutation what
- * MUTATION_PERMISSIONS says for each root field. Refused: FORBIDDEN, HTTP 403.
- */
+/** Permission check per operation, before any resolver: a query needs any of the three, a mutation per root field. */
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Context } from '../graphql/context';

@@ -18,11 +18,7 @@ export interface Principal {
 }
 
 /** The permission names that gate operations: any allows queries, `assign` the assignment mutations, `manage` the pool lifecycle. */
-export interface PermissionNames {
-  read: string;
-  assign: string;
-  manage: string;
-}
+export type PermissionNames = Record<'read' | 'assign' | 'manage', string>;
 
 export const DEFAULT_PERMISSIONS: Readonly<PermissionNames> = { read: 'EsimPools.Read', assign: 'EsimPools.Assign', manage: 'EsimPools.Manage' };
 

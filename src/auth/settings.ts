@@ -1,10 +1,3 @@
-/** Settings of inbound authentication and operation limits, as src/config builds them (no library imports: cheap to load). */
-import { CLOUDS, type GraphCloud } from '../graph/clouds';
-import type { Config } from '../config';
-
-/** Inbound authentication's settings, as loadConfig builds them. */
-export type AuthSettings = Config['auth'];
-
 /** The operation limits' defaults (docs/identity.md has what typical operations cost; the deepest served has depth 7). */
 const LIMITS = {
   /** Deepest field nesting (inline fragments and spreads don't count as levels). */
@@ -26,16 +19,3 @@ const LIMITS = {
 
 export type OperationLimits = typeof LIMITS;
 export const DEFAULT_LIMITS: Readonly<OperationLimits> = LIMITS;
-
-/** A tenant's v2 and v1 token issuers on the cloud (v1 `<authority>/<tenant>/` with a custom authority host). */
-export function defaultIssuers(cloud: GraphCloud, authorityHost: string, tenantId: string): string[] {
-  const authority = authorityHost.replace(/\/+$/, '');
-  // Entra ID's v1 issuer host on the cloud's own authority (`iss` = `<host>/<tenant>/`).
-  const v1Host = authority !== CLOUDS[cloud].authority ? authority : cloud === 'china' ? 'https://sts.chinacloudapi.cn' : 'https://sts.windows.net';
-  return [`${authority}/${tenantId}/v2.0`, `${v1Host}/${tenantId}/`];
-}
-
-/** The tenant's signing keys: `<authority>/<tenant>/discovery/v2.0/keys` (the same keys sign v1 and v2 tokens). */
-export function defaultJwksUrl(authorityHost: string, tenantId: string): string {
-  return `${authorityHost.replace(/\/+$/, '')}/${tenantId}/discovery/v2.0/keys`;
-}

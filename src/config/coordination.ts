@@ -1,6 +1,6 @@
 /** The shared coordination store's variables (REDIS_*): unset REDIS_URL means in-process coordination. */
 import { z } from 'zod';
-import type { CoordinationSettings, RedisSettings } from '../coordination/types';
+import type { RedisSettings } from '../coordination/types';
 import { GUID_PATTERN } from '../graph/json';
 import { int, readSections, redactUrl, reporter, type Report } from './values';
 
@@ -46,7 +46,7 @@ export const coordination = z
     AZURE_TENANT_ID: z.string().trim().optional(),
     AZURE_CLIENT_ID: z.string().trim().optional(),
   })
-  .transform((e, ctx): CoordinationSettings => {
+  .transform((e, ctx): { redis?: RedisSettings } => {
     const report = reporter(ctx);
     const rest = ['REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_LOCK_TTL_MS', 'REDIS_COMMAND_TIMEOUT_MS'] as const;
     if (e.REDIS_URL === undefined) {
@@ -76,6 +76,6 @@ export const coordination = z
   });
 
 /** The REDIS_* settings alone; throws ConfigError naming every bad variable (never the password). */
-export function parseCoordinationEnv(env: NodeJS.ProcessEnv = process.env): CoordinationSettings {
+export function parseCoordinationEnv(env: NodeJS.ProcessEnv = process.env) {
   return readSections({ coordination }, env).coordination;
 }

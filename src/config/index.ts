@@ -1,18 +1,15 @@
 /** Configuration from environment variables, validated at start-up: a bad value stops the process naming the variable. */
-import { defaultIssuers, defaultJwksUrl } from '../auth/settings';
-import { CLOUDS } from '../graph/clouds';
+import { CLOUDS, type GraphCloud } from '../graph/clouds';
 import { GRAPH_CLIENT_DEFAULTS } from '../graph/options';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordination } from './coordination';
-import { FEDERATION_DEFAULTS, serviceEnv, type Env, type GraphAuthMode } from './env';
+import { decide, FEDERATION_DEFAULTS, serviceEnv } from './env';
 import { history } from './history';
-import { decide, type Decisions } from './rules';
 import { readSections, reporter } from './values';
 import { z } from 'zod';
 
 export { ConfigError } from './values';
-export type { HistorySettings } from './history';
-export type { GraphAuthMode, GraphQLExecutor } from './env';
+export type { GraphAuthMode } from './env';
 export { FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './env';
 
 /** The whole configuration, as loadConfig builds it. */
@@ -30,6 +27,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const production = (env.NODE_ENV?.trim() || 'development') === 'production';
   const sections = readSections({ service: service(production), coordination, history: history(production) }, env);
   const { e, decisions } = sections.service;
+  const graphHost = CLOUDS[e.GRAPH_CLOUD].graph;
+  // Both budgets count in the same window, with the same longest wait: Intune's limits share their 20 s.
+  const windowMs = e.GRAPH_WRITE_WINDOW_SECONDS * 1000;
+  const maxWaitMs = e.GRAPH_WRITE_MAX_WAIT_MS;
+  const tenantId = e.AZURE_TENANT_ID ?? '';
   const azure: AppCredentialSettings = {
     tenantId: e.AZURE_TENANT_ID,
     clientId: e.AZURE_CLIENT_ID,
@@ -55,7 +57,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     /** How long an idempotency key is kept after its first use, in the history store. */
     idempotencyTtlS: e.IDEMPOTENCY_TTL_S,
-    graph: graphSettings(e, decisions.authMode),
+    graph: {
+      authMode: decisions.authMode,
+      cloud: e.GRAPH_CLOUD,
+      /** Graph's origin to call. */
+      baseUrl: e.GRAPH_BASE_URL ?? graphHost,
+      /** Whether baseUrl came from GRAPH_BASE_URL (else from the cloud, or the embedded emulator). */
+      baseUrlOverridden: e.GRAPH_BASE_URL !== undefined,
+      // The scope names the cloud's Graph even behind a proxy (GRAPH_BASE_URL): tokens are for Graph, not the proxy.
+      scope: e.GRAPH_SCOPE ?? `${graphHost}/.default`,
+      timeoutMs: e.GRAPH_TIMEOUT_MS,
+      /** Longest wait for one token acquisition (at most timeoutMs). */
+      tokenTimeoutMs: e.GRAPH_TOKEN_TIMEOUT_MS ?? Math.min(GRAPH_CLIENT_DEFAULTS.tokenTimeoutMs, e.GRAPH_TIMEOUT_MS),
+      maxRetries: e.GRAPH_MAX_RETRIES,
+      maxConnections: e.GRAPH_MAX_CONNECTIONS,
+      connectTimeoutMs: e.GRAPH_CONNECT_TIMEOUT_MS,
+      bulkhead: { maxConcurrent: e.GRAPH_MAX_CONCURRENCY, maxQueue: e.GRAPH_MAX_QUEUE, maxWaitMs: e.GRAPH_QUEUE_TIMEOUT_MS },
+      /** Intune's budgets (writes; requests of any kind): per replica, or per app when shared through Redis. */
+      writeBudget: { limit: e.GRAPH_WRITE_LIMIT, windowMs, maxWaitMs },
+      readBudget: { limit: e.GRAPH_READ_LIMIT, windowMs, maxWaitMs },
+    },
     /** The shared store for the budgets and the pool locks; `redis` undefined: in process. */
     coordination: sections.coordination,
     history: sections.history,
@@ -69,7 +90,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     /** Port of the embedded emulator in emulator mode (0: any free port). */
     emulator: { port: e.EMULATOR_PORT },
-    auth: authSettings(e, azure.authorityHost, decisions),
+    auth: {
+      /** Whether requests need a verified bearer token (always in app and obo modes; in emulator mode with AUTH_AUDIENCE). */
+      enabled: decisions.authEnabled,
+      audiences: e.AUTH_AUDIENCE ?? [],
+      issuers: e.AUTH_ISSUER ?? (tenantId ? defaultIssuers(e.GRAPH_CLOUD, azure.authorityHost, tenantId) : []),
+      // The tenant's signing keys (the same keys sign v1 and v2 tokens).
+      jwksUrl: e.AUTH_JWKS_URL ?? (tenantId ? `${azure.authorityHost.replace(/\/+$/, '')}/${tenantId}/discovery/v2.0/keys` : ''),
+      jwksCooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS,
+      jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_SECONDS,
+      clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS,
+      permissions: decisions.permissions,
+      /** `router-authorization` value required on every /graphql request, when set. */
+      routerSecret: e.ROUTER_SECRET,
+      verifiedCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
+      oboCacheSize: e.OBO_CACHE_SIZE,
+    },
     limits: {
       maxDepth: e.MAX_DEPTH,
       maxAliases: e.MAX_ALIASES,
@@ -100,48 +136,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-function graphSettings(e: Env, authMode: GraphAuthMode) {
-  const graphHost = CLOUDS[e.GRAPH_CLOUD].graph;
-  // Both budgets count in the same window, with the same longest wait: Intune's limits share their 20 s.
-  const windowMs = e.GRAPH_WRITE_WINDOW_SECONDS * 1000;
-  const maxWaitMs = e.GRAPH_WRITE_MAX_WAIT_MS;
-  return {
-    authMode,
-    cloud: e.GRAPH_CLOUD,
-    /** Graph's origin to call. */
-    baseUrl: e.GRAPH_BASE_URL ?? graphHost,
-    /** Whether baseUrl came from GRAPH_BASE_URL (else from the cloud, or the embedded emulator). */
-    baseUrlOverridden: e.GRAPH_BASE_URL !== undefined,
-    // The scope names the cloud's Graph even behind a proxy (GRAPH_BASE_URL): tokens are for Graph, not the proxy.
-    scope: e.GRAPH_SCOPE ?? `${graphHost}/.default`,
-    timeoutMs: e.GRAPH_TIMEOUT_MS,
-    /** Longest wait for one token acquisition (at most timeoutMs). */
-    tokenTimeoutMs: e.GRAPH_TOKEN_TIMEOUT_MS ?? Math.min(GRAPH_CLIENT_DEFAULTS.tokenTimeoutMs, e.GRAPH_TIMEOUT_MS),
-    maxRetries: e.GRAPH_MAX_RETRIES,
-    maxConnections: e.GRAPH_MAX_CONNECTIONS,
-    connectTimeoutMs: e.GRAPH_CONNECT_TIMEOUT_MS,
-    bulkhead: { maxConcurrent: e.GRAPH_MAX_CONCURRENCY, maxQueue: e.GRAPH_MAX_QUEUE, maxWaitMs: e.GRAPH_QUEUE_TIMEOUT_MS },
-    /** Intune's budgets (writes; requests of any kind): per replica, or per app when shared through Redis. */
-    writeBudget: { limit: e.GRAPH_WRITE_LIMIT, windowMs, maxWaitMs },
-    readBudget: { limit: e.GRAPH_READ_LIMIT, windowMs, maxWaitMs },
-  };
-}
-
-function authSettings(e: Env, authorityHost: string, decisions: Decisions) {
-  const tenantId = e.AZURE_TENANT_ID ?? '';
-  return {
-    /** Whether requests need a verified bearer token (always in app and obo modes; in emulator mode with AUTH_AUDIENCE). */
-    enabled: decisions.authEnabled,
-    audiences: e.AUTH_AUDIENCE ?? [],
-    issuers: e.AUTH_ISSUER ?? (tenantId ? defaultIssuers(e.GRAPH_CLOUD, authorityHost, tenantId) : []),
-    jwksUrl: e.AUTH_JWKS_URL ?? (tenantId ? defaultJwksUrl(authorityHost, tenantId) : ''),
-    jwksCooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS,
-    jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_SECONDS,
-    clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS,
-    permissions: decisions.permissions,
-    /** `router-authorization` value required on every /graphql request, when set. */
-    routerSecret: e.ROUTER_SECRET,
-    verifiedCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
-    oboCacheSize: e.OBO_CACHE_SIZE,
-  };
+/** A tenant's v2 and v1 token issuers on the cloud (v1 `<authority>/<tenant>/` with a custom authority host). */
+function defaultIssuers(cloud: GraphCloud, authorityHost: string, tenantId: string): string[] {
+  const authority = authorityHost.replace(/\/+$/, '');
+  // Entra ID's v1 issuer host on the cloud's own authority (`iss` = `<host>/<tenant>/`).
+  const v1Host = authority !== CLOUDS[cloud].authority ? authority : cloud === 'china' ? 'https://sts.chinacloudapi.cn' : 'https://sts.windows.net';
+  return [`${authority}/${tenantId}/v2.0`, `${v1Host}/${tenantId}/`];
 }

@@ -1,7 +1,6 @@
 /** In-process coordination: right for one replica (a laptop, the tests); several replicas need Redis (docs/scale-out.md). */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BudgetName } from './events';
-import { failures, type BudgetOptions, type Coordination, type LockLease, type LockOptions, type PoolLocks, type RateBudget } from './types';
+import { failures, type BudgetName, type BudgetOptions, type Coordination, type LockLease, type LockOptions, type PoolLocks, type RateBudget } from './types';
 
 /** Waits `ms`, or rejects with an `aborted` CoordinationError when the signal fires first. */
 export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {

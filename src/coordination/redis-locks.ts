@@ -1,12 +1,8 @@
-/**
- * Per-pool edit locks shared through Redis: a random token per acquisition (only its holder releases or renews),
- * a TTL renewed while held up to `maxHoldMs`, waiters queued per replica and polling across replicas with backoff.
- */
+/** Per-pool edit locks shared through Redis: a token per holder, a TTL renewed while held, waiters polling (docs/scale-out.md). */
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
-import type { CoordinationEventListener } from './events';
 import { backoff, LocalPoolLocks, waitFor } from './local';
-import type { CoordinationLogger, RedisStore } from './redis';
+import type { RedisStore } from './redis';
 import { failures, type LockLease, type LockOptions } from './types';
 
 /** KEYS[1]: the lock; ARGV: the taker's token, the TTL (ms). 1: the lock is (now) this token's; 0: another's. */
@@ -39,14 +35,10 @@ declare module 'ioredis' {
   }
 }
 
-export type RedisPoolLocks = ReturnType<typeof redisPoolLocks>;
-
-/** `ttlMs`: a lock's life unless renewed; `maxHoldMs`: how long a live holder renews it (0: never, it lasts ttlMs). */
-export function redisPoolLocks(
-  store: RedisStore,
-  options: { ttlMs: number; maxHoldMs: number; logger?: CoordinationLogger; emit: CoordinationEventListener },
-) {
-  const { ttlMs, maxHoldMs, logger, emit } = options;
+/** A lock lives `lockTtlMs` (the store's settings) unless renewed; `maxHoldMs`: how long a live holder renews it (0: never). */
+export function redisPoolLocks(store: RedisStore, maxHoldMs: number) {
+  const { logger, emit } = store;
+  const ttlMs = store.settings.lockTtlMs;
   /** Orders this replica's waiters per pool, so only one of them polls Redis. */
   const local = new LocalPoolLocks();
   /** The stop() of each lease held; a lease not in it is released (or lost, or closed) and does nothing more. */
@@ -134,7 +126,7 @@ export function redisPoolLocks(
     async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
       const mine = await local.acquire(poolId, options);
       try {
-        const shared = await acquireShared(`${store.keyPrefix}lock:${poolId.toLowerCase()}`, options);
+        const shared = await acquireShared(`${store.settings.keyPrefix}lock:${poolId.toLowerCase()}`, options);
         return { release: () => shared.release().finally(() => mine.release()) };
       } catch (error) {
         await mine.release();

@@ -1,13 +1,10 @@
-/**
- * Coordination shared by every replica through one Redis connection (docs/scale-out.md); health follows the
- * connection, with reasons from error codes, never from a URL or a message.
- */
-import { Redis } from 'ioredis';
-import { emitter, type CoordinationEventListener } from './events';
-import { backoff, LocalRateBudget, type LocalCoordinationOptions } from './local';
-import { redisRateBudget } from './redis-budget';
-import { redisPoolLocks, type RedisPoolLocks } from './redis-locks';
-import { CoordinationError, type Coordination, type RedisSettings } from './types';
+/** Coordination shared by every replica through one Redis connection: the store, the budgets' window (docs/scale-out.md). */
+import { randomUUID } from 'node:crypto';
+import { Redis, type Result } from 'ioredis';
+import { backoff, LocalRateBudget, waitFor, type LocalCoordinationOptions } from './local';
+import { redisPoolLocks } from './redis-locks';
+import { CoordinationError, emitter, failures, type BudgetName, type BudgetOptions, type Coordination, type RateBudget } from './types';
+import type { CoordinationEventListener, RedisSettings } from './types';
 
 /** The subset of a pino logger used here (pino's Logger fits). */
 export interface CoordinationLogger {
@@ -47,10 +44,10 @@ export class RedisStore {
   private closed = false;
 
   constructor(
-    private readonly settings: RedisSettings,
-    private readonly logger: CoordinationLogger | undefined,
+    readonly settings: RedisSettings,
+    readonly logger: CoordinationLogger | undefined,
     /** Called safely (emitter()). */
-    private readonly emit: CoordinationEventListener,
+    readonly emit: CoordinationEventListener,
   ) {
     this.client = new Redis({
       host: settings.host,
@@ -83,11 +80,6 @@ export class RedisStore {
       this.refresh();
     });
     this.client.on('end', () => this.refresh());
-  }
-
-  /** Prepended to every key. */
-  get keyPrefix(): string {
-    return this.settings.keyPrefix;
   }
 
   /** Whether a command can be sent now (else it would fail at once). */
@@ -186,28 +178,90 @@ export class RedisStore {
   }
 }
 
-export interface RedisCoordinationOptions {
+/**
+ * KEYS[1]: sorted set of send times (ms on the server's clock; future scores are reserved slots). ARGV: limit,
+ * windowMs, maxWaitMs, member. Returns {1, waitMs} (slot taken) or {0, waitMs} (refused). Idempotent per member.
+ */
+const TAKE_SLOT = `
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local maxWait = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- a second try of a take whose first try was applied (its reply came late): the slot it already has
+local taken = redis.call('ZSCORE', KEYS[1], ARGV[4])
+if taken then return {1, math.max(0, tonumber(taken) - now)} end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local at = now
+if count >= limit then
+  -- the slot frees when the request 'limit' places back leaves the window
+  local entry = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+  at = math.max(now, tonumber(entry[2]) + window)
+end
+local wait = at - now
+if wait > maxWait then return {0, wait} end
+redis.call('ZADD', KEYS[1], at, ARGV[4])
+-- only the last 'limit' entries can ever decide a slot: keep the set that small
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(limit + 1))
+redis.call('PEXPIRE', KEYS[1], wait + window + 1000)
+return {1, wait}
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    takeSlot(key: string, limit: number, windowMs: number, maxWaitMs: number, member: string): Result<[granted: 0 | 1, waitMs: number], Context>;
+  }
+}
+
+/** A budget deciding as LocalRateBudget does; `fallback`: taken instead when Redis cannot answer (reads), else `unavailable`. */
+function redisRateBudget(
+  store: RedisStore,
+  options: BudgetOptions & { name: BudgetName; fallback?: RateBudget },
+): RateBudget {
+  const { name, limit, windowMs, maxWaitMs, fallback } = options;
+  const key = `${store.settings.keyPrefix}budget:${name}`;
+  /** Members are unique across replicas and takes. */
+  const memberPrefix = randomUUID();
+  let sequence = 0;
+  store.client.defineCommand('takeSlot', { numberOfKeys: 1, lua: TAKE_SLOT });
+  return {
+    enabled: limit > 0,
+    async take(signal) {
+      if (limit <= 0) return;
+      if (signal?.aborted) throw failures.aborted();
+      let granted: number, waitMs: number;
+      try {
+        const member = `${memberPrefix}:${++sequence}`;
+        [granted, waitMs] = await store.call((client) => client.takeSlot(key, limit, windowMs, maxWaitMs, member), { idempotent: true });
+      } catch (error) {
+        if (!fallback) throw error;
+        store.emit({ type: 'budget-fallback', budget: name });
+        return fallback.take(signal);
+      }
+      if (granted !== 1) throw failures.exhausted(waitMs);
+      if (waitMs > 0) await waitFor(waitMs, signal);
+    },
+  };
+}
+
+export type RedisCoordination = ReturnType<typeof createRedisCoordination>;
+
+/** `lockMaxHoldMs`: how long a live holder keeps renewing a pool lock (default 2 min; 0: never, a lock lasts lockTtlMs). */
+export function createRedisCoordination(options: {
   settings: RedisSettings;
   budgets: LocalCoordinationOptions;
   logger?: CoordinationLogger;
   onEvent?: CoordinationEventListener;
-  /** How long a live holder keeps renewing a pool lock (default 2 min; 0: never renewed, a lock lasts lockTtlMs). */
   lockMaxHoldMs?: number;
-}
-
-export interface RedisCoordination extends Coordination {
-  readonly backend: 'redis';
-  readonly locks: RedisPoolLocks;
-}
-
-export function createRedisCoordination({ settings, budgets, logger, onEvent, lockMaxHoldMs }: RedisCoordinationOptions): RedisCoordination {
-  const emit = emitter(onEvent);
-  const store = new RedisStore(settings, logger, emit);
-  const locks = redisPoolLocks(store, { ttlMs: settings.lockTtlMs, maxHoldMs: lockMaxHoldMs ?? 120_000, logger, emit });
+}) {
+  const { settings, budgets, logger, onEvent, lockMaxHoldMs } = options;
+  const store = new RedisStore(settings, logger, emitter(onEvent));
+  const locks = redisPoolLocks(store, lockMaxHoldMs ?? 120_000);
   return {
     backend: 'redis',
-    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes', emit }),
-    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', emit, fallback: new LocalRateBudget(budgets.reads) }),
+    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes' }),
+    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', fallback: new LocalRateBudget(budgets.reads) }),
     locks,
     health: () => ({ backend: 'redis', ...store.health() }),
     connected: (timeoutMs) => store.connected(timeoutMs),
@@ -215,5 +269,5 @@ export function createRedisCoordination({ settings, budgets, logger, onEvent, lo
       locks.stopAll();
       await store.close();
     },
-  };
+  } satisfies Coordination;
 }

@@ -3,6 +3,33 @@
 /** Window full past the wait allowed; lock not free by the deadline; the store cannot answer (nothing decided); signal. */
 export type CoordinationFailure = 'budget-exhausted' | 'lock-timeout' | 'unavailable' | 'aborted';
 
+export type BudgetName = 'writes' | 'reads';
+
+/**
+ * What is reported (docs/scale-out.md, "Metrics hooks"): each take and acquire with its outcome and wait, a lease found
+ * taken over (`lock-lost`), the shared store down (reason as in health()) and up, reads taken locally (`budget-fallback`).
+ */
+export type CoordinationEvent =
+  | { type: 'budget'; budget: BudgetName; outcome: 'granted' | CoordinationFailure; waitedMs: number }
+  | { type: 'lock'; outcome: 'acquired' | CoordinationFailure; waitedMs: number }
+  | { type: 'lock-lost' }
+  | { type: 'store-down'; reason: string }
+  | { type: 'store-up' }
+  | { type: 'budget-fallback'; budget: BudgetName };
+
+export type CoordinationEventListener = (event: CoordinationEvent) => void;
+
+/** Calls the listener (if any) without letting a faulty one break a request. */
+export function emitter(listener: CoordinationEventListener | undefined): CoordinationEventListener {
+  return (event) => {
+    try {
+      listener?.(event);
+    } catch {
+      // a metrics hook must never decide a request's fate
+    }
+  };
+}
+
 const COORDINATION_ERROR_BRAND = Symbol.for('esim-pools-subgraph.CoordinationError');
 
 export class CoordinationError extends Error {
@@ -65,17 +92,15 @@ export interface PoolLocks {
   acquire(poolId: string, options: LockOptions): Promise<LockLease>;
 }
 
-export type CoordinationBackend = 'local' | 'redis';
-
 export interface CoordinationHealth {
-  backend: CoordinationBackend;
+  backend: 'local' | 'redis';
   ok: boolean;
   /** Why not ok (e.g. `redis unreachable: ECONNREFUSED`), never a credential. */
   reason?: string;
 }
 
 export interface Coordination {
-  readonly backend: CoordinationBackend;
+  readonly backend: CoordinationHealth['backend'];
   /** Intune's write budget (POST/PATCH/DELETE and the assign action). */
   readonly writes: RateBudget;
   /** Intune's budget for requests of any kind. */
@@ -114,9 +139,4 @@ export interface RedisSettings {
   lockTtlMs: number;
   /** Longest wait for any one Redis reply; past it the call fails with `unavailable` (or reads go local). */
   commandTimeoutMs: number;
-}
-
-export interface CoordinationSettings {
-  /** Undefined: REDIS_URL is unset and coordination is in process (one replica). */
-  redis?: RedisSettings;
 }

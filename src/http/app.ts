@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
-import { isAuthError } from '../auth/errors';
+import { AuthError } from '../auth/jwt';
 import type { AuthGate, Caller } from '../auth/gate';
 import type { Config } from '../config';
 import { LocalPoolLocks } from '../coordination/local';
@@ -119,7 +119,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const checked = auth?.check(req.headers);
       caller = checked instanceof Promise ? await checked : checked;
     } catch (error) {
-      if (!isAuthError(error)) throw error;
+      if (!(error instanceof AuthError)) throw error;
       logger.info({ requestId, reason: error.reason, status: error.status }, 'request refused');
       const challenge = error.wwwAuthenticate;
       sendJson(res, error.status, graphQLError(error.code, error.message), challenge ? { 'www-authenticate': challenge } : {});

@@ -1,7 +1,6 @@
 /** Prometheus metrics (prom-client), one registry per service instance; client-chosen operation names bounded. */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CoordinationEvent, CoordinationEventListener } from '../coordination/events';
-import type { CoordinationHealth } from '../coordination/types';
+import type { CoordinationEvent, CoordinationEventListener, CoordinationHealth } from '../coordination/types';
 import type { GraphCallEvent } from '../graph/api';
 
 const MAX_OPERATION_NAMES = 200;

@@ -4,8 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
-import type { CoordinationEvent } from '../../src/coordination/events';
-import { isCoordinationError, type BudgetOptions } from '../../src/coordination/types';
+import { isCoordinationError, type BudgetOptions, type CoordinationEvent } from '../../src/coordination/types';
 import { createRedisCoordination, type RedisCoordination } from '../../src/coordination/redis';
 import { parseCoordinationEnv } from '../../src/config/coordination';
 import type { RedisSettings } from '../../src/coordination/types';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HistorySettings } from '../../src/config/history';
-import { SERVER_DEFAULTS } from '../../src/config/defaults';
+import { SERVER_DEFAULTS } from '../../src/config';
 import { HISTORY_RULES } from '../../src/graphql/history/rules';
 import type { OpenedHistory } from '../../src/history';
 import { openDatabase, type Engine } from '../../src/history/db';

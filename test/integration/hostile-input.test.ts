@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
-import { SERVER_DEFAULTS } from '../../src/config/defaults';
+import { SERVER_DEFAULTS } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { useStack } from '../support/stack';
 

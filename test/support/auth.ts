@@ -3,10 +3,9 @@
  * TokenVerifier (jose) and OnBehalfOfCredential (@azure/identity), trusting the IdP's test CA.
  */
 import { Writable } from 'node:stream';
-import type { GraphAuthMode } from '../../src/config';
+import type { Config, GraphAuthMode } from '../../src/config';
 import { createAuthGate, type AuthGate, type AuthGateConfig } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
-import type { AuthSettings } from '../../src/auth/settings';
 import type { CredentialScopedApi } from '../../src/identity/obo';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { startTestIdp, type TestIdp } from './idp';
@@ -16,7 +15,7 @@ import { startStack, type Stack } from './stack';
 export const API_CLIENT_ID = '0e5a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b';
 export const API_CLIENT_SECRET = 'obo-secret~Qx7.never-in-a-log';
 
-export function authSettings(idp: TestIdp, overrides: Partial<AuthSettings> = {}): AuthSettings {
+export function authSettings(idp: TestIdp, overrides: Partial<Config['auth']> = {}): Config['auth'] {
   return {
     enabled: true,
     audiences: [idp.apiAudience, API_CLIENT_ID],
@@ -37,7 +36,7 @@ export function authSettings(idp: TestIdp, overrides: Partial<AuthSettings> = {}
 export function gateFor(
   idp: TestIdp,
   graph: CredentialScopedApi,
-  options: { mode?: GraphAuthMode; auth?: Partial<AuthSettings>; azure?: Partial<AuthGateConfig['azure']>; logger?: Logger } = {},
+  options: { mode?: GraphAuthMode; auth?: Partial<Config['auth']>; azure?: Partial<AuthGateConfig['azure']>; logger?: Logger } = {},
 ): AuthGate | undefined {
   return createAuthGate(
     {

@@ -17,7 +17,7 @@ import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway-
 import { parse } from 'graphql';
 import { createGate } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
-import { SERVER_DEFAULTS } from '../../src/config/defaults';
+import { SERVER_DEFAULTS } from '../../src/config';
 import { generatedPoolId, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { GraphClient } from '../../src/graph/client';
 import { createApp, type App } from '../../src/http/app';

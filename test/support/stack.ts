@@ -8,7 +8,7 @@ import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import type { AuthGate } from '../../src/auth/gate';
 import { createLogger, type Logger } from '../../src/observability/logger';
-import { SERVER_DEFAULTS } from '../../src/config/defaults';
+import { SERVER_DEFAULTS } from '../../src/config';
 import { createApp, type App, type AppOptions } from '../../src/http/app';
 
 export interface GraphQLReply {

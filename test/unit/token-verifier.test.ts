@@ -4,8 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
-import { AuthError } from '../../src/auth/errors';
-import { tokenHash, TokenVerifier, type TokenVerifierOptions } from '../../src/auth/jwt';
+import { AuthError, tokenHash, TokenVerifier, type TokenVerifierOptions } from '../../src/auth/jwt';
 import { classifyOboError } from '../../src/identity/obo';
 import type { Principal } from '../../src/auth/principal';
 import { listenOnLoopback } from '../support/net';
