@@ -8,6 +8,7 @@ import {
   readAssignment,
   readDeviceState,
   readPool,
+  UnknownValues,
   type WireAssignment,
   type WireAssignmentInput,
   type WireDeviceState,
@@ -18,9 +19,8 @@ import {
 import { createdEntityKey, invalidResponse, pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
 import type { GraphClientOptions } from './options';
 import { createGraphPipeline, createPipelineParts, type PipelineParts } from './pipeline/pipeline';
-import { createRequest, toReply, type GraphReply } from './pipeline/request';
+import { createRequest, toReply, type RequestSpec } from './pipeline/request';
 import { CachedToken, type CredentialSource } from './pipeline/token';
-import { UnknownValues } from './unknown-values';
 
 export type { GraphClientOptions } from './options';
 
@@ -50,13 +50,8 @@ function askedPool(pool: WirePool, poolId: string, reply: Reply): WirePool {
 /** A pool's `$expand=assignments`: undefined when missing or not a valid set (then they are read by themselves). */
 function expandedAssignments(body: unknown): WireAssignment[] | undefined {
   if (!isRecord(body) || !Array.isArray(body.assignments)) return undefined;
-  const assignments: WireAssignment[] = [];
-  for (const item of body.assignments) {
-    const read = readAssignment(item);
-    if (!read.ok) return undefined;
-    assignments.push(read.value);
-  }
-  return assignments;
+  const reads = body.assignments.map(readAssignment);
+  return reads.every((read) => read.ok) ? reads.map((read) => read.value) : undefined;
 }
 
 /** The call's result, or `missing` when Graph says 404. */
@@ -180,12 +175,10 @@ class CredentialClient implements EsimPoolsApi {
   }
 
   async createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool> {
-    let reply: GraphReply;
-    try {
-      reply = await this.calls.send({ method: 'POST', path: POOLS_PATH, pathTemplate: POOLS_PATH, body: JSON.stringify(pool), repeatable: false }, options);
-    } catch (error) {
+    const spec: RequestSpec = { method: 'POST', path: POOLS_PATH, pathTemplate: POOLS_PATH, body: JSON.stringify(pool), repeatable: false };
+    const reply = await this.calls.send(spec, options).catch((error: unknown) => {
       throw isGraphError(error) ? redactedBodyError(error, 'the new pool') : error;
-    }
+    });
     if (!isEmpty(reply)) return parseEntity(reply, readPool, 'pool');
     // 204 (Graph documents "2XX"): OData says where the new entity is; only its id is taken, and read here.
     const id = createdEntityKey(reply.headers, POOLS_PATH);
