@@ -121,17 +121,9 @@ export function redactedBodyError(error: GraphError, what: string): GraphError {
   const field = named === null ? undefined : named[3] ?? `activationCodes[${named[1]}]${named[2] ? `.${named[2]}` : ''}`;
   const code = error.code !== undefined && SAFE_CODE.test(error.code) ? error.code : undefined;
   const where = field === undefined ? '' : ` at ${field}`;
+  const { kind, status, requestId, clientRequestId, date, retryAfterSeconds } = error;
   return new GraphError(
-    `Microsoft Graph refused ${what}${where} (HTTP ${error.status ?? 'error'}${code ? `, ${code}` : ''}); its own message is not shown because it could quote an activation code.`,
-    {
-      kind: error.kind,
-      status: error.status,
-      code,
-      requestId: error.requestId,
-      clientRequestId: error.clientRequestId,
-      date: error.date,
-      retryAfterSeconds: error.retryAfterSeconds,
-      field,
-    },
+    `Microsoft Graph refused ${what}${where} (HTTP ${status ?? 'error'}${code ? `, ${code}` : ''}); its own message is not shown because it could quote an activation code.`,
+    { kind, status, code, requestId, clientRequestId, date, retryAfterSeconds, field },
   );
 }

@@ -164,7 +164,8 @@ export type WireReader<T> = (value: unknown) => WireRead<T>;
 const ok = <T>(value: T): WireRead<T> => ({ ok: true, value });
 const bad = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
 
-const INT32_MAX = 2 ** 31 - 1;
+/** Edm.Int32's largest value, and GraphQL Int's (`totalCount`). */
+export const INT32_MAX = 2 ** 31 - 1;
 /** `YYYY-MM-DDTHH:MM[:SS[.f{1,7}]](Z|±HH:MM)`, as Graph writes an `Edm.DateTimeOffset`; `test` allocates nothing. */
 const DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,7})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -277,6 +278,4 @@ export interface WirePoolCreate {
 }
 
 /** The body of an update: `PATCH …/embeddedSIMActivationCodePools/{id}` with only the properties to change. */
-export interface WirePoolChanges {
-  displayName?: string;
-}
+export type WirePoolChanges = Partial<Pick<WirePool, 'displayName'>>;
