@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import type { BatchItemResult, CallOptions } from './api';
-import { abortedError, GraphError, graphErrorFromReply, isGraphError, toGraphError } from './errors';
+import { abortedError, GraphError, graphErrorFromReply, toGraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
 import { invalidResponse, type Reply } from './odata';
 import { isSuccess, type GraphReply, type RequestSpec } from './pipeline/request';
@@ -19,10 +19,7 @@ export interface BatchContext {
   timeoutMs: number;
 }
 
-/** One item of a $batch reply; `retryAfterSeconds`: when the retries of a throttled item ran out, when to try again. */
-type BatchReply = GraphReply & { retryAfterSeconds?: number };
-
-/** GETs through `$batch` in key order: a key whose path is a GraphError is never sent; 404 is null. */
+/** GETs through `$batch` in key order, ≤ 20 per request: a key whose path is a GraphError is never sent; 404 is null. */
 export async function batchRead<K, T>(
   context: BatchContext,
   keys: readonly K[],
@@ -32,39 +29,22 @@ export async function batchRead<K, T>(
   options?: CallOptions,
 ): Promise<BatchItemResult<T>[]> {
   const results: BatchItemResult<T>[] = [];
-  const sent: { index: number; path: string }[] = [];
+  const paths: string[] = [];
+  const sent: number[] = [];
   keys.forEach((key, index) => {
     const path = pathOf(key, index);
-    if (typeof path === 'string') sent.push({ index, path });
     results.push(typeof path === 'string' ? null : path);
+    paths.push(typeof path === 'string' ? path : '');
+    if (typeof path === 'string') sent.push(index);
   });
-  if (sent.length === 0) return results;
-  const replies = await batchGet(context, sent.map(({ path }) => path), pathTemplate, options);
-  replies.forEach((reply, k) => {
-    const { index } = sent[k];
-    results[index] = mapBatchItem(reply, (r) => parse(r, keys[index]));
-  });
-  return results;
-}
-
-/** GETs many paths through `$batch`; one reply or GraphError per path, in order. */
-export async function batchGet(
-  context: BatchContext,
-  paths: readonly string[],
-  pathTemplate: string,
-  options?: CallOptions,
-): Promise<(BatchReply | GraphError)[]> {
-  const results = new Array<BatchReply | GraphError | undefined>(paths.length);
   const chunks: number[][] = [];
-  for (let i = 0; i < paths.length; i += GRAPH_BATCH_LIMIT) {
-    chunks.push(Array.from({ length: Math.min(GRAPH_BATCH_LIMIT, paths.length - i) }, (_, k) => i + k));
-  }
+  for (let i = 0; i < sent.length; i += GRAPH_BATCH_LIMIT) chunks.push(sent.slice(i, i + GRAPH_BATCH_LIMIT));
   const deadline = Date.now() + context.timeoutMs;
   await Promise.all(
     chunks.map(async (chunk) => {
       let pending = chunk;
       for (let round = 0; pending.length > 0; round++) {
-        let items: Map<string, BatchReply>;
+        let items: Map<string, GraphReply>;
         try {
           items = await sendBatch(context, pending, paths, pathTemplate, options);
         } catch (error) {
@@ -75,18 +55,16 @@ export async function batchGet(
         let waitMs = 0;
         for (const index of pending) {
           const item = items.get(String(index));
-          if (!item) {
+          if (item === undefined) {
             results[index] = new GraphError('Microsoft Graph left an item out of a batch reply.', { kind: 'invalid-response' });
             continue;
           }
-          results[index] = item;
-          if (isSuccess(item.status)) continue;
-          const verdict = decideRetry(context.retry, { retryCount: round, status: item.status, headers: item.headers }, deadline);
-          if (verdict.retry) {
+          const verdict = isSuccess(item.status) ? undefined : decideRetry(context.retry, { retryCount: round, status: item.status, headers: item.headers }, deadline);
+          if (verdict?.retry) {
             again.push(index);
             waitMs = Math.max(waitMs, verdict.waitMs);
           } else {
-            item.retryAfterSeconds = verdict.retryAfterSeconds;
+            results[index] = itemResult(item, verdict?.retryAfterSeconds, parse, keys[index]);
           }
         }
         if (again.length === 0) return;
@@ -99,7 +77,7 @@ export async function batchGet(
       }
     }),
   );
-  return results.map((r) => r ?? new GraphError('Batch item was not answered.', { kind: 'invalid-response' }));
+  return results;
 }
 
 async function sendBatch(
@@ -108,7 +86,7 @@ async function sendBatch(
   paths: readonly string[],
   pathTemplate: string,
   options?: CallOptions,
-): Promise<Map<string, BatchReply>> {
+): Promise<Map<string, GraphReply>> {
   const body = JSON.stringify({ requests: indexes.map((index) => ({ id: String(index), method: 'GET', url: paths[index] })) });
   const reply = await context.send(
     // GETs only: one read slot per item, no write (the envelope is a POST, but Graph counts the items).
@@ -118,7 +96,7 @@ async function sendBatch(
   const parsed = tryParseJson(reply.text);
   const responses = isRecord(parsed) && Array.isArray(parsed.responses) ? parsed.responses : undefined;
   if (!responses) throw invalidResponse(reply, 'a $batch reply without `responses`');
-  const byId = new Map<string, BatchReply>();
+  const byId = new Map<string, GraphReply>();
   for (const item of responses) {
     if (!isRecord(item) || typeof item.id !== 'string' || typeof item.status !== 'number') {
       throw invalidResponse(reply, 'a malformed $batch item');
@@ -148,15 +126,12 @@ function itemHeaders(value: unknown): HttpHeaders {
   return headers;
 }
 
-/** A batch item as the operation's result: its error, null for 404, or the parsed value. */
-export function mapBatchItem<T>(reply: BatchReply | GraphError, parse: (reply: Reply) => T): BatchItemResult<T> {
-  if (isGraphError(reply)) return reply;
+/** A batch item as the operation's result: its error (`retryAfterSeconds`: when its retries ran out), null for 404, or its value. */
+function itemResult<K, T>(reply: GraphReply, retryAfterSeconds: number | undefined, parse: (reply: Reply, key: K) => T, key: K): BatchItemResult<T> {
   if (reply.status === 404) return null;
-  if (!isSuccess(reply.status)) {
-    return graphErrorFromReply(reply.status, reply.text, { requestId: reply.requestId, retryAfterSeconds: reply.retryAfterSeconds });
-  }
+  if (!isSuccess(reply.status)) return graphErrorFromReply(reply.status, reply.text, { requestId: reply.requestId, retryAfterSeconds });
   try {
-    return parse(reply);
+    return parse(reply, key);
   } catch (error) {
     return toGraphError(error);
   }

@@ -8,6 +8,7 @@ import {
   readAssignment,
   readDeviceState,
   readPool,
+  UnknownValues,
   type WireAssignment,
   type WireAssignmentInput,
   type WireDeviceState,
@@ -18,9 +19,8 @@ import {
 import { createdEntityKey, invalidResponse, pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
 import type { GraphClientOptions } from './options';
 import { createGraphPipeline, createPipelineParts, type PipelineParts } from './pipeline/pipeline';
-import { createRequest, toReply, type GraphReply, type RequestSpec } from './pipeline/request';
+import { createRequest, toReply, type RequestSpec } from './pipeline/request';
 import { CachedToken, type CredentialSource } from './pipeline/token';
-import { UnknownValues } from './unknown-values';
 
 export type { GraphClientOptions } from './options';
 
@@ -50,13 +50,8 @@ function askedPool(pool: WirePool, poolId: string, reply: Reply): WirePool {
 /** A pool's `$expand=assignments`: undefined when missing or not a valid set (then they are read by themselves). */
 function expandedAssignments(body: unknown): WireAssignment[] | undefined {
   if (!isRecord(body) || !Array.isArray(body.assignments)) return undefined;
-  const assignments: WireAssignment[] = [];
-  for (const item of body.assignments) {
-    const read = readAssignment(item);
-    if (!read.ok) return undefined;
-    assignments.push(read.value);
-  }
-  return assignments;
+  const reads = body.assignments.map(readAssignment);
+  return reads.every((read) => read.ok) ? reads.map((read) => read.value) : undefined;
 }
 
 /** The call's result, or `missing` when Graph says 404. */
@@ -72,7 +67,8 @@ async function unless404<T, M>(call: () => Promise<T>, missing: M): Promise<T | 
 /** The operations over one credential's pipeline. */
 class CredentialClient implements EsimPoolsApi {
   protected readonly token: CachedToken;
-  private readonly batch: BatchContext;
+  /** Single calls (send) and batched reads through this credential's pipeline. */
+  private readonly calls: BatchContext;
 
   constructor(
     protected readonly parts: PipelineParts,
@@ -84,7 +80,7 @@ class CredentialClient implements EsimPoolsApi {
     this.token = new CachedToken(credential, { ...parts.token, ...(own ? parts.ownToken : {}) });
     const pipeline = createGraphPipeline(parts, this.token);
     const { httpClient } = parts;
-    this.batch = {
+    this.calls = {
       send: async (spec, options) => toReply(await pipeline.sendRequest(httpClient, createRequest(httpClient.urlBase, spec, options))),
       retry: parts.retry,
       timeoutMs: parts.timeoutMs,
@@ -97,7 +93,7 @@ class CredentialClient implements EsimPoolsApi {
   }
 
   async assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]> {
-    const reply = await this.send(
+    const reply = await this.calls.send(
       { method: 'POST', path: `${poolPath(poolId)}/assign`, pathTemplate: `${POOLS_PATH}/{id}/assign`, body: JSON.stringify({ assignments }) },
       options,
     );
@@ -109,24 +105,24 @@ class CredentialClient implements EsimPoolsApi {
 
   getPool(poolId: string, options?: CallOptions): Promise<WirePool | null> {
     return unless404(async () => {
-      const reply = await this.send({ method: 'GET', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}` }, options);
+      const reply = await this.calls.send({ method: 'GET', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}` }, options);
       return askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply);
     }, null);
   }
 
   async listAssignments(poolId: string, options?: CallOptions): Promise<WireAssignment[]> {
-    const reply = await this.send({ method: 'GET', path: `${poolPath(poolId)}/assignments`, pathTemplate: `${POOLS_PATH}/{id}/assignments` }, options);
+    const reply = await this.calls.send({ method: 'GET', path: `${poolPath(poolId)}/assignments`, pathTemplate: `${POOLS_PATH}/{id}/assignments` }, options);
     return this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment'));
   }
 
   async listPools(page: PageRequest, options?: CallOptions): Promise<Page<WirePool>> {
-    const reply = await this.send({ method: 'GET', path: `${POOLS_PATH}${pageQuery(page)}`, pathTemplate: POOLS_PATH }, options);
+    const reply = await this.calls.send({ method: 'GET', path: `${POOLS_PATH}${pageQuery(page)}`, pathTemplate: POOLS_PATH }, options);
     return parsePage(reply, readPool, 'pool', this.collection(POOLS_PATH));
   }
 
   async listDeviceStates(poolId: string, page: PageRequest, options?: CallOptions): Promise<Page<WireDeviceState>> {
     const path = `${poolPath(poolId)}/deviceStates`;
-    const reply = await this.send({ method: 'GET', path: `${path}${pageQuery(page)}`, pathTemplate: `${POOLS_PATH}/{id}/deviceStates` }, options);
+    const reply = await this.calls.send({ method: 'GET', path: `${path}${pageQuery(page)}`, pathTemplate: `${POOLS_PATH}/{id}/deviceStates` }, options);
     const states = parsePage(reply, readDeviceState, 'device state', this.collection(path));
     this.unknown.deviceStates(states.value);
     return states;
@@ -179,12 +175,10 @@ class CredentialClient implements EsimPoolsApi {
   }
 
   async createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool> {
-    let reply: GraphReply;
-    try {
-      reply = await this.send({ method: 'POST', path: POOLS_PATH, pathTemplate: POOLS_PATH, body: JSON.stringify(pool), repeatable: false }, options);
-    } catch (error) {
+    const spec: RequestSpec = { method: 'POST', path: POOLS_PATH, pathTemplate: POOLS_PATH, body: JSON.stringify(pool), repeatable: false };
+    const reply = await this.calls.send(spec, options).catch((error: unknown) => {
       throw isGraphError(error) ? redactedBodyError(error, 'the new pool') : error;
-    }
+    });
     if (!isEmpty(reply)) return parseEntity(reply, readPool, 'pool');
     // 204 (Graph documents "2XX"): OData says where the new entity is; only its id is taken, and read here.
     const id = createdEntityKey(reply.headers, POOLS_PATH);
@@ -197,20 +191,20 @@ class CredentialClient implements EsimPoolsApi {
   updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null> {
     return unless404(async () => {
       const body = JSON.stringify(changes);
-      const reply = await this.send({ method: 'PATCH', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, body }, options);
+      const reply = await this.calls.send({ method: 'PATCH', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, body }, options);
       return isEmpty(reply) ? this.getPool(poolId, options) : parseEntity(reply, readPool, 'pool');
     }, null);
   }
 
   deletePool(poolId: string, options?: CallOptions): Promise<boolean> {
     return unless404(async () => {
-      await this.send({ method: 'DELETE', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, repeatable: false }, options);
+      await this.calls.send({ method: 'DELETE', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, repeatable: false }, options);
       return true;
     }, false);
   }
 
   getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]> {
-    return getDirectoryObjects(this.batch, keys, options);
+    return getDirectoryObjects(this.calls, keys, options);
   }
 
   /** GETs of paths under many pools through $batch (batchRead); an id that is not a GUID is that item's error. */
@@ -222,12 +216,7 @@ class CredentialClient implements EsimPoolsApi {
     options?: CallOptions,
   ): Promise<BatchItemResult<T>[]> {
     const path = (poolId: string, index: number): string | GraphError => (isGuid(poolId) ? pathOf(poolPath(poolId), index) : notAPoolId());
-    return batchRead(this.batch, poolIds, path, pathTemplate, parse, options);
-  }
-
-  /** One call through the pipeline: a 2xx reply (with its headers), or a GraphError. */
-  private send(spec: RequestSpec, options?: CallOptions): Promise<GraphReply> {
-    return this.batch.send(spec, options);
+    return batchRead(this.calls, poolIds, path, pathTemplate, parse, options);
   }
 
   private collection(path: string): CollectionUrl {

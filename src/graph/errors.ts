@@ -19,43 +19,34 @@ export type GraphErrorKind =
   /** A client-side limit (bulkhead, write budget) refused the call before it was sent. */
   | 'rejected';
 
-export interface GraphErrorInit {
-  kind: GraphErrorKind;
-  /** HTTP status Graph answered with, when it answered. */
-  status?: number;
-  /** Graph's `error.code` (e.g. `ResourceNotFound`), when it sent one. */
-  code?: string;
-  /** Graph's `request-id` (from the reply's header or `innerError`). */
-  requestId?: string;
-  /** The `client-request-id` this client sent (Graph echoes it). */
-  clientRequestId?: string;
-  /** Graph's `innerError.date`. */
-  date?: string;
-  /** How long Graph asked us to wait, when throttled. */
-  retryAfterSeconds?: number;
-  /** The credential failure class, for credential errors: mapped to UNAUTHENTICATED or FORBIDDEN. */
-  credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
-  /** For network errors: the connection failed before any reply, so the call may be repeated. */
-  beforeReply?: boolean;
-  /** The request body property Graph's error named, e.g. `activationCodes[3].matchingIdentifier` (see redactedBodyError). */
-  field?: string;
-  cause?: unknown;
-}
-
 const GRAPH_ERROR_BRAND = Symbol.for('esim-pools-subgraph.GraphError');
 
-/** Its fields are GraphErrorInit's. */
+/** What a GraphError carries besides its message; `cause` is the Error's own. */
+export type GraphErrorInit = Partial<Omit<GraphError, keyof Error | 'kind' | typeof GRAPH_ERROR_BRAND>> & {
+  kind: GraphErrorKind;
+  cause?: unknown;
+};
+
 export class GraphError extends Error {
   override readonly name = 'GraphError';
   declare readonly kind: GraphErrorKind;
+  /** HTTP status Graph answered with, when it answered. */
   declare readonly status?: number;
+  /** Graph's `error.code` (e.g. `ResourceNotFound`), when it sent one. */
   declare readonly code?: string;
+  /** Graph's `request-id` (from the reply's header or `innerError`). */
   declare readonly requestId?: string;
+  /** The `client-request-id` this client sent (Graph echoes it). */
   declare readonly clientRequestId?: string;
+  /** Graph's `innerError.date`. */
   declare readonly date?: string;
+  /** How long Graph asked us to wait, when throttled. */
   declare readonly retryAfterSeconds?: number;
-  declare readonly credentialFailure?: GraphErrorInit['credentialFailure'];
+  /** The credential failure class, for credential errors: mapped to UNAUTHENTICATED or FORBIDDEN. */
+  declare readonly credentialFailure?: 'unauthenticated' | 'forbidden' | 'unavailable';
+  /** For network errors: the connection failed before any reply, so the call may be repeated. */
   declare readonly beforeReply?: boolean;
+  /** The request body property Graph's error named, e.g. `activationCodes[3].matchingIdentifier` (see redactedBodyError). */
   declare readonly field?: string;
   readonly [GRAPH_ERROR_BRAND] = true;
 
@@ -130,17 +121,9 @@ export function redactedBodyError(error: GraphError, what: string): GraphError {
   const field = named === null ? undefined : named[3] ?? `activationCodes[${named[1]}]${named[2] ? `.${named[2]}` : ''}`;
   const code = error.code !== undefined && SAFE_CODE.test(error.code) ? error.code : undefined;
   const where = field === undefined ? '' : ` at ${field}`;
+  const { kind, status, requestId, clientRequestId, date, retryAfterSeconds } = error;
   return new GraphError(
-    `Microsoft Graph refused ${what}${where} (HTTP ${error.status ?? 'error'}${code ? `, ${code}` : ''}); its own message is not shown because it could quote an activation code.`,
-    {
-      kind: error.kind,
-      status: error.status,
-      code,
-      requestId: error.requestId,
-      clientRequestId: error.clientRequestId,
-      date: error.date,
-      retryAfterSeconds: error.retryAfterSeconds,
-      field,
-    },
+    `Microsoft Graph refused ${what}${where} (HTTP ${status ?? 'error'}${code ? `, ${code}` : ''}); its own message is not shown because it could quote an activation code.`,
+    { kind, status, code, requestId, clientRequestId, date, retryAfterSeconds, field },
   );
 }

@@ -1,4 +1,6 @@
 /** Graph beta's wire models for embeddedSIMActivationCodePools (beta CSDL) and their readers; no GraphQL here. */
+import type { PageItem } from './api';
+import { isGraphError } from './errors';
 import { isGuid, isRecord } from './json';
 
 /** Bound to the GraphQL enum by codegen's `enumValues`; `UNKNOWN_FUTURE_VALUE` (any value not known) is never sent. */
@@ -49,6 +51,60 @@ export const ODATA_TYPE = {
   exclusionGroup: '#microsoft.graph.exclusionGroupAssignmentTarget',
   configurationManagerCollection: '#microsoft.graph.configurationManagerCollectionAssignmentTarget',
 } as const;
+
+export interface UnknownValueEvent {
+  /** Graph's type, e.g. `microsoft.graph.embeddedSIMDeviceStateValue`. */
+  type: string;
+  /** The value as received (at most 100 characters). */
+  value: string;
+}
+
+const TARGET_TYPES: ReadonlySet<string> = new Set([
+  ODATA_TYPE.allDevices,
+  ODATA_TYPE.allLicensedUsers,
+  ODATA_TYPE.group,
+  ODATA_TYPE.exclusionGroup,
+  ODATA_TYPE.configurationManagerCollection,
+]);
+/** Distinct values remembered: a Graph that sends junk in every reply must not grow this set without end. */
+const MAX_REMEMBERED = 256;
+const MAX_VALUE_LENGTH = 100;
+
+/** Reports each value Graph sent that this version does not know (enum member, target type), once per type and value. */
+export class UnknownValues {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly report?: (event: UnknownValueEvent) => void) {}
+
+  /** Notices the unknown target types and filter types of a set of assignments; returns the set. */
+  assignments(list: WireAssignment[]): WireAssignment[] {
+    if (this.report === undefined) return list;
+    for (const { target } of list) {
+      const type = target['@odata.type'];
+      if (!TARGET_TYPES.has(type)) this.notice(WIRE_ENUM.targetType, type);
+      const filterType = target.deviceAndAppManagementAssignmentFilterType;
+      if (filterType != null && knownFilterType(filterType) === undefined) this.notice(WIRE_ENUM.filterType, filterType);
+    }
+    return list;
+  }
+
+  /** Notices the unknown states of a page of device states; returns the page's items. */
+  deviceStates(items: PageItem<WireDeviceState>[]): PageItem<WireDeviceState>[] {
+    if (this.report === undefined) return items;
+    for (const item of items) {
+      if (!isGraphError(item) && knownDeviceState(item.state) === undefined) this.notice(WIRE_ENUM.deviceState, item.state);
+    }
+    return items;
+  }
+
+  private notice(type: string, received: string): void {
+    const value = received.slice(0, MAX_VALUE_LENGTH);
+    const key = `${type}\u0000${value}`;
+    if (this.seen.has(key) || this.seen.size >= MAX_REMEMBERED) return;
+    this.seen.add(key);
+    this.report?.({ type, value });
+  }
+}
 
 /** `microsoft.graph.deviceAndAppManagementAssignmentTarget` and its derived types (one open shape). */
 export interface WireAssignmentTarget {
@@ -108,7 +164,8 @@ export type WireReader<T> = (value: unknown) => WireRead<T>;
 const ok = <T>(value: T): WireRead<T> => ({ ok: true, value });
 const bad = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
 
-const INT32_MAX = 2 ** 31 - 1;
+/** Edm.Int32's largest value, and GraphQL Int's (`totalCount`). */
+export const INT32_MAX = 2 ** 31 - 1;
 /** `YYYY-MM-DDTHH:MM[:SS[.f{1,7}]](Z|±HH:MM)`, as Graph writes an `Edm.DateTimeOffset`; `test` allocates nothing. */
 const DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,7})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -221,6 +278,4 @@ export interface WirePoolCreate {
 }
 
 /** The body of an update: `PATCH …/embeddedSIMActivationCodePools/{id}` with only the properties to change. */
-export interface WirePoolChanges {
-  displayName?: string;
-}
+export type WirePoolChanges = Partial<Pick<WirePool, 'displayName'>>;

@@ -2,7 +2,7 @@
 import { PAGE_PARAMS, type Page, type PageItem, type PageRequest, type PageToken } from './api';
 import { GraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
-import type { WireReader } from './models';
+import { INT32_MAX, type WireReader } from './models';
 
 /** A 2xx reply, or a $batch item's. */
 export interface Reply {
@@ -132,13 +132,10 @@ export function pageQuery(page: PageRequest): string {
   return `?${parts.join('&')}`;
 }
 
-/** GraphQL's Int, which `totalCount` is. */
-const MAX_COUNT = 2 ** 31 - 1;
-
 /** `@odata.count` as `{ count }`, `{}` when Graph gave none; anything but a whole number in Int's range is invalid. */
 function collectionCount(value: unknown, reply: Reply): { count?: number } {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_COUNT) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > INT32_MAX) {
     throw invalidResponse(reply, 'a whole-number @odata.count');
   }
   return { count: value };

@@ -3,7 +3,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { BudgetOptions, RateBudget } from '../coordination/types';
 import type { GraphCallEvent } from './api';
 import type { TokenEvent } from './pipeline/token';
-import type { UnknownValueEvent } from './unknown-values';
+import type { UnknownValueEvent } from './models';
 
 export const GRAPH_CLIENT_DEFAULTS = {
   /** The Graph API version segment; the eSIM API exists only in beta. */

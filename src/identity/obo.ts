@@ -7,21 +7,17 @@ import type { CredentialSource } from '../graph/pipeline/token';
 import type { Logger } from '../observability/logger';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal';
+import type { AppCredentialSettings } from './credential';
 
-export interface OboSettings {
+/** The app's own settings (a client secret, or a PEM file with the certificate and its unencrypted key), and: */
+type OboSettings = Omit<AppCredentialSettings, 'clientCertificatePassword' | 'federatedTokenFile'> & {
   tenantId: string;
   clientId: string;
-  /** Client secret, or: */
-  clientSecret?: string;
-  /** PEM file with the certificate and its (unencrypted) private key. */
-  clientCertificatePath?: string;
-  authorityHost: string;
-  disableInstanceDiscovery: boolean;
   /** Most users' clients kept at once. */
   cacheSize: number;
   /** Extra CA (PEM) trusted for the token endpoint (a private authority, tests); default the system store. */
   tlsCa?: string;
-}
+};
 
 /** What the base Graph client must offer: a client sharing its connections, with another credential. */
 export interface CredentialScopedApi {
@@ -103,7 +99,6 @@ function classified(inner: TokenCredential, onFailure: (details: ReturnType<type
 
 export class OboClients {
   private readonly clients: LRUCache<string, EsimPoolsApi>;
-  private readonly identityOptions: TokenCredentialOptions & { disableInstanceDiscovery: boolean };
 
   constructor(
     private readonly base: CredentialScopedApi,
@@ -114,11 +109,6 @@ export class OboClients {
       throw new Error('on-behalf-of needs a client secret or a certificate');
     }
     this.clients = new LRUCache<string, EsimPoolsApi>({ max: settings.cacheSize });
-    this.identityOptions = {
-      authorityHost: settings.authorityHost,
-      disableInstanceDiscovery: settings.disableInstanceDiscovery,
-      ...(settings.tlsCa !== undefined ? { tlsOptions: { ca: settings.tlsCa } } : {}),
-    };
   }
 
   /** Users' clients currently kept. */
@@ -130,14 +120,14 @@ export class OboClients {
   clientFor(principal: Principal, assertion: string, hash: string): EsimPoolsApi {
     const existing = this.clients.get(hash);
     if (existing !== undefined) return existing;
-    const s = this.settings;
+    const { tenantId, clientId, authorityHost, disableInstanceDiscovery, tlsCa, clientSecret, clientCertificatePath } = this.settings;
+    const tlsOptions: TokenCredentialOptions['tlsOptions'] = tlsCa === undefined ? undefined : { ca: tlsCa };
     // A factory: after a 401 a new OnBehalfOfCredential, whose MSAL cache cannot hand back the rejected token.
-    const base = { tenantId: s.tenantId, clientId: s.clientId, userAssertionToken: assertion, ...this.identityOptions };
-    const secret = s.clientSecret;
+    const base = { tenantId, clientId, userAssertionToken: assertion, authorityHost, disableInstanceDiscovery, tlsOptions };
     const credential = (): TokenCredential =>
-      secret
-        ? new OnBehalfOfCredential({ ...base, clientSecret: secret })
-        : new OnBehalfOfCredential({ ...base, certificatePath: s.clientCertificatePath ?? '' });
+      clientSecret
+        ? new OnBehalfOfCredential({ ...base, clientSecret })
+        : new OnBehalfOfCredential({ ...base, certificatePath: clientCertificatePath ?? '' });
     const oid = principal.oid;
     const onFailure = ({ reason, msalCode, aadsts }: ReturnType<typeof classifyOboError>): void =>
       this.logger?.[reason === 'identity_provider_unavailable' || reason === 'configuration' ? 'error' : 'warn'](

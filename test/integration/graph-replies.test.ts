@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import { SAMPLE_DELETED_GROUP_ID, SAMPLE_FILTER_ID, SAMPLE_GROUP_IDS, SAMPLE_POOLS, type QuirksConfig, type RecordedRequest } from '@esim-pools/graph-emulator';
 import { isGraphError } from '../../src/graph/errors';
-import type { UnknownValueEvent } from '../../src/graph/unknown-values';
+import type { UnknownValueEvent } from '../../src/graph/models';
 import { startStack, type GraphQLReply, type Stack } from '../support/stack';
 import { nullTargetIds, POOLS_REL as R } from '@esim-pools/graph-emulator';
 

@@ -47,11 +47,8 @@ export class UndiciHttpClient implements HttpClient {
 
   /** Closes the pool once its requests are done; after `graceMs` the remaining ones are aborted. */
   async close(graceMs = 1000): Promise<void> {
-    const grace = new AbortController();
-    const late = sleep(graceMs, 'late', { signal: grace.signal }).catch(() => 'closed');
-    const outcome = await Promise.race([this.pool.close(), late]);
-    grace.abort();
-    if (outcome === 'late') await this.pool.destroy();
+    const late = sleep(graceMs, 'late', { ref: false });
+    if ((await Promise.race([this.pool.close(), late])) === 'late') await this.pool.destroy();
   }
 
   async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {

@@ -2,11 +2,10 @@
 import { createEmptyPipeline, type Pipeline } from '@azure/core-rest-pipeline';
 import { LocalRateBudget } from '../../coordination/local';
 import { GRAPH_CLIENT_DEFAULTS, type GraphClientOptions } from '../options';
-import { Bulkhead } from './bulkhead';
 import { UndiciHttpClient } from './httpClient';
 import { bearerPolicy, rejectedTokenPolicy } from './policies/bearerPolicy';
 import { deadlinePolicy } from './policies/deadlinePolicy';
-import { limitsPolicy } from './policies/limitsPolicy';
+import { Bulkhead, limitsPolicy } from './policies/limitsPolicy';
 import { retryPolicy } from './policies/retryPolicy';
 import { telemetryPolicy } from './policies/telemetryPolicy';
 import type { RetryRules } from './retryRules';

@@ -5,10 +5,8 @@ import type { CallOptions } from '../api';
 import { isGuid } from '../json';
 import type { Reply } from '../odata';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
 export interface RequestSpec {
-  method: HttpMethod;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path below the version segment, ids already encoded, query included. */
   path: string;
   /** For logs, metrics and spans: the path with ids replaced by `{id}`. */

@@ -1,7 +1,4 @@
-/**
- * Graph's retry rules for single calls and $batch items: 429/503/504 and connections that failed before a reply,
- * at most `maxRetries` times within the deadline (docs/architecture.md).
- */
+/** Graph's retry rules for single calls and $batch items (docs/architecture.md#the-graph-pipeline). */
 import type { HttpHeaders } from '@azure/core-rest-pipeline';
 import type { RetryOptions } from '../options';
 

@@ -2,10 +2,11 @@
  * $batch items under the retry rules of single calls, with a stub `send` answering each batch from a script (the
  * end-to-end behaviour over HTTP is in test/federation/batching.test.ts).
  */
-import { batchGet, GRAPH_BATCH_LIMIT, mapBatchItem, type BatchContext } from '../../../src/graph/batch';
+import { batchRead, GRAPH_BATCH_LIMIT, type BatchContext } from '../../../src/graph/batch';
 import { GraphError, isGraphError } from '../../../src/graph/errors';
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
 import type { GraphReply, RequestSpec } from '../../../src/graph/pipeline/request';
+import type { Reply } from '../../../src/graph/odata';
 
 interface Item {
   id: string;
@@ -38,11 +39,12 @@ function reply(status: number, text: string, requestId?: string): GraphReply {
 
 const paths = (n: number) => Array.from({ length: n }, (_, i) => `/p/${i}`);
 const ok = (id: string, url: string): Item => ({ id, status: 200, body: { url } });
+/** The items' bodies (404: null, else the item's GraphError), through the paths as given. */
+const read = (context: BatchContext, paths: string[]) => batchRead(context, paths, (path) => path, '/p/{id}', (r: Reply) => r.json);
 
 it(`splits into batches of at most ${GRAPH_BATCH_LIMIT}, each costing one read slot per item and no write`, async () => {
   const { context, sent } = scripted((_round, { id, url }) => ok(id, url));
-  const replies = await batchGet(context, paths(45), '/p/{id}');
-  expect(replies.map((r) => !isGraphError(r) && r.json)).toEqual(paths(45).map((url) => ({ url })));
+  expect(await read(context, paths(45))).toEqual(paths(45).map((url) => ({ url })));
   expect(sent.map((r) => r.cost)).toEqual([
     { writes: 0, reads: 20 },
     { writes: 0, reads: 20 },
@@ -53,38 +55,36 @@ it(`splits into batches of at most ${GRAPH_BATCH_LIMIT}, each costing one read s
 
 it.each([429, 503, 504])('re-sends only the items answered %i, alone', async (status) => {
   const { context, urls } = scripted((round, { id, url }) => (round === 0 && url === '/p/1' ? { id, status } : ok(id, url)));
-  const replies = await batchGet(context, paths(3), '/p/{id}');
-  expect(replies.map((r) => !isGraphError(r) && r.status)).toEqual([200, 200, 200]);
+  expect(await read(context, paths(3))).toEqual(paths(3).map((url) => ({ url })));
   expect([urls(0), urls(1)]).toEqual([paths(3), ['/p/1']]);
 });
 
 it('does not re-send items whose status is not retried', async () => {
   const { context, sent } = scripted((_round, { id, url }) => (url === '/p/0' ? { id, status: 500 } : { id, status: 404 }));
-  const replies = await batchGet(context, paths(2), '/p/{id}');
+  const results = await read(context, paths(2));
   expect(sent).toHaveLength(1);
-  const results = replies.map((r) => mapBatchItem(r, () => 'parsed'));
   expect(results[0]).toMatchObject({ kind: 'http', status: 500 });
   expect(results[1]).toBeNull();
 });
 
 it("a throttled item whose retries run out is THROTTLED with Graph's wait (canonical-case headers read)", async () => {
   const { context, sent } = scripted((_round, { id }) => ({ id, status: 429, headers: { 'Retry-After': '0.001', 'Request-Id': 'item-req' } }), 2);
-  const [reply] = await batchGet(context, paths(1), '/p/{id}');
+  const [result] = await read(context, paths(1));
   expect(sent).toHaveLength(3);
-  expect(mapBatchItem(reply, () => 'parsed')).toMatchObject({ kind: 'throttled', status: 429, retryAfterSeconds: 1, requestId: 'item-req' });
+  expect(result).toMatchObject({ kind: 'throttled', status: 429, retryAfterSeconds: 1, requestId: 'item-req' });
 });
 
 it('an item Graph left out is invalid-response; a batch that failed is each of its items’ error', async () => {
   const { context } = scripted((_round, { id, url }) => (url === '/p/1' ? undefined : ok(id, url)));
-  const replies = await batchGet(context, paths(2), '/p/{id}');
-  expect(isGraphError(replies[1]) && replies[1].kind).toBe('invalid-response');
+  const results = await read(context, paths(2));
+  expect(isGraphError(results[1]) && results[1].kind).toBe('invalid-response');
   const failure = new GraphError('down', { kind: 'network' });
   const failing: BatchContext = { ...context, send: () => Promise.reject(failure) };
-  expect(await batchGet(failing, paths(3), '/p/{id}')).toEqual([failure, failure, failure]);
+  expect(await read(failing, paths(3))).toEqual([failure, failure, failure]);
 });
 
 it('a batch reply without `responses` is invalid-response for every item', async () => {
   const context: BatchContext = { ...scripted(() => undefined).context, send: async () => reply(200, '<html>') };
-  const replies = await batchGet(context, paths(2), '/p/{id}');
-  expect(replies.map((r) => isGraphError(r) && r.kind)).toEqual(['invalid-response', 'invalid-response']);
+  const results = await read(context, paths(2));
+  expect(results.map((r) => isGraphError(r) && r.kind)).toEqual(['invalid-response', 'invalid-response']);
 });

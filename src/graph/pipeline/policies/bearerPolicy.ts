@@ -79,11 +79,7 @@ function tokenWaitError(error: unknown, request: PipelineRequest): GraphError {
   return credentialError(error, call.clientRequestId);
 }
 
-/**
- * A token failure: a timeout → `identity_provider_timeout`; else by Entra's code: invalid_grant or
- * interaction_required → `unauthenticated`, consent_required or AADSTS65001/53003 → `forbidden`, else `unavailable`.
- * The message is fixed: Entra's text can name the client or the assertion.
- */
+/** A token failure, with a fixed message (Entra's text can name the client): docs/identity.md#errors-a-caller-can-get. */
 function credentialError(error: unknown, clientRequestId?: string): GraphError {
   if (isGraphError(error)) return error;
   if (isTimeout(error)) {

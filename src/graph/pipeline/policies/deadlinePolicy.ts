@@ -1,7 +1,4 @@
-/**
- * The call's deadline (`timeoutMs`, retries included) and its one abort signal; what failed because the deadline
- * fired is a `timeout` (a token failure keeps its own kind).
- */
+/** The call's deadline (retries included) and its one abort signal; what the deadline cut short is a `timeout`. */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { abortedError, isGraphError, timeoutError } from '../../errors';
 import { callOf } from '../request';

@@ -1,7 +1,4 @@
-/**
- * core's retry policy under ../retryRules.ts, where an outcome becomes final (a 2xx is returned, anything else thrown
- * as a GraphError); each repeat is stamped `Retry-Attempt: n`, as Graph's SDKs do, and 429 replies are counted.
- */
+/** core's retry loop under Graph's rules (../retryRules.ts): a 2xx is returned, anything else thrown as a GraphError. */
 import { isRestError, RestError, retryPolicy as coreRetryPolicy, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type RetryStrategy, type SendRequest } from '@azure/core-rest-pipeline';
 import { abortedError, graphErrorFromReply, GraphError, isGraphError, toGraphError } from '../../errors';
 import { callOf, isSuccess, type GraphCall } from '../request';

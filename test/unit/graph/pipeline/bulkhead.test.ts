@@ -1,5 +1,5 @@
 import { isGraphError } from '../../../../src/graph/errors';
-import { Bulkhead } from '../../../../src/graph/pipeline/bulkhead';
+import { Bulkhead } from '../../../../src/graph/pipeline/policies/limitsPolicy';
 import { rejection } from '../../../support/pipeline';
 
 describe('Bulkhead', () => {

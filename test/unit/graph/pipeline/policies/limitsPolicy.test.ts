@@ -1,8 +1,7 @@
 import { LocalRateBudget } from '../../../../../src/coordination/local';
 import { CoordinationError, type RateBudget } from '../../../../../src/coordination/types';
 import { isGraphError } from '../../../../../src/graph/errors';
-import { Bulkhead } from '../../../../../src/graph/pipeline/bulkhead';
-import { limitsPolicy, type Limits } from '../../../../../src/graph/pipeline/policies/limitsPolicy';
+import { Bulkhead, limitsPolicy, type Limits } from '../../../../../src/graph/pipeline/policies/limitsPolicy';
 import { callOf } from '../../../../../src/graph/pipeline/request';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
