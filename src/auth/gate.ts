@@ -79,12 +79,13 @@ export interface AuthGateConfig {
 /** The gate the configuration asks for (undefined: no token or router secret needed); `tlsCa`: an extra CA (PEM) to trust. */
 export function createAuthGate(config: AuthGateConfig, deps: { graph: CredentialScopedApi; logger: Logger; tlsCa?: string }): AuthGate | undefined {
   const { auth, azure } = config;
-  const { permissions, routerSecret } = auth;
+  // The verifier gets the auth settings without the router secret (one copy of a secret fewer).
+  const { permissions, routerSecret, ...verification } = auth;
   if (!auth.enabled) return routerSecret === undefined ? undefined : createGate({ permissions, routerSecret });
   const log = deps.logger.child({ component: 'auth' });
   const agent = deps.tlsCa === undefined ? undefined : new Agent({ ca: deps.tlsCa, keepAlive: true });
   const verifier = new TokenVerifier({
-    ...auth,
+    ...verification,
     cacheSize: auth.verifiedCacheSize,
     agent,
     onKeySetError: (error) =>

@@ -68,7 +68,12 @@ function identityUrlIssue(v: string): string | undefined {
   const u = parseUrl(v);
   if (u === undefined) return `${JSON.stringify(v)} is not an absolute URL`;
   if (plainHttpElsewhere(u)) return `${JSON.stringify(v)} must be https:// (http:// only for localhost)`;
-  if (u.hash !== '' || u.username !== '' || u.password !== '') return `${JSON.stringify(v)} must not have credentials or a fragment`;
+  if (u.username !== '' || u.password !== '') {
+    // Never quoted with them: the credentials would reach the start-up log.
+    [u.username, u.password] = ['***', ''];
+    return `${JSON.stringify(u.toString())} must not have credentials`;
+  }
+  if (u.hash !== '') return `${JSON.stringify(v)} must not have a fragment`;
   return undefined;
 }
 
@@ -78,13 +83,14 @@ export const commaList = z
   .transform((v) => v.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
   .refine((items) => items.length > 0, 'must list at least one value');
 
+// Their messages quote the value themselves (without credentials): `rule` keeps readSections from quoting it again.
 export const identityUrl = z
   .string()
   .trim()
-  .refine((v) => identityUrlIssue(v) === undefined, (v) => ({ message: identityUrlIssue(v) }));
+  .refine((v) => identityUrlIssue(v) === undefined, (v) => ({ message: identityUrlIssue(v), params: { rule: true } }));
 
 export const urlList = commaList.superRefine((items, ctx) => {
-  for (const issue of items.map(identityUrlIssue)) if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
+  for (const issue of items.map(identityUrlIssue)) if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue, params: { rule: true } });
 });
 
 /** The URL with its password (if any) replaced by `***`; text that is not a URL is not shown at all. */

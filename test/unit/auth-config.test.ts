@@ -90,6 +90,18 @@ describe('inbound authentication settings', () => {
     expect(configError({ ...APP, ...env })).toContain(name);
   });
 
+  it('AUTH_ISSUER and AUTH_JWKS_URL with credentials are refused without quoting them', () => {
+    const message = configError({
+      ...APP,
+      AUTH_ISSUER: 'https://issuer-user:issuer-pass-never-shown@idp.example/t/v2.0',
+      AUTH_JWKS_URL: 'https://keys-pass-never-shown@idp.example/t/keys',
+    });
+    expect(message).toMatch(/AUTH_ISSUER.*"https:\/\/\*\*\*@idp\.example\/t\/v2\.0" must not have credentials/);
+    expect(message).toMatch(/AUTH_JWKS_URL.*must not have credentials/);
+    expect(message).not.toMatch(/issuer-user|never-shown/);
+    expect(configError({ ...APP, AUTH_JWKS_URL: 'https://idp.example/t/keys#frag' })).toMatch(/AUTH_JWKS_URL.*must not have a fragment/);
+  });
+
   it('AUTH_MANAGE_PERMISSION names the permission of the pool lifecycle (default EsimPools.Manage)', () => {
     expect(loadConfig({ ...APP, AUTH_MANAGE_PERMISSION: 'Pools.Admin' }).auth.permissions).toEqual({
       read: 'EsimPools.Read',
