@@ -28,8 +28,10 @@ function prepare(text: string): { statement: Database.Statement; reader: boolean
   return kept;
 }
 
+const text = (s: Wire): string => (typeof s.sql === 'number' ? texts[s.sql] : s.sql);
+
 function run(s: Wire): Row[] {
-  const { statement, reader } = prepare(typeof s.sql === 'number' ? texts[s.sql] : s.sql);
+  const { statement, reader } = prepare(text(s));
   if (reader && s.first === true) {
     const row = statement.get(s.params) as Row | undefined;
     return row === undefined ? [] : [row];
@@ -39,9 +41,12 @@ function run(s: Wire): Row[] {
   return [];
 }
 
-/** Runs `fn` between begin and commit (rolled back when it throws). */
+/**
+ * Runs `fn` between begin and commit (rolled back when it throws). IMMEDIATE: the write lock is taken first, waiting
+ * out another connection to the file (busy_timeout); a deferred one can fail with SQLITE_BUSY_SNAPSHOT instead.
+ */
 function inTransaction<T>(fn: () => T): T {
-  prepare('begin').statement.run();
+  prepare('begin immediate').statement.run();
   try {
     const result = fn();
     prepare('commit').statement.run();
@@ -60,7 +65,9 @@ const failure = (error: unknown): Failure => ({
 
 function alone(batch: readonly Wire[]): Settled {
   try {
-    return { rows: batch.length === 1 ? [run(batch[0])] : inTransaction(() => batch.map(run)) };
+    // A reader alone needs no transaction; a writer alone takes the write lock first, as any transaction.
+    const reader = batch.length === 1 && prepare(text(batch[0])).reader;
+    return { rows: reader ? [run(batch[0])] : inTransaction(() => batch.map(run)) };
   } catch (error) {
     return { error: failure(error) };
   }

@@ -202,7 +202,7 @@ async function embedded(path: string): Promise<HistoryDb> {
       new Promise((resolve) => {
         void exclusive(() => new Promise<void>((done) => ((release = done), resolve(connection))));
       }),
-    beginTransaction: () => statement('begin'),
+    beginTransaction: () => statement('begin immediate'),
     commitTransaction: () => statement('commit'),
     rollbackTransaction: () => statement('rollback'),
     releaseConnection: async () => release?.(),
@@ -238,7 +238,7 @@ async function embedded(path: string): Promise<HistoryDb> {
       }),
     transaction: (fn) =>
       exclusive(async () => {
-        await run({ text: 'begin', params: [] });
+        await run({ text: 'begin immediate', params: [] });
         try {
           const result = await fn(run);
           await run({ text: 'commit', params: [] });

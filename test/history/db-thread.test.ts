@@ -104,6 +104,28 @@ it('keeps no process alive while open and idle', async () => {
   expect(stdout.trim()).toBe('42');
 });
 
+it('two stores on one file: a transaction and the other store\'s write wait for each other, neither fails', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'history-shared-'));
+  const [a, b] = [await openDatabase({ kind: 'embedded', path: join(dir, 'h.db') }), await openDatabase({ kind: 'embedded', path: join(dir, 'h.db') })];
+  try {
+    await migrateToLatest(a);
+    let other: Promise<unknown> = Promise.resolve();
+    await a.transaction(async (run) => {
+      await run({ text: 'select count(*) as n from history_lease', params: [] });
+      other = b.batch([{ text: INSERT, params: ['from-b', 'test', 1] }]);
+      // Long enough for b's write to reach its thread: a deferred transaction would now fail with SQLITE_BUSY_SNAPSHOT.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await run({ text: INSERT, params: ['from-a', 'test', 1] });
+    });
+    await other;
+    const [rows] = await b.batch([{ text: 'select name from history_lease order by name', params: [] }]);
+    expect(rows.map((r) => r.name)).toEqual(['from-a', 'from-b']);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('loads Kysely only when a migration is pending', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'history-kysely-'));
   const dist = join(__dirname, '..', '..', 'dist', 'history');
