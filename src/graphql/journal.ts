@@ -45,13 +45,13 @@ export async function refusedWhenDown<T>(step: () => Promise<T>): Promise<T> {
 /** Begins a write's entry (see JournaledWrite.begin): what `journaled` hands to the write it runs. */
 export type BeginEntry = (start: Parameters<typeof JournaledWrite.begin>[1], plan?: WritePlan) => Promise<JournaledWrite>;
 
-/** Runs one write; however it fails, `onFailure` (its audit line) and the completion of the entry it began. */
-export async function journaled<T>(ctx: Context, onFailure: (error: unknown) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
+/** Runs one write; however it fails, `onFailure` (its audit line; `sent`: Graph was called) and the entry's completion. */
+export async function journaled<T>(ctx: Context, onFailure: (error: unknown, sent: boolean) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
   let entry: JournaledWrite | undefined;
   try {
     return await write(async (start, plan) => (entry = await JournaledWrite.begin(ctx, start, plan)));
   } catch (error) {
-    onFailure(error);
+    onFailure(error, entry?.sent ?? false);
     await entry?.failed(error);
     throw error;
   }

@@ -107,6 +107,9 @@ async function retryThrottled(ctx: Context, request: EditRequest, first: PoolEdi
   return failure;
 }
 
+/** A dry run's stand-in for a pool's lock: it writes nothing, so it locks nothing. */
+const NO_LOCK: LockLease = { release: () => Promise.resolve() };
+
 /** A bulk add or remove; argument errors throw (nothing written), a pool's failure is its result. */
 export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<BulkEditPayloadModel> {
   const { poolIds, dryRun, operation } = request;
@@ -115,19 +118,12 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const checked = await checkSentTargets(ctx, request.sent ?? []);
   const deadline = Date.now() + (ctx.edits.bulkTimeoutMs ?? DEFAULT_BULK_TIMEOUT_MS);
   const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: (current) => request.plan(current), checked });
-  const edit = (i: number, current: WireAssignment[], readStartedMs: number) =>
-    editAssignments(ctx, single(poolIds[i]), { current, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
-  const results = new Array<EditPayloadModel | PoolEditErrorModel>(poolIds.length);
-
-  if (dryRun) {
-    // No lock and no audit line: nothing is written.
-    const readStartedMs = Date.now();
-    const sets = await readSets(ctx, poolIds);
-    for (const [i, set] of sets.entries()) results[i] = isPoolEditError(set) ? set : await edit(i, set, readStartedMs);
-    return summary(results);
-  }
-
-  const leases = await lockAll(ctx, poolIds);
+  // A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written.
+  const failed = (failure: PoolEditErrorModel): PoolEditErrorModel => {
+    if (!dryRun) audit(ctx, operation, failure.poolId, { errorCode: failure.code });
+    return failure;
+  };
+  const leases = dryRun ? poolIds.map(() => NO_LOCK) : await lockAll(ctx, poolIds);
   const held = new Map<number, LockLease>();
   leases.forEach((lease, i) => {
     if (!isPoolEditError(lease)) held.set(i, lease);
@@ -136,22 +132,26 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const readStartedMs = Date.now();
   const sets = await readSets(ctx, locked.map((i) => poolIds[i]));
   const setOf = new Map(locked.map((i, k) => [i, sets[k]]));
+  const results = new Array<EditPayloadModel | PoolEditErrorModel>(poolIds.length);
   try {
     await eachLimited(poolIds.length, WRITE_CONCURRENCY, async (i) => {
       const lease = leases[i];
       if (isPoolEditError(lease)) {
-        results[i] = auditedFailure(ctx, operation, lease);
+        results[i] = failed(lease);
         return;
       }
-      const set = setOf.get(i) ?? notFound(poolIds[i]);
+      const current = setOf.get(i) ?? notFound(poolIds[i]);
       let outcome: EditPayloadModel | PoolEditErrorModel;
       try {
-        outcome = isPoolEditError(set) ? auditedFailure(ctx, operation, set) : await edit(i, set, readStartedMs);
+        outcome = isPoolEditError(current)
+          ? failed(current)
+          : await editAssignments(ctx, single(poolIds[i]), { current, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
       } finally {
         held.delete(i);
         await lease.release();
       }
-      results[i] = isPoolEditError(outcome) ? await retryThrottled(ctx, single(poolIds[i]), outcome, deadline) : outcome;
+      // A dry run answers what it read: THROTTLED is its answer.
+      results[i] = isPoolEditError(outcome) && !dryRun ? await retryThrottled(ctx, single(poolIds[i]), outcome, deadline) : outcome;
     });
   } finally {
     // A lease still held here belongs to a pool whose turn never came (the caller went away): let it go.
@@ -163,12 +163,6 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
 /** What keyedBulkEdit keeps (its own payload, as JSON), as far as a repeat reads it. */
 function isKeptBulkPayload(value: unknown): value is BulkEditPayloadModel {
   return isRecord(value) && Array.isArray(value.results) && value.results.every(isRecord);
-}
-
-/** A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written. */
-function auditedFailure(ctx: Context, operation: EditOperation, failure: PoolEditErrorModel): PoolEditErrorModel {
-  audit(ctx, operation, failure.poolId, { errorCode: failure.code });
-  return failure;
 }
 
 /**

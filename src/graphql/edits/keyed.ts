@@ -8,7 +8,7 @@ import type { Context } from '../context';
 import { idempotent } from '../idempotency';
 import type { EditPayloadModel } from '../mapping';
 import { editAssignments, editPayload, JOURNAL_OPERATION, type EditOperation, type EditRequest } from './service';
-import { assignmentsVersion } from './version';
+import { assignmentsVersion } from './merge';
 
 /** The arguments every single-pool edit shares (the key taken out); all of them are hashed with the operation. */
 type EditArgs = Record<string, unknown> & { poolId: string; dryRun?: boolean | null; ifAssignmentsVersion?: string | null };

@@ -14,8 +14,7 @@ import { errorCodeOf, journaled, type BeginEntry } from '../journal';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
 import { checkSentTargets, sentTargets, type SentTarget } from '../targets';
 import { validateAssignInput } from '../validation';
-import { diffAssignments, type EditPlan } from './merge';
-import { assignmentsVersion, validateVersionArgument } from './version';
+import { assignmentsVersion, diffAssignments, validateVersionArgument, type EditPlan } from './merge';
 
 /** Each write's mutation (as the audit line names it) → its journal name (an entry's `operation`). */
 export const JOURNAL_OPERATION = {
@@ -49,7 +48,7 @@ export interface EditRequest {
 
 /** A pool whose edit lock the caller holds, with its set read under that lock: the edit neither reads nor locks again. */
 export interface HeldPool {
-  current: readonly WireAssignment[];
+  current: WireAssignment[];
   /** When the read of `current` started (the history tells outside changes from ours by it). */
   readStartedMs: number;
 }
@@ -95,7 +94,7 @@ async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Pro
   request.validate();
   validateVersionArgument(request.ifAssignmentsVersion);
   const uncheckedTargets = await (request.checked ?? checkSentTargets(ctx, request.sent ?? []));
-  const current = held ? [...held.current] : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
+  const current = held ? held.current : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
   checkVersion(current, request.ifAssignmentsVersion);
   const plan = request.plan(current);
   refreshLoaders(ctx, request.poolId, current, false);
@@ -109,8 +108,7 @@ async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Pro
 async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
   const { poolId, blind } = request;
   const event: Partial<AuditEvent> = {};
-  let assignSent = false;
-  const failed = (error: unknown): void => {
+  const failed = (error: unknown, assignSent: boolean): void => {
     const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
     audit(ctx, request.operation, poolId, { ...event, assignSent, errorCode: errorCodeOf(error), graph });
   };
@@ -124,7 +122,6 @@ async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
     // Without a read first, the set to send is the plan already: written with the entry.
     const entry = await begin(start, blind && { targetsBefore: null, targets: targetsOf(blind) });
     const send = (body: WireAssignmentInput[]): Promise<WireAssignment[]> => {
-      assignSent = true;
       entry.sent = true;
       return ctx.graph.assign(poolId, body, ctx.callOptions);
     };
@@ -138,7 +135,7 @@ async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
       return { plan, before: current, assignments: await send(plan.body) };
     };
     const { plan, before, assignments } = held
-      ? await merge([...held.current], held.readStartedMs)
+      ? await merge(held.current, held.readStartedMs)
       : await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
           if (blind) return { plan: undefined, before: undefined, assignments: await send(blind) };
           const readStartedMs = Date.now();
@@ -146,12 +143,13 @@ async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
         });
     const written = plan?.changed ?? true;
     // The replace's receipts compare the set before with Graph's answer.
-    if (request.operation === 'assignEmbeddedSIMActivationCodePool' && before) Object.assign(event, diffAssignments(before, assignments));
+    const receipts = request.operation === 'assignEmbeddedSIMActivationCodePool' && before ? diffAssignments(before, assignments) : undefined;
+    Object.assign(event, receipts);
     refreshLoaders(ctx, poolId, assignments, written);
-    audit(ctx, request.operation, poolId, { ...event, assignSent, outcome: written ? 'written' : 'unchanged', assignmentsAfter: assignments.length });
+    audit(ctx, request.operation, poolId, { ...event, assignSent: entry.sent, outcome: written ? 'written' : 'unchanged', assignmentsAfter: assignments.length });
     const outcome = written ? WriteOutcome.WRITTEN : WriteOutcome.UNCHANGED;
     await entry.done({ outcome, targetsBefore: before ? targetsOf(before) : null, targets: targetsOf(assignments) });
-    return { plan, before, assignments, uncheckedTargets };
+    return { plan, receipts, assignments, uncheckedTargets };
   });
 }
 
@@ -167,7 +165,7 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
   const { poolId, assignments: input, ifAssignmentsVersion } = request;
   const body = input.map(toWireAssignment);
   const readFirst = request.receipts || ifAssignmentsVersion != null;
-  const { before, assignments, uncheckedTargets } = await write(ctx, {
+  const { receipts, assignments, uncheckedTargets } = await write(ctx, {
     operation: 'assignEmbeddedSIMActivationCodePool',
     poolId,
     dryRun: false,
@@ -177,5 +175,5 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
     sent: sentTargets(input),
     blind: readFirst ? undefined : body,
   });
-  return { poolId, assignments, diff: before && diffAssignments(before, assignments), uncheckedTargets };
+  return { poolId, assignments, diff: receipts, uncheckedTargets };
 }

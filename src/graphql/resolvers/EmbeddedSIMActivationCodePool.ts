@@ -1,6 +1,6 @@
 import { connectionFromPage, decodeCursor, pageRequest } from '../cursor';
 import type { Context } from '../context';
-import { assignmentsVersion } from '../edits/version';
+import { assignmentsVersion } from '../edits/merge';
 import { badUserInput, notFound } from '../errors';
 import { historyPage } from '../history/feed';
 import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
@@ -32,7 +32,6 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
     const loader = withAssignments ? ctx.loaders.poolWithAssignmentsById : ctx.loaders.poolById;
     return loader.load(reference.id);
   },
-  id: (pool) => pool.id,
   displayName: property('displayName'),
   activationCodeCount: property('activationCodeCount'),
   createdDateTime: property('createdDateTime'),

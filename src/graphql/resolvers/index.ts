@@ -4,14 +4,12 @@ import { HistoryKind, WriteOutcome } from '../mapping';
 import { AssignEmbeddedSIMActivationCodePoolPayload } from './AssignEmbeddedSIMActivationCodePoolPayload';
 import * as assignmentTargets from './assignmentTargets';
 import * as edges from './edges';
-import { BulkAssignmentEditPayload } from './BulkAssignmentEditPayload';
 import { BulkAssignmentEditResult } from './BulkAssignmentEditResult';
 import { EditEmbeddedSIMActivationCodePoolAssignmentsPayload } from './EditEmbeddedSIMActivationCodePoolAssignmentsPayload';
 import { EmbeddedSIMActivationCodePool } from './EmbeddedSIMActivationCodePool';
 import { EmbeddedSIMActivationCodePoolAssignment } from './EmbeddedSIMActivationCodePoolAssignment';
 import { EmbeddedSIMDeviceState } from './EmbeddedSIMDeviceState';
 import { Mutation } from './Mutation';
-import { PoolEditError } from './PoolEditError';
 import { Query } from './Query';
 import { DateTime } from './scalars';
 
@@ -20,9 +18,7 @@ export const resolvers: Resolvers = {
   Mutation,
   AssignEmbeddedSIMActivationCodePoolPayload,
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload,
-  BulkAssignmentEditPayload,
   BulkAssignmentEditResult,
-  PoolEditError,
   EmbeddedSIMActivationCodePool,
   EmbeddedSIMActivationCodePoolAssignment,
   EmbeddedSIMDeviceState,
