@@ -89,7 +89,7 @@ export async function updatePool(ctx: Context, id: string, input: UpdateEmbedded
 }
 
 export async function deletePool(ctx: Context, id: string): Promise<{ deletedPoolId: string }> {
-  return attempt(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id }, async (begin, event) => {
+  return attempt(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id }, async (begin) => {
     requireGuid(id, 'id');
     const journal = await begin({ poolId: id, operation: 'delete' });
     const deleted = await locked(ctx, id, journal, () => ctx.graph.deletePool(id, ctx.callOptions));
