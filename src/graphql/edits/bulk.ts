@@ -4,13 +4,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
-import { isRecord } from '../../graph/json';
 import type { WireAssignment } from '../../graph/models';
-import { KeyState } from '../../history/idempotency';
 import type { Context } from '../context';
 import { badUserInput, ErrorCode, toGraphQLError } from '../errors';
 import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel, type PoolEditErrorModel } from '../mapping';
-import { idempotent } from '../idempotency';
 import { errorCodeOf } from '../journal';
 import { checkSentTargets } from '../targets';
 import { requireGuid } from '../validation';
@@ -52,7 +49,7 @@ function poolError(poolId: string, error: unknown): PoolEditErrorModel {
 
 const notFound = (poolId: string): PoolEditErrorModel => ({ poolId, code: ErrorCode.NotFound, message: 'The pool was not found.' });
 
-function summary(results: (EditPayloadModel | PoolEditErrorModel)[]): BulkEditPayloadModel {
+export function summary(results: (EditPayloadModel | PoolEditErrorModel)[]): BulkEditPayloadModel {
   const failed = results.filter(isPoolEditError).length;
   const succeeded = results.filter((r) => !isPoolEditError(r) && r.added.length + r.updated.length + r.removed.length > 0).length;
   return { results, succeeded, unchanged: results.length - failed - succeeded, failed };
@@ -158,44 +155,4 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
     await Promise.all([...held.values()].map((lease) => lease.release()));
   }
   return summary(results);
-}
-
-/** What keyedBulkEdit keeps (its own payload, as JSON), as far as a repeat reads it. */
-function isKeptBulkPayload(value: unknown): value is BulkEditPayloadModel {
-  return isRecord(value) && Array.isArray(value.results) && value.results.every(isRecord);
-}
-
-/**
- * A bulk edit under an `idempotencyKey`: a repeat answers the first answer; after a partial first answer (some pools
- * failed) it edits only the pools that failed and keeps the others' first results.
- */
-export function keyedBulkEdit(
-  ctx: Context,
-  key: string | null | undefined,
-  args: Record<string, unknown> & { poolIds: readonly string[]; dryRun?: boolean | null },
-  edit: Omit<BulkRequest, 'poolIds' | 'dryRun'>,
-): Promise<BulkEditPayloadModel> {
-  const request: BulkRequest = { ...edit, poolIds: args.poolIds, dryRun: args.dryRun ?? false };
-  return idempotent(ctx, {
-    operation: request.operation,
-    key,
-    args,
-    dryRun: request.dryRun,
-    run: async (earlier) => {
-      // What was kept is this function's own saved payload (JSON from the store).
-      const before = earlier?.state === KeyState.PARTIAL && isKeptBulkPayload(earlier.result) ? earlier.result : undefined;
-      if (before === undefined || before.results.length !== request.poolIds.length) return bulkEdit(ctx, request);
-      const redo = request.poolIds.filter((_, i) => isPoolEditError(before.results[i]));
-      const again = await bulkEdit(ctx, { ...request, poolIds: redo });
-      const byPool = new Map(again.results.map((r, k) => [redo[k], r]));
-      return summary(before.results.map((r, i) => byPool.get(request.poolIds[i]) ?? r));
-    },
-    save: (result) => result,
-    isSaved: isKeptBulkPayload,
-    load: (saved) => {
-      for (const r of saved.results) if (!isPoolEditError(r)) ctx.loaders.assignmentsByPool.clear(r.poolId).prime(r.poolId, r.assignments);
-      return saved;
-    },
-    final: (result) => result.failed === 0,
-  });
 }

@@ -68,7 +68,7 @@ function checkVersion(current: readonly WireAssignment[], expected: string | nul
 }
 
 /** The payload's `pool { assignments assignmentsVersion }` must show this set without another Graph call. */
-function refreshLoaders(ctx: Context, poolId: string, assignments: WireAssignment[], written: boolean): void {
+export function refreshLoaders(ctx: Context, poolId: string, assignments: WireAssignment[], written: boolean): void {
   ctx.loaders.assignmentsByPool.clear(poolId).prime(poolId, assignments);
   // A write changed the pool's modifiedDateTime: never serve a copy read before it.
   if (written) ctx.loaders.poolById.clear(poolId);

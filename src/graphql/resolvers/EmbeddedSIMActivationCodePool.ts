@@ -39,7 +39,7 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
   assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
   /** From the same loader as `assignments`: selecting both (or many pools' versions) costs one batched read. */
   assignmentsVersion: async (pool, _args, ctx) => assignmentsVersion(await ctx.loaders.assignmentsByPool.load(pool.id)),
-  assignmentHistory: (pool, { first, after }, ctx) => historyPage(ctx, { poolId: pool.id, first, after }),
+  assignmentHistory: (pool, args, ctx) => historyPage(ctx, { ...args, poolId: pool.id }),
   async deviceStates(pool, { first, after }, ctx, info) {
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;
