@@ -44,6 +44,7 @@ export function _entities(_parent: unknown, { representations }: EntitiesArgs, c
     }
     // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
     const resolved: unknown = entitiesResolver({ representations: [representation], context: ctx, info });
-    return Array.isArray(resolved) ? resolved[0] : undefined;
+    const entity: unknown = Array.isArray(resolved) ? resolved[0] : undefined;
+    return entity;
   });
 }
