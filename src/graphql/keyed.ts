@@ -18,10 +18,7 @@ import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel } fro
 /** The arguments every single-pool edit shares (the key taken out); all of them are hashed with the operation. */
 type EditArgs = Record<string, unknown> & { poolId: string; dryRun?: boolean | null; ifAssignmentsVersion?: string | null };
 
-/**
- * An edit whose first outcome is unknown, settled by a fresh read: the answer rebuilt when the set is the one an
- * attempt under this key planned, else undefined (the edit runs again).
- */
+/** An unknown first edit settled by a fresh read: its answer when the set is one it planned, else undefined. */
 async function settleEdit(ctx: Context, poolId: string, journalOperation: string, startedMs: number): Promise<EditPayloadModel | undefined> {
   const history = ctx.edits.history;
   if (history === undefined) return undefined;
@@ -83,10 +80,7 @@ function isKeptBulkPayload(value: unknown): value is BulkEditPayloadModel {
   return isRecord(value) && Array.isArray(value.results) && value.results.every(isRecord);
 }
 
-/**
- * A bulk edit under an `idempotencyKey`: a repeat answers the first answer; after a partial first answer (some pools
- * failed) it edits only the pools that failed and keeps the others' first results.
- */
+/** A bulk edit under its key; after a partial first answer a repeat edits only the pools that failed. */
 export function keyedBulkEdit(
   ctx: Context,
   key: string | null | undefined,
@@ -118,10 +112,7 @@ export function keyedBulkEdit(
   });
 }
 
-/**
- * A create or update under its key: the pool kept with the properties the payload shows (nothing Graph may add); a
- * repeat's loader knows it (no Graph read for its fields).
- */
+/** A create or update under its key: the pool kept with the properties the payload shows, primed for a repeat. */
 export function keyedPoolWrite(
   ctx: Context,
   operation: string,

@@ -1,7 +1,4 @@
-/**
- * Target checks: do a target's group and assignment filter exist; writes read afresh, `targetState` through a short
- * cache. Why and the permissions needed: docs/edits.md.
- */
+/** Target checks: do a target's group and filter exist (writes read afresh, `targetState` cached); docs/edits.md. */
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { AssignmentTargetState, TargetCheck, type EmbeddedSIMActivationCodePoolAssignmentInput, type UncheckedTarget } from '../generated/graphql';
@@ -17,10 +14,7 @@ import { targetTypeName } from './mapping';
 /** TARGET_CHECKS: refuse a write whose check could not be made (strict), report it on the payload (warn), or no checks (off). */
 export type TargetCheckMode = 'strict' | 'warn' | 'off';
 
-/**
- * Per kind of directory object: the Graph permission its read needs (learn.microsoft.com: group-get,
- * intune-policyset-…assignmentfilter-get), its name in messages, why a missing one is refused, and its check.
- */
+/** Per kind: the Graph permission its read needs (docs/edits.md), its name, why a missing one is refused, its check. */
 const KINDS = {
   group: { permission: 'GroupMember.Read.All', noun: 'group', reason: 'GROUP_NOT_FOUND', check: TargetCheck.GroupExists },
   filter: { permission: 'DeviceManagementConfiguration.Read.All', noun: 'assignment filter', reason: 'FILTER_NOT_FOUND', check: TargetCheck.FilterExists },
@@ -63,10 +57,7 @@ export interface TargetCheckServices {
   cache: DirectoryCache;
 }
 
-/**
- * Groups and filters by key, cache first (`fresh`: Graph first); what Graph answers definitively goes into the
- * cache. A batch that failed as a whole (a refused budget, the deadline) is every key's failure.
- */
+/** Groups and filters by key, cache first unless `fresh`; found and 404 are cached, a failed batch fails every key. */
 export async function readDirectory(
   graph: EsimPoolsApi,
   keys: readonly DirectoryKey[],
@@ -113,10 +104,7 @@ function checkFailed(ref: Reference, error: Error): GraphQLError {
   return new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, { extensions: { ...mapped?.extensions, code, field: ref.field } });
 }
 
-/**
- * Checks the targets a write sends with a fresh read: a missing group or filter is BAD_USER_INPUT naming the field;
- * a check that failed is that error (strict) or listed in the answer (warn).
- */
+/** The targets a write sends, read afresh: missing is BAD_USER_INPUT; a failed check throws (strict) or is listed. */
 export async function checkSentTargets(ctx: Context, targets: readonly SentTarget[]): Promise<UncheckedTarget[]> {
   const mode = ctx.edits.targets?.mode ?? 'strict';
   if (mode === 'off') return [];

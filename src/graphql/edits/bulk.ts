@@ -1,7 +1,4 @@
-/**
- * Bulk assignment edits: the same add or remove on up to 100 pools, locks taken in id order, sets read in one batch
- * (docs/edits.md). A pool that fails is its PoolEditError; a throttled one is retried until BULK_TIMEOUT_MS.
- */
+/** Bulk edits: one add or remove over up to 100 pools, locked in id order, read in one batch (docs/edits.md). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
 import type { WireAssignment } from '../../graph/models';

@@ -22,10 +22,7 @@ export function targetKey(target: WireAssignmentTarget): string {
   return `${target['@odata.type'].toLowerCase()}|${(target.groupId ?? target.collectionId ?? '').toLowerCase()}`;
 }
 
-/**
- * The filter half of a target, normalised (no id `null`, ids lower case, no type `none`); an unknown type stays
- * as Graph sent it, so two new values are two filters.
- */
+/** The filter half of a target: no id is `null`, ids lower case, no type `none`; an unknown type kept as sent. */
 function filterOf(target: WireAssignmentTarget): { id: string | null; type: string } {
   const id = target.deviceAndAppManagementAssignmentFilterId;
   return { id: id ? id.toLowerCase() : null, type: target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE };
@@ -112,10 +109,7 @@ export function planAdd(current: readonly WireAssignment[], additions: readonly 
   return plan;
 }
 
-/**
- * Removes the assignments of `targets` (identity only: their filters are ignored) from `current`; every other
- * assignment is sent back as it is. A target that is not assigned is no error and not in `removed`.
- */
+/** Removes the assignments of `targets` (filters ignored), the others sent back as they are; unassigned: no error. */
 export function planRemove(current: readonly WireAssignment[], targets: readonly WireAssignmentTarget[]): EditPlan {
   const doomed = new Set(targets.map(targetKey));
   const plan: EditPlan = { body: [], added: [], updated: [], removed: [], changed: false };
@@ -127,10 +121,7 @@ export function planRemove(current: readonly WireAssignment[], targets: readonly
   return plan;
 }
 
-/**
- * Puts back a recorded set of targets: the body is the whole recorded set, an assigned target keeping its
- * assignment's id and taking the recorded filter.
- */
+/** Puts back a recorded set of targets; an assigned target keeps its assignment's id and takes the recorded filter. */
 export function planRestore(current: readonly WireAssignment[], recorded: readonly WireAssignmentTarget[]): EditPlan {
   const index = byKey(current);
   const seen = new Set<string>();

@@ -1,7 +1,4 @@
-/**
- * The locked read-merge-write behind the assignment mutations: every write to a pool holds its edit lock from a
- * fresh read of the set to the end of the assign (docs/edits.md). Writers outside this subgraph are not serialized.
- */
+/** The locked read-merge-write: every write holds the pool's edit lock from its read to the assign (docs/edits.md). */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
 import type { MutationassignEmbeddedSIMActivationCodePoolArgs, UncheckedTarget } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
@@ -101,10 +98,7 @@ async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Pro
   return editPayload(request.poolId, current, plan, true, uncheckedTargets);
 }
 
-/**
- * One write to one pool: check, journal, read under the lock (or take `held`), check the precondition, merge, assign
- * only when something changes. One audit line per attempt.
- */
+/** One write: check, journal, read under the lock (or `held`), precondition, merge, assign if changed; audit once. */
 async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
   const { poolId, blind } = request;
   const event: Partial<AuditEvent> = {};

@@ -1,7 +1,4 @@
-/**
- * The pool lifecycle: create, update, delete, one audit line per attempt. Update and delete hold the pool's edit
- * lock; no If-Match, as Graph documents no ETag for pools (docs/pools.md).
- */
+/** A pool's create, update, delete: one audit line per attempt; update and delete hold its edit lock (docs/pools.md). */
 import { withPoolLock } from '../../coordination/types';
 import type { CreateEmbeddedSIMActivationCodePoolInput, UpdateEmbeddedSIMActivationCodePoolInput } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
