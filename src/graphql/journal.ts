@@ -95,9 +95,8 @@ export class JournaledWrite {
   }
 
   /** Completes the entry of a failed write: UNKNOWN when Graph may have written it, else FAILED with the code. */
-  failed(error: unknown, end: Omit<WriteEnd, 'outcome' | 'errorCode'> = {}): Promise<void> {
-    const unknown = this.sent && endedWithoutAnswer(error);
-    const graphRequestId = isGraphError(error) ? (error.requestId ?? null) : null;
-    return this.done({ ...end, outcome: unknown ? WriteOutcome.UNKNOWN : WriteOutcome.FAILED, errorCode: errorCodeOf(error), graphRequestId });
+  failed(error: unknown): Promise<void> {
+    const outcome = this.sent && endedWithoutAnswer(error) ? WriteOutcome.UNKNOWN : WriteOutcome.FAILED;
+    return this.done({ outcome, errorCode: errorCodeOf(error), graphRequestId: isGraphError(error) ? (error.requestId ?? null) : null });
   }
 }

@@ -108,10 +108,10 @@ const NO_LOCK: LockLease = { release: () => Promise.resolve() };
 export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<BulkEditPayloadModel> {
   const { poolIds, dryRun, operation } = request;
   validatePoolIds(poolIds);
-  request.validate();
+  request.validate?.();
   const checked = await checkSentTargets(ctx, request.sent ?? []);
   const deadline = Date.now() + (ctx.edits.bulkTimeoutMs ?? DEFAULT_BULK_TIMEOUT_MS);
-  const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: (current) => request.plan(current), checked });
+  const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, plan: (current) => request.plan(current), checked });
   // A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written.
   const failed = (failure: PoolEditErrorModel): PoolEditErrorModel => {
     if (!dryRun) audit(ctx, operation, failure.poolId, { errorCode: failure.code });

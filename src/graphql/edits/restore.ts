@@ -38,7 +38,6 @@ export async function restoreAssignments(
     poolId,
     dryRun: request.dryRun ?? false,
     ifAssignmentsVersion: request.ifAssignmentsVersion,
-    validate: () => undefined,
     plan: (current) => planRestore(current, entry.targets),
     sent,
   });

@@ -32,7 +32,7 @@ export interface EditRequest {
   dryRun: boolean;
   ifAssignmentsVersion?: string | null;
   /** Checks the arguments (BAD_USER_INPUT naming the field); runs before anything is read. */
-  validate(): void;
+  validate?(): void;
   /** The merge: what to write given the pool's current set (pure, see merge.ts). */
   plan(current: readonly WireAssignment[]): EditPlan;
   /** The targets the edit sends, checked before anything is written (an add's; a remove sends none). */
@@ -88,7 +88,7 @@ const targetsOf = (assignments: readonly { target: WireAssignmentTarget }[]): Wi
 
 /** A dry run: a fresh read and the plan, no lock (nothing is written) and no audit line (nothing is attempted). */
 async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
-  request.validate();
+  request.validate?.();
   validateVersionArgument(request.ifAssignmentsVersion);
   const uncheckedTargets = await (request.checked ?? checkSentTargets(ctx, request.sent ?? []));
   const current = held ? held.current : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
@@ -107,7 +107,7 @@ async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
     audit(ctx, request.operation, poolId, { ...event, assignSent, errorCode: errorCodeOf(error), graph });
   };
   return journaled(ctx, failed, async (begin) => {
-    request.validate();
+    request.validate?.();
     validateVersionArgument(request.ifAssignmentsVersion);
     const uncheckedTargets = await (request.checked ?? checkSentTargets(ctx, request.sent ?? []));
     if (blind) event.assigned = targetsOf(blind);

@@ -63,8 +63,7 @@ export function withoutCodes(message: string, secrets: ReadonlySet<string>): str
   const coercion = COERCION.exec(message);
   let rewritten = GENERIC;
   if (coercion) {
-    const ats = [...message.matchAll(AT_PATH)];
-    const last = ats[ats.length - 1];
+    const last = [...message.matchAll(AT_PATH)].at(-1);
     const at = last ? ` at "${last[1]}"` : '';
     const reason = last ? message.slice((last.index ?? 0) + last[0].length) : '';
     const shownReason = reason.length > 0 && !quotes(reason, secrets) ? ` ${reason}` : '';
