@@ -106,8 +106,7 @@ async function runClaimed<R, S>(ctx: Context, keys: IdempotencyKeys, id: KeyId, 
     ctx.edits.onIdempotency?.(earlier === undefined ? 'new' : result === undefined ? 'retried' : 'settled');
     result ??= await mutation.run(earlier);
   } catch (error) {
-    // After an unknown first attempt the key stays unknown whatever this one did: its repeat settles again. A
-    // partial result is kept for the next repeat.
+    // After an unknown first attempt the key stays unknown (its repeat settles again); a partial result stays kept.
     const end =
       earlier?.state === KeyState.PARTIAL
         ? keys.complete(id, token, earlier.result, false)

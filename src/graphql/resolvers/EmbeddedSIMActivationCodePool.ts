@@ -44,8 +44,7 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;
     const start = decodeCursor(after, collection);
-    // Through the loader: every pool's deviceStates in this request share one $batch (no N+1 over a pool list).
-    // `$count=true` only when the operation selects totalCount: Graph counts the whole collection for it.
+    // One $batch for every pool's deviceStates in the request; `$count=true` only when totalCount is selected.
     const count = selectsField(info, 'EmbeddedSIMDeviceStateConnection', 'totalCount');
     const page = await ctx.loaders.deviceStatesPage.load({ poolId: pool.id, ...pageRequest(start, size), count });
     return connectionFromPage(collection, start, page, size);

@@ -25,8 +25,7 @@ export const resolvers: Resolvers = {
   ...edges,
   ...assignmentTargets,
   DateTime,
-  // Enum internal values are Graph's wire strings (codegen enumValues); resolvers return members only
-  // (mapping.ts turns a value this version does not know into UNKNOWN_FUTURE_VALUE).
+  // Enum internal values are Graph's wire strings (codegen enumValues); mapping.ts maps unknown ones to members.
   DeviceAndAppManagementAssignmentFilterType: WireFilterType,
   EmbeddedSIMDeviceStateValue: WireDeviceStateValue,
   // The history's kinds and outcomes are stored under their GraphQL names (src/history/types.ts).
