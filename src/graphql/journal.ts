@@ -9,7 +9,7 @@ import type { Context } from './context';
 import { ErrorCode, historyUnavailable, toGraphQLError } from './errors';
 
 /** The verified caller as an entry's actor: ids only; anonymous when inbound authentication is off. */
-export function actorOf(principal: Principal | undefined): HistoryActor {
+function actorOf(principal: Principal | undefined): HistoryActor {
   if (principal === undefined) return { objectId: null, appId: null, tenantId: null, isApp: false, anonymous: true };
   return { objectId: principal.oid ?? null, appId: principal.appId ?? null, tenantId: principal.tid ?? null, isApp: principal.isApp, anonymous: false };
 }

@@ -11,7 +11,7 @@ import { requireGuid } from '../validation';
 import { audit, editAssignments, lockOptions, type EditOperation, type EditRequest } from './service';
 
 /** The most pools one bulk edit may name. */
-export const MAX_BULK_POOLS = 100;
+const MAX_BULK_POOLS = 100;
 /** Pools written at once (each write still waits for the shared write budget). */
 const WRITE_CONCURRENCY = 8;
 const DEFAULT_BULK_TIMEOUT_MS = 60_000;

@@ -44,14 +44,14 @@ export interface EditRequest {
 }
 
 /** A pool whose edit lock the caller holds, with its set read under that lock: the edit neither reads nor locks again. */
-export interface HeldPool {
+interface HeldPool {
   current: WireAssignment[];
   /** When the read of `current` started (the history tells outside changes from ours by it). */
   readStartedMs: number;
 }
 
 /** `receipts`: whether the operation selects `added`/`updated`/`removed` (only then is the set read before the write). */
-export type ReplaceRequest = Omit<MutationassignEmbeddedSIMActivationCodePoolArgs, 'idempotencyKey'> & { receipts: boolean };
+type ReplaceRequest = Omit<MutationassignEmbeddedSIMActivationCodePoolArgs, 'idempotencyKey'> & { receipts: boolean };
 
 /** The lock wait ends at the call's deadline (GRAPH_TIMEOUT_MS from now) or when the caller goes away. */
 export function lockOptions(ctx: Context): LockOptions {

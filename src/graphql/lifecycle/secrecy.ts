@@ -55,7 +55,7 @@ const quotes = (message: string, secrets: ReadonlySet<string>): boolean =>
   [...secrets].some((secret) => message.includes(secret) || message.includes(JSON.stringify(secret).slice(1, -1)));
 
 /** The message without any code value: the variable and path of a coercion error, and its reason when clean. */
-export function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
+function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
   const coercion = COERCION.exec(message);
   let rewritten = GENERIC;
   if (coercion) {
