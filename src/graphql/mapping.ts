@@ -35,9 +35,7 @@ export interface PoolReference {
 /** What the pool type's resolvers get: a pool Graph sent, or one known by id. */
 export type PoolModel = WirePool | PoolReference;
 
-export function isPoolReference(pool: PoolModel): pool is PoolReference {
-  return 'reference' in pool;
-}
+export const isPoolReference = (pool: PoolModel): pool is PoolReference => 'reference' in pool;
 
 /** An edge as connectionFromPage builds it: its node is Graph's item, or that item's error (see the edge resolvers). */
 export interface EdgeModel<T> {

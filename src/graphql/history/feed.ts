@@ -11,9 +11,7 @@ type HistoryConnectionModel = ResolversParentTypes['AssignmentHistoryConnection'
 
 const CURSOR = /^h:(\d{1,15})$/;
 
-function encodeHistoryCursor(id: string): string {
-  return Buffer.from(`h:${id}`, 'utf8').toString('base64url');
-}
+const encodeHistoryCursor = (id: string): string => Buffer.from(`h:${id}`, 'utf8').toString('base64url');
 
 function decodeHistoryCursor(after: string | null | undefined): number | undefined {
   if (after == null) return undefined;
