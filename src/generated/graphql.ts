@@ -4,8 +4,9 @@ import type { WireDeviceStateValue as EmbeddedSIMDeviceStateValue } from '../gra
 import type { HistoryKind as AssignmentHistoryKind } from '../history/types';
 import type { WriteOutcome as AssignmentWriteOutcome } from '../history/types';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { PoolModel, PoolEdgeModel, DeviceStateEdgeModel, AssignPayloadModel, EditPayloadModel, BulkEditPayloadModel, PoolEditErrorModel, HistoryEntryModel, HistoryEdgeModel, HistoryActorModel } from '../graphql/mapping';
+import type { PoolModel, PoolEdgeModel, DeviceStateEdgeModel, AssignPayloadModel, EditPayloadModel, BulkEditPayloadModel, PoolEditErrorModel } from '../graphql/mapping';
 import type { WireAssignment, WireAssignmentTarget, WireDeviceState } from '../graph/models';
+import type { HistoryEntry, HistoryActor as HistoryActorModel } from '../history/types';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -910,8 +911,8 @@ export type ResolversTypes = ResolversObject<{
   AllLicensedUsersAssignmentTarget: ResolverTypeWrapper<WireAssignmentTarget>;
   AssignEmbeddedSIMActivationCodePoolPayload: ResolverTypeWrapper<AssignPayloadModel>;
   AssignmentHistoryConnection: ResolverTypeWrapper<Omit<AssignmentHistoryConnection, 'edges'> & { edges: Array<ResolversTypes['AssignmentHistoryEdge']> }>;
-  AssignmentHistoryEdge: ResolverTypeWrapper<HistoryEdgeModel>;
-  AssignmentHistoryEntry: ResolverTypeWrapper<HistoryEntryModel>;
+  AssignmentHistoryEdge: ResolverTypeWrapper<Omit<AssignmentHistoryEdge, 'node'> & { node: ResolversTypes['AssignmentHistoryEntry'] }>;
+  AssignmentHistoryEntry: ResolverTypeWrapper<HistoryEntry>;
   AssignmentHistoryKind: AssignmentHistoryKind;
   AssignmentTargetInput: AssignmentTargetInput;
   AssignmentTargetKind: AssignmentTargetKind;
@@ -963,8 +964,8 @@ export type ResolversParentTypes = ResolversObject<{
   AllLicensedUsersAssignmentTarget: WireAssignmentTarget;
   AssignEmbeddedSIMActivationCodePoolPayload: AssignPayloadModel;
   AssignmentHistoryConnection: Omit<AssignmentHistoryConnection, 'edges'> & { edges: Array<ResolversParentTypes['AssignmentHistoryEdge']> };
-  AssignmentHistoryEdge: HistoryEdgeModel;
-  AssignmentHistoryEntry: HistoryEntryModel;
+  AssignmentHistoryEdge: Omit<AssignmentHistoryEdge, 'node'> & { node: ResolversParentTypes['AssignmentHistoryEntry'] };
+  AssignmentHistoryEntry: HistoryEntry;
   AssignmentTargetInput: AssignmentTargetInput;
   BulkAssignmentEditPayload: BulkEditPayloadModel;
   BulkAssignmentEditResult: ResolversUnionTypes<ResolversParentTypes>['BulkAssignmentEditResult'];

@@ -1,7 +1,4 @@
-/**
- * Idempotency keys as the mutations use them: `idempotent(ctx, mutation)` around a mutation's work. The rules and
- * how to wire a mutation: docs/edits.md, "Idempotency keys".
- */
+/** `idempotent(ctx, mutation)`: a mutation's work under its idempotency key (docs/edits.md, "Idempotency keys"). */
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../auth/principal';
@@ -26,10 +23,7 @@ export interface IdempotentMutation<R, S> {
   key: string | null | undefined;
   /** A dry run writes nothing: its key is checked, never kept. */
   dryRun?: boolean;
-  /**
-   * The mutation's work. `earlier` is set when a first attempt ended without knowing whether Graph wrote (and
-   * `settle` found nothing), or kept a partial result (`final`).
-   */
+  /** The mutation's work; `earlier`: a first attempt ended unknown (`settle` found nothing) or partial (`final`). */
   run(earlier?: EarlierAttempt): Promise<R>;
   /** What to keep to answer a repeat: ids, targets, names; never an activation code or a token. */
   save(result: R): S;
@@ -59,10 +53,7 @@ function requestHash(operation: string, args: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify({ operation, args }, canonical)).digest('hex');
 }
 
-/**
- * Whether a failed attempt certainly wrote nothing: refused by us (validation, CONFLICT, POOL_BUSY, the history),
- * by a client-side limit, or answered by Graph with an error. Anything else may have written.
- */
+/** Whether a failed attempt certainly wrote nothing: refused by us or by a client-side limit, or answered by Graph. */
 function wroteNothing(error: unknown): boolean {
   if (error instanceof GraphQLError || isCoordinationError(error) || isHistoryUnavailable(error)) return true;
   return isGraphError(error) && !endedWithoutAnswer(error);
@@ -115,8 +106,7 @@ async function runClaimed<R, S>(ctx: Context, keys: IdempotencyKeys, id: KeyId, 
     ctx.edits.onIdempotency?.(earlier === undefined ? 'new' : result === undefined ? 'retried' : 'settled');
     result ??= await mutation.run(earlier);
   } catch (error) {
-    // After an unknown first attempt the key stays unknown whatever this one did: its repeat settles again. A
-    // partial result is kept for the next repeat.
+    // After an unknown first attempt the key stays unknown (its repeat settles again); a partial result stays kept.
     const end =
       earlier?.state === KeyState.PARTIAL
         ? keys.complete(id, token, earlier.result, false)

@@ -1,7 +1,4 @@
-/**
- * The journal as the write paths use it: an entry written before Graph is called (else HISTORY_UNAVAILABLE, nothing
- * sent) and completed however the write ends (UNKNOWN without Graph's answer). Never a code or token in an entry.
- */
+/** The journal as writes use it: an entry begun before Graph is called, completed however it ends; no code or token. */
 import type { Principal } from '../auth/principal';
 import { isGraphError } from '../graph/errors';
 import type { WireAssignmentTarget } from '../graph/models';
@@ -12,15 +9,12 @@ import type { Context } from './context';
 import { ErrorCode, historyUnavailable, toGraphQLError } from './errors';
 
 /** The verified caller as an entry's actor: ids only; anonymous when inbound authentication is off. */
-export function actorOf(principal: Principal | undefined): HistoryActor {
+function actorOf(principal: Principal | undefined): HistoryActor {
   if (principal === undefined) return { objectId: null, appId: null, tenantId: null, isApp: false, anonymous: true };
   return { objectId: principal.oid ?? null, appId: principal.appId ?? null, tenantId: principal.tid ?? null, isApp: principal.isApp, anonymous: false };
 }
 
-/**
- * Whether a failed call may have changed Graph: sent, and ended without Graph's answer (a time-out, a connection
- * lost after sending, the caller gone, a reply that could not be read).
- */
+/** Whether a failed call may have changed Graph: sent, and ended without Graph's (readable) answer. */
 export function endedWithoutAnswer(error: unknown): boolean {
   if (!isGraphError(error)) return false;
   return error.kind === 'network' ? error.beforeReply !== true : ['timeout', 'aborted', 'invalid-response'].includes(error.kind);
@@ -45,13 +39,13 @@ export async function refusedWhenDown<T>(step: () => Promise<T>): Promise<T> {
 /** Begins a write's entry (see JournaledWrite.begin): what `journaled` hands to the write it runs. */
 export type BeginEntry = (start: Parameters<typeof JournaledWrite.begin>[1], plan?: WritePlan) => Promise<JournaledWrite>;
 
-/** Runs one write; however it fails, `onFailure` (its audit line) and the completion of the entry it began. */
-export async function journaled<T>(ctx: Context, onFailure: (error: unknown) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
+/** Runs one write; however it fails, `onFailure` (its audit line; `sent`: Graph was called) and the entry's completion. */
+export async function journaled<T>(ctx: Context, onFailure: (error: unknown, sent: boolean) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
   let entry: JournaledWrite | undefined;
   try {
     return await write(async (start, plan) => (entry = await JournaledWrite.begin(ctx, start, plan)));
   } catch (error) {
-    onFailure(error);
+    onFailure(error, entry?.sent ?? false);
     await entry?.failed(error);
     throw error;
   }
@@ -69,10 +63,7 @@ export class JournaledWrite {
     private readonly id?: string,
   ) {}
 
-  /**
-   * Writes the entry, with the plan when the set to send is known before the read (then no plan() follows); throws
-   * HISTORY_UNAVAILABLE when the store cannot take it. Unjournaled when history is off.
-   */
+  /** Writes the entry (with the plan when it is known before the read); HISTORY_UNAVAILABLE when the store is down. */
   static async begin(ctx: Context, start: Omit<WriteStart, 'actor' | 'requestId' | 'kind'> & { kind?: WriteStart['kind'] }, plan?: WritePlan): Promise<JournaledWrite> {
     const history = ctx.edits.history;
     if (history === undefined) return new JournaledWrite(ctx, start.poolId);
@@ -87,10 +78,7 @@ export class JournaledWrite {
     if (history && id !== undefined) await refusedWhenDown(() => history.plan(id, plan));
   }
 
-  /**
-   * A fresh read of the pool's set inside the edit lock, compared with the record before the write (an outside
-   * change since the last read is recorded as such, not blamed on this write).
-   */
+  /** The set read under the edit lock, compared with the record (an outside change is not blamed on this write). */
   async observeBefore(targets: WireAssignmentTarget[], readStartedMs: number): Promise<void> {
     const { history } = this;
     if (history) await refusedWhenDown(() => history.observe(this.poolId, targets, readStartedMs, 'read', this.id));
@@ -107,9 +95,8 @@ export class JournaledWrite {
   }
 
   /** Completes the entry of a failed write: UNKNOWN when Graph may have written it, else FAILED with the code. */
-  failed(error: unknown, end: Omit<WriteEnd, 'outcome' | 'errorCode'> = {}): Promise<void> {
-    const unknown = this.sent && endedWithoutAnswer(error);
-    const graphRequestId = isGraphError(error) ? (error.requestId ?? null) : null;
-    return this.done({ ...end, outcome: unknown ? WriteOutcome.UNKNOWN : WriteOutcome.FAILED, errorCode: errorCodeOf(error), graphRequestId });
+  failed(error: unknown): Promise<void> {
+    const outcome = this.sent && endedWithoutAnswer(error) ? WriteOutcome.UNKNOWN : WriteOutcome.FAILED;
+    return this.done({ outcome, errorCode: errorCodeOf(error), graphRequestId: isGraphError(error) ? (error.requestId ?? null) : null });
   }
 }

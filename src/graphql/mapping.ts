@@ -23,14 +23,10 @@ import {
   type WirePool,
   type WirePoolCreate,
 } from '../graph/models';
-import type { HistoryActor, HistoryEntry } from '../history/types';
 
 export { HistoryKind, WriteOutcome } from '../history/types';
 
-/**
- * A pool known by its id only (a write's payload): `assignments` from the loader the write primed, other fields
- * read from Graph only when selected.
- */
+/** A pool known by id only (a write's payload): `assignments` from the primed loader, the rest read when selected. */
 export interface PoolReference {
   id: string;
   reference: true;
@@ -39,9 +35,7 @@ export interface PoolReference {
 /** What the pool type's resolvers get: a pool Graph sent, or one known by id. */
 export type PoolModel = WirePool | PoolReference;
 
-export function isPoolReference(pool: PoolModel): pool is PoolReference {
-  return 'reference' in pool;
-}
+export const isPoolReference = (pool: PoolModel): pool is PoolReference => 'reference' in pool;
 
 /** An edge as connectionFromPage builds it: its node is Graph's item, or that item's error (see the edge resolvers). */
 export interface EdgeModel<T> {
@@ -95,16 +89,6 @@ export function isPoolEditError<T extends object>(value: T | PoolEditErrorModel)
   return 'code' in value;
 }
 
-/** A history entry as the store keeps it; its fields resolve by name. */
-export type HistoryEntryModel = HistoryEntry;
-/** A history entry's actor as the store keeps it. */
-export type HistoryActorModel = HistoryActor;
-/** A history entry in a page, with its keyset cursor. */
-export interface HistoryEdgeModel {
-  node: HistoryEntry;
-  cursor: string;
-}
-
 /** GraphQL input kind → Graph `@odata.type` of the target and the GraphQL type it is served as. */
 const TARGET_TYPES = {
   [AssignmentTargetKind.AllDevices]: [ODATA_TYPE.allDevices, 'AllDevicesAssignmentTarget'],
@@ -124,16 +108,14 @@ export function targetTypeName(target: WireAssignmentTarget): AssignmentTargetTy
   return TARGET_TYPE_NAME.get(target['@odata.type']) ?? 'UnknownAssignmentTarget';
 }
 
-// A wire enum value this version does not know is served as UNKNOWN_FUTURE_VALUE, never an error.
-
-/** The target's filter type; Graph's non-nullable property, defaulted to `none` if a reply leaves it out. */
+/** The target's filter type: `none` if a reply leaves it out, UNKNOWN_FUTURE_VALUE (never an error) for a new value. */
 export function targetFilterType(target: WireAssignmentTarget): WireFilterType {
   const wire = target.deviceAndAppManagementAssignmentFilterType;
   if (wire == null) return WireFilterType.NONE;
   return knownFilterType(wire) ?? WireFilterType.UNKNOWN_FUTURE_VALUE;
 }
 
-/** A device state's `state` as the GraphQL enum. */
+/** A device state's `state` as the GraphQL enum; UNKNOWN_FUTURE_VALUE for a value this version does not know. */
 export function deviceStateValue(state: WireDeviceState): WireDeviceStateValue {
   return knownDeviceState(state.state) ?? WireDeviceStateValue.UNKNOWN_FUTURE_VALUE;
 }

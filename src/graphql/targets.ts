@@ -1,7 +1,4 @@
-/**
- * Target checks: do a target's group and assignment filter exist; writes read afresh, `targetState` through a short
- * cache. Why and the permissions needed: docs/edits.md.
- */
+/** Target checks: do a target's group and filter exist (writes read afresh, `targetState` cached); docs/edits.md. */
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { AssignmentTargetState, TargetCheck, type EmbeddedSIMActivationCodePoolAssignmentInput, type UncheckedTarget } from '../generated/graphql';
@@ -11,21 +8,16 @@ import { isGraphError } from '../graph/errors';
 import type { WireAssignmentTarget } from '../graph/models';
 import type { Context } from './context';
 import { ErrorCode, toGraphQLError } from './errors';
+import { errorCodeOf } from './journal';
 import { targetTypeName } from './mapping';
 
 /** TARGET_CHECKS: refuse a write whose check could not be made (strict), report it on the payload (warn), or no checks (off). */
 export type TargetCheckMode = 'strict' | 'warn' | 'off';
 
-/** The Graph permission each read needs (learn.microsoft.com: group-get, intune-policyset-…assignmentfilter-get). */
-export const CHECK_PERMISSIONS: Readonly<Record<DirectoryKey['kind'], string>> = {
-  group: 'GroupMember.Read.All',
-  filter: 'DeviceManagementConfiguration.Read.All',
-};
-
-/** Why a sent target was refused (`extensions.reason`). */
-export const TargetRefusal = {
-  GroupNotFound: 'GROUP_NOT_FOUND',
-  FilterNotFound: 'FILTER_NOT_FOUND',
+/** Per kind: the Graph permission its read needs (docs/edits.md), its name, why a missing one is refused, its check. */
+const KINDS = {
+  group: { permission: 'GroupMember.Read.All', noun: 'group', reason: 'GROUP_NOT_FOUND', check: TargetCheck.GroupExists },
+  filter: { permission: 'DeviceManagementConfiguration.Read.All', noun: 'assignment filter', reason: 'FILTER_NOT_FOUND', check: TargetCheck.FilterExists },
 } as const;
 
 /** One target a write sends, with the argument path of its target object (e.g. `assignments[2].target`). */
@@ -65,10 +57,7 @@ export interface TargetCheckServices {
   cache: DirectoryCache;
 }
 
-/**
- * Groups and filters by key, cache first (`fresh`: Graph first); what Graph answers definitively goes into the
- * cache. A batch that failed as a whole (a refused budget, the deadline) is every key's failure.
- */
+/** Groups and filters by key, cache first unless `fresh`; found and 404 are cached, a failed batch fails every key. */
 export async function readDirectory(
   graph: EsimPoolsApi,
   keys: readonly DirectoryKey[],
@@ -98,10 +87,8 @@ interface Reference {
 
 /** A check Graph refused (403) or failed: the code, and the permission a 403 says is missing. */
 function failureOf(ref: Reference, error: Error): { code: string; permission: string | null; mapped?: GraphQLError } {
-  const mapped = toGraphQLError(error);
-  if (isGraphError(error) && error.status === 403) return { code: ErrorCode.Forbidden, permission: CHECK_PERMISSIONS[ref.key.kind], mapped };
-  const code = mapped?.extensions.code;
-  return { code: typeof code === 'string' ? code : ErrorCode.InternalServerError, permission: null, mapped };
+  const permission = isGraphError(error) && error.status === 403 ? KINDS[ref.key.kind].permission : null;
+  return { code: permission === null ? errorCodeOf(error) : ErrorCode.Forbidden, permission, mapped: toGraphQLError(error) };
 }
 
 /** A check that failed, in strict mode: the write is refused with the code of the failure. */
@@ -117,10 +104,7 @@ function checkFailed(ref: Reference, error: Error): GraphQLError {
   return new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, { extensions: { ...mapped?.extensions, code, field: ref.field } });
 }
 
-/**
- * Checks the targets a write sends with a fresh read: a missing group or filter is BAD_USER_INPUT naming the field;
- * a check that failed is that error (strict) or listed in the answer (warn).
- */
+/** The targets a write sends, read afresh: missing is BAD_USER_INPUT; a failed check throws (strict) or is listed. */
 export async function checkSentTargets(ctx: Context, targets: readonly SentTarget[]): Promise<UncheckedTarget[]> {
   const mode = ctx.edits.targets?.mode ?? 'strict';
   if (mode === 'off') return [];
@@ -133,12 +117,11 @@ export async function checkSentTargets(ctx: Context, targets: readonly SentTarge
   // Fresh: a group deleted a second ago must be refused; what Graph says still refreshes the cache.
   const read = await readDirectory(ctx.graph, keys, ctx.callOptions, ctx.edits.targets?.cache, true);
   const byKey = new Map(keys.map((key, i) => [keyOf(key), read[i]]));
-  for (const ref of refs) {
-    if (byKey.get(keyOf(ref.key)) !== null) continue;
-    const what = ref.key.kind === 'group' ? 'group' : 'assignment filter';
-    const reason = ref.key.kind === 'group' ? TargetRefusal.GroupNotFound : TargetRefusal.FilterNotFound;
-    throw new GraphQLError(`${ref.field}: the ${what} ${ref.key.id} does not exist (deleted, or never there); nothing was written.`, {
-      extensions: { code: ErrorCode.BadUserInput, field: ref.field, reason },
+  const missing = refs.find((ref) => byKey.get(keyOf(ref.key)) === null);
+  if (missing !== undefined) {
+    const { noun, reason } = KINDS[missing.key.kind];
+    throw new GraphQLError(`${missing.field}: the ${noun} ${missing.key.id} does not exist (deleted, or never there); nothing was written.`, {
+      extensions: { code: ErrorCode.BadUserInput, field: missing.field, reason },
     });
   }
   const failures: UncheckedTarget[] = [];
@@ -147,8 +130,7 @@ export async function checkSentTargets(ctx: Context, targets: readonly SentTarge
     if (!(found instanceof Error)) continue;
     if (mode === 'strict') throw checkFailed(ref, found);
     const { code, permission } = failureOf(ref, found);
-    const check = ref.key.kind === 'group' ? TargetCheck.GroupExists : TargetCheck.FilterExists;
-    failures.push({ field: ref.field, check, id: ref.key.id, code, missingPermission: permission });
+    failures.push({ field: ref.field, check: KINDS[ref.key.kind].check, id: ref.key.id, code, missingPermission: permission });
   }
   return failures;
 }

@@ -4,8 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { CoordinationError } from '../../src/coordination/types';
-import { diffAssignments, planAdd, planRemove, targetKey } from '../../src/graphql/edits/merge';
-import { assignmentsVersion, validateVersionArgument } from '../../src/graphql/edits/version';
+import { assignmentsVersion, diffAssignments, planAdd, planRemove, targetKey, validateVersionArgument } from '../../src/graphql/edits/merge';
 import { toGraphQLError } from '../../src/graphql/errors';
 import { budgetError } from '../../src/graph/pipeline/policies/limitsPolicy';
 import { ODATA_TYPE, WireFilterType, type WireAssignment, type WireAssignmentInput, type WireAssignmentTarget } from '../../src/graph/models';

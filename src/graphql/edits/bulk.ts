@@ -1,23 +1,17 @@
-/**
- * Bulk assignment edits: the same add or remove on up to 100 pools, locks taken in id order, sets read in one batch
- * (docs/edits.md). A pool that fails is its PoolEditError; a throttled one is retried until BULK_TIMEOUT_MS.
- */
+/** Bulk edits: one add or remove over up to 100 pools, locked in id order, read in one batch (docs/edits.md). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockLease } from '../../coordination/types';
-import { isRecord } from '../../graph/json';
 import type { WireAssignment } from '../../graph/models';
-import { KeyState } from '../../history/idempotency';
 import type { Context } from '../context';
 import { badUserInput, ErrorCode, toGraphQLError } from '../errors';
 import { isPoolEditError, type BulkEditPayloadModel, type EditPayloadModel, type PoolEditErrorModel } from '../mapping';
-import { idempotent } from '../idempotency';
 import { errorCodeOf } from '../journal';
 import { checkSentTargets } from '../targets';
 import { requireGuid } from '../validation';
 import { audit, editAssignments, lockOptions, type EditOperation, type EditRequest } from './service';
 
 /** The most pools one bulk edit may name. */
-export const MAX_BULK_POOLS = 100;
+const MAX_BULK_POOLS = 100;
 /** Pools written at once (each write still waits for the shared write budget). */
 const WRITE_CONCURRENCY = 8;
 const DEFAULT_BULK_TIMEOUT_MS = 60_000;
@@ -52,7 +46,7 @@ function poolError(poolId: string, error: unknown): PoolEditErrorModel {
 
 const notFound = (poolId: string): PoolEditErrorModel => ({ poolId, code: ErrorCode.NotFound, message: 'The pool was not found.' });
 
-function summary(results: (EditPayloadModel | PoolEditErrorModel)[]): BulkEditPayloadModel {
+export function summary(results: (EditPayloadModel | PoolEditErrorModel)[]): BulkEditPayloadModel {
   const failed = results.filter(isPoolEditError).length;
   const succeeded = results.filter((r) => !isPoolEditError(r) && r.added.length + r.updated.length + r.removed.length > 0).length;
   return { results, succeeded, unchanged: results.length - failed - succeeded, failed };
@@ -107,27 +101,23 @@ async function retryThrottled(ctx: Context, request: EditRequest, first: PoolEdi
   return failure;
 }
 
+/** A dry run's stand-in for a pool's lock: it writes nothing, so it locks nothing. */
+const NO_LOCK: LockLease = { release: () => Promise.resolve() };
+
 /** A bulk add or remove; argument errors throw (nothing written), a pool's failure is its result. */
 export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<BulkEditPayloadModel> {
   const { poolIds, dryRun, operation } = request;
   validatePoolIds(poolIds);
-  request.validate();
+  request.validate?.();
   const checked = await checkSentTargets(ctx, request.sent ?? []);
   const deadline = Date.now() + (ctx.edits.bulkTimeoutMs ?? DEFAULT_BULK_TIMEOUT_MS);
-  const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, validate: () => undefined, plan: (current) => request.plan(current), checked });
-  const edit = (i: number, current: WireAssignment[], readStartedMs: number) =>
-    editAssignments(ctx, single(poolIds[i]), { current, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
-  const results = new Array<EditPayloadModel | PoolEditErrorModel>(poolIds.length);
-
-  if (dryRun) {
-    // No lock and no audit line: nothing is written.
-    const readStartedMs = Date.now();
-    const sets = await readSets(ctx, poolIds);
-    for (const [i, set] of sets.entries()) results[i] = isPoolEditError(set) ? set : await edit(i, set, readStartedMs);
-    return summary(results);
-  }
-
-  const leases = await lockAll(ctx, poolIds);
+  const single = (poolId: string): EditRequest => ({ operation, poolId, dryRun, plan: (current) => request.plan(current), checked });
+  // A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written.
+  const failed = (failure: PoolEditErrorModel): PoolEditErrorModel => {
+    if (!dryRun) audit(ctx, operation, failure.poolId, { errorCode: failure.code });
+    return failure;
+  };
+  const leases = dryRun ? poolIds.map(() => NO_LOCK) : await lockAll(ctx, poolIds);
   const held = new Map<number, LockLease>();
   leases.forEach((lease, i) => {
     if (!isPoolEditError(lease)) held.set(i, lease);
@@ -136,72 +126,30 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
   const readStartedMs = Date.now();
   const sets = await readSets(ctx, locked.map((i) => poolIds[i]));
   const setOf = new Map(locked.map((i, k) => [i, sets[k]]));
+  const results = new Array<EditPayloadModel | PoolEditErrorModel>(poolIds.length);
   try {
     await eachLimited(poolIds.length, WRITE_CONCURRENCY, async (i) => {
       const lease = leases[i];
       if (isPoolEditError(lease)) {
-        results[i] = auditedFailure(ctx, operation, lease);
+        results[i] = failed(lease);
         return;
       }
-      const set = setOf.get(i) ?? notFound(poolIds[i]);
+      const current = setOf.get(i) ?? notFound(poolIds[i]);
       let outcome: EditPayloadModel | PoolEditErrorModel;
       try {
-        outcome = isPoolEditError(set) ? auditedFailure(ctx, operation, set) : await edit(i, set, readStartedMs);
+        outcome = isPoolEditError(current)
+          ? failed(current)
+          : await editAssignments(ctx, single(poolIds[i]), { current, readStartedMs }).catch((error: unknown) => poolError(poolIds[i], error));
       } finally {
         held.delete(i);
         await lease.release();
       }
-      results[i] = isPoolEditError(outcome) ? await retryThrottled(ctx, single(poolIds[i]), outcome, deadline) : outcome;
+      // A dry run answers what it read: THROTTLED is its answer.
+      results[i] = isPoolEditError(outcome) && !dryRun ? await retryThrottled(ctx, single(poolIds[i]), outcome, deadline) : outcome;
     });
   } finally {
     // A lease still held here belongs to a pool whose turn never came (the caller went away): let it go.
     await Promise.all([...held.values()].map((lease) => lease.release()));
   }
   return summary(results);
-}
-
-/** What keyedBulkEdit keeps (its own payload, as JSON), as far as a repeat reads it. */
-function isKeptBulkPayload(value: unknown): value is BulkEditPayloadModel {
-  return isRecord(value) && Array.isArray(value.results) && value.results.every(isRecord);
-}
-
-/** A pool that failed before its edit ran (its lock, its read): the audit line its single edit would have written. */
-function auditedFailure(ctx: Context, operation: EditOperation, failure: PoolEditErrorModel): PoolEditErrorModel {
-  audit(ctx, operation, failure.poolId, { errorCode: failure.code });
-  return failure;
-}
-
-/**
- * A bulk edit under an `idempotencyKey`: a repeat answers the first answer; after a partial first answer (some pools
- * failed) it edits only the pools that failed and keeps the others' first results.
- */
-export function keyedBulkEdit(
-  ctx: Context,
-  key: string | null | undefined,
-  args: Record<string, unknown> & { poolIds: readonly string[]; dryRun?: boolean | null },
-  edit: Omit<BulkRequest, 'poolIds' | 'dryRun'>,
-): Promise<BulkEditPayloadModel> {
-  const request: BulkRequest = { ...edit, poolIds: args.poolIds, dryRun: args.dryRun ?? false };
-  return idempotent(ctx, {
-    operation: request.operation,
-    key,
-    args,
-    dryRun: request.dryRun,
-    run: async (earlier) => {
-      // What was kept is this function's own saved payload (JSON from the store).
-      const before = earlier?.state === KeyState.PARTIAL && isKeptBulkPayload(earlier.result) ? earlier.result : undefined;
-      if (before === undefined || before.results.length !== request.poolIds.length) return bulkEdit(ctx, request);
-      const redo = request.poolIds.filter((_, i) => isPoolEditError(before.results[i]));
-      const again = await bulkEdit(ctx, { ...request, poolIds: redo });
-      const byPool = new Map(again.results.map((r, k) => [redo[k], r]));
-      return summary(before.results.map((r, i) => byPool.get(request.poolIds[i]) ?? r));
-    },
-    save: (result) => result,
-    isSaved: isKeptBulkPayload,
-    load: (saved) => {
-      for (const r of saved.results) if (!isPoolEditError(r)) ctx.loaders.assignmentsByPool.clear(r.poolId).prime(r.poolId, r.assignments);
-      return saved;
-    },
-    final: (result) => result.failed === 0,
-  });
 }

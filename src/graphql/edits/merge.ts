@@ -1,8 +1,9 @@
 /**
- * The merge rules of partial assignment edits, pure functions over wire shapes: what to send to the replace-only
- * `assign` so that only the named targets change. A target is its `@odata.type` plus `groupId`/`collectionId`
+ * The rules of assignment sets, pure functions over wire shapes: what to send to the replace-only `assign` so that
+ * only the named targets change, and `assignmentsVersion`. A target is its `@odata.type` plus `groupId`/`collectionId`
  * (case-insensitive); its filter is not part of it.
  */
+import { createHash } from 'node:crypto';
 import { ODATA_TYPE, WireFilterType, type WireAssignment, type WireAssignmentInput, type WireAssignmentTarget } from '../../graph/models';
 import { badUserInput } from '../errors';
 import { keptAssignment, type AssignmentDiff } from '../mapping';
@@ -21,16 +22,13 @@ export function targetKey(target: WireAssignmentTarget): string {
   return `${target['@odata.type'].toLowerCase()}|${(target.groupId ?? target.collectionId ?? '').toLowerCase()}`;
 }
 
-/**
- * The filter half of a target, normalised (no id `null`, ids lower case, no type `none`); an unknown type stays
- * as Graph sent it, so two new values are two filters.
- */
-export function filterOf(target: WireAssignmentTarget): { id: string | null; type: string } {
+/** The filter half of a target: no id is `null`, ids lower case, no type `none`; an unknown type kept as sent. */
+function filterOf(target: WireAssignmentTarget): { id: string | null; type: string } {
   const id = target.deviceAndAppManagementAssignmentFilterId;
   return { id: id ? id.toLowerCase() : null, type: target.deviceAndAppManagementAssignmentFilterType ?? WireFilterType.NONE };
 }
 
-export function sameFilter(a: WireAssignmentTarget, b: WireAssignmentTarget): boolean {
+function sameFilter(a: WireAssignmentTarget, b: WireAssignmentTarget): boolean {
   const fa = filterOf(a);
   const fb = filterOf(b);
   return fa.id === fb.id && fa.type === fb.type;
@@ -111,10 +109,7 @@ export function planAdd(current: readonly WireAssignment[], additions: readonly 
   return plan;
 }
 
-/**
- * Removes the assignments of `targets` (identity only: their filters are ignored) from `current`; every other
- * assignment is sent back as it is. A target that is not assigned is no error and not in `removed`.
- */
+/** Removes the assignments of `targets` (filters ignored), the others sent back as they are; unassigned: no error. */
 export function planRemove(current: readonly WireAssignment[], targets: readonly WireAssignmentTarget[]): EditPlan {
   const doomed = new Set(targets.map(targetKey));
   const plan: EditPlan = { body: [], added: [], updated: [], removed: [], changed: false };
@@ -126,10 +121,7 @@ export function planRemove(current: readonly WireAssignment[], targets: readonly
   return plan;
 }
 
-/**
- * Puts back a recorded set of targets: the body is the whole recorded set, an assigned target keeping its
- * assignment's id and taking the recorded filter.
- */
+/** Puts back a recorded set of targets; an assigned target keeps its assignment's id and takes the recorded filter. */
 export function planRestore(current: readonly WireAssignment[], recorded: readonly WireAssignmentTarget[]): EditPlan {
   const index = byKey(current);
   const seen = new Set<string>();
@@ -143,4 +135,27 @@ export function planRestore(current: readonly WireAssignment[], recorded: readon
   }
   const diff = diffAssignments(current, body);
   return { body, ...diff, changed: diff.added.length > 0 || diff.updated.length > 0 || diff.removed.length > 0 };
+}
+
+/** 22 base64url characters = 132 bits: collisions are out of reach, and the value stays short in a URL or a log. */
+const VERSION_LENGTH = 22;
+const VERSION = /^[A-Za-z0-9_-]{22}$/;
+
+/** A stable hash of the order-independent set of (target, filter id, filter type); assignment ids are left out. */
+export function assignmentsVersion(assignments: readonly Pick<WireAssignment, 'target'>[]): string {
+  // Each entry as JSON: no value Graph sends can make two different sets print alike.
+  const entries = assignments.map((a) => {
+    const filter = filterOf(a.target);
+    return JSON.stringify([targetKey(a.target), filter.id, filter.type]);
+  });
+  // Sorted and deduplicated: the same set in another order (or listed twice) has the same version.
+  const canonical = `[${[...new Set(entries)].sort().join(',')}]`;
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, VERSION_LENGTH);
+}
+
+/** `ifAssignmentsVersion` must look like a version this subgraph made: anything else is a mistake, not a conflict. */
+export function validateVersionArgument(value: string | null | undefined): void {
+  if (value != null && !VERSION.test(value)) {
+    throw badUserInput('ifAssignmentsVersion is not an assignmentsVersion (read it from the pool or a previous payload).', 'ifAssignmentsVersion');
+  }
 }

@@ -1,7 +1,4 @@
-/**
- * Restore: a history entry's set after, written back through the locked edit path (journaled as RESTORE); only an
- * entry of this pool that records an assignment set can be restored.
- */
+/** Restore: the set a history entry of this pool recorded, written back by the locked edit path (journaled RESTORE). */
 import type { MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs } from '../../generated/graphql';
 import type { Context } from '../context';
 import { badUserInput, historyUnavailable, notFound } from '../errors';
@@ -41,7 +38,6 @@ export async function restoreAssignments(
     poolId,
     dryRun: request.dryRun ?? false,
     ifAssignmentsVersion: request.ifAssignmentsVersion,
-    validate: () => undefined,
     plan: (current) => planRestore(current, entry.targets),
     sent,
   });

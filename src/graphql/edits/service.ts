@@ -1,7 +1,4 @@
-/**
- * The locked read-merge-write behind the assignment mutations: every write to a pool holds its edit lock from a
- * fresh read of the set to the end of the assign (docs/edits.md). Writers outside this subgraph are not serialized.
- */
+/** The locked read-merge-write: every write holds the pool's edit lock from its read to the assign (docs/edits.md). */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
 import type { MutationassignEmbeddedSIMActivationCodePoolArgs, UncheckedTarget } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
@@ -14,8 +11,7 @@ import { errorCodeOf, journaled, type BeginEntry } from '../journal';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
 import { checkSentTargets, sentTargets, type SentTarget } from '../targets';
 import { validateAssignInput } from '../validation';
-import { diffAssignments, type EditPlan } from './merge';
-import { assignmentsVersion, validateVersionArgument } from './version';
+import { assignmentsVersion, diffAssignments, validateVersionArgument, type EditPlan } from './merge';
 
 /** Each write's mutation (as the audit line names it) → its journal name (an entry's `operation`). */
 export const JOURNAL_OPERATION = {
@@ -36,7 +32,7 @@ export interface EditRequest {
   dryRun: boolean;
   ifAssignmentsVersion?: string | null;
   /** Checks the arguments (BAD_USER_INPUT naming the field); runs before anything is read. */
-  validate(): void;
+  validate?(): void;
   /** The merge: what to write given the pool's current set (pure, see merge.ts). */
   plan(current: readonly WireAssignment[]): EditPlan;
   /** The targets the edit sends, checked before anything is written (an add's; a remove sends none). */
@@ -48,14 +44,14 @@ export interface EditRequest {
 }
 
 /** A pool whose edit lock the caller holds, with its set read under that lock: the edit neither reads nor locks again. */
-export interface HeldPool {
-  current: readonly WireAssignment[];
+interface HeldPool {
+  current: WireAssignment[];
   /** When the read of `current` started (the history tells outside changes from ours by it). */
   readStartedMs: number;
 }
 
 /** `receipts`: whether the operation selects `added`/`updated`/`removed` (only then is the set read before the write). */
-export type ReplaceRequest = Omit<MutationassignEmbeddedSIMActivationCodePoolArgs, 'idempotencyKey'> & { receipts: boolean };
+type ReplaceRequest = Omit<MutationassignEmbeddedSIMActivationCodePoolArgs, 'idempotencyKey'> & { receipts: boolean };
 
 /** The lock wait ends at the call's deadline (GRAPH_TIMEOUT_MS from now) or when the caller goes away. */
 export function lockOptions(ctx: Context): LockOptions {
@@ -69,7 +65,7 @@ function checkVersion(current: readonly WireAssignment[], expected: string | nul
 }
 
 /** The payload's `pool { assignments assignmentsVersion }` must show this set without another Graph call. */
-function refreshLoaders(ctx: Context, poolId: string, assignments: WireAssignment[], written: boolean): void {
+export function refreshLoaders(ctx: Context, poolId: string, assignments: WireAssignment[], written: boolean): void {
   ctx.loaders.assignmentsByPool.clear(poolId).prime(poolId, assignments);
   // A write changed the pool's modifiedDateTime: never serve a copy read before it.
   if (written) ctx.loaders.poolById.clear(poolId);
@@ -92,30 +88,26 @@ const targetsOf = (assignments: readonly { target: WireAssignmentTarget }[]): Wi
 
 /** A dry run: a fresh read and the plan, no lock (nothing is written) and no audit line (nothing is attempted). */
 async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Promise<EditPayloadModel> {
-  request.validate();
+  request.validate?.();
   validateVersionArgument(request.ifAssignmentsVersion);
   const uncheckedTargets = await (request.checked ?? checkSentTargets(ctx, request.sent ?? []));
-  const current = held ? [...held.current] : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
+  const current = held ? held.current : await ctx.graph.listAssignments(request.poolId, ctx.callOptions);
   checkVersion(current, request.ifAssignmentsVersion);
   const plan = request.plan(current);
   refreshLoaders(ctx, request.poolId, current, false);
   return editPayload(request.poolId, current, plan, true, uncheckedTargets);
 }
 
-/**
- * One write to one pool: check, journal, read under the lock (or take `held`), check the precondition, merge, assign
- * only when something changes. One audit line per attempt.
- */
+/** One write: check, journal, read under the lock (or `held`), precondition, merge, assign if changed; audit once. */
 async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
   const { poolId, blind } = request;
   const event: Partial<AuditEvent> = {};
-  let assignSent = false;
-  const failed = (error: unknown): void => {
+  const failed = (error: unknown, assignSent: boolean): void => {
     const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
     audit(ctx, request.operation, poolId, { ...event, assignSent, errorCode: errorCodeOf(error), graph });
   };
   return journaled(ctx, failed, async (begin) => {
-    request.validate();
+    request.validate?.();
     validateVersionArgument(request.ifAssignmentsVersion);
     const uncheckedTargets = await (request.checked ?? checkSentTargets(ctx, request.sent ?? []));
     if (blind) event.assigned = targetsOf(blind);
@@ -124,7 +116,6 @@ async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
     // Without a read first, the set to send is the plan already: written with the entry.
     const entry = await begin(start, blind && { targetsBefore: null, targets: targetsOf(blind) });
     const send = (body: WireAssignmentInput[]): Promise<WireAssignment[]> => {
-      assignSent = true;
       entry.sent = true;
       return ctx.graph.assign(poolId, body, ctx.callOptions);
     };
@@ -138,7 +129,7 @@ async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
       return { plan, before: current, assignments: await send(plan.body) };
     };
     const { plan, before, assignments } = held
-      ? await merge([...held.current], held.readStartedMs)
+      ? await merge(held.current, held.readStartedMs)
       : await withPoolLock(ctx.edits.locks, poolId, lockOptions(ctx), async () => {
           if (blind) return { plan: undefined, before: undefined, assignments: await send(blind) };
           const readStartedMs = Date.now();
@@ -146,12 +137,13 @@ async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
         });
     const written = plan?.changed ?? true;
     // The replace's receipts compare the set before with Graph's answer.
-    if (request.operation === 'assignEmbeddedSIMActivationCodePool' && before) Object.assign(event, diffAssignments(before, assignments));
+    const receipts = request.operation === 'assignEmbeddedSIMActivationCodePool' && before ? diffAssignments(before, assignments) : undefined;
+    Object.assign(event, receipts);
     refreshLoaders(ctx, poolId, assignments, written);
-    audit(ctx, request.operation, poolId, { ...event, assignSent, outcome: written ? 'written' : 'unchanged', assignmentsAfter: assignments.length });
+    audit(ctx, request.operation, poolId, { ...event, assignSent: entry.sent, outcome: written ? 'written' : 'unchanged', assignmentsAfter: assignments.length });
     const outcome = written ? WriteOutcome.WRITTEN : WriteOutcome.UNCHANGED;
     await entry.done({ outcome, targetsBefore: before ? targetsOf(before) : null, targets: targetsOf(assignments) });
-    return { plan, before, assignments, uncheckedTargets };
+    return { plan, receipts, assignments, uncheckedTargets };
   });
 }
 
@@ -167,7 +159,7 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
   const { poolId, assignments: input, ifAssignmentsVersion } = request;
   const body = input.map(toWireAssignment);
   const readFirst = request.receipts || ifAssignmentsVersion != null;
-  const { before, assignments, uncheckedTargets } = await write(ctx, {
+  const { receipts, assignments, uncheckedTargets } = await write(ctx, {
     operation: 'assignEmbeddedSIMActivationCodePool',
     poolId,
     dryRun: false,
@@ -177,5 +169,5 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
     sent: sentTargets(input),
     blind: readFirst ? undefined : body,
   });
-  return { poolId, assignments, diff: before && diffAssignments(before, assignments), uncheckedTargets };
+  return { poolId, assignments, diff: receipts, uncheckedTargets };
 }

@@ -2,19 +2,16 @@
  * History pages, newest first, keyset cursors over the entry id (valid on every replica); a cursor that is not one
  * this made is BAD_USER_INPUT naming `after`.
  */
-import type { HistoryKind } from '../../history/types';
 import type { Context } from '../context';
 import { badUserInput, historyUnavailable } from '../errors';
-import type { ResolversParentTypes } from '../../generated/graphql';
+import type { QueryassignmentHistoryArgs, ResolversParentTypes } from '../../generated/graphql';
 import { pageSize } from '../validation';
 
 type HistoryConnectionModel = ResolversParentTypes['AssignmentHistoryConnection'];
 
 const CURSOR = /^h:(\d{1,15})$/;
 
-function encodeHistoryCursor(id: string): string {
-  return Buffer.from(`h:${id}`, 'utf8').toString('base64url');
-}
+const encodeHistoryCursor = (id: string): string => Buffer.from(`h:${id}`, 'utf8').toString('base64url');
 
 function decodeHistoryCursor(after: string | null | undefined): number | undefined {
   if (after == null) return undefined;
@@ -23,16 +20,8 @@ function decodeHistoryCursor(after: string | null | undefined): number | undefin
   return Number(match[1]);
 }
 
-export interface FeedArgs {
-  poolId?: string;
-  since?: string | null;
-  kinds?: readonly HistoryKind[] | null;
-  first?: number | null;
-  after?: string | null;
-}
-
 /** One page of entries (of a pool, or of every pool), HISTORY_UNAVAILABLE when history is off or down. */
-export async function historyPage(ctx: Context, args: FeedArgs): Promise<HistoryConnectionModel> {
+export async function historyPage(ctx: Context, args: QueryassignmentHistoryArgs & { poolId?: string }): Promise<HistoryConnectionModel> {
   const size = pageSize(args.first);
   const beforeId = decodeHistoryCursor(args.after);
   // A DateTime (its scalar checked it), compared in UTC.

@@ -1,7 +1,6 @@
 /** The edit rules the history compares sets with: the same version and diff as the API's. */
 import type { SetRules } from '../../history/history';
-import { diffAssignments } from '../edits/merge';
-import { assignmentsVersion } from '../edits/version';
+import { assignmentsVersion, diffAssignments } from '../edits/merge';
 
 export const HISTORY_RULES: SetRules = {
   version: (targets) => assignmentsVersion(targets.map((target) => ({ target }))),

@@ -36,20 +36,16 @@ function collectCodes(value: unknown, into: Set<string>, inCodes: boolean): void
 
 /** The literal values written under `activationCodes:` in the document, and the variables used there. */
 function collectFromDocument(document: DocumentNode, variables: Readonly<Record<string, unknown>>, into: Set<string>): void {
-  let depth = 0;
   visit(document, {
-    ObjectField: {
-      enter(node) {
-        if (node.name.value === FIELD) depth++;
-      },
-      leave(node) {
-        if (node.name.value === FIELD) depth--;
-      },
-    },
-    enter(node) {
-      if (depth === 0) return;
-      if (node.kind === Kind.STRING || node.kind === Kind.INT || node.kind === Kind.FLOAT || node.kind === Kind.ENUM) into.add(node.value);
-      else if (node.kind === Kind.VARIABLE) collectCodes(variables[node.name.value], into, true);
+    ObjectField(field) {
+      if (field.name.value !== FIELD) return undefined;
+      visit(field.value, {
+        enter(node) {
+          if (node.kind === Kind.STRING || node.kind === Kind.INT || node.kind === Kind.FLOAT || node.kind === Kind.ENUM) into.add(node.value);
+          else if (node.kind === Kind.VARIABLE) collectCodes(variables[node.name.value], into, true);
+        },
+      });
+      return false; // its values are collected: skip them
     },
   });
 }
@@ -59,12 +55,11 @@ const quotes = (message: string, secrets: ReadonlySet<string>): boolean =>
   [...secrets].some((secret) => message.includes(secret) || message.includes(JSON.stringify(secret).slice(1, -1)));
 
 /** The message without any code value: the variable and path of a coercion error, and its reason when clean. */
-export function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
+function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
   const coercion = COERCION.exec(message);
   let rewritten = GENERIC;
   if (coercion) {
-    const ats = [...message.matchAll(AT_PATH)];
-    const last = ats[ats.length - 1];
+    const last = [...message.matchAll(AT_PATH)].at(-1);
     const at = last ? ` at "${last[1]}"` : '';
     const reason = last ? message.slice((last.index ?? 0) + last[0].length) : '';
     const shownReason = reason.length > 0 && !quotes(reason, secrets) ? ` ${reason}` : '';
@@ -85,8 +80,7 @@ async function didEncounterErrors(requestContext: GraphQLRequestContext<BaseCont
   if (unplaced.length === 0) return;
   const variables = request.variables ?? {};
   if (document === undefined) {
-    // Not parsed: the document's code values cannot be told apart, so a syntax error in a document that names the
-    // field is not echoed at all (graphql-js quotes the token it stopped at).
+    // Not parsed: no code told apart, so a syntax error (it quotes a token) in a document naming the field is hidden.
     if ((source ?? request.query ?? '').includes(FIELD)) {
       for (const error of unplaced) if (error.message.startsWith('Syntax Error')) scrub(error, SYNTAX);
     }

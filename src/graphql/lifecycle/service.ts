@@ -1,7 +1,4 @@
-/**
- * The pool lifecycle: create, update, delete, one audit line per attempt. Update and delete hold the pool's edit
- * lock; no If-Match, as Graph documents no ETag for pools (docs/pools.md).
- */
+/** A pool's create, update, delete: one audit line per attempt; update and delete hold its edit lock (docs/pools.md). */
 import { withPoolLock } from '../../coordination/types';
 import type { CreateEmbeddedSIMActivationCodePoolInput, UpdateEmbeddedSIMActivationCodePoolInput } from '../../generated/graphql';
 import { isGraphError } from '../../graph/errors';
@@ -21,23 +18,22 @@ type PoolEvent = Omit<PoolAuditEvent, 'outcome'>;
 /** Runs one attempt with its audit line (`event`, completed by `write` as it goes) and journal entry however it ends. */
 function attempt<T>(ctx: Context, operation: PoolOperation, details: Partial<PoolEvent>, write: (begin: BeginEntry, event: PoolEvent) => Promise<T>): Promise<T> {
   const event: PoolEvent = { operation, principal: ctx.principal, requestId: ctx.requestId, requestSent: false, ...details };
-  const failed = (error: unknown): void => {
+  const failed = (error: unknown, sent: boolean): void => {
     const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
     // Refused by a client-side limit or without a token: the request never left.
     const unsent = isGraphError(error) && (error.kind === 'rejected' || error.kind === 'credential');
-    ctx.edits.audit.writePool({ ...event, outcome: 'failed', errorCode: errorCodeOf(error), requestSent: event.requestSent && !unsent, graph });
+    ctx.edits.audit.writePool({ ...event, outcome: 'failed', errorCode: errorCodeOf(error), requestSent: sent && !unsent, graph });
   };
   return journaled(ctx, failed, async (begin) => {
     const result = await write(begin, event);
-    ctx.edits.audit.writePool({ ...event, outcome: 'written' });
+    ctx.edits.audit.writePool({ ...event, outcome: 'written', requestSent: true });
     return result;
   });
 }
 
 /** Sends an update or delete under the pool's edit lock. */
-function locked<T>(ctx: Context, id: string, event: { requestSent: boolean }, entry: JournaledWrite, send: () => Promise<T>): Promise<T> {
+function locked<T>(ctx: Context, id: string, entry: JournaledWrite, send: () => Promise<T>): Promise<T> {
   return withPoolLock(ctx.edits.locks, id, lockOptions(ctx), () => {
-    event.requestSent = true;
     entry.sent = true;
     return send();
   });
@@ -55,7 +51,7 @@ export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivatio
     const { displayName } = validateCreateInput(input);
     // The name and how many codes: never a code.
     const journal = await begin({ poolId: '', operation: 'create', detail: { displayName, activationCodeCount: input.activationCodes.length } });
-    Object.assign(event, { displayName, requestSent: true });
+    event.displayName = displayName;
     journal.sent = true;
     let pool: WirePool;
     try {
@@ -79,7 +75,7 @@ export async function updatePool(ctx: Context, id: string, input: UpdateEmbedded
     const detail: Record<string, string> = {};
     if (changes.displayName !== undefined) detail.displayName = changes.displayName;
     const journal = await begin({ poolId: id, operation: 'update', detail });
-    const pool = await locked(ctx, id, event, journal, () => ctx.graph.updatePool(id, changes, ctx.callOptions));
+    const pool = await locked(ctx, id, journal, () => ctx.graph.updatePool(id, changes, ctx.callOptions));
     if (pool === null) throw notFound('No embedded SIM activation code pool has this id; nothing was changed.');
     // The payload's `pool { … }` shows the pool after the change, never a copy read before it.
     ctx.loaders.poolById.clear(id).prime(id, pool);
@@ -90,10 +86,10 @@ export async function updatePool(ctx: Context, id: string, input: UpdateEmbedded
 }
 
 export async function deletePool(ctx: Context, id: string): Promise<{ deletedPoolId: string }> {
-  return attempt(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id }, async (begin, event) => {
+  return attempt(ctx, 'deleteEmbeddedSIMActivationCodePool', { poolId: id }, async (begin) => {
     requireGuid(id, 'id');
     const journal = await begin({ poolId: id, operation: 'delete' });
-    const deleted = await locked(ctx, id, event, journal, () => ctx.graph.deletePool(id, ctx.callOptions));
+    const deleted = await locked(ctx, id, journal, () => ctx.graph.deletePool(id, ctx.callOptions));
     if (!deleted) throw notFound('No embedded SIM activation code pool has this id; nothing was deleted.');
     ctx.loaders.poolById.clear(id).prime(id, null);
     await journal.done({ outcome: WriteOutcome.WRITTEN, targets: [] });

@@ -5,7 +5,7 @@ import { badUserInput } from '../errors';
 /** The most activation codes in one create: 500 of the longest fit within the default MAX_BODY_BYTES (docs/pools.md). */
 export const MAX_ACTIVATION_CODES = 500;
 /** Longest display name (characters, after trimming). Graph documents none; Intune's own names are far shorter. */
-export const MAX_DISPLAY_NAME_LENGTH = 256;
+const MAX_DISPLAY_NAME_LENGTH = 256;
 /** Longest matching id and SM-DP+ address accepted: generous for real codes, and what MAX_ACTIVATION_CODES assumes. */
 export const MAX_MATCHING_ID_LENGTH = 128;
 export const MAX_SMDP_ADDRESS_LENGTH = 128;

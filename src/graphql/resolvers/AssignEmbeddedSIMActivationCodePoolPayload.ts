@@ -10,9 +10,7 @@ function receipts(parent: AssignPayloadModel): NonNullable<AssignPayloadModel['d
 export const AssignEmbeddedSIMActivationCodePoolPayload: AssignEmbeddedSIMActivationCodePoolPayloadResolvers = {
   /** Known by id: its assignments cost no Graph call; other fields read the pool, batched. */
   pool: (parent) => ({ id: parent.poolId, reference: true }),
-  assignments: (parent) => parent.assignments,
   added: (parent) => receipts(parent).added,
   updated: (parent) => receipts(parent).updated,
   removed: (parent) => receipts(parent).removed,
-  uncheckedTargets: (parent) => parent.uncheckedTargets,
 };

@@ -1,6 +1,6 @@
 import { connectionFromPage, decodeCursor, pageRequest } from '../cursor';
 import type { Context } from '../context';
-import { assignmentsVersion } from '../edits/version';
+import { assignmentsVersion } from '../edits/merge';
 import { badUserInput, notFound } from '../errors';
 import { historyPage } from '../history/feed';
 import type { EmbeddedSIMActivationCodePoolResolvers } from '../../generated/graphql';
@@ -32,7 +32,6 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
     const loader = withAssignments ? ctx.loaders.poolWithAssignmentsById : ctx.loaders.poolById;
     return loader.load(reference.id);
   },
-  id: (pool) => pool.id,
   displayName: property('displayName'),
   activationCodeCount: property('activationCodeCount'),
   createdDateTime: property('createdDateTime'),
@@ -40,13 +39,12 @@ export const EmbeddedSIMActivationCodePool: EmbeddedSIMActivationCodePoolResolve
   assignments: (pool, _args, ctx) => ctx.loaders.assignmentsByPool.load(pool.id),
   /** From the same loader as `assignments`: selecting both (or many pools' versions) costs one batched read. */
   assignmentsVersion: async (pool, _args, ctx) => assignmentsVersion(await ctx.loaders.assignmentsByPool.load(pool.id)),
-  assignmentHistory: (pool, { first, after }, ctx) => historyPage(ctx, { poolId: pool.id, first, after }),
+  assignmentHistory: (pool, args, ctx) => historyPage(ctx, { ...args, poolId: pool.id }),
   async deviceStates(pool, { first, after }, ctx, info) {
     const size = pageSize(first);
     const collection = `deviceStates:${pool.id.toLowerCase()}`;
     const start = decodeCursor(after, collection);
-    // Through the loader: every pool's deviceStates in this request share one $batch (no N+1 over a pool list).
-    // `$count=true` only when the operation selects totalCount: Graph counts the whole collection for it.
+    // One $batch for every pool's deviceStates in the request; `$count=true` only when totalCount is selected.
     const count = selectsField(info, 'EmbeddedSIMDeviceStateConnection', 'totalCount');
     const page = await ctx.loaders.deviceStatesPage.load({ poolId: pool.id, ...pageRequest(start, size), count });
     return connectionFromPage(collection, start, page, size);

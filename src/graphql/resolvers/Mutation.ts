@@ -1,10 +1,8 @@
 import type { MutationResolvers } from '../../generated/graphql';
-import { keyedBulkEdit } from '../edits/bulk';
-import { keyedEdit, keyedPoolEdit } from '../edits/keyed';
 import { planAdd, planRemove } from '../edits/merge';
 import { restoreAssignments } from '../edits/restore';
 import { replaceAssignments } from '../edits/service';
-import { findCreatedPool, keyedDelete, keyedPoolWrite } from '../lifecycle/keyed';
+import { findCreatedPool, keyedBulkEdit, keyedDelete, keyedEdit, keyedPoolEdit, keyedPoolWrite } from '../keyed';
 import { createPool, deletePool, updatePool } from '../lifecycle/service';
 import { toWireAssignment, toWireTarget } from '../mapping';
 import { selectsField } from '../selection';

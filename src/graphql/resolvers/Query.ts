@@ -22,6 +22,6 @@ export const Query: QueryResolvers = {
     for (const pool of page.value) if (!isGraphError(pool)) ctx.loaders.poolById.prime(pool.id, pool);
     return connectionFromPage(POOLS, start, page, size);
   },
-  assignmentHistory: (_parent, { since, kinds, first, after }, ctx) => historyPage(ctx, { since, kinds, first, after }),
+  assignmentHistory: (_parent, args, ctx) => historyPage(ctx, args),
   _entities,
 };

@@ -1,16 +1,5 @@
-/**
- * The assignment target interface and its implementations, typed by mapping.ts; a null `groupId` or `collectionId`
- * is served as it is.
- */
-import type {
-  AllDevicesAssignmentTargetResolvers,
-  AllLicensedUsersAssignmentTargetResolvers,
-  ConfigurationManagerCollectionAssignmentTargetResolvers,
-  DeviceAndAppManagementAssignmentTargetResolvers,
-  ExclusionGroupAssignmentTargetResolvers,
-  GroupAssignmentTargetResolvers,
-  UnknownAssignmentTargetResolvers,
-} from '../../generated/graphql';
+/** The assignment target interface and its implementations; an empty `groupId` or `collectionId` is served as null. */
+import type * as G from '../../generated/graphql';
 import type { WireAssignmentTarget } from '../../graph/models';
 import { targetFilterType, targetTypeName } from '../mapping';
 
@@ -20,13 +9,13 @@ const common = {
   filterType: (t: WireAssignmentTarget) => targetFilterType(t),
 };
 
-export const DeviceAndAppManagementAssignmentTarget: DeviceAndAppManagementAssignmentTargetResolvers = {
+export const DeviceAndAppManagementAssignmentTarget: G.DeviceAndAppManagementAssignmentTargetResolvers = {
   __resolveType: (target) => targetTypeName(target),
 };
 
-export const AllDevicesAssignmentTarget: AllDevicesAssignmentTargetResolvers = { ...common };
-export const AllLicensedUsersAssignmentTarget: AllLicensedUsersAssignmentTargetResolvers = { ...common };
-export const UnknownAssignmentTarget: UnknownAssignmentTargetResolvers = { ...common };
+export const AllDevicesAssignmentTarget: G.AllDevicesAssignmentTargetResolvers = { ...common };
+export const AllLicensedUsersAssignmentTarget: G.AllLicensedUsersAssignmentTargetResolvers = { ...common };
+export const UnknownAssignmentTarget: G.UnknownAssignmentTargetResolvers = { ...common };
 
 /** A group target's group and its id; an empty id is no id. */
 const group = {
@@ -34,10 +23,10 @@ const group = {
   group: (t: WireAssignmentTarget) => (t.groupId ? { id: t.groupId } : null),
 };
 
-export const GroupAssignmentTarget: GroupAssignmentTargetResolvers = { ...common, ...group };
-export const ExclusionGroupAssignmentTarget: ExclusionGroupAssignmentTargetResolvers = { ...common, ...group };
+export const GroupAssignmentTarget: G.GroupAssignmentTargetResolvers = { ...common, ...group };
+export const ExclusionGroupAssignmentTarget: G.ExclusionGroupAssignmentTargetResolvers = { ...common, ...group };
 
-export const ConfigurationManagerCollectionAssignmentTarget: ConfigurationManagerCollectionAssignmentTargetResolvers = {
+export const ConfigurationManagerCollectionAssignmentTarget: G.ConfigurationManagerCollectionAssignmentTargetResolvers = {
   ...common,
   collectionId: (t) => t.collectionId || null,
 };

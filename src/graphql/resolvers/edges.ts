@@ -4,10 +4,8 @@ import { edgeNode } from '../mapping';
 
 export const EmbeddedSIMActivationCodePoolEdge: EmbeddedSIMActivationCodePoolEdgeResolvers = {
   node: (edge) => edgeNode(edge),
-  cursor: (edge) => edge.cursor,
 };
 
 export const EmbeddedSIMDeviceStateEdge: EmbeddedSIMDeviceStateEdgeResolvers = {
   node: (edge) => edgeNode(edge),
-  cursor: (edge) => edge.cursor,
 };

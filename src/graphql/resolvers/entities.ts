@@ -31,21 +31,20 @@ function entityTypeNames(info: GraphQLResolveInfo): ReadonlySet<string> {
 export function _entities(_parent: unknown, { representations }: EntitiesArgs, ctx: Context, info: GraphQLResolveInfo): unknown[] {
   const entities = entityTypeNames(info);
   return representations.map((representation, index) => {
-    const typename = isRecord(representation) ? representation.__typename : undefined;
-    if (typeof typename === 'string' && entities.has(typename)) {
-      // Every entity of this subgraph is keyed by `id`, a GUID (pools, groups): anything else is the caller's mistake.
-      const id = isRecord(representation) ? representation.id : undefined;
-      if (typeof id !== 'string' || !isGuid(id)) {
-        const field = `representations[${index}].id`;
-        return badUserInput(`${field} must be a GUID (the ${typename}'s id); it is ${kindOf(id)}.`, field);
-      }
-      // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
-      const resolved: unknown = entitiesResolver({ representations: [representation], context: ctx, info });
-      const entity: unknown = Array.isArray(resolved) ? resolved[0] : undefined;
-      return entity;
+    const { __typename: typename, id } = isRecord(representation) ? representation : {};
+    if (typeof typename !== 'string' || !entities.has(typename)) {
+      const field = `representations[${index}].__typename`;
+      const named = typeof typename === 'string' ? `"${typename.slice(0, MAX_NAME_LENGTH)}"` : 'no __typename';
+      return badUserInput(`${field} is ${named}, which is not an entity type of this subgraph (${[...entities].join(', ')}).`, field);
     }
-    const field = `representations[${index}].__typename`;
-    const named = typeof typename === 'string' ? `"${typename.slice(0, MAX_NAME_LENGTH)}"` : 'no __typename';
-    return badUserInput(`${field} is ${named}, which is not an entity type of this subgraph (${[...entities].join(', ')}).`, field);
+    // Every entity of this subgraph is keyed by `id`, a GUID (pools, groups): anything else is the caller's mistake.
+    if (typeof id !== 'string' || !isGuid(id)) {
+      const field = `representations[${index}].id`;
+      return badUserInput(`${field} must be a GUID (the ${typename}'s id); it is ${kindOf(id)}.`, field);
+    }
+    // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
+    const resolved: unknown = entitiesResolver({ representations: [representation], context: ctx, info });
+    const entity: unknown = Array.isArray(resolved) ? resolved[0] : undefined;
+    return entity;
   });
 }

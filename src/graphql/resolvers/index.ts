@@ -4,14 +4,12 @@ import { HistoryKind, WriteOutcome } from '../mapping';
 import { AssignEmbeddedSIMActivationCodePoolPayload } from './AssignEmbeddedSIMActivationCodePoolPayload';
 import * as assignmentTargets from './assignmentTargets';
 import * as edges from './edges';
-import { BulkAssignmentEditPayload } from './BulkAssignmentEditPayload';
 import { BulkAssignmentEditResult } from './BulkAssignmentEditResult';
 import { EditEmbeddedSIMActivationCodePoolAssignmentsPayload } from './EditEmbeddedSIMActivationCodePoolAssignmentsPayload';
 import { EmbeddedSIMActivationCodePool } from './EmbeddedSIMActivationCodePool';
 import { EmbeddedSIMActivationCodePoolAssignment } from './EmbeddedSIMActivationCodePoolAssignment';
 import { EmbeddedSIMDeviceState } from './EmbeddedSIMDeviceState';
 import { Mutation } from './Mutation';
-import { PoolEditError } from './PoolEditError';
 import { Query } from './Query';
 import { DateTime } from './scalars';
 
@@ -20,17 +18,14 @@ export const resolvers: Resolvers = {
   Mutation,
   AssignEmbeddedSIMActivationCodePoolPayload,
   EditEmbeddedSIMActivationCodePoolAssignmentsPayload,
-  BulkAssignmentEditPayload,
   BulkAssignmentEditResult,
-  PoolEditError,
   EmbeddedSIMActivationCodePool,
   EmbeddedSIMActivationCodePoolAssignment,
   EmbeddedSIMDeviceState,
   ...edges,
   ...assignmentTargets,
   DateTime,
-  // Enum internal values are Graph's wire strings (codegen enumValues); resolvers return members only
-  // (mapping.ts turns a value this version does not know into UNKNOWN_FUTURE_VALUE).
+  // Enum internal values are Graph's wire strings (codegen enumValues); mapping.ts maps unknown ones to members.
   DeviceAndAppManagementAssignmentFilterType: WireFilterType,
   EmbeddedSIMDeviceStateValue: WireDeviceStateValue,
   // The history's kinds and outcomes are stored under their GraphQL names (src/history/types.ts).
