@@ -1,7 +1,9 @@
 /** `npm run bench`: the subgraph's cost next to a hand-written forwarder; scenarios and settings in docs/performance.md. */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generatedPoolId } from '@esim-pools/graph-emulator';
 import { isRecord } from '../src/graph/json';
@@ -145,7 +147,11 @@ function subgraphEnv(logLevel: string, port: number, extra: Record<string, strin
 /** Starts a subgraph on a free port and waits for its first good answer (at warn it logs no "ready" line). */
 async function startSubgraph(logLevel: string, build = CURRENT, extraArgs: string[] = [], label = build.label): Promise<Target> {
   const port = await freePort();
-  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], subgraphEnv(logLevel, port, build.env), logFile(`subgraph-${logLevel}`));
+  const env = subgraphEnv(logLevel, port, build.env);
+  // The store migrated first, as a deployment's migration step does: the subgraph then never loads Kysely.
+  const migrate = join(dirname(build.entry), 'history', 'migrate-cli.js');
+  if (env.HISTORY !== 'off' && existsSync(migrate)) await promisify(execFile)(process.execPath, [migrate], { env });
+  const child = startNode([...build.nodeArgs, ...extraArgs, build.entry], env, logFile(`subgraph-${logLevel}`));
   children.push(child);
   const url = `http://127.0.0.1:${port}/graphql`;
   await firstAnswer(url, child);
