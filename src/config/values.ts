@@ -63,17 +63,27 @@ export const collectorUrl = z
   .trim()
   .refine((v) => /^https?:\/\/[^/]/.test(v) && URL.canParse(v), 'must be an http:// or https:// URL');
 
+/** The value as a message may quote it: each URL's credentials (of a comma list too) as `***`, never in a log. */
+function withoutCredentials(value: string): string {
+  return value
+    .split(',')
+    .map((item) => {
+      const u = parseUrl(item.trim());
+      if (u === undefined || (u.username === '' && u.password === '')) return item;
+      [u.username, u.password] = ['***', ''];
+      return u.toString();
+    })
+    .join(',');
+}
+
 /** Identity metadata (issuers, the JWKS): https (http for localhost), a query allowed, no credentials or fragment. */
 function identityUrlIssue(v: string): string | undefined {
   const u = parseUrl(v);
-  if (u === undefined) return `${JSON.stringify(v)} is not an absolute URL`;
-  if (plainHttpElsewhere(u)) return `${JSON.stringify(v)} must be https:// (http:// only for localhost)`;
-  if (u.username !== '' || u.password !== '') {
-    // Never quoted with them: the credentials would reach the start-up log.
-    [u.username, u.password] = ['***', ''];
-    return `${JSON.stringify(u.toString())} must not have credentials`;
-  }
-  if (u.hash !== '') return `${JSON.stringify(v)} must not have a fragment`;
+  const shown = JSON.stringify(withoutCredentials(v));
+  if (u === undefined) return `${shown} is not an absolute URL`;
+  if (plainHttpElsewhere(u)) return `${shown} must be https:// (http:// only for localhost)`;
+  if (u.username !== '' || u.password !== '') return `${shown} must not have credentials`;
+  if (u.hash !== '') return `${shown} must not have a fragment`;
   return undefined;
 }
 
@@ -83,14 +93,13 @@ export const commaList = z
   .transform((v) => v.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
   .refine((items) => items.length > 0, 'must list at least one value');
 
-// Their messages quote the value themselves (without credentials): `rule` keeps readSections from quoting it again.
 export const identityUrl = z
   .string()
   .trim()
-  .refine((v) => identityUrlIssue(v) === undefined, (v) => ({ message: identityUrlIssue(v), params: { rule: true } }));
+  .refine((v) => identityUrlIssue(v) === undefined, (v) => ({ message: identityUrlIssue(v) }));
 
 export const urlList = commaList.superRefine((items, ctx) => {
-  for (const issue of items.map(identityUrlIssue)) if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue, params: { rule: true } });
+  for (const issue of items.map(identityUrlIssue)) if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
 });
 
 /** The URL with its password (if any) replaced by `***`; text that is not a URL is not shown at all. */
@@ -132,7 +141,7 @@ export const SECRET_VARIABLES = new Set([
 
 /**
  * Parses each section from `env` (empty strings count as unset); throws one ConfigError with a `NAME: why` line per
- * problem of every section, quoting the value unless the variable is secret.
+ * problem of every section, quoting the value (a URL's credentials masked) unless the variable is secret.
  */
 export function readSections<S extends Record<string, z.ZodTypeAny>>(sections: S, env: NodeJS.ProcessEnv): { [K in keyof S]: z.output<S[K]> } {
   const input: Record<string, string> = {};
@@ -145,7 +154,7 @@ export function readSections<S extends Record<string, z.ZodTypeAny>>(sections: S
     for (const issue of result.error?.issues ?? []) {
       const variable = String(issue.path[0]);
       const rule = issue.code === 'custom' && issue.params?.rule === true;
-      const shown = rule || SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(input[variable])})`;
+      const shown = rule || SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(withoutCredentials(input[variable]))})`;
       problems.push(`${variable}: ${issue.message}${shown}`);
     }
   }

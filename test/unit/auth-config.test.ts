@@ -100,6 +100,15 @@ describe('inbound authentication settings', () => {
     expect(message).toMatch(/AUTH_JWKS_URL.*must not have credentials/);
     expect(message).not.toMatch(/issuer-user|never-shown/);
     expect(configError({ ...APP, AUTH_JWKS_URL: 'https://idp.example/t/keys#frag' })).toMatch(/AUTH_JWKS_URL.*must not have a fragment/);
+    // The second item of a list, refused for another reason first (http://), and a Graph URL: masked all the same.
+    const others = configError({
+      ...APP,
+      AUTH_ISSUER: 'https://idp.example/a/v2.0,http://list-user:list-pass-never-shown@idp.example/b',
+      GRAPH_BASE_URL: 'https://graph-user:graph-pass-never-shown@graph.example/beta',
+    });
+    expect(others).toMatch(/AUTH_ISSUER.*"http:\/\/\*\*\*@idp\.example\/b" must be https/);
+    expect(others).toMatch(/GRAPH_BASE_URL: must not have credentials.*\(got "https:\/\/\*\*\*@graph\.example\/beta"\)/);
+    expect(others).not.toMatch(/list-user|graph-user|never-shown/);
   });
 
   it('AUTH_MANAGE_PERMISSION names the permission of the pool lifecycle (default EsimPools.Manage)', () => {
