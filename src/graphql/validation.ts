@@ -8,8 +8,8 @@ import { badUserInput } from './errors';
 /** The most assignments accepted in one assign call. */
 export const MAX_ASSIGNMENTS = 100;
 /** Page sizes accepted by `first`. */
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
 
 /** Configuration Manager collection ids are short tokens such as `SMS00001`. */
 const COLLECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -87,7 +87,7 @@ async function upToDate(database: HistoryDb): Promise<boolean> {
     const applied = new Set(rows.map((row) => row.name));
     return Object.keys(MIGRATIONS).every((name) => applied.has(name));
   } catch {
-    // No migration table yet (a new store): the migrator creates it.
+    // No migration table yet (a new store: the migrator creates it), or no answer (the migrator reports it).
     return false;
   }
 }
@@ -95,7 +95,9 @@ async function upToDate(database: HistoryDb): Promise<boolean> {
 /** Applies every pending migration; resolves with the names applied now (empty: the schema was up to date). */
 export async function migrateToLatest(database: HistoryDb): Promise<string[]> {
   if (await upToDate(database)) return [];
-  const [{ Migrator }, db, engine] = [await import('kysely'), await database.kysely(), database.engine];
+  const { Migrator } = await import('kysely');
+  const db = await database.kysely();
+  const { engine } = database;
   const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, up]) => [name, { up: (on: Kysely<unknown>) => up(on, engine) }]));
   const provider = { getMigrations: () => Promise.resolve(migrations) };
   const migrator = new Migrator({ db, provider, migrationTableName: 'history_migration', migrationLockTableName: 'history_migration_lock' });

@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 const CENSOR = '[redacted]';
 
 /** Top-level keys (and one nested path) whose value is a credential or carries activation codes. */
-export const REDACT_PATHS = ['authorization', 'token', 'accessToken', 'assertion', 'clientSecret', 'routerSecret', 'password', 'variables',
+const REDACT_PATHS = ['authorization', 'token', 'accessToken', 'assertion', 'clientSecret', 'routerSecret', 'password', 'variables',
   'activationCodes', 'input.activationCodes'];
 
 /** Headers that carry a credential. */
