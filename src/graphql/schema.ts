@@ -6,10 +6,10 @@ import { applyCacheHints, type CacheHintSettings } from './cache-hints';
 import { resolvers } from './resolvers';
 
 /** schema/ beside src/ or dist/, or one level further up under dist-tools/src/. */
-const NEXT_TO_SOURCES = join(__dirname, '..', '..', 'schema', 'schema.graphql');
-const SCHEMA_PATH = existsSync(NEXT_TO_SOURCES) ? NEXT_TO_SOURCES : join(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
+const NEXT_TO_SOURCES = join(__dirname, '..', '..', 'schema');
+export const SCHEMA_DIR = existsSync(NEXT_TO_SOURCES) ? NEXT_TO_SOURCES : join(__dirname, '..', '..', '..', 'schema');
 
-export function loadTypeDefs(path = SCHEMA_PATH): string {
+export function loadTypeDefs(path = join(SCHEMA_DIR, 'schema.graphql')): string {
   return readFileSync(path, 'utf8');
 }
 
