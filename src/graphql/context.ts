@@ -1,4 +1,4 @@
-/** The per-request context every resolver receives, with its DataLoaders (never shared across requests or users). */
+/** The per-request context and its DataLoaders (never shared across requests or users). */
 import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
 import type { PoolLocks } from '../coordination/types';
@@ -38,28 +38,20 @@ export interface EditServices {
   onJournalError?(error: unknown): void;
 }
 
-export interface Context {
-  /** This request's id (from `x-request-id`/`request-id` when the router sent a valid one, else new). */
-  requestId: string;
-  /** The Graph API as the caller (app-only: the app; on-behalf-of: the signed-in user). */
-  graph: EsimPoolsApi;
-  /** This request's DataLoaders. */
-  loaders: Loaders;
-  /** Passed to every Graph call: correlation id and the request's abort signal. */
-  callOptions: CallOptions;
-  /** The verified caller (undefined when inbound authentication is off: emulator mode without AUTH_AUDIENCE). */
-  principal?: Principal;
-  /** Locks, audit and deadline of assignment writes. */
-  edits: EditServices;
-}
+/** The per-request context every resolver receives: its id, the Graph API as the caller, DataLoaders, edit services. */
+export type Context = ReturnType<typeof createContext>;
 
+/**
+ * `requestId`: the router's valid `x-request-id`/`request-id`, else new; `graph`: as the caller (the app, or the user
+ * on behalf of); `principal`: undefined when inbound authentication is off (emulator mode without AUTH_AUDIENCE).
+ */
 export function createContext(
   requestId: string,
   graph: EsimPoolsApi,
   signal: AbortSignal | undefined,
   principal: Principal | undefined,
   edits: EditServices,
-): Context {
+) {
   const callOptions: CallOptions = { requestId, signal };
   return { requestId, graph, loaders: createLoaders(graph, callOptions, edits.targets?.cache, edits.history), callOptions, principal, edits };
 }
