@@ -91,8 +91,7 @@ export function connectionFromPage<T>(
     const isLast = i === items.length - 1;
     return { node, cursor: isLast && !restInPage && page.next ? encodeCursor(collection, page.next, 0) : inPage(start.offset + i + 1) };
   });
-  let endCursor = edges.length > 0 ? edges[edges.length - 1].cursor : null;
-  if (edges.length === 0 && !restInPage && page.next) endCursor = encodeCursor(collection, page.next, 0);
+  const endCursor = edges.at(-1)?.cursor ?? (!restInPage && page.next ? encodeCursor(collection, page.next, 0) : null);
   // A next page is only announced with a cursor to reach it.
   const hasNextPage = endCursor !== null && (restInPage || page.next !== undefined);
   return {

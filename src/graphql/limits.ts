@@ -23,7 +23,7 @@ import {
 } from 'graphql';
 import type { OperationLimits } from '../auth/settings';
 import { compileCost } from './cost';
-import { fragmentsOf, operationsOf, perOperation, representationsOf, type Fragments } from './selection';
+import { fragmentsOf, operationsOf, perOperation, representationsOf } from './selection';
 
 export { DEFAULT_LIMITS } from '../auth/settings';
 
@@ -53,22 +53,19 @@ function explainArmorLimit(what: string, variable: string): (context: Validation
   };
 }
 
-/** The root fields of a selection set, through inline fragments and spreads (a spread is visited once). */
-function rootFields(set: SelectionSetNode, fragments: Fragments, seen = new Set<string>()): FieldNode[] {
-  return set.selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return [selection];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, fragments, seen);
-    const fragment = fragments.get(selection.name.value);
-    if (seen.has(selection.name.value) || !fragment) return [];
-    seen.add(selection.name.value);
-    return rootFields(fragment.selectionSet, fragments, seen);
-  });
-}
-
-/** The root fields of `operationName` (unset: of every operation) of a document. */
+/** The root fields of `operationName` (unset: of every operation), through inline fragments and spreads (each once). */
 function operationRootFields(document: DocumentNode, operationName?: string | null): FieldNode[] {
   const fragments = fragmentsOf(document);
-  return operationsOf(document, operationName).flatMap((operation) => rootFields(operation.selectionSet, fragments));
+  const fieldsOf = (set: SelectionSetNode, seen: Set<string>): FieldNode[] =>
+    set.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet, seen);
+      const fragment = fragments.get(selection.name.value);
+      if (seen.has(selection.name.value) || !fragment) return [];
+      seen.add(selection.name.value);
+      return fieldsOf(fragment.selectionSet, seen);
+    });
+  return operationsOf(document, operationName).flatMap((operation) => fieldsOf(operation.selectionSet, new Set()));
 }
 
 /** Whether every operation of the document is a query of router fields only (what a gateway writes). */
