@@ -113,8 +113,9 @@ it('two stores on one file: a transaction and the other store\'s write wait for 
     await a.transaction(async (run) => {
       await run({ text: 'select count(*) as n from history_lease', params: [] });
       other = b.batch([{ text: INSERT, params: ['from-b', 'test', 1] }]);
-      // Long enough for b's write to reach its thread: a deferred transaction would now fail with SQLITE_BUSY_SNAPSHOT.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // b's write must wait for a's lock. Were a's transaction deferred, b would commit here (ending the wait early)
+      // and a's insert below would fail with SQLITE_BUSY_SNAPSHOT.
+      await Promise.race([other.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
       await run({ text: INSERT, params: ['from-a', 'test', 1] });
     });
     await other;
