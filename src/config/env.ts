@@ -5,6 +5,9 @@ import { DEFAULT_LIMITS } from '../auth/settings';
 import { GRAPH_CLIENT_DEFAULTS as G } from '../graph/options';
 import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permissionName, secret, text, urlList, type Report } from './values';
 
+/** Intune: 1000 requests of any kind per 20 s per app per tenant (GRAPH_READ_LIMIT's default). */
+export const INTUNE_READ_LIMIT = 1000;
+
 /** Every variable of the service, by section, parsed (defaults applied). */
 export const serviceEnv = z.object({
   // server
@@ -43,8 +46,7 @@ export const serviceEnv = z.object({
   GRAPH_WRITE_LIMIT: int(0, 1_000_000).default(String(G.writeBudget.limit)),
   GRAPH_WRITE_WINDOW_SECONDS: int(1, 3600).default(String(G.writeBudget.windowMs / 1000)),
   GRAPH_WRITE_MAX_WAIT_MS: int(0, 300_000).default(String(G.writeBudget.maxWaitMs)),
-  /** Intune: 1000 requests of any kind per 20 s per app per tenant. */
-  GRAPH_READ_LIMIT: int(0, 1_000_000).default('1000'),
+  GRAPH_READ_LIMIT: int(0, 1_000_000).default(String(INTUNE_READ_LIMIT)),
   // azure
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),
@@ -92,13 +94,6 @@ export const serviceEnv = z.object({
 
 export type Env = z.output<typeof serviceEnv>;
 export type GraphAuthMode = NonNullable<Env['GRAPH_AUTH_MODE']>;
-
-const defaults = serviceEnv.parse({});
-
-/** Defaults other modules fall back to (the schema's). */
-export const SERVER_DEFAULTS = { maxBodyBytes: defaults.MAX_BODY_BYTES, emulatorPort: defaults.EMULATOR_PORT } as const;
-export const GRAPH_DEFAULTS = { readLimit: defaults.GRAPH_READ_LIMIT } as const;
-export const FEDERATION_DEFAULTS = { cacheMaxAgeS: defaults.CACHE_MAX_AGE_S, invalidationTimeoutMs: 2000 };
 
 /** The AZURE_* variables whose presence means "a real tenant is configured". */
 const AZURE_VARIABLES = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_FEDERATED_TOKEN_FILE'] as const;

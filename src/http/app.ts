@@ -12,18 +12,22 @@ import { LocalPoolLocks } from '../coordination/local';
 import type { Coordination } from '../coordination/types';
 import { createContext, type EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
-import { DirectoryCache, type TargetCheckMode } from '../graphql/targets';
+import { DirectoryCache } from '../graphql/targets';
 import { idempotencyKeys } from '../graphql/idempotency';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
 import { messageOf, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { createApolloServer } from './apollo';
+import { createApolloServer, type ApolloOptions } from './apollo';
 import { createExplorer, isGraphQLPath, wantsPage } from './explorer';
 import { nodeHttpHandler } from './graphql-handler';
 
+/** The configuration the app reads: its sections, and GRAPH_TIMEOUT_MS, which also bounds a wait for a pool's edit lock. */
+export type AppConfig = ApolloOptions['config'] &
+  Pick<Config, 'maxBodyBytes' | 'idempotencyTtlS' | 'edits'> & { graph: Pick<Config['graph'], 'timeoutMs'> };
+
 export interface AppOptions {
-  config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits' | 'executor' | 'federation'>>;
+  config: AppConfig;
   /** The Graph API the resolvers call. */
   graph: EsimPoolsApi;
   logger: Logger;
@@ -39,15 +43,8 @@ export interface AppOptions {
   coordination?: Pick<Coordination, 'locks'> & Partial<Pick<Coordination, 'health'>>;
   /** The audit trail of writes (default: lines on `logger`). */
   audit?: AuditLog;
-  /** Longest wait for a pool's edit lock (default 30000: GRAPH_TIMEOUT_MS's default). */
-  lockWaitMs?: number;
-  /** TARGET_CHECKS (default strict), TARGET_CHECK_CACHE_S (default 30) and BULK_TIMEOUT_MS (default 60000). */
-  targetChecks?: { mode: TargetCheckMode; cacheSeconds?: number };
-  bulkTimeoutMs?: number;
-  /** The assignment history (journal, outside changes); unset: history off (HISTORY=off). */
+  /** The assignment history (journal, outside changes, idempotency keys); unset: history off (HISTORY=off). */
   history?: EditServices['history'];
-  /** How long idempotency keys are kept (default 86400: IDEMPOTENCY_TTL_S's default); they need `history`. */
-  idempotencyTtlS?: number;
 }
 
 export interface App {
@@ -76,16 +73,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, graph, logger, metrics, auth, tracer } = options;
   const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined });
   await apollo.start();
-  const lockWaitMs = options.lockWaitMs ?? 30_000;
+  const lockWaitMs = config.graph.timeoutMs;
   // One set of edit services for every request: locks serialize nothing unless they are shared.
   const edits: EditServices = {
     locks: options.coordination?.locks ?? new LocalPoolLocks(),
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs,
-    targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
-    bulkTimeoutMs: options.bulkTimeoutMs,
+    targets: { mode: config.edits.targetChecks, cache: new DirectoryCache(config.edits.targetCheckCacheSeconds) },
+    bulkTimeoutMs: config.edits.bulkTimeoutMs,
     history: options.history,
-    idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, lockWaitMs),
+    idempotency: options.history && idempotencyKeys(options.history, config.idempotencyTtlS, lockWaitMs),
     onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
     onKeyError: (error) => logger.error({ err: messageOf(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
     onJournalError: (error) => logger.error({ err: messageOf(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
