@@ -1,7 +1,6 @@
 /** The service's environment variables by section (each one's kind of value and default, as written), and the rules between them. */
 import { z } from 'zod';
 import { DEFAULT_PERMISSIONS, type PermissionNames } from '../auth/principal';
-import { DEFAULT_LIMITS } from '../auth/settings';
 import { GRAPH_CLIENT_DEFAULTS as G } from '../graph/options';
 import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permissionName, secret, text, urlList, type Report } from './values';
 
@@ -72,15 +71,15 @@ export const serviceEnv = z.object({
   AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).default('10000'),
   OBO_CACHE_SIZE: int(1, 100_000).default('1000'),
   ROUTER_SECRET: secret.optional(),
-  // limits
-  MAX_DEPTH: int(1, 100).default(String(DEFAULT_LIMITS.maxDepth)),
-  MAX_ALIASES: int(0, 1000).default(String(DEFAULT_LIMITS.maxAliases)),
-  MAX_TOKENS: int(10, 100_000).default(String(DEFAULT_LIMITS.maxTokens)),
-  MAX_COST: int(1, 100_000_000).default(String(DEFAULT_LIMITS.maxCost)),
-  MAX_DIRECTIVES: int(0, 1000).default(String(DEFAULT_LIMITS.maxDirectives)),
-  MAX_ENTITIES: int(1, 100_000).default(String(DEFAULT_LIMITS.maxEntities)),
-  ROUTER_MAX_ALIASES: int(0, 100_000).default(String(DEFAULT_LIMITS.routerMaxAliases)),
-  ROUTER_MAX_TOKENS: int(10, 1_000_000).default(String(DEFAULT_LIMITS.routerMaxTokens)),
+  // operation limits (docs/identity.md has what they count and what typical operations cost)
+  MAX_DEPTH: int(1, 100).default('10'),
+  MAX_ALIASES: int(0, 1000).default('15'),
+  MAX_TOKENS: int(10, 100_000).default('1000'),
+  MAX_COST: int(1, 100_000_000).default('1000'),
+  MAX_DIRECTIVES: int(0, 1000).default('20'),
+  MAX_ENTITIES: int(1, 100_000).default('500'),
+  ROUTER_MAX_ALIASES: int(0, 100_000).default('500'),
+  ROUTER_MAX_TOKENS: int(10, 1_000_000).default('50000'),
   // federation: cache hints and the router's response-cache invalidation (docs/federation.md)
   CACHE_MAX_AGE_S: int(0, 86_400).default('30'),
   ROUTER_INVALIDATION_URL: collectorUrl.optional(),
