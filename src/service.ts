@@ -65,8 +65,8 @@ export const EMULATOR_PACKAGE = '@esim-pools/graph-emulator';
 
 /** What the service uses of EMULATOR_PACKAGE; test/process/embedded-emulator.test.ts checks the package against it. */
 export interface EmulatorPackage {
-  embeddedEmulatorOptions(env: NodeJS.ProcessEnv, port: number): object;
-  startGraphEmulator(options: object): Promise<{ url: string; close(): Promise<void> }>;
+  embeddedEmulatorOptions: (env: NodeJS.ProcessEnv, port: number) => object;
+  startGraphEmulator: (options: object) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
 /** Loads EMULATOR_PACKAGE by name (so that building the service needs none of it); absent, a StartupError. */
@@ -92,13 +92,9 @@ export async function startService(config: Config, logger: Logger) {
   let credential: CredentialSource;
   if (config.graph.authMode === 'emulator') {
     if (!config.graph.baseUrlOverridden) {
-      const port = config.emulator.port;
-      const emulatorPackage = await loadEmulator();
-      emulator = await listening(
-        () => emulatorPackage.startGraphEmulator(emulatorPackage.embeddedEmulatorOptions(process.env, port)),
-        'EMULATOR_PORT',
-        port,
-      );
+      const { port } = config.emulator;
+      const { startGraphEmulator, embeddedEmulatorOptions } = await loadEmulator();
+      emulator = await listening(() => startGraphEmulator(embeddedEmulatorOptions(process.env, port)), 'EMULATOR_PORT', port);
       baseUrl = emulator.url;
       logger.info({ emulatorUrl: emulator.url }, `embedded Graph emulator listening on ${emulator.url}`);
     }

@@ -46,7 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     disableInstanceDiscovery: e.AZURE_DISABLE_INSTANCE_DISCOVERY,
   };
   return {
-    nodeEnv: e.NODE_ENV,
     production,
     host: e.HOST ?? (production ? '0.0.0.0' : 'localhost'),
     port: e.PORT,

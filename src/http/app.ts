@@ -1,7 +1,7 @@
 /** The subgraph's HTTP server on plain node:http: /graphql, /healthz, /readyz, /metrics; listen, drain, close. */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
@@ -47,13 +47,7 @@ export interface AppOptions {
   history?: EditServices['history'];
 }
 
-export interface App {
-  server: Server;
-  /** Starts listening; resolves with the bound address. */
-  listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Readiness 503 at once, new connections refused after `drainDelayMs`, `graceMs` for in-flight requests; how many were cut off. */
-  close(graceMs?: number, drainDelayMs?: number): Promise<{ cutOff: number }>;
-}
+export type App = Awaited<ReturnType<typeof createApp>>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -69,7 +63,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 /** An error before or around Apollo, shaped like a GraphQL response. */
 const graphQLError = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
 
-export async function createApp(options: AppOptions): Promise<App> {
+export async function createApp(options: AppOptions) {
   const { config, graph, logger, metrics, auth, tracer } = options;
   const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined });
   await apollo.start();
@@ -213,7 +207,8 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   return {
     server,
-    async listen(port, host) {
+    /** Starts listening; resolves with the bound address. */
+    async listen(port: number, host?: string): Promise<AddressInfo> {
       // Rejects with the listen error (EADDRINUSE, EACCES) emitted before 'listening'.
       await once(server.listen(port, host), 'listening');
       const address = server.address();
@@ -222,7 +217,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       listening = true;
       return address;
     },
-    close(graceMs = 10_000, drainDelayMs = 0) {
+    /** Readiness 503 at once, new connections refused after `drainDelayMs`, `graceMs` for in-flight requests; how many were cut off. */
+    close(graceMs = 10_000, drainDelayMs = 0): Promise<{ cutOff: number }> {
       return (closing ??= shutdown(graceMs, drainDelayMs));
     },
   };
