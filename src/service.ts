@@ -6,7 +6,7 @@ import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import { createAuthGate } from './auth/gate';
 import { NoUserCredential } from './identity/obo';
-import { GRAPH_DEFAULTS, type Config } from './config';
+import { INTUNE_READ_LIMIT, type Config } from './config';
 import { GraphClient } from './graph/client';
 import { WIRE_ENUM } from './graph/models';
 import type { CredentialSource, TokenEvent } from './graph/pipeline/token';
@@ -65,8 +65,8 @@ export const EMULATOR_PACKAGE = '@esim-pools/graph-emulator';
 
 /** What the service uses of EMULATOR_PACKAGE; test/process/embedded-emulator.test.ts checks the package against it. */
 export interface EmulatorPackage {
-  embeddedEmulatorOptions(env: NodeJS.ProcessEnv, port: number): object;
-  startGraphEmulator(options: object): Promise<{ url: string; close(): Promise<void> }>;
+  embeddedEmulatorOptions: (env: NodeJS.ProcessEnv, port: number) => object;
+  startGraphEmulator: (options: object) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
 /** Loads EMULATOR_PACKAGE by name (so that building the service needs none of it); absent, a StartupError. */
@@ -92,13 +92,9 @@ export async function startService(config: Config, logger: Logger) {
   let credential: CredentialSource;
   if (config.graph.authMode === 'emulator') {
     if (!config.graph.baseUrlOverridden) {
-      const port = config.emulator.port;
-      const emulatorPackage = await loadEmulator();
-      emulator = await listening(
-        () => emulatorPackage.startGraphEmulator(emulatorPackage.embeddedEmulatorOptions(process.env, port)),
-        'EMULATOR_PORT',
-        port,
-      );
+      const { port } = config.emulator;
+      const { startGraphEmulator, embeddedEmulatorOptions } = await loadEmulator();
+      emulator = await listening(() => startGraphEmulator(embeddedEmulatorOptions(process.env, port)), 'EMULATOR_PORT', port);
       baseUrl = emulator.url;
       logger.info({ emulatorUrl: emulator.url }, `embedded Graph emulator listening on ${emulator.url}`);
     }
@@ -161,12 +157,8 @@ export async function startService(config: Config, logger: Logger) {
     }
   }
   const graph = new GraphClient(baseUrl, credential, {
-    scope: config.graph.scope,
-    timeoutMs: config.graph.timeoutMs,
-    maxConnections: config.graph.maxConnections,
-    connectTimeoutMs: config.graph.connectTimeoutMs,
-    retry: { maxRetries: config.graph.maxRetries },
-    bulkhead: config.graph.bulkhead,
+    // The section's scope, timeouts, connections, retries and bulkhead, under the client's option names.
+    ...config.graph,
     budgets: { writes: shared.writes, reads: shared.reads },
     onCall: (event) => {
       metrics.recordGraphCall(event);
@@ -179,7 +171,6 @@ export async function startService(config: Config, logger: Logger) {
         'Microsoft Graph sent a value this version does not know',
       ),
     onTokenAcquired: () => metrics.tokenAcquisitions.inc(),
-    tokenTimeoutMs: config.graph.tokenTimeoutMs,
     // Only the application's own credential recovers by itself: in obo mode the base client has no user (and
     // emulator tokens cannot fail). An unready pod gets no traffic, so recovery cannot wait for the next call.
     tokenRecovery: config.graph.authMode === 'app' ? { initialDelayMs: 1_000, maxDelayMs: 30_000 } : undefined,
@@ -195,7 +186,7 @@ export async function startService(config: Config, logger: Logger) {
         rules: HISTORY_RULES,
         graph,
         // The sweep's share is of Intune's own limit when the client-side budget is off (GRAPH_READ_LIMIT=0).
-        readBudget: { limit: config.graph.readBudget.limit || GRAPH_DEFAULTS.readLimit, windowMs: config.graph.readBudget.windowMs },
+        readBudget: { limit: config.graph.readBudget.limit || INTUNE_READ_LIMIT, windowMs: config.graph.readBudget.windowMs },
         hooks: {
           onOutsideChange: (source) => metrics.historyOutsideChanges.inc({ source }),
           onBackgroundError: (error) => logger.warn({ reason: messageOf(error) }, 'could not compare a read with the assignment history'),
@@ -223,7 +214,6 @@ export async function startService(config: Config, logger: Logger) {
   }
 
   const auth = createAuthGate(config, { graph, logger });
-  // Edits of one pool are serialized by its lock; a lock wait is bounded like a Graph call (GRAPH_TIMEOUT_MS).
   const app = await createApp({
     config,
     graph,
@@ -233,11 +223,7 @@ export async function startService(config: Config, logger: Logger) {
     healthy: () => graph.tokenHealthy,
     tracer: tracing?.tracer,
     coordination: shared,
-    lockWaitMs: config.graph.timeoutMs,
-    targetChecks: { mode: config.edits.targetChecks, cacheSeconds: config.edits.targetCheckCacheSeconds },
-    bulkTimeoutMs: config.edits.bulkTimeoutMs,
     history: history?.history,
-    idempotencyTtlS: config.idempotencyTtlS,
   });
   const address = await listening(() => app.listen(config.port, config.host), 'PORT', config.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

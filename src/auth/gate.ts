@@ -6,7 +6,7 @@ import { Agent } from 'node:https';
 import type { Config } from '../config';
 import type { EsimPoolsApi } from '../graph/api';
 import type { Logger } from '../observability/logger';
-import { AuthError, tokenHash, TokenVerifier } from './jwt';
+import { AuthError, tokenHash, tokenVerifier, type TokenVerifier } from './jwt';
 import { OboClients, type CredentialScopedApi } from '../identity/obo';
 import type { PermissionNames, Principal } from './principal';
 
@@ -70,11 +70,7 @@ export function createGate(options: {
 }
 
 /** The parts of the configuration the gate reads. */
-export interface AuthGateConfig {
-  auth: Config['auth'];
-  graph: Pick<Config['graph'], 'authMode'>;
-  azure: Pick<Config['azure'], 'tenantId' | 'clientId' | 'clientSecret' | 'clientCertificatePath' | 'authorityHost' | 'disableInstanceDiscovery'>;
-}
+export type AuthGateConfig = Pick<Config, 'auth' | 'azure'> & { graph: Pick<Config['graph'], 'authMode'> };
 
 /** The gate the configuration asks for (undefined: no token or router secret needed); `tlsCa`: an extra CA (PEM) to trust. */
 export function createAuthGate(config: AuthGateConfig, deps: { graph: CredentialScopedApi; logger: Logger; tlsCa?: string }): AuthGate | undefined {
@@ -84,7 +80,7 @@ export function createAuthGate(config: AuthGateConfig, deps: { graph: Credential
   if (!auth.enabled) return routerSecret === undefined ? undefined : createGate({ permissions, routerSecret });
   const log = deps.logger.child({ component: 'auth' });
   const agent = deps.tlsCa === undefined ? undefined : new Agent({ ca: deps.tlsCa, keepAlive: true });
-  const verifier = new TokenVerifier({
+  const verifier = tokenVerifier({
     ...verification,
     cacheSize: auth.verifiedCacheSize,
     agent,

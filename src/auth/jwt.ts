@@ -69,68 +69,65 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-export class TokenVerifier {
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
-  private readonly verifyOptions: JWTVerifyOptions;
-  private readonly cache: LRUCache<string, Principal>;
-  private readonly pending = new Map<string, Promise<Principal>>();
-  private readonly now: () => number;
-  private lastRefresh: number;
+/** Verifies tokens against the key set (refreshed in the background), caching each principal by the token's hash. */
+export function tokenVerifier(options: TokenVerifierOptions) {
+  const now = options.now ?? Date.now;
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+    agent: options.agent,
+    cooldownDuration: options.jwksCooldownSeconds * 1000,
+    // Never stale for jose: maybeRefreshKeys() replaces the keys in the background (docs/identity.md).
+    cacheMaxAge: Number.POSITIVE_INFINITY,
+    timeoutDuration: 5000,
+  });
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms: ['RS256'],
+    issuer: [...options.issuers],
+    audience: [...options.audiences],
+    clockTolerance: options.clockToleranceSeconds,
+    requiredClaims: ['exp'],
+  };
+  const cache = new LRUCache<string, Principal>({ max: options.cacheSize, ttlResolution: 0, perf: { now } });
+  const pending = new Map<string, Promise<Principal>>();
+  let lastRefresh = now();
 
-  constructor(private readonly options: TokenVerifierOptions) {
-    this.now = options.now ?? Date.now;
-    this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
-      agent: options.agent,
-      cooldownDuration: options.jwksCooldownSeconds * 1000,
-      // Never stale for jose: maybeRefreshKeys() replaces the keys in the background (docs/identity.md).
-      cacheMaxAge: Number.POSITIVE_INFINITY,
-      timeoutDuration: 5000,
-    });
-    this.verifyOptions = {
-      algorithms: ['RS256'],
-      issuer: [...options.issuers],
-      audience: [...options.audiences],
-      clockTolerance: options.clockToleranceSeconds,
-      requiredClaims: ['exp'],
-    };
-    this.cache = new LRUCache<string, Principal>({ max: options.cacheSize, ttlResolution: 0, perf: { now: this.now } });
-    this.lastRefresh = this.now();
-  }
-
-  /** The principal of a valid token (`hash`: its tokenHash); throws AuthError otherwise. */
-  verify(token: string, hash: string): Principal | Promise<Principal> {
-    const known = this.cache.get(hash) ?? this.pending.get(hash);
-    if (known !== undefined) return known;
-    if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) throw new AuthError('malformed_token');
-    this.maybeRefreshKeys();
-    const run = this.verifyUncached(token, hash).finally(() => this.pending.delete(hash));
-    this.pending.set(hash, run);
-    return run;
-  }
-
-  private async verifyUncached(token: string, hash: string): Promise<Principal> {
+  async function verifyUncached(token: string, hash: string): Promise<Principal> {
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(token, this.jwks, this.verifyOptions));
+      ({ payload: claims } = await jwtVerify(token, jwks, verifyOptions));
     } catch (error) {
       const reason = failureReason(error);
-      if (reason === 'keys_unavailable') this.options.onKeySetError?.(error);
+      if (reason === 'keys_unavailable') options.onKeySetError?.(error);
       throw new AuthError(reason);
     }
     const principal = principalFromClaims(claims);
-    const ttl = Math.min(principal.expiresAt * 1000 - this.now(), (this.options.cacheTtlSeconds ?? 300) * 1000);
-    if (ttl > 0) this.cache.set(hash, principal, { ttl });
+    const ttl = Math.min(principal.expiresAt * 1000 - now(), (options.cacheTtlSeconds ?? 300) * 1000);
+    if (ttl > 0) cache.set(hash, principal, { ttl });
     return principal;
   }
 
   /** Starts a background refresh of the key set when the last one is older than the refresh period. */
-  private maybeRefreshKeys(): void {
-    const now = this.now();
-    if (now - this.lastRefresh < this.options.jwksRefreshSeconds * 1000 || this.jwks.reloading) return;
-    this.lastRefresh = now;
-    this.jwks.reload().catch((error: unknown) => this.options.onKeySetError?.(error));
+  function maybeRefreshKeys(): void {
+    const time = now();
+    if (time - lastRefresh < options.jwksRefreshSeconds * 1000 || jwks.reloading) return;
+    lastRefresh = time;
+    jwks.reload().catch((error: unknown) => options.onKeySetError?.(error));
   }
+
+  return {
+    /** The principal of a valid token (`hash`: its tokenHash); throws AuthError otherwise. */
+    verify(token: string, hash: string): Principal | Promise<Principal> {
+      const known = cache.get(hash) ?? pending.get(hash);
+      if (known !== undefined) return known;
+      if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) throw new AuthError('malformed_token');
+      maybeRefreshKeys();
+      const run = verifyUncached(token, hash).finally(() => pending.delete(hash));
+      pending.set(hash, run);
+      return run;
+    },
+  };
 }
+
+export type TokenVerifier = ReturnType<typeof tokenVerifier>;
 
 /** jose's error codes → why the token is refused; anything else (fetching the keys failed) is `keys_unavailable`. */
 const REASONS: Partial<Record<string, AuthFailureReason>> = {

@@ -1,9 +1,11 @@
 /** The service's environment variables by section (each one's kind of value and default, as written), and the rules between them. */
 import { z } from 'zod';
 import { DEFAULT_PERMISSIONS, type PermissionNames } from '../auth/principal';
-import { DEFAULT_LIMITS } from '../auth/settings';
 import { GRAPH_CLIENT_DEFAULTS as G } from '../graph/options';
 import { bool, collectorUrl, commaList, guid, httpUrl, identityUrl, int, permissionName, secret, text, urlList, type Report } from './values';
+
+/** Intune: 1000 requests of any kind per 20 s per app per tenant (GRAPH_READ_LIMIT's default). */
+export const INTUNE_READ_LIMIT = 1000;
 
 /** Every variable of the service, by section, parsed (defaults applied). */
 export const serviceEnv = z.object({
@@ -43,8 +45,7 @@ export const serviceEnv = z.object({
   GRAPH_WRITE_LIMIT: int(0, 1_000_000).default(String(G.writeBudget.limit)),
   GRAPH_WRITE_WINDOW_SECONDS: int(1, 3600).default(String(G.writeBudget.windowMs / 1000)),
   GRAPH_WRITE_MAX_WAIT_MS: int(0, 300_000).default(String(G.writeBudget.maxWaitMs)),
-  /** Intune: 1000 requests of any kind per 20 s per app per tenant. */
-  GRAPH_READ_LIMIT: int(0, 1_000_000).default('1000'),
+  GRAPH_READ_LIMIT: int(0, 1_000_000).default(String(INTUNE_READ_LIMIT)),
   // azure
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),
@@ -70,15 +71,15 @@ export const serviceEnv = z.object({
   AUTH_TOKEN_CACHE_SIZE: int(1, 1_000_000).default('10000'),
   OBO_CACHE_SIZE: int(1, 100_000).default('1000'),
   ROUTER_SECRET: secret.optional(),
-  // limits
-  MAX_DEPTH: int(1, 100).default(String(DEFAULT_LIMITS.maxDepth)),
-  MAX_ALIASES: int(0, 1000).default(String(DEFAULT_LIMITS.maxAliases)),
-  MAX_TOKENS: int(10, 100_000).default(String(DEFAULT_LIMITS.maxTokens)),
-  MAX_COST: int(1, 100_000_000).default(String(DEFAULT_LIMITS.maxCost)),
-  MAX_DIRECTIVES: int(0, 1000).default(String(DEFAULT_LIMITS.maxDirectives)),
-  MAX_ENTITIES: int(1, 100_000).default(String(DEFAULT_LIMITS.maxEntities)),
-  ROUTER_MAX_ALIASES: int(0, 100_000).default(String(DEFAULT_LIMITS.routerMaxAliases)),
-  ROUTER_MAX_TOKENS: int(10, 1_000_000).default(String(DEFAULT_LIMITS.routerMaxTokens)),
+  // operation limits (docs/identity.md has what they count and what typical operations cost)
+  MAX_DEPTH: int(1, 100).default('10'),
+  MAX_ALIASES: int(0, 1000).default('15'),
+  MAX_TOKENS: int(10, 100_000).default('1000'),
+  MAX_COST: int(1, 100_000_000).default('1000'),
+  MAX_DIRECTIVES: int(0, 1000).default('20'),
+  MAX_ENTITIES: int(1, 100_000).default('500'),
+  ROUTER_MAX_ALIASES: int(0, 100_000).default('500'),
+  ROUTER_MAX_TOKENS: int(10, 1_000_000).default('50000'),
   // federation: cache hints and the router's response-cache invalidation (docs/federation.md)
   CACHE_MAX_AGE_S: int(0, 86_400).default('30'),
   ROUTER_INVALIDATION_URL: collectorUrl.optional(),
@@ -92,13 +93,6 @@ export const serviceEnv = z.object({
 
 export type Env = z.output<typeof serviceEnv>;
 export type GraphAuthMode = NonNullable<Env['GRAPH_AUTH_MODE']>;
-
-const defaults = serviceEnv.parse({});
-
-/** Defaults other modules fall back to (the schema's). */
-export const SERVER_DEFAULTS = { maxBodyBytes: defaults.MAX_BODY_BYTES, emulatorPort: defaults.EMULATOR_PORT } as const;
-export const GRAPH_DEFAULTS = { readLimit: defaults.GRAPH_READ_LIMIT } as const;
-export const FEDERATION_DEFAULTS = { cacheMaxAgeS: defaults.CACHE_MAX_AGE_S, invalidationTimeoutMs: 2000 };
 
 /** The AZURE_* variables whose presence means "a real tenant is configured". */
 const AZURE_VARIABLES = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_FEDERATED_TOKEN_FILE'] as const;

@@ -30,9 +30,8 @@ export const history = (production: boolean) =>
     .transform((e, ctx): HistorySettings => {
       if (e.HISTORY === 'off') return { enabled: false };
       const report = reporter(ctx);
-      const on = (store: Extract<HistorySettings, { enabled: true }>['store']): HistorySettings => {
-        return { enabled: true, store, retentionDays: e.HISTORY_RETENTION_DAYS, sweepIntervalS: e.HISTORY_SWEEP_INTERVAL_S, sweepReadShare: e.HISTORY_SWEEP_READ_SHARE };
-      };
+      const on = (store: Extract<HistorySettings, { enabled: true }>['store']): HistorySettings =>
+        ({ enabled: true, store, retentionDays: e.HISTORY_RETENTION_DAYS, sweepIntervalS: e.HISTORY_SWEEP_INTERVAL_S, sweepReadShare: e.HISTORY_SWEEP_READ_SHARE });
       if (e.DATABASE_URL !== undefined) {
         const displayUrl = redactUrl(e.DATABASE_URL);
         if (!URL.canParse(e.DATABASE_URL)) report('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');

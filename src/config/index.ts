@@ -3,14 +3,17 @@ import { CLOUDS, type GraphCloud } from '../graph/clouds';
 import { GRAPH_CLIENT_DEFAULTS } from '../graph/options';
 import type { AppCredentialSettings } from '../identity/credential';
 import { coordination } from './coordination';
-import { decide, FEDERATION_DEFAULTS, serviceEnv } from './env';
+import { decide, serviceEnv } from './env';
 import { history } from './history';
 import { readSections, reporter } from './values';
 import { z } from 'zod';
 
 export { ConfigError } from './values';
 export type { GraphAuthMode } from './env';
-export { FEDERATION_DEFAULTS, GRAPH_DEFAULTS, SERVER_DEFAULTS } from './env';
+export { INTUNE_READ_LIMIT } from './env';
+
+/** How long a write waits for the router's invalidation before it answers anyway. */
+const INVALIDATION_TIMEOUT_MS = 2000;
 
 /** The whole configuration, as loadConfig builds it. */
 export type Config = ReturnType<typeof loadConfig>;
@@ -43,7 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     disableInstanceDiscovery: e.AZURE_DISABLE_INSTANCE_DISCOVERY,
   };
   return {
-    nodeEnv: e.NODE_ENV,
     production,
     host: e.HOST ?? (production ? '0.0.0.0' : 'localhost'),
     port: e.PORT,
@@ -69,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: e.GRAPH_TIMEOUT_MS,
       /** Longest wait for one token acquisition (at most timeoutMs). */
       tokenTimeoutMs: e.GRAPH_TOKEN_TIMEOUT_MS ?? Math.min(GRAPH_CLIENT_DEFAULTS.tokenTimeoutMs, e.GRAPH_TIMEOUT_MS),
-      maxRetries: e.GRAPH_MAX_RETRIES,
+      retry: { maxRetries: e.GRAPH_MAX_RETRIES },
       maxConnections: e.GRAPH_MAX_CONNECTIONS,
       connectTimeoutMs: e.GRAPH_CONNECT_TIMEOUT_MS,
       bulkhead: { maxConcurrent: e.GRAPH_MAX_CONCURRENCY, maxQueue: e.GRAPH_MAX_QUEUE, maxWaitMs: e.GRAPH_QUEUE_TIMEOUT_MS },
@@ -123,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       privateScope: decisions.authMode === 'obo',
       /** Apollo Router's invalidation endpoint and shared key; absent: off. */
       ...(e.ROUTER_INVALIDATION_URL && e.ROUTER_INVALIDATION_SECRET
-        ? { invalidation: { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: FEDERATION_DEFAULTS.invalidationTimeoutMs } }
+        ? { invalidation: { url: e.ROUTER_INVALIDATION_URL, secret: e.ROUTER_INVALIDATION_SECRET, timeoutMs: INVALIDATION_TIMEOUT_MS } }
         : {}),
     },
     edits: {

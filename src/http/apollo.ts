@@ -8,13 +8,13 @@ import { trace } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 import type { AuthGate } from '../auth/gate';
 import { permissionsPlugin } from '../auth/permissions';
-import { FEDERATION_DEFAULTS, type Config } from '../config';
+import type { Config } from '../config';
 import { documentCachePolicy, requestCacheHint } from '../graphql/cache-policy';
 import type { Context } from '../graphql/context';
 import { ErrorCode, toGraphQLError } from '../graphql/errors';
 import { compiledExecution } from '../graphql/executor';
 import { activationCodeSecrecy } from '../graphql/lifecycle/secrecy';
-import { DEFAULT_LIMITS, operationLimits } from '../graphql/limits';
+import { operationLimits } from '../graphql/limits';
 import { perOperation } from '../graphql/selection';
 import { buildSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
@@ -29,7 +29,7 @@ const SUBGRAPH_NAME = 'esim-pools';
 const DEFAULT_MAX_AGE = 0;
 
 export interface ApolloOptions {
-  config: Pick<Config, 'production' | 'introspection'> & Partial<Pick<Config, 'limits' | 'executor' | 'federation'>>;
+  config: Pick<Config, 'production' | 'introspection' | 'limits' | 'executor' | 'federation'>;
   logger: Logger;
   metrics?: Metrics;
   /** Inbound authentication: its permission names and whether every request carries a principal. */
@@ -43,13 +43,12 @@ export interface ApolloOptions {
 /** An Apollo Server for this subgraph, not started. */
 export function createApolloServer({ config, logger, metrics, auth, tracing = false, documentStore }: ApolloOptions): ApolloServer<Context> {
   // Router-scale limits only when the gate checks the router's secret on every request (nothing is trusted otherwise).
-  const limits = operationLimits(config.limits ?? DEFAULT_LIMITS, config.production, auth?.routerTrusted ?? false);
-  const federation = config.federation ?? { cacheMaxAgeS: FEDERATION_DEFAULTS.cacheMaxAgeS, privateScope: false };
-  const schema = buildSchema({ maxAgeS: federation.cacheMaxAgeS, privateScope: federation.privateScope });
-  const invalidation = federation.invalidation;
+  const limits = operationLimits(config.limits, config.production, auth?.routerTrusted ?? false);
+  const { cacheMaxAgeS, privateScope, invalidation } = config.federation;
+  const schema = buildSchema({ maxAgeS: cacheMaxAgeS, privateScope });
   return new ApolloServer<Context>({
     // graphql-jit for the operations it compiles, graphql-js for the rest (src/graphql/executor.ts); or graphql-js only.
-    ...((config.executor ?? 'jit') === 'jit' ? { gateway: compiledExecution(schema).gateway } : { schema }),
+    ...(config.executor === 'jit' ? { gateway: compiledExecution(schema).gateway } : { schema }),
     // Keyed by what callers send: bounded by entries and by the bytes they really hold (caches.ts).
     documentStore: documentStore ?? boundedDocumentStore(),
     cache: boundedQueryCache(),
@@ -70,7 +69,7 @@ export function createApolloServer({ config, logger, metrics, auth, tracing = fa
       operationLogPlugin(logger, metrics, tracing),
       // Disabled: Apollo adds its own per-field plugin unless one is named; documentCacheControl runs it where needed.
       ApolloServerPluginCacheControlDisabled(),
-      federation.cacheMaxAgeS === 0 ? noStorePlugin : documentCacheControl(),
+      cacheMaxAgeS === 0 ? noStorePlugin : documentCacheControl(),
       ...(invalidation ? [invalidationPlugin({ ...invalidation, subgraph: SUBGRAPH_NAME, logger, metrics })] : []),
       ...limits.plugins,
       // graphql-js's own coercion messages would quote an activation code's value.
@@ -105,11 +104,7 @@ const noStoreListener: GraphQLRequestListener<Context> = {
     if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
   },
 };
-const noStorePlugin: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return noStoreListener;
-  },
-};
+const noStorePlugin: ApolloServerPlugin<Context> = { requestDidStart: async () => noStoreListener };
 
 /**
  * Each reply's `Cache-Control` from the schema's hints: Apollo's cache-control plugin with the policy worked out once
@@ -119,9 +114,7 @@ function documentCacheControl(): ApolloServerPlugin<Context> {
   const apollo = ApolloServerPluginCacheControl({ defaultMaxAge: DEFAULT_MAX_AGE, calculateHttpHeaders: true });
   const policyOf = perOperation((schema, document, operationName) => documentCachePolicy(schema, document, operationName, DEFAULT_MAX_AGE));
   return {
-    async serverWillStart(service) {
-      await apollo.serverWillStart?.(service);
-    },
+    serverWillStart: async (service) => apollo.serverWillStart?.(service),
     async requestDidStart(requestContext) {
       const perField = await apollo.requestDidStart?.(requestContext);
       return {
@@ -132,9 +125,7 @@ function documentCacheControl(): ApolloServerPlugin<Context> {
           overallCachePolicy.restrict(hint);
           return undefined;
         },
-        async willSendResponse(context) {
-          await perField?.willSendResponse?.(context);
-        },
+        willSendResponse: async (context) => perField?.willSendResponse?.(context),
       };
     },
   };

@@ -1,7 +1,7 @@
 /** The subgraph's HTTP server on plain node:http: /graphql, /healthz, /readyz, /metrics; listen, drain, close. */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
@@ -12,18 +12,22 @@ import { LocalPoolLocks } from '../coordination/local';
 import type { Coordination } from '../coordination/types';
 import { createContext, type EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
-import { DirectoryCache, type TargetCheckMode } from '../graphql/targets';
+import { DirectoryCache } from '../graphql/targets';
 import { idempotencyKeys } from '../graphql/idempotency';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
 import { messageOf, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { createApolloServer } from './apollo';
+import { createApolloServer, type ApolloOptions } from './apollo';
 import { createExplorer, isGraphQLPath, wantsPage } from './explorer';
 import { nodeHttpHandler } from './graphql-handler';
 
+/** The configuration the app reads: its sections, and GRAPH_TIMEOUT_MS, which also bounds a wait for a pool's edit lock. */
+export type AppConfig = ApolloOptions['config'] &
+  Pick<Config, 'maxBodyBytes' | 'idempotencyTtlS' | 'edits'> & { graph: Pick<Config['graph'], 'timeoutMs'> };
+
 export interface AppOptions {
-  config: Pick<Config, 'production' | 'introspection' | 'maxBodyBytes'> & Partial<Pick<Config, 'limits' | 'executor' | 'federation'>>;
+  config: AppConfig;
   /** The Graph API the resolvers call. */
   graph: EsimPoolsApi;
   logger: Logger;
@@ -39,24 +43,11 @@ export interface AppOptions {
   coordination?: Pick<Coordination, 'locks'> & Partial<Pick<Coordination, 'health'>>;
   /** The audit trail of writes (default: lines on `logger`). */
   audit?: AuditLog;
-  /** Longest wait for a pool's edit lock (default 30000: GRAPH_TIMEOUT_MS's default). */
-  lockWaitMs?: number;
-  /** TARGET_CHECKS (default strict), TARGET_CHECK_CACHE_S (default 30) and BULK_TIMEOUT_MS (default 60000). */
-  targetChecks?: { mode: TargetCheckMode; cacheSeconds?: number };
-  bulkTimeoutMs?: number;
-  /** The assignment history (journal, outside changes); unset: history off (HISTORY=off). */
+  /** The assignment history (journal, outside changes, idempotency keys); unset: history off (HISTORY=off). */
   history?: EditServices['history'];
-  /** How long idempotency keys are kept (default 86400: IDEMPOTENCY_TTL_S's default); they need `history`. */
-  idempotencyTtlS?: number;
 }
 
-export interface App {
-  server: Server;
-  /** Starts listening; resolves with the bound address. */
-  listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Readiness 503 at once, new connections refused after `drainDelayMs`, `graceMs` for in-flight requests; how many were cut off. */
-  close(graceMs?: number, drainDelayMs?: number): Promise<{ cutOff: number }>;
-}
+export type App = Awaited<ReturnType<typeof createApp>>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -72,20 +63,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 /** An error before or around Apollo, shaped like a GraphQL response. */
 const graphQLError = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
 
-export async function createApp(options: AppOptions): Promise<App> {
+export async function createApp(options: AppOptions) {
   const { config, graph, logger, metrics, auth, tracer } = options;
   const apollo = createApolloServer({ config, logger, metrics, auth, tracing: tracer !== undefined });
   await apollo.start();
-  const lockWaitMs = options.lockWaitMs ?? 30_000;
+  const lockWaitMs = config.graph.timeoutMs;
   // One set of edit services for every request: locks serialize nothing unless they are shared.
   const edits: EditServices = {
     locks: options.coordination?.locks ?? new LocalPoolLocks(),
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs,
-    targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
-    bulkTimeoutMs: options.bulkTimeoutMs,
+    targets: { mode: config.edits.targetChecks, cache: new DirectoryCache(config.edits.targetCheckCacheSeconds) },
+    bulkTimeoutMs: config.edits.bulkTimeoutMs,
     history: options.history,
-    idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, lockWaitMs),
+    idempotency: options.history && idempotencyKeys(options.history, config.idempotencyTtlS, lockWaitMs),
     onIdempotency: metrics && ((result) => metrics.idempotencyRequests.inc({ result })),
     onKeyError: (error) => logger.error({ err: messageOf(error) }, "could not record an idempotency key's outcome (its repeat settles it)"),
     onJournalError: (error) => logger.error({ err: messageOf(error) }, 'could not complete a history entry after Graph answered (it stays UNKNOWN)'),
@@ -216,7 +207,8 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   return {
     server,
-    async listen(port, host) {
+    /** Starts listening; resolves with the bound address. */
+    async listen(port: number, host?: string): Promise<AddressInfo> {
       // Rejects with the listen error (EADDRINUSE, EACCES) emitted before 'listening'.
       await once(server.listen(port, host), 'listening');
       const address = server.address();
@@ -225,7 +217,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       listening = true;
       return address;
     },
-    close(graceMs = 10_000, drainDelayMs = 0) {
+    /** Readiness 503 at once, new connections refused after `drainDelayMs`, `graceMs` for in-flight requests; how many were cut off. */
+    close(graceMs = 10_000, drainDelayMs = 0): Promise<{ cutOff: number }> {
       return (closing ??= shutdown(graceMs, drainDelayMs));
     },
   };

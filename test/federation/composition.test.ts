@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Kind, parse, print, type DocumentNode, type ObjectTypeDefinitionNode } from 'graphql';
 import { composeSupergraph, readSupergraphConfig, type SupergraphConfig } from '../../scripts/compose-supergraph';
-import { loadConfig, SERVER_DEFAULTS } from '../../src/config';
+import { DEFAULT_CONFIG } from '../support/config';
 import { startDirectorySubgraph, type DirectorySubgraph } from '../support/directory-subgraph';
 import { fetchSubgraphSdl } from '../support/federation';
 import { startStack, type Stack } from '../support/stack';
@@ -43,9 +43,9 @@ describe('supergraph.yaml', () => {
       { name: 'directory', routingUrl: 'http://localhost:4002/graphql', file: './examples/directory-subgraph/schema.graphql' },
     ]);
     // The routing URL is the server's default address and endpoint; the directory's port is not the emulator's.
-    expect(new URL(config.subgraphs[0].routingUrl).port).toBe(String(loadConfig({}).port));
-    expect(new URL(config.subgraphs[1].routingUrl).port).not.toBe(String(SERVER_DEFAULTS.emulatorPort));
-    expect(new URL(config.subgraphs[1].routingUrl).port).not.toBe(String(loadConfig({}).port));
+    expect(new URL(config.subgraphs[0].routingUrl).port).toBe(String(DEFAULT_CONFIG.port));
+    expect(new URL(config.subgraphs[1].routingUrl).port).not.toBe(String(DEFAULT_CONFIG.emulator.port));
+    expect(new URL(config.subgraphs[1].routingUrl).port).not.toBe(String(DEFAULT_CONFIG.port));
   });
 
   it('pins federation_version to the @apollo/composition the tests compose with, at least the linked spec', () => {

@@ -9,6 +9,7 @@ import type * as CursorModule from '../../src/graphql/cursor';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { createLogger } from '../../src/observability/logger';
 import { createApp, type App } from '../../src/http/app';
+import { DEFAULT_CONFIG } from '../support/config';
 import { startScriptedGraph, type ScriptedAnswer, type ScriptedCall, type ScriptedGraph } from '../support/scripted-graph';
 import { postGraphQL, useStack, type GraphQLReply } from '../support/stack';
 
@@ -296,7 +297,7 @@ describe('an @odata.nextLink from Graph that leaves the collection is never foll
     upstream = await startScriptedGraph((call, origin) => answer(call, origin));
     elsewhere = await startScriptedGraph(() => ({ status: 200, body: { value: [pool(P3)] } }));
     graph = new GraphClient(upstream.url, new EmulatorCredential(), { scope: 'https://graph.microsoft.com/.default', retry: { baseDelayMs: 1, maxDelayMs: 1 } });
-    app = await createApp({ config: { production: false, introspection: true, maxBodyBytes: 256 * 1024 }, graph, logger: createLogger('silent') });
+    app = await createApp({ config: DEFAULT_CONFIG, graph, logger: createLogger('silent') });
     const address = await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${address.port}/graphql`;
   });

@@ -9,6 +9,7 @@ import { GraphClient } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { createApp, type App } from '../../src/http/app';
 import { createLogger } from '../../src/observability/logger';
+import { DEFAULT_CONFIG } from '../support/config';
 import { postGraphQL, startStack, type GraphQLReply, type Stack } from '../support/stack';
 
 const POOLS_PATH = '/beta/deviceManagement/embeddedSIMActivationCodePools';
@@ -39,7 +40,7 @@ let replica: { app: App; graph: GraphClient; url: string };
 beforeAll(async () => {
   stack = await startStack({ emulator: { quirks: { skipTokens: 'quoted' } } });
   const graph = new GraphClient(stack.emulator.url, new EmulatorCredential(), { scope: 'https://graph.microsoft.com/.default', retry: { baseDelayMs: 1, maxDelayMs: 1 } });
-  const app = await createApp({ config: { production: false, introspection: true, maxBodyBytes: 256 * 1024 }, graph, logger: createLogger('silent') });
+  const app = await createApp({ config: DEFAULT_CONFIG, graph, logger: createLogger('silent') });
   const address = await app.listen(0, '127.0.0.1');
   replica = { app, graph, url: `http://127.0.0.1:${address.port}/graphql` };
   // The first pool's name is in the first page's token (Intune's tokens carry the page's last name).

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HistorySettings } from '../../src/config/history';
-import { SERVER_DEFAULTS } from '../../src/config';
 import { HISTORY_RULES } from '../../src/graphql/history/rules';
 import type { OpenedHistory } from '../../src/history';
 import { openDatabase, type Engine } from '../../src/history/db';
@@ -17,6 +16,7 @@ import { HistoryStore } from '../../src/history/store';
 import { createApp } from '../../src/http/app';
 import { createLogger } from '../../src/observability/logger';
 import { gateFor } from '../support/auth';
+import { DEFAULT_CONFIG } from '../support/config';
 import { startTestIdp, type TestIdp } from '../support/idp';
 import { postGraphQL, startStack, type Stack, type StackOptions } from '../support/stack';
 import { PostgresServer, postgresAvailable } from '../support/postgres';
@@ -116,7 +116,7 @@ export async function stackWithHistory(location: Location, options: StackOptions
 export async function secondReplica(first: Stack, location: Location): Promise<{ url: string; graphql: Stack['graphql']; opened: OpenedHistory; stop(): Promise<void> }> {
   const opened = await openReplicaHistory(location);
   const app = await createApp({
-    config: { production: false, introspection: true, maxBodyBytes: SERVER_DEFAULTS.maxBodyBytes },
+    config: DEFAULT_CONFIG,
     graph: first.graph,
     logger: createLogger('silent'),
     history: opened.history,

@@ -152,7 +152,6 @@ describe('the explorer without a build', () => {
     const empty = mkdtempSync(join(tmpdir(), 'explorer-none-'));
     try {
       const explorer = createExplorer({ logger: createLogger('silent'), tokensRequired: false, assetDir: empty });
-      expect(explorer.built).toBe(false);
       expect(explorer.config.assets).toBeUndefined();
     } finally {
       rmSync(empty, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
-import { SERVER_DEFAULTS } from '../../src/config';
+import { DEFAULT_CONFIG } from '../support/config';
 import { createLogger } from '../../src/observability/logger';
 import { useStack } from '../support/stack';
 
@@ -68,14 +68,14 @@ describe('compressed request bodies (Apollo Router traffic shaping)', () => {
   it('the limit is on the decoded size: a small zip bomb is 413', async () => {
     // 16 MiB of spaces inside a valid JSON body, 16 KiB compressed: far below the limit as sent.
     const bomb = gzipSync(Buffer.concat([Buffer.from('{"query":"{ __typename }","x":"'), Buffer.alloc(16 * 2 ** 20, 0x20), Buffer.from('"}')]));
-    expect(bomb.length).toBeLessThan(SERVER_DEFAULTS.maxBodyBytes);
+    expect(bomb.length).toBeLessThan(DEFAULT_CONFIG.maxBodyBytes);
     const reply = await post(bomb, { ...JSON_TYPE, 'content-encoding': 'gzip' });
     expect(reply.status).toBe(413);
     expect(reply.body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('a compressed body just under the limit decoded is served', async () => {
-    const padding = ' '.repeat(SERVER_DEFAULTS.maxBodyBytes - TYPENAME.length - 10);
+    const padding = ' '.repeat(DEFAULT_CONFIG.maxBodyBytes - TYPENAME.length - 10);
     const reply = await post(gzipSync(Buffer.from(`${padding}${TYPENAME}`)), { ...JSON_TYPE, 'content-encoding': 'gzip' });
     expect(reply.body).toEqual({ data: { __typename: 'Query' } });
   });

@@ -1,5 +1,8 @@
-/** Configuration tests: what loadConfig says about a bad environment. */
+/** Configuration tests: what loadConfig says about a bad environment; the configuration other tests start from. */
 import { ConfigError, loadConfig } from '../../src/config';
+
+/** The configuration of an empty environment: loadConfig's defaults (emulator mode, development). */
+export const DEFAULT_CONFIG = loadConfig({});
 
 /** The message of the ConfigError `env` raises; fails the test when it raises none (or another error). */
 export function configError(env: Record<string, string>): string {

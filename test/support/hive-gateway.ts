@@ -17,12 +17,12 @@ import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway-
 import { parse } from 'graphql';
 import { createGate } from '../../src/auth/gate';
 import { DEFAULT_PERMISSIONS } from '../../src/auth/principal';
-import { SERVER_DEFAULTS } from '../../src/config';
 import { generatedPoolId, startGraphEmulator, type GraphEmulator } from '@esim-pools/graph-emulator';
 import { GraphClient } from '../../src/graph/client';
 import { createApp, type App } from '../../src/http/app';
 import { EmulatorCredential } from '../../src/identity/credential';
 import { createLogger } from '../../src/observability/logger';
+import { DEFAULT_CONFIG } from './config';
 import { startDirectorySubgraph, SAMPLE_GROUP_NAMES, type DirectorySubgraph } from './directory-subgraph';
 import { postGraphQL, type GraphQLReply } from './stack';
 
@@ -64,7 +64,7 @@ async function startReplica(emulator: GraphEmulator): Promise<Replica> {
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
   });
   const app = await createApp({
-    config: { production: false, introspection: true, maxBodyBytes: SERVER_DEFAULTS.maxBodyBytes },
+    config: DEFAULT_CONFIG,
     graph,
     logger: createLogger('silent'),
     auth: createGate({ permissions: DEFAULT_PERMISSIONS, routerSecret: ROUTER_SECRET }),

@@ -11,6 +11,7 @@ import { createContext, type Context, type EditServices } from '../../src/graphq
 import { createApolloServer } from '../../src/http/apollo';
 import { AuditLog } from '../../src/observability/audit';
 import { createLogger } from '../../src/observability/logger';
+import { DEFAULT_CONFIG } from './config';
 import { FakeGraph } from './fake-graph';
 
 export interface OperationResult {
@@ -32,7 +33,7 @@ export interface Operations {
  */
 export function useOperations(seed: () => FakeGraph = () => new FakeGraph()): Operations {
   const logger = createLogger('silent');
-  const server = createApolloServer({ config: { production: false, introspection: true }, logger });
+  const server = createApolloServer({ config: DEFAULT_CONFIG, logger });
   // Shared by every operation of the file, as createApp shares them between requests.
   const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000 };
   let graph = seed();

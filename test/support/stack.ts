@@ -8,8 +8,9 @@ import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
 import { EmulatorCredential } from '../../src/identity/credential';
 import type { AuthGate } from '../../src/auth/gate';
 import { createLogger, type Logger } from '../../src/observability/logger';
-import { SERVER_DEFAULTS } from '../../src/config';
-import { createApp, type App, type AppOptions } from '../../src/http/app';
+import { createApp, type App, type AppConfig, type AppOptions } from '../../src/http/app';
+import type { TargetCheckMode } from '../../src/graphql/targets';
+import { DEFAULT_CONFIG } from './config';
 
 export interface GraphQLReply {
   status: number;
@@ -35,17 +36,18 @@ export interface StackOptions {
   client?: Partial<GraphClientOptions>;
   /** A credential, or a factory of new instances (see CachedToken.reject). */
   credential?: CredentialSource;
-  config?: Partial<AppOptions['config']>;
+  /** Sections of the app's configuration replacing DEFAULT_CONFIG's. */
+  config?: Partial<AppConfig>;
   /** Inbound authentication, built on the stack's Graph client (see test/support/auth.ts). */
   auth?: (graph: GraphClient) => AuthGate | undefined;
   logger?: Logger;
-  /** Edit locks, audit trail and lock wait of the app; default: createApp's. */
-  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'lockWaitMs' | 'bulkTimeoutMs' | 'history'>;
+  /** Edit locks, audit trail and history of the app (default: createApp's); lock wait and bulk timeout (the config's). */
+  edits?: Pick<AppOptions, 'coordination' | 'audit' | 'history'> & { lockWaitMs?: number; bulkTimeoutMs?: number };
   /**
    * Target checks of writes; default `off` here: the suites written before them send made-up group and filter ids
    * (the target-check suites turn them on). The app's own default is strict.
    */
-  targetChecks?: AppOptions['targetChecks'];
+  targetChecks?: { mode: TargetCheckMode; cacheSeconds?: number };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -58,13 +60,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.client,
   });
   const auth = options.auth?.(graph);
+  const { lockWaitMs, bulkTimeoutMs, ...edits } = options.edits ?? {};
   const app = await createApp({
-    config: { production: false, introspection: true, maxBodyBytes: SERVER_DEFAULTS.maxBodyBytes, ...options.config },
+    config: {
+      ...DEFAULT_CONFIG,
+      // The app's lock wait is GRAPH_TIMEOUT_MS's.
+      graph: { timeoutMs: lockWaitMs ?? DEFAULT_CONFIG.graph.timeoutMs },
+      edits: {
+        targetChecks: options.targetChecks?.mode ?? 'off',
+        targetCheckCacheSeconds: options.targetChecks?.cacheSeconds ?? DEFAULT_CONFIG.edits.targetCheckCacheSeconds,
+        bulkTimeoutMs: bulkTimeoutMs ?? DEFAULT_CONFIG.edits.bulkTimeoutMs,
+      },
+      ...options.config,
+    },
     graph,
     logger: options.logger ?? createLogger('silent'),
     auth,
-    targetChecks: options.targetChecks ?? { mode: 'off' },
-    ...options.edits,
+    ...edits,
   });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}/graphql`;

@@ -13,6 +13,7 @@ import { createApolloServer } from '../../src/http/apollo';
 import { boundedDocumentStore, boundedQueryCache } from '../../src/http/caches';
 import { AuditLog } from '../../src/observability/audit';
 import { createLogger } from '../../src/observability/logger';
+import { DEFAULT_CONFIG } from '../support/config';
 import { FakeGraph } from '../support/fake-graph';
 
 const execFileAsync = promisify(execFile);
@@ -91,7 +92,7 @@ it('boundedQueryCache counts each text (and its key) and honours TTLs in seconds
 it("Apollo Server keeps its parsed documents in the bounded store it is given", async () => {
   const documentStore = boundedDocumentStore({ max: 10, maxBytes: 2 ** 30 });
   const logger = createLogger('silent');
-  const server = createApolloServer({ config: { production: false, introspection: true }, logger, documentStore });
+  const server = createApolloServer({ config: DEFAULT_CONFIG, logger, documentStore });
   const edits = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1000 };
   await server.start();
   try {

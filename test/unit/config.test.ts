@@ -14,7 +14,7 @@ describe('loadConfig', () => {
   it("defaults the Graph settings to the values docs/configuration.md's table promises", () => {
     expect(loadConfig({}).graph).toMatchObject({
       timeoutMs: 30_000,
-      maxRetries: 3,
+      retry: { maxRetries: 3 },
       maxConnections: 32,
       connectTimeoutMs: 10_000,
       bulkhead: { maxConcurrent: 64, maxQueue: 256, maxWaitMs: 5_000 },

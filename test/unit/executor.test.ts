@@ -17,6 +17,7 @@ import { buildSchema } from '../../src/graphql/schema';
 import { createApolloServer } from '../../src/http/apollo';
 import { AuditLog } from '../../src/observability/audit';
 import { createLogger } from '../../src/observability/logger';
+import { DEFAULT_CONFIG } from '../support/config';
 import { FakeGraph, wire } from '../support/fake-graph';
 
 const P1 = '6f2c1b9e-4a3d-4c8e-9b1a-2f5e7d8c9a01';
@@ -133,8 +134,8 @@ const CASES: Case[] = [
 const logger = createLogger('silent');
 const edits: EditServices = { locks: new LocalPoolLocks(), audit: new AuditLog(logger), lockWaitMs: 1_000 };
 const servers: Record<'jit' | 'graphql-js', ApolloServer<Context>> = {
-  jit: createApolloServer({ config: { production: false, introspection: true, executor: 'jit' }, logger }),
-  'graphql-js': createApolloServer({ config: { production: false, introspection: true, executor: 'graphql-js' }, logger }),
+  jit: createApolloServer({ config: { ...DEFAULT_CONFIG, executor: 'jit' }, logger }),
+  'graphql-js': createApolloServer({ config: { ...DEFAULT_CONFIG, executor: 'graphql-js' }, logger }),
 };
 afterAll(() => Promise.all(Object.values(servers).map((server) => server.stop())));
 

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
-import { AuthError, tokenHash, TokenVerifier, type TokenVerifierOptions } from '../../src/auth/jwt';
+import { AuthError, tokenHash, tokenVerifier, type TokenVerifier, type TokenVerifierOptions } from '../../src/auth/jwt';
 import { classifyOboError } from '../../src/identity/obo';
 import type { Principal } from '../../src/auth/principal';
 import { listenOnLoopback } from '../support/net';
@@ -43,7 +43,7 @@ beforeEach(() => {
 });
 
 function verifier(overrides: Partial<TokenVerifierOptions> = {}): TokenVerifier {
-  return new TokenVerifier({
+  return tokenVerifier({
     jwksUrl,
     issuers: [ISSUER],
     audiences: [AUDIENCE],

@@ -1,7 +1,4 @@
-/**
- * What the landing page hands src/explorer-web/ in a `<script type="application/json">` block (no inline script
- * under the CSP); shared by server and browser, so nothing here may need Node or the DOM.
- */
+/** The landing page's JSON block for src/explorer-web/ (no inline script under the CSP): no Node, no DOM here. */
 export interface ExplorerPageConfig {
   /** The GraphQL endpoint's path, e.g. `/graphql`: both explorers talk to this server only. */
   endpoint: string;

@@ -246,8 +246,7 @@ export function createExplorer(options: { logger: Logger; tokensRequired: boolea
   // The page is the same for every request: render it once.
   const page = Buffer.from(renderPage(config), 'utf8');
   return {
-    /** Whether the offline explorer was built and is served. */
-    built: store !== undefined,
+    /** What the page hands the browser; `assets` unset when the offline explorer was not built. */
     config,
     /** Answers and returns true when the request is for the landing page or one of its assets; else false. */
     handle: (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
