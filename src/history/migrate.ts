@@ -94,10 +94,12 @@ async function upToDate(database: HistoryDb): Promise<boolean> {
 
 /** Applies every pending migration; resolves with the names applied now (empty: the schema was up to date). */
 export async function migrateToLatest(database: HistoryDb): Promise<string[]> {
-  if (await upToDate(database)) return [];
+  return (await upToDate(database)) ? [] : database.migrate();
+}
+
+/** Kysely's Migrator on `db`, the store's own connections (db.ts, db-worker.ts); resolves with the names applied. */
+export async function runMigrations(db: Kysely<unknown>, engine: Engine): Promise<string[]> {
   const { Migrator } = await import('kysely');
-  const db = await database.kysely();
-  const { engine } = database;
   const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, up]) => [name, { up: (on: Kysely<unknown>) => up(on, engine) }]));
   const provider = { getMigrations: () => Promise.resolve(migrations) };
   const migrator = new Migrator({ db, provider, migrationTableName: 'history_migration', migrationLockTableName: 'history_migration_lock' });
