@@ -6,7 +6,7 @@ import type { EsimPoolsApi } from '../graph/api';
 import { History, type HistoryHooks, type SetRules } from './history';
 import { IdempotencyKeys } from './idempotency';
 import { HistoryStore } from './store';
-import { Sweeper, type SweepHooks } from './sweep';
+import { sweeper, type SweepHooks } from './sweep';
 
 /** Retention runs this often (on one replica at a time: the `retention` lease). */
 const RETENTION_EVERY_MS = 60 * 60_000;
@@ -47,8 +47,8 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
   const stop = new AbortController();
   const intervalMs = settings.sweepIntervalS * 1000;
   const options = { intervalMs, readShare: settings.sweepReadShare, readBudget: deps.readBudget, signal: stop.signal };
-  const sweeper = new Sweeper(history, deps.graph, options, hooks);
-  const sweep = (): Promise<unknown> => sweeper.sweepOnce().catch((error: unknown) => hooks.onError?.(error));
+  const sweepOnce = sweeper(history, deps.graph, options, hooks);
+  const sweep = (): Promise<unknown> => sweepOnce().catch((error: unknown) => hooks.onError?.(error));
   // The first sweep soon after start, at a random point so that replicas do not ask at once.
   const firstMs = Math.floor(Math.random() * Math.min(intervalMs, 10_000));
   const sweeping = intervalMs > 0 && repeat(firstMs, intervalMs, stop.signal, sweep);
