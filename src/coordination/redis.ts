@@ -204,15 +204,10 @@ class RedisStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      // QUIT lets in-flight replies arrive; bounded by the command timeout like any other command.
-      if (this.client.status === 'ready') await this.client.quit();
-    } catch {
-      // closing anyway
-    } finally {
-      // Also cancels a pending reconnect, which QUIT on a reconnecting client leaves scheduled.
-      this.client.disconnect();
-    }
+    // QUIT lets in-flight replies arrive; bounded by the command timeout like any other command.
+    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
+    // Also cancels a pending reconnect, which QUIT on a reconnecting client leaves scheduled.
+    this.client.disconnect();
   }
 
   private unavailable(cause?: unknown): CoordinationError {
@@ -243,11 +238,8 @@ class RedisStore {
 }
 
 /** A budget deciding as LocalRateBudget does; `fallback`: taken instead when Redis cannot answer (reads), else `unavailable`. */
-function redisRateBudget(
-  store: RedisStore,
-  options: BudgetOptions & { name: BudgetName; fallback?: RateBudget },
-): RateBudget {
-  const { name, limit, windowMs, maxWaitMs, fallback } = options;
+function redisRateBudget(store: RedisStore, name: BudgetName, options: BudgetOptions, fallback?: RateBudget): RateBudget {
+  const { limit, windowMs, maxWaitMs } = options;
   const key = `${store.settings.keyPrefix}budget:${name}`;
   /** Members are unique across replicas and takes. */
   const memberPrefix = randomUUID();
@@ -373,20 +365,19 @@ function redisPoolLocks(store: RedisStore, maxHoldMs: number) {
 export type RedisCoordination = ReturnType<typeof createRedisCoordination>;
 
 /** `lockMaxHoldMs`: how long a live holder keeps renewing a pool lock (default 2 min; 0: never, a lock lasts lockTtlMs). */
-export function createRedisCoordination(options: {
+export function createRedisCoordination({ settings, budgets, logger, onEvent, lockMaxHoldMs = 120_000 }: {
   settings: RedisSettings;
   budgets: LocalCoordinationOptions;
   logger?: CoordinationLogger;
   onEvent?: CoordinationEventListener;
   lockMaxHoldMs?: number;
 }) {
-  const { settings, budgets, logger, onEvent, lockMaxHoldMs } = options;
   const store = new RedisStore(settings, logger, emitter(onEvent));
-  const locks = redisPoolLocks(store, lockMaxHoldMs ?? 120_000);
+  const locks = redisPoolLocks(store, lockMaxHoldMs);
   return {
     backend: 'redis',
-    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes' }),
-    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', fallback: new LocalRateBudget(budgets.reads) }),
+    writes: redisRateBudget(store, 'writes', budgets.writes),
+    reads: redisRateBudget(store, 'reads', budgets.reads, new LocalRateBudget(budgets.reads)),
     locks,
     health: () => ({ backend: 'redis', ...store.health() }),
     connected: (timeoutMs) => store.connected(timeoutMs),

@@ -46,10 +46,7 @@ function run(s: Wire): Row[] {
   return [];
 }
 
-/**
- * Runs `fn` between begin and commit (rolled back when it throws). IMMEDIATE: the write lock is taken first, waiting
- * out another connection to the file (busy_timeout); a deferred one can fail with SQLITE_BUSY_SNAPSHOT instead.
- */
+/** Runs `fn` between begin and commit (rolled back when it throws); IMMEDIATE: the write lock first (docs/history.md). */
 function inTransaction<T>(fn: () => T): T {
   prepare('begin immediate').statement.run();
   try {

@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as KyselyModule from 'kysely';
-import type { Kysely } from 'kysely';
 import { runMigrations } from './migrate';
 
 export type Engine = 'postgres' | 'embedded';
@@ -56,13 +55,13 @@ export async function openDatabase(location: StoreLocation): Promise<HistoryDb> 
 }
 
 /** PostgreSQL: each statement's placeholders numbered (`?` → `$n`), run through Kysely's pool and transactions. */
-function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): HistoryDb {
+function postgres({ CompiledQuery }: typeof KyselyModule, db: KyselyModule.Kysely<unknown>): HistoryDb {
   const numbered = (text: string): string => {
     let n = 0;
     return text.replace(/\?/g, () => `$${++n}`);
   };
   const on =
-    (q: Kysely<unknown>): RunStatement =>
+    (q: KyselyModule.Kysely<unknown>): RunStatement =>
     async (s) =>
       (await q.executeQuery<Row>(CompiledQuery.raw(numbered(s.text), [...s.params]))).rows;
   return {
@@ -109,9 +108,8 @@ const MAX_TEXTS = 1024;
 type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
 
 /**
- * The embedded engine: libsql on its own thread (db-worker.ts), so SQLite's work leaves the main thread. The batches
- * of one event-loop turn go over as one message and commit together (group commit, docs/history.md). Transactions
- * are exclusive sections, in order; groups wait while one is open. The migrations run on the thread.
+ * The embedded engine: libsql on its own thread (db-worker.ts). The batches of one event-loop turn commit together
+ * (group commit, docs/history.md); transactions and migrations are exclusive sections, in order, that groups wait for.
  */
 async function embedded(path: string): Promise<HistoryDb> {
   const worker = new Worker(workerScript());
