@@ -375,7 +375,6 @@ export function createRedisCoordination({ settings, budgets, logger, onEvent, lo
   const store = new RedisStore(settings, logger, emitter(onEvent));
   const locks = redisPoolLocks(store, lockMaxHoldMs);
   return {
-    backend: 'redis',
     writes: redisRateBudget(store, 'writes', budgets.writes),
     reads: redisRateBudget(store, 'reads', budgets.reads, new LocalRateBudget(budgets.reads)),
     locks,

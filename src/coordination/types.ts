@@ -97,7 +97,6 @@ export interface CoordinationHealth {
 }
 
 export interface Coordination {
-  readonly backend: CoordinationHealth['backend'];
   /** Intune's write budget (POST/PATCH/DELETE and the assign action). */
   readonly writes: RateBudget;
   /** Intune's budget for requests of any kind. */

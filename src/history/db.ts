@@ -1,6 +1,6 @@
 /**
- * The history's two engines behind one query layer: PostgreSQL (DATABASE_URL), shared by the replicas, or an
- * embedded libsql file on its own thread (docs/history.md). Each engine's driver is loaded only when its store is opened.
+ * The history's two engines behind one query layer (docs/history.md): PostgreSQL (DATABASE_URL), shared by the
+ * replicas, or an embedded libsql file on its own thread; each driver is loaded only when its store opens.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

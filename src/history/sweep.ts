@@ -7,7 +7,6 @@ import { isGraphError } from '../graph/errors';
 import type { History } from './history';
 
 const SWEEP_LEASE = 'sweep';
-/** Pools per page of the pools list. */
 const POOLS_PAGE = 100;
 /** How long a sweep may hold the lease before another replica may take it over (a sweep longer than the interval). */
 const LEASE_MS = 10 * 60_000;
