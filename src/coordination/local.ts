@@ -100,7 +100,6 @@ export type LocalCoordinationOptions = Record<BudgetName, BudgetOptions>;
 
 export function createLocalCoordination(options: LocalCoordinationOptions): Coordination {
   return {
-    backend: 'local',
     writes: new LocalRateBudget(options.writes),
     reads: new LocalRateBudget(options.reads),
     locks: new LocalPoolLocks(),

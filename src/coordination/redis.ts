@@ -1,10 +1,9 @@
-/** Coordination shared by every replica through one Redis connection: the store, the budgets' window (docs/scale-out.md). */
+/** Coordination shared by the replicas through one Redis connection: store, budgets and locks (docs/scale-out.md). */
 import { randomUUID } from 'node:crypto';
 import { Redis, type Result } from 'ioredis';
-import { backoff, LocalRateBudget, waitFor, type LocalCoordinationOptions } from './local';
-import { redisPoolLocks } from './redis-locks';
+import { backoff, LocalPoolLocks, LocalRateBudget, waitFor, type LocalCoordinationOptions } from './local';
 import { CoordinationError, emitter, failures, type BudgetName, type BudgetOptions, type Coordination, type RateBudget } from './types';
-import type { CoordinationEventListener, RedisSettings } from './types';
+import type { CoordinationEventListener, LockLease, LockOptions, RedisSettings } from './types';
 
 /** The subset of a pino logger used here (pino's Logger fits). */
 export interface CoordinationLogger {
@@ -34,7 +33,71 @@ export function describeRedisError(error: unknown): string {
   return `redis unreachable: ${/^[A-Za-z]{1,40}$/.test(name) ? name : 'error'}`;
 }
 
-export class RedisStore {
+/**
+ * KEYS[1]: sorted set of send times (ms on the server's clock; future scores are reserved slots). ARGV: limit,
+ * windowMs, maxWaitMs, member. Returns {1, waitMs} (slot taken) or {0, waitMs} (refused). Idempotent per member.
+ */
+const TAKE_SLOT = `
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local maxWait = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- a second try of a take whose first try was applied (its reply came late): the slot it already has
+local taken = redis.call('ZSCORE', KEYS[1], ARGV[4])
+if taken then return {1, math.max(0, tonumber(taken) - now)} end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local at = now
+if count >= limit then
+  -- the slot frees when the request 'limit' places back leaves the window
+  local entry = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+  at = math.max(now, tonumber(entry[2]) + window)
+end
+local wait = at - now
+if wait > maxWait then return {0, wait} end
+redis.call('ZADD', KEYS[1], at, ARGV[4])
+-- only the last 'limit' entries can ever decide a slot: keep the set that small
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(limit + 1))
+redis.call('PEXPIRE', KEYS[1], wait + window + 1000)
+return {1, wait}
+`;
+
+/** KEYS[1]: the lock; ARGV: the taker's token, the TTL (ms). 1: the lock is (now) this token's; 0: another's. */
+const ACQUIRE_LOCK = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/** KEYS[1]: the lock; ARGV[1]: the holder's token. 1: released; 0: no lock (expired, or released already); -1: another's. */
+const RELEASE_LOCK = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if holder then return -1 end
+return 0
+`;
+
+/** KEYS[1]: the lock; ARGV: the token, the TTL (ms). Extends the lock only if that holder still has it. */
+const RENEW_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    takeSlot(key: string, limit: number, windowMs: number, maxWaitMs: number, member: string): Result<[granted: 0 | 1, waitMs: number], Context>;
+    acquireLock(key: string, token: string, ttlMs: number): Result<number, Context>;
+    releaseLock(key: string, token: string): Result<number, Context>;
+    renewLock(key: string, token: string, ttlMs: number): Result<number, Context>;
+  }
+}
+
+/** The scripts by the command name each is defined as on the client. */
+const SCRIPTS = { takeSlot: TAKE_SLOT, acquireLock: ACQUIRE_LOCK, releaseLock: RELEASE_LOCK, renewLock: RENEW_LOCK };
+
+class RedisStore {
   readonly client: Redis;
   private lastError?: string;
   /** Set when a command timed out on a connection that still looks ready; cleared by the next reply. */
@@ -69,6 +132,7 @@ export class RedisStore {
       autoResendUnfulfilledCommands: false,
       retryStrategy: (times) => backoff(times, 50, 2000),
     });
+    for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { numberOfKeys: 1, lua });
     this.client.on('ready', () => this.refresh());
     this.client.on('error', (error: unknown) => {
       this.lastError = describeRedisError(error);
@@ -140,15 +204,10 @@ export class RedisStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      // QUIT lets in-flight replies arrive; bounded by the command timeout like any other command.
-      if (this.client.status === 'ready') await this.client.quit();
-    } catch {
-      // closing anyway
-    } finally {
-      // Also cancels a pending reconnect, which QUIT on a reconnecting client leaves scheduled.
-      this.client.disconnect();
-    }
+    // QUIT lets in-flight replies arrive; bounded by the command timeout like any other command.
+    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
+    // Also cancels a pending reconnect, which QUIT on a reconnecting client leaves scheduled.
+    this.client.disconnect();
   }
 
   private unavailable(cause?: unknown): CoordinationError {
@@ -178,53 +237,13 @@ export class RedisStore {
   }
 }
 
-/**
- * KEYS[1]: sorted set of send times (ms on the server's clock; future scores are reserved slots). ARGV: limit,
- * windowMs, maxWaitMs, member. Returns {1, waitMs} (slot taken) or {0, waitMs} (refused). Idempotent per member.
- */
-const TAKE_SLOT = `
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local maxWait = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
--- a second try of a take whose first try was applied (its reply came late): the slot it already has
-local taken = redis.call('ZSCORE', KEYS[1], ARGV[4])
-if taken then return {1, math.max(0, tonumber(taken) - now)} end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-local at = now
-if count >= limit then
-  -- the slot frees when the request 'limit' places back leaves the window
-  local entry = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
-  at = math.max(now, tonumber(entry[2]) + window)
-end
-local wait = at - now
-if wait > maxWait then return {0, wait} end
-redis.call('ZADD', KEYS[1], at, ARGV[4])
--- only the last 'limit' entries can ever decide a slot: keep the set that small
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(limit + 1))
-redis.call('PEXPIRE', KEYS[1], wait + window + 1000)
-return {1, wait}
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    takeSlot(key: string, limit: number, windowMs: number, maxWaitMs: number, member: string): Result<[granted: 0 | 1, waitMs: number], Context>;
-  }
-}
-
 /** A budget deciding as LocalRateBudget does; `fallback`: taken instead when Redis cannot answer (reads), else `unavailable`. */
-function redisRateBudget(
-  store: RedisStore,
-  options: BudgetOptions & { name: BudgetName; fallback?: RateBudget },
-): RateBudget {
-  const { name, limit, windowMs, maxWaitMs, fallback } = options;
+function redisRateBudget(store: RedisStore, name: BudgetName, options: BudgetOptions, fallback?: RateBudget): RateBudget {
+  const { limit, windowMs, maxWaitMs } = options;
   const key = `${store.settings.keyPrefix}budget:${name}`;
   /** Members are unique across replicas and takes. */
   const memberPrefix = randomUUID();
   let sequence = 0;
-  store.client.defineCommand('takeSlot', { numberOfKeys: 1, lua: TAKE_SLOT });
   return {
     enabled: limit > 0,
     async take(signal) {
@@ -245,23 +264,119 @@ function redisRateBudget(
   };
 }
 
+/** A lock lives `lockTtlMs` (the store's settings) unless renewed; `maxHoldMs`: how long a live holder renews it (0: never). */
+function redisPoolLocks(store: RedisStore, maxHoldMs: number) {
+  const { logger, emit } = store;
+  const ttlMs = store.settings.lockTtlMs;
+  /** Orders this replica's waiters per pool, so only one of them polls Redis. */
+  const local = new LocalPoolLocks();
+  /** The stop() of each lease held; a lease not in it is released (or lost, or closed) and does nothing more. */
+  const leases = new Set<() => void>();
+
+  const lost = (key: string, when: 'renew' | 'release'): void => {
+    emit({ type: 'lock-lost' });
+    logger?.warn({ lock: key, when }, 'A pool lock had expired and passed to another holder before this one was done');
+  };
+
+  /** The lease of a lock just taken, renewed every third of its TTL while held. */
+  function hold(key: string, token: string): LockLease {
+    const acquiredAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
+      leases.delete(stop);
+    };
+    const schedule = (): void => {
+      if (!leases.has(stop) || maxHoldMs <= 0 || Date.now() - acquiredAt + ttlMs / 3 >= maxHoldMs) return;
+      timer = setTimeout(() => void renew(), ttlMs / 3);
+      timer.unref(); // a held lock never keeps the process alive
+    };
+    const renew = async (): Promise<void> => {
+      try {
+        const renewed = await store.call((client) => client.renewLock(key, token, ttlMs), { idempotent: true });
+        if (renewed !== 1 && leases.has(stop)) {
+          stop();
+          return lost(key, 'renew');
+        }
+      } catch {
+        // Redis did not answer this time; the lock still has up to two thirds of its TTL: try again next round.
+      }
+      schedule();
+    };
+    leases.add(stop);
+    schedule();
+    return {
+      release: async () => {
+        if (!leases.has(stop)) return;
+        stop();
+        try {
+          const deleted = await store.call((client) => client.releaseLock(key, token), { idempotent: true });
+          // 0 is not told apart from a retried release: only "someone else has it now" is a lock known to be lost.
+          if (deleted === -1) lost(key, 'release');
+        } catch (error) {
+          // Not thrown: the edit is done, and failing its request now would hide its outcome. The lock expires by itself.
+          logger?.warn({ err: error, lock: key }, 'Could not release a pool lock; it expires after its TTL');
+        }
+      },
+    };
+  }
+
+  async function acquireShared(key: string, { deadline, signal }: LockOptions): Promise<LockLease> {
+    const token = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw failures.aborted();
+      let reply: number;
+      try {
+        reply = await store.call((client) => client.acquireLock(key, token, ttlMs), { idempotent: true });
+      } catch (error) {
+        // A take whose reply never came may have been applied: undo it (best effort), or nobody holds the pool for a TTL.
+        store.call((client) => client.releaseLock(key, token), { idempotent: true }).catch(() => undefined);
+        throw error;
+      }
+      if (reply === 1) return hold(key, token);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw failures.lockTimeout();
+      await waitFor(Math.min(remaining, backoff(attempt, 10, 100)), signal);
+    }
+  }
+
+  return {
+    /** Leases held by this replica now (for tests and metrics). */
+    get held() {
+      return leases.size;
+    },
+    /** Stops every renewal: the locks still held are left to expire (close() comes after in-flight requests end). */
+    stopAll() {
+      for (const stop of leases) stop();
+    },
+    async acquire(poolId: string, options: LockOptions): Promise<LockLease> {
+      const mine = await local.acquire(poolId, options);
+      try {
+        const shared = await acquireShared(`${store.settings.keyPrefix}lock:${poolId.toLowerCase()}`, options);
+        return { release: () => shared.release().finally(() => mine.release()) };
+      } catch (error) {
+        await mine.release();
+        throw error;
+      }
+    },
+  };
+}
+
 export type RedisCoordination = ReturnType<typeof createRedisCoordination>;
 
 /** `lockMaxHoldMs`: how long a live holder keeps renewing a pool lock (default 2 min; 0: never, a lock lasts lockTtlMs). */
-export function createRedisCoordination(options: {
+export function createRedisCoordination({ settings, budgets, logger, onEvent, lockMaxHoldMs = 120_000 }: {
   settings: RedisSettings;
   budgets: LocalCoordinationOptions;
   logger?: CoordinationLogger;
   onEvent?: CoordinationEventListener;
   lockMaxHoldMs?: number;
 }) {
-  const { settings, budgets, logger, onEvent, lockMaxHoldMs } = options;
   const store = new RedisStore(settings, logger, emitter(onEvent));
-  const locks = redisPoolLocks(store, lockMaxHoldMs ?? 120_000);
+  const locks = redisPoolLocks(store, lockMaxHoldMs);
   return {
-    backend: 'redis',
-    writes: redisRateBudget(store, { ...budgets.writes, name: 'writes' }),
-    reads: redisRateBudget(store, { ...budgets.reads, name: 'reads', fallback: new LocalRateBudget(budgets.reads) }),
+    writes: redisRateBudget(store, 'writes', budgets.writes),
+    reads: redisRateBudget(store, 'reads', budgets.reads, new LocalRateBudget(budgets.reads)),
     locks,
     health: () => ({ backend: 'redis', ...store.health() }),
     connected: (timeoutMs) => store.connected(timeoutMs),

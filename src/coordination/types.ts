@@ -5,10 +5,7 @@ export type CoordinationFailure = 'budget-exhausted' | 'lock-timeout' | 'unavail
 
 export type BudgetName = 'writes' | 'reads';
 
-/**
- * What is reported (docs/scale-out.md, "Metrics hooks"): each take and acquire with its outcome and wait, a lease found
- * taken over (`lock-lost`), the shared store down (reason as in health()) and up, reads taken locally (`budget-fallback`).
- */
+/** What is reported: each take and acquire, a lease lost, the store down and up, reads taken locally (docs/scale-out.md). */
 export type CoordinationEvent =
   | { type: 'budget'; budget: BudgetName; outcome: 'granted' | CoordinationFailure; waitedMs: number }
   | { type: 'lock'; outcome: 'acquired' | CoordinationFailure; waitedMs: number }
@@ -100,7 +97,6 @@ export interface CoordinationHealth {
 }
 
 export interface Coordination {
-  readonly backend: CoordinationHealth['backend'];
   /** Intune's write budget (POST/PATCH/DELETE and the assign action). */
   readonly writes: RateBudget;
   /** Intune's budget for requests of any kind. */

@@ -1,12 +1,13 @@
 /**
  * The embedded store's thread (started by db.ts): the only libsql connection, its statements prepared once per SQL
- * text (libsql never frees them), and group commit. Answers each request by its id, in the order received.
+ * text (libsql never frees them), group commit and the migrations. Answers each request by its id.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import Database from 'libsql';
 import type { Failure, Reply, Request, Row, Settled, Wire } from './db';
+import { runMigrations } from './migrate';
 
 /** Distinct statements kept; the history's queries have a few dozen shapes. */
 const MAX_STATEMENTS = 256;
@@ -16,12 +17,16 @@ let database: Database.Database | undefined;
 const texts: string[] = [];
 const statements = new Map<string, { statement: Database.Statement; reader: boolean }>();
 
-function prepare(text: string): { statement: Database.Statement; reader: boolean } {
+function opened(): Database.Database {
   if (database === undefined) throw Object.assign(new Error('The history store is closed.'), { code: 'CLOSED' });
+  return database;
+}
+
+function prepare(text: string): { statement: Database.Statement; reader: boolean } {
   let kept = statements.get(text);
   if (kept === undefined) {
     if (statements.size >= MAX_STATEMENTS) statements.clear();
-    const statement = database.prepare(text);
+    const statement = opened().prepare(text);
     kept = { statement, reader: statement.reader };
     statements.set(text, kept);
   }
@@ -41,10 +46,7 @@ function run(s: Wire): Row[] {
   return [];
 }
 
-/**
- * Runs `fn` between begin and commit (rolled back when it throws). IMMEDIATE: the write lock is taken first, waiting
- * out another connection to the file (busy_timeout); a deferred one can fail with SQLITE_BUSY_SNAPSHOT instead.
- */
+/** Runs `fn` between begin and commit (rolled back when it throws); IMMEDIATE: the write lock first (docs/history.md). */
 function inTransaction<T>(fn: () => T): T {
   prepare('begin immediate').statement.run();
   try {
@@ -83,7 +85,7 @@ function group(batches: readonly (readonly Wire[])[]): Settled[] {
   }
 }
 
-function answer(request: Request): unknown {
+async function answer(request: Request): Promise<unknown> {
   switch (request.op) {
     case 'open':
       if (request.path !== ':memory:') mkdirSync(dirname(request.path), { recursive: true });
@@ -97,6 +99,11 @@ function answer(request: Request): unknown {
       return group(request.batches);
     case 'run':
       return run(request.statement);
+    case 'migrate': {
+      // Kysely's own SQLite dialect on this connection, loaded only when a migration is pending.
+      const { Kysely, SqliteDialect } = await import('kysely');
+      return runMigrations(new Kysely<unknown>({ dialect: new SqliteDialect({ database: opened() }) }), 'embedded');
+    }
     case 'close':
       statements.clear();
       database?.close();
@@ -106,12 +113,9 @@ function answer(request: Request): unknown {
 }
 
 parentPort?.on('message', (request: Request) => {
-  let reply: Reply;
   if (request.texts !== undefined) texts.push(...request.texts);
-  try {
-    reply = { id: request.id, value: answer(request) };
-  } catch (error) {
-    reply = { id: request.id, error: failure(error) };
-  }
-  parentPort?.postMessage(reply);
+  void answer(request).then(
+    (value) => parentPort?.postMessage({ id: request.id, value } satisfies Reply),
+    (error: unknown) => parentPort?.postMessage({ id: request.id, error: failure(error) } satisfies Reply),
+  );
 });

@@ -1,12 +1,12 @@
 /**
- * The history's two engines behind one query layer: PostgreSQL (DATABASE_URL), shared by the replicas, or an
- * embedded libsql file on its own thread (docs/history.md). Each engine's driver is loaded only when its store is opened.
+ * The history's two engines behind one query layer (docs/history.md): PostgreSQL (DATABASE_URL), shared by the
+ * replicas, or an embedded libsql file on its own thread; each driver is loaded only when its store opens.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as KyselyModule from 'kysely';
-import type { DatabaseConnection, Driver, Kysely } from 'kysely';
+import { runMigrations } from './migrate';
 
 export type Engine = 'postgres' | 'embedded';
 
@@ -25,8 +25,8 @@ export type RunStatement = (statement: Statement) => Promise<Row[]>;
 
 export interface HistoryDb {
   engine: Engine;
-  /** Kysely on the same connections, for the migrations (the embedded store loads it only when asked). */
-  kysely(): Promise<Kysely<unknown>>;
+  /** Applies the pending migrations on this store's connections (migrate.ts); resolves with the names applied. */
+  migrate(): Promise<string[]>;
   /** Closes the connections (the embedded store's thread ends). */
   close(): Promise<void>;
   /** Runs the statements in one transaction (one alone: without one); resolves with each one's rows. */
@@ -55,18 +55,18 @@ export async function openDatabase(location: StoreLocation): Promise<HistoryDb> 
 }
 
 /** PostgreSQL: each statement's placeholders numbered (`?` → `$n`), run through Kysely's pool and transactions. */
-function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): HistoryDb {
+function postgres({ CompiledQuery }: typeof KyselyModule, db: KyselyModule.Kysely<unknown>): HistoryDb {
   const numbered = (text: string): string => {
     let n = 0;
     return text.replace(/\?/g, () => `$${++n}`);
   };
   const on =
-    (q: Kysely<unknown>): RunStatement =>
+    (q: KyselyModule.Kysely<unknown>): RunStatement =>
     async (s) =>
       (await q.executeQuery<Row>(CompiledQuery.raw(numbered(s.text), [...s.params]))).rows;
   return {
     engine: 'postgres',
-    kysely: () => Promise.resolve(db),
+    migrate: () => runMigrations(db, 'postgres'),
     close: () => db.destroy(),
     async batch(statements) {
       if (statements.length === 1) return [await on(db)(statements[0])];
@@ -84,7 +84,7 @@ function postgres({ CompiledQuery }: typeof KyselyModule, db: Kysely<unknown>): 
 export type Wire = { sql: number | string; params: readonly unknown[]; first?: boolean };
 /** A request to the embedded store's thread (db-worker.ts), answered by a Reply with its id; `texts` get the next numbers. */
 export type Request = { id: number; texts?: string[] } & (
-  { op: 'open'; path: string } | { op: 'group'; batches: Wire[][] } | { op: 'run'; statement: Wire } | { op: 'close' }
+  { op: 'open'; path: string } | { op: 'group'; batches: Wire[][] } | { op: 'run'; statement: Wire } | { op: 'migrate' | 'close' }
 );
 /** A database error as it crosses threads: its code (SQLITE_*, CLOSED) and SQLite's text. */
 export type Failure = { message: string; code: string };
@@ -108,9 +108,8 @@ const MAX_TEXTS = 1024;
 type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
 
 /**
- * The embedded engine: libsql on its own thread (db-worker.ts), so SQLite's work leaves the main thread. The batches
- * of one event-loop turn go over as one message and commit together (group commit, docs/history.md). Transactions
- * and Kysely's connection (the migrations) are exclusive sections, in order; groups wait while one is open.
+ * The embedded engine: libsql on its own thread (db-worker.ts). The batches of one event-loop turn commit together
+ * (group commit, docs/history.md); transactions and migrations are exclusive sections, in order, that groups wait for.
  */
 async function embedded(path: string): Promise<HistoryDb> {
   const worker = new Worker(workerScript());
@@ -181,45 +180,11 @@ async function embedded(path: string): Promise<HistoryDb> {
     }
   };
 
-  /** Kysely's connection (the migrations): one exclusive section from acquire to release. */
-  let release: (() => void) | undefined;
-  const connection: DatabaseConnection = {
-    executeQuery: async <R>(query: KyselyModule.CompiledQuery) => ({ rows: (await run({ text: query.sql, params: query.parameters })) as R[] }),
-    streamQuery: () => {
-      throw new Error('The embedded history store does not stream.');
-    },
-  };
-  const statement = (text: string): Promise<void> => run({ text, params: [] }).then(() => undefined);
   const close = async (): Promise<void> => {
     if (gone !== undefined) return;
     await call({ id: ++next, op: 'close' }).catch(() => undefined);
     end(CLOSED);
     await worker.terminate();
-  };
-  const driver: Driver = {
-    init: async () => undefined,
-    acquireConnection: () =>
-      new Promise((resolve) => {
-        void exclusive(() => new Promise<void>((done) => ((release = done), resolve(connection))));
-      }),
-    beginTransaction: () => statement('begin immediate'),
-    commitTransaction: () => statement('commit'),
-    rollbackTransaction: () => statement('rollback'),
-    releaseConnection: async () => release?.(),
-    destroy: close,
-  };
-  // Kysely (~4 MB of heap and code) only for the migrations, and only when some are pending.
-  let db: Kysely<unknown> | undefined;
-  const kysely = async (): Promise<Kysely<unknown>> => {
-    const { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } = await import('kysely');
-    return (db ??= new Kysely<unknown>({
-      dialect: {
-        createAdapter: () => new SqliteAdapter(),
-        createDriver: () => driver,
-        createIntrospector: (on) => new SqliteIntrospector(on),
-        createQueryCompiler: () => new SqliteQueryCompiler(),
-      },
-    }));
   };
 
   try {
@@ -230,7 +195,7 @@ async function embedded(path: string): Promise<HistoryDb> {
   }
   return {
     engine: 'embedded',
-    kysely,
+    migrate: () => exclusive(() => call({ id: ++next, op: 'migrate' })) as Promise<string[]>,
     close,
     batch: (list) =>
       new Promise((resolve, reject) => {

@@ -10,9 +10,8 @@ export interface SetRules {
   diff(before: readonly WireAssignmentTarget[], after: readonly WireAssignmentTarget[]): Pick<HistoryEntry, 'added' | 'updated' | 'removed'>;
 }
 
-/** A write about to be sent to Graph. */
+/** A write about to be sent to Graph; `poolId` empty for a create (Graph gives the id). */
 export interface WriteStart {
-  /** Empty for a create (Graph gives the id). */
   poolId: string;
   kind: HistoryKind.WRITE | HistoryKind.RESTORE;
   operation: string;

@@ -6,17 +6,10 @@ import type { EsimPoolsApi } from '../graph/api';
 import { History, type HistoryHooks, type SetRules } from './history';
 import { IdempotencyKeys } from './idempotency';
 import { HistoryStore } from './store';
-import { Sweeper, type SweepHooks } from './sweep';
+import { sweeper, type SweepHooks } from './sweep';
 
 /** Retention runs this often (on one replica at a time: the `retention` lease). */
 const RETENTION_EVERY_MS = 60 * 60_000;
-
-export interface OpenedHistory {
-  history: History;
-  /** Migrations applied at this start (empty: the schema was up to date). */
-  migrated: string[];
-  close(): Promise<void>;
-}
 
 export interface HistoryDeps {
   rules: SetRules;
@@ -33,7 +26,9 @@ async function repeat(firstMs: number, everyMs: number, signal: AbortSignal, tas
   }
 }
 
-export async function openHistory(settings: Extract<HistorySettings, { enabled: true }>, deps: HistoryDeps): Promise<OpenedHistory> {
+export type OpenedHistory = Awaited<ReturnType<typeof openHistory>>;
+
+export async function openHistory(settings: Extract<HistorySettings, { enabled: true }>, deps: HistoryDeps) {
   // Loaded here, not at start-up: with HISTORY=off neither Kysely nor a driver is loaded.
   const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('./db'), import('./migrate')]);
   const database = await openDatabase(settings.store);
@@ -46,12 +41,10 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
   const hooks = deps.hooks ?? {};
   const stop = new AbortController();
   const intervalMs = settings.sweepIntervalS * 1000;
-  const options = { intervalMs, readShare: settings.sweepReadShare, readBudget: deps.readBudget, signal: stop.signal };
-  const sweeper = new Sweeper(history, deps.graph, options, hooks);
-  const sweep = (): Promise<unknown> => sweeper.sweepOnce().catch((error: unknown) => hooks.onError?.(error));
+  const sweep = sweeper(history, deps.graph, { intervalMs, readShare: settings.sweepReadShare, readBudget: deps.readBudget, signal: stop.signal }, hooks);
   // The first sweep soon after start, at a random point so that replicas do not ask at once.
   const firstMs = Math.floor(Math.random() * Math.min(intervalMs, 10_000));
-  const sweeping = intervalMs > 0 && repeat(firstMs, intervalMs, stop.signal, sweep);
+  const sweeping = intervalMs > 0 && repeat(firstMs, intervalMs, stop.signal, () => sweep().catch((error: unknown) => hooks.onError?.(error)));
   const holder = randomUUID();
   const retention = repeat(0, RETENTION_EVERY_MS, stop.signal, async () => {
     try {
@@ -66,8 +59,9 @@ export async function openHistory(settings: Extract<HistorySettings, { enabled: 
   });
   return {
     history,
+    /** Migrations applied at this start (empty: the schema was up to date). */
     migrated,
-    async close() {
+    async close(): Promise<void> {
       stop.abort();
       await Promise.all([sweeping, retention]);
       await history.close();

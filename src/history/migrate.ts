@@ -80,24 +80,18 @@ async function idempotency(db: Kysely<unknown>, engine: Engine): Promise<void> {
 
 const MIGRATIONS = { '0001-history': history, '0002-idempotency': idempotency };
 
-/** Whether every migration is recorded as applied (then Kysely need not be loaded at all). */
-async function upToDate(database: HistoryDb): Promise<boolean> {
-  try {
-    const [rows] = await database.batch([{ text: 'select name from history_migration', params: [] }]);
-    const applied = new Set(rows.map((row) => row.name));
-    return Object.keys(MIGRATIONS).every((name) => applied.has(name));
-  } catch {
-    // No migration table yet (a new store: the migrator creates it), or no answer (the migrator reports it).
-    return false;
-  }
-}
-
 /** Applies every pending migration; resolves with the names applied now (empty: the schema was up to date). */
 export async function migrateToLatest(database: HistoryDb): Promise<string[]> {
-  if (await upToDate(database)) return [];
+  // No migration table yet (a new store) or no answer: the migrator creates it, or reports the failure.
+  const [rows] = await database.batch([{ text: 'select name from history_migration', params: [] }]).catch(() => [[]]);
+  const applied = new Set(rows.map((row) => row.name));
+  // All recorded as applied: Kysely is not even loaded.
+  return Object.keys(MIGRATIONS).every((name) => applied.has(name)) ? [] : database.migrate();
+}
+
+/** Kysely's Migrator on `db`, the store's own connections (db.ts, db-worker.ts); resolves with the names applied. */
+export async function runMigrations(db: Kysely<unknown>, engine: Engine): Promise<string[]> {
   const { Migrator } = await import('kysely');
-  const db = await database.kysely();
-  const { engine } = database;
   const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, up]) => [name, { up: (on: Kysely<unknown>) => up(on, engine) }]));
   const provider = { getMigrations: () => Promise.resolve(migrations) };
   const migrator = new Migrator({ db, provider, migrationTableName: 'history_migration', migrationLockTableName: 'history_migration_lock' });

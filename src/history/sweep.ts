@@ -7,7 +7,6 @@ import { isGraphError } from '../graph/errors';
 import type { History } from './history';
 
 const SWEEP_LEASE = 'sweep';
-/** Pools per page of the pools list. */
 const POOLS_PAGE = 100;
 /** How long a sweep may hold the lease before another replica may take it over (a sweep longer than the interval). */
 const LEASE_MS = 10 * 60_000;
@@ -40,56 +39,48 @@ export interface SweepHooks {
   onError?(error: unknown): void;
 }
 
-export class Sweeper {
+/** The sweep of one replica: each call sweeps once if it gets the lease (else `swept: false`), every pool read and compared. */
+export function sweeper(history: History, graph: EsimPoolsApi, options: SweepOptions, hooks: SweepHooks = {}): () => Promise<SweepResult> {
+  const { store } = history;
+  const { intervalMs, readBudget, signal } = options;
   /** This replica's name on the lease. */
-  private readonly holder = randomUUID();
+  const holder = randomUUID();
   /** The sweep's own budget: requests per `readBudget.windowMs`. */
-  private readonly limit: number;
+  const limit = Math.max(1, Math.floor(readBudget.limit * options.readShare));
   /** When each of the sweep's last `limit` requests was sent, oldest first. */
-  private readonly sent: number[] = [];
-
-  constructor(
-    private readonly history: History,
-    private readonly graph: EsimPoolsApi,
-    private readonly options: SweepOptions,
-    private readonly hooks: SweepHooks = {},
-  ) {
-    this.limit = Math.max(1, Math.floor(options.readBudget.limit * options.readShare));
-  }
+  const sent: number[] = [];
 
   /** Waits until `n` (at most the limit) requests fit in the sweep's sliding window, and counts them as sent now. */
-  private async reserve(n: number): Promise<void> {
-    const count = Math.min(n, this.limit);
+  async function reserve(n: number): Promise<void> {
+    const count = Math.min(n, limit);
     // The newest request that must leave the window first: `limit - count` may stay in it.
-    const leaving = this.sent.length - (this.limit - count) - 1;
-    const until = leaving < 0 ? 0 : this.sent[leaving] + this.options.readBudget.windowMs + 1;
-    while (Date.now() < until) await waitFor(until - Date.now(), this.options.signal);
+    const leaving = sent.length - (limit - count) - 1;
+    const until = leaving < 0 ? 0 : sent[leaving] + readBudget.windowMs + 1;
+    while (Date.now() < until) await waitFor(until - Date.now(), signal);
     const now = Date.now();
-    for (let i = 0; i < count; i++) this.sent.push(now);
-    this.sent.splice(0, this.sent.length - this.limit);
+    for (let i = 0; i < count; i++) sent.push(now);
+    sent.splice(0, sent.length - limit);
   }
 
-  /** One sweep, if this replica gets the lease (else `swept: false`): every pool read and compared. */
-  async sweepOnce(): Promise<SweepResult> {
-    const store = this.history.store;
+  return async () => {
     const startedMs = Date.now();
     const result: SweepResult = { swept: false, pools: 0, snapshots: 0, outsideChanges: 0, failed: 0 };
     const last = await store.leaseCompletedMs(SWEEP_LEASE);
-    if (last !== undefined) this.hooks.onLag?.(Math.max(0, (startedMs - last) / 1000));
+    if (last !== undefined) hooks.onLag?.(Math.max(0, (startedMs - last) / 1000));
     // Held while sweeping (at least the interval, at most LEASE_MS unless the interval is longer), then until the
     // next sweep is due; a holder that dies mid-sweep frees it when that time ends.
-    if (!(await store.acquireLease(SWEEP_LEASE, this.holder, startedMs, Math.max(this.options.intervalMs, LEASE_MS)))) return result;
+    if (!(await store.acquireLease(SWEEP_LEASE, holder, startedMs, Math.max(intervalMs, LEASE_MS)))) return result;
     result.swept = true;
     let next: Parameters<EsimPoolsApi['listPools']>[0]['next'];
     for (let page = 0; page < MAX_PAGES; page++) {
-      await this.reserve(1);
-      const pools = await this.graph.listPools({ top: POOLS_PAGE, next }, { signal: this.options.signal });
+      await reserve(1);
+      const pools = await graph.listPools({ top: POOLS_PAGE, next }, { signal });
       const ids = pools.value.flatMap((p) => (isGraphError(p) ? [] : [p.id]));
-      for (let i = 0, size = Math.min(GRAPH_BATCH_LIMIT, this.limit); i < ids.length; i += size) {
+      for (let i = 0, size = Math.min(GRAPH_BATCH_LIMIT, limit); i < ids.length; i += size) {
         const chunk = ids.slice(i, i + size);
-        await this.reserve(chunk.length);
+        await reserve(chunk.length);
         const readStartedMs = Date.now();
-        const sets = await this.graph.listAssignmentsOfPools(chunk, { signal: this.options.signal });
+        const sets = await graph.listAssignmentsOfPools(chunk, { signal });
         for (const [k, set] of sets.entries()) {
           if (set === null) continue; // deleted since it was listed
           if (isGraphError(set)) {
@@ -97,7 +88,7 @@ export class Sweeper {
             continue;
           }
           result.pools++;
-          const seen = await this.history.observe(chunk[k], set.map((a) => a.target), readStartedMs, 'sweep');
+          const seen = await history.observe(chunk[k], set.map((a) => a.target), readStartedMs, 'sweep');
           if (seen === 'snapshot') result.snapshots++;
           if (seen === 'outside-change') result.outsideChanges++;
         }
@@ -106,9 +97,9 @@ export class Sweeper {
       next = pools.next;
     }
     const endedMs = Date.now();
-    await store.finishLease(SWEEP_LEASE, this.holder, startedMs + this.options.intervalMs, endedMs);
-    this.hooks.onLag?.(0);
-    this.hooks.onSweep?.(result, (endedMs - startedMs) / 1000);
+    await store.finishLease(SWEEP_LEASE, holder, startedMs + intervalMs, endedMs);
+    hooks.onLag?.(0);
+    hooks.onSweep?.(result, (endedMs - startedMs) / 1000);
     return result;
-  }
+  };
 }

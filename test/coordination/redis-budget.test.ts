@@ -107,7 +107,7 @@ describeWithRedis()('Redis rate budget', () => {
       { onEvent: (event) => events.push(event.type === 'budget' ? `${event.budget}:${event.outcome}` : event.type) },
     );
     try {
-      expect(coordination.backend).toBe('redis');
+      expect(coordination.health().backend).toBe('redis');
       expect(await eventually(() => coordination.health().ok)).toBe(true);
       expect((await outcome(coordination.writes.take())).outcome).toBe('granted');
       expect((await outcome(coordination.writes.take())).outcome).toBe('budget-exhausted');

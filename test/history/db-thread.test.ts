@@ -5,7 +5,7 @@
  * crash); an open but idle store keeps no process alive.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -127,20 +127,36 @@ it('two stores on one file: a transaction and the other store\'s write wait for 
   }
 });
 
-it('loads Kysely only when a migration is pending', async () => {
+it('loads Kysely only when a migration is pending, and then on the store\'s thread alone', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'history-kysely-'));
   const dist = join(__dirname, '..', '..', 'dist', 'history');
+  const loads = join(dir, 'loads');
+  // Preloaded in every thread of the child: appends which thread asked for Kysely.
+  const preload = join(dir, 'preload.js');
+  writeFileSync(
+    preload,
+    `const Module = require('node:module');
+    const load = Module._load;
+    Module._load = function (request, ...rest) {
+      if (request === 'kysely') require('node:fs').appendFileSync(${JSON.stringify(loads)}, require('node:worker_threads').isMainThread ? 'main\\n' : 'thread\\n');
+      return load.call(this, request, ...rest);
+    };`,
+  );
   const script = `const { openDatabase } = require(${JSON.stringify(join(dist, 'db.js'))});
     const { migrateToLatest } = require(${JSON.stringify(join(dist, 'migrate.js'))});
     openDatabase({ kind: 'embedded', path: ${JSON.stringify(join(dir, 'h.db'))} })
       .then(async (db) => { const applied = await migrateToLatest(db); await db.close(); return applied; })
-      .then((applied) => console.log(JSON.stringify({ applied, kysely: Object.keys(require.cache).some((f) => f.includes('/node_modules/kysely/')) })));`;
+      .then((applied) => console.log(JSON.stringify(applied)));`;
   try {
     const runs = [];
-    for (let i = 0; i < 2; i++) runs.push(JSON.parse((await promisify(execFile)(process.execPath, ['-e', script])).stdout) as unknown);
+    for (let i = 0; i < 2; i++) {
+      const applied = JSON.parse((await promisify(execFile)(process.execPath, ['-r', preload, '-e', script])).stdout) as unknown;
+      runs.push({ applied, loads: existsSync(loads) ? [...new Set(readFileSync(loads, 'utf8').split('\n').filter(Boolean))] : [] });
+      rmSync(loads, { force: true });
+    }
     expect(runs).toEqual([
-      { applied: ['0001-history', '0002-idempotency'], kysely: true },
-      { applied: [], kysely: false },
+      { applied: ['0001-history', '0002-idempotency'], loads: ['thread'] },
+      { applied: [], loads: [] },
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

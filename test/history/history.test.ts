@@ -4,7 +4,7 @@
  */
 import { request } from 'undici';
 import { SAMPLE_FILTER_ID, SAMPLE_POOLS } from '@esim-pools/graph-emulator';
-import { Sweeper } from '../../src/history/sweep';
+import { sweeper } from '../../src/history/sweep';
 import { HistoryKind, WriteOutcome } from '../../src/history/types';
 import { secretsOf, testCodes } from '../support/activation-codes';
 import { engines, secondReplica, stackWithHistory, useEngine, type HistoryStack } from './fixture';
@@ -193,8 +193,8 @@ describe.each(engines())('assignment history on %s', (engine) => {
       await Promise.all([h.stack.graphql(READ_ASSIGNMENTS, { id: POOL }), replica.graphql(READ_ASSIGNMENTS, { id: POOL }), h.stack.graphql(READ_ASSIGNMENTS, { id: POOL })]);
       await replica.opened.history.settled();
       // intervalMs 1: the lease is free again at once (the next sweep, below, is due).
-      const sweeper = new Sweeper(h.opened.history, h.stack.graph, { intervalMs: 1, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } });
-      const swept = await sweeper.sweepOnce();
+      const sweep = sweeper(h.opened.history, h.stack.graph, { intervalMs: 1, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } });
+      const swept = await sweep();
       expect(swept).toMatchObject({ swept: true, outsideChanges: 0 });
       const changes = (await poolHistory()).filter((e) => e.kind === HistoryKind.OUTSIDE_CHANGE);
       expect(changes).toHaveLength(1);
@@ -204,8 +204,8 @@ describe.each(engines())('assignment history on %s', (engine) => {
 
       // A change nobody reads: the sweep finds it, once however often it runs (on another replica's lease too).
       await outsideAssign(OTHER_POOL, [wireGroup(G1)]);
-      const next = new Sweeper(replica.opened.history, h.stack.graph, { intervalMs: 1, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } });
-      expect((await next.sweepOnce()).outsideChanges + (await next.sweepOnce()).outsideChanges).toBe(1);
+      const next = sweeper(replica.opened.history, h.stack.graph, { intervalMs: 1, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } });
+      expect((await next()).outsideChanges + (await next()).outsideChanges).toBe(1);
       const other = (await poolHistory(OTHER_POOL)).filter((e) => e.kind === HistoryKind.OUTSIDE_CHANGE);
       expect(other).toHaveLength(1);
       expect(groupsOf(other[0].targets)).toEqual([G1]);
@@ -226,8 +226,8 @@ describe.each(engines())('assignment history on %s', (engine) => {
       await replica.opened.history.settled();
       // Back to G1: what this replica remembers, but not what is recorded.
       await outsideAssign(POOL, [wireGroup(G1)]);
-      const sweeper = new Sweeper(h.opened.history, h.stack.graph, { intervalMs: 1, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } });
-      expect((await sweeper.sweepOnce()).outsideChanges).toBe(1);
+      const sweep = sweeper(h.opened.history, h.stack.graph, { intervalMs: 1, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } });
+      expect((await sweep()).outsideChanges).toBe(1);
       const changes = (await poolHistory()).filter((e) => e.kind === HistoryKind.OUTSIDE_CHANGE).map((e) => groupsOf(e.targets));
       expect(changes).toEqual([[G1], [G2]]);
     } finally {

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { sql } from 'kysely';
 import { openDatabase } from '../../src/history/db';
 import { migrateToLatest } from '../../src/history/migrate';
 import { describeWithPostgres, PostgresServer } from '../support/postgres';
@@ -29,8 +28,8 @@ describeWithPostgres()('migrations on PostgreSQL', () => {
     try {
       const applied = await Promise.all(replicas.map((db) => migrateToLatest(db)));
       expect(applied.flat()).toEqual(['0001-history', '0002-idempotency']);
-      const rows = await sql<{ n: number }>`select count(*)::int as n from history_migration`.execute(await replicas[0].kysely());
-      expect(rows.rows[0].n).toBe(2);
+      const [rows] = await replicas[0].batch([{ text: 'select count(*)::int as n from history_migration', params: [] }]);
+      expect(rows[0].n).toBe(2);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }

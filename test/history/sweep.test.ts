@@ -6,7 +6,7 @@ import type { EsimPoolsApi } from '../../src/graph/api';
 import { HISTORY_RULES } from '../../src/graphql/history/rules';
 import { openHistory } from '../../src/history';
 import type { SweepResult } from '../../src/history/sweep';
-import { Sweeper } from '../../src/history/sweep';
+import { sweeper } from '../../src/history/sweep';
 import { HistoryKind } from '../../src/history/types';
 import { engines, openReplicaHistory, settingsFor, stackWithHistory, useEngine, type HistoryStack } from './fixture';
 
@@ -25,10 +25,10 @@ describe.each(engines())('the sweep on %s', (engine) => {
     const other = await openReplicaHistory(h.location);
     try {
       const options = { intervalMs: 60_000, readShare: 1, readBudget: { limit: 1000, windowMs: 20_000 } };
-      const a = new Sweeper(h.opened.history, h.stack.graph, options);
-      const b = new Sweeper(other.history, h.stack.graph, options);
+      const a = sweeper(h.opened.history, h.stack.graph, options);
+      const b = sweeper(other.history, h.stack.graph, options);
       h.stack.emulator.clearRequests();
-      const results = await Promise.all([a.sweepOnce(), b.sweepOnce()]);
+      const results = await Promise.all([a(), b()]);
       expect(results.filter((r) => r.swept)).toHaveLength(1);
       const done = results.find((r) => r.swept);
       expect(done).toMatchObject({ pools: POOLS, snapshots: POOLS, outsideChanges: 0, failed: 0 });
@@ -39,7 +39,7 @@ describe.each(engines())('the sweep on %s', (engine) => {
       const snapshots = await h.opened.history.store.list({ kinds: [HistoryKind.SNAPSHOT], limit: 1000 });
       expect(snapshots).toHaveLength(POOLS);
       // The lease holds until the next sweep is due: a sweep now, on either replica, does nothing.
-      expect((await b.sweepOnce()).swept || (await a.sweepOnce()).swept).toBe(false);
+      expect((await b()).swept || (await a()).swept).toBe(false);
     } finally {
       await other.close();
     }
@@ -83,8 +83,8 @@ describe.each(engines())('the sweep on %s', (engine) => {
       sent.push({ at: Date.now(), requests: ids.length });
       return graph.listAssignmentsOfPools(ids, options);
     };
-    const sweeper = new Sweeper(h.opened.history, recording, { intervalMs: 60_000, readShare: 0.2, readBudget });
-    const result = await sweeper.sweepOnce();
+    const sweep = sweeper(h.opened.history, recording, { intervalMs: 60_000, readShare: 0.2, readBudget });
+    const result = await sweep();
     expect(result).toMatchObject({ swept: true, pools: POOLS });
     expect(sent.reduce((n, s) => n + s.requests, 0)).toBe(1 + POOLS);
     // In every window of the budget's length, at most the share: 10 of the 50 (a few milliseconds of slack between its clock and ours).

@@ -137,7 +137,6 @@ describe('createCoordination without REDIS_URL', () => {
         },
       },
     );
-    expect(coordination.backend).toBe('local');
     expect(coordination.health()).toEqual({ backend: 'local', ok: true });
     await coordination.writes.take();
     expect((await outcome(coordination.writes.take())).outcome).toBe('budget-exhausted');
