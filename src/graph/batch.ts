@@ -1,4 +1,4 @@
-/** Graph JSON batching for reads: ≤ 20 GETs per `POST /$batch`, items answered 429/503/504 retried (retryRules). */
+/** Graph JSON batching for reads: ≤ 20 GETs per `POST /$batch`, items answered 429/503/504 retried (retryPolicy.ts's rules). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import type { BatchItemResult, CallOptions } from './api';
@@ -6,7 +6,7 @@ import { abortedError, GraphError, graphErrorFromReply, toGraphError } from './e
 import { isRecord, tryParseJson } from './json';
 import { invalidResponse, type Reply } from './odata';
 import { isSuccess, type GraphReply, type RequestSpec } from './pipeline/request';
-import { decideRetry, type RetryRules } from './pipeline/retryRules';
+import { decideRetry, type RetryRules } from './pipeline/policies/retryPolicy';
 
 /** Graph's limit of requests in one JSON batch. */
 export const GRAPH_BATCH_LIMIT = 20;

@@ -41,8 +41,9 @@ function isEmpty(reply: Reply): boolean {
   return reply.status === 204 || reply.text.trim().length === 0;
 }
 
-/** The pool Graph answered with must be the one asked for (ids compared case-insensitively, as Graph does). */
-function askedPool(pool: WirePool, poolId: string, reply: Reply): WirePool {
+/** The pool of a reply, which must be the one asked for (ids compared case-insensitively, as Graph does). */
+function askedPool(reply: Reply, poolId: string): WirePool {
+  const pool = parseEntity(reply, readPool, 'pool');
   if (pool.id.toLowerCase() !== poolId.toLowerCase()) throw invalidResponse(reply, 'the pool asked for', 'it holds another id');
   return pool;
 }
@@ -64,8 +65,8 @@ async function unless404<T, M>(call: () => Promise<T>, missing: M): Promise<T | 
   }
 }
 
-/** The operations over one credential's pipeline. */
-class CredentialClient implements EsimPoolsApi {
+/** The operations over one credential's pipeline: the Graph operations the subgraph needs (EsimPoolsApi). */
+export class CredentialClient {
   protected readonly token: CachedToken;
   /** Single calls (send) and batched reads through this credential's pipeline. */
   private readonly calls: BatchContext;
@@ -92,53 +93,55 @@ class CredentialClient implements EsimPoolsApi {
     return new CredentialClient(this.parts, credential, this.unknown);
   }
 
+  /** POST …/{poolId}/assign: replaces the pool's assignment set and returns the new set (read back after a 204). */
   async assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]> {
     const reply = await this.calls.send(
       { method: 'POST', path: `${poolPath(poolId)}/assign`, pathTemplate: `${POOLS_PATH}/{id}/assign`, body: JSON.stringify({ assignments }) },
       options,
     );
-    // Graph's documented reply is 200 {value:[…]}; other Intune assign actions answer 204 or an empty 200 in
-    // practice. Then the new set is read back, so the caller always gets the assignments as Graph stores them.
-    if (isEmpty(reply)) return this.listAssignments(poolId, options);
-    return this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment'));
+    return isEmpty(reply) ? this.listAssignments(poolId, options) : this.assignments(reply);
   }
 
+  /** GET …/{poolId}, or null when Graph says 404. */
   getPool(poolId: string, options?: CallOptions): Promise<WirePool | null> {
     return unless404(async () => {
       const reply = await this.calls.send({ method: 'GET', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}` }, options);
-      return askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply);
+      return askedPool(reply, poolId);
     }, null);
   }
 
+  /** GET …/{poolId}/assignments */
   async listAssignments(poolId: string, options?: CallOptions): Promise<WireAssignment[]> {
     const reply = await this.calls.send({ method: 'GET', path: `${poolPath(poolId)}/assignments`, pathTemplate: `${POOLS_PATH}/{id}/assignments` }, options);
-    return this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment'));
+    return this.assignments(reply);
   }
 
+  /** GET the pools collection, one page. */
   async listPools(page: PageRequest, options?: CallOptions): Promise<Page<WirePool>> {
     const reply = await this.calls.send({ method: 'GET', path: `${POOLS_PATH}${pageQuery(page)}`, pathTemplate: POOLS_PATH }, options);
     return parsePage(reply, readPool, 'pool', this.collection(POOLS_PATH));
   }
 
+  /** GET …/{poolId}/deviceStates, one page. */
   async listDeviceStates(poolId: string, page: PageRequest, options?: CallOptions): Promise<Page<WireDeviceState>> {
     const path = `${poolPath(poolId)}/deviceStates`;
     const reply = await this.calls.send({ method: 'GET', path: `${path}${pageQuery(page)}`, pathTemplate: `${POOLS_PATH}/{id}/deviceStates` }, options);
-    const states = parsePage(reply, readDeviceState, 'device state', this.collection(path));
-    this.unknown.deviceStates(states.value);
-    return states;
+    return this.deviceStates(reply, path);
   }
 
+  /** Many pools by id through Graph JSON batching (⌈n/20⌉ HTTP requests); results in key order. */
   async getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]> {
-    return this.batchUnderPools(poolIds, (path) => path, `${POOLS_PATH}/{id}`, (reply, poolId) => askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply), options);
+    return this.batchUnderPools(poolIds, (path) => path, `${POOLS_PATH}/{id}`, askedPool, options);
   }
 
+  /** Many pools with `$expand=assignments` through $batch, in key order. */
   async getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]> {
     return this.batchUnderPools(
       poolIds,
       (path) => `${path}?$expand=assignments`,
       `${POOLS_PATH}/{id}?$expand=assignments`,
       (reply, poolId) => {
-        const pool = askedPool(parseEntity(reply, readPool, 'pool'), poolId, reply);
+        const pool = askedPool(reply, poolId);
         const assignments = expandedAssignments(reply.json);
         return { pool, assignments: assignments && this.unknown.assignments(assignments) };
       },
@@ -146,16 +149,12 @@ class CredentialClient implements EsimPoolsApi {
     );
   }
 
+  /** The assignments of many pools through Graph JSON batching; results in key order. */
   async listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]> {
-    return this.batchUnderPools(
-      poolIds,
-      (path) => `${path}/assignments`,
-      `${POOLS_PATH}/{id}/assignments`,
-      (reply) => this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment')),
-      options,
-    );
+    return this.batchUnderPools(poolIds, (path) => `${path}/assignments`, `${POOLS_PATH}/{id}/assignments`, (reply) => this.assignments(reply), options);
   }
 
+  /** One device-state page of each of many pools through Graph JSON batching (404 → null); results in order. */
   async listDeviceStatesOfPools(
     pages: readonly ({ poolId: string } & PageRequest)[],
     options?: CallOptions,
@@ -164,16 +163,12 @@ class CredentialClient implements EsimPoolsApi {
       pages.map((p) => p.poolId),
       (path, i) => `${path}/deviceStates${pageQuery(pages[i])}`,
       `${POOLS_PATH}/{id}/deviceStates`,
-      // Each item's @odata.nextLink is checked against its own collection, like listDeviceStates does.
-      (reply, poolId) => {
-        const page = parsePage(reply, readDeviceState, 'device state', this.collection(`${poolPath(poolId)}/deviceStates`));
-        this.unknown.deviceStates(page.value);
-        return page;
-      },
+      (reply, poolId) => this.deviceStates(reply, `${poolPath(poolId)}/deviceStates`),
       options,
     );
   }
 
+  /** Creates a pool, returned as Graph stored it; repeated only after a 429; Graph's error text never passes. */
   async createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool> {
     const spec: RequestSpec = { method: 'POST', path: POOLS_PATH, pathTemplate: POOLS_PATH, body: JSON.stringify(pool), repeatable: false };
     const reply = await this.calls.send(spec, options).catch((error: unknown) => {
@@ -188,6 +183,7 @@ class CredentialClient implements EsimPoolsApi {
     return created;
   }
 
+  /** PATCH …/{poolId} with the given properties: the pool after the change (read back after a 204); null for 404. */
   updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null> {
     return unless404(async () => {
       const body = JSON.stringify(changes);
@@ -196,6 +192,7 @@ class CredentialClient implements EsimPoolsApi {
     }, null);
   }
 
+  /** DELETE …/{poolId}: true when deleted, false when Graph says 404. Repeated only after a 429. */
   deletePool(poolId: string, options?: CallOptions): Promise<boolean> {
     return unless404(async () => {
       await this.calls.send({ method: 'DELETE', path: poolPath(poolId), pathTemplate: `${POOLS_PATH}/{id}`, repeatable: false }, options);
@@ -203,6 +200,7 @@ class CredentialClient implements EsimPoolsApi {
     }, false);
   }
 
+  /** Groups and assignment filters by id, mixed in JSON batches; results in key order, null for 404. */
   getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]> {
     return getDirectoryObjects(this.calls, keys, options);
   }
@@ -217,6 +215,18 @@ class CredentialClient implements EsimPoolsApi {
   ): Promise<BatchItemResult<T>[]> {
     const path = (poolId: string, index: number): string | GraphError => (isGuid(poolId) ? pathOf(poolPath(poolId), index) : notAPoolId());
     return batchRead(this.calls, poolIds, path, pathTemplate, parse, options);
+  }
+
+  /** A reply's assignment set, read as a whole; its unknown values noticed. */
+  private assignments(reply: Reply): WireAssignment[] {
+    return this.unknown.assignments(parseCollection(reply, readAssignment, 'assignment'));
+  }
+
+  /** A device-state page of the collection at `path` (its next link checked against it); its unknown states noticed. */
+  private deviceStates(reply: Reply, path: string): Page<WireDeviceState> {
+    const page = parsePage(reply, readDeviceState, 'device state', this.collection(path));
+    this.unknown.deviceStates(page.value);
+    return page;
   }
 
   private collection(path: string): CollectionUrl {

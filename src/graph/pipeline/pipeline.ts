@@ -6,9 +6,8 @@ import { UndiciHttpClient } from './httpClient';
 import { bearerPolicy, rejectedTokenPolicy } from './policies/bearerPolicy';
 import { deadlinePolicy } from './policies/deadlinePolicy';
 import { Bulkhead, limitsPolicy } from './policies/limitsPolicy';
-import { retryPolicy } from './policies/retryPolicy';
+import { retryPolicy, type RetryRules } from './policies/retryPolicy';
 import { telemetryPolicy } from './policies/telemetryPolicy';
-import type { RetryRules } from './retryRules';
 import type { CachedToken } from './token';
 
 /** Everything a pipeline is made of except its credential: shared by every client of one endpoint. */
