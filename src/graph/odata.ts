@@ -2,7 +2,7 @@
 import { PAGE_PARAMS, type Page, type PageItem, type PageRequest, type PageToken } from './api';
 import { GraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
-import { INT32_MAX, type WireReader } from './models';
+import { isCount, type WireReader } from './models';
 
 /** A 2xx reply, or a $batch item's. */
 export interface Reply {
@@ -135,9 +135,7 @@ export function pageQuery(page: PageRequest): string {
 /** `@odata.count` as `{ count }`, `{}` when Graph gave none; anything but a whole number in Int's range is invalid. */
 function collectionCount(value: unknown, reply: Reply): { count?: number } {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > INT32_MAX) {
-    throw invalidResponse(reply, 'a whole-number @odata.count');
-  }
+  if (!isCount(value)) throw invalidResponse(reply, 'a whole-number @odata.count');
   return { count: value };
 }
 

@@ -124,20 +124,17 @@ export class CachedToken {
   /** One acquisition, bounded by `timeoutMs`, shared until it settles; its outcome updates the cache and the health. */
   private share(background: boolean, claims?: string): Promise<AccessToken> {
     const key = claims ?? '';
-    const abort = new AbortController();
-    const timeout = new DOMException('No access token was issued in time.', 'TimeoutError');
-    const timer = setTimeout(() => abort.abort(timeout), this.options.timeoutMs ?? 10_000);
-    timer.unref(); // a pending acquisition never keeps the process alive
-    const acquired = this.request(abort.signal, claims).then((token) => {
+    // A `TimeoutError` when it fires; its timer never keeps the process alive.
+    const signal = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
+    const acquired = this.request(signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
       this.accept(token);
       return token;
     });
     acquired.catch(() => undefined); // a late failure after the timeout was already reported as the timeout
-    const attempt = this.wait(acquired, abort.signal);
+    const attempt = this.wait(acquired, signal);
     this.pending.set(key, attempt);
     const settled = (): void => {
-      clearTimeout(timer);
       if (this.pending.get(key) === attempt) this.pending.delete(key);
     };
     attempt.then(settled, (error: unknown) => {
