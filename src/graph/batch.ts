@@ -6,17 +6,16 @@ import { abortedError, GraphError, graphErrorFromReply, toGraphError } from './e
 import { isRecord, tryParseJson } from './json';
 import { invalidResponse, type Reply } from './odata';
 import { isSuccess, type GraphReply, type RequestSpec } from './pipeline/request';
-import { decideRetry, type RetryRules } from './pipeline/policies/retryPolicy';
+import type { PipelineParts } from './pipeline/pipeline';
+import { decideRetry } from './pipeline/policies/retryPolicy';
 
 /** Graph's limit of requests in one JSON batch. */
 export const GRAPH_BATCH_LIMIT = 20;
 
-export interface BatchContext {
-  /** One call through the pipeline: a 2xx reply, or a GraphError. */
+/** The retry rules, the deadline (of all rounds of a batched read together), and one call through the pipeline. */
+export interface BatchContext extends Pick<PipelineParts, 'retry' | 'timeoutMs'> {
+  /** A 2xx reply, or a GraphError. */
   send: (spec: RequestSpec, options?: CallOptions) => Promise<GraphReply>;
-  retry: RetryRules;
-  /** The deadline of all rounds of a batched read together. */
-  timeoutMs: number;
 }
 
 /** GETs through `$batch` in key order, ≤ 20 per request: a key whose path is a GraphError is never sent; 404 is null. */

@@ -5,11 +5,10 @@ import { LocalRateBudget } from '../../coordination/local';
 import { abortedError, isGraphError, timeoutError, toGraphError, type GraphError } from '../errors';
 import { GRAPH_CLIENT_DEFAULTS, type GraphClientOptions } from '../options';
 import { UndiciHttpClient } from './httpClient';
-import { bearerPolicy, rejectedTokenPolicy } from './policies/bearerPolicy';
 import { Bulkhead, limitsPolicy } from './policies/limitsPolicy';
 import { retryPolicy, type RetryRules } from './policies/retryPolicy';
 import { callOf } from './request';
-import type { CachedToken } from './token';
+import { bearerPolicy, rejectedTokenPolicy, type CachedToken } from './token';
 
 /** Everything a pipeline is made of except its credential: shared by every client of one endpoint. */
 export type PipelineParts = ReturnType<typeof createPipelineParts>;

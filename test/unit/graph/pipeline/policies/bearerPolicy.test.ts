@@ -1,9 +1,8 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { bearerPolicy, rejectedTokenPolicy } from '../../../../../src/graph/pipeline/policies/bearerPolicy';
 import { callOf } from '../../../../../src/graph/pipeline/request';
-import { CachedToken } from '../../../../../src/graph/pipeline/token';
+import { bearerPolicy, CachedToken, rejectedTokenPolicy } from '../../../../../src/graph/pipeline/token';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
 /** A credential that hands out numbered tokens valid for `lifetimeMs`, or fails with `failure`. */
