@@ -2,6 +2,7 @@
 import type { CredentialClient } from './client';
 import type { GraphError, GraphErrorKind } from './errors';
 import type { WireAssignment, WirePool } from './models';
+import type { GraphCall } from './pipeline/request';
 
 /** The query parameters of an `@odata.nextLink` that may be replayed (everything else is dropped). */
 export const PAGE_PARAMS = ['$top', '$skip', '$skiptoken'] as const;
@@ -36,18 +37,13 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** One finished Graph call, for logs and metrics (no secrets, no ids: a path template). */
-export interface GraphCallEvent {
-  method: string;
-  pathTemplate: string;
+/** One finished Graph call, for logs and metrics (no secrets, no ids: a path template; `throttled`: its 429 replies). */
+export interface GraphCallEvent
+  extends Pick<GraphCall, 'method' | 'pathTemplate' | 'clientRequestId' | 'retries' | 'throttled'> {
   status?: number;
   durationMs: number;
-  retries: number;
   requestId?: string;
-  clientRequestId: string;
   errorKind?: GraphErrorKind;
-  /** Number of 429 replies seen during the call. */
-  throttled: number;
 }
 
 /** A per-item result of a batched read: the value, `null` for 404, or that item's error. */

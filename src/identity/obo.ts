@@ -111,11 +111,6 @@ export class OboClients {
     this.clients = new LRUCache<string, EsimPoolsApi>({ max: settings.cacheSize });
   }
 
-  /** Users' clients currently kept. */
-  get size(): number {
-    return this.clients.size;
-  }
-
   /** The Graph API acting as the caller of `assertion` (its verified token; `hash`: tokenHash()) until it expires. */
   clientFor(principal: Principal, assertion: string, hash: string): EsimPoolsApi {
     const existing = this.clients.get(hash);

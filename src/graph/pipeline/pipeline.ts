@@ -53,12 +53,12 @@ export function createPipelineParts(endpoint: string, options: GraphClientOption
     /** What each client's token asks its credential for, and how long it waits. */
     token: {
       scope: options.scope,
-      onAcquired: options.onTokenAcquired,
+      onTokenAcquired: options.onTokenAcquired,
       // A token wait longer than the call's deadline would be cut by the deadline anyway.
-      timeoutMs: Math.min(options.tokenTimeoutMs ?? d.tokenTimeoutMs, timeoutMs),
+      tokenTimeoutMs: Math.min(options.tokenTimeoutMs ?? d.tokenTimeoutMs, timeoutMs),
     },
     /** Only for the client's own credential (not the per-user ones): background recovery and events. */
-    ownToken: { recovery: options.tokenRecovery, onEvent: options.onTokenEvent },
+    ownToken: { tokenRecovery: options.tokenRecovery, onTokenEvent: options.onTokenEvent },
   };
 }
 

@@ -3,6 +3,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { bearerTokenAuthenticationPolicy, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
 import { abortedError, GraphError, isGraphError } from '../errors';
 import { isRecord, tryParseJson } from '../json';
+import type { GraphClientOptions } from '../options';
 import { callOf } from './request';
 
 /** A credential, or a factory of new instances of it (only then can a token Graph refused be replaced: reject). */
@@ -14,18 +15,11 @@ export type TokenEvent =
   | { type: 'recovered' }
   | { type: 'rejected-by-graph'; claimsChallenge: boolean };
 
-export interface CachedTokenOptions {
-  scope: string;
-  /** Longest wait for one acquisition, shared by the calls waiting for it (default 10 s). */
-  timeoutMs?: number;
-  /** Called after each token the credential handed out (for metrics). */
-  onAcquired?: () => void;
-  onEvent?: (event: TokenEvent) => void;
-  /** Re-acquire in the background while unhealthy, waiting `initialDelayMs` doubling up to `maxDelayMs`. Off when unset. */
-  recovery?: { initialDelayMs: number; maxDelayMs: number };
-  /** For tests: the random source of the backoff jitter. */
-  random?: () => number;
-}
+/** What the token asks its credential for, its longest wait (default 10 s), its callbacks and background recovery. */
+export type CachedTokenOptions = Pick<
+  GraphClientOptions,
+  'scope' | 'tokenTimeoutMs' | 'onTokenAcquired' | 'onTokenEvent' | 'tokenRecovery' | 'random'
+>;
 
 /** The acquisition took longer than its timeout, or the call's deadline passed while it waited (a `TimeoutError`). */
 export function isTimeout(error: unknown): boolean {
@@ -83,7 +77,7 @@ export class CachedToken {
 
   /** Graph answered 401 to `rejected`: dropped, never cached again; the next acquisition uses a new credential instance (when given a factory). */
   reject(rejected: string, claimsChallenge: boolean): void {
-    this.options.onEvent?.({ type: 'rejected-by-graph', claimsChallenge });
+    this.options.onTokenEvent?.({ type: 'rejected-by-graph', claimsChallenge });
     if (this.rejected === rejected) return;
     this.rejected = rejected;
     if (this.token?.token === rejected) this.token = undefined;
@@ -127,7 +121,7 @@ export class CachedToken {
   private share(background: boolean, claims?: string): Promise<AccessToken> {
     const key = claims ?? '';
     // A `TimeoutError` when it fires; its timer never keeps the process alive.
-    const signal = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
+    const signal = AbortSignal.timeout(this.options.tokenTimeoutMs ?? 10_000);
     const acquired = this.request(signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
       this.accept(token);
@@ -159,7 +153,7 @@ export class CachedToken {
   }
 
   private accept(token: AccessToken): void {
-    this.options.onAcquired?.();
+    this.options.onTokenAcquired?.();
     if (token.token === this.rejected) return;
     const current = this.token;
     if (current === undefined || token.expiresOnTimestamp >= current.expiresOnTimestamp || !this.usable(current, Date.now())) this.token = token;
@@ -169,19 +163,19 @@ export class CachedToken {
     this.refreshNotBefore = now + Math.min(MIN_REFRESH_INTERVAL_MS, Math.max(0, token.expiresOnTimestamp - now) / 10);
     clearTimeout(this.recoveryTimer);
     this.recoveryTimer = undefined;
-    if (wasFailing) this.options.onEvent?.({ type: 'recovered' });
+    if (wasFailing) this.options.onTokenEvent?.({ type: 'recovered' });
   }
 
   private failed(error: unknown, background: boolean): void {
     this.failures++;
-    const backoff = this.options.recovery ?? DEFAULT_BACKOFF;
+    const backoff = this.options.tokenRecovery ?? DEFAULT_BACKOFF;
     const ceiling = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** (this.failures - 1));
     // Half fixed, half random: replicas that failed together do not all come back at the same moment.
     const delayMs = Math.round(ceiling / 2 + (this.options.random ?? Math.random)() * (ceiling / 2));
     const now = Date.now();
     const stillServing = this.usable(this.token, now);
     this.refreshNotBefore = now + delayMs;
-    const recovering = !stillServing && this.options.recovery !== undefined && !this.closed;
+    const recovering = !stillServing && this.options.tokenRecovery !== undefined && !this.closed;
     if (recovering && this.recoveryTimer === undefined) {
       this.recoveryTimer = setTimeout(() => {
         this.recoveryTimer = undefined;
@@ -190,7 +184,7 @@ export class CachedToken {
       }, delayMs);
       this.recoveryTimer.unref();
     }
-    this.options.onEvent?.({
+    this.options.onTokenEvent?.({
       type: 'acquisition-failed',
       reason: failureReason(error),
       background,

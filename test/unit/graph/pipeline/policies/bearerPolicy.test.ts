@@ -22,7 +22,7 @@ class CountingCredential implements TokenCredential {
 
 const SCOPE = 'https://graph.microsoft.com/.default';
 const cached = (credential: TokenCredential | (() => TokenCredential), onAcquired?: () => void): CachedToken =>
-  new CachedToken(credential, { scope: SCOPE, onAcquired });
+  new CachedToken(credential, { scope: SCOPE, onTokenAcquired: onAcquired });
 
 /** The bearer policy with the rejected-token policy below it, as the pipeline chains them. */
 function bearerTokenPolicy(token: CachedToken): PipelinePolicy {
