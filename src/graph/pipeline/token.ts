@@ -120,7 +120,6 @@ export class CachedToken {
   /** One acquisition, bounded by `timeoutMs`, shared until it settles; its outcome updates the cache and the health. */
   private share(background: boolean, claims?: string): Promise<AccessToken> {
     const key = claims ?? '';
-    // A `TimeoutError` when it fires; its timer never keeps the process alive.
     const signal = AbortSignal.timeout(this.options.tokenTimeoutMs ?? 10_000);
     const acquired = this.request(signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
