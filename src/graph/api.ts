@@ -37,7 +37,7 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** One finished Graph call, for logs and metrics (no secrets, no ids: a path template; `throttled`: its 429 replies). */
+/** One finished Graph call, for logs and metrics (no secrets, no ids: a path template; `throttled`: 429 replies). */
 export interface GraphCallEvent
   extends Pick<GraphCall, 'method' | 'pathTemplate' | 'clientRequestId' | 'retries' | 'throttled'> {
   status?: number;

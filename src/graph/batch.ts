@@ -80,7 +80,12 @@ interface BatchRequest {
   path: string;
 }
 
-async function sendBatch(context: BatchContext, requests: BatchRequest[], pathTemplate: string, options?: CallOptions): Promise<Map<string, GraphReply>> {
+async function sendBatch(
+  context: BatchContext,
+  requests: BatchRequest[],
+  pathTemplate: string,
+  options?: CallOptions,
+): Promise<Map<string, GraphReply>> {
   const body = JSON.stringify({ requests: requests.map(({ index, path }) => ({ id: String(index), method: 'GET', url: path })) });
   const reply = await context.send(
     // GETs only: one read slot per item, no write (the envelope is a POST, but Graph counts the items).
@@ -113,7 +118,8 @@ async function sendBatch(context: BatchContext, requests: BatchRequest[], pathTe
 
 /** A batch item's string headers (HttpHeaders' names are case-insensitive: Graph writes e.g. Retry-After). */
 function stringEntries(record: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const strings = Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return Object.fromEntries(strings);
 }
 
 /** A batch item as the operation's result: its error (`retryAfterSeconds`: when its retries ran out), null for 404, or its value. */

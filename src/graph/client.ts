@@ -151,7 +151,13 @@ export class CredentialClient {
 
   /** The assignments of many pools through Graph JSON batching; results in key order. */
   async listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]> {
-    return this.batchUnderPools(poolIds, (path) => `${path}/assignments`, `${POOLS_PATH}/{id}/assignments`, (reply) => this.assignments(reply), options);
+    return this.batchUnderPools(
+      poolIds,
+      (path) => `${path}/assignments`,
+      `${POOLS_PATH}/{id}/assignments`,
+      (reply) => this.assignments(reply),
+      options,
+    );
   }
 
   /** One device-state page of each of many pools through Graph JSON batching (404 → null); results in order. */

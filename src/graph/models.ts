@@ -60,7 +60,9 @@ export interface UnknownValueEvent {
 }
 
 /** The derived types of deviceAndAppManagementAssignmentTarget this version knows. */
-const TARGET_TYPES: ReadonlySet<string> = new Set(Object.values(ODATA_TYPE).filter((type) => type.endsWith('AssignmentTarget')));
+const TARGET_TYPES: ReadonlySet<string> = new Set(
+  Object.values(ODATA_TYPE).filter((type) => type.endsWith('AssignmentTarget')),
+);
 /** Distinct values remembered: a Graph that sends junk in every reply must not grow this set without end. */
 const MAX_REMEMBERED = 256;
 const MAX_VALUE_LENGTH = 100;
