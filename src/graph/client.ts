@@ -1,7 +1,7 @@
 /** Microsoft Graph client for the eSIM pool API: the operations, as paths and parsers over the Graph pipeline. It knows nothing of GraphQL. */
 import type { BatchItemResult, CallOptions, EsimPoolsApi, Page, PageRequest, PoolWithAssignments } from './api';
 import { batchRead, type BatchContext } from './batch';
-import { getDirectoryObjects, type DirectoryKey, type WireDirectoryObject } from './directory';
+import type { DirectoryKey, WireDirectoryObject } from './directory';
 import { GraphError, isGraphError, redactedBodyError } from './errors';
 import { isGuid, isRecord } from './json';
 import {
@@ -15,6 +15,7 @@ import {
   type WirePool,
   type WirePoolChanges,
   type WirePoolCreate,
+  type WireReader,
 } from './models';
 import { createdEntityKey, invalidResponse, pageQuery, parseCollection, parseEntity, parsePage, type CollectionUrl, type Reply } from './odata';
 import type { GraphClientOptions } from './options';
@@ -53,6 +54,24 @@ function expandedAssignments(body: unknown): WireAssignment[] | undefined {
   if (!isRecord(body) || !Array.isArray(body.assignments)) return undefined;
   const reads = body.assignments.map(readAssignment);
   return reads.every((read) => read.ok) ? reads.map((read) => read.value) : undefined;
+}
+
+const DIRECTORY_PATHS = {
+  group: (id: string) => `/groups/${id}?$select=id`,
+  filter: (id: string) => `/deviceManagement/assignmentFilters/${id}?$select=id,platform`,
+} as const;
+const DIRECTORY_PATH_TEMPLATE = '/groups/{id}|/deviceManagement/assignmentFilters/{id}';
+
+/** A group or filter, which must be the one asked for; a filter's platform as Graph sent it. */
+function readDirectoryObject(key: DirectoryKey): WireReader<WireDirectoryObject> {
+  return (value) => {
+    if (!isRecord(value) || typeof value.id !== 'string') return { ok: false, problem: 'id is not a string' };
+    if (value.id.toLowerCase() !== key.id.toLowerCase()) return { ok: false, problem: `it is another ${key.kind}` };
+    if (key.kind === 'group') return { ok: true, value: { kind: 'group', id: value.id } };
+    const platform = value.platform;
+    if (platform !== undefined && platform !== null && typeof platform !== 'string') return { ok: false, problem: 'platform is not a string' };
+    return { ok: true, value: { kind: 'filter', id: value.id, ...(typeof platform === 'string' ? { platform } : {}) } };
+  };
 }
 
 /** The call's result, or `missing` when Graph says 404. */
@@ -208,7 +227,12 @@ export class CredentialClient {
 
   /** Groups and assignment filters by id, mixed in JSON batches; results in key order, null for 404. */
   getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]> {
-    return getDirectoryObjects(this.calls, keys, options);
+    const pathOf = (key: DirectoryKey): string | GraphError =>
+      isGuid(key.id) ? DIRECTORY_PATHS[key.kind](key.id) : new GraphError(`A ${key.kind} id that is not a GUID is not used in a request.`, { kind: 'invalid-response' });
+    return batchRead(this.calls, keys, pathOf, DIRECTORY_PATH_TEMPLATE, (reply, key) => {
+      if (!isRecord(reply.json)) throw invalidResponse(reply, `a ${key.kind}`);
+      return parseEntity(reply, readDirectoryObject(key), key.kind);
+    }, options);
   }
 
   /** GETs of paths under many pools through $batch (batchRead); an id that is not a GUID is that item's error. */
