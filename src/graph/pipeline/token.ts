@@ -22,7 +22,7 @@ export type CachedTokenOptions = Pick<
 >;
 
 /** The acquisition took longer than its timeout, or the call's deadline passed while it waited (a `TimeoutError`). */
-export function isTimeout(error: unknown): boolean {
+function isTimeout(error: unknown): boolean {
   return isRecord(error) && error.name === 'TimeoutError';
 }
 
