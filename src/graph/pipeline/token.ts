@@ -32,7 +32,7 @@ const REFRESH_BEFORE_MS = 5 * 60_000;
 const USABLE_MARGIN_MS = 10_000;
 /** Least time between a token and its background refresh (at most this, and at most a tenth of the token's life). */
 const MIN_REFRESH_INTERVAL_MS = 30_000;
-/** Backoff of background refreshes of a still-valid token after a failure, when `recovery` does not say. */
+/** Backoff of background refreshes of a still-valid token after a failure, when `tokenRecovery` does not say. */
 const DEFAULT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
 
 export class CachedToken {
@@ -117,7 +117,7 @@ export class CachedToken {
     return Math.min(token.expiresOnTimestamp - REFRESH_BEFORE_MS, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
   }
 
-  /** One acquisition, bounded by `timeoutMs`, shared until it settles; its outcome updates the cache and the health. */
+  /** One acquisition, bounded by `tokenTimeoutMs`, shared until it settles; its outcome updates the cache and the health. */
   private share(background: boolean, claims?: string): Promise<AccessToken> {
     const key = claims ?? '';
     const signal = AbortSignal.timeout(this.options.tokenTimeoutMs ?? 10_000);
