@@ -1,7 +1,8 @@
 /** What the subgraph asks of Microsoft Graph; everything above the client depends on this interface only. */
-import type { DirectoryKey, WireDirectoryObject } from './directory';
+import type { CredentialClient } from './client';
 import type { GraphError, GraphErrorKind } from './errors';
-import type { WireAssignment, WireAssignmentInput, WireDeviceState, WirePool, WirePoolChanges, WirePoolCreate } from './models';
+import type { WireAssignment, WirePool } from './models';
+import type { GraphCall } from './pipeline/request';
 
 /** The query parameters of an `@odata.nextLink` that may be replayed (everything else is dropped). */
 export const PAGE_PARAMS = ['$top', '$skip', '$skiptoken'] as const;
@@ -36,18 +37,13 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** One finished Graph call, for logs and metrics (no secrets, no ids: a path template). */
-export interface GraphCallEvent {
-  method: string;
-  pathTemplate: string;
+/** One finished Graph call, for logs and metrics (no secrets, no ids: a path template; `throttled`: 429 replies). */
+export interface GraphCallEvent
+  extends Pick<GraphCall, 'method' | 'pathTemplate' | 'clientRequestId' | 'retries' | 'throttled'> {
   status?: number;
   durationMs: number;
-  retries: number;
   requestId?: string;
-  clientRequestId: string;
   errorKind?: GraphErrorKind;
-  /** Number of 429 replies seen during the call. */
-  throttled: number;
 }
 
 /** A per-item result of a batched read: the value, `null` for 404, or that item's error. */
@@ -60,35 +56,5 @@ export interface PoolWithAssignments {
   assignments?: WireAssignment[];
 }
 
-/** The Graph operations the subgraph needs. */
-export interface EsimPoolsApi {
-  /** POST …/{poolId}/assign: replaces the pool's assignment set and returns the new set. */
-  assign(poolId: string, assignments: WireAssignmentInput[], options?: CallOptions): Promise<WireAssignment[]>;
-  /** GET …/{poolId}, or null when Graph says 404. */
-  getPool(poolId: string, options?: CallOptions): Promise<WirePool | null>;
-  /** GET …/{poolId}/assignments */
-  listAssignments(poolId: string, options?: CallOptions): Promise<WireAssignment[]>;
-  /** GET the pools collection, one page. */
-  listPools(page: PageRequest, options?: CallOptions): Promise<Page<WirePool>>;
-  /** GET …/{poolId}/deviceStates, one page. */
-  listDeviceStates(poolId: string, page: PageRequest, options?: CallOptions): Promise<Page<WireDeviceState>>;
-  /** Many pools by id through Graph JSON batching (⌈n/20⌉ HTTP requests); results in key order. */
-  getPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WirePool>[]>;
-  /** Many pools with `$expand=assignments` through $batch, in key order. */
-  getPoolsWithAssignments(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<PoolWithAssignments>[]>;
-  /** The assignments of many pools through Graph JSON batching; results in key order. */
-  listAssignmentsOfPools(poolIds: readonly string[], options?: CallOptions): Promise<BatchItemResult<WireAssignment[]>[]>;
-  /** One device-state page of each of many pools through Graph JSON batching (404 → null); results in order. */
-  listDeviceStatesOfPools(
-    pages: readonly ({ poolId: string } & PageRequest)[],
-    options?: CallOptions,
-  ): Promise<BatchItemResult<Page<WireDeviceState>>[]>;
-  /** Creates a pool, returned as Graph stored it; repeated only after a 429; Graph's error text never passes. */
-  createPool(pool: WirePoolCreate, options?: CallOptions): Promise<WirePool>;
-  /** PATCH …/{poolId} with the given properties: the pool after the change (read back after a 204); null for 404. */
-  updatePool(poolId: string, changes: WirePoolChanges, options?: CallOptions): Promise<WirePool | null>;
-  /** DELETE …/{poolId}: true when deleted, false when Graph says 404. Repeated only after a 429. */
-  deletePool(poolId: string, options?: CallOptions): Promise<boolean>;
-  /** Groups and assignment filters by id, mixed in JSON batches; results in key order, null for 404. */
-  getDirectoryObjects(keys: readonly DirectoryKey[], options?: CallOptions): Promise<BatchItemResult<WireDirectoryObject>[]>;
-}
+/** The Graph operations the subgraph needs: the client's, without what only the client's owner uses. */
+export type EsimPoolsApi = Omit<CredentialClient, 'withCredential'>;

@@ -1,22 +1,21 @@
-/** Graph JSON batching for reads: ≤ 20 GETs per `POST /$batch`, items answered 429/503/504 retried (retryRules). */
+/** Graph JSON batching for reads: ≤ 20 GETs per `POST /$batch`, items answered 429/503/504 retried (retryPolicy.ts's rules). */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
+import { createHttpHeaders } from '@azure/core-rest-pipeline';
 import type { BatchItemResult, CallOptions } from './api';
 import { abortedError, GraphError, graphErrorFromReply, toGraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
 import { invalidResponse, type Reply } from './odata';
 import { isSuccess, type GraphReply, type RequestSpec } from './pipeline/request';
-import { decideRetry, type RetryRules } from './pipeline/retryRules';
+import type { PipelineParts } from './pipeline/pipeline';
+import { decideRetry } from './pipeline/policies/retryPolicy';
 
 /** Graph's limit of requests in one JSON batch. */
 export const GRAPH_BATCH_LIMIT = 20;
 
-export interface BatchContext {
-  /** One call through the pipeline: a 2xx reply, or a GraphError. */
+/** The retry rules, the deadline (of all rounds of a batched read together), and one call through the pipeline. */
+export interface BatchContext extends Pick<PipelineParts, 'retry' | 'timeoutMs'> {
+  /** A 2xx reply, or a GraphError. */
   send: (spec: RequestSpec, options?: CallOptions) => Promise<GraphReply>;
-  retry: RetryRules;
-  /** The deadline of all rounds of a batched read together. */
-  timeoutMs: number;
 }
 
 /** GETs through `$batch` in key order, ≤ 20 per request: a key whose path is a GraphError is never sent; 404 is null. */
@@ -28,16 +27,10 @@ export async function batchRead<K, T>(
   parse: (reply: Reply, key: K) => T,
   options?: CallOptions,
 ): Promise<BatchItemResult<T>[]> {
-  const results: BatchItemResult<T>[] = [];
-  const paths: string[] = [];
-  const sent: number[] = [];
-  keys.forEach((key, index) => {
-    const path = pathOf(key, index);
-    results.push(typeof path === 'string' ? null : path);
-    paths.push(typeof path === 'string' ? path : '');
-    if (typeof path === 'string') sent.push(index);
-  });
-  const chunks: number[][] = [];
+  const paths = keys.map(pathOf);
+  const results: BatchItemResult<T>[] = paths.map((path) => (typeof path === 'string' ? null : path));
+  const sent = paths.flatMap((path, index) => (typeof path === 'string' ? [{ index, path }] : []));
+  const chunks: BatchRequest[][] = [];
   for (let i = 0; i < sent.length; i += GRAPH_BATCH_LIMIT) chunks.push(sent.slice(i, i + GRAPH_BATCH_LIMIT));
   const deadline = Date.now() + context.timeoutMs;
   await Promise.all(
@@ -46,14 +39,15 @@ export async function batchRead<K, T>(
       for (let round = 0; pending.length > 0; round++) {
         let items: Map<string, GraphReply>;
         try {
-          items = await sendBatch(context, pending, paths, pathTemplate, options);
+          items = await sendBatch(context, pending, pathTemplate, options);
         } catch (error) {
-          for (const index of pending) results[index] = toGraphError(error);
+          for (const { index } of pending) results[index] = toGraphError(error);
           return;
         }
-        const again: number[] = [];
+        const again: BatchRequest[] = [];
         let waitMs = 0;
-        for (const index of pending) {
+        for (const request of pending) {
+          const { index } = request;
           const item = items.get(String(index));
           if (item === undefined) {
             results[index] = new GraphError('Microsoft Graph left an item out of a batch reply.', { kind: 'invalid-response' });
@@ -61,7 +55,7 @@ export async function batchRead<K, T>(
           }
           const verdict = isSuccess(item.status) ? undefined : decideRetry(context.retry, { retryCount: round, status: item.status, headers: item.headers }, deadline);
           if (verdict?.retry) {
-            again.push(index);
+            again.push(request);
             waitMs = Math.max(waitMs, verdict.waitMs);
           } else {
             results[index] = itemResult(item, verdict?.retryAfterSeconds, parse, keys[index]);
@@ -80,17 +74,22 @@ export async function batchRead<K, T>(
   return results;
 }
 
+/** A key's GET in a batch: its index among the keys (its id in the batch) and its path. */
+interface BatchRequest {
+  index: number;
+  path: string;
+}
+
 async function sendBatch(
   context: BatchContext,
-  indexes: number[],
-  paths: readonly string[],
+  requests: BatchRequest[],
   pathTemplate: string,
   options?: CallOptions,
 ): Promise<Map<string, GraphReply>> {
-  const body = JSON.stringify({ requests: indexes.map((index) => ({ id: String(index), method: 'GET', url: paths[index] })) });
+  const body = JSON.stringify({ requests: requests.map(({ index, path }) => ({ id: String(index), method: 'GET', url: path })) });
   const reply = await context.send(
     // GETs only: one read slot per item, no write (the envelope is a POST, but Graph counts the items).
-    { method: 'POST', path: '/$batch', pathTemplate: `/$batch(${pathTemplate})`, body, cost: { writes: 0, reads: indexes.length } },
+    { method: 'POST', path: '/$batch', pathTemplate: `/$batch(${pathTemplate})`, body, cost: { writes: 0, reads: requests.length } },
     options,
   );
   const parsed = tryParseJson(reply.text);
@@ -101,7 +100,7 @@ async function sendBatch(
     if (!isRecord(item) || typeof item.id !== 'string' || typeof item.status !== 'number') {
       throw invalidResponse(reply, 'a malformed $batch item');
     }
-    const headers = itemHeaders(item.headers);
+    const headers = createHttpHeaders(isRecord(item.headers) ? stringEntries(item.headers) : {});
     const itemBody: unknown = item.body === null ? undefined : item.body;
     byId.set(item.id, {
       status: item.status,
@@ -117,13 +116,10 @@ async function sendBatch(
   return byId;
 }
 
-/** A batch item's string headers (names case-insensitive: Graph writes them in canonical case, e.g. Retry-After). */
-function itemHeaders(value: unknown): HttpHeaders {
-  const headers = createHttpHeaders();
-  if (isRecord(value)) {
-    for (const [name, v] of Object.entries(value)) if (typeof v === 'string') headers.set(name, v);
-  }
-  return headers;
+/** A batch item's string headers (HttpHeaders' names are case-insensitive: Graph writes e.g. Retry-After). */
+function stringEntries(record: Record<string, unknown>): Record<string, string> {
+  const strings = Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return Object.fromEntries(strings);
 }
 
 /** A batch item as the operation's result: its error (`retryAfterSeconds`: when its retries ran out), null for 404, or its value. */

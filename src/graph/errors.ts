@@ -108,8 +108,6 @@ export function timeoutError(context: { clientRequestId?: string; requestId?: st
   return new GraphError('Microsoft Graph did not answer in time.', { kind: 'timeout', ...context });
 }
 
-// ---- error replies to a request that carried secrets (activation codes) ----
-
 /** Request properties an error may name after redaction: only these names ever pass from Graph's message. */
 const NAMED_FIELD = /activationCodes\[(\d{1,6})\](?:\.(integratedCircuitCardIdentifier|matchingIdentifier|smdpPlusServerAddress))?|\b(displayName)\b/;
 const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;

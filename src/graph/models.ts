@@ -59,13 +59,10 @@ export interface UnknownValueEvent {
   value: string;
 }
 
-const TARGET_TYPES: ReadonlySet<string> = new Set([
-  ODATA_TYPE.allDevices,
-  ODATA_TYPE.allLicensedUsers,
-  ODATA_TYPE.group,
-  ODATA_TYPE.exclusionGroup,
-  ODATA_TYPE.configurationManagerCollection,
-]);
+/** The derived types of deviceAndAppManagementAssignmentTarget this version knows. */
+const TARGET_TYPES: ReadonlySet<string> = new Set(
+  Object.values(ODATA_TYPE).filter((type) => type.endsWith('AssignmentTarget')),
+);
 /** Distinct values remembered: a Graph that sends junk in every reply must not grow this set without end. */
 const MAX_REMEMBERED = 256;
 const MAX_VALUE_LENGTH = 100;
@@ -164,8 +161,10 @@ export type WireReader<T> = (value: unknown) => WireRead<T>;
 const ok = <T>(value: T): WireRead<T> => ({ ok: true, value });
 const bad = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
 
-/** Edm.Int32's largest value, and GraphQL Int's (`totalCount`). */
-export const INT32_MAX = 2 ** 31 - 1;
+/** A count Graph sent: a whole number from 0 to Edm.Int32's largest value (GraphQL Int's too, `totalCount`). */
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2 ** 31 - 1;
+}
 /** `YYYY-MM-DDTHH:MM[:SS[.f{1,7}]](Z|±HH:MM)`, as Graph writes an `Edm.DateTimeOffset`; `test` allocates nothing. */
 const DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,7})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -217,9 +216,7 @@ export function readPool(value: unknown): WireRead<WirePool> {
   const { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime } = value;
   if (typeof id !== 'string' || !isGuid(id)) return bad('id is not a GUID');
   if (typeof displayName !== 'string') return bad('displayName is not a string');
-  if (typeof activationCodeCount !== 'number' || !Number.isInteger(activationCodeCount) || activationCodeCount < 0 || activationCodeCount > INT32_MAX) {
-    return bad('activationCodeCount is not a count (an Edm.Int32 of 0 or more)');
-  }
+  if (!isCount(activationCodeCount)) return bad('activationCodeCount is not a count (an Edm.Int32 of 0 or more)');
   if (!isIsoDateTime(createdDateTime)) return bad('createdDateTime is not an ISO 8601 date-time');
   if (!isIsoDateTime(modifiedDateTime)) return bad('modifiedDateTime is not an ISO 8601 date-time');
   const pool: WirePool = { id, displayName, activationCodeCount, createdDateTime, modifiedDateTime };

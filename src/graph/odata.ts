@@ -2,7 +2,7 @@
 import { PAGE_PARAMS, type Page, type PageItem, type PageRequest, type PageToken } from './api';
 import { GraphError } from './errors';
 import { isRecord, tryParseJson } from './json';
-import { INT32_MAX, type WireReader } from './models';
+import { isCount, type WireReader } from './models';
 
 /** A 2xx reply, or a $batch item's. */
 export interface Reply {
@@ -89,7 +89,6 @@ function pageTokenFromNextLink(nextLink: string, collection: CollectionUrl, repl
   }
   const token: PageToken = {};
   for (const name of PAGE_PARAMS) {
-    // Graph's nextLinks write a space as %20, never `+` (OData URLs): a literal `+` stays a `+`.
     const value = queryParam(url.search, name);
     if (value === undefined) continue;
     if (value === null || !isPageParamValue(name, value)) throw invalidResponse(reply, `an @odata.nextLink with a usable ${name}`);
@@ -116,18 +115,15 @@ function safeDecode(text: string): string | undefined {
   }
 }
 
-/** `?$top=…` and the page token's other parameters, each percent-encoded (a space as %20, as Graph expects). */
+/** `?$top=…`, the token's other parameters encoded as Graph's nextLinks are, and `$count=true` when asked for. */
 export function pageQuery(page: PageRequest): string {
-  // `$` is written literally: Graph accepts %24 too, but the literal form is what its docs and nextLinks show.
   const parts = [`$top=${page.top}`];
   if (page.next) {
     for (const name of PAGE_PARAMS) {
       const value = page.next[name];
-      // Quotes encoded too, as Graph writes them in its nextLinks.
       if (value !== undefined && name !== '$top') parts.push(`${name}=${encodeURIComponent(value).replaceAll("'", '%27')}`);
     }
   }
-  // Never taken from a next link (PAGE_PARAMS has no `$count`): asked for on each page that wants it.
   if (page.count) parts.push('$count=true');
   return `?${parts.join('&')}`;
 }
@@ -135,9 +131,7 @@ export function pageQuery(page: PageRequest): string {
 /** `@odata.count` as `{ count }`, `{}` when Graph gave none; anything but a whole number in Int's range is invalid. */
 function collectionCount(value: unknown, reply: Reply): { count?: number } {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > INT32_MAX) {
-    throw invalidResponse(reply, 'a whole-number @odata.count');
-  }
+  if (!isCount(value)) throw invalidResponse(reply, 'a whole-number @odata.count');
   return { count: value };
 }
 

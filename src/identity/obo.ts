@@ -2,8 +2,8 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { OnBehalfOfCredential, type TokenCredentialOptions } from '@azure/identity';
 import type { EsimPoolsApi } from '../graph/api';
+import type { CredentialClient } from '../graph/client';
 import { GraphError } from '../graph/errors';
-import type { CredentialSource } from '../graph/pipeline/token';
 import type { Logger } from '../observability/logger';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/principal';
@@ -20,9 +20,7 @@ type OboSettings = Omit<AppCredentialSettings, 'clientCertificatePassword' | 'fe
 };
 
 /** What the base Graph client must offer: a client sharing its connections, with another credential. */
-export interface CredentialScopedApi {
-  withCredential(credential: CredentialSource): EsimPoolsApi;
-}
+export type CredentialScopedApi = Pick<CredentialClient, 'withCredential'>;
 
 /** Why an on-behalf-of token request failed (`extensions.reason` of the GraphQL error). */
 export type OboFailureReason =
@@ -109,11 +107,6 @@ export class OboClients {
       throw new Error('on-behalf-of needs a client secret or a certificate');
     }
     this.clients = new LRUCache<string, EsimPoolsApi>({ max: settings.cacheSize });
-  }
-
-  /** Users' clients currently kept. */
-  get size(): number {
-    return this.clients.size;
   }
 
   /** The Graph API acting as the caller of `assertion` (its verified token; `hash`: tokenHash()) until it expires. */

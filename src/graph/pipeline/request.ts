@@ -33,7 +33,7 @@ export interface GraphCall extends Readonly<Required<Omit<RequestSpec, 'path' | 
   /** 429 replies seen so far. */
   throttled: number;
   /** Set when the retry rules declined to repeat the last outcome: when trying again could succeed, if known. */
-  declined?: { retryAfterSeconds?: number };
+  retryAfterSeconds?: number;
 }
 
 /** A reply as the client reads it, with its headers. */

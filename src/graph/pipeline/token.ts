@@ -1,7 +1,10 @@
-/** One credential's access token: a shared acquisition, early refresh, recovery, a refused token never resent. */
+/** A credential's access token (shared, refreshed early, recovered, a refused one never resent); its bearer policy. */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { isGraphError } from '../errors';
-import { isRecord } from '../json';
+import { bearerTokenAuthenticationPolicy, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
+import { abortedError, GraphError, isGraphError } from '../errors';
+import { isRecord, tryParseJson } from '../json';
+import type { GraphClientOptions } from '../options';
+import { callOf } from './request';
 
 /** A credential, or a factory of new instances of it (only then can a token Graph refused be replaced: reject). */
 export type CredentialSource = TokenCredential | (() => TokenCredential);
@@ -12,21 +15,14 @@ export type TokenEvent =
   | { type: 'recovered' }
   | { type: 'rejected-by-graph'; claimsChallenge: boolean };
 
-export interface CachedTokenOptions {
-  scope: string;
-  /** Longest wait for one acquisition, shared by the calls waiting for it (default 10 s). */
-  timeoutMs?: number;
-  /** Called after each token the credential handed out (for metrics). */
-  onAcquired?: () => void;
-  onEvent?: (event: TokenEvent) => void;
-  /** Re-acquire in the background while unhealthy, waiting `initialDelayMs` doubling up to `maxDelayMs`. Off when unset. */
-  recovery?: { initialDelayMs: number; maxDelayMs: number };
-  /** For tests: the random source of the backoff jitter. */
-  random?: () => number;
-}
+/** What the token asks its credential for, its longest wait (default 10 s), its callbacks and background recovery. */
+export type CachedTokenOptions = Pick<
+  GraphClientOptions,
+  'scope' | 'tokenTimeoutMs' | 'onTokenAcquired' | 'onTokenEvent' | 'tokenRecovery' | 'random'
+>;
 
 /** The acquisition took longer than its timeout, or the call's deadline passed while it waited (a `TimeoutError`). */
-export function isTimeout(error: unknown): boolean {
+function isTimeout(error: unknown): boolean {
   return isRecord(error) && error.name === 'TimeoutError';
 }
 
@@ -36,7 +32,7 @@ const REFRESH_BEFORE_MS = 5 * 60_000;
 const USABLE_MARGIN_MS = 10_000;
 /** Least time between a token and its background refresh (at most this, and at most a tenth of the token's life). */
 const MIN_REFRESH_INTERVAL_MS = 30_000;
-/** Backoff of background refreshes of a still-valid token after a failure, when `recovery` does not say. */
+/** Backoff of background refreshes of a still-valid token after a failure, when `tokenRecovery` does not say. */
 const DEFAULT_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
 
 export class CachedToken {
@@ -81,7 +77,7 @@ export class CachedToken {
 
   /** Graph answered 401 to `rejected`: dropped, never cached again; the next acquisition uses a new credential instance (when given a factory). */
   reject(rejected: string, claimsChallenge: boolean): void {
-    this.options.onEvent?.({ type: 'rejected-by-graph', claimsChallenge });
+    this.options.onTokenEvent?.({ type: 'rejected-by-graph', claimsChallenge });
     if (this.rejected === rejected) return;
     this.rejected = rejected;
     if (this.token?.token === rejected) this.token = undefined;
@@ -121,23 +117,19 @@ export class CachedToken {
     return Math.min(token.expiresOnTimestamp - REFRESH_BEFORE_MS, token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
   }
 
-  /** One acquisition, bounded by `timeoutMs`, shared until it settles; its outcome updates the cache and the health. */
+  /** One acquisition, bounded by `tokenTimeoutMs`, shared until it settles; its outcome updates the cache and the health. */
   private share(background: boolean, claims?: string): Promise<AccessToken> {
     const key = claims ?? '';
-    const abort = new AbortController();
-    const timeout = new DOMException('No access token was issued in time.', 'TimeoutError');
-    const timer = setTimeout(() => abort.abort(timeout), this.options.timeoutMs ?? 10_000);
-    timer.unref(); // a pending acquisition never keeps the process alive
-    const acquired = this.request(abort.signal, claims).then((token) => {
+    const signal = AbortSignal.timeout(this.options.tokenTimeoutMs ?? 10_000);
+    const acquired = this.request(signal, claims).then((token) => {
       // Also when the timeout already won: a late token is still a good one.
       this.accept(token);
       return token;
     });
     acquired.catch(() => undefined); // a late failure after the timeout was already reported as the timeout
-    const attempt = this.wait(acquired, abort.signal);
+    const attempt = this.wait(acquired, signal);
     this.pending.set(key, attempt);
     const settled = (): void => {
-      clearTimeout(timer);
       if (this.pending.get(key) === attempt) this.pending.delete(key);
     };
     attempt.then(settled, (error: unknown) => {
@@ -160,7 +152,7 @@ export class CachedToken {
   }
 
   private accept(token: AccessToken): void {
-    this.options.onAcquired?.();
+    this.options.onTokenAcquired?.();
     if (token.token === this.rejected) return;
     const current = this.token;
     if (current === undefined || token.expiresOnTimestamp >= current.expiresOnTimestamp || !this.usable(current, Date.now())) this.token = token;
@@ -170,19 +162,19 @@ export class CachedToken {
     this.refreshNotBefore = now + Math.min(MIN_REFRESH_INTERVAL_MS, Math.max(0, token.expiresOnTimestamp - now) / 10);
     clearTimeout(this.recoveryTimer);
     this.recoveryTimer = undefined;
-    if (wasFailing) this.options.onEvent?.({ type: 'recovered' });
+    if (wasFailing) this.options.onTokenEvent?.({ type: 'recovered' });
   }
 
   private failed(error: unknown, background: boolean): void {
     this.failures++;
-    const backoff = this.options.recovery ?? DEFAULT_BACKOFF;
+    const backoff = this.options.tokenRecovery ?? DEFAULT_BACKOFF;
     const ceiling = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** (this.failures - 1));
     // Half fixed, half random: replicas that failed together do not all come back at the same moment.
     const delayMs = Math.round(ceiling / 2 + (this.options.random ?? Math.random)() * (ceiling / 2));
     const now = Date.now();
     const stillServing = this.usable(this.token, now);
     this.refreshNotBefore = now + delayMs;
-    const recovering = !stillServing && this.options.recovery !== undefined && !this.closed;
+    const recovering = !stillServing && this.options.tokenRecovery !== undefined && !this.closed;
     if (recovering && this.recoveryTimer === undefined) {
       this.recoveryTimer = setTimeout(() => {
         this.recoveryTimer = undefined;
@@ -191,7 +183,7 @@ export class CachedToken {
       }, delayMs);
       this.recoveryTimer.unref();
     }
-    this.options.onEvent?.({
+    this.options.onTokenEvent?.({
       type: 'acquisition-failed',
       reason: failureReason(error),
       background,
@@ -208,8 +200,99 @@ function failureReason(error: unknown): string {
 }
 
 /** MSAL's `errorResponse`: Entra's error code and description, when the error carries one. */
-export function entraError(error: unknown): { entraCode?: string; description: string } {
+function entraError(error: unknown): { entraCode?: string; description: string } {
   const response = isRecord(error) && isRecord(error.errorResponse) ? error.errorResponse : undefined;
   const entraCode = typeof response?.error === 'string' ? response.error : undefined;
   return { entraCode, description: typeof response?.errorDescription === 'string' ? response.errorDescription : '' };
+}
+
+/** The bearer policy of one credential; `rejectedTokenPolicy(token)` goes right below it. */
+export function bearerPolicy(token: CachedToken, scope: string): PipelinePolicy {
+  return bearerTokenAuthenticationPolicy({
+    scopes: scope,
+    // Asked only with a claims challenge's claims (authorizeRequest below serves every other token).
+    credential: claimsCredential(token),
+    challengeCallbacks: {
+      async authorizeRequest({ request }) {
+        const call = callOf(request);
+        let accessToken: string;
+        try {
+          const got = token.get(call.signal);
+          accessToken = (got instanceof Promise ? await got : got).token;
+        } catch (error) {
+          throw tokenWaitError(error, request);
+        }
+        request.headers.set('authorization', `Bearer ${accessToken}`);
+      },
+    },
+  });
+}
+
+/** Graph answered 401: the token it refused is never sent again (CachedToken.reject). */
+export function rejectedTokenPolicy(token: CachedToken): PipelinePolicy {
+  return {
+    name: 'rejectedTokenPolicy',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const sent = request.headers.get('authorization');
+      if (response.status === 401 && sent !== undefined) {
+        token.reject(sent.slice('Bearer '.length), /error="?insufficient_claims/.test(response.headers.get('www-authenticate') ?? ''));
+      }
+      return response;
+    },
+  };
+}
+
+/** A TokenCredential over CachedToken.forClaims: claims that are not a JSON object are Graph's bad data. */
+function claimsCredential(token: CachedToken): TokenCredential {
+  return {
+    async getToken(_scopes: string | string[], options?: GetTokenOptions) {
+      const claims = options?.claims;
+      if (claims === undefined) return token.get();
+      if (!isRecord(tryParseJson(claims))) {
+        throw new GraphError('Microsoft Graph sent a claims challenge whose claims are not a JSON object.', { kind: 'invalid-response', status: 401 });
+      }
+      let fresh: AccessToken;
+      try {
+        // core's challenge path gives no signal: CachedToken's own timeout bounds the wait.
+        fresh = await token.forClaims(claims);
+      } catch (error) {
+        throw credentialError(error);
+      }
+      // The credential ignores claims (managed identity): the refused token would only be refused again.
+      if (token.isRejected(fresh.token)) {
+        throw new GraphError('Microsoft Graph refused the access token, and the credential cannot answer its claims challenge.', {
+          kind: 'credential',
+          code: 'insufficient_claims',
+          credentialFailure: 'unauthenticated',
+        });
+      }
+      return fresh;
+    },
+  };
+}
+
+/** No token for this call: the caller going away is `aborted`; anything else is credentialError's. */
+function tokenWaitError(error: unknown, request: PipelineRequest): GraphError {
+  const call = callOf(request);
+  if (call.signal?.aborted && !isTimeout(error)) return abortedError({ clientRequestId: call.clientRequestId, cause: error });
+  return credentialError(error, call.clientRequestId);
+}
+
+/** A token failure, with a fixed message (Entra's text can name the client): docs/identity.md#errors-a-caller-can-get. */
+function credentialError(error: unknown, clientRequestId?: string): GraphError {
+  if (isGraphError(error)) return error;
+  if (isTimeout(error)) {
+    return new GraphError('Microsoft Entra ID did not issue an access token for Microsoft Graph in time.', {
+      kind: 'credential',
+      code: 'identity_provider_timeout',
+      clientRequestId,
+      credentialFailure: 'unavailable',
+    });
+  }
+  const { entraCode, description } = entraError(error);
+  let credentialFailure: 'unauthenticated' | 'forbidden' | 'unavailable' = 'unavailable';
+  if (entraCode === 'invalid_grant' || entraCode === 'interaction_required') credentialFailure = 'unauthenticated';
+  if (entraCode === 'consent_required' || /AADSTS65001|AADSTS53003/.test(description)) credentialFailure = 'forbidden';
+  return new GraphError('Could not get an access token for Microsoft Graph.', { kind: 'credential', code: entraCode, clientRequestId, credentialFailure, cause: error });
 }

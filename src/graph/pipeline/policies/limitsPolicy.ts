@@ -3,7 +3,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { isCoordinationError, type RateBudget } from '../../../coordination/types';
 import { abortedError, GraphError, toGraphError } from '../../errors';
 import type { BulkheadOptions } from '../../options';
-import { callOf } from '../request';
+import { callOf, type GraphCall } from '../request';
 
 export interface Limits {
   bulkhead: Bulkhead;
@@ -14,11 +14,11 @@ export function limitsPolicy({ bulkhead, budgets }: Limits): PipelinePolicy {
   return {
     name: 'limitsPolicy',
     async sendRequest(request, next) {
-      const { signal, clientRequestId, cost } = callOf(request);
+      const call = callOf(request);
       // Writes first: the scarcer budget refuses before any read slot is spent.
-      await take(budgets.writes, cost.writes, 'write', signal, clientRequestId);
-      await take(budgets.reads, cost.reads, 'request', signal, clientRequestId);
-      const acquired = bulkhead.acquire(signal);
+      await take(budgets.writes, 'write', call);
+      await take(budgets.reads, 'request', call);
+      const acquired = bulkhead.acquire(call.signal);
       const release = acquired instanceof Promise ? await acquired : acquired;
       try {
         return await next(request);
@@ -29,19 +29,15 @@ export function limitsPolicy({ bulkhead, budgets }: Limits): PipelinePolicy {
   };
 }
 
-async function take(
-  budget: RateBudget | undefined,
-  slots: number,
-  which: 'write' | 'request',
-  signal: AbortSignal | undefined,
-  clientRequestId: string,
-): Promise<void> {
+async function take(budget: RateBudget | undefined, which: 'write' | 'request', call: GraphCall): Promise<void> {
+  const { signal, cost } = call;
+  const slots = which === 'write' ? cost.writes : cost.reads;
   if (budget === undefined || !budget.enabled || slots <= 0) return;
   try {
     if (slots === 1) await budget.take(signal);
     else await Promise.all(Array.from({ length: slots }, () => budget.take(signal)));
   } catch (error) {
-    throw budgetError(error, which, clientRequestId);
+    throw budgetError(error, which, call.clientRequestId);
   }
 }
 

@@ -1,8 +1,63 @@
-/** core's retry loop under Graph's rules (../retryRules.ts): a 2xx is returned, anything else thrown as a GraphError. */
-import { isRestError, RestError, retryPolicy as coreRetryPolicy, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type RetryStrategy, type SendRequest } from '@azure/core-rest-pipeline';
+/** Graph's retry rules: core's retry loop under them for single calls, decideRetry for $batch items. */
+import { isRestError, RestError, retryPolicy as coreRetryPolicy, type HttpHeaders, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type RetryStrategy, type SendRequest } from '@azure/core-rest-pipeline';
 import { abortedError, graphErrorFromReply, GraphError, isGraphError, toGraphError } from '../../errors';
+import type { RetryOptions } from '../../options';
 import { callOf, isSuccess, type GraphCall } from '../request';
-import { decideRetry, RETRYABLE_STATUSES, retryAfterMs, wholeSeconds, type RetryRules } from '../retryRules';
+
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 503, 504]);
+
+export interface RetryRules extends RetryOptions {
+  /** The random source of the backoff jitter (tests fix it). */
+  random: () => number;
+}
+
+/** The last attempt's outcome: Graph's reply, or a connection that failed before any. */
+interface RetryOutcome {
+  /** Retries so far (0 after the first attempt). */
+  retryCount: number;
+  status?: number;
+  headers?: Pick<HttpHeaders, 'get'>;
+  failedBeforeReply?: boolean;
+}
+
+type RetryVerdict =
+  | { retry: true; waitMs: number }
+  /** `retryAfterSeconds`: when trying again could succeed, if known (Graph said, or the deadline refused a wait). */
+  | { retry: false; retryAfterSeconds?: number };
+
+/** Whether to try again after this outcome, and after how long. */
+export function decideRetry(rules: RetryRules, outcome: RetryOutcome, deadline: number, now: number = Date.now()): RetryVerdict {
+  const { retryCount, status, headers } = outcome;
+  const retryable = status !== undefined ? RETRYABLE_STATUSES.has(status) : outcome.failedBeforeReply === true;
+  if (!retryable) return { retry: false };
+  const graphWaitMs = status !== undefined && headers !== undefined ? retryAfterMs(headers, now) : undefined;
+  const waitMs = graphWaitMs ?? backoffDelayMs(retryCount, rules, rules.random);
+  if (retryCount >= rules.maxRetries) return { retry: false, retryAfterSeconds: graphWaitMs === undefined ? undefined : wholeSeconds(graphWaitMs) };
+  if (now + waitMs >= deadline) return { retry: false, retryAfterSeconds: wholeSeconds(waitMs) };
+  return { retry: true, waitMs };
+}
+
+/** Full-jitter exponential backoff for retry number `retry` (0 for the first): random in [0, min(cap, base·2^retry)). */
+export function backoffDelayMs(retry: number, options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retry));
+}
+
+/** The wait Graph asked for in ms (`retry-after-ms`, else `Retry-After`); undefined when absent or unreadable, never negative. */
+export function retryAfterMs(headers: Pick<HttpHeaders, 'get'>, now: number = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.ceil(Number(ms));
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
+  if (/^-\d/.test(value)) return undefined;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Whole seconds, at least 1: a `Retry-After` of 0 would invite an immediate storm. */
+function wholeSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
 
 /** The rules as core's one retry strategy: a wait, or skip (the outcome stands). */
 function graphRetryStrategy(rules: RetryRules): RetryStrategy {
@@ -13,14 +68,11 @@ function graphRetryStrategy(rules: RetryRules): RetryStrategy {
       if (request === undefined) return { skipStrategy: true };
       const call = callOf(request);
       const status = response?.status;
-      if (!call.repeatable && status !== 429) {
-        call.declined = {};
-        return { skipStrategy: true };
-      }
+      if (!call.repeatable && status !== 429) return { skipStrategy: true };
       const failedBeforeReply = response === undefined && responseError?.code === RestError.REQUEST_SEND_ERROR;
       const verdict = decideRetry(rules, { retryCount, status, headers: response?.headers, failedBeforeReply }, call.deadline);
       if (!verdict.retry) {
-        call.declined = { retryAfterSeconds: verdict.retryAfterSeconds };
+        call.retryAfterSeconds = verdict.retryAfterSeconds;
         return { skipStrategy: true };
       }
       return { retryAfterInMs: verdict.waitMs };
@@ -28,8 +80,10 @@ function graphRetryStrategy(rules: RetryRules): RetryStrategy {
   };
 }
 
+/** core's retry loop under Graph's rules: a 2xx is returned, anything else thrown as a GraphError. */
 export function retryPolicy(rules: RetryRules): PipelinePolicy {
-  const core = coreRetryPolicy([graphRetryStrategy(rules)], { maxRetries: rules.maxRetries });
+  // The rules decide when to stop (decideRetry knows maxRetries): core's own count never ends the loop first.
+  const core = coreRetryPolicy([graphRetryStrategy(rules)], { maxRetries: Infinity });
   return {
     name: 'graphRetryPolicy',
     async sendRequest(request, next) {
@@ -41,13 +95,10 @@ export function retryPolicy(rules: RetryRules): PipelinePolicy {
         throw finalError(error, call);
       }
       if (isSuccess(response.status)) return response;
-      // Retries ran out before the rules were asked: Graph's own wait, when it gave one.
-      const graphWait = RETRYABLE_STATUSES.has(response.status) ? retryAfterMs(response.headers) : undefined;
-      const retryAfterSeconds = call.declined ? call.declined.retryAfterSeconds : graphWait === undefined ? undefined : wholeSeconds(graphWait);
       throw graphErrorFromReply(response.status, response.bodyAsText ?? '', {
         requestId: response.headers.get('request-id'),
         clientRequestId: call.clientRequestId,
-        retryAfterSeconds,
+        retryAfterSeconds: call.retryAfterSeconds,
       });
     },
   };

@@ -1,6 +1,6 @@
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
 import { GRAPH_CLIENT_DEFAULTS } from '../../../../src/graph/options';
-import { backoffDelayMs, decideRetry, retryAfterMs, type RetryRules } from '../../../../src/graph/pipeline/retryRules';
+import { backoffDelayMs, decideRetry, retryAfterMs, type RetryRules } from '../../../../src/graph/pipeline/policies/retryPolicy';
 
 const rules: RetryRules = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5 };
 const NOW = 1_000_000;

@@ -49,7 +49,7 @@ const value = async (got: Promise<AccessToken> | AccessToken): Promise<string> =
 it('one acquisition is shared by concurrent callers, then the token is served from the cache', async () => {
   const credential = new ScriptedCredential();
   const acquired: number[] = [];
-  const token = new CachedToken(credential, { scope: SCOPE, onAcquired: () => acquired.push(1) });
+  const token = new CachedToken(credential, { scope: SCOPE, onTokenAcquired: () => acquired.push(1) });
   const [a, b] = await Promise.all([value(token.get()), value(token.get())]);
   expect(await value(token.get())).toBe(a);
   expect(b).toBe(a);
@@ -63,7 +63,7 @@ it('a hanging acquisition times out; the next caller starts a fresh one instead 
   const credential = new ScriptedCredential();
   credential.mode = 'hang';
   const events: TokenEvent[] = [];
-  const token = new CachedToken(credential, { scope: SCOPE, timeoutMs: 50, onEvent: (e) => events.push(e) });
+  const token = new CachedToken(credential, { scope: SCOPE, tokenTimeoutMs: 50, onTokenEvent: (e) => events.push(e) });
   expect(await rejection(token.get())).toMatchObject({ name: 'TimeoutError' });
   expect(token.healthy).toBe(false);
   expect(events).toContainEqual({ type: 'acquisition-failed', reason: 'timeout', background: false, retryInMs: undefined });
@@ -76,7 +76,7 @@ it('a hanging acquisition times out; the next caller starts a fresh one instead 
 it("a waiting caller gets its own signal's reason (the call's deadline) while the acquisition goes on", async () => {
   const credential = new ScriptedCredential();
   credential.mode = 'hang';
-  const token = new CachedToken(credential, { scope: SCOPE, timeoutMs: 60_000 });
+  const token = new CachedToken(credential, { scope: SCOPE, tokenTimeoutMs: 60_000 });
   const deadline = new AbortController();
   const waiting = rejection(token.get(deadline.signal));
   deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
@@ -120,8 +120,8 @@ it('recovery: after a failure with no token left, acquisitions go on in the back
   const events: TokenEvent[] = [];
   const token = new CachedToken(credential, {
     scope: SCOPE,
-    recovery: { initialDelayMs: 5, maxDelayMs: 20 },
-    onEvent: (e) => events.push(e),
+    tokenRecovery: { initialDelayMs: 5, maxDelayMs: 20 },
+    onTokenEvent: (e) => events.push(e),
   });
   await rejection(token.get());
   expect(token.healthy).toBe(false);

@@ -1,9 +1,8 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { bearerPolicy, rejectedTokenPolicy } from '../../../../../src/graph/pipeline/policies/bearerPolicy';
 import { callOf } from '../../../../../src/graph/pipeline/request';
-import { CachedToken } from '../../../../../src/graph/pipeline/token';
+import { bearerPolicy, CachedToken, rejectedTokenPolicy } from '../../../../../src/graph/pipeline/token';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
 /** A credential that hands out numbered tokens valid for `lifetimeMs`, or fails with `failure`. */
@@ -23,7 +22,7 @@ class CountingCredential implements TokenCredential {
 
 const SCOPE = 'https://graph.microsoft.com/.default';
 const cached = (credential: TokenCredential | (() => TokenCredential), onAcquired?: () => void): CachedToken =>
-  new CachedToken(credential, { scope: SCOPE, onAcquired });
+  new CachedToken(credential, { scope: SCOPE, onTokenAcquired: onAcquired });
 
 /** The bearer policy with the rejected-token policy below it, as the pipeline chains them. */
 function bearerTokenPolicy(token: CachedToken): PipelinePolicy {

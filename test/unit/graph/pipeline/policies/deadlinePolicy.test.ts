@@ -1,6 +1,6 @@
 import type { PipelineRequest } from '@azure/core-rest-pipeline';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
-import { deadlinePolicy } from '../../../../../src/graph/pipeline/policies/deadlinePolicy';
+import { deadlinePolicy } from '../../../../../src/graph/pipeline/pipeline';
 import { callOf } from '../../../../../src/graph/pipeline/request';
 import { rejection, request, response, scriptedNext, type Scripted } from '../../../../support/pipeline';
 

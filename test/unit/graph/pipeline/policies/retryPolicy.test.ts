@@ -1,8 +1,7 @@
 import { RestError, type PipelineRequest } from '@azure/core-rest-pipeline';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
-import { retryPolicy } from '../../../../../src/graph/pipeline/policies/retryPolicy';
+import { retryPolicy, type RetryRules } from '../../../../../src/graph/pipeline/policies/retryPolicy';
 import { callOf } from '../../../../../src/graph/pipeline/request';
-import type { RetryRules } from '../../../../../src/graph/pipeline/retryRules';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
 // Backoff of 0 ms (random 0), so that no test waits.

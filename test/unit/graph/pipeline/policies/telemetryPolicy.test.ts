@@ -4,7 +4,7 @@ import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { GraphCallEvent } from '../../../../../src/graph/api';
 import { GraphError, isGraphError } from '../../../../../src/graph/errors';
-import { telemetryPolicy } from '../../../../../src/graph/pipeline/policies/telemetryPolicy';
+import { telemetryPolicy } from '../../../../../src/graph/pipeline/pipeline';
 import { callOf } from '../../../../../src/graph/pipeline/request';
 import { rejection, request, response, scriptedNext } from '../../../../support/pipeline';
 
