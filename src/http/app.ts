@@ -12,7 +12,7 @@ import { LocalPoolLocks } from '../coordination/local';
 import type { Coordination } from '../coordination/types';
 import { createContext, type EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
-import { DirectoryCache, type TargetCheckMode } from '../graphql/targets';
+import { directoryCache, type TargetCheckMode } from '../graphql/targets';
 import { idempotencyKeys } from '../graphql/idempotency';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
@@ -82,7 +82,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     locks: options.coordination?.locks ?? new LocalPoolLocks(),
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs,
-    targets: { mode: options.targetChecks?.mode ?? 'strict', cache: new DirectoryCache(options.targetChecks?.cacheSeconds ?? 30) },
+    targets: { mode: options.targetChecks?.mode ?? 'strict', cache: directoryCache(options.targetChecks?.cacheSeconds ?? 30) },
     bulkTimeoutMs: options.bulkTimeoutMs,
     history: options.history,
     idempotency: options.history && idempotencyKeys(options.history, options.idempotencyTtlS ?? 86_400, lockWaitMs),

@@ -72,9 +72,7 @@ export async function updatePool(ctx: Context, id: string, input: UpdateEmbedded
     requireGuid(id, 'id');
     const changes = validateUpdateInput(input);
     Object.assign(event, { displayName: changes.displayName, changed: Object.keys(changes) });
-    const detail: Record<string, string> = {};
-    if (changes.displayName !== undefined) detail.displayName = changes.displayName;
-    const journal = await begin({ poolId: id, operation: 'update', detail });
+    const journal = await begin({ poolId: id, operation: 'update', detail: { displayName: changes.displayName } });
     const pool = await locked(ctx, id, journal, () => ctx.graph.updatePool(id, changes, ctx.callOptions));
     if (pool === null) throw notFound('No embedded SIM activation code pool has this id; nothing was changed.');
     // The payload's `pool { … }` shows the pool after the change, never a copy read before it.
