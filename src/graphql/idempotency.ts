@@ -1,8 +1,4 @@
-/**
- * Idempotency keys (docs/edits.md, "Idempotency keys"): `idempotent(ctx, mutation)` runs a mutation under its key, and
- * one wrapper per mutation shape says what a key keeps (ids, targets, names; never an activation code) and how a
- * repeat rebuilds its answer without Graph or settles a first attempt whose reply was lost.
- */
+/** `idempotent(ctx, mutation)`: a mutation under its idempotency key; after it, the wrapper of each mutation shape (docs/edits.md). */
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../auth/principal';

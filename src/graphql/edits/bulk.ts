@@ -118,10 +118,7 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
     return failure;
   };
   const leases = dryRun ? poolIds.map(() => NO_LOCK) : await lockAll(ctx, poolIds);
-  const held = new Map<number, LockLease>();
-  leases.forEach((lease, i) => {
-    if (!isPoolEditError(lease)) held.set(i, lease);
-  });
+  const held = new Map(leases.flatMap((lease, i): [number, LockLease][] => (isPoolEditError(lease) ? [] : [[i, lease]])));
   const locked = [...held.keys()];
   const readStartedMs = Date.now();
   const sets = await readSets(ctx, locked.map((i) => poolIds[i]));

@@ -1,13 +1,12 @@
 /** The locked read-merge-write: every write holds the pool's edit lock from its read to the assign (docs/edits.md). */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
 import type { MutationassignEmbeddedSIMActivationCodePoolArgs, MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs, UncheckedTarget } from '../../generated/graphql';
-import { isGraphError } from '../../graph/errors';
 import type { WireAssignment, WireAssignmentInput, WireAssignmentTarget } from '../../graph/models';
 import { HistoryKind, WriteOutcome } from '../../history/types';
 import type { AuditEvent } from '../../observability/audit';
 import type { Context } from '../context';
 import { badUserInput, conflict, historyUnavailable, notFound } from '../errors';
-import { errorCodeOf, journaled, type BeginEntry } from '../journal';
+import { journaled, type BeginEntry } from '../journal';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
 import { checkSentTargets, sentTargets, type SentTarget } from '../targets';
 import { requireGuid, validateAssignInput } from '../validation';
@@ -102,10 +101,8 @@ async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Pro
 async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
   const { poolId, blind } = request;
   const event: Partial<AuditEvent> = {};
-  const failed = (error: unknown, assignSent: boolean): void => {
-    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
-    audit(ctx, request.operation, poolId, { ...event, assignSent, errorCode: errorCodeOf(error), graph });
-  };
+  const failed = (failure: Partial<AuditEvent>, assignSent: boolean): void =>
+    audit(ctx, request.operation, poolId, { ...event, ...failure, assignSent });
   return journaled(ctx, failed, async (begin) => {
     request.validate?.();
     validateVersionArgument(request.ifAssignmentsVersion);

@@ -1,7 +1,4 @@
-/**
- * Rewrites, before Apollo formats, logs or traces them, graphql-js's errors (those without a `path`) that quote one
- * of the request's activation codes: the variable's name, the path and a code-free reason are kept.
- */
+/** graphql-js's errors (no `path`) quoting an activation code, rewritten before Apollo formats, logs or traces them. */
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 
@@ -14,10 +11,7 @@ const COERCION = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /;
 /** graphql-js's `at "<path>"; ` (identifiers and indexes only); the last one ends the quoted value. */
 const AT_PATH = / at "((?:[_A-Za-z][_0-9A-Za-z]*|\[\d+\])(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"; /g;
 
-/**
- * Every string and number (how graphql-js prints them) under an `activationCodes` key at any depth of `value`, or
- * anywhere in it with `inCodes`. Iterative: the caller's variables may nest as deep as the body limit allows.
- */
+/** Every string and number under an `activationCodes` key of `value` (anywhere with `inCodes`); iterative, for any depth. */
 function collectCodes(value: unknown, into: Set<string>, inCodes: boolean): void {
   const pending: Array<{ value: unknown; inCodes: boolean }> = [{ value, inCodes }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {

@@ -1,7 +1,4 @@
-/**
- * Federation's `_entities` around @apollo/subgraph's resolver: a representation of an unknown `__typename` or a
- * non-GUID `id` is its own item's BAD_USER_INPUT, and every other one resolves.
- */
+/** `_entities` by @apollo/subgraph's resolver; a bad `__typename` or non-GUID `id` is its own item's BAD_USER_INPUT. */
 import { entitiesResolver } from '@apollo/subgraph/dist/types';
 import { isUnionType, type GraphQLResolveInfo } from 'graphql';
 import { isGuid, isRecord } from '../../graph/json';
