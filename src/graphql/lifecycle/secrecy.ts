@@ -51,14 +51,12 @@ const quotes = (message: string, secrets: ReadonlySet<string>): boolean =>
 /** The message without any code value: the variable and path of a coercion error, and its reason when clean. */
 function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
   const coercion = COERCION.exec(message);
-  let rewritten = GENERIC;
-  if (coercion) {
-    const last = [...message.matchAll(AT_PATH)].at(-1);
-    const at = last ? ` at "${last[1]}"` : '';
-    const reason = last ? message.slice((last.index ?? 0) + last[0].length) : '';
-    const shownReason = reason.length > 0 && !quotes(reason, secrets) ? ` ${reason}` : '';
-    rewritten = `Variable "$${coercion[1]}" got an invalid value${at} ${HIDDEN}.${shownReason}`;
-  }
+  if (coercion === null) return GENERIC;
+  const last = [...message.matchAll(AT_PATH)].at(-1);
+  const at = last ? ` at "${last[1]}"` : '';
+  const reason = last ? message.slice((last.index ?? 0) + last[0].length) : '';
+  const shownReason = reason.length > 0 && !quotes(reason, secrets) ? ` ${reason}` : '';
+  const rewritten = `Variable "$${coercion[1]}" got an invalid value${at} ${HIDDEN}.${shownReason}`;
   return quotes(rewritten, secrets) ? GENERIC : rewritten;
 }
 
