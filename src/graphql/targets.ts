@@ -113,10 +113,12 @@ export async function checkSentTargets(ctx: Context, targets: readonly SentTarge
       extensions: { code: ErrorCode.BadUserInput, field: missing.field, reason },
     });
   }
-  return refs.flatMap((ref) => {
+  const failures: UncheckedTarget[] = [];
+  for (const ref of refs) {
     const found = byKey.get(keyOf(ref.key));
-    return found instanceof Error ? [checkFailed(ref, found, mode === 'strict')] : [];
-  });
+    if (found instanceof Error) failures.push(checkFailed(ref, found, mode === 'strict'));
+  }
+  return failures;
 }
 
 /** The state of an assignment's target, through the request's loader (one batch for the whole operation). */
