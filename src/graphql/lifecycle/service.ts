@@ -52,12 +52,9 @@ export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivatio
     const journal = await begin({ poolId: '', operation: 'create', detail: { displayName, activationCodeCount: input.activationCodes.length } });
     event.displayName = displayName;
     journal.sent = true;
-    let pool: WirePool;
-    try {
-      pool = await ctx.graph.createPool(toWirePoolCreate(input, displayName), ctx.callOptions);
-    } catch (error) {
-      throw namingInputField(error);
-    }
+    const pool = await ctx.graph
+      .createPool(toWirePoolCreate(input, displayName), ctx.callOptions)
+      .catch((error: unknown) => Promise.reject(namingInputField(error)));
     event.poolId = pool.id;
     ctx.loaders.poolById.clear(pool.id).prime(pool.id, pool);
     // A new pool has no assignments: its recorded set starts empty.
