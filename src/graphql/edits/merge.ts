@@ -116,13 +116,11 @@ export function planRemove(current: readonly WireAssignment[], targets: readonly
 /** Puts back a recorded set of targets; an assigned target keeps its assignment's id and takes the recorded filter. */
 export function planRestore(current: readonly WireAssignment[], recorded: readonly WireAssignmentTarget[]): EditPlan {
   const index = byKey(current);
-  const seen = new Set<string>();
   const body: WireAssignmentInput[] = [];
-  for (const target of recorded) {
-    const key = targetKey(target);
-    if (seen.has(key)) continue;
-    seen.add(key);
+  // byKey: each recorded target once (the first of a repeated one), in the recorded order.
+  for (const [key, i] of byKey(recorded.map((target) => ({ target })))) {
     const existing = index.get(key);
+    const target = recorded[i];
     body.push(existing === undefined ? { '@odata.type': ODATA_TYPE.assignment, target } : { '@odata.type': ODATA_TYPE.assignment, id: current[existing].id, target });
   }
   const diff = diffAssignments(current, body);

@@ -16,13 +16,10 @@ function collectCodes(value: unknown, into: Set<string>, inCodes: boolean): void
   const pending: Array<{ value: unknown; inCodes: boolean }> = [{ value, inCodes }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const item = next.value;
-    if (typeof item === 'string') {
-      if (next.inCodes && item.length > 0) into.add(item);
-    } else if (typeof item === 'number') {
-      if (next.inCodes) into.add(String(item));
-    } else if (Array.isArray(item)) {
-      for (const child of item) pending.push({ value: child, inCodes: next.inCodes });
+    if (typeof item === 'string' || typeof item === 'number') {
+      if (next.inCodes && item !== '') into.add(String(item));
     } else if (typeof item === 'object' && item !== null) {
+      // An array's entries too: their keys are indexes, never FIELD.
       for (const [key, child] of Object.entries(item)) pending.push({ value: child, inCodes: next.inCodes || key === FIELD });
     }
   }
