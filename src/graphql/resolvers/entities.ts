@@ -27,7 +27,7 @@ function entityTypeNames(info: GraphQLResolveInfo): ReadonlySet<string> {
 
 export function _entities(_parent: unknown, { representations }: EntitiesArgs, ctx: Context, info: GraphQLResolveInfo): unknown[] {
   const entities = entityTypeNames(info);
-  return representations.map((representation, index) => {
+  return representations.map((representation, index): unknown => {
     const { __typename: typename, id } = isRecord(representation) ? representation : {};
     if (typeof typename !== 'string' || !entities.has(typename)) {
       const field = `representations[${index}].__typename`;
@@ -41,7 +41,6 @@ export function _entities(_parent: unknown, { representations }: EntitiesArgs, c
     }
     // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
     const resolved: unknown = entitiesResolver({ representations: [representation], context: ctx, info });
-    const entity: unknown = Array.isArray(resolved) ? resolved[0] : undefined;
-    return entity;
+    return Array.isArray(resolved) ? resolved[0] : undefined;
   });
 }
