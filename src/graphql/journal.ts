@@ -5,6 +5,7 @@ import type { WireAssignmentTarget } from '../graph/models';
 import type { History, WriteEnd, WritePlan, WriteStart } from '../history/history';
 import { isHistoryUnavailable } from '../history/store';
 import { HistoryKind, WriteOutcome, type HistoryActor } from '../history/types';
+import type { AuditEvent } from '../observability/audit';
 import type { Context } from './context';
 import { ErrorCode, historyUnavailable, toGraphQLError } from './errors';
 
@@ -39,13 +40,17 @@ export async function refusedWhenDown<T>(step: () => Promise<T>): Promise<T> {
 /** Begins a write's entry (see JournaledWrite.begin): what `journaled` hands to the write it runs. */
 export type BeginEntry = (start: Parameters<typeof JournaledWrite.begin>[1], plan?: WritePlan) => Promise<JournaledWrite>;
 
+/** What a failed write's audit line says of the failure: its code and Graph's ids of the failed call. */
+type Failure = Pick<AuditEvent, 'errorCode' | 'graph'>;
+
 /** Runs one write; however it fails, `onFailure` (its audit line; `sent`: Graph was called) and the entry's completion. */
-export async function journaled<T>(ctx: Context, onFailure: (error: unknown, sent: boolean) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
+export async function journaled<T>(ctx: Context, onFailure: (failure: Failure, sent: boolean, error: unknown) => void, write: (begin: BeginEntry) => Promise<T>): Promise<T> {
   let entry: JournaledWrite | undefined;
   try {
     return await write(async (start, plan) => (entry = await JournaledWrite.begin(ctx, start, plan)));
   } catch (error) {
-    onFailure(error, entry?.sent ?? false);
+    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
+    onFailure({ errorCode: errorCodeOf(error), graph }, entry?.sent ?? false, error);
     await entry?.failed(error);
     throw error;
   }

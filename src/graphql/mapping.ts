@@ -153,11 +153,7 @@ export function toWirePoolCreate(input: CreateEmbeddedSIMActivationCodePoolInput
   return {
     '@odata.type': ODATA_TYPE.pool,
     displayName,
-    // Only the three properties Graph defines, whatever else a caller's object carried.
-    activationCodes: input.activationCodes.map((code) => ({
-      integratedCircuitCardIdentifier: code.integratedCircuitCardIdentifier,
-      matchingIdentifier: code.matchingIdentifier,
-      smdpPlusServerAddress: code.smdpPlusServerAddress,
-    })),
+    // As GraphQL coerced them: the three properties of the input type, nothing else.
+    activationCodes: input.activationCodes,
   };
 }

@@ -34,27 +34,17 @@ export function sentTargets(assignments: readonly EmbeddedSIMActivationCodePoolA
 
 const keyOf = (key: DirectoryKey): string => `${key.kind}:${key.id.toLowerCase()}`;
 
-/** Graph's existence answers for `targetState` only: at most `max`, for `ttlSeconds`; only found and 404 are kept. */
-export class DirectoryCache {
-  private readonly lru?: LRUCache<string, { found: WireDirectoryObject | null }>;
+/** Graph's existence answers for `targetState` only, by `keyOf`: found and 404 are kept. */
+export type DirectoryCache = LRUCache<string, { found: WireDirectoryObject | null }>;
 
-  constructor(ttlSeconds: number, max = 10_000) {
-    if (ttlSeconds > 0) this.lru = new LRUCache({ max, ttl: ttlSeconds * 1000 });
-  }
-
-  get(key: DirectoryKey): { found: WireDirectoryObject | null } | undefined {
-    return this.lru?.get(keyOf(key));
-  }
-
-  set(key: DirectoryKey, found: WireDirectoryObject | null): void {
-    this.lru?.set(keyOf(key), { found });
-  }
-}
+/** At most 10 000 answers for `ttlSeconds`; none kept when it is 0 (lru-cache's ttl 0 would keep them forever). */
+export const directoryCache = (ttlSeconds: number): DirectoryCache | undefined =>
+  ttlSeconds > 0 ? new LRUCache({ max: 10_000, ttl: ttlSeconds * 1000 }) : undefined;
 
 /** What writes and `targetState` need besides Graph: the mode and the cache. One per app. */
 export interface TargetCheckServices {
   mode: TargetCheckMode;
-  cache: DirectoryCache;
+  cache?: DirectoryCache;
 }
 
 /** Groups and filters by key, cache first unless `fresh`; found and 404 are cached, a failed batch fails every key. */
@@ -65,7 +55,7 @@ export async function readDirectory(
   cache: DirectoryCache | undefined,
   fresh = false,
 ): Promise<(WireDirectoryObject | null | Error)[]> {
-  const results: (WireDirectoryObject | null | Error | undefined)[] = keys.map((key) => (fresh ? undefined : cache?.get(key)?.found));
+  const results: (WireDirectoryObject | null | Error | undefined)[] = keys.map((key) => (fresh ? undefined : cache?.get(keyOf(key))?.found));
   const missing = keys.flatMap((key, i) => (results[i] === undefined ? [i] : []));
   if (missing.length > 0) {
     const read = await graph.getDirectoryObjects(missing.map((i) => keys[i]), options).catch((error: unknown) => {
@@ -74,7 +64,7 @@ export async function readDirectory(
     });
     missing.forEach((i, k) => {
       results[i] = read[k];
-      if (!(read[k] instanceof Error)) cache?.set(keys[i], read[k]);
+      if (!(read[k] instanceof Error)) cache?.set(keyOf(keys[i]), { found: read[k] });
     });
   }
   return results.map((r) => (r === undefined ? new Error('not read') : r));
@@ -85,23 +75,22 @@ interface Reference {
   field: string;
 }
 
-/** A check Graph refused (403) or failed: the code, and the permission a 403 says is missing. */
-function failureOf(ref: Reference, error: Error): { code: string; permission: string | null; mapped?: GraphQLError } {
+/** A check Graph refused (403) or failed: thrown in strict mode (nothing is written), else listed with its code. */
+function checkFailed(ref: Reference, error: Error, strict: boolean): UncheckedTarget {
   const permission = isGraphError(error) && error.status === 403 ? KINDS[ref.key.kind].permission : null;
-  return { code: permission === null ? errorCodeOf(error) : ErrorCode.Forbidden, permission, mapped: toGraphQLError(error) };
-}
-
-/** A check that failed, in strict mode: the write is refused with the code of the failure. */
-function checkFailed(ref: Reference, error: Error): GraphQLError {
-  const { code, permission, mapped } = failureOf(ref, error);
-  if (permission !== null) {
-    return new GraphQLError(
+  const code = permission === null ? errorCodeOf(error) : ErrorCode.Forbidden;
+  if (strict && permission !== null) {
+    throw new GraphQLError(
       `Forbidden: checking ${ref.field} needs the ${permission} permission on Microsoft Graph (or TARGET_CHECKS=warn); nothing was written.`,
       { extensions: { code, field: ref.field, missingPermission: permission } },
     );
   }
-  const why = mapped?.message ?? 'The check failed unexpectedly.';
-  return new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, { extensions: { ...mapped?.extensions, code, field: ref.field } });
+  if (strict) {
+    const mapped = toGraphQLError(error);
+    const why = mapped?.message ?? 'The check failed unexpectedly.';
+    throw new GraphQLError(`${why} (${ref.field} could not be checked; nothing was written.)`, { extensions: { ...mapped?.extensions, code, field: ref.field } });
+  }
+  return { field: ref.field, check: KINDS[ref.key.kind].check, id: ref.key.id, code, missingPermission: permission };
 }
 
 /** The targets a write sends, read afresh: missing is BAD_USER_INPUT; a failed check throws (strict) or is listed. */
@@ -127,10 +116,7 @@ export async function checkSentTargets(ctx: Context, targets: readonly SentTarge
   const failures: UncheckedTarget[] = [];
   for (const ref of refs) {
     const found = byKey.get(keyOf(ref.key));
-    if (!(found instanceof Error)) continue;
-    if (mode === 'strict') throw checkFailed(ref, found);
-    const { code, permission } = failureOf(ref, found);
-    failures.push({ field: ref.field, check: KINDS[ref.key.kind].check, id: ref.key.id, code, missingPermission: permission });
+    if (found instanceof Error) failures.push(checkFailed(ref, found, mode === 'strict'));
   }
   return failures;
 }

@@ -12,7 +12,7 @@ import { LocalPoolLocks } from '../coordination/local';
 import type { Coordination } from '../coordination/types';
 import { createContext, type EditServices } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
-import { DirectoryCache } from '../graphql/targets';
+import { directoryCache } from '../graphql/targets';
 import { idempotencyKeys } from '../graphql/idempotency';
 import type { EsimPoolsApi } from '../graph/api';
 import { AuditLog } from '../observability/audit';
@@ -73,7 +73,7 @@ export async function createApp(options: AppOptions) {
     locks: options.coordination?.locks ?? new LocalPoolLocks(),
     audit: options.audit ?? new AuditLog(logger),
     lockWaitMs,
-    targets: { mode: config.edits.targetChecks, cache: new DirectoryCache(config.edits.targetCheckCacheSeconds) },
+    targets: { mode: config.edits.targetChecks, cache: directoryCache(config.edits.targetCheckCacheSeconds) },
     bulkTimeoutMs: config.edits.bulkTimeoutMs,
     history: options.history,
     idempotency: options.history && idempotencyKeys(options.history, config.idempotencyTtlS, lockWaitMs),

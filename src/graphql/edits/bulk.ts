@@ -67,11 +67,7 @@ async function lockAll(ctx: Context, poolIds: readonly string[]): Promise<(LockL
   const options = lockOptions(ctx);
   const order = [...poolIds.keys()].sort((a, b) => (poolIds[a].toLowerCase() < poolIds[b].toLowerCase() ? -1 : 1));
   for (const i of order) {
-    try {
-      leases[i] = await ctx.edits.locks.acquire(poolIds[i], options);
-    } catch (error) {
-      leases[i] = poolError(poolIds[i], error);
-    }
+    leases[i] = await ctx.edits.locks.acquire(poolIds[i], options).catch((error: unknown) => poolError(poolIds[i], error));
   }
   return leases;
 }
@@ -92,11 +88,9 @@ async function retryThrottled(ctx: Context, request: EditRequest, first: PoolEdi
   let failure = first;
   while (failure.code === ErrorCode.Throttled && Date.now() + (failure.retryAfterSeconds ?? 1) * 1000 <= deadline) {
     await sleep((failure.retryAfterSeconds ?? 1) * 1000, undefined, { signal: ctx.callOptions.signal });
-    try {
-      return await editAssignments(ctx, request);
-    } catch (error) {
-      failure = poolError(request.poolId, error);
-    }
+    const outcome = await editAssignments(ctx, request).catch((error: unknown) => poolError(request.poolId, error));
+    if (!isPoolEditError(outcome)) return outcome;
+    failure = outcome;
   }
   return failure;
 }
@@ -118,10 +112,7 @@ export async function bulkEdit(ctx: Context, request: BulkRequest): Promise<Bulk
     return failure;
   };
   const leases = dryRun ? poolIds.map(() => NO_LOCK) : await lockAll(ctx, poolIds);
-  const held = new Map<number, LockLease>();
-  leases.forEach((lease, i) => {
-    if (!isPoolEditError(lease)) held.set(i, lease);
-  });
+  const held = new Map(leases.flatMap((lease, i): [number, LockLease][] => (isPoolEditError(lease) ? [] : [[i, lease]])));
   const locked = [...held.keys()];
   const readStartedMs = Date.now();
   const sets = await readSets(ctx, locked.map((i) => poolIds[i]));

@@ -1,8 +1,4 @@
-/**
- * The rules of assignment sets, pure functions over wire shapes: what to send to the replace-only `assign` so that
- * only the named targets change, and `assignmentsVersion`. A target is its `@odata.type` plus `groupId`/`collectionId`
- * (case-insensitive); its filter is not part of it.
- */
+/** Assignment sets as pure functions over wire shapes: what the replace-only assign must send, `assignmentsVersion`. */
 import { createHash } from 'node:crypto';
 import { ODATA_TYPE, WireFilterType, type WireAssignment, type WireAssignmentInput, type WireAssignmentTarget } from '../../graph/models';
 import { badUserInput } from '../errors';
@@ -67,11 +63,7 @@ function oppositeGroupKey(target: WireAssignmentTarget): string | undefined {
   return `${other.toLowerCase()}|${target.groupId.toLowerCase()}`;
 }
 
-/**
- * Adds `additions` to `current`: a new target is appended, an assigned one keeps its id and takes the new filter.
- * Throws BAD_USER_INPUT (naming `assignments[i]…`) when the set would break a Graph rule: over MAX_ASSIGNMENTS, an
- * id twice, a group both included and excluded.
- */
+/** Adds `additions` (an assigned target takes their filter); BAD_USER_INPUT: over MAX_ASSIGNMENTS, an id twice, a group in and out. */
 export function planAdd(current: readonly WireAssignment[], additions: readonly WireAssignmentInput[]): EditPlan {
   const body = current.map((a) => keptAssignment(a));
   const plan: EditPlan = { body, added: [], updated: [], removed: [], changed: false };
@@ -124,13 +116,11 @@ export function planRemove(current: readonly WireAssignment[], targets: readonly
 /** Puts back a recorded set of targets; an assigned target keeps its assignment's id and takes the recorded filter. */
 export function planRestore(current: readonly WireAssignment[], recorded: readonly WireAssignmentTarget[]): EditPlan {
   const index = byKey(current);
-  const seen = new Set<string>();
   const body: WireAssignmentInput[] = [];
-  for (const target of recorded) {
-    const key = targetKey(target);
-    if (seen.has(key)) continue;
-    seen.add(key);
+  // byKey: each recorded target once (the first of a repeated one), in the recorded order.
+  for (const [key, i] of byKey(recorded.map((target) => ({ target })))) {
     const existing = index.get(key);
+    const target = recorded[i];
     body.push(existing === undefined ? { '@odata.type': ODATA_TYPE.assignment, target } : { '@odata.type': ODATA_TYPE.assignment, id: current[existing].id, target });
   }
   const diff = diffAssignments(current, body);

@@ -1,17 +1,16 @@
 /** The locked read-merge-write: every write holds the pool's edit lock from its read to the assign (docs/edits.md). */
 import { withPoolLock, type LockOptions } from '../../coordination/types';
-import type { MutationassignEmbeddedSIMActivationCodePoolArgs, UncheckedTarget } from '../../generated/graphql';
-import { isGraphError } from '../../graph/errors';
+import type { MutationassignEmbeddedSIMActivationCodePoolArgs, MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs, UncheckedTarget } from '../../generated/graphql';
 import type { WireAssignment, WireAssignmentInput, WireAssignmentTarget } from '../../graph/models';
 import { HistoryKind, WriteOutcome } from '../../history/types';
 import type { AuditEvent } from '../../observability/audit';
 import type { Context } from '../context';
-import { conflict } from '../errors';
-import { errorCodeOf, journaled, type BeginEntry } from '../journal';
+import { badUserInput, conflict, historyUnavailable, notFound } from '../errors';
+import { journaled, type BeginEntry } from '../journal';
 import { toWireAssignment, type AssignmentDiff, type AssignPayloadModel, type EditPayloadModel } from '../mapping';
 import { checkSentTargets, sentTargets, type SentTarget } from '../targets';
-import { validateAssignInput } from '../validation';
-import { assignmentsVersion, diffAssignments, validateVersionArgument, type EditPlan } from './merge';
+import { requireGuid, validateAssignInput } from '../validation';
+import { assignmentsVersion, diffAssignments, planRestore, validateVersionArgument, type EditPlan } from './merge';
 
 /** Each write's mutation (as the audit line names it) → its journal name (an entry's `operation`). */
 export const JOURNAL_OPERATION = {
@@ -102,10 +101,8 @@ async function preview(ctx: Context, request: EditRequest, held?: HeldPool): Pro
 async function write(ctx: Context, request: EditRequest, held?: HeldPool) {
   const { poolId, blind } = request;
   const event: Partial<AuditEvent> = {};
-  const failed = (error: unknown, assignSent: boolean): void => {
-    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
-    audit(ctx, request.operation, poolId, { ...event, assignSent, errorCode: errorCodeOf(error), graph });
-  };
+  const failed = (failure: Partial<AuditEvent>, assignSent: boolean): void =>
+    audit(ctx, request.operation, poolId, { ...event, ...failure, assignSent });
   return journaled(ctx, failed, async (begin) => {
     request.validate?.();
     validateVersionArgument(request.ifAssignmentsVersion);
@@ -170,4 +167,38 @@ export async function replaceAssignments(ctx: Context, request: ReplaceRequest):
     blind: readFirst ? undefined : body,
   });
   return { poolId, assignments, diff: receipts, uncheckedTargets };
+}
+
+/** Entries of these writes record no assignment set (a rename, a deleted pool). */
+const NO_SET = new Set(['update', 'delete']);
+
+/** Restore: the set a history entry of this pool recorded, written back by the locked edit path (journaled RESTORE). */
+export async function restoreAssignments(
+  ctx: Context,
+  request: Omit<MutationrestoreEmbeddedSIMActivationCodePoolAssignmentsArgs, 'idempotencyKey'>,
+): Promise<EditPayloadModel> {
+  const { poolId, entryId } = request;
+  requireGuid(poolId, 'poolId');
+  const history = ctx.edits.history;
+  if (history === undefined) throw historyUnavailable('off', !request.dryRun);
+  const entry = await history.store.get(entryId);
+  if (entry === undefined) throw notFound('No assignment history entry has this id; nothing was written.');
+  if (entry.poolId !== poolId.toLowerCase()) throw badUserInput('entryId is an entry of another pool; nothing was written.', 'entryId');
+  if (entry.operation !== null && NO_SET.has(entry.operation)) {
+    throw badUserInput(`entryId records a pool ${entry.operation}, not an assignment set; nothing was written.`, 'entryId');
+  }
+  if (entry.outcome === WriteOutcome.FAILED || entry.outcome === WriteOutcome.UNKNOWN) {
+    // A failed write's set was never the pool's; an unknown one is not settled yet (the next read of the pool settles it).
+    throw badUserInput(`entryId records a write that ${entry.outcome === WriteOutcome.FAILED ? 'failed' : 'is not settled yet'}, not a set the pool had; nothing was written.`, 'entryId');
+  }
+  return editAssignments(ctx, {
+    operation: 'restoreEmbeddedSIMActivationCodePoolAssignments',
+    restoredFrom: entry.id,
+    poolId,
+    dryRun: request.dryRun ?? false,
+    ifAssignmentsVersion: request.ifAssignmentsVersion,
+    plan: (current) => planRestore(current, entry.targets),
+    // The restored set is what this write sends: its groups and filters are checked like an assign's.
+    sent: entry.targets.map((t, i) => ({ path: `entryId.targets[${i}]`, groupId: t.groupId, filterId: t.deviceAndAppManagementAssignmentFilterId })),
+  });
 }

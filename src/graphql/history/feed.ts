@@ -1,7 +1,4 @@
-/**
- * History pages, newest first, keyset cursors over the entry id (valid on every replica); a cursor that is not one
- * this made is BAD_USER_INPUT naming `after`.
- */
+/** History pages, newest first, by keyset cursors over the entry id (valid on every replica; docs/history.md). */
 import type { Context } from '../context';
 import { badUserInput, historyUnavailable } from '../errors';
 import type { QueryassignmentHistoryArgs, ResolversParentTypes } from '../../generated/graphql';
@@ -29,8 +26,7 @@ export async function historyPage(ctx: Context, args: QueryassignmentHistoryArgs
   const history = ctx.edits.history;
   if (history === undefined) throw historyUnavailable('off', false);
   const entries = await history.store.list({ poolId: args.poolId, since, kinds: args.kinds ?? undefined, beforeId, limit: size + 1 });
-  const page = entries.slice(0, size);
-  const edges = page.map((node) => ({ node, cursor: encodeHistoryCursor(node.id) }));
+  const edges = entries.slice(0, size).map((node) => ({ node, cursor: encodeHistoryCursor(node.id) }));
   return {
     edges,
     pageInfo: {

@@ -1,7 +1,4 @@
-/**
- * Rewrites, before Apollo formats, logs or traces them, graphql-js's errors (those without a `path`) that quote one
- * of the request's activation codes: the variable's name, the path and a code-free reason are kept.
- */
+/** graphql-js's errors (no `path`) quoting an activation code, rewritten before Apollo formats, logs or traces them. */
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 
@@ -14,21 +11,15 @@ const COERCION = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /;
 /** graphql-js's `at "<path>"; ` (identifiers and indexes only); the last one ends the quoted value. */
 const AT_PATH = / at "((?:[_A-Za-z][_0-9A-Za-z]*|\[\d+\])(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"; /g;
 
-/**
- * Every string and number (how graphql-js prints them) under an `activationCodes` key at any depth of `value`, or
- * anywhere in it with `inCodes`. Iterative: the caller's variables may nest as deep as the body limit allows.
- */
+/** Every string and number under an `activationCodes` key of `value` (anywhere with `inCodes`); iterative, for any depth. */
 function collectCodes(value: unknown, into: Set<string>, inCodes: boolean): void {
   const pending: Array<{ value: unknown; inCodes: boolean }> = [{ value, inCodes }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const item = next.value;
-    if (typeof item === 'string') {
-      if (next.inCodes && item.length > 0) into.add(item);
-    } else if (typeof item === 'number') {
-      if (next.inCodes) into.add(String(item));
-    } else if (Array.isArray(item)) {
-      for (const child of item) pending.push({ value: child, inCodes: next.inCodes });
+    if (typeof item === 'string' || typeof item === 'number') {
+      if (next.inCodes && item !== '') into.add(String(item));
     } else if (typeof item === 'object' && item !== null) {
+      // An array's entries too: their keys are indexes, never FIELD.
       for (const [key, child] of Object.entries(item)) pending.push({ value: child, inCodes: next.inCodes || key === FIELD });
     }
   }
@@ -57,14 +48,12 @@ const quotes = (message: string, secrets: ReadonlySet<string>): boolean =>
 /** The message without any code value: the variable and path of a coercion error, and its reason when clean. */
 function withoutCodes(message: string, secrets: ReadonlySet<string>): string {
   const coercion = COERCION.exec(message);
-  let rewritten = GENERIC;
-  if (coercion) {
-    const last = [...message.matchAll(AT_PATH)].at(-1);
-    const at = last ? ` at "${last[1]}"` : '';
-    const reason = last ? message.slice((last.index ?? 0) + last[0].length) : '';
-    const shownReason = reason.length > 0 && !quotes(reason, secrets) ? ` ${reason}` : '';
-    rewritten = `Variable "$${coercion[1]}" got an invalid value${at} ${HIDDEN}.${shownReason}`;
-  }
+  if (coercion === null) return GENERIC;
+  const last = [...message.matchAll(AT_PATH)].at(-1);
+  const at = last ? ` at "${last[1]}"` : '';
+  const reason = last ? message.slice((last.index ?? 0) + last[0].length) : '';
+  const shownReason = reason.length > 0 && !quotes(reason, secrets) ? ` ${reason}` : '';
+  const rewritten = `Variable "$${coercion[1]}" got an invalid value${at} ${HIDDEN}.${shownReason}`;
   return quotes(rewritten, secrets) ? GENERIC : rewritten;
 }
 

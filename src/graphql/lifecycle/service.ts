@@ -8,7 +8,7 @@ import type { Context } from '../context';
 import { lockOptions } from '../edits/service';
 import { WriteOutcome } from '../../history/types';
 import { notFound, toGraphQLError, withField } from '../errors';
-import { errorCodeOf, journaled, type BeginEntry, type JournaledWrite } from '../journal';
+import { journaled, type BeginEntry, type JournaledWrite } from '../journal';
 import { toWirePoolCreate } from '../mapping';
 import { requireGuid } from '../validation';
 import { validateCreateInput, validateUpdateInput } from './validation';
@@ -18,11 +18,10 @@ type PoolEvent = Omit<PoolAuditEvent, 'outcome'>;
 /** Runs one attempt with its audit line (`event`, completed by `write` as it goes) and journal entry however it ends. */
 function attempt<T>(ctx: Context, operation: PoolOperation, details: Partial<PoolEvent>, write: (begin: BeginEntry, event: PoolEvent) => Promise<T>): Promise<T> {
   const event: PoolEvent = { operation, principal: ctx.principal, requestId: ctx.requestId, requestSent: false, ...details };
-  const failed = (error: unknown, sent: boolean): void => {
-    const graph = isGraphError(error) ? { requestId: error.requestId, clientRequestId: error.clientRequestId } : undefined;
+  const failed = (failure: Partial<PoolAuditEvent>, sent: boolean, error: unknown): void => {
     // Refused by a client-side limit or without a token: the request never left.
     const unsent = isGraphError(error) && (error.kind === 'rejected' || error.kind === 'credential');
-    ctx.edits.audit.writePool({ ...event, outcome: 'failed', errorCode: errorCodeOf(error), requestSent: sent && !unsent, graph });
+    ctx.edits.audit.writePool({ ...event, ...failure, outcome: 'failed', requestSent: sent && !unsent });
   };
   return journaled(ctx, failed, async (begin) => {
     const result = await write(begin, event);
@@ -53,12 +52,9 @@ export async function createPool(ctx: Context, input: CreateEmbeddedSIMActivatio
     const journal = await begin({ poolId: '', operation: 'create', detail: { displayName, activationCodeCount: input.activationCodes.length } });
     event.displayName = displayName;
     journal.sent = true;
-    let pool: WirePool;
-    try {
-      pool = await ctx.graph.createPool(toWirePoolCreate(input, displayName), ctx.callOptions);
-    } catch (error) {
-      throw namingInputField(error);
-    }
+    const pool = await ctx.graph
+      .createPool(toWirePoolCreate(input, displayName), ctx.callOptions)
+      .catch((error: unknown) => Promise.reject(namingInputField(error)));
     event.poolId = pool.id;
     ctx.loaders.poolById.clear(pool.id).prime(pool.id, pool);
     // A new pool has no assignments: its recorded set starts empty.
@@ -72,9 +68,7 @@ export async function updatePool(ctx: Context, id: string, input: UpdateEmbedded
     requireGuid(id, 'id');
     const changes = validateUpdateInput(input);
     Object.assign(event, { displayName: changes.displayName, changed: Object.keys(changes) });
-    const detail: Record<string, string> = {};
-    if (changes.displayName !== undefined) detail.displayName = changes.displayName;
-    const journal = await begin({ poolId: id, operation: 'update', detail });
+    const journal = await begin({ poolId: id, operation: 'update', detail: { displayName: changes.displayName } });
     const pool = await locked(ctx, id, journal, () => ctx.graph.updatePool(id, changes, ctx.callOptions));
     if (pool === null) throw notFound('No embedded SIM activation code pool has this id; nothing was changed.');
     // The payload's `pool { … }` shows the pool after the change, never a copy read before it.

@@ -57,7 +57,7 @@ export function validateCreateInput(input: CreateEmbeddedSIMActivationCodePoolIn
 }
 
 /** Checks the update input; returns the properties to send (at least one). */
-export function validateUpdateInput(input: UpdateEmbeddedSIMActivationCodePoolInput): { displayName?: string } {
+export function validateUpdateInput(input: UpdateEmbeddedSIMActivationCodePoolInput): { displayName: string } {
   if (input.displayName === undefined) throw badUserInput('input must name at least one property to change.', 'input');
   if (input.displayName === null) throw badUserInput("input.displayName cannot be null (a pool's name is required).", 'input.displayName');
   return { displayName: displayName(input.displayName, 'input.displayName') };

@@ -1,8 +1,7 @@
 import type { MutationResolvers } from '../../generated/graphql';
 import { planAdd, planRemove } from '../edits/merge';
-import { restoreAssignments } from '../edits/restore';
-import { replaceAssignments } from '../edits/service';
-import { findCreatedPool, keyedBulkEdit, keyedDelete, keyedEdit, keyedPoolEdit, keyedPoolWrite } from '../keyed';
+import { replaceAssignments, restoreAssignments } from '../edits/service';
+import { findCreatedPool, keyedBulkEdit, keyedDelete, keyedEdit, keyedPoolEdit, keyedPoolWrite } from '../idempotency';
 import { createPool, deletePool, updatePool } from '../lifecycle/service';
 import { toWireAssignment, toWireTarget } from '../mapping';
 import { selectsField } from '../selection';

@@ -1,7 +1,4 @@
-/**
- * Federation's `_entities` around @apollo/subgraph's resolver: a representation of an unknown `__typename` or a
- * non-GUID `id` is its own item's BAD_USER_INPUT, and every other one resolves.
- */
+/** `_entities` by @apollo/subgraph's resolver; a bad `__typename` or non-GUID `id` is its own item's BAD_USER_INPUT. */
 import { entitiesResolver } from '@apollo/subgraph/dist/types';
 import { isUnionType, type GraphQLResolveInfo } from 'graphql';
 import { isGuid, isRecord } from '../../graph/json';
@@ -30,7 +27,7 @@ function entityTypeNames(info: GraphQLResolveInfo): ReadonlySet<string> {
 
 export function _entities(_parent: unknown, { representations }: EntitiesArgs, ctx: Context, info: GraphQLResolveInfo): unknown[] {
   const entities = entityTypeNames(info);
-  return representations.map((representation, index) => {
+  return representations.map((representation, index): unknown => {
     const { __typename: typename, id } = isRecord(representation) ? representation : {};
     if (typeof typename !== 'string' || !entities.has(typename)) {
       const field = `representations[${index}].__typename`;
@@ -44,7 +41,6 @@ export function _entities(_parent: unknown, { representations }: EntitiesArgs, c
     }
     // One at a time through the library's resolver: its cache hints, interfaces and __resolveReference as they are.
     const resolved: unknown = entitiesResolver({ representations: [representation], context: ctx, info });
-    const entity: unknown = Array.isArray(resolved) ? resolved[0] : undefined;
-    return entity;
+    return Array.isArray(resolved) ? resolved[0] : undefined;
   });
 }
