@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import Database from 'libsql';
-import type { Failure, Reply, Request, Row, Settled, Wire } from './db';
+import { CLOSED, failed, type Failure, type Reply, type Request, type Row, type Settled, type Wire } from './db';
 import { runMigrations } from './migrate';
 
 /** Distinct statements kept; the history's queries have a few dozen shapes. */
@@ -18,7 +18,7 @@ const texts: string[] = [];
 const statements = new Map<string, { statement: Database.Statement; reader: boolean }>();
 
 function opened(): Database.Database {
-  if (database === undefined) throw Object.assign(new Error('The history store is closed.'), { code: 'CLOSED' });
+  if (database === undefined) throw failed(CLOSED);
   return database;
 }
 

@@ -91,8 +91,8 @@ export type Failure = { message: string; code: string };
 export type Settled = { rows: Row[][] } | { error: Failure };
 export type Reply = { id: number; value?: unknown; error?: Failure };
 
-const failed = ({ message, code }: Failure): Error => Object.assign(new Error(message), { code });
-const CLOSED: Failure = { message: 'The history store is closed.', code: 'CLOSED' };
+export const failed = ({ message, code }: Failure): Error => Object.assign(new Error(message), { code });
+export const CLOSED: Failure = { message: 'The history store is closed.', code: 'CLOSED' };
 
 /** The thread's compiled script: beside this module in dist/; from src/ (ts-jest), the build's copy. */
 function workerScript(): string {
