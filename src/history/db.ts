@@ -1,11 +1,12 @@
 /**
  * The history's two engines behind one query layer (docs/history.md): PostgreSQL (DATABASE_URL), shared by the
- * replicas, or an embedded libsql file on its own thread; each driver is loaded only when its store opens.
+ * replicas, or an embedded libsql file; each driver is loaded only when its store opens.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type * as KyselyModule from 'kysely';
+import type Libsql from 'libsql';
 import { runMigrations } from './migrate';
 
 export type Engine = 'postgres' | 'embedded';
@@ -27,7 +28,7 @@ export interface HistoryDb {
   engine: Engine;
   /** Applies the pending migrations on this store's connections (migrate.ts); resolves with the names applied. */
   migrate(): Promise<string[]>;
-  /** Closes the connections (the embedded store's thread ends). */
+  /** Closes the connections; later calls reject with CLOSED. */
   close(): Promise<void>;
   /** Runs the statements in one transaction (one alone: without one); resolves with each one's rows. */
   batch(statements: readonly Statement[]): Promise<Row[][]>;
@@ -80,80 +81,96 @@ function postgres({ CompiledQuery }: typeof KyselyModule, db: KyselyModule.Kysel
   };
 }
 
-/** A statement as it crosses to the thread: its SQL by number once the thread has its text (`texts`), else the text. */
-export type Wire = { sql: number | string; params: readonly unknown[]; first?: boolean };
-/** A request to the embedded store's thread (db-worker.ts), answered by a Reply with its id; `texts` get the next numbers. */
-export type Request = { id: number; texts?: string[] } & (
-  { op: 'open'; path: string } | { op: 'group'; batches: Wire[][] } | { op: 'run'; statement: Wire } | { op: 'migrate' | 'close' }
-);
-/** A database error as it crosses threads: its code (SQLITE_*, CLOSED) and SQLite's text. */
-export type Failure = { message: string; code: string };
-export type Settled = { rows: Row[][] } | { error: Failure };
-export type Reply = { id: number; value?: unknown; error?: Failure };
+const CLOSED = { message: 'The history store is closed.', code: 'CLOSED' };
+const closedError = (): Error => Object.assign(new Error(CLOSED.message), { code: CLOSED.code });
 
-export const failed = ({ message, code }: Failure): Error => Object.assign(new Error(message), { code });
-export const CLOSED: Failure = { message: 'The history store is closed.', code: 'CLOSED' };
+/** Group commits between two checkpoints (a few frames each: the WAL stays within a few MB). */
+const CHECKPOINT_EVERY = 256;
 
-/** The thread's compiled script: beside this module in dist/; from src/ (ts-jest), the build's copy. */
-function workerScript(): string {
-  const script = __filename.endsWith('.ts') ? join(__dirname, '../../dist/history/db-worker.js') : join(__dirname, 'db-worker.js');
-  if (!existsSync(script)) throw new Error(`The embedded history store's thread script ${script} is missing: run npm run build.`);
-  return script;
+/** Flushes a file to the disk on libuv's thread pool (a file not there yet has nothing to flush). */
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  try {
+    await handle?.sync();
+  } finally {
+    await handle?.close();
+  }
 }
 
-/** SQL texts numbered; past this, statements cross with their text. */
-const MAX_TEXTS = 1024;
+/** Distinct statements kept; the history's queries have a few dozen shapes. */
+const MAX_STATEMENTS = 256;
 
 /** A batch waiting for the next group commit. */
 type Waiting = { list: readonly Statement[]; resolve: (rows: Row[][]) => void; reject: (error: unknown) => void };
 
 /**
- * The embedded engine: libsql on its own thread (db-worker.ts). The batches of one event-loop turn commit together
- * (group commit, docs/history.md); transactions and migrations are exclusive sections, in order, that groups wait for.
+ * The embedded engine: one libsql connection, statements prepared once per SQL text (libsql never frees them); the
+ * batches of one event-loop turn commit together (group commit, docs/history.md); transactions and migrations are
+ * exclusive sections, in order, that groups wait for.
  */
 async function embedded(path: string): Promise<HistoryDb> {
-  const worker = new Worker(workerScript());
-  const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
-  let next = 0;
-  /** Set once closed or the thread has gone: every call then rejects with it. */
-  let gone: Failure | undefined;
-  const end = (failure: Failure): void => {
-    gone ??= failure;
-    for (const call of calls.values()) call.reject(failed(gone));
-    calls.clear();
-  };
-  worker.on('message', ({ id, value, error }: Reply) => {
-    const call = calls.get(id);
-    calls.delete(id);
-    // An idle store's thread keeps no process alive.
-    if (calls.size === 0) worker.unref();
-    if (error !== undefined) call?.reject(failed(error));
-    else call?.resolve(value);
-  });
-  // The thread's own failure (its script or libsql could not load): no statement's parameters in it.
-  worker.on('error', (error) => end({ message: `The history store's thread failed: ${error.message}`, code: 'CLOSED' }));
-  worker.on('exit', () => end(CLOSED));
-  // A group's SQL texts were two thirds of its cost to copy across: each text crosses once, then its number.
-  const numbers = new Map<string, number>();
-  let texts: string[] = [];
-  const wire = ({ text, params, first }: Statement): Wire => {
-    let sql: number | string | undefined = numbers.get(text);
-    if (sql === undefined && numbers.size < MAX_TEXTS) {
-      numbers.set(text, (sql = numbers.size));
-      texts.push(text);
+  const { default: Database } = await import('libsql');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  // WAL: readers never wait for the writer. SQLite syncs nothing itself: checkpoint() makes NORMAL's syncs, awaited.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = OFF');
+  database.pragma('wal_autocheckpoint = 0');
+  database.pragma('busy_timeout = 5000');
+  let closed = false;
+  /** Commits since the last checkpoint. */
+  let commits = 0;
+  const statements = new Map<string, { statement: Libsql.Statement; reader: boolean }>();
+  const prepare = (text: string): { statement: Libsql.Statement; reader: boolean } => {
+    if (closed) throw closedError();
+    let kept = statements.get(text);
+    if (kept === undefined) {
+      if (statements.size >= MAX_STATEMENTS) statements.clear();
+      const statement = database.prepare(text);
+      kept = { statement, reader: statement.reader };
+      statements.set(text, kept);
     }
-    return { sql: sql ?? text, params, first };
+    return kept;
   };
-  /** Posts the request with the texts numbered since the last one (the thread reads requests in order). */
-  const call = (request: Request): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      if (gone !== undefined) return reject(failed(gone));
-      if (calls.size === 0) worker.ref();
-      calls.set(request.id, { resolve, reject });
-      if (texts.length > 0) [request.texts, texts] = [texts, []];
-      worker.postMessage(request);
-    });
-  const run: RunStatement = (statement) => call({ id: ++next, op: 'run', statement: wire(statement) }) as Promise<Row[]>;
+  const run = ({ text, params, first }: Statement): Row[] => {
+    const { statement, reader } = prepare(text);
+    if (reader && first === true) {
+      const row = statement.get(params) as Row | undefined;
+      return row === undefined ? [] : [row];
+    }
+    if (reader) return statement.all(params) as Row[];
+    statement.run(params);
+    return [];
+  };
+  // IMMEDIATE: the write lock first, so that another process's write waits instead of failing (docs/history.md).
+  const begin = (): void => void prepare('begin immediate').statement.run();
+  const commit = (): void => {
+    prepare('commit').statement.run();
+    if (++commits === CHECKPOINT_EVERY) void checkpoint().catch(() => undefined);
+  };
+  const rollback = (): void => {
+    if (!closed && database.inTransaction) prepare('rollback').statement.run();
+  };
+  /** Runs `fn` between begin and commit, synchronously (rolled back when it throws). */
+  const inTransaction = <T>(fn: () => T): T => {
+    begin();
+    try {
+      const result = fn();
+      commit();
+      return result;
+    } catch (error) {
+      rollback();
+      throw error;
+    }
+  };
+  /** A batch alone: a reader needs no transaction; a writer alone takes the write lock first, as any transaction. */
+  const alone = ({ list, resolve, reject }: Waiting): void => {
+    try {
+      resolve(list.length === 1 && prepare(list[0].text).reader ? [run(list[0])] : inTransaction(() => list.map(run)));
+    } catch (error) {
+      reject(error);
+    }
+  };
 
   let tail: Promise<unknown> = Promise.resolve();
   let sections = 0;
@@ -165,51 +182,61 @@ async function embedded(path: string): Promise<HistoryDb> {
     return result;
   };
 
+  /**
+   * NORMAL's syncs without blocking the event loop (docs/history.md): the WAL synced, its frames copied into the
+   * database file, that file synced, all before the next write may reuse the WAL; writes wait meanwhile.
+   */
+  const checkpoint = (): Promise<void> =>
+    exclusive(async () => {
+      commits = 0;
+      if (closed || path === ':memory:') return;
+      await syncFile(`${path}-wal`);
+      database.pragma('wal_checkpoint(PASSIVE)');
+      await syncFile(path);
+    });
   const queue: Waiting[] = [];
-  const flush = async (): Promise<void> => {
+  /** The batches queued in one transaction; when that fails, each alone, so one batch's failure fails no other. */
+  const flush = (): void => {
     const group = queue.splice(0);
+    if (group.length === 1) return alone(group[0]);
+    let results: Row[][][];
     try {
-      const results = (await call({ id: ++next, op: 'group', batches: group.map((waiting) => waiting.list.map(wire)) })) as Settled[];
-      group.forEach((waiting, i) => {
-        const settled = results[i];
-        if ('rows' in settled) waiting.resolve(settled.rows);
-        else waiting.reject(failed(settled.error));
-      });
-    } catch (error) {
-      group.forEach((waiting) => waiting.reject(error));
+      results = inTransaction(() => group.map(({ list }) => list.map(run)));
+    } catch {
+      return group.forEach(alone);
     }
+    group.forEach(({ resolve }, i) => resolve(results[i]));
   };
 
-  const close = async (): Promise<void> => {
-    if (gone !== undefined) return;
-    await call({ id: ++next, op: 'close' }).catch(() => undefined);
-    end(CLOSED);
-    await worker.terminate();
-  };
-
-  try {
-    await call({ id: ++next, op: 'open', path });
-  } catch (error) {
-    await close();
-    throw error;
-  }
   return {
     engine: 'embedded',
-    migrate: () => exclusive(() => call({ id: ++next, op: 'migrate' })) as Promise<string[]>,
-    close,
+    migrate: () =>
+      exclusive(async () => {
+        // Kysely's own SQLite dialect on this connection, loaded only when a migration is pending.
+        const { Kysely, SqliteDialect } = await import('kysely');
+        return runMigrations(new Kysely<unknown>({ dialect: new SqliteDialect({ database }) }), 'embedded');
+      }),
+    close: async () => {
+      if (closed) return;
+      // Synced before SQLite's own checkpoint at close, which deletes the WAL.
+      await checkpoint().catch(() => undefined);
+      closed = true;
+      statements.clear();
+      database.close();
+    },
     batch: (list) =>
       new Promise((resolve, reject) => {
-        if (queue.push({ list, resolve, reject }) === 1) setImmediate(() => void (sections === 0 ? flush() : exclusive(flush)));
+        if (queue.push({ list, resolve, reject }) === 1) setImmediate(() => (sections === 0 ? flush() : void exclusive(async () => flush())));
       }),
     transaction: (fn) =>
       exclusive(async () => {
-        await run({ text: 'begin immediate', params: [] });
+        begin();
         try {
-          const result = await fn(run);
-          await run({ text: 'commit', params: [] });
+          const result = await fn(async (statement) => run(statement));
+          commit();
           return result;
         } catch (error) {
-          await run({ text: 'rollback', params: [] }).catch(() => undefined);
+          rollback();
           throw error;
         }
       }),

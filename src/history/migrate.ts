@@ -89,7 +89,7 @@ export async function migrateToLatest(database: HistoryDb): Promise<string[]> {
   return Object.keys(MIGRATIONS).every((name) => applied.has(name)) ? [] : database.migrate();
 }
 
-/** Kysely's Migrator on `db`, the store's own connections (db.ts, db-worker.ts); resolves with the names applied. */
+/** Kysely's Migrator on `db`, the store's own connections (db.ts); resolves with the names applied. */
 export async function runMigrations(db: Kysely<unknown>, engine: Engine): Promise<string[]> {
   const { Migrator } = await import('kysely');
   const migrations = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, up]) => [name, { up: (on: Kysely<unknown>) => up(on, engine) }]));
