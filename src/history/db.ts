@@ -218,10 +218,11 @@ async function embedded(path: string): Promise<HistoryDb> {
       }),
     close: async () => {
       if (closed) return;
-      // Synced before SQLite's own checkpoint at close, which deletes the WAL.
+      // Synced first; SQLite's own checkpoint at close (of what other processes wrote since) then syncs as NORMAL.
       await checkpoint().catch(() => undefined);
       closed = true;
       statements.clear();
+      database.pragma('synchronous = NORMAL');
       database.close();
     },
     batch: (list) =>
