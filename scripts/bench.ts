@@ -403,13 +403,19 @@ async function main(): Promise<void> {
     for (const build of COMPARE_ENV) targets.push(await startSubgraph('info', build));
     const before = BASELINE ? await startSubgraph('info', BASELINE) : undefined;
     if (before) targets.push(before);
+    // Issue 19's pair needs this build without history in the assign's rounds: started for them unless compared already.
+    const compared = targets.find((t) => t.name === `subgraph (LOG_LEVEL=info, HISTORY=off)`);
+    const historyOff = compared ?? (ONLY.has('assign') ? await startSubgraph('info', { ...CURRENT, env: { HISTORY: 'off' } }, [], ', HISTORY=off') : undefined);
     if (BASELINE) log(`baseline: node ${[...BASELINE.nodeArgs, BASELINE.entry].join(' ')}`);
     log(`emulator ${emulatorUrl}, forwarder ${forwarderUrl}, subgraphs ${info.url} ${warn.url}; logs in ${workDir}`);
     log(`subgraph command: node ${[...NODE_ARGS, 'dist/index.js'].join(' ')} (NODE_ENV=production, GRAPH_AUTH_MODE=app, GRAPH_WRITE_LIMIT=0, GRAPH_READ_LIMIT=0, GRAPH_MAX_CONCURRENCY=0)`);
 
     const throughput: Partial<Record<Scenario['key'], TargetSummary[]>> = {};
     await setEmulatorLatency(emulatorUrl, UPSTREAM_MS);
-    for (const scenario of SCENARIOS.filter((s) => ONLY.has(s.key))) throughput[scenario.key] = await throughputScenario(scenario, targets);
+    for (const scenario of SCENARIOS.filter((s) => ONLY.has(s.key))) {
+      const withOff = scenario.key === 'assign' && historyOff && !compared ? [...targets, historyOff] : targets;
+      throughput[scenario.key] = await throughputScenario(scenario, withOff);
+    }
     await setEmulatorLatency(emulatorUrl, 0);
     const entities = ONLY.has('entities') ? await entitiesScenario(info) : undefined;
     const entitiesBefore = ONLY.has('entities') && before ? await entitiesScenario(before) : undefined;
@@ -456,6 +462,17 @@ async function main(): Promise<void> {
     const loaded = [...(throughput.assign ?? []), ...(throughput.pools ?? [])].filter((s) => s.name === info.name || s.name === warn.name);
     const peakRss = Math.max(0, ...loaded.map((s) => s.peakRssMiB));
     if (peakRss > 0) log(`  ${verdict(peakRss * 2 ** 20 <= 120e6)} peak RSS under load ≤ 120 MB: ${peakRss.toFixed(0)} MiB (${((peakRss * 2 ** 20) / 1e6).toFixed(0)} MB)`);
+    const on = throughput.assign?.find((s) => s.name === info.name);
+    const off = throughput.assign?.find((s) => s.name === historyOff?.name);
+    if (on && off) {
+      // By round: the two ran minutes apart at most, so the machine's drift between rounds cancels.
+      const byRound = on.rounds.map((r, i) => r.rps / (off.rounds[i]?.rps ?? Number.NaN)).filter((r) => Number.isFinite(r));
+      const ratio = median(byRound);
+      log(`  ${verdict(ratio >= 0.9)} assign with history ≥ 90 % of its req/s with HISTORY=off: ${ratio.toFixed(2)} (rounds ${Math.min(...byRound).toFixed(2)}–${Math.max(...byRound).toFixed(2)})`);
+      const peak = (s: TargetSummary): number => Math.max(...s.rounds.map((r) => r.peakRssMiB));
+      const added = peak(on) - peak(off);
+      log(`  ${verdict(added * 2 ** 20 <= 15e6)} the embedded store adds ≤ 15 MB to peak RSS under the assign load: ${added.toFixed(0)} MiB (${peak(on).toFixed(0)} against ${peak(off).toFixed(0)})`);
+    }
     if (entities) {
       const trips = entities.wallMs.median / entities.roundTripMs;
       log(`  ${verdict(entities.upstreamPerCall.max <= 5 && trips < 4)} _entities × 100 at 50 ms: ≤ 5 upstream requests (${entities.upstreamPerCall.max}) and < 4× a round trip (${trips.toFixed(2)}×)`);
