@@ -81,15 +81,19 @@ function postgres({ CompiledQuery }: typeof KyselyModule, db: KyselyModule.Kysel
   };
 }
 
-const CLOSED = { message: 'The history store is closed.', code: 'CLOSED' };
-const closedError = (): Error => Object.assign(new Error(CLOSED.message), { code: CLOSED.code });
+type Failure = { message: string; code: string };
+const CLOSED: Failure = { message: 'The history store is closed.', code: 'CLOSED' };
+const SYNC_FAILED: Failure = { message: 'The history store could not sync its file to the disk.', code: 'SYNC_FAILED' };
 
 /** Group commits between two checkpoints (a few frames each: the WAL stays within a few MB). */
 const CHECKPOINT_EVERY = 256;
 
 /** Flushes a file to the disk on libuv's thread pool (a file not there yet has nothing to flush). */
 async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r').catch(() => undefined);
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  });
   try {
     await handle?.sync();
   } finally {
@@ -119,12 +123,13 @@ async function embedded(path: string): Promise<HistoryDb> {
   database.pragma('busy_timeout = 5000');
   // 512 KiB of page cache, not SQLite's 2 MiB: the journal's hot pages (the table's last, each pool's index leaves) fit.
   database.pragma('cache_size = -512');
-  let closed = false;
+  /** Set once closed, or once a sync failed: every call then fails with it. */
+  let closed: Failure | undefined;
   /** Commits since the last checkpoint. */
   let commits = 0;
   const statements = new Map<string, { statement: Libsql.Statement; reader: boolean }>();
   const prepare = (text: string): { statement: Libsql.Statement; reader: boolean } => {
-    if (closed) throw closedError();
+    if (closed) throw Object.assign(new Error(closed.message), { code: closed.code });
     let kept = statements.get(text);
     if (kept === undefined) {
       if (statements.size >= MAX_STATEMENTS) statements.clear();
@@ -151,7 +156,7 @@ async function embedded(path: string): Promise<HistoryDb> {
     if (++commits === CHECKPOINT_EVERY) void checkpoint().catch(() => undefined);
   };
   const rollback = (): void => {
-    if (!closed && database.inTransaction) prepare('rollback').statement.run();
+    if (closed === undefined && database.inTransaction) prepare('rollback').statement.run();
   };
   /** Runs `fn` between begin and commit, synchronously (rolled back when it throws). */
   const inTransaction = <T>(fn: () => T): T => {
@@ -192,9 +197,17 @@ async function embedded(path: string): Promise<HistoryDb> {
     exclusive(async () => {
       commits = 0;
       if (closed || path === ':memory:') return;
-      await syncFile(`${path}-wal`);
-      database.pragma('wal_checkpoint(PASSIVE)');
-      await syncFile(path);
+      try {
+        await syncFile(`${path}-wal`);
+        database.pragma('wal_checkpoint(PASSIVE)');
+        await syncFile(path);
+      } catch (error) {
+        // The WAL must not be reused unsynced: the store refuses every later call, as a store that is down does.
+        closed = SYNC_FAILED;
+        statements.clear();
+        database.close();
+        throw error;
+      }
     });
   const queue: Waiting[] = [];
   /** The batches queued in one transaction; when that fails, each alone, so one batch's failure fails no other. */
@@ -222,7 +235,8 @@ async function embedded(path: string): Promise<HistoryDb> {
       if (closed) return;
       // Synced first; SQLite's own checkpoint at close (of what other processes wrote since) then syncs as NORMAL.
       await checkpoint().catch(() => undefined);
-      closed = true;
+      if (closed) return;
+      closed = CLOSED;
       statements.clear();
       database.pragma('synchronous = NORMAL');
       database.close();

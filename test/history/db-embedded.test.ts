@@ -2,10 +2,10 @@
  * The embedded store (src/history/db.ts): `:memory:` works (one connection); each statement runs its own SQL, past
  * the statements kept prepared; a statement's error keeps SQLite's code and names no parameter, and fails no other
  * batch of its group; a store closes once its open transaction has ended, then fails every call with CLOSED; an
- * idle store keeps no process alive; the WAL is checkpointed into the file; another process's write lock is waited for; Kysely loads only for a pending migration.
+ * idle store keeps no process alive; the WAL is checkpointed into the file, and a failed sync fails every later call; another process's write lock is waited for; Kysely loads only for a pending migration.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, promises as fsPromises, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,6 +105,25 @@ it('copies the WAL into the database file every 256 commits (synced, off the eve
     await file.close();
     expect(inFile()).toBe(300);
   } finally {
+    await file.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('refuses every later call with SYNC_FAILED once a checkpoint could not sync (the WAL is never reused unsynced)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'history-sync-'));
+  const path = join(dir, 'h.db');
+  const file = await openDatabase({ kind: 'embedded', path });
+  // The disk's failure, which no test can cause for real: the WAL's open for its sync fails once.
+  const opened = jest.spyOn(fsPromises, 'open').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, open'), { code: 'EIO' }));
+  try {
+    await migrateToLatest(file);
+    for (let i = 0; i < 256; i++) await file.batch([{ text: INSERT, params: [`lease-${i}`, 'test', i] }]);
+    await expect(file.batch([{ text: 'select 1', params: [] }])).rejects.toMatchObject({ code: 'SYNC_FAILED' });
+    await expect(new HistoryStore(file).query('select 1', [])).rejects.toThrow('The history store could not answer (SYNC_FAILED).');
+    expect(opened).toHaveBeenCalledWith(`${path}-wal`, 'r');
+  } finally {
+    opened.mockRestore();
     await file.close();
     rmSync(dir, { recursive: true, force: true });
   }
