@@ -404,7 +404,7 @@ async function main(): Promise<void> {
     const before = BASELINE ? await startSubgraph('info', BASELINE) : undefined;
     if (before) targets.push(before);
     // Issue 19's pair needs this build without history in the assign's rounds: started for them unless compared already.
-    const compared = targets.find((t) => t.name === `subgraph (LOG_LEVEL=info, HISTORY=off)`);
+    const compared = targets.find((t) => t.name === 'subgraph (LOG_LEVEL=info, HISTORY=off)');
     const historyOff = compared ?? (ONLY.has('assign') ? await startSubgraph('info', { ...CURRENT, env: { HISTORY: 'off' } }, [], ', HISTORY=off') : undefined);
     if (BASELINE) log(`baseline: node ${[...BASELINE.nodeArgs, BASELINE.entry].join(' ')}`);
     log(`emulator ${emulatorUrl}, forwarder ${forwarderUrl}, subgraphs ${info.url} ${warn.url}; logs in ${workDir}`);

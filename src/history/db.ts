@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type * as KyselyModule from 'kysely';
 import type Libsql from 'libsql';
+import { isRecord } from '../graph/json';
 import { runMigrations } from './migrate';
 
 export type Engine = 'postgres' | 'embedded';
@@ -91,7 +92,7 @@ const CHECKPOINT_EVERY = 256;
 /** Flushes a file to the disk on libuv's thread pool (a file not there yet has nothing to flush). */
 async function syncFile(file: string): Promise<void> {
   const handle = await open(file, 'r').catch((error: unknown) => {
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return undefined;
+    if (isRecord(error) && error.code === 'ENOENT') return undefined;
     throw error;
   });
   try {
@@ -116,13 +117,19 @@ async function embedded(path: string): Promise<HistoryDb> {
   const { default: Database } = await import('libsql');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new Database(path);
-  // WAL: readers never wait for the writer. SQLite syncs nothing itself: checkpoint() makes NORMAL's syncs, awaited.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = OFF');
-  database.pragma('wal_autocheckpoint = 0');
-  database.pragma('busy_timeout = 5000');
-  // 512 KiB of page cache, not SQLite's 2 MiB: the journal's hot pages (the table's last, each pool's index leaves) fit.
-  database.pragma('cache_size = -512');
+  try {
+    // WAL: readers never wait for the writer. SQLite syncs nothing itself: checkpoint() makes NORMAL's syncs, awaited.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = OFF');
+    database.pragma('wal_autocheckpoint = 0');
+    database.pragma('busy_timeout = 5000');
+    // 512 KiB of page cache, not SQLite's 2 MiB: the journal's hot pages (the table's last, each pool's index leaves) fit.
+    database.pragma('cache_size = -512');
+  } catch (error) {
+    // Not a database (or not ours to write): closed here, reported by the caller with the variable's name.
+    database.close();
+    throw error;
+  }
   /** Set once closed, or once a sync failed: every call then fails with it. */
   let closed: Failure | undefined;
   /** Commits since the last checkpoint. */

@@ -1,8 +1,9 @@
 /**
  * The built service with its history: the embedded store opened and migrated at start-up (one loud line when it is
- * off), a write journaled through the real wiring, and production refusing to start without a real store.
+ * off), a write journaled through the real wiring, production refusing to start without a real store, and a file
+ * that is not a database refused at start-up.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/history/db';
@@ -56,4 +57,16 @@ it('in production without DATABASE_URL or HISTORY_PATH, start-up fails naming th
   );
   expect(failed).toContain('DATABASE_URL: must be set when NODE_ENV=production');
   expect(failed).toContain('HISTORY_PATH');
+});
+
+it('a HISTORY_PATH that is not a database: start-up fails naming the variable, and the file is left as it was', async () => {
+  const path = join(dir, 'not-a-database.db');
+  const content = 'these bytes are not an SQLite database, '.repeat(200);
+  writeFileSync(path, content);
+  const failed = await spawnService({ GRAPH_AUTH_MODE: 'emulator', HISTORY: 'on', HISTORY_PATH: path }).then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
+  expect(failed).toContain(`HISTORY_PATH: the assignment history store ${path} cannot be opened: file is not a database`);
+  expect(readFileSync(path, 'utf8')).toBe(content);
 });
